@@ -1,0 +1,604 @@
+"""The ``nnviz`` command line.
+
+Usage::
+
+    nnviz [-V | --version]              launch the desktop app (or, until it is built, show this help)
+    nnviz open MODEL                    launch the desktop app on a model file
+    nnviz train MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
+                      [--steps N | --epochs E] [--batch-size B] [--seed S] [--no-shuffle] --out DIR
+    nnviz trace MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
+                      [--batch-size B] [--seed S] [--no-shuffle] --out FILE
+
+Data (``train`` and ``trace``): ``--data`` is a built-in dataset name or a CSV file with a header row
+(targets chosen with ``--target COL``, repeatable, default the last column). Without ``--data`` the
+model document's ``"data"`` entry is used. ``--seed`` (default: the model's ``seed``) seeds the row
+order, dropout, the points of a built-in named by ``--data`` and the test split; a ``"data"`` entry
+keeps its own ``seed``. ``--test-fraction`` (default 0, or the ``"data"`` entry's ``test_fraction``)
+holds out that share of the rows, chosen at random, as a test set; training uses the rest. Batches
+default to the whole training set (full-batch gradient descent). With cross-entropy, a single target
+column of whole numbers holds class indices.
+
+``train`` takes ``--steps`` optimizer steps (default 1000), or as many as ``--epochs`` passes over the
+training rows need, continuing from any training state saved in MODEL. It writes ``DIR/model.json``
+(with the training state, so training can resume from it) and ``DIR/metrics.csv`` (one row per step:
+``step,epoch,lr,loss,grad_norm``, where ``loss`` is the batch loss before the update, ``step`` counts
+all steps the model has taken, and ``grad_norm`` is empty for the perceptron rule). With a test set it
+adds ``test_loss``, the data loss on the test rows after the step, filled in at every step that
+completes an epoch and at the last step, empty elsewhere. ``DIR`` is created, with its parents, if
+missing. ``trace`` takes one step and writes its forward/backward trace (``nnviz.trace/1``) as JSON,
+to FILE or, with ``--out -``, to standard output (the perceptron rule's ``grad_norm``, which it does
+not have, is written as null; any other NaN or infinity is an error).
+
+Exit status: 0 success; 1 the command ran but failed (training diverged, an output could not be
+written, an unexpected error); 2 bad input (arguments, model file, data). Every failure prints one
+line ``nnviz: error: ...`` to standard error and leaves no output files behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nnviz import __version__
+from nnviz.core.datasets import BUILTIN, Dataset, load_data
+from nnviz.core.document import atomic_write_text, dumps, load_model
+from nnviz.core.errors import DataError, NnvizError
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer, prepare_inputs, prepare_targets
+
+PROG = "nnviz"
+DEFAULT_STEPS = 1000
+METRICS_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
+MODEL_FILE, METRICS_FILE = "model.json", "metrics.csv"
+PROGRESS_INTERVAL = 0.1  # seconds between progress-bar refreshes (at most ~10 per second)
+CLASSIFICATION_LOSSES = ("cross_entropy", "bce", "focal")
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+# -- errors ----------------------------------------------------------------------------------------
+class CliError(Exception):
+    """A failure to report as one line, with the exit status to return."""
+
+    status = EXIT_FAILURE
+
+
+class UsageError(CliError):
+    """Bad arguments or input (exit status 2)."""
+
+    status = EXIT_USAGE
+
+
+class _Exit(Exception):
+    """argparse asked to exit (after ``--help``) with this status."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of printing usage and calling ``sys.exit``."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+    def exit(self, status=0, message=None):
+        if message:
+            sys.stderr.write(message)
+        raise _Exit(status)
+
+
+# -- argument types --------------------------------------------------------------------------------
+def _whole(minimum: int):
+    """An argparse type: a whole number >= ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        return value
+    return parse
+
+
+def _fraction(text: str) -> float:
+    """An argparse type: a number in [0, 1)."""
+    value = _finite(text)
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return value
+
+
+def _nonnegative(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
+    value = _finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+# -- the parser ------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``nnviz`` command and its subcommands."""
+    parser = _Parser(prog=PROG, description="See a neural network learn. Without a command, launches "
+                                            "the desktop app.")
+    parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    opener = commands.add_parser("open", help="launch the desktop app on a model file",
+                                 description="Launch the desktop app on a model file.")
+    opener.add_argument("model", metavar="MODEL", help="model file (.json or .toml)")
+
+    train = commands.add_parser(
+        "train", help="train a model from the command line",
+        description="Train a model and write DIR/model.json (with its training state) and "
+                    "DIR/metrics.csv (one row per step).")
+    _add_common_arguments(train)
+    length = train.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=_whole(1), metavar="N",
+                        help=f"optimizer steps to take (default {DEFAULT_STEPS})")
+    length.add_argument("--epochs", type=_whole(1), metavar="E",
+                        help="train for E passes over the training rows instead")
+    train.add_argument("--out", required=True, metavar="DIR",
+                       help="output folder, created with its parents if missing")
+
+    trace = commands.add_parser(
+        "trace", help="write the forward/backward trace of one training step as JSON",
+        description="Take one training step (as 'nnviz train' would) and write every number of it "
+                    "as JSON (format nnviz.trace/1).")
+    _add_common_arguments(trace)
+    trace.add_argument("--out", required=True, metavar="FILE", help="output JSON file, or - for stdout")
+    return parser
+
+
+def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """The model, data and trainer options that ``train`` and ``trace`` share."""
+    parser.add_argument("model", metavar="MODEL", help="model file (.json or .toml)")
+    data = parser.add_argument_group("data")
+    data.add_argument("--data", metavar="DATA",
+                      help=f"a CSV file with a header row, or a built-in dataset: {', '.join(BUILTIN)} "
+                           "(default: the model's \"data\" entry)")
+    data.add_argument("--target", action="append", metavar="COL",
+                      help="target column of the CSV file; repeat for several (default: the last column)")
+    data.add_argument("--noise", type=_nonnegative, metavar="X",
+                      help="noise of a built-in dataset (default 0, or the model's \"data\" entry)")
+    data.add_argument("--test-fraction", type=_fraction, metavar="F",
+                      help="share of the rows held out as a test set (default 0, or the model's "
+                           "\"data\" entry)")
+    run = parser.add_argument_group("training")
+    run.add_argument("--batch-size", type=_whole(1), metavar="B",
+                     help="rows per step (default: all of them, full-batch gradient descent)")
+    run.add_argument("--seed", type=_whole(0), metavar="S",
+                     help="seed of the row order, dropout, built-in data and test split "
+                          "(default: the model's seed)")
+    run.add_argument("--no-shuffle", action="store_true",
+                     help="take the rows in file order instead of shuffling them every epoch")
+
+
+# -- main ------------------------------------------------------------------------------------------
+def main(argv=None) -> int:
+    """Run the ``nnviz`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    try:
+        return _dispatch(argv)
+    except _Exit as exc:
+        return exc.status
+    except CliError as exc:
+        return _fail(str(exc), exc.status)
+    except NnvizError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}", EXIT_FAILURE)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
+        if os.environ.get("NNVIZ_DEBUG"):
+            raise
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (please report this bug; set NNVIZ_DEBUG=1 "
+                     f"for a traceback)", EXIT_FAILURE)
+
+
+def _fail(message: str, status: int) -> int:
+    """Print ``nnviz: error: message`` as one line on stderr and return ``status``."""
+    print(f"{PROG}: error: {' '.join(message.splitlines())}", file=sys.stderr)
+    return status
+
+
+def _dispatch(argv) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(f"{PROG} {__version__}")
+        return EXIT_OK
+    if args.command == "train":
+        return command_train(args)
+    if args.command == "trace":
+        return command_trace(args)
+    if args.command == "open":
+        model = Path(args.model)
+        if not model.is_file():
+            raise UsageError(f"{model}: no such file" if not model.exists() else f"{model}: not a file")
+        return launch_gui(parser, str(model))
+    return launch_gui(parser)
+
+
+# -- the desktop app -------------------------------------------------------------------------------
+def launch_gui(parser: argparse.ArgumentParser, model: str | None = None) -> int:
+    """Call ``nnviz.gui.app.main()`` (or ``main(model)``); until the app exists, print the help."""
+    try:
+        from nnviz.gui.app import main as gui_main
+    except ImportError as exc:
+        if exc.name not in ("nnviz.gui", "nnviz.gui.app"):  # the app exists but a dependency is missing
+            raise CliError(f"the desktop app cannot start: {exc} (is PySide6 installed?)") from None
+        parser.print_help()
+        print(f"\nThe desktop app is not built yet; use '{PROG} train' or '{PROG} trace' meanwhile.")
+        return EXIT_OK
+    status = gui_main() if model is None else gui_main(model)
+    return status if isinstance(status, int) else EXIT_OK
+
+
+# -- data ------------------------------------------------------------------------------------------
+@dataclass
+class Data:
+    """The rows to train on, the held-out test rows (or None), and a name for messages."""
+
+    train: Dataset
+    test: Dataset | None
+    label: str
+
+
+def load_training_data(args, net: Network, model_path: Path) -> Data:
+    """The data named by ``--data`` or, failing that, by the model's ``"data"`` entry, split and
+    checked against the model's shape."""
+    seed = net.seed if args.seed is None else args.seed
+    if args.data is not None:
+        dataset = _data_from_argument(args, seed)
+        label, fraction = args.data, args.test_fraction or 0.0
+    else:
+        spec = net.meta.get("data")
+        if spec is None:
+            raise UsageError(f"no data: give --data (a CSV file or one of {', '.join(BUILTIN)}); the model "
+                             f"has no \"data\" entry")
+        if args.target:
+            raise UsageError("--target picks columns of a CSV file given with --data")
+        dataset, label = _data_from_document(spec, args, seed, model_path)
+        fraction = spec.get("test_fraction", 0.0) if args.test_fraction is None else args.test_fraction
+    _check_shape(net, dataset, label, csv=args.data is not None and not _is_builtin(args.data))
+    train, test = dataset, None
+    if fraction > 0:
+        train, test = dataset.split(fraction, seed)
+        test = test if len(test) else None
+    return Data(train, test, label)
+
+
+def _is_builtin(name: str) -> bool:
+    return name.strip().lower() in BUILTIN
+
+
+def _data_from_argument(args, seed: int) -> Dataset:
+    if args.noise is not None and not _is_builtin(args.data):
+        raise UsageError("--noise applies to built-in datasets only, not to a CSV file")
+    return load_data(args.data, targets=args.target, noise=args.noise or 0.0, seed=seed)
+
+
+def _data_from_document(spec: dict, args, seed: int, model_path: Path) -> tuple[Dataset, str]:
+    """The dataset of a (validated) ``"data"`` entry: inline arrays, a built-in, or a CSV file
+    named relative to the model file."""
+    if "inputs" in spec:
+        if args.noise is not None:
+            raise UsageError("--noise applies to built-in datasets only, not to the model's own data")
+        X, y = np.asarray(spec["inputs"], dtype=float), np.asarray(spec["targets"], dtype=float)
+        width = X.shape[1] if X.ndim == 2 else 1
+        columns = 1 if y.ndim == 1 else y.shape[1] if y.ndim == 2 else 0
+        task = "classification" if np.all(y == np.round(y)) else "regression"
+        dataset = Dataset(X, y, "data", task, tuple(f"x{i + 1}" for i in range(width)),
+                          tuple(f"y{i + 1}" for i in range(columns)))
+        return dataset, "the model's data"
+    name = spec["dataset"]
+    if not _is_builtin(name):
+        if args.noise is not None:
+            raise UsageError("--noise applies to built-in datasets only, not to a CSV file")
+        name = str(model_path.parent / name)
+    noise = spec.get("noise", 0.0) if args.noise is None else args.noise
+    return load_data(name, n=spec.get("n"), noise=noise, seed=spec.get("seed", seed)), spec["dataset"]
+
+
+def _check_shape(net: Network, data: Dataset, label: str, csv: bool) -> None:
+    """One clear line when the data does not fit the model's inputs or outputs."""
+    inputs, targets = data.X.shape[1], data.y.shape[1]
+    if inputs != net.inputs:
+        raise DataError(f"data: the model takes {_count(net.inputs, 'input')} but {label} has "
+                        f"{_count(inputs, 'input column')} ({', '.join(data.feature_names)})")
+    if net.loss.name == "cross_entropy" and targets == 1:
+        return  # class indices; the trainer checks their range
+    if targets != net.outputs:
+        hint = "; choose them with --target" if csv else ""
+        raise DataError(f"data: the model has {_count(net.outputs, 'output')} but {label} has "
+                        f"{_count(targets, 'target column')} ({', '.join(data.target_names)}){hint}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def targets_for(net: Network, y: np.ndarray) -> np.ndarray:
+    """Targets as the trainer takes them: one column of whole numbers under cross-entropy becomes
+    1-D integer class indices; anything else is passed as is."""
+    if net.loss.name == "cross_entropy" and y.shape[1] == 1:
+        column = y[:, 0]
+        return column.astype(np.int64) if np.all(column == np.round(column)) else column
+    return y
+
+
+def make_trainer(args, net: Network, data: Dataset) -> Trainer:
+    """The trainer the ``--batch-size``, ``--seed`` and ``--no-shuffle`` options describe."""
+    return Trainer(net, data.X, targets_for(net, data.y), batch_size=args.batch_size,
+                   shuffle=not args.no_shuffle, seed=args.seed)
+
+
+def _load(args) -> tuple[Network, Data, Trainer]:
+    net = load_model(args.model)
+    data = load_training_data(args, net, Path(args.model))
+    return net, data, make_trainer(args, net, data.train)
+
+
+# -- train -----------------------------------------------------------------------------------------
+class Diverged(CliError):
+    """The loss or the parameters became NaN or infinite."""
+
+
+def command_train(args) -> int:
+    """``nnviz train``: train, then write the model and the metrics (both or neither)."""
+    out = Path(args.out)
+    check_output_folder(out)
+    net, data, trainer = _load(args)
+    test = _prepared(net, data.test)
+    steps = args.steps or (_steps_for_epochs(trainer, args.epochs) if args.epochs else DEFAULT_STEPS)
+    test_losses = run_training(trainer, steps, test)
+    if not np.all(np.isfinite(net.flat_params)):
+        raise _diverged(net, net.optimizer.t, "the parameters")
+    files = {METRICS_FILE: metrics_csv(trainer.history, test_losses),
+             MODEL_FILE: dumps(net.to_dict(state=True))}
+    write_files(out, files)
+    print(summary(trainer, steps, data, test, [out / name for name in (MODEL_FILE, METRICS_FILE)]))
+    return EXIT_OK
+
+
+def _prepared(net: Network, data: Dataset | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Test inputs and targets in the form the network evaluates (one-hot for class indices)."""
+    if data is None:
+        return None
+    X = prepare_inputs(net, data.X)
+    return X, prepare_targets(net, targets_for(net, data.y), X.shape[0])
+
+
+def _steps_for_epochs(trainer: Trainer, epochs: int) -> int:
+    """Steps that show the training rows ``epochs`` times (the last batch may run into the next)."""
+    batch = trainer.batch_size or trainer.n
+    return -(-epochs * trainer.n // batch)
+
+
+def run_training(trainer: Trainer, steps: int, test) -> list[float | None] | None:
+    """Take ``steps`` steps with a progress bar; returns the test loss per step (None where not
+    evaluated), or None without a test set. Raises :class:`Diverged` on a non-finite loss."""
+    net, n = trainer.net, trainer.n
+    test_losses: list[float | None] | None = [] if test is not None else None
+    with Progress(steps) as progress:
+        for i in range(steps):
+            epoch_before = net.samples_seen // n
+            loss = trainer.step()
+            if not math.isfinite(loss):
+                raise _diverged(net, net.optimizer.t, "the loss")
+            if test_losses is not None:
+                due = net.samples_seen // n > epoch_before or i == steps - 1
+                test_losses.append(net.evaluate(*test) if due else None)
+            progress.advance(loss)
+    return test_losses
+
+
+def _diverged(net: Network, step: int, what: str) -> Diverged:
+    lr = getattr(net.optimizer, "lr", None)
+    now = f", now {lr:g}" if isinstance(lr, float) else ""
+    return Diverged(f"training diverged at step {step}: {what} became NaN or infinite; try a smaller "
+                    f"learning rate (optimizer.lr in the model file{now}); nothing was written")
+
+
+class Progress:
+    """A tqdm bar on stderr, showing the loss, when stderr is a terminal; otherwise nothing.
+    Refreshed at most every :data:`PROGRESS_INTERVAL` seconds so it costs little per step."""
+
+    def __init__(self, total: int, enabled: bool | None = None):
+        if enabled is None:
+            enabled = sys.stderr.isatty()
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, file=sys.stderr, unit="step", leave=False, dynamic_ncols=True,
+                            mininterval=PROGRESS_INTERVAL)
+        self.pending, self.last, self.loss = 0, time.monotonic(), math.nan
+
+    def advance(self, loss: float) -> None:
+        if self.bar is None:
+            return
+        self.pending += 1
+        self.loss = loss
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_INTERVAL:
+            self._flush()
+            self.last = now
+
+    def _flush(self) -> None:
+        self.bar.set_postfix_str(f"loss={self.loss:.4g}", refresh=False)
+        self.bar.update(self.pending)
+        self.pending = 0
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            if self.pending:
+                self._flush()
+            self.bar.close()
+
+
+def metrics_csv(history: dict, test_losses: list | None) -> str:
+    """The metrics as CSV text: a header, then one row per step in ``history``."""
+    columns = METRICS_COLUMNS + (("test_loss",) if test_losses is not None else ())
+    lines = [",".join(columns)]
+    for i in range(len(history["step"])):
+        row = [history[key][i] for key in METRICS_COLUMNS]
+        if test_losses is not None:
+            row.append(test_losses[i])
+        lines.append(",".join(_cell(value) for value in row))
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value) -> str:
+    """A CSV cell: exact numbers (repr round-trips), empty for missing or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
+
+
+def accuracy(net: Network, X: np.ndarray, y: np.ndarray) -> float | None:
+    """Share of rows classified right, for classification losses (prepared 2-D targets), else None."""
+    name = net.loss.name
+    if name not in CLASSIFICATION_LOSSES:
+        return None
+    out = net.predict(X)
+    if name == "cross_entropy":
+        right = out.argmax(axis=1) == y.argmax(axis=1)
+    else:  # sigmoid probabilities, or logits when the output layer is not a sigmoid
+        threshold = 0.5 if net.layers[-1].activation.name == "sigmoid" else 0.0
+        right = np.all((out > threshold) == (y > 0.5), axis=1)
+    return float(np.mean(right))
+
+
+def summary(trainer: Trainer, steps: int, data: Data, test, paths: list[Path]) -> str:
+    """One line: steps, losses (data loss on all rows after training), accuracy, outputs."""
+    net = trainer.net
+    parts = [f"trained {_count(steps, 'step')} on {data.label} ({_count(trainer.n, 'row')}, "
+             f"epoch {trainer.epoch_count:.4g}, step {net.optimizer.t})"]
+    for name, arrays in (("train", (trainer.X, trainer.y)), ("test", test)):
+        if arrays is None:
+            continue
+        part = f"{name} loss {net.evaluate(*arrays):.6g}"
+        acc = accuracy(net, *arrays)
+        if acc is not None:
+            part += f", accuracy {100 * acc:.1f}%"
+        parts.append(part)
+    parts.append("wrote " + " and ".join(str(p) for p in paths))
+    return "; ".join(parts)
+
+
+# -- output ----------------------------------------------------------------------------------------
+def check_output_folder(folder: Path) -> None:
+    """Fail early, before training, if ``folder`` cannot be created or written."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out {folder}: exists and is not a folder")
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"--out {folder}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {folder}: cannot write in {ancestor} (permission denied)")
+
+
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Write every file in ``files`` (name -> text) into ``folder`` atomically, creating the folder
+    and its parents; if any write fails, remove what this call created and re-raise."""
+    missing = []
+    ancestor = folder
+    while not ancestor.exists():
+        missing.append(ancestor)
+        ancestor = ancestor.parent
+    written: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            atomic_write_text(folder / name, text)
+            written.append(folder / name)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        for path in missing:  # innermost first
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+# -- trace -----------------------------------------------------------------------------------------
+def command_trace(args) -> int:
+    """``nnviz trace``: take one step and write its trace as JSON."""
+    out = None if args.out == "-" else Path(args.out)
+    if out is not None and out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give a file name such as {out / 'trace.json'}")
+    _, _, trainer = _load(args)
+    text = trace_json(trace_document(trainer))
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        atomic_write_text(out, text)
+    return EXIT_OK
+
+
+def trace_document(trainer: Trainer) -> dict:
+    """The trace of the trainer's next step as a JSON-ready dict. The perceptron rule takes no
+    gradient, so its ``grad_norm`` (NaN in the trace) is written as null."""
+    doc = trainer.trace().to_dict()
+    if doc.get("optimizer") == "perceptron" and math.isnan(doc["grad_norm"]):
+        doc["grad_norm"] = None
+    return doc
+
+
+def trace_json(doc: dict) -> str:
+    """The trace as JSON text; a non-finite number (which JSON cannot hold) is an error naming it."""
+    try:
+        return dumps(doc)
+    except ValueError:
+        where = first_non_finite(doc, "trace") or "trace"
+        raise Diverged(f"{where} is NaN or infinite, which JSON cannot hold; the step diverged (try a "
+                       f"smaller learning rate); nothing was written") from None
+
+
+def first_non_finite(value, where: str) -> str | None:
+    """The path (``trace.layers[0].z[1][0]``) of the first NaN or infinity in ``value``, or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else where
+    if isinstance(value, dict):
+        items = ((f"{where}.{key}", item) for key, item in value.items())
+    elif isinstance(value, list):
+        items = ((f"{where}[{i}]", item) for i, item in enumerate(value))
+    else:
+        return None
+    for path, item in items:
+        found = first_non_finite(item, path)
+        if found:
+            return found
+    return None

@@ -1,0 +1,206 @@
+"""Losses, mean-reduced as in PyTorch, each with its gradient beside it.
+
+``evaluate(out, y, z, activation)`` returns ``(loss, grad, wrt_z)``. ``out`` is the network's output,
+``z`` the last layer's pre-activation and ``activation`` the name of the last layer's activation.
+Where the loss fuses with that activation (binary cross-entropy and focal with a sigmoid,
+cross-entropy with a softmax), the gradient is taken with respect to ``z`` directly (``p - y``), and
+``wrt_z`` is True; the loss is then computed from the logits, so nothing overflows however large
+they are. Otherwise the gradient is ``dL/d(out)``.
+
+``output_grad(out, y, z, activation)`` gives ``dL/d(out)`` in every case, for display in the trace.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from nnviz.core.errors import ModelError
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + exp(x)) without overflow."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    shifted = x - x.max(axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+class Loss:
+    name = ""
+    defaults: dict = {}
+    fuses_with: str | None = None
+
+    def __init__(self, **options):
+        unknown = set(options) - set(self.defaults)
+        if unknown:
+            raise ModelError(f"loss: unknown option {sorted(unknown)[0]!r} for {self.name!r}")
+        self.options = {**self.defaults, **options}
+        for key, value in self.options.items():
+            setattr(self, key, value)
+
+    def evaluate(self, out, y, z=None, activation="identity") -> tuple[float, np.ndarray, bool]:
+        raise NotImplementedError
+
+    def value(self, out, y, z=None, activation="identity") -> float:
+        return self.evaluate(out, y, z, activation)[0]
+
+    def output_grad(self, out, y, z=None, activation="identity") -> np.ndarray:
+        loss, grad, wrt_z = self.evaluate(out, y, z, activation)
+        return grad
+
+    def to_spec(self):
+        changed = {k: v for k, v in self.options.items() if v != self.defaults[k]}
+        return {"name": self.name, **changed} if changed else self.name
+
+    def __repr__(self):
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        return f"{type(self).__name__}({opts})"
+
+
+class MSE(Loss):
+    name = "mse"
+
+    def evaluate(self, out, y, z=None, activation="identity"):
+        diff = out - y
+        flat = diff.reshape(-1)
+        loss = float(np.dot(flat, flat)) / flat.size
+        diff *= 2.0 / flat.size
+        return loss, diff, False
+
+
+class MAE(Loss):
+    name = "mae"
+
+    def evaluate(self, out, y, z=None, activation="identity"):
+        diff = out - y
+        return float(np.mean(np.abs(diff))), np.sign(diff) / diff.size, False
+
+
+class Huber(Loss):
+    name = "huber"
+    defaults = {"delta": 1.0}
+
+    def evaluate(self, out, y, z=None, activation="identity"):
+        d = out - y
+        ad = np.abs(d)
+        delta = self.delta
+        loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+        grad = np.clip(d, -delta, delta) / d.size
+        return float(np.mean(loss)), grad, False
+
+
+class _SigmoidProbabilityLoss(Loss):
+    """A loss on probabilities p = sigmoid(logits); logits are z when the output is a sigmoid."""
+
+    fuses_with = "sigmoid"
+
+    def _logits(self, out, z, activation):
+        if activation == "sigmoid":
+            return z, out
+        return out, special.expit(out)
+
+    def output_grad(self, out, y, z=None, activation="identity"):
+        loss, grad, wrt_z = self.evaluate(out, y, z, activation)
+        if not wrt_z:
+            return grad
+        # dL/dp = dL/dz / sigmoid'(z); floored as torch's BCE backward does, so it stays finite
+        return grad / np.maximum(out * (1.0 - out), 1e-12)
+
+
+class BCE(_SigmoidProbabilityLoss):
+    name = "bce"
+
+    def evaluate(self, out, y, z=None, activation="identity"):
+        logits, p = self._logits(out, z, activation)
+        loss = float(np.mean(_softplus(logits) - y * logits))
+        return loss, (p - y) / p.size, activation == "sigmoid"
+
+
+class Focal(_SigmoidProbabilityLoss):
+    """Binary focal loss as torchvision's ``sigmoid_focal_loss(reduction="mean")``.
+
+    ``alpha`` weighs the positive class (negative alpha disables the weighting); ``gamma`` focuses
+    on the hard examples.
+    """
+
+    name = "focal"
+    defaults = {"alpha": 0.25, "gamma": 2.0}
+
+    def evaluate(self, out, y, z=None, activation="identity"):
+        logits, p = self._logits(out, z, activation)
+        ce = _softplus(logits) - y * logits
+        p_t = p * y + (1.0 - p) * (1.0 - y)
+        q = 1.0 - p_t
+        g = self.gamma
+        focus = q ** g
+        loss = ce * focus
+        # d/dlogits: ce' = p - y, p_t' = p (1 - p)(2y - 1), (q^g)' = -g q^(g-1) p_t'
+        # where q = 0, p is exactly 0 or 1, so p (1 - p) = 0 and the term vanishes: take 0 there
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dfocus = np.where(q > 0, g * q ** (g - 1.0), 0.0)
+        grad = (p - y) * focus - ce * dfocus * (p * (1.0 - p) * (2.0 * y - 1.0))
+        if self.alpha >= 0:
+            alpha_t = self.alpha * y + (1.0 - self.alpha) * (1.0 - y)
+            loss = alpha_t * loss
+            grad = alpha_t * grad
+        return float(np.mean(loss)), grad / p.size, activation == "sigmoid"
+
+
+class CrossEntropy(Loss):
+    """Categorical cross-entropy over rows; targets are one-hot (or probability) rows.
+
+    The probabilities are the output when the output layer is a softmax, else softmax(output).
+    (Class-index targets are turned into one-hot rows by the trainer.)
+    """
+
+    name = "cross_entropy"
+    fuses_with = "softmax"
+
+    def evaluate(self, out, y, z=None, activation="identity"):
+        if out.ndim != 2 or out.shape[1] < 2:
+            raise ModelError("cross_entropy needs an output layer of at least 2 units (one per class)")
+        logits = z if activation == "softmax" else out
+        log_p = _log_softmax(logits)
+        n = logits.shape[0]
+        loss = -float(np.sum(y * log_p)) / n
+        p = out if activation == "softmax" else np.exp(log_p)
+        grad = (p * y.sum(axis=1, keepdims=True) - y) / n
+        return loss, grad, activation == "softmax"
+
+    def output_grad(self, out, y, z=None, activation="identity"):
+        loss, grad, wrt_z = self.evaluate(out, y, z, activation)
+        if not wrt_z:
+            return grad
+        return -y / np.maximum(out, 1e-300) / out.shape[0]
+
+
+LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, MAE, Huber, BCE, CrossEntropy, Focal)}
+
+
+def make_loss(spec, where: str = "loss") -> Loss:
+    if isinstance(spec, str):
+        name, options = spec, {}
+    elif isinstance(spec, dict):
+        if "name" not in spec:
+            raise ModelError(f"{where}: missing 'name'")
+        name, options = spec["name"], {k: v for k, v in spec.items() if k != "name"}
+    else:
+        raise ModelError(f"{where}: expected a name or an object, got {type(spec).__name__}")
+    if name not in LOSSES:
+        raise ModelError(f"{where}: unknown loss {name!r} (known: {', '.join(LOSSES)})")
+    cls = LOSSES[name]
+    for key, value in options.items():
+        if key not in cls.defaults:
+            raise ModelError(f"{where}: unknown option {key!r} for loss {name!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ModelError(f"{where}.{key}: expected a finite number, got {value!r}")
+    if name == "huber" and options.get("delta", 1.0) <= 0:
+        raise ModelError(f"{where}.delta: must be > 0, got {options['delta']!r}")
+    if name == "focal" and options.get("gamma", 2.0) < 0:
+        raise ModelError(f"{where}.gamma: must be >= 0, got {options['gamma']!r}")
+    return cls(**{k: float(v) for k, v in options.items()})

@@ -1,0 +1,224 @@
+"""The trainer: batches, steps, an append-only metrics history, and the forward/backward trace.
+
+Batches come from an endless stream of the training rows: in row order when ``shuffle`` is false
+(wrapping at the end of the data), else one seeded permutation per epoch, each drawn from
+``default_rng([seed, epoch])``. Dropout masks of step ``t`` come from ``default_rng([seed, 1, t])``.
+The stream is therefore a pure function of the seed and the number of samples seen, which is what a
+saved model records, so loading a model resumes its run exactly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nnviz.core.errors import DataError
+from nnviz.core.network import Network
+from nnviz.core.optimizers import Perceptron
+from nnviz.core.trace import Trace
+
+HISTORY_KEYS = ("step", "epoch", "lr", "loss", "grad_norm")
+
+
+def prepare_targets(net: Network, y, n: int) -> np.ndarray:
+    """Targets as a 2-D float array of the network's output width; class indices become one-hot
+    rows for cross-entropy."""
+    y = np.asarray(y)
+    if y.shape[:1] != (n,):
+        raise DataError(f"targets: expected {n} rows (one per input row), got shape {y.shape}")
+    if y.ndim == 1 and net.loss.name == "cross_entropy":
+        if not np.issubdtype(y.dtype, np.integer):
+            if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+                raise DataError("targets: class indices must be whole numbers")
+            y = y.astype(np.int64)
+        if y.size and (y.min() < 0 or y.max() >= net.outputs):
+            raise DataError(f"targets: class indices must lie in 0..{net.outputs - 1} "
+                            f"(the output layer has {net.outputs} units), got {y.min()}..{y.max()}")
+        onehot = np.zeros((n, net.outputs), dtype=net.dtype)
+        onehot[np.arange(n), y] = 1.0
+        return onehot
+    if y.ndim == 1:
+        y = y.reshape(n, 1)
+    if y.ndim != 2 or y.shape[1] != net.outputs:
+        raise DataError(f"targets: the output layer has {net.outputs} unit(s), but the targets have "
+                        f"shape {y.shape}")
+    y = y.astype(net.dtype)
+    if not np.all(np.isfinite(y)):
+        raise DataError("targets: contain NaN or infinite values")
+    return y
+
+
+def prepare_inputs(net: Network, X) -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != net.inputs:
+        raise DataError(f"inputs: the network takes {net.inputs} input(s) per sample, got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise DataError("inputs: no rows")
+    try:
+        X = np.ascontiguousarray(X, dtype=net.dtype)
+    except (TypeError, ValueError):
+        raise DataError("inputs: not numbers") from None
+    if not np.all(np.isfinite(X)):
+        raise DataError("inputs: contain NaN or infinite values")
+    return X
+
+
+class Trainer:
+    """Trains ``net`` on ``(X, y)``.
+
+    Parameters
+    ----------
+    net : Network
+    X : array (n, inputs)
+    y : array (n, outputs), or (n,) class indices for cross-entropy
+    batch_size : None for full-batch gradient descent, 1 for SGD, k for mini-batches (capped at n)
+    shuffle : shuffle the rows once per epoch (else take them in row order, wrapping at the end)
+    seed : seeds the row order and dropout; None takes the network's seed
+    """
+
+    def __init__(self, net: Network, X, y, batch_size: int | None = None, shuffle: bool = True,
+                 seed: int | None = None):
+        self.net = net
+        self.X = prepare_inputs(net, X)
+        self.n = self.X.shape[0]
+        self.y = prepare_targets(net, y, self.n)
+        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) != batch_size
+                                       or batch_size < 1):
+            raise DataError(f"batch_size: expected a positive whole number or None, got {batch_size!r}")
+        self.batch_size = None if batch_size is None or batch_size >= self.n else int(batch_size)
+        self.shuffle = shuffle
+        self.seed = net.seed if seed is None else seed
+        self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
+        self._has_dropout = any(layer.type == "dropout" and layer.p > 0 for layer in net.layers)
+        self._perceptron = isinstance(net.optimizer, Perceptron)
+        self._epoch_index = -1
+        self._order = None
+        if self.batch_size is not None:
+            self._xb = np.empty((self.batch_size, net.inputs), dtype=net.dtype)
+            self._yb = np.empty((self.batch_size, self.y.shape[1]), dtype=net.dtype)
+
+    # -- batches --------------------------------------------------------------------------------
+    @property
+    def epoch_count(self) -> float:
+        """Epochs completed, as a fraction (samples seen / rows)."""
+        return self.net.samples_seen / self.n
+
+    def _order_for(self, epoch: int) -> np.ndarray:
+        if not self.shuffle:
+            return np.arange(self.n)
+        return np.random.default_rng([self.seed, epoch]).permutation(self.n)
+
+    def _batch_indices(self) -> np.ndarray:
+        start = self.net.samples_seen
+        epoch, pos = divmod(start, self.n)
+        if epoch != self._epoch_index:
+            self._order, self._epoch_index = self._order_for(epoch), epoch
+        end = pos + self.batch_size
+        if end <= self.n:
+            return self._order[pos:end]
+        return np.concatenate([self._order[pos:], self._order_for(epoch + 1)[: end - self.n]])
+
+    def next_batch(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The inputs, targets and row indices of the next batch (indices None for full batch).
+        The arrays may be reused by the next call."""
+        if self.batch_size is None:
+            return self.X, self.y, None
+        idx = self._batch_indices()
+        if not self.shuffle and idx[0] + len(idx) <= self.n:
+            s = slice(int(idx[0]), int(idx[0]) + len(idx))
+            return self.X[s], self.y[s], idx
+        np.take(self.X, idx, axis=0, out=self._xb)
+        np.take(self.y, idx, axis=0, out=self._yb)
+        return self._xb, self._yb, idx
+
+    # -- steps ----------------------------------------------------------------------------------
+    # A diverging run overflows; its NaN loss is reported through the history, not as warnings.
+    _QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+
+    def step(self) -> float:
+        """One optimizer step on the next batch; returns the loss of that batch before the update."""
+        with np.errstate(**self._QUIET):
+            return self._step(None)
+
+    def trace(self) -> Trace:
+        """The forward/backward trace of the next batch, applying the update as :meth:`step` does."""
+        trace = Trace()
+        with np.errstate(**self._QUIET):
+            self._step(trace)
+        return trace
+
+    def run(self, steps: int, callback=None) -> float:
+        """Take ``steps`` steps; ``callback(trainer)`` after each, if given. Returns the last loss."""
+        loss = math.nan
+        with np.errstate(**self._QUIET):
+            for _ in range(steps):
+                loss = self._step(None)
+                if callback is not None:
+                    callback(self)
+        return loss
+
+    def epoch(self) -> float:
+        """Steps until one more epoch of samples has been seen; returns their mean loss."""
+        target = (self.net.samples_seen // self.n + 1) * self.n
+        losses = []
+        with np.errstate(**self._QUIET):
+            while self.net.samples_seen < target:
+                losses.append(self._step(None))
+        return float(np.mean(losses))
+
+    def _step(self, trace: Trace | None) -> float:
+        net = self.net
+        xb, yb, idx = self.next_batch()
+        rng = (np.random.default_rng([self.seed, 1, net.optimizer.t]) if self._has_dropout else None)
+        lr = net.schedule.lr(net.optimizer.t)
+        if trace is not None:
+            trace.begin(net, xb, yb, idx, lr)
+        if self._perceptron:
+            loss, grad_norm = self._perceptron_step(xb, yb, lr), math.nan
+            net.optimizer.t += 1
+        else:
+            loss = net.loss_and_gradients(xb, yb, True, rng)
+            grads = net.flat_grads
+            grad_norm = math.sqrt(float(np.dot(grads, grads)))
+            clip = net.clip_grad_norm
+            if clip is not None:  # clip_grad_norm_: scale by max_norm / (norm + 1e-6) when below 1
+                coef = clip / (grad_norm + 1e-6)
+                if coef < 1.0:
+                    grads *= coef
+            if trace is not None:
+                trace.after_backward(net, loss, grad_norm)
+            net.optimizer.step(net.flat_params, grads, lr)
+        net.samples_seen += xb.shape[0]
+        h = self.history
+        h["step"].append(net.optimizer.t)
+        h["epoch"].append(net.samples_seen / self.n)
+        h["lr"].append(lr)
+        h["loss"].append(loss)
+        h["grad_norm"].append(grad_norm)
+        if trace is not None:
+            trace.finish(net, loss)
+        return loss
+
+    def _perceptron_step(self, xb, yb, lr) -> float:
+        """Rosenblatt's rule, sample by sample; returns the batch loss before the update."""
+        net = self.net
+        layer = net.layers[0]
+        loss = net.data_loss(net.forward(xb, training=True), yb)[0]
+        errors = 0
+        for x, target in zip(xb, yb):
+            output = layer.activation.forward(layer.weight @ x + layer.bias)
+            error = target - output
+            if np.any(error != 0):
+                errors += 1
+                net.optimizer.update_sample(layer.weight, layer.bias, x, error, lr)
+        net.optimizer.last = {"lr": lr, "errors": errors}
+        return loss
+
+    def metrics(self, X=None, y=None) -> dict:
+        """The latest training metrics, and the loss on ``(X, y)`` if given."""
+        out = {key: values[-1] for key, values in self.history.items() if values}
+        if X is not None:
+            Xp = prepare_inputs(self.net, X)
+            out["test_loss"] = self.net.evaluate(Xp, prepare_targets(self.net, y, Xp.shape[0]))
+        return out
