@@ -295,9 +295,14 @@ def _is_builtin(name: str) -> bool:
     return name.strip().lower() in BUILTIN
 
 
+def _reject_noise(args, what: str) -> None:
+    if args.noise is not None:
+        raise UsageError(f"--noise applies to built-in datasets only, not to {what}")
+
+
 def _data_from_argument(args, seed: int) -> Dataset:
-    if args.noise is not None and not _is_builtin(args.data):
-        raise UsageError("--noise applies to built-in datasets only, not to a CSV file")
+    if not _is_builtin(args.data):
+        _reject_noise(args, "a CSV file")
     return load_data(args.data, targets=args.target, noise=args.noise or 0.0, seed=seed)
 
 
@@ -305,8 +310,7 @@ def _data_from_document(spec: dict, args, seed: int, model_path: Path) -> tuple[
     """The dataset of a (validated) ``"data"`` entry: inline arrays, a built-in, or a CSV file
     named relative to the model file."""
     if "inputs" in spec:
-        if args.noise is not None:
-            raise UsageError("--noise applies to built-in datasets only, not to the model's own data")
+        _reject_noise(args, "the model's own data")
         X, y = np.asarray(spec["inputs"], dtype=float), np.asarray(spec["targets"], dtype=float)
         width = X.shape[1] if X.ndim == 2 else 1
         columns = 1 if y.ndim == 1 else y.shape[1] if y.ndim == 2 else 0
@@ -316,8 +320,7 @@ def _data_from_document(spec: dict, args, seed: int, model_path: Path) -> tuple[
         return dataset, "the model's data"
     name = spec["dataset"]
     if not _is_builtin(name):
-        if args.noise is not None:
-            raise UsageError("--noise applies to built-in datasets only, not to a CSV file")
+        _reject_noise(args, "a CSV file")
         name = str(model_path.parent / name)
     noise = spec.get("noise", 0.0) if args.noise is None else args.noise
     return load_data(name, n=spec.get("n"), noise=noise, seed=spec.get("seed", seed)), spec["dataset"]
@@ -569,12 +572,9 @@ def command_trace(args) -> int:
 
 
 def trace_document(trainer: Trainer) -> dict:
-    """The trace of the trainer's next step as a JSON-ready dict. The perceptron rule takes no
-    gradient, so its ``grad_norm`` (NaN in the trace) is written as null."""
-    doc = trainer.trace().to_dict()
-    if doc.get("optimizer") == "perceptron" and math.isnan(doc["grad_norm"]):
-        doc["grad_norm"] = None
-    return doc
+    """The trace of the trainer's next step as a JSON-ready dict (the perceptron rule takes no
+    gradient: its ``grad_norm`` is null)."""
+    return trainer.trace().to_dict()
 
 
 def trace_json(doc: dict) -> str:

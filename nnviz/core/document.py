@@ -22,7 +22,7 @@ import numpy as np
 from nnviz.core.activations import ACTIVATIONS, make_activation
 from nnviz.core.datasets import BUILTIN, make_dataset
 from nnviz.core.errors import DataError, ModelError
-from nnviz.core.initializers import INITIALIZERS, parse_init
+from nnviz.core.initializers import INITIALIZERS, initialize, parse_init
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import LOSSES, make_loss
 from nnviz.core.network import DTYPES, Network
@@ -35,7 +35,6 @@ TOP_KEYS = ("format", "name", "description", "inputs", "layers", "loss", "regula
             "schedule", "clip_grad_norm", "seed", "dtype", "data", "state")
 REQUIRED = ("format", "inputs", "layers")
 #: layer types that take an ``init`` key
-INIT_LAYERS = ("dense", "glu")
 #: every parameter or buffer name some layer (or the prelu activation) has
 ARRAY_NAMES = frozenset(name for cls in LAYERS.values() for name in cls.PARAMS + cls.BUFFERS) | {"alpha"}
 #: optimizer state terms that are sums or averages of squares, so never negative
@@ -65,13 +64,21 @@ def _is_finite_number(v) -> bool:
         return False
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-\[\].]+\Z")
+
+
+def _key(key) -> str:
+    """A key as it appears in a field path: bare if plain, else quoted (so a message stays one line)."""
+    return key if isinstance(key, str) and _PLAIN_KEY.match(key) else _show(key, 30)
+
+
 def _join(where: str, key) -> str:
-    return f"{where}.{key}" if where else str(key)
+    return f"{where}.{_key(key)}" if where else _key(key)
 
 
 def _unknown_key(where: str, key, allowed, what: str = "key") -> ModelError:
     allowed = [str(a) for a in allowed]
-    close = difflib.get_close_matches(str(key), allowed, n=1)
+    close = difflib.get_close_matches(key, allowed, n=1) if isinstance(key, str) else []
     if close:
         hint = f"did you mean {close[0]!r}?"
     elif allowed:
@@ -127,14 +134,15 @@ def check_option(kind: str, value, where: str):
     return value
 
 
-def _check_options(options: dict, schema: dict, where: str, owner: str) -> dict:
+def _check_options(options: dict, schema: dict, where: str, owner: str | None = None) -> dict:
     """Check ``options`` against ``schema`` (option -> (kind, default)); returns them normalised."""
-    _check_keys(options, schema, where, f"option for {owner!r}")
+    _check_keys(options, schema, where, f"option for {owner!r}" if owner else "key")
     return {key: check_option(schema[key][0], value, f"{where}.{key}") for key, value in options.items()}
 
 
-def _named(spec, where: str, known: dict, what: str) -> tuple[str, dict]:
-    """``"name"`` or ``{"name": ..., options}`` -> (name, options), checking the name."""
+def _named(spec, where: str, known: dict, what: str, options_of=None) -> tuple[str, dict]:
+    """``"name"`` or ``{"name": ..., options}`` -> (name, options), checking the name and, when
+    ``options_of(known[name])`` gives the option names allowed, the option keys (not their values)."""
     if isinstance(spec, str):
         name, options = spec, {}
     elif isinstance(spec, dict):
@@ -142,12 +150,20 @@ def _named(spec, where: str, known: dict, what: str) -> tuple[str, dict]:
             raise ModelError(f"{where}.name: missing (which {what}?)")
         name, options = spec["name"], {k: v for k, v in spec.items() if k != "name"}
     else:
-        raise ModelError(f"{where}: expected a {what} name or an object with a 'name', got {_show(spec)}")
+        raise ModelError(f"{where}: expected a name or an object with a 'name', got {_show(spec)}")
+    name = _known(name, where, known, what)
+    if options_of is not None:
+        _check_keys(options, options_of(known[name]), where, f"option for {name!r}")
+    return name, options
+
+
+def _known(name, where: str, known: dict, what: str) -> str:
+    """``name`` if it is one of ``known``, else a ModelError suggesting the closest."""
     if not isinstance(name, str) or name not in known:
         close = difflib.get_close_matches(name, list(known), n=1) if isinstance(name, str) else []
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
         raise ModelError(f"{where}: unknown {what} {_show(name)} ({hint})")
-    return name, options
+    return name
 
 
 class _Bad(Exception):
@@ -171,7 +187,7 @@ def _clean(value, depth: int = 0):
                 try:
                     out[key] = _clean(item, depth + 1)
                 except _Bad as bad:
-                    bad.parts.append(f".{key}")
+                    bad.parts.append(f".{_key(key)}")
                     raise
         return out
     if isinstance(value, (list, tuple)):
@@ -326,7 +342,8 @@ def build_network(doc: dict) -> Network:
     clip = doc.get("clip_grad_norm")
     if clip is not None:
         clip = check_option("posnumber", clip, "clip_grad_norm")
-    net = Network(inputs, list(specs), loss, optimizer, schedule, regularization, clip, seed, dtype)
+    with np.errstate(over="ignore"):  # initial draws too large for the dtype are reported below
+        net = Network(inputs, list(specs), loss, optimizer, schedule, regularization, clip, seed, dtype)
     if loss["name"] == "cross_entropy" and net.outputs < 2:
         raise ModelError(f"loss: cross_entropy needs an output layer of at least 2 units (one per class), "
                          f"the last layer has {net.outputs}")
@@ -339,6 +356,8 @@ def build_network(doc: dict) -> Network:
             if name == "running_var" and np.any(array < 0):
                 raise ModelError(f"{where}: a variance cannot be negative")
             getattr(layer, name)[...] = array
+        if not all(np.all(np.isfinite(a)) for a in (*layer.parameters().values(), *layer.buffers().values())):
+            raise ModelError(f"layers[{i}].init: draws numbers too large for {net.dtype_name}")
     if "data" in doc:
         _check_data(doc["data"], net)
     net.meta = {k: doc[k] for k in ("name", "description", "data") if k in doc}
@@ -353,19 +372,18 @@ def _layer_spec(raw, where: str) -> tuple[dict, dict]:
         raise ModelError(f"{where}: expected an object with a 'type', got {_show(raw)}")
     if "type" not in raw:
         raise ModelError(f"{where}.type: missing (one of {', '.join(LAYERS)})")
-    kind, _ = _named(raw["type"], f"{where}.type", LAYERS, "layer type")
+    kind = _known(raw["type"], f"{where}.type", LAYERS, "layer type")
     cls = LAYERS[kind]
     spec: dict = {"type": kind}
     given: dict = {}
     act_params: tuple[str, ...] = ()
     if "activation" in raw:
         spec["activation"] = raw["activation"]
-        name, options = _named(raw["activation"], f"{where}.activation", ACTIVATIONS, "activation")
-        _check_keys(options, ACTIVATIONS[name].defaults, f"{where}.activation", f"option for {name!r}")
+        _named(raw["activation"], f"{where}.activation", ACTIVATIONS, "activation", lambda cls: cls.defaults)
         act = make_activation(raw["activation"], f"{where}.activation")
         act_params = tuple(name for name, _ in act.param_shapes)
     arrays = (*cls.PARAMS, *cls.BUFFERS, *act_params)
-    allowed = ("type", "activation", *cls.OPTIONS, *arrays, *(("init",) if kind in INIT_LAYERS else ()))
+    allowed = ("type", "activation", *cls.OPTIONS, *arrays, *(("init",) if cls.TAKES_INIT else ()))
     for key, value in raw.items():
         if key in ("type", "activation"):
             continue
@@ -376,9 +394,7 @@ def _layer_spec(raw, where: str) -> tuple[dict, dict]:
         if key not in allowed:
             raise _unknown_key(where, key, allowed, f"key for a {kind} layer")
         if key == "init":
-            name, options = _named(value, f"{where}.init", INITIALIZERS, "initialiser")
-            _check_keys(options, INITIALIZERS[name], f"{where}.init", f"option for {name!r}")
-            parse_init(value, f"{where}.init")
+            _check_init(value, f"{where}.init")
             spec["init"] = value
         elif key in cls.OPTIONS:
             spec[key] = check_option(cls.OPTIONS[key][0], value, f"{where}.{key}")
@@ -388,6 +404,16 @@ def _layer_spec(raw, where: str) -> tuple[dict, dict]:
         if default is None and key not in spec and not kind_.endswith("|null"):
             raise ModelError(f"{where}.{key}: missing (a {kind} layer needs it)")
     return spec, given
+
+
+def _check_init(value, where: str) -> None:
+    """An ``init`` entry: known name and options, finite values, and options it can draw from."""
+    _named(value, where, INITIALIZERS, "initialiser", lambda defaults: defaults)
+    name, options = parse_init(value, where)
+    try:  # one input and one output give the widest range any layer draws from
+        initialize(name, options, (1, 1), np.random.default_rng(0))
+    except (ValueError, OverflowError):
+        raise ModelError(f"{where}: the options are too large to draw numbers from") from None
 
 
 def _check_size(inputs: int, specs) -> None:
@@ -405,8 +431,7 @@ def _check_size(inputs: int, specs) -> None:
 
 
 def _loss(raw) -> dict:
-    name, options = _named(raw, "loss", LOSSES, "loss")
-    _check_keys(options, LOSSES[name].defaults, "loss", f"option for {name!r}")
+    name, options = _named(raw, "loss", LOSSES, "loss", lambda cls: cls.defaults)
     make_loss(raw)  # checks the option values, naming "loss.<option>"
     return {"name": name, **options}
 
@@ -414,7 +439,7 @@ def _loss(raw) -> dict:
 def _regularization(raw) -> dict:
     if not isinstance(raw, dict):
         raise ModelError(f"regularization: expected an object like {{\"l1\": 0.0, \"l2\": 0.0}}, got {_show(raw)}")
-    return _check_options(raw, {"l1": ("nonneg", 0.0), "l2": ("nonneg", 0.0)}, "regularization", "regularization")
+    return _check_options(raw, {"l1": ("nonneg", 0.0), "l2": ("nonneg", 0.0)}, "regularization")
 
 
 def _optimizer(raw) -> dict:
@@ -454,10 +479,14 @@ def _check_data(raw, net: Network) -> None:
     if "dataset" not in raw:
         raise ModelError("data.dataset: missing (a built-in dataset name, or give 'inputs' and 'targets')")
     dataset = raw["dataset"]
-    builtin = isinstance(dataset, str) and dataset.strip().lower() in BUILTIN
-    if not builtin and not (isinstance(dataset, str) and dataset.lower().endswith(".csv")):
-        raise ModelError(f"data.dataset: unknown dataset {_show(dataset)} "
-                         f"(built-in: {', '.join(BUILTIN)}; or a .csv file)")
+    if not isinstance(dataset, str) or not dataset.strip():
+        raise ModelError(f"data.dataset: expected a dataset name or a CSV file name, got {_show(dataset)}")
+    builtin = dataset.strip().lower() in BUILTIN
+    if not builtin and not _looks_like_a_file(dataset):
+        close = difflib.get_close_matches(dataset.strip().lower(), list(BUILTIN), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ModelError(f"data.dataset: unknown dataset {_show(dataset)} ({hint}built-in: {', '.join(BUILTIN)}; "
+                         f"or a CSV file name such as 'data.csv')")
     values = {key: check_option(schema[key][0], value, f"data.{key}")
               for key, value in raw.items() if key != "dataset"}
     if values.get("test_fraction", 0.0) >= 1.0:
@@ -467,6 +496,12 @@ def _check_data(raw, net: Network) -> None:
             make_dataset(dataset, n=4, noise=values.get("noise", 0.0))
         except DataError as exc:
             raise ModelError(f"data.noise: {exc}") from None
+
+
+def _looks_like_a_file(name: str) -> bool:
+    """A CSV file named in ``data.dataset`` (relative to the model file): it has a folder or an
+    extension, which no built-in name has, so a misspelt built-in is not taken for a file."""
+    return "/" in name or "\\" in name or bool(Path(name).suffix)
 
 
 def _load_state(net: Network, raw) -> None:

@@ -46,7 +46,13 @@ def parse_init(spec, where: str = "init") -> tuple[str, dict]:
             raise ModelError(f"{where}: unknown option {key!r} for initialiser {name!r}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ModelError(f"{where}.{key}: expected a finite number, got {value!r}")
-    return name, {**defaults, **{k: float(v) for k, v in options.items()}}
+    merged = {**defaults, **{k: float(v) for k, v in options.items()}}
+    for key in ("std", "gain"):
+        if merged.get(key, 0.0) < 0:
+            raise ModelError(f"{where}.{key}: must be >= 0, got {merged[key]!r}")
+    if name == "uniform" and merged["a"] > merged["b"]:
+        raise ModelError(f"{where}: needs a <= b, got a = {merged['a']!r}, b = {merged['b']!r}")
+    return name, merged
 
 
 def initialize(name: str, options: dict, shape: tuple[int, int], rng: np.random.Generator,

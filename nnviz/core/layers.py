@@ -29,6 +29,8 @@ class Layer:
     BUFFERS: tuple[str, ...] = ()
     #: parameters that L1/L2 regularisation applies to
     REGULARIZED: tuple[str, ...] = ()
+    #: whether the layer's weights take an ``init`` (an initialiser)
+    TAKES_INIT = False
 
     def __init__(self, fan_in: int, activation=None, init=None, **options):
         self.fan_in = fan_in
@@ -116,7 +118,7 @@ class Layer:
         spec.update({k: v for k, v in self.options().items() if k == "units" or v != self.OPTIONS[k][1]})
         if not isinstance(self.activation, Identity):
             spec["activation"] = self.activation.to_spec()
-        if self.PARAMS and self.type in ("dense", "glu") and self.init_name != "default":
+        if self.TAKES_INIT and self.init_name != "default":
             spec["init"] = ({"name": self.init_name, **self.init_options}
                             if self.init_options else self.init_name)
         return spec
@@ -147,6 +149,7 @@ class Dense(Layer):
     OPTIONS = {"units": ("posint", None)}
     PARAMS = ("weight", "bias")
     REGULARIZED = ("weight",)
+    TAKES_INIT = True
 
     def _param_shapes(self):
         return [("weight", (self.units, self.fan_in)), ("bias", (self.units,))]
@@ -176,6 +179,7 @@ class GLU(Layer):
     OPTIONS = {"units": ("posint", None), "variant": ("choice:glu,swiglu,geglu", "glu")}
     PARAMS = ("weight", "bias", "gate_weight", "gate_bias")
     REGULARIZED = ("weight", "gate_weight")
+    TAKES_INIT = True
     GATES = {"glu": "sigmoid", "swiglu": "swish", "geglu": "gelu"}
 
     def __init__(self, fan_in, activation=None, init=None, **options):

@@ -67,7 +67,7 @@ class Trace:
     regularization_loss: float = 0.0
     output_grad: np.ndarray | None = None  # dL/d(output), for display even where the loss is fused
     fused: bool = False  # the loss gradient was taken with respect to the last z (p - y)
-    grad_norm: float = float("nan")  # before clipping
+    grad_norm: float | None = None  # before clipping; None for the perceptron rule, which has no gradient
     clip_coef: float = 1.0
     optimizer: str = ""
     optimizer_scalars: dict[str, float] = field(default_factory=dict)

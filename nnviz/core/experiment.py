@@ -1,0 +1,487 @@
+"""An experiment: a model, its data, a trainer, and the immutable snapshots the app draws.
+
+This is everything the desktop app does to training, without Qt: the GUI's session object runs an
+:class:`Experiment` on its worker thread, forwards the user's commands to its methods between steps,
+and publishes the :class:`Snapshot` objects it builds. Tests drive it directly, with no thread.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from nnviz.core.datasets import BUILTIN, FEATURES, Dataset, expand_features, make_dataset
+from nnviz.core.document import build_network, network_to_dict
+from nnviz.core.errors import DataError, ModelError
+from nnviz.core.layers import LAYERS
+from nnviz.core.network import Network
+from nnviz.core.trainer import Trainer, prepare_targets
+
+GRID = 40  # resolution of each neuron's heatmap over the input plane
+SURFACE = 100  # resolution of the output panel's decision surface
+PROBE = 200  # rows of the fixed probe batch whose activations and gradients a snapshot shows
+ARRAY_KEYS = ("weight", "bias", "gate_weight", "gate_bias", "alpha", "running_mean", "running_var")
+
+
+def default_document() -> dict:
+    """The model the app opens with: a small tanh network for the ``circle`` data."""
+    return {
+        "format": "nnviz.model/1", "name": "Circle",
+        "inputs": 2,
+        "layers": [{"type": "dense", "units": 4, "activation": "tanh", "init": "xavier_uniform"},
+                   {"type": "dense", "units": 2, "activation": "tanh", "init": "xavier_uniform"},
+                   {"type": "dense", "units": 1, "activation": "sigmoid", "init": "xavier_uniform"}],
+        "loss": "bce", "optimizer": {"name": "sgd", "lr": 0.03}, "seed": 0, "dtype": "float64",
+    }
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the data come from and how they are fed: a built-in set or imported CSV rows."""
+
+    dataset: str = "circle"
+    noise: float = 0.0
+    n: int | None = None
+    seed: int = 0
+    test_fraction: float = 0.5
+    features: tuple[str, ...] = ("x1", "x2")  # used when the raw inputs are 2-D
+    batch_size: int | None = 10
+    imported: Dataset | None = None  # a CSV file's rows, when not a built-in
+
+    def to_meta(self) -> dict | None:
+        """The ``data`` entry of a model document (None for imported CSV data)."""
+        if self.imported is not None:
+            return None
+        meta = {"dataset": self.dataset, "noise": self.noise, "seed": self.seed,
+                "test_fraction": self.test_fraction}
+        if self.n is not None:
+            meta["n"] = self.n
+        return meta
+
+
+def _frozen(array) -> np.ndarray:
+    out = np.array(array, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+class _Series:
+    """A growable float array: appends are amortised O(1); views of the filled part never change."""
+
+    def __init__(self):
+        self._data = np.empty(1024)
+        self.size = 0
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        need = self.size + values.size
+        if need > self._data.size:
+            grown = np.empty(max(need, 2 * self._data.size))
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        self._data[self.size: need] = values
+        self.size = need
+
+    def view(self) -> np.ndarray:
+        v = self._data[: self.size]
+        v.setflags(write=False)
+        return v
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """One column of the network graph: a layer's units with their values on the probe batch."""
+
+    index: int
+    type: str
+    activation: str
+    units: int
+    value: np.ndarray  # mean activation per unit over the probe batch
+    grad: np.ndarray  # mean dL/dz per unit over the probe batch
+    a: np.ndarray  # (probe, units)
+    z: np.ndarray
+    dz: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panels draw for one moment of training. Arrays are read-only copies."""
+
+    serial: int
+    step: int  # optimizer steps since the experiment began (monotonic across changes)
+    epoch: float
+    lr: float
+    batch_loss: float
+    train_loss: float
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    diverged: bool
+    task: str  # "classification" or "regression"
+    input_names: tuple[str, ...]
+    params: dict[str, np.ndarray]
+    grads: dict[str, np.ndarray]
+    layers: tuple[LayerView, ...]
+    history: dict[str, np.ndarray]  # per step: step, loss, lr; per snapshot: eval_step, train_loss, …
+    raw_train: tuple[np.ndarray, np.ndarray]  # inputs before feature expansion, targets
+    raw_test: tuple[np.ndarray, np.ndarray] | None
+    grid_extent: tuple[float, float, float, float] | None  # x0, x1, y0, y1 of the input plane
+    node_maps: tuple[np.ndarray, ...] | None  # per graph column (inputs first): (units, GRID, GRID)
+    surface: np.ndarray | None  # (SURFACE, SURFACE) network output over the plane
+    curve: tuple[np.ndarray, np.ndarray] | None  # 1-D input: x and the fitted output
+    predictions: np.ndarray | None  # test (else train) outputs, for predicted-vs-target
+    confusion: np.ndarray | None  # (classes, classes): rows true, columns predicted
+    model_name: str = ""
+
+
+class Experiment:
+    """A network, its data and its trainer, with the commands the app applies between steps."""
+
+    def __init__(self, document: dict | None = None, data: DataConfig | None = None):
+        self.data = data or DataConfig()
+        self._serial = 0
+        self._step = 0
+        self._hist = {k: _Series() for k in ("step", "loss", "lr")}
+        self._evals = {k: _Series() for k in ("eval_step", "train_loss", "test_loss", "train_accuracy",
+                                               "test_accuracy")}
+        self._load_data()
+        self.document = self._fit_document(copy.deepcopy(document or default_document()))[0]
+        self._build(copy.deepcopy(self.document))
+
+    # -- data -----------------------------------------------------------------------------------
+    def _load_data(self) -> None:
+        cfg = self.data
+        if cfg.imported is not None:
+            raw = cfg.imported
+        else:
+            if cfg.dataset not in BUILTIN:
+                raise DataError(f"unknown dataset {cfg.dataset!r} (built-in: {', '.join(BUILTIN)})")
+            raw = make_dataset(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=cfg.seed)
+        if cfg.test_fraction > 0 and len(raw) >= 2:
+            train, test = raw.split(cfg.test_fraction, seed=cfg.seed)
+        else:
+            train, test = raw, None
+        self.raw_train, self.raw_test = train, test
+        self.task = raw.task
+        self.planar = raw.X.shape[1] == 2
+        features = cfg.features if self.planar else tuple(raw.feature_names)
+        if self.planar:
+            unknown = [f for f in features if f not in FEATURES]
+            if unknown or not features:
+                raise DataError(f"features: choose at least one of {', '.join(FEATURES)}")
+        self.input_names = tuple(features)
+        self.X = self._features(train.X)
+        self.X_test = self._features(test.X) if test is not None else None
+        self.probe = slice(0, min(PROBE, len(train)))
+        if self.planar:
+            lo, hi = raw.X.min(axis=0), raw.X.max(axis=0)
+            pad = 0.05 * np.maximum(hi - lo, 1e-9)
+            self.extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+            self._grid = self._plane_points(GRID)
+            self._surface = self._plane_points(SURFACE)
+        else:
+            self.extent = None
+        self._curve_x = None
+        if raw.X.shape[1] == 1:
+            lo, hi = float(raw.X.min()), float(raw.X.max())
+            self._curve_x = np.linspace(lo, hi, 200).reshape(-1, 1)
+
+    def _features(self, X: np.ndarray) -> np.ndarray:
+        return expand_features(X, self.input_names) if self.planar else X
+
+    def _plane_points(self, size: int) -> np.ndarray:
+        x0, x1, y0, y1 = self.extent
+        xs, ys = np.meshgrid(np.linspace(x0, x1, size), np.linspace(y0, y1, size))
+        return self._features(np.column_stack([xs.ravel(), ys.ravel()]))
+
+    def _fit_document(self, doc: dict) -> tuple[dict, bool]:
+        """Fit the document's input width and output layer to the data (architecture changes keep
+        the data, data changes keep the architecture). Returns the document and whether it changed;
+        a changed document loses its explicit arrays and state (their shapes no longer hold)."""
+        outputs = self.raw_train.y.shape[1]
+        loss = doc.get("loss", "mse")
+        if (loss if isinstance(loss, str) else loss.get("name")) == "cross_entropy" and outputs == 1:
+            outputs = max(2, int(self.raw_train.y.max()) + 1)
+        last = doc["layers"][-1]
+        changed = doc.get("inputs") != len(self.input_names)
+        if last.get("type") in LAYERS and LAYERS[last["type"]].TAKES_INIT and last.get("units") != outputs:
+            last["units"] = outputs
+            changed = True
+        doc["inputs"] = len(self.input_names)
+        if changed:
+            for layer in doc["layers"]:
+                for key in ARRAY_KEYS:
+                    layer.pop(key, None)
+            doc.pop("state", None)
+        return doc, changed
+
+    def _targets(self, net: Network, y: np.ndarray, class_indices: bool) -> np.ndarray:
+        return prepare_targets(net, y[:, 0].astype(np.int64) if class_indices else y, len(y))
+
+    # -- building -------------------------------------------------------------------------------
+    def _build(self, doc: dict) -> None:
+        """Build network and trainer from ``doc``; on any error nothing changes."""
+        net = build_network(doc)
+        if net.inputs != len(self.input_names):
+            raise ModelError(f"inputs: the model takes {net.inputs} inputs but the data give "
+                             f"{len(self.input_names)} ({', '.join(self.input_names)})")
+        class_indices = net.loss.name == "cross_entropy" and self.raw_train.y.shape[1] == 1
+        y = self._targets(net, self.raw_train.y, class_indices)
+        y_test = self._targets(net, self.raw_test.y, class_indices) if self.raw_test is not None else None
+        trainer = Trainer(net, self.X, y, batch_size=self.data.batch_size, shuffle=True, seed=net.seed)
+        self.net, self.y, self.y_test, self.trainer = net, y, y_test, trainer
+        self.diverged = False
+
+    def reset(self) -> None:
+        """Re-initialise the network from its seed and start the run again (data kept)."""
+        doc = network_to_dict(self.net, state=False)
+        for layer, template in zip(doc["layers"], self.document["layers"]):
+            for key in ARRAY_KEYS:
+                layer.pop(key, None)
+            if "init" in template:
+                layer["init"] = template["init"]
+        self._build(doc)
+        self._step = 0
+        for series in list(self._hist.values()) + list(self._evals.values()):
+            series.size = 0
+
+    @property
+    def step(self) -> int:
+        """Optimizer steps since the experiment (or its last reset) began."""
+        return self._step
+
+    def document_copy(self) -> dict:
+        """The model document the experiment was built from (architecture and settings)."""
+        return copy.deepcopy(self.document)
+
+    # -- commands -------------------------------------------------------------------------------
+    def run(self, steps: int) -> float:
+        """Take ``steps`` optimizer steps (stopping early at a non-finite loss)."""
+        tr = self.trainer
+        start = len(tr.history["loss"])
+        loss = math.nan
+        for _ in range(steps):
+            loss = tr.run(1)
+            if not math.isfinite(loss):
+                self.diverged = True
+                break
+        self._record(start)
+        return loss
+
+    def run_fast(self, steps: int) -> float:
+        """Like :meth:`run`, checking for divergence once at the end (the worker's hot path)."""
+        tr = self.trainer
+        start = len(tr.history["loss"])
+        loss = tr.run(steps)
+        if not math.isfinite(loss):
+            self.diverged = True
+        self._record(start)
+        return loss
+
+    def run_epoch(self) -> float:
+        tr = self.trainer
+        start = len(tr.history["loss"])
+        loss = tr.epoch()
+        self.diverged = not math.isfinite(tr.history["loss"][-1])
+        self._record(start)
+        return loss
+
+    def _record(self, start: int) -> None:
+        h = self.trainer.history
+        new = len(h["loss"]) - start
+        if new <= 0:
+            return
+        self._hist["step"].extend(np.arange(self._step + 1, self._step + new + 1))
+        self._hist["loss"].extend(h["loss"][start:])
+        self._hist["lr"].extend(h["lr"][start:])
+        self._step += new
+
+    def set_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
+        """Set one number of a parameter (``"layers[0].weight"``, ``(1, 0)``) by hand."""
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise ModelError(f"{name}{list(index)}: expected a finite number, got {value!r}")
+        try:
+            array = self.net.get(name)
+            array[tuple(index)] = value
+        except (KeyError, IndexError, TypeError):
+            raise ModelError(f"{name}{list(index)}: no such parameter entry") from None
+
+    def set_training(self, **changes) -> None:
+        """Change training settings, keeping the weights: ``lr``, ``optimizer`` (name or dict),
+        ``loss``, ``regularization`` (dict), ``clip_grad_norm``, ``schedule`` (dict), ``seed``.
+        Changing the optimizer's kind starts its state afresh, as a new torch optimizer would."""
+        doc = network_to_dict(self.net, state=True)
+        state = doc.pop("state", None)
+        for key, value in changes.items():
+            if key == "lr":
+                doc["optimizer"]["lr"] = value
+            elif key == "optimizer":
+                new = {"name": value} if isinstance(value, str) else dict(value)
+                if new["name"] != doc["optimizer"]["name"]:
+                    if "lr" not in new:
+                        new["lr"] = doc["optimizer"]["lr"]
+                    state = None
+                    doc["optimizer"] = new
+                else:
+                    doc["optimizer"].update(new)
+            elif key in ("loss", "regularization", "clip_grad_norm", "schedule", "seed"):
+                doc[key] = value
+            else:
+                raise ModelError(f"unknown training setting {key!r}")
+        if "loss" in changes:
+            doc, changed = self._fit_document(doc)
+            if changed:
+                state = None
+        if state is not None:
+            doc["state"] = state
+        samples = self.net.samples_seen
+        self._build(doc)
+        self.net.samples_seen = samples
+        for key in ("loss", "optimizer", "regularization", "clip_grad_norm", "schedule", "seed"):
+            if key in doc:
+                self.document[key] = copy.deepcopy(doc[key])
+
+    def set_layers(self, layers: list[dict]) -> None:
+        """Replace the architecture (layer specs); the network is rebuilt from its seed and the
+        run starts again on the same data."""
+        doc = network_to_dict(self.net, state=False)
+        doc["layers"] = [{k: v for k, v in layer.items() if k not in ARRAY_KEYS} for layer in copy.deepcopy(layers)]
+        doc, _ = self._fit_document(doc)
+        self._build(copy.deepcopy(doc))  # validates; raises before anything changes
+        self.document["layers"] = doc["layers"]
+        self.reset()
+
+    def set_data(self, data: DataConfig) -> None:
+        """Switch data (data set, noise, split, features, batch size); the architecture is kept,
+        with its input and output widths fitted to the new data, and the run starts again."""
+        previous = self.data
+        self.data = data
+        try:
+            self._load_data()
+            doc, _ = self._fit_document(network_to_dict(self.net, state=False))
+            self._build(doc)
+        except Exception:
+            self.data = previous
+            self._load_data()
+            raise
+        self.document["inputs"] = doc["inputs"]
+        self.document["layers"][-1]["units"] = doc["layers"][-1]["units"]
+        self.reset()
+
+    def load_document(self, doc: dict) -> None:
+        """Replace the model by a document (e.g. from Open), keeping its trained state if any.
+        The data follow the document's ``data`` entry when it names a built-in set."""
+        net = build_network(doc)  # validate first: a bad document leaves everything as it was
+        meta = net.meta.get("data", {})
+        name = str(meta.get("dataset", "")).strip().lower()
+        if name in BUILTIN:  # the defaults of a "data" entry are those of `nnviz train`
+            self.data = replace(self.data, dataset=name, imported=None,
+                                noise=float(meta.get("noise", 0.0)), n=meta.get("n"),
+                                seed=int(meta.get("seed", net.seed)),
+                                test_fraction=float(meta.get("test_fraction", 0.0)))
+            self._load_data()
+        self.document = copy.deepcopy(doc)
+        self._build(copy.deepcopy(doc))
+        self._step = self.net.step_count
+        for series in list(self._hist.values()) + list(self._evals.values()):
+            series.size = 0
+
+    def to_document(self) -> dict:
+        """The model document to save: parameters, optimizer state and the data it trains on."""
+        doc = network_to_dict(self.net, state=True)
+        meta = self.data.to_meta()
+        if meta is not None:
+            doc["data"] = meta
+        for key in ("name", "description"):
+            if key in self.document and key not in doc:
+                doc[key] = self.document[key]
+        return doc
+
+    # -- snapshots ------------------------------------------------------------------------------
+    def accuracy(self, X, y) -> float | None:
+        if self.task != "classification":
+            return None
+        out = self.net.predict(X)
+        if out.shape[1] > 1:
+            return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+        threshold = 0.5 if self.net.layers[-1].activation.name == "sigmoid" else 0.0
+        return float(np.mean((out > threshold) == (y > 0.5)))
+
+    def snapshot(self) -> Snapshot:
+        """Build an immutable snapshot of the current state (the worker publishes these)."""
+        net = self.net
+        self._serial += 1
+        with np.errstate(all="ignore"):
+            train_loss = net.evaluate(self.X, self.y)
+            test_loss = net.evaluate(self.X_test, self.y_test) if self.X_test is not None else None
+            train_acc = self.accuracy(self.X, self.y)
+            test_acc = self.accuracy(self.X_test, self.y_test) if self.X_test is not None else None
+            self._evals["eval_step"].extend([self._step])
+            self._evals["train_loss"].extend([train_loss])
+            self._evals["test_loss"].extend([math.nan if test_loss is None else test_loss])
+            self._evals["train_accuracy"].extend([math.nan if train_acc is None else train_acc])
+            self._evals["test_accuracy"].extend([math.nan if test_acc is None else test_acc])
+            layers = self._probe_layers()
+            node_maps = surface = curve = None
+            if self.planar:
+                node_maps = self._node_maps()
+                surface = _frozen(net.predict(self._surface)[:, 0].reshape(SURFACE, SURFACE))
+            if self._curve_x is not None:
+                curve = (_frozen(self._curve_x[:, 0]), _frozen(net.predict(self._curve_x)[:, 0]))
+            eval_X, eval_y = (self.X_test, self.y_test) if self.X_test is not None else (self.X, self.y)
+            predictions = _frozen(net.predict(eval_X))
+            confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
+        h = self.trainer.history
+        return Snapshot(
+            serial=self._serial, step=self._step, epoch=self.trainer.epoch_count,
+            lr=net.lr, batch_loss=h["loss"][-1] if h["loss"] else math.nan,
+            train_loss=train_loss, test_loss=test_loss, train_accuracy=train_acc, test_accuracy=test_acc,
+            diverged=self.diverged, task=self.task, input_names=self.input_names,
+            params={k: _frozen(v) for k, v in net.named_parameters()},
+            grads={k: _frozen(v) for k, v in net.named_gradients()},
+            layers=layers,
+            history={**{k: s.view() for k, s in self._hist.items()}, **{k: s.view() for k, s in self._evals.items()}},
+            raw_train=(self.raw_train.X, self.raw_train.y),
+            raw_test=(self.raw_test.X, self.raw_test.y) if self.raw_test is not None else None,
+            grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
+            predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""))
+
+    def _probe_layers(self) -> tuple[LayerView, ...]:
+        """Forward and backward on the fixed probe batch, in evaluation mode, without touching the
+        optimizer (the gradients are recomputed by the next training step anyway)."""
+        net = self.net
+        Xp, yp = self.X[self.probe], self.y[self.probe]
+        net.loss_and_gradients(Xp, yp, training=False)
+        views = []
+        for i, layer in enumerate(net.layers):
+            dz = layer.dz if layer.dz is not None else np.zeros_like(layer.z)
+            views.append(LayerView(i, layer.type, layer.activation.name, layer.units,
+                                   _frozen(layer.a.mean(axis=0)), _frozen(dz.mean(axis=0)),
+                                   _frozen(layer.a), _frozen(layer.z), _frozen(dz)))
+        return tuple(views)
+
+    def _node_maps(self) -> tuple[np.ndarray, ...]:
+        """Each graph node's output over the input plane: the input features, then every layer."""
+        net = self.net
+        grid = self._grid
+        maps = [_frozen(grid.T.reshape(-1, GRID, GRID))]
+        x = grid
+        for layer in net.layers:
+            x = layer.forward(x, training=False)
+            maps.append(_frozen(x.T.reshape(-1, GRID, GRID)))
+        return tuple(maps)
+
+    @staticmethod
+    def _confusion(predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if predictions.shape[1] == 1:
+            pred = (predictions[:, 0] > 0.5).astype(int)
+            true = (y[:, 0] > 0.5).astype(int)
+            k = 2
+        else:
+            pred, true, k = predictions.argmax(axis=1), y.argmax(axis=1), predictions.shape[1]
+        matrix = np.zeros((k, k), dtype=np.int64)
+        np.add.at(matrix, (true, pred), 1)
+        return _frozen(matrix)

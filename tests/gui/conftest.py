@@ -1,0 +1,37 @@
+"""GUI tests run offscreen, with settings in a temporary folder, and may not leave a thread running."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6 import QtCore  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, qapp):
+    """QSettings go to a temporary INI file, so tests neither read nor change the user's settings."""
+    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
+    QtCore.QSettings.setPath(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope,
+                             str(tmp_path / "settings"))
+    qapp.setOrganizationName("nnviz-tests")
+    qapp.setApplicationName("nnviz-tests")
+    yield
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(qapp):
+    """Fail a test that leaves a training thread running (napari's rule)."""
+    yield
+    from nnviz.gui import session as session_module
+
+    running = []
+    for s in session_module.TrainingSession.instances():
+        try:
+            if s.is_running():
+                running.append(s)
+        except RuntimeError:  # its Qt object is already deleted, thread and all
+            pass
+    for s in running:
+        s.shutdown()
+    assert not running, f"{len(running)} training thread(s) left running"

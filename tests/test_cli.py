@@ -1,0 +1,584 @@
+"""Tests for the ``nnviz`` command line (nnviz.cli): run in-process through ``main(argv)``, plus a few
+subprocess runs of ``python -m nnviz``."""
+
+from __future__ import annotations
+
+import builtins
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnviz import __version__, cli
+from nnviz.core import Trainer, load_model
+from nnviz.core.datasets import make_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+
+XOR_MODEL = {
+    "format": "nnviz.model/1",
+    "inputs": 2,
+    "layers": [{"type": "dense", "units": 4, "activation": "tanh"},
+               {"type": "dense", "units": 1, "activation": "sigmoid"}],
+    "loss": "bce",
+    "optimizer": {"name": "adam", "lr": 0.05},
+    "seed": 1,
+}
+SOFTMAX_MODEL = {
+    **XOR_MODEL,
+    "layers": [{"type": "dense", "units": 4, "activation": "tanh"},
+               {"type": "dense", "units": 2, "activation": "softmax"}],
+    "loss": "cross_entropy",
+}
+TWO_OUTPUT_MODEL = {
+    **XOR_MODEL,
+    "layers": [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "dense", "units": 2}],
+    "loss": "mse",
+}
+PERCEPTRON_MODEL = {
+    "format": "nnviz.model/1", "inputs": 2, "layers": [{"type": "dense", "units": 1, "activation": "step"}],
+    "optimizer": {"name": "perceptron"},
+}
+# Finite weights so large that the second layer overflows: the very first step is non-finite.
+OVERFLOW_MODEL = {
+    "format": "nnviz.model/1", "inputs": 2,
+    "layers": [{"type": "dense", "units": 1, "weight": [[1e300, 1e300]], "bias": [1e300]},
+               {"type": "dense", "units": 1, "weight": [[1e300]], "bias": [0.0]}],
+    "loss": "mse",
+}
+XOR_ROWS = [(0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0)]
+AND_ROWS = [(0, 0, 0), (0, 1, 0), (1, 0, 0), (1, 1, 1)]
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def write_json(path: Path, doc: dict) -> Path:
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def xor_model(tmp_path) -> Path:
+    return write_json(tmp_path / "xor.json", XOR_MODEL)
+
+
+@pytest.fixture
+def and_csv(tmp_path) -> Path:
+    """AND with the label first, so the default target (the last column) is the wrong one."""
+    path = tmp_path / "and_first.csv"
+    path.write_text("label,x1,x2\n" + "".join(f"{y},{a},{b}\n" for a, b, y in AND_ROWS), encoding="utf-8")
+    return path
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_error_line(code: int, err: str, *fragments: str) -> None:
+    assert code != 0
+    lines = err.splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {err!r}"
+    assert lines[0].startswith("nnviz: error: "), lines[0]
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
+
+
+def all_files(root: Path) -> set[Path]:
+    return set(root.rglob("*"))
+
+
+def read_metrics(path: Path) -> tuple[list[str], list[dict]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames), list(reader)
+
+
+def params(net) -> np.ndarray:
+    return np.concatenate([p.ravel() for _, p in net.named_parameters()])
+
+
+# -- version and the desktop app -------------------------------------------------------------------
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(capsys, flag):
+    assert run(capsys, flag) == (0, f"nnviz {__version__}\n", "")
+
+
+def subprocess_nnviz(*argv, cwd=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "nnviz", *map(str, argv)], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_version_subprocess(tmp_path):
+    done = subprocess_nnviz("--version", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"nnviz {__version__}\n", "")
+
+
+def test_error_subprocess_exit_status_and_one_line(tmp_path):
+    done = subprocess_nnviz("train", tmp_path / "missing.json", "--data", "xor", "--out", tmp_path / "run",
+                            cwd=tmp_path)
+    assert done.returncode == 2
+    assert_one_error_line(done.returncode, done.stderr, "missing.json", "no such file")
+    assert not (tmp_path / "run").exists()
+
+
+def test_no_command_without_app_prints_help(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nnviz.gui.app", None)  # makes the import fail, as if not built
+    code, out, err = run(capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("usage: nnviz") and "train" in out and "trace" in out
+    assert "desktop app is not built yet" in out
+
+
+@pytest.mark.parametrize("argv, expected", [([], ()), (["open", "MODEL"], ("MODEL",))])
+def test_launches_app_when_built(capsys, monkeypatch, xor_model, argv, expected):
+    calls = []
+    app = types.ModuleType("nnviz.gui.app")
+    app.main = lambda *args: calls.append(args) or 7
+    monkeypatch.setitem(sys.modules, "nnviz.gui.app", app)
+    argv = [str(xor_model) if a == "MODEL" else a for a in argv]
+    assert run(capsys, *argv)[0] == 7
+    assert calls == [tuple(str(xor_model) if a == "MODEL" else a for a in expected)]
+
+
+def test_open_without_app_prints_help(capsys, monkeypatch, xor_model):
+    monkeypatch.setitem(sys.modules, "nnviz.gui.app", None)
+    code, out, _ = run(capsys, "open", xor_model)
+    assert code == 0 and "not built yet" in out
+
+
+def test_open_missing_file(capsys, tmp_path):
+    code, out, err = run(capsys, "open", tmp_path / "nope.json")
+    assert code == 2 and out == ""
+    assert_one_error_line(code, err, "nope.json", "no such file")
+
+
+def test_app_with_missing_dependency_is_one_error_line(capsys, monkeypatch):
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "nnviz.gui.app":
+            raise ModuleNotFoundError("No module named 'PySide6'", name="PySide6")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    code, _, err = run(capsys)
+    assert code == 1
+    assert_one_error_line(code, err, "PySide6")
+
+
+# -- train -----------------------------------------------------------------------------------------
+def test_train_builtin_writes_model_and_metrics(capsys, tmp_path, xor_model):
+    out_dir = tmp_path / "runs" / "xor"  # the parent does not exist either
+    code, out, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 300, "--out", out_dir)
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in out_dir.iterdir()) == ["metrics.csv", "model.json"]  # no temp files
+
+    net = load_model(out_dir / "model.json")
+    assert net.optimizer.t == 300 and net.samples_seen == 300 * 4
+    data = make_dataset("xor")
+    assert np.array_equal(net.predict(data.X) > 0.5, data.y > 0.5)
+
+    header, rows = read_metrics(out_dir / "metrics.csv")
+    assert header == ["step", "epoch", "lr", "loss", "grad_norm"]
+    assert len(rows) == 300
+    assert [int(r["step"]) for r in rows] == list(range(1, 301))
+    assert float(rows[-1]["epoch"]) == 300.0 and float(rows[0]["lr"]) == 0.05
+    assert float(rows[-1]["loss"]) < float(rows[0]["loss"]) / 10
+
+    assert out.count("\n") == 1
+    assert "300 steps" in out and "accuracy 100.0%" in out and str(out_dir / "model.json") in out
+
+
+def test_train_matches_trainer_and_resumes_exactly(capsys, tmp_path, xor_model):
+    common = ["--data", "xor", "--batch-size", 3, "--seed", 5]
+    assert run(capsys, "train", xor_model, *common, "--steps", 20, "--out", tmp_path / "a")[0] == 0
+    assert run(capsys, "train", tmp_path / "a" / "model.json", *common, "--steps", 20,
+               "--out", tmp_path / "b")[0] == 0
+    assert run(capsys, "train", xor_model, *common, "--steps", 40, "--out", tmp_path / "c")[0] == 0
+
+    resumed, straight = load_model(tmp_path / "b" / "model.json"), load_model(tmp_path / "c" / "model.json")
+    assert resumed.optimizer.t == straight.optimizer.t == 40
+    assert np.array_equal(params(resumed), params(straight))
+    _, second_half = read_metrics(tmp_path / "b" / "metrics.csv")
+    _, whole = read_metrics(tmp_path / "c" / "metrics.csv")
+    assert [int(r["step"]) for r in second_half] == list(range(21, 41))
+    assert second_half == whole[20:]
+
+    # ... and the same run in-process gives the same losses.
+    data = make_dataset("xor", seed=5)
+    trainer = Trainer(load_model(XOR_MODEL), data.X, data.y, batch_size=3, seed=5)
+    trainer.run(40)
+    assert [float(r["loss"]) for r in whole] == trainer.history["loss"]
+
+
+def test_train_default_steps(capsys, tmp_path, xor_model):
+    assert run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")[0] == 0
+    assert len(read_metrics(tmp_path / "run" / "metrics.csv")[1]) == cli.DEFAULT_STEPS == 1000
+    assert load_model(tmp_path / "run" / "model.json").optimizer.t == 1000
+
+
+@pytest.mark.parametrize("batch, epochs, steps", [(None, 5, 5), (3, 5, 7), (2, 3, 6)])
+def test_train_epochs(capsys, tmp_path, xor_model, batch, epochs, steps):
+    extra = ["--batch-size", batch] if batch else []
+    code, out, _ = run(capsys, "train", xor_model, "--data", "xor", "--epochs", epochs, *extra,
+                       "--out", tmp_path / "run")
+    assert code == 0 and f"{steps} steps" in out
+    _, rows = read_metrics(tmp_path / "run" / "metrics.csv")
+    assert len(rows) == steps
+    assert float(rows[-1]["epoch"]) >= epochs > float(rows[-2]["epoch"])
+
+
+def test_train_csv_with_target(capsys, tmp_path, xor_model, and_csv):
+    code, out, err = run(capsys, "train", xor_model, "--data", and_csv, "--target", "label",
+                         "--steps", 300, "--out", tmp_path / "run")
+    assert (code, err) == (0, "")
+    assert "accuracy 100.0%" in out
+    net = load_model(tmp_path / "run" / "model.json")
+    pred = net.predict(np.array([[a, b] for a, b, _ in AND_ROWS], dtype=float)).ravel() > 0.5
+    assert pred.tolist() == [bool(y) for *_, y in AND_ROWS]
+    # Without --target the last column (x2) is the target, predicted from (label, x1): that task has
+    # contradicting rows, so at most 3 of the 4 can be right.
+    code, out, _ = run(capsys, "train", xor_model, "--data", and_csv, "--steps", 300,
+                       "--out", tmp_path / "r2")
+    assert code == 0 and "accuracy 75.0%" in out
+
+
+def test_train_csv_with_several_targets(capsys, tmp_path):
+    model = write_json(tmp_path / "two.json", TWO_OUTPUT_MODEL)
+    data = tmp_path / "two.csv"
+    data.write_text("t1,x1,t2,x2\n" + "".join(f"{a + b},{a},{a - b},{b}\n" for a, b, _ in XOR_ROWS))
+    code, _, err = run(capsys, "train", model, "--data", data, "--target", "t1", "--target", "t2",
+                       "--steps", 5, "--out", tmp_path / "run")
+    assert (code, err) == (0, "")
+    assert len(read_metrics(tmp_path / "run" / "metrics.csv")[1]) == 5
+
+
+def test_train_cross_entropy_class_indices(capsys, tmp_path, and_csv):
+    model = write_json(tmp_path / "softmax.json", SOFTMAX_MODEL)
+    code, out, err = run(capsys, "train", model, "--data", and_csv, "--target", "label", "--steps", 300,
+                         "--out", tmp_path / "run")
+    assert (code, err) == (0, "")
+    assert "accuracy 100.0%" in out
+    net = load_model(tmp_path / "run" / "model.json")
+    assert net.predict(np.array([[0, 1], [1, 1]], dtype=float)).argmax(axis=1).tolist() == [0, 1]
+
+
+def test_train_test_fraction(capsys, tmp_path, xor_model):
+    code, out, _ = run(capsys, "train", xor_model, "--data", "circle", "--test-fraction", 0.25,
+                       "--batch-size", 64, "--epochs", 2, "--out", tmp_path / "run")
+    assert code == 0 and "test loss" in out
+    header, rows = read_metrics(tmp_path / "run" / "metrics.csv")
+    assert header[-1] == "test_loss"
+    assert len(rows) == math.ceil(2 * 375 / 64) == 12  # 500 points, 125 held out
+    filled = [i for i, r in enumerate(rows) if r["test_loss"]]
+    assert filled == [5, 11]  # the steps that complete epoch 1 and epoch 2 (also the last step)
+
+    # The same split and training in-process give the same test loss.
+    net = load_model(XOR_MODEL)
+    train, test = make_dataset("circle", seed=net.seed).split(0.25, net.seed)
+    Trainer(net, train.X, train.y, batch_size=64).run(12)
+    assert float(rows[-1]["test_loss"]) == net.evaluate(test.X, test.y)
+
+
+def test_train_full_batch_test_loss_every_step(capsys, tmp_path, xor_model):
+    assert run(capsys, "train", xor_model, "--data", "gauss", "--test-fraction", 0.5, "--steps", 4,
+               "--out", tmp_path / "run")[0] == 0
+    _, rows = read_metrics(tmp_path / "run" / "metrics.csv")
+    assert all(r["test_loss"] for r in rows)
+
+
+@pytest.mark.parametrize("entry", [
+    {"dataset": "xor"},
+    {"inputs": [[a, b] for a, b, _ in XOR_ROWS], "targets": [[y] for *_, y in XOR_ROWS]},
+])
+def test_train_uses_the_models_data_entry(capsys, tmp_path, entry):
+    model = write_json(tmp_path / "m.json", {**XOR_MODEL, "data": entry})
+    code, out, err = run(capsys, "train", model, "--steps", 300, "--out", tmp_path / "run")
+    assert (code, err) == (0, "")
+    assert "accuracy 100.0%" in out
+    assert load_model(tmp_path / "run" / "model.json").meta["data"] == entry  # kept in the saved model
+
+
+def test_train_data_entry_naming_a_csv_next_to_the_model(capsys, tmp_path, monkeypatch, and_csv):
+    model = write_json(tmp_path / "m.json", {**XOR_MODEL, "data": {"dataset": and_csv.name}})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = run(capsys, "train", model, "--steps", 2, "--out", "run")
+    assert (code, err) == (0, "")
+    assert "4 rows" in out and (elsewhere / "run" / "model.json").is_file()
+
+
+def test_train_toml_model(capsys, tmp_path):
+    model = tmp_path / "m.toml"
+    model.write_text('format = "nnviz.model/1"\ninputs = 2\nloss = "bce"\n'
+                     '[[layers]]\ntype = "dense"\nunits = 1\nactivation = "sigmoid"\n', encoding="utf-8")
+    code, _, err = run(capsys, "train", model, "--data", "or", "--steps", 3, "--out", tmp_path / "run")
+    assert (code, err) == (0, "")
+    assert load_model(tmp_path / "run" / "model.json").optimizer.t == 3
+
+
+def test_train_data_entry_test_fraction_and_noise(capsys, tmp_path):
+    entry = {"dataset": "circle", "n": 100, "noise": 0.1, "seed": 3, "test_fraction": 0.2}
+    model = write_json(tmp_path / "m.json", {**XOR_MODEL, "data": entry})
+    code, out, _ = run(capsys, "train", model, "--steps", 3, "--out", tmp_path / "run")
+    assert code == 0 and "80 rows" in out
+    assert read_metrics(tmp_path / "run" / "metrics.csv")[0][-1] == "test_loss"
+    # --test-fraction and --noise override the entry
+    code, out, _ = run(capsys, "train", model, "--steps", 3, "--test-fraction", 0, "--noise", 0.3,
+                       "--out", tmp_path / "r2")
+    assert code == 0 and "100 rows" in out
+    assert "test_loss" not in read_metrics(tmp_path / "r2" / "metrics.csv")[0]
+
+
+def test_train_seed_changes_the_row_order(capsys, tmp_path, xor_model):
+    for seed in (1, 2):
+        run(capsys, "train", xor_model, "--data", "xor", "--batch-size", 1, "--steps", 8, "--seed", seed,
+            "--out", tmp_path / f"s{seed}")
+    a, b = (read_metrics(tmp_path / f"s{seed}" / "metrics.csv")[1] for seed in (1, 2))
+    assert [r["loss"] for r in a] != [r["loss"] for r in b]
+    run(capsys, "train", xor_model, "--data", "xor", "--batch-size", 1, "--steps", 8, "--no-shuffle",
+        "--out", tmp_path / "ordered")
+    net = load_model(XOR_MODEL)
+    data = make_dataset("xor")
+    trainer = Trainer(net, data.X, data.y, batch_size=1, shuffle=False)
+    trainer.run(8)
+    assert [float(r["loss"]) for r in read_metrics(tmp_path / "ordered" / "metrics.csv")[1]] == \
+        trainer.history["loss"]
+
+
+def test_train_perceptron_leaves_grad_norm_empty(capsys, tmp_path):
+    model = write_json(tmp_path / "p.json", PERCEPTRON_MODEL)
+    assert run(capsys, "train", model, "--data", "and", "--steps", 10, "--out", tmp_path / "run")[0] == 0
+    _, rows = read_metrics(tmp_path / "run" / "metrics.csv")
+    assert [r["grad_norm"] for r in rows] == [""] * 10
+
+
+def test_train_overwrites_an_existing_run(capsys, tmp_path, xor_model):
+    for steps in (5, 3):
+        code = run(capsys, "train", xor_model, "--data", "xor", "--steps", steps,
+                   "--out", tmp_path / "run")[0]
+        assert code == 0
+    assert len(read_metrics(tmp_path / "run" / "metrics.csv")[1]) == 3
+
+
+def test_progress_bar_on_a_terminal(capsys, monkeypatch, tmp_path, xor_model):
+    monkeypatch.setattr(cli, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 50, "--out", tmp_path / "run")
+    assert code == 0 and "loss=" in err
+
+
+def test_no_progress_bar_when_not_a_terminal(capsys, tmp_path, xor_model):
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 50, "--out", tmp_path / "run")
+    assert code == 0 and err == ""
+
+
+# -- trace -----------------------------------------------------------------------------------------
+TRACE_KEYS = {"format", "step", "lr", "batch_indices", "x", "y", "layers", "output", "loss", "data_loss",
+              "regularization_loss", "output_grad", "fused", "grad_norm", "clip_coef", "optimizer",
+              "optimizer_scalars", "optimizer_state"}
+LAYER_KEYS = {"index", "type", "activation", "input", "z", "a", "da", "dz", "grads", "params_before",
+              "params_after", "buffers_after", "extras"}
+
+
+def in_process_trace(model: dict, dataset: str, **trainer_options) -> dict:
+    net = load_model(model)
+    data = make_dataset(dataset, seed=trainer_options.get("seed") or net.seed)
+    return Trainer(net, data.X, data.y, **trainer_options).trace().to_dict()
+
+
+def test_trace_to_file_matches_trainer(capsys, tmp_path, xor_model):
+    out = tmp_path / "trace.json"
+    code, stdout, err = run(capsys, "trace", xor_model, "--data", "xor", "--batch-size", 3, "--seed", 4,
+                            "--out", out)
+    assert (code, stdout, err) == (0, "", "")
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert set(doc) == TRACE_KEYS and doc["format"] == "nnviz.trace/1"
+    assert [set(layer) for layer in doc["layers"]] == [LAYER_KEYS, LAYER_KEYS]
+    assert doc == in_process_trace(XOR_MODEL, "xor", batch_size=3, seed=4)
+    assert len(doc["x"]) == 3 and len(doc["batch_indices"]) == 3 and doc["step"] == 0
+
+
+def test_trace_to_stdout(capsys, tmp_path, xor_model):
+    code, stdout, err = run(capsys, "trace", xor_model, "--data", "xor", "--out", "-")
+    assert (code, err) == (0, "")
+    assert json.loads(stdout) == in_process_trace(XOR_MODEL, "xor")
+    assert all_files(tmp_path) == {xor_model}
+
+
+def test_trace_of_a_trained_model_continues_its_run(capsys, tmp_path, xor_model):
+    run(capsys, "train", xor_model, "--data", "xor", "--steps", 7, "--out", tmp_path / "run")
+    code, stdout, _ = run(capsys, "trace", tmp_path / "run" / "model.json", "--data", "xor", "--out", "-")
+    assert code == 0 and json.loads(stdout)["step"] == 7
+
+
+def test_trace_perceptron_writes_null_grad_norm(capsys, tmp_path):
+    model = write_json(tmp_path / "p.json", PERCEPTRON_MODEL)
+    code, stdout, _ = run(capsys, "trace", model, "--data", "and", "--out", "-")
+    assert code == 0 and json.loads(stdout)["grad_norm"] is None
+
+
+# -- failures --------------------------------------------------------------------------------------
+def _setup_bad_inputs(tmp_path: Path) -> None:
+    write_json(tmp_path / "xor.json", XOR_MODEL)
+    write_json(tmp_path / "softmax.json", SOFTMAX_MODEL)
+    write_json(tmp_path / "overflow.json", OVERFLOW_MODEL)
+    (tmp_path / "broken.json").write_text('{"format": "nnviz.model/1", "inputs": 2,', encoding="utf-8")
+    (tmp_path / "broken.toml").write_text('format = "nnviz.model/1"\ninputs = \n', encoding="utf-8")
+    write_json(tmp_path / "badlayer.json", {**XOR_MODEL, "layers": [{"type": "dense2", "units": 1}]})
+    (tmp_path / "ragged.csv").write_text("x1,x2,y\n0,0,0\n0,1\n", encoding="utf-8")
+    (tmp_path / "nan.csv").write_text("x1,x2,y\n0,0,0\n0,nan,1\n", encoding="utf-8")
+    (tmp_path / "classes.csv").write_text("x1,x2,y\n0,0,0\n0,1,2\n", encoding="utf-8")
+    (tmp_path / "wide.csv").write_text("x1,x2,x3,y\n0,0,0,0\n0,1,1,1\n", encoding="utf-8")
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+
+
+# (argv after the command's MODEL, expected exit status, fragments of the message); {m} is the model.
+TRAIN_FAILURES = {
+    "missing model": (["missing.json", "--data", "xor"], 2, ["missing.json", "no such file"]),
+    "malformed JSON": (["broken.json", "--data", "xor"], 2, ["malformed JSON", "line 1"]),
+    "malformed TOML": (["broken.toml", "--data", "xor"], 2, ["malformed TOML"]),
+    "invalid model": (["badlayer.json", "--data", "xor"], 2, ["layers[0].type", "dense2"]),
+    "missing CSV": (["xor.json", "--data", "missing.csv"], 2, ["missing.csv"]),
+    "malformed CSV": (["xor.json", "--data", "ragged.csv"], 2, ["line 3", "expected 3 fields"]),
+    "NaN in CSV": (["xor.json", "--data", "nan.csv"], 2, ["nan.csv", "not a finite number"]),
+    "unknown dataset": (["xor.json", "--data", "sprial"], 2, ["sprial", "not a built-in"]),
+    "too many inputs": (["xor.json", "--data", "wide.csv"], 2,
+                        ["data: the model takes 2 inputs but", "3 input columns"]),
+    "too few inputs": (["xor.json", "--data", "square"], 2, ["takes 2 inputs but square has 1 input column"]),
+    "too many targets": (["xor.json", "--data", "wide.csv", "--target", "x3", "--target", "y"], 2,
+                         ["model has 1 output but", "2 target columns", "--target"]),
+    "class out of range": (["softmax.json", "--data", "classes.csv"], 2, ["class indices", "0..1"]),
+    "unknown target": (["xor.json", "--data", "wide.csv", "--target", "z"], 2, ["unknown target column 'z'"]),
+    "target with built-in": (["xor.json", "--data", "xor", "--target", "y"], 2, ["CSV"]),
+    "noise with CSV": (["xor.json", "--data", "wide.csv", "--noise", "0.1"], 2, ["--noise"]),
+    "noise out of range": (["xor.json", "--data", "circle", "--noise", "2"], 2, ["noise"]),
+    "no data": (["xor.json"], 2, ["no data", "--data"]),
+    "steps 0": (["xor.json", "--data", "xor", "--steps", "0"], 2, ["--steps", ">= 1", "'0'"]),
+    "steps negative": (["xor.json", "--data", "xor", "--steps", "-5"], 2, ["--steps", "'-5'"]),
+    "steps not a number": (["xor.json", "--data", "xor", "--steps", "many"], 2, ["--steps"]),
+    "epochs 0": (["xor.json", "--data", "xor", "--epochs", "0"], 2, ["--epochs"]),
+    "steps and epochs": (["xor.json", "--data", "xor", "--steps", "3", "--epochs", "3"], 2, ["not allowed"]),
+    "batch size 0": (["xor.json", "--data", "xor", "--batch-size", "0"], 2, ["--batch-size"]),
+    "negative seed": (["xor.json", "--data", "xor", "--seed", "-1"], 2, ["--seed"]),
+    "test fraction 1": (["xor.json", "--data", "xor", "--test-fraction", "1"], 2, ["--test-fraction"]),
+    "test fraction nan": (["xor.json", "--data", "xor", "--test-fraction", "nan"], 2, ["--test-fraction"]),
+    "negative noise": (["xor.json", "--data", "circle", "--noise", "-1"], 2, ["--noise"]),
+    "unknown option": (["xor.json", "--data", "xor", "--stpes", "3"], 2, ["unrecognized", "--stpes"]),
+    "diverged": (["overflow.json", "--data", "xor"], 1,
+                 ["diverged at step 1:", "the loss", "smaller learning rate"]),
+}
+
+
+@pytest.mark.parametrize("case", list(TRAIN_FAILURES))
+def test_train_failures(capsys, tmp_path, monkeypatch, case):
+    argv, status, fragments = TRAIN_FAILURES[case]
+    _setup_bad_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = all_files(tmp_path)
+    code, out, err = run(capsys, "train", *argv, "--out", "run")
+    assert code == status
+    assert_one_error_line(code, err, *fragments)
+    assert out == ""
+    assert all_files(tmp_path) == before
+
+
+@pytest.mark.parametrize("case", ["missing model", "malformed JSON", "NaN in CSV", "unknown dataset",
+                                  "too many inputs", "too many targets", "no data", "batch size 0",
+                                  "unknown option"])
+def test_trace_failures(capsys, tmp_path, monkeypatch, case):
+    argv, status, fragments = TRAIN_FAILURES[case]
+    _setup_bad_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = all_files(tmp_path)
+    code, out, err = run(capsys, "trace", *argv, "--out", "trace.json")
+    assert code == status
+    assert_one_error_line(code, err, *fragments)
+    assert all_files(tmp_path) == before
+
+
+@pytest.mark.parametrize("command, out, status, fragments", [
+    ("train", "afile", 2, ["afile", "not a folder"]),
+    ("train", "afile/run", 2, ["afile is a file"]),
+    ("trace", "nowhere/trace.json", 2, ["does not exist"]),
+    ("trace", ".", 2, ["is a folder"]),
+    ("trace", "trace.json", 1, ["NaN or infinite", "trace."]),  # with the overflowing model
+])
+def test_bad_output_paths(capsys, tmp_path, monkeypatch, command, out, status, fragments):
+    _setup_bad_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    model = "overflow.json" if status == 1 else "xor.json"
+    before = all_files(tmp_path)
+    code, _, err = run(capsys, command, model, "--data", "xor", "--out", out)
+    assert code == status
+    assert_one_error_line(code, err, *fragments)
+    assert all_files(tmp_path) == before
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["train", "xor.json", "--data", "xor"], ["--out"]),
+    (["trace", "xor.json", "--data", "xor"], ["--out"]),
+    (["trian"], ["invalid choice", "trian"]),
+    (["train"], ["required"]),
+])
+def test_usage_errors(capsys, tmp_path, monkeypatch, argv, fragments):
+    _setup_bad_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert_one_error_line(code, err, *fragments)
+
+
+def test_help_returns_zero(capsys):
+    code, out, _ = run(capsys, "train", "--help")
+    assert code == 0 and "usage: nnviz train" in out and "--epochs" in out
+
+
+def test_failed_second_write_leaves_nothing(capsys, tmp_path, monkeypatch, xor_model):
+    real_write = cli.atomic_write_text
+
+    def flaky_write(path, text):
+        if Path(path).name == cli.MODEL_FILE:
+            raise OSError(28, "No space left on device", str(path))
+        real_write(path, text)
+
+    monkeypatch.setattr(cli, "atomic_write_text", flaky_write)
+    before = all_files(tmp_path)
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 3,
+                       "--out", tmp_path / "a" / "b")
+    assert code == 1
+    assert_one_error_line(code, err, "No space left on device", "model.json")
+    assert all_files(tmp_path) == before
+
+
+def test_unexpected_exception_is_one_line(capsys, tmp_path, monkeypatch, xor_model):
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "load_model", boom)
+    monkeypatch.delenv("NNVIZ_DEBUG", raising=False)
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")
+    assert code == 1
+    assert_one_error_line(code, err, "RuntimeError", "boom", "please report")
+    assert not (tmp_path / "run").exists()
+
+
+def test_interrupt_writes_nothing(capsys, tmp_path, monkeypatch, xor_model):
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "step", interrupted)
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")
+    assert code == 130 and err.count("\n") == 1 and "interrupted" in err
+    assert not (tmp_path / "run").exists()
