@@ -1,0 +1,420 @@
+"""The main window: graph in the centre, panels in docks, controls in a sidebar, a toolbar to train."""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt, Slot
+
+from nnviz import __version__
+from nnviz.core.document import build_network, read_document
+from nnviz.core.errors import NnvizError
+from nnviz.core.experiment import DataConfig
+from nnviz.gui.controls import ControlsPanel
+from nnviz.gui.csv_dialog import import_csv
+from nnviz.gui.panels.graph import GraphPanel
+from nnviz.gui.panels.inspector import InspectorPanel
+from nnviz.gui.panels.loss import LossPanel
+from nnviz.gui.panels.output import OutputPanel
+from nnviz.gui.session import TrainingSession, one_line
+
+MAX_RECENT = 8
+DEFAULT_SPEED = 10  # optimizer steps per frame: fast enough to get somewhere, slow enough to watch
+FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The nnviz window. ``session`` runs the training; the window only sends commands and draws."""
+
+    def __init__(self, document: dict | None = None, data: DataConfig | None = None,
+                 settings: QtCore.QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QtCore.QSettings()
+        self.path: Path | None = None
+        self.model_name = (document or {}).get("name", "Untitled")
+        self.last_message = ""  # the last error or warning shown to the user (tests read it)
+        self._message_box: QtWidgets.QMessageBox | None = None
+        self._last_step = 0
+        self._state: dict | None = None
+        self.session = TrainingSession(document, data, parent=self)
+
+        self.graph = GraphPanel()
+        self.setCentralWidget(self.graph)
+        self.output = OutputPanel()
+        self.loss = LossPanel()
+        self.inspector = InspectorPanel()
+        self.controls = ControlsPanel()
+        self.docks = {}
+        self._add_dock("controls", "Controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("output", "Output", self.output, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("loss", "Loss", self.loss, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
+                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["controls"], self.docks["output"]], [320, 520], Qt.Orientation.Horizontal)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self.resize(1440, 900)
+        self._restore_settings()
+        self._update_title()
+        speed = int(self.settings.value("speed", DEFAULT_SPEED))
+        self.controls.set_speed(speed)
+        self.session.send("set_speed", speed)
+
+    # -- construction -----------------------------------------------------------------------------
+    def _add_dock(self, key: str, title: str, widget: QtWidgets.QWidget, area) -> None:
+        dock = QtWidgets.QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        if key == "controls":
+            scroll = QtWidgets.QScrollArea()
+            scroll.setWidget(widget)
+            scroll.setWidgetResizable(True)
+            scroll.setMinimumWidth(300)
+            dock.setWidget(scroll)
+        else:
+            dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(tip or text)
+        action.setStatusTip(tip or text)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_play = self._action("Play", self._on_play_triggered, Qt.Key.Key_Space,
+                                     "Play or pause training (Space)", checkable=True)
+        self.act_step = self._action("Step", lambda: self.session.send("step"), Qt.Key.Key_Right,
+                                     "Take one optimizer step (Right arrow)")
+        self.act_epoch = self._action("Step epoch", lambda: self.session.send("step_epoch"), "Ctrl+Right",
+                                      "Train until one more epoch of data has been seen (Ctrl+Right)")
+        self.act_reset = self._action("Reset", self._on_reset_triggered, "Ctrl+R",
+                                      "Re-initialise the weights from the seed and start again (Ctrl+R)")
+        self.act_new = self._action("New", self.new_model, QtGui.QKeySequence.StandardKey.New,
+                                    "Start again from the default model")
+        self.act_open = self._action("Open…", self.open_dialog, QtGui.QKeySequence.StandardKey.Open,
+                                     "Open a model document (Ctrl+O)")
+        self.act_save = self._action("Save", self.save, QtGui.QKeySequence.StandardKey.Save,
+                                     "Save the model with its trained state (Ctrl+S)")
+        self.act_save_as = self._action("Save As…", self.save_as, QtGui.QKeySequence.StandardKey.SaveAs,
+                                        "Save the model to a new file")
+        self.act_import = self._action("Import CSV data…", self.import_csv_dialog, None,
+                                       "Train on the columns of a CSV file")
+        self.act_quit = self._action("Quit", self.close, QtGui.QKeySequence.StandardKey.Quit, "Quit nnviz")
+        for action in (self.act_step, self.act_reset, self.act_play):
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new, self.act_open])
+        self.recent_menu = file_menu.addMenu("Open Recent")
+        file_menu.addActions([self.act_save, self.act_save_as])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_import)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        train_menu = bar.addMenu("&Train")
+        train_menu.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        self.view_menu = bar.addMenu("&View")
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("About nnviz", self._on_about_triggered))
+        self._refresh_recent_menu()
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Training")
+        toolbar.setObjectName("toolbar_training")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        style = self.style()
+        self.act_play.setIcon(style.standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MediaPlay))
+        self.act_step.setIcon(style.standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MediaSkipForward))
+        self.act_epoch.setIcon(style.standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MediaSeekForward))
+        self.act_reset.setIcon(style.standardIcon(QtWidgets.QStyle.StandardPixmap.SP_BrowserReload))
+        toolbar.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QtWidgets.QLabel("")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.steps_per_second = 0.0
+
+    def _connect(self) -> None:
+        s = self.session
+        s.snapshot_ready.connect(self._on_snapshot_ready)
+        s.state_changed.connect(self._on_state_changed)
+        s.playing_changed.connect(self._on_playing_changed)
+        s.diverged.connect(self._on_diverged)
+        s.failed.connect(self._on_failed)
+        s.saved.connect(self._on_saved)
+        s.rate_measured.connect(self._on_rate_measured)
+        self.graph.selection_changed.connect(self.inspector.set_selection)
+        self.inspector.parameter_edited.connect(self._on_parameter_edited)
+        self.controls.data_changed.connect(self._on_data_changed)
+        self.controls.layers_changed.connect(self._on_layers_changed)
+        self.controls.training_changed.connect(self._on_training_changed)
+        self.controls.speed_changed.connect(self._on_speed_changed)
+
+    # -- session signals ------------------------------------------------------------------------
+    @Slot(object)
+    def _on_snapshot_ready(self, snapshot) -> None:
+        self.latest = snapshot
+        for panel in (self.graph, self.output, self.loss, self.inspector):
+            panel.show_snapshot(snapshot)
+        if snapshot.step != self._last_step:
+            self._last_step = snapshot.step
+            if snapshot.step:
+                self.setWindowModified(True)
+        self._update_status(snapshot)
+
+    def _update_status(self, snap) -> None:
+        parts = [f"epoch {snap.epoch:.2f}", f"step {snap.step}", f"train loss {snap.train_loss:.4g}"]
+        if snap.test_loss is not None:
+            parts.append(f"test loss {snap.test_loss:.4g}")
+        if snap.test_accuracy is not None:
+            parts.append(f"test accuracy {100 * snap.test_accuracy:.1f}%")
+        if self.session.playing and self.steps_per_second:
+            parts.append(f"{self.steps_per_second:,.0f} steps/s")
+        self.status_label.setText("   ".join(parts))
+
+    @Slot(float)
+    def _on_rate_measured(self, rate: float) -> None:
+        self.steps_per_second = rate
+
+    @Slot(object)
+    def _on_state_changed(self, state: dict) -> None:
+        self._state = state
+        self.controls.set_state(state["document"], state["data"], state["input_names"], state["outputs"])
+
+    @Slot(bool)
+    def _on_playing_changed(self, playing: bool) -> None:
+        self.act_play.setChecked(playing)
+        self.act_play.setText("Pause" if playing else "Play")
+        pixmap = (QtWidgets.QStyle.StandardPixmap.SP_MediaPause if playing
+                  else QtWidgets.QStyle.StandardPixmap.SP_MediaPlay)
+        self.act_play.setIcon(self.style().standardIcon(pixmap))
+
+    @Slot(str)
+    def _on_diverged(self, message: str) -> None:
+        self.show_message("Training diverged", message, QtWidgets.QMessageBox.Icon.Warning)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.show_message("nnviz", message, QtWidgets.QMessageBox.Icon.Warning)
+
+    @Slot(str)
+    def _on_saved(self, path: str) -> None:
+        self.path = Path(path)
+        self.setWindowModified(False)
+        self._add_recent(path)
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def show_message(self, title: str, text: str, icon=QtWidgets.QMessageBox.Icon.Information) -> None:
+        """A non-blocking message dialog (one at a time) and the status bar."""
+        self.last_message = text
+        self.statusBar().showMessage(text, 10000)
+        if self._message_box is not None:
+            self._message_box.close()
+        box = QtWidgets.QMessageBox(icon, title, text, QtWidgets.QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _: setattr(self, "_message_box", None))
+        self._message_box = box
+        box.open()
+
+    # -- user commands ----------------------------------------------------------------------------
+    def _on_play_triggered(self) -> None:
+        self.session.send("toggle")
+        self.act_play.setChecked(self.session.playing)  # the worker's answer sets the real state
+
+    def _on_reset_triggered(self) -> None:
+        self.session.send("reset")
+        self.setWindowModified(True)
+
+    @Slot(str, object, float)
+    def _on_parameter_edited(self, name: str, index, value: float) -> None:
+        self.session.send("set_parameter", name, tuple(index), value)
+        self.setWindowModified(True)
+
+    @Slot(object)
+    def _on_data_changed(self, data: DataConfig) -> None:
+        self.session.send("set_data", data)
+        self.setWindowModified(True)
+
+    @Slot(list)
+    def _on_layers_changed(self, layers: list) -> None:
+        self.graph.select(None)
+        self.inspector.set_selection(None)
+        self.session.send("set_layers", layers)
+        self.setWindowModified(True)
+
+    @Slot(dict)
+    def _on_training_changed(self, changes: dict) -> None:
+        self.session.send("set_training", **changes)
+        self.setWindowModified(True)
+
+    @Slot(int)
+    def _on_speed_changed(self, steps_per_frame: int) -> None:
+        self.settings.setValue("speed", steps_per_frame)
+        self.session.send("set_speed", steps_per_frame)
+
+    def data_name(self) -> str:
+        """The name of the data set being trained on."""
+        if self._state is None:
+            return ""
+        data = self._state["data"]
+        return data.imported.name if data.imported is not None else data.dataset
+
+    # -- files ------------------------------------------------------------------------------------
+    def confirm_discard(self) -> bool:
+        """Ask before losing unsaved changes; True to go on."""
+        if not self.isWindowModified():
+            return True
+        answer = QtWidgets.QMessageBox.question(
+            self, "Unsaved changes", "The model has unsaved changes. Save them first?",
+            QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard
+            | QtWidgets.QMessageBox.StandardButton.Cancel)
+        if answer == QtWidgets.QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QtWidgets.QMessageBox.StandardButton.Discard
+
+    def new_model(self) -> None:
+        if not self.confirm_discard():
+            return
+        from nnviz.core.experiment import default_document
+
+        self.session.send("set_data", DataConfig())
+        self.session.send("load_document", default_document())
+        self.path = None
+        self.model_name = "Circle"
+        self.setWindowModified(False)
+        self._update_title()
+
+    def open_dialog(self) -> None:
+        if not self.confirm_discard():
+            return
+        start = self.settings.value("last_dir", str(Path.home()))
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", start, FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path) -> bool:
+        """Open a model document; a bad file shows a message and changes nothing."""
+        try:
+            doc = read_document(path)
+            build_network(copy.deepcopy(doc))  # validate here, so a bad file never reaches the worker
+        except NnvizError as exc:
+            text = one_line(exc)
+            if Path(path).name not in text:
+                text = f"{Path(path).name}: {text}"
+            self.show_message("Cannot open model", text, QtWidgets.QMessageBox.Icon.Warning)
+            return False
+        self.session.send("load_document", doc)
+        self.path = Path(path)
+        self.model_name = doc.get("name") or self.path.stem
+        self.settings.setValue("last_dir", str(self.path.parent))
+        self._add_recent(str(self.path))
+        self.setWindowModified(False)
+        self._update_title()
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        self.save_to(self.path)
+        return True
+
+    def save_as(self) -> bool:
+        start = str(self.path or Path(self.settings.value("last_dir", str(Path.home()))) / "model.json")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save model", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith((".json",)):
+            path += ".json"
+        self.save_to(path)
+        return True
+
+    def save_to(self, path) -> None:
+        """Save through the worker (between steps, atomically); ``saved`` or ``failed`` follows."""
+        self.session.send("save", str(path))
+
+    def import_csv_dialog(self) -> None:
+        start = self.settings.value("last_dir", str(Path.home()))
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import CSV data", start,
+                                                        "CSV files (*.csv *.txt);;All files (*)")
+        if path:
+            self.import_csv_path(path)
+
+    def import_csv_path(self, path) -> None:
+        dataset = import_csv(self, path)
+        if dataset is not None:
+            current = self._state["data"] if self._state else DataConfig()
+            self.session.send("set_data", replace(current, imported=dataset, dataset=dataset.name))
+            self.setWindowModified(True)
+
+    # -- recent files and settings ----------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+        self._refresh_recent_menu()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.confirm_discard() and self.open_path(p))
+        self.recent_menu.setEnabled(bool(files))
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    def _update_title(self) -> None:
+        name = self.path.name if self.path else self.model_name
+        self.setWindowTitle(f"{name}[*] — nnviz")
+        if self.path:
+            self.setWindowFilePath(str(self.path))
+
+    def _on_about_triggered(self) -> None:
+        QtWidgets.QMessageBox.about(self, "About nnviz",
+                                    f"nnviz {__version__}\nSee a neural network learn, one number at a time.")
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # Qt override
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self._save_settings()
+        self.session.shutdown()
+        event.accept()

@@ -1,0 +1,1 @@
+"""One panel, one module: each a QWidget with ``show_snapshot(snapshot)``."""

@@ -1,0 +1,892 @@
+"""The network graph: the central panel, layers as columns of neurons joined by their weights.
+
+Column 0 holds the input features, column ``i + 1`` the units of ``layers[i]``. Neurons are coloured
+by their mean activation on the probe batch (for 2-D data each draws its output over the input plane,
+as TensorFlow Playground does); a small square beside each neuron shows its bias; edges are blue for
+positive and orange for negative weights, thicker for larger ``|w|``. Hovering names the number under
+the pointer, clicking selects it (``selection_changed``) for the inspector to edit.
+
+Drawing stays cheap whatever the size: the edges of the whole network are a handful of
+:class:`pyqtgraph.PlotCurveItem` objects (one per sign and width bucket, segments joined in pairs),
+a layer with thousands of weights shows only the strongest few into each unit, and a column of
+hundreds of units is drawn as one thin image strip. Items are created when the architecture changes;
+every other snapshot only calls ``setData`` / ``setImage`` / ``setBrush`` on them. Hit-testing is done
+with NumPy on the drawn geometry, never with one Qt item per edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Signal
+
+from nnviz.core import build_network
+from nnviz.core.datasets import expand_features
+from nnviz.core.experiment import PROBE, Experiment, LayerView
+from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
+
+HEATMAP_MAX_UNITS = 32  # a column with more units is drawn as a compact strip, without heatmaps
+EDGE_BUDGET = 4000  # at most about this many weight edges are drawn in the whole network
+FULL_LAYER_EDGES = 2000  # a layer with more weights draws only the strongest into each unit …
+PARTIAL_LAYER_EDGES = 128  # … about this many in all
+# Edges by bucket of |w| / max |w| in the layer: width in pixels and strength of the colour (mixed
+# with white). The colours are opaque and the widths above 1 px on purpose: with many edges drawn
+# without antialiasing, Qt fills such lines an order of magnitude faster than translucent or
+# hairline ones (1,000 long lines: 3 ms against 20-40 ms).
+EDGE_WIDTHS = (1.2, 1.2, 1.6, 2.4, 3.4)
+EDGE_STRENGTHS = (0.15, 0.3, 0.55, 0.8, 1.0)
+ANTIALIAS_EDGES = 600  # antialias the edges when no more than this many are drawn
+CROWDED_LAYER = 100  # in a layer drawing more edges than this, only the strongest stand out
+HIT_PIXELS = 5.0  # how near (in pixels) the pointer must be to a neuron or an edge
+STRIP_HEIGHT = 16.0  # scene height of the diagram when it has a compact column
+HEAT_SIZE = 0.8  # side of a heatmap node, in unit pitches
+DOT_SIZE = 0.5  # diameter of a plain node
+BIAS_SIZE = 0.15  # side of the bias square
+STRIP_WIDTH = 0.3
+BIAS_STRIP_WIDTH = 0.1
+BIAS_STRIP_GAP = 0.04
+_GREY = "#b0b0b0"
+_FRAME = "#9e9e9e"
+_TYPE_NAMES = {"dense": "Dense", "glu": "GLU", "batchnorm": "BatchNorm", "layernorm": "LayerNorm",
+               "rmsnorm": "RMSNorm", "dropout": "Dropout"}
+_UNIT_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "step": (0.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A neuron, an input or an edge of the graph.
+
+    ``column`` is 0 for the inputs and ``i + 1`` for ``layers[i]``; ``unit`` is the unit in that
+    column; ``source`` (edges only) the unit in the previous column. ``layer_type`` is filled in by
+    the panel and does not take part in comparisons.
+    """
+
+    kind: str  # "input" | "neuron" | "edge"
+    column: int
+    unit: int
+    source: int | None = None
+    layer_type: str = field(default="", compare=False)
+
+    @property
+    def param(self) -> tuple[str, tuple[int, ...]] | None:
+        """``(name, index)`` of the number this selection can edit, or None."""
+        if self.kind == "edge":
+            return f"layers[{self.column - 1}].weight", (self.unit, self.source)
+        if self.kind == "neuron" and self.layer_type in ("dense", "glu"):
+            return f"layers[{self.column - 1}].bias", (self.unit,)
+        return None
+
+
+@dataclass
+class _Column:
+    """Where one column's units sit in the scene, and how they are drawn."""
+
+    kind: str  # "heatmap" | "dot" | "strip"
+    units: int
+    x: float
+    ys: np.ndarray  # centre of each unit, top (unit 0) to bottom
+    pitch: float
+    half: float  # half the node's width (a strip: half the strip's width)
+    left: float  # where incoming edges end, left of x
+    has_bias: bool
+    title: str
+
+    @property
+    def top(self) -> float:
+        return float(self.ys[0] + max(self.half, self.pitch / 2))
+
+    @property
+    def bottom(self) -> float:
+        return float(self.ys[-1] - max(self.half, self.pitch / 2))
+
+
+@dataclass
+class _DrawnEdges:
+    """The weight edges drawn this frame, flat over all layers (for hit-testing and tests)."""
+
+    layer: np.ndarray
+    unit: np.ndarray
+    source: np.ndarray
+    weight: np.ndarray
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _DrawnEdges:
+        i, f = np.zeros(0, dtype=np.int64), np.zeros(0)
+        return cls(i, i, i, f, f, f, f, f)
+
+
+def format_number(value) -> str:
+    """How the graph writes a number: four significant digits."""
+    value = float(value)
+    return f"{value:.4g}" if np.isfinite(value) else str(value)
+
+
+def _architecture(snapshot) -> tuple:
+    return (tuple(snapshot.input_names), snapshot.node_maps is not None,
+            tuple((v.type, v.units, v.activation) for v in snapshot.layers),
+            tuple(_weight_shape(snapshot, i) for i in range(len(snapshot.layers))))
+
+
+def _weight_shape(snapshot, i: int) -> tuple[int, ...] | None:
+    w = snapshot.params.get(f"layers[{i}].weight")
+    return w.shape if w is not None and w.ndim == 2 else None
+
+
+def _symmetric(values: np.ndarray) -> tuple[float, float]:
+    finite = np.abs(values[np.isfinite(values)])
+    m = float(finite.max()) if finite.size else 0.0
+    m = m if m > 1e-12 else 1.0
+    return -m, m
+
+
+def _levels(activation: str, values: np.ndarray) -> tuple[float, float]:
+    """Colour levels of a column: the activation's range if bounded, else symmetric around 0."""
+    return _UNIT_RANGE.get(activation) or _symmetric(values)
+
+
+def _title(view) -> str:
+    name = _TYPE_NAMES.get(view.type, view.type.title())
+    act = "" if view.activation == "identity" else f" · {view.activation}"
+    return f"{name} {view.units}{act}"
+
+
+class GraphPanel(QtWidgets.QWidget):
+    """Draws a :class:`~nnviz.core.experiment.Snapshot` as a network diagram; emits
+    ``selection_changed(Selection | None)`` when the user clicks a neuron, an edge or empty space."""
+
+    selection_changed = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.view = pg.ViewBox(lockAspect=True, enableMouse=False, enableMenu=False)
+        self.graphics_view = pg.GraphicsView(background="w")
+        self.graphics_view.setCentralItem(self.view)
+        self.graphics_view.setMouseTracking(True)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics_view)
+        self.setMinimumSize(240, 160)
+        self.edge_budget = EDGE_BUDGET  # read when the architecture changes
+
+        lut = diverging_lut()
+        self._lut = lut
+        self._brushes = [QtGui.QBrush(QtGui.QColor(int(r), int(g), int(b))) for r, g, b, *_ in lut]
+        self._no_brush = QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush)
+
+        # items that live as long as the panel: edges, nodes, bias squares, highlights, hover text
+        self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
+        for sign, colour in ((1, POSITIVE), (-1, NEGATIVE)):
+            for bucket, (width, strength) in enumerate(zip(EDGE_WIDTHS, EDGE_STRENGTHS)):
+                item = pg.PlotCurveItem(pen=pg.mkPen(_towards_white(colour, strength), width=width),
+                                        connect="pairs", skipFiniteCheck=True)
+                # separate lines (drawLines), not one stroked path: Qt outlines a path of thousands
+                # of crossing segments as a whole, which takes seconds
+                item.setSegmentedLineMode("on")
+                item.setZValue(1 + bucket)
+                self._edge_items[sign, bucket] = item
+        self._identity_edges = pg.PlotCurveItem(pen=pg.mkPen(_GREY, width=0.8), connect="pairs",
+                                                antialias=True)
+        self._hover_edge = pg.PlotCurveItem(pen=pg.mkPen(QtGui.QColor(51, 51, 51, 110), width=5),
+                                            connect="pairs", antialias=True)
+        self._hover_edge.setZValue(9)
+        self._selected_edge = pg.PlotCurveItem(pen=pg.mkPen(SELECTED, width=4), connect="pairs",
+                                               antialias=True)
+        self._selected_edge.setZValue(10)
+        self._nodes = pg.ScatterPlotItem(pxMode=False, antialias=True)
+        self._nodes.setZValue(30)
+        self._biases = pg.ScatterPlotItem(pxMode=False, antialias=True, symbol="s")
+        self._biases.setZValue(31)
+        self._selected_node = pg.ScatterPlotItem(pxMode=False, antialias=True, brush=None,
+                                                 pen=pg.mkPen(SELECTED, width=3))
+        self._selected_node.setZValue(40)
+        self._hover_label = pg.TextItem(color=TEXT, fill=pg.mkBrush(255, 255, 255, 235),
+                                        border=pg.mkPen("#bdbdbd"))
+        self._hover_label.setZValue(100)
+        self._hover_label.hide()
+        for item in (self._identity_edges, *self._edge_items.values(), self._hover_edge, self._selected_edge,
+                     self._nodes, self._biases, self._selected_node, self._hover_label):
+            self.view.addItem(item, ignoreBounds=True)
+
+        # items of the current architecture (rebuilt only when it changes)
+        self._architecture: tuple | None = None
+        self._columns: list[_Column] = []
+        self._arch_items: list[QtWidgets.QGraphicsItem] = []
+        self._heatmaps: dict[tuple[int, int], pg.ImageItem] = {}
+        self._strips: dict[int, pg.ImageItem] = {}
+        self._bias_strips: dict[int, pg.ImageItem] = {}
+        self._keep_per_unit: list[int | None] = []  # strongest-k edges per unit (None: all)
+        self._node_points: list[tuple[int, int]] = []  # (column, unit) of each scatter node
+        self._bias_points: list[tuple[int, int]] = []
+        self._snapshot = None
+        self._drawn = _DrawnEdges.empty()
+        self._selection: Selection | None = None
+        self._hover: Selection | None = None
+        self._hover_pos: QtCore.QPointF | None = None
+
+        # hover follows every move of the pointer: the scene's sigMouseMoved drops moves that come
+        # less than 10 ms apart, which can leave the label on what the pointer has already left
+        self.graphics_view.viewport().installEventFilter(self)
+        self.graphics_view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    # -- public API -------------------------------------------------------------------------------
+    def show_snapshot(self, snapshot) -> None:
+        """Draw ``snapshot``; items are rebuilt only when the architecture changed."""
+        arch = _architecture(snapshot)
+        if arch != self._architecture:
+            self._rebuild(snapshot, arch)
+        self._snapshot = snapshot
+        self._update_nodes(snapshot)
+        self._update_edges(snapshot)
+        self._update_selection_marker()
+        if self._hover is not None:
+            self._show_hover(self._hover, self._hover_pos)
+
+    @property
+    def selection(self) -> Selection | None:
+        return self._selection
+
+    def select(self, selection: Selection | None) -> None:
+        """Select ``selection`` (or nothing); emits ``selection_changed`` when the selection changes."""
+        if selection is not None:
+            selection = self._complete(selection)
+            if selection is None:
+                raise ValueError("no such neuron or edge in the graph")
+        self._set_selection(selection)
+
+    def hit_test(self, pos: QtCore.QPointF) -> Selection | None:
+        """The neuron or drawn edge at ``pos`` (view coordinates), neurons first, or None."""
+        if self._snapshot is None:
+            return None
+        px = self._pixel_size()
+        x, y = pos.x(), pos.y()
+        for c, col in enumerate(self._columns):
+            unit = self._unit_at(col, x, y, HIT_PIXELS * px)
+            if unit is not None:
+                kind = "input" if c == 0 else "neuron"
+                return self._complete(Selection(kind, c, unit))
+        d = self._drawn
+        if d.x0.size == 0:
+            return None
+        dx, dy = d.x1 - d.x0, d.y1 - d.y0
+        length2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.clip(((x - d.x0) * dx + (y - d.y0) * dy) / length2, 0.0, 1.0)
+        t = np.nan_to_num(t)
+        dist2 = (d.x0 + t * dx - x) ** 2 + (d.y0 + t * dy - y) ** 2
+        k = int(np.argmin(dist2))
+        if dist2[k] > (HIT_PIXELS * px) ** 2:
+            return None
+        return self._complete(Selection("edge", int(d.layer[k]) + 1, int(d.unit[k]), int(d.source[k])))
+
+    def describe(self, selection: Selection) -> str:
+        """The text the hover label shows for ``selection`` (values of the current snapshot)."""
+        snap = self._snapshot
+        if selection.kind == "input":
+            name = snap.input_names[selection.unit]
+            text = f"input {selection.unit}: {name}"
+            values = self._input_values(snap)
+            if values is not None:
+                text += f"\nmean x = {format_number(values[selection.unit])} (probe batch)"
+            return text
+        i = selection.column - 1
+        view = snap.layers[i]
+        if selection.kind == "neuron":
+            act = "" if view.activation == "identity" else f" · {view.activation}"
+            text = (f"layer {i} ({view.type}{act}), unit {selection.unit}: "
+                    f"a = {format_number(view.value[selection.unit])}, "
+                    f"dL/dz = {format_number(view.grad[selection.unit])}")
+            bias = snap.params.get(f"layers[{i}].bias")
+            if bias is not None and bias.shape == (view.units,):
+                grad = snap.grads.get(f"layers[{i}].bias")
+                text += (f"\nbias layers[{i}].bias[{selection.unit}] = {format_number(bias[selection.unit])}"
+                         + (f", dL/db = {format_number(grad[selection.unit])}" if grad is not None else ""))
+            return text
+        name = f"layers[{i}].weight"
+        index = (selection.unit, selection.source)
+        grad = snap.grads.get(name)
+        source = (f"input {snap.input_names[selection.source]}" if i == 0
+                  else f"layer {i - 1} unit {selection.source}")
+        return (f"weight {name}[{selection.unit}, {selection.source}]: "
+                f"w = {format_number(snap.params[name][index])}"
+                + (f", dL/dw = {format_number(grad[index])}" if grad is not None else "")
+                + f"\n{source} → layer {i} unit {selection.unit}")
+
+    def hover_text(self) -> str:
+        """What the hover label shows now ("" when hidden)."""
+        return self._hover_label.toPlainText() if self._hover_label.isVisible() else ""
+
+    # -- introspection (tests, exports) ---------------------------------------------------------
+    def column_sizes(self) -> tuple[int, ...]:
+        return tuple(col.units for col in self._columns)
+
+    def column_kinds(self) -> tuple[str, ...]:
+        """How each column is drawn: "heatmap", "dot" or "strip"."""
+        return tuple(col.kind for col in self._columns)
+
+    def node_positions(self, column: int) -> np.ndarray:
+        """(units, 2) centres of a column's neurons, in view coordinates."""
+        col = self._columns[column]
+        return np.column_stack([np.full(col.units, col.x), col.ys])
+
+    def edge_count(self, sign: int | None = None) -> int:
+        """Weight edges drawn now, counted in the plot items' data (``sign`` +1, -1 or None for both).
+        A weight of exactly 0 is drawn as positive."""
+        return sum(0 if item.xData is None else len(item.xData) // 2
+                   for (s, _), item in self._edge_items.items() if sign is None or s == sign)
+
+    def drawn_edges(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(units, sources, weights)`` of the edges drawn for ``layers[layer]``."""
+        d = self._drawn
+        mask = d.layer == layer
+        return d.unit[mask], d.source[mask], d.weight[mask]
+
+    def edge_buckets(self) -> dict[tuple[int, int], int]:
+        """Number of edges drawn per (sign, width bucket)."""
+        return {key: 0 if item.xData is None else len(item.xData) // 2 for key, item in self._edge_items.items()}
+
+    def node_colors(self, column: int) -> np.ndarray | None:
+        """(units, 3) RGB colours of a column drawn as dots or a strip; None for heatmap columns."""
+        col = self._columns[column]
+        if col.kind == "strip":
+            item = self._strips[column]
+            lo, hi = item.getLevels()
+            return self._lut_colors(np.asarray(item.image)[::-1, 0], lo, hi)
+        if col.kind != "dot":
+            return None
+        brushes = self._nodes.data["brush"]
+        rows = [k for k, (c, _) in enumerate(self._node_points) if c == column]
+        return np.array([brushes[k].color().getRgb()[:3] for k in rows])
+
+    def identity_edge_count(self) -> int:
+        """One-to-one edges drawn for layers without a weight matrix (norm, dropout)."""
+        x = self._identity_edges.xData
+        return 0 if x is None else len(x) // 2
+
+    def selection_marker(self) -> np.ndarray:
+        """Where the selection is drawn: (1, 2) centre of the ringed neuron, (2, 2) ends of the
+        highlighted edge, or (0, 2) when nothing is selected."""
+        x, y = self._selected_edge.getData()
+        if x is not None and len(x):
+            return np.column_stack([x, y])
+        points = self._selected_node.data
+        return np.column_stack([points["x"], points["y"]]).astype(float)
+
+    def heatmap_item(self, column: int, unit: int) -> pg.ImageItem | None:
+        return self._heatmaps.get((column, unit))
+
+    def graphics_item_count(self) -> int:
+        return len(self.graphics_view.scene().items())
+
+    def view_to_widget(self, pos: QtCore.QPointF) -> QtCore.QPoint:
+        """A point of the diagram (view coordinates) in pixels of ``graphics_view.viewport()``."""
+        return self.graphics_view.mapFromScene(self.view.mapViewToScene(pos))
+
+    # -- building ---------------------------------------------------------------------------------
+    def _rebuild(self, snapshot, arch: tuple) -> None:
+        for item in self._arch_items:
+            self.view.removeItem(item)
+        self._arch_items, self._heatmaps, self._strips, self._bias_strips = [], {}, {}, {}
+        self._architecture = arch
+        self._columns = columns = self._layout(snapshot)
+
+        # nodes (dots and heatmap frames) and bias squares: one scatter item each
+        pos, sizes, symbols, pens = [], [], [], []
+        bias_pos, bias_size = [], []
+        self._node_points, self._bias_points = [], []
+        frame_pen = pg.mkPen(_FRAME, width=1)
+        dot_pen = pg.mkPen("#757575", width=1)
+        for c, col in enumerate(columns):
+            if col.kind == "strip":
+                continue
+            for j, y in enumerate(col.ys):
+                pos.append((col.x, y))
+                sizes.append(2 * col.half)
+                symbols.append("s" if col.kind == "heatmap" else "o")
+                pens.append(frame_pen if col.kind == "heatmap" else dot_pen)
+                self._node_points.append((c, j))
+                if col.has_bias:
+                    bias_pos.append((col.x - col.half - BIAS_SIZE * 0.75, y - col.half + BIAS_SIZE / 2))
+                    bias_size.append(BIAS_SIZE)
+                    self._bias_points.append((c, j))
+        self._nodes.setData(pos=np.array(pos).reshape(-1, 2), size=sizes, symbol=symbols, pen=pens,
+                            brush=[self._no_brush] * len(pos))
+        self._biases.setData(pos=np.array(bias_pos).reshape(-1, 2), size=bias_size,
+                             pen=pg.mkPen("#9e9e9e", width=0.8), brush=[self._no_brush] * len(bias_pos))
+
+        for c, col in enumerate(columns):
+            if col.kind == "heatmap":
+                for j, y in enumerate(col.ys):
+                    image = self._add_image(QtCore.QRectF(col.x - col.half, y - col.half, 2 * col.half, 2 * col.half))
+                    self._heatmaps[c, j] = image
+            elif col.kind == "strip":
+                height = col.units * col.pitch
+                self._strips[c] = self._add_image(
+                    QtCore.QRectF(col.x - col.half, col.ys[-1] - col.pitch / 2, 2 * col.half, height))
+                if col.has_bias:
+                    x = col.x - col.half - BIAS_STRIP_GAP - BIAS_STRIP_WIDTH
+                    self._bias_strips[c] = self._add_image(
+                        QtCore.QRectF(x, col.ys[-1] - col.pitch / 2, BIAS_STRIP_WIDTH, height))
+            # the outer headers align with their column's outer edge, so that they stay in view
+            # however wide their text is
+            align = 0.0 if c == 0 else 1.0 if c == len(columns) - 1 else 0.5
+            header = pg.TextItem(col.title, color=TEXT, anchor=(align, 1.0))
+            header.setFont(_font(9, bold=True))
+            header.setPos(col.x + (2 * align - 1) * col.half, max(cl.top for cl in columns) + 0.15)
+            self._add_item(header, z=50)
+        inputs = columns[0]
+        if inputs.kind != "strip":
+            for j, name in enumerate(snapshot.input_names):
+                label = pg.TextItem(name, color=TEXT, anchor=(1.0, 0.5))
+                label.setFont(_font(8))
+                label.setPos(inputs.x - inputs.half - 0.08, inputs.ys[j])
+                self._add_item(label, z=50)
+
+        # identity (norm, dropout) edges do not change with the weights: set them here
+        xs, ys = [], []
+        for i in range(len(snapshot.layers)):
+            if _weight_shape(snapshot, i) is None:
+                a, b = columns[i], columns[i + 1]
+                n = min(a.units, b.units)
+                xs.append(np.column_stack([np.full(n, a.x + a.half), np.full(n, b.x - b.left)]).ravel())
+                ys.append(np.column_stack([a.ys[:n], b.ys[:n]]).ravel())
+        self._identity_edges.setData(np.concatenate(xs) if xs else [], np.concatenate(ys) if ys else [],
+                                     connect="pairs")
+        self._keep_per_unit = self._edge_plan(snapshot)
+        bottom = min(col.bottom for col in columns)
+        for i, keep in enumerate(self._keep_per_unit):
+            if keep is not None:  # say so when a layer shows only part of its weights
+                fan_in = _weight_shape(snapshot, i)[1]
+                note = pg.TextItem(f"strongest {keep} of {fan_in} weights into each unit", color="#757575",
+                                   anchor=(0.5, 0.0))
+                note.setFont(_font(8))
+                note.setPos((columns[i].x + columns[i + 1].x) / 2, bottom - 0.05)
+                self._add_item(note, z=50)
+
+        if self._selection is not None and self._complete(self._selection, snapshot) is None:
+            self._set_selection(None)
+        self._hover = None
+        self._hide_hover()
+        top = max(col.top for col in columns) + 1.0
+        bottom -= 0.3 if not any(k is not None for k in self._keep_per_unit) else 0.9
+        left = inputs.x - inputs.half - (1.1 if inputs.kind != "strip" else 0.5)
+        right = columns[-1].x + columns[-1].half + 0.5
+        self.view.setRange(QtCore.QRectF(left, bottom, right - left, top - bottom), padding=0.02)
+
+    def _layout(self, snapshot) -> list[_Column]:
+        planar = snapshot.node_maps is not None
+        sizes = [len(snapshot.input_names)] + [v.units for v in snapshot.layers]
+        small = [n for n in sizes if n <= HEATMAP_MAX_UNITS]
+        height = float(max(max(small, default=1), STRIP_HEIGHT if len(small) < len(sizes) else 1))
+        spacing = min(16.0, max(3.0, 1.7 * (height + 1.5) / max(len(sizes) - 1, 1)))
+        columns = []
+        for c, n in enumerate(sizes):
+            has_bias = c > 0 and _has_bias(snapshot, c - 1)
+            title = (("Input" if n <= HEATMAP_MAX_UNITS else f"{n} inputs") if c == 0
+                     else _title(snapshot.layers[c - 1]))
+            x = c * spacing
+            if n <= HEATMAP_MAX_UNITS:
+                pitch = 1.0
+                kind, half = ("heatmap", HEAT_SIZE / 2) if planar else ("dot", DOT_SIZE / 2)
+                left = half
+            else:
+                pitch = height / n
+                kind, half = "strip", STRIP_WIDTH / 2
+                left = half + (BIAS_STRIP_GAP + BIAS_STRIP_WIDTH if has_bias else 0.0)
+            ys = ((n - 1) / 2 - np.arange(n)) * pitch
+            columns.append(_Column(kind, n, x, ys, pitch, half, left, has_bias, title))
+        return columns
+
+    def _edge_plan(self, snapshot) -> list[int | None]:
+        """Edges to keep into each unit, per layer (None: all).
+
+        A layer of at most FULL_LAYER_EDGES weights draws them all; a bigger one draws the strongest
+        k into each unit, about PARTIAL_LAYER_EDGES in all (more lines only merge into a wall). If
+        the total still exceeds ``edge_budget``, the budget is shared fairly: a layer that needs
+        less than its share keeps what it needs and leaves the rest to the others.
+        """
+        shapes = [_weight_shape(snapshot, i) for i in range(len(snapshot.layers))]
+        plan: list[int | None] = [None] * len(shapes)
+        want = {}
+        for i, shape in enumerate(shapes):
+            if shape is not None:
+                units, fan_in = shape
+                count = units * fan_in
+                want[i] = count if count <= FULL_LAYER_EDGES else units * max(1, PARTIAL_LAYER_EDGES // units)
+        pending = sorted((count, i) for i, count in want.items())
+        budget = float(self.edge_budget)
+        while pending and pending[0][0] <= budget / len(pending):
+            count, _ = pending.pop(0)
+            budget -= count
+        allowed = {i: budget / len(pending) for _, i in pending}
+        for i, count in want.items():
+            units, fan_in = shapes[i]
+            if count < units * fan_in or i in allowed:
+                keep = min(count, allowed.get(i, count)) // units
+                plan[i] = int(max(1, min(fan_in, keep)))
+        return plan
+
+    def _add_image(self, rect: QtCore.QRectF) -> _PlacedImage:
+        image = _PlacedImage(rect, self._lut)
+        self._add_item(image, z=20)
+        return image
+
+    def _add_item(self, item, z: float) -> None:
+        item.setZValue(z)
+        self.view.addItem(item, ignoreBounds=True)
+        self._arch_items.append(item)
+
+    # -- per-snapshot updates -------------------------------------------------------------------
+    def _update_nodes(self, snapshot) -> None:
+        values = [self._input_values(snapshot)] + [np.asarray(v.value, dtype=float) for v in snapshot.layers]
+        activations = ["identity"] + [v.activation for v in snapshot.layers]
+        brushes = list(self._nodes.data["brush"])
+        bias_brushes = list(self._biases.data["brush"])
+        col_levels = {}
+        for c, col in enumerate(self._columns):
+            v = values[c]
+            lo, hi = col_levels[c] = (_levels(activations[c], v) if v is not None else (-1.0, 1.0))
+            if col.kind == "strip":
+                image = v if v is not None else np.zeros(col.units)
+                self._strips[c].show_array(np.nan_to_num(image)[::-1, None], (lo, hi))
+            if col.has_bias:
+                b = np.asarray(snapshot.params[f"layers[{c - 1}].bias"], dtype=float)
+                blo, bhi = _symmetric(b)
+                if col.kind == "strip":
+                    self._bias_strips[c].show_array(np.nan_to_num(b)[::-1, None], (blo, bhi))
+                else:
+                    idx = self._lut_index(b, blo, bhi)
+                    for k, (bc, j) in enumerate(self._bias_points):
+                        if bc == c:
+                            bias_brushes[k] = self._brushes[idx[j]]
+        for k, (c, j) in enumerate(self._node_points):
+            col = self._columns[c]
+            if col.kind == "dot":
+                v = values[c]
+                if v is None:
+                    brushes[k] = self._brushes[len(self._brushes) // 2]
+                else:
+                    brushes[k] = self._brushes[self._lut_index(v[j:j + 1], *col_levels[c])[0]]
+        if brushes:
+            self._nodes.setBrush(brushes)
+        if bias_brushes:
+            self._biases.setBrush(bias_brushes)
+        if snapshot.node_maps is not None:
+            for c, col in enumerate(self._columns):
+                if col.kind != "heatmap":
+                    continue
+                maps = np.asarray(snapshot.node_maps[c], dtype=float)
+                shared = _levels(activations[c], maps) if c > 0 else None
+                for j in range(col.units):
+                    lo, hi = shared or _symmetric(maps[j])  # inputs differ in scale: one level each
+                    self._heatmaps[c, j].show_array(maps[j], (lo, hi))
+
+    def _update_edges(self, snapshot) -> None:
+        parts = []
+        for i, keep in enumerate(self._keep_per_unit):
+            if _weight_shape(snapshot, i) is None:
+                continue
+            w = np.asarray(snapshot.params[f"layers[{i}].weight"], dtype=float)
+            units, fan_in = w.shape
+            magnitude = np.abs(np.nan_to_num(w, nan=0.0, posinf=1e300, neginf=-1e300))
+            if keep is None:
+                unit = np.repeat(np.arange(units), fan_in)
+                source = np.tile(np.arange(fan_in), units)
+            else:
+                strongest = np.argpartition(magnitude, fan_in - keep, axis=1)[:, fan_in - keep:]
+                unit = np.repeat(np.arange(units), keep)
+                source = strongest.ravel()
+            top = magnitude.max() if magnitude.size else 0.0
+            rel = magnitude[unit, source] / (top if top > 0 else 1.0)
+            if unit.size > CROWDED_LAYER:
+                # width grows with (|w| / max |w|) ** gamma: in a crowded layer most edges stay
+                # thin and pale, so that the strongest stand out instead of merging into a wall
+                rel = rel ** (1.0 + np.log2(unit.size / CROWDED_LAYER))
+            parts.append((i, unit, source, w[unit, source], rel))
+        if not parts:
+            self._drawn = _DrawnEdges.empty()
+            for item in self._edge_items.values():
+                _set_segments(item, [], [])
+            return
+        layer = np.concatenate([np.full(p[1].size, p[0]) for p in parts])
+        unit = np.concatenate([p[1] for p in parts])
+        source = np.concatenate([p[2] for p in parts])
+        weight = np.concatenate([p[3] for p in parts])
+        rel = np.concatenate([p[4] for p in parts])
+        cols = self._columns
+        src_x = np.array([c.x + c.half for c in cols])
+        dst_x = np.array([c.x - c.left for c in cols])
+        x0, x1 = src_x[layer], dst_x[layer + 1]
+        offsets = np.cumsum([0] + [c.units for c in cols])
+        all_ys = np.concatenate([c.ys for c in cols])
+        y0 = all_ys[offsets[layer] + source]
+        y1 = all_ys[offsets[layer + 1] + unit]
+        self._drawn = _DrawnEdges(layer, unit, source, weight, x0, y0, x1, y1)
+        bucket = np.minimum((rel * len(EDGE_WIDTHS)).astype(np.int64), len(EDGE_WIDTHS) - 1)
+        negative = weight < 0
+        antialias = weight.size <= ANTIALIAS_EDGES
+        for (sign, b), item in self._edge_items.items():
+            idx = np.flatnonzero((bucket == b) & (negative == (sign < 0)))
+            xs = np.empty(2 * idx.size)
+            ys = np.empty(2 * idx.size)
+            xs[0::2], xs[1::2] = x0[idx], x1[idx]
+            ys[0::2], ys[1::2] = y0[idx], y1[idx]
+            _set_segments(item, xs, ys, antialias=antialias)
+
+    def _update_selection_marker(self) -> None:
+        self._draw_marker(self._selection, self._selected_node, self._selected_edge)
+
+    def _draw_marker(self, sel: Selection | None, node_item, edge_item) -> None:
+        if sel is None or not self._columns or sel.kind != "edge":
+            _set_segments(edge_item, [], [])
+        if node_item is not None and (sel is None or not self._columns or sel.kind == "edge"):
+            if len(node_item.data):
+                node_item.setData([], [])
+        if sel is None or not self._columns:
+            return
+        col = self._columns[sel.column]
+        if sel.kind == "edge":
+            prev = self._columns[sel.column - 1]
+            _set_segments(edge_item, [prev.x + prev.half, col.x - col.left], [prev.ys[sel.source], col.ys[sel.unit]])
+        elif node_item is not None:
+            size = max(2 * col.half + 0.2, 0.45) if col.kind != "strip" else 0.45
+            node_item.setData([col.x], [col.ys[sel.unit]], size=size,
+                              symbol="s" if col.kind == "heatmap" else "o")
+
+    # -- selection and hover ----------------------------------------------------------------------
+    def _complete(self, sel: Selection, snapshot=None) -> Selection | None:
+        """``sel`` with its layer type filled in, or None when the graph has no such element."""
+        snap = snapshot or self._snapshot
+        cols = self._columns
+        if snap is None or not 0 <= sel.column < len(cols) or not 0 <= sel.unit < cols[sel.column].units:
+            return None
+        if sel.kind == "input":
+            return replace(sel, layer_type="input") if sel.column == 0 and sel.source is None else None
+        if sel.column == 0:
+            return None
+        layer_type = snap.layers[sel.column - 1].type
+        if sel.kind == "neuron":
+            return replace(sel, layer_type=layer_type) if sel.source is None else None
+        if (sel.kind == "edge" and sel.source is not None and _weight_shape(snap, sel.column - 1) is not None
+                and 0 <= sel.source < cols[sel.column - 1].units):
+            return replace(sel, layer_type=layer_type)
+        return None
+
+    def _set_selection(self, selection: Selection | None) -> None:
+        changed = selection != self._selection
+        self._selection = selection
+        self._update_selection_marker()
+        if changed:
+            self.selection_changed.emit(selection)
+
+    def _on_mouse_clicked(self, event) -> None:
+        if event.button() != QtCore.Qt.MouseButton.LeftButton or self._snapshot is None:
+            return
+        self._set_selection(self.hit_test(self.view.mapSceneToView(event.scenePos())))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.graphics_view.viewport():
+            if event.type() == QtCore.QEvent.Type.MouseMove:
+                self._hover_at(self.graphics_view.mapToScene(event.position().toPoint()))
+            elif event.type() == QtCore.QEvent.Type.Leave:
+                self._hover = None
+                self._hide_hover()
+        return super().eventFilter(watched, event)
+
+    def _hover_at(self, scene_pos: QtCore.QPointF) -> None:
+        if self._snapshot is None:
+            return
+        pos = self.view.mapSceneToView(scene_pos)
+        target = self.hit_test(pos)
+        if target is None:
+            self._hover = None
+            self._hide_hover()
+        else:
+            self._hover, self._hover_pos = target, pos
+            self._show_hover(target, pos)
+
+    def _show_hover(self, target: Selection, pos: QtCore.QPointF) -> None:
+        label = self._hover_label
+        label.setText(self.describe(target))
+        (left, right), (bottom, top) = self.view.viewRange()
+        # open towards the middle of the view, beside the pointer, so that the label stays in view
+        to_right = pos.x() < (left + right) / 2
+        downwards = pos.y() > (top + bottom) / 2
+        label.setAnchor((0.0 if to_right else 1.0, 0.0 if downwards else 1.0))
+        px = self._pixel_size()
+        label.setPos(pos.x() + (14 if to_right else -14) * px, pos.y() + (-10 if downwards else 10) * px)
+        label.show()
+        self._draw_marker(target if target.kind == "edge" else None, None, self._hover_edge)
+
+    def _hide_hover(self) -> None:
+        self._hover_label.hide()
+        _set_segments(self._hover_edge, [], [])
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _pixel_size(self) -> float:
+        size = self.view.viewPixelSize()
+        value = max(abs(size[0]), abs(size[1]))
+        return value if np.isfinite(value) and value > 0 else 0.01
+
+    @staticmethod
+    def _unit_at(col: _Column, x: float, y: float, tolerance: float) -> int | None:
+        if not col.x - col.left - tolerance <= x <= col.x + col.half + tolerance:
+            return None
+        j = int(round(((col.units - 1) / 2 * col.pitch - y) / col.pitch))
+        if col.kind == "strip":
+            return j if 0 <= j < col.units else None
+        if 0 <= j < col.units and abs(y - col.ys[j]) <= col.half + tolerance and abs(x - col.x) <= col.half + tolerance:
+            return j
+        return None
+
+    def _input_values(self, snapshot) -> np.ndarray | None:
+        """Mean of each input feature over the probe batch, when the snapshot's data allow it."""
+        raw = np.asarray(snapshot.raw_train[0], dtype=float)[:PROBE]
+        n = len(snapshot.input_names)
+        if snapshot.node_maps is not None and raw.shape[1] == 2:
+            raw = expand_features(raw, snapshot.input_names)
+        if raw.ndim != 2 or raw.shape[1] != n or raw.shape[0] == 0:
+            return None
+        return raw.mean(axis=0)
+
+    def _lut_index(self, values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        """Entries of the look-up table for ``values`` between ``lo`` and ``hi`` (NaN: the middle)."""
+        n = len(self._brushes)
+        v = np.nan_to_num(np.asarray(values, dtype=float), nan=(lo + hi) / 2, posinf=hi, neginf=lo)
+        t = (np.clip(v, lo, hi) - lo) / (hi - lo)
+        return np.round(t * (n - 1)).astype(np.int64)
+
+    def _lut_colors(self, values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        return self._lut[self._lut_index(values, lo, hi), :3].astype(int)
+
+
+class _PlacedImage(pg.ImageItem):
+    """An image that always fills the same rectangle of the diagram, whatever its shape."""
+
+    def __init__(self, rect: QtCore.QRectF, lut: np.ndarray):
+        super().__init__(axisOrder="row-major")
+        self.rect = rect
+        self.setLookupTable(lut)
+
+    def show_array(self, data: np.ndarray, levels: tuple[float, float]) -> None:
+        reshaped = self.image is None or self.image.shape != data.shape
+        self.setImage(data, levels=levels, autoLevels=False)
+        if reshaped:  # setRect scales by the image's size, so it must follow a change of shape
+            self.setRect(self.rect)
+
+
+def _set_segments(item: pg.PlotCurveItem, xs, ys, **options) -> None:
+    """``item.setData`` with segments joined in pairs, skipped when the item is and stays empty
+    (every setData emits a signal, and PySide6 6.12.0 leaks a reference to True on each emit)."""
+    if len(xs) == 0 and (item.xData is None or len(item.xData) == 0):
+        return
+    item.setData(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), connect="pairs", **options)
+
+
+def _has_bias(snapshot, i: int) -> bool:
+    b = snapshot.params.get(f"layers[{i}].bias")
+    return b is not None and b.shape == (snapshot.layers[i].units,)
+
+
+def _towards_white(colour: str, strength: float) -> QtGui.QColor:
+    """``colour`` mixed with white: ``strength`` 1 is the colour itself, 0 is white."""
+    c = QtGui.QColor(colour)
+    return QtGui.QColor(*(round(255 - strength * (255 - v)) for v in (c.red(), c.green(), c.blue())))
+
+
+def _font(points: int, bold: bool = False) -> QtGui.QFont:
+    font = QtGui.QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    return font
+
+
+# -- quick look and fake data ---------------------------------------------------------------------
+def make_big_snapshot(seed: int = 0, base=None):
+    """A Snapshot of an MNIST-sized 784-128-10 network (random inputs; real forward and backward),
+    built around a real small snapshot (``base``, made if not given) with ``dataclasses.replace``."""
+    net = build_network({
+        "format": "nnviz.model/1", "name": "784-128-10", "inputs": 784,
+        "layers": [{"type": "dense", "units": 128, "activation": "relu"},
+                   {"type": "dense", "units": 10, "activation": "softmax"}],
+        "loss": "cross_entropy", "seed": seed})
+    rng = np.random.default_rng(seed)
+    x = rng.random((64, 784))
+    y = np.eye(10)[rng.integers(0, 10, 64)]
+    net.loss_and_gradients(x, y, training=False)
+
+    def frozen(array):
+        out = np.array(array, copy=True)
+        out.setflags(write=False)
+        return out
+
+    views = []
+    for i, layer in enumerate(net.layers):
+        dz = layer.dz if layer.dz is not None else np.zeros_like(layer.z)
+        views.append(LayerView(i, layer.type, layer.activation.name, layer.units, frozen(layer.a.mean(axis=0)),
+                               frozen(dz.mean(axis=0)), frozen(layer.a), frozen(layer.z), frozen(dz)))
+    base = base if base is not None else Experiment().snapshot()
+    return replace(base, input_names=tuple(f"px{i}" for i in range(784)), layers=tuple(views),
+                   params={k: frozen(v) for k, v in net.named_parameters()},
+                   grads={k: frozen(v) for k, v in net.named_gradients()},
+                   raw_train=(frozen(x), frozen(y)), raw_test=None, grid_extent=None, node_maps=None, surface=None,
+                   curve=None, model_name="784-128-10")
+
+
+def _main() -> None:
+    import argparse
+    import statistics
+    import sys
+    import time
+
+    from nnviz.gui.style import setup_pyqtgraph
+
+    parser = argparse.ArgumentParser(description="Open the network graph alone.")
+    parser.add_argument("--big", action="store_true", help="a 784-128-10 network instead of the default")
+    parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
+    parser.add_argument("--bench", action="store_true",
+                        help="time show_snapshot + processEvents + grab over new weights and quit")
+    args = parser.parse_args()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
+    setup_pyqtgraph()
+    panel = GraphPanel()
+    panel.resize(900, 500)
+    panel.setWindowTitle("nnviz — network graph")
+    exp = Experiment()
+    exp.run(200)
+    snapshot = exp.snapshot()
+    if args.big:
+        snapshot = make_big_snapshot(base=snapshot)
+    start = time.perf_counter()
+    panel.show_snapshot(snapshot)
+    panel.selection_changed.connect(lambda sel: print("selected", sel, sel.param if sel else ""))
+    panel.show()
+    app.processEvents()
+    panel.grab()
+    print(f"first frame {1000 * (time.perf_counter() - start):.1f} ms")
+    if args.bench:
+        frames = [make_big_snapshot(seed, base=snapshot) if args.big else snapshot for seed in range(1, 21)]
+        times = []
+        for frame in frames:
+            start = time.perf_counter()
+            panel.show_snapshot(frame)
+            app.processEvents()
+            panel.grab()
+            times.append(1000 * (time.perf_counter() - start))
+        print(f"frame: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms "
+              f"({panel.edge_count()} edges, {panel.graphics_item_count()} graphics items)")
+        return
+    if args.save:
+        panel.grab().save(args.save)
+        return
+    sys.exit(app.exec())
+
+
+if __name__ == "__main__":
+    _main()

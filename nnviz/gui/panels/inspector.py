@@ -1,0 +1,135 @@
+"""Inspector: the selected neuron or edge — its value, its gradient, and its number to edit by hand."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Signal
+
+from nnviz.gui.panels.graph import Selection
+
+
+def parse_number(text: str) -> float:
+    """A finite number typed by a person ("0.5", "-1e-3", " 2 "); ValueError with a short reason."""
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("type a number")
+    try:
+        value = float(stripped)
+    except ValueError:
+        raise ValueError(f"{stripped!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError("the number must be finite")
+    return value
+
+
+class InspectorPanel(QtWidgets.QWidget):
+    """Shows the current selection of the graph; editing its weight or bias emits
+    ``parameter_edited(name, index, value)``."""
+
+    parameter_edited = Signal(str, object, float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.selection: Selection | None = None
+        self._snapshot = None
+        self.title = QtWidgets.QLabel("Click a neuron or an edge in the network graph.")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.details = QtWidgets.QLabel("")
+        self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setWordWrap(True)
+        self.edit_label = QtWidgets.QLabel("Value")
+        self.edit = QtWidgets.QLineEdit()
+        self.edit.setToolTip("Type a new value and press Enter: it applies between training steps and "
+                             "every panel updates.")
+        self.edit.returnPressed.connect(self._on_edit_return_pressed)
+        self.apply = QtWidgets.QPushButton("Apply")
+        self.apply.setToolTip("Set the selected weight or bias to the typed value.")
+        self.apply.clicked.connect(self._on_edit_return_pressed)
+        self.message = QtWidgets.QLabel("")
+        self.message.setStyleSheet("color: #c62828;")
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.edit_label)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.apply)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.details)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self._set_editable(False)
+
+    def _set_editable(self, editable: bool) -> None:
+        for widget in (self.edit_label, self.edit, self.apply):
+            widget.setVisible(editable)
+
+    def set_selection(self, selection: Selection | None) -> None:
+        self.selection = selection
+        self.message.setText("")
+        self.edit.setStyleSheet("")
+        self._refresh(update_edit=True)
+
+    def show_snapshot(self, snapshot) -> None:
+        self._snapshot = snapshot
+        # keep what the user is typing; refresh it only when the field is not being edited
+        self._refresh(update_edit=not self.edit.hasFocus())
+
+    def current_value(self) -> float | None:
+        sel, snap = self.selection, self._snapshot
+        if sel is None or snap is None or sel.param is None:
+            return None
+        name, index = sel.param
+        return float(snap.params[name][index])
+
+    def _refresh(self, update_edit: bool) -> None:
+        sel, snap = self.selection, self._snapshot
+        if sel is None or snap is None:
+            self.title.setText("Click a neuron or an edge in the network graph.")
+            self.details.setText("")
+            self._set_editable(False)
+            return
+        lines = []
+        if sel.kind == "input":
+            name = snap.input_names[sel.unit] if sel.unit < len(snap.input_names) else f"input {sel.unit}"
+            self.title.setText(f"Input {name}")
+            lines.append("An input feature: its value comes from the data.")
+        elif sel.kind == "neuron":
+            view = snap.layers[sel.column - 1]
+            self.title.setText(f"Layer {sel.column - 1} ({view.type}, {view.activation}), unit {sel.unit}")
+            lines.append(f"mean activation a = {view.value[sel.unit]:.6g}")
+            lines.append(f"mean gradient dL/dz = {view.grad[sel.unit]:.6g}")
+            if sel.param is not None:
+                name, index = sel.param
+                lines.append(f"bias b = {snap.params[name][index]:.6g}")
+                lines.append(f"dL/db = {snap.grads[name][index]:.6g}")
+        else:  # edge
+            name, index = sel.param
+            source = (snap.input_names[sel.source] if sel.column == 1 else f"unit {sel.source} of layer {sel.column - 2}")
+            self.title.setText(f"Weight into layer {sel.column - 1}, unit {sel.unit}, from {source}")
+            lines.append(f"w = {snap.params[name][index]:.6g}")
+            lines.append(f"dL/dw = {snap.grads[name][index]:.6g}")
+        lines.append("(means over the probe batch; gradients of the current weights)")
+        self.details.setText("\n".join(lines))
+        editable = sel.param is not None
+        self._set_editable(editable)
+        if editable:
+            self.edit_label.setText("Weight" if sel.kind == "edge" else "Bias")
+            if update_edit:
+                self.edit.setText(repr(self.current_value()))
+
+    def _on_edit_return_pressed(self) -> None:
+        if self.selection is None or self.selection.param is None:
+            return
+        try:
+            value = parse_number(self.edit.text())
+        except ValueError as exc:
+            self.message.setText(f"Not applied: {exc}.")
+            self.edit.setStyleSheet("border: 1px solid #c62828;")
+            return
+        self.message.setText("")
+        self.edit.setStyleSheet("")
+        name, index = self.selection.param
+        self.parameter_edited.emit(name, index, value)

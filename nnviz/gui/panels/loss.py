@@ -1,0 +1,389 @@
+"""The loss panel: train and test loss over the steps, with accuracy and learning rate below.
+
+Three plots share the step axis: the losses (evaluations of the whole train and test sets at each
+snapshot, and the faint per-step batch loss), the train and test accuracy (classification only)
+and the learning rate. Every series is a ``PlotDataItem`` created once and fed the snapshot's
+history arrays with ``setData``; with peak downsampling and clip-to-view a history of a million
+steps draws a few thousand points. Hovering shows the numbers at the step under the mouse.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+from scipy.signal import lfilter
+
+from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
+
+BATCH_COLOR = "#7fa7c9"  # a pale Playground blue: many noisy points, drawn faintly
+_LEFT_AXIS_WIDTH = 52  # the same for the three plots, so their steps line up
+_MOUSE_RATE = 30  # hover readouts per second at most (SignalProxy keeps only the newest position)
+
+
+def ema(values: np.ndarray, alpha: float) -> np.ndarray:
+    """Exponential moving average ``s[i] = alpha * s[i-1] + (1 - alpha) * x[i]``, ``s[0] = x[0]``.
+
+    Vectorised with :func:`scipy.signal.lfilter`. Non-finite values (a missing test set, a diverged
+    step) are left where they are and skipped by the average. ``alpha`` 0 returns ``values``.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if alpha <= 0 or values.size == 0:
+        return values
+    finite = np.isfinite(values)
+    all_finite = bool(finite.all())
+    x = values if all_finite else values[finite]
+    if x.size == 0:
+        return values
+    smooth, _ = lfilter([1.0 - alpha], [1.0, -alpha], x, zi=[alpha * x[0]])
+    if all_finite:
+        return smooth
+    out = np.full_like(values, np.nan)
+    out[finite] = smooth
+    return out
+
+
+def _compact(value: float) -> str:
+    """Step numbers for the axis: 500, 2.5k, 1M (not 1e+06)."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.6g}{suffix}"
+    return f"{value:.6g}"
+
+
+class _StepAxis(pg.AxisItem):
+    def tickStrings(self, values, scale, spacing):  # Qt-style override name, required by pyqtgraph
+        return [_compact(v * scale) for v in values]
+
+
+class _LossAxis(pg.AxisItem):
+    """In log mode, label only 1, 2 and 5 times a power of ten (not every minor tick)."""
+
+    def tickStrings(self, values, scale, spacing):
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        strings = []
+        for v in values:
+            value = 10.0 ** v
+            mantissa = value / 10.0 ** math.floor(math.log10(value) + 1e-9)
+            keep = any(abs(mantissa - m) < 1e-6 for m in (1.0, 2.0, 5.0))
+            strings.append(f"{value:.6g}" if keep else "")
+        return strings
+
+
+class _PercentAxis(pg.AxisItem):
+    def tickStrings(self, values, scale, spacing):
+        return [f"{100 * v * scale:.0f}%" for v in values]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else "–"
+
+
+def _span(color: str, text: str) -> str:
+    return f'<span style="color:{color}">{text}</span>'
+
+
+class LossPanel(QtWidgets.QWidget):
+    """Loss, accuracy and learning rate over the training steps.
+
+    Items for inspection: ``batch_curve``, ``train_curve``, ``test_curve`` (loss plot),
+    ``train_accuracy_curve``, ``test_accuracy_curve`` (accuracy plot), ``lr_curve`` (lr plot),
+    ``crosshairs`` (one InfiniteLine per plot), ``readout`` (QLabel with the hovered numbers),
+    ``shown_plots`` (the plots in the layout, top to bottom);
+    controls ``batch_loss_box``, ``log_y_box``, ``smoothing_slider`` (0–99, hundredths).
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self._history: dict[str, np.ndarray] | None = None
+        self._task: str | None = None
+        self._has_test = True
+
+        self.batch_loss_box = QtWidgets.QCheckBox("Batch loss")
+        self.batch_loss_box.setToolTip("The loss of every training batch (noisy), drawn faintly")
+        self.batch_loss_box.setChecked(True)
+        self.batch_loss_box.toggled.connect(self._on_batch_loss_toggled)
+        self.log_y_box = QtWidgets.QCheckBox("Log y")
+        self.log_y_box.toggled.connect(self._on_log_y_toggled)
+        self.smoothing_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.smoothing_slider.setRange(0, 99)
+        self.smoothing_slider.setToolTip("Exponential moving average of the losses and accuracies")
+        self.smoothing_slider.setMaximumWidth(160)
+        self.smoothing_slider.valueChanged.connect(self._on_smoothing_changed)
+        self.smoothing_label = QtWidgets.QLabel()
+        self.smoothing_label.setMinimumWidth(32)
+        self.readout = QtWidgets.QLabel("Hover over the plots to read the values")
+        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.readout.setStyleSheet(f"color: {TEXT}; padding: 0px 6px;")
+        # A long readout must not widen the panel: let the label be cut instead.
+        self.readout.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.ci.setContentsMargins(2, 2, 6, 2)
+        self.view.ci.setSpacing(0)
+        self.loss_plot = pg.PlotItem(axisItems={"bottom": _StepAxis("bottom"), "left": _LossAxis("left")})
+        self.accuracy_plot = pg.PlotItem(axisItems={"bottom": _StepAxis("bottom"),
+                                                    "left": _PercentAxis("left")})
+        self.lr_plot = pg.PlotItem(axisItems={"bottom": _StepAxis("bottom")})
+        self._plots = (self.loss_plot, self.accuracy_plot, self.lr_plot)
+        for plot in self._plots:
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.getAxis("left").setWidth(_LEFT_AXIS_WIDTH)
+            for name in ("left", "bottom"):
+                plot.getAxis(name).enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
+            if plot is not self.loss_plot:
+                plot.setXLink(self.loss_plot)
+                plot.getViewBox().setMouseEnabled(x=True, y=False)
+        self.loss_plot.setLabel("left", "loss")
+        self.accuracy_plot.setLabel("left", "acc")
+        self.accuracy_plot.getAxis("left").setTicks([[(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]])
+        # Room above 100% and below 0%: an axis label reaching past the plot is not drawn.
+        self.accuracy_plot.setYRange(0.0, 1.0, padding=0.15)
+        self.accuracy_plot.enableAutoRange(y=False)
+        self.lr_plot.setLabel("left", "lr")
+
+        legend = self.loss_plot.addLegend(offset=(-8, 4), labelTextSize="8pt", verSpacing=-6,
+                                          brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
+        self.legend = legend
+        self.batch_curve = self._curve(self.loss_plot, pg.mkPen(BATCH_COLOR, width=1), "batch loss")
+        self.train_curve = self._curve(self.loss_plot, pg.mkPen(TRAIN_COLOR, width=2), "train loss")
+        self.test_curve = self._curve(self.loss_plot, pg.mkPen(TEST_COLOR, width=2), "test loss")
+        self.train_accuracy_curve = self._curve(self.accuracy_plot, pg.mkPen(TRAIN_COLOR, width=2))
+        self.test_accuracy_curve = self._curve(self.accuracy_plot, pg.mkPen(TEST_COLOR, width=2))
+        self.lr_curve = self._curve(self.lr_plot, pg.mkPen(LR_COLOR, width=1.5))
+        self.batch_curve.setZValue(-1)
+        self.crosshairs = []
+        for plot in self._plots:
+            line = pg.InfiniteLine(angle=90, movable=False,
+                                   pen=pg.mkPen(TEXT, width=1, style=QtCore.Qt.PenStyle.DotLine))
+            line.hide()
+            plot.addItem(line, ignoreBounds=True)
+            self.crosshairs.append(line)
+        self._arrange(accuracy=True)
+        # The proxy keeps only the newest mouse position and calls the slot at most _MOUSE_RATE
+        # times a second, so hovering over a million points never queues up work.
+        self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=_MOUSE_RATE,
+                                           slot=self._on_mouse_moved)
+
+        controls = QtWidgets.QHBoxLayout()
+        controls.setContentsMargins(6, 2, 6, 0)
+        controls.addWidget(self.batch_loss_box)
+        controls.addWidget(self.log_y_box)
+        controls.addSpacing(12)
+        controls.addWidget(QtWidgets.QLabel("Smoothing"))
+        controls.addWidget(self.smoothing_slider)
+        controls.addWidget(self.smoothing_label)
+        controls.addStretch(1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(controls)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.view, 1)
+        self._on_smoothing_changed(self.smoothing_slider.value())
+
+    @staticmethod
+    def _curve(plot: pg.PlotItem, pen, name: str | None = None) -> pg.PlotDataItem:
+        item = pg.PlotDataItem(pen=pen, name=name, connect="finite")  # NaN (no test set): gaps
+        plot.addItem(item)
+        return item
+
+    def _arrange(self, accuracy: bool) -> None:
+        """Stack the plots (the accuracy plot only for classification); only the lowest one shows
+        the step axis."""
+        ci = self.view.ci
+        for plot in self._plots:
+            if plot.scene() is not None:
+                ci.removeItem(plot)
+        shown = [self.loss_plot] + ([self.accuracy_plot] if accuracy else []) + [self.lr_plot]
+        for row, plot in enumerate(shown):
+            ci.addItem(plot, row=row, col=0)
+            ci.layout.setRowStretchFactor(row, 5 if plot is self.loss_plot else 2)
+            last = plot is shown[-1]
+            plot.showAxis("bottom", True)
+            plot.getAxis("bottom").setStyle(showValues=last)
+            plot.getAxis("bottom").setHeight(None if last else 4)
+            if last:
+                plot.setLabel("bottom", "step")
+            else:
+                plot.getAxis("bottom").showLabel(False)
+        self.shown_plots = shown
+
+    # -- public -----------------------------------------------------------------------------------
+    @property
+    def smoothing(self) -> float:
+        """The EMA weight of the past, 0 (none) … 0.99."""
+        return self.smoothing_slider.value() / 100.0
+
+    def show_snapshot(self, snapshot) -> None:
+        """Draw the history of ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`)."""
+        if snapshot.task != self._task:
+            self._task = snapshot.task
+            self._arrange(accuracy=snapshot.task == "classification")
+        self._history = snapshot.history
+        has_test = snapshot.raw_test is not None
+        if has_test != self._has_test:
+            self._has_test = has_test
+            if has_test:
+                self.legend.addItem(self.test_curve, "test loss")
+            else:
+                self.legend.removeItem(self.test_curve)
+        self._draw()
+
+    def show_readout_at(self, step: float) -> None:
+        """Put the crosshair at ``step`` and write the numbers there (what hovering does)."""
+        h = self._history
+        if h is None or (h["step"].size == 0 and h["eval_step"].size == 0):
+            return
+        parts = []
+        x = step
+        if h["step"].size:
+            i = self._nearest(h["step"], step)
+            x = float(h["step"][i])
+            parts.append(f"<b>step {int(x):,}</b>")
+            if self.batch_loss_box.isChecked():
+                parts.append(_span(BATCH_COLOR, f"batch {_fmt(h['loss'][i])}"))
+            parts.append(_span(LR_COLOR, f"lr {_fmt(h['lr'][i])}"))
+        if h["eval_step"].size:
+            j = self._nearest(h["eval_step"], step)
+            at = int(h["eval_step"][j])
+            if not h["step"].size:
+                x = float(at)
+                parts.append(f"<b>step {at:,}</b>")
+            evals = [_span(TRAIN_COLOR, f"train loss {_fmt(h['train_loss'][j])}")]
+            if self._has_test:
+                evals.append(_span(TEST_COLOR, f"test loss {_fmt(h['test_loss'][j])}"))
+            if self._task == "classification":
+                acc = f"acc {_fmt(100 * h['train_accuracy'][j])}%"
+                if self._has_test:
+                    acc += f" / {_fmt(100 * h['test_accuracy'][j])}%"
+                evals.append(acc)
+            where = "" if int(x) == at else f" (eval @ {at:,})"
+            parts.append(" · ".join(evals) + where)
+        self.readout.setText(" &nbsp;".join(parts))
+        for line in self.crosshairs:
+            line.setPos(x)
+            line.show()
+
+    # -- drawing ----------------------------------------------------------------------------------
+    @staticmethod
+    def _nearest(sorted_values: np.ndarray, value: float) -> int:
+        i = int(np.searchsorted(sorted_values, value))
+        if i >= sorted_values.size:
+            return sorted_values.size - 1
+        if i > 0 and value - sorted_values[i - 1] <= sorted_values[i] - value:
+            return i - 1
+        return i
+
+    def _draw(self) -> None:
+        h = self._history
+        if h is None:
+            return
+        alpha = self.smoothing
+        self.batch_curve.setData(h["step"], ema(h["loss"], alpha))
+        self.train_curve.setData(h["eval_step"], ema(h["train_loss"], alpha))
+        self.test_curve.setData(h["eval_step"], ema(h["test_loss"], alpha))
+        self.test_curve.setVisible(self._has_test)
+        if self._task == "classification":
+            self.train_accuracy_curve.setData(h["eval_step"], ema(h["train_accuracy"], alpha))
+            self.test_accuracy_curve.setData(h["eval_step"], ema(h["test_accuracy"], alpha))
+            self.test_accuracy_curve.setVisible(self._has_test)
+        self.lr_curve.setData(h["step"], h["lr"])  # a schedule, not a noisy measurement: never smoothed
+        top = float(np.nanmax(h["lr"])) if h["lr"].size and np.isfinite(h["lr"]).any() else 0.0
+        # From 0, so a constant rate is a flat line at its height rather than one centred in noise.
+        # Room around 0 and the top rate: an axis label reaching past the small plot is not drawn.
+        self.lr_plot.setYRange(0.0, top if top > 0 else 1.0, padding=0.15)
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_batch_loss_toggled(self, checked: bool) -> None:
+        self.batch_curve.setVisible(checked)
+
+    def _on_log_y_toggled(self, checked: bool) -> None:
+        self.loss_plot.setLogMode(y=checked)
+
+    def _on_smoothing_changed(self, value: int) -> None:
+        self.smoothing_label.setText(f"{value / 100:.2f}")
+        self._draw()
+
+    def _on_mouse_moved(self, event) -> None:
+        (pos,) = event
+        for plot in self.shown_plots:
+            vb = plot.getViewBox()
+            if vb.sceneBoundingRect().contains(pos):
+                self.show_readout_at(vb.mapSceneToView(pos).x())
+                return
+
+
+def _fake_million(snapshot, n: int = 1_000_000):
+    """``snapshot`` with an ``n``-step history: a noisy decaying loss, a cosine lr, 1000 evals."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(0)
+    step = np.arange(1, n + 1, dtype=np.float64)
+    base = 0.05 + 0.6 * np.exp(-step / (n / 8))
+    loss = base * np.exp(0.35 * rng.standard_normal(n))
+    lr = 0.03 * 0.5 * (1 + np.cos(np.pi * step / n))
+    eval_step = np.linspace(0, n, 1001)
+    eval_base = 0.05 + 0.6 * np.exp(-eval_step / (n / 8))
+    classification = snapshot.task == "classification"
+    history = {
+        "step": step, "loss": loss, "lr": lr, "eval_step": eval_step,
+        "train_loss": eval_base * 0.95, "test_loss": eval_base * 1.05 + 0.01,
+        "train_accuracy": 1 - 0.5 * np.exp(-eval_step / (n / 10)) if classification else np.full(1001, np.nan),
+        "test_accuracy": 0.98 - 0.48 * np.exp(-eval_step / (n / 10)) if classification else np.full(1001, np.nan),
+    }
+    for value in history.values():
+        value.setflags(write=False)
+    return replace(snapshot, history=history, step=n)
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+    import time
+
+    from nnviz.core.experiment import Experiment
+    from nnviz.gui.style import setup_pyqtgraph
+
+    parser = argparse.ArgumentParser(description="Open the loss panel alone on a short real run.")
+    parser.add_argument("--million", action="store_true", help="feed a fake 1,000,000-step history")
+    parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
+    args = parser.parse_args()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
+    setup_pyqtgraph()
+    exp = Experiment()
+    snapshot = exp.snapshot()
+    for _ in range(30):
+        exp.run(100)
+        snapshot = exp.snapshot()
+    if args.million:
+        snapshot = _fake_million(snapshot)
+    panel = LossPanel()
+    panel.setWindowTitle("nnviz — loss" + (" (1,000,000 steps)" if args.million else ""))
+    panel.resize(700, 450)
+    panel.show()
+    start = time.perf_counter()
+    panel.show_snapshot(snapshot)
+    app.processEvents()
+    print(f"show_snapshot + first paint: {1000 * (time.perf_counter() - start):.0f} ms "
+          f"({snapshot.history['step'].size:,} steps)")
+    if args.save:
+        panel.show_readout_at(snapshot.history["eval_step"][len(snapshot.history["eval_step"]) * 2 // 3])
+        panel.grab().save(args.save)
+        status = 0
+    else:
+        status = app.exec()
+    # Delete the widgets while the QApplication still exists: left to interpreter shutdown,
+    # PySide6 6.12 + pyqtgraph tear them down in an order that can crash.
+    panel.close()
+    panel.deleteLater()
+    app.processEvents()
+    del panel
+    sys.exit(status)

@@ -1,0 +1,454 @@
+"""The output panel: what the network predicts, drawn the way the data allow.
+
+* ``"surface"`` — 2-D input: the network's output over the input plane as a heatmap (Playground's
+  big square), with the train and test points on top, coloured by class or by target value.
+* ``"curve"`` — 1-D input: the fitted curve over the data points.
+* ``"scatter"`` — any other regression: predicted against target, with the line y = x.
+* ``"confusion"`` — any other classification (more than two classes, or inputs that are not a
+  plane): the confusion matrix, rows true and columns predicted, with the counts written in.
+
+The plot items of a mode are created once, when the mode (or the number of classes) changes;
+every other snapshot only calls ``setImage`` / ``setData`` on them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from nnviz.gui.style import (GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR,
+                             diverging_colormap)
+
+MODES = ("surface", "curve", "scatter", "confusion")
+
+_POINT_SIZE = 8
+_TRAIN_PEN = pg.mkPen("#ffffff", width=1)  # Playground: train points outlined in white …
+_TEST_PEN = pg.mkPen(TEXT, width=1.6)  # … and test points in black
+_TRAIN_VALUE_PEN = pg.mkPen("#8a8a8a", width=0.8)  # white would vanish on the pale middle of a regression
+
+
+def _nice_step(span: float, ticks: int = 4) -> float:
+    """A round tick spacing (1, 2 or 5 times a power of ten) giving about ``ticks`` intervals."""
+    raw = span / ticks
+    if not math.isfinite(raw) or raw <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    return min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=10 * power)
+
+
+def _class_brushes() -> np.ndarray:
+    """Brushes indexed by class: orange 0, blue 1 (an object array, for vectorised lookup)."""
+    brushes = np.empty(2, dtype=object)
+    brushes[0], brushes[1] = pg.mkBrush(NEGATIVE), pg.mkBrush(POSITIVE)
+    return brushes
+
+
+def _lut_brushes(colormap: pg.ColorMap, n: int = 256) -> np.ndarray:
+    """One brush per entry of the colour map's look-up table (an object array)."""
+    lut = colormap.getLookupTable(0.0, 1.0, n, alpha=False)
+    brushes = np.empty(n, dtype=object)
+    for i, (r, g, b) in enumerate(lut):
+        brushes[i] = QtGui.QBrush(QtGui.QColor(int(r), int(g), int(b)))
+    return brushes
+
+
+def _sequential_lut(n: int = 256) -> np.ndarray:
+    """White to Playground blue, for counts."""
+    cmap = pg.ColorMap([0.0, 1.0], [QtGui.QColor("#ffffff"), QtGui.QColor(POSITIVE)])
+    return cmap.getLookupTable(0.0, 1.0, n)
+
+
+def _fmt_percent(value: float | None) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
+
+
+class OutputPanel(QtWidgets.QWidget):
+    """The network's output: decision surface, fitted curve, predicted-vs-target or confusion matrix.
+
+    Attributes for inspection (None when the current mode does not use them): ``mode``,
+    ``surface_item`` (ImageItem), ``train_points`` / ``test_points`` (ScatterPlotItem),
+    ``curve_item`` (PlotDataItem), ``identity_line`` (InfiniteLine), ``confusion_item``
+    (ImageItem), ``cell_labels`` (list of TextItem, row-major), ``color_bar``, ``title``.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.mode: str | None = None
+        self._key = None  # (mode, task, classes): a change of key rebuilds the items
+        self._snapshot = None
+        self._data_refs: tuple | None = None  # the raw arrays last drawn as points (compared by identity)
+        self._bar_levels = None
+        self._levels = (0.0, 1.0)
+        self._centre = 0.5
+        self._class_brushes = _class_brushes()
+        self._value_brushes = _lut_brushes(diverging_colormap())
+        self._reset_items()
+
+        self.title = QtWidgets.QLabel("No data yet")
+        self.title.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        # A long title must not widen the panel's dock: let it be cut instead.
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.show_test = QtWidgets.QCheckBox("Show test data")
+        self.show_test.setChecked(True)
+        self.show_test.toggled.connect(self._on_show_test_toggled)
+        self.discretize = QtWidgets.QCheckBox("Discretize output")
+        self.discretize.setToolTip("Colour each point of the plane by the class the network predicts")
+        self.discretize.toggled.connect(self._on_discretize_toggled)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.ci.setContentsMargins(2, 2, 2, 2)
+        self.plot: pg.PlotItem = self.view.addPlot(row=0, col=0)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        # One colour bar for the panel's lifetime; shown only with the surface.
+        self.color_bar = pg.ColorBarItem(colorMap=diverging_colormap(), interactive=False, width=12,
+                                         colorMapMenu=False)
+        self.view.addItem(self.color_bar, row=0, col=1)
+        self.color_bar.hide()
+        # One legend too, filled only in curve mode (the other modes say it with colours).
+        self.legend = self.plot.addLegend(offset=(-8, -8), labelTextSize="8pt", verSpacing=-6,
+                                          brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
+
+        controls = QtWidgets.QHBoxLayout()
+        controls.setContentsMargins(4, 2, 4, 0)
+        controls.addWidget(self.show_test)
+        controls.addWidget(self.discretize)
+        controls.addStretch(1)
+        self.title.setContentsMargins(4, 2, 4, 0)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(controls)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view, 1)
+        self._update_controls()
+
+    # -- public -----------------------------------------------------------------------------------
+    def show_snapshot(self, snapshot) -> None:
+        """Draw ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`)."""
+        self._snapshot = snapshot
+        mode = self.mode_for(snapshot)
+        classes = snapshot.confusion.shape[0] if snapshot.confusion is not None else 0
+        key = (mode, snapshot.task, classes)
+        if key != self._key:
+            self._build(mode, snapshot)
+            self._key = key
+            self._data_refs = None
+        # The core hands out the same raw arrays until the data change: identity says "same data".
+        refs = (snapshot.raw_train[0], snapshot.raw_train[1],
+                None if snapshot.raw_test is None else snapshot.raw_test[0], snapshot.grid_extent)
+        old = self._data_refs
+        new_data = old is None or any(a is not b for a, b in zip(refs[:3], old[:3])) or refs[3] != old[3]
+        self._data_refs = refs
+        getattr(self, f"_draw_{mode}")(snapshot, new_data)
+        self._draw_title(snapshot)
+        self._update_controls()
+
+    @staticmethod
+    def mode_for(snapshot) -> str:
+        """Which picture suits the snapshot: ``"surface"``, ``"curve"``, ``"scatter"`` or
+        ``"confusion"``."""
+        if snapshot.task == "classification":
+            classes = snapshot.confusion.shape[0] if snapshot.confusion is not None else 2
+            if classes > 2:
+                return "confusion"
+            if snapshot.surface is not None and OutputPanel._class1_surface(snapshot) is not None:
+                return "surface"
+            if snapshot.curve is not None and snapshot.predictions.shape[1] == 1:
+                return "curve"
+            return "confusion"
+        if snapshot.surface is not None and snapshot.predictions.shape[1] == 1:
+            return "surface"
+        if snapshot.curve is not None and snapshot.predictions.shape[1] == 1:
+            return "curve"
+        return "scatter"
+
+    # -- building ---------------------------------------------------------------------------------
+    def _reset_items(self) -> None:
+        self.surface_item = None
+        self.train_points = None
+        self.test_points = None
+        self.curve_item = None
+        self.identity_line = None
+        self.confusion_item = None
+        self.cell_labels: list[pg.TextItem] = []
+
+    def _build(self, mode: str, snapshot) -> None:
+        """Create the plot items of ``mode`` (the only place items are created)."""
+        plot = self.plot
+        plot.clear()
+        self._reset_items()
+        self.mode = mode
+        vb = plot.getViewBox()
+        vb.invertY(False)
+        vb.setAspectLocked(mode in ("surface", "confusion"))
+        plot.showGrid(x=mode in ("curve", "scatter"), y=mode in ("curve", "scatter"), alpha=0.3)
+        for name in ("left", "bottom"):
+            plot.getAxis(name).setTicks(None)
+        self.color_bar.setVisible(mode == "surface")
+        self.legend.clear()
+        self.legend.setVisible(mode == "curve")
+
+        if mode == "surface":
+            self.surface_item = pg.ImageItem(axisOrder="row-major")
+            self.surface_item.setZValue(-10)
+            plot.addItem(self.surface_item)
+            self.color_bar.setImageItem(self.surface_item)
+            regression = snapshot.task != "classification"
+            self.train_points = self._scatter(_TRAIN_VALUE_PEN if regression else _TRAIN_PEN)
+            self.test_points = self._scatter(_TEST_PEN)
+            plot.setLabel("bottom", "x1")
+            plot.setLabel("left", "x2")
+        elif mode == "curve":
+            legend = self.legend
+            if snapshot.task == "classification":
+                self.train_points = self._scatter(_TRAIN_PEN)
+                self.test_points = self._scatter(_TEST_PEN)
+            else:
+                self.train_points = self._scatter(pg.mkPen(None), brush=pg.mkBrush(TRAIN_COLOR + "99"),
+                                                  size=6)
+                self.test_points = self._scatter(pg.mkPen(TEST_COLOR, width=1.5),
+                                                 brush=pg.mkBrush(None), size=7)
+            self.curve_item = pg.PlotDataItem(pen=pg.mkPen(POSITIVE, width=2.5))
+            self.curve_item.setZValue(5)
+            plot.addItem(self.curve_item)
+            legend.addItem(self.train_points, "train")
+            legend.addItem(self.test_points, "test")
+            legend.addItem(self.curve_item, "network")
+            plot.setLabel("bottom", snapshot.input_names[0] if snapshot.input_names else "x")
+            plot.setLabel("left", "y")
+        elif mode == "scatter":
+            self.identity_line = pg.InfiniteLine(pos=(0, 0), angle=45,
+                                                 pen=pg.mkPen(GRID_LINE, width=1.5,
+                                                              style=QtCore.Qt.PenStyle.DashLine))
+            plot.addItem(self.identity_line)
+            self.test_points = self._scatter(pg.mkPen(None), brush=pg.mkBrush(POSITIVE + "88"), size=6)
+            plot.setLabel("bottom", "target")
+            plot.setLabel("left", "predicted")
+        else:  # confusion
+            k = snapshot.confusion.shape[0]
+            self.confusion_item = pg.ImageItem(axisOrder="row-major")
+            self.confusion_item.setLookupTable(_sequential_lut())
+            plot.addItem(self.confusion_item)
+            edges = np.arange(k + 1, dtype=np.float64)
+            zeros, full = np.zeros(k + 1), np.full(k + 1, float(k))
+            # Cell borders as one item of line segments (so an empty, white cell still shows).
+            borders = pg.PlotDataItem(np.concatenate([np.column_stack([edges, edges]).ravel(),
+                                                      np.column_stack([zeros, full]).ravel()]),
+                                      np.concatenate([np.column_stack([zeros, full]).ravel(),
+                                                      np.column_stack([edges, edges]).ravel()]),
+                                      connect="pairs", pen=pg.mkPen(GRID_LINE, width=1))
+            plot.addItem(borders)
+            font = QtGui.QFont()
+            font.setPointSize(10 if k <= 6 else 8)
+            for i in range(k):
+                for j in range(k):
+                    label = pg.TextItem("", color=TEXT, anchor=(0.5, 0.5))
+                    label.setFont(font)
+                    label.setPos(j + 0.5, i + 0.5)
+                    plot.addItem(label)
+                    self.cell_labels.append(label)
+            ticks = [[(c + 0.5, str(c)) for c in range(k)]]
+            plot.getAxis("bottom").setTicks(ticks)
+            plot.getAxis("left").setTicks(ticks)
+            vb.invertY(True)  # row 0 (class 0) at the top, as a confusion matrix is read
+            plot.setLabel("bottom", "predicted class")
+            plot.setLabel("left", "true class")
+
+    def _scatter(self, pen, brush=None, size=_POINT_SIZE) -> pg.ScatterPlotItem:
+        item = pg.ScatterPlotItem(pen=pen, brush=brush, size=size, pxMode=True)
+        self.plot.addItem(item)
+        return item
+
+    # -- drawing ----------------------------------------------------------------------------------
+    @staticmethod
+    def _class1_surface(snapshot):
+        """The surface as a score for class 1 and the value that separates the classes,
+        or None when the snapshot's surface cannot show it."""
+        last = snapshot.layers[-1] if snapshot.layers else None
+        outputs = snapshot.predictions.shape[1] if snapshot.predictions is not None else 1
+        activation = last.activation if last is not None else "identity"
+        if outputs == 1:
+            return snapshot.surface, (0.5 if activation == "sigmoid" else 0.0)
+        if outputs == 2 and activation == "softmax":
+            # The core samples unit 0 only; with two softmax units P(class 1) = 1 - P(class 0).
+            return 1.0 - snapshot.surface, 0.5
+        return None
+
+    def _draw_surface(self, snapshot, new_data: bool) -> None:
+        X, y = snapshot.raw_train
+        test = snapshot.raw_test
+        if snapshot.task == "classification":
+            image, centre = self._class1_surface(snapshot)
+            self._centre = centre
+            self._levels = (0.0, 1.0) if centre == 0.5 else (-1.0, 1.0)
+        else:
+            image, self._centre = snapshot.surface, 0.0
+            if new_data:
+                targets = y if test is None else np.concatenate([y, test[1]])
+                bound = float(np.max(np.abs(targets))) if targets.size else 1.0
+                self._levels = (-bound, bound) if bound > 0 else (-1.0, 1.0)
+        if self.discretize.isChecked():
+            image = np.where(image > self._centre, self._levels[1], self._levels[0])
+        self.surface_item.setImage(image, autoLevels=False)
+        if self._levels != self._bar_levels:
+            self._bar_levels = self._levels
+            lo, hi = self._levels
+            step = _nice_step(hi - lo)
+            values = np.arange(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1) * step
+            self.color_bar.axis.setTicks([[(float(v), f"{v:.6g}") for v in values]])
+        self.color_bar.setLevels(self._levels)
+        if new_data:
+            x0, x1, y0, y1 = snapshot.grid_extent
+            rows, cols = image.shape
+            # Samples lie on linspace(x0, x1): pixel centres, so the image reaches half a pixel out.
+            dx, dy = (x1 - x0) / max(cols - 1, 1), (y1 - y0) / max(rows - 1, 1)
+            self.surface_item.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+            self._set_points(self.train_points, X[:, 0], X[:, 1], y[:, 0], snapshot.task)
+            if test is not None:
+                self._set_points(self.test_points, test[0][:, 0], test[0][:, 1], test[1][:, 0], snapshot.task)
+            else:
+                self.test_points.clear()
+            self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _draw_curve(self, snapshot, new_data: bool) -> None:
+        xs, out = snapshot.curve
+        self.curve_item.setData(xs, out)
+        if new_data:
+            X, y = snapshot.raw_train
+            test = snapshot.raw_test
+            if snapshot.task == "classification":
+                self._set_points(self.train_points, X[:, 0], y[:, 0], y[:, 0], "classification")
+                if test is not None:
+                    self._set_points(self.test_points, test[0][:, 0], test[1][:, 0], test[1][:, 0],
+                                     "classification")
+            else:
+                self.train_points.setData(X[:, 0], y[:, 0])
+                if test is not None:
+                    self.test_points.setData(test[0][:, 0], test[1][:, 0])
+            if test is None:
+                self.test_points.clear()
+            self.plot.getViewBox().enableAutoRange()
+
+    def _draw_scatter(self, snapshot, new_data: bool) -> None:
+        target = (snapshot.raw_test if snapshot.raw_test is not None else snapshot.raw_train)[1]
+        pred = snapshot.predictions
+        if pred.shape != target.shape:  # the network's width differs (should not happen): skip
+            self.test_points.clear()
+            return
+        self.test_points.setData(target.ravel(), pred.ravel())
+        if new_data:
+            self.plot.getViewBox().enableAutoRange()
+
+    def _draw_confusion(self, snapshot, new_data: bool) -> None:
+        matrix = snapshot.confusion
+        top = max(int(matrix.max()), 1)
+        k = matrix.shape[0]
+        # Floats: pyqtgraph's integer path would look the counts up in the LUT unscaled.
+        self.confusion_item.setImage(matrix.astype(np.float64), levels=(0.0, float(top)),
+                                     rect=QtCore.QRectF(0, 0, k, k))
+        flat = matrix.ravel()
+        for label, count in zip(self.cell_labels, flat):  # k*k labels, not one per data point
+            label.setText(str(int(count)))
+            label.setColor("#ffffff" if count > 0.55 * top else TEXT)
+        if new_data:
+            self.plot.getViewBox().setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
+
+    def _set_points(self, item: pg.ScatterPlotItem, x, y, values, task: str) -> None:
+        """Points coloured by class (0/1) or by target value on the surface's colour scale."""
+        if task == "classification":
+            brushes = self._class_brushes[(values > 0.5).astype(np.intp)]
+        else:
+            lo, hi = self._levels
+            t = np.clip((values - lo) / (hi - lo), 0.0, 1.0)
+            brushes = self._value_brushes[np.round(t * (len(self._value_brushes) - 1)).astype(np.intp)]
+        item.setData(x, y, brush=brushes)
+
+    def _draw_title(self, snapshot) -> None:
+        which = "test" if snapshot.raw_test is not None else "train"
+        loss = snapshot.test_loss if which == "test" else snapshot.train_loss
+        parts = [f"Step {snapshot.step:,}"]
+        if snapshot.task == "classification":
+            acc = snapshot.test_accuracy if which == "test" else snapshot.train_accuracy
+            parts.append(f"{which} accuracy {_fmt_percent(acc)}")
+        parts.append(f"{which} loss {_fmt(loss)}")
+        if snapshot.diverged:
+            parts.append("diverged")
+        self.title.setText("  ·  ".join(parts))
+
+    def _update_controls(self) -> None:
+        has_points = self.mode in ("surface", "curve")
+        self.show_test.setEnabled(has_points)
+        self.discretize.setEnabled(self.mode == "surface")
+        if self.test_points is not None and has_points:
+            self.test_points.setVisible(self.show_test.isChecked())
+
+    # -- slots ------------------------------------------------------------------------------------
+    def _on_show_test_toggled(self, checked: bool) -> None:
+        if self.test_points is not None and self.mode in ("surface", "curve"):
+            self.test_points.setVisible(checked)
+
+    def _on_discretize_toggled(self, checked: bool) -> None:
+        if self.mode == "surface" and self._snapshot is not None:
+            self._draw_surface(self._snapshot, new_data=False)
+
+
+def _demo_snapshot(dataset: str):
+    """A real snapshot after a short run on a built-in data set (mse model for regression sets)."""
+    from nnviz.core.datasets import make_dataset
+    from nnviz.core.experiment import DataConfig, Experiment, default_document
+
+    doc = default_document()
+    if make_dataset(dataset).task == "regression":
+        doc = {"format": "nnviz.model/1", "name": "Regression", "inputs": 2,
+               "layers": [{"type": "dense", "units": 8, "activation": "tanh"},
+                          {"type": "dense", "units": 8, "activation": "tanh"},
+                          {"type": "dense", "units": 1, "activation": "identity"}],
+               "loss": "mse", "optimizer": {"name": "adam", "lr": 0.02}, "seed": 0}
+    exp = Experiment(doc, DataConfig(dataset=dataset, test_fraction=0.25 if dataset == "square" else 0.5))
+    for _ in range(3):
+        exp.run(300)
+        exp.snapshot()
+    return exp.snapshot()
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    from nnviz.gui.style import setup_pyqtgraph
+
+    parser = argparse.ArgumentParser(description="Open the output panel alone on a short real run.")
+    parser.add_argument("--dataset", default="circle", help="a built-in data set (default: circle)")
+    parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
+    args = parser.parse_args()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
+    setup_pyqtgraph()
+    panel = OutputPanel()
+    panel.setWindowTitle(f"nnviz — output ({args.dataset})")
+    panel.resize(700, 450)
+    panel.show_snapshot(_demo_snapshot(args.dataset))
+    panel.show()
+    if args.save:
+        app.processEvents()
+        panel.grab().save(args.save)
+        status = 0
+    else:
+        status = app.exec()
+    # Delete the widgets while the QApplication still exists: left to interpreter shutdown,
+    # PySide6 6.12 + pyqtgraph tear them down in an order that can crash.
+    panel.close()
+    panel.deleteLater()
+    app.processEvents()
+    del panel
+    sys.exit(status)

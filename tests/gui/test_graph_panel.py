@@ -1,0 +1,306 @@
+"""The network graph draws what the snapshot holds, names it on hover and selects it on click."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6 import QtCore  # noqa: E402
+
+from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
+from nnviz.gui.panels.graph import (GraphPanel, Selection, format_number,  # noqa: E402
+                                    make_big_snapshot)
+from nnviz.gui.style import POSITIVE, diverging_lut, setup_pyqtgraph  # noqa: E402
+
+LEFT = QtCore.Qt.MouseButton.LeftButton
+
+
+def _document(layers, loss="bce"):
+    doc = default_document()
+    doc["layers"], doc["loss"] = layers, loss
+    return doc
+
+
+@pytest.fixture(scope="module")
+def experiment():
+    exp = Experiment()
+    exp.run(50)
+    return exp
+
+
+@pytest.fixture(scope="module")
+def snapshot(experiment):
+    return experiment.snapshot()
+
+
+@pytest.fixture
+def panel(qtbot):
+    setup_pyqtgraph()
+    widget = GraphPanel()
+    qtbot.addWidget(widget)
+    widget.resize(900, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _at(panel, point) -> QtCore.QPoint:
+    return panel.view_to_widget(QtCore.QPointF(float(point[0]), float(point[1])))
+
+
+def _hover(qtbot, panel, point) -> str:
+    target = _at(panel, point)
+    # Qt drops a move to where the pointer already is, so come from elsewhere
+    qtbot.mouseMove(panel.graphics_view.viewport(), target + QtCore.QPoint(40, 40))
+    qtbot.mouseMove(panel.graphics_view.viewport(), target)
+    qtbot.waitUntil(lambda: panel.hover_text() != "", timeout=2000)
+    return panel.hover_text()
+
+
+def _click(qtbot, panel, point):
+    with qtbot.waitSignal(panel.selection_changed, timeout=2000) as blocker:
+        qtbot.mouseClick(panel.graphics_view.viewport(), LEFT, pos=_at(panel, point))
+    return blocker.args[0]
+
+
+def _edge_midpoint(panel, column, unit, source):
+    return (panel.node_positions(column - 1)[source] + panel.node_positions(column)[unit]) / 2
+
+
+# -- what is drawn ----------------------------------------------------------------------------------
+def test_columns_and_edges_match_the_weights(panel, snapshot):
+    panel.show_snapshot(snapshot)
+    assert panel.column_sizes() == (2, 4, 2, 1)
+    assert panel.column_kinds() == ("heatmap",) * 4
+    weights = [snapshot.params[f"layers[{i}].weight"] for i in range(3)]
+    assert panel.edge_count(+1) == sum(int(np.sum(w >= 0)) for w in weights)
+    assert panel.edge_count(-1) == sum(int(np.sum(w < 0)) for w in weights)
+    assert panel.edge_count() == 2 * 4 + 4 * 2 + 2 * 1
+    for i, w in enumerate(weights):
+        units, sources, drawn = panel.drawn_edges(i)
+        np.testing.assert_array_equal(drawn, w[units, sources])
+        assert sorted(zip(units.tolist(), sources.tolist())) == [(u, s) for u in range(w.shape[0])
+                                                                 for s in range(w.shape[1])]
+    # every column is centred on y = 0, unit 0 on top, columns left to right
+    xs = [panel.node_positions(c)[0, 0] for c in range(4)]
+    assert xs == sorted(xs)
+    ys = panel.node_positions(1)[:, 1]
+    assert np.all(np.diff(ys) < 0) and ys.mean() == pytest.approx(0.0)
+
+
+def test_heatmaps_show_the_node_maps(panel, snapshot):
+    panel.show_snapshot(snapshot)
+    for column, maps in enumerate(snapshot.node_maps):
+        for unit in range(maps.shape[0]):
+            item = panel.heatmap_item(column, unit)
+            assert item is not None
+            np.testing.assert_array_equal(item.image, maps[unit])
+    assert tuple(panel.heatmap_item(1, 0).getLevels()) == (-1.0, 1.0)  # tanh
+    assert tuple(panel.heatmap_item(3, 0).getLevels()) == (0.0, 1.0)  # sigmoid
+    assert panel.heatmap_item(1, 4) is None
+
+
+def test_neurons_are_coloured_by_their_activation(panel):
+    exp = Experiment(data=DataConfig(dataset="square"))  # 1-D input: plain dots, no heatmaps
+    exp.run(30)
+    snap = exp.snapshot()
+    panel.show_snapshot(snap)
+    assert panel.column_kinds() == ("dot",) * 4
+    assert panel.heatmap_item(1, 0) is None
+    lut = diverging_lut()
+    value = snap.layers[0].value  # tanh: colour levels are [-1, 1]
+    expected = lut[np.round((value + 1) / 2 * (len(lut) - 1)).astype(int), :3]
+    np.testing.assert_array_equal(panel.node_colors(1), expected)
+
+
+def test_norm_and_dropout_layers_get_one_to_one_edges(panel, qtbot):
+    exp = Experiment(_document([{"type": "dense", "units": 3, "activation": "relu"}, {"type": "layernorm"},
+                                {"type": "dropout", "p": 0.2}, {"type": "dense", "units": 1, "activation": "sigmoid"}]))
+    exp.run(10)
+    snap = exp.snapshot()
+    panel.show_snapshot(snap)
+    assert panel.column_sizes() == (2, 3, 3, 3, 1)
+    assert panel.identity_edge_count() == 6
+    assert panel.drawn_edges(1)[0].size == 0 and panel.drawn_edges(2)[0].size == 0
+    assert panel.edge_count() == 2 * 3 + 3 * 1
+    selection = _click(qtbot, panel, panel.node_positions(2)[1])
+    assert selection == Selection("neuron", 2, 1) and selection.layer_type == "layernorm"
+    assert selection.param is None
+
+
+# -- hover ------------------------------------------------------------------------------------------
+def test_hovering_a_neuron_shows_its_value_and_gradient(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    text = _hover(qtbot, panel, panel.node_positions(2)[1])
+    view = snapshot.layers[1]
+    assert "layer 1 (dense · tanh), unit 1:" in text
+    assert f"a = {format_number(view.value[1])}" in text
+    assert f"dL/dz = {format_number(view.grad[1])}" in text
+    assert f"= {format_number(snapshot.params['layers[1].bias'][1])}" in text
+
+
+def test_hovering_an_edge_shows_its_weight_and_gradient(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    text = _hover(qtbot, panel, _edge_midpoint(panel, column=2, unit=1, source=3))
+    assert "layers[1].weight[1, 3]" in text
+    assert f"w = {format_number(snapshot.params['layers[1].weight'][1, 3])}" in text
+    assert f"dL/dw = {format_number(snapshot.grads['layers[1].weight'][1, 3])}" in text
+
+
+def test_hover_text_follows_new_snapshots(panel, qtbot):
+    exp = Experiment()
+    panel.show_snapshot(exp.snapshot())
+    _hover(qtbot, panel, panel.node_positions(1)[0])
+    exp.run(20)
+    snap = exp.snapshot()
+    panel.show_snapshot(snap)
+    assert f"a = {format_number(snap.layers[0].value[0])}" in panel.hover_text()
+
+
+def test_empty_space_shows_no_hover_text(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    _hover(qtbot, panel, panel.node_positions(1)[0])
+    qtbot.mouseMove(panel.graphics_view.viewport(), QtCore.QPoint(3, 3))
+    qtbot.waitUntil(lambda: panel.hover_text() == "", timeout=2000)
+
+
+# -- selection --------------------------------------------------------------------------------------
+def test_clicking_a_neuron_selects_it(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    position = panel.node_positions(1)[2]
+    selection = _click(qtbot, panel, position)
+    assert selection == Selection("neuron", 1, 2)
+    assert selection.param == ("layers[0].bias", (2,))
+    assert panel.selection == selection
+    np.testing.assert_allclose(panel.selection_marker(), [position])
+
+
+def test_clicking_an_input_selects_it_without_a_parameter(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    selection = _click(qtbot, panel, panel.node_positions(0)[1])
+    assert selection == Selection("input", 0, 1)
+    assert selection.param is None
+
+
+def test_clicking_an_edge_selects_its_weight(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    selection = _click(qtbot, panel, _edge_midpoint(panel, column=1, unit=3, source=1))
+    assert selection == Selection("edge", 1, 3, source=1)
+    assert selection.param == ("layers[0].weight", (3, 1))
+    ends = panel.selection_marker()
+    np.testing.assert_allclose(ends[:, 1], [panel.node_positions(0)[1, 1], panel.node_positions(1)[3, 1]])
+
+
+def test_clicking_empty_space_clears_the_selection(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    _click(qtbot, panel, panel.node_positions(3)[0])
+    with qtbot.waitSignal(panel.selection_changed, timeout=2000) as blocker:
+        qtbot.mouseClick(panel.graphics_view.viewport(), LEFT, pos=QtCore.QPoint(3, 3))
+    assert blocker.args == [None]
+    assert panel.selection is None
+    assert panel.selection_marker().shape == (0, 2)
+
+
+def test_select_sets_the_selection_programmatically(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    with qtbot.waitSignal(panel.selection_changed, timeout=2000) as blocker:
+        panel.select(Selection("edge", 2, 1, source=3))
+    assert blocker.args[0].layer_type == "dense"
+    assert panel.selection.param == ("layers[1].weight", (1, 3))
+    with qtbot.assertNotEmitted(panel.selection_changed):
+        panel.select(Selection("edge", 2, 1, source=3))  # unchanged: no signal
+    with pytest.raises(ValueError):
+        panel.select(Selection("neuron", 1, 9))
+    with qtbot.waitSignal(panel.selection_changed, timeout=2000) as blocker:
+        panel.select(None)
+    assert blocker.args == [None]
+
+
+def test_a_selection_that_no_longer_exists_is_cleared(panel, qtbot, snapshot):
+    panel.show_snapshot(snapshot)
+    panel.select(Selection("neuron", 1, 3))
+    smaller = Experiment(_document([{"type": "dense", "units": 2, "activation": "tanh"},
+                                    {"type": "dense", "units": 1, "activation": "sigmoid"}]))
+    with qtbot.waitSignal(panel.selection_changed, timeout=2000) as blocker:
+        panel.show_snapshot(smaller.snapshot())
+    assert blocker.args == [None]
+    assert panel.column_sizes() == (2, 2, 1)
+
+
+# -- items are reused; big networks stay small ------------------------------------------------------
+def test_same_architecture_updates_items_instead_of_recreating_them(panel, experiment, snapshot):
+    panel.show_snapshot(snapshot)
+    items = panel.graphics_view.scene().items()
+    heatmap = panel.heatmap_item(2, 1)
+    experiment.run(5)
+    later = experiment.snapshot()
+    panel.show_snapshot(later)
+    after = panel.graphics_view.scene().items()
+    assert len(after) == len(items)
+    assert set(map(id, after)) == set(map(id, items))
+    assert panel.heatmap_item(2, 1) is heatmap
+    np.testing.assert_array_equal(heatmap.image, later.node_maps[2][1])
+    _, _, drawn = panel.drawn_edges(0)
+    np.testing.assert_array_equal(np.sort(drawn), np.sort(later.params["layers[0].weight"].ravel()))
+
+
+def test_a_new_architecture_rebuilds_the_columns(panel, snapshot):
+    panel.show_snapshot(snapshot)
+    wider = Experiment(_document([{"type": "dense", "units": 6, "activation": "relu"},
+                                  {"type": "dense", "units": 1, "activation": "sigmoid"}]))
+    panel.show_snapshot(wider.snapshot())
+    assert panel.column_sizes() == (2, 6, 1)
+    assert panel.heatmap_item(1, 5) is not None and panel.heatmap_item(2, 1) is None
+    assert panel.edge_count() == 2 * 6 + 6
+
+
+def test_big_network_draws_the_strongest_edges_in_few_items(panel, qtbot):
+    big = make_big_snapshot()
+    panel.show_snapshot(big)
+    assert panel.column_sizes() == (784, 128, 10)
+    assert panel.column_kinds() == ("strip", "strip", "dot")
+    assert 0 < panel.edge_count() < 5000
+    assert panel.graphics_item_count() <= 50
+    w0 = big.params["layers[0].weight"]
+    units, sources, weights = panel.drawn_edges(0)
+    assert units.size < w0.size
+    keep = np.bincount(units, minlength=128)
+    assert np.all(keep == keep[0]) and keep[0] >= 1
+    for unit in (0, 77, 127):  # the drawn edges into a unit are its strongest weights
+        drawn = np.sort(np.abs(weights[units == unit]))
+        np.testing.assert_array_equal(drawn, np.sort(np.abs(w0[unit]))[-keep[0]:])
+    assert panel.drawn_edges(1)[0].size == 128 * 10  # a small layer is drawn whole
+    # the second big snapshot reuses the items
+    count = panel.graphics_item_count()
+    latest = make_big_snapshot(seed=1, base=big)
+    panel.show_snapshot(latest)
+    assert panel.graphics_item_count() == count
+    # neurons of a compact column can still be hovered and clicked
+    text = _hover(qtbot, panel, panel.node_positions(1)[40])
+    assert "unit 40:" in text and f"a = {format_number(latest.layers[0].value[40])}" in text
+    assert _click(qtbot, panel, panel.node_positions(1)[40]) == Selection("neuron", 1, 40)
+
+
+def test_big_network_strip_colours_follow_values(panel):
+    big = make_big_snapshot()
+    panel.show_snapshot(big)
+    colours = panel.node_colors(1)
+    assert colours.shape == (128, 3)
+    strongest = int(np.argmax(big.layers[0].value))  # relu: levels ±max, so the largest is POSITIVE
+    positive = tuple(int(POSITIVE[i:i + 2], 16) for i in (1, 3, 5))
+    assert tuple(colours[strongest]) == positive
+
+
+def test_non_finite_numbers_are_drawn_without_warnings(panel, snapshot):
+    from dataclasses import replace
+
+    params = dict(snapshot.params)
+    params["layers[0].weight"] = np.array([[np.nan, np.inf], [-np.inf, 1.0], [0.5, np.nan], [2.0, -1.0]])
+    params["layers[0].bias"] = np.array([np.nan, np.inf, -np.inf, 0.0])
+    layers = tuple(replace(v, value=np.full(v.units, np.nan), grad=np.full(v.units, np.inf)) for v in snapshot.layers)
+    maps = tuple(np.full_like(m, np.nan) for m in snapshot.node_maps)
+    panel.show_snapshot(replace(snapshot, params=params, layers=layers, node_maps=maps))
+    panel.grab()
+    assert panel.edge_count() == 2 * 4 + 4 * 2 + 2
+    assert "a = nan" in panel.describe(Selection("neuron", 1, 0))

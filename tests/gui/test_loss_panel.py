@@ -1,0 +1,174 @@
+"""The loss panel plots the snapshot's history arrays as they are, fast, with smoothing and hover."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from dataclasses import replace  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6 import QtCore  # noqa: E402
+
+from nnviz.core.experiment import DataConfig, Experiment  # noqa: E402
+from nnviz.gui.panels.loss import LossPanel, ema  # noqa: E402
+from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
+
+
+@pytest.fixture
+def panel(qtbot):
+    setup_pyqtgraph()
+    widget = LossPanel()
+    qtbot.addWidget(widget)
+    widget.resize(700, 450)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    exp = Experiment()
+    exp.snapshot()
+    for _ in range(12):
+        exp.run(25)
+        snap = exp.snapshot()
+    return snap
+
+
+def _assert_plots(item, x, y):
+    np.testing.assert_array_equal(item.xData, x)
+    np.testing.assert_array_equal(item.yData, y)  # NaN equals NaN here
+
+
+def test_curves_show_the_history_arrays(panel, snapshot):
+    h = snapshot.history
+    panel.show_snapshot(snapshot)
+
+    _assert_plots(panel.batch_curve, h["step"], h["loss"])
+    _assert_plots(panel.train_curve, h["eval_step"], h["train_loss"])
+    _assert_plots(panel.test_curve, h["eval_step"], h["test_loss"])
+    _assert_plots(panel.train_accuracy_curve, h["eval_step"], h["train_accuracy"])
+    _assert_plots(panel.test_accuracy_curve, h["eval_step"], h["test_accuracy"])
+    _assert_plots(panel.lr_curve, h["step"], h["lr"])
+    assert h["step"].size == 300 and h["eval_step"].size == 13
+    assert panel.accuracy_plot in panel.shown_plots
+
+
+def test_batch_loss_can_be_hidden(panel, snapshot):
+    panel.show_snapshot(snapshot)
+    assert panel.batch_curve.isVisible()
+    panel.batch_loss_box.setChecked(False)
+    assert not panel.batch_curve.isVisible()
+    assert panel.train_curve.isVisible()
+
+
+def test_log_toggle_switches_the_loss_axis(panel, snapshot):
+    panel.show_snapshot(snapshot)
+    axis = panel.loss_plot.getAxis("left")
+    assert not axis.logMode
+
+    panel.log_y_box.setChecked(True)
+    assert axis.logMode
+    assert panel.train_curve.opts["logMode"][1]
+    _, shown = panel.train_curve.getData()
+    np.testing.assert_allclose(shown, np.log10(snapshot.history["train_loss"]))
+
+    panel.log_y_box.setChecked(False)
+    assert not axis.logMode
+
+
+def test_smoothing_changes_the_curves_and_zero_restores_them(panel, snapshot):
+    h = snapshot.history
+    panel.show_snapshot(snapshot)
+
+    panel.smoothing_slider.setValue(90)
+    assert panel.smoothing == pytest.approx(0.9)
+    assert not np.array_equal(panel.batch_curve.yData, h["loss"])
+    np.testing.assert_allclose(panel.batch_curve.yData, ema(h["loss"], 0.9))
+    np.testing.assert_allclose(panel.train_curve.yData, ema(h["train_loss"], 0.9))
+    assert np.ptp(panel.batch_curve.yData) < np.ptp(h["loss"])  # smoother
+    np.testing.assert_array_equal(panel.lr_curve.yData, h["lr"])  # the schedule is never smoothed
+    panel.show_snapshot(snapshot)  # a new snapshot keeps the smoothing
+    np.testing.assert_allclose(panel.batch_curve.yData, ema(h["loss"], 0.9))
+
+    panel.smoothing_slider.setValue(0)
+    np.testing.assert_array_equal(panel.batch_curve.yData, h["loss"])
+    np.testing.assert_array_equal(panel.train_curve.yData, h["train_loss"])
+
+
+def test_ema_matches_the_recurrence_and_skips_nan():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=50)
+    x[[3, 17, 18]] = np.nan
+    alpha = 0.7
+    expected = np.full_like(x, np.nan)
+    s = None
+    for i, v in enumerate(x):
+        if np.isfinite(v):
+            s = v if s is None else alpha * s + (1 - alpha) * v
+            expected[i] = s
+
+    np.testing.assert_allclose(ema(x, alpha), expected)
+    assert ema(x, 0.0) is not None and np.array_equal(ema(x, 0.0), x, equal_nan=True)
+    assert np.isnan(ema(np.full(4, np.nan), 0.5)).all()
+
+
+def test_regression_without_test_set_hides_accuracy_and_test_loss(panel):
+    doc = {"format": "nnviz.model/1", "inputs": 1,
+           "layers": [{"type": "dense", "units": 4, "activation": "tanh"},
+                      {"type": "dense", "units": 1, "activation": "identity"}],
+           "loss": "mse", "optimizer": {"name": "sgd", "lr": 0.1}, "seed": 0}
+    exp = Experiment(doc, DataConfig(dataset="square", test_fraction=0.0))
+    exp.snapshot()
+    exp.run(20)
+    snap = exp.snapshot()
+
+    panel.show_snapshot(snap)
+
+    assert np.isnan(snap.history["test_loss"]).all()
+    assert panel.accuracy_plot not in panel.shown_plots
+    assert panel.accuracy_plot.scene() is None
+    assert not panel.test_curve.isVisible()
+    _assert_plots(panel.train_curve, snap.history["eval_step"], snap.history["train_loss"])
+
+
+def test_a_million_steps_are_downsampled_for_display(panel, snapshot, qtbot):
+    n = 1_000_000
+    step = np.arange(1, n + 1, dtype=np.float64)
+    rng = np.random.default_rng(0)
+    evals = np.linspace(0, n, 101)
+    history = {"step": step, "loss": np.exp(-step / n) + 0.1 * rng.random(n), "lr": np.full(n, 0.03),
+               "eval_step": evals, "train_loss": np.exp(-evals / n), "test_loss": np.exp(-evals / n) + 0.05,
+               "train_accuracy": np.linspace(0.5, 1, 101), "test_accuracy": np.linspace(0.5, 0.95, 101)}
+    big = replace(snapshot, history=history)
+
+    panel.show_snapshot(big)
+    panel.grab()  # render once
+
+    assert panel.batch_curve.xData.size == n
+    shown_x, _ = panel.batch_curve.getData()
+    assert 0 < shown_x.size < 20_000
+    assert panel.lr_curve.getData()[0].size < 20_000
+    assert shown_x[-1] == pytest.approx(n, rel=0.01)
+
+
+def test_hover_shows_the_losses_at_the_step(panel, snapshot, qtbot):
+    h = snapshot.history
+    panel.show_snapshot(snapshot)
+    panel.grab()
+    j = 6
+    at = float(h["eval_step"][j])
+    vb = panel.loss_plot.getViewBox()
+    scene_pos = vb.mapViewToScene(QtCore.QPointF(at, vb.viewRect().center().y()))
+
+    panel.view.scene().sigMouseMoved.emit(scene_pos)
+
+    train, test = f"{h['train_loss'][j]:.4g}", f"{h['test_loss'][j]:.4g}"
+    qtbot.waitUntil(lambda: train in panel.readout.text(), timeout=2000)
+    text = panel.readout.text()
+    assert test in text
+    assert f"step {int(at):,}" in text
+    i = int(np.flatnonzero(h["step"] == at)[0])
+    assert f"{h['loss'][i]:.4g}" in text
+    assert all(line.value() == pytest.approx(at) for line in panel.crosshairs)

@@ -1,0 +1,189 @@
+"""The output panel draws each kind of snapshot in its mode, from the snapshot's own arrays."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6 import QtCore, QtGui  # noqa: E402
+
+from nnviz.core.datasets import Dataset  # noqa: E402
+from nnviz.core.experiment import DataConfig, Experiment  # noqa: E402
+from nnviz.gui.panels.output import OutputPanel  # noqa: E402
+from nnviz.gui.style import NEGATIVE, POSITIVE, setup_pyqtgraph  # noqa: E402
+
+
+def _model(inputs, outputs, activation, loss):
+    return {"format": "nnviz.model/1", "name": "test", "inputs": inputs,
+            "layers": [{"type": "dense", "units": 6, "activation": "tanh"},
+                       {"type": "dense", "units": outputs, "activation": activation}],
+            "loss": loss, "optimizer": {"name": "adam", "lr": 0.02}, "seed": 0}
+
+
+def _snapshot(exp: Experiment, steps: int = 30):
+    exp.run(steps)
+    return exp.snapshot()
+
+
+@pytest.fixture
+def panel(qtbot):
+    setup_pyqtgraph()
+    widget = OutputPanel()
+    qtbot.addWidget(widget)
+    widget.resize(700, 450)
+    widget.show()
+    return widget
+
+
+@pytest.fixture(scope="module")
+def circle():
+    return _snapshot(Experiment())
+
+
+@pytest.fixture(scope="module")
+def square():
+    exp = Experiment(_model(1, 1, "identity", "mse"), DataConfig(dataset="square", test_fraction=0.25))
+    return _snapshot(exp)
+
+
+def _three_classes(features: int) -> Dataset:
+    rng = np.random.default_rng(1)
+    labels = np.repeat([0, 1, 2], 40)
+    centres = rng.normal(scale=3.0, size=(3, features))
+    X = centres[labels] + rng.normal(size=(labels.size, features))
+    return Dataset(X, labels.astype(float), "blobs", "classification",
+                   tuple(f"f{i}" for i in range(features)), ("label",))
+
+
+def _brush_colors(item) -> list[str]:
+    return [QtGui.QBrush(b).color().name() for b in item.data["brush"]]
+
+
+def test_circle_draws_the_decision_surface_with_the_points(panel, circle):
+    panel.show_snapshot(circle)
+
+    assert panel.mode == "surface"
+    np.testing.assert_array_equal(panel.surface_item.image, circle.surface)
+    assert len(panel.train_points.data) == len(circle.raw_train[0])
+    assert len(panel.test_points.data) == len(circle.raw_test[0])
+    x, y = panel.train_points.getData()
+    np.testing.assert_array_equal(x, circle.raw_train[0][:, 0])
+    np.testing.assert_array_equal(y, circle.raw_train[0][:, 1])
+    expected = np.where(circle.raw_train[1][:, 0] > 0.5, QtGui.QColor(POSITIVE).name(),
+                        QtGui.QColor(NEGATIVE).name())
+    assert _brush_colors(panel.train_points) == list(expected)
+    # Test points are told apart by their outline.
+    assert panel.test_points.opts["pen"].color() != panel.train_points.opts["pen"].color()
+    # Pixel centres sit on the sampled grid: pixel (0, 0) at (x0, y0), the last one at (x1, y1).
+    x0, x1, y0, y1 = circle.grid_extent
+    first = panel.surface_item.mapToParent(QtCore.QPointF(0.5, 0.5))
+    last = panel.surface_item.mapToParent(QtCore.QPointF(circle.surface.shape[1] - 0.5,
+                                                         circle.surface.shape[0] - 0.5))
+    assert (first.x(), first.y()) == pytest.approx((x0, y0))
+    assert (last.x(), last.y()) == pytest.approx((x1, y1))
+    # A sigmoid output is centred on 0.5.
+    assert tuple(panel.surface_item.levels) == pytest.approx((0.0, 1.0))
+    assert f"{100 * circle.test_accuracy:.1f}%" in panel.title.text()
+
+
+def test_show_test_data_toggles_the_test_points(panel, circle):
+    panel.show_snapshot(circle)
+    assert panel.test_points.isVisible()
+
+    panel.show_test.setChecked(False)
+    assert not panel.test_points.isVisible()
+    assert panel.train_points.isVisible()
+    panel.show_snapshot(circle)  # a new snapshot keeps the choice
+    assert not panel.test_points.isVisible()
+
+    panel.show_test.setChecked(True)
+    assert panel.test_points.isVisible()
+
+
+def test_discretize_shows_two_colours_and_back(panel, circle):
+    panel.show_snapshot(circle)
+    panel.discretize.setChecked(True)
+    image = panel.surface_item.image
+    assert set(np.unique(image)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(image == 1.0, circle.surface > 0.5)
+
+    panel.discretize.setChecked(False)
+    np.testing.assert_array_equal(panel.surface_item.image, circle.surface)
+
+
+def test_items_are_reused_between_snapshots_of_the_same_data(panel):
+    exp = Experiment()
+    panel.show_snapshot(_snapshot(exp, 5))
+    items = (panel.surface_item, panel.train_points, panel.test_points)
+
+    later = _snapshot(exp, 50)
+    panel.show_snapshot(later)
+
+    assert (panel.surface_item, panel.train_points, panel.test_points) == items
+    np.testing.assert_array_equal(panel.surface_item.image, later.surface)
+
+
+def test_square_draws_the_fitted_curve(panel, circle, square):
+    panel.show_snapshot(circle)
+    panel.show_snapshot(square)  # a new kind of data rebuilds the items
+
+    assert panel.mode == "curve"
+    assert panel.surface_item is None
+    np.testing.assert_array_equal(panel.curve_item.xData, square.curve[0])
+    np.testing.assert_array_equal(panel.curve_item.yData, square.curve[1])
+    x, y = panel.train_points.getData()
+    np.testing.assert_array_equal(x, square.raw_train[0][:, 0])
+    np.testing.assert_array_equal(y, square.raw_train[1][:, 0])
+    assert len(panel.test_points.data) == len(square.raw_test[0]) == 50
+    assert panel.plot.getAxis("bottom").labelText == "x"
+    assert not panel.discretize.isEnabled()
+
+    panel.show_test.setChecked(False)
+    assert not panel.test_points.isVisible()
+
+
+@pytest.mark.parametrize("features", [4, 2])
+def test_three_classes_draw_the_confusion_matrix(panel, features):
+    exp = Experiment(_model(features, 3, "softmax", "cross_entropy"),
+                     DataConfig(imported=_three_classes(features), test_fraction=0.3))
+    snap = _snapshot(exp, 40)
+    assert snap.confusion.shape == (3, 3)
+
+    panel.show_snapshot(snap)
+
+    assert panel.mode == "confusion"
+    np.testing.assert_array_equal(panel.confusion_item.image, snap.confusion)
+    texts = [label.textItem.toPlainText() for label in panel.cell_labels]
+    assert texts == [str(c) for c in snap.confusion.ravel()]
+    assert panel.confusion_item.image.sum() == len(snap.raw_test[0])
+    assert not panel.show_test.isEnabled()
+
+
+def test_regression_plane_colours_points_by_target(panel):
+    exp = Experiment(_model(2, 1, "identity", "mse"), DataConfig(dataset="plane"))
+    snap = _snapshot(exp)
+    panel.show_snapshot(snap)
+
+    assert panel.mode == "surface"
+    np.testing.assert_array_equal(panel.surface_item.image, snap.surface)
+    lo, hi = panel.surface_item.levels
+    assert lo == pytest.approx(-hi)  # centred on 0
+    targets = snap.raw_train[1][:, 0]
+    colors = _brush_colors(panel.train_points)
+    assert colors[int(np.argmin(targets))] != colors[int(np.argmax(targets))]
+
+
+def test_regression_without_a_plane_draws_predicted_against_target(panel):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(80, 3))
+    data = Dataset(X, X @ [1.0, -0.5, 0.25], "linear", "regression", ("a", "b", "c"), ("y",))
+    snap = _snapshot(Experiment(_model(3, 1, "identity", "mse"), DataConfig(imported=data)))
+
+    panel.show_snapshot(snap)
+
+    assert panel.mode == "scatter"
+    x, y = panel.test_points.getData()
+    np.testing.assert_array_equal(x, snap.raw_test[1].ravel())
+    np.testing.assert_array_equal(y, snap.predictions.ravel())
+    assert panel.identity_line.angle == 45
