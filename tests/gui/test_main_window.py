@@ -1,0 +1,226 @@
+"""The main window, driven as a person would: play, step, edit, rebuild, open, save, close."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Qt
+
+from nnviz.core import Trainer, load_model
+from nnviz.core.experiment import Experiment, default_document
+from nnviz.gui.main_window import MainWindow
+from nnviz.gui.panels.graph import Selection
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    monkeypatch.setattr(MainWindow, "confirm_discard", lambda self: True)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitUntil(lambda: w.session.latest is not None and w._state is not None, timeout=5000)
+    yield w
+    w.session.shutdown()
+
+
+def wait_for_step(qtbot, window, step, timeout=5000):
+    qtbot.waitUntil(lambda: getattr(window, "latest", None) is not None and window.latest.step == step,
+                    timeout=timeout)
+
+
+def test_play_learns_circle_then_pause(qtbot, window):
+    window.session.send("set_speed", 0)
+    qtbot.mouseClick(window.findChild(QtWidgets.QToolBar).widgetForAction(window.act_play), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.playing, timeout=3000)
+    assert window.act_play.text() == "Pause"
+    # the default tanh net separates the circle: test loss below 0.1 within a few thousand steps
+    qtbot.waitUntil(lambda: window.latest.test_loss < 0.1, timeout=60000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: not window.session.playing, timeout=3000)
+    assert window.act_play.text() == "Play"
+    snap = window.latest
+    assert snap.step > 0 and "test loss" in window.status_label.text()
+    assert window.isWindowModified()
+
+
+def test_panels_draw_the_cores_numbers(qtbot, window):
+    window.session.send("step", 20)
+    wait_for_step(qtbot, window, 20)
+    snap = window.latest
+    exp = Experiment()
+    exp.run(20)
+    np.testing.assert_array_equal(snap.params["layers[0].weight"], exp.net.layers[0].weight)
+    # graph: one edge per weight, drawn blue exactly where the weight is positive (or 0)
+    assert window.graph.edge_count() == sum(layer.weight.size for layer in exp.net.layers)
+    assert window.graph.edge_count(+1) == sum(np.sum(l.weight >= 0) for l in exp.net.layers)
+    # output: the decision surface is the network's output over the plane
+    np.testing.assert_array_equal(window.output.surface_item.image, exp.snapshot().surface)
+    # loss: the batch-loss curve is the trainer's history
+    x, y = window.loss.batch_curve.getData()
+    np.testing.assert_array_equal(y, exp.trainer.history["loss"])
+    assert f"step {snap.step}" in window.status_label.text()
+
+
+def test_step_gives_exactly_trainer_step(qtbot, window):
+    window.act_step.trigger()
+    window.act_step.trigger()
+    wait_for_step(qtbot, window, 2)
+    exp = Experiment()
+    net = load_model(default_document())
+    trainer = Trainer(net, exp.X, exp.y, batch_size=10, shuffle=True, seed=0)
+    trainer.step()
+    trainer.step()
+    for name, value in net.named_parameters():
+        np.testing.assert_array_equal(window.latest.params[name], value)
+
+
+def test_space_and_right_arrow_drive_training(qtbot, window):
+    qtbot.keyClick(window.graph, Qt.Key.Key_Right)
+    wait_for_step(qtbot, window, 1)
+    qtbot.keyClick(window.graph, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.session.playing, timeout=3000)
+    qtbot.keyClick(window.graph, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.session.playing, timeout=3000)
+
+
+def test_editing_a_weight_in_the_inspector_changes_the_forward_pass(qtbot, window):
+    before = window.latest
+    selection = Selection("edge", 1, 0, 0)
+    window.graph.select(selection)
+    assert window.inspector.selection == selection
+    assert float(window.inspector.edit.text()) == before.params["layers[0].weight"][0, 0]
+    window.inspector.edit.setText("2.5")
+    with qtbot.waitSignal(window.session.snapshot_ready, timeout=5000,
+                          check_params_cb=lambda s: s.params["layers[0].weight"][0, 0] == 2.5):
+        qtbot.keyClick(window.inspector.edit, Qt.Key.Key_Return)
+    after = window.latest
+    assert not np.array_equal(after.layers[0].a, before.layers[0].a)
+    exp = Experiment()
+    exp.set_parameter("layers[0].weight", (0, 0), 2.5)
+    np.testing.assert_array_equal(after.layers[-1].a, exp.snapshot().layers[-1].a)
+    assert "w = 2.5" in window.inspector.details.text()
+
+
+def test_typing_letters_into_a_weight_changes_nothing(qtbot, window):
+    window.graph.select(Selection("edge", 1, 0, 0))
+    window.inspector.edit.setText("abc")
+    with qtbot.assertNotEmitted(window.inspector.parameter_edited):
+        qtbot.keyClick(window.inspector.edit, Qt.Key.Key_Return)
+    assert "not a number" in window.inspector.message.text()
+
+
+def test_adding_a_layer_rebuilds_the_network(qtbot, window):
+    qtbot.mouseClick(window.controls.add_layer_button, Qt.MouseButton.LeftButton)
+    window.controls.flush()
+    qtbot.waitUntil(lambda: len(window.latest.layers) == 4, timeout=5000)
+    assert tuple(window.graph.column_sizes()[:2]) == (2, 4)
+    assert len(window.graph.column_sizes()) == 5
+    assert window.latest.step == 0
+
+
+def test_a_bad_model_file_shows_a_dialog_and_changes_nothing(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.json"
+    doc = default_document()
+    doc["layers"][1]["weight"] = [[1.0, 2.0, 3.0]]
+    bad.write_text(json.dumps(doc))
+    before = window.latest
+    assert not window.open_path(bad)
+    assert "layers[1].weight: expected shape (2, 4), got (1, 3)" in window.last_message
+    box = window.findChild(QtWidgets.QMessageBox)
+    assert box is not None and box.isVisible() and "layers[1].weight" in box.text()
+    window.session.send("publish")
+    qtbot.waitSignal(window.session.snapshot_ready, timeout=3000).wait()
+    np.testing.assert_array_equal(window.latest.params["layers[0].weight"], before.params["layers[0].weight"])
+
+
+def test_a_bad_csv_shows_the_problem_and_keeps_the_model(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,label\n1,2,0\n3,oops,1\n")
+    seen = {}
+
+    def inspect_dialog():
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        seen["error"] = dialog.error_label.text()
+        seen["ok"] = dialog.ok_button.isEnabled()
+        dialog.reject()
+
+    QtCore.QTimer.singleShot(0, inspect_dialog)
+    window.import_csv_path(bad)
+    assert "oops" in seen["error"] and not seen["ok"]
+    window.session.send("publish")
+    qtbot.waitSignal(window.session.snapshot_ready, timeout=3000).wait()
+    assert window.latest.input_names == ("x1", "x2") and window.data_name() == "circle"
+
+
+def test_a_huge_learning_rate_pauses_with_the_divergence_message(qtbot, window):
+    window.session.send("set_layers", [{"type": "dense", "units": 4, "activation": "relu"},
+                                       {"type": "dense", "units": 1}])
+    window.session.send("set_training", loss="mse", lr=1e4)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: "diverged" in window.last_message, timeout=10000)
+    assert "smaller learning rate" in window.last_message
+    qtbot.waitUntil(lambda: not window.session.playing, timeout=3000)
+    assert window.act_play.text() == "Play"
+
+
+def test_closing_during_training_ends_the_thread_within_a_second(qtbot, window):
+    window.session.send("set_speed", 0)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: window.latest.step > 100, timeout=10000)
+    start = time.perf_counter()
+    window.close()
+    assert not window.session.is_running()
+    assert time.perf_counter() - start < 1.0
+
+
+def test_save_then_open_restores_the_exact_state(qtbot, window, tmp_path):
+    window.session.send("step", 37)
+    wait_for_step(qtbot, window, 37)
+    path = tmp_path / "trained.json"
+    with qtbot.waitSignal(window.session.saved, timeout=5000):
+        window.save_to(path)
+    assert not window.isWindowModified() and window.windowTitle().startswith("trained.json")
+    saved = window.latest
+    window.session.send("step", 5)
+    wait_for_step(qtbot, window, 42)
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: window.latest.step == 37, timeout=5000)
+    for name, value in saved.params.items():
+        np.testing.assert_array_equal(window.latest.params[name], value)
+    # and training continues as it would have: the next 5 steps land on the same numbers
+    reference = load_model(str(path))
+    exp = Experiment()
+    trainer = Trainer(reference, exp.X, exp.y, batch_size=10, shuffle=True, seed=0)
+    trainer.run(5)
+    window.session.send("step", 5)
+    wait_for_step(qtbot, window, 42)
+    for name, value in reference.named_parameters():
+        np.testing.assert_array_equal(window.latest.params[name], value)
+    assert str(path.resolve()) in window.recent_files()
+
+
+def test_layout_and_recent_files_persist(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setattr(MainWindow, "confirm_discard", lambda self: True)
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.docks["loss"].hide()
+    first._add_recent(str(tmp_path / "a.json"))
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert second.docks["loss"].isHidden()
+    assert second.recent_files() == [str((tmp_path / "a.json").resolve())]
+    second.close()
+
+
+def test_every_dock_can_be_brought_back_from_the_view_menu(window):
+    for key, dock in window.docks.items():
+        dock.close()
+        assert dock.isHidden()
+        dock.toggleViewAction().trigger()
+        assert not dock.isHidden(), key
