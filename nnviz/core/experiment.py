@@ -21,7 +21,7 @@ from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer, prepare_targets
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
-SURFACE = 100  # resolution of the output panel's decision surface
+SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
 PROBE = 200  # rows of the fixed probe batch whose activations and gradients a snapshot shows
 ARRAY_KEYS = ("weight", "bias", "gate_weight", "gate_bias", "alpha", "running_mean", "running_var")
 
@@ -180,7 +180,6 @@ class Experiment:
             lo, hi = raw.X.min(axis=0), raw.X.max(axis=0)
             pad = 0.05 * np.maximum(hi - lo, 1e-9)
             self.extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-            self._grid = self._plane_points(GRID)
             self._surface = self._plane_points(SURFACE)
         else:
             self.extent = None
@@ -401,39 +400,58 @@ class Experiment:
         return doc
 
     # -- snapshots ------------------------------------------------------------------------------
-    def accuracy(self, X, y) -> float | None:
+    def accuracy(self, out: np.ndarray, y: np.ndarray) -> float | None:
+        """Share of rows classified right, from the network's outputs (None for regression)."""
         if self.task != "classification":
             return None
-        out = self.net.predict(X)
         if out.shape[1] > 1:
             return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
         threshold = 0.5 if self.net.layers[-1].activation.name == "sigmoid" else 0.0
         return float(np.mean((out > threshold) == (y > 0.5)))
+
+    def _evaluate(self, X, y) -> tuple[float, float | None, np.ndarray]:
+        """Loss, accuracy and outputs on ``(X, y)`` in evaluation mode, from one forward pass."""
+        out = self.net.forward(X, training=False)
+        loss = self.net.data_loss(out, y)[0]
+        return loss, self.accuracy(out, y), out
+
+    def record_evaluation(self) -> None:
+        """Append a point to the train/test loss and accuracy history (once per step at most).
+        The app calls this at a steady rate while training, however often it draws."""
+        if self._evals["eval_step"].size and self._evals["eval_step"].view()[-1] == self._step:
+            return
+        with np.errstate(all="ignore"):
+            self._record_evaluation()
+
+    def _record_evaluation(self):
+        train_loss, train_acc, train_out = self._evaluate(self.X, self.y)
+        test_loss = test_acc = test_out = None
+        if self.X_test is not None:
+            test_loss, test_acc, test_out = self._evaluate(self.X_test, self.y_test)
+        e = self._evals
+        if not (e["eval_step"].size and e["eval_step"].view()[-1] == self._step):
+            e["eval_step"].extend([self._step])
+            e["train_loss"].extend([train_loss])
+            e["test_loss"].extend([math.nan if test_loss is None else test_loss])
+            e["train_accuracy"].extend([math.nan if train_acc is None else train_acc])
+            e["test_accuracy"].extend([math.nan if test_acc is None else test_acc])
+        return train_loss, train_acc, train_out, test_loss, test_acc, test_out
 
     def snapshot(self) -> Snapshot:
         """Build an immutable snapshot of the current state (the worker publishes these)."""
         net = self.net
         self._serial += 1
         with np.errstate(all="ignore"):
-            train_loss = net.evaluate(self.X, self.y)
-            test_loss = net.evaluate(self.X_test, self.y_test) if self.X_test is not None else None
-            train_acc = self.accuracy(self.X, self.y)
-            test_acc = self.accuracy(self.X_test, self.y_test) if self.X_test is not None else None
-            self._evals["eval_step"].extend([self._step])
-            self._evals["train_loss"].extend([train_loss])
-            self._evals["test_loss"].extend([math.nan if test_loss is None else test_loss])
-            self._evals["train_accuracy"].extend([math.nan if train_acc is None else train_acc])
-            self._evals["test_accuracy"].extend([math.nan if test_acc is None else test_acc])
+            train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation()
+            eval_y = self.y_test if self.X_test is not None else self.y
+            predictions = _frozen(test_out if self.X_test is not None else train_out)
+            confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
             layers = self._probe_layers()
             node_maps = surface = curve = None
             if self.planar:
-                node_maps = self._node_maps()
-                surface = _frozen(net.predict(self._surface)[:, 0].reshape(SURFACE, SURFACE))
+                node_maps, surface = self._plane_maps()
             if self._curve_x is not None:
                 curve = (_frozen(self._curve_x[:, 0]), _frozen(net.predict(self._curve_x)[:, 0]))
-            eval_X, eval_y = (self.X_test, self.y_test) if self.X_test is not None else (self.X, self.y)
-            predictions = _frozen(net.predict(eval_X))
-            confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
         h = self.trainer.history
         return Snapshot(
             serial=self._serial, step=self._step, epoch=self.trainer.epoch_count,
@@ -463,16 +481,16 @@ class Experiment:
                                    _frozen(layer.a), _frozen(layer.z), _frozen(dz)))
         return tuple(views)
 
-    def _node_maps(self) -> tuple[np.ndarray, ...]:
-        """Each graph node's output over the input plane: the input features, then every layer."""
-        net = self.net
-        grid = self._grid
-        maps = [_frozen(grid.T.reshape(-1, GRID, GRID))]
-        x = grid
-        for layer in net.layers:
+    def _plane_maps(self) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        """One forward pass over the input plane at SURFACE resolution: the output is the decision
+        surface, and every other point of every column (inputs first) is that node's heatmap."""
+        x = self._surface
+        outputs = [x]
+        for layer in self.net.layers:
             x = layer.forward(x, training=False)
-            maps.append(_frozen(x.T.reshape(-1, GRID, GRID)))
-        return tuple(maps)
+            outputs.append(x)
+        maps = tuple(_frozen(o.T.reshape(-1, SURFACE, SURFACE)[:, ::2, ::2]) for o in outputs)
+        return maps, _frozen(x[:, 0].reshape(SURFACE, SURFACE))
 
     @staticmethod
     def _confusion(predictions: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -20,6 +20,26 @@ def create_application(argv=None):
     return app
 
 
+def install_excepthook(window) -> None:
+    """An exception in any slot shows a one-line dialog (the traceback still goes to stderr, for a
+    bug report), and the app keeps running."""
+    import traceback
+
+    from PySide6 import QtWidgets
+
+    from nnviz.gui.session import one_line
+
+    def hook(exc_type, exc, tb):
+        traceback.print_exception(exc_type, exc, tb)
+        if issubclass(exc_type, KeyboardInterrupt):
+            QtWidgets.QApplication.quit()
+            return
+        window.show_message("nnviz", f"Something went wrong: {one_line(exc)}",
+                            QtWidgets.QMessageBox.Icon.Warning)
+
+    sys.excepthook = hook
+
+
 def _has_display() -> bool:
     if not sys.platform.startswith("linux"):
         return True
@@ -40,6 +60,7 @@ def main(path: str | None = None) -> int:
     from nnviz.gui.main_window import MainWindow
 
     window = MainWindow()
+    install_excepthook(window)
     if path and not window.open_path(path):
         print(f"nnviz: error: {window.last_message}", file=sys.stderr)
         if headless:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import time
+import threading
 import traceback
 import weakref
 
@@ -46,17 +47,27 @@ class _Worker(QObject):
     rate_measured = Signal(float)  # optimizer steps per second while playing
 
     #: seconds of training between looks at the command queue when running at full speed
-    CHUNK_SECONDS = 0.012
+    CHUNK_SECONDS = 0.004
+    #: seconds between evaluation points (train/test loss and accuracy) while training
+    EVALUATION_SECONDS = 0.05
 
     def __init__(self, document: dict | None, data: DataConfig | None, max_fps: float):
         super().__init__()
         self._document, self._data = document, data
         self.experiment: Experiment | None = None
         self.stop_requested = False
+        # Set by the GUI thread when it has drawn the last snapshot and may take another: the
+        # worker builds no snapshot nobody will draw (back-pressure).
+        self.gui_ready = True
+        # Cleared by the GUI thread while it draws a frame: the worker waits rather than fight
+        # for the GIL, which would make the frame (and every event behind it) several times slower.
+        self.not_drawing = threading.Event()
+        self.not_drawing.set()
         self.playing = False
         self.steps_per_frame = 0  # 0: as fast as possible
         self._min_interval = 1.0 / max_fps
         self._last_publish = 0.0
+        self._last_evaluation = 0.0
         self._chunk = 1
         self._rate_steps, self._rate_start = 0, time.perf_counter()
         self._timer: QTimer | None = None
@@ -173,6 +184,7 @@ class _Worker(QObject):
     def _on_tick(self) -> None:
         if self.stop_requested or not self.playing:
             return
+        self.not_drawing.wait(0.25)  # bounded: a frame that never ends must not stop training
         try:
             if self.steps_per_frame:
                 self.experiment.run_fast(self.steps_per_frame)
@@ -190,12 +202,17 @@ class _Worker(QObject):
             self.failed.emit(one_line(exc))
             return
         self._rate_steps += steps
+        now = time.perf_counter()
+        if now - self._last_evaluation >= self.EVALUATION_SECONDS:
+            # loss curves get points at a steady rate, however few frames a slow machine draws
+            self._last_evaluation = now
+            self.experiment.record_evaluation()
         if self.experiment.diverged:
             self._set_playing(False)
             self.diverged.emit(self._divergence_message())
             return
-        now = time.perf_counter()
-        if now - self._last_publish >= self._min_interval:
+        if self.gui_ready and now - self._last_publish >= self._min_interval:
+            self.gui_ready = False
             self._publish()
             span = now - self._rate_start
             if span > 0.25:
@@ -241,10 +258,13 @@ class TrainingSession(QObject):
     _instances: "weakref.WeakSet[TrainingSession]" = weakref.WeakSet()
 
     def __init__(self, document: dict | None = None, data: DataConfig | None = None,
-                 max_fps: float = 30.0, parent: QObject | None = None):
+                 max_fps: float = 30.0, draw_share: float = 0.2, parent: QObject | None = None):
         super().__init__(parent)
         TrainingSession._instances.add(self)
         self.latest: Snapshot | None = None
+        #: the largest share of the GUI thread's time that drawing snapshots may take while training
+        self.draw_share = draw_share
+        self.frame_seconds = 0.0
         self.snapshots_received = 0
         self.snapshots_shown = 0
         self.playing = False
@@ -285,7 +305,24 @@ class TrainingSession(QObject):
         self._pending = False
         if self.latest is not None:
             self.snapshots_shown += 1
-            self.snapshot_ready.emit(self.latest)
+            start = time.perf_counter()
+            self._worker.not_drawing.clear()
+            try:
+                self.snapshot_ready.emit(self.latest)
+            finally:
+                # A zero timer fires once the paint events this frame caused have been handled.
+                QTimer.singleShot(0, lambda: self._on_frame_drawn(time.perf_counter() - start))
+
+    def _on_frame_drawn(self, seconds: float) -> None:
+        """Let the worker go on, and ask for the next snapshot when drawing has had no more than
+        ``draw_share`` of the time: a slow machine draws fewer frames but keeps training fast."""
+        self._worker.not_drawing.set()
+        self.frame_seconds = seconds
+        wait = max(0.0, seconds / self.draw_share - seconds)
+        QTimer.singleShot(int(1000 * wait), self._on_ready_for_next)
+
+    def _on_ready_for_next(self) -> None:
+        self._worker.gui_ready = True
 
     @Slot(bool)
     def _on_playing_changed(self, playing: bool) -> None:

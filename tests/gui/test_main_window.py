@@ -224,3 +224,22 @@ def test_every_dock_can_be_brought_back_from_the_view_menu(window):
         assert dock.isHidden()
         dock.toggleViewAction().trigger()
         assert not dock.isHidden(), key
+
+
+def test_an_exception_in_a_slot_shows_a_one_line_dialog(qtbot, window, monkeypatch):
+    import sys
+
+    from nnviz.gui.app import install_excepthook
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    install_excepthook(window)
+
+    def broken(snapshot):
+        raise RuntimeError("panel exploded\nwith a second line")
+
+    monkeypatch.setattr(window.loss, "show_snapshot", broken)
+    window.session.send("publish")
+    qtbot.waitUntil(lambda: "panel exploded" in window.last_message, timeout=5000)
+    assert "\n" not in window.last_message
+    window.session.send("step")  # and the app goes on
+    wait_for_step(qtbot, window, 1)

@@ -24,6 +24,11 @@ def parse_number(text: str) -> float:
     return value
 
 
+def layer_name(snapshot, index: int) -> str:
+    """"Hidden layer 1" … or "Output layer", numbered as in the controls sidebar."""
+    return "Output layer" if index == len(snapshot.layers) - 1 else f"Hidden layer {index + 1}"
+
+
 class InspectorPanel(QtWidgets.QWidget):
     """Shows the current selection of the graph; editing its weight or bias emits
     ``parameter_edited(name, index, value)``."""
@@ -98,7 +103,8 @@ class InspectorPanel(QtWidgets.QWidget):
             lines.append("An input feature: its value comes from the data.")
         elif sel.kind == "neuron":
             view = snap.layers[sel.column - 1]
-            self.title.setText(f"Layer {sel.column - 1} ({view.type}, {view.activation}), unit {sel.unit}")
+            self.title.setText(f"{layer_name(snap, sel.column - 1)} ({view.type}, {view.activation}), "
+                               f"unit {sel.unit}  ·  layers[{sel.column - 1}]")
             lines.append(f"mean activation a = {view.value[sel.unit]:.6g}")
             lines.append(f"mean gradient dL/dz = {view.grad[sel.unit]:.6g}")
             if sel.param is not None:
@@ -107,8 +113,10 @@ class InspectorPanel(QtWidgets.QWidget):
                 lines.append(f"dL/db = {snap.grads[name][index]:.6g}")
         else:  # edge
             name, index = sel.param
-            source = (snap.input_names[sel.source] if sel.column == 1 else f"unit {sel.source} of layer {sel.column - 2}")
-            self.title.setText(f"Weight into layer {sel.column - 1}, unit {sel.unit}, from {source}")
+            source = (f"input {snap.input_names[sel.source]}" if sel.column == 1
+                      else f"{layer_name(snap, sel.column - 2).lower()}, unit {sel.source}")
+            self.title.setText(f"Weight into {layer_name(snap, sel.column - 1).lower()}, unit {sel.unit}, "
+                               f"from {source}  ·  layers[{sel.column - 1}].weight[{sel.unit}, {sel.source}]")
             lines.append(f"w = {snap.params[name][index]:.6g}")
             lines.append(f"dL/dw = {snap.grads[name][index]:.6g}")
         lines.append("(means over the probe batch; gradients of the current weights)")

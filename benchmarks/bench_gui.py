@@ -1,0 +1,165 @@
+"""The desktop app under load: training speed with every panel drawing, frame rate and latency.
+
+    python benchmarks/bench_gui.py                          # 2-8-8-8-1 tanh on spiral, 10 s
+    python benchmarks/bench_gui.py --hidden 16,16 --dataset circle --seconds 5
+
+Measures, with the main window open and every panel visible, training at full speed:
+  * training steps per second, as a fraction of headless ``Trainer.run`` on the same model and data
+    (target >= 0.8);
+  * snapshots drawn per second (target >= 30);
+  * event-loop latency: a 10 ms timer probes how late the GUI thread gets to it (p99 target < 50 ms);
+and, separately, the network graph's frame time for a 784-128-10 network (target < 50 ms).
+Runs offscreen (``QT_QPA_PLATFORM=offscreen``) unless a display is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6 import QtCore, QtWidgets  # noqa: E402
+
+from nnviz.core import Trainer, load_model  # noqa: E402
+from nnviz.core.experiment import DataConfig, Experiment  # noqa: E402
+
+
+def model_document(hidden: list[int]) -> dict:
+    layers = [{"type": "dense", "units": u, "activation": "tanh"} for u in hidden]
+    layers.append({"type": "dense", "units": 1, "activation": "sigmoid"})
+    return {"format": "nnviz.model/1", "inputs": 2, "layers": layers, "loss": "bce",
+            "optimizer": {"name": "adam", "lr": 0.01}, "seed": 0}
+
+
+def headless_rate(doc: dict, data: DataConfig, seconds: float) -> float:
+    """Steps per second of the plain trainer on the experiment's training rows."""
+    exp = Experiment(doc, data)
+    trainer = Trainer(load_model(exp.to_document()), exp.X, exp.y, batch_size=data.batch_size, seed=0)
+    trainer.run(200)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.run(500)
+        steps += 500
+    return steps / (time.perf_counter() - start)
+
+
+def gui_run(doc: dict, data: DataConfig, seconds: float) -> dict:
+    from nnviz.gui.app import create_application
+    from nnviz.gui.main_window import MainWindow
+
+    app = create_application()
+    settings_dir = QtCore.QTemporaryDir()
+    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
+    QtCore.QSettings.setPath(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope,
+                             settings_dir.path())
+    window = MainWindow(document=doc, data=data)
+    window.resize(1600, 1000)
+    window.show()
+    for dock in window.docks.values():
+        dock.show()
+    drawn = []
+    window.session.snapshot_ready.connect(lambda snap: drawn.append((time.perf_counter(), snap.step)))
+    lateness: list[float] = []
+    probe = QtCore.QTimer()
+    probe.setInterval(10)
+    last = [time.perf_counter()]
+
+    def on_probe():
+        now = time.perf_counter()
+        lateness.append(max(0.0, now - last[0] - 0.010))
+        last[0] = now
+
+    probe.timeout.connect(on_probe)
+    result: dict = {}
+
+    def start():
+        window.session.send("set_speed", 0)
+        window.session.send("play")
+        last[0] = time.perf_counter()
+        probe.start()
+        QtCore.QTimer.singleShot(int(seconds * 1000), finish)
+
+    def finish():
+        probe.stop()
+        window.session.send("pause")
+        span = [d for d in drawn if d[0] >= drawn[0][0]]
+        t0, s0 = span[len(span) // 10]  # skip the first tenth: start-up
+        t1, s1 = span[-1]
+        result["steps_per_second"] = (s1 - s0) / (t1 - t0)
+        result["snapshots_per_second"] = (len(span) - len(span) // 10 - 1) / (t1 - t0)
+        result["latency_p99_ms"] = 1000 * float(np.percentile(lateness, 99))
+        result["latency_max_ms"] = 1000 * max(lateness)
+        window.setWindowModified(False)
+        window.close()
+
+    QtCore.QTimer.singleShot(500, start)
+    app.exec()
+    return result
+
+
+def graph_frame_time(frames: int = 20) -> dict:
+    """show_snapshot with new weights, event processing and a full render of the graph panel."""
+    from nnviz.gui.app import create_application
+    from nnviz.gui.panels.graph import GraphPanel, make_big_snapshot
+
+    app = create_application()
+    panel = GraphPanel()
+    panel.resize(900, 600)
+    panel.show()
+    first = make_big_snapshot(seed=0)
+    start = time.perf_counter()
+    panel.show_snapshot(first)
+    app.processEvents()
+    panel.grab()
+    build = time.perf_counter() - start
+    times = []
+    for i in range(frames):
+        snap = make_big_snapshot(seed=i + 1, base=first)
+        start = time.perf_counter()
+        panel.show_snapshot(snap)
+        app.processEvents()
+        panel.grab()
+        times.append(time.perf_counter() - start)
+    panel.close()
+    return {"first_ms": 1000 * build, "median_ms": 1000 * statistics.median(times), "max_ms": 1000 * max(times)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="spiral", help="built-in dataset (default spiral)")
+    parser.add_argument("--hidden", default="8,8,8", help="hidden layer widths (default 8,8,8: 2-8-8-8-1)")
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of training in the window")
+    args = parser.parse_args(argv)
+    hidden = [int(u) for u in args.hidden.split(",") if u]
+    doc = model_document(hidden)
+    data = DataConfig(dataset=args.dataset, batch_size=args.batch_size)
+    sizes = "-".join(str(n) for n in [2, *hidden, 1])
+    print(f"# nnviz GUI benchmark: {sizes} tanh on {args.dataset}, batch {args.batch_size}, Adam, "
+          f"platform {os.environ.get('QT_QPA_PLATFORM') or 'default'}")
+    headless = headless_rate(doc, data, min(args.seconds, 5.0))
+    gui = gui_run(doc, data, args.seconds)
+    frames = graph_frame_time()
+    ratio = gui["steps_per_second"] / headless
+    print("| measure | value | target |")
+    print("|---|---:|---|")
+    print(f"| headless Trainer.run | {headless:,.0f} steps/s | |")
+    print(f"| in the app, every panel drawing | {gui['steps_per_second']:,.0f} steps/s | |")
+    print(f"| ratio app / headless | {ratio:.2f} | >= 0.8 |")
+    print(f"| snapshots drawn | {gui['snapshots_per_second']:.1f} /s | >= 30 |")
+    print(f"| event-loop latency p99 (max) | {gui['latency_p99_ms']:.1f} ms ({gui['latency_max_ms']:.1f}) | < 50 ms |")
+    print(f"| graph frame, 784-128-10 median (max; first) | {frames['median_ms']:.1f} ms "
+          f"({frames['max_ms']:.1f}; {frames['first_ms']:.0f}) | < 50 ms |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

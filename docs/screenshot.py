@@ -1,0 +1,250 @@
+"""Take the README's screenshot of the nnviz main window training on a built-in data set.
+
+    python docs/screenshot.py --out docs/images/main-window.png
+
+The window is shown on a real X server: with no ``DISPLAY`` set, the script starts its own
+``Xvfb :99 -screen 0 1600x1000x24`` (or the next free display number) and kills it at the end.
+It trains a 2-8-6-1 tanh network on ``spiral`` with the inputs x1, x2, x1^2, x2^2, sin x1, sin x2
+(Adam, lr 0.01, full speed) until the test loss is low or ``--seconds`` have passed, pauses, selects
+the first neuron of the first hidden layer so the inspector has something to show, and saves a
+grab of the window's screen area (menu bar, toolbar, docks and status bar as a user sees them).
+
+QSettings go to a temporary directory, so the user's nnviz settings are never read or written.
+
+``--offscreen`` runs on Qt's offscreen platform instead and saves ``window.grab()``, for machines
+without Xvfb (fonts and styling may then differ slightly from a real X server).
+
+Debian 12 packages needed besides the Python ones (``python -m pip install -e .``)::
+
+    apt-get install -y xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 \\
+        libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-shm0 libxcb-sync1 \\
+        libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb1 libx11-xcb1 libx11-6 libxkbcommon-x11-0 \\
+        libxkbcommon0 libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+
+That is every library PySide6 6.11's xcb platform plugin (``libqxcb.so``, ``libQt6XcbQpa.so.6``)
+links against, plus what the README already lists for the offscreen tests. Without
+``libxcb-icccm4`` and ``libxcb-keysyms1`` Qt stops with "Could not load the Qt platform plugin
+"xcb""; ``QT_DEBUG_PLUGINS=1`` names the missing ``.so`` file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDTH, HEIGHT = 1600, 1000
+FEATURES = ("x1", "x2", "x1^2", "x2^2", "sin x1", "sin x2")
+LAYERS = [
+    {"type": "dense", "units": 8, "activation": "tanh"},
+    {"type": "dense", "units": 6, "activation": "tanh"},
+    {"type": "dense", "units": 1, "activation": "sigmoid"},  # the output layer comes last
+]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", default="spiral", help="built-in data set to train on (default: spiral)")
+    parser.add_argument("--seconds", type=float, default=60.0,
+                        help="longest time to train before taking the picture anyway (default: 60)")
+    parser.add_argument("--target-loss", type=float, default=0.025,
+                        help="stop training once the test loss is below this (default: 0.025)")
+    parser.add_argument("--lr", type=float, default=0.01,
+                        help="Adam's learning rate (default: 0.01; 0.03 overfits spiral within seconds)")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "images" / "main-window.png"),
+                        help="PNG file to write (default: docs/images/main-window.png)")
+    parser.add_argument("--offscreen", action="store_true",
+                        help="use Qt's offscreen platform and window.grab() instead of an X server")
+    return parser.parse_args(argv)
+
+
+# -- the X server ---------------------------------------------------------------------------------
+def start_xvfb() -> subprocess.Popen:
+    """Start Xvfb on the first free display from :99 and point DISPLAY at it."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        sys.exit("screenshot: Xvfb not found; install it (apt-get install -y xvfb), set DISPLAY, "
+                 "or pass --offscreen")
+    for number in range(99, 120):
+        if Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists():
+            continue
+        proc = subprocess.Popen([xvfb, f":{number}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        socket = Path(f"/tmp/.X11-unix/X{number}")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and proc.poll() is None and not socket.exists():
+            time.sleep(0.05)
+        if proc.poll() is None and socket.exists():
+            os.environ["DISPLAY"] = f":{number}"
+            return proc
+        stop_process(proc)
+    sys.exit("screenshot: could not start Xvfb on any display from :99 to :119")
+
+
+def stop_process(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# -- the window -----------------------------------------------------------------------------------
+def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
+    sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+    from PySide6 import QtGui
+    from PySide6.QtCore import QSettings, QTimer
+
+    from nnviz.core.experiment import DataConfig
+    from nnviz.gui.app import create_application
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, settings_dir)
+
+    app = create_application()
+    from nnviz.gui.main_window import MainWindow
+    from nnviz.gui.panels.graph import Selection
+
+    window = MainWindow()
+    window.resize(WIDTH, HEIGHT)
+    window.move(0, 0)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+    session = window.session
+    session.send("set_data", DataConfig(dataset=args.dataset, features=FEATURES))
+    session.send("set_layers", LAYERS)
+    session.send("set_training", optimizer={"name": "adam", "lr": args.lr})
+    session.send("set_speed", 0)
+    window.controls.set_speed(0)  # show "max" in the speed box, as if chosen there
+
+    result = {"code": 0, "started": None, "message": ""}
+
+    def latest():
+        return getattr(window, "latest", None)
+
+    def start():
+        result["started"] = time.monotonic()
+        session.send("play")
+        poll.start(200)
+
+    def check():
+        snap = latest()
+        elapsed = time.monotonic() - result["started"]
+        low = (snap is not None and snap.step > 0 and snap.test_loss is not None
+               and snap.test_loss < args.target_loss)
+        if low or elapsed > args.seconds:
+            poll.stop()
+            if not low:
+                result["code"] = 3
+                result["message"] = (f"the test loss did not fall below {args.target_loss:g} "
+                                     f"in {args.seconds:g} s; taking the picture anyway")
+            session.send("pause")
+            QTimer.singleShot(600, select)  # let the last snapshot reach the panels
+
+    def select():
+        window.graph.select(Selection("neuron", 1, 0))
+        QTimer.singleShot(600, grab)
+
+    def grab():
+        app.processEvents()
+        pixmap = QtGui.QPixmap()
+        if not args.offscreen:
+            frame = window.frameGeometry()
+            screen = window.screen() or app.primaryScreen()
+            pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+        if pixmap.isNull() or _blank(pixmap.toImage()):
+            pixmap = window.grab()  # the offscreen platform, or a screen that cannot be read
+        out = Path(args.out).resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(out), "PNG"):
+            result["code"] = 1
+            result["message"] = f"could not write {out}"
+        else:
+            snap = latest()
+            summary = f"{args.dataset}: step {snap.step}, train loss {snap.train_loss:.4g}"
+            if snap.test_loss is not None:
+                summary += f", test loss {snap.test_loss:.4g}"
+            if snap.test_accuracy is not None:
+                summary += f", test accuracy {100 * snap.test_accuracy:.1f}%"
+            summary += (f"; {session.snapshots_shown} snapshots drawn, "
+                        f"{len(snap.history.get('eval_step', ()))} points on the loss curves")
+            print(f"screenshot: {summary}; saved {pixmap.width()}x{pixmap.height()} "
+                  f"({QtGui.QGuiApplication.platformName()}) to {out}")
+        if window.last_message:
+            result["code"] = result["code"] or 4
+            result["message"] = f"the window showed a message: {window.last_message}"
+        window.setWindowModified(False)
+        window.close()
+        app.quit()
+
+    def give_up():
+        result["code"] = 5
+        result["message"] = "timed out waiting for the window"
+        window.setWindowModified(False)
+        window.close()
+        app.quit()
+
+    poll = QTimer()
+    poll.timeout.connect(check)
+    QTimer.singleShot(800, start)  # let the data, layers and optimizer changes land first
+    watchdog = QTimer()
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(give_up)
+    watchdog.start(int((args.seconds + 30) * 1000))
+    app.exec()
+    if result["message"]:
+        print(f"screenshot: {result['message']}", file=sys.stderr)
+    return result["code"]
+
+
+def _blank(image) -> bool:
+    """True if a grab came back as one flat colour (nothing was drawn there)."""
+    w, h = image.width(), image.height()
+    points = [(x * w // 8, y * h // 8) for x in range(8) for y in range(8)]
+    return len({image.pixel(x, y) for x, y in points}) == 1
+
+
+def _quiet_offscreen_warnings() -> None:
+    """The offscreen platform warns about every window-manager call it ignores; hide just those."""
+    from PySide6 import QtCore
+
+    def handler(mode, context, message):
+        if "This plugin does not support" not in message:
+            sys.stderr.write(message + "\n")
+
+    QtCore.qInstallMessageHandler(handler)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    xvfb = None
+    with tempfile.TemporaryDirectory(prefix="nnviz-screenshot-") as tmp:
+        os.environ.setdefault("XDG_RUNTIME_DIR", tmp)
+        os.chmod(tmp, 0o700)
+        if args.offscreen:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+            _quiet_offscreen_warnings()
+        else:
+            if not os.environ.get("DISPLAY"):
+                xvfb = start_xvfb()
+            os.environ["QT_QPA_PLATFORM"] = "xcb"
+        try:
+            return take_screenshot(args, str(Path(tmp) / "settings"))
+        finally:
+            stop_process(xvfb)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
