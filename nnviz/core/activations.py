@@ -14,6 +14,7 @@ import numpy as np
 from scipy import special
 
 from nnviz.core.errors import ModelError
+from nnviz.core.spec import split_named
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -231,16 +232,7 @@ def make_activation(spec: str | dict | None, where: str = "activation") -> Activ
     """Build an activation from a name or ``{"name": ..., options}``; errors name ``where``."""
     if spec is None:
         return Identity()
-    if isinstance(spec, str):
-        name, options = spec, {}
-    elif isinstance(spec, dict):
-        if "name" not in spec:
-            raise ModelError(f"{where}: missing 'name'")
-        name, options = spec["name"], {k: v for k, v in spec.items() if k != "name"}
-    else:
-        raise ModelError(f"{where}: expected a name or an object, got {type(spec).__name__}")
-    if name not in ACTIVATIONS:
-        raise ModelError(f"{where}: unknown activation {name!r} (known: {', '.join(ACTIVATIONS)})")
+    name, options = split_named(spec, where, ACTIVATIONS, "activation")
     cls = ACTIVATIONS[name]
     for key, value in options.items():
         default = cls.defaults.get(key)

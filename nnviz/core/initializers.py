@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from nnviz.core.errors import ModelError
+from nnviz.core.spec import split_named
 
 #: name -> option defaults (PyTorch's nn.init defaults)
 INITIALIZERS: dict[str, dict] = {
@@ -30,16 +31,7 @@ def parse_init(spec, where: str = "init") -> tuple[str, dict]:
     """Validate an ``init`` entry (a name or ``{"name": ..., options}``) into ``(name, options)``."""
     if spec is None:
         return "default", {}
-    if isinstance(spec, str):
-        name, options = spec, {}
-    elif isinstance(spec, dict):
-        if "name" not in spec:
-            raise ModelError(f"{where}: missing 'name'")
-        name, options = spec["name"], {k: v for k, v in spec.items() if k != "name"}
-    else:
-        raise ModelError(f"{where}: expected a name or an object, got {type(spec).__name__}")
-    if name not in INITIALIZERS:
-        raise ModelError(f"{where}: unknown initialiser {name!r} (known: {', '.join(INITIALIZERS)})")
+    name, options = split_named(spec, where, INITIALIZERS, "initialiser")
     defaults = INITIALIZERS[name]
     for key, value in options.items():
         if key not in defaults:

@@ -18,6 +18,7 @@ import numpy as np
 from scipy import special
 
 from nnviz.core.errors import ModelError
+from nnviz.core.spec import split_named
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -183,16 +184,7 @@ LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, MAE, Huber, BCE,
 
 
 def make_loss(spec, where: str = "loss") -> Loss:
-    if isinstance(spec, str):
-        name, options = spec, {}
-    elif isinstance(spec, dict):
-        if "name" not in spec:
-            raise ModelError(f"{where}: missing 'name'")
-        name, options = spec["name"], {k: v for k, v in spec.items() if k != "name"}
-    else:
-        raise ModelError(f"{where}: expected a name or an object, got {type(spec).__name__}")
-    if name not in LOSSES:
-        raise ModelError(f"{where}: unknown loss {name!r} (known: {', '.join(LOSSES)})")
+    name, options = split_named(spec, where, LOSSES, "loss")
     cls = LOSSES[name]
     for key, value in options.items():
         if key not in cls.defaults:
