@@ -18,6 +18,7 @@ from nnviz.core.document import build_network, network_to_dict
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.layers import LAYERS
 from nnviz.core.network import Network
+from nnviz.core.stats import PERCENTILES, layer_health
 from nnviz.core.trainer import Trainer, prepare_targets
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
@@ -135,6 +136,8 @@ class Snapshot:
     predictions: np.ndarray | None  # test (else train) outputs, for predicted-vs-target
     confusion: np.ndarray | None  # (classes, classes): rows true, columns predicted
     model_name: str = ""
+    health: tuple = ()  # per layer: nnviz.core.stats.LayerHealth on the probe batch
+    health_history: dict[str, np.ndarray] = field(default_factory=dict)  # per evaluation point, see below
 
 
 class Experiment:
@@ -145,6 +148,8 @@ class Experiment:
         self._serial = 0
         self._step = 0
         self._hist = {k: _Series() for k in ("step", "loss", "lr")}
+        self._health: dict[str, _Series] = {}
+        self._dropout_masks: dict[int, np.ndarray] = {}
         self._evals = {k: _Series() for k in ("eval_step", "train_loss", "test_loss", "train_accuracy",
                                                "test_accuracy")}
         self._load_data()
@@ -244,8 +249,13 @@ class Experiment:
                 layer["init"] = template["init"]
         self._build(doc)
         self._step = 0
+        self._clear_history()
+
+    def _clear_history(self) -> None:
         for series in list(self._hist.values()) + list(self._evals.values()):
             series.size = 0
+        self._health.clear()
+        self._dropout_masks.clear()
 
     @property
     def step(self) -> int:
@@ -385,8 +395,7 @@ class Experiment:
         self.document = copy.deepcopy(doc)
         self._build(copy.deepcopy(doc))
         self._step = self.net.step_count
-        for series in list(self._hist.values()) + list(self._evals.values()):
-            series.size = 0
+        self._clear_history()
 
     def to_document(self) -> dict:
         """The model document to save: parameters, optimizer state and the data it trains on."""
@@ -423,7 +432,7 @@ class Experiment:
         with np.errstate(all="ignore"):
             self._record_evaluation()
 
-    def _record_evaluation(self):
+    def _record_evaluation(self, health=None):
         train_loss, train_acc, train_out = self._evaluate(self.X, self.y)
         test_loss = test_acc = test_out = None
         if self.X_test is not None:
@@ -435,18 +444,42 @@ class Experiment:
             e["test_loss"].extend([math.nan if test_loss is None else test_loss])
             e["train_accuracy"].extend([math.nan if train_acc is None else train_acc])
             e["test_accuracy"].extend([math.nan if test_acc is None else test_acc])
+            self._append_health(health if health is not None else self._probe()[1])
         return train_loss, train_acc, train_out, test_loss, test_acc, test_out
+
+    def _append_health(self, health) -> None:
+        """Per evaluation point, keyed ``"{layer}.p5"`` … ``"{layer}.p95"`` (activation percentiles),
+        ``"{layer}.dead"``, ``"{layer}.saturated"``, ``"{layer}.update_ratio"``, ``"{layer}.grad_norm"``
+        and ``"{layer}.{param}.grad_norm"``, ``.grad_mean_abs``, ``.grad_max_abs``."""
+        def add(key, value):
+            series = self._health.get(key)
+            if series is None:
+                series = self._health[key] = _Series()
+                series.extend(np.full(self._evals["eval_step"].size - 1, np.nan))  # align with eval_step
+            series.extend([math.nan if value is None else value])
+
+        for h in health:
+            for pct, value in zip(PERCENTILES, h.percentiles):
+                add(f"{h.index}.p{pct:g}", value)
+            add(f"{h.index}.dead", h.dead)
+            add(f"{h.index}.saturated", h.saturated)
+            add(f"{h.index}.update_ratio", h.update_ratio)
+            add(f"{h.index}.grad_norm", h.grad_norm)
+            for name, g in h.grads.items():
+                add(f"{h.index}.{name}.grad_norm", g.norm)
+                add(f"{h.index}.{name}.grad_mean_abs", g.mean_abs)
+                add(f"{h.index}.{name}.grad_max_abs", g.max_abs)
 
     def snapshot(self) -> Snapshot:
         """Build an immutable snapshot of the current state (the worker publishes these)."""
         net = self.net
         self._serial += 1
         with np.errstate(all="ignore"):
-            train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation()
+            layers, health = self._probe()
+            train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation(health)
             eval_y = self.y_test if self.X_test is not None else self.y
             predictions = _frozen(test_out if self.X_test is not None else train_out)
             confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
-            layers = self._probe_layers()
             node_maps = surface = curve = None
             if self.planar:
                 node_maps, surface = self._plane_maps()
@@ -465,21 +498,27 @@ class Experiment:
             raw_train=(self.raw_train.X, self.raw_train.y),
             raw_test=(self.raw_test.X, self.raw_test.y) if self.raw_test is not None else None,
             grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
-            predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""))
+            predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
+            health=health, health_history={k: v.view() for k, v in self._health.items()})
 
-    def _probe_layers(self) -> tuple[LayerView, ...]:
+    def _probe(self) -> tuple[tuple[LayerView, ...], tuple]:
         """Forward and backward on the fixed probe batch, in evaluation mode, without touching the
-        optimizer (the gradients are recomputed by the next training step anyway)."""
+        optimizer (the gradients are recomputed by the next training step anyway): the graph's
+        per-layer views and every layer's health."""
         net = self.net
+        for i, layer in enumerate(net.layers):  # the last training step's dropout masks, before eval mode
+            if layer.type == "dropout" and "mask" in layer.extras:
+                self._dropout_masks[i] = _frozen(layer.extras["mask"])
         Xp, yp = self.X[self.probe], self.y[self.probe]
         net.loss_and_gradients(Xp, yp, training=False)
+        health = layer_health(net, net.lr, self._dropout_masks)
         views = []
         for i, layer in enumerate(net.layers):
             dz = layer.dz if layer.dz is not None else np.zeros_like(layer.z)
             views.append(LayerView(i, layer.type, layer.activation.name, layer.units,
                                    _frozen(layer.a.mean(axis=0)), _frozen(dz.mean(axis=0)),
                                    _frozen(layer.a), _frozen(layer.z), _frozen(dz)))
-        return tuple(views)
+        return tuple(views), health
 
     def _plane_maps(self) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
         """One forward pass over the input plane at SURFACE resolution: the output is the decision
