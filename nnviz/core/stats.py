@@ -49,7 +49,7 @@ def histogram(values: np.ndarray, bins: int = 30) -> tuple[np.ndarray, np.ndarra
     if finite.size == 0:
         return np.zeros(bins), np.linspace(-1.0, 1.0, bins + 1)
     lo, hi = float(finite.min()), float(finite.max())
-    if lo == hi:
+    if hi - lo <= 1e-12 * max(1.0, abs(lo), abs(hi)):  # (nearly) constant: too narrow to split into bins
         lo, hi = lo - 0.5, hi + 0.5
     return np.histogram(finite, bins=bins, range=(lo, hi))
 

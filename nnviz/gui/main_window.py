@@ -16,10 +16,16 @@ from nnviz.core.errors import NnvizError
 from nnviz.core.experiment import DataConfig
 from nnviz.gui.controls import ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
+from nnviz.gui.panels.activations import ActivationsPanel
+from nnviz.gui.panels.gradients import GradientFlowPanel
 from nnviz.gui.panels.graph import GraphPanel
+from nnviz.gui.panels.health import HealthStrip
 from nnviz.gui.panels.inspector import InspectorPanel
 from nnviz.gui.panels.loss import LossPanel
+from nnviz.gui.panels.normalization import NormalizationPanel
 from nnviz.gui.panels.output import OutputPanel
+from nnviz.gui.panels.updates import UpdateRatioPanel
+from nnviz.gui.panels.weights import WeightsPanel
 from nnviz.gui.session import TrainingSession, one_line
 
 MAX_RECENT = 8
@@ -48,11 +54,32 @@ class MainWindow(QtWidgets.QMainWindow):
         self.loss = LossPanel()
         self.inspector = InspectorPanel()
         self.controls = ControlsPanel()
+        self.health = HealthStrip()
+        self.activations = ActivationsPanel()
+        self.gradients = GradientFlowPanel()
+        self.updates = UpdateRatioPanel()
+        self.weights = WeightsPanel()
+        self.normalization = NormalizationPanel()
+        self.panels = [self.graph, self.output, self.loss, self.inspector, self.health, self.activations,
+                       self.gradients, self.updates, self.weights, self.normalization]
         self.docks = {}
-        self._add_dock("controls", "Controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._add_dock("output", "Output", self.output, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._add_dock("loss", "Loss", self.loss, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._add_dock("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
+        # the side docks own the bottom corners, so the health strip sits right under the graph
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+        self._add_dock("controls", "Controls", self.controls, left)
+        self._add_dock("output", "Output", self.output, right)
+        self._add_dock("loss", "Loss", self.loss, right)
+        for key, title, panel in (("activations", "Activations", self.activations),
+                                  ("gradients", "Gradient flow", self.gradients),
+                                  ("updates", "Update ratio", self.updates),
+                                  ("weights", "Weights", self.weights),
+                                  ("normalization", "Norm & dropout", self.normalization)):
+            self._add_dock(key, title, panel, right)
+            self.tabifyDockWidget(self.docks["loss"], self.docks[key])
+        self.docks["loss"].raise_()
+        self._add_dock("inspector", "Inspector", self.inspector, right)
+        self._add_dock("health", "Layer health", self.health, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["controls"], self.docks["output"]], [320, 520], Qt.Orientation.Horizontal)
@@ -169,12 +196,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controls.layers_changed.connect(self._on_layers_changed)
         self.controls.training_changed.connect(self._on_training_changed)
         self.controls.speed_changed.connect(self._on_speed_changed)
+        self.health.layer_clicked.connect(self._on_layer_clicked)
 
     # -- session signals ------------------------------------------------------------------------
     @Slot(object)
     def _on_snapshot_ready(self, snapshot) -> None:
         self.latest = snapshot
-        for panel in (self.graph, self.output, self.loss, self.inspector):
+        for panel in self.panels:
             panel.show_snapshot(snapshot)
         if snapshot.step != self._last_step:
             self._last_step = snapshot.step
@@ -267,6 +295,16 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_training_changed(self, changes: dict) -> None:
         self.session.send("set_training", **changes)
         self.setWindowModified(True)
+
+    @Slot(int, str)
+    def _on_layer_clicked(self, index: int, detail: str) -> None:
+        """Open the detail panel a health-strip cell points to, on that layer."""
+        key = detail if detail in ("activations", "gradients", "updates", "weights") else "activations"
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
+        panel = getattr(self, key)
+        panel.select_layer(index)
 
     @Slot(int)
     def _on_speed_changed(self, steps_per_frame: int) -> None:

@@ -78,6 +78,9 @@ def test_small_statistics_helpers():
     counts, edges = histogram(np.array([0.0, 0.5, 1.0, np.nan]), bins=2)
     assert counts.tolist() == [1, 2] and edges.tolist() == [0.0, 0.5, 1.0]
     np.testing.assert_allclose(percentiles(np.arange(101.0)), [5, 25, 50, 75, 95])
+    # a layer whose outputs are equal but for rounding still gets a histogram
+    counts, _ = histogram(np.array([0.7310585786300049, 0.7310585786300048, 0.731058578630005]))
+    assert counts.sum() == 3
 
 
 def test_batchnorm_and_dropout_are_made_visible_in_the_snapshot():

@@ -91,14 +91,21 @@ def test_columns_and_edges_match_the_weights(panel, snapshot):
 
 def test_heatmaps_show_the_node_maps(panel, snapshot):
     panel.show_snapshot(snapshot)
+    lut = diverging_lut()
     for column, maps in enumerate(snapshot.node_maps):
         for unit in range(maps.shape[0]):
-            item = panel.heatmap_item(column, unit)
-            assert item is not None
-            np.testing.assert_array_equal(item.image, maps[unit])
-    assert tuple(panel.heatmap_item(1, 0).getLevels()) == (-1.0, 1.0)  # tanh
-    assert tuple(panel.heatmap_item(3, 0).getLevels()) == (0.0, 1.0)  # sigmoid
-    assert panel.heatmap_item(1, 4) is None
+            values = panel.heatmap_values(column, unit)
+            assert values is not None
+            np.testing.assert_array_equal(values, maps[unit])
+            lo, hi = panel.heatmap_levels(column, unit)
+            t = np.clip((maps[unit] - lo) / (hi - lo), 0.0, 1.0)
+            expected = lut[np.round(t * (len(lut) - 1)).astype(int), :3]
+            np.testing.assert_array_equal(panel.heatmap_colors(column, unit), expected)
+    assert panel.heatmap_levels(1, 0) == (-1.0, 1.0)  # tanh
+    assert panel.heatmap_levels(3, 0) == (0.0, 1.0)  # sigmoid
+    m = float(np.abs(snapshot.node_maps[0][1]).max())  # an input: symmetric, its own scale
+    assert panel.heatmap_levels(0, 1) == (-m, m)
+    assert panel.heatmap_values(1, 4) is None and panel.heatmap_colors(1, 4) is None
 
 
 def test_neurons_are_coloured_by_their_activation(panel):
@@ -107,7 +114,7 @@ def test_neurons_are_coloured_by_their_activation(panel):
     snap = exp.snapshot()
     panel.show_snapshot(snap)
     assert panel.column_kinds() == ("dot",) * 4
-    assert panel.heatmap_item(1, 0) is None
+    assert panel.heatmap_values(1, 0) is None
     lut = diverging_lut()
     value = snap.layers[0].value  # tanh: colour levels are [-1, 1]
     expected = lut[np.round((value + 1) / 2 * (len(lut) - 1)).astype(int), :3]
@@ -232,15 +239,15 @@ def test_a_selection_that_no_longer_exists_is_cleared(panel, qtbot, snapshot):
 def test_same_architecture_updates_items_instead_of_recreating_them(panel, experiment, snapshot):
     panel.show_snapshot(snapshot)
     items = panel.graphics_view.scene().items()
-    heatmap = panel.heatmap_item(2, 1)
+    atlas = panel.heatmap_atlas
     experiment.run(5)
     later = experiment.snapshot()
     panel.show_snapshot(later)
     after = panel.graphics_view.scene().items()
     assert len(after) == len(items)
     assert set(map(id, after)) == set(map(id, items))
-    assert panel.heatmap_item(2, 1) is heatmap
-    np.testing.assert_array_equal(heatmap.image, later.node_maps[2][1])
+    assert panel.heatmap_atlas is atlas
+    np.testing.assert_array_equal(panel.heatmap_values(2, 1), later.node_maps[2][1])
     _, _, drawn = panel.drawn_edges(0)
     np.testing.assert_array_equal(np.sort(drawn), np.sort(later.params["layers[0].weight"].ravel()))
 
@@ -251,7 +258,7 @@ def test_a_new_architecture_rebuilds_the_columns(panel, snapshot):
                                   {"type": "dense", "units": 1, "activation": "sigmoid"}]))
     panel.show_snapshot(wider.snapshot())
     assert panel.column_sizes() == (2, 6, 1)
-    assert panel.heatmap_item(1, 5) is not None and panel.heatmap_item(2, 1) is None
+    assert panel.heatmap_values(1, 5) is not None and panel.heatmap_values(2, 1) is None
     assert panel.edge_count() == 2 * 6 + 6
 
 

@@ -243,3 +243,21 @@ def test_an_exception_in_a_slot_shows_a_one_line_dialog(qtbot, window, monkeypat
     assert "\n" not in window.last_message
     window.session.send("step")  # and the app goes on
     wait_for_step(qtbot, window, 1)
+
+
+def test_health_strip_turns_a_dead_layer_red_and_opens_its_detail(qtbot, window):
+    from nnviz.gui.panels.health import DEAD, GRAD_NORM
+
+    # zero-initialised ReLU units output 0 for every sample: the whole layer is dead
+    window.session.send("set_layers", [{"type": "dense", "units": 4, "activation": "relu", "init": "zeros"},
+                                       {"type": "dense", "units": 1, "activation": "sigmoid"}])
+    qtbot.waitUntil(lambda: len(window.latest.layers) == 2 and window.latest.health[0].dead == 1.0, timeout=5000)
+    assert window.health.cell_state(0, DEAD) == "bad" and window.health.name_is_red(0)
+    assert window.health.cell_text(0, DEAD) == "100%"
+    table = window.health.table
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(table.item(0, DEAD)).center())
+    qtbot.waitUntil(lambda: window.docks["activations"].isVisible(), timeout=3000)
+    assert window.activations.layer == 0
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualItemRect(table.item(1, GRAD_NORM)).center())
+    qtbot.waitUntil(lambda: window.docks["gradients"].isVisible(), timeout=3000)

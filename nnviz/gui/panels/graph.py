@@ -6,12 +6,14 @@ as TensorFlow Playground does); a small square beside each neuron shows its bias
 positive and orange for negative weights, thicker for larger ``|w|``. Hovering names the number under
 the pointer, clicking selects it (``selection_changed``) for the inspector to edit.
 
-Drawing stays cheap whatever the size: the edges of the whole network are a handful of
-:class:`pyqtgraph.PlotCurveItem` objects (one per sign and width bucket, segments joined in pairs),
-a layer with thousands of weights shows only the strongest few into each unit, and a column of
-hundreds of units is drawn as one thin image strip. Items are created when the architecture changes;
-every other snapshot only calls ``setData`` / ``setImage`` / ``setBrush`` on them. Hit-testing is done
-with NumPy on the drawn geometry, never with one Qt item per edge.
+Drawing stays cheap whatever the size: the edges of the whole network are one item
+(:class:`_EdgeLayer`: separate lines, one pen per sign and width bucket, kept as a pixmap until an
+edge changes its pen), a layer with thousands of weights shows only the strongest few into each unit,
+a column of hundreds of units is drawn as one thin image strip, and all the heatmaps are tiles of one
+image (:class:`_HeatmapAtlas`), coloured with a NumPy look-up per snapshot: one image for Qt to draw
+instead of one pyqtgraph colour-table render per neuron. Items are created when the architecture
+changes; every other snapshot only updates them, and only what has changed. Hit-testing is done with
+NumPy on the drawn geometry, never with one Qt item per edge.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
@@ -50,6 +53,7 @@ BIAS_STRIP_WIDTH = 0.1
 BIAS_STRIP_GAP = 0.04
 _GREY = "#b0b0b0"
 _FRAME = "#9e9e9e"
+_NOTHING_DRAWN = object()  # the selection marker has not been drawn for this layout yet
 _TYPE_NAMES = {"dense": "Dense", "glu": "GLU", "batchnorm": "BatchNorm", "layernorm": "LayerNorm",
                "rmsnorm": "RMSNorm", "dropout": "Dropout"}
 _UNIT_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "step": (0.0, 1.0)}
@@ -101,6 +105,16 @@ class _Column:
     @property
     def bottom(self) -> float:
         return float(self.ys[-1] - max(self.half, self.pitch / 2))
+
+
+@dataclass
+class _EdgeGeometry:
+    """Where edges start and end, per column (set when the layout changes)."""
+
+    src_x: np.ndarray  # x where edges leave each column
+    dst_x: np.ndarray  # x where edges enter each column
+    offsets: np.ndarray  # index in ys of each column's first unit
+    ys: np.ndarray  # y of every unit, column after column
 
 
 @dataclass
@@ -179,18 +193,18 @@ class GraphPanel(QtWidgets.QWidget):
         self._lut = lut
         self._brushes = [QtGui.QBrush(QtGui.QColor(int(r), int(g), int(b))) for r, g, b, *_ in lut]
         self._no_brush = QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush)
+        # brush k of the look-up table at index k, no brush at index -1 (object array: vectorised lookup)
+        self._brush_table = np.empty(len(lut) + 1, dtype=object)
+        self._brush_table[:len(lut)] = self._brushes
+        self._brush_table[-1] = self._no_brush
 
         # items that live as long as the panel: edges, nodes, bias squares, highlights, hover text
-        self._edge_items: dict[tuple[int, int], pg.PlotCurveItem] = {}
-        for sign, colour in ((1, POSITIVE), (-1, NEGATIVE)):
-            for bucket, (width, strength) in enumerate(zip(EDGE_WIDTHS, EDGE_STRENGTHS)):
-                item = pg.PlotCurveItem(pen=pg.mkPen(_towards_white(colour, strength), width=width),
-                                        connect="pairs", skipFiniteCheck=True)
-                # separate lines (drawLines), not one stroked path: Qt outlines a path of thousands
-                # of crossing segments as a whole, which takes seconds
-                item.setSegmentedLineMode("on")
-                item.setZValue(1 + bucket)
-                self._edge_items[sign, bucket] = item
+        # the weight edges: one group per (sign, width bucket), the strongest drawn last (on top)
+        self._edge_groups = [(sign, bucket) for bucket in range(len(EDGE_WIDTHS)) for sign in (1, -1)]
+        colours = {1: POSITIVE, -1: NEGATIVE}
+        self._edges = _EdgeLayer([pg.mkPen(_towards_white(colours[sign], EDGE_STRENGTHS[bucket]),
+                                           width=EDGE_WIDTHS[bucket]) for sign, bucket in self._edge_groups])
+        self._edges.setZValue(1)
         self._identity_edges = pg.PlotCurveItem(pen=pg.mkPen(_GREY, width=0.8), connect="pairs",
                                                 antialias=True)
         self._hover_edge = pg.PlotCurveItem(pen=pg.mkPen(QtGui.QColor(51, 51, 51, 110), width=5),
@@ -210,20 +224,30 @@ class GraphPanel(QtWidgets.QWidget):
                                         border=pg.mkPen("#bdbdbd"))
         self._hover_label.setZValue(100)
         self._hover_label.hide()
-        for item in (self._identity_edges, *self._edge_items.values(), self._hover_edge, self._selected_edge,
-                     self._nodes, self._biases, self._selected_node, self._hover_label):
+        self.heatmap_atlas = _HeatmapAtlas(lut)
+        self.heatmap_atlas.setZValue(20)
+        for item in (self._identity_edges, self._edges, self._hover_edge, self._selected_edge,
+                     self.heatmap_atlas, self._nodes, self._biases, self._selected_node, self._hover_label):
             self.view.addItem(item, ignoreBounds=True)
 
         # items of the current architecture (rebuilt only when it changes)
         self._architecture: tuple | None = None
         self._columns: list[_Column] = []
         self._arch_items: list[QtWidgets.QGraphicsItem] = []
-        self._heatmaps: dict[tuple[int, int], pg.ImageItem] = {}
+        self._tiles: dict[tuple[int, int], int] = {}  # (column, unit) -> its tile in the heatmap atlas
+        self._tile_levels = np.zeros((0, 2))  # colour levels of each tile, as drawn
         self._strips: dict[int, pg.ImageItem] = {}
         self._bias_strips: dict[int, pg.ImageItem] = {}
         self._keep_per_unit: list[int | None] = []  # strongest-k edges per unit (None: all)
+        self._all_edges: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._geometry: _EdgeGeometry | None = None
         self._node_points: list[tuple[int, int]] = []  # (column, unit) of each scatter node
         self._bias_points: list[tuple[int, int]] = []
+        self._node_rows: dict[int, np.ndarray] = {}  # column -> its rows in the node scatter (dots only)
+        self._bias_rows: dict[int, np.ndarray] = {}  # column -> its rows in the bias scatter
+        self._node_lut: np.ndarray | None = None  # look-up-table entry of each node's brush (-1: none)
+        self._bias_lut: np.ndarray | None = None
+        self._marked: object = _NOTHING_DRAWN  # the selection the marker shows now
         self._snapshot = None
         self._drawn = _DrawnEdges.empty()
         self._selection: Selection | None = None
@@ -338,8 +362,7 @@ class GraphPanel(QtWidgets.QWidget):
     def edge_count(self, sign: int | None = None) -> int:
         """Weight edges drawn now, counted in the plot items' data (``sign`` +1, -1 or None for both).
         A weight of exactly 0 is drawn as positive."""
-        return sum(0 if item.xData is None else len(item.xData) // 2
-                   for (s, _), item in self._edge_items.items() if sign is None or s == sign)
+        return sum(n for (s, _), n in zip(self._edge_groups, self._edges.counts()) if sign is None or s == sign)
 
     def drawn_edges(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(units, sources, weights)`` of the edges drawn for ``layers[layer]``."""
@@ -349,7 +372,7 @@ class GraphPanel(QtWidgets.QWidget):
 
     def edge_buckets(self) -> dict[tuple[int, int], int]:
         """Number of edges drawn per (sign, width bucket)."""
-        return {key: 0 if item.xData is None else len(item.xData) // 2 for key, item in self._edge_items.items()}
+        return dict(zip(self._edge_groups, self._edges.counts()))
 
     def node_colors(self, column: int) -> np.ndarray | None:
         """(units, 3) RGB colours of a column drawn as dots or a strip; None for heatmap columns."""
@@ -378,8 +401,22 @@ class GraphPanel(QtWidgets.QWidget):
         points = self._selected_node.data
         return np.column_stack([points["x"], points["y"]]).astype(float)
 
-    def heatmap_item(self, column: int, unit: int) -> pg.ImageItem | None:
-        return self._heatmaps.get((column, unit))
+    def heatmap_values(self, column: int, unit: int) -> np.ndarray | None:
+        """The map drawn as the heatmap of a neuron (``(GRID, GRID)``, row 0 at the bottom), or None
+        when the neuron has no heatmap."""
+        if (column, unit) not in self._tiles or self._snapshot is None or self._snapshot.node_maps is None:
+            return None
+        return np.asarray(self._snapshot.node_maps[column][unit])
+
+    def heatmap_levels(self, column: int, unit: int) -> tuple[float, float] | None:
+        """The values drawn at the two ends of the colour scale of a neuron's heatmap."""
+        tile = self._tiles.get((column, unit))
+        return None if tile is None else tuple(float(v) for v in self._tile_levels[tile])
+
+    def heatmap_colors(self, column: int, unit: int) -> np.ndarray | None:
+        """(GRID, GRID, 3) RGB colours of a neuron's heatmap as drawn, row 0 at the bottom."""
+        tile = self._tiles.get((column, unit))
+        return None if tile is None else self.heatmap_atlas.tile_colors(tile)
 
     def graphics_item_count(self) -> int:
         return len(self.graphics_view.scene().items())
@@ -392,7 +429,7 @@ class GraphPanel(QtWidgets.QWidget):
     def _rebuild(self, snapshot, arch: tuple) -> None:
         for item in self._arch_items:
             self.view.removeItem(item)
-        self._arch_items, self._heatmaps, self._strips, self._bias_strips = [], {}, {}, {}
+        self._arch_items, self._strips, self._bias_strips = [], {}, {}
         self._architecture = arch
         self._columns = columns = self._layout(snapshot)
 
@@ -419,13 +456,28 @@ class GraphPanel(QtWidgets.QWidget):
                             brush=[self._no_brush] * len(pos))
         self._biases.setData(pos=np.array(bias_pos).reshape(-1, 2), size=bias_size,
                              pen=pg.mkPen("#9e9e9e", width=0.8), brush=[self._no_brush] * len(bias_pos))
+        self._node_lut = np.full(len(pos), -1)
+        self._bias_lut = np.full(len(bias_pos), -1)
+        node_column = np.array([c for c, _ in self._node_points], dtype=np.int64)
+        bias_column = np.array([c for c, _ in self._bias_points], dtype=np.int64)
+        self._node_rows = {c: np.flatnonzero(node_column == c) for c, col in enumerate(columns) if col.kind == "dot"}
+        self._bias_rows = {c: np.flatnonzero(bias_column == c) for c in range(len(columns))
+                           if np.any(bias_column == c)}
+        self._marked = _NOTHING_DRAWN
+
+        # heatmaps: tiles of one image, placed where their neurons are
+        self._tiles, rects = {}, []
+        for c, col in enumerate(columns):
+            if col.kind == "heatmap" and snapshot.node_maps is not None:
+                for j, y in enumerate(col.ys):
+                    self._tiles[c, j] = len(rects)
+                    rects.append(QtCore.QRectF(col.x - col.half, y - col.half, 2 * col.half, 2 * col.half))
+        shape = np.shape(snapshot.node_maps[0])[1:] if self._tiles else (0, 0)
+        self.heatmap_atlas.set_layout(rects, shape)
+        self._tile_levels = np.zeros((len(rects), 2))
 
         for c, col in enumerate(columns):
-            if col.kind == "heatmap":
-                for j, y in enumerate(col.ys):
-                    image = self._add_image(QtCore.QRectF(col.x - col.half, y - col.half, 2 * col.half, 2 * col.half))
-                    self._heatmaps[c, j] = image
-            elif col.kind == "strip":
+            if col.kind == "strip":
                 height = col.units * col.pitch
                 self._strips[c] = self._add_image(
                     QtCore.QRectF(col.x - col.half, col.ys[-1] - col.pitch / 2, 2 * col.half, height))
@@ -436,15 +488,13 @@ class GraphPanel(QtWidgets.QWidget):
             # the outer headers align with their column's outer edge, so that they stay in view
             # however wide their text is
             align = 0.0 if c == 0 else 1.0 if c == len(columns) - 1 else 0.5
-            header = pg.TextItem(col.title, color=TEXT, anchor=(align, 1.0))
-            header.setFont(_font(9, bold=True))
+            header = _static_text(col.title, TEXT, (align, 1.0), _font(9, bold=True))
             header.setPos(col.x + (2 * align - 1) * col.half, max(cl.top for cl in columns) + 0.15)
             self._add_item(header, z=50)
         inputs = columns[0]
         if inputs.kind != "strip":
             for j, name in enumerate(snapshot.input_names):
-                label = pg.TextItem(name, color=TEXT, anchor=(1.0, 0.5))
-                label.setFont(_font(8))
+                label = _static_text(name, TEXT, (1.0, 0.5), _font(8))
                 label.setPos(inputs.x - inputs.half - 0.08, inputs.ys[j])
                 self._add_item(label, z=50)
 
@@ -459,13 +509,25 @@ class GraphPanel(QtWidgets.QWidget):
         self._identity_edges.setData(np.concatenate(xs) if xs else [], np.concatenate(ys) if ys else [],
                                      connect="pairs")
         self._keep_per_unit = self._edge_plan(snapshot)
+        self._geometry = _EdgeGeometry(
+            src_x=np.array([c.x + c.half for c in columns]), dst_x=np.array([c.x - c.left for c in columns]),
+            offsets=np.cumsum([0] + [c.units for c in columns]), ys=np.concatenate([c.ys for c in columns]))
+        self._all_edges = {}  # (unit, source) of every weight of a layer drawn whole
+        for i, keep in enumerate(self._keep_per_unit):
+            shape = _weight_shape(snapshot, i)
+            if keep is None and shape is not None:
+                units, fan_in = shape
+                self._all_edges[i] = (np.repeat(np.arange(units), fan_in), np.tile(np.arange(fan_in), units))
         bottom = min(col.bottom for col in columns)
+        # every edge lies between the first and the last column (half a unit to spare for the pen)
+        reach = QtCore.QRectF(columns[0].x - 1.0, bottom - 0.5, columns[-1].x - columns[0].x + 2.0,
+                              max(col.top for col in columns) - bottom + 1.0)
+        self._edges.set_bounds(reach)
         for i, keep in enumerate(self._keep_per_unit):
             if keep is not None:  # say so when a layer shows only part of its weights
                 fan_in = _weight_shape(snapshot, i)[1]
-                note = pg.TextItem(f"strongest {keep} of {fan_in} weights into each unit", color="#757575",
-                                   anchor=(0.5, 0.0))
-                note.setFont(_font(8))
+                note = _static_text(f"strongest {keep} of {fan_in} weights into each unit", "#757575",
+                                    (0.5, 0.0), _font(8))
                 note.setPos((columns[i].x + columns[i + 1].x) / 2, bottom - 0.05)
                 self._add_item(note, z=50)
 
@@ -546,46 +608,54 @@ class GraphPanel(QtWidgets.QWidget):
     def _update_nodes(self, snapshot) -> None:
         values = [self._input_values(snapshot)] + [np.asarray(v.value, dtype=float) for v in snapshot.layers]
         activations = ["identity"] + [v.activation for v in snapshot.layers]
-        brushes = list(self._nodes.data["brush"])
-        bias_brushes = list(self._biases.data["brush"])
-        col_levels = {}
+        node_lut = self._node_lut.copy()
+        bias_lut = self._bias_lut.copy()
         for c, col in enumerate(self._columns):
             v = values[c]
-            lo, hi = col_levels[c] = (_levels(activations[c], v) if v is not None else (-1.0, 1.0))
+            lo, hi = _levels(activations[c], v) if v is not None else (-1.0, 1.0)
             if col.kind == "strip":
                 image = v if v is not None else np.zeros(col.units)
                 self._strips[c].show_array(np.nan_to_num(image)[::-1, None], (lo, hi))
+            elif col.kind == "dot":
+                rows = self._node_rows[c]
+                node_lut[rows] = self._lut_index(v, lo, hi) if v is not None else len(self._brushes) // 2
             if col.has_bias:
                 b = np.asarray(snapshot.params[f"layers[{c - 1}].bias"], dtype=float)
                 blo, bhi = _symmetric(b)
                 if col.kind == "strip":
                     self._bias_strips[c].show_array(np.nan_to_num(b)[::-1, None], (blo, bhi))
                 else:
-                    idx = self._lut_index(b, blo, bhi)
-                    for k, (bc, j) in enumerate(self._bias_points):
-                        if bc == c:
-                            bias_brushes[k] = self._brushes[idx[j]]
-        for k, (c, j) in enumerate(self._node_points):
-            col = self._columns[c]
-            if col.kind == "dot":
-                v = values[c]
-                if v is None:
-                    brushes[k] = self._brushes[len(self._brushes) // 2]
-                else:
-                    brushes[k] = self._brushes[self._lut_index(v[j:j + 1], *col_levels[c])[0]]
-        if brushes:
-            self._nodes.setBrush(brushes)
-        if bias_brushes:
-            self._biases.setBrush(bias_brushes)
-        if snapshot.node_maps is not None:
-            for c, col in enumerate(self._columns):
-                if col.kind != "heatmap":
-                    continue
-                maps = np.asarray(snapshot.node_maps[c], dtype=float)
-                shared = _levels(activations[c], maps) if c > 0 else None
-                for j in range(col.units):
-                    lo, hi = shared or _symmetric(maps[j])  # inputs differ in scale: one level each
-                    self._heatmaps[c, j].show_array(maps[j], (lo, hi))
+                    bias_lut[self._bias_rows[c]] = self._lut_index(b, blo, bhi)
+        # a new list of brushes makes the scatter item forget its drawing: only when a colour changed
+        if not np.array_equal(node_lut, self._node_lut):
+            self._node_lut = node_lut
+            self._nodes.setBrush(list(self._brush_table[node_lut]))
+        if not np.array_equal(bias_lut, self._bias_lut):
+            self._bias_lut = bias_lut
+            self._biases.setBrush(list(self._brush_table[bias_lut]))
+        if self._tiles:
+            self._update_heatmaps(snapshot, activations)
+
+    def _update_heatmaps(self, snapshot, activations: list[str]) -> None:
+        """Colour every heatmap tile with one look-up per column; one image for the whole graph."""
+        indices, levels = [], []
+        for c, col in enumerate(self._columns):
+            if col.kind != "heatmap":
+                continue
+            maps = np.asarray(snapshot.node_maps[c], dtype=float)
+            if c > 0:
+                lo, hi = _levels(activations[c], maps)
+                lo, hi = np.full((col.units, 1, 1), lo), np.full((col.units, 1, 1), hi)
+            else:  # the inputs differ in scale: each its own symmetric levels
+                magnitude = np.abs(maps)
+                magnitude[~np.isfinite(magnitude)] = 0.0
+                m = magnitude.max(axis=(1, 2), keepdims=True)
+                hi = np.where(m > 1e-12, m, 1.0)
+                lo = -hi
+            indices.append(self._lut_index(maps, lo, hi))
+            levels.append(np.column_stack([lo.ravel(), hi.ravel()]))
+        self._tile_levels = np.concatenate(levels)
+        self.heatmap_atlas.show_indices(np.concatenate(indices))
 
     def _update_edges(self, snapshot) -> None:
         parts = []
@@ -596,50 +666,43 @@ class GraphPanel(QtWidgets.QWidget):
             units, fan_in = w.shape
             magnitude = np.abs(np.nan_to_num(w, nan=0.0, posinf=1e300, neginf=-1e300))
             if keep is None:
-                unit = np.repeat(np.arange(units), fan_in)
-                source = np.tile(np.arange(fan_in), units)
+                unit, source = self._all_edges[i]
+                weight, rel = w.ravel(), magnitude.ravel()
             else:
                 strongest = np.argpartition(magnitude, fan_in - keep, axis=1)[:, fan_in - keep:]
                 unit = np.repeat(np.arange(units), keep)
                 source = strongest.ravel()
+                weight, rel = w[unit, source], magnitude[unit, source]
             top = magnitude.max() if magnitude.size else 0.0
-            rel = magnitude[unit, source] / (top if top > 0 else 1.0)
+            rel = rel / (top if top > 0 else 1.0)
             if unit.size > CROWDED_LAYER:
                 # width grows with (|w| / max |w|) ** gamma: in a crowded layer most edges stay
                 # thin and pale, so that the strongest stand out instead of merging into a wall
                 rel = rel ** (1.0 + np.log2(unit.size / CROWDED_LAYER))
-            parts.append((i, unit, source, w[unit, source], rel))
+            parts.append((i, unit, source, weight, rel))
         if not parts:
             self._drawn = _DrawnEdges.empty()
-            for item in self._edge_items.values():
-                _set_segments(item, [], [])
+            self._edges.set_edges(np.zeros((0, 4)), np.zeros(0, dtype=np.int64), antialias=True)
             return
         layer = np.concatenate([np.full(p[1].size, p[0]) for p in parts])
         unit = np.concatenate([p[1] for p in parts])
         source = np.concatenate([p[2] for p in parts])
         weight = np.concatenate([p[3] for p in parts])
         rel = np.concatenate([p[4] for p in parts])
-        cols = self._columns
-        src_x = np.array([c.x + c.half for c in cols])
-        dst_x = np.array([c.x - c.left for c in cols])
-        x0, x1 = src_x[layer], dst_x[layer + 1]
-        offsets = np.cumsum([0] + [c.units for c in cols])
-        all_ys = np.concatenate([c.ys for c in cols])
-        y0 = all_ys[offsets[layer] + source]
-        y1 = all_ys[offsets[layer + 1] + unit]
+        g = self._geometry
+        x0, x1 = g.src_x[layer], g.dst_x[layer + 1]
+        y0 = g.ys[g.offsets[layer] + source]
+        y1 = g.ys[g.offsets[layer + 1] + unit]
         self._drawn = _DrawnEdges(layer, unit, source, weight, x0, y0, x1, y1)
         bucket = np.minimum((rel * len(EDGE_WIDTHS)).astype(np.int64), len(EDGE_WIDTHS) - 1)
-        negative = weight < 0
-        antialias = weight.size <= ANTIALIAS_EDGES
-        for (sign, b), item in self._edge_items.items():
-            idx = np.flatnonzero((bucket == b) & (negative == (sign < 0)))
-            xs = np.empty(2 * idx.size)
-            ys = np.empty(2 * idx.size)
-            xs[0::2], xs[1::2] = x0[idx], x1[idx]
-            ys[0::2], ys[1::2] = y0[idx], y1[idx]
-            _set_segments(item, xs, ys, antialias=antialias)
+        group = 2 * bucket + (weight < 0)  # the index of (sign, bucket) in self._edge_groups
+        self._edges.set_edges(np.column_stack([x0, y0, x1, y1]), group,
+                              antialias=weight.size <= ANTIALIAS_EDGES)
 
     def _update_selection_marker(self) -> None:
+        if self._marked == self._selection:
+            return  # the marker stays where it is: the layout changes only in _rebuild
+        self._marked = self._selection
         self._draw_marker(self._selection, self._selected_node, self._selected_edge)
 
     def _draw_marker(self, sel: Selection | None, node_item, edge_item) -> None:
@@ -755,12 +818,16 @@ class GraphPanel(QtWidgets.QWidget):
             return None
         return raw.mean(axis=0)
 
-    def _lut_index(self, values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-        """Entries of the look-up table for ``values`` between ``lo`` and ``hi`` (NaN: the middle)."""
+    def _lut_index(self, values: np.ndarray, lo, hi) -> np.ndarray:
+        """Entries (uint8) of the look-up table for ``values`` between ``lo`` and ``hi`` (NaN: the
+        middle); ``lo`` and ``hi`` may be arrays that broadcast against ``values``."""
         n = len(self._brushes)
-        v = np.nan_to_num(np.asarray(values, dtype=float), nan=(lo + hi) / 2, posinf=hi, neginf=lo)
-        t = (np.clip(v, lo, hi) - lo) / (hi - lo)
-        return np.round(t * (n - 1)).astype(np.int64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            t = np.asarray(values, dtype=float) - lo
+            t *= (n - 1) / (np.asarray(hi) - lo)
+        np.clip(t, 0, n - 1, out=t)
+        t[np.isnan(t)] = (n - 1) / 2
+        return np.rint(t, out=t).astype(np.uint8)
 
     def _lut_colors(self, values: np.ndarray, lo: float, hi: float) -> np.ndarray:
         return self._lut[self._lut_index(values, lo, hi), :3].astype(int)
@@ -779,6 +846,133 @@ class _PlacedImage(pg.ImageItem):
         self.setImage(data, levels=levels, autoLevels=False)
         if reshaped:  # setRect scales by the image's size, so it must follow a change of shape
             self.setRect(self.rect)
+
+
+class _HeatmapAtlas(pg.GraphicsObject):
+    """Every heatmap of the graph as a tile of one image.
+
+    The tiles are stacked in one ``uint32`` array (a ``QImage.Format_RGB32`` pixel each), coloured
+    with one NumPy look-up per snapshot (:meth:`show_indices`), and each is drawn into its neuron's
+    square by ``QPainter.drawImage``: no per-tile pyqtgraph item, colour table or render. As in an
+    ``ImageItem``, row 0 of a tile lies at the bottom of its square (the view's y points up).
+    """
+
+    def __init__(self, lut: np.ndarray):
+        super().__init__()
+        rgb = np.asarray(lut, dtype=np.uint32)[:, :3]
+        self._lut32 = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+        self._targets: list[QtCore.QRectF] = []
+        self._sources: list[QtCore.QRectF] = []
+        self._shape = (0, 0)
+        self._pixels = np.zeros((0, 0), dtype=np.uint32)
+        self._image: QtGui.QImage | None = None
+        self._bounds = QtCore.QRectF()
+
+    def set_layout(self, rects: list[QtCore.QRectF], shape: tuple[int, int]) -> None:
+        """Tile ``k`` of ``shape`` (rows, columns) pixels fills ``rects[k]`` of the view."""
+        self.prepareGeometryChange()
+        rows, cols = shape
+        self._shape = (rows, cols)
+        self._targets = list(rects)
+        self._sources = [QtCore.QRectF(0, k * rows, cols, rows) for k in range(len(rects))]
+        self._bounds = QtCore.QRectF()
+        for rect in rects:
+            self._bounds = self._bounds.united(rect)
+        self._pixels = np.zeros((len(rects) * rows, cols), dtype=np.uint32)
+        self._image = None
+        self.update()
+
+    def show_indices(self, indices: np.ndarray) -> None:
+        """Colour the tiles: ``indices`` (tiles, rows, columns) are entries of the look-up table."""
+        self._pixels = np.take(self._lut32, indices.reshape(self._pixels.shape))
+        rows, cols = self._pixels.shape
+        # the QImage shares the array's memory; self._pixels keeps it alive until the next frame
+        self._image = QtGui.QImage(self._pixels, cols, rows, 4 * cols, QtGui.QImage.Format.Format_RGB32)
+        self.update()
+
+    def tile_colors(self, tile: int) -> np.ndarray:
+        """(rows, columns, 3) RGB colours of a tile."""
+        rows, _ = self._shape
+        p = self._pixels[tile * rows:(tile + 1) * rows]
+        return np.stack([(p >> 16) & 0xFF, (p >> 8) & 0xFF, p & 0xFF], axis=-1).astype(int)
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt override)
+        return self._bounds
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self._image is None:
+            return
+        # filtered, not nearest-pixel, scaling: a 40-pixel map drawn into some 30 screen pixels
+        # keeps its thin contours instead of dropping every fourth row and column
+        painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
+        for target, source in zip(self._targets, self._sources):
+            painter.drawImage(target, self._image, source)
+
+
+class _EdgeLayer(pg.GraphicsObject):
+    """Every weight edge of the graph, as separate lines (``drawLines``) grouped by pen.
+
+    Separate lines, not one stroked path: Qt outlines a path of thousands of crossing segments as
+    a whole, which takes seconds. The edges lie where the layout puts them and only move from
+    group to group (sign, width) as the weights change, and often no edge does between two
+    snapshots: Qt keeps the drawing as a pixmap (``DeviceCoordinateCache``) and strokes the lines
+    again, antialiased, only when an edge changed its group.
+    """
+
+    def __init__(self, pens: list[QtGui.QPen]):
+        super().__init__()
+        self._pens = pens
+        self._all_lines = np.zeros((0, 4))  # (x0, y0, x1, y1) per edge
+        self._group = np.zeros(0, dtype=np.int64)  # its pen
+        self._counts = [0] * len(pens)
+        self._lines = [PrimitiveArray(QtCore.QLineF, 4) for _ in pens]  # per pen, for drawLines
+        self._antialias = True
+        self._bounds = QtCore.QRectF()
+        self.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def set_bounds(self, rect: QtCore.QRectF) -> None:
+        """Where the edges can be: the diagram, with room for the widest pen."""
+        self.prepareGeometryChange()
+        self._bounds = QtCore.QRectF(rect)
+
+    def set_edges(self, lines: np.ndarray, group: np.ndarray, antialias: bool) -> None:
+        """Edge ``k`` runs from ``lines[k, :2]`` to ``lines[k, 2:]`` with pen ``group[k]``; nothing
+        is redrawn when the edges are as they were."""
+        if (antialias == self._antialias and np.array_equal(group, self._group)
+                and np.array_equal(lines, self._all_lines)):
+            return
+        self._antialias, self._group, self._all_lines = antialias, group, lines
+        ordered = lines[np.argsort(group, kind="stable")]
+        self._counts = np.bincount(group, minlength=len(self._pens)).tolist()
+        start = 0
+        for count, array in zip(self._counts, self._lines):
+            array.resize(count)
+            array.ndarray()[:] = ordered[start:start + count]
+            start += count
+        self.update()
+
+    def counts(self) -> list[int]:
+        """The number of edges in each group."""
+        return list(self._counts)
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt override)
+        return self._bounds
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
+        for pen, lines in zip(self._pens, self._lines):
+            if len(lines):
+                painter.setPen(pen)
+                painter.drawLines(*lines.drawargs())
+
+
+def _static_text(text: str, color: str, anchor: tuple[float, float], font: QtGui.QFont) -> pg.TextItem:
+    """A label that never changes: Qt keeps it as a pixmap instead of laying out its text on every
+    paint."""
+    item = pg.TextItem(text, color=color, anchor=anchor)
+    item.setFont(font)
+    item.textItem.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    return item
 
 
 def _set_segments(item: pg.PlotCurveItem, xs, ys, **options) -> None:

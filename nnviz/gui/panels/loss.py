@@ -5,6 +5,14 @@ snapshot, and the faint per-step batch loss), the train and test accuracy (class
 and the learning rate. Every series is a ``PlotDataItem`` created once and fed the snapshot's
 history arrays with ``setData``; with peak downsampling and clip-to-view a history of a million
 steps draws a few thousand points. Hovering shows the numbers at the step under the mouse.
+
+The axes are the expensive part of a frame: an axis whose range moves, even by a pixel, lays out
+its ticks, labels and grid again. So the panel sets the ranges itself instead of letting pyqtgraph
+fit them to the data on every frame: the step axis ends at the next round number ahead of the
+training (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten), the loss axis at the nearest
+lines of a fine grid outside the data, so that a range changes only now and then, and the axes are
+cached as pixmaps between those changes. Once the user pans or zooms an axis, it stays where the
+user put it.
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
 BATCH_COLOR = "#7fa7c9"  # a pale Playground blue: many noisy points, drawn faintly
 _LEFT_AXIS_WIDTH = 52  # the same for the three plots, so their steps line up
 _MOUSE_RATE = 30  # hover readouts per second at most (SignalProxy keeps only the newest position)
+_STEP_BOUNDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # times a power of ten
+_STEP_PADDING = 0.02  # of the step range, on either side
+_Y_PADDING = 0.03  # of the data's range, above and below, before rounding out to the grid
+_Y_GRID = 10  # the loss range ends on multiples of (tick spacing / _Y_GRID)
 
 
 def ema(values: np.ndarray, alpha: float) -> np.ndarray:
@@ -43,6 +55,56 @@ def ema(values: np.ndarray, alpha: float) -> np.ndarray:
     out = np.full_like(values, np.nan)
     out[finite] = smooth
     return out
+
+
+def _nice_step(span: float, ticks: int = 4) -> float:
+    """A round spacing (1, 2 or 5 times a power of ten) giving about ``ticks`` intervals."""
+    raw = span / ticks
+    if not math.isfinite(raw) or raw <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    return min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=10 * power)
+
+
+def step_bound(last: float) -> float:
+    """Where the step axis ends: the smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of
+    ten that is at least ``last``. The curves fill at least three quarters of the width, and the
+    axis changes about ten times per decade of steps instead of on every frame."""
+    if not math.isfinite(last) or last <= 1.0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(last))
+    return next(m * power for m in _STEP_BOUNDS if m * power >= last * (1 - 1e-12))
+
+
+def snapped_range(lo: float, hi: float) -> tuple[float, float]:
+    """``[lo, hi]`` padded and rounded out to a grid a tenth of the tick spacing: the range stays
+    the same while new data fall inside it."""
+    span = hi - lo
+    if not span > 0:
+        span = abs(hi) if hi else 1.0
+    grid = _nice_step(span) / _Y_GRID
+    return (math.floor((lo - _Y_PADDING * span) / grid) * grid,
+            math.ceil((hi + _Y_PADDING * span) / grid) * grid)
+
+
+def _finite_bounds(arrays, log: bool = False) -> tuple[float, float] | None:
+    """Smallest and largest finite value over ``arrays`` (with ``log``: of the positive ones, as
+    log10), or None when there is none."""
+    lo, hi = math.inf, -math.inf
+    for a in arrays:
+        if a.size == 0:
+            continue
+        a_lo, a_hi = float(np.fmin.reduce(a)), float(np.fmax.reduce(a))  # NaN-skipping, no warning
+        if not (math.isfinite(a_lo) and math.isfinite(a_hi)) or (log and a_lo <= 0):
+            # only NaN, an infinity among them, or values a log axis cannot show: the slow way
+            a = a[np.isfinite(a) & (a > 0)] if log else a[np.isfinite(a)]
+            if a.size == 0:
+                continue
+            a_lo, a_hi = float(a.min()), float(a.max())
+        lo, hi = min(lo, a_lo), max(hi, a_hi)
+    if lo > hi:
+        return None
+    return (math.log10(lo), math.log10(hi)) if log else (lo, hi)
 
 
 def _compact(value: float) -> str:
@@ -101,6 +163,10 @@ class LossPanel(QtWidgets.QWidget):
         self._history: dict[str, np.ndarray] | None = None
         self._task: str | None = None
         self._has_test = True
+        # the panel fits the step and loss ranges to the data until the user pans or zooms them
+        self._follow_x = True
+        self._follow_y = True
+        self._lr_top: float | None = None
 
         self.batch_loss_box = QtWidgets.QCheckBox("Batch loss")
         self.batch_loss_box.setToolTip("The loss of every training batch (noisy), drawn faintly")
@@ -137,10 +203,19 @@ class LossPanel(QtWidgets.QWidget):
             plot.setClipToView(True)
             plot.getAxis("left").setWidth(_LEFT_AXIS_WIDTH)
             for name in ("left", "bottom"):
-                plot.getAxis(name).enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
+                axis = plot.getAxis(name)
+                axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
+                # an axis (with its grid) is drawn again only when its range or size changes;
+                # every other frame Qt copies it from a pixmap
+                axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                axis.label.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            plot.enableAutoRange(x=False)  # the loss plot's x range is set in _fit_ranges
             if plot is not self.loss_plot:
                 plot.setXLink(self.loss_plot)
                 plot.getViewBox().setMouseEnabled(x=True, y=False)
+            plot.getViewBox().sigRangeChangedManually.connect(
+                lambda mask, plot=plot: self._on_range_changed_manually(plot, mask))
+        self.loss_plot.enableAutoRange(y=False)
         self.loss_plot.setLabel("left", "loss")
         self.accuracy_plot.setLabel("left", "acc")
         self.accuracy_plot.getAxis("left").setTicks([[(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]])
@@ -159,6 +234,7 @@ class LossPanel(QtWidgets.QWidget):
         self.test_accuracy_curve = self._curve(self.accuracy_plot, pg.mkPen(TEST_COLOR, width=2))
         self.lr_curve = self._curve(self.lr_plot, pg.mkPen(LR_COLOR, width=1.5))
         self.batch_curve.setZValue(-1)
+        self._cache_legend()
         self.crosshairs = []
         for plot in self._plots:
             line = pg.InfiniteLine(angle=90, movable=False,
@@ -192,6 +268,16 @@ class LossPanel(QtWidgets.QWidget):
     @staticmethod
     def _curve(plot: pg.PlotItem, pen, name: str | None = None) -> pg.PlotDataItem:
         item = pg.PlotDataItem(pen=pen, name=name, connect="finite")  # NaN (no test set): gaps
+        # Peak downsampling to the minimum and maximum of each pixel column (pyqtgraph's default
+        # keeps five points a pixel): the same picture, a fifth of the segments to antialias.
+        item.opts["autoDownsampleFactor"] = 1.0
+        if pen.widthF() >= 2:
+            # Separate segments, not one stroked path: Qt outlines a wide antialiased polyline as a
+            # whole, which grows steeply with its points and turns (a zig-zag of 1,000 points: 80
+            # ms against 2 ms as segments). Round caps fill the joints that segments leave open.
+            pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+            item.setPen(pen)
+            item.curve.setSegmentedLineMode("on")
         plot.addItem(item)
         return item
 
@@ -233,6 +319,7 @@ class LossPanel(QtWidgets.QWidget):
             self._has_test = has_test
             if has_test:
                 self.legend.addItem(self.test_curve, "test loss")
+                self._cache_legend()
             else:
                 self.legend.removeItem(self.test_curve)
         self._draw()
@@ -296,17 +383,70 @@ class LossPanel(QtWidgets.QWidget):
             self.test_accuracy_curve.setData(h["eval_step"], ema(h["test_accuracy"], alpha))
             self.test_accuracy_curve.setVisible(self._has_test)
         self.lr_curve.setData(h["step"], h["lr"])  # a schedule, not a noisy measurement: never smoothed
-        top = float(np.nanmax(h["lr"])) if h["lr"].size and np.isfinite(h["lr"]).any() else 0.0
-        # From 0, so a constant rate is a flat line at its height rather than one centred in noise.
-        # Room around 0 and the top rate: an axis label reaching past the small plot is not drawn.
-        self.lr_plot.setYRange(0.0, top if top > 0 else 1.0, padding=0.15)
+        bounds = _finite_bounds([h["lr"]])
+        top = bounds[1] if bounds is not None and bounds[1] > 0 else 1.0
+        if top != self._lr_top:
+            self._lr_top = top
+            # From 0, so a constant rate is a flat line at its height rather than one centred in
+            # noise. Room around 0 and the top rate: an axis label reaching past the small plot is
+            # not drawn.
+            self.lr_plot.setYRange(0.0, top, padding=0.15)
+        self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """Set the step range (all plots) and the loss range to round bounds around the data,
+        unless the user has moved them; a range that does not change is not set again."""
+        h = self._history
+        if h is None:
+            return
+        vb = self.loss_plot.getViewBox()
+        (x_lo, x_hi), (y_lo, y_hi) = vb.viewRange()
+        x_range = y_range = None
+        if self._follow_x:
+            ends = [a[i] for a in (h["step"], h["eval_step"]) if a.size for i in (0, -1)]
+            if ends:
+                first, last = float(min(ends)), float(max(ends))
+                span = step_bound(last - first)  # from the first step shown, usually 0
+                pad = _STEP_PADDING * span
+                x_range = (first - pad, first + span + pad)
+        if self._follow_y:
+            curves = [c for c in (self.batch_curve, self.train_curve, self.test_curve) if c.isVisible()]
+            bounds = _finite_bounds([c.yData for c in curves if c.yData is not None],
+                                    log=self.log_y_box.isChecked())
+            if bounds is not None:
+                y_range = snapped_range(*bounds)
+        x_range = x_range if x_range is not None and x_range != (x_lo, x_hi) else None
+        y_range = y_range if y_range is not None and y_range != (y_lo, y_hi) else None
+        if x_range is not None or y_range is not None:
+            vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def _cache_legend(self) -> None:
+        """Keep the legend's samples and labels as pixmaps: the curves under them change on every
+        frame, the legend itself never does."""
+        for sample, label in self.legend.items:
+            sample.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            label.item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_batch_loss_toggled(self, checked: bool) -> None:
         self.batch_curve.setVisible(checked)
+        for sample, _ in self.legend.items:  # a sample shows whether its curve is visible
+            sample.update()
+        self._fit_ranges()
 
     def _on_log_y_toggled(self, checked: bool) -> None:
         self.loss_plot.setLogMode(y=checked)
+        # pyqtgraph turns auto-range back on with the log mode; the panel fits the ranges itself,
+        # and, as pyqtgraph would, follows the data again on both axes
+        self.loss_plot.enableAutoRange(x=False, y=False)
+        self._follow_x = self._follow_y = True
+        self._fit_ranges()
+
+    def _on_range_changed_manually(self, plot: pg.PlotItem, mask) -> None:
+        if mask[0]:
+            self._follow_x = False
+        if plot is self.loss_plot and mask[1]:
+            self._follow_y = False
 
     def _on_smoothing_changed(self, value: int) -> None:
         self.smoothing_label.setText(f"{value / 100:.2f}")

@@ -8,7 +8,8 @@
   plane): the confusion matrix, rows true and columns predicted, with the counts written in.
 
 The plot items of a mode are created once, when the mode (or the number of classes) changes;
-every other snapshot only calls ``setImage`` / ``setData`` on them.
+every other snapshot only calls ``setImage`` / ``setData`` on them, and the title is a line that
+repaints itself without asking the window for a new layout.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ _POINT_SIZE = 8
 _TRAIN_PEN = pg.mkPen("#ffffff", width=1)  # Playground: train points outlined in white …
 _TEST_PEN = pg.mkPen(TEXT, width=1.6)  # … and test points in black
 _TRAIN_VALUE_PEN = pg.mkPen("#8a8a8a", width=0.8)  # white would vanish on the pale middle of a regression
+
+
+_SURFACE_LUT = diverging_colormap().getLookupTable(0.0, 1.0, 512)  # see _build
 
 
 def _nice_step(span: float, ticks: int = 4) -> float:
@@ -69,6 +73,46 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
 
 
+class TitleLine(QtWidgets.QWidget):
+    """One line of bold text, cut with "…" when the panel is narrower.
+
+    Unlike a QLabel, whose ``setText`` makes Qt lay out the whole main window again (about 1 ms
+    on every snapshot), a new text here only repaints the line: its height is fixed and its width
+    is the layout's to choose.
+    """
+
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self._text = text
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        self.setContentsMargins(4, 2, 4, 0)
+        self.setFixedHeight(self.fontMetrics().height() + 2)
+        # a long title must not widen the panel's dock
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it fills its background
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 (QLabel's name)
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        return QtCore.QSize(0, self.height())  # the width is ignored; the text does not change it
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        painter = QtGui.QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        rect = self.contentsRect()
+        painter.setPen(self.palette().windowText().color())
+        text = self.fontMetrics().elidedText(self._text, QtCore.Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter, text)
+
+
 class OutputPanel(QtWidgets.QWidget):
     """The network's output: decision surface, fitted curve, predicted-vs-target or confusion matrix.
 
@@ -91,13 +135,7 @@ class OutputPanel(QtWidgets.QWidget):
         self._value_brushes = _lut_brushes(diverging_colormap())
         self._reset_items()
 
-        self.title = QtWidgets.QLabel("No data yet")
-        self.title.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        # A long title must not widen the panel's dock: let it be cut instead.
-        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.title = TitleLine("No data yet")
         self.show_test = QtWidgets.QCheckBox("Show test data")
         self.show_test.setChecked(True)
         self.show_test.toggled.connect(self._on_show_test_toggled)
@@ -110,10 +148,14 @@ class OutputPanel(QtWidgets.QWidget):
         self.plot: pg.PlotItem = self.view.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
+        # the axes (and their grid) change only with the data set: Qt keeps them as pixmaps
+        for axis in (self.plot.getAxis("left"), self.plot.getAxis("bottom")):
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # One colour bar for the panel's lifetime; shown only with the surface.
         self.color_bar = pg.ColorBarItem(colorMap=diverging_colormap(), interactive=False, width=12,
                                          colorMapMenu=False)
         self.view.addItem(self.color_bar, row=0, col=1)
+        self.color_bar.axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.color_bar.hide()
         # One legend too, filled only in curve mode (the other modes say it with colours).
         self.legend = self.plot.addLegend(offset=(-8, -8), labelTextSize="8pt", verSpacing=-6,
@@ -124,7 +166,6 @@ class OutputPanel(QtWidgets.QWidget):
         controls.addWidget(self.show_test)
         controls.addWidget(self.discretize)
         controls.addStretch(1)
-        self.title.setContentsMargins(4, 2, 4, 0)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -202,8 +243,13 @@ class OutputPanel(QtWidgets.QWidget):
         if mode == "surface":
             self.surface_item = pg.ImageItem(axisOrder="row-major")
             self.surface_item.setZValue(-10)
+            # More than 256 colours: pyqtgraph then looks them up with NumPy into an RGB image, which
+            # Qt draws directly, instead of building an indexed image and its colour table that Qt
+            # converts on every paint (a third of the time). The colour bar is not linked to the
+            # image, which would give it its own 256 colours; the levels are set on both below.
+            self.surface_item.setLookupTable(_SURFACE_LUT)
             plot.addItem(self.surface_item)
-            self.color_bar.setImageItem(self.surface_item)
+            self._bar_levels = None
             regression = snapshot.task != "classification"
             self.train_points = self._scatter(_TRAIN_VALUE_PEN if regression else _TRAIN_PEN)
             self.test_points = self._scatter(_TEST_PEN)
@@ -300,14 +346,14 @@ class OutputPanel(QtWidgets.QWidget):
                 self._levels = (-bound, bound) if bound > 0 else (-1.0, 1.0)
         if self.discretize.isChecked():
             image = np.where(image > self._centre, self._levels[1], self._levels[0])
-        self.surface_item.setImage(image, autoLevels=False)
-        if self._levels != self._bar_levels:
+        self.surface_item.setImage(image, levels=self._levels)
+        if self._levels != self._bar_levels:  # setting the colour bar redraws its axis
             self._bar_levels = self._levels
             lo, hi = self._levels
             step = _nice_step(hi - lo)
             values = np.arange(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1) * step
             self.color_bar.axis.setTicks([[(float(v), f"{v:.6g}") for v in values]])
-        self.color_bar.setLevels(self._levels)
+            self.color_bar.setLevels(self._levels)
         if new_data:
             x0, x1, y0, y1 = snapshot.grid_extent
             rows, cols = image.shape

@@ -1,0 +1,414 @@
+"""The health strip: one compact row per layer — dead and saturated units, gradient norm, update ratio.
+
+Every number comes from the snapshot's :class:`nnviz.core.stats.LayerHealth` tuple; the strip only
+formats it and colours each cell against its reference band (green fine, amber worth a look, red a
+problem, grey not applicable). A layer with any red cell has its name in red, so a glance down the
+first column finds the sick layer. Clicking a cell emits ``layer_clicked(index, detail)`` with the
+detail panel that explains it ("activations", "gradients" or "updates").
+
+The table's items are created once per architecture; a frame only sets their texts and colours,
+and a hidden strip keeps the newest snapshot and draws it when it is shown again.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Signal
+
+from nnviz.core.stats import EXPLODING, SATURATION, UPDATE_RATIO_BAND, VANISHING
+from nnviz.gui.panels.inspector import layer_name
+from nnviz.gui.style import TEXT
+
+#: cell states, and their text and background colours
+OK, WARN, BAD, NA = "ok", "warn", "bad", "na"
+STATE_COLORS = {
+    OK: ("#2e7d32", "#e8f5e9"),
+    WARN: ("#a15c00", "#fff3e0"),
+    BAD: ("#c62828", "#ffebee"),
+    NA: ("#9e9e9e", "#ffffff"),
+}
+SHARE_BANDS = (0.10, 0.50)  # dead / saturated share: green below the first, red from the second
+MARGIN_DECADES = 2.0  # gradient norms within this many orders of magnitude of a limit are amber
+RATIO_MARGIN = 1.0  # update ratios within this of the band (in log10) are amber
+ROW_HEIGHT = 22
+CELL_PADDING = 8  # px of space left and right of a cell's text
+NOT_APPLICABLE = "—"
+
+NAME, DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO = range(5)
+HEADERS = ("Layer", "Dead", "Saturated", "Grad norm", "Update (log₁₀)")
+#: which detail panel a click on each column opens
+DETAILS = ("activations", "activations", "activations", "gradients", "updates")
+_LO, _HI = UPDATE_RATIO_BAND
+HEADER_TIPS = (
+    "The layer, numbered as in the sidebar. Its name is red when any of its cells is red.\n"
+    "Click a row to open the layer's activations.",
+    "Dead units: the share of units that output 0 for every sample of the probe batch (ReLU-like\n"
+    "activations only). A dead unit passes no gradient and stops learning.\n"
+    "Green below 10%, amber 10–50%, red from 50%.",
+    f"Saturated activations: the share of outputs in the flat tails of a tanh (|a| > {SATURATION:g}) or\n"
+    f"a sigmoid (a < {1 - SATURATION:.2g} or a > {SATURATION:g}), where the gradient almost vanishes.\n"
+    "Green below 10%, amber 10–50%, red from 50%.",
+    "Gradient norm: the length of dL/dθ over all the layer's parameters, on the probe batch.\n"
+    f"Red below {VANISHING:g} (vanishing) or above {EXPLODING:g} (exploding); amber within two orders\n"
+    "of magnitude of either; green between.",
+    "Update ratio: log₁₀(lr · std(dW) / std(W)), the size of a plain SGD step relative to the weights.\n"
+    f"Green inside {_LO:g} … {_HI:g} (about a thousandth per step); amber within 1 of it; red beyond:\n"
+    "much lower and the layer barely learns, much higher and it thrashes.",
+)
+
+
+# -- numbers and bands (pure functions, tested without a widget) ---------------------------------
+def format_share(value: float | None) -> str:
+    """A share as a percentage with 3 significant digits: 0.015 → "1.5%", 0.25 → "25%"."""
+    if value is None:
+        return NOT_APPLICABLE
+    if not math.isfinite(value):
+        return "NaN"
+    return f"{100.0 * value:.3g}%"
+
+
+def format_norm(value: float | None) -> str:
+    """3 significant digits; scientific below 1e-3 and from 1e4: 0.0441, 12.3, 1.23e-05 → "1.23e-5"."""
+    if value is None:
+        return NOT_APPLICABLE
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if value == 0.0:
+        return "0"
+    rounded = float(f"{value:.2e}")  # 3 significant digits first, so no carry changes the width
+    if 1e-3 <= abs(rounded) < 1e4:
+        return f"{rounded:.{max(0, 2 - math.floor(math.log10(abs(rounded))))}f}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def format_ratio(value: float | None) -> str:
+    """log10 update ratio with one decimal: -3.12 → "-3.1"."""
+    if value is None:
+        return NOT_APPLICABLE
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "-∞" if value < 0 else "∞"
+    return f"{value:.1f}"
+
+
+def share_state(value: float | None) -> str:
+    """Green below 10%, amber 10–50%, red from 50% (NaN is red: something diverged)."""
+    if value is None:
+        return NA
+    if not math.isfinite(value) or value >= SHARE_BANDS[1]:
+        return BAD
+    return WARN if value >= SHARE_BANDS[0] else OK
+
+
+def norm_state(value: float | None) -> str:
+    """Red outside [VANISHING, EXPLODING], amber within MARGIN_DECADES of either limit, else green."""
+    if value is None:
+        return NA
+    if not math.isfinite(value) or value < VANISHING or value > EXPLODING:
+        return BAD
+    margin = 10.0 ** MARGIN_DECADES
+    if value < VANISHING * margin or value > EXPLODING / margin:
+        return WARN
+    return OK
+
+
+def ratio_state(value: float | None) -> str:
+    """Green inside UPDATE_RATIO_BAND, amber within RATIO_MARGIN of it, red beyond (and -∞, NaN)."""
+    if value is None:
+        return NA
+    if math.isnan(value):
+        return BAD
+    if _LO <= value <= _HI:
+        return OK
+    if _LO - RATIO_MARGIN <= value <= _HI + RATIO_MARGIN:
+        return WARN
+    return BAD
+
+
+def layer_title(snapshot, health) -> str:
+    """"Hidden layer 1 · dense tanh"; the activation is left out for a norm or dropout layer
+    without one ("Hidden layer 3 · dropout")."""
+    kind = health.type
+    if health.activation != "identity" or kind in ("dense", "glu"):
+        kind = f"{kind} {health.activation}"
+    return f"{layer_name(snapshot, health.index)} · {kind}"
+
+
+class _PaddedDelegate(QtWidgets.QStyledItemDelegate):
+    """Paints the band colour over the whole cell (less a 1 px gap between rows) and the text
+    inset by CELL_PADDING; a style sheet padding would drop the items' own backgrounds."""
+
+    def paint(self, painter, option, index):
+        option = QtWidgets.QStyleOptionViewItem(option)
+        self.initStyleOption(option, index)
+        painter.fillRect(option.rect.adjusted(0, 0, 0, -1), option.backgroundBrush)
+        option.backgroundBrush = QtGui.QBrush()
+        option.rect = option.rect.adjusted(CELL_PADDING, 0, -CELL_PADDING, 0)
+        widget = option.widget
+        style = widget.style() if widget is not None else QtWidgets.QApplication.style()
+        style.drawControl(QtWidgets.QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+
+    def sizeHint(self, option, index):
+        size = super().sizeHint(option, index)
+        return QtCore.QSize(size.width() + 2 * CELL_PADDING, size.height())
+
+
+class HealthStrip(QtWidgets.QWidget):
+    """One row per layer of the snapshot's health numbers, each coloured against its band.
+
+    Emits ``layer_clicked(index, detail)`` when a cell is clicked: the layer's index and the
+    detail panel to open ("activations", "gradients" or "updates").
+    """
+
+    layer_clicked = Signal(int, str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self._snapshot = None
+        self._pending = None  # the newest snapshot, kept while the strip is hidden
+        self._structure: tuple = ()
+        self._states: list[list[str]] = []
+        self._layer_index: list[int] = []
+        self.table = QtWidgets.QTableWidget(0, len(HEADERS))
+        table = self.table
+        for column, (title, tip) in enumerate(zip(HEADERS, HEADER_TIPS)):
+            item = QtWidgets.QTableWidgetItem(title)
+            item.setToolTip(tip)
+            item.setTextAlignment((QtCore.Qt.AlignmentFlag.AlignLeft if column == NAME
+                                   else QtCore.Qt.AlignmentFlag.AlignRight) | QtCore.Qt.AlignmentFlag.AlignVCenter)
+            table.setHorizontalHeaderItem(column, item)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = table.horizontalHeader()
+        header.setFixedHeight(ROW_HEIGHT)
+        header.setHighlightSections(False)
+        # the name takes what is left; the numbers keep the width of their longest text
+        header.setSectionResizeMode(NAME, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(HEADERS)):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # the strip is read-only and every cell is a button: no editing, no selection highlight
+        # (it would hide the band colours)
+        table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setSizeAdjustPolicy(QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        table.viewport().setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
+        table.setStyleSheet("QTableWidget { border: none; }"
+                            "QHeaderView::section { padding: 0 8px; border: none;"
+                            " border-bottom: 1px solid #d0d0d0; background: #fafafa; }")
+        table.setItemDelegate(_PaddedDelegate(table))
+        table.cellClicked.connect(self._on_table_cell_clicked)
+        self.placeholder = QtWidgets.QLabel("Layer health appears when training starts.")
+        self.placeholder.setStyleSheet("color: #757575;")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(table)
+        table.hide()
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
+
+    # -- public -----------------------------------------------------------------------------------
+    def show_snapshot(self, snapshot) -> None:
+        """Show the health of ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`); while the
+        strip is hidden only keep it, to draw when shown."""
+        if not self.isVisible():
+            self._pending = snapshot
+            return
+        self._pending = None
+        self._snapshot = snapshot
+        self._draw(snapshot)
+
+    def cell_state(self, row: int, column: int) -> str:
+        """"ok", "warn", "bad" or "na" — the band the cell's colour shows."""
+        return self._states[row][column]
+
+    def cell_text(self, row: int, column: int) -> str:
+        return self.table.item(row, column).text()
+
+    def row_count(self) -> int:
+        return self.table.rowCount()
+
+    def name_is_red(self, row: int) -> bool:
+        """Whether the layer's name is marked as sick (any of its cells is red)."""
+        return self.table.item(row, NAME).foreground().color() == QtGui.QColor(STATE_COLORS[BAD][0])
+
+    # -- Qt overrides -----------------------------------------------------------------------------
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._snapshot = pending
+            self._draw(pending)
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _build(self, structure: tuple) -> None:
+        """Create the rows' items (only when the layers change)."""
+        table = self.table
+        table.setRowCount(len(structure))
+        for row in range(len(structure)):
+            for column in range(len(HEADERS)):
+                item = QtWidgets.QTableWidgetItem()
+                item.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
+                if column != NAME:
+                    item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(row, column, item)
+        self._structure = structure
+        self._states = [[NA] * len(HEADERS) for _ in structure]
+        self._layer_index = [index for index, _, _ in structure]
+        table.updateGeometry()
+        self.updateGeometry()
+
+    def _draw(self, snapshot) -> None:
+        health = snapshot.health
+        structure = tuple((h.index, h.type, h.activation) for h in health)
+        built = structure != self._structure
+        if built:
+            self._build(structure)
+        self.placeholder.setVisible(not health)
+        self.table.setVisible(bool(health))
+        for row, h in enumerate(health):
+            units = snapshot.layers[h.index].units if h.index < len(snapshot.layers) else None
+            has_grads = bool(h.grads)
+            cells = (
+                (format_share(h.dead), share_state(h.dead), _dead_tip(h.dead, units)),
+                (format_share(h.saturated), share_state(h.saturated), _saturated_tip(h)),
+                (format_norm(h.grad_norm if has_grads else None), norm_state(h.grad_norm if has_grads else None),
+                 _norm_tip(h)),
+                (format_ratio(h.update_ratio), ratio_state(h.update_ratio), _ratio_tip(h.update_ratio)),
+            )
+            states = self._states[row]
+            for column, (text, state, tip) in enumerate(cells, start=1):
+                self._set_cell(row, column, text, state, tip)
+                states[column] = state
+            sick = BAD in states[1:]
+            states[NAME] = BAD if sick else OK
+            name = self.table.item(row, NAME)
+            name.setText(layer_title(snapshot, h))
+            name.setForeground(QtGui.QColor(STATE_COLORS[BAD][0] if sick else TEXT))
+            font = name.font()
+            if font.bold() != sick:
+                font.setBold(sick)
+                name.setFont(font)
+            name.setToolTip(f"layers[{h.index}]: {h.type}, activation {h.activation}. "
+                            f"Mean activation {h.mean:.4g}, std {h.std:.4g} on the probe batch."
+                            + ("\nA red cell in this row marks a problem." if sick else "")
+                            + "\nClick to open the layer's activations.")
+        if built:
+            self._fit_name_column()
+
+    def _fit_name_column(self) -> None:
+        """Keep the layer names whole (bold, as when red): the strip is at least that wide."""
+        bold = QtGui.QFont(self.table.font())
+        bold.setBold(True)
+        metrics = QtGui.QFontMetrics(bold)
+        names = [self.table.item(row, NAME).text() for row in range(self.table.rowCount())]
+        name_width = max((metrics.horizontalAdvance(n) for n in names), default=0) + 2 * CELL_PADDING + 4
+        header = self.table.horizontalHeader()
+        numbers = sum(max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c))
+                      for c in range(1, len(HEADERS)))
+        self.table.setMinimumWidth(name_width + numbers + 2 * self.table.frameWidth())
+
+    def _set_cell(self, row: int, column: int, text: str, state: str, tip: str) -> None:
+        item = self.table.item(row, column)
+        if item.text() != text:
+            item.setText(text)
+        fg, bg = STATE_COLORS[state]
+        item.setForeground(QtGui.QColor(fg))
+        item.setBackground(QtGui.QColor(bg))
+        item.setToolTip(tip)
+
+    def _on_table_cell_clicked(self, row: int, column: int) -> None:
+        if 0 <= row < len(self._layer_index):
+            self.layer_clicked.emit(self._layer_index[row], DETAILS[column])
+
+
+# -- tooltips: the number, what it means, the band -------------------------------------------------
+_SHARE_BAND = "Green below 10%, amber 10–50%, red from 50%."
+
+
+def _dead_tip(dead: float | None, units: int | None) -> str:
+    if dead is None:
+        return "Not applicable: only ReLU-like activations can die."
+    count = f" ({round(dead * units)} of {units} units)" if units and math.isfinite(dead) else ""
+    return (f"Dead: {100 * dead:.4g}%{count} output 0 for every sample of the probe batch.\n"
+            f"{_SHARE_BAND}\nClick to open the activations.")
+
+
+def _saturated_tip(h) -> str:
+    if h.saturated is None:
+        return "Not applicable: only tanh and sigmoid saturate."
+    return (f"Saturated: {100 * h.saturated:.4g}% of the {h.activation} outputs on the probe batch sit in "
+            f"its flat tails.\n{_SHARE_BAND}\nClick to open the activations.")
+
+
+def _norm_tip(h) -> str:
+    if not h.grads:
+        return "Not applicable: the layer has no parameters."
+    parts = ", ".join(f"{name} {g.norm:.4g}" for name, g in h.grads.items())
+    return (f"Gradient norm {h.grad_norm:.6g} ({parts}).\n"
+            f"Red below {VANISHING:g} (vanishing) or above {EXPLODING:g} (exploding); amber within two "
+            "orders of magnitude of either.\nClick to open the gradients.")
+
+
+def _ratio_tip(ratio: float | None) -> str:
+    if ratio is None:
+        return "Not applicable: the layer has no weight matrix."
+    if math.isnan(ratio):
+        value = "NaN: the weights have no spread (all equal), so the ratio is undefined"
+    elif math.isinf(ratio):
+        value = "-∞: the gradient is zero, the weights do not move"
+    else:
+        value = f"{ratio:.4g}: each step moves the weights by about {10 ** ratio:.2g} of their spread"
+    return (f"log₁₀(lr · std(dW) / std(W)) = {value}.\n"
+            f"Green inside {_LO:g} … {_HI:g}, amber within {RATIO_MARGIN:g} of it, red beyond.\n"
+            "Click to open the updates.")
+
+
+def _demo_snapshot():
+    """A real snapshot of a short run of a small network with BatchNorm and dropout."""
+    from nnviz.core.experiment import Experiment, default_document
+
+    doc = default_document()
+    doc["layers"] = [{"type": "dense", "units": 4, "activation": "relu"},
+                     {"type": "batchnorm", "activation": "tanh"},
+                     {"type": "dropout", "p": 0.25},
+                     {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    exp = Experiment(doc)
+    exp.run(20)
+    return exp.snapshot()
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Open the health strip alone on a short real run.")
+    parser.add_argument("--save", metavar="PNG", help="save a picture of the strip and quit")
+    args = parser.parse_args()
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
+    strip = HealthStrip()
+    strip.setWindowTitle("nnviz — layer health")
+    strip.layer_clicked.connect(lambda index, detail: print(f"layer_clicked({index}, {detail!r})"))
+    strip.resize(560, 130)
+    strip.show()
+    strip.show_snapshot(_demo_snapshot())
+    if args.save:
+        app.processEvents()
+        strip.grab().save(args.save)
+        status = 0
+    else:
+        status = app.exec()
+    strip.close()
+    del strip
+    sys.exit(status)

@@ -1,0 +1,198 @@
+"""The health strip shows the core's numbers, formatted, each coloured against its band; a click names
+the layer and the detail to open."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import math  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6 import QtCore  # noqa: E402
+
+from nnviz.core.experiment import Experiment, default_document  # noqa: E402
+from nnviz.core.stats import EXPLODING, VANISHING  # noqa: E402
+from nnviz.gui.panels.health import (DEAD, GRAD_NORM, NAME, SATURATED, UPDATE_RATIO,  # noqa: E402
+                                     HealthStrip, format_norm, format_ratio, format_share,
+                                     norm_state, ratio_state, share_state)
+
+LEFT = QtCore.Qt.MouseButton.LeftButton
+
+
+def _snapshot(layers, steps=20, lr=None):
+    doc = default_document()
+    doc["layers"] = layers
+    if lr is not None:
+        doc["optimizer"]["lr"] = lr
+    exp = Experiment(doc)
+    exp.run(steps)
+    return exp.snapshot()
+
+
+@pytest.fixture(scope="module")
+def mixed_snapshot():
+    """ReLU, BatchNorm, dropout and a sigmoid output: every column has a number or a dash somewhere."""
+    return _snapshot([{"type": "dense", "units": 4, "activation": "relu"},
+                      {"type": "batchnorm", "activation": "tanh"},
+                      {"type": "dropout", "p": 0.25},
+                      {"type": "dense", "units": 1, "activation": "sigmoid"}])
+
+
+@pytest.fixture
+def strip(qtbot):
+    widget = HealthStrip()
+    qtbot.addWidget(widget)
+    widget.resize(600, 160)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+# -- formatting and bands, against literal expectations ------------------------------------------
+def test_numbers_are_formatted_readably():
+    assert format_share(0.015) == "1.5%"
+    assert format_share(0.25) == "25%"
+    assert format_share(1.0) == "100%"
+    assert format_share(1 / 3) == "33.3%"
+    assert format_norm(0.04409797) == "0.0441"
+    assert format_norm(12.3456) == "12.3"
+    assert format_norm(1.234e-5) == "1.23e-5"
+    assert format_norm(5.0e7) == "5.00e7"
+    assert format_norm(0.009995) == "0.0100"  # rounding carries a digit: still 3 significant
+    assert format_norm(0.0) == "0"
+    assert format_ratio(-3.1239910902657018) == "-3.1"
+    assert format_ratio(-math.inf) == "-∞"
+    for fmt in (format_share, format_norm, format_ratio):
+        assert fmt(None) == "—"
+
+
+def test_share_bands():
+    assert [share_state(v) for v in (0.0, 0.099, 0.10, 0.49, 0.50, 1.0, None, math.nan)] == \
+        ["ok", "ok", "warn", "warn", "bad", "bad", "na", "bad"]
+
+
+def test_gradient_norm_bands_follow_the_thresholds():
+    assert norm_state(VANISHING / 2) == "bad"
+    assert norm_state(0.0) == "bad"
+    assert norm_state(VANISHING * 10) == "warn"  # within two orders of magnitude of vanishing
+    assert norm_state(VANISHING * 1e3) == "ok"
+    assert norm_state(1.0) == "ok"
+    assert norm_state(EXPLODING / 1e3) == "ok"
+    assert norm_state(EXPLODING / 10) == "warn"
+    assert norm_state(EXPLODING * 2) == "bad"
+    assert norm_state(math.nan) == "bad"
+    assert norm_state(None) == "na"
+
+
+def test_update_ratio_bands_follow_the_reference_band():
+    assert [ratio_state(v) for v in (-3.0, -4.0, -2.0, -4.5, -1.5, -5.01, -0.9, -math.inf, math.nan, None)] == \
+        ["ok", "ok", "ok", "warn", "warn", "bad", "bad", "bad", "bad", "na"]
+
+
+# -- the strip ------------------------------------------------------------------------------------
+def test_texts_are_the_cores_numbers_formatted(strip, mixed_snapshot):
+    strip.show_snapshot(mixed_snapshot)
+    health = mixed_snapshot.health
+    assert strip.row_count() == len(health) == 4
+    for row, h in enumerate(health):
+        assert strip.cell_text(row, DEAD) == format_share(h.dead)
+        assert strip.cell_text(row, SATURATED) == format_share(h.saturated)
+        assert strip.cell_text(row, UPDATE_RATIO) == format_ratio(h.update_ratio)
+        expected_norm = format_norm(h.grad_norm) if h.grads else "—"
+        assert strip.cell_text(row, GRAD_NORM) == expected_norm
+    assert strip.cell_text(0, NAME) == "Hidden layer 1 · dense relu"
+    assert strip.cell_text(1, NAME) == "Hidden layer 2 · batchnorm tanh"
+    assert strip.cell_text(2, NAME) == "Hidden layer 3 · dropout"
+    assert strip.cell_text(3, NAME) == "Output layer · dense sigmoid"
+    # the numbers read back as the core's, to 3 significant digits (and the ratio to 1 decimal)
+    for row in (0, 1, 3):
+        assert float(strip.cell_text(row, GRAD_NORM)) == pytest.approx(health[row].grad_norm, rel=5e-3)
+    for row in (0, 3):
+        assert float(strip.cell_text(row, UPDATE_RATIO)) == pytest.approx(health[row].update_ratio, abs=0.05)
+    assert float(strip.cell_text(1, SATURATED).rstrip("%")) == pytest.approx(100 * health[1].saturated, rel=5e-3)
+
+
+def test_not_applicable_cells_are_grey_dashes(strip, mixed_snapshot):
+    strip.show_snapshot(mixed_snapshot)
+    # the dropout layer: no parameters, cannot die or saturate
+    for column in (DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO):
+        assert strip.cell_text(2, column) == "—"
+        assert strip.cell_state(2, column) == "na"
+    assert strip.cell_state(0, SATURATED) == "na"  # ReLU does not saturate
+    assert strip.cell_state(1, UPDATE_RATIO) == "na"  # BatchNorm has no weight matrix
+
+
+def test_all_dead_relu_layer_is_red_and_so_is_its_name(strip):
+    units = 4
+    snap = _snapshot([{"type": "dense", "units": units, "activation": "relu", "bias": [-100.0] * units},
+                      {"type": "dense", "units": 1, "activation": "sigmoid"}])
+    assert snap.health[0].dead == 1.0
+    strip.show_snapshot(snap)
+    assert strip.cell_text(0, DEAD) == "100%"
+    assert strip.cell_state(0, DEAD) == "bad"
+    assert strip.cell_state(0, NAME) == "bad" and strip.name_is_red(0)
+    # nothing flows through a dead layer: its gradient vanishes and its weights never move
+    assert snap.health[0].grad_norm == 0.0
+    assert strip.cell_state(0, GRAD_NORM) == "bad"
+    assert strip.cell_text(0, UPDATE_RATIO) == "-∞" and strip.cell_state(0, UPDATE_RATIO) == "bad"
+
+
+def test_partly_dead_layer_is_amber(strip):
+    snap = _snapshot([{"type": "dense", "units": 4, "activation": "relu", "bias": [-100.0, 0.0, 0.0, 0.0]},
+                      {"type": "dense", "units": 1, "activation": "sigmoid"}])
+    assert 0.10 <= snap.health[0].dead < 0.50
+    strip.show_snapshot(snap)
+    assert strip.cell_text(0, DEAD) == "25%"
+    assert strip.cell_state(0, DEAD) == "warn"
+
+
+def test_healthy_default_network_is_green_and_names_are_not_red(strip):
+    snap = _snapshot(default_document()["layers"], steps=50)
+    strip.show_snapshot(snap)
+    for row, h in enumerate(snap.health):
+        assert strip.cell_state(row, GRAD_NORM) == norm_state(h.grad_norm) == "ok"
+        assert strip.cell_state(row, UPDATE_RATIO) == ratio_state(h.update_ratio)
+        if strip.cell_state(row, UPDATE_RATIO) != "bad":
+            assert not strip.name_is_red(row)
+
+
+def test_a_huge_learning_rate_puts_the_update_ratio_beyond_the_band(strip):
+    snap = _snapshot(default_document()["layers"], steps=1, lr=1000.0)
+    ratio = snap.health[0].update_ratio
+    assert ratio > -1.0
+    strip.show_snapshot(snap)
+    assert strip.cell_text(0, UPDATE_RATIO) == format_ratio(ratio)
+    assert strip.cell_state(0, UPDATE_RATIO) == "bad"
+    assert strip.name_is_red(0)
+
+
+@pytest.mark.parametrize("column, detail", [(NAME, "activations"), (DEAD, "activations"),
+                                            (SATURATED, "activations"), (GRAD_NORM, "gradients"),
+                                            (UPDATE_RATIO, "updates")])
+def test_clicking_a_cell_asks_for_the_layer_and_the_detail(qtbot, strip, mixed_snapshot, column, detail):
+    strip.show_snapshot(mixed_snapshot)
+    table = strip.table
+    for row in (0, 3):
+        rect = table.visualItemRect(table.item(row, column))
+        assert not rect.isEmpty()
+        with qtbot.waitSignal(strip.layer_clicked, timeout=1000) as blocker:
+            qtbot.mouseClick(table.viewport(), LEFT, pos=rect.center())
+        assert blocker.args == [row, detail]
+
+
+def test_a_hidden_strip_draws_when_shown(qtbot, mixed_snapshot):
+    strip = HealthStrip()
+    qtbot.addWidget(strip)
+    strip.show_snapshot(mixed_snapshot)
+    assert strip.row_count() == 0  # nothing drawn while hidden
+    strip.show()
+    qtbot.waitExposed(strip)
+    assert strip.row_count() == 4
+    assert strip.cell_text(3, GRAD_NORM) == format_norm(mixed_snapshot.health[3].grad_norm)
+
+
+def test_items_are_created_once_per_architecture(strip, mixed_snapshot):
+    strip.show_snapshot(mixed_snapshot)
+    item = strip.table.item(0, DEAD)
+    strip.show_snapshot(mixed_snapshot)
+    assert strip.table.item(0, DEAD) is item
