@@ -49,7 +49,7 @@ class _Worker(QObject):
     #: seconds of training between looks at the command queue when running at full speed
     CHUNK_SECONDS = 0.004
     #: seconds between evaluation points (train/test loss and accuracy) while training
-    EVALUATION_SECONDS = 0.05
+    EVALUATION_SECONDS = 0.1
 
     def __init__(self, document: dict | None, data: DataConfig | None, max_fps: float):
         super().__init__()
@@ -258,7 +258,7 @@ class TrainingSession(QObject):
     _instances: "weakref.WeakSet[TrainingSession]" = weakref.WeakSet()
 
     def __init__(self, document: dict | None = None, data: DataConfig | None = None,
-                 max_fps: float = 30.0, draw_share: float = 0.2, parent: QObject | None = None):
+                 max_fps: float = 30.0, draw_share: float = 0.15, parent: QObject | None = None):
         super().__init__(parent)
         TrainingSession._instances.add(self)
         self.latest: Snapshot | None = None

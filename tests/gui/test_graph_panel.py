@@ -101,6 +101,19 @@ def test_heatmaps_show_the_node_maps(panel, snapshot):
             t = np.clip((maps[unit] - lo) / (hi - lo), 0.0, 1.0)
             expected = lut[np.round(t * (len(lut) - 1)).astype(int), :3]
             np.testing.assert_array_equal(panel.heatmap_colors(column, unit), expected)
+    # and that is what the screen shows: a pixel of a heatmap lies within the colours around it
+    image = panel.graphics_view.viewport().grab().toImage()
+    for column, unit in ((0, 1), (1, 2), (3, 0)):
+        colours = panel.heatmap_colors(column, unit)
+        rows, cols, _ = colours.shape
+        x, y = panel.node_positions(column)[unit]
+        half = 0.4  # HEAT_SIZE / 2
+        for r, k in ((5, 5), (20, 31), (33, 12)):
+            at = _at(panel, (x - half + (k + 0.5) * 2 * half / cols, y - half + (r + 0.5) * 2 * half / rows))
+            pixel = image.pixelColor(at)
+            around = colours[max(r - 2, 0):r + 3, max(k - 2, 0):k + 3].reshape(-1, 3)
+            for channel, value in enumerate((pixel.red(), pixel.green(), pixel.blue())):
+                assert around[:, channel].min() - 3 <= value <= around[:, channel].max() + 3
     assert panel.heatmap_levels(1, 0) == (-1.0, 1.0)  # tanh
     assert panel.heatmap_levels(3, 0) == (0.0, 1.0)  # sigmoid
     m = float(np.abs(snapshot.node_maps[0][1]).max())  # an input: symmetric, its own scale
@@ -250,6 +263,26 @@ def test_same_architecture_updates_items_instead_of_recreating_them(panel, exper
     np.testing.assert_array_equal(panel.heatmap_values(2, 1), later.node_maps[2][1])
     _, _, drawn = panel.drawn_edges(0)
     np.testing.assert_array_equal(np.sort(drawn), np.sort(later.params["layers[0].weight"].ravel()))
+
+
+def test_edges_are_restroked_only_when_an_edge_changes_its_pen(panel, snapshot, monkeypatch):
+    from dataclasses import replace
+
+    panel.show_snapshot(snapshot)
+    panel.grab()
+    updates = []
+    monkeypatch.setattr(panel._edges, "update", lambda *args: updates.append(args))
+    params = dict(snapshot.params)
+    params["layers[0].weight"] = snapshot.params["layers[0].weight"] * 1.0001  # same widths and signs
+    panel.show_snapshot(replace(snapshot, params=params))
+    assert updates == []
+    flipped = snapshot.params["layers[0].weight"].copy()
+    flipped[0, 0] = -flipped[0, 0]
+    params["layers[0].weight"] = flipped
+    panel.show_snapshot(replace(snapshot, params=params))
+    assert len(updates) == 1
+    weights = [params[f"layers[{i}].weight"] for i in range(3)]
+    assert panel.edge_count(-1) == sum(int(np.sum(w < 0)) for w in weights)
 
 
 def test_a_new_architecture_rebuilds_the_columns(panel, snapshot):

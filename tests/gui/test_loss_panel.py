@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from PySide6 import QtCore  # noqa: E402
 
 from nnviz.core.experiment import DataConfig, Experiment  # noqa: E402
-from nnviz.gui.panels.loss import LossPanel, ema  # noqa: E402
+from nnviz.gui.panels.loss import LossPanel, ema, snapped_range, step_bound  # noqa: E402
 from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
 
 
@@ -172,3 +172,60 @@ def test_hover_shows_the_losses_at_the_step(panel, snapshot, qtbot):
     i = int(np.flatnonzero(h["step"] == at)[0])
     assert f"{h['loss'][i]:.4g}" in text
     assert all(line.value() == pytest.approx(at) for line in panel.crosshairs)
+
+
+# -- ranges: round bounds that change now and then, not on every frame ---------------------------
+def _history(n: int) -> dict:
+    """A synthetic history of ``n`` steps: losses between 0.4 and 0.6 from the first steps on."""
+    step = np.arange(1, n + 1, dtype=np.float64)
+    evals = np.arange(0, n + 1, 25, dtype=np.float64)
+    return {"step": step, "loss": 0.5 + 0.1 * np.sin(step), "lr": np.full(n, 0.01), "eval_step": evals,
+            "train_loss": 0.5 + 0.05 * np.cos(evals), "test_loss": 0.52 + 0.05 * np.cos(evals),
+            "train_accuracy": np.full(evals.size, 0.9), "test_accuracy": np.full(evals.size, 0.85)}
+
+
+def test_step_bounds_are_round_and_ahead():
+    assert [step_bound(v) for v in (0, 1, 7, 1000, 1001, 2350, 8001, 1e6)] == \
+        [1, 1, 8, 1000, 1200, 2500, 10000, 1e6]
+    for last in np.geomspace(2, 1e7, 200):
+        assert last <= step_bound(last) <= 1.34 * last  # the curves fill three quarters or more
+    lo, hi = snapped_range(0.013, 0.71)
+    assert lo < 0.013 and hi > 0.71 and snapped_range(0.012, 0.705) == (lo, hi)
+
+
+def test_ranges_fit_the_data_and_stay_put_while_it_fits(panel, snapshot, qtbot):
+    vb = panel.loss_plot.getViewBox()
+    panel.show_snapshot(replace(snapshot, history=_history(900)))
+    (x0, x1), (y0, y1) = vb.viewRange()
+    assert x0 < 1 and 1000 <= x1 < 1100  # to the round bound ahead of step 900
+    assert y0 < 0.4 and 0.6 < y1 < 0.75
+    panel.grab()
+    axis = panel.loss_plot.getAxis("bottom")
+    assert axis.picture is not None
+    panel.show_snapshot(replace(snapshot, history=_history(950)))
+    assert vb.viewRange() == [[x0, x1], [y0, y1]]  # the same range: the axes are not laid out again
+    assert axis.picture is not None
+    assert vb.state["autoRange"] == [False, False]  # pyqtgraph does not scan the data for bounds
+    panel.show_snapshot(replace(snapshot, history=_history(1100)))
+    assert 1200 <= vb.viewRange()[0][1] < 1300
+    assert panel.lr_plot.getViewBox().viewRange()[0] == vb.viewRange()[0]  # the plots share the steps
+
+
+def test_the_loss_range_follows_the_log_axis(panel, snapshot):
+    panel.show_snapshot(snapshot)
+    panel.log_y_box.setChecked(True)
+    vb = panel.loss_plot.getViewBox()
+    assert vb.state["autoRange"] == [False, False]
+    h = snapshot.history
+    shown = np.log10(np.concatenate([h["loss"], h["train_loss"], h["test_loss"]]))
+    y0, y1 = vb.viewRange()[1]
+    assert y0 <= shown.min() and shown.max() <= y1
+
+
+def test_a_range_the_user_moved_stays_where_it_is(panel, snapshot):
+    vb = panel.loss_plot.getViewBox()
+    panel.show_snapshot(replace(snapshot, history=_history(900)))
+    vb.setRange(xRange=(100, 200), yRange=(0.45, 0.55), padding=0)
+    vb.sigRangeChangedManually.emit([True, True])  # as a drag or the mouse wheel does
+    panel.show_snapshot(replace(snapshot, history=_history(2000)))
+    assert vb.viewRange() == [[100, 200], [0.45, 0.55]]

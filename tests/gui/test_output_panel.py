@@ -187,3 +187,12 @@ def test_regression_without_a_plane_draws_predicted_against_target(panel):
     np.testing.assert_array_equal(x, snap.raw_test[1].ravel())
     np.testing.assert_array_equal(y, snap.predictions.ravel())
     assert panel.identity_line.angle == 45
+
+
+def test_the_title_is_cut_to_the_panel_and_never_asks_for_a_new_layout(panel, circle):
+    panel.show_snapshot(circle)
+    hint = panel.title.sizeHint()
+    panel.title.setText("Step 1,000,000  ·  " + "a very long title " * 20)
+    assert panel.title.sizeHint() == hint  # a new text does not change the window's layout
+    assert panel.title.width() <= panel.width()
+    panel.title.grab()  # paints, eliding the text

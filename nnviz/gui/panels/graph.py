@@ -249,6 +249,7 @@ class GraphPanel(QtWidgets.QWidget):
         self._bias_lut: np.ndarray | None = None
         self._marked: object = _NOTHING_DRAWN  # the selection the marker shows now
         self._snapshot = None
+        self._input_cache: tuple | None = None  # ((raw inputs, names, planar), their means)
         self._drawn = _DrawnEdges.empty()
         self._selection: Selection | None = None
         self._hover: Selection | None = None
@@ -472,8 +473,7 @@ class GraphPanel(QtWidgets.QWidget):
                 for j, y in enumerate(col.ys):
                     self._tiles[c, j] = len(rects)
                     rects.append(QtCore.QRectF(col.x - col.half, y - col.half, 2 * col.half, 2 * col.half))
-        shape = np.shape(snapshot.node_maps[0])[1:] if self._tiles else (0, 0)
-        self.heatmap_atlas.set_layout(rects, shape)
+        self.heatmap_atlas.set_layout(rects)
         self._tile_levels = np.zeros((len(rects), 2))
 
         for c, col in enumerate(columns):
@@ -810,6 +810,16 @@ class GraphPanel(QtWidgets.QWidget):
 
     def _input_values(self, snapshot) -> np.ndarray | None:
         """Mean of each input feature over the probe batch, when the snapshot's data allow it."""
+        # the core hands out the same raw array until the data change: identity says "same data"
+        key = (snapshot.raw_train[0], tuple(snapshot.input_names), snapshot.node_maps is not None)
+        cached = self._input_cache
+        if cached is not None and cached[0][0] is key[0] and cached[0][1:] == key[1:]:
+            return cached[1]
+        values = self._mean_inputs(snapshot)
+        self._input_cache = (key, values)
+        return values
+
+    def _mean_inputs(self, snapshot) -> np.ndarray | None:
         raw = np.asarray(snapshot.raw_train[0], dtype=float)[:PROBE]
         n = len(snapshot.input_names)
         if snapshot.node_maps is not None and raw.shape[1] == 2:
@@ -868,26 +878,27 @@ class _HeatmapAtlas(pg.GraphicsObject):
         self._image: QtGui.QImage | None = None
         self._bounds = QtCore.QRectF()
 
-    def set_layout(self, rects: list[QtCore.QRectF], shape: tuple[int, int]) -> None:
-        """Tile ``k`` of ``shape`` (rows, columns) pixels fills ``rects[k]`` of the view."""
+    def set_layout(self, rects: list[QtCore.QRectF]) -> None:
+        """Tile ``k`` fills ``rects[k]`` of the view."""
         self.prepareGeometryChange()
-        rows, cols = shape
-        self._shape = (rows, cols)
         self._targets = list(rects)
-        self._sources = [QtCore.QRectF(0, k * rows, cols, rows) for k in range(len(rects))]
         self._bounds = QtCore.QRectF()
         for rect in rects:
             self._bounds = self._bounds.united(rect)
-        self._pixels = np.zeros((len(rects) * rows, cols), dtype=np.uint32)
+        self._shape = (0, 0)
+        self._pixels = np.zeros((0, 0), dtype=np.uint32)
         self._image = None
         self.update()
 
     def show_indices(self, indices: np.ndarray) -> None:
         """Colour the tiles: ``indices`` (tiles, rows, columns) are entries of the look-up table."""
-        self._pixels = np.take(self._lut32, indices.reshape(self._pixels.shape))
-        rows, cols = self._pixels.shape
+        tiles, rows, cols = indices.shape
+        if (rows, cols) != self._shape:
+            self._shape = (rows, cols)
+            self._sources = [QtCore.QRectF(0, k * rows, cols, rows) for k in range(tiles)]
+        self._pixels = np.take(self._lut32, indices.reshape(tiles * rows, cols))
         # the QImage shares the array's memory; self._pixels keeps it alive until the next frame
-        self._image = QtGui.QImage(self._pixels, cols, rows, 4 * cols, QtGui.QImage.Format.Format_RGB32)
+        self._image = QtGui.QImage(self._pixels, cols, tiles * rows, 4 * cols, QtGui.QImage.Format.Format_RGB32)
         self.update()
 
     def tile_colors(self, tile: int) -> np.ndarray:
