@@ -46,6 +46,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._message_box: QtWidgets.QMessageBox | None = None
         self._last_step = 0
         self._state: dict | None = None
+        self._undrawn: dict = {}  # panel -> the newest snapshot it has not drawn (it was hidden)
         self.session = TrainingSession(document, data, parent=self)
 
         self.graph = GraphPanel()
@@ -71,18 +72,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_dock("output", "Output", self.output, right)
         self._add_dock("loss", "Loss", self.loss, right)
         for key, title, panel in (("activations", "Activations", self.activations),
-                                  ("gradients", "Gradient flow", self.gradients),
-                                  ("updates", "Update ratio", self.updates),
+                                  ("gradients", "Gradients", self.gradients),
+                                  ("updates", "Updates", self.updates),
                                   ("weights", "Weights", self.weights),
-                                  ("normalization", "Norm & dropout", self.normalization)):
+                                  ("normalization", "Norm", self.normalization)):
             self._add_dock(key, title, panel, right)
             self.tabifyDockWidget(self.docks["loss"], self.docks[key])
         self.docks["loss"].raise_()
         self._add_dock("inspector", "Inspector", self.inspector, right)
         self._add_dock("health", "Layer health", self.health, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.docks["normalization"].setToolTip("BatchNorm statistics and dropout masks")
         self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["controls"], self.docks["output"]], [320, 520], Qt.Orientation.Horizontal)
+        self.health.setMinimumHeight(130)  # room for a few layers without scrolling
 
         self._build_actions()
         self._build_menus()
@@ -110,6 +113,7 @@ class MainWindow(QtWidgets.QMainWindow):
             dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
+        dock.visibilityChanged.connect(lambda visible, w=widget: visible and self._on_panel_shown(w))
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
@@ -203,12 +207,21 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_snapshot_ready(self, snapshot) -> None:
         self.latest = snapshot
         for panel in self.panels:
-            panel.show_snapshot(snapshot)
+            if panel is self.graph or not panel.visibleRegion().isEmpty():
+                panel.show_snapshot(snapshot)
+                self._undrawn.pop(panel, None)
+            else:  # behind a tab or closed: draw it when it shows (see _on_dock_visibility_changed)
+                self._undrawn[panel] = snapshot
         if snapshot.step != self._last_step:
             self._last_step = snapshot.step
             if snapshot.step:
                 self.setWindowModified(True)
         self._update_status(snapshot)
+
+    def _on_panel_shown(self, panel) -> None:
+        snapshot = self._undrawn.pop(panel, None)
+        if snapshot is not None:
+            panel.show_snapshot(snapshot)
 
     def _update_status(self, snap) -> None:
         parts = [f"epoch {snap.epoch:.2f}", f"step {snap.step}", f"train loss {snap.train_loss:.4g}"]
