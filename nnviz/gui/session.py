@@ -13,7 +13,6 @@ written by the GUI, read by the worker) and the immutable snapshots.
 
 from __future__ import annotations
 
-import math
 import time
 import threading
 import traceback

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnviz.core import ModelError, Trainer, load_model
-from nnviz.core.experiment import GRID, SURFACE, DataConfig, Experiment, default_document
+from nnviz.core.experiment import GRID, SURFACE, Experiment, default_document
 
 
 def test_default_experiment_is_a_tanh_net_on_circle():

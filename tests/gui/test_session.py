@@ -1,13 +1,12 @@
 """The training session on its worker thread: commands, snapshots, divergence, shutdown."""
 
-import math
 import time
 
 import numpy as np
 import pytest
 
 from nnviz.core import Trainer
-from nnviz.core.experiment import DataConfig, Experiment
+from nnviz.core.experiment import Experiment
 from nnviz.gui.session import TrainingSession
 
 

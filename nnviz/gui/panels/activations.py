@@ -635,9 +635,8 @@ def demo_snapshot(kind: str = "tanh"):
 if __name__ == "__main__":
     import argparse
     import sys
-    import time
 
-    from nnviz.gui.style import setup_pyqtgraph
+    from nnviz.gui.panels.alone import show_alone
 
     parser = argparse.ArgumentParser(description="Open the activations panel alone on a short real run.")
     parser.add_argument("--net", choices=("tanh", "relu", "sigmoid"), default="tanh",
@@ -646,27 +645,9 @@ if __name__ == "__main__":
     parser.add_argument("--layer", type=int, default=0)
     parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    setup_pyqtgraph()
-    panel = ActivationsPanel()
-    panel.setWindowTitle(f"nnviz — activations ({args.net})")
-    panel.resize(700, 500)
-    panel.show()
-    snapshot = demo_snapshot(args.net)
-    panel.set_view(args.view)
-    start = time.perf_counter()
-    panel.show_snapshot(snapshot)
-    panel.select_layer(args.layer)
-    app.processEvents()
-    print(f"show_snapshot + first paint: {1000 * (time.perf_counter() - start):.0f} ms")
-    if args.save:
-        panel.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    # Delete the widgets while the QApplication still exists (see nnviz.gui.panels.loss).
-    panel.close()
-    panel.deleteLater()
-    app.processEvents()
-    del panel
-    sys.exit(status)
+    def prepare(panel):
+        panel.set_view(args.view)
+        panel.select_layer(args.layer)
+
+    sys.exit(show_alone(ActivationsPanel, f"activations ({args.net})", demo_snapshot(args.net),
+                        prepare=prepare, save=args.save))

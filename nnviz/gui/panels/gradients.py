@@ -607,29 +607,11 @@ if __name__ == "__main__":
     import argparse
     import sys
 
-    from nnviz.gui.style import setup_pyqtgraph
+    from nnviz.gui.panels.alone import show_alone
 
     parser = argparse.ArgumentParser(description="Open the gradient-flow panel alone on a real run.")
     parser.add_argument("--failing", action="store_true", help="12 sigmoid layers: vanishing gradients")
     parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    setup_pyqtgraph()
     snapshot = demo_snapshot(deep_sigmoid_document() if args.failing else None)
-    panel = GradientFlowPanel()
-    panel.setWindowTitle(f"nnviz — gradient flow ({snapshot.model_name})")
-    panel.resize(700, 500)
-    panel.show()
-    panel.show_snapshot(snapshot)
-    if args.save:
-        app.processEvents()
-        panel.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    # Delete the widgets while the QApplication still exists (see loss.py).
-    panel.close()
-    panel.deleteLater()
-    app.processEvents()
-    del panel
-    sys.exit(status)
+    sys.exit(show_alone(GradientFlowPanel, f"gradient flow ({snapshot.model_name})", snapshot, save=args.save))

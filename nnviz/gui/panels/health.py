@@ -393,22 +393,13 @@ if __name__ == "__main__":
     import argparse
     import sys
 
+    from nnviz.gui.panels.alone import show_alone
+
     parser = argparse.ArgumentParser(description="Open the health strip alone on a short real run.")
     parser.add_argument("--save", metavar="PNG", help="save a picture of the strip and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    strip = HealthStrip()
-    strip.setWindowTitle("nnviz — layer health")
-    strip.layer_clicked.connect(lambda index, detail: print(f"layer_clicked({index}, {detail!r})"))
-    strip.resize(560, 130)
-    strip.show()
-    strip.show_snapshot(_demo_snapshot())
-    if args.save:
-        app.processEvents()
-        strip.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    strip.close()
-    del strip
-    sys.exit(status)
+    def prepare(strip):
+        strip.layer_clicked.connect(lambda index, detail: print(f"layer_clicked({index}, {detail!r})"))
+
+    sys.exit(show_alone(HealthStrip, "layer health", _demo_snapshot(), size=(560, 130), prepare=prepare,
+                        save=args.save))

@@ -487,17 +487,14 @@ def _fake_million(snapshot, n: int = 1_000_000):
 if __name__ == "__main__":
     import argparse
     import sys
-    import time
 
     from nnviz.core.experiment import Experiment
-    from nnviz.gui.style import setup_pyqtgraph
+    from nnviz.gui.panels.alone import show_alone
 
     parser = argparse.ArgumentParser(description="Open the loss panel alone on a short real run.")
     parser.add_argument("--million", action="store_true", help="feed a fake 1,000,000-step history")
     parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    setup_pyqtgraph()
     exp = Experiment()
     snapshot = exp.snapshot()
     for _ in range(30):
@@ -505,25 +502,11 @@ if __name__ == "__main__":
         snapshot = exp.snapshot()
     if args.million:
         snapshot = _fake_million(snapshot)
-    panel = LossPanel()
-    panel.setWindowTitle("nnviz — loss" + (" (1,000,000 steps)" if args.million else ""))
-    panel.resize(700, 450)
-    panel.show()
-    start = time.perf_counter()
-    panel.show_snapshot(snapshot)
-    app.processEvents()
-    print(f"show_snapshot + first paint: {1000 * (time.perf_counter() - start):.0f} ms "
-          f"({snapshot.history['step'].size:,} steps)")
-    if args.save:
-        panel.show_readout_at(snapshot.history["eval_step"][len(snapshot.history["eval_step"]) * 2 // 3])
-        panel.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    # Delete the widgets while the QApplication still exists: left to interpreter shutdown,
-    # PySide6 6.12 + pyqtgraph tear them down in an order that can crash.
-    panel.close()
-    panel.deleteLater()
-    app.processEvents()
-    del panel
-    sys.exit(status)
+
+    def prepare(panel):
+        if args.save:  # show the hover readout in the picture
+            steps = snapshot.history["eval_step"]
+            panel.show_readout_at(steps[len(steps) * 2 // 3])
+
+    title = "loss" + (" (1,000,000 steps)" if args.million else "")
+    sys.exit(show_alone(LossPanel, title, snapshot, size=(700, 450), prepare=prepare, save=args.save))

@@ -320,27 +320,11 @@ if __name__ == "__main__":
     import argparse
     import sys
 
-    from nnviz.gui.style import setup_pyqtgraph
+    from nnviz.gui.panels.alone import show_alone
 
     parser = argparse.ArgumentParser(description="Open the normalization panel alone on a short real run.")
     parser.add_argument("--layer", type=int, default=1, help="the layer to show (default: 1, the BatchNorm)")
     parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    setup_pyqtgraph()
-    panel = NormalizationPanel()
-    panel.setWindowTitle("nnviz — normalization")
-    panel.resize(640, 480)
-    panel.show()
-    panel.show_snapshot(_demo_snapshot())
-    panel.select_layer(args.layer)
-    if args.save:
-        app.processEvents()
-        panel.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    # Delete the widgets while the QApplication still exists (see output.py).
-    panel.close()
-    del panel
-    sys.exit(status)
+    sys.exit(show_alone(NormalizationPanel, "normalization", _demo_snapshot(), size=(640, 480),
+                        prepare=lambda panel: panel.select_layer(args.layer), save=args.save))

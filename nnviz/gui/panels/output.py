@@ -472,29 +472,11 @@ if __name__ == "__main__":
     import argparse
     import sys
 
-    from nnviz.gui.style import setup_pyqtgraph
+    from nnviz.gui.panels.alone import show_alone
 
     parser = argparse.ArgumentParser(description="Open the output panel alone on a short real run.")
     parser.add_argument("--dataset", default="circle", help="a built-in data set (default: circle)")
     parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    setup_pyqtgraph()
-    panel = OutputPanel()
-    panel.setWindowTitle(f"nnviz — output ({args.dataset})")
-    panel.resize(700, 450)
-    panel.show_snapshot(_demo_snapshot(args.dataset))
-    panel.show()
-    if args.save:
-        app.processEvents()
-        panel.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    # Delete the widgets while the QApplication still exists: left to interpreter shutdown,
-    # PySide6 6.12 + pyqtgraph tear them down in an order that can crash.
-    panel.close()
-    panel.deleteLater()
-    app.processEvents()
-    del panel
-    sys.exit(status)
+    sys.exit(show_alone(OutputPanel, f"output ({args.dataset})", _demo_snapshot(args.dataset),
+                        size=(700, 450), save=args.save))

@@ -409,31 +409,14 @@ if __name__ == "__main__":
     import sys
 
     from nnviz.gui.panels.gradients import deep_sigmoid_document, demo_snapshot
-    from nnviz.gui.style import setup_pyqtgraph
+    from nnviz.gui.panels.alone import show_alone
 
     parser = argparse.ArgumentParser(description="Open the update-ratio panel alone on a real run.")
     parser.add_argument("--failing", choices=("high-lr", "deep-sigmoid"),
                         help="a learning rate of 5, or 12 sigmoid layers (the first barely move)")
     parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    setup_pyqtgraph()
     document = {"high-lr": high_lr_document, "deep-sigmoid": deep_sigmoid_document,
                 None: lambda: None}[args.failing]()
     snapshot = demo_snapshot(document)
-    panel = UpdateRatioPanel()
-    panel.setWindowTitle(f"nnviz — update ratios ({snapshot.model_name})")
-    panel.resize(700, 500)
-    panel.show()
-    panel.show_snapshot(snapshot)
-    if args.save:
-        app.processEvents()
-        panel.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    panel.close()
-    panel.deleteLater()
-    app.processEvents()
-    del panel
-    sys.exit(status)
+    sys.exit(show_alone(UpdateRatioPanel, f"update ratios ({snapshot.model_name})", snapshot, save=args.save))

@@ -396,9 +396,8 @@ def demo_snapshot(side: int | None = 28, steps: int = 600):
 if __name__ == "__main__":
     import argparse
     import sys
-    import time
 
-    from nnviz.gui.style import setup_pyqtgraph
+    from nnviz.gui.panels.alone import show_alone
 
     parser = argparse.ArgumentParser(description="Open the weights panel alone on a short real run.")
     parser.add_argument("--inputs", choices=("circle", "784", "64"), default="784",
@@ -408,34 +407,17 @@ if __name__ == "__main__":
     parser.add_argument("--layer", type=int, default=None)
     parser.add_argument("--save", metavar="PNG", help="save a picture of the panel and quit")
     args = parser.parse_args()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv)
-    setup_pyqtgraph()
     if args.big:
         from nnviz.gui.panels.graph import make_big_snapshot
 
         snapshot = make_big_snapshot()
     else:
         snapshot = demo_snapshot(None if args.inputs == "circle" else IMAGE_SIDES[int(args.inputs)])
-    panel = WeightsPanel()
-    panel.setWindowTitle("nnviz — weights")
-    panel.resize(700, 500)
-    panel.show()
-    start = time.perf_counter()
-    panel.show_snapshot(snapshot)
-    if args.layer is not None:
-        panel.select_layer(args.layer)
-    if panel.tabs.isTabEnabled(VIEWS.index(args.view)):
-        panel.set_view(args.view)
-    app.processEvents()
-    print(f"show_snapshot + first paint: {1000 * (time.perf_counter() - start):.0f} ms")
-    if args.save:
-        panel.grab().save(args.save)
-        status = 0
-    else:
-        status = app.exec()
-    # Delete the widgets while the QApplication still exists (see nnviz.gui.panels.loss).
-    panel.close()
-    panel.deleteLater()
-    app.processEvents()
-    del panel
-    sys.exit(status)
+
+    def prepare(panel):
+        if args.layer is not None:
+            panel.select_layer(args.layer)
+        if panel.tabs.isTabEnabled(VIEWS.index(args.view)):
+            panel.set_view(args.view)
+
+    sys.exit(show_alone(WeightsPanel, "weights", snapshot, prepare=prepare, save=args.save))
