@@ -321,12 +321,16 @@ class HealthStrip(QtWidgets.QWidget):
 
     def _set_cell(self, row: int, column: int, text: str, state: str, tip: str) -> None:
         item = self.table.item(row, column)
+        # every setter emits a model change the view re-lays out for: set only what changed
         if item.text() != text:
             item.setText(text)
-        fg, bg = STATE_COLORS[state]
-        item.setForeground(QtGui.QColor(fg))
-        item.setBackground(QtGui.QColor(bg))
-        item.setToolTip(tip)
+        fg, bg = (QtGui.QColor(c) for c in STATE_COLORS[state])
+        if item.foreground().color() != fg:
+            item.setForeground(fg)
+        if item.background().color() != bg:
+            item.setBackground(bg)
+        if item.toolTip() != tip:
+            item.setToolTip(tip)
 
     def _on_table_cell_clicked(self, row: int, column: int) -> None:
         if 0 <= row < len(self._layer_index):
