@@ -26,6 +26,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
 from nnviz.core.stats import EXPLODING, VANISHING
+from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound
 from nnviz.gui.style import SELECTED
 
@@ -115,7 +116,7 @@ class _LogAxis(pg.AxisItem):
         return [("1" if v == 0 else f"1e{int(round(v))}") for v in values]
 
 
-class GradientFlowPanel(QtWidgets.QWidget):
+class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
     """Gradient statistics per parameter tensor of a :class:`~nnviz.core.experiment.Snapshot`:
     bars of the current values and lines of their history. Emits ``layer_clicked(index)`` when a
     bar is clicked."""
@@ -452,7 +453,7 @@ class GradientFlowPanel(QtWidgets.QWidget):
         self.bar_plot.setLabel("left", text)
         self.line_plot.setLabel("left", text)
 
-    def _update_readout_summary(self) -> None:
+    def _show_summary(self) -> None:
         """Name what is wrong, if anything; the hover readout replaces this while the mouse moves."""
         labels = self.bar_labels()
         flags = self.bar_flags()
@@ -510,53 +511,12 @@ class GradientFlowPanel(QtWidgets.QWidget):
         k = int(np.argmin(np.abs(self._x - x)))
         return k if abs(self._x[k] - x) <= 0.5 else None
 
-    def _on_mouse_moved(self, event) -> None:
-        (pos,) = event
-        k = self._bar_at(pos)
-        vb = self.line_plot.getViewBox()
-        if k is not None:
-            self._hover = ("bar", k)
-        elif vb.sceneBoundingRect().contains(pos):
-            self._hover = ("line", vb.mapSceneToView(pos))
-        else:
-            self._hover = None
-        self._render_readout()
-
-    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().leaveEvent(event)
-        self._hover = None
-        self._render_readout()
-
-    def _render_readout(self) -> None:
-        """The numbers under the mouse (updated with every snapshot), else the summary."""
-        if self._snapshot is None:
-            return
-        if self._hover is not None and self._hover[0] == "bar":
-            self.show_readout_for_bar(self._hover[1])
-        elif self._hover is not None:
-            self._show_line_readout(self._hover[1])
-        else:
-            self._update_readout_summary()
-
-    def _show_line_readout(self, point) -> None:
-        """At the evaluation nearest the mouse's step: the line nearest the mouse and its value."""
+    def _show_line_value(self, label: str, j: int) -> None:
         steps = self._snapshot.history["eval_step"]
-        if not steps.size:
-            return
-        j = int(np.clip(np.searchsorted(steps, point.x()), 0, steps.size - 1))
-        if j > 0 and abs(steps[j - 1] - point.x()) <= abs(steps[j] - point.x()):
-            j -= 1
-        best, best_d = None, math.inf
-        for label, item in self.lines.items():
-            y = item.yData
-            if y is not None and j < y.size and math.isfinite(y[j]) and abs(y[j] - point.y()) < best_d:
-                best, best_d = label, abs(y[j] - point.y())
-        if best is None:
-            return
-        i, p = self._tensors[list(self.lines).index(best)]
+        i, p = self._tensors[list(self.lines).index(label)]
         value = float(self._snapshot.health_history[f"{i}.{p}.{STATISTICS[self.statistic][1]}"][j])
         name = STATISTICS[self.statistic][0]
-        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {best} {name} {format_value(value)}")
+        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {name} {format_value(value)}")
 
     def _on_mouse_clicked(self, event) -> None:
         k = self._bar_at(event.scenePos())

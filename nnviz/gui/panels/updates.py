@@ -24,6 +24,7 @@ from PySide6.QtCore import Signal
 from nnviz.core.stats import UPDATE_RATIO_BAND
 from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, colored_html, format_value, layer_colors,
                                         layer_label, legend_html, short_list)
+from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound
 from nnviz.gui.style import LR_COLOR, SELECTED, TEXT
 
@@ -54,7 +55,7 @@ _STATUS_TEXT = {"healthy": "healthy", "too_low": "below the band: learning rate 
                 "too_high": "above the band: learning rate too high for it", None: "no value"}
 
 
-class UpdateRatioPanel(QtWidgets.QWidget):
+class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
     """Update-to-weight ratios of a :class:`~nnviz.core.experiment.Snapshot`'s layers: lines over
     the steps and bars of the current values. Emits ``layer_clicked(index)`` when a bar is clicked."""
 
@@ -341,50 +342,11 @@ class UpdateRatioPanel(QtWidgets.QWidget):
         k = int(round(vb.mapSceneToView(scene_pos).x()))
         return k if 0 <= k < len(self._layers) else None
 
-    def _on_mouse_moved(self, event) -> None:
-        (pos,) = event
-        k = self._bar_at(pos)
-        vb = self.line_plot.getViewBox()
-        if k is not None:
-            self._hover = ("bar", k)
-        elif vb.sceneBoundingRect().contains(pos):
-            self._hover = ("line", vb.mapSceneToView(pos))
-        else:
-            self._hover = None
-        self._render_readout()
-
-    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().leaveEvent(event)
-        self._hover = None
-        self._render_readout()
-
-    def _render_readout(self) -> None:
-        """The numbers under the mouse (updated with every snapshot), else the summary."""
-        if self._snapshot is None:
-            return
-        if self._hover is not None and self._hover[0] == "bar":
-            self.show_readout_for_bar(self._hover[1])
-        elif self._hover is not None:
-            self._show_line_readout(self._hover[1])
-        else:
-            self._show_summary()
-
-    def _show_line_readout(self, point) -> None:
+    def _show_line_value(self, label: str, j: int) -> None:
         steps = self._snapshot.history["eval_step"]
-        if not steps.size:
-            return
-        j = int(np.clip(np.searchsorted(steps, point.x()), 0, steps.size - 1))
-        if j > 0 and abs(steps[j - 1] - point.x()) <= abs(steps[j] - point.x()):
-            j -= 1
-        best, best_d = None, math.inf
-        for label, item in self.lines.items():
-            y = item.yData
-            if y is not None and j < y.size and math.isfinite(y[j]) and abs(y[j] - point.y()) < best_d:
-                best, best_d = label, abs(y[j] - point.y())
-        if best is not None:
-            v = float(self.lines[best].yData[j])
-            self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {best} {format_value(v)} · "
-                                 + colored_html(_STATUS_COLOR[ratio_status(v)], _STATUS_TEXT[ratio_status(v)]))
+        v = float(self.lines[label].yData[j])
+        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {format_value(v)} · "
+                             + colored_html(_STATUS_COLOR[ratio_status(v)], _STATUS_TEXT[ratio_status(v)]))
 
     def _on_mouse_clicked(self, event) -> None:
         k = self._bar_at(event.scenePos())
