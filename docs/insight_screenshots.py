@@ -5,7 +5,7 @@
 
 The script needs no window and no X server: it runs on Qt's offscreen platform. It trains each
 network headlessly with :class:`nnviz.core.experiment.Experiment`, recording an evaluation point
-every few steps (``exp.run(k); exp.record_evaluation()``) so that the over-time views have a
+every few steps (``Experiment.run_evaluated``) so that the over-time views have a
 history. Then it feeds the final snapshot to the insight panels, laid out in one widget: the health
 strip across the top, and below it the activations (over time, or the histogram with ``--view
 histogram``), the gradient flow and the update ratios. It saves ``widget.grab()`` as a PNG.
@@ -69,13 +69,7 @@ def train(case: dict):
     from nnviz.core.experiment import DataConfig, Experiment
 
     exp = Experiment(case["document"], DataConfig(dataset=case["dataset"]))
-    exp.record_evaluation()  # step 0
-    done = 0
-    while done < case["steps"]:
-        k = min(case["every"], case["steps"] - done)
-        exp.run(k)
-        exp.record_evaluation()
-        done += k
+    exp.run_evaluated(case["steps"], every=case["every"])
     return exp.snapshot()
 
 

@@ -290,6 +290,19 @@ class Experiment:
         self._record(start)
         return loss
 
+    def run_evaluated(self, steps: int, every: int) -> float:
+        """Take ``steps`` steps with an evaluation point (losses, accuracy, layer health) at the start
+        and after every ``every`` steps: the history the app records while it plays, for headless
+        runs and figures. Returns the last loss."""
+        self.record_evaluation()
+        loss, done = math.nan, 0
+        while done < steps and not self.diverged:
+            k = min(every, steps - done)
+            loss = self.run(k)
+            self.record_evaluation()
+            done += k
+        return loss
+
     def run_epoch(self) -> float:
         tr = self.trainer
         start = len(tr.history["loss"])

@@ -118,3 +118,10 @@ def test_document_round_trip_resumes_exactly():
     exp.run(10)
     other.run(10)
     np.testing.assert_array_equal(exp.net.flat_params, other.net.flat_params)
+
+
+def test_run_evaluated_records_a_point_at_the_start_and_every_k_steps():
+    exp = Experiment()
+    exp.run_evaluated(25, every=10)
+    assert exp.snapshot().history["eval_step"].tolist() == [0, 10, 20, 25]
+    assert exp.step == 25

@@ -17,9 +17,7 @@ from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
 
 def _run(doc, dataset="circle", rounds=6):
     exp = Experiment(doc, DataConfig(dataset=dataset, noise=0.1))
-    for _ in range(rounds):
-        exp.run(10)
-        exp.record_evaluation()
+    exp.run_evaluated(rounds * 10, every=10)
     return exp.snapshot()
 
 

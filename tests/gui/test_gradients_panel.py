@@ -33,10 +33,7 @@ def panel(qtbot):
 
 def _trained(document=None, rounds=6, steps=25):
     exp = Experiment(document, DataConfig())
-    exp.record_evaluation()
-    for _ in range(rounds):
-        exp.run(steps)
-        exp.record_evaluation()
+    exp.run_evaluated(rounds * steps, every=steps)
     return exp.snapshot()
 
 

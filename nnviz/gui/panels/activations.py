@@ -626,9 +626,7 @@ def demo_snapshot(kind: str = "tanh"):
         doc["layers"].append({"type": "dense", "units": 1, "activation": "sigmoid"})
         doc["optimizer"] = {"name": "sgd", "lr": 0.3}
     exp = Experiment(doc, DataConfig(dataset="spiral" if kind == "sigmoid" else "circle", noise=0.1))
-    for _ in range(20):
-        exp.run(25)
-        exp.record_evaluation()
+    exp.run_evaluated(500, every=25)
     return exp.snapshot()
 
 

@@ -555,11 +555,7 @@ def demo_snapshot(document: dict | None = None, rounds: int = 30, steps: int = 5
     from nnviz.core.experiment import DataConfig, Experiment
 
     exp = Experiment(document, DataConfig())
-    exp.record_evaluation()
-    for _ in range(rounds - 1):
-        exp.run(steps)
-        exp.record_evaluation()
-    exp.run(steps)
+    exp.run_evaluated(rounds * steps, every=steps)
     return exp.snapshot()
 
 
