@@ -43,6 +43,7 @@ class LayerTrace:
     a: np.ndarray  # output a = f(z)
     da: np.ndarray | None = None  # dL/da
     dz: np.ndarray | None = None  # dL/dz
+    dadz: np.ndarray | None = None  # f'(z), where the activation acts elementwise (not softmax)
     grads: dict[str, np.ndarray] = field(default_factory=dict)  # dL/d(parameter)
     params_before: dict[str, np.ndarray] = field(default_factory=dict)
     params_after: dict[str, np.ndarray] = field(default_factory=dict)
@@ -72,6 +73,9 @@ class Trace:
     optimizer: str = ""
     optimizer_scalars: dict[str, float] = field(default_factory=dict)
     optimizer_state: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # term -> param -> array
+    optimizer_state_before: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # as it was
+    # Rosenblatt's rule, sample by sample: x, target, z, output, error, weight/bias before and after
+    perceptron: list[dict[str, np.ndarray]] = field(default_factory=list)
 
     # -- filled by the trainer --------------------------------------------------------------------
     def begin(self, net, x, y, indices, lr) -> None:
@@ -80,6 +84,13 @@ class Trace:
         self.x, self.y = _frozen(x), _frozen(y)
         self.optimizer = net.optimizer.name
         self._before = {name: _frozen(p) for name, p in net.named_parameters()}
+        self.optimizer_state_before = self._optimizer_state(net)
+
+    @staticmethod
+    def _optimizer_state(net) -> dict[str, dict[str, np.ndarray]]:
+        return {term: {name: _frozen(flat[piece].reshape(net.get(name).shape))
+                       for name, piece in net.param_slices.items()}
+                for term, flat in net.optimizer.state.items()}
 
     def _record_forward(self, net) -> None:
         self.layers = []
@@ -96,6 +107,8 @@ class Trace:
         self._record_forward(net)
         for record, layer in zip(self.layers, net.layers):
             record.da, record.dz = _frozen(layer.da), _frozen(layer.dz)
+            if layer.activation.name != "softmax":
+                record.dadz = _frozen(layer.activation.derivative(layer.z))
             record.grads = {k: _frozen(v) for k, v in layer.gradients().items()}
         last = net.layers[-1]
         self.data_loss, _, self.fused = net.data_loss(last.a, self.y)
@@ -116,11 +129,11 @@ class Trace:
             record.params_after = {k: _frozen(v) for k, v in layer.parameters().items()}
             record.buffers_after = {k: _frozen(v) for k, v in layer.buffers().items()}
         self.optimizer_scalars = {k: float(v) for k, v in net.optimizer.last.items()}
-        self.optimizer_state = {
-            term: {name: _frozen(flat[piece].reshape(net.get(name).shape))
-                   for name, piece in net.param_slices.items()}
-            for term, flat in net.optimizer.state.items()}
+        self.optimizer_state = self._optimizer_state(net)
         del self._before
+
+    def add_perceptron_update(self, **values) -> None:
+        self.perceptron.append({k: _frozen(v) for k, v in values.items()})
 
     # -- output ----------------------------------------------------------------------------------
     def to_dict(self) -> dict:

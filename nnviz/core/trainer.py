@@ -175,7 +175,7 @@ class Trainer:
         if trace is not None:
             trace.begin(net, xb, yb, idx, lr)
         if self._perceptron:
-            loss, grad_norm = self._perceptron_step(xb, yb, lr), math.nan
+            loss, grad_norm = self._perceptron_step(xb, yb, lr, trace), math.nan
             net.optimizer.t += 1
         else:
             loss = net.loss_and_gradients(xb, yb, True, rng)
@@ -200,18 +200,25 @@ class Trainer:
             trace.finish(net, loss)
         return loss
 
-    def _perceptron_step(self, xb, yb, lr) -> float:
-        """Rosenblatt's rule, sample by sample; returns the batch loss before the update."""
+    def _perceptron_step(self, xb, yb, lr, trace: Trace | None = None) -> float:
+        """Rosenblatt's rule, sample by sample; returns the batch loss before the update. A trace
+        gets each sample's output, error and update."""
         net = self.net
         layer = net.layers[0]
         loss = net.data_loss(net.forward(xb, training=True), yb)[0]
         errors = 0
         for x, target in zip(xb, yb):
-            output = layer.activation.forward(layer.weight @ x + layer.bias)
+            z = layer.weight @ x + layer.bias
+            output = layer.activation.forward(z)
             error = target - output
+            before = (layer.weight.copy(), layer.bias.copy()) if trace is not None else None
             if np.any(error != 0):
                 errors += 1
                 net.optimizer.update_sample(layer.weight, layer.bias, x, error, lr)
+            if trace is not None:
+                trace.add_perceptron_update(x=x, target=target, z=z, output=output, error=error,
+                                            weight_before=before[0], bias_before=before[1],
+                                            weight_after=layer.weight, bias_after=layer.bias)
         net.optimizer.last = {"lr": lr, "errors": errors}
         return loss
 
