@@ -59,6 +59,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="Adam's learning rate (default: 0.01; 0.03 overfits spiral within seconds)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "images" / "main-window.png"),
                         help="PNG file to write (default: docs/images/main-window.png)")
+    parser.add_argument("--lesson", metavar="KEY",
+                        help="instead of training: open this lesson of the Examples menu (e.g. two-two-one) "
+                             "in step-through mode and picture one operation")
+    parser.add_argument("--operation", type=int, default=1,
+                        help="with --lesson: the operation to show, counting from 1 (default: 1)")
     parser.add_argument("--offscreen", action="store_true",
                         help="use Qt's offscreen platform and window.grab() instead of an X server")
     return parser.parse_args(argv)
@@ -123,6 +128,8 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
     window.activateWindow()
 
     session = window.session
+    if args.lesson:
+        return _lesson_screenshot(args, app, window)
     session.send("set_data", DataConfig(dataset=args.dataset, features=FEATURES))
     session.send("set_layers", LAYERS)
     session.send("set_training", optimizer={"name": "adam", "lr": args.lr})
@@ -159,13 +166,7 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
 
     def grab():
         app.processEvents()
-        pixmap = QtGui.QPixmap()
-        if not args.offscreen:
-            frame = window.frameGeometry()
-            screen = window.screen() or app.primaryScreen()
-            pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
-        if pixmap.isNull() or _blank(pixmap.toImage()):
-            pixmap = window.grab()  # the offscreen platform, or a screen that cannot be read
+        pixmap = _grab(args, app, window)
         out = Path(args.out).resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         if not pixmap.save(str(out), "PNG"):
@@ -207,6 +208,57 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
     if result["message"]:
         print(f"screenshot: {result['message']}", file=sys.stderr)
     return result["code"]
+
+
+def _lesson_screenshot(args, app, window) -> int:
+    """Open a lesson in step-through mode, go to ``--operation`` and save the window."""
+    from PySide6.QtCore import QTimer
+
+    result = {"code": 0}
+
+    def ready():
+        stepper = window.stepper
+        if stepper.walkthrough is None:
+            QTimer.singleShot(100, ready)
+            return
+        stepper.go(args.operation - 1)
+        QTimer.singleShot(600, grab)
+
+    def grab():
+        app.processEvents()
+        out = Path(args.out).resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pixmap = _grab(args, app, window)
+        if not pixmap.save(str(out), "PNG"):
+            result["code"] = 1
+            print(f"screenshot: could not write {out}", file=sys.stderr)
+        else:
+            calc = window.stepper.current()
+            print(f"screenshot: {args.lesson}, operation {calc.index + 1} of {calc.count} ({calc.title}); "
+                  f"saved {pixmap.width()}x{pixmap.height()} to {out}")
+        window.setWindowModified(False)
+        window.close()
+        app.quit()
+
+    window.open_example(args.lesson)
+    window.docks["stepper"].raise_()
+    window.resizeDocks([window.docks["stepper"]], [420], __import__("PySide6").QtCore.Qt.Orientation.Vertical)
+    QTimer.singleShot(500, ready)
+    app.exec()
+    return result["code"]
+
+
+def _grab(args, app, window):
+    from PySide6 import QtGui
+
+    pixmap = QtGui.QPixmap()
+    if not args.offscreen:
+        frame = window.frameGeometry()
+        screen = window.screen() or app.primaryScreen()
+        pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    if pixmap.isNull() or _blank(pixmap.toImage()):
+        pixmap = window.grab()  # the offscreen platform, or a screen that cannot be read
+    return pixmap
 
 
 def _blank(image) -> bool:

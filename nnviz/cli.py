@@ -15,8 +15,9 @@ model document's ``"data"`` entry is used. ``--seed`` (default: the model's ``se
 order, dropout, the points of a built-in named by ``--data`` and the test split; a ``"data"`` entry
 keeps its own ``seed``. ``--test-fraction`` (default 0, or the ``"data"`` entry's ``test_fraction``)
 holds out that share of the rows, chosen at random, as a test set; training uses the rest. Batches
-default to the whole training set (full-batch gradient descent). With cross-entropy, a single target
-column of whole numbers holds class indices.
+default to the whole training set (full-batch gradient descent), shuffled every epoch; when the rows
+come from the ``"data"`` entry, its ``batch_size`` and ``shuffle`` are the defaults instead. With
+cross-entropy, a single target column of whole numbers holds class indices.
 
 ``train`` takes ``--steps`` optimizer steps (default 1000), or as many as ``--epochs`` passes over the
 training rows need, continuing from any training state saved in MODEL. It writes ``DIR/model.json``
@@ -48,7 +49,7 @@ import numpy as np
 
 from nnviz import __version__
 from nnviz.core.datasets import BUILTIN, Dataset, load_data
-from nnviz.core.document import atomic_write_text, dumps, load_model
+from nnviz.core.document import atomic_write_text, dumps, inline_dataset, load_model
 from nnviz.core.errors import DataError, NnvizError
 from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer, prepare_inputs, prepare_targets
@@ -186,7 +187,8 @@ def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
                            "\"data\" entry)")
     run = parser.add_argument_group("training")
     run.add_argument("--batch-size", type=_whole(1), metavar="B",
-                     help="rows per step (default: all of them, full-batch gradient descent)")
+                     help="rows per step (default: the model's \"data\" entry's batch_size, else all "
+                          "of them, full-batch gradient descent)")
     run.add_argument("--seed", type=_whole(0), metavar="S",
                      help="seed of the row order, dropout, built-in data and test split "
                           "(default: the model's seed)")
@@ -265,6 +267,8 @@ class Data:
     train: Dataset
     test: Dataset | None
     label: str
+    batch_size: int | None = None  # the model's "data" entry's feeding, when the rows come from it
+    shuffle: bool = True
 
 
 def load_training_data(args, net: Network, model_path: Path) -> Data:
@@ -288,7 +292,9 @@ def load_training_data(args, net: Network, model_path: Path) -> Data:
     if fraction > 0:
         train, test = dataset.split(fraction, seed)
         test = test if len(test) else None
-    return Data(train, test, label)
+    if args.data is not None:
+        return Data(train, test, label)
+    return Data(train, test, label, batch_size=spec.get("batch_size"), shuffle=spec.get("shuffle", True))
 
 
 def _is_builtin(name: str) -> bool:
@@ -311,13 +317,7 @@ def _data_from_document(spec: dict, args, seed: int, model_path: Path) -> tuple[
     named relative to the model file."""
     if "inputs" in spec:
         _reject_noise(args, "the model's own data")
-        X, y = np.asarray(spec["inputs"], dtype=float), np.asarray(spec["targets"], dtype=float)
-        width = X.shape[1] if X.ndim == 2 else 1
-        columns = 1 if y.ndim == 1 else y.shape[1] if y.ndim == 2 else 0
-        task = "classification" if np.all(y == np.round(y)) else "regression"
-        dataset = Dataset(X, y, "data", task, tuple(f"x{i + 1}" for i in range(width)),
-                          tuple(f"y{i + 1}" for i in range(columns)))
-        return dataset, "the model's data"
+        return inline_dataset(spec), "the model's data"
     name = spec["dataset"]
     if not _is_builtin(name):
         _reject_noise(args, "a CSV file")
@@ -353,16 +353,19 @@ def targets_for(net: Network, y: np.ndarray) -> np.ndarray:
     return y
 
 
-def make_trainer(args, net: Network, data: Dataset) -> Trainer:
-    """The trainer the ``--batch-size``, ``--seed`` and ``--no-shuffle`` options describe."""
-    return Trainer(net, data.X, targets_for(net, data.y), batch_size=args.batch_size,
-                   shuffle=not args.no_shuffle, seed=args.seed)
+def make_trainer(args, net: Network, data: Data) -> Trainer:
+    """The trainer the ``--batch-size``, ``--seed`` and ``--no-shuffle`` options describe; without
+    them, the batch size and shuffling of the model's ``"data"`` entry when the rows come from it."""
+    batch_size = data.batch_size if args.batch_size is None else args.batch_size
+    shuffle = data.shuffle and not args.no_shuffle
+    return Trainer(net, data.train.X, targets_for(net, data.train.y), batch_size=batch_size,
+                   shuffle=shuffle, seed=args.seed)
 
 
 def _load(args) -> tuple[Network, Data, Trainer]:
     net = load_model(args.model)
     data = load_training_data(args, net, Path(args.model))
-    return net, data, make_trainer(args, net, data.train)
+    return net, data, make_trainer(args, net, data)
 
 
 # -- train -----------------------------------------------------------------------------------------

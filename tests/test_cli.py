@@ -387,8 +387,8 @@ def test_no_progress_bar_when_not_a_terminal(capsys, tmp_path, xor_model):
 # -- trace -----------------------------------------------------------------------------------------
 TRACE_KEYS = {"format", "step", "lr", "batch_indices", "x", "y", "layers", "output", "loss", "data_loss",
               "regularization_loss", "output_grad", "fused", "grad_norm", "clip_coef", "optimizer",
-              "optimizer_scalars", "optimizer_state"}
-LAYER_KEYS = {"index", "type", "activation", "input", "z", "a", "da", "dz", "grads", "params_before",
+              "optimizer_scalars", "optimizer_state", "optimizer_state_before", "perceptron"}
+LAYER_KEYS = {"index", "type", "activation", "input", "z", "a", "da", "dz", "dadz", "grads", "params_before",
               "params_after", "buffers_after", "extras"}
 
 
@@ -582,3 +582,41 @@ def test_interrupt_writes_nothing(capsys, tmp_path, monkeypatch, xor_model):
     code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")
     assert code == 130 and err.count("\n") == 1 and "interrupted" in err
     assert not (tmp_path / "run").exists()
+
+
+# -- the data entry's batch_size and shuffle -------------------------------------------------------
+def _losses(path: Path) -> list[float]:
+    return [float(r["loss"]) for r in read_metrics(path / "metrics.csv")[1]]
+
+
+def test_train_takes_batch_size_and_shuffle_from_the_data_entry(capsys, tmp_path):
+    rows = {"inputs": [[a, b] for a, b, _ in XOR_ROWS], "targets": [y for *_, y in XOR_ROWS]}
+    model = write_json(tmp_path / "m.json", {**XOR_MODEL, "data": {**rows, "batch_size": 1, "shuffle": False}})
+
+    def reference(batch_size, shuffle):
+        trainer = Trainer(load_model(XOR_MODEL), rows["inputs"], rows["targets"], batch_size=batch_size,
+                          shuffle=shuffle)
+        trainer.run(8)
+        return trainer.history["loss"]
+
+    code, out, _ = run(capsys, "train", model, "--steps", 8, "--out", tmp_path / "entry")
+    assert code == 0 and "epoch 2" in out
+    assert _losses(tmp_path / "entry") == reference(1, False)
+    assert reference(1, False) != reference(1, True) != reference(None, True)
+    run(capsys, "train", model, "--steps", 8, "--batch-size", 2, "--out", tmp_path / "two")  # overrides
+    assert _losses(tmp_path / "two") == reference(2, False)
+    # other data: the entry, and so its batch size, does not apply
+    run(capsys, "train", model, "--data", "xor", "--steps", 8, "--out", tmp_path / "other")
+    assert _losses(tmp_path / "other") == reference(None, True)
+    code, out, _ = run(capsys, "trace", model, "--out", "-")
+    assert code == 0 and json.loads(out)["batch_indices"] == [0]
+
+
+def test_no_shuffle_turns_off_a_shuffling_data_entry(capsys, tmp_path):
+    rows = {"inputs": [[a, b] for a, b, _ in XOR_ROWS], "targets": [y for *_, y in XOR_ROWS]}
+    model = write_json(tmp_path / "m.json", {**XOR_MODEL, "data": {**rows, "batch_size": 1}})
+    run(capsys, "train", model, "--steps", 6, "--out", tmp_path / "shuffled")
+    run(capsys, "train", model, "--steps", 6, "--no-shuffle", "--out", tmp_path / "ordered")
+    trainer = Trainer(load_model(XOR_MODEL), rows["inputs"], rows["targets"], batch_size=1, shuffle=False)
+    trainer.run(6)
+    assert _losses(tmp_path / "ordered") == trainer.history["loss"] != _losses(tmp_path / "shuffled")

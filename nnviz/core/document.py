@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from nnviz.core.activations import ACTIVATIONS, make_activation
-from nnviz.core.datasets import BUILTIN, make_dataset
+from nnviz.core.datasets import BUILTIN, Dataset, make_dataset
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.initializers import INITIALIZERS, initialize, parse_init
 from nnviz.core.layers import LAYERS
@@ -44,6 +44,8 @@ MAX_NUMBERS = 10_000_000
 #: the deepest nesting of objects and arrays a document may have
 MAX_DEPTH = 32
 _LARGEST_FLOAT_INT = int(np.finfo(np.float64).max)
+#: keys of a ``data`` entry (either form) saying how its rows are fed to the trainer, with their kinds
+FEEDING = {"batch_size": "posint", "shuffle": "bool"}
 
 
 # -- small validators -----------------------------------------------------------------------------
@@ -462,8 +464,11 @@ def _check_data(raw, net: Network) -> None:
     that must fit the network."""
     if not isinstance(raw, dict):
         raise ModelError(f"data: expected an object, got {_show(raw)}")
+    for key, kind in FEEDING.items():  # how the rows are fed, in either form
+        if key in raw:
+            check_option(kind, raw[key], f"data.{key}")
     if "inputs" in raw or "targets" in raw:
-        _check_keys(raw, ("inputs", "targets"), "data")
+        _check_keys(raw, ("inputs", "targets", *FEEDING), "data")
         for key in ("inputs", "targets"):
             if key not in raw:
                 raise ModelError(f"data.{key}: missing")
@@ -475,7 +480,7 @@ def _check_data(raw, net: Network) -> None:
         return
     schema = {"dataset": ("str", None), "n": ("posint", None), "noise": ("nonneg", 0.0),
               "seed": ("nonnegint", 0), "test_fraction": ("prob", 0.0)}
-    _check_keys(raw, schema, "data")
+    _check_keys(raw, (*schema, *FEEDING), "data")
     if "dataset" not in raw:
         raise ModelError("data.dataset: missing (a built-in dataset name, or give 'inputs' and 'targets')")
     dataset = raw["dataset"]
@@ -488,7 +493,7 @@ def _check_data(raw, net: Network) -> None:
         raise ModelError(f"data.dataset: unknown dataset {_show(dataset)} ({hint}built-in: {', '.join(BUILTIN)}; "
                          f"or a CSV file name such as 'data.csv')")
     values = {key: check_option(schema[key][0], value, f"data.{key}")
-              for key, value in raw.items() if key != "dataset"}
+              for key, value in raw.items() if key in schema and key != "dataset"}
     if values.get("test_fraction", 0.0) >= 1.0:
         raise ModelError("data.test_fraction: must be < 1 (some rows must be left to train on)")
     if builtin:
@@ -496,6 +501,17 @@ def _check_data(raw, net: Network) -> None:
             make_dataset(dataset, n=4, noise=values.get("noise", 0.0))
         except DataError as exc:
             raise ModelError(f"data.noise: {exc}") from None
+
+
+def inline_dataset(raw: dict, name: str = "data") -> Dataset:
+    """The rows of a (validated) inline ``data`` entry as a :class:`Dataset`: inputs named ``x1``,
+    ``x2``, ...; a classification task when every target is a whole number (class labels or
+    indices), else regression."""
+    X, y = np.asarray(raw["inputs"], dtype=np.float64), np.asarray(raw["targets"], dtype=np.float64)
+    columns = 1 if y.ndim == 1 else y.shape[1]
+    task = "classification" if np.all(y == np.round(y)) else "regression"
+    return Dataset(X, y, name, task, tuple(f"x{i + 1}" for i in range(X.shape[1])),
+                   tuple(f"y{i + 1}" for i in range(columns)))
 
 
 def _looks_like_a_file(name: str) -> bool:

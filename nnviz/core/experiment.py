@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from nnviz.core.datasets import BUILTIN, FEATURES, Dataset, expand_features, make_dataset
-from nnviz.core.document import build_network, network_to_dict
+from nnviz.core.document import build_network, inline_dataset, network_to_dict
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.layers import LAYERS
 from nnviz.core.network import Network
@@ -39,9 +40,16 @@ def default_document() -> dict:
     }
 
 
+@dataclass(frozen=True, eq=False)
+class InlineData(Dataset):
+    """Rows given inline in a model document (``data.inputs`` / ``data.targets``): imported rows
+    that are saved back into the document, unlike a CSV file's."""
+
+
 @dataclass(frozen=True)
 class DataConfig:
-    """Where the data come from and how they are fed: a built-in set or imported CSV rows."""
+    """Where the data come from and how they are fed: a built-in set, or imported rows (a CSV
+    file's, or a document's own inline data)."""
 
     dataset: str = "circle"
     noise: float = 0.0
@@ -49,18 +57,68 @@ class DataConfig:
     seed: int = 0
     test_fraction: float = 0.5
     features: tuple[str, ...] = ("x1", "x2")  # used when the raw inputs are 2-D
-    batch_size: int | None = 10
-    imported: Dataset | None = None  # a CSV file's rows, when not a built-in
+    batch_size: int | None = 10  # None: full batch
+    imported: Dataset | None = None  # a CSV file's rows or inline rows, when not a built-in
+    shuffle: bool = True  # shuffle the rows every epoch (else take them in order)
+
+    @property
+    def inline(self) -> bool:
+        """Whether the rows are a document's inline data (saved back as ``inputs``/``targets``)."""
+        return isinstance(self.imported, InlineData)
 
     def to_meta(self) -> dict | None:
         """The ``data`` entry of a model document (None for imported CSV data)."""
+        feeding = {"batch_size": self.batch_size, "shuffle": self.shuffle}
+        if self.inline:
+            rows = self.imported
+            targets = rows.y[:, 0] if rows.y.shape[1] == 1 else rows.y
+            targets = targets.tolist()
+            if rows.task == "classification":  # labels and class indices as whole numbers
+                targets = _whole_numbers(targets)
+            return {"inputs": rows.X.tolist(), "targets": targets, **feeding}
         if self.imported is not None:
             return None
         meta = {"dataset": self.dataset, "noise": self.noise, "seed": self.seed,
                 "test_fraction": self.test_fraction}
         if self.n is not None:
             meta["n"] = self.n
-        return meta
+        return {**meta, **feeding}
+
+
+def _whole_numbers(values):
+    if isinstance(values, list):
+        return [_whole_numbers(v) for v in values]
+    return int(values) if float(values).is_integer() else values
+
+
+def data_config_for(net: Network, base: DataConfig) -> DataConfig | None:
+    """The data a (validated) document's ``data`` entry asks for, as a change of ``base``: its
+    inline rows or built-in set, with its ``batch_size`` (absent: full batch) and ``shuffle``.
+    None when the document has no entry the app can load (none, or a CSV file named in it)."""
+    meta = net.meta.get("data")
+    if not meta:
+        return None
+    changes = {"batch_size": meta.get("batch_size"), "shuffle": meta.get("shuffle", True)}
+    if net.inputs == 2:  # a 2-input model takes the plane as it is, whatever features came before
+        changes["features"] = ("x1", "x2")
+    if "inputs" in meta:
+        name = net.meta.get("name") or "inline"
+        rows = inline_dataset(meta, name)
+        rows = InlineData(rows.X, rows.y, name, rows.task, rows.feature_names, rows.target_names)
+        return replace(base, dataset=name, imported=rows, test_fraction=0.0, noise=0.0, n=None,
+                       seed=net.seed, **changes)
+    name = str(meta.get("dataset", "")).strip().lower()
+    if name not in BUILTIN:
+        return None
+    # the defaults of a "data" entry are those of `nnviz train`
+    return replace(base, dataset=name, imported=None, noise=float(meta.get("noise", 0.0)), n=meta.get("n"),
+                   seed=int(meta.get("seed", net.seed)), test_fraction=float(meta.get("test_fraction", 0.0)),
+                   **changes)
+
+
+def _index(i, size: int) -> bool:
+    """Whether ``i`` is a whole number in ``0 .. size-1`` (no negative indices from the end)."""
+    return isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < size
 
 
 def _frozen(array) -> np.ndarray:
@@ -144,6 +202,10 @@ class Experiment:
     """A network, its data and its trainer, with the commands the app applies between steps."""
 
     def __init__(self, document: dict | None = None, data: DataConfig | None = None):
+        """``data`` None: the document's own ``data`` entry if it has one the app can load (as
+        :meth:`load_document`), else the default :class:`DataConfig`."""
+        if data is None and document is not None and "data" in document:
+            data = data_config_for(build_network(document), DataConfig())
         self.data = data or DataConfig()
         self._serial = 0
         self._step = 0
@@ -178,19 +240,25 @@ class Experiment:
             if unknown or not features:
                 raise DataError(f"features: choose at least one of {', '.join(FEATURES)}")
         self.input_names = tuple(features)
-        self.X = self._features(train.X)
+        X = self._features(train.X)
+        # the experiment's own copy: set_sample edits it, and snapshots share the raw rows
+        self.X = X.copy() if np.shares_memory(X, train.X) else X
         self.X_test = self._features(test.X) if test is not None else None
         self.probe = slice(0, min(PROBE, len(train)))
+        self._set_geometry(raw.X)
+
+    def _set_geometry(self, X: np.ndarray) -> None:
+        """The input plane (2-D data) or the curve's x range (1-D data) that covers the raw rows."""
         if self.planar:
-            lo, hi = raw.X.min(axis=0), raw.X.max(axis=0)
-            pad = 0.05 * np.maximum(hi - lo, 1e-9)
+            lo, hi = X.min(axis=0), X.max(axis=0)
+            pad = np.where(hi > lo, 0.05 * (hi - lo), 1.0)  # one point (a worked example): ±1 around it
             self.extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
             self._surface = self._plane_points(SURFACE)
         else:
             self.extent = None
         self._curve_x = None
-        if raw.X.shape[1] == 1:
-            lo, hi = float(raw.X.min()), float(raw.X.max())
+        if X.shape[1] == 1:
+            lo, hi = float(X.min()), float(X.max())
             self._curve_x = np.linspace(lo, hi, 200).reshape(-1, 1)
 
     def _features(self, X: np.ndarray) -> np.ndarray:
@@ -235,16 +303,23 @@ class Experiment:
         class_indices = net.loss.name == "cross_entropy" and self.raw_train.y.shape[1] == 1
         y = self._targets(net, self.raw_train.y, class_indices)
         y_test = self._targets(net, self.raw_test.y, class_indices) if self.raw_test is not None else None
-        trainer = Trainer(net, self.X, y, batch_size=self.data.batch_size, shuffle=True, seed=net.seed)
-        self.net, self.y, self.y_test, self.trainer = net, y, y_test, trainer
+        trainer = Trainer(net, self.X, y, batch_size=self.data.batch_size, shuffle=self.data.shuffle,
+                          seed=net.seed)
+        # self.y is the trainer's own array (equal to y), so set_sample edits what the steps read
+        self.net, self.y, self.y_test, self.trainer = net, trainer.y, y_test, trainer
         self.diverged = False
 
     def reset(self) -> None:
-        """Re-initialise the network from its seed and start the run again (data kept)."""
+        """Re-initialise the network from its seed and start the run again (data kept). The
+        arrays an untrained document gives (a lesson's starting weights) are its initial values,
+        as long as their shapes still fit; a trained document's are not."""
         doc = network_to_dict(self.net, state=False)
+        starting = "state" not in self.document
         for layer, template in zip(doc["layers"], self.document["layers"]):
             for key in ARRAY_KEYS:
-                layer.pop(key, None)
+                current = layer.pop(key, None)
+                if starting and key in template and np.shape(template[key]) == np.shape(current):
+                    layer[key] = copy.deepcopy(template[key])
             if "init" in template:
                 layer["init"] = template["init"]
         self._build(doc)
@@ -331,6 +406,62 @@ class Experiment:
         except (KeyError, IndexError, TypeError):
             raise ModelError(f"{name}{list(index)}: no such parameter entry") from None
 
+    def set_sample(self, row: int, column: int, value: float, target: bool = False) -> None:
+        """Set one number of training row ``row`` by hand: the network's input ``column`` (after
+        feature expansion), or with ``target=True`` target column ``column`` (a class index under
+        cross-entropy with one target column). The next steps, evaluations and snapshots read it.
+
+        The raw rows the scatter plots show follow: always for targets, for inputs when the inputs
+        are the raw columns themselves (x1, x2 on the plane, or data that are not 2-D). Edited
+        imported rows (CSV or inline) are kept when the data settings change and saved with inline
+        data; built-in data are generated afresh. A bad entry or value raises a DataError naming
+        it and changes nothing."""
+        names = self.raw_train.target_names if target else self.input_names
+        kind = "targets" if target else "inputs"
+        rows = len(self.X)
+        if not (_index(row, rows) and _index(column, len(names))):
+            raise DataError(f"{kind}[{row!r}][{column!r}]: no such entry (the training data have {rows} rows "
+                            f"and {len(names)} {kind[:-1]} column{'s' if len(names) != 1 else ''})")
+        where = f"{kind}[{row}][{column}] ({names[column]})"
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+            raise DataError(f"{where}: expected a finite number, got {value!r}")
+        value = float(value)
+        if abs(value) > float(np.finfo(self.net.dtype).max):
+            raise DataError(f"{where}: {value!r} is too large for {self.net.dtype_name}")
+        class_index = target and self.raw_train.y.shape[1] == 1 and self.net.loss.name == "cross_entropy"
+        if class_index and not (value.is_integer() and 0 <= value < self.net.outputs):
+            raise DataError(f"{where}: a class index must be a whole number in 0..{self.net.outputs - 1}, "
+                            f"got {value!r}")
+
+        raw = self.raw_train
+        raw_X, raw_y = raw.X, raw.y
+        # Edit in place: the trainer reads self.X / self.y (its own arrays) afresh for every batch,
+        # whole (full batch), sliced or gathered.
+        if target:
+            if class_index:  # the trainer's targets are one-hot rows
+                self.y[row] = 0.0
+                self.y[row, int(value)] = 1.0
+            else:
+                self.y[row, column] = value
+            raw_y = raw.y.copy()  # copy on write: published snapshots share the raw rows
+            raw_y[row, column] = value
+        else:
+            self.X[row, column] = value
+            if self.trainer.X is not self.X:  # another dtype: the trainer holds a converted copy
+                self.trainer.X[row, column] = value
+            if not self.planar or self.input_names == ("x1", "x2"):  # inputs are the raw columns
+                raw_X = raw.X.copy()
+                raw_X[row, column] = value
+        if raw_X is raw.X and raw_y is raw.y:
+            return
+        edited = type(raw)(raw_X, raw_y, raw.name, raw.task, raw.feature_names, raw.target_names)
+        if self.data.imported is raw:  # the training rows are all the imported rows: keep the edit
+            self.data = replace(self.data, imported=edited)
+        self.raw_train = edited
+        if raw_X is not raw.X:
+            test = self.raw_test
+            self._set_geometry(raw_X if test is None else np.concatenate([raw_X, test.X]))
+
     def set_training(self, **changes) -> None:
         """Change training settings, keeping the weights: ``lr``, ``optimizer`` (name or dict),
         ``loss``, ``regularization`` (dict), ``clip_grad_norm``, ``schedule`` (dict), ``seed``.
@@ -395,27 +526,34 @@ class Experiment:
 
     def load_document(self, doc: dict) -> None:
         """Replace the model by a document (e.g. from Open), keeping its trained state if any.
-        The data follow the document's ``data`` entry when it names a built-in set."""
+        The data follow the document's ``data`` entry when it gives inline rows or names a
+        built-in set, with its batch size and shuffling; otherwise the current data stay."""
         net = build_network(doc)  # validate first: a bad document leaves everything as it was
-        meta = net.meta.get("data", {})
-        name = str(meta.get("dataset", "")).strip().lower()
-        if name in BUILTIN:  # the defaults of a "data" entry are those of `nnviz train`
-            self.data = replace(self.data, dataset=name, imported=None,
-                                noise=float(meta.get("noise", 0.0)), n=meta.get("n"),
-                                seed=int(meta.get("seed", net.seed)),
-                                test_fraction=float(meta.get("test_fraction", 0.0)))
-            self._load_data()
+        data = data_config_for(net, self.data)
+        previous = self.data
+        try:
+            if data is not None:
+                self.data = data
+                self._load_data()
+            self._build(copy.deepcopy(doc))
+        except Exception:
+            if data is not None:
+                self.data = previous
+                self._load_data()
+            raise
         self.document = copy.deepcopy(doc)
-        self._build(copy.deepcopy(doc))
         self._step = self.net.step_count
         self._clear_history()
 
     def to_document(self) -> dict:
-        """The model document to save: parameters, optimizer state and the data it trains on."""
+        """The model document to save: parameters, optimizer state and the data it trains on
+        (built-in or inline rows, as they are now; none for CSV rows)."""
         doc = network_to_dict(self.net, state=True)
         meta = self.data.to_meta()
         if meta is not None:
             doc["data"] = meta
+        else:  # CSV rows are not saved; an entry the model was loaded with no longer describes them
+            doc.pop("data", None)
         for key in ("name", "description"):
             if key in self.document and key not in doc:
                 doc[key] = self.document[key]

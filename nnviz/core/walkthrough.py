@@ -30,6 +30,8 @@ MAX_LINES = 8  # substituted lines shown in layer mode; the table always has eve
 MAX_TERMS = 6  # terms of a sum written out before it is shortened to "a + b + c + … + z"
 MAX_EXPANDED_BATCH = 4  # batch sums over at most this many samples are written out
 MAX_NEURON_STEPS = 2000  # neuron-by-neuron stepping is offered below this many operations
+CHECK_LIMIT = 5000  # the gradient check runs for networks of at most this many parameters
+CHECK_EPS = 1e-6
 
 
 # -- text -----------------------------------------------------------------------------------------
@@ -312,6 +314,38 @@ _TYPE_NAMES = {"dense": "Dense", "glu": "GLU", "batchnorm": "BatchNorm", "layern
                "rmsnorm": "RMSNorm", "dropout": "Dropout"}
 
 
+@dataclass(frozen=True)
+class WalkState:
+    """What the step-through view shows: the walkthrough of the next step and the gradient check of
+    its batch. ``committed``: this follows a real step (the view starts again at the first operation)."""
+
+    walkthrough: "Walkthrough"
+    checks: tuple | None  # nnviz.core.gradcheck.GradientCheck per parameter, or None
+    check_note: str = ""  # why there is no check, or what it used
+    eps: float = CHECK_EPS
+    committed: bool = False
+
+
+def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, committed: bool = False) -> WalkState:
+    """Trace the next step of ``trainer`` (see :func:`trace_next_step`) and check its gradients by
+    central differences on the same batch, for networks of at most :data:`CHECK_LIMIT` parameters."""
+    from nnviz.core.gradcheck import gradient_check
+
+    trace, twin = trace_next_step(net, trainer)
+    walk = Walkthrough(trace, twin, neurons=neurons)
+    checks, note = None, ""
+    if trace.optimizer == "perceptron":
+        note = "The perceptron rule uses no gradient, so there is nothing to check."
+    elif net.parameter_count > CHECK_LIMIT:
+        note = (f"Not checked: {net.parameter_count:,} parameters would take {2 * net.parameter_count:,} "
+                f"loss evaluations (the check runs up to {CHECK_LIMIT:,}).")
+    else:
+        with np.errstate(all="ignore"):
+            checks = tuple(gradient_check(net.copy(), trace.x, trace.y, eps=CHECK_EPS))
+        note = f"On this step's batch of {trace.x.shape[0]}, central differences with ε = {CHECK_EPS:g}."
+    return WalkState(walk, checks, note, CHECK_EPS, committed)
+
+
 def trace_next_step(net: Network, trainer: Trainer) -> tuple[Trace, Network]:
     """The trace of the step ``trainer`` would take next, taken on a copy of ``net`` (which is left
     as it is): the same batch, dropout mask and arithmetic, so the numbers are those the real step
@@ -378,22 +412,22 @@ class Walkthrough:
                 ops.append(Operation("update", "perceptron", 0, None, s, f"Perceptron rule, sample {s + 1}",
                                      "w, b"))
             return ops
-        add("backward", "da", last - 1, title=f"Backward: loss gradient at the output", symbol=f"dL/da{last}",
+        add("backward", "da", last - 1, title="Loss gradient at the output", symbol=f"dL/da{last}",
             units=layers[-1].z.shape[1])
         for i in range(last - 1, -1, -1):
             rec, n = layers[i], i + 1
-            add("backward", "dz", i, title=f"Backward, layer {n}: through the activation", symbol=f"dL/dz{n}",
+            add("backward", "dz", i, title=f"Layer {n}: through the activation", symbol=f"dL/dz{n}",
                 units=rec.z.shape[1])
             for name in rec.grads:
-                add("backward", "grad", i, name, title=f"Backward, layer {n}: gradient of {name}",
+                add("backward", "grad", i, name, title=f"Layer {n}: gradient of the {name}",
                     symbol=f"dL/d{_param_symbol(name)}{n}", units=_rows(rec.grads[name]))
             if i > 0:
-                add("backward", "dx", i, title=f"Backward, layer {n}: gradient passed down to layer {i}",
+                add("backward", "dx", i, title=f"Layer {n}: gradient passed down to layer {i}",
                     symbol=f"dL/da{i}", units=rec.input.shape[1])
         opt = _OPTIMIZER_NAMES.get(tr.optimizer, tr.optimizer)
         for i, rec in enumerate(layers):
             for name in rec.params_before:
-                add("update", "update", i, name, title=f"Update ({opt}): layer {i + 1} {name}",
+                add("update", "update", i, name, title=f"{opt}: layer {i + 1} {name}",
                     symbol=f"{_param_symbol(name)}{i + 1}", units=_rows(rec.params_before[name]))
         return ops
 

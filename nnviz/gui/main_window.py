@@ -6,15 +6,22 @@ import copy
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Slot
 
 from nnviz import __version__
 from nnviz.core.document import build_network, read_document
 from nnviz.core.errors import NnvizError
+from nnviz.core.examples import list_examples, load_example
 from nnviz.core.experiment import DataConfig
+from nnviz.core.walkthrough import Edit, format_value
 from nnviz.gui.controls import ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
+from nnviz.gui.inline_editor import InlineEditor
+from nnviz.gui.panels.calculation import PHASE_COLORS
+from nnviz.gui.panels.gradcheck import GradientCheckPanel
 from nnviz.gui.panels.activations import ActivationsPanel
 from nnviz.gui.panels.gradients import GradientFlowPanel
 from nnviz.gui.panels.graph import GraphPanel
@@ -23,6 +30,7 @@ from nnviz.gui.panels.inspector import InspectorPanel
 from nnviz.gui.panels.loss import LossPanel
 from nnviz.gui.panels.normalization import NormalizationPanel
 from nnviz.gui.panels.output import OutputPanel
+from nnviz.gui.panels.stepper import StepperPanel
 from nnviz.gui.panels.updates import UpdateRatioPanel
 from nnviz.gui.panels.weights import WeightsPanel
 from nnviz.gui.session import TrainingSession, one_line
@@ -46,6 +54,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._last_step = 0
         self._state: dict | None = None
         self._undrawn: dict = {}  # panel -> the newest snapshot it has not drawn (it was hidden)
+        self.latest = None  # the newest snapshot
+        self.latest_walk = None  # the newest step-through state (WalkState)
+        self.editor: InlineEditor | None = None
         self.session = TrainingSession(document, data, parent=self)
 
         self.graph = GraphPanel()
@@ -60,6 +71,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.updates = UpdateRatioPanel()
         self.weights = WeightsPanel()
         self.normalization = NormalizationPanel()
+        self.stepper = StepperPanel()
+        self.gradcheck = GradientCheckPanel()
         self.panels = [self.graph, self.output, self.loss, self.inspector, self.health, self.activations,
                        self.gradients, self.updates, self.weights, self.normalization]
         self.docks = {}
@@ -80,11 +93,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self.docks["loss"].raise_()
         self._add_dock("inspector", "Inspector", self.inspector, right)
         self._add_dock("health", "Layer health", self.health, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._add_dock("stepper", "Step through", self.stepper, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.docks["stepper"].hide()  # shown by the Step through mode, in place of the health strip
+        self._health_was_visible = (True, True)  # health strip, inspector
+        self._add_dock("gradcheck", "Gradient check", self.gradcheck, right)
+        self.tabifyDockWidget(self.docks["loss"], self.docks["gradcheck"])
+        self.docks["loss"].raise_()
         self.docks["normalization"].setToolTip("BatchNorm statistics and dropout masks")
         self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["controls"], self.docks["output"]], [320, 520], Qt.Orientation.Horizontal)
         self.health.setMinimumHeight(130)  # room for a few layers without scrolling
+        # tabbed panels may shrink below their natural size, so the step-through can have the room
+        for panel in (self.activations, self.gradients, self.updates, self.weights, self.normalization):
+            panel.setMinimumHeight(100)
 
         self._build_actions()
         self._build_menus()
@@ -145,6 +167,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_import = self._action("Import CSV data…", self.import_csv_dialog, None,
                                        "Train on the columns of a CSV file")
         self.act_quit = self._action("Quit", self.close, QtGui.QKeySequence.StandardKey.Quit, "Quit nnviz")
+        self.act_walk = self._action("Step through", self.set_walk_mode, "Ctrl+T",
+                                     "Follow one training step operation by operation, with every number "
+                                     "(Ctrl+T); Right/Left arrows move, Home/End jump", checkable=True)
+        self.act_next = self._action("Next operation", lambda: self.stepper.next(), Qt.Key.Key_Right,
+                                     "The next operation of the step (Right arrow)")
+        self.act_prev = self._action("Previous operation", lambda: self.stepper.previous(), Qt.Key.Key_Left,
+                                     "The operation before (Left arrow)")
+        self.act_home = self._action("First operation", lambda: self.stepper.home(), Qt.Key.Key_Home,
+                                     "Back to the first operation (Home)")
+        self.act_end = self._action("Last operation", lambda: self.stepper.end(), Qt.Key.Key_End,
+                                    "The last operation: the update (End)")
+        for action in (self.act_next, self.act_prev, self.act_home, self.act_end):
+            action.setEnabled(False)
         for action in (self.act_step, self.act_reset, self.act_play):
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
@@ -160,6 +195,17 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addAction(self.act_quit)
         train_menu = bar.addMenu("&Train")
         train_menu.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        train_menu.addSeparator()
+        train_menu.addActions([self.act_walk, self.act_next, self.act_prev, self.act_home, self.act_end])
+        self.examples_menu = bar.addMenu("E&xamples")
+        self.example_actions = {}
+        for example in list_examples():
+            action = self.examples_menu.addAction(example.name)
+            action.setToolTip(example.description)
+            action.setStatusTip(example.description)
+            action.triggered.connect(lambda _=False, key=example.key: self.open_example(key))
+            self.example_actions[example.key] = action
+        self.examples_menu.setToolTipsVisible(True)
         self.view_menu = bar.addMenu("&View")
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
@@ -177,6 +223,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_epoch.setIcon(style.standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MediaSeekForward))
         self.act_reset.setIcon(style.standardIcon(QtWidgets.QStyle.StandardPixmap.SP_BrowserReload))
         toolbar.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        toolbar.addSeparator()
+        self.act_walk.setIcon(style.standardIcon(QtWidgets.QStyle.StandardPixmap.SP_ArrowRight))
+        toolbar.addAction(self.act_walk)
 
     def _build_status_bar(self) -> None:
         self.status_label = QtWidgets.QLabel("")
@@ -200,6 +249,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controls.training_changed.connect(self._on_training_changed)
         self.controls.speed_changed.connect(self._on_speed_changed)
         self.health.layer_clicked.connect(self._on_layer_clicked)
+        s.walk_ready.connect(self._on_walk_ready)
+        self.stepper.operation_changed.connect(self._on_operation_changed)
+        self.stepper.commit_requested.connect(self._on_commit_requested)
+        self.stepper.neurons_changed.connect(lambda on: self.session.send("walk", True, on))
+        self.stepper.edit_requested.connect(self.apply_edit)
+        self.graph.edit_requested.connect(self._on_graph_edit_requested)
 
     # -- session signals ------------------------------------------------------------------------
     @Slot(object)
@@ -279,6 +334,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- user commands ----------------------------------------------------------------------------
     def _on_play_triggered(self) -> None:
+        if self.act_walk.isChecked():
+            self.set_walk_mode(False)
         self.session.send("toggle")
         self.act_play.setChecked(self.session.playing)  # the worker's answer sets the real state
 
@@ -323,6 +380,124 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("speed", steps_per_frame)
         self.session.send("set_speed", steps_per_frame)
 
+    # -- step through ---------------------------------------------------------------------------
+    def set_walk_mode(self, on: bool) -> None:
+        """Step-through on: training pauses, the next step is traced, the arrows move through it."""
+        on = bool(on)
+        self.act_walk.setChecked(on)
+        self.session.send("walk", on, self.stepper.neurons.isChecked())
+        self.act_step.setShortcut(QtGui.QKeySequence() if on else QtGui.QKeySequence(Qt.Key.Key_Right))
+        for action in (self.act_next, self.act_prev, self.act_home, self.act_end):
+            action.setEnabled(on)
+        # stepping through, the bottom docks span the whole width: the calculation needs room
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.setCorner(Qt.Corner.BottomLeftCorner, bottom if on else Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, bottom if on else Qt.DockWidgetArea.RightDockWidgetArea)
+        dock, health, inspector = self.docks["stepper"], self.docks["health"], self.docks["inspector"]
+        if on:
+            if not dock.isVisible():  # the health strip and the inspector make room; they come back after
+                self._health_was_visible = health.isVisible(), inspector.isVisible()
+            health.hide()
+            inspector.hide()
+            dock.show()
+            dock.raise_()
+            # once the dock has its place in the new layout
+            QtCore.QTimer.singleShot(0, lambda: self.resizeDocks([dock], [int(self.height() * 0.42)],
+                                                                 Qt.Orientation.Vertical))
+        else:
+            dock.hide()
+            health.setVisible(self._health_was_visible[0])
+            inspector.setVisible(self._health_was_visible[1])
+            self.latest_walk = None
+            self.stepper.show_walk(None)
+            self.graph.set_highlight()
+
+    @Slot(object)
+    def _on_walk_ready(self, state) -> None:
+        if not self.act_walk.isChecked():
+            return
+        self.latest_walk = state
+        self.stepper.show_walk(state)
+        self.gradcheck.show_checks(list(state.checks or ()), state.eps)
+        if state.checks is None:
+            self.gradcheck.summary.setText(state.check_note)
+
+    @Slot(object)
+    def _on_operation_changed(self, calc) -> None:
+        if calc is None:
+            self.graph.set_highlight()
+            return
+        labels = []
+        nodes = [r for r in calc.writes if r.kind == "node"]
+        values = np.atleast_1d(np.asarray(calc.result.result, dtype=float)) if calc.result.result is not None else ()
+        hidden = self.stepper.calculation.hidden_result
+        if nodes and len(values) == len(nodes) and len(nodes) <= 32:
+            precision = self.stepper.calculation.precision
+            labels = [(r.column, r.unit, "?" if hidden else format_value(v, precision)) for r, v in zip(nodes, values)]
+        self.graph.set_highlight(calc.reads, calc.writes, PHASE_COLORS.get(calc.phase, "#2e7d32"), labels)
+
+    def _on_commit_requested(self) -> None:
+        self.session.send("walk_commit")
+        self.setWindowModified(True)
+
+    @Slot(object, float)
+    def apply_edit(self, edit: Edit, value: float) -> None:
+        """Apply an edit from the step-through (a parameter, an input or a target of a training row);
+        the worker recomputes the step and the stepper stays where it is."""
+        if edit.kind == "param":
+            self.session.send("set_parameter", edit.name, tuple(edit.index), value)
+        else:
+            row, column = edit.index
+            self.session.send("set_sample", row, column, value, target=edit.kind == "target")
+        self.setWindowModified(True)
+
+    def _on_graph_edit_requested(self, selection) -> None:
+        """Double-click on the graph: edit that weight or bias, or (stepping through) that input."""
+        edit, value, title = None, None, ""
+        param = selection.param
+        if param is not None and self.latest is not None and param[0] in self.latest.params:
+            name, index = param
+            edit, value = Edit("param", name, tuple(index)), float(self.latest.params[name][index])
+            title = self.graph.describe(selection).splitlines()[0]
+        elif selection.kind == "input" and self.latest_walk is not None and self.stepper.sample is not None:
+            walk, s = self.latest_walk.walkthrough, self.stepper.sample
+            row = int(walk.rows[s])
+            edit, value = Edit("input", index=(row, selection.unit)), float(walk.trace.x[s, selection.unit])
+            title = f"Input {selection.unit + 1} of training row {row + 1}"
+        if edit is None:
+            self.statusBar().showMessage("Double-click a weight (edge), a bias (neuron) or, while stepping "
+                                         "through, an input to change it.", 6000)
+            return
+        self.open_editor(title, value, edit)
+
+    def open_editor(self, title: str, value: float, edit: Edit) -> InlineEditor:
+        """The in-place editor for one number, at the pointer."""
+        if self.editor is not None:
+            self.editor.close()
+        self.editor = editor = InlineEditor(title, value, self)
+        editor.accepted.connect(lambda v: self.apply_edit(edit, v))
+        editor.destroyed.connect(lambda: setattr(self, "editor", None) if self.editor is editor else None)
+        editor.open_at(QtGui.QCursor.pos())
+        return editor
+
+    def open_example(self, key: str) -> bool:
+        """Open a built-in lesson (Examples menu); lessons open in step-through mode."""
+        if not self.confirm_discard():
+            return False
+        try:
+            doc = load_example(key)
+        except NnvizError as exc:
+            self.show_message("Cannot open example", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
+            return False
+        self.session.send("load_document", doc)
+        self.path = None
+        self.model_name = doc.get("name") or key
+        self.stepper.set_lesson(self.model_name, doc.get("description", ""))
+        self.setWindowModified(False)
+        self._update_title()
+        self.set_walk_mode(key != "circle")  # lessons are for stepping through; circle for watching
+        return True
+
     def data_name(self) -> str:
         """The name of the data set being trained on."""
         if self._state is None:
@@ -350,6 +525,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.session.send("set_data", DataConfig())
         self.session.send("load_document", default_document())
+        self.stepper.set_lesson("", "")
         self.path = None
         self.model_name = "Circle"
         self.setWindowModified(False)
@@ -375,6 +551,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_message("Cannot open model", text, QtWidgets.QMessageBox.Icon.Warning)
             return False
         self.session.send("load_document", doc)
+        self.stepper.set_lesson("", "")
         self.path = Path(path)
         self.model_name = doc.get("name") or self.path.stem
         self.settings.setValue("last_dir", str(self.path.parent))

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from nnviz.core.document import atomic_write_text, dumps
 from nnviz.core.errors import NnvizError
 from nnviz.core.experiment import DataConfig, Experiment, Snapshot
+from nnviz.core.walkthrough import walk_next_step
 
 
 def one_line(exc: BaseException) -> str:
@@ -44,7 +45,11 @@ class _Worker(QObject):
     failed = Signal(str)
     saved = Signal(str)
     rate_measured = Signal(float)  # optimizer steps per second while playing
+    walk_ready = Signal(object)  # WalkState: the next step traced, while step-through is on
 
+    #: commands after which the step-through shows the step afresh
+    CHANGES = frozenset({"step", "step_epoch", "reset", "set_training", "set_layers", "set_data",
+                         "set_parameter", "load_document", "set_sample", "walk_commit"})
     #: seconds of training between looks at the command queue when running at full speed
     CHUNK_SECONDS = 0.004
     #: seconds between evaluation points (train/test loss and accuracy) while training
@@ -70,6 +75,8 @@ class _Worker(QObject):
         self._chunk = 1
         self._rate_steps, self._rate_start = 0, time.perf_counter()
         self._timer: QTimer | None = None
+        self.walking = False
+        self.neurons = False
 
     @Slot()
     def start(self) -> None:
@@ -97,6 +104,9 @@ class _Worker(QObject):
         name, args, kwargs = command
         try:
             getattr(self, "_cmd_" + name)(*args, **kwargs)
+            if self.walking and name in self.CHANGES:
+                self._emit_walk(committed=name in ("step", "step_epoch", "walk_commit", "reset",
+                                                   "load_document", "set_layers", "set_data"))
         except Exception as exc:
             self._set_playing(False)
             self.failed.emit(one_line(exc))
@@ -162,6 +172,27 @@ class _Worker(QObject):
 
     def _cmd_publish(self):
         self._publish()
+
+    def _cmd_walk(self, enabled: bool, neurons: bool = False):
+        """Step-through on or off; on, training pauses and the next step is traced."""
+        was_walking = self.walking
+        self.walking, self.neurons = bool(enabled), bool(neurons)
+        if self.walking:
+            self._set_playing(False)
+            self._emit_walk(committed=not was_walking)
+
+    def _cmd_walk_commit(self):
+        """Take the step the walkthrough showed (the same numbers, bit for bit)."""
+        self._cmd_step(1)
+
+    def _cmd_set_sample(self, row: int, column: int, value: float, target: bool = False):
+        self.experiment.set_sample(row, column, value, target=target)
+        self._emit_state()  # the data's rows changed (saved with inline data)
+        self._publish()
+
+    def _emit_walk(self, committed: bool = False) -> None:
+        exp = self.experiment
+        self.walk_ready.emit(walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed))
 
     # -- the training loop ------------------------------------------------------------------------
     def _set_playing(self, playing: bool) -> None:
@@ -253,6 +284,7 @@ class TrainingSession(QObject):
     failed = Signal(str)
     saved = Signal(str)
     rate_measured = Signal(float)
+    walk_ready = Signal(object)
     _command_sent = Signal(object)
     _instances: "weakref.WeakSet[TrainingSession]" = weakref.WeakSet()
 
@@ -282,11 +314,13 @@ class TrainingSession(QObject):
         w.failed.connect(self.failed)
         w.saved.connect(self.saved)
         w.rate_measured.connect(self.rate_measured)
+        w.walk_ready.connect(self.walk_ready)
         self._thread.start()
 
     def send(self, name: str, *args, **kwargs) -> None:
         """Queue a command for the worker: play, pause, toggle, step, step_epoch, reset, set_speed,
-        set_training, set_layers, set_data, set_parameter, load_document, save, publish."""
+        set_training, set_layers, set_data, set_parameter, load_document, save, publish, walk,
+        walk_commit, set_sample."""
         if not hasattr(_Worker, "_cmd_" + name):
             raise ValueError(f"unknown command {name!r}")
         self._command_sent.emit((name, args, kwargs))

@@ -713,3 +713,40 @@ def test_no_core_module_can_unpickle_or_evaluate():
                     getattr(func.value, "id", "") not in ("np", "numpy", "pickle"), \
                     f"{source.name}:{node.lineno} calls {getattr(func.value, 'id', '')}.{name}()"
                 assert not any(k.arg == "allow_pickle" for k in node.keywords), f"{source.name}:{node.lineno}"
+
+
+# -- data: batch_size and shuffle -------------------------------------------------------------------
+INLINE = {"inputs": [[0, 1], [1, 0], [1, 1]], "targets": [[0, 1], [1, 1], [1, 0]]}
+
+
+@pytest.mark.parametrize("data", [
+    {**INLINE, "batch_size": 1, "shuffle": False}, {**INLINE, "batch_size": 50}, {**INLINE, "shuffle": True},
+    {"dataset": "circle", "batch_size": 10}, {"dataset": "xor", "shuffle": False, "batch_size": 4},
+    {"dataset": "points.csv", "batch_size": 2, "shuffle": False},
+])
+def test_data_batch_size_and_shuffle_in_either_form(data):
+    assert load_model({**BASE, "data": data}).meta["data"] == data
+
+
+def test_data_batch_size_null_means_full_batch():
+    assert load_model({**BASE, "data": {**INLINE, "batch_size": None}}).meta["data"] == INLINE
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({**INLINE, "batch_size": 0}, "data.batch_size: expected a whole number >= 1, got 0"),
+    ({**INLINE, "batch_size": 2.5}, "data.batch_size: expected a whole number >= 1, got 2.5"),
+    ({**INLINE, "batch_size": 2.0}, "data.batch_size: expected a whole number >= 1, got 2.0"),
+    ({**INLINE, "batch_size": True}, "data.batch_size: expected a whole number >= 1, got True"),
+    ({"dataset": "xor", "batch_size": "all"}, "data.batch_size: expected a whole number >= 1, got 'all'"),
+    ({"dataset": "xor", "batch_size": -3}, "data.batch_size: expected a whole number >= 1, got -3"),
+    ({**INLINE, "shuffle": "no"}, "data.shuffle: expected true or false, got 'no'"),
+    ({"dataset": "xor", "shuffle": 0}, "data.shuffle: expected true or false, got 0"),
+    ({**INLINE, "batchsize": 2}, "data.batchsize: unknown key (did you mean 'batch_size'?)"),
+    ({"dataset": "xor", "shufle": False}, "data.shufle: unknown key (did you mean 'shuffle'?)"),
+    ({**INLINE, "noise": 0.1}, "data.noise: unknown key"),
+])
+def test_bad_data_batch_size_and_shuffle(data, expected):
+    with pytest.raises(ModelError) as info:
+        load_model({**BASE, "data": data})
+    message = str(info.value)
+    assert message.startswith(expected) and "\n" not in message

@@ -125,3 +125,91 @@ def test_run_evaluated_records_a_point_at_the_start_and_every_k_steps():
     exp.run_evaluated(25, every=10)
     assert exp.snapshot().history["eval_step"].tolist() == [0, 10, 20, 25]
     assert exp.step == 25
+
+
+# -- the document's data: inline rows, batch size and shuffling ------------------------------------
+from nnviz.core.datasets import Dataset  # noqa: E402
+from nnviz.core.errors import DataError  # noqa: E402
+from nnviz.core.experiment import DataConfig  # noqa: E402
+
+XOR_ROWS = {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [0, 1, 1, 0]}
+
+
+def _xor_document(**data) -> dict:
+    return {**default_document(), "name": "xor by hand", "data": {**XOR_ROWS, **data}}
+
+
+def test_constructor_follows_the_documents_data_unless_given_other_data():
+    exp = Experiment(_xor_document(batch_size=2, shuffle=False))
+    assert exp.data.inline and exp.data.dataset == "xor by hand" and exp.data.test_fraction == 0
+    np.testing.assert_array_equal(exp.X, XOR_ROWS["inputs"])
+    assert exp.trainer.batch_size == 2 and not exp.trainer.shuffle
+    builtin = Experiment({**default_document(), "data": {"dataset": "circle", "n": 40, "test_fraction": 0.25}})
+    assert builtin.data.dataset == "circle" and len(builtin.X) == 30 and builtin.trainer.batch_size is None
+    given = Experiment(_xor_document(), DataConfig(dataset="gauss"))
+    assert given.data == DataConfig(dataset="gauss") and len(given.X) == 250
+    csv_named = Experiment({**default_document(), "data": {"dataset": "points.csv"}})
+    assert csv_named.data == DataConfig()  # a file named relative to a model file: not loaded here
+
+
+def test_load_document_takes_batch_size_and_shuffle_from_a_builtin_entry():
+    exp = Experiment(data=DataConfig(features=("x1", "x2", "x1^2")))
+    assert exp.net.inputs == 3
+    doc = {**default_document(), "data": {"dataset": "circle", "n": 60, "batch_size": 5, "shuffle": False}}
+    exp.load_document(doc)
+    assert exp.input_names == ("x1", "x2")  # a 2-input model takes the plane as it is
+    assert exp.data.batch_size == 5 and not exp.data.shuffle and exp.trainer.batch_size == 5
+    reference = Trainer(load_model(doc), exp.X, exp.y, batch_size=5, shuffle=False)
+    exp.run(20)
+    reference.run(20)
+    np.testing.assert_array_equal(exp.net.flat_params, reference.net.flat_params)
+    assert exp.to_document()["data"] == {"dataset": "circle", "noise": 0.0, "seed": 0, "test_fraction": 0.0,
+                                         "n": 60, "batch_size": 5, "shuffle": False}
+
+
+def test_a_document_that_does_not_fit_its_data_changes_nothing():
+    exp = Experiment()
+    before = (exp.data, exp.net, exp.X)
+    doc = {**default_document(), "inputs": 3, "data": {"dataset": "xor"}}  # built-in sets are not checked
+    with pytest.raises(ModelError, match="^inputs: the model takes 3 inputs but the data give 2"):
+        exp.load_document(doc)
+    assert exp.data is before[0] and exp.net is before[1]
+    np.testing.assert_array_equal(exp.X, before[2])
+    exp.run(2)
+
+
+def test_csv_rows_are_saved_without_a_data_entry():
+    exp = Experiment(_xor_document())
+    rows = Dataset(np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]]), np.array([1.0, 1.0, 0.0]), "mine",
+                   "classification", ("a", "b"), ("c",))
+    exp.set_data(replace(exp.data, imported=rows, dataset="mine"))  # as the app's Import CSV does
+    assert not exp.data.inline
+    assert "data" not in exp.to_document()
+
+
+def test_reset_returns_to_the_starting_weights_of_an_untrained_document():
+    doc = _xor_document()
+    doc["layers"] = [{"type": "dense", "units": 2, "activation": "tanh", "weight": [[1.0, -1.0], [0.5, 0.5]],
+                      "bias": [0.0, 0.1]}, {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    exp = Experiment(doc)
+    start = exp.net.flat_params.copy()
+    exp.run(10)
+    exp.reset()
+    np.testing.assert_array_equal(exp.net.flat_params, start)
+    exp.run(5)
+    trained = exp.to_document()  # with state: its arrays are trained values, not a starting point
+    exp.load_document(trained)
+    exp.reset()
+    assert not np.array_equal(exp.net.layers[0].weight, [[1.0, -1.0], [0.5, 0.5]])
+
+
+def test_set_sample_on_data_that_are_not_planar_leaves_the_shared_rows_alone():
+    exp = Experiment(data=DataConfig(dataset="square", test_fraction=0.0))
+    snap = exp.snapshot()
+    raw = snap.raw_train[0].copy()
+    exp.set_sample(3, 0, 9.5)
+    assert exp.X[3, 0] == 9.5 and exp.raw_train.X[3, 0] == 9.5
+    np.testing.assert_array_equal(snap.raw_train[0], raw)  # the published snapshot never changes
+    assert exp.snapshot().curve[0].max() == 9.5
+    with pytest.raises(DataError, match=r"^inputs\[0\]\[1\]: no such entry"):
+        exp.set_sample(0, 1, 1.0)

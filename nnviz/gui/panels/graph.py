@@ -176,6 +176,7 @@ class GraphPanel(QtWidgets.QWidget):
     ``selection_changed(Selection | None)`` when the user clicks a neuron, an edge or empty space."""
 
     selection_changed = Signal(object)
+    edit_requested = Signal(object)  # Selection: the user double-clicked an edge, a neuron or an input
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -226,8 +227,22 @@ class GraphPanel(QtWidgets.QWidget):
         self._hover_label.hide()
         self.heatmap_atlas = _HeatmapAtlas(lut)
         self.heatmap_atlas.setZValue(20)
+        # the step-through's highlight: what the current operation reads and writes
+        self._read_edges = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._read_edges.setZValue(11)
+        self._write_edges = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._write_edges.setZValue(12)
+        self._read_nodes = pg.ScatterPlotItem(pxMode=False, antialias=True, brush=None)
+        self._read_nodes.setZValue(41)
+        self._write_nodes = pg.ScatterPlotItem(pxMode=False, antialias=True, brush=None)
+        self._write_nodes.setZValue(42)
+        self._highlight: tuple | None = None  # (reads, writes, colour, labels)
+        self._value_labels: list[pg.TextItem] = []
+        self._highlight_counts = {"read_edges": 0, "write_edges": 0, "read_nodes": (), "write_nodes": (),
+                                  "colour": None}
         for item in (self._identity_edges, self._edges, self._hover_edge, self._selected_edge,
-                     self.heatmap_atlas, self._nodes, self._biases, self._selected_node, self._hover_label):
+                     self.heatmap_atlas, self._nodes, self._biases, self._selected_node, self._hover_label,
+                     self._read_edges, self._write_edges, self._read_nodes, self._write_nodes):
             self.view.addItem(item, ignoreBounds=True)
 
         # items of the current architecture (rebuilt only when it changes)
@@ -264,14 +279,29 @@ class GraphPanel(QtWidgets.QWidget):
     def show_snapshot(self, snapshot) -> None:
         """Draw ``snapshot``; items are rebuilt only when the architecture changed."""
         arch = _architecture(snapshot)
-        if arch != self._architecture:
+        rebuilt = arch != self._architecture
+        if rebuilt:
             self._rebuild(snapshot, arch)
         self._snapshot = snapshot
+        if rebuilt:
+            self._draw_highlight()
         self._update_nodes(snapshot)
         self._update_edges(snapshot)
         self._update_selection_marker()
         if self._hover is not None:
             self._show_hover(self._hover, self._hover_pos)
+
+    def set_highlight(self, reads=(), writes=(), colour: str = "#2e7d32", labels=()) -> None:
+        """Mark what the step-through's current operation reads (dashed) and writes (bold), in
+        ``colour``: refs with ``kind`` "node" or "edge", ``column``, ``unit``, ``source``
+        (see :class:`nnviz.core.walkthrough.Ref`); ``labels``: ``(column, unit, text)`` written
+        beside nodes (the operation's results). Nothing to mark clears the highlight."""
+        self._highlight = (tuple(reads), tuple(writes), colour, tuple(labels)) if (reads or writes) else None
+        self._draw_highlight()
+
+    def highlighted(self) -> dict:
+        """What the highlight marks now: edge counts and the (column, unit) of marked nodes."""
+        return dict(self._highlight_counts)
 
     @property
     def selection(self) -> Selection | None:
@@ -699,6 +729,73 @@ class GraphPanel(QtWidgets.QWidget):
         self._edges.set_edges(np.column_stack([x0, y0, x1, y1]), group,
                               antialias=weight.size <= ANTIALIAS_EDGES)
 
+    _HIGHLIGHT_EDGES = 3000  # more edges than this are not marked one by one (the nodes still are)
+
+    def _draw_highlight(self) -> None:
+        cols = self._columns
+        counts = {"read_edges": 0, "write_edges": 0, "read_nodes": (), "write_nodes": (), "colour": None}
+        for label in self._value_labels:
+            label.hide()
+        if self._highlight is None or not cols:
+            for item in (self._read_edges, self._write_edges):
+                _set_segments(item, [], [])
+            for item in (self._read_nodes, self._write_nodes):
+                item.setData([], [])
+            self._highlight_counts = counts
+            return
+        reads, writes, colour, labels = self._highlight
+        counts["colour"] = colour
+        written = {(r.column, r.unit) for r in writes if r.kind == "node"}
+        reads = tuple(r for r in reads if r.kind != "node" or (r.column, r.unit) not in written)
+        shown = []
+        for k, (c, u, text) in enumerate(label for label in labels if 0 <= label[0] < len(cols)
+                                         and label[1] < cols[label[0]].units):
+            if k >= len(self._value_labels):
+                item = pg.TextItem(anchor=(0.0, 0.5))
+                item.setFont(_font(10, bold=True))
+                item.setZValue(60)
+                self.view.addItem(item, ignoreBounds=True)
+                self._value_labels.append(item)
+            item = self._value_labels[k]
+            item.setColor(colour)
+            item.setText(text)
+            col = cols[c]
+            item.setPos(col.x + col.half + 0.06, col.ys[u] + (0.0 if col.kind != "heatmap" else col.half * 0.55))
+            item.show()
+            shown.append(text)
+        counts["labels"] = tuple(shown)
+        for refs, edges_item, nodes_item, width, key in ((reads, self._read_edges, self._read_nodes, 2.0, "read"),
+                                                           (writes, self._write_edges, self._write_nodes, 3.5, "write")):
+            edges = [r for r in refs if r.kind == "edge" and 0 < r.column < len(cols)
+                     and r.unit < cols[r.column].units and r.source is not None and r.source < cols[r.column - 1].units]
+            if len(edges) > self._HIGHLIGHT_EDGES:
+                edges = []
+            xs, ys = [], []
+            for r in edges:
+                a, b = cols[r.column - 1], cols[r.column]
+                xs += [a.x + a.half, b.x - b.left]
+                ys += [a.ys[r.source], b.ys[r.unit]]
+            pen_colour = QtGui.QColor(colour)
+            pen_colour.setAlpha(150 if key == "read" else 230)
+            edges_item.setPen(pg.mkPen(pen_colour, width=width + 1.0))
+            _set_segments(edges_item, xs, ys)
+            nodes = sorted({(r.column, r.unit) for r in refs if r.kind == "node" and 0 <= r.column < len(cols)
+                            and r.unit < cols[r.column].units})
+            px, py, sizes, symbols = [], [], [], []
+            for c, u in nodes:
+                col = cols[c]
+                px.append(col.x)
+                py.append(col.ys[u])
+                sizes.append((max(2 * col.half + 0.2, 0.45) if col.kind != "strip" else 0.45)
+                             + (0.12 if key == "write" else 0.0))
+                symbols.append("s" if col.kind == "heatmap" else "o")
+            nodes_item.setData(px, py, size=sizes, symbol=symbols, brush=None,
+                               pen=pg.mkPen(colour, width=width, style=QtCore.Qt.PenStyle.DashLine if key == "read"
+                                            else QtCore.Qt.PenStyle.SolidLine))
+            counts[f"{key}_edges"] = len(edges)
+            counts[f"{key}_nodes"] = tuple(nodes)
+        self._highlight_counts = counts
+
     def _update_selection_marker(self) -> None:
         if self._marked == self._selection:
             return  # the marker stays where it is: the layout changes only in _rebuild
@@ -751,7 +848,10 @@ class GraphPanel(QtWidgets.QWidget):
     def _on_mouse_clicked(self, event) -> None:
         if event.button() != QtCore.Qt.MouseButton.LeftButton or self._snapshot is None:
             return
-        self._set_selection(self.hit_test(self.view.mapSceneToView(event.scenePos())))
+        target = self.hit_test(self.view.mapSceneToView(event.scenePos()))
+        self._set_selection(target)
+        if event.double() and target is not None:
+            self.edit_requested.emit(target)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if watched is self.graphics_view.viewport():

@@ -1,0 +1,81 @@
+"""The example and lesson model documents that ship with nnviz (``resources/examples/``).
+
+Each is a ``nnviz.model/1`` document with a ``name`` (what an Examples menu shows) and a
+``description`` (what the lesson shows and what to look for). Lessons come first, in teaching
+order, then the other examples::
+
+    from nnviz.core.examples import list_examples, load_example
+    [e.key for e in list_examples()]        # ['two-two-one', 'sigmoid-neuron', ..., 'circle']
+    Experiment(load_example("xor-mlp"))     # the model with its inline data
+
+The files are the package data of ``nnviz.resources`` (the top-level ``resources/`` folder, mapped in
+``pyproject.toml``), found with :mod:`importlib.resources`, so they load from a wheel or an editable
+install alike; from a source checkout that is not installed, the folder is read in place.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+
+from nnviz.core.document import build_network, read_document
+from nnviz.core.errors import ModelError
+
+__all__ = ["LESSONS", "Example", "list_examples", "load_example"]
+
+#: the lessons, in the order they teach (the stems of their files); other examples follow by name
+LESSONS = ("two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry", "xor-mlp",
+           "softmax-three-classes")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One shipped document: ``key`` (its file stem, for :func:`load_example`), ``name`` and
+    ``description`` (from the document)."""
+
+    key: str
+    name: str
+    description: str
+
+
+def _folder():
+    """The examples folder: installed package data, else the source checkout's own folder."""
+    try:
+        return importlib.resources.files("nnviz.resources") / "examples"
+    except ModuleNotFoundError:  # running from a source tree that is not installed
+        return Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+def _files() -> dict:
+    found = {entry.name[: -len(".json")]: entry for entry in _folder().iterdir()
+             if entry.is_file() and entry.name.endswith(".json")}
+    order = [key for key in LESSONS if key in found] + sorted(key for key in found if key not in LESSONS)
+    return {key: found[key] for key in order}
+
+
+def _read(entry) -> dict:
+    with importlib.resources.as_file(entry) as path:
+        doc = read_document(path)
+    try:
+        build_network(doc)  # validated here, so a broken example is reported by its file name
+    except ModelError as exc:
+        raise ModelError(f"{entry.name}: {exc}") from None
+    return doc
+
+
+def list_examples() -> list[Example]:
+    """Every shipped document: the lessons in teaching order, then the rest by key."""
+    out = []
+    for key, entry in _files().items():
+        doc = _read(entry)
+        out.append(Example(key, doc.get("name") or key, doc.get("description", "")))
+    return out
+
+
+def load_example(key: str) -> dict:
+    """The document ``key`` (a file stem, as in :attr:`Example.key`), validated; a fresh dict."""
+    files = _files()
+    if key not in files:
+        raise ModelError(f"unknown example {key!r} (examples: {', '.join(files)})")
+    return _read(files[key])

@@ -1,0 +1,273 @@
+"""Calculation panel: the current operation of the step-through as formula, numbers and result.
+
+The panel draws a :class:`~nnviz.core.walkthrough.Calculation` (built by the core from the trace):
+the formula in symbols, the same formula with the step's numbers put in, the result, and a table of
+the numbers involved. Numbers show at the chosen precision; hovering one shows it in full. The text
+is selectable, and copies as plain text or LaTeX. Editable table cells (weights, biases, inputs,
+targets) emit ``edit_requested(Edit, value)``; text that is not a finite number is refused in place.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt, Signal
+
+from nnviz.core.walkthrough import Calculation, Line, Num, Sym, format_value, format_vector
+from nnviz.gui.panels.inspector import parse_number
+from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT
+
+PHASE_COLORS = {"forward": FORWARD, "loss": "#5e35b1", "backward": BACKWARD, "update": "#1565c0"}
+PHASE_NAMES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
+_EDITABLE = QtGui.QColor("#fff8e1")
+_HIGHLIGHT = QtGui.QColor("#e3f2fd")
+_MAX_TABLE_CELLS = 20000
+
+
+class CalculationPanel(QtWidgets.QWidget):
+    """Shows one :class:`Calculation`. ``edit_requested(Edit, float)`` when a cell is edited."""
+
+    edit_requested = Signal(object, float)
+    precision_changed = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.calculation: Calculation | None = None
+        self.hidden_result = False
+        self.precision = 3
+        self._filling = False
+
+        self.heading = QtWidgets.QLabel("")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.browser = QtWidgets.QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setOpenExternalLinks(False)
+        self.browser.highlighted.connect(self._on_number_hovered)
+        self.browser.setToolTip("")
+        font = self.browser.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.browser.setFont(font)
+        self.browser.document().setDefaultStyleSheet(
+            f"a {{ color: {TEXT}; text-decoration: none; }} .sym {{ color: #555; }} "
+            f".result {{ font-weight: 600; }} .note {{ color: #666; }} .hidden {{ color: {SELECTED}; }}")
+
+        self.table = QtWidgets.QTableWidget()
+        self.table.setToolTip("The numbers of this operation. Cells with a light yellow background are "
+                              "weights, biases, inputs or targets: double-click one to change it, and the "
+                              "whole step is computed again.")
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table_note = QtWidgets.QLabel("")
+        self.table_note.setStyleSheet("color: #666;")
+        self.message = QtWidgets.QLabel("")
+        self.message.setStyleSheet(f"color: {BACKWARD};")
+        self.message.setWordWrap(True)
+
+        self.decimals = QtWidgets.QSpinBox()
+        self.decimals.setRange(0, 12)
+        self.decimals.setValue(self.precision)
+        self.decimals.setPrefix("Decimals: ")
+        self.decimals.setToolTip("How many decimal places the numbers show (hover a number for all of them)")
+        self.decimals.valueChanged.connect(self.set_precision)
+        self.copy_text = QtWidgets.QPushButton("Copy text")
+        self.copy_text.setToolTip("Copy the calculation as plain text")
+        self.copy_text.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(self.text()))
+        self.copy_latex = QtWidgets.QPushButton("Copy LaTeX")
+        self.copy_latex.setToolTip("Copy the calculation as a LaTeX align* block")
+        self.copy_latex.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(self.latex()))
+
+        top = QtWidgets.QWidget()
+        top_layout = QtWidgets.QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.browser)
+        bottom = QtWidgets.QWidget()
+        bottom_layout = QtWidgets.QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.table)
+        bottom_layout.addWidget(self.table_note)
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.decimals)
+        buttons.addWidget(self.copy_text)
+        buttons.addWidget(self.copy_latex)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(buttons)
+        self._show_empty()
+
+    # -- public API -------------------------------------------------------------------------------
+    def show_calculation(self, calculation: Calculation | None, hide_result: bool = False) -> None:
+        """Draw ``calculation``; ``hide_result`` shows ``?`` for its results (the quiz)."""
+        self.calculation, self.hidden_result = calculation, hide_result
+        if calculation is None:
+            self._show_empty()
+            return
+        self._draw()
+
+    def set_precision(self, decimals: int) -> None:
+        if decimals == self.precision:
+            return
+        self.precision = int(decimals)
+        self.decimals.setValue(self.precision)
+        if self.calculation is not None:
+            self._draw()
+        self.precision_changed.emit(self.precision)
+
+    def text(self) -> str:
+        """What the panel shows, as plain text (what Copy text copies)."""
+        if self.calculation is None:
+            return ""
+        return self.calculation.text(self.precision, self.hidden_result)
+
+    def latex(self) -> str:
+        if self.calculation is None or self.hidden_result:
+            return ""
+        return self.calculation.latex(self.precision)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _show_empty(self) -> None:
+        self.heading.setText("Step through")
+        self.browser.setHtml("<p class='note'>Turn on <b>Step through</b> (toolbar) to follow one training "
+                             "step operation by operation, or open a lesson from the <b>Examples</b> menu.</p>")
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.table_note.setText("")
+
+    def _draw(self) -> None:
+        calc, p = self.calculation, self.precision
+        colour = PHASE_COLORS.get(calc.phase, TEXT)
+        self.heading.setText(f"<span style='color:{colour}'>{PHASE_NAMES.get(calc.phase, calc.phase)}</span>"
+                             f" &nbsp;{html.escape(calc.title)}"
+                             f" <span style='color:#888; font-weight:400'>· {calc.index + 1} of {calc.count}</span>")
+        parts = [f"<p class='sym'>{'<br>'.join(self._line_html(line) for line in calc.formula)}</p>"]
+        if calc.lines:
+            parts.append("<p>" + "<br>".join(self._line_html(line, self.hidden_result) for line in calc.lines) + "</p>")
+        parts.append(f"<p class='result'>{self._line_html(calc.result, self.hidden_result)}</p>")
+        if calc.notes:
+            parts.append("<p class='note'>" + "<br>".join(html.escape(n) for n in calc.notes) + "</p>")
+        scroll = self.browser.verticalScrollBar().value()
+        self.browser.setHtml("".join(parts))
+        self.browser.verticalScrollBar().setValue(scroll)
+        self._fill_table()
+
+    def _tokens_html(self, tokens) -> str:
+        out = []
+        for t in tokens:
+            if isinstance(t, Num):
+                s = format_value(t.value, self.precision)
+                if t.paren and s.startswith("-"):
+                    s = f"({s})"
+                out.append(f"<a href='n:{float(t.value)!r}'>{html.escape(s)}</a>")
+            elif isinstance(t, Sym):
+                out.append(html.escape(t.text))
+            else:
+                out.append(html.escape(t))
+        return "".join(out)
+
+    def _line_html(self, line: Line, hide: bool = False) -> str:
+        parts = [self._tokens_html(line.lhs)]
+        if line.rhs and not line.trivial:
+            parts.append(self._tokens_html(line.rhs))
+        if line.result is not None:
+            if hide:
+                parts.append("<span class='hidden'>?</span>")
+            else:
+                full = np.asarray(line.result, dtype=float)
+                text = html.escape(format_vector(full, self.precision))
+                if full.ndim == 0:
+                    parts.append(f"<a href='n:{float(full)!r}'>{text}</a>")
+                else:
+                    values = ", ".join(repr(float(v)) for v in full.ravel()[:64])
+                    parts.append(f"<a href='v:{values}'>{text}</a>")
+        return " = ".join(parts)
+
+    def _fill_table(self) -> None:
+        table, calc = self.table, self.calculation
+        t = calc.table
+        self._filling = True
+        try:
+            table.clear()
+            if t is None or self.hidden_result:
+                table.setRowCount(0)
+                table.setColumnCount(0)
+                self.table_note.setText("The numbers appear once you have answered." if self.hidden_result else "")
+                return
+            rows, cols = t.values.shape
+            shown = min(rows, max(1, _MAX_TABLE_CELLS // max(cols, 1)))
+            table.setRowCount(shown)
+            table.setColumnCount(cols)
+            table.setHorizontalHeaderLabels(list(t.columns))
+            table.setVerticalHeaderLabels(list(t.rows[:shown]))
+            flags_ro = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+            for r in range(shown):
+                for c in range(cols):
+                    value = t.values[r, c]
+                    item = QtWidgets.QTableWidgetItem("" if np.isnan(value) else format_value(value, self.precision))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    edit = t.edits.get((r, c))
+                    if not np.isnan(value):
+                        item.setToolTip(repr(float(value)) + ("\nDouble-click to change it" if edit else ""))
+                        item.setData(Qt.ItemDataRole.UserRole, float(value))
+                    if edit is not None:
+                        item.setFlags(flags_ro | Qt.ItemFlag.ItemIsEditable)
+                        item.setBackground(_EDITABLE)
+                    else:
+                        item.setFlags(flags_ro)
+                    if t.highlight_row == r:
+                        item.setBackground(_HIGHLIGHT)
+                        font = item.font()
+                        font.setBold(True)
+                        item.setFont(font)
+                    table.setItem(r, c, item)
+            table.resizeColumnsToContents()
+            if t.highlight_row is not None and t.highlight_row < shown:
+                table.scrollToItem(table.item(t.highlight_row, 0))
+            note = f"showing {shown} of {rows} rows" if shown < rows else ""
+            if t.edits:
+                note = ("Yellow cells can be edited (double-click). " + note).strip()
+            self.table_note.setText(note)
+        finally:
+            self._filling = False
+
+    # -- events -----------------------------------------------------------------------------------
+    def _on_item_changed(self, item: QtWidgets.QTableWidgetItem) -> None:
+        if self._filling or self.calculation is None or self.calculation.table is None:
+            return
+        edit = self.calculation.table.edits.get((item.row(), item.column()))
+        if edit is None:
+            return
+        try:
+            value = parse_number(item.text())
+        except ValueError as exc:
+            old = item.data(Qt.ItemDataRole.UserRole)
+            self._filling = True
+            item.setText(format_value(old, self.precision) if old is not None else "")
+            self._filling = False
+            self.show_message(f"Not changed: {exc}.")
+            return
+        self.show_message("")
+        self.edit_requested.emit(edit, value)
+
+    def _on_number_hovered(self, url: QtCore.QUrl | str) -> None:
+        text = url.toString() if isinstance(url, QtCore.QUrl) else str(url)
+        if not text:
+            QtWidgets.QToolTip.hideText()
+            return
+        kind, _, value = text.partition(":")
+        QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), value if kind == "n" else f"[{value}]", self.browser)

@@ -1,0 +1,305 @@
+"""The gradient-check view: the backward pass's gradient of every parameter against central differences.
+
+A one-line summary names the entry that agrees least, with its relative error and a verdict (green
+below 1e-7: the backward pass agrees; amber up to 1e-4: worth a check; red above: they disagree).
+Below it a read-only, sortable table has one row per scalar parameter: the analytic dL/dθ, the
+central difference, their absolute difference and their relative error, the last on its band's
+colour. Numbers show 6 significant digits (the relative error 3); a cell's tooltip holds the full
+value. A big network shows its first :data:`MAX_ROWS` entries; the summary covers every entry.
+
+Every number comes from :func:`nnviz.core.gradcheck.gradient_check`; the view only formats it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from nnviz.core.gradcheck import (AGREE, AGREES, CHECK, DISAGREE, DISAGREES, GradientCheck, entry_count,
+                                  verdict, worst)
+from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS, WARN
+from nnviz.gui.style import TEXT
+
+
+def decade(value: float) -> str:
+    """A threshold as written by hand: 1e-07 → "1e-7", 0.0001 → "1e-4"."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+MAX_ROWS = 2000  # the table shows at most this many entries (a 784-128-10 network has 101,770)
+ROW_HEIGHT = 22
+
+PARAMETER, ANALYTIC, NUMERICAL, DIFFERENCE, ERROR = range(5)
+HEADERS = ("Parameter θ", "Analytic\ndL/dθ", "Numerical\n(central difference)", "|Difference|", "Relative\nerror")
+HEADER_TIPS = (
+    "The scalar parameter θ: the tensor's name and the entry's index (row, column for a weight:\n"
+    "unit, input). Sorting by this column restores the network's order.",
+    "dL/dθ from the backward pass, on this batch. Hover a number for its full value.",
+    "(L(θ + ε) − L(θ − ε)) / 2ε, every other parameter held fixed, on the same batch with the same\n"
+    "dropout mask. Hover a number for its full value.",
+    "|analytic − numerical|.",
+    "|analytic − numerical| / max(|analytic| + |numerical|, floor). Green below 1e-7 (the backward\n"
+    "pass agrees), amber up to 1e-4 (a kink such as ReLU's at 0, or rounding noise in a tiny gradient,\n"
+    "can explain it), red above (the backward pass is wrong). Hover a number for its full value.",
+)
+#: the verdict's band colour (text, background) and its sentence
+VERDICT_STATES = {AGREES: OK, CHECK: WARN, DISAGREES: BAD}
+VERDICT_TEXTS = {
+    AGREES: f"below {decade(AGREE)}: the backward pass agrees with central differences",
+    CHECK: f"between {decade(AGREE)} and {decade(DISAGREE)}: check — a kink (ReLU at 0) or rounding noise "
+           "in a tiny gradient can explain it",
+    DISAGREES: f"above {decade(DISAGREE)}: the backward pass and central differences disagree",
+}
+SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole
+CELL_PADDING = 8  # px of space left and right of a cell's text
+_RIGHT = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
+_FLAGS = QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable  # combined once, not per cell
+
+
+def format_gradient(value: float) -> str:
+    """6 significant digits: 0.123456789 → "0.123457", 1.5e-09 → "1.5e-09"."""
+    return f"{value:.6g}"
+
+
+def format_error(value: float) -> str:
+    """3 significant digits: 0.047619 → "0.0476", 6.3e-10 → "6.3e-10"."""
+    return f"{value:.3g}"
+
+
+class _SortedItem(QtWidgets.QTableWidgetItem):
+    """Sorts by the number under SORT_ROLE, not by its text (NaN last when ascending)."""
+
+    def __lt__(self, other: QtWidgets.QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
+        if mine != mine:  # NaN
+            return False
+        return theirs != theirs or mine < theirs
+
+
+class _PaddedDelegate(QtWidgets.QStyledItemDelegate):
+    """Draws the cell's background (its band colour, or the selection) over the whole cell and its
+    text inset by CELL_PADDING; a style sheet padding would drop the items' own backgrounds."""
+
+    def paint(self, painter, option, index):
+        option = QtWidgets.QStyleOptionViewItem(option)
+        self.initStyleOption(option, index)
+        widget = option.widget
+        style = widget.style() if widget is not None else QtWidgets.QApplication.style()
+        text, option.text = option.text, ""
+        style.drawControl(QtWidgets.QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+        option.text = text
+        option.backgroundBrush = QtGui.QBrush()
+        option.state &= ~QtWidgets.QStyle.StateFlag.State_HasFocus
+        option.rect = option.rect.adjusted(CELL_PADDING, 0, -CELL_PADDING, 0)
+        style.drawControl(QtWidgets.QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+
+    def sizeHint(self, option, index):
+        size = super().sizeHint(option, index)
+        return QtCore.QSize(size.width() + 2 * CELL_PADDING, size.height())
+
+
+class GradientCheckPanel(QtWidgets.QWidget):
+    """The checks of one batch: a summary line, a note on what was checked, and a table of entries."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.summary = QtWidgets.QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.summary.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
+        self.note = QtWidgets.QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #757575;")
+        self.table = table = QtWidgets.QTableWidget(0, len(HEADERS))
+        for column, (title, tip) in enumerate(zip(HEADERS, HEADER_TIPS)):
+            item = QtWidgets.QTableWidgetItem(title)
+            item.setToolTip(tip)
+            item.setTextAlignment((QtCore.Qt.AlignmentFlag.AlignLeft if column == PARAMETER else _RIGHT)
+                                  | QtCore.Qt.AlignmentFlag.AlignVCenter)
+            table.setHorizontalHeaderItem(column, item)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setMinimumSectionSize(60)
+        header.setSortIndicator(PARAMETER, QtCore.Qt.SortOrder.AscendingOrder)
+        table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        table.setWordWrap(False)
+        table.setShowGrid(False)
+        table.setSortingEnabled(True)
+        table.setItemDelegate(_PaddedDelegate(table))
+        table.setStyleSheet("QHeaderView::section { padding: 0 8px; }")
+        self._content_widths: list[int] = []
+        table.viewport().installEventFilter(self)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.note)
+        layout.addWidget(table, 1)
+        layout.addStretch(0)  # holds the summary at the top while the table is hidden
+        self._state = NA
+        self.show_checks([], 0.0)
+
+    # -- public -----------------------------------------------------------------------------------
+    def show_checks(self, checks: Sequence[GradientCheck], eps: float) -> None:
+        """Show ``checks`` (from :func:`nnviz.core.gradcheck.gradient_check`, taken with step ``eps``):
+        an empty sequence shows that there is nothing to check."""
+        checks = list(checks)
+        entry = worst(checks)
+        total = entry_count(checks)
+        if entry is None:
+            self._set_summary(NA, "Nothing to check: there are no parameters.")
+            self.note.setText("")
+            self.note.hide()
+        else:
+            result = verdict(entry.relative_error)
+            self._set_summary(
+                VERDICT_STATES[result],
+                f"Worst relative error <b>{html.escape(format_error(entry.relative_error))}</b> at "
+                f"<b>{html.escape(entry.label)}</b> — {html.escape(VERDICT_TEXTS[result])}.")
+            self.summary.setToolTip("Per tensor, ‖analytic − numerical‖ / (‖analytic‖ + ‖numerical‖):\n"
+                                    + "\n".join(f"{c.name}: {format_error(c.relative_error)}" for c in checks))
+            shown = min(total, MAX_ROWS)
+            entries = "entry" if total == 1 else "entries"
+            tensors = "tensor" if len(checks) == 1 else "tensors"
+            note = (f"{total:,} {entries} in {len(checks)} {tensors}; central differences with ε = {eps:g}, "
+                    f"relative errors floored at {checks[0].floor:g}.")
+            if shown < total:
+                note += f" Showing {shown:,} of {total:,} entries (the summary covers all)."
+            self.note.setText(note)
+            self.note.show()
+        self._fill(checks)
+
+    def row_count(self) -> int:
+        return self.table.rowCount()
+
+    def summary_state(self) -> str:
+        """"ok", "warn", "bad" (the worst entry's band) or "na" (nothing to check)."""
+        return self._state
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _set_summary(self, state: str, text: str) -> None:
+        self._state = state
+        fg, bg = STATE_COLORS[state]
+        border = fg if state != NA else "#d0d0d0"
+        self.summary.setText(text)
+        self.summary.setStyleSheet(f"QLabel {{ color: {TEXT}; background: {bg}; border-left: 4px solid {border};"
+                                   " padding: 6px 8px; }")
+        if state == NA:
+            self.summary.setToolTip("")
+
+    def _fill(self, checks: list[GradientCheck]) -> None:
+        table = self.table
+        table.setSortingEnabled(False)  # else every setItem re-sorts
+        table.setRowCount(0)
+        rows = []
+        for check in checks:
+            tensor_tip = (f"{check.name}: relative error of the whole tensor "
+                          f"{format_error(check.relative_error)}, largest |difference| "
+                          f"{format_gradient(check.max_abs_diff)}")
+            for entry in check.entries():
+                if len(rows) == MAX_ROWS:
+                    break
+                rows.append((entry, tensor_tip))
+        table.setRowCount(len(rows))
+        for row, (entry, tensor_tip) in enumerate(rows):
+            state = VERDICT_STATES[verdict(entry.relative_error)]
+            fg, bg = (QtGui.QColor(c) for c in STATE_COLORS[state])
+            cells = (
+                (entry.label, row, tensor_tip),
+                (format_gradient(entry.analytic), entry.analytic, repr(entry.analytic)),
+                (format_gradient(entry.numerical), entry.numerical, repr(entry.numerical)),
+                (format_gradient(entry.abs_diff), entry.abs_diff, repr(entry.abs_diff)),
+                (format_error(entry.relative_error), entry.relative_error, repr(entry.relative_error)),
+            )
+            for column, (text, key, tip) in enumerate(cells):
+                item = _SortedItem(text)
+                item.setData(SORT_ROLE, key)
+                item.setToolTip(tip)
+                item.setFlags(_FLAGS)
+                if column != PARAMETER:
+                    item.setTextAlignment(_RIGHT)
+                if column == ERROR:
+                    item.setForeground(fg)
+                    item.setBackground(bg)
+                table.setItem(row, column, item)
+        table.setSortingEnabled(True)  # sorts again by the column the user chose
+        table.setCurrentItem(None)
+        table.resizeColumnsToContents()  # once per fill: it measures up to 1000 rows a column
+        header = table.horizontalHeader()
+        self._content_widths = [header.sectionSize(c) for c in range(len(HEADERS))]
+        self._spread_columns()
+        table.setVisible(bool(rows))
+
+    def _spread_columns(self) -> None:
+        """Give the width the contents leave over to the number columns, evenly, so the numbers
+        stand in even columns across a wide view (and the parameter names stay whole)."""
+        if not self._content_widths:
+            return
+        header = self.table.horizontalHeader()
+        spare = max(0, self.table.viewport().width() - sum(self._content_widths))
+        share, rest = divmod(spare, len(HEADERS) - 1)
+        for column, width in enumerate(self._content_widths):
+            if column != PARAMETER:
+                width += share + (rest if column == ERROR else 0)
+            if header.sectionSize(column) != width:
+                header.resizeSection(column, width)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QtCore.QEvent.Type.Resize:
+            self._spread_columns()
+        return super().eventFilter(watched, event)
+
+def demo_checks(wrong: bool = False, big: bool = False) -> tuple[list[GradientCheck], float]:
+    """Checks of a small tanh network (with ``big``, a 64-32-10 one: more entries than the table
+    shows) on a random batch; with ``wrong``, its first layer's backward pass reports 1.1 times the
+    true weight gradient."""
+    import numpy as np
+
+    from nnviz.core import load_model
+    from nnviz.core.gradcheck import gradient_check
+
+    inputs, units, outputs = (64, 32, 10) if big else (2, 4, 1)
+    net = load_model({"format": "nnviz.model/1", "inputs": inputs, "seed": 0, "loss": "mse",
+                      "layers": [{"type": "dense", "units": units, "activation": "tanh"},
+                                 {"type": "dense", "units": outputs}]})
+    if wrong:
+        layer = net.layers[0]
+        right = layer._backward
+
+        def scaled(dz, need_dx):
+            dx = right(dz, need_dx)
+            layer.grad_weight *= 1.1
+            return dx
+
+        layer._backward = scaled
+    rng = np.random.default_rng(0)
+    eps = 1e-6
+    return gradient_check(net, rng.normal(size=(8, inputs)), rng.normal(size=(8, outputs)), eps=eps), eps
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    from nnviz.gui.panels.alone import show_alone
+
+    parser = argparse.ArgumentParser(description="Open the gradient-check view alone on a small network.")
+    parser.add_argument("--wrong", action="store_true", help="break the first layer's weight gradient (×1.1)")
+    parser.add_argument("--big", action="store_true", help="a 64-32-10 network: more entries than the table shows")
+    parser.add_argument("--save", metavar="PNG", help="save a picture of the view and quit")
+    args = parser.parse_args()
+    checks, eps = demo_checks(wrong=args.wrong, big=args.big)
+
+    class _QuickLook(GradientCheckPanel):
+        def show_snapshot(self, snapshot) -> None:  # what show_alone calls
+            self.show_checks(*snapshot)
+
+    sys.exit(show_alone(_QuickLook, "gradient check", (checks, eps), size=(720, 460), save=args.save))

@@ -1,0 +1,95 @@
+"""The Calculation panel and the stepper's controls, driven with a walkthrough from the core."""
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from nnviz.core import Trainer, load_model
+from nnviz.core.walkthrough import walk_next_step
+from nnviz.gui.panels.calculation import CalculationPanel
+from nnviz.gui.panels.stepper import StepperPanel
+
+DOC = {"format": "nnviz.model/1", "inputs": 2, "loss": "bce", "optimizer": {"name": "adam", "lr": 0.1},
+       "layers": [{"type": "dense", "units": 2, "activation": "relu", "weight": [[0.2, 0.4], [0.3, -0.5]],
+                   "bias": [0.1, -0.2]},
+                  {"type": "dense", "units": 1, "activation": "sigmoid", "weight": [[0.7, 0.6]], "bias": [0.05]}]}
+
+
+@pytest.fixture
+def state():
+    net = load_model(DOC)
+    return walk_next_step(net, Trainer(net, [[1.0, 0.5], [0.0, 1.0]], [[1.0], [0.0]]))
+
+
+def test_panel_shows_formula_numbers_and_result(qtbot, state):
+    panel = CalculationPanel()
+    qtbot.addWidget(panel)
+    calc = state.walkthrough.calculation(0, 0)
+    panel.show_calculation(calc)
+    plain = panel.browser.toPlainText()
+    assert "z1 = W1 · a0 + b1" in plain
+    assert "z1[1] = 0.2*1.0 + 0.4*0.5 + 0.1 = 0.5" in plain
+    assert plain.count("z1 = [0.5, -0.15]") == 1
+    assert panel.text() == calc.text(3)
+    assert "Forward" in panel.heading.text() and "1 of" in panel.heading.text()
+    # every number is a link carrying its full value, for the hover tooltip
+    z = state.walkthrough.trace.layers[0].z[0, 1]
+    assert f"n:{float(z)!r}" in panel.browser.toHtml()
+
+
+def test_precision_and_copy(qtbot, state):
+    panel = CalculationPanel()
+    qtbot.addWidget(panel)
+    calc = state.walkthrough.calculation(3, 0)
+    panel.show_calculation(calc)
+    assert "a2 = 0.599" in panel.text()
+    panel.decimals.setValue(5)
+    assert panel.precision == 5 and "a2 = 0.59869" in panel.text()
+    assert panel.table.item(0, 0).text() == "0.4"  # the z2 row of the table
+    panel.copy_text.click()
+    assert QtWidgets.QApplication.clipboard().text() == calc.text(5)
+    panel.copy_latex.click()
+    latex = QtWidgets.QApplication.clipboard().text()
+    assert latex.startswith("\\begin{align*}") and "0.59869" in latex
+
+
+def test_table_cells_are_editable_only_where_they_edit_something(qtbot, state):
+    panel = CalculationPanel()
+    qtbot.addWidget(panel)
+    panel.show_calculation(state.walkthrough.calculation(0, 1))
+    table = panel.table
+    editable = QtCore.Qt.ItemFlag.ItemIsEditable
+    assert table.item(1, 0).flags() & editable  # W1[1,1]
+    assert table.item(0, 0).flags() & editable  # the input of the first layer
+    assert not table.item(1, 3).flags() & editable  # z
+    assert table.item(1, 0).toolTip().startswith("0.2")
+    with qtbot.waitSignal(panel.edit_requested) as signal:
+        table.item(1, 1).setText("-1e-2")
+    edit, value = signal.args
+    assert edit.name == "layers[0].weight" and edit.index == (0, 1) and value == -0.01
+    with qtbot.assertNotEmitted(panel.edit_requested):
+        table.item(2, 2).setText("inf")
+    assert "finite" in panel.message.text() and table.item(2, 2).text() == "-0.2"
+
+
+def test_stepper_moves_and_the_strip_jumps(qtbot, state):
+    stepper = StepperPanel()
+    qtbot.addWidget(stepper)
+    stepper.resize(900, 400)
+    stepper.show_walk(state)
+    n = len(state.walkthrough)
+    assert stepper.slider.maximum() == n - 1 and "operation 1 of" in stepper.position.text()
+    assert not stepper.prev_button.isEnabled()
+    stepper.next()
+    assert stepper.index == 1 and stepper.prev_button.isEnabled()
+    stepper.strip.jumped.emit(n - 1)
+    assert stepper.index == n - 1 and stepper.next_button.text() == "Take the step"
+    with qtbot.waitSignal(stepper.commit_requested):
+        stepper.next()
+    stepper.slider.setValue(2)
+    assert stepper.index == 2
+    assert stepper.strip.index_at(0) == 0 and stepper.strip.index_at(stepper.strip.width() - 1) == n - 1
+    # the sample selector: two samples and the whole batch
+    assert stepper.sample_box.count() == 3
+    stepper.set_sample(1)
+    assert stepper.current().result.result == state.walkthrough.trace.layers[1].z[1, 0]  # z2 of sample 2

@@ -1,0 +1,135 @@
+"""The gradient-check view shows the core's numbers: one row per parameter entry, full values in the
+tooltips, the worst entry named in the summary, and each relative error on its band's colour."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PySide6 import QtCore  # noqa: E402
+
+from nnviz.core import load_model  # noqa: E402
+from nnviz.core.gradcheck import entry_count, gradient_check, worst  # noqa: E402
+from nnviz.gui.panels import gradcheck as view  # noqa: E402
+from nnviz.gui.panels.gradcheck import (ANALYTIC, DIFFERENCE, ERROR, MAX_ROWS, NUMERICAL,  # noqa: E402
+                                        PARAMETER, GradientCheckPanel)
+from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS  # noqa: E402
+
+EPS = 1e-6
+
+
+def _checks(wrong=False):
+    net = load_model({"format": "nnviz.model/1", "inputs": 2, "seed": 0, "loss": "mse",
+                      "layers": [{"type": "dense", "units": 3, "activation": "tanh"}, {"type": "dense", "units": 1}]})
+    if wrong:  # layers[0]'s backward pass reports 1.1 times the true weight gradient
+        layer = net.layers[0]
+        right = layer._backward
+
+        def scaled(dz, need_dx):
+            dx = right(dz, need_dx)
+            layer.grad_weight *= 1.1
+            return dx
+
+        layer._backward = scaled
+    rng = np.random.default_rng(0)
+    return gradient_check(net, rng.normal(size=(5, 2)), rng.normal(size=(5, 1)), eps=EPS)
+
+
+@pytest.fixture(scope="module")
+def good():
+    return _checks()
+
+
+@pytest.fixture(scope="module")
+def wrong():
+    return _checks(wrong=True)
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = GradientCheckPanel()
+    qtbot.addWidget(widget)
+    widget.resize(720, 460)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _rows(panel):
+    """{entry label: row} as the table shows it now (it may be sorted)."""
+    return {panel.table.item(row, PARAMETER).text(): row for row in range(panel.row_count())}
+
+
+def test_one_row_per_entry_with_the_core_values_in_the_tooltips(panel, good):
+    panel.show_checks(good, EPS)
+    assert panel.row_count() == entry_count(good) == 2 * 3 + 3 + 3 * 1 + 1
+    rows = _rows(panel)
+    for check in good:
+        for entry in check.entries():
+            row = rows[entry.label]
+            assert panel.table.item(row, ANALYTIC).toolTip() == repr(float(check.analytic[entry.index]))
+            assert panel.table.item(row, NUMERICAL).toolTip() == repr(float(check.numerical[entry.index]))
+            assert panel.table.item(row, ANALYTIC).text() == f"{check.analytic[entry.index]:.6g}"
+            assert panel.table.item(row, DIFFERENCE).toolTip() == repr(float(check.abs_diff[entry.index]))
+            assert panel.table.item(row, ERROR).toolTip() == repr(float(check.entry_errors[entry.index]))
+    assert "layers[1].weight[0, 2]" in rows
+    assert "layers[1].bias[0]" in rows
+    assert panel.summary_state() == OK
+    assert "agrees with central differences" in panel.summary.text()
+    assert f"{entry_count(good)} entries in 4 tensors" in panel.note.text()
+
+
+def test_the_summary_names_the_worst_parameter_and_bad_rows_are_coloured_differently(panel, wrong):
+    panel.show_checks(wrong, EPS)
+    entry = worst(wrong)
+    assert entry.parameter == "layers[0].weight"
+    assert entry.label in panel.summary.text()
+    assert "disagree" in panel.summary.text()
+    assert panel.summary_state() == BAD
+    rows = _rows(panel)
+    bad = panel.table.item(rows["layers[0].weight[1, 0]"], ERROR)
+    good = panel.table.item(rows["layers[1].weight[0, 1]"], ERROR)
+    assert bad.background().color() != good.background().color()
+    assert bad.background().color().name() == STATE_COLORS[BAD][1]
+    assert good.background().color().name() == STATE_COLORS[OK][1]
+    assert float(bad.text()) == pytest.approx(0.1 / 2.1, rel=1e-2)
+    panel.grab().save("/tmp/gradcheck.png")
+
+
+def test_the_table_sorts_by_number_not_by_text(panel, wrong):
+    panel.show_checks(wrong, EPS)
+    panel.table.sortItems(ERROR, QtCore.Qt.SortOrder.DescendingOrder)
+    errors = [float(panel.table.item(row, ERROR).toolTip()) for row in range(panel.row_count())]
+    assert errors == sorted(errors, reverse=True)
+    assert panel.table.item(0, PARAMETER).text().startswith("layers[0].weight")
+    panel.table.sortItems(PARAMETER, QtCore.Qt.SortOrder.AscendingOrder)  # back to the network's order
+    labels = [panel.table.item(row, PARAMETER).text() for row in range(panel.row_count())]
+    assert labels == [e.label for c in wrong for e in c.entries()]
+
+
+def test_the_table_is_read_only(panel, good):
+    panel.show_checks(good, EPS)
+    item = panel.table.item(0, ANALYTIC)
+    assert not item.flags() & QtCore.Qt.ItemFlag.ItemIsEditable
+
+
+def test_nothing_to_check(panel, good):
+    panel.show_checks(good, EPS)
+    panel.show_checks([], EPS)
+    assert panel.row_count() == 0
+    assert "nothing to check" in panel.summary.text().lower()
+    assert panel.summary_state() == NA
+    assert not panel.table.isVisible()
+
+
+def test_a_big_network_shows_the_first_rows_and_the_summary_covers_all(panel, good, monkeypatch):
+    monkeypatch.setattr(view, "MAX_ROWS", 5)
+    bad = _checks(wrong=True)
+    late = [*good[1:], bad[0]]  # the wrong weight gradient comes last, past the cap
+    panel.show_checks(late, EPS)
+    assert panel.row_count() == 5
+    assert f"Showing 5 of {entry_count(late)} entries" in panel.note.text()
+    assert worst(late).label.startswith("layers[0].weight")
+    assert worst(late).label in panel.summary.text() and panel.summary_state() == BAD
+    assert MAX_ROWS == 2000
