@@ -211,6 +211,7 @@ class Table:
     values: np.ndarray
     edits: dict = field(default_factory=dict)  # (r, c) -> Edit
     highlight_row: int | None = None
+    highlight_column: int | None = None  # neuron by neuron: the unit's column in a table of units
 
 
 @dataclass(frozen=True)
@@ -499,7 +500,7 @@ class Walkthrough:
             names = tuple(extra)
             rows = names + rows
             table = np.vstack([np.asarray(extra[k], dtype=float).reshape(1, -1) for k in names] + [table])
-        return Table(rows, columns, np.array(table, dtype=float), edits or {}, None)
+        return Table(rows, columns, np.array(table, dtype=float), edits or {}, None, op.unit)
 
     def _refs_nodes(self, column: int, units=None, unit: int | None = None) -> tuple[Ref, ...]:
         n = self._column_size(column)

@@ -887,8 +887,10 @@ class ControlsPanel(QtWidgets.QWidget):
             if csv_index < 0:
                 combo.addItem("", CSV_ITEM)
                 csv_index = combo.count() - 1
-            combo.setItemText(csv_index, f"{data.imported.name} (CSV)")
-            combo.setItemData(csv_index, f"Imported from a CSV file: {data.imported!r}",
+            inline = data.inline
+            combo.setItemText(csv_index, f"{data.imported.name} ({'model' if inline else 'CSV'})")
+            combo.setItemData(csv_index, (f"The model document's own rows: {data.imported!r}" if inline
+                                          else f"Imported from a CSV file: {data.imported!r}"),
                               Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(csv_index)
         else:

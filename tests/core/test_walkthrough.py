@@ -143,7 +143,7 @@ OPTIMIZERS = [{"name": "sgd", "lr": 0.1}, {"name": "sgd", "lr": 0.1, "momentum":
               {"name": "rmsprop"}, {"name": "rmsprop", "momentum": 0.5, "centered": True}]
 
 
-@pytest.mark.parametrize("layers, optimizer", itertools.product(range(len(LAYERS)), range(len(OPTIMIZERS))))
+@pytest.mark.parametrize("layers, optimizer", list(itertools.product(range(len(LAYERS)), range(len(OPTIMIZERS)))))
 def test_every_substituted_line_evaluates_to_its_result(layers, optimizer):
     X = np.random.default_rng(3).normal(size=(3, 2))
     y = np.array([0, 1, 1])

@@ -301,3 +301,20 @@ def test_every_example_opens(qtbot, window):
         assert window.model_name == example.name
         assert window.last_message == ""
         assert window.act_walk.isChecked() == (example.key != "circle")
+
+
+def test_neuron_by_neuron_keeps_the_operation(qtbot, window):
+    stepper = open_lesson(qtbot, window, "two-two-one")
+    go_to(stepper, "dz", layer=0)
+    with qtbot.waitSignal(window.session.walk_ready):
+        stepper.neurons.setChecked(True)
+    qtbot.waitUntil(lambda: stepper.walkthrough.neurons)
+    op = stepper.walkthrough.operations[stepper.index]
+    assert (op.kind, op.layer, op.unit) == ("dz", 0, 0)
+    assert result(window) == "dL/dz1[1] = -0.281"
+    table = stepper.calculation.table
+    assert table.item(0, 0).background() != table.item(0, 1).background()  # the unit's column stands out
+    with qtbot.waitSignal(window.session.walk_ready):
+        stepper.neurons.setChecked(False)
+    qtbot.waitUntil(lambda: not stepper.walkthrough.neurons)
+    assert stepper.current().symbol == "dL/dz1"

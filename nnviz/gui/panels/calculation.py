@@ -19,7 +19,8 @@ from nnviz.core.walkthrough import Calculation, Line, Num, Sym, format_value, fo
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT
 
-PHASE_COLORS = {"forward": FORWARD, "loss": "#5e35b1", "backward": BACKWARD, "update": "#1565c0"}
+# forward green and backward red (style.py); neither may look like a weight's sign (blue, orange)
+PHASE_COLORS = {"forward": FORWARD, "loss": "#6d4c41", "backward": BACKWARD, "update": "#7b1fa2"}
 PHASE_NAMES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
 _EDITABLE = QtGui.QColor("#fff8e1")
 _HIGHLIGHT = QtGui.QColor("#e3f2fd")
@@ -229,7 +230,7 @@ class CalculationPanel(QtWidgets.QWidget):
                         item.setBackground(_EDITABLE)
                     else:
                         item.setFlags(flags_ro)
-                    if t.highlight_row == r:
+                    if t.highlight_row == r or t.highlight_column == c:
                         item.setBackground(_HIGHLIGHT)
                         font = item.font()
                         font.setBold(True)
@@ -238,6 +239,8 @@ class CalculationPanel(QtWidgets.QWidget):
             table.resizeColumnsToContents()
             if t.highlight_row is not None and t.highlight_row < shown:
                 table.scrollToItem(table.item(t.highlight_row, 0))
+            elif t.highlight_column is not None and t.highlight_column < cols and shown:
+                table.scrollToItem(table.item(0, t.highlight_column))
             note = f"showing {shown} of {rows} rows" if shown < rows else ""
             if t.edits:
                 note = ("Yellow cells can be edited (double-click). " + note).strip()

@@ -31,8 +31,8 @@ class ProgressStrip(QtWidgets.QWidget):
         self.setMinimumHeight(18)
         self.setMaximumHeight(18)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Where you are in the step: forward (green), loss (purple), backward (red), "
-                        "update (blue). Click or drag to jump.")
+        self.setToolTip("Where you are in the step: forward (green), loss (brown), backward (red), "
+                        "update (purple). Click or drag to jump.")
 
     def set_operations(self, phases: list[str], current: int) -> None:
         self.phases, self.current = list(phases), current
@@ -191,6 +191,8 @@ class StepperPanel(QtWidgets.QWidget):
         if state.committed or self._committing or previous is None:
             self.index = 0
             self.revealed.clear()
+        elif len(walk) != len(previous):  # neuron by neuron on or off: stay on the same operation
+            self.index = _matching(previous.operations[self.index], walk.operations)
         self._committing = False
         self.index = min(self.index, len(walk) - 1)
         self._fill_samples(walk)
@@ -357,3 +359,12 @@ class StepperPanel(QtWidgets.QWidget):
         self.prev_button.setEnabled(self.index > 0)
         self.home_button.setEnabled(self.index > 0)
         self.strip.set_operations([o.phase for o in walk.operations], self.index)
+
+
+def _matching(op, operations) -> int:
+    """The index of ``op`` (or of its first unit) in another list of the same step's operations."""
+    for k, other in enumerate(operations):
+        if (other.kind, other.layer, other.param) == (op.kind, op.layer, op.param) and \
+                (other.unit is None or op.unit is None or other.unit == op.unit):
+            return k
+    return 0
