@@ -460,6 +460,11 @@ class Walkthrough:
             return f"the whole batch of {self.batch} (means; one table row per sample)"
         return f"sample {sample + 1} of {self.batch} (training row {int(self.rows[sample]) + 1})"
 
+    def _groups(self, op, count: int, make, sample=0) -> list[list[Line]]:
+        """``make(j)`` — the lines of unit ``j`` — for the units whose lines are shown, ``[]`` for the
+        rest (the table has them all); nothing for the whole batch (``sample`` None)."""
+        return [list(make(j)) if sample is not None and self._wanted(op, j) else [] for j in range(count)]
+
     @staticmethod
     def _wanted(op, unit: int) -> bool:
         """Whether the substituted lines of ``unit`` are shown (the table has them all)."""
@@ -533,15 +538,8 @@ class Walkthrough:
         if kind == "dense":
             W, b = p["weight"], p["bias"]
             formula = (Line((_sym("z", n),), (_sym("W", n), " · ", _sym("a", n - 1), " + ", _sym("b", n))),)
-            for j in range(W.shape[0]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
-                if xs is None:
-                    groups.append([Line((_sym("z", n, j),), _dot(W[j], None, "x") + (" + ", Num(b[j], True)))])
-                else:
-                    groups.append([Line((_sym("z", n, j),), _dot(W[j], xs) + (" + ", Num(b[j], True)),
-                                        float(rec.z[sample, j]))])
+            groups = self._groups(op, W.shape[0], lambda j: [Line(
+                (_sym("z", n, j),), _dot(W[j], xs) + (" + ", Num(b[j], True)), float(rec.z[sample, j]))], sample)
             terms.update(W=W, b=b)
             table = (self._weight_table(i, W, b, x, rec.z, sample, op.unit) if sample is not None
                      else self._unit_table(op, rec.z, f"z{n}", None))
@@ -552,20 +550,13 @@ class Walkthrough:
                        Line((Sym("g", "g"),), (f"{gate}(", _sym("Wg", n), " · ", _sym("a", n - 1), " + ",
                                                 _sym("bg", n), ")")),
                        Line((_sym("z", n),), ("g ⊙ u",)))
-            for j in range(rec.z.shape[1]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
-                if xs is None:
-                    groups.append([])
-                    continue
-                groups.append([
-                    Line((Sym(f"u[{j + 1}]", f"u_{{{j + 1}}}"),), _dot(p["weight"][j], xs) + (" + ", Num(p["bias"][j], True)),
-                         float(e["value"][sample, j])),
-                    Line((Sym(f"g[{j + 1}]", f"g_{{{j + 1}}}"),), (f"{gate}(", Num(e["gate_z"][sample, j]), ")"),
-                         float(e["gate"][sample, j])),
-                    Line((_sym("z", n, j),), (Num(e["gate"][sample, j]), "*", Num(e["value"][sample, j], True)),
-                         float(rec.z[sample, j]))])
+            groups = self._groups(op, rec.z.shape[1], lambda j: [
+                Line((Sym(f"u[{j + 1}]", f"u_{{{j + 1}}}"),), _dot(p["weight"][j], xs) + (" + ", Num(p["bias"][j], True)),
+                     float(e["value"][sample, j])),
+                Line((Sym(f"g[{j + 1}]", f"g_{{{j + 1}}}"),), (f"{gate}(", Num(e["gate_z"][sample, j]), ")"),
+                     float(e["gate"][sample, j])),
+                Line((_sym("z", n, j),), (Num(e["gate"][sample, j]), "*", Num(e["value"][sample, j], True)),
+                     float(rec.z[sample, j]))], sample)
             terms.update({k: v for k, v in e.items()})
             table = self._unit_table(op, rec.z, f"z{n}", sample,
                                      None if sample is None else {"u": e["value"][sample], "g": e["gate"][sample]})
@@ -613,15 +604,9 @@ class Walkthrough:
             mask = e.get("mask")
             if mask is None:
                 notes.append("Dropout is off (p = 0): z = x.")
-            for j in range(rec.z.shape[1]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
-                if sample is None or mask is None:
-                    groups.append([])
-                else:
-                    groups.append([Line((_sym("z", n, j),), (Num(rec.input[sample, j]), "*", Num(mask[sample, j])),
-                                        float(rec.z[sample, j]))])
+            groups = self._groups(op, rec.z.shape[1], lambda j: [Line(
+                (_sym("z", n, j),), (Num(rec.input[sample, j]), "*", Num(mask[sample, j])), float(rec.z[sample, j]))],
+                None if mask is None else sample)
             if mask is not None:
                 notes.append(f"Each unit is kept with probability 1 − p and scaled by 1/(1 − p) = "
                              f"{format_value(e['scale'] if 'scale' in e else 0)}.")
@@ -648,20 +633,15 @@ class Walkthrough:
             formula = (Line((Sym("x̂", r"\hat{x}"),), (_sym("a", n - 1), " / √(mean(", _sym("a", n - 1), "²) + ε)")),
                        Line((_sym("z", n),), ("γ ⊙ x̂",)))
             extra = {}
-        for j in range(rec.z.shape[1]):
-            if not self._wanted(op, j):
-                groups.append([])
-                continue
-            if sample is None:
-                groups.append([])
-                continue
+        def unit_lines(j):
             xh = e["x_hat"][sample, j]
-            line = [Line((Sym(f"x̂[{j + 1}]", rf"\hat{{x}}_{{{j + 1}}}"),), (), float(xh))]
             rhs = (Num(p["weight"][j]), "*", Num(xh, True))
             if "bias" in p:
                 rhs += (" + ", Num(p["bias"][j], True))
-            line.append(Line((_sym("z", n, j),), rhs, float(rec.z[sample, j])))
-            groups.append(line)
+            return [Line((Sym(f"x̂[{j + 1}]", rf"\hat{{x}}_{{{j + 1}}}"),), (), float(xh)),
+                    Line((_sym("z", n, j),), rhs, float(rec.z[sample, j]))]
+
+        groups = self._groups(op, rec.z.shape[1], unit_lines, sample)
         rows = dict(extra)
         rows["γ"] = p["weight"]
         if "bias" in p:
@@ -686,15 +666,8 @@ class Walkthrough:
             terms.update(extra)
             lines = tuple(line for g in groups for line in g)
         else:
-            for j in range(rec.z.shape[1]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
-                if sample is None:
-                    groups.append([])
-                else:
-                    groups.append([Line((_sym("a", n, j),), (f"{act}(", Num(rec.z[sample, j]), ")"),
-                                        float(rec.a[sample, j]))])
+            groups = self._groups(op, rec.z.shape[1], lambda j: [Line(
+                (_sym("a", n, j),), (f"{act}(", Num(rec.z[sample, j]), ")"), float(rec.a[sample, j]))], sample)
             lines = self._per_unit(op, groups)
         result, answer, label = self._vector_result(op, "a", n, rec.a, sample)
         table = self._unit_table(op, rec.a, f"a{n}", sample, None if sample is None else {f"z{n}": rec.z[sample]})
@@ -811,15 +784,9 @@ class Walkthrough:
         rule = {"bce": "(a − y) / (a·(1 − a)) / N", "mse": "2·(a − y) / N", "mae": "sign(a − y) / N",
                 "cross_entropy": "−y / p / B" if rec.activation == "softmax" else "(softmax(a) − y) / B"}.get(name, "∂L/∂a")
         formula = (Line((_sym("dL/da", n),), (rule,)),)
-        groups = []
-        for j in range(a.shape[1]):
-            if not self._wanted(op, j):
-                groups.append([])
-                continue
-            if sample is None:
-                groups.append([])
-                continue
-            s = sample
+        s = sample
+
+        def unit_lines(j):
             if name == "bce" and rec.activation == "sigmoid":
                 rhs = ("(", Num(a[s, j]), " − ", Num(y[s, j], True), ") / (", Num(a[s, j]), "·(1 − ", Num(a[s, j]),
                        f")) / {N}")
@@ -831,7 +798,9 @@ class Walkthrough:
                 rhs = ("−", Num(y[s, j]), " / ", Num(a[s, j]), f" / {N}")
             else:
                 rhs = ()
-            groups.append([Line((_sym("dL/da", n, j),), rhs, float(da[s, j]))])
+            return [Line((_sym("dL/da", n, j),), rhs, float(da[s, j]))]
+
+        groups = self._groups(op, a.shape[1], unit_lines, sample)
         notes = [f"N = {N}: the loss is a mean over {'every output of every sample' if N == a.size and a.shape[1] > 1 else 'the batch'}."]
         if tr.fused:
             notes.append("Shown for completeness: with this loss and output activation the backward pass "
@@ -857,45 +826,25 @@ class Walkthrough:
             N = rec.a.size if self.net.loss.name != "cross_entropy" else rec.a.shape[0]
             p = "p"
             formula = (Line((_sym("dL/dz", n),), (f"({p} − y) / N",)),)
-            for j in range(rec.z.shape[1]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
-                if sample is None:
-                    groups.append([])
-                else:
-                    groups.append([Line((_sym("dL/dz", n, j),), ("(", Num(rec.a[sample, j]), " − ",
-                                                                 Num(tr.y[sample, j], True), f") / {N}"),
-                                        float(rec.dz[sample, j]))])
+            groups = self._groups(op, rec.z.shape[1], lambda j: [Line(
+                (_sym("dL/dz", n, j),), ("(", Num(rec.a[sample, j]), " − ", Num(tr.y[sample, j], True), f") / {N}"),
+                float(rec.dz[sample, j]))], sample)
             notes.append(f"The {self.net.loss.name} loss and the {act} output are differentiated together: "
                          f"dL/da ⊙ {act}'(z) simplifies to (p − y)/N, N = {N}.")
         elif act == "softmax":
             formula = (Line((_sym("dL/dz", n),), ("a ⊙ (dL/da − Σ_j (dL/da)_j·a_j)",)),)
             dot = np.sum(rec.da * rec.a, axis=1)
-            for j in range(rec.z.shape[1]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
-                if sample is None:
-                    groups.append([])
-                else:
-                    groups.append([Line((_sym("dL/dz", n, j),), (Num(rec.a[sample, j]), "·(", Num(rec.da[sample, j]),
-                                                                 " − ", Num(dot[sample], True), ")"),
-                                        float(rec.dz[sample, j]))])
+            groups = self._groups(op, rec.z.shape[1], lambda j: [Line(
+                (_sym("dL/dz", n, j),), (Num(rec.a[sample, j]), "·(", Num(rec.da[sample, j]), " − ",
+                                         Num(dot[sample], True), ")"), float(rec.dz[sample, j]))], sample)
             terms["Σ da·a"] = dot
         else:
             _, deriv = _ACTIVATION_TEXT.get(act, (act, "f'(z)"))
             formula = (Line((_sym("dL/dz", n),), (_sym("dL/da", n), " ⊙ ", _sym("f'", None), "(", _sym("z", n), ")")),
                        Line((Sym(f"{act}'(z)", rf"\mathrm{{{act}}}'(z)"),), (deriv,)))
-            for j in range(rec.z.shape[1]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
-                if sample is None:
-                    groups.append([])
-                else:
-                    groups.append([Line((_sym("dL/dz", n, j),), (Num(rec.da[sample, j]), "*", Num(rec.dadz[sample, j], True)),
-                                        float(rec.dz[sample, j]))])
+            groups = self._groups(op, rec.z.shape[1], lambda j: [Line(
+                (_sym("dL/dz", n, j),), (Num(rec.da[sample, j]), "*", Num(rec.dadz[sample, j], True)),
+                float(rec.dz[sample, j]))], sample)
             terms["f'(z)"] = rec.dadz
             if act == "relu":
                 notes.append("ReLU passes the gradient where z > 0 and blocks it where z ≤ 0.")
@@ -934,13 +883,9 @@ class Walkthrough:
                                                       _sym("a", n - 1), "ᵀ")),)
             else:
                 formula = (Line((_sym("dL/db", n),), ("Σ over the batch of ", _sym("dL/dz", n))),)
-            for j in range(grad.shape[0]):
-                if not self._wanted(op, j):
-                    groups.append([])
-                    continue
+            def unit_lines(j):
                 group = []
-                ks = range(grad.shape[1]) if name == "weight" else [None]
-                for k in ks:
+                for k in (range(grad.shape[1]) if name == "weight" else [None]):
                     idx = (j, k) if k is not None else (j,)
                     if samples is not None:
                         pieces = [(Num(dz[s, j]), "*", Num(x[s, k], True)) if k is not None else (Num(dz[s, j]),)
@@ -956,7 +901,9 @@ class Walkthrough:
                         rhs = ["("] + rhs + [")*", Num(coef)]
                     lhs = (_sym("dL/dW" if name == "weight" else "dL/db", n, idx),)
                     group.append(Line(lhs, tuple(rhs), float(grad[idx])))
-                groups.append(group)
+                return group
+
+            groups = self._groups(op, grad.shape[0], unit_lines)  # the sums do not depend on the sample
             if sample is not None and B > 1:
                 notes.append(f"Sample {sample + 1} contributes dL/dz ⊗ x = "
                              f"{format_vector(np.outer(dz[sample], x[sample]) if name == 'weight' else dz[sample])} "
@@ -1017,14 +964,8 @@ class Walkthrough:
         if rec.type == "dense":
             W = rec.params_before["weight"]
             formula = (Line((_sym("dL/da", n - 1),), (_sym("W", n), "ᵀ · ", _sym("dL/dz", n))),)
-            for k in range(W.shape[1]):
-                if not self._wanted(op, k):
-                    groups.append([])
-                    continue
-                if sample is None:
-                    groups.append([])
-                else:
-                    groups.append([Line((_sym("dL/da", n - 1, k),), _dot(W[:, k], rec.dz[sample]), float(da[sample, k]))])
+            groups = self._groups(op, W.shape[1], lambda k: [Line(
+                (_sym("dL/da", n - 1, k),), _dot(W[:, k], rec.dz[sample]), float(da[sample, k]))], sample)
         else:
             formula = (Line((_sym("dL/da", n - 1),), (_DX_RULES.get(rec.type, "backpropagated through the layer"),)),)
             groups = [[] for _ in range(da.shape[1])]
@@ -1152,11 +1093,7 @@ class Walkthrough:
         formula = tuple(Line((r,)) for r, _, _ in rules)
         entries = list(np.ndindex(*before.shape))
         per_row = int(np.prod(before.shape[1:])) if before.ndim > 1 else 1
-        groups: list[list[Line]] = []
-        for r in range(_rows(before)):
-            if not self._wanted(op, r):
-                groups.append([])
-                continue
+        def unit_lines(r):
             group = []
             for e in entries[r * per_row:(r + 1) * per_row]:
                 for rule, rhs, value in rules:
@@ -1164,7 +1101,9 @@ class Walkthrough:
                     label = lhs.replace(P, f"{P}[{','.join(str(k + 1) for k in e)}]") if P in lhs else \
                         f"{lhs}[{','.join(str(k + 1) for k in e)}]"
                     group.append(Line((Sym(label, label),), rhs(e), float(value[e])))
-            groups.append(group)
+            return group
+
+        groups = self._groups(op, _rows(before), unit_lines)
         if op.unit is not None:
             answer = after.reshape(_rows(after), -1)[op.unit]
             label = f"{P}[{op.unit + 1}]"

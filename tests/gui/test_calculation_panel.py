@@ -1,6 +1,5 @@
 """The Calculation panel and the stepper's controls, driven with a walkthrough from the core."""
 
-import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
 

@@ -151,7 +151,7 @@ class CalculationPanel(QtWidgets.QWidget):
         self.table_note.setText("")
 
     def _draw(self) -> None:
-        calc, p = self.calculation, self.precision
+        calc = self.calculation
         colour = PHASE_COLORS.get(calc.phase, TEXT)
         self.heading.setText(f"<span style='color:{colour}'>{PHASE_NAMES.get(calc.phase, calc.phase)}</span>"
                              f" &nbsp;{html.escape(calc.title)}"
