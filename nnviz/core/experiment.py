@@ -429,6 +429,9 @@ class Experiment:
         if abs(value) > float(np.finfo(self.net.dtype).max):
             raise DataError(f"{where}: {value!r} is too large for {self.net.dtype_name}")
         class_index = target and self.raw_train.y.shape[1] == 1 and self.net.loss.name == "cross_entropy"
+        if target and self.net.loss.name in ("bce", "focal") and not 0.0 <= value <= 1.0:
+            raise DataError(f"{where}: a {self.net.loss.name} target is a probability, between 0 and 1; "
+                            f"got {value!r}")
         if class_index and not (value.is_integer() and 0 <= value < self.net.outputs):
             raise DataError(f"{where}: a class index must be a whole number in 0..{self.net.outputs - 1}, "
                             f"got {value!r}")
@@ -584,6 +587,7 @@ class Experiment:
             self._record_evaluation()
 
     def _record_evaluation(self, health=None):
+        self._keep_dropout_masks()  # evaluation mode clears them
         train_loss, train_acc, train_out = self._evaluate(self.X, self.y)
         test_loss = test_acc = test_out = None
         if self.X_test is not None:
@@ -652,14 +656,18 @@ class Experiment:
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
             health=health, health_history={k: v.view() for k, v in self._health.items()})
 
+    def _keep_dropout_masks(self) -> None:
+        """Keep the last training step's dropout masks, before an evaluation-mode pass clears them."""
+        for i, layer in enumerate(self.net.layers):
+            if layer.type == "dropout" and "mask" in layer.extras:
+                self._dropout_masks[i] = _frozen(layer.extras["mask"])
+
     def _probe(self) -> tuple[tuple[LayerView, ...], tuple]:
         """Forward and backward on the fixed probe batch, in evaluation mode, without touching the
         optimizer (the gradients are recomputed by the next training step anyway): the graph's
         per-layer views and every layer's health."""
         net = self.net
-        for i, layer in enumerate(net.layers):  # the last training step's dropout masks, before eval mode
-            if layer.type == "dropout" and "mask" in layer.extras:
-                self._dropout_masks[i] = _frozen(layer.extras["mask"])
+        self._keep_dropout_masks()
         Xp, yp = self.X[self.probe], self.y[self.probe]
         net.loss_and_gradients(Xp, yp, training=False)
         health = layer_health(net, net.lr, self._dropout_masks)

@@ -106,13 +106,14 @@ def entry_count(checks: Iterable[GradientCheck]) -> int:
     return sum(check.size for check in checks)
 
 
-def gradient_check(net: Network, X, y, eps: float = 1e-6, seed: int = 0,
+def gradient_check(net: Network, X, y, eps: float = 1e-6, seed: int | list[int] = 0,
                    floor: float = 1e-6) -> list[GradientCheck]:
     """Compare the backward pass with central differences ``(L(p + eps) - L(p - eps)) / 2 eps`` for
     every parameter of ``net`` on the batch ``(X, y)``, in training mode.
 
-    Running statistics are not updated and every evaluation draws the same dropout mask, so the loss
-    is one deterministic function of the parameters. The parameters are left as they were.
+    Running statistics are not updated and every evaluation draws the same dropout mask (from
+    ``default_rng(seed)``; the trainer's mask for step ``t`` is ``seed=[trainer.seed, 1, t]``), so the
+    loss is one deterministic function of the parameters. The parameters are left as they were.
     Gradients whose norms add up to less than ``floor`` are compared absolutely (a gradient that is
     exactly zero, such as a bias before BatchNorm, would otherwise give a meaningless ratio of
     rounding errors).

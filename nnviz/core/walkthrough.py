@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,8 @@ from nnviz.core.trainer import Trainer
 
 PHASES = ("forward", "loss", "backward", "update")
 MAX_LINES = 8  # substituted lines shown in layer mode; the table always has every number
+MAX_TOTAL_LINES = 40  # lines of one operation in layer mode
+MAX_ENTRIES = 8  # entries of one unit's row of a parameter written out
 MAX_TERMS = 6  # terms of a sum written out before it is shortened to "a + b + c + … + z"
 MAX_EXPANDED_BATCH = 4  # batch sums over at most this many samples are written out
 MAX_NEURON_STEPS = 2000  # neuron-by-neuron stepping is offered below this many operations
@@ -107,7 +110,7 @@ def _sym(name: str, layer: int | None = None, unit: tuple[int, ...] | int | None
 _LATEX_NAMES = {
     "dL/da": r"\frac{\partial L}{\partial a^{(@)}}", "dL/dz": r"\frac{\partial L}{\partial z^{(@)}}",
     "dL/dW": r"\frac{\partial L}{\partial W^{(@)}}", "dL/db": r"\frac{\partial L}{\partial b^{(@)}}",
-    "f'": r"f'", "ℓ": r"\ell", "x̂": r"\hat{x}", "m̂": r"\hat{m}", "v̂": r"\hat{v}",
+    "f'": r"f'", "ℓ": r"\ell", "x_hat": r"\hat{x}", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}",
 }
 
 
@@ -156,28 +159,90 @@ def _plain(tokens, precision: int) -> str:
     return "".join(out)
 
 
-_LATEX_TEXT = [("*", r" \cdot "), ("·", r" \cdot "), ("⊙", r" \odot "), ("−", "-"), ("ln", r"\ln "),
-               ("exp", r"\exp "), ("√", r"\sqrt"), ("Σ", r"\sum "), ("←", r"\leftarrow "), ("…", r"\dots ")]
+_LATEX_SYMBOLS = {
+    "β": r"\beta ", "σ": r"\sigma ", "ε": r"\varepsilon ", "μ": r"\mu ", "α": r"\alpha ", "γ": r"\gamma ",
+    "λ": r"\lambda ", "τ": r"\tau ", "δ": r"\delta ", "Φ": r"\Phi ", "φ": r"\varphi ", "ℓ": r"\ell ",
+    "Σ": r"\sum ", "⊙": r" \odot ", "⊗": r" \otimes ", "·": r" \cdot ", "*": r" \cdot ", "−": "-", "²": "^{2}",
+    "ᵀ": r"^{\top}", "←": r" \leftarrow ", "…": r"\dots ", "≤": r"\le ", "ḡ": r"\bar{g}", "½": r"\tfrac{1}{2}",
+    "%": r"\%",
+}
+_LATEX_FUNCTIONS = {"ln": r"\ln ", "exp": r"\exp ", "max": r"\max ", "tanh": r"\tanh "}
+_LATEX_HATS = {"x_hat": r"\hat{x}", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}"}
+
+
+def _latex_word(word: str) -> str:
+    if word in _LATEX_HATS:
+        return _LATEX_HATS[word]
+    if word in _LATEX_FUNCTIONS:
+        return _LATEX_FUNCTIONS[word]
+    if " " in word:
+        return rf"\text{{ {word} }}"
+    return rf"\operatorname{{{word}}}" if len(word) > 1 else word
+
+
+def _latex_text(text: str) -> str:
+    """Plain formula text as LaTeX math: Greek letters and operators as macros, function names as
+    operators, words as \\text, √(…) as \\sqrt{…}, dL/dz as a partial derivative."""
+    text = re.sub(r"√\(([^()]*)\)", r"√{\1}", text)
+    text = re.sub(r"√([a-z]_hat|[A-Za-z]+)", r"√{\1}", text)
+    text = re.sub(r"([βλ])(\d)", r"\1_\2", text)
+    text = re.sub(r"dL/d([A-Za-z]+)", r"∂L/∂\1", text)
+    out = []
+    # words: x_hat-style names, runs of words with spaces ("over the batch of"), single words
+    for piece in re.split(r"([a-z]_hat|[A-Za-z]{2,}(?: [A-Za-z]+)*|[A-Za-z]_[a-z])", text):
+        if not piece:
+            continue
+        if re.fullmatch(r"[a-z]_hat|[A-Za-z]{2,}(?: [A-Za-z]+)*", piece):
+            out.append(_latex_word(piece))
+        elif re.fullmatch(r"[A-Za-z]_[a-z]", piece):
+            out.append(piece)
+        else:
+            mapped = "".join(_LATEX_SYMBOLS.get(ch, ch) for ch in piece)
+            out.append(mapped.replace("√{", r"\sqrt{").replace("∂", r"\partial "))
+    return "".join(out)
+
+
+def _latex_number(value, precision: int, paren: bool = False) -> str:
+    s = format_value(value, precision)
+    s = re.sub(r"e([+-]?)0*(\d+)$", lambda m: r" \times 10^{" + ("-" if m.group(1) == "-" else "") + m.group(2) + "}", s)
+    return f"({s})" if paren and s.startswith("-") else s
 
 
 def _latex(tokens, precision: int) -> str:
     out = []
+    root = False  # the last text ended with √: the next number or symbol goes under it
     for t in tokens:
         if isinstance(t, Num):
-            s = format_value(t.value, precision)
-            s = re.sub(r"e([+-]?)0*(\d+)$", lambda m: r" \times 10^{" + ("-" if m.group(1) == "-" else "") + m.group(2) + "}", s)
-            out.append(f"({s})" if t.paren and s.startswith("-") else s)
+            piece = _latex_number(t.value, precision, t.paren)
         elif isinstance(t, Sym):
-            out.append(t.latex)
+            piece = "".join(_LATEX_SYMBOLS.get(ch, ch) if ord(ch) > 127 else ch for ch in t.latex)
+            for name, macro in _LATEX_HATS.items():
+                piece = piece.replace(name, macro)
         else:
-            for a, b in _LATEX_TEXT:
-                t = t.replace(a, b)
-            out.append(t)
+            root_next = t.endswith("√")
+            if t.startswith("ᵀ") and out:  # a transposed symbol: one base for the superscript
+                out[-1] = "{" + out[-1] + "}"
+            if t.startswith("²") and out and r"\times" in out[-1]:  # (1.2 × 10^{-4})^2
+                out[-1] = "(" + out[-1] + ")"
+            piece = _latex_text(t[:-1] if root_next else t)
+            if root:
+                piece = "{" + piece + "}"
+            out.append(piece)
+            if root_next:
+                out.append(r"\sqrt")
+            root = root_next
+            continue
+        out.append("{" + piece + "}" if root else piece)
+        root = False
     return "".join(out)
 
 
 def _latex_value(value, precision: int) -> str:
-    text = format_vector(value, precision)
+    values = np.asarray(value, dtype=float)
+    if values.ndim == 0:
+        return _latex_number(values, precision)
+    text = format_vector(values, precision)
+    text = re.sub(r"-?[\d.]+e[+-]?\d+", lambda m: _latex_number(float(m.group()), precision), text)
     return text.replace("[", r"\left[").replace("]", r"\right]").replace("…", r"\dots")
 
 
@@ -185,12 +250,28 @@ def _latex_value(value, precision: int) -> str:
 @dataclass(frozen=True)
 class Ref:
     """A graph element: ``node`` (column 0 = inputs, ``i + 1`` = layers[i]; its bias square
-    included) or ``edge`` (into ``unit`` of ``column`` from ``source`` of the column before)."""
+    included), or ``edges``: the weights into ``unit`` of ``column`` from ``source`` of the column
+    before, ``-1`` standing for every unit or source (a layer of 784 × 128 weights is one Ref)."""
 
     kind: str
     column: int
     unit: int
     source: int | None = None
+
+
+def expand_edges(refs, sizes, limit: int | None = None) -> list[tuple[int, int, int]]:
+    """The ``(column, unit, source)`` of every weight the ``edges`` refs stand for; ``sizes[c]`` is
+    the number of units in column ``c``. More than ``limit`` edges: an empty list."""
+    out: list[tuple[int, int, int]] = []
+    for r in refs:
+        if r.kind != "edges" or not 0 < r.column < len(sizes):
+            continue
+        units = range(sizes[r.column]) if r.unit == -1 else [r.unit]
+        sources = range(sizes[r.column - 1]) if r.source in (-1, None) else [r.source]
+        if limit is not None and len(out) + len(units) * len(sources) > limit:
+            return []
+        out += [(r.column, j, k) for j in units for k in sources if j < sizes[r.column] and k < sizes[r.column - 1]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -202,11 +283,55 @@ class Edit:
     index: tuple[int, ...] = ()  # parameter index, or (training row, column)
 
 
+class LazyEdits(Mapping):
+    """``(row, column) -> Edit`` computed when asked: a 784 × 128 weight table has 100,352 editable
+    cells, and a view shows a few thousand of them."""
+
+    def __init__(self, shape: tuple[int, int], make):
+        self.shape, self._make = shape, make
+
+    def __getitem__(self, key):
+        r, c = key
+        edit = self._make(r, c) if 0 <= r < self.shape[0] and 0 <= c < self.shape[1] else None
+        if edit is None:
+            raise KeyError(key)
+        return edit
+
+    def __iter__(self):
+        for r in range(self.shape[0]):
+            for c in range(self.shape[1]):
+                if self._make(r, c) is not None:
+                    yield (r, c)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:  # without counting them all
+        return next(iter(self), None) is not None
+
+
+class LazyLabels(Sequence):
+    """Row labels made when shown."""
+
+    def __init__(self, count: int, make):
+        self._count, self._make = count, make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._count))]
+        if not -self._count <= i < self._count:
+            raise IndexError(i)
+        return self._make(i % self._count)
+
+
 @dataclass(frozen=True)
 class Table:
     """The numbers of an operation laid out as a matrix: ``values[r, c]`` (NaN: empty cell)."""
 
-    rows: tuple[str, ...]
+    rows: Sequence[str]  # a tuple, or LazyLabels for long tables
     columns: tuple[str, ...]
     values: np.ndarray
     edits: dict = field(default_factory=dict)  # (r, c) -> Edit
@@ -249,7 +374,8 @@ class Calculation:
     def latex(self, precision: int = 3) -> str:
         """The formula, the substituted lines and the result as a LaTeX ``align*`` block."""
         rows = [line.latex(precision) for line in self.formula + self.lines + (self.result,)]
-        rows = [r.replace(" = ", " &= ", 1) for r in rows]
+        rows = [r.replace(r" \leftarrow ", r" &\leftarrow ", 1) if r" \leftarrow " in r.split(" = ")[0]
+                else r.replace(" = ", " &= ", 1) for r in rows]
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
@@ -288,6 +414,10 @@ def _is_float(text: str) -> bool:
 
 
 # -- operations -----------------------------------------------------------------------------------
+class _TooMany(Exception):
+    """Neuron-by-neuron stepping would take more than MAX_NEURON_STEPS operations."""
+
+
 @dataclass(frozen=True)
 class Operation:
     """One operation of the step: ``kind`` is z, a, loss, da, dz, grad, dx, update or perceptron."""
@@ -327,13 +457,14 @@ class WalkState:
     committed: bool = False
 
 
-def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, committed: bool = False) -> WalkState:
+def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, committed: bool = False,
+                   class_indices: bool = False) -> WalkState:
     """Trace the next step of ``trainer`` (see :func:`trace_next_step`) and check its gradients by
     central differences on the same batch, for networks of at most :data:`CHECK_LIMIT` parameters."""
     from nnviz.core.gradcheck import gradient_check
 
     trace, twin = trace_next_step(net, trainer)
-    walk = Walkthrough(trace, twin, neurons=neurons)
+    walk = Walkthrough(trace, twin, neurons=neurons, class_indices=class_indices)
     checks, note = None, ""
     if trace.optimizer == "perceptron":
         note = "The perceptron rule uses no gradient, so there is nothing to check."
@@ -342,7 +473,9 @@ def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, commit
                 f"loss evaluations (the check runs up to {CHECK_LIMIT:,}).")
     else:
         with np.errstate(all="ignore"):
-            checks = tuple(gradient_check(net.copy(), trace.x, trace.y, eps=CHECK_EPS))
+            # the same dropout mask as the step: the trainer's generator for it
+            seed = [trainer.seed, 1, net.optimizer.t]
+            checks = tuple(gradient_check(net.copy(), trace.x, trace.y, eps=CHECK_EPS, seed=seed))
         note = f"On this step's batch of {trace.x.shape[0]}, central differences with ε = {CHECK_EPS:g}."
     return WalkState(walk, checks, note, CHECK_EPS, committed)
 
@@ -363,9 +496,10 @@ class Walkthrough:
     names and options of its layers, loss and optimizer). ``neurons`` splits the layer operations
     into one per unit (where that gives no more than :data:`MAX_NEURON_STEPS` operations)."""
 
-    def __init__(self, trace: Trace, net: Network, neurons: bool = False, rows=None):
+    def __init__(self, trace: Trace, net: Network, neurons: bool = False, rows=None, class_indices: bool = False):
         self.trace = trace
         self.net = net
+        self.class_indices = class_indices  # targets are class indices (shown as one-hot rows y)
         self.rows = None if rows is None else np.asarray(rows)  # training row of each batch sample
         if self.rows is None:
             n = trace.x.shape[0]
@@ -374,9 +508,10 @@ class Walkthrough:
         self.perceptron = trace.optimizer == "perceptron"
         ops = self._operations(neurons=False)
         if neurons:
-            fine = self._operations(neurons=True)
-            if len(fine) <= MAX_NEURON_STEPS:
-                ops = fine
+            try:
+                ops = self._operations(neurons=True)
+            except _TooMany:  # a step too long to take unit by unit: stay with layers
+                pass
         self.neurons = neurons and ops is not None and any(op.unit is not None for op in ops)
         self.operations: list[Operation] = ops
         self._sample_losses = self._per_sample_losses()
@@ -391,6 +526,8 @@ class Walkthrough:
 
         def add(phase, kind, layer=None, param=None, title="", symbol="", units=None):
             if neurons and units is not None and units > 1:
+                if len(ops) + units > MAX_NEURON_STEPS:
+                    raise _TooMany
                 for u in range(units):
                     ops.append(Operation(phase, kind, layer, param, u, title, symbol))
             else:
@@ -407,12 +544,12 @@ class Walkthrough:
                 add("forward", "a", i, title=f"Layer {n}: activation {rec.activation}", symbol=f"a{n}",
                     units=None if rec.activation == "softmax" else rec.z.shape[1])
         last = len(layers)
-        add("loss", "loss", title=f"Loss: {self.net.loss.name}", symbol="L")
-        if self.perceptron:
+        if self.perceptron:  # Rosenblatt's rule uses no loss
             for s in range(len(tr.perceptron)):
                 ops.append(Operation("update", "perceptron", 0, None, s, f"Perceptron rule, sample {s + 1}",
                                      "w, b"))
             return ops
+        add("loss", "loss", title=f"Loss: {LOSS_NAMES.get(self.net.loss.name, self.net.loss.name)}", symbol="L")
         add("backward", "da", last - 1, title="Loss gradient at the output", symbol=f"dL/da{last}",
             units=layers[-1].z.shape[1])
         for i in range(last - 1, -1, -1):
@@ -420,16 +557,17 @@ class Walkthrough:
             add("backward", "dz", i, title=f"Layer {n}: through the activation", symbol=f"dL/dz{n}",
                 units=rec.z.shape[1])
             for name in rec.grads:
-                add("backward", "grad", i, name, title=f"Layer {n}: gradient of the {name}",
-                    symbol=f"dL/d{_param_symbol(name)}{n}", units=_rows(rec.grads[name]))
+                add("backward", "grad", i, name, title=f"Layer {n}: gradient of {_param_symbol(name, rec.type)}{n}",
+                    symbol=f"dL/d{_param_symbol(name, rec.type)}{n}", units=_rows(rec.grads[name]))
             if i > 0:
                 add("backward", "dx", i, title=f"Layer {n}: gradient passed down to layer {i}",
                     symbol=f"dL/da{i}", units=rec.input.shape[1])
         opt = _OPTIMIZER_NAMES.get(tr.optimizer, tr.optimizer)
         for i, rec in enumerate(layers):
             for name in rec.params_before:
-                add("update", "update", i, name, title=f"{opt}: layer {i + 1} {name}",
-                    symbol=f"{_param_symbol(name)}{i + 1}", units=_rows(rec.params_before[name]))
+                add("update", "update", i, name,
+                    title=f"{opt} update of {_param_symbol(name, rec.type)}{i + 1}",
+                    symbol=f"{_param_symbol(name, rec.type)}{i + 1}", units=_rows(rec.params_before[name]))
         return ops
 
     def _per_sample_losses(self) -> np.ndarray:
@@ -474,30 +612,41 @@ class Walkthrough:
         """The lines of one unit (neuron mode) or of the first units (layer mode)."""
         if op.unit is not None:
             return tuple(groups[op.unit])
-        lines = [line for group in groups[:MAX_LINES] for line in group]
-        if len(groups) > MAX_LINES:
-            lines.append(Line((f"… {len(groups) - MAX_LINES} more rows in the table",)))
+        lines: list[Line] = []
+        shown = 0
+        for group in groups[:MAX_LINES]:
+            if len(lines) + len(group) > MAX_TOTAL_LINES and lines:
+                break
+            lines += group
+            shown += 1
+        if len(groups) > shown:
+            lines.append(Line((f"… {len(groups) - shown} more rows in the table",)))
         return tuple(lines)
 
-    def _vector_result(self, op, sym_name, layer_no, values, sample) -> tuple[Line, np.ndarray, str]:
-        """Result line and quiz answer for a per-unit vector (the sample's row or the batch mean)."""
-        row = values[sample] if sample is not None else values.mean(axis=0)
+    def _vector_result(self, op, sym_name, layer_no, values, sample, total=False) -> tuple[Line, np.ndarray, str]:
+        """Result line and quiz answer for a per-unit vector: the sample's row, or over the batch
+        the mean (``total``: the sum, for gradients, which already carry the loss's 1/N)."""
+        row = values[sample] if sample is not None else (values.sum(axis=0) if total else values.mean(axis=0))
         if op.unit is not None:
             return (Line((_sym(sym_name, layer_no, op.unit),), (), float(row[op.unit])),
                     np.array([row[op.unit]]), _sym(sym_name, layer_no, op.unit).text)
-        label = _sym(sym_name, layer_no).text + (" (batch mean)" if sample is None else "")
+        label = _sym(sym_name, layer_no).text + ("" if sample is not None else " (batch sum)" if total
+                                                 else " (batch mean)")
         answer = row if row.size <= MAX_LINES else row[:1]
         answer_label = label if row.size <= MAX_LINES else _sym(sym_name, layer_no, 0).text
         value = row.copy() if row.size > 1 else float(row[0])
         return Line((Sym(label, _sym(sym_name, layer_no).latex),), (), value), np.asarray(answer), answer_label
 
-    def _unit_table(self, op, values, unit_label: str, sample, extra: dict | None = None, edits=None) -> Table:
-        """A table with one column per unit: the sample's row (or every sample and the mean)."""
+    def _unit_table(self, op, values, unit_label: str, sample, extra: dict | None = None, edits=None,
+                    total=False) -> Table:
+        """A table with one column per unit: the sample's row (or every sample and their mean, or
+        ``total`` their sum)."""
         units = values.shape[1]
         columns = tuple(f"{unit_label}[{u + 1}]" for u in range(units))
         if sample is None:
-            rows = tuple(f"sample {s + 1}" for s in range(self.batch)) + ("mean",)
-            table = np.vstack([values, values.mean(axis=0, keepdims=True)])
+            rows = tuple(f"sample {s + 1}" for s in range(self.batch)) + ("sum" if total else "mean",)
+            summary = values.sum(axis=0, keepdims=True) if total else values.mean(axis=0, keepdims=True)
+            table = np.vstack([values, summary])
         else:
             rows = (f"sample {sample + 1}",)
             table = values[sample:sample + 1]
@@ -516,10 +665,7 @@ class Walkthrough:
         rec = self.trace.layers[layer]
         if rec.type not in ("dense", "glu"):
             return ()
-        units, fan_in = rec.z.shape[1], rec.input.shape[1]
-        js = [unit] if unit is not None else range(units)
-        ks = [source] if source is not None else range(fan_in)
-        return tuple(Ref("edge", layer + 1, j, k) for j in js for k in ks)
+        return (Ref("edges", layer + 1, -1 if unit is None else unit, -1 if source is None else source),)
 
     def _column_size(self, column: int) -> int:
         return self.trace.x.shape[1] if column == 0 else self.trace.layers[column - 1].z.shape[1]
@@ -587,12 +733,18 @@ class Walkthrough:
         values[1:, fan_in] = b
         if sample is not None:
             values[1:, fan_in + 1] = z[sample]
-        for j in range(W.shape[0]):
-            for k in range(fan_in):
-                edits[(j + 1, k)] = Edit("param", f"layers[{i}].weight", (j, k))
-            edits[(j + 1, fan_in)] = Edit("param", f"layers[{i}].bias", (j,))
-        rows = (f"a{n - 1} = x" if i == 0 else f"a{n - 1}",) + tuple(f"unit {j + 1}" for j in range(W.shape[0]))
-        return Table(rows, columns, values, edits, None if unit is None else unit + 1)
+        inputs = dict(edits)
+
+        def edit(r, c):
+            if r == 0:
+                return inputs.get((0, c))
+            if c < fan_in:
+                return Edit("param", f"layers[{i}].weight", (r - 1, c))
+            return Edit("param", f"layers[{i}].bias", (r - 1,)) if c == fan_in else None
+
+        rows = LazyLabels(W.shape[0] + 1, lambda r: (f"a{n - 1} = x" if i == 0 else f"a{n - 1}") if r == 0
+                          else f"unit {r}")
+        return Table(rows, columns, values, LazyEdits(values.shape, edit), None if unit is None else unit + 1)
 
     def _norm_lines(self, op, rec, n, sample):
         e, kind = rec.extras, rec.type
@@ -608,37 +760,38 @@ class Walkthrough:
                 (_sym("z", n, j),), (Num(rec.input[sample, j]), "*", Num(mask[sample, j])), float(rec.z[sample, j]))],
                 None if mask is None else sample)
             if mask is not None:
-                notes.append(f"Each unit is kept with probability 1 − p and scaled by 1/(1 − p) = "
-                             f"{format_value(e['scale'] if 'scale' in e else 0)}.")
+                p_drop = self.net.layers[rec.index].p
+                notes.append(f"Each unit is kept with probability 1 − p = {format_value(1 - p_drop)} and scaled by "
+                             f"1/(1 − p) = {format_value(1 / (1 - p_drop)) if p_drop < 1 else 'nothing (p = 1)'}.")
             table = self._unit_table(op, rec.z, f"z{n}", sample,
                                      None if sample is None or mask is None else {"x": rec.input[sample], "mask": mask[sample]})
             return formula, groups, table, notes
         if kind == "batchnorm":
             formula = (Line((Sym("μ", r"\mu"),), ("mean over the batch of ", _sym("a", n - 1))),
                        Line((Sym("σ²", r"\sigma^2"),), ("mean over the batch of (", _sym("a", n - 1), " − μ)²")),
-                       Line((Sym("x̂", r"\hat{x}"),), ("(", _sym("a", n - 1), " − μ) / √(σ² + ε)")),
-                       Line((_sym("z", n),), ("γ ⊙ x̂ + β",)))
+                       Line((Sym("x_hat", r"\hat{x}"),), ("(", _sym("a", n - 1), " − μ) / √(σ² + ε)")),
+                       Line((_sym("z", n),), ("γ ⊙ x_hat + β",)))
             mean, var = e["batch_mean"], e["batch_var"]
             extra = {"μ": mean, "σ²": var}
         elif kind == "layernorm":
             formula = (Line((Sym("μ", r"\mu"),), ("mean over the units of ", _sym("a", n - 1))),
                        Line((Sym("σ²", r"\sigma^2"),), ("mean over the units of (", _sym("a", n - 1), " − μ)²")),
-                       Line((Sym("x̂", r"\hat{x}"),), ("(", _sym("a", n - 1), " − μ) / √(σ² + ε)")),
-                       Line((_sym("z", n),), ("γ ⊙ x̂ + β",)))
+                       Line((Sym("x_hat", r"\hat{x}"),), ("(", _sym("a", n - 1), " − μ) / √(σ² + ε)")),
+                       Line((_sym("z", n),), ("γ ⊙ x_hat + β",)))
             extra = {}
             if sample is not None:
                 notes.append(f"This sample: μ = {format_value(e['mean'][sample])}, "
                              f"σ² = {format_value(e['var'][sample])}.")
         else:
-            formula = (Line((Sym("x̂", r"\hat{x}"),), (_sym("a", n - 1), " / √(mean(", _sym("a", n - 1), "²) + ε)")),
-                       Line((_sym("z", n),), ("γ ⊙ x̂",)))
+            formula = (Line((Sym("x_hat", r"\hat{x}"),), (_sym("a", n - 1), " / √(mean(", _sym("a", n - 1), "²) + ε)")),
+                       Line((_sym("z", n),), ("γ ⊙ x_hat",)))
             extra = {}
         def unit_lines(j):
             xh = e["x_hat"][sample, j]
             rhs = (Num(p["weight"][j]), "*", Num(xh, True))
             if "bias" in p:
                 rhs += (" + ", Num(p["bias"][j], True))
-            return [Line((Sym(f"x̂[{j + 1}]", rf"\hat{{x}}_{{{j + 1}}}"),), (), float(xh)),
+            return [Line((Sym(f"x_hat[{j + 1}]", rf"\hat{{x}}_{{{j + 1}}}"),), (), float(xh)),
                     Line((_sym("z", n, j),), rhs, float(rec.z[sample, j]))]
 
         groups = self._groups(op, rec.z.shape[1], unit_lines, sample)
@@ -647,7 +800,7 @@ class Walkthrough:
         if "bias" in p:
             rows["β"] = p["bias"]
         if sample is not None:
-            rows["x̂"] = e["x_hat"][sample]
+            rows["x_hat"] = e["x_hat"][sample]
         table = self._unit_table(op, rec.z, f"z{n}", sample, rows)
         return formula, groups, table, notes
 
@@ -656,8 +809,9 @@ class Walkthrough:
         rec, n = self.trace.layers[i], i + 1
         act = rec.activation
         f_text, _ = _ACTIVATION_TEXT.get(act, (act, ""))
-        formula = (Line((_sym("a", n),), (f"{act}(", _sym("z", n), ")")),
-                   Line((Sym(f"{act}(z)", rf"\mathrm{{{act}}}(z)"),), (f_text,)))
+        formula = (Line((_sym("a", n),), (f"{act}(", _sym("z", n), ")")),)
+        if f_text != f"{act}(z)":
+            formula += (Line((Sym(f"{act}(z)", rf"\mathrm{{{act}}}(z)"),), (f_text,)),)
         groups = []
         notes = []
         terms = {"z": rec.z, "a": rec.a}
@@ -685,13 +839,20 @@ class Walkthrough:
         if sample is None:
             return [[]], notes, {"m": shift[:, 0], "exp(z - m)": ex, "sum": total}
         s = sample
-        lines = [Line((Sym("m", "m"),), ("max(",) + tuple(_join([Num(v) for v in z[s][:MAX_LINES]], ", ")) + (")",),
-                      float(shift[s, 0]))]
-        for j in range(z.shape[1])[:MAX_LINES]:
+        k = z.shape[1]
+        shown = list(range(k)) if k <= MAX_LINES else list(range(MAX_LINES - 1)) + [k - 1]
+        items = [Num(z[s, j]) for j in shown]
+        if k > MAX_LINES:
+            items[-1:] = ["…", items[-1]]
+        lines = [Line((Sym("m", "m"),), ("max(",) + tuple(_join(items, ", ")) + (")",), float(shift[s, 0]))]
+        for j in shown:
             lines.append(Line((Sym(f"e[{j + 1}]", f"e_{{{j + 1}}}"),), ("exp(", Num(z[s, j]), " − ", Num(shift[s, 0], True), ")"),
                               float(ex[s, j])))
-        lines.append(Line((Sym("S", "S"),), tuple(_join([Num(v) for v in ex[s]], " + ")), float(total[s])))
-        for j in range(z.shape[1])[:MAX_LINES]:
+        terms = [Num(ex[s, j]) for j in shown]
+        if k > MAX_LINES:
+            terms[-1:] = ["…", terms[-1]]
+        lines.append(Line((Sym("S", "S"),), tuple(_join(terms, " + ")), float(total[s])))
+        for j in shown:
             lines.append(Line((_sym("a", n, j),), (Num(ex[s, j]), " / ", Num(total[s])), float(rec.a[s, j])))
         return [lines], notes, {"m": shift[:, 0], "exp(z - m)": ex, "sum": total}
 
@@ -745,7 +906,7 @@ class Walkthrough:
                 if c.size == 1 and y[s, c[0]] == 1.0:
                     lines.append(Line((Sym("ℓ", r"\ell"),), ("−ln(", _sym("p", None, int(c[0])), ") = −ln(",
                                                              Num(a[s, c[0]]), ")"), float(self._sample_losses[s])))
-                    notes.append(f"The target is class {c[0] + 1}: only its probability counts.")
+                    notes.append(f"The target is class {c[0]} (output unit {c[0] + 1}): only its probability counts.")
                 else:
                     body = ["−("] + _join([("", Num(y[s, j]), "·ln(", Num(a[s, j]), ")") for j in range(k)], " + ") + [")"]
                     lines.append(Line((Sym("ℓ", r"\ell"),), tuple(_flatten(body)), float(self._sample_losses[s])))
@@ -760,11 +921,16 @@ class Walkthrough:
             notes.append(f"With regularisation: L = {format_value(tr.data_loss, 6)} (data) + "
                          f"{format_value(tr.regularization_loss, 6)} (penalty) = {format_value(tr.loss, 6)}.")
         result = Line((Sym("L", "L"),), rhs, float(tr.loss))
-        targets = {f"y[{j + 1}]": [y[s, j] for s in range(self.batch)] for j in range(k)}
         rows = tuple(f"sample {s + 1}" for s in range(self.batch))
-        columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + tuple(targets) + ("ℓ",)
-        values = np.column_stack([a, y, losses])
-        edits = {(s, k + j): Edit("target", index=(int(self.rows[s]), j)) for s in range(self.batch) for j in range(k)}
+        if self.class_indices:  # the data hold one class index per row; y is its one-hot row
+            columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + ("class", "ℓ")
+            values = np.column_stack([a, y.argmax(axis=1), losses])
+            edits = {(s, k): Edit("target", index=(int(self.rows[s]), 0)) for s in range(self.batch)}
+        else:
+            columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + tuple(f"y[{j + 1}]" for j in range(k)) + ("ℓ",)
+            values = np.column_stack([a, y, losses])
+            edits = {(s, k + j): Edit("target", index=(int(self.rows[s]), j)) for s in range(self.batch)
+                     for j in range(k)}
         table = Table(rows, columns, values, edits, None if sample is None else sample)
         out_nodes = self._refs_nodes(L)
         return dict(formula=(Line((Sym("L", "L"),), (formula,)),), lines=tuple(lines), result=result,
@@ -782,7 +948,7 @@ class Walkthrough:
         name = net.loss.name
         N = a.size if name in ("bce", "mse", "mae", "huber", "focal") else a.shape[0]
         rule = {"bce": "(a − y) / (a·(1 − a)) / N", "mse": "2·(a − y) / N", "mae": "sign(a − y) / N",
-                "cross_entropy": "−y / p / B" if rec.activation == "softmax" else "(softmax(a) − y) / B"}.get(name, "∂L/∂a")
+                "cross_entropy": "−y / p / N" if rec.activation == "softmax" else "(softmax(a) − y) / N"}.get(name, "∂L/∂a")
         formula = (Line((_sym("dL/da", n),), (rule,)),)
         s = sample
 
@@ -805,9 +971,9 @@ class Walkthrough:
         if tr.fused:
             notes.append("Shown for completeness: with this loss and output activation the backward pass "
                          "skips dL/da and takes dL/dz = (p − y)/N directly (next step), which is exact and stable.")
-        result, answer, label = self._vector_result(op, "dL/da", n, da, sample)
+        result, answer, label = self._vector_result(op, "dL/da", n, da, sample, total=True)
         table = self._unit_table(op, da, f"dL/da{n}", sample,
-                                 None if sample is None else {f"a{n}": a[sample], "y": y[sample]})
+                                 None if sample is None else {f"a{n}": a[sample], "y": y[sample]}, total=True)
         nodes = self._refs_nodes(i + 1, unit=op.unit)
         return dict(formula=formula, lines=self._per_unit(op, groups), result=result, answer=answer,
                     answer_label=label, table=table, notes=tuple(notes), terms={"da": da, "a": a, "y": y},
@@ -829,7 +995,8 @@ class Walkthrough:
             groups = self._groups(op, rec.z.shape[1], lambda j: [Line(
                 (_sym("dL/dz", n, j),), ("(", Num(rec.a[sample, j]), " − ", Num(tr.y[sample, j], True), f") / {N}"),
                 float(rec.dz[sample, j]))], sample)
-            notes.append(f"The {self.net.loss.name} loss and the {act} output are differentiated together: "
+            notes.append(f"The {LOSS_NAMES.get(self.net.loss.name, self.net.loss.name)} loss and the {act} output "
+                         f"are differentiated together: "
                          f"dL/da ⊙ {act}'(z) simplifies to (p − y)/N, N = {N}.")
         elif act == "softmax":
             formula = (Line((_sym("dL/dz", n),), ("a ⊙ (dL/da − Σ_j (dL/da)_j·a_j)",)),)
@@ -851,13 +1018,13 @@ class Walkthrough:
             if act == "step":
                 notes.append("The step function's derivative is 0 everywhere: no gradient reaches the weights. "
                              "This is why the perceptron is trained by Rosenblatt's rule instead.")
-        result, answer, label = self._vector_result(op, "dL/dz", n, rec.dz, sample)
+        result, answer, label = self._vector_result(op, "dL/dz", n, rec.dz, sample, total=True)
         extra = None
         if sample is not None:
             extra = {f"dL/da{n}": rec.da[sample]}
             if rec.dadz is not None and not (last and tr.fused):
                 extra[f"f'(z{n})"] = rec.dadz[sample]
-        table = self._unit_table(op, rec.dz, f"dL/dz{n}", sample, extra)
+        table = self._unit_table(op, rec.dz, f"dL/dz{n}", sample, extra, total=True)
         nodes = self._refs_nodes(i + 1, unit=op.unit)
         return dict(formula=formula, lines=self._per_unit(op, groups), result=result, answer=answer,
                     answer_label=label, table=table, notes=tuple(notes), terms=terms, reads=nodes, writes=nodes)
@@ -867,7 +1034,7 @@ class Walkthrough:
         i, name = op.layer, op.param
         rec, n = tr.layers[i], i + 1
         grad = rec.grads[name]
-        psym = _param_symbol(name)
+        psym = _param_symbol(name, rec.type)
         reg = net.regularization if getattr(net, "regularization", None) else {"l1": 0.0, "l2": 0.0}
         regularized = name in type(net.layers[i]).REGULARIZED
         l1, l2 = (reg.get("l1", 0.0), reg.get("l2", 0.0)) if regularized else (0.0, 0.0)
@@ -885,11 +1052,12 @@ class Walkthrough:
                 formula = (Line((_sym("dL/db", n),), ("Σ over the batch of ", _sym("dL/dz", n))),)
             def unit_lines(j):
                 group = []
-                for k in (range(grad.shape[1]) if name == "weight" else [None]):
+                ks = list(range(grad.shape[1])) if name == "weight" else [None]
+                for k in ks[:MAX_ENTRIES]:
                     idx = (j, k) if k is not None else (j,)
                     if samples is not None:
-                        pieces = [(Num(dz[s, j]), "*", Num(x[s, k], True)) if k is not None else (Num(dz[s, j]),)
-                                  for s in samples]
+                        pieces = [(Num(dz[s, j], s > 0), "*", Num(x[s, k], True)) if k is not None
+                                  else (Num(dz[s, j], s > 0),) for s in samples]
                         rhs = list(_flatten(_join(pieces, " + ")))
                     else:
                         rhs = [f"Σ over {B} samples"]
@@ -901,11 +1069,14 @@ class Walkthrough:
                         rhs = ["("] + rhs + [")*", Num(coef)]
                     lhs = (_sym("dL/dW" if name == "weight" else "dL/db", n, idx),)
                     group.append(Line(lhs, tuple(rhs), float(grad[idx])))
+                if len(ks) > MAX_ENTRIES:
+                    group.append(Line((f"… {len(ks) - MAX_ENTRIES} more entries of this row in the table",)))
                 return group
 
             groups = self._groups(op, grad.shape[0], unit_lines)  # the sums do not depend on the sample
             if sample is not None and B > 1:
-                notes.append(f"Sample {sample + 1} contributes dL/dz ⊗ x = "
+                what = f"dL/dz{n} · a{n - 1}ᵀ" if name == "weight" else f"dL/dz{n}"
+                notes.append(f"Sample {sample + 1} contributes {what} = "
                              f"{format_vector(np.outer(dz[sample], x[sample]) if name == 'weight' else dz[sample])} "
                              f"to this sum.")
         else:
@@ -930,7 +1101,8 @@ class Walkthrough:
             answer = grad.ravel() if grad.size <= MAX_LINES else grad.ravel()[:1]
         table = self._param_table(i, name, {"gradient": grad}, op.unit)
         reads = self._refs_nodes(i + 1, unit=op.unit) + self._refs_nodes(i)
-        writes = self._refs_edges(i, op.unit) if name == "weight" else self._refs_nodes(i + 1, unit=op.unit)
+        writes = (self._refs_edges(i, op.unit) if name in ("weight", "gate_weight")
+                  else self._refs_nodes(i + 1, unit=op.unit))
         return dict(formula=formula, lines=self._per_unit(op, groups), result=result, answer=np.asarray(answer),
                     answer_label=label, table=table, notes=tuple(notes), terms={"grad": grad}, reads=reads,
                     writes=writes)
@@ -939,15 +1111,19 @@ class Walkthrough:
         """One row per entry of a parameter, one column per quantity; the value columns editable."""
         first = next(iter(columns.values()))
         shape = first.shape
-        entries = list(np.ndindex(*shape))
-        rows = tuple(f"{_param_symbol(name)}{i + 1}[{','.join(str(k + 1) for k in idx)}]" for idx in entries)
+        symbol = _param_symbol(name, self.trace.layers[i].type)
+
+        def index(r):
+            return tuple(int(k) for k in np.unravel_index(r, shape)) if shape else ()
+
+        rows = LazyLabels(first.size, lambda r: f"{symbol}{i + 1}[{','.join(str(k + 1) for k in index(r))}]")
         values = np.column_stack([np.asarray(v, dtype=float).reshape(-1) for v in columns.values()])
         edits = {}
         col_names = tuple(columns)
         if "before" in columns:
             c = col_names.index("before")
-            edits = {(r, c): Edit("param", f"layers[{i}].{name}", tuple(int(k) for k in idx))
-                     for r, idx in enumerate(entries)}
+            edits = LazyEdits(values.shape, lambda r, cc: Edit("param", f"layers[{i}].{name}", index(r))
+                              if cc == c else None)
         highlight = None
         if unit is not None:
             per_row = int(np.prod(shape[1:])) if len(shape) > 1 else 1
@@ -969,10 +1145,21 @@ class Walkthrough:
         else:
             formula = (Line((_sym("dL/da", n - 1),), (_DX_RULES.get(rec.type, "backpropagated through the layer"),)),)
             groups = [[] for _ in range(da.shape[1])]
-        result, answer, label = self._vector_result(op, "dL/da", n - 1, da, sample)
-        table = self._unit_table(op, da, f"dL/da{n - 1}", sample,
-                                 None if sample is None else {f"dL/dz{n}[·]": np.resize(rec.dz[sample], da.shape[1])}
-                                 if rec.dz.shape[1] == da.shape[1] else None)
+        result, answer, label = self._vector_result(op, "dL/da", n - 1, da, sample, total=True)
+        if rec.type == "dense" and sample is not None:
+            # the matrix view: W's rows and dL/dz beside them, the result underneath
+            units, fan_in = W.shape
+            values = np.full((units + 1, fan_in + 1), np.nan)
+            values[:units, :fan_in] = W
+            values[:units, fan_in] = rec.dz[sample]
+            values[units, :fan_in] = da[sample]
+            edits = LazyEdits(values.shape, lambda j, k: Edit("param", f"layers[{i}].weight", (j, k))
+                              if j < units and k < fan_in else None)
+            table = Table(tuple(f"unit {j + 1}" for j in range(units)) + (f"dL/da{n - 1}",),
+                          tuple(f"w[·,{k + 1}]" for k in range(fan_in)) + (f"dL/dz{n}",), values, edits,
+                          None, op.unit)
+        else:
+            table = self._unit_table(op, da, f"dL/da{n - 1}", sample, total=True)
         notes = ["This is the gradient the layer below receives as its dL/da."]
         reads = self._refs_nodes(i + 1) + self._refs_edges(i, None, op.unit)
         return dict(formula=formula, lines=self._per_unit(op, groups), result=result, answer=answer,
@@ -992,7 +1179,7 @@ class Walkthrough:
         state = {term: values[key] for term, values in tr.optimizer_state.items()}
         prev = {term: values[key] for term, values in tr.optimizer_state_before.items()}
         t = tr.step + 1
-        P = f"{_param_symbol(name)}{i + 1}"
+        P = f"{_param_symbol(name, rec.type)}{i + 1}"
         columns = {"before": before, "gradient": g}
         rules: list[tuple] = []  # (symbolic rule, per-entry rhs builder, per-entry result array)
         notes = [f"Step t = {t}, learning rate lr = {format_value(lr, 6)}."]
@@ -1022,6 +1209,8 @@ class Walkthrough:
                                                              Num(buf[e], True)), direction))
                 rules.append((f"{P} ← {P} − lr·{'d' if opt.nesterov else 'buf'}",
                               lambda e: (Num(before[e]), " − ", Num(lr), "*", Num(direction[e], True)), after))
+                notes.append(f"Momentum μ = {format_value(opt.momentum, 6)}, dampening τ = "
+                             f"{format_value(opt.dampening, 6)}" + (", Nesterov." if opt.nesterov else "."))
             else:
                 rules.append((f"{P} ← {P} − lr·g", lambda e: (Num(before[e]), " − ", Num(lr), "*", Num(geff[e], True)),
                               after))
@@ -1047,10 +1236,10 @@ class Walkthrough:
             if "max_exp_avg_sq" in state:
                 columns["max v"] = vv
                 rules.append(("v_max ← max(v_max, v)", lambda e: ("max(", Num(prev["max_exp_avg_sq"][e]), ", ", Num(v[e]), ")"), vv))
-            columns.update({"m̂": m_hat, "v̂": v_hat})
-            rules.append(("m̂ = m / (1 − β1^t)", lambda e: (Num(m[e]), " / ", Num(bc1)), m_hat))
-            rules.append(("v̂ = v / (1 − β2^t)", lambda e: (Num(vv[e]), " / ", Num(bc2)), v_hat))
-            rules.append((f"{P} ← {P} − lr·m̂ / (√v̂ + ε)",
+            columns.update({"m_hat": m_hat, "v_hat": v_hat})
+            rules.append(("m_hat = m / (1 − β1^t)", lambda e: (Num(m[e]), " / ", Num(bc1)), m_hat))
+            rules.append(("v_hat = v / (1 − β2^t)", lambda e: (Num(vv[e]), " / ", Num(bc2)), v_hat))
+            rules.append((f"{P} ← {P} − lr·m_hat / (√v_hat + ε)",
                           lambda e: (Num(base[e]), " − ", Num(lr), "*", Num(m_hat[e], True), " / (√", Num(v_hat[e]),
                                      " + ", Num(opt.eps), ")"), after))
             notes.append(f"Bias corrections: 1 − β1^t = 1 − {format_value(b1, 6)}^{t} = {format_value(bc1, 6)}, "
@@ -1095,12 +1284,15 @@ class Walkthrough:
         per_row = int(np.prod(before.shape[1:])) if before.ndim > 1 else 1
         def unit_lines(r):
             group = []
-            for e in entries[r * per_row:(r + 1) * per_row]:
+            row = entries[r * per_row:(r + 1) * per_row]
+            for e in row[:MAX_ENTRIES]:
                 for rule, rhs, value in rules:
                     lhs = rule.split(" ← ")[0].split(" = ")[0]
                     label = lhs.replace(P, f"{P}[{','.join(str(k + 1) for k in e)}]") if P in lhs else \
                         f"{lhs}[{','.join(str(k + 1) for k in e)}]"
-                    group.append(Line((Sym(label, label),), rhs(e), float(value[e])))
+                    group.append(Line((Sym(label, _latex_text(label)),), rhs(e), float(value[e])))
+            if len(row) > MAX_ENTRIES:
+                group.append(Line((f"… {len(row) - MAX_ENTRIES} more entries of this row in the table",)))
             return group
 
         groups = self._groups(op, _rows(before), unit_lines)
@@ -1159,21 +1351,27 @@ class Walkthrough:
 _GRAD_RULES = {
     ("glu", "weight"): "Σ (dL/dz ⊙ g) · xᵀ", ("glu", "bias"): "Σ dL/dz ⊙ g",
     ("glu", "gate_weight"): "Σ (dL/dz ⊙ u ⊙ gate'(z_g)) · xᵀ", ("glu", "gate_bias"): "Σ dL/dz ⊙ u ⊙ gate'(z_g)",
-    ("batchnorm", "weight"): "Σ over the batch of dL/dz ⊙ x̂", ("batchnorm", "bias"): "Σ over the batch of dL/dz",
-    ("layernorm", "weight"): "Σ over the batch of dL/dz ⊙ x̂", ("layernorm", "bias"): "Σ over the batch of dL/dz",
-    ("rmsnorm", "weight"): "Σ over the batch of dL/dz ⊙ x̂",
+    ("batchnorm", "weight"): "Σ over the batch of dL/dz ⊙ x_hat", ("batchnorm", "bias"): "Σ over the batch of dL/dz",
+    ("layernorm", "weight"): "Σ over the batch of dL/dz ⊙ x_hat", ("layernorm", "bias"): "Σ over the batch of dL/dz",
+    ("rmsnorm", "weight"): "Σ over the batch of dL/dz ⊙ x_hat",
 }
 _DX_RULES = {
     "glu": "(dL/dz ⊙ g)·W + (dL/dz ⊙ u ⊙ gate'(z_g))·Wg",
-    "batchnorm": "(1/√(σ²+ε))/B · (B·d − Σd − x̂·Σ(d ⊙ x̂)),  d = dL/dz ⊙ γ",
-    "layernorm": "(1/√(σ²+ε))/n · (n·d − Σd − x̂·Σ(d ⊙ x̂)),  d = dL/dz ⊙ γ (sums over units)",
-    "rmsnorm": "(1/rms) · (d − x̂·mean(d ⊙ x̂)),  d = dL/dz ⊙ γ",
+    "batchnorm": "(1/√(σ²+ε))/B · (B·d − Σd − x_hat·Σ(d ⊙ x_hat)),  d = dL/dz ⊙ γ",
+    "layernorm": "(1/√(σ²+ε))/n · (n·d − Σd − x_hat·Σ(d ⊙ x_hat)),  d = dL/dz ⊙ γ (sums over units)",
+    "rmsnorm": "(1/rms) · (d − x_hat·mean(d ⊙ x_hat)),  d = dL/dz ⊙ γ",
     "dropout": "dL/dz ⊙ mask",
 }
 
 
-def _param_symbol(name: str) -> str:
+def _param_symbol(name: str, layer_type: str = "dense") -> str:
+    if layer_type in ("batchnorm", "layernorm", "rmsnorm"):
+        return {"weight": "γ", "bias": "β"}.get(name, name)
     return {"weight": "W", "bias": "b", "gate_weight": "Wg", "gate_bias": "bg", "alpha": "α"}.get(name, name)
+
+
+LOSS_NAMES = {"bce": "binary cross-entropy", "cross_entropy": "cross-entropy", "mse": "mean squared error",
+              "mae": "mean absolute error", "huber": "Huber", "focal": "focal"}
 
 
 def _rows(array: np.ndarray) -> int:

@@ -192,7 +192,9 @@ class _Worker(QObject):
 
     def _emit_walk(self, committed: bool = False) -> None:
         exp = self.experiment
-        self.walk_ready.emit(walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed))
+        class_indices = exp.net.loss.name == "cross_entropy" and exp.raw_train.y.shape[1] == 1
+        self.walk_ready.emit(walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed,
+                                            class_indices=class_indices))
 
     # -- the training loop ------------------------------------------------------------------------
     def _set_playing(self, playing: bool) -> None:

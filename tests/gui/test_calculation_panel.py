@@ -85,6 +85,9 @@ def test_stepper_moves_and_the_strip_jumps(qtbot, state):
     assert stepper.index == n - 1 and stepper.next_button.text() == "Take the step"
     with qtbot.waitSignal(stepper.commit_requested):
         stepper.next()
+    assert not stepper.slider.isEnabled()  # until the next step's walkthrough arrives
+    stepper.show_walk(state)
+    assert stepper.index == 0 and stepper.slider.isEnabled()
     stepper.slider.setValue(2)
     assert stepper.index == 2
     assert stepper.strip.index_at(0) == 0 and stepper.strip.index_at(stepper.strip.width() - 1) == n - 1

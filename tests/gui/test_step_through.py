@@ -189,9 +189,14 @@ def test_next_at_the_end_takes_the_step(qtbot, window):
     window.act_end.trigger()
     assert stepper.next_button.text() == "Take the step"
     with qtbot.waitSignal(window.session.walk_ready):
-        window.act_next.trigger()
+        for _ in range(3):  # an impatient learner: one step all the same
+            window.act_next.trigger()
+        assert not stepper.next_button.isEnabled()
     qtbot.waitUntil(lambda: stepper.walkthrough.trace.step == 1)
-    assert stepper.index == 0
+    assert stepper.index == 0 and stepper.next_button.isEnabled()
+    window.session.send("publish")
+    qtbot.waitUntil(lambda: window.latest.step == 1)
+    assert window.latest.step == 1
     first = stepper.walkthrough.trace.layers[0]
     np.testing.assert_array_equal(first.params_before["weight"], expected.layers[0].params_after["weight"])
 
@@ -318,3 +323,48 @@ def test_neuron_by_neuron_keeps_the_operation(qtbot, window):
         stepper.neurons.setChecked(False)
     qtbot.waitUntil(lambda: not stepper.walkthrough.neurons)
     assert stepper.current().symbol == "dL/dz1"
+
+
+def test_every_operation_of_modern_layers_shows(qtbot, window):
+    stepper = open_lesson(qtbot, window, "two-two-one")
+    doc = copy.deepcopy(load_example("xor-mlp"))
+    doc["layers"] = [{"type": "glu", "units": 3, "variant": "swiglu"}, {"type": "batchnorm", "activation": "gelu"},
+                     {"type": "dropout", "p": 0.5}, {"type": "layernorm"}, {"type": "rmsnorm"},
+                     {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    doc["optimizer"] = {"name": "adamw", "lr": 0.01}
+    with qtbot.waitSignal(window.session.walk_ready):
+        window.session.send("load_document", doc)
+    qtbot.waitUntil(lambda: len(stepper.walkthrough.trace.layers) == 6)
+    for sample in (0, None):
+        stepper.set_sample(sample)
+        for i in range(len(stepper.walkthrough)):
+            stepper.go(i)
+            assert stepper.current().index == i and text(window)
+    go_to(stepper, "z", layer=2)
+    stepper.set_sample(0)
+    assert "scaled by 1/(1 − p) = 2.0" in text(window)
+    # the gradient check uses the step's own dropout mask: its analytic gradients are the walk's
+    check = {c.name: c for c in window.latest_walk.checks}["layers[0].weight"]
+    np.testing.assert_allclose(check.analytic, stepper.walkthrough.trace.layers[0].grads["weight"], rtol=1e-12)
+
+
+def test_class_targets_edit_as_one_class_column(qtbot, window):
+    stepper = open_lesson(qtbot, window, "softmax-three-classes")
+    go_to(stepper, "loss")
+    table = stepper.calculation.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert "class" in headers and "y[2]" not in headers
+    column = headers.index("class")
+    assert table.item(0, column).text() == "0.0"
+    table.item(0, column).setText("2")
+    qtbot.waitUntil(lambda: stepper.current().table.values[0, column] == 2.0)
+    assert window.last_message == ""
+
+
+def test_quiz_asks_again_for_another_sample(qtbot, window):
+    stepper = open_lesson(qtbot, window, "xor-mlp")
+    stepper.quiz.setChecked(True)
+    stepper.reveal()
+    assert "= ?" not in text(window)
+    stepper.set_sample(1)
+    assert "= ?" in text(window)  # sample 2's numbers are new: predict them too

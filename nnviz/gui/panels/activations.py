@@ -25,8 +25,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from nnviz.core.stats import SATURATION
-from nnviz.gui.panels.loss import snapped_range, step_bound
+from nnviz.core.stats import PERCENTILES, SATURATION
+from nnviz.gui.panels.loss import snapped_range, step_bound, step_list
 from nnviz.gui.style import POSITIVE, TEXT, diverging_colormap, diverging_lut
 
 VIEWS = ("histogram", "heatmap", "time")
@@ -426,6 +426,70 @@ class ActivationsPanel(QtWidgets.QWidget):
         if health is None:
             return {"saturated": None, "dead": None}
         return {"saturated": flag(health.saturated), "dead": flag(health.dead)}
+
+    # -- export -----------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title: the layer and the view in front."""
+        self._catch_up()
+        snap = self._snapshot
+        if snap is None or not snap.layers:
+            return "Activations"
+        view = {"histogram": "histogram", "heatmap": "neurons × samples", "time": "over time"}[self.view_name]
+        return f"Activations — {layer_label(snap, self._layer)} ({view})"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The numbers of the view in front, for the selected layer (``layer_index`` 0-based, as
+        ``layers[i]``), as the core computed them:
+
+        * histogram: ``quantity, layer_index, bin_left, bin_right, value`` — a ``count`` row per bin
+          of the selected layer's histogram, then the table below it: ``mean``, ``std``,
+          ``saturated`` and ``dead`` of every layer (a share the layer cannot have, "–", has no row);
+        * heatmap: ``layer_index, unit, sample, activation`` — every activation on the probe batch;
+        * time: ``series, layer_index, step, value`` — the percentiles ``p5`` … ``p95`` at each
+          evaluation step, then the ``saturated`` and ``dead`` shares the layer has.
+
+        No rows before a snapshot."""
+        self._catch_up()
+        view = self.view_name
+        snap = self._snapshot
+        header = {"histogram": ["quantity", "layer_index", "bin_left", "bin_right", "value"],
+                  "heatmap": ["layer_index", "unit", "sample", "activation"],
+                  "time": ["series", "layer_index", "step", "value"]}[view]
+        if snap is None or not snap.layers:
+            return header, []
+        i = self._layer
+        rows = []
+        if view == "histogram":
+            h = self._health(i)
+            if h is not None:
+                counts, edges = h.histogram
+                edges = edges.tolist()
+                rows += [["count", i, lo, hi, c] for lo, hi, c in zip(edges[:-1], edges[1:], counts.tolist())]
+            for j in range(len(snap.layers)):
+                hj = self._health(j)
+                if hj is not None:
+                    rows += [[name, j, "", "", float(value)] for name, value in
+                             (("mean", hj.mean), ("std", hj.std), ("saturated", hj.saturated), ("dead", hj.dead))
+                             if value is not None]
+        elif view == "heatmap":
+            a = snap.layers[i].a
+            rows = [[i, u, k, v] for u, unit in enumerate(a.T.tolist()) for k, v in enumerate(unit)]
+        else:
+            steps = step_list(snap.history["eval_step"])
+            hh = snap.health_history
+            h = self._health(i)
+            names = [f"p{pct:g}" for pct in PERCENTILES]
+            names += [name for name in ("saturated", "dead") if h is not None and getattr(h, name) is not None]
+            for name in names:
+                values = hh.get(f"{i}.{name}")
+                if values is not None and values.size == len(steps):
+                    rows += [[name, i, step, v] for step, v in zip(steps, values.tolist())]
+        return header, rows
+
+    def _catch_up(self) -> None:
+        """Draw the snapshot that arrived while hidden: the layer shown then follows the network."""
+        if self._stale and self._snapshot is not None:
+            self._draw()
 
     # -- drawing ----------------------------------------------------------------------------------
     def _health(self, index: int):

@@ -24,7 +24,7 @@ PHASE_COLORS = {"forward": FORWARD, "loss": "#6d4c41", "backward": BACKWARD, "up
 PHASE_NAMES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
 _EDITABLE = QtGui.QColor("#fff8e1")
 _HIGHLIGHT = QtGui.QColor("#e3f2fd")
-_MAX_TABLE_CELLS = 20000
+_MAX_TABLE_CELLS = 3000
 
 
 class CalculationPanel(QtWidgets.QWidget):
@@ -112,6 +112,7 @@ class CalculationPanel(QtWidgets.QWidget):
     def show_calculation(self, calculation: Calculation | None, hide_result: bool = False) -> None:
         """Draw ``calculation``; ``hide_result`` shows ``?`` for its results (the quiz)."""
         self.calculation, self.hidden_result = calculation, hide_result
+        self.message.setText("")
         if calculation is None:
             self._show_empty()
             return
@@ -139,6 +140,21 @@ class CalculationPanel(QtWidgets.QWidget):
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
+
+    def export_title(self) -> str:
+        calc = self.calculation
+        return "Calculation" if calc is None else f"Step {calc.index + 1} of {calc.count}: {calc.title}"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The operation's table as drawn (every number in full): one row per table row, the row's
+        label first; empty while nothing is shown or the quiz hides the numbers."""
+        calc = self.calculation
+        if calc is None or calc.table is None or self.hidden_result:
+            return ["row"], []
+        t = calc.table
+        rows = [[label] + [None if np.isnan(v) else float(v) for v in values]
+                for label, values in zip(t.rows, t.values)]
+        return ["row"] + list(t.columns), rows
 
     # -- drawing ----------------------------------------------------------------------------------
     def _show_empty(self) -> None:

@@ -27,7 +27,7 @@ from PySide6.QtCore import Signal
 
 from nnviz.core.stats import EXPLODING, VANISHING
 from nnviz.gui.panels.hover import BarsAndLinesReadout
-from nnviz.gui.panels.loss import step_bound
+from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import SELECTED
 
 #: the statistics the combo offers: GradientStats attribute -> (combo text, health_history suffix)
@@ -246,6 +246,34 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
     @property
     def selected_layer(self) -> int | None:
         return self._selected
+
+    # -- export -------------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title, naming the statistic shown."""
+        return f"Gradient flow — {STATISTICS[self.statistic][0]}"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The statistic shown (``statistic``: ``norm``, ``mean_abs`` or ``max_abs``) per parameter
+        tensor, as ``kind, layer_index, parameter, statistic, step, value`` rows: first a ``now``
+        row per bar (the current snapshot's :class:`~nnviz.core.stats.GradientStats`, ``step`` the
+        snapshot's), then the ``history`` rows of each line (``health_history`` at every evaluation
+        step). ``layer_index`` is 0-based, as ``layers[i]``; ``parameter`` as in the model
+        (``weight``, ``bias``, …). Values are the core's, not the log10 the axes place them by.
+        No rows before a snapshot."""
+        header = ["kind", "layer_index", "parameter", "statistic", "step", "value"]
+        snap = self._snapshot
+        if snap is None:
+            return header, []
+        stat = self.statistic
+        suffix = STATISTICS[stat][1]
+        tensors = [(h, p) for h in snap.health for p in h.grads]
+        rows = [["now", h.index, p, stat, snap.step, float(getattr(h.grads[p], stat))] for h, p in tensors]
+        steps = step_list(snap.history["eval_step"])
+        for h, p in tensors:
+            values = snap.health_history.get(f"{h.index}.{p}.{suffix}")
+            if values is not None and values.size == len(steps):
+                rows += [["history", h.index, p, stat, step, v] for step, v in zip(steps, values.tolist())]
+        return header, rows
 
     # -- introspection (tests, hover) ---------------------------------------------------------------
     def bar_labels(self) -> list[str]:

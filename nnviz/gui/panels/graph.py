@@ -29,6 +29,7 @@ from PySide6.QtCore import Signal
 from nnviz.core import build_network
 from nnviz.core.datasets import expand_features
 from nnviz.core.experiment import PROBE, Experiment, LayerView
+from nnviz.core.walkthrough import expand_edges
 from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 
 HEATMAP_MAX_UNITS = 32  # a column with more units is drawn as a compact strip, without heatmaps
@@ -456,6 +457,43 @@ class GraphPanel(QtWidgets.QWidget):
         """A point of the diagram (view coordinates) in pixels of ``graphics_view.viewport()``."""
         return self.graphics_view.mapFromScene(self.view.mapViewToScene(pos))
 
+    # -- export -----------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title."""
+        return "Network graph"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The numbers the diagram draws, as ``kind, layer_index, unit, source, value`` rows.
+
+        ``layer_index`` is 0-based, as ``layers[i]`` of the model document (the graph's column
+        ``i + 1``); ``unit`` is the unit in that layer. Kinds, layer after layer:
+
+        * ``input_mean`` — each input feature's mean over the probe batch (the input column's colour;
+          ``layer_index`` empty, ``unit`` the input). The panel's own mean of the first ``PROBE``
+          training rows, the only number here that is not a snapshot array;
+        * ``weight`` — every weight of ``layers[i].weight`` (all of them, also those a large layer
+          leaves undrawn): ``unit`` its row, ``source`` the unit (or input) of the previous column;
+        * ``bias`` — ``layers[i].bias`` (the square beside each neuron);
+        * ``activation`` — the unit's mean activation on the probe batch (the neuron's colour).
+
+        Empty cells: ``""``. No rows before a snapshot."""
+        header = ["kind", "layer_index", "unit", "source", "value"]
+        snap = self._snapshot
+        if snap is None:
+            return header, []
+        rows = []
+        inputs = self._input_values(snap)
+        if inputs is not None:
+            rows += [["input_mean", "", j, "", v] for j, v in enumerate(np.asarray(inputs, dtype=float).tolist())]
+        for i, view in enumerate(snap.layers):
+            if _weight_shape(snap, i) is not None:
+                w = snap.params[f"layers[{i}].weight"]
+                rows += [["weight", i, u, j, v] for u, row in enumerate(w.tolist()) for j, v in enumerate(row)]
+            if _has_bias(snap, i):
+                rows += [["bias", i, u, "", v] for u, v in enumerate(snap.params[f"layers[{i}].bias"].tolist())]
+            rows += [["activation", i, u, "", v] for u, v in enumerate(np.asarray(view.value).tolist())]
+        return header, rows
+
     # -- building ---------------------------------------------------------------------------------
     def _rebuild(self, snapshot, arch: tuple) -> None:
         for item in self._arch_items:
@@ -760,21 +798,23 @@ class GraphPanel(QtWidgets.QWidget):
             item.setColor(colour)
             item.setText(text)
             col = cols[c]
-            item.setPos(col.x + col.half + 0.06, col.ys[u] + (0.0 if col.kind != "heatmap" else col.half * 0.55))
+            if c == len(cols) - 1:  # the last column: under the node, so the label stays in view
+                item.setAnchor((0.5, 0.0))
+                item.setPos(col.x, col.ys[u] - max(col.half, 0.1) - 0.14)
+            else:  # beside the node, clear of the highlight's frame
+                item.setAnchor((0.0, 0.5))
+                item.setPos(col.x + max(col.half, 0.1) + 0.2, col.ys[u])
             item.show()
             shown.append(text)
         counts["labels"] = tuple(shown)
         for refs, edges_item, nodes_item, width, key in ((reads, self._read_edges, self._read_nodes, 2.0, "read"),
                                                            (writes, self._write_edges, self._write_nodes, 3.5, "write")):
-            edges = [r for r in refs if r.kind == "edge" and 0 < r.column < len(cols)
-                     and r.unit < cols[r.column].units and r.source is not None and r.source < cols[r.column - 1].units]
-            if len(edges) > self._HIGHLIGHT_EDGES:
-                edges = []
+            edges = expand_edges(refs, [c.units for c in cols], self._HIGHLIGHT_EDGES)
             xs, ys = [], []
-            for r in edges:
-                a, b = cols[r.column - 1], cols[r.column]
+            for column, unit, source in edges:
+                a, b = cols[column - 1], cols[column]
                 xs += [a.x + a.half, b.x - b.left]
-                ys += [a.ys[r.source], b.ys[r.unit]]
+                ys += [a.ys[source], b.ys[unit]]
             pen_colour = QtGui.QColor(colour)
             pen_colour.setAlpha(150 if key == "read" else 230)
             edges_item.setPen(pg.mkPen(pen_colour, width=width + 1.0))

@@ -57,6 +57,13 @@ def ema(values: np.ndarray, alpha: float) -> np.ndarray:
     return out
 
 
+def step_list(steps: np.ndarray) -> list:
+    """Step numbers (the core keeps them as floats) as Python ints for a table, floats if one is
+    not whole."""
+    steps = np.asarray(steps, dtype=np.float64)
+    return steps.astype(np.int64).tolist() if np.array_equal(steps, np.round(steps)) else steps.tolist()
+
+
 def _nice_step(span: float, ticks: int = 4) -> float:
     """A round spacing (1, 2 or 5 times a power of ten) giving about ``ticks`` intervals."""
     raw = span / ticks
@@ -358,6 +365,35 @@ class LossPanel(QtWidgets.QWidget):
         for line in self.crosshairs:
             line.setPos(x)
             line.show()
+
+    # -- export -----------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title."""
+        return "Loss"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The series drawn now, as ``series, step, value`` rows, series after series: ``batch_loss``
+        per step (while "Batch loss" is ticked), ``train_loss`` and, with a test set, ``test_loss``
+        per evaluation step, ``train_accuracy`` and ``test_accuracy`` likewise (classification), and
+        ``lr`` per step. Raw values: the snapshot's history arrays as they are, without the smoothing
+        (a way of drawing them) and with NaN where a point has no value. No rows before a snapshot."""
+        header = ["series", "step", "value"]
+        h = self._history
+        if h is None:
+            return header, []
+        series = [("batch_loss", "step", "loss")] if self.batch_loss_box.isChecked() else []
+        series.append(("train_loss", "eval_step", "train_loss"))
+        if self._has_test:
+            series.append(("test_loss", "eval_step", "test_loss"))
+        if self._task == "classification":
+            series.append(("train_accuracy", "eval_step", "train_accuracy"))
+            if self._has_test:
+                series.append(("test_accuracy", "eval_step", "test_accuracy"))
+        series.append(("lr", "step", "lr"))
+        rows = []
+        for name, x, y in series:
+            rows += [[name, s, v] for s, v in zip(step_list(h[x]), h[y].tolist())]
+        return header, rows
 
     # -- drawing ----------------------------------------------------------------------------------
     @staticmethod

@@ -209,6 +209,53 @@ class NormalizationPanel(QtWidgets.QWidget):
             pending, self._pending = self._pending, None
             self.show_snapshot(pending)
 
+    # -- export -----------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title: the page shown and its layer."""
+        self._catch_up()
+        page, index = self.showing(), self.current_layer()
+        if page == "message" or index is None:
+            return "Normalization"
+        what = "BatchNorm statistics" if page == "batchnorm" else "Dropout mask"
+        return f"{what} — {layer_name(self._snapshot, index)}"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The numbers of the layer shown (``layer_index`` 0-based, as ``layers[i]``), from its
+        :class:`~nnviz.core.stats.LayerHealth`:
+
+        * BatchNorm: ``layer_index, quantity, unit, value`` — ``batch_mean``, ``running_mean``,
+          ``batch_var``, ``running_var`` and ``train_eval_gap`` per unit;
+        * dropout: ``layer_index, quantity, sample, unit, value`` — ``p`` and ``scale`` (``sample``
+          and ``unit`` empty), then the last training batch's ``mask`` (0 or the scale), sample by
+          sample, when there is one.
+
+        No rows before a snapshot, or for a network without such a layer."""
+        self._catch_up()
+        page, index, snap = self.showing(), self.current_layer(), self._snapshot
+        if page == "dropout":
+            drop = snap.health[index].dropout
+            rows = [[index, "p", "", "", float(drop["p"])], [index, "scale", "", "", float(drop["scale"])]]
+            if drop["mask"] is not None:
+                rows += [[index, "mask", k, u, v] for k, sample in enumerate(np.asarray(drop["mask"]).tolist())
+                         for u, v in enumerate(sample)]
+            return ["layer_index", "quantity", "sample", "unit", "value"], rows
+        header = ["layer_index", "quantity", "unit", "value"]
+        if page != "batchnorm":
+            return header, []
+        bn = snap.health[index].batchnorm
+        return header, [[index, name, u, v]
+                        for name in ("batch_mean", "running_mean", "batch_var", "running_var", "train_eval_gap")
+                        for u, v in enumerate(np.asarray(bn[name]).tolist())]
+
+    def _catch_up(self) -> None:
+        """Take in the snapshot that arrived while hidden (as showing the panel does)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._snapshot = pending
+            self._set_layers(tuple((h.index, h.type, f"{layer_name(pending, h.index)} · {h.type}")
+                                   for h in pending.health if h.type in ("batchnorm", "dropout")))
+            self._draw()
+
     # -- drawing ----------------------------------------------------------------------------------
     def _row_of(self, index: int) -> int | None:
         return next((row for row, entry in enumerate(self._layers or ()) if entry[0] == index), None)

@@ -316,6 +316,76 @@ class OutputPanel(QtWidgets.QWidget):
         self.plot.addItem(item)
         return item
 
+    # -- export -----------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title: what the current mode shows."""
+        snap = self._snapshot
+        if snap is None or self.mode is None:
+            return "Output"
+        if self.mode == "surface":
+            return "Decision surface" if snap.task == "classification" else "Output over the input plane"
+        return {"curve": "Fitted curve", "scatter": "Predicted against target",
+                "confusion": "Confusion matrix"}[self.mode]
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The numbers of the current mode, as drawn from the snapshot (raw values: not discretized).
+
+        * surface: ``kind, x1, x2, value`` — ``surface`` rows, the network's output at every point of
+          the core's grid over the input plane (``linspace`` over ``grid_extent``, x1 fastest, as
+          :meth:`nnviz.core.experiment.Experiment._plane_points` samples it; a two-unit softmax
+          network's output unit 0, which the panel colours as 1 − value), then ``train`` and, while
+          shown, ``test`` rows: the data points with their target;
+        * curve: ``kind, x, value`` — the fitted ``curve``, then the ``train`` and ``test`` points;
+        * scatter: ``set, row, output, target, predicted`` — one row per output of each row of the
+          test set (else the training set);
+        * confusion: ``true, predicted, count``.
+
+        No rows before a snapshot."""
+        snap = self._snapshot
+        if snap is None or self.mode is None:
+            return ["kind", "x1", "x2", "value"], []
+        return getattr(self, f"_table_{self.mode}")(snap)
+
+    def _point_rows(self, snap, columns) -> list[list]:
+        """``[kind, *columns(X, y)]`` rows of the train points and, while shown, the test points."""
+        sets = [("train", snap.raw_train)]
+        if snap.raw_test is not None and self.show_test.isChecked():
+            sets.append(("test", snap.raw_test))
+        rows = []
+        for kind, (X, y) in sets:
+            rows += [[kind, *values] for values in zip(*(c.tolist() for c in columns(X, y)))]
+        return rows
+
+    def _table_surface(self, snap) -> tuple[list[str], list[list]]:
+        x0, x1, y0, y1 = snap.grid_extent
+        n_rows, n_cols = snap.surface.shape
+        xs, ys = np.meshgrid(np.linspace(x0, x1, n_cols), np.linspace(y0, y1, n_rows))
+        rows = [["surface", a, b, v] for a, b, v in
+                zip(xs.ravel().tolist(), ys.ravel().tolist(), snap.surface.ravel().tolist())]
+        rows += self._point_rows(snap, lambda X, y: (X[:, 0], X[:, 1], y[:, 0]))
+        return ["kind", "x1", "x2", "value"], rows
+
+    def _table_curve(self, snap) -> tuple[list[str], list[list]]:
+        xs, out = snap.curve
+        rows = [["curve", x, v] for x, v in zip(xs.tolist(), out.tolist())]
+        rows += self._point_rows(snap, lambda X, y: (X[:, 0], y[:, 0]))
+        return ["kind", "x", "value"], rows
+
+    def _table_scatter(self, snap) -> tuple[list[str], list[list]]:
+        header = ["set", "row", "output", "target", "predicted"]
+        which = "test" if snap.raw_test is not None else "train"
+        target = (snap.raw_test if snap.raw_test is not None else snap.raw_train)[1]
+        pred = snap.predictions
+        if pred.shape != target.shape:  # not drawn either
+            return header, []
+        return header, [[which, r, o, float(target[r, o]), float(pred[r, o])]
+                        for r in range(target.shape[0]) for o in range(target.shape[1])]
+
+    def _table_confusion(self, snap) -> tuple[list[str], list[list]]:
+        matrix = snap.confusion
+        return ["true", "predicted", "count"], [[i, j, int(matrix[i, j])] for i in range(matrix.shape[0])
+                                                 for j in range(matrix.shape[1])]
+
     # -- drawing ----------------------------------------------------------------------------------
     @staticmethod
     def _class1_surface(snapshot):

@@ -108,6 +108,8 @@ class StepperPanel(QtWidgets.QWidget):
         self.sample_box.setToolTip("Which sample of the batch the numbers are for, or the whole batch "
                                    "(means, with one table row per sample)")
         self.sample_box.activated.connect(self._on_sample_chosen)
+        self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.sample_box.setMinimumContentsLength(14)
         self.neurons = QtWidgets.QCheckBox("Neuron by neuron")
         self.neurons.setToolTip("Step through each unit of a layer separately, with its row highlighted")
         self.neurons.toggled.connect(self.neurons_changed)
@@ -196,9 +198,12 @@ class StepperPanel(QtWidgets.QWidget):
         self._committing = False
         self.index = min(self.index, len(walk) - 1)
         self._fill_samples(walk)
-        self.neurons.blockSignals(True)
-        self.neurons.setChecked(walk.neurons or self.neurons.isChecked())
-        self.neurons.blockSignals(False)
+        if self.neurons.isChecked() and not walk.neurons:  # too many units to step one by one
+            self.neurons.blockSignals(True)
+            self.neurons.setChecked(False)
+            self.neurons.blockSignals(False)
+            self.neurons.setToolTip("This step has too many units to take one by one (over 2,000 operations); "
+                                    "it is shown layer by layer")
         self._show()
 
     def set_lesson(self, name: str, description: str) -> None:
@@ -210,12 +215,12 @@ class StepperPanel(QtWidgets.QWidget):
 
     def go(self, index: int) -> None:
         walk = self.walkthrough
-        if walk is None:
+        if walk is None or self._committing:
             return
         index = max(0, min(len(walk) - 1, int(index)))
         if self.quiz.isChecked() and index > self.index:
             # moving on past an unanswered result reveals it; jumping ahead skips the quiz for those
-            self.revealed.update(range(self.index, index))
+            self.revealed.update((k, self.sample) for k in range(self.index, index))
         self.index = index
         self._show()
 
@@ -223,18 +228,21 @@ class StepperPanel(QtWidgets.QWidget):
         walk = self.walkthrough
         if walk is None:
             return
+        if self._committing:  # the step is being taken: one step per click, however many clicks
+            return
         if self._hidden():
             self.reveal()
             return
         if self.index >= len(walk) - 1:
             self._committing = True
+            self._update_controls()
             self.commit_requested.emit()
             return
         self.index += 1
         self._show()
 
     def previous(self) -> None:
-        if self.walkthrough is not None and self.index > 0:
+        if self.walkthrough is not None and self.index > 0 and not self._committing:
             self.index -= 1
             self._show()
 
@@ -273,16 +281,16 @@ class StepperPanel(QtWidgets.QWidget):
         self.feedback.setText(message)
         self.feedback.setStyleSheet(f"color: {FORWARD if right else BACKWARD}; font-weight: 600;")
         self.last_answer_right = right
-        self.revealed.add(self.index)
+        self.revealed.add((self.index, self.sample))
         self._show(keep_feedback=True)
 
     def reveal(self) -> None:
-        self.revealed.add(self.index)
+        self.revealed.add((self.index, self.sample))
         self._show()
 
     # -- internals --------------------------------------------------------------------------------
     def _hidden(self) -> bool:
-        return self.quiz.isChecked() and self.index not in self.revealed
+        return self.quiz.isChecked() and (self.index, self.sample) not in self.revealed
 
     def _fill_samples(self, walk) -> None:
         box = self.sample_box
@@ -311,7 +319,7 @@ class StepperPanel(QtWidgets.QWidget):
 
     def _on_quiz_toggled(self, on: bool) -> None:
         self.quiz_row.setVisible(on)
-        self.revealed = set(range(self.index)) if on else set()
+        self.revealed = {(k, self.sample) for k in range(self.index)} if on else set()
         self.score = [0, 0]
         self._show()
 
@@ -339,9 +347,10 @@ class StepperPanel(QtWidgets.QWidget):
     def _update_controls(self) -> None:
         walk = self.walkthrough
         n = len(walk) if walk is not None else 0
+        busy = self._committing
         for w in (self.home_button, self.prev_button, self.end_button, self.slider, self.strip):
-            w.setEnabled(n > 0)
-        self.next_button.setEnabled(n > 0)
+            w.setEnabled(n > 0 and not busy)
+        self.next_button.setEnabled(n > 0 and not busy)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(n - 1, 0))
         self.slider.setValue(self.index)
@@ -356,8 +365,8 @@ class StepperPanel(QtWidgets.QWidget):
         self.next_button.setText("Take the step" if at_end else "Next")
         self.next_button.setToolTip("Apply the update and trace the next training step (Right arrow)" if at_end
                                     else "The next operation (Right arrow)")
-        self.prev_button.setEnabled(self.index > 0)
-        self.home_button.setEnabled(self.index > 0)
+        self.prev_button.setEnabled(self.index > 0 and not busy)
+        self.home_button.setEnabled(self.index > 0 and not busy)
         self.strip.set_operations([o.phase for o in walk.operations], self.index)
 
 

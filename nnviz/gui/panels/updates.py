@@ -25,7 +25,7 @@ from nnviz.core.stats import UPDATE_RATIO_BAND
 from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, colored_html, format_value, layer_colors,
                                         layer_label, legend_html, short_list)
 from nnviz.gui.panels.hover import BarsAndLinesReadout
-from nnviz.gui.panels.loss import step_bound
+from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import LR_COLOR, SELECTED, TEXT
 
 HEALTHY = LR_COLOR  # the style's green
@@ -161,6 +161,30 @@ class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
     @property
     def selected_layer(self) -> int | None:
         return self._selected
+
+    # -- export -------------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title."""
+        return "Update ratio"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """log10(lr · std(∇W) / std(W)) per layer with a weight, as ``kind, layer_index, step, value``
+        rows: a ``now`` row per bar (the snapshot's ``LayerHealth.update_ratio``, ``step`` the
+        snapshot's), then each line's ``history`` rows (``health_history`` at every evaluation
+        step). ``layer_index`` is 0-based, as ``layers[i]``; NaN (weights without spread) and -inf
+        (nothing moves) are kept. No rows before a snapshot."""
+        header = ["kind", "layer_index", "step", "value"]
+        snap = self._snapshot
+        if snap is None:
+            return header, []
+        layers = [h for h in snap.health if h.update_ratio is not None]
+        rows = [["now", h.index, snap.step, float(h.update_ratio)] for h in layers]
+        steps = step_list(snap.history["eval_step"])
+        for h in layers:
+            values = snap.health_history.get(f"{h.index}.update_ratio")
+            if values is not None and values.size == len(steps):
+                rows += [["history", h.index, step, v] for step, v in zip(steps, values.tolist())]
+        return header, rows
 
     # -- introspection ------------------------------------------------------------------------------
     def bar_labels(self) -> list[str]:

@@ -221,6 +221,55 @@ class WeightsPanel(QtWidgets.QWidget):
         """Bring view ``name`` (one of :data:`VIEWS`) to the front (``"images"`` only when enabled)."""
         self.tabs.setCurrentIndex(VIEWS.index(name))
 
+    # -- export -----------------------------------------------------------------------------------
+    def export_title(self) -> str:
+        """The figure's title: the layer and the view in front."""
+        self._catch_up()
+        snap = self._snapshot
+        if snap is None or self._layer is None or self._layer not in weight_layers(snap):
+            return "Weights"
+        view = {"matrix": "matrix", "histogram": "histogram", "images": "unit images"}[self.view_name]
+        return f"Weights — {layer_label(snap, self._layer)} ({view})"
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The selected layer's weights (``layers[i].weight``, ``layer_index`` 0-based) as the view
+        in front shows them:
+
+        * matrix: ``layer_index, unit, input, weight`` — every entry, row by row;
+        * histogram: ``layer_index, bin_left, bin_right, count`` — the bins of
+          :func:`nnviz.core.stats.histogram` of the weights, as drawn;
+        * images: ``layer_index, unit, row, column, weight`` — each pictured unit's weights at their
+          pixel of the ``side × side`` picture (input ``row * side + column``; the first
+          :data:`ATLAS_UNITS` units).
+
+        No rows before a snapshot, or without a layer with weights."""
+        self._catch_up()
+        view = self.view_name
+        header = {"matrix": ["layer_index", "unit", "input", "weight"],
+                  "histogram": ["layer_index", "bin_left", "bin_right", "count"],
+                  "images": ["layer_index", "unit", "row", "column", "weight"]}[view]
+        snap, i = self._snapshot, self._layer
+        if snap is None or i is None or i not in weight_layers(snap):
+            return header, []
+        weight = snap.params[f"layers[{i}].weight"]
+        if view == "matrix":
+            return header, [[i, u, j, v] for u, row in enumerate(weight.tolist()) for j, v in enumerate(row)]
+        if view == "histogram":
+            counts, edges = histogram(weight.ravel(), bins=HISTOGRAM_BINS)
+            edges = edges.tolist()
+            return header, [[i, lo, hi, c] for lo, hi, c in zip(edges[:-1], edges[1:], counts.tolist())]
+        side = self.atlas_side
+        if side is None:  # no pictures of this layer
+            return header, []
+        shown = weight[:ATLAS_UNITS].reshape(-1, side, side)
+        return header, [[i, u, r, c, v] for u, tile in enumerate(shown.tolist())
+                        for r, line in enumerate(tile) for c, v in enumerate(line)]
+
+    def _catch_up(self) -> None:
+        """Draw the snapshot that arrived while hidden: the layer and view shown then follow it."""
+        if self._stale and self._snapshot is not None:
+            self._draw()
+
     # -- drawing ----------------------------------------------------------------------------------
     def _draw(self) -> None:
         self._stale = False
