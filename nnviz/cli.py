@@ -8,6 +8,8 @@ Usage::
                       [--steps N | --epochs E] [--batch-size B] [--seed S] [--no-shuffle] --out DIR
     nnviz trace MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
                       [--batch-size B] [--seed S] [--no-shuffle] --out FILE
+    nnviz export MODEL [data and training options] [--steps N] --plot PLOT --out FILE
+                      [--width PX | --scale S] [--transparent] [--no-title] [--fps F] [--frames K]
 
 Data (``train`` and ``trace``): ``--data`` is a built-in dataset name or a CSV file with a header row
 (targets chosen with ``--target COL``, repeatable, default the last column). Without ``--data`` the
@@ -29,6 +31,15 @@ completes an epoch and at the last step, empty elsewhere. ``DIR`` is created, wi
 missing. ``trace`` takes one step and writes its forward/backward trace (``nnviz.trace/1``) as JSON,
 to FILE or, with ``--out -``, to standard output (the perceptron rule's ``grad_norm``, which it does
 not have, is written as null; any other NaN or infinity is an error).
+
+``export`` trains ``--steps`` steps (default 0: the model as it is) and renders one of the app's
+panels — ``loss``, ``output`` (decision surface, fitted curve or confusion matrix), ``graph``,
+``activations``, ``gradients``, ``updates``, ``weights`` — to FILE: ``.png`` (``--scale`` 1, 2 or 4, or
+``--width`` pixels; ``--transparent`` background), ``.svg``, ``.pdf``, ``.csv`` (the numbers drawn), or
+an animation of the training, ``.gif`` (or ``.mp4`` with imageio-ffmpeg), ``--frames`` frames at
+``--fps``. ``--plot report`` writes the run report, ``.html`` (figures embedded) or ``.pdf``. It runs on
+Qt's offscreen platform (nnviz sets ``QT_QPA_PLATFORM=offscreen`` itself): no display is needed. Here
+batches default to the app's: the ``"data"`` entry's ``batch_size``, else the whole training set.
 
 Exit status: 0 success; 1 the command ran but failed (training diverged, an output could not be
 written, an unexpected error); 2 bad input (arguments, model file, data). Every failure prints one
@@ -55,6 +66,7 @@ from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer, prepare_inputs, prepare_targets
 
 PROG = "nnviz"
+PLOTS = ("loss", "output", "graph", "activations", "gradients", "updates", "weights", "report")
 DEFAULT_STEPS = 1000
 METRICS_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
 MODEL_FILE, METRICS_FILE = "model.json", "metrics.csv"
@@ -119,6 +131,13 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> float:
+    value = _finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
+
+
 def _nonnegative(text: str) -> float:
     """An argparse type: a finite number >= 0."""
     value = _finite(text)
@@ -168,6 +187,29 @@ def build_parser() -> argparse.ArgumentParser:
                     "as JSON (format nnviz.trace/1).")
     _add_common_arguments(trace)
     trace.add_argument("--out", required=True, metavar="FILE", help="output JSON file, or - for stdout")
+
+    export = commands.add_parser(
+        "export", help="train (if asked) and export a figure, its numbers, an animation or a report",
+        description="Render one of the app's panels offscreen, after --steps optimizer steps, to PNG, "
+                    "SVG, PDF, CSV (the numbers drawn) or an animated GIF/MP4 of the training; or "
+                    "write the run report (HTML or PDF). No display needed.")
+    _add_common_arguments(export)
+    export.add_argument("--steps", type=_whole(0), default=0, metavar="N",
+                        help="optimizer steps to take first (default 0: the model as it is)")
+    export.add_argument("--plot", required=True, choices=PLOTS, metavar="PLOT",
+                        help=f"what to draw: {', '.join(PLOTS)}")
+    export.add_argument("--out", required=True, metavar="FILE",
+                        help="output file: .png .svg .pdf .csv .gif .mp4 (report: .html .pdf)")
+    size = export.add_mutually_exclusive_group()
+    size.add_argument("--scale", type=_positive, default=2.0, metavar="S",
+                      help="PNG and animation scale: 1, 2 or 4 times the panel's size (default 2)")
+    size.add_argument("--width", type=_whole(16), metavar="PX", help="PNG width in pixels")
+    export.add_argument("--transparent", action="store_true", help="PNG with a transparent background")
+    export.add_argument("--no-title", action="store_true", help="leave out the title naming the model")
+    export.add_argument("--fps", type=_positive, default=10.0, metavar="F",
+                        help="animation frame rate (default 10)")
+    export.add_argument("--frames", type=_whole(2), default=40, metavar="K",
+                        help="animation frames, spread evenly over the steps (default 40)")
     return parser
 
 
@@ -236,6 +278,8 @@ def _dispatch(argv) -> int:
         return command_train(args)
     if args.command == "trace":
         return command_trace(args)
+    if args.command == "export":
+        return command_export(args)
     if args.command == "open":
         model = Path(args.model)
         if not model.is_file():
@@ -605,3 +649,92 @@ def first_non_finite(value, where: str) -> str | None:
         if found:
             return found
     return None
+
+
+# -- export ----------------------------------------------------------------------------------------
+def experiment_for(args):
+    """The app's :class:`~nnviz.core.experiment.Experiment` for MODEL and the data options: the
+    model's trained state is kept; batches are the ``"data"`` entry's (else the whole set)."""
+    import copy
+    from dataclasses import replace
+
+    from nnviz.core.document import build_network, read_document
+    from nnviz.core.experiment import DataConfig, Experiment, data_config_for
+
+    doc = read_document(args.model)
+    net = build_network(copy.deepcopy(doc))
+    seed = net.seed if args.seed is None else args.seed
+    base = DataConfig(batch_size=None, seed=seed, test_fraction=args.test_fraction or 0.0)
+    if args.data is not None:
+        if _is_builtin(args.data):
+            data = replace(base, dataset=args.data.strip().lower(), noise=args.noise or 0.0)
+        else:
+            _reject_noise(args, "a CSV file")
+            rows = load_data(args.data, targets=args.target, seed=seed)
+            data = replace(base, dataset=rows.name, imported=rows)
+    else:
+        if args.target:
+            raise UsageError("--target picks columns of a CSV file given with --data")
+        data = data_config_for(net, base)
+        spec = net.meta.get("data")
+        if data is None and spec and "dataset" in spec:  # a CSV file named in the model
+            _reject_noise(args, "a CSV file")
+            rows = load_data(str(Path(args.model).parent / spec["dataset"]), seed=spec.get("seed", seed))
+            data = replace(base, dataset=rows.name, imported=rows, batch_size=spec.get("batch_size"),
+                           shuffle=spec.get("shuffle", True),
+                           test_fraction=float(spec.get("test_fraction", 0.0)))
+        if data is None:
+            raise UsageError(f"no data: give --data (a CSV file or one of {', '.join(BUILTIN)}); the model "
+                             f"has no \"data\" entry")
+        if args.test_fraction is not None:
+            data = replace(data, test_fraction=args.test_fraction)
+        if args.noise is not None:
+            data = replace(data, noise=args.noise)
+    if args.batch_size is not None:
+        data = replace(data, batch_size=args.batch_size)
+    if args.no_shuffle:
+        data = replace(data, shuffle=False)
+    return Experiment(doc, data)
+
+
+def command_export(args) -> int:
+    """``nnviz export``: render a panel (or the report, or an animation) offscreen."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed, whatever the machine has
+    from PySide6 import QtCore
+
+    from nnviz.gui.app import create_application
+
+    QtCore.qInstallMessageHandler(_quiet_qt)
+    app = create_application([PROG])
+    before = set(app.topLevelWidgets())
+    from nnviz.gui.headless import Diverged as ExportDiverged
+    from nnviz.gui.headless import export_plot
+
+    experiment = experiment_for(args)
+    try:
+        path = export_plot(experiment, args.plot, args.out, steps=args.steps, scale=args.scale, width=args.width,
+                           background="transparent" if args.transparent else "white", title=not args.no_title,
+                           fps=args.fps, frames=args.frames)
+    except ExportDiverged as exc:
+        raise Diverged(str(exc)) from None
+    finally:
+        # delete the panels while the QApplication lives: left to interpreter shutdown, pyqtgraph's
+        # items can be torn down in an order that crashes
+        import gc
+
+        gc.collect()
+        for widget in set(app.topLevelWidgets()) - before:  # the panels this command made
+            widget.close()
+            widget.deleteLater()
+        app.processEvents()
+        gc.collect()
+    snap = experiment.snapshot()
+    print(f"{PROG}: wrote {path} ({args.plot} after {snap.step} step{'s' if snap.step != 1 else ''}, "
+          f"train loss {snap.train_loss:.4g})")
+    return EXIT_OK
+
+
+def _quiet_qt(mode, context, message) -> None:
+    """Qt's offscreen platform warns about every window-manager call it ignores: hide just those."""
+    if "This plugin does not support" not in message and "propagateSizeHints" not in message:
+        sys.stderr.write(message + "\n")

@@ -620,3 +620,57 @@ def test_no_shuffle_turns_off_a_shuffling_data_entry(capsys, tmp_path):
     trainer = Trainer(load_model(XOR_MODEL), rows["inputs"], rows["targets"], batch_size=1, shuffle=False)
     trainer.run(6)
     assert _losses(tmp_path / "ordered") == trainer.history["loss"] != _losses(tmp_path / "shuffled")
+
+
+# -- export ----------------------------------------------------------------------------------------
+def test_export_runs_with_no_display(tmp_path):
+    model = REPO / "resources" / "examples" / "circle.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(REPO)
+    out = tmp_path / "surface.png"
+    done = subprocess.run([sys.executable, "-m", "nnviz", "export", str(model), "--steps", "50", "--plot", "output",
+                           "--out", str(out), "--width", "640"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"nnviz: wrote {out} (output after 50 steps") and done.stderr == ""
+    from PySide6 import QtGui
+
+    image = QtGui.QImage(str(out))
+    assert image.width() == 640 and image.height() > 300
+
+
+def test_export_csv_is_the_trained_models_numbers(capsys, tmp_path):
+    model = REPO / "resources" / "examples" / "xor-mlp.json"
+    code, out, err = run(capsys, "export", model, "--steps", "25", "--plot", "graph", "--out", tmp_path / "g.csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(open(tmp_path / "g.csv", encoding="utf-8")))
+    net = load_model(model)
+    Trainer(net, [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]).run(25)  # full batch, as the lesson says
+    weights = {(int(r["layer_index"]), int(r["unit"]), int(r["source"])): float(r["value"])
+               for r in rows if r["kind"] == "weight"}
+    for i, layer in enumerate(net.layers):
+        for (j, k), w in np.ndenumerate(layer.weight):
+            assert weights[i, j, k] == w
+
+
+@pytest.mark.parametrize("name, fragment", [("figure.bmp", "unknown format '.bmp'"),
+                                            ("missing/figure.png", "does not exist"),
+                                            ("figure.gif", "--steps")])
+def test_export_bad_output_is_one_line_and_writes_nothing(capsys, tmp_path, name, fragment):
+    model = REPO / "resources" / "examples" / "circle.json"
+    code, out, err = run(capsys, "export", model, "--plot", "loss", "--out", tmp_path / name)
+    assert code == 2
+    assert_one_error_line(code, err, fragment)
+    assert all_files(tmp_path) == set()
+
+
+def test_export_of_a_diverging_run_fails_and_writes_nothing(capsys, tmp_path):
+    doc = json.loads((REPO / "resources" / "examples" / "circle.json").read_text())
+    doc["optimizer"] = {"name": "sgd", "lr": 1e6}
+    doc["layers"][-1]["activation"] = "identity"
+    doc["loss"] = "mse"
+    model = tmp_path / "wild.json"
+    model.write_text(json.dumps(doc))
+    code, out, err = run(capsys, "export", model, "--steps", "200", "--plot", "loss", "--out", tmp_path / "l.png")
+    assert code == 1
+    assert_one_error_line(code, err, "diverged")
+    assert all_files(tmp_path) == {model}

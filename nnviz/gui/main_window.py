@@ -109,6 +109,9 @@ class MainWindow(QtWidgets.QMainWindow):
             panel.setMinimumHeight(100)
 
         self._build_actions()
+        from nnviz.gui.export_actions import ExportActions
+
+        self.exports = ExportActions(self)
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -192,6 +195,9 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
         file_menu.addSeparator()
+        e = self.exports
+        file_menu.addActions([e.act_export, e.act_copy, e.act_report, e.act_record])
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         train_menu = bar.addMenu("&Train")
         train_menu.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
@@ -266,6 +272,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self._undrawn.pop(panel, None)
             else:  # behind a tab or closed: draw it when it shows (see _on_dock_visibility_changed)
                 self._undrawn[panel] = snapshot
+        self.exports.add_frame(snapshot)
         if snapshot.step != self._last_step:
             self._last_step = snapshot.step
             if snapshot.step:
@@ -429,7 +436,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         labels = []
         nodes = [r for r in calc.writes if r.kind == "node"]
-        values = np.atleast_1d(np.asarray(calc.result.result, dtype=float)) if calc.result.result is not None else ()
+        result = np.asarray(calc.result.result if calc.result.result is not None else [], dtype=float)
+        values = result.reshape(-1) if result.ndim <= 1 else ()  # one number per written unit, or none
         hidden = self.stepper.calculation.hidden_result
         if nodes and len(values) == len(nodes) and len(nodes) <= 32:
             precision = self.stepper.calculation.precision
@@ -458,7 +466,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if param is not None and self.latest is not None and param[0] in self.latest.params:
             name, index = param
             edit, value = Edit("param", name, tuple(index)), float(self.latest.params[name][index])
-            title = self.graph.describe(selection).splitlines()[0]
+            n, unit = selection.column, selection.unit + 1
+            title = (f"Weight W{n}[{unit},{selection.source + 1}]: layer {n}, from unit {selection.source + 1} "
+                     f"to unit {unit}" if selection.kind == "edge" else f"Bias b{n}[{unit}]: layer {n}, unit {unit}")
         elif selection.kind == "input" and self.latest_walk is not None and self.stepper.sample is not None:
             walk, s = self.latest_walk.walkthrough, self.stepper.sample
             row = int(walk.rows[s])
@@ -643,5 +653,6 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             return
         self._save_settings()
+        self.exports.stop_recording()
         self.session.shutdown()
         event.accept()

@@ -1,0 +1,489 @@
+"""Figure export: any panel to PNG, SVG or PDF, its numbers to CSV, or an image to the clipboard.
+
+Every panel is a QWidget, so every panel is exported the same way: Qt's painter renders the widget
+(``QWidget.render``) onto a ``QImage``, a ``QSvgGenerator`` or a ``QPdfWriter``. Nothing here knows
+about a particular panel. pyqtgraph's own exporters are not used: its SVG exporter rewrites Qt's SVG
+and breaks on the closed paths Qt writes since 6.11 (pyqtgraph issue #3495), and its image exporter
+covers a plot, not a whole panel with its title line and colour bar.
+
+While a figure is drawn the panel wears a light theme (white or transparent background, dark text)
+whatever the app's palette, its graphics items draw without their pixmap caches (so SVG and PDF get
+vectors, and a 4x PNG is not an enlarged 1x cache), and everything is put back afterwards.
+
+Every file is written to a temporary file in the target folder and renamed over the target only
+once it is complete: a failed export leaves no half-written file, and an existing file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import math
+import numbers
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
+
+from nnviz.core.errors import NnvizError
+
+FORMATS = ("png", "svg", "pdf", "csv")
+BACKGROUNDS = ("white", "transparent")
+TEXT_COLOR = "#222222"  # the title and the panel's text in an exported figure
+DEFAULT_OFFSCREEN_SIZE = (800, 500)
+MAX_PIXELS = 400_000_000  # 20000 x 20000: beyond this a QImage cannot be allocated anyway
+
+
+class ExportError(NnvizError):
+    """A figure or table cannot be exported; the one-line message names the problem and the path."""
+
+
+# -- paths and files ----------------------------------------------------------------------------
+def _format_list(formats: Sequence[str]) -> str:
+    names = [f".{f}" for f in formats]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def check_output_path(path, formats: Sequence[str] = FORMATS) -> tuple[Path, str]:
+    """The absolute path and its format (the extension, lower case, without the dot).
+
+    Raises :class:`ExportError`, having written nothing, when the extension is missing or not one
+    of ``formats``, the path is a folder, its folder does not exist, or the folder is not writable
+    (tested by creating and deleting a temporary file there).
+    """
+    given = str(path)
+    if not given.strip():
+        raise ExportError(f"no file name given (choose {_format_list(formats)})")
+    out = Path(path).expanduser().resolve()
+    if out.is_dir():
+        raise ExportError(f"{given}: is a folder; give a file name ending in {_format_list(formats)}")
+    suffix = out.suffix.lower()
+    if not suffix:
+        raise ExportError(f"{given}: no file extension (choose {_format_list(formats)})")
+    if suffix[1:] not in formats:
+        raise ExportError(f"{given}: unknown format '{out.suffix}' (choose {_format_list(formats)})")
+    folder = out.parent
+    if not folder.exists():
+        raise ExportError(f"{given}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ExportError(f"{given}: {folder} is a file, not a folder")
+    try:
+        handle, probe = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"{given}: cannot write in the folder {folder} ({exc.strerror or exc})") from None
+    os.close(handle)
+    os.unlink(probe)
+    return out, suffix[1:]
+
+
+def _new_file_mode(target: Path) -> int:
+    """The permissions ``target`` keeps if it exists, else those a plain ``open`` would give it
+    (``mkstemp`` makes files readable by their owner only)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def atomic_write(path, write_fn: Callable[[Path], None]) -> Path:
+    """Call ``write_fn(temp)`` to write a temporary file in ``path``'s folder, then rename it to
+    ``path``. If ``write_fn`` raises, the temporary file is removed and a file already at ``path``
+    is left untouched; an ``OSError`` becomes an :class:`ExportError`. Returns ``path``."""
+    path = Path(path)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    os.close(handle)
+    temp = Path(temp)
+    try:
+        write_fn(temp)
+        os.chmod(temp, _new_file_mode(path))
+        os.replace(temp, path)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
+# -- getting a widget ready -----------------------------------------------------------------------
+def prepare_offscreen(widget: QtWidgets.QWidget, size: tuple[int, int] = DEFAULT_OFFSCREEN_SIZE) -> None:
+    """Give a widget that is not on screen (never shown) the size ``size`` and lay it out, so that it
+    renders like a shown one: for the headless command line. A visible widget is left as it is."""
+    if widget.isVisible():
+        return
+    widget.resize(*size)
+    _lay_out(widget)
+    QtWidgets.QApplication.processEvents()  # anything else the panel posted to itself while hidden
+    _lay_out(widget)
+
+
+def _lay_out(widget: QtWidgets.QWidget) -> None:
+    """Bring the widget's layout up to date, as the event loop would before the next paint.
+
+    A hidden widget is polished and its layouts activated, and a throwaway 1x1 render delivers the
+    move and resize events Qt keeps until a widget is shown (pyqtgraph lays out its plots when its
+    view is resized). Then every widget gets one throwaway paint: pyqtgraph's axes measure their
+    tick labels while drawing them and then ask for the width they need, and a plot layout that
+    changed (a colour bar shown by the last snapshot) is re-laid out only when its queued layout
+    request is delivered. Only layout requests are delivered, no queued signals, so this is safe
+    inside a slot (a recorder drawing a frame for each snapshot).
+    """
+    if not widget.isVisible():
+        widget.ensurePolished()
+        for child in widget.findChildren(QtWidgets.QWidget):
+            child.ensurePolished()
+        for w in [widget, *widget.findChildren(QtWidgets.QWidget)]:
+            if w.layout() is not None:
+                w.layout().activate()
+        _scratch_render(widget, QtCore.QSize(1, 1))
+        _flush_layout_requests()
+    _scratch_render(widget, widget.size())
+    _flush_layout_requests()
+
+
+def _scratch_render(widget: QtWidgets.QWidget, size: QtCore.QSize) -> None:
+    scratch = QtGui.QImage(size.expandedTo(QtCore.QSize(1, 1)), QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QtGui.QPainter(scratch)
+    try:
+        QtWidgets.QWidget.render(widget, painter, QtCore.QPoint(), QtGui.QRegion(QtCore.QRect(QtCore.QPoint(), size)),
+                                 QtWidgets.QWidget.RenderFlag.DrawChildren)
+    finally:
+        painter.end()
+
+
+def _flush_layout_requests() -> None:
+    for _ in range(3):  # a layout pass may request another (nested pyqtgraph layouts)
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+
+
+def _ensure_renderable(widget: QtWidgets.QWidget) -> None:
+    """Lay the widget out; one that is not on screen and was never given a size gets one first."""
+    if not widget.isVisible() and not widget.testAttribute(QtCore.Qt.WidgetAttribute.WA_Resized):
+        # A tab never opened (a stacked layout sizes only its current page) takes the size of the
+        # tab area it would fill; a widget on its own gets the default.
+        parent = widget.parentWidget()
+        size = parent.contentsRect().size() if parent is not None and not widget.isWindow() else None
+        if size is None or size.width() < 50 or size.height() < 50:
+            size = QtCore.QSize(*DEFAULT_OFFSCREEN_SIZE)
+        widget.resize(size)
+    _lay_out(widget)
+
+
+# -- the light theme, without caches ----------------------------------------------------------------
+def _light_palette(background: str) -> QtGui.QPalette:
+    palette = QtGui.QPalette(QtGui.QColor("#efefef"))  # a light palette derived from a light button
+    window = QtGui.QColor(0, 0, 0, 0) if background == "transparent" else QtGui.QColor("white")
+    text = QtGui.QColor(TEXT_COLOR)
+    for group in (QtGui.QPalette.ColorGroup.Active, QtGui.QPalette.ColorGroup.Inactive,
+                  QtGui.QPalette.ColorGroup.Disabled):
+        disabled = group == QtGui.QPalette.ColorGroup.Disabled
+        palette.setColor(group, QtGui.QPalette.ColorRole.Window, window)
+        palette.setColor(group, QtGui.QPalette.ColorRole.Base, QtGui.QColor("white"))
+        for role in (QtGui.QPalette.ColorRole.WindowText, QtGui.QPalette.ColorRole.Text,
+                     QtGui.QPalette.ColorRole.ButtonText):
+            palette.setColor(group, role, QtGui.QColor("#9a9a9a") if disabled else text)
+    return palette
+
+
+@contextlib.contextmanager
+def _export_look(widget: QtWidgets.QWidget, background: str):
+    """The widget in the light theme, its graphics drawn without pixmap caches and in pyqtgraph's
+    export mode (and with no view background when ``background`` is transparent); everything is
+    restored on exit, also when drawing fails."""
+    restore: list[Callable[[], None]] = []
+    try:
+        had_palette = widget.testAttribute(QtCore.Qt.WidgetAttribute.WA_SetPalette)
+        old_palette = QtGui.QPalette(widget.palette())
+        widget.setPalette(_light_palette(background))
+        # an empty palette makes the widget inherit its parent's again
+        restore.append(lambda: widget.setPalette(old_palette if had_palette else QtGui.QPalette()))
+        views = widget.findChildren(QtWidgets.QGraphicsView)
+        if isinstance(widget, QtWidgets.QGraphicsView):
+            views.append(widget)
+        for view in views:
+            _export_view(view, background, restore)
+        yield
+    finally:
+        for undo in reversed(restore):
+            undo()
+
+
+def _export_view(view: QtWidgets.QGraphicsView, background: str, restore: list) -> None:
+    view_cache = view.cacheMode()
+    view.setCacheMode(QtWidgets.QGraphicsView.CacheModeFlag.CacheNone)
+    restore.append(lambda: view.setCacheMode(view_cache))
+    if background == "transparent":
+        brush = view.backgroundBrush()
+        view.setBackgroundBrush(QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
+        restore.append(lambda: view.setBackgroundBrush(brush))
+    scene = view.scene()
+    for item in scene.items() if scene is not None else []:
+        # Cached items are drawn from a pixmap made at screen resolution: blurred at 4x, and an
+        # <image> instead of vectors in SVG and PDF.
+        mode = item.cacheMode()
+        if mode != QtWidgets.QGraphicsItem.CacheMode.NoCache:
+            item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.NoCache)
+            restore.append(lambda i=item, m=mode: i.setCacheMode(m))
+        # pyqtgraph's hook for its own exporters: scatter symbols are drawn one by one as paths
+        # instead of copied from a screen-resolution pixmap atlas, curves antialiased, the plot's
+        # auto-range button hidden.
+        set_export_mode = getattr(item, "setExportMode", None)
+        if callable(set_export_mode) and getattr(item, "_exportOpts", None) is False:
+            set_export_mode(True, {"antialias": True, "background": background})
+            restore.append(lambda f=set_export_mode: f(False))
+        # A thick curve without antialiasing is drawn segment by segment on screen (fast); exported
+        # it is antialiased, where the segments' overlapping ends would show, and an SVG would get
+        # one <polyline> per segment. One path instead.
+        set_segmented = getattr(item, "setSegmentedLineMode", None)
+        opts = getattr(item, "opts", None)
+        if callable(set_segmented) and isinstance(opts, dict) and opts.get("segmentedLineMode") != "off":
+            segmented = opts.get("segmentedLineMode", "auto")
+            set_segmented("off")
+            restore.append(lambda f=set_segmented, m=segmented: f(m))
+
+
+# -- drawing ---------------------------------------------------------------------------------------
+def _title_font(width: float) -> QtGui.QFont:
+    font = QtGui.QFont(QtWidgets.QApplication.font())
+    font.setPixelSize(int(min(26, max(15, round(width / 40)))))
+    font.setBold(True)
+    return font
+
+
+def _title_height(widget_width: float, title: str | None) -> int:
+    if not title:
+        return 0
+    return math.ceil(QtGui.QFontMetricsF(_title_font(widget_width)).height() * 1.7)
+
+
+def figure_size(widget: QtWidgets.QWidget, title: str | None = None) -> QtCore.QSize:
+    """The figure's logical size (the widget's, plus the title line): what scale 1 gives."""
+    return QtCore.QSize(widget.width(), widget.height() + _title_height(widget.width(), title))
+
+
+def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background: str,
+                  title: str | None) -> None:
+    """Draw the figure in logical coordinates: background, title line, the widget below it."""
+    width, height = widget.width(), widget.height()
+    top = _title_height(width, title)
+    if background == "white":
+        painter.fillRect(QtCore.QRectF(0, 0, width, height + top), QtGui.QColor("white"))
+    if title:
+        painter.save()
+        font = _title_font(width)
+        painter.setFont(font)
+        painter.setPen(QtGui.QColor(TEXT_COLOR))
+        painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        margin = font.pixelSize() * 0.6
+        text = QtGui.QFontMetricsF(font).elidedText(title, QtCore.Qt.TextElideMode.ElideRight, width - 2 * margin)
+        painter.drawText(QtCore.QRectF(margin, 0, width - 2 * margin, top),
+                         QtCore.Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+    painter.save()
+    try:
+        painter.translate(0, top)
+        # QWidget's render, by name: a QGraphicsView (a pyqtgraph PlotWidget) hides it behind its own
+        # render(painter, target, source), which draws the scene without the widget's frame and children.
+        QtWidgets.QWidget.render(widget, painter, QtCore.QPoint(), QtGui.QRegion(),
+                                 QtWidgets.QWidget.RenderFlag.DrawChildren)
+    finally:
+        painter.restore()
+
+
+def _check_background(background: str) -> None:
+    if background not in BACKGROUNDS:
+        raise ExportError(f"unknown background {background!r} (choose 'white' or 'transparent')")
+
+
+def render_image(widget: QtWidgets.QWidget, scale: float = 1.0, width: int | None = None,
+                 background: str = "white", title: str | None = None) -> QtGui.QImage:
+    """The widget as an ARGB32 image, ``scale`` times its size on screen, or exactly ``width``
+    pixels wide with the height in proportion. ``title`` adds a title line above the panel.
+
+    The image's device pixel ratio is the scale: text and lines are drawn at the full resolution,
+    not enlarged from a 1x picture, and ``image.width() / image.devicePixelRatio()`` is the size the
+    figure had on screen.
+    """
+    _check_background(background)
+    _ensure_renderable(widget)
+    logical = figure_size(widget, title)
+    if logical.width() <= 0 or logical.height() <= 0:
+        raise ExportError("the panel has no size to render (is it laid out?)")
+    if width is not None:
+        if width < 1:
+            raise ExportError(f"the image width must be at least 1 pixel, got {width}")
+        scale = width / logical.width()
+    if not (math.isfinite(scale) and scale > 0):
+        raise ExportError(f"the scale must be a positive number, got {scale}")
+    pixels_w = int(width) if width is not None else max(1, round(logical.width() * scale))
+    pixels_h = max(1, round(logical.height() * scale))
+    if pixels_w * pixels_h > MAX_PIXELS:
+        raise ExportError(f"an image of {pixels_w} × {pixels_h} pixels is too large; choose a smaller size")
+    image = QtGui.QImage(pixels_w, pixels_h, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+    if image.isNull():
+        raise ExportError(f"cannot allocate an image of {pixels_w} × {pixels_h} pixels")
+    image.fill(QtCore.Qt.GlobalColor.transparent)
+    image.setDevicePixelRatio(scale)
+    dots_per_metre = round(96 * scale / 0.0254)  # so a 2x image lands on a slide at the 1x size
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    with _export_look(widget, background):
+        painter = QtGui.QPainter(image)
+        try:
+            painter.setRenderHints(QtGui.QPainter.RenderHint.Antialiasing
+                                   | QtGui.QPainter.RenderHint.TextAntialiasing
+                                   | QtGui.QPainter.RenderHint.SmoothPixmapTransform)
+            _paint_figure(painter, widget, background, title)
+        finally:
+            painter.end()
+    return image.convertToFormat(QtGui.QImage.Format.Format_ARGB32)
+
+
+def export_png(widget: QtWidgets.QWidget, path, scale: float = 1, width: int | None = None,
+               background: str = "white", title: str | None = None) -> Path:
+    """Write the widget as a PNG file (see :func:`render_image`); returns the path."""
+    out, _ = check_output_path(path, ("png",))
+    image = render_image(widget, scale=scale, width=width, background=background, title=title)
+
+    def write(temp: Path) -> None:
+        if not image.save(str(temp), "PNG"):
+            raise ExportError(f"{out}: the PNG could not be written")
+
+    return atomic_write(out, write)
+
+
+def _begin(painter: QtGui.QPainter, device, out: Path, kind: str) -> None:
+    if not painter.begin(device):
+        raise ExportError(f"{out}: cannot start drawing the {kind}")
+
+
+def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
+    """Write the widget as an SVG file: vectors, with the text as ``<text>``; returns the path."""
+    out, _ = check_output_path(path, ("svg",))
+    _ensure_renderable(widget)
+    size = figure_size(widget, title)
+
+    def write(temp: Path) -> None:
+        generator = QtSvg.QSvgGenerator()
+        generator.setFileName(str(temp))
+        generator.setSize(size)
+        generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
+        generator.setResolution(widget.logicalDpiX())  # point sizes of fonts as on screen
+        generator.setTitle(title or out.stem)
+        generator.setDescription("Exported from nnviz")
+        with _export_look(widget, "white"):
+            painter = QtGui.QPainter()
+            _begin(painter, generator, out, "SVG")
+            try:
+                _paint_figure(painter, widget, "white", title)
+            finally:
+                painter.end()
+
+    return atomic_write(out, write)
+
+
+def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
+    """Write the widget as a one-page vector PDF, the page the size of the figure; returns the path."""
+    out, _ = check_output_path(path, ("pdf",))
+    _ensure_renderable(widget)
+    size = figure_size(widget, title)
+    dpi = widget.logicalDpiX()  # one device unit is one pixel on screen: fonts keep their size
+
+    def write(temp: Path) -> None:
+        writer = QtGui.QPdfWriter(str(temp))
+        writer.setResolution(dpi)
+        page = QtGui.QPageSize(QtCore.QSizeF(size.width() * 72 / dpi, size.height() * 72 / dpi),
+                               QtGui.QPageSize.Unit.Point, "nnviz figure",
+                               QtGui.QPageSize.SizeMatchPolicy.ExactMatch)
+        writer.setPageLayout(QtGui.QPageLayout(page, QtGui.QPageLayout.Orientation.Portrait,
+                                               QtCore.QMarginsF(0, 0, 0, 0)))
+        writer.setTitle(title or out.stem)
+        writer.setCreator("nnviz")
+        with _export_look(widget, "white"):
+            painter = QtGui.QPainter()
+            _begin(painter, writer, out, "PDF")
+            try:
+                _paint_figure(painter, widget, "white", title)
+            finally:
+                painter.end()
+
+    return atomic_write(out, write)
+
+
+def _csv_cell(value) -> str:
+    """Numbers in full (``repr(float(x))`` reads back as the same float), integers as integers,
+    missing values empty, anything else as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
+    return str(value)
+
+
+def export_csv(header: Sequence[str], rows: Iterable[Sequence], path) -> Path:
+    """Write a table as CSV (UTF-8, a header line, then one line per row); returns the path."""
+    out, _ = check_output_path(path, ("csv",))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([str(h) for h in header])
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    text = buffer.getvalue()
+
+    def write(temp: Path) -> None:
+        with open(temp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+
+    return atomic_write(out, write)
+
+
+def figure_widget(panel: QtWidgets.QWidget) -> QtWidgets.QWidget:
+    """The part of ``panel`` a figure shows: its ``export_widget()`` if it has one, else its one
+    plot view in use (so the figure leaves out check boxes, sliders and hints), else the panel."""
+    if hasattr(panel, "export_widget"):
+        return panel.export_widget()
+    views = [v for v in panel.findChildren(QtWidgets.QGraphicsView) if v.isVisibleTo(panel)]
+    return views[0] if len(views) == 1 else panel
+
+
+def copy_image(widget: QtWidgets.QWidget, scale: float = 2, title: str | None = None) -> QtGui.QImage:
+    """Put the widget's figure (white background) on the clipboard, for pasting into slides."""
+    image = render_image(figure_widget(widget), scale=scale, title=title)
+    QtWidgets.QApplication.clipboard().setImage(image)
+    return image
+
+
+def export_figure(widget: QtWidgets.QWidget, path, *, table: Callable[[], tuple] | None = None,
+                  scale: float = 1, width: int | None = None, background: str = "white",
+                  title: str | None = None) -> Path:
+    """Export ``widget``'s figure (see :func:`figure_widget`) to ``path``, the format chosen by the
+    extension (.png, .svg, .pdf or .csv).
+
+    ``table`` returns the panel's numbers as ``(header, rows)`` for CSV; ``scale``, ``width`` and
+    ``background`` apply to PNG. Returns the absolute path written.
+    """
+    out, fmt = check_output_path(path, FORMATS)
+    widget = figure_widget(widget)
+    if fmt == "png":
+        return export_png(widget, out, scale=scale, width=width, background=background, title=title)
+    if fmt == "svg":
+        return export_svg(widget, out, title=title)
+    if fmt == "pdf":
+        return export_pdf(widget, out, title=title)
+    if table is None:
+        raise ExportError(f"{out}: this panel has no numbers to export as CSV")
+    header, rows = table()
+    return export_csv(header, rows, out)

@@ -1,0 +1,126 @@
+"""Figures without a window: what ``nnviz export`` runs, on Qt's offscreen platform.
+
+The panels are the app's own, drawn from the same snapshots, so a figure exported from a script is
+the figure the app shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nnviz.core.experiment import Experiment
+from nnviz.gui.export import (FORMATS, ExportError, check_output_path, export_figure, figure_widget,
+                              prepare_offscreen, render_image)
+
+PLOTS = ("loss", "output", "graph", "activations", "gradients", "updates", "weights", "report")
+FIGURE_SIZE = (900, 560)  # logical pixels of one panel (a 2x PNG is 1800 wide)
+DEFAULT_FRAMES = 40
+EVALUATIONS = 100  # evaluation points (test loss, accuracy, layer health) over a run
+
+
+class Diverged(ExportError):
+    """Training the model before the figure made the loss NaN or infinite."""
+
+
+def make_panel(plot: str):
+    """A new panel widget for ``plot`` (one of :data:`PLOTS` but ``report``)."""
+    from nnviz.gui.panels.activations import ActivationsPanel
+    from nnviz.gui.panels.gradients import GradientFlowPanel
+    from nnviz.gui.panels.graph import GraphPanel
+    from nnviz.gui.panels.loss import LossPanel
+    from nnviz.gui.panels.output import OutputPanel
+    from nnviz.gui.panels.updates import UpdateRatioPanel
+    from nnviz.gui.panels.weights import WeightsPanel
+
+    kinds = {"loss": LossPanel, "output": OutputPanel, "graph": GraphPanel, "activations": ActivationsPanel,
+             "gradients": GradientFlowPanel, "updates": UpdateRatioPanel, "weights": WeightsPanel}
+    panel = kinds[plot]()
+    prepare_offscreen(panel, FIGURE_SIZE)
+    return panel
+
+
+def figure_title(experiment: Experiment, panel) -> str:
+    """"Circle — Decision surface · step 3,000": the model, the figure and the moment of training."""
+    name = experiment.document.get("name") or "Untitled model"
+    return f"{name} — {panel.export_title()} · step {experiment.step:,}"
+
+
+def train(experiment: Experiment, steps: int) -> None:
+    """``steps`` optimizer steps with evaluation points along the way (for the loss curves)."""
+    if steps > 0:
+        experiment.run_evaluated(steps, max(1, steps // EVALUATIONS))
+    else:
+        experiment.record_evaluation()
+    if experiment.diverged:
+        raise Diverged(f"training diverged at step {experiment.step}: the loss became NaN or infinite; try a "
+                       f"smaller learning rate (it is {experiment.net.lr:g}); nothing was written")
+
+
+def export_plot(experiment: Experiment, plot: str, out, *, steps: int = 0, scale: float = 1.0,
+                width: int | None = None, background: str = "white", title: bool = True,
+                fps: float = 10.0, frames: int = DEFAULT_FRAMES) -> Path:
+    """Train ``steps`` steps and write the ``plot`` figure to ``out`` (format from its extension:
+    .png .svg .pdf .csv; .gif/.mp4 record the training; the report is .html or .pdf). Checks ``out``
+    before training, so a bad path costs nothing."""
+    suffix = Path(out).suffix.lower().lstrip(".")
+    if plot == "report":
+        from nnviz.gui.report import REPORT_FORMATS
+
+        check_output_path(out, REPORT_FORMATS)
+        train(experiment, steps)
+        return export_report(experiment, out, experiment.data.dataset)
+    if suffix in ("gif", "mp4"):
+        return record(experiment, plot, out, steps=steps, fps=fps, frames=frames, scale=scale)
+    check_output_path(out, FORMATS)
+    train(experiment, steps)
+    panel = make_panel(plot)
+    panel.show_snapshot(experiment.snapshot())
+    return export_figure(panel, out, table=panel.export_table, scale=scale, width=width, background=background,
+                         title=figure_title(experiment, panel) if title else None)
+
+
+def record(experiment: Experiment, plot: str, out, *, steps: int, fps: float = 10.0, frames: int = DEFAULT_FRAMES,
+           scale: float = 1.0) -> Path:
+    """An animation of ``plot`` over ``steps`` steps, ``frames`` frames evenly spread (the first
+    before any step). The decision surface is recorded with the loss beside it."""
+    from nnviz.gui.animation import ANIMATION_FORMATS, Recorder
+
+    check_output_path(out, ANIMATION_FORMATS)
+    if steps < 1:
+        raise ExportError(f"{out}: an animation shows training: give the number of steps to record (--steps N)")
+    frames = max(2, min(frames, steps + 1))
+    panels = [make_panel(plot)] + ([make_panel("loss")] if plot == "output" else [])
+    name = experiment.document.get("name") or "Untitled model"
+    recorder = Recorder(panels, out, fps=fps, title=f"{name} — {panels[0].export_title()}", scale=scale)
+    try:
+        done = 0
+        for k in range(frames):
+            target = round(k * steps / (frames - 1))
+            if target > done:
+                experiment.run(target - done)
+                done = target
+            experiment.record_evaluation()
+            snapshot = experiment.snapshot()
+            for panel in panels:
+                panel.show_snapshot(snapshot)
+            if experiment.diverged:
+                raise Diverged(f"training diverged at step {experiment.step}: the loss became NaN or "
+                               f"infinite; try a smaller learning rate; nothing was written")
+            recorder.add_frame(f"step {snapshot.step}")
+        return recorder.finish()
+    except BaseException:
+        recorder.cancel()
+        raise
+
+
+def export_report(experiment: Experiment, out, data_label: str) -> Path:
+    """The run report of ``experiment`` as it is now, with a figure of every panel."""
+    from nnviz.gui.report import write_report
+
+    snapshot = experiment.snapshot()
+    figures = {}
+    for plot in PLOTS[:-1]:
+        panel = make_panel(plot)
+        panel.show_snapshot(snapshot)
+        figures[panel.export_title()] = render_image(figure_widget(panel), scale=2.0)
+    return write_report(out, experiment.to_document(), snapshot, data_label, figures)
