@@ -66,7 +66,8 @@ def stamp(image: QtGui.QImage, text: str) -> QtGui.QImage:
 
 
 class Recorder:
-    """Records ``widgets`` (rendered side by side) to ``path`` (.gif, or .mp4 with imageio-ffmpeg)."""
+    """Records ``widgets`` (rendered side by side) to ``path`` (.gif, or .mp4 with imageio-ffmpeg).
+    ``title`` (text, or a function giving it for each frame) heads the first widget."""
 
     def __init__(self, widgets, path, fps: float = DEFAULT_FPS, title: str | None = None, scale: float = 1.0):
         self.path, fmt = check_output_path(path, ANIMATION_FORMATS)
@@ -101,7 +102,8 @@ class Recorder:
         """Render the widgets now and append the frame, with "frame n" and ``label`` on it."""
         if self.frames >= MAX_FRAMES:
             raise ExportError(f"{self.path}: at most {MAX_FRAMES} frames per recording")
-        images = [render_image(figure_widget(w), scale=self.scale, title=self.title if k == 0 else None)
+        title = self.title() if callable(self.title) else self.title
+        images = [render_image(figure_widget(w), scale=self.scale, title=title if k == 0 else None)
                   for k, w in enumerate(self.widgets)]
         for image in images:  # frames are pixels: draw them one to one, whatever the scale
             image.setDevicePixelRatio(1.0)

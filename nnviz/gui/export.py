@@ -146,6 +146,26 @@ def _lay_out(widget: QtWidgets.QWidget) -> None:
         _flush_layout_requests()
     _scratch_render(widget, widget.size())
     _flush_layout_requests()
+    _settle_plots(widget)
+
+
+def _settle_plots(widget: QtWidgets.QWidget) -> None:
+    """Bring every plot's view range and its curves up to date: a curve clipped to the view
+    (``clipToView``) is otherwise clipped to the range of the previous paint, which for a recording
+    drawn frame after frame is the previous frame's."""
+    import pyqtgraph as pg
+
+    for view in widget.findChildren(QtWidgets.QGraphicsView):
+        scene = view.scene()
+        if scene is None:
+            continue
+        items = scene.items()
+        for item in items:
+            if isinstance(item, pg.ViewBox):
+                item.prepareForPaint()  # applies a pending auto-range
+        for item in items:
+            if isinstance(item, pg.PlotDataItem):
+                item.updateItems(styleUpdate=False)
 
 
 def _scratch_render(widget: QtWidgets.QWidget, size: QtCore.QSize) -> None:

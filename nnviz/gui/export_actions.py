@@ -139,7 +139,7 @@ class ExportActions(QtCore.QObject):
         panels = self.panels()
         widgets = [panels["Output"][0], panels["Loss"][0]] if name == RECORD_DEFAULT else [panels[name][0]]
         try:
-            self.recorder = Recorder(widgets, path, fps=fps, title=self.title(widgets[0]))
+            self.recorder = Recorder(widgets, path, fps=fps, title=lambda: self.title(widgets[0]))
         except NnvizError as exc:
             self.window.show_message("Cannot record", str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return False

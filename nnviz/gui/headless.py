@@ -91,7 +91,7 @@ def record(experiment: Experiment, plot: str, out, *, steps: int, fps: float = 1
     frames = max(2, min(frames, steps + 1))
     panels = [make_panel(plot)] + ([make_panel("loss")] if plot == "output" else [])
     name = experiment.document.get("name") or "Untitled model"
-    recorder = Recorder(panels, out, fps=fps, title=f"{name} — {panels[0].export_title()}", scale=scale)
+    recorder = Recorder(panels, out, fps=fps, title=lambda: f"{name} — {panels[0].export_title()}", scale=scale)
     try:
         done = 0
         for k in range(frames):
