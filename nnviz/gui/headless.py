@@ -6,7 +6,11 @@ the figure the app shows.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from pathlib import Path
+
+from PySide6 import QtCore
 
 from nnviz.core.experiment import Experiment
 from nnviz.gui.export import (FORMATS, ExportError, check_output_path, export_figure, figure_widget,
@@ -37,6 +41,29 @@ def make_panel(plot: str):
     panel = kinds[plot]()
     prepare_offscreen(panel, FIGURE_SIZE)
     return panel
+
+
+@contextmanager
+def panels_for_export():
+    """``make(plot)`` makes panels that are deleted, with the QApplication still alive, when the
+    block ends: pyqtgraph items left to the interpreter's shutdown can be torn down in an order
+    that crashes."""
+    made = []
+
+    def make(plot: str):
+        panel = make_panel(plot)
+        made.append(panel)
+        return panel
+
+    try:
+        yield make
+    finally:
+        for panel in made:
+            panel.close()
+            panel.deleteLater()
+        made.clear()
+        gc.collect()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
 
 
 def figure_title(experiment: Experiment, panel) -> str:
@@ -73,23 +100,31 @@ def export_plot(experiment: Experiment, plot: str, out, *, steps: int = 0, scale
         return record(experiment, plot, out, steps=steps, fps=fps, frames=frames, scale=scale)
     check_output_path(out, FORMATS)
     train(experiment, steps)
-    panel = make_panel(plot)
-    panel.show_snapshot(experiment.snapshot())
-    return export_figure(panel, out, table=panel.export_table, scale=scale, width=width, background=background,
-                         title=figure_title(experiment, panel) if title else None)
+    with panels_for_export() as make:
+        panel = make(plot)
+        panel.show_snapshot(experiment.snapshot())
+        return export_figure(panel, out, table=panel.export_table, scale=scale, width=width, background=background,
+                             title=figure_title(experiment, panel) if title else None)
 
 
 def record(experiment: Experiment, plot: str, out, *, steps: int, fps: float = 10.0, frames: int = DEFAULT_FRAMES,
            scale: float = 1.0) -> Path:
     """An animation of ``plot`` over ``steps`` steps, ``frames`` frames evenly spread (the first
     before any step). The decision surface is recorded with the loss beside it."""
-    from nnviz.gui.animation import ANIMATION_FORMATS, Recorder
+    from nnviz.gui.animation import ANIMATION_FORMATS
 
     check_output_path(out, ANIMATION_FORMATS)
     if steps < 1:
         raise ExportError(f"{out}: an animation shows training: give the number of steps to record (--steps N)")
     frames = max(2, min(frames, steps + 1))
-    panels = [make_panel(plot)] + ([make_panel("loss")] if plot == "output" else [])
+    with panels_for_export() as make:
+        panels = [make(plot)] + ([make("loss")] if plot == "output" else [])
+        return _record(experiment, panels, out, steps, fps, frames, scale)
+
+
+def _record(experiment, panels, out, steps, fps, frames, scale) -> Path:
+    from nnviz.gui.animation import Recorder
+
     name = experiment.document.get("name") or "Untitled model"
     recorder = Recorder(panels, out, fps=fps, title=lambda: f"{name} — {panels[0].export_title()}", scale=scale)
     try:
@@ -119,8 +154,9 @@ def export_report(experiment: Experiment, out, data_label: str) -> Path:
 
     snapshot = experiment.snapshot()
     figures = {}
-    for plot in PLOTS[:-1]:
-        panel = make_panel(plot)
-        panel.show_snapshot(snapshot)
-        figures[panel.export_title()] = render_image(figure_widget(panel), scale=2.0)
+    with panels_for_export() as make:
+        for plot in PLOTS[:-1]:
+            panel = make(plot)
+            panel.show_snapshot(snapshot)
+            figures[panel.export_title()] = render_image(figure_widget(panel), scale=2.0)
     return write_report(out, experiment.to_document(), snapshot, data_label, figures)

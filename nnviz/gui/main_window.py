@@ -341,8 +341,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- user commands ----------------------------------------------------------------------------
     def _on_play_triggered(self) -> None:
-        if self.act_walk.isChecked():
+        if self.act_walk.isChecked():  # training moves on: the traced step would be stale
             self.set_walk_mode(False)
+            self.statusBar().showMessage("Step through is off while training plays (Ctrl+T turns it on again)",
+                                         6000)
         self.session.send("toggle")
         self.act_play.setChecked(self.session.playing)  # the worker's answer sets the real state
 
