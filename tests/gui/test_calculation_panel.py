@@ -95,3 +95,30 @@ def test_stepper_moves_and_the_strip_jumps(qtbot, state):
     assert stepper.sample_box.count() == 3
     stepper.set_sample(1)
     assert stepper.current().result.result == state.walkthrough.trace.layers[1].z[1, 0]  # z2 of sample 2
+
+
+def test_calculation_exports_to_every_format(qtbot, tmp_path, state):
+    import csv
+    import xml.etree.ElementTree as ET
+
+    from nnviz.gui.export import export_figure
+
+    panel = CalculationPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 400)
+    calc = state.walkthrough.calculation(0, 0)
+    panel.show_calculation(calc)
+    title = f"Circle — {panel.export_title()}"
+    png = export_figure(panel, tmp_path / "c.png", scale=2, title=title)
+    from PySide6 import QtGui
+
+    assert QtGui.QImage(str(png)).width() == 2 * panel.export_widget().width()  # 2x the figure, margins aside
+    svg = ET.parse(export_figure(panel, tmp_path / "c.svg", title=title)).getroot()
+    texts = "".join("".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+    assert "z1[1] = 0.2*1.0 + 0.4*0.5 + 0.1 = 0.5" in texts  # text as text, the numbers in order
+    assert "Copy LaTeX" not in texts  # the figure leaves out the buttons
+    assert export_figure(panel, tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+    out = export_figure(panel, tmp_path / "c.csv", table=panel.export_table)
+    rows = list(csv.reader(open(out, encoding="utf-8")))
+    assert rows[0] == ["row"] + list(calc.table.columns)
+    assert [float(v) for v in rows[2][1:4]] == calc.table.values[1, :3].tolist()  # W1's first row

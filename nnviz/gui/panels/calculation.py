@@ -101,10 +101,14 @@ class CalculationPanel(QtWidgets.QWidget):
         buttons.addWidget(self.decimals)
         buttons.addWidget(self.copy_text)
         buttons.addWidget(self.copy_latex)
+        self.figure = QtWidgets.QWidget()
+        figure = QtWidgets.QVBoxLayout(self.figure)
+        figure.setContentsMargins(0, 0, 0, 0)
+        figure.addWidget(self.heading)
+        figure.addWidget(self.splitter, 1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.figure, 1)
         layout.addLayout(buttons)
         self._show_empty()
 
@@ -140,6 +144,10 @@ class CalculationPanel(QtWidgets.QWidget):
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
+
+    def export_widget(self) -> QtWidgets.QWidget:
+        """The figure: the heading, the calculation and its table, without the buttons."""
+        return self.figure
 
     def export_title(self) -> str:
         calc = self.calculation
