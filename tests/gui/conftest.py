@@ -35,3 +35,17 @@ def no_thread_left_running(qapp):
     for s in running:
         s.shutdown()
     assert not running, f"{len(running)} training thread(s) left running"
+
+
+@pytest.fixture
+def main_window(qtbot, monkeypatch):
+    """The app's window, shown, with its first snapshot drawn; closing never asks to save."""
+    from nnviz.gui.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "confirm_discard", lambda self: True)
+    w = MainWindow(settings=QtCore.QSettings())
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.latest is not None)
+    yield w
+    w.close()

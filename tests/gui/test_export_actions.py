@@ -5,18 +5,11 @@ import re
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from nnviz.gui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    monkeypatch.setattr(MainWindow, "confirm_discard", lambda self: True)
-    w = MainWindow(settings=QtCore.QSettings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.latest is not None)
-    yield w
-    w.close()
+def window(main_window):
+    return main_window
 
 
 def test_file_menu_has_the_export_commands(window):

@@ -9,20 +9,13 @@ from scipy import special
 
 from nnviz.core import Trainer, load_model
 from nnviz.core.examples import list_examples, load_example
-from nnviz.gui.main_window import MainWindow
 from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.graph import Selection
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    monkeypatch.setattr(MainWindow, "confirm_discard", lambda self: True)
-    w = MainWindow(settings=QtCore.QSettings())
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.latest is not None)
-    yield w
-    w.close()
+def window(main_window):
+    return main_window
 
 
 def open_lesson(qtbot, window, key):
