@@ -154,7 +154,7 @@ def test_hovering_a_neuron_shows_its_value_and_gradient(panel, qtbot, snapshot):
     panel.show_snapshot(snapshot)
     text = _hover(qtbot, panel, panel.node_positions(2)[1])
     view = snapshot.layers[1]
-    assert "layer 1 (dense · tanh), unit 1:" in text
+    assert "layer 2 (dense · tanh), unit 2:" in text  # counted from 1, as in the controls
     assert f"a = {format_number(view.value[1])}" in text
     assert f"dL/dz = {format_number(view.grad[1])}" in text
     assert f"= {format_number(snapshot.params['layers[1].bias'][1])}" in text
@@ -318,7 +318,7 @@ def test_big_network_draws_the_strongest_edges_in_few_items(panel, qtbot):
     assert panel.graphics_item_count() == count
     # neurons of a compact column can still be hovered and clicked
     text = _hover(qtbot, panel, panel.node_positions(1)[40])
-    assert "unit 40:" in text and f"a = {format_number(latest.layers[0].value[40])}" in text
+    assert "unit 41:" in text and f"a = {format_number(latest.layers[0].value[40])}" in text
     assert _click(qtbot, panel, panel.node_positions(1)[40]) == Selection("neuron", 1, 40)
 
 

@@ -342,37 +342,40 @@ class GraphPanel(QtWidgets.QWidget):
         return self._complete(Selection("edge", int(d.layer[k]) + 1, int(d.unit[k]), int(d.source[k])))
 
     def describe(self, selection: Selection) -> str:
-        """The text the hover label shows for ``selection`` (values of the current snapshot)."""
+        """The text the hover label shows for ``selection`` (values of the current snapshot).
+        Layers and units count from 1, as in the controls and the step-through; parameters are
+        also named by their model-document path (``layers[0].weight[1, 0]``), which counts from 0."""
         snap = self._snapshot
         if selection.kind == "input":
             name = snap.input_names[selection.unit]
-            text = f"input {selection.unit}: {name}"
+            text = f"input {selection.unit + 1}: {name}"
             values = self._input_values(snap)
             if values is not None:
                 text += f"\nmean x = {format_number(values[selection.unit])} (probe batch)"
             return text
         i = selection.column - 1
         view = snap.layers[i]
+        unit = selection.unit
         if selection.kind == "neuron":
             act = "" if view.activation == "identity" else f" · {view.activation}"
-            text = (f"layer {i} ({view.type}{act}), unit {selection.unit}: "
-                    f"a = {format_number(view.value[selection.unit])}, "
-                    f"dL/dz = {format_number(view.grad[selection.unit])}")
+            text = (f"layer {i + 1} ({view.type}{act}), unit {unit + 1}: "
+                    f"a = {format_number(view.value[unit])}, "
+                    f"dL/dz = {format_number(view.grad[unit])} (probe batch means)")
             bias = snap.params.get(f"layers[{i}].bias")
             if bias is not None and bias.shape == (view.units,):
                 grad = snap.grads.get(f"layers[{i}].bias")
-                text += (f"\nbias layers[{i}].bias[{selection.unit}] = {format_number(bias[selection.unit])}"
-                         + (f", dL/db = {format_number(grad[selection.unit])}" if grad is not None else ""))
+                text += (f"\nbias b{i + 1}[{unit + 1}] (layers[{i}].bias[{unit}]) = {format_number(bias[unit])}"
+                         + (f", dL/db = {format_number(grad[unit])}" if grad is not None else ""))
             return text
         name = f"layers[{i}].weight"
-        index = (selection.unit, selection.source)
+        index = (unit, selection.source)
         grad = snap.grads.get(name)
         source = (f"input {snap.input_names[selection.source]}" if i == 0
-                  else f"layer {i - 1} unit {selection.source}")
-        return (f"weight {name}[{selection.unit}, {selection.source}]: "
+                  else f"layer {i} unit {selection.source + 1}")
+        return (f"weight W{i + 1}[{unit + 1},{selection.source + 1}] ({name}[{unit}, {selection.source}]): "
                 f"w = {format_number(snap.params[name][index])}"
                 + (f", dL/dw = {format_number(grad[index])}" if grad is not None else "")
-                + f"\n{source} → layer {i} unit {selection.unit}")
+                + f"\n{source} → layer {i + 1} unit {unit + 1}")
 
     def hover_text(self) -> str:
         """What the hover label shows now ("" when hidden)."""
