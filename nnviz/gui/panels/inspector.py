@@ -104,7 +104,7 @@ class InspectorPanel(QtWidgets.QWidget):
         elif sel.kind == "neuron":
             view = snap.layers[sel.column - 1]
             self.title.setText(f"{layer_name(snap, sel.column - 1)} ({view.type}, {view.activation}), "
-                               f"unit {sel.unit}  ·  layers[{sel.column - 1}]")
+                               f"unit {sel.unit + 1}  ·  layers[{sel.column - 1}]")
             lines.append(f"mean activation a = {view.value[sel.unit]:.6g}")
             lines.append(f"mean gradient dL/dz = {view.grad[sel.unit]:.6g}")
             if sel.param is not None:
@@ -114,8 +114,8 @@ class InspectorPanel(QtWidgets.QWidget):
         else:  # edge
             name, index = sel.param
             source = (f"input {snap.input_names[sel.source]}" if sel.column == 1
-                      else f"{layer_name(snap, sel.column - 2).lower()}, unit {sel.source}")
-            self.title.setText(f"Weight into {layer_name(snap, sel.column - 1).lower()}, unit {sel.unit}, "
+                      else f"{layer_name(snap, sel.column - 2).lower()}, unit {sel.source + 1}")
+            self.title.setText(f"Weight into {layer_name(snap, sel.column - 1).lower()}, unit {sel.unit + 1}, "
                                f"from {source}  ·  layers[{sel.column - 1}].weight[{sel.unit}, {sel.source}]")
             lines.append(f"w = {snap.params[name][index]:.6g}")
             lines.append(f"dL/dw = {snap.grads[name][index]:.6g}")
