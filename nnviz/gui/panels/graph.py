@@ -167,8 +167,9 @@ def _levels(activation: str, values: np.ndarray) -> tuple[float, float]:
 
 
 def _title(view) -> str:
+    """"Dense 8" over "tanh": two short lines, so that neighbouring columns' titles do not meet."""
     name = _TYPE_NAMES.get(view.type, view.type.title())
-    act = "" if view.activation == "identity" else f" · {view.activation}"
+    act = "" if view.activation == "identity" else f"\n{view.activation}"
     return f"{name} {view.units}{act}"
 
 
@@ -1125,6 +1126,12 @@ def _static_text(text: str, color: str, anchor: tuple[float, float], font: QtGui
     paint."""
     item = pg.TextItem(text, color=color, anchor=anchor)
     item.setFont(font)
+    if "\n" in text:  # lines aligned as the item is anchored: left, centred or right
+        doc = item.textItem.document()
+        side = {0.0: QtCore.Qt.AlignmentFlag.AlignLeft, 1.0: QtCore.Qt.AlignmentFlag.AlignRight}
+        doc.setDefaultTextOption(QtGui.QTextOption(side.get(anchor[0], QtCore.Qt.AlignmentFlag.AlignHCenter)))
+        item.textItem.setTextWidth(doc.idealWidth())
+        item.updateTextPos()
     item.textItem.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return item
 
