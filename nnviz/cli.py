@@ -705,8 +705,7 @@ def command_export(args) -> int:
     from nnviz.gui.app import create_application
 
     QtCore.qInstallMessageHandler(_quiet_qt)
-    app = create_application([PROG])
-    before = set(app.topLevelWidgets())
+    create_application([PROG])
     from nnviz.gui.headless import Diverged as ExportDiverged
     from nnviz.gui.headless import export_plot
 
@@ -717,17 +716,6 @@ def command_export(args) -> int:
                            fps=args.fps, frames=args.frames)
     except ExportDiverged as exc:
         raise Diverged(str(exc)) from None
-    finally:
-        # delete the panels while the QApplication lives: left to interpreter shutdown, pyqtgraph's
-        # items can be torn down in an order that crashes
-        import gc
-
-        gc.collect()
-        for widget in set(app.topLevelWidgets()) - before:  # the panels this command made
-            widget.close()
-            widget.deleteLater()
-        app.processEvents()
-        gc.collect()
     snap = experiment.snapshot()
     print(f"{PROG}: wrote {path} ({args.plot} after {snap.step} step{'s' if snap.step != 1 else ''}, "
           f"train loss {snap.train_loss:.4g})")

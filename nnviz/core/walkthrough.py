@@ -722,22 +722,15 @@ class Walkthrough:
         fan_in = W.shape[1]
         columns = tuple(f"w[·,{k + 1}]" for k in range(fan_in)) + (f"b{n}", f"z{n}")
         values = np.full((W.shape[0] + 1, fan_in + 2), np.nan)
-        edits = {}
-        if sample is not None:
-            values[0, :fan_in] = x[sample]
-            if i == 0:
-                row = int(self.rows[sample])
-                for k in range(fan_in):
-                    edits[(0, k)] = Edit("input", index=(row, k))
+        values[0, :fan_in] = x[sample]
         values[1:, :fan_in] = W
         values[1:, fan_in] = b
-        if sample is not None:
-            values[1:, fan_in + 1] = z[sample]
-        inputs = dict(edits)
+        values[1:, fan_in + 1] = z[sample]
+        row = int(self.rows[sample])
 
         def edit(r, c):
-            if r == 0:
-                return inputs.get((0, c))
+            if r == 0:  # the inputs of the first layer are the data's, and editable
+                return Edit("input", index=(row, c)) if i == 0 and c < fan_in else None
             if c < fan_in:
                 return Edit("param", f"layers[{i}].weight", (r - 1, c))
             return Edit("param", f"layers[{i}].bias", (r - 1,)) if c == fan_in else None

@@ -146,26 +146,6 @@ def _lay_out(widget: QtWidgets.QWidget) -> None:
         _flush_layout_requests()
     _scratch_render(widget, widget.size())
     _flush_layout_requests()
-    _settle_plots(widget)
-
-
-def _settle_plots(widget: QtWidgets.QWidget) -> None:
-    """Bring every plot's view range and its curves up to date: a curve clipped to the view
-    (``clipToView``) is otherwise clipped to the range of the previous paint, which for a recording
-    drawn frame after frame is the previous frame's."""
-    import pyqtgraph as pg
-
-    for view in widget.findChildren(QtWidgets.QGraphicsView):
-        scene = view.scene()
-        if scene is None:
-            continue
-        items = scene.items()
-        for item in items:
-            if isinstance(item, pg.ViewBox):
-                item.prepareForPaint()  # applies a pending auto-range
-        for item in items:
-            if isinstance(item, pg.PlotDataItem):
-                item.updateItems(styleUpdate=False)
 
 
 def _scratch_render(widget: QtWidgets.QWidget, size: QtCore.QSize) -> None:
@@ -379,9 +359,16 @@ def export_png(widget: QtWidgets.QWidget, path, scale: float = 1, width: int | N
     return atomic_write(out, write)
 
 
-def _begin(painter: QtGui.QPainter, device, out: Path, kind: str) -> None:
-    if not painter.begin(device):
-        raise ExportError(f"{out}: cannot start drawing the {kind}")
+def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title: str | None) -> None:
+    """Paint the figure, in the export look, on an SVG generator or a PDF writer."""
+    with _export_look(widget, "white"):
+        painter = QtGui.QPainter()
+        if not painter.begin(device):
+            raise ExportError(f"{out}: cannot start drawing the {kind}")
+        try:
+            _paint_figure(painter, widget, "white", title)
+        finally:
+            painter.end()
 
 
 def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
@@ -398,13 +385,7 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
         generator.setResolution(widget.logicalDpiX())  # point sizes of fonts as on screen
         generator.setTitle(title or out.stem)
         generator.setDescription("Exported from nnviz")
-        with _export_look(widget, "white"):
-            painter = QtGui.QPainter()
-            _begin(painter, generator, out, "SVG")
-            try:
-                _paint_figure(painter, widget, "white", title)
-            finally:
-                painter.end()
+        _paint_vector(generator, widget, out, "SVG", title)
 
     return atomic_write(out, write)
 
@@ -426,13 +407,7 @@ def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
                                                QtCore.QMarginsF(0, 0, 0, 0)))
         writer.setTitle(title or out.stem)
         writer.setCreator("nnviz")
-        with _export_look(widget, "white"):
-            painter = QtGui.QPainter()
-            _begin(painter, writer, out, "PDF")
-            try:
-                _paint_figure(painter, widget, "white", title)
-            finally:
-                painter.end()
+        _paint_vector(writer, widget, out, "PDF", title)
 
     return atomic_write(out, write)
 

@@ -52,9 +52,7 @@ class ExportActions(QtCore.QObject):
 
     def _fresh(self, panel) -> None:
         """Give a panel hidden behind a tab the newest snapshot before it is rendered."""
-        snapshot = self.window._undrawn.pop(panel, None)
-        if snapshot is not None:
-            panel.show_snapshot(snapshot)
+        self.window._on_panel_shown(panel)
 
     def panel_at_pointer(self) -> str:
         widget = QtWidgets.QApplication.widgetAt(QtGui.QCursor.pos())
