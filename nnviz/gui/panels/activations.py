@@ -151,6 +151,21 @@ class IntegerAxis(pg.AxisItem):
         return [f"{round(v * scale):d}" for v in values]
 
 
+def lay_out_layer_panel(panel: QtWidgets.QWidget, layer_combo, info_line, tabs) -> None:
+    """A per-layer panel's layout: the layer chooser on top, a line of figures, then the tabs."""
+    top = QtWidgets.QHBoxLayout()
+    top.setContentsMargins(6, 4, 6, 0)
+    top.addWidget(QtWidgets.QLabel("Layer"))
+    top.addWidget(layer_combo)
+    top.addStretch(1)
+    layout = QtWidgets.QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addLayout(top)
+    layout.addWidget(info_line)
+    layout.addWidget(tabs, 1)
+
+
 def make_plot(left: str, bottom: str, integer: tuple[str, ...] = ()) -> pg.PlotItem:
     """A plot item in the panels' quiet style: no menu, no "A" button, axis labels set; the axes
     named in ``integer`` ("left", "bottom") tick whole numbers only."""
@@ -253,17 +268,7 @@ class ActivationsPanel(QtWidgets.QWidget):
         self.tabs.setTabToolTip(2, "The selected layer's activation percentiles at each evaluation")
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
-        top = QtWidgets.QHBoxLayout()
-        top.setContentsMargins(6, 4, 6, 0)
-        top.addWidget(QtWidgets.QLabel("Layer"))
-        top.addWidget(self.layer_combo)
-        top.addStretch(1)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.stats_line)
-        layout.addWidget(self.tabs, 1)
+        lay_out_layer_panel(self, self.layer_combo, self.stats_line, self.tabs)
 
     # -- building ---------------------------------------------------------------------------------
     def _build_histogram(self) -> QtWidgets.QWidget:

@@ -26,7 +26,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.stats import histogram
 from nnviz.gui.panels.activations import (SegmentsLine, count_top, finite_bound, format_number, layer_label,
-                                          follow_ranges, make_color_bar, make_plot, set_range)
+                                          follow_ranges, lay_out_layer_panel, make_color_bar, make_plot, set_range)
 from nnviz.gui.panels.loss import snapped_range
 from nnviz.gui.style import POSITIVE, TEXT, diverging_lut
 
@@ -125,17 +125,7 @@ class WeightsPanel(QtWidgets.QWidget):
         self.tabs.setTabEnabled(2, False)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
-        top = QtWidgets.QHBoxLayout()
-        top.setContentsMargins(6, 4, 6, 0)
-        top.addWidget(QtWidgets.QLabel("Layer"))
-        top.addWidget(self.layer_combo)
-        top.addStretch(1)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.info_line)
-        layout.addWidget(self.tabs, 1)
+        lay_out_layer_panel(self, self.layer_combo, self.info_line, self.tabs)
 
     # -- building ---------------------------------------------------------------------------------
     def _build_matrix(self) -> QtWidgets.QWidget:
