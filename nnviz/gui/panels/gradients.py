@@ -224,15 +224,6 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
     def set_statistic(self, key: str) -> None:
         self.statistic_box.setCurrentIndex(list(STATISTICS).index(key))
 
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`); while the panel is hidden,
-        keep it for when it is shown."""
-        self._snapshot = snapshot
-        if not self.isVisible():
-            self._dirty = True
-            return
-        self._draw()
-
     def select_layer(self, index: int | None) -> None:
         """Highlight the bars and lines of layer ``index`` (None: no highlight)."""
         self._selected = index
@@ -518,11 +509,6 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
         self.readout.setText(" · ".join(text))
 
     # -- slots and events -----------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._dirty:
-            self._draw()
-
     def _on_statistic_changed(self, _index: int) -> None:
         self._update_axis_labels()
         self._line_range = None

@@ -140,14 +140,6 @@ class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
         layout.addWidget(self.view, 1)
 
     # -- public -----------------------------------------------------------------------------------
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot``; while the panel is hidden, keep it for when it is shown."""
-        self._snapshot = snapshot
-        if not self.isVisible():
-            self._dirty = True
-            return
-        self._draw()
-
     def select_layer(self, index: int | None) -> None:
         """Highlight layer ``index``'s line and bar (None: no highlight)."""
         self._selected = index
@@ -354,11 +346,6 @@ class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
                              + colored_html(_STATUS_COLOR[status], _STATUS_TEXT[status]))
 
     # -- slots and events -------------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._dirty:
-            self._draw()
-
     def _bar_at(self, scene_pos) -> int | None:
         vb = self.bar_plot.getViewBox()
         if not self._layers or not vb.sceneBoundingRect().contains(scene_pos):
