@@ -14,21 +14,54 @@ import numpy as np
 from scipy import special
 
 from nnviz.core.errors import ModelError
-from nnviz.core.spec import split_named
+from nnviz.core.spec import Registry, split_named
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_TANH_BETA = math.sqrt(2.0 / math.pi)
 _GELU_TANH_KAPPA = 0.044715
+#: an output beyond this share of a bounded activation's range (|tanh| > 0.97, a sigmoid outside
+#: [0.03, 0.97]) counts as saturated: its derivative is under 6 % of its largest
+SATURATION = 0.97
+
+#: name -> activation class; ``@ACTIVATIONS.register`` adds one
+ACTIVATIONS: Registry = Registry("activation")
 
 
 class Activation:
-    """Base class. Subclasses set ``name`` and ``defaults`` and implement forward/backward."""
+    """Base class. Subclasses set ``name`` and ``defaults``, implement forward/backward, and describe
+    themselves: everything the app, the walkthrough and the statistics say about an activation comes
+    from these facts, so a new activation is one class and its entry in :data:`ACTIVATIONS`."""
 
     name = ""
     defaults: dict = {}
     #: names and shapes of learnable parameters (PReLU only); bound by the layer that owns them
     param_shapes: tuple = ()
+    #: how people write its name
+    title = ""
+    #: one line for the controls' tooltip
+    tooltip = ""
+    #: ``f(z)`` and ``f'(z)`` as plain text (the walkthrough's formula lines) and as LaTeX
+    formula_text = "f(z)"
+    derivative_text = "f'(z)"
+    formula_latex = "f(z)"
+    derivative_latex = "f'(z)"
+    #: the range of its outputs where it is bounded (plots use it as a fixed axis), else None
+    output_range: tuple[float, float] | None = None
+    #: the band of outputs that is *not* saturated, for a bounded activation whose tails are flat
+    saturation_band: tuple[float, float] | None = None
+    #: whether a unit can die: output zero (or on a small negative slope) for every input it sees
+    can_die = False
+    #: said in the walkthrough under the backward step through it
+    backward_note = ""
+
+    @classmethod
+    def saturated(cls, a: np.ndarray) -> np.ndarray | None:
+        """Which outputs ``a`` sit in the flat tails (a boolean array), or None if it has none."""
+        if cls.saturation_band is None:
+            return None
+        low, high = cls.saturation_band
+        return (a < low) | (a > high)
 
     def __init__(self, **options):
         unknown = set(options) - set(self.defaults)
@@ -58,8 +91,15 @@ class Activation:
         return f"{type(self).__name__}({opts})"
 
 
+@ACTIVATIONS.register
 class Identity(Activation):
     name = "identity"
+    title = "identity"
+    tooltip = "identity: a = z (no non-linearity)"
+    formula_text = "z"
+    derivative_text = "1"
+    formula_latex = "z"
+    derivative_latex = "1"
 
     def forward(self, z):
         return z
@@ -68,6 +108,7 @@ class Identity(Activation):
         return da
 
 
+@ACTIVATIONS.register
 class Step(Activation):
     """Heaviside step, as in Rosenblatt's perceptron: 1 where z > 0, 0 where z < 0, ``at_zero`` at 0.
 
@@ -75,6 +116,16 @@ class Step(Activation):
     """
 
     name = "step"
+    title = "step"
+    tooltip = "step: 1 where z > 0, else 0 (the perceptron's; its gradient is 0 everywhere)"
+    formula_text = "1 if z > 0 else 0"
+    derivative_text = "0"
+    formula_latex = r"\begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
+    derivative_latex = "0"
+    output_range = (0.0, 1.0)
+    can_die = True
+    backward_note = ("The step function's derivative is 0 everywhere: no gradient reaches the weights. "
+                     "This is why the perceptron is trained by Rosenblatt's rule instead.")
     defaults = {"at_zero": 0.0}
 
     def forward(self, z):
@@ -87,8 +138,17 @@ class Step(Activation):
         return np.zeros_like(da)
 
 
+@ACTIVATIONS.register
 class Sigmoid(Activation):
     name = "sigmoid"
+    title = "sigmoid"
+    tooltip = "sigmoid: 1 / (1 + e^-z), between 0 and 1"
+    formula_text = "σ(z) = 1 / (1 + exp(−z))"
+    derivative_text = "a·(1 − a)"
+    formula_latex = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
+    derivative_latex = r"a\,(1 - a)"
+    output_range = (0.0, 1.0)
+    saturation_band = (1.0 - SATURATION, SATURATION)
 
     def forward(self, z):
         return special.expit(z)
@@ -97,8 +157,17 @@ class Sigmoid(Activation):
         return da * (a * (1.0 - a))
 
 
+@ACTIVATIONS.register
 class Tanh(Activation):
     name = "tanh"
+    title = "tanh"
+    tooltip = "tanh: between -1 and 1, centred on 0"
+    formula_text = "tanh(z)"
+    derivative_text = "1 − a²"
+    formula_latex = r"\tanh z"
+    derivative_latex = "1 - a^{2}"
+    output_range = (-1.0, 1.0)
+    saturation_band = (-SATURATION, SATURATION)
 
     def forward(self, z):
         return np.tanh(z)
@@ -110,8 +179,17 @@ class Tanh(Activation):
         return d
 
 
+@ACTIVATIONS.register
 class ReLU(Activation):
     name = "relu"
+    title = "ReLU"
+    tooltip = "ReLU: max(0, z)"
+    formula_text = "max(0, z)"
+    derivative_text = "1 if z > 0 else 0"
+    formula_latex = r"\max(0, z)"
+    derivative_latex = r"\begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
+    can_die = True
+    backward_note = "ReLU passes the gradient where z > 0 and blocks it where z ≤ 0."
 
     def forward(self, z):
         return np.maximum(z, 0.0)
@@ -120,8 +198,16 @@ class ReLU(Activation):
         return da * (z > 0)
 
 
+@ACTIVATIONS.register
 class LeakyReLU(Activation):
     name = "leaky_relu"
+    title = "leaky ReLU"
+    tooltip = "leaky ReLU: z for z > 0, 0.01 z otherwise"
+    formula_text = "z if z > 0 else α·z"
+    derivative_text = "1 if z > 0 else α"
+    formula_latex = r"\begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
+    derivative_latex = r"\begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}"
+    can_die = True
     defaults = {"alpha": 0.01}
 
     def forward(self, z):
@@ -131,10 +217,18 @@ class LeakyReLU(Activation):
         return np.where(z > 0, da, da * self.alpha)
 
 
+@ACTIVATIONS.register
 class PReLU(Activation):
     """Leaky ReLU whose negative slope ``alpha`` is learned (one per layer, as ``nn.PReLU()``)."""
 
     name = "prelu"
+    title = "PReLU"
+    tooltip = "PReLU: leaky ReLU whose negative slope is learned"
+    formula_text = "z if z > 0 else α·z"
+    derivative_text = "1 if z > 0 else α"
+    formula_latex = r"\begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
+    derivative_latex = r"\begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}"
+    can_die = True
     defaults = {"init": 0.25}
     param_shapes = (("alpha", (1,)),)
 
@@ -150,8 +244,15 @@ class PReLU(Activation):
         return np.where(negative, da * self.alpha[0], da)
 
 
+@ACTIVATIONS.register
 class ELU(Activation):
     name = "elu"
+    title = "ELU"
+    tooltip = "ELU: z for z > 0, e^z - 1 otherwise"
+    formula_text = "z if z > 0 else α·(exp(z) − 1)"
+    derivative_text = "1 if z > 0 else a + α"
+    formula_latex = r"\begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}"
+    derivative_latex = r"\begin{cases} 1 & z > 0 \\ a + \alpha & z \le 0 \end{cases}"
     defaults = {"alpha": 1.0}
 
     def forward(self, z):
@@ -161,10 +262,17 @@ class ELU(Activation):
         return np.where(z > 0, da, da * (self.alpha * np.exp(np.minimum(z, 0.0))))
 
 
+@ACTIVATIONS.register
 class GELU(Activation):
     """Gaussian error linear unit: exact ``z Phi(z)`` (erf), or PyTorch's ``approximate="tanh"``."""
 
     name = "gelu"
+    title = "GELU"
+    tooltip = "GELU: z Φ(z), a smooth ReLU"
+    formula_text = "z·Φ(z)"
+    derivative_text = "Φ(z) + z·φ(z)"
+    formula_latex = r"z\,\Phi(z)"
+    derivative_latex = r"\Phi(z) + z\,\varphi(z)"
     defaults = {"approximate": "none"}
 
     def __init__(self, **options):
@@ -190,10 +298,17 @@ class GELU(Activation):
         return da * (cdf + z * pdf)
 
 
+@ACTIVATIONS.register
 class Swish(Activation):
     """``z * sigmoid(beta z)``; beta = 1 is SiLU (the gate of SwiGLU)."""
 
     name = "swish"
+    title = "swish"
+    tooltip = "swish (SiLU): z sigmoid(z)"
+    formula_text = "z·σ(βz)"
+    derivative_text = "σ(βz)·(1 + βz·(1 − σ(βz)))"
+    formula_latex = r"z\,\sigma(\beta z)"
+    derivative_latex = r"\sigma(\beta z)\,\bigl(1 + \beta z\,(1 - \sigma(\beta z))\bigr)"
     defaults = {"beta": 1.0}
 
     def forward(self, z):
@@ -204,10 +319,18 @@ class Swish(Activation):
         return da * (s * (1.0 + self.beta * z * (1.0 - s)))
 
 
+@ACTIVATIONS.register
 class Softmax(Activation):
     """Row-wise softmax, shifted by the row maximum so that no exponential overflows."""
 
     name = "softmax"
+    title = "softmax"
+    tooltip = "softmax: exponentials normalised to sum to 1 over the layer's units"
+    formula_text = "exp(z_i − m) / Σ_j exp(z_j − m),  m = max_j z_j"
+    derivative_text = "a_i·(δ_ij − a_j)"
+    formula_latex = r"\frac{e^{z_i - m}}{\sum_j e^{z_j - m}},\quad m = \max_j z_j"
+    derivative_latex = r"a_i\,(\delta_{ij} - a_j)"
+    output_range = (0.0, 1.0)
 
     def forward(self, z):
         e = np.exp(z - z.max(axis=-1, keepdims=True))
@@ -220,12 +343,6 @@ class Softmax(Activation):
 
     def derivative(self, z):
         raise ModelError("softmax has a full Jacobian, not an elementwise derivative")
-
-
-ACTIVATIONS: dict[str, type[Activation]] = {
-    cls.name: cls
-    for cls in (Identity, Step, Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, Swish, Softmax)
-}
 
 
 def make_activation(spec: str | dict | None, where: str = "activation") -> Activation:

@@ -410,7 +410,7 @@ def _layer_spec(raw, where: str) -> tuple[dict, dict]:
 
 def _check_init(value, where: str) -> None:
     """An ``init`` entry: known name and options, finite values, and options it can draw from."""
-    _named(value, where, INITIALIZERS, "initialiser", lambda defaults: defaults)
+    _named(value, where, INITIALIZERS, "initialiser", lambda cls: cls.defaults)
     name, options = parse_init(value, where)
     try:  # one input and one output give the widest range any layer draws from
         initialize(name, options, (1, 1), np.random.default_rng(0))

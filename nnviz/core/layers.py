@@ -17,6 +17,10 @@ import numpy as np
 from nnviz.core.activations import Activation, Identity, make_activation
 from nnviz.core.errors import ModelError
 from nnviz.core.initializers import initialize, parse_init
+from nnviz.core.spec import Registry
+
+#: type -> layer class; ``@LAYERS.register`` adds one
+LAYERS: Registry = Registry("layer", key="type")
 
 
 class Layer:
@@ -31,6 +35,11 @@ class Layer:
     REGULARIZED: tuple[str, ...] = ()
     #: whether the layer's weights take an ``init`` (an initialiser)
     TAKES_INIT = False
+    #: how people write its name, and one line for the controls' tooltip
+    title = ""
+    tooltip = ""
+    #: tooltips of the variants a type has (GLU's glu, swiglu, geglu)
+    VARIANT_TIPS: dict[str, str] = {}
 
     def __init__(self, fan_in: int, activation=None, init=None, **options):
         self.fan_in = fan_in
@@ -142,10 +151,13 @@ def _bias_grad(dz: np.ndarray, out: np.ndarray) -> None:
     np.dot(ones, dz, out=out)
 
 
+@LAYERS.register
 class Dense(Layer):
     """Fully connected: ``z = x W^T + b`` with W of shape (units, fan_in), as ``nn.Linear``."""
 
     type = "dense"
+    title = "Dense"
+    tooltip = "dense: every unit sees every input, z = W x + b"
     OPTIONS = {"units": ("posint", None)}
     PARAMS = ("weight", "bias")
     REGULARIZED = ("weight",)
@@ -169,6 +181,7 @@ class Dense(Layer):
         return dz @ self.weight if need_dx else None
 
 
+@LAYERS.register
 class GLU(Layer):
     """Gated linear unit: ``z = gate(x Wg^T + bg) * (x W^T + b)``.
 
@@ -176,6 +189,11 @@ class GLU(Layer):
     """
 
     type = "glu"
+    title = "GLU"
+    tooltip = "GLU: a linear layer gated by a sigmoid of a second one"
+    VARIANT_TIPS = {"glu": "GLU: a linear layer gated by a sigmoid of a second one",
+                    "swiglu": "SwiGLU: a linear layer gated by swish of a second one",
+                    "geglu": "GeGLU: a linear layer gated by GELU of a second one"}
     OPTIONS = {"units": ("posint", None), "variant": ("choice:glu,swiglu,geglu", "glu")}
     PARAMS = ("weight", "bias", "gate_weight", "gate_bias")
     REGULARIZED = ("weight", "gate_weight")
@@ -219,6 +237,7 @@ class GLU(Layer):
         return d_value @ self.weight + d_gate_z @ self.gate_weight
 
 
+@LAYERS.register
 class BatchNorm(Layer):
     """Batch normalisation over the batch axis, as ``nn.BatchNorm1d``.
 
@@ -228,6 +247,8 @@ class BatchNorm(Layer):
     """
 
     type = "batchnorm"
+    title = "BatchNorm"
+    tooltip = "batch norm: normalise each unit over the batch, then scale and shift"
     OPTIONS = {"momentum": ("prob", 0.1), "eps": ("posnumber", 1e-5)}
     PARAMS = ("weight", "bias")
     BUFFERS = ("running_mean", "running_var")
@@ -277,10 +298,13 @@ class BatchNorm(Layer):
         return (inv_std / n) * (n * d_hat - d_hat.sum(axis=0) - x_hat * np.sum(d_hat * x_hat, axis=0))
 
 
+@LAYERS.register
 class LayerNorm(Layer):
     """Layer normalisation over the features of each sample, as ``nn.LayerNorm(units)``."""
 
     type = "layernorm"
+    title = "LayerNorm"
+    tooltip = "layer norm: normalise over the units of each sample, then scale and shift"
     OPTIONS = {"eps": ("posnumber", 1e-5)}
     PARAMS = ("weight", "bias")
 
@@ -311,6 +335,7 @@ class LayerNorm(Layer):
                                 - x_hat * np.sum(d_hat * x_hat, axis=1, keepdims=True))
 
 
+@LAYERS.register
 class RMSNorm(Layer):
     """Root-mean-square normalisation, as ``nn.RMSNorm(units, eps)``: ``x / sqrt(mean(x^2) + eps) * w``.
 
@@ -318,6 +343,8 @@ class RMSNorm(Layer):
     """
 
     type = "rmsnorm"
+    title = "RMSNorm"
+    tooltip = "RMS norm: divide each sample by the root mean square of its units, then scale"
     OPTIONS = {"eps": ("posnumber|null", None)}
     PARAMS = ("weight",)
 
@@ -343,11 +370,14 @@ class RMSNorm(Layer):
         return inv_rms * (d_hat - x_hat * np.mean(d_hat * x_hat, axis=1, keepdims=True))
 
 
+@LAYERS.register
 class Dropout(Layer):
     """Inverted dropout: in training each unit is zeroed with probability ``p`` and the survivors are
     scaled by ``1/(1-p)``, so that evaluation is the identity."""
 
     type = "dropout"
+    title = "Dropout"
+    tooltip = "dropout: while training, zero each value with probability p"
     OPTIONS = {"p": ("prob", 0.5)}
 
     def _forward(self, x, training, rng, update_stats):
@@ -370,5 +400,3 @@ class Dropout(Layer):
         mask = self.extras.get("mask")
         return dz if mask is None else dz * mask
 
-
-LAYERS: dict[str, type[Layer]] = {cls.type: cls for cls in (Dense, GLU, BatchNorm, LayerNorm, RMSNorm, Dropout)}

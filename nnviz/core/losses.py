@@ -18,7 +18,7 @@ import numpy as np
 from scipy import special
 
 from nnviz.core.errors import ModelError
-from nnviz.core.spec import split_named
+from nnviz.core.spec import Registry, split_named
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -31,10 +31,29 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
 
 
+#: name -> loss class; ``@LOSSES.register`` adds one
+LOSSES: Registry = Registry("loss")
+#: what a loss's targets are: real values, one probability in [0, 1] per output, or one class each
+REGRESSION, BINARY, CLASSES = "regression", "binary", "classes"
+
+
 class Loss:
+    """Base class. Subclasses set ``name``, ``defaults`` and their facts, and implement ``evaluate``."""
+
     name = ""
     defaults: dict = {}
+    #: the output activation whose derivative fuses with this loss's into ``p - y``
     fuses_with: str | None = None
+    title = ""
+    tooltip = ""
+    #: the targets it takes: REGRESSION, BINARY (in [0, 1]) or CLASSES (indices or one-hot rows)
+    targets = REGRESSION
+    #: the loss in symbols, with ``{option}`` fields for its options (see :meth:`formula`)
+    FORMULA = "L(a, y)"
+    #: dL/da in symbols (see :meth:`output_grad_rule`)
+    GRAD_RULE = "∂L/∂a"
+    #: the mean is over every output of every sample ("elements") or over the samples ("rows")
+    mean_over = "elements"
 
     def __init__(self, **options):
         unknown = set(options) - set(self.defaults)
@@ -54,6 +73,26 @@ class Loss:
         loss, grad, wrt_z = self.evaluate(out, y, z, activation)
         return grad
 
+    @classmethod
+    def check_options(cls, options: dict, where: str) -> None:
+        """Refuse option values outside the loss's domain (types are already checked)."""
+
+    def formula(self, number=str) -> str:
+        """The loss in symbols, its options written by ``number`` (``δ = 1.0``)."""
+        return self.FORMULA.format(**{k: number(v) for k, v in self.options.items()})
+
+    def output_grad_rule(self, activation: str) -> str:
+        """dL/da in symbols, for an output layer with ``activation``."""
+        return self.GRAD_RULE
+
+    def fuses(self, activation: str) -> bool:
+        """Whether the gradient skips dL/da and goes to z directly as ``(p - y)/N``."""
+        return self.fuses_with is not None and activation == self.fuses_with
+
+    def mean_count(self, out: np.ndarray) -> int:
+        """N, the count the loss is a mean over, for outputs ``out`` (samples, units)."""
+        return out.size if self.mean_over == "elements" else out.shape[0]
+
     def to_spec(self):
         changed = {k: v for k, v in self.options.items() if v != self.defaults[k]}
         return {"name": self.name, **changed} if changed else self.name
@@ -63,8 +102,13 @@ class Loss:
         return f"{type(self).__name__}({opts})"
 
 
+@LOSSES.register
 class MSE(Loss):
     name = "mse"
+    title = "mean squared error"
+    tooltip = "mean squared error: mean of (output - target)²; for regression"
+    FORMULA = "mean((a − y)²)"
+    GRAD_RULE = "2·(a − y) / N"
 
     def evaluate(self, out, y, z=None, activation="identity"):
         diff = out - y
@@ -74,16 +118,30 @@ class MSE(Loss):
         return loss, diff, False
 
 
+@LOSSES.register
 class MAE(Loss):
     name = "mae"
+    title = "mean absolute error"
+    tooltip = "mean absolute error: mean of |output - target|"
+    FORMULA = "mean(|a − y|)"
+    GRAD_RULE = "sign(a − y) / N"
 
     def evaluate(self, out, y, z=None, activation="identity"):
         diff = out - y
         return float(np.mean(np.abs(diff))), np.sign(diff) / diff.size, False
 
 
+@LOSSES.register
 class Huber(Loss):
     name = "huber"
+    title = "Huber"
+    tooltip = "Huber: squared for small errors, absolute for large ones (delta 1)"
+    FORMULA = "mean(½(a − y)² if |a − y| ≤ δ else δ·(|a − y| − ½δ)),  δ = {delta}"
+
+    @classmethod
+    def check_options(cls, options, where):
+        if options.get("delta", 1.0) <= 0:
+            raise ModelError(f"{where}.delta: must be > 0, got {options['delta']!r}")
     defaults = {"delta": 1.0}
 
     def evaluate(self, out, y, z=None, activation="identity"):
@@ -99,9 +157,10 @@ class _SigmoidProbabilityLoss(Loss):
     """A loss on probabilities p = sigmoid(logits); logits are z when the output is a sigmoid."""
 
     fuses_with = "sigmoid"
+    targets = BINARY
 
     def _logits(self, out, z, activation):
-        if activation == "sigmoid":
+        if self.fuses(activation):
             return z, out
         return out, special.expit(out)
 
@@ -113,15 +172,59 @@ class _SigmoidProbabilityLoss(Loss):
         return grad / np.maximum(out * (1.0 - out), 1e-12)
 
 
+@LOSSES.register
 class BCE(_SigmoidProbabilityLoss):
     name = "bce"
+    title = "binary cross-entropy"
+    tooltip = "binary cross-entropy: for one sigmoid output and 0/1 labels"
+    FORMULA = "−mean[y·ln(a) + (1 − y)·ln(1 − a)]"
+    GRAD_RULE = "(a − y) / (a·(1 − a)) / N"
 
     def evaluate(self, out, y, z=None, activation="identity"):
         logits, p = self._logits(out, z, activation)
         loss = float(np.mean(_softplus(logits) - y * logits))
-        return loss, (p - y) / p.size, activation == "sigmoid"
+        return loss, (p - y) / p.size, self.fuses(activation)
 
 
+@LOSSES.register
+class CrossEntropy(Loss):
+    """Categorical cross-entropy over rows; targets are one-hot (or probability) rows.
+
+    The probabilities are the output when the output layer is a softmax, else softmax(output).
+    (Class-index targets are turned into one-hot rows by the trainer.)
+    """
+
+    name = "cross_entropy"
+    title = "cross-entropy"
+    tooltip = "cross-entropy: for a softmax output with one unit per class"
+    targets = CLASSES
+    FORMULA = "−mean over samples of Σ_j y_j·ln(p_j)"
+    mean_over = "rows"
+    fuses_with = "softmax"
+
+    def output_grad_rule(self, activation):
+        return "−y / p / N" if self.fuses(activation) else "(softmax(a) − y) / N"
+
+    def evaluate(self, out, y, z=None, activation="identity"):
+        if out.ndim != 2 or out.shape[1] < 2:
+            raise ModelError("cross_entropy needs an output layer of at least 2 units (one per class)")
+        logits = z if self.fuses(activation) else out
+        log_p = _log_softmax(logits)
+        n = logits.shape[0]
+        loss = -float(np.sum(y * log_p)) / n
+        p = out if self.fuses(activation) else np.exp(log_p)
+        grad = (p * y.sum(axis=1, keepdims=True) - y) / n
+        return loss, grad, self.fuses(activation)
+
+    def output_grad(self, out, y, z=None, activation="identity"):
+        loss, grad, wrt_z = self.evaluate(out, y, z, activation)
+        if not wrt_z:
+            return grad
+        return -y / np.maximum(out, 1e-300) / out.shape[0]
+
+
+
+@LOSSES.register
 class Focal(_SigmoidProbabilityLoss):
     """Binary focal loss as torchvision's ``sigmoid_focal_loss(reduction="mean")``.
 
@@ -130,6 +233,14 @@ class Focal(_SigmoidProbabilityLoss):
     """
 
     name = "focal"
+    title = "focal"
+    tooltip = "focal loss: binary cross-entropy that down-weights easy examples"
+    FORMULA = "−mean[y·(1 − p)^γ·ln p + (1 − y)·p^γ·ln(1 − p)],  γ = {gamma}"
+
+    @classmethod
+    def check_options(cls, options, where):
+        if options.get("gamma", 2.0) < 0:
+            raise ModelError(f"{where}.gamma: must be >= 0, got {options['gamma']!r}")
     defaults = {"alpha": 0.25, "gamma": 2.0}
 
     def evaluate(self, out, y, z=None, activation="identity"):
@@ -149,38 +260,7 @@ class Focal(_SigmoidProbabilityLoss):
             alpha_t = self.alpha * y + (1.0 - self.alpha) * (1.0 - y)
             loss = alpha_t * loss
             grad = alpha_t * grad
-        return float(np.mean(loss)), grad / p.size, activation == "sigmoid"
-
-
-class CrossEntropy(Loss):
-    """Categorical cross-entropy over rows; targets are one-hot (or probability) rows.
-
-    The probabilities are the output when the output layer is a softmax, else softmax(output).
-    (Class-index targets are turned into one-hot rows by the trainer.)
-    """
-
-    name = "cross_entropy"
-    fuses_with = "softmax"
-
-    def evaluate(self, out, y, z=None, activation="identity"):
-        if out.ndim != 2 or out.shape[1] < 2:
-            raise ModelError("cross_entropy needs an output layer of at least 2 units (one per class)")
-        logits = z if activation == "softmax" else out
-        log_p = _log_softmax(logits)
-        n = logits.shape[0]
-        loss = -float(np.sum(y * log_p)) / n
-        p = out if activation == "softmax" else np.exp(log_p)
-        grad = (p * y.sum(axis=1, keepdims=True) - y) / n
-        return loss, grad, activation == "softmax"
-
-    def output_grad(self, out, y, z=None, activation="identity"):
-        loss, grad, wrt_z = self.evaluate(out, y, z, activation)
-        if not wrt_z:
-            return grad
-        return -y / np.maximum(out, 1e-300) / out.shape[0]
-
-
-LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, MAE, Huber, BCE, CrossEntropy, Focal)}
+        return float(np.mean(loss)), grad / p.size, self.fuses(activation)
 
 
 def make_loss(spec, where: str = "loss") -> Loss:
@@ -191,8 +271,5 @@ def make_loss(spec, where: str = "loss") -> Loss:
             raise ModelError(f"{where}: unknown option {key!r} for loss {name!r}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ModelError(f"{where}.{key}: expected a finite number, got {value!r}")
-    if name == "huber" and options.get("delta", 1.0) <= 0:
-        raise ModelError(f"{where}.delta: must be > 0, got {options['delta']!r}")
-    if name == "focal" and options.get("gamma", 2.0) < 0:
-        raise ModelError(f"{where}.gamma: must be >= 0, got {options['gamma']!r}")
+    cls.check_options(options, where)
     return cls(**{k: float(v) for k, v in options.items()})

@@ -15,6 +15,10 @@ import math
 import numpy as np
 
 from nnviz.core.errors import ModelError
+from nnviz.core.spec import Registry
+
+#: name -> optimizer class; ``@OPTIMIZERS.register`` adds one
+OPTIMIZERS: Registry = Registry("optimizer")
 
 
 class Optimizer:
@@ -23,6 +27,13 @@ class Optimizer:
     OPTIONS: dict[str, tuple[str, object]] = {}
     #: names of the per-parameter state arrays, in the order they are created
     STATE: tuple[str, ...] = ()
+    #: how people write its name, one line for the controls' tooltip, and one per option
+    title = ""
+    tooltip = ""
+    OPTION_TIPS: dict[str, str] = {
+        "weight_decay": "weight decay: adds weight_decay × weight to every gradient (L2 penalty)",
+        "eps": "eps: added to the denominator so it is never 0",
+    }
 
     def __init__(self, size: int, dtype=np.float64, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -71,8 +82,15 @@ class Optimizer:
         return f"{type(self).__name__}({opts})"
 
 
+@OPTIMIZERS.register
 class SGD(Optimizer):
     name = "sgd"
+    title = "SGD"
+    tooltip = "stochastic gradient descent (torch.optim.SGD), optionally with momentum"
+    OPTION_TIPS = {**Optimizer.OPTION_TIPS,
+        "momentum": "momentum: how much of the previous update is kept (0 = none)",
+        "dampening": "dampening: how much the new gradient is damped when added to the momentum",
+        "nesterov": "Nesterov momentum: look ahead along the momentum (needs momentum > 0, dampening 0)"}
     OPTIONS = {"lr": ("lr", 1e-3), "momentum": ("nonneg", 0.0), "dampening": ("number", 0.0),
                "nesterov": ("bool", False), "weight_decay": ("nonneg", 0.0)}
 
@@ -108,8 +126,14 @@ class SGD(Optimizer):
         params += self._tmp
 
 
+@OPTIMIZERS.register
 class Adam(Optimizer):
     name = "adam"
+    title = "Adam"
+    tooltip = "Adam (torch.optim.Adam): per-weight steps from running gradient moments"
+    OPTION_TIPS = {**Optimizer.OPTION_TIPS,
+        "betas": "betas: decay rates of the running mean of the gradient and of its square",
+        "amsgrad": "AMSGrad: use the largest squared-gradient average seen so far"}
     OPTIONS = {"lr": ("lr", 1e-3), "betas": ("betas", (0.9, 0.999)), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "amsgrad": ("bool", False)}
     decoupled = False
@@ -151,16 +175,25 @@ class Adam(Optimizer):
                      "bias_correction2": bias_correction2, "step_size": step_size}
 
 
+@OPTIMIZERS.register
 class AdamW(Adam):
     """Adam with decoupled weight decay: ``param *= 1 - lr * weight_decay`` before the Adam step."""
 
     name = "adamw"
+    title = "AdamW"
+    tooltip = "AdamW (torch.optim.AdamW): Adam with decoupled weight decay"
     OPTIONS = {**Adam.OPTIONS, "weight_decay": ("nonneg", 1e-2)}
     decoupled = True
 
 
+@OPTIMIZERS.register
 class Adagrad(Optimizer):
     name = "adagrad"
+    title = "Adagrad"
+    tooltip = "Adagrad (torch.optim.Adagrad): steps shrink with the sum of squared gradients"
+    OPTION_TIPS = {**Optimizer.OPTION_TIPS,
+        "lr_decay": "learning-rate decay: lr / (1 + (t - 1) × lr_decay)",
+        "initial_accumulator_value": "initial value of the sum of squared gradients"}
     OPTIONS = {"lr": ("lr", 1e-2), "lr_decay": ("nonneg", 0.0), "weight_decay": ("nonneg", 0.0),
                "initial_accumulator_value": ("nonneg", 0.0), "eps": ("posnumber", 1e-10)}
     STATE = ("sum",)
@@ -182,8 +215,15 @@ class Adagrad(Optimizer):
         self.last = {"lr": lr, "clr": clr}
 
 
+@OPTIMIZERS.register
 class RMSprop(Optimizer):
     name = "rmsprop"
+    title = "RMSprop"
+    tooltip = "RMSprop (torch.optim.RMSprop): steps scaled by a running mean of squared gradients"
+    OPTION_TIPS = {**Optimizer.OPTION_TIPS,
+        "momentum": "momentum: how much of the previous update is kept (0 = none)",
+        "alpha": "alpha: smoothing constant of the running mean of squared gradients",
+        "centered": "centred: normalise by the variance of the gradient rather than its mean square"}
     OPTIONS = {"lr": ("lr", 1e-2), "alpha": ("prob", 0.99), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "momentum": ("nonneg", 0.0), "centered": ("bool", False)}
 
@@ -221,12 +261,15 @@ class RMSprop(Optimizer):
         self.last = {"lr": lr}
 
 
+@OPTIMIZERS.register
 class Perceptron(Optimizer):
     """Rosenblatt's rule for one ``step`` layer: for each sample in turn, ``w += lr (y - o) x`` and
     ``b += lr (y - o)``. It needs the samples, not a gradient, so the trainer calls
     :meth:`update_sample` instead of :meth:`step`."""
 
     name = "perceptron"
+    title = "perceptron rule"
+    tooltip = "Rosenblatt's perceptron rule, sample by sample; for one layer with a step activation"
     OPTIONS = {"lr": ("lr", 1.0)}
 
     def update_sample(self, weight: np.ndarray, bias: np.ndarray, x: np.ndarray, error: np.ndarray,
@@ -237,6 +280,3 @@ class Perceptron(Optimizer):
     def _update(self, params, grads, lr):
         raise ModelError("the perceptron rule updates sample by sample; use the Trainer")
 
-
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Adam, AdamW, Adagrad, RMSprop, Perceptron)}

@@ -11,11 +11,20 @@ from __future__ import annotations
 import math
 
 from nnviz.core.errors import ModelError
+from nnviz.core.spec import Registry
+
+#: name -> schedule class; ``@SCHEDULES.register`` adds one
+SCHEDULES: Registry = Registry("schedule")
 
 
 class Schedule:
     name = ""
     OPTIONS: dict[str, tuple[str, object]] = {}
+    #: values the controls start a required option at (the core has no default for it)
+    SUGGESTED: dict[str, object] = {}
+    title = ""
+    tooltip = ""
+    OPTION_TIPS: dict[str, str] = {}
 
     def __init__(self, base_lr: float, warmup: int = 0, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -46,32 +55,47 @@ class Schedule:
         return f"{type(self).__name__}(base_lr={self.base_lr!r}{', ' if opts else ''}{opts})"
 
 
+@SCHEDULES.register
 class Constant(Schedule):
     name = "constant"
+    title = "constant"
+    tooltip = "constant: the learning rate never changes"
 
     def _lr(self, t):
         return self.base_lr
 
 
+@SCHEDULES.register
 class StepDecay(Schedule):
     """``base * gamma ** (t // step_size)``, as ``StepLR``."""
 
     name = "step"
+    title = "step decay"
+    tooltip = "step decay: multiply the learning rate by gamma every step_size steps (StepLR)"
+    OPTION_TIPS = {
+        "step_size": "step size: multiply the learning rate by gamma every this many steps",
+        "gamma": "gamma: the factor applied every step_size steps"}
+    SUGGESTED = {"step_size": 100}
     OPTIONS = {"step_size": ("posint", None), "gamma": ("posnumber", 0.1)}
 
     def _lr(self, t):
         return self.base_lr * self.gamma ** (t // self.step_size)
 
 
+@SCHEDULES.register
 class Cosine(Schedule):
     """``eta_min + (base - eta_min) (1 + cos(pi t / t_max)) / 2``, the closed form of
     ``CosineAnnealingLR`` (which, past ``t_max``, rises again along the same cosine)."""
 
     name = "cosine"
+    title = "cosine"
+    tooltip = "cosine annealing from the learning rate down to eta_min over t_max steps"
+    OPTION_TIPS = {
+        "t_max": "T_max: steps of one half cosine from the base learning rate down to eta_min",
+        "eta_min": "eta_min: the lowest learning rate of the cosine"}
+    SUGGESTED = {"t_max": 1000}
     OPTIONS = {"t_max": ("posint", None), "eta_min": ("nonneg", 0.0)}
 
     def _lr(self, t):
         return self.eta_min + (self.base_lr - self.eta_min) * (1.0 + math.cos(math.pi * t / self.t_max)) / 2.0
 
-
-SCHEDULES: dict[str, type[Schedule]] = {cls.name: cls for cls in (Constant, StepDecay, Cosine)}

@@ -1,6 +1,9 @@
-"""The one shape of a named choice in a model document: ``"name"`` or ``{"name": ..., options}``."""
+"""Named kinds: the registry each extension point keeps, and the one shape of a named choice in a
+model document, ``"name"`` or ``{"name": ..., options}``."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from nnviz.core.errors import ModelError
 
@@ -19,3 +22,30 @@ def split_named(spec, where: str, known, what: str) -> tuple[str, dict]:
     if not isinstance(name, str) or name not in known:
         raise ModelError(f"{where}: unknown {what} {name!r} (known: {', '.join(known)})")
     return name, options
+
+
+class Registry(dict):
+    """The kinds of one extension point (activations, losses, optimizers, …), by name, in the order
+    they were registered. A new kind is one class with ``@REGISTRY.register`` above it; everything
+    else (document validation, the controls, the walkthrough) loops over the registry."""
+
+    def __init__(self, what: str, key: str = "name"):
+        super().__init__()
+        self.what, self._key = what, key
+
+    def register(self, cls):
+        """Add ``cls`` under its name (usable as a class decorator); a taken name is refused."""
+        name = getattr(cls, self._key)
+        if not name or name in self:
+            raise ValueError(f"cannot register {self.what} {name!r}: the name is empty or taken")
+        self[name] = cls
+        return cls
+
+    @contextmanager
+    def registered(self, cls):
+        """``cls`` registered for the duration of a ``with`` block (tests, plug-ins tried out)."""
+        self.register(cls)
+        try:
+            yield cls
+        finally:
+            self.pop(getattr(cls, self._key), None)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: |tanh| above this, or a sigmoid output outside [1 - this, this], counts as saturated
-SATURATION = 0.97
+from nnviz.core.activations import ACTIVATIONS, SATURATION  # noqa: F401  (the panels' threshold)
+
 #: gradient norms below / above these are marked vanishing / exploding
 VANISHING = 1e-7
 EXPLODING = 1e3
@@ -20,27 +20,22 @@ EXPLODING = 1e3
 UPDATE_RATIO_BAND = (-4.0, -2.0)
 PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 
-_RELU_LIKE = {"relu", "leaky_relu", "prelu", "step"}
-
 
 def dead_fraction(a: np.ndarray, activation: str) -> float | None:
     """Share of units whose output is zero (for leaky variants: negative, on the small slope) for
-    every sample of the batch ``a`` (samples, units). None for activations that cannot die."""
-    if activation not in _RELU_LIKE or a.size == 0:
+    every sample of the batch ``a`` (samples, units). None for activations whose units cannot die."""
+    if not ACTIVATIONS[activation].can_die or a.size == 0:
         return None
     return float(np.mean(np.all(a <= 0.0, axis=0)))
 
 
 def saturated_fraction(a: np.ndarray, activation: str) -> float | None:
-    """Share of activations in the flat tails of a tanh (|a| > 0.97) or a sigmoid (a < 0.03 or
-    a > 0.97); None for other activations."""
+    """Share of activations in the flat tails of a bounded activation (for tanh |a| > 0.97, for a
+    sigmoid a < 0.03 or a > 0.97: its ``saturation_band``); None for activations without tails."""
     if a.size == 0:
         return None
-    if activation == "tanh":
-        return float(np.mean(np.abs(a) > SATURATION))
-    if activation == "sigmoid":
-        return float(np.mean((a < 1.0 - SATURATION) | (a > SATURATION)))
-    return None
+    saturated = ACTIVATIONS[activation].saturated(a)
+    return None if saturated is None else float(np.mean(saturated))
 
 
 def histogram(values: np.ndarray, bins: int = 30) -> tuple[np.ndarray, np.ndarray]:

@@ -53,84 +53,8 @@ UNITS_WIDTH = 46  # px: the units column of the layer rows
 REMOVE_WIDTH = 20
 CSV_ITEM = "__csv__"  # item data of the dataset combo's entry for imported CSV rows
 
-# Defaults for schedule options that the core requires but does not default.
-SCHEDULE_DEFAULTS = {"step_size": 100, "t_max": 1000}
-
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
                   "sin x1": "sin x₁", "sin x2": "sin x₂"}
-
-ACTIVATION_TIPS = {
-    "identity": "identity: a = z (no non-linearity)",
-    "step": "step: 1 where z > 0, else 0 (the perceptron's; its gradient is 0 everywhere)",
-    "sigmoid": "sigmoid: 1 / (1 + e^-z), between 0 and 1",
-    "tanh": "tanh: between -1 and 1, centred on 0",
-    "relu": "ReLU: max(0, z)",
-    "leaky_relu": "leaky ReLU: z for z > 0, 0.01 z otherwise",
-    "prelu": "PReLU: leaky ReLU whose negative slope is learned",
-    "elu": "ELU: z for z > 0, e^z - 1 otherwise",
-    "gelu": "GELU: z Φ(z), a smooth ReLU",
-    "swish": "swish (SiLU): z sigmoid(z)",
-    "softmax": "softmax: exponentials normalised to sum to 1 over the layer's units",
-}
-LOSS_TIPS = {
-    "mse": "mean squared error: mean of (output - target)²; for regression",
-    "mae": "mean absolute error: mean of |output - target|",
-    "huber": "Huber: squared for small errors, absolute for large ones (delta 1)",
-    "bce": "binary cross-entropy: for one sigmoid output and 0/1 labels",
-    "cross_entropy": "cross-entropy: for a softmax output with one unit per class",
-    "focal": "focal loss: binary cross-entropy that down-weights easy examples",
-}
-OPTIMIZER_TIPS = {
-    "sgd": "stochastic gradient descent (torch.optim.SGD), optionally with momentum",
-    "adam": "Adam (torch.optim.Adam): per-weight steps from running gradient moments",
-    "adamw": "AdamW (torch.optim.AdamW): Adam with decoupled weight decay",
-    "adagrad": "Adagrad (torch.optim.Adagrad): steps shrink with the sum of squared gradients",
-    "rmsprop": "RMSprop (torch.optim.RMSprop): steps scaled by a running mean of squared gradients",
-    "perceptron": "Rosenblatt's perceptron rule, sample by sample; for one layer with a step activation",
-}
-OPTION_TIPS = {
-    "momentum": "momentum: how much of the previous update is kept (0 = none)",
-    "dampening": "dampening: how much the new gradient is damped when added to the momentum",
-    "nesterov": "Nesterov momentum: look ahead along the momentum (needs momentum > 0, dampening 0)",
-    "weight_decay": "weight decay: adds weight_decay × weight to every gradient (L2 penalty)",
-    "betas": "betas: decay rates of the running mean of the gradient and of its square",
-    "eps": "eps: added to the denominator so it is never 0",
-    "amsgrad": "AMSGrad: use the largest squared-gradient average seen so far",
-    "lr_decay": "learning-rate decay: lr / (1 + (t - 1) × lr_decay)",
-    "initial_accumulator_value": "initial value of the sum of squared gradients",
-    "alpha": "alpha: smoothing constant of the running mean of squared gradients",
-    "centered": "centred: normalise by the variance of the gradient rather than its mean square",
-    "step_size": "step size: multiply the learning rate by gamma every this many steps",
-    "gamma": "gamma: the factor applied every step_size steps",
-    "t_max": "T_max: steps of one half cosine from the base learning rate down to eta_min",
-    "eta_min": "eta_min: the lowest learning rate of the cosine",
-}
-SCHEDULE_TIPS = {
-    "constant": "constant: the learning rate never changes",
-    "step": "step decay: multiply the learning rate by gamma every step_size steps (StepLR)",
-    "cosine": "cosine annealing from the learning rate down to eta_min over t_max steps",
-}
-INIT_TIPS = {
-    "default": "PyTorch's nn.Linear default: weights and biases U(±1/√fan_in)",
-    "zeros": "all weights 0 (every unit stays the same: symmetry is never broken)",
-    "uniform": "weights U(0, 1)",
-    "normal": "weights N(0, 1)",
-    "xavier_uniform": "Glorot uniform: U(±√(6 / (fan_in + fan_out))); suits tanh and sigmoid",
-    "xavier_normal": "Glorot normal: N(0, 2 / (fan_in + fan_out))",
-    "he_uniform": "He (Kaiming) uniform: U(±√(6 / fan_in)); suits ReLU",
-    "he_normal": "He (Kaiming) normal: N(0, 2 / fan_in); suits ReLU",
-}
-LAYER_TIPS = {
-    "dense": "dense: every unit sees every input, z = W x + b",
-    "glu": "GLU: a linear layer gated by a sigmoid of a second one",
-    "swiglu": "SwiGLU: a linear layer gated by swish of a second one",
-    "geglu": "GeGLU: a linear layer gated by GELU of a second one",
-    "batchnorm": "batch norm: normalise each unit over the batch, then scale and shift",
-    "layernorm": "layer norm: normalise over the units of each sample, then scale and shift",
-    "rmsnorm": "RMS norm: divide each sample by the root mean square of its units, then scale",
-    "dropout": "dropout: while training, zero each value with probability p",
-}
-
 
 def _layer_choices() -> list[tuple[str, str, str | None]]:
     """(choice, layer type, variant): one choice per layer type, one per variant where a type has
@@ -151,6 +75,16 @@ LAYER_CHOICES = _layer_choices()
 def _takes_init(kind: str) -> bool:
     """Whether a layer type's weights take an ``init`` (dense and glu)."""
     return getattr(LAYERS.get(kind), "TAKES_INIT", False)
+
+def _layer_tip(kind: str, variant: str | None) -> str:
+    cls = LAYERS[kind]
+    return cls.VARIANT_TIPS.get(variant, cls.tooltip) if variant else cls.tooltip
+
+
+def _tips(registry) -> dict[str, str]:
+    """name -> tooltip of every kind in a core registry."""
+    return {name: cls.tooltip for name, cls in registry.items()}
+
 
 #: choice -> (layer type, variant)
 LAYER_KINDS = {choice: (kind, variant) for choice, kind, variant in LAYER_CHOICES}
@@ -412,7 +346,7 @@ class LayerRow(QtWidgets.QWidget):
         self.type_combo = QtWidgets.QComboBox()
         for i, (choice, kind, variant) in enumerate(LAYER_CHOICES):
             self.type_combo.addItem(choice, choice)
-            self.type_combo.setItemData(i, LAYER_TIPS.get(choice, choice), Qt.ItemDataRole.ToolTipRole)
+            self.type_combo.setItemData(i, _layer_tip(kind, variant), Qt.ItemDataRole.ToolTipRole)
         self.type_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.type_combo.setMinimumContentsLength(5)
         _tip(self.type_combo, "Layer type: dense, gated linear units (glu, swiglu, geglu), "
@@ -426,7 +360,7 @@ class LayerRow(QtWidgets.QWidget):
         self.units_stack.addWidget(self.units_spin)
         self.units_stack.addWidget(self.same_width)
         self.units_stack.setFixedWidth(UNITS_WIDTH)
-        self.activation_combo = _combo(list(ACTIVATIONS), ACTIVATION_TIPS,
+        self.activation_combo = _combo(list(ACTIVATIONS), _tips(ACTIVATIONS),
                                        "Activation applied to this layer's output")
         self.activation_combo.setMinimumContentsLength(5)
         self.p_spin = QtWidgets.QDoubleSpinBox()
@@ -689,7 +623,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.output_units.setPalette(palette)
         _tip(self.output_units, "Output units are fitted to the data: one per target column "
                                 "(one per class with cross-entropy)")
-        self.output_activation_combo = _combo(list(ACTIVATIONS), ACTIVATION_TIPS,
+        self.output_activation_combo = _combo(list(ACTIVATIONS), _tips(ACTIVATIONS),
                                               "Activation of the output layer: sigmoid for 0/1 labels, "
                                               "softmax for classes, identity for regression")
         self.output_activation_combo.currentIndexChanged.connect(lambda _: self._request_layers())
@@ -706,17 +640,17 @@ class ControlsPanel(QtWidgets.QWidget):
         layout.addWidget(spacer)
         form.addRow(out_row)
 
-        self.init_combo = _combo(list(INITIALIZERS), INIT_TIPS,
+        self.init_combo = _combo(list(INITIALIZERS), _tips(INITIALIZERS),
                                  "How the weights of dense and glu layers are initialised")
         self.init_combo.currentIndexChanged.connect(self._on_init_changed)
         form.addRow("Initialiser", self.init_combo)
 
     def _build_training(self, form: QtWidgets.QFormLayout) -> None:
-        self.loss_combo = _combo(list(LOSSES), LOSS_TIPS, "The loss the optimizer minimises")
+        self.loss_combo = _combo(list(LOSSES), _tips(LOSSES), "The loss the optimizer minimises")
         self.loss_combo.currentIndexChanged.connect(lambda _: self._request_training("loss"))
         form.addRow("Loss", self.loss_combo)
 
-        self.optimizer_combo = _combo(list(OPTIMIZERS), OPTIMIZER_TIPS,
+        self.optimizer_combo = _combo(list(OPTIMIZERS), _tips(OPTIMIZERS),
                                       "The optimizer (PyTorch semantics and defaults)")
         self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_changed)
         form.addRow("Optimizer", self.optimizer_combo)
@@ -732,7 +666,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.lr_combo.refused.connect(self._on_refused)
         form.addRow("Learning rate", self.lr_combo)
 
-        self.schedule_combo = _combo(list(SCHEDULES), SCHEDULE_TIPS, "How the learning rate changes over steps")
+        self.schedule_combo = _combo(list(SCHEDULES), _tips(SCHEDULES), "How the learning rate changes over steps")
         self.schedule_combo.currentIndexChanged.connect(self._on_schedule_changed)
         form.addRow("Schedule", self.schedule_combo)
         self.schedule_box = QtWidgets.QWidget()
@@ -785,10 +719,11 @@ class ControlsPanel(QtWidgets.QWidget):
         while form.rowCount():
             form.removeRow(0)
 
-    def _option_widget(self, owner: str, key: str, kind: str, value, on_commit, on_debounced):
-        """A widget for one option of a given kind; returns it (changes go to the callbacks)."""
-        tip = OPTION_TIPS.get(key, key)
-        where = f"{owner}.{key}"
+    def _option_widget(self, owner, key: str, kind: str, value, on_commit, on_debounced):
+        """A widget for one option of a given kind of ``owner`` (an optimizer or schedule class); returns
+        it (changes go to the callbacks)."""
+        tip = owner.OPTION_TIPS.get(key, key)
+        where = f"{owner.name}.{key}"
         if kind == "bool":
             widget = QtWidgets.QCheckBox()
             widget.setChecked(bool(value))
@@ -837,7 +772,7 @@ class ControlsPanel(QtWidgets.QWidget):
             if key == "lr":
                 continue  # the learning-rate combo
             value = given.get(key, default)
-            widget = self._option_widget(name, key, kind, list(value) if kind == "betas" else value,
+            widget = self._option_widget(OPTIMIZERS[name], key, kind, list(value) if kind == "betas" else value,
                                          lambda: self._on_optimizer_option_changed(False),
                                          lambda: self._on_optimizer_option_changed(True))
             self.optimizer_fields[key] = widget
@@ -847,9 +782,10 @@ class ControlsPanel(QtWidgets.QWidget):
     def _show_schedule_options(self, name: str, given: dict) -> None:
         self._clear_form(self.schedule_form)
         self.schedule_fields = {}
-        for key, (kind, default) in SCHEDULES[name].OPTIONS.items():
-            value = given.get(key, default if default is not None else SCHEDULE_DEFAULTS.get(key, 1))
-            widget = self._option_widget(name, key, kind, value,
+        schedule = SCHEDULES[name]
+        for key, (kind, default) in schedule.OPTIONS.items():
+            value = given.get(key, default if default is not None else schedule.SUGGESTED.get(key, 1))
+            widget = self._option_widget(schedule, key, kind, value,
                                          lambda: self._request_training("schedule"),
                                          lambda: self._request_training("schedule", debounce=True))
             self.schedule_fields[key] = widget

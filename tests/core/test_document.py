@@ -317,7 +317,7 @@ def test_format_document_names_every_option():
     for registry, options in ((LAYERS, lambda c: [*c.OPTIONS, *c.PARAMS, *c.BUFFERS]),
                               (ACTIVATIONS, lambda c: c.defaults), (LOSSES, lambda c: c.defaults),
                               (OPTIMIZERS, lambda c: [*c.OPTIONS, *c.STATE]), (SCHEDULES, lambda c: c.OPTIONS),
-                              (INITIALIZERS, lambda d: d)):
+                              (INITIALIZERS, lambda c: c.defaults)):
         for name, entry in registry.items():
             names |= {f"`{name}`", *(f"`{key}`" for key in options(entry))}
     names |= {f"`{term}`" for term in ("momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg",
