@@ -29,6 +29,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from nnviz.core.errors import NnvizError
+from nnviz.gui.panels.base import Panel
 
 FORMATS = ("png", "svg", "pdf", "csv")
 BACKGROUNDS = ("white", "transparent")
@@ -163,8 +164,18 @@ def _flush_layout_requests() -> None:
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
 
 
+def catch_up(widget: QtWidgets.QWidget) -> None:
+    """Let the panel that ``widget`` is or belongs to draw the snapshot it kept while hidden (see
+    :class:`~nnviz.gui.panels.base.Panel`): a figure shows the newest state."""
+    while widget is not None:
+        if isinstance(widget, Panel):
+            widget.catch_up()
+        widget = widget.parentWidget()
+
+
 def _ensure_renderable(widget: QtWidgets.QWidget) -> None:
     """Lay the widget out; one that is not on screen and was never given a size gets one first."""
+    catch_up(widget)
     if not widget.isVisible() and not widget.testAttribute(QtCore.Qt.WidgetAttribute.WA_Resized):
         # A tab never opened (a stacked layout sizes only its current page) takes the size of the
         # tab area it would fill; a widget on its own gets the default.
@@ -448,6 +459,7 @@ def export_csv(header: Sequence[str], rows: Iterable[Sequence], path) -> Path:
 def figure_widget(panel: QtWidgets.QWidget) -> QtWidgets.QWidget:
     """The part of ``panel`` a figure shows: its ``export_widget()`` if it has one, else its one
     plot view in use (so the figure leaves out check boxes, sliders and hints), else the panel."""
+    catch_up(panel)
     if hasattr(panel, "export_widget"):
         return panel.export_widget()
     views = [v for v in panel.findChildren(QtWidgets.QGraphicsView) if v.isVisibleTo(panel)]

@@ -30,6 +30,7 @@ from nnviz.core import build_network
 from nnviz.core.datasets import expand_features
 from nnviz.core.experiment import PROBE, Experiment, LayerView
 from nnviz.core.walkthrough import expand_edges
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 
 HEATMAP_MAX_UNITS = 32  # a column with more units is drawn as a compact strip, without heatmaps
@@ -173,7 +174,7 @@ def _title(view) -> str:
     return f"{name} {view.units}{act}"
 
 
-class GraphPanel(QtWidgets.QWidget):
+class GraphPanel(Panel, QtWidgets.QWidget):
     """Draws a :class:`~nnviz.core.experiment.Snapshot` as a network diagram; emits
     ``selection_changed(Selection | None)`` when the user clicks a neuron, an edge or empty space."""
 
@@ -265,7 +266,6 @@ class GraphPanel(QtWidgets.QWidget):
         self._node_lut: np.ndarray | None = None  # look-up-table entry of each node's brush (-1: none)
         self._bias_lut: np.ndarray | None = None
         self._marked: object = _NOTHING_DRAWN  # the selection the marker shows now
-        self._snapshot = None
         self._input_cache: tuple | None = None  # ((raw inputs, names, planar), their means)
         self._drawn = _DrawnEdges.empty()
         self._selection: Selection | None = None
@@ -278,13 +278,12 @@ class GraphPanel(QtWidgets.QWidget):
         self.graphics_view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
     # -- public API -------------------------------------------------------------------------------
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot``; items are rebuilt only when the architecture changed."""
+    def _draw_snapshot(self, snapshot) -> None:
+        """Items are rebuilt only when the architecture changed."""
         arch = _architecture(snapshot)
         rebuilt = arch != self._architecture
         if rebuilt:
             self._rebuild(snapshot, arch)
-        self._snapshot = snapshot
         if rebuilt:
             self._draw_highlight()
         self._update_nodes(snapshot)
