@@ -266,7 +266,7 @@ def test_health_strip_turns_a_dead_layer_red_and_opens_its_detail(qtbot, window)
 def test_a_panel_behind_a_tab_draws_the_newest_snapshot_when_shown(qtbot, window):
     window.session.send("step", 7)
     wait_for_step(qtbot, window, 7)
-    assert window._undrawn.get(window.gradients) is window.latest  # hidden: not drawn yet
+    assert window.gradients.stale and window.gradients.snapshot is window.latest  # hidden: not drawn yet
     window.docks["gradients"].raise_()
-    qtbot.waitUntil(lambda: window.gradients not in window._undrawn, timeout=3000)
-    assert window.gradients._snapshot is window.latest
+    qtbot.waitUntil(lambda: not window.gradients.stale, timeout=3000)
+    assert window.gradients.snapshot is window.latest

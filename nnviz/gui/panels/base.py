@@ -8,15 +8,19 @@ Shiboken's metaclass conflicts with ``abc.ABC``'s, so the hooks a panel must fil
 
 from __future__ import annotations
 
+from PySide6 import QtCore
+
 
 class Panel:
     """A widget that draws :class:`~nnviz.core.experiment.Snapshot` objects.
 
-    The rule: :meth:`show_snapshot` draws at once while the panel is visible; a hidden panel (a tab
-    behind another, a closed dock, a widget never shown) only keeps the newest snapshot and draws it
-    when it is shown, or when :meth:`catch_up` is called (before it is exported). Subclasses fill
-    in :meth:`_draw_snapshot` and, when they can be exported, :meth:`export_title` and
-    :meth:`export_table`.
+    The rule: :meth:`show_snapshot` draws at once while any of the panel is on screen; a hidden
+    panel (a closed dock, a widget never shown, a dock behind another's tab) only keeps the newest
+    snapshot and draws it when it is shown or :meth:`catch_up` is called. Qt moves a dock behind a
+    tab off screen without hiding it, so no show event comes when its tab is raised: whoever owns
+    the dock calls :meth:`catch_up` then (the window does, on the dock's ``visibilityChanged``), as
+    does export before a panel is pictured. Subclasses fill in :meth:`_draw_snapshot` and, when
+    they can be exported, :meth:`export_title` and :meth:`export_table`.
     """
 
     _snapshot = None
@@ -43,10 +47,18 @@ class Panel:
         when shown."""
         if self._snapshot is None:
             return
-        if self.isVisible():
+        if self.on_screen():
             self._draw_now()
         else:
             self._stale = True
+
+    def on_screen(self) -> bool:
+        """Whether any of the panel is in its window's area and shown (the graph's plot covers it
+        whole, so ``visibleRegion()``, which leaves out children, is no test)."""
+        if not self.isVisible():
+            return False
+        window = self.window()
+        return window.rect().intersects(QtCore.QRect(self.mapTo(window, QtCore.QPoint(0, 0)), self.size()))
 
     def catch_up(self) -> None:
         """Draw the snapshot a hidden panel has kept, so that what it would show is up to date."""
