@@ -270,6 +270,10 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         n = self._arch[0] if self._arch else 0
         return [tensor_label(i, n, p) for i, p in self._tensors]
 
+    def bar_positions(self) -> np.ndarray:
+        """The x of each bar's centre (layers are set apart by a gap)."""
+        return self._x.copy()
+
     def bar_heights(self) -> np.ndarray:
         """The tops of the drawn bars in view coordinates: log10 of the statistic (a zero reaches
         below the axis; NaN has an empty bar at the axis's bottom)."""
