@@ -64,9 +64,10 @@ from nnviz.core.document import atomic_write_text, dumps, inline_dataset, load_m
 from nnviz.core.errors import DataError, NnvizError
 from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer, prepare_inputs, prepare_targets
+from nnviz.gui.formats import ANIMATION_FORMATS, FIGURE_FORMATS, REPORT_FORMATS, suffix_list
+from nnviz.gui.panels.registry import plot_choices  # Qt-free: the choices cost no Qt start
 
 PROG = "nnviz"
-PLOTS = ("loss", "output", "graph", "activations", "gradients", "updates", "weights", "report")
 DEFAULT_STEPS = 1000
 METRICS_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
 MODEL_FILE, METRICS_FILE = "model.json", "metrics.csv"
@@ -196,10 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common_arguments(export)
     export.add_argument("--steps", type=_whole(0), default=0, metavar="N",
                         help="optimizer steps to take first (default 0: the model as it is)")
-    export.add_argument("--plot", required=True, choices=PLOTS, metavar="PLOT",
-                        help=f"what to draw: {', '.join(PLOTS)}")
+    plots = plot_choices()
+    export.add_argument("--plot", required=True, choices=plots, metavar="PLOT",
+                        help=f"what to draw: {', '.join(plots)}")
     export.add_argument("--out", required=True, metavar="FILE",
-                        help="output file: .png .svg .pdf .csv .gif .mp4 (report: .html .pdf)")
+                        help=f"output file: {suffix_list(FIGURE_FORMATS)} {suffix_list(ANIMATION_FORMATS)} "
+                             f"(report: {suffix_list(REPORT_FORMATS)})")
     size = export.add_mutually_exclusive_group()
     size.add_argument("--scale", type=_positive, default=2.0, metavar="S",
                       help="PNG and animation scale: 1, 2 or 4 times the panel's size (default 2)")

@@ -18,8 +18,8 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from nnviz.gui.export import ExportError, _new_file_mode, check_output_path, figure_widget, render_image
+from nnviz.gui.formats import ANIMATION_FORMATS
 
-ANIMATION_FORMATS = ("gif", "mp4")
 DEFAULT_FPS = 10
 MAX_FRAMES = 5000
 
@@ -30,6 +30,23 @@ def image_to_array(image: QtGui.QImage) -> np.ndarray:
     width, height = image.width(), image.height()
     data = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
     return data.reshape(height, image.bytesPerLine())[:, : 3 * width].reshape(height, width, 3).copy()
+
+
+def open_gif(temp: Path, fps: float, path: Path):
+    """An imageio writer of an endlessly looping GIF (Pillow)."""
+    import imageio.v2 as imageio
+
+    return imageio.get_writer(temp, mode="I", format="GIF", duration=1000.0 / fps, loop=0)
+
+
+def open_mp4(temp: Path, fps: float, path: Path):
+    """An imageio writer of an H.264 MP4 (needs imageio-ffmpeg)."""
+    import imageio.v2 as imageio
+
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        raise ExportError(f"{path}: MP4 needs an encoder: python -m pip install "
+                          "'nnviz[video]' (imageio-ffmpeg), or record a .gif")
+    return imageio.get_writer(temp, format="FFMPEG", fps=fps, codec="libx264", quality=8, macro_block_size=2)
 
 
 def side_by_side(images: list[QtGui.QImage]) -> QtGui.QImage:
@@ -78,22 +95,14 @@ class Recorder:
         self.frames = 0
         self.size: tuple[int, int] | None = None
         try:
-            import imageio.v2 as imageio
+            import imageio.v2  # noqa: F401 - the writers below need it
         except ImportError:
             raise ExportError("recording needs imageio: python -m pip install imageio pillow") from None
         handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=f".{fmt}", dir=self.path.parent)
         os.close(handle)
         self._temp = Path(temp)
         try:
-            if fmt == "gif":
-                self._writer = imageio.get_writer(self._temp, mode="I", format="GIF", duration=1000.0 / self.fps,
-                                                  loop=0)
-            else:
-                if importlib.util.find_spec("imageio_ffmpeg") is None:
-                    raise ExportError(f"{self.path}: MP4 needs an encoder: python -m pip install "
-                                      "'nnviz[video]' (imageio-ffmpeg), or record a .gif")
-                self._writer = imageio.get_writer(self._temp, format="FFMPEG", fps=self.fps, codec="libx264",
-                                                  quality=8, macro_block_size=2)
+            self._writer = ANIMATION_FORMATS[fmt].load()(self._temp, self.fps, self.path)
         except Exception:
             self._temp.unlink(missing_ok=True)
             raise

@@ -24,13 +24,15 @@ import numbers
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from nnviz.core.errors import NnvizError
+from nnviz.gui.formats import FIGURE_FORMATS
+from nnviz.gui.panels.base import Panel
 
-FORMATS = ("png", "svg", "pdf", "csv")
 BACKGROUNDS = ("white", "transparent")
 TEXT_COLOR = "#222222"  # the title and the panel's text in an exported figure
 DEFAULT_OFFSCREEN_SIZE = (800, 500)
@@ -47,13 +49,14 @@ def _format_list(formats: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def check_output_path(path, formats: Sequence[str] = FORMATS) -> tuple[Path, str]:
+def check_output_path(path, formats: Iterable[str] | None = None) -> tuple[Path, str]:
     """The absolute path and its format (the extension, lower case, without the dot).
 
     Raises :class:`ExportError`, having written nothing, when the extension is missing or not one
-    of ``formats``, the path is a folder, its folder does not exist, or the folder is not writable
-    (tested by creating and deleting a temporary file there).
+    of ``formats`` (suffixes; default the figure formats), the path is a folder, its folder does not
+    exist, or the folder is not writable (tested by creating and deleting a temporary file there).
     """
+    formats = tuple(FIGURE_FORMATS if formats is None else formats)
     given = str(path)
     if not given.strip():
         raise ExportError(f"no file name given (choose {_format_list(formats)})")
@@ -163,8 +166,18 @@ def _flush_layout_requests() -> None:
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
 
 
+def catch_up(widget: QtWidgets.QWidget) -> None:
+    """Let the panel that ``widget`` is or belongs to draw the snapshot it kept while hidden (see
+    :class:`~nnviz.gui.panels.base.Panel`): a figure shows the newest state."""
+    while widget is not None:
+        if isinstance(widget, Panel):
+            widget.catch_up()
+        widget = widget.parentWidget()
+
+
 def _ensure_renderable(widget: QtWidgets.QWidget) -> None:
     """Lay the widget out; one that is not on screen and was never given a size gets one first."""
+    catch_up(widget)
     if not widget.isVisible() and not widget.testAttribute(QtCore.Qt.WidgetAttribute.WA_Resized):
         # A tab never opened (a stacked layout sizes only its current page) takes the size of the
         # tab area it would fill; a widget on its own gets the default.
@@ -448,6 +461,7 @@ def export_csv(header: Sequence[str], rows: Iterable[Sequence], path) -> Path:
 def figure_widget(panel: QtWidgets.QWidget) -> QtWidgets.QWidget:
     """The part of ``panel`` a figure shows: its ``export_widget()`` if it has one, else its one
     plot view in use (so the figure leaves out check boxes, sliders and hints), else the panel."""
+    catch_up(panel)
     if hasattr(panel, "export_widget"):
         return panel.export_widget()
     views = [v for v in panel.findChildren(QtWidgets.QGraphicsView) if v.isVisibleTo(panel)]
@@ -461,24 +475,48 @@ def copy_image(widget: QtWidgets.QWidget, scale: float = 2, title: str | None = 
     return image
 
 
+@dataclass(frozen=True)
+class FigureOptions:
+    """How a figure is written: ``table`` returns the panel's numbers as ``(header, rows)`` (for
+    table formats); ``scale``, ``width`` and ``background`` apply to raster formats; ``title`` heads
+    the picture."""
+
+    table: Callable[[], tuple] | None = None
+    scale: float = 1
+    width: int | None = None
+    background: str = "white"
+    title: str | None = None
+
+
+def write_png(widget: QtWidgets.QWidget, out: Path, options: FigureOptions) -> Path:
+    return export_png(widget, out, scale=options.scale, width=options.width, background=options.background,
+                      title=options.title)
+
+
+def write_svg(widget: QtWidgets.QWidget, out: Path, options: FigureOptions) -> Path:
+    return export_svg(widget, out, title=options.title)
+
+
+def write_pdf(widget: QtWidgets.QWidget, out: Path, options: FigureOptions) -> Path:
+    return export_pdf(widget, out, title=options.title)
+
+
+def write_csv(widget: QtWidgets.QWidget, out: Path, options: FigureOptions) -> Path:
+    if options.table is None:
+        raise ExportError(f"{out}: this panel has no numbers to export as CSV")
+    header, rows = options.table()
+    return export_csv(header, rows, out)
+
+
 def export_figure(widget: QtWidgets.QWidget, path, *, table: Callable[[], tuple] | None = None,
                   scale: float = 1, width: int | None = None, background: str = "white",
                   title: str | None = None) -> Path:
     """Export ``widget``'s figure (see :func:`figure_widget`) to ``path``, the format chosen by the
-    extension (.png, .svg, .pdf or .csv).
+    extension from :data:`~nnviz.gui.formats.FIGURE_FORMATS` (.png, .svg, .pdf, .csv).
 
     ``table`` returns the panel's numbers as ``(header, rows)`` for CSV; ``scale``, ``width`` and
     ``background`` apply to PNG. Returns the absolute path written.
     """
-    out, fmt = check_output_path(path, FORMATS)
-    widget = figure_widget(widget)
-    if fmt == "png":
-        return export_png(widget, out, scale=scale, width=width, background=background, title=title)
-    if fmt == "svg":
-        return export_svg(widget, out, title=title)
-    if fmt == "pdf":
-        return export_pdf(widget, out, title=title)
-    if table is None:
-        raise ExportError(f"{out}: this panel has no numbers to export as CSV")
-    header, rows = table()
-    return export_csv(header, rows, out)
+    out, suffix = check_output_path(path)
+    options = FigureOptions(table=table, scale=scale, width=width, background=background, title=title)
+    return FIGURE_FORMATS[suffix].load()(figure_widget(widget), out, options)

@@ -3,6 +3,7 @@ animation, and "Export…" / "Copy image" in every panel's right-click menu."""
 
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -10,10 +11,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
 from nnviz.core.errors import NnvizError
-from nnviz.gui.export import copy_image, figure_widget, render_image
+from nnviz.gui.export import catch_up, copy_image
 from nnviz.gui.export_dialog import ExportDialog
+from nnviz.gui.formats import ANIMATION_FORMATS, REPORT_FORMATS, file_filters
+from nnviz.gui.panels import registry
 
 RECORD_DEFAULT = "Decision surface with the loss"
+GRAPH = registry.PANELS["graph"].figure_name  # the default panel, with a right-click menu of its own
 
 
 class ExportActions(QtCore.QObject):
@@ -40,26 +44,24 @@ class ExportActions(QtCore.QObject):
 
     # -- the panels -------------------------------------------------------------------------------
     def panels(self) -> dict[str, tuple[QtWidgets.QWidget, object]]:
-        """Exportable panels by name: (widget, its table function or None)."""
-        w = self.window
+        """The exportable panels of the registry by their export name: (widget, its table function
+        or None)."""
         out = {}
-        for name, panel in (("Network graph", w.graph), ("Output", w.output), ("Loss", w.loss),
-                            ("Activations", w.activations), ("Gradient flow", w.gradients),
-                            ("Update ratio", w.updates), ("Weights", w.weights), ("Norm & dropout", w.normalization),
-                            ("Calculation", w.stepper.calculation)):
-            out[name] = (panel, getattr(panel, "export_table", None))
+        for spec in registry.exportable():
+            panel = self.widget(spec)
+            out[spec.figure_name] = (panel, getattr(panel, "export_table", None))
         return out
 
-    def _fresh(self, panel) -> None:
-        """Give a panel hidden behind a tab the newest snapshot before it is rendered."""
-        self.window._on_panel_shown(panel)
+    def widget(self, spec: registry.PanelSpec) -> QtWidgets.QWidget:
+        """The window's widget of a registered panel."""
+        return attrgetter(spec.attribute)(self.window)
 
     def panel_at_pointer(self) -> str:
         widget = QtWidgets.QApplication.widgetAt(QtGui.QCursor.pos())
         for name, (panel, _) in self.panels().items():
             if widget is not None and (widget is panel or panel.isAncestorOf(widget)):
                 return name
-        return "Network graph"
+        return GRAPH
 
     def title(self, panel) -> str:
         part = panel.export_title() if hasattr(panel, "export_title") else ""
@@ -70,14 +72,14 @@ class ExportActions(QtCore.QObject):
     def export_dialog(self, current: str | None = None) -> ExportDialog:
         panels = self.panels()
         for panel, _ in panels.values():
-            self._fresh(panel)
+            catch_up(panel)  # a panel behind a tab shows the newest snapshot in the size preview
         dialog = ExportDialog(panels, self.window.model_name, current or self.panel_at_pointer(), self.window)
         dialog.open()
         return dialog
 
     def copy(self, name: str | None = None) -> None:
         panel, _ = self.panels()[name or self.panel_at_pointer()]
-        self._fresh(panel)
+        catch_up(panel)  # before its title is read
         copy_image(panel, title=self.title(panel))
         self.window.statusBar().showMessage("Copied the figure to the clipboard", 4000)
 
@@ -85,24 +87,18 @@ class ExportActions(QtCore.QObject):
         w = self.window
         start = str(Path(w.settings.value("last_dir", str(Path.home()))) / f"{w.model_name or 'nnviz'} report.html")
         path, _ = QtWidgets.QFileDialog.getSaveFileName(w, "Export run report", start,
-                                                        "HTML report (*.html);;PDF report (*.pdf)")
+                                                        file_filters(REPORT_FORMATS))
         if path:
             self.write_report(path)
 
     def write_report(self, path) -> Path | None:
         """Write the run report of what the window shows now; a problem shows a message."""
-        from nnviz.gui.report import write_report
+        from nnviz.gui.report import report_figures, write_report
 
         w = self.window
         if w.latest is None or w._state is None:
             return None
-        figures = {}
-        for name, (panel, _) in self.panels().items():
-            if name in ("Calculation", "Norm & dropout"):
-                continue
-            self._fresh(panel)
-            title = panel.export_title() if hasattr(panel, "export_title") else name
-            figures[title] = render_image(figure_widget(panel), scale=2.0)
+        figures = report_figures([self.widget(spec) for spec in registry.in_report()])
         document = dict(w._state["document"])
         document.setdefault("name", w.model_name)
         try:
@@ -119,13 +115,13 @@ class ExportActions(QtCore.QObject):
             self.stop_recording()
             return
         self.act_record.setChecked(False)  # until a recording really starts
-        names = [RECORD_DEFAULT] + [n for n in self.panels() if n != "Calculation"]
+        names = [RECORD_DEFAULT] + [spec.figure_name for spec in registry.exportable() if spec.recordable]
         name, ok = QtWidgets.QInputDialog.getItem(self.window, "Record animation", "Record:", names, 0, False)
         if not ok:
             return
         start = str(Path(self.window.settings.value("last_dir", str(Path.home()))) / "training.gif")
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Record animation", start,
-                                                        "Animated GIF (*.gif);;MP4 video (*.mp4)")
+                                                        file_filters(ANIMATION_FORMATS))
         if path:
             fps = float(self.window.settings.value("record_fps", 10))
             self.start_recording(path, name, fps)
@@ -134,8 +130,7 @@ class ExportActions(QtCore.QObject):
         """Record ``name`` (a panel, or the decision surface with the loss) on every drawn snapshot."""
         from nnviz.gui.animation import Recorder
 
-        panels = self.panels()
-        widgets = [panels["Output"][0], panels["Loss"][0]] if name == RECORD_DEFAULT else [panels[name][0]]
+        widgets = [self.window.output, self.window.loss] if name == RECORD_DEFAULT else [self.panels()[name][0]]
         try:
             self.recorder = Recorder(widgets, path, fps=fps, title=lambda: self.title(widgets[0]))
         except NnvizError as exc:
@@ -153,8 +148,7 @@ class ExportActions(QtCore.QObject):
         if self.recorder is None:
             return
         for widget in self.recorded:
-            if self.window._undrawn.pop(widget, None) is not None or widget.visibleRegion().isEmpty():
-                widget.show_snapshot(snapshot)
+            catch_up(widget)  # recorded while behind a tab
         try:
             self.recorder.add_frame(f"step {snapshot.step}")
         except NnvizError as exc:
@@ -193,14 +187,14 @@ class ExportActions(QtCore.QObject):
         export.triggered.connect(lambda _=False, n=name: self.export_dialog(n))
         copy.triggered.connect(lambda _=False, n=name: self.copy(n))
         scene.contextMenu = [export, copy]
-        if name == "Network graph":
+        if name == GRAPH:
             viewport = view.viewport()
             viewport.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             viewport.customContextMenuRequested.connect(lambda pos, v=viewport: self.graph_menu(v, pos))
 
     def graph_menu(self, viewport, pos) -> QtWidgets.QMenu:
         menu = QtWidgets.QMenu(viewport)
-        menu.addAction("Export…", lambda: self.export_dialog("Network graph"))
-        menu.addAction("Copy image", lambda: self.copy("Network graph"))
+        menu.addAction("Export…", lambda: self.export_dialog(GRAPH))
+        menu.addAction("Copy image", lambda: self.copy(GRAPH))
         menu.popup(viewport.mapToGlobal(pos))
         return menu

@@ -10,12 +10,10 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from nnviz.gui.export import FORMATS, copy_image, export_figure, figure_size, figure_widget
+from nnviz.gui.export import copy_image, export_figure, figure_size, figure_widget
+from nnviz.gui.formats import FIGURE_FORMATS, file_filters
 from nnviz.gui.session import one_line
 
-FORMAT_LABELS = {"png": "PNG image", "svg": "SVG (vector)", "pdf": "PDF (vector)", "csv": "CSV (numbers)"}
-FILE_FILTERS = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)", "pdf": "PDF document (*.pdf)",
-                "csv": "CSV table (*.csv)"}
 SCALES = (1, 2, 4)
 WIDTH_CHOICE = 0  # the size combo's data for "a width in pixels"
 SETTINGS_GROUP = "export"
@@ -49,8 +47,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.panel_combo = QtWidgets.QComboBox()
         self.panel_combo.addItems(list(self.panels))
         self.format_combo = QtWidgets.QComboBox()
-        for fmt in FORMATS:
-            self.format_combo.addItem(FORMAT_LABELS[fmt], fmt)
+        for suffix, fmt in FIGURE_FORMATS.items():
+            self.format_combo.addItem(fmt.label, suffix)
         self.size_combo = QtWidgets.QComboBox()
         for scale in SCALES:
             self.size_combo.addItem(f"{scale}× screen size", scale)
@@ -134,10 +132,13 @@ class ExportDialog(QtWidgets.QDialog):
     # -- doing it -------------------------------------------------------------------------------------
     def ask_path(self) -> str:
         """The file chooser; an empty string when cancelled."""
-        filters = [FILE_FILTERS[self.format()]] + [FILE_FILTERS[f] for f in FORMATS if f != self.format()]
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export figure", str(self.suggested_path()),
-                                                        ";;".join(filters))
+                                                        self.file_filter())
         return path
+
+    def file_filter(self) -> str:
+        """The file chooser's filter: every figure format, the chosen one first."""
+        return file_filters(FIGURE_FORMATS, first=self.format())
 
     def export_to(self, path) -> Path | None:
         """Export the chosen panel to ``path`` (the chosen format's extension is added when the
@@ -175,21 +176,23 @@ class ExportDialog(QtWidgets.QDialog):
 
     # -- keeping the form consistent ----------------------------------------------------------------
     def _on_choice_changed(self, *_) -> None:
-        csv_item = self.format_combo.model().item(FORMATS.index("csv"))
         has_table = self.table() is not None
-        csv_item.setEnabled(has_table)
-        csv_item.setToolTip("" if has_table else "This panel has no numbers to export as CSV")
-        if self.format() == "csv" and not has_table:
-            self.format_combo.setCurrentIndex(FORMATS.index("png"))  # comes back here
+        for row, (suffix, fmt) in enumerate(FIGURE_FORMATS.items()):
+            if fmt.table:
+                item = self.format_combo.model().item(row)
+                item.setEnabled(has_table)
+                item.setToolTip("" if has_table else f"This panel has no numbers to export as {suffix.upper()}")
+        chosen = FIGURE_FORMATS[self.format()]
+        if chosen.table and not has_table:
+            self.format_combo.setCurrentIndex(0)  # the first format, a picture: comes back here
             return
-        png = self.format() == "png"
-        self.size_combo.setEnabled(png)
-        self.width_spin.setEnabled(png and self.scale() == WIDTH_CHOICE)
-        self.background_combo.setEnabled(png)
-        self.title_box.setEnabled(self.format() != "csv")
-        self.copy_button.setEnabled(self.format() != "csv")
+        self.size_combo.setEnabled(chosen.raster)
+        self.width_spin.setEnabled(chosen.raster and self.scale() == WIDTH_CHOICE)
+        self.background_combo.setEnabled(chosen.raster)
+        self.title_box.setEnabled(not chosen.table)
+        self.copy_button.setEnabled(not chosen.table)
         self.title_box.setText(f"Title “{self.title_text()}” above the figure")
-        self.size_label.setText(self._size_text() if png else "")
+        self.size_label.setText(self._size_text() if chosen.raster else "")
 
     def _size_text(self) -> str:
         size = figure_size(figure_widget(self.widget()), self.title())

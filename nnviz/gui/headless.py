@@ -13,10 +13,10 @@ from pathlib import Path
 from PySide6 import QtCore
 
 from nnviz.core.experiment import Experiment
-from nnviz.gui.export import (FORMATS, ExportError, check_output_path, export_figure, figure_widget,
-                              prepare_offscreen, render_image)
+from nnviz.gui.export import ExportError, check_output_path, export_figure, prepare_offscreen
+from nnviz.gui.formats import ANIMATION_FORMATS, REPORT_FORMATS
+from nnviz.gui.panels.registry import PANELS, REPORT_PLOT, in_report, plot_choices
 
-PLOTS = ("loss", "output", "graph", "activations", "gradients", "updates", "weights", "report")
 FIGURE_SIZE = (900, 560)  # logical pixels of one panel (a 2x PNG is 1800 wide)
 DEFAULT_FRAMES = 40
 EVALUATIONS = 100  # evaluation points (test loss, accuracy, layer health) over a run
@@ -27,18 +27,8 @@ class Diverged(ExportError):
 
 
 def make_panel(plot: str):
-    """A new panel widget for ``plot`` (one of :data:`PLOTS` but ``report``)."""
-    from nnviz.gui.panels.activations import ActivationsPanel
-    from nnviz.gui.panels.gradients import GradientFlowPanel
-    from nnviz.gui.panels.graph import GraphPanel
-    from nnviz.gui.panels.loss import LossPanel
-    from nnviz.gui.panels.output import OutputPanel
-    from nnviz.gui.panels.updates import UpdateRatioPanel
-    from nnviz.gui.panels.weights import WeightsPanel
-
-    kinds = {"loss": LossPanel, "output": OutputPanel, "graph": GraphPanel, "activations": ActivationsPanel,
-             "gradients": GradientFlowPanel, "updates": UpdateRatioPanel, "weights": WeightsPanel}
-    panel = kinds[plot]()
+    """A new panel widget for ``plot`` (a panel of the registry, by name), sized for a figure."""
+    panel = PANELS[plot].load()()
     prepare_offscreen(panel, FIGURE_SIZE)
     return panel
 
@@ -66,6 +56,12 @@ def panels_for_export():
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
 
 
+def draw(panel, snapshot) -> None:
+    """Draw ``snapshot`` on a panel that is never shown: at once, not when shown."""
+    panel.show_snapshot(snapshot)
+    panel.catch_up()
+
+
 def figure_title(experiment: Experiment, panel) -> str:
     """"Circle — Decision surface · step 3,000": the model, the figure and the moment of training."""
     name = experiment.document.get("name") or "Untitled model"
@@ -86,23 +82,24 @@ def train(experiment: Experiment, steps: int) -> None:
 def export_plot(experiment: Experiment, plot: str, out, *, steps: int = 0, scale: float = 1.0,
                 width: int | None = None, background: str = "white", title: bool = True,
                 fps: float = 10.0, frames: int = DEFAULT_FRAMES) -> Path:
-    """Train ``steps`` steps and write the ``plot`` figure to ``out`` (format from its extension:
-    .png .svg .pdf .csv; .gif/.mp4 record the training; the report is .html or .pdf). Checks ``out``
-    before training, so a bad path costs nothing."""
+    """Train ``steps`` steps and write the ``plot`` figure (one of
+    :func:`~nnviz.gui.panels.registry.plot_choices`) to ``out``, the format from its extension (see
+    :mod:`nnviz.gui.formats`: a figure, an animation of the training, or for ``report`` the run
+    report). Checks ``out`` before training, so a bad path costs nothing."""
+    if plot not in plot_choices():
+        raise ExportError(f"unknown plot {plot!r} (choose {', '.join(plot_choices())})")
     suffix = Path(out).suffix.lower().lstrip(".")
-    if plot == "report":
-        from nnviz.gui.report import REPORT_FORMATS
-
+    if plot == REPORT_PLOT:
         check_output_path(out, REPORT_FORMATS)
         train(experiment, steps)
         return export_report(experiment, out, experiment.data.dataset)
-    if suffix in ("gif", "mp4"):
+    if suffix in ANIMATION_FORMATS:
         return record(experiment, plot, out, steps=steps, fps=fps, frames=frames, scale=scale)
-    check_output_path(out, FORMATS)
+    check_output_path(out)
     train(experiment, steps)
     with panels_for_export() as make:
         panel = make(plot)
-        panel.show_snapshot(experiment.snapshot())
+        draw(panel, experiment.snapshot())
         return export_figure(panel, out, table=panel.export_table, scale=scale, width=width, background=background,
                              title=figure_title(experiment, panel) if title else None)
 
@@ -111,8 +108,6 @@ def record(experiment: Experiment, plot: str, out, *, steps: int, fps: float = 1
            scale: float = 1.0) -> Path:
     """An animation of ``plot`` over ``steps`` steps, ``frames`` frames evenly spread (the first
     before any step). The decision surface is recorded with the loss beside it."""
-    from nnviz.gui.animation import ANIMATION_FORMATS
-
     check_output_path(out, ANIMATION_FORMATS)
     if steps < 1:
         raise ExportError(f"{out}: an animation shows training: give the number of steps to record (--steps N)")
@@ -137,7 +132,7 @@ def _record(experiment, panels, out, steps, fps, frames, scale) -> Path:
             experiment.record_evaluation()
             snapshot = experiment.snapshot()
             for panel in panels:
-                panel.show_snapshot(snapshot)
+                draw(panel, snapshot)
             if experiment.diverged:
                 raise Diverged(f"training diverged at step {experiment.step}: the loss became NaN or "
                                f"infinite; try a smaller learning rate; nothing was written")
@@ -149,14 +144,13 @@ def _record(experiment, panels, out, steps, fps, frames, scale) -> Path:
 
 
 def export_report(experiment: Experiment, out, data_label: str) -> Path:
-    """The run report of ``experiment`` as it is now, with a figure of every panel."""
-    from nnviz.gui.report import write_report
+    """The run report of ``experiment`` as it is now, with a figure of every panel in the report."""
+    from nnviz.gui.report import report_figures, write_report
 
     snapshot = experiment.snapshot()
-    figures = {}
     with panels_for_export() as make:
-        for plot in PLOTS[:-1]:
-            panel = make(plot)
-            panel.show_snapshot(snapshot)
-            figures[panel.export_title()] = render_image(figure_widget(panel), scale=2.0)
+        panels = [make(spec.name) for spec in in_report()]
+        for panel in panels:
+            draw(panel, snapshot)
+        figures = report_figures(panels)
     return write_report(out, experiment.to_document(), snapshot, data_label, figures)

@@ -20,22 +20,14 @@ from nnviz.core.walkthrough import Edit, format_value
 from nnviz.gui.controls import ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
 from nnviz.gui.inline_editor import InlineEditor
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.calculation import PHASE_COLORS
-from nnviz.gui.panels.gradcheck import GradientCheckPanel
-from nnviz.gui.panels.activations import ActivationsPanel
-from nnviz.gui.panels.gradients import GradientFlowPanel
-from nnviz.gui.panels.graph import GraphPanel
-from nnviz.gui.panels.health import HealthStrip
-from nnviz.gui.panels.inspector import InspectorPanel
-from nnviz.gui.panels.loss import LossPanel
-from nnviz.gui.panels.normalization import NormalizationPanel
-from nnviz.gui.panels.output import OutputPanel
-from nnviz.gui.panels.stepper import StepperPanel
-from nnviz.gui.panels.updates import UpdateRatioPanel
-from nnviz.gui.panels.weights import WeightsPanel
+from nnviz.gui.panels.registry import PANELS
 from nnviz.gui.session import TrainingSession, one_line
 
 MAX_RECENT = 8
+DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
+              "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 DEFAULT_SPEED = 10  # optimizer steps per frame: fast enough to get somewhere, slow enough to watch
 FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
 
@@ -53,60 +45,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self._message_box: QtWidgets.QMessageBox | None = None
         self._last_step = 0
         self._state: dict | None = None
-        self._undrawn: dict = {}  # panel -> the newest snapshot it has not drawn (it was hidden)
         self.latest = None  # the newest snapshot
         self.latest_walk = None  # the newest step-through state (WalkState)
         self.editor: InlineEditor | None = None
         self.session = TrainingSession(document, data, parent=self)
 
-        self.graph = GraphPanel()
-        self.setCentralWidget(self.graph)
-        self.output = OutputPanel()
-        self.loss = LossPanel()
-        self.inspector = InspectorPanel()
         self.controls = ControlsPanel()
-        self.health = HealthStrip()
-        self.activations = ActivationsPanel()
-        self.gradients = GradientFlowPanel()
-        self.updates = UpdateRatioPanel()
-        self.weights = WeightsPanel()
-        self.normalization = NormalizationPanel()
-        self.stepper = StepperPanel()
-        self.gradcheck = GradientCheckPanel()
-        self.panels = [self.graph, self.output, self.loss, self.inspector, self.health, self.activations,
-                       self.gradients, self.updates, self.weights, self.normalization]
         self.docks = {}
-        right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         # the side docks own the bottom corners, so the health strip sits right under the graph
-        self.setCorner(Qt.Corner.BottomLeftCorner, left)
-        self.setCorner(Qt.Corner.BottomRightCorner, right)
-        self._add_dock("controls", "Controls", self.controls, left)
-        self._add_dock("output", "Output", self.output, right)
-        self._add_dock("loss", "Loss", self.loss, right)
-        for key, title, panel in (("activations", "Activations", self.activations),
-                                  ("gradients", "Gradients", self.gradients),
-                                  ("updates", "Updates", self.updates),
-                                  ("weights", "Weights", self.weights),
-                                  ("normalization", "Norm", self.normalization)):
-            self._add_dock(key, title, panel, right)
-            self.tabifyDockWidget(self.docks["loss"], self.docks[key])
-        self.docks["loss"].raise_()
-        self._add_dock("inspector", "Inspector", self.inspector, right)
-        self._add_dock("health", "Layer health", self.health, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._add_dock("stepper", "Step through", self.stepper, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.docks["stepper"].hide()  # shown by the Step through mode, in place of the health strip
+        self.setCorner(Qt.Corner.BottomLeftCorner, DOCK_AREAS["left"])
+        self.setCorner(Qt.Corner.BottomRightCorner, DOCK_AREAS["right"])
+        self._add_dock("controls", "Controls", self.controls, DOCK_AREAS["left"])
+        self.panels = self._build_panels()
         self._health_was_visible = (True, True)  # health strip, inspector
-        self._add_dock("gradcheck", "Gradient check", self.gradcheck, right)
-        self.tabifyDockWidget(self.docks["loss"], self.docks["gradcheck"])
-        self.docks["loss"].raise_()
-        self.docks["normalization"].setToolTip("BatchNorm statistics and dropout masks")
         self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["controls"], self.docks["output"]], [320, 520], Qt.Orientation.Horizontal)
-        self.health.setMinimumHeight(130)  # room for a few layers without scrolling
-        # tabbed panels may shrink below their natural size, so the step-through can have the room
-        for panel in (self.activations, self.gradients, self.updates, self.weights, self.normalization):
-            panel.setMinimumHeight(100)
 
         self._build_actions()
         from nnviz.gui.export_actions import ExportActions
@@ -124,6 +78,33 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.send("set_speed", speed)
 
     # -- construction -----------------------------------------------------------------------------
+    def _build_panels(self) -> list[Panel]:
+        """Make every panel of the registry, as ``self.<name>``, in its dock (or the centre); returns
+        the panels that draw snapshots."""
+        for spec in PANELS.values():
+            if spec.area == "inside":  # made by the panel it belongs to
+                continue
+            widget = spec.load()()
+            setattr(self, spec.name, widget)
+            # room for a few rows; tabbed panels may shrink below their natural size, so that the
+            # step-through can have the room
+            if spec.min_height:
+                widget.setMinimumHeight(spec.min_height)
+            if spec.area == "central":
+                self.setCentralWidget(widget)
+                continue
+            self._add_dock(spec.name, spec.title, widget, DOCK_AREAS[spec.area])
+            dock = self.docks[spec.name]
+            dock.setToolTip(spec.tooltip)
+            if spec.tab_with:
+                self.tabifyDockWidget(self.docks[spec.tab_with], dock)
+            if spec.starts_hidden:  # the step-through: shown by its mode, in place of the health strip
+                dock.hide()
+        for front in dict.fromkeys(spec.tab_with for spec in PANELS.values() if spec.tab_with):
+            self.docks[front].raise_()
+        return [getattr(self, spec.name) for spec in PANELS.values()
+                if spec.area != "inside" and issubclass(spec.load(), Panel)]
+
     def _add_dock(self, key: str, title: str, widget: QtWidgets.QWidget, area) -> None:
         dock = QtWidgets.QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
@@ -137,7 +118,8 @@ class MainWindow(QtWidgets.QMainWindow):
             dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
-        dock.visibilityChanged.connect(lambda visible, w=widget: visible and self._on_panel_shown(w))
+        if isinstance(widget, Panel):  # brought to the front of its tabs: it draws what it kept
+            dock.visibilityChanged.connect(lambda visible, panel=widget: visible and panel.catch_up())
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
@@ -266,23 +248,14 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot(object)
     def _on_snapshot_ready(self, snapshot) -> None:
         self.latest = snapshot
-        for panel in self.panels:
-            if panel is self.graph or not panel.visibleRegion().isEmpty():
-                panel.show_snapshot(snapshot)
-                self._undrawn.pop(panel, None)
-            else:  # behind a tab or closed: draw it when it shows (see _on_dock_visibility_changed)
-                self._undrawn[panel] = snapshot
+        for panel in self.panels:  # one hidden behind a tab or closed draws it when shown
+            panel.show_snapshot(snapshot)
         self.exports.add_frame(snapshot)
         if snapshot.step != self._last_step:
             self._last_step = snapshot.step
             if snapshot.step:
                 self.setWindowModified(True)
         self._update_status(snapshot)
-
-    def _on_panel_shown(self, panel) -> None:
-        snapshot = self._undrawn.pop(panel, None)
-        if snapshot is not None:
-            panel.show_snapshot(snapshot)
 
     def _update_status(self, snap) -> None:
         parts = [f"epoch {snap.epoch:.2f}", f"step {snap.step}", f"train loss {snap.train_loss:.4g}"]

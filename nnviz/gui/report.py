@@ -11,9 +11,8 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from nnviz import __version__
-from nnviz.gui.export import atomic_write, check_output_path
-
-REPORT_FORMATS = ("html", "pdf")
+from nnviz.gui.export import atomic_write, catch_up, check_output_path, figure_widget, render_image
+from nnviz.gui.formats import REPORT_FORMATS
 _STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; color: #333; margin: 24px; max-width: 1100px; }
 h1 { font-size: 22pt; margin-bottom: 2px; } h2 { font-size: 15pt; margin-top: 22px; }
@@ -117,18 +116,31 @@ def report_html(document: dict, snapshot, data_label: str, figures: dict[str, Qt
     return "\n".join(parts)
 
 
+def report_figures(panels) -> dict[str, QtGui.QImage]:
+    """A 2x picture of each panel (shown, hidden or never shown), by its title."""
+    figures = {}
+    for panel in panels:
+        catch_up(panel)  # the title too shows the newest snapshot
+        figures[panel.export_title()] = render_image(figure_widget(panel), scale=2.0)
+    return figures
+
+
 def write_report(path, document: dict, snapshot, data_label: str, figures: dict[str, QtGui.QImage]) -> Path:
-    """Write the report to ``path`` (.html or .pdf), atomically; returns the path."""
+    """Write the report to ``path`` (a suffix of :data:`~nnviz.gui.formats.REPORT_FORMATS`: .html
+    or .pdf), atomically; returns the path."""
     out, fmt = check_output_path(path, REPORT_FORMATS)
-    if fmt == "html":
-        text = report_html(document, snapshot, data_label, figures)
-        atomic_write(out, lambda temp: temp.write_text(text, encoding="utf-8"))
-    else:
-        atomic_write(out, lambda temp: _write_pdf(temp, document, snapshot, data_label, figures))
+    write = REPORT_FORMATS[fmt].load()
+    atomic_write(out, lambda temp: write(temp, document, snapshot, data_label, figures))
     return out
 
 
-def _write_pdf(path: Path, document, snapshot, data_label, figures) -> None:
+def write_html(path: Path, document, snapshot, data_label, figures) -> None:
+    """The report as one HTML file, its figures embedded."""
+    path.write_text(report_html(document, snapshot, data_label, figures), encoding="utf-8")
+
+
+def write_pdf(path: Path, document, snapshot, data_label, figures) -> None:
+    """The report as a PDF of A4 pages."""
     text = QtGui.QTextDocument()
     sources = {}
     for k, (title, image) in enumerate(figures.items()):

@@ -49,3 +49,22 @@ def main_window(qtbot, monkeypatch):
     qtbot.waitUntil(lambda: w.latest is not None)
     yield w
     w.close()
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    """``make_panel(cls, size=(700, 500), show=True)``: a new panel in a window of its own, closed
+    after the test, shown and exposed unless ``show`` is False (a hidden panel only keeps snapshots)."""
+    from nnviz.gui.style import setup_pyqtgraph
+
+    def make(cls, size=(700, 500), show=True):
+        setup_pyqtgraph()
+        widget = cls()
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        if show:
+            widget.show()
+            qtbot.waitExposed(widget)
+        return widget
+
+    return make

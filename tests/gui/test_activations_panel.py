@@ -1,18 +1,14 @@
 """The activations panel draws the core's numbers: histograms, stats, heatmaps and percentile bands."""
 
-import os
+from dataclasses import replace
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
 
-from dataclasses import replace  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtCore, QtGui  # noqa: E402
-
-from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
-from nnviz.gui.panels.activations import FLAG_COLORS, ActivationsPanel, flag, layer_label  # noqa: E402
-from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
+from nnviz.core.experiment import DataConfig, Experiment, default_document
+from nnviz.gui.panels.activations import FLAG_COLORS, ActivationsPanel, flag, layer_label
+from nnviz.gui.style import setup_pyqtgraph
 
 
 def _run(doc, dataset="circle", rounds=6):
@@ -45,14 +41,8 @@ def sigmoid_snapshot():
 
 
 @pytest.fixture
-def panel(qtbot):
-    setup_pyqtgraph()
-    widget = ActivationsPanel()
-    qtbot.addWidget(widget)
-    widget.resize(700, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(ActivationsPanel)
 
 
 def _pct(value):

@@ -1,9 +1,5 @@
 """The CSV import dialog: a preview, a role per column, and the core's messages shown, never raised."""
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import numpy as np
 import pytest
 from PySide6 import QtWidgets

@@ -1,30 +1,27 @@
 """Figure export: exact pixel sizes, real content, vector SVG/PDF, exact CSV, clear errors, atomic files."""
 
+import csv
+import importlib.abc
 import os
+import re
+import sys
+import xml.etree.ElementTree as ET
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
 
-import csv  # noqa: E402
-import importlib.abc  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
-import xml.etree.ElementTree as ET  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
-
-from nnviz.core.experiment import Experiment  # noqa: E402
-from nnviz.gui import export  # noqa: E402
-from nnviz.gui.export import (  # noqa: E402
+from nnviz.core.experiment import Experiment
+from nnviz.gui import export
+from nnviz.gui.export import (
     ExportError, atomic_write, check_output_path, copy_image, export_csv, export_figure, export_pdf,
     export_png, export_svg, figure_size, figure_widget, prepare_offscreen, render_image)
-from nnviz.gui.export_dialog import ExportDialog  # noqa: E402
-from nnviz.gui.panels.graph import GraphPanel  # noqa: E402
-from nnviz.gui.panels.loss import LossPanel  # noqa: E402
-from nnviz.gui.panels.output import OutputPanel  # noqa: E402
-from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
+from nnviz.gui.export_dialog import ExportDialog
+from nnviz.gui.panels.graph import GraphPanel
+from nnviz.gui.panels.loss import LossPanel
+from nnviz.gui.panels.output import OutputPanel
+from nnviz.gui.style import setup_pyqtgraph
 
 SVG = "{http://www.w3.org/2000/svg}"
 TITLE = "Circle — Loss"

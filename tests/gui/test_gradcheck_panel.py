@@ -1,20 +1,16 @@
 """The gradient-check view shows the core's numbers: one row per parameter entry, full values in the
 tooltips, the worst entry named in the summary, and each relative error on its band's colour."""
 
-import os
+import numpy as np
+import pytest
+from PySide6 import QtCore
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtCore  # noqa: E402
-
-from nnviz.core import load_model  # noqa: E402
-from nnviz.core.gradcheck import entry_count, gradient_check, worst  # noqa: E402
-from nnviz.gui.panels import gradcheck as view  # noqa: E402
-from nnviz.gui.panels.gradcheck import (ANALYTIC, DIFFERENCE, ERROR, MAX_ROWS, NUMERICAL,  # noqa: E402
+from nnviz.core import load_model
+from nnviz.core.gradcheck import entry_count, gradient_check, worst
+from nnviz.gui.panels import gradcheck as view
+from nnviz.gui.panels.gradcheck import (ANALYTIC, DIFFERENCE, ERROR, MAX_ROWS, NUMERICAL,
                                         PARAMETER, GradientCheckPanel)
-from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS  # noqa: E402
+from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS
 
 EPS = 1e-6
 
@@ -47,13 +43,8 @@ def wrong():
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = GradientCheckPanel()
-    qtbot.addWidget(widget)
-    widget.resize(720, 460)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(GradientCheckPanel, size=(720, 460))
 
 
 def _rows(panel):

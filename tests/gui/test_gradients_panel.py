@@ -1,34 +1,24 @@
 """The gradient-flow panel draws the core's gradient statistics: bars of log10 of each tensor's
 statistic, lines of its history, the thresholds, and a highlighted layer."""
 
-import os
+import math
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
 
-import math  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtCore, QtGui  # noqa: E402
-
-from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
-from nnviz.core.stats import EXPLODING, VANISHING  # noqa: E402
-from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, GradientFlowPanel,  # noqa: E402
+from nnviz.core.experiment import DataConfig, Experiment, default_document
+from nnviz.core.stats import EXPLODING, VANISHING
+from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, GradientFlowPanel,
                                         deep_sigmoid_document, layer_colors)
-from nnviz.gui.style import SELECTED, setup_pyqtgraph  # noqa: E402
+from nnviz.gui.style import SELECTED, setup_pyqtgraph
 
 PARAMS = ("weight", "bias")
 
 
 @pytest.fixture
-def panel(qtbot):
-    setup_pyqtgraph()
-    widget = GradientFlowPanel()
-    qtbot.addWidget(widget)
-    widget.resize(700, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(GradientFlowPanel)
 
 
 def _trained(document=None, rounds=6, steps=25):
@@ -151,7 +141,8 @@ def test_select_layer_highlights_its_bars_and_lines(panel, healthy):
     assert [QtGui.QPen(p).color().name() == QtGui.QColor(SELECTED).name() for p in pens] == panel.bar_is_selected()
     assert panel.selection_band.isVisible()
     lo, hi = panel.selection_band.getRegion()
-    assert lo < panel._x[2] < panel._x[3] < hi and hi < panel._x[4]
+    x = panel.bar_positions()
+    assert lo < x[2] < x[3] < hi and hi < x[4]
     assert panel.line("L2.w").opts["pen"].color().name() == QtGui.QColor(SELECTED).name()
     assert panel.line("L1.w").opts["pen"].color().name() != QtGui.QColor(SELECTED).name()
 
@@ -165,7 +156,7 @@ def test_clicking_a_bar_selects_its_layer(panel, healthy, qtbot, qapp):
     qapp.processEvents()  # the new axis ranges reach the view's transform
     vb = panel.bar_plot.getViewBox()
     k = panel.bar_labels().index("out.b")
-    scene = vb.mapViewToScene(QtCore.QPointF(panel._x[k], panel.bar_heights()[k] - 0.5))
+    scene = vb.mapViewToScene(QtCore.QPointF(panel.bar_positions()[k], panel.bar_heights()[k] - 0.5))
     pos = panel.view.mapFromScene(scene)
 
     with qtbot.waitSignal(panel.layer_clicked) as blocker:
@@ -225,7 +216,7 @@ def test_hovering_a_bar_shows_its_numbers_live(panel, healthy, qtbot, qapp):
     qapp.processEvents()  # the new axis ranges reach the view's transform
     vb = panel.bar_plot.getViewBox()
     k = panel.bar_labels().index("L2.w")
-    pos = panel.view.mapFromScene(vb.mapViewToScene(QtCore.QPointF(panel._x[k], panel.bar_bottom() + 1)))
+    pos = panel.view.mapFromScene(vb.mapViewToScene(QtCore.QPointF(panel.bar_positions()[k], panel.bar_bottom() + 1)))
 
     qtbot.mouseMove(panel.view.viewport(), pos)
     qtbot.waitUntil(lambda: "<b>L2.w</b>" in panel.readout.text())

@@ -1,17 +1,13 @@
 """The network graph draws what the snapshot holds, names it on hover and selects it on click."""
 
-import os
+import numpy as np
+import pytest
+from PySide6 import QtCore
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtCore  # noqa: E402
-
-from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
-from nnviz.gui.panels.graph import (GraphPanel, Selection, format_number,  # noqa: E402
+from nnviz.core.experiment import DataConfig, Experiment, default_document
+from nnviz.gui.panels.graph import (GraphPanel, Selection, format_number,
                                     make_big_snapshot)
-from nnviz.gui.style import POSITIVE, diverging_lut, setup_pyqtgraph  # noqa: E402
+from nnviz.gui.style import POSITIVE, diverging_lut
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
 
@@ -35,14 +31,8 @@ def snapshot(experiment):
 
 
 @pytest.fixture
-def panel(qtbot):
-    setup_pyqtgraph()
-    widget = GraphPanel()
-    qtbot.addWidget(widget)
-    widget.resize(900, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(GraphPanel, size=(900, 500))
 
 
 def _at(panel, point) -> QtCore.QPoint:

@@ -13,9 +13,10 @@ from PySide6 import QtGui
 
 from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.gui.export import ExportError
-from nnviz.gui.headless import FIGURE_SIZE, PLOTS, export_plot, make_panel
+from nnviz.gui.headless import FIGURE_SIZE, export_plot, make_panel
+from nnviz.gui.panels.registry import REPORT_PLOT, plot_choices
 
-FIGURES = [p for p in PLOTS if p != "report"]
+FIGURES = [p for p in plot_choices() if p != REPORT_PLOT]
 
 
 @pytest.fixture

@@ -1,18 +1,14 @@
 """The health strip shows the core's numbers, formatted, each coloured against its band; a click names
 the layer and the detail to open."""
 
-import os
+import math
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import pytest
+from PySide6 import QtCore
 
-import math  # noqa: E402
-
-import pytest  # noqa: E402
-from PySide6 import QtCore  # noqa: E402
-
-from nnviz.core.experiment import Experiment, default_document  # noqa: E402
-from nnviz.core.stats import EXPLODING, VANISHING  # noqa: E402
-from nnviz.gui.panels.health import (DEAD, GRAD_NORM, NAME, SATURATED, UPDATE_RATIO,  # noqa: E402
+from nnviz.core.experiment import Experiment, default_document
+from nnviz.core.stats import EXPLODING, VANISHING
+from nnviz.gui.panels.health import (DEAD, GRAD_NORM, NAME, SATURATED, UPDATE_RATIO,
                                      HealthStrip, format_norm, format_ratio, format_share,
                                      norm_state, ratio_state, share_state)
 
@@ -39,13 +35,8 @@ def mixed_snapshot():
 
 
 @pytest.fixture
-def strip(qtbot):
-    widget = HealthStrip()
-    qtbot.addWidget(widget)
-    widget.resize(600, 160)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def strip(make_panel):
+    return make_panel(HealthStrip, size=(600, 160))
 
 
 # -- formatting and bands, against literal expectations ------------------------------------------

@@ -1,29 +1,18 @@
 """The loss panel plots the snapshot's history arrays as they are, fast, with smoothing and hover."""
 
-import os
+from dataclasses import replace
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import numpy as np
+import pytest
+from PySide6 import QtCore
 
-from dataclasses import replace  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtCore  # noqa: E402
-
-from nnviz.core.experiment import DataConfig, Experiment  # noqa: E402
-from nnviz.gui.panels.loss import LossPanel, ema, snapped_range, step_bound  # noqa: E402
-from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
+from nnviz.core.experiment import DataConfig, Experiment
+from nnviz.gui.panels.loss import LossPanel, ema, snapped_range, step_bound
 
 
 @pytest.fixture
-def panel(qtbot):
-    setup_pyqtgraph()
-    widget = LossPanel()
-    qtbot.addWidget(widget)
-    widget.resize(700, 450)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(LossPanel, size=(700, 450))
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,11 @@
 """The normalization panel draws a BatchNorm layer's statistics and a dropout layer's mask as the
 snapshot holds them, and says so when the network has neither."""
 
-import os
+import numpy as np
+import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from nnviz.core.experiment import Experiment, default_document  # noqa: E402
-from nnviz.gui.panels.normalization import (BATCHNORM_TEXT, NO_LAYER_MESSAGE,  # noqa: E402
+from nnviz.core.experiment import Experiment, default_document
+from nnviz.gui.panels.normalization import (BATCHNORM_TEXT, NO_LAYER_MESSAGE,
                                             NO_MASK_TEXT, NormalizationPanel)
 
 LAYERS = [{"type": "dense", "units": 4},
@@ -32,13 +28,8 @@ def snapshot():
 
 
 @pytest.fixture
-def panel(qtbot):
-    widget = NormalizationPanel()
-    qtbot.addWidget(widget)
-    widget.resize(640, 480)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(NormalizationPanel, size=(640, 480))
 
 
 def test_the_combo_lists_the_batchnorm_and_dropout_layers(panel, snapshot):

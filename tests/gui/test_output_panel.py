@@ -1,17 +1,13 @@
 """The output panel draws each kind of snapshot in its mode, from the snapshot's own arrays."""
 
-import os
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtCore, QtGui  # noqa: E402
-
-from nnviz.core.datasets import Dataset  # noqa: E402
-from nnviz.core.experiment import DataConfig, Experiment  # noqa: E402
-from nnviz.gui.panels.output import OutputPanel  # noqa: E402
-from nnviz.gui.style import NEGATIVE, POSITIVE, setup_pyqtgraph  # noqa: E402
+from nnviz.core.datasets import Dataset
+from nnviz.core.experiment import DataConfig, Experiment
+from nnviz.gui.panels.output import OutputPanel
+from nnviz.gui.style import NEGATIVE, POSITIVE
 
 
 def _model(inputs, outputs, activation, loss):
@@ -27,13 +23,8 @@ def _snapshot(exp: Experiment, steps: int = 30):
 
 
 @pytest.fixture
-def panel(qtbot):
-    setup_pyqtgraph()
-    widget = OutputPanel()
-    qtbot.addWidget(widget)
-    widget.resize(700, 450)
-    widget.show()
-    return widget
+def panel(make_panel):
+    return make_panel(OutputPanel, size=(700, 450))
 
 
 @pytest.fixture(scope="module")

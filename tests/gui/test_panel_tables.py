@@ -1,28 +1,24 @@
 """Each panel's ``export_table`` gives the numbers it draws as the core computed them: written to CSV
 (every number as ``repr(float(v))``) and read back, they equal the snapshot's arrays exactly."""
 
-import os
+import csv
+import io
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import numpy as np
+import pytest
 
-import csv  # noqa: E402
-import io  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from nnviz.core.datasets import Dataset  # noqa: E402
-from nnviz.core.experiment import PROBE, SURFACE, DataConfig, Experiment, default_document  # noqa: E402
-from nnviz.core.stats import PERCENTILES, histogram  # noqa: E402
-from nnviz.gui.panels.activations import ActivationsPanel  # noqa: E402
-from nnviz.gui.panels.gradients import GradientFlowPanel  # noqa: E402
-from nnviz.gui.panels.graph import GraphPanel  # noqa: E402
-from nnviz.gui.panels.loss import LossPanel  # noqa: E402
-from nnviz.gui.panels.normalization import NormalizationPanel  # noqa: E402
-from nnviz.gui.panels.output import OutputPanel  # noqa: E402
-from nnviz.gui.panels.updates import UpdateRatioPanel  # noqa: E402
-from nnviz.gui.panels.weights import HISTOGRAM_BINS, WeightsPanel  # noqa: E402
-from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
+from nnviz.core.datasets import Dataset
+from nnviz.core.experiment import PROBE, SURFACE, DataConfig, Experiment, default_document
+from nnviz.core.stats import PERCENTILES, histogram
+from nnviz.gui.panels.activations import ActivationsPanel
+from nnviz.gui.panels.gradients import GradientFlowPanel
+from nnviz.gui.panels.graph import GraphPanel
+from nnviz.gui.panels.loss import LossPanel
+from nnviz.gui.panels.normalization import NormalizationPanel
+from nnviz.gui.panels.output import OutputPanel
+from nnviz.gui.panels.updates import UpdateRatioPanel
+from nnviz.gui.panels.weights import HISTOGRAM_BINS, WeightsPanel
+from nnviz.gui.style import setup_pyqtgraph
 
 PANELS = (LossPanel, OutputPanel, GraphPanel, ActivationsPanel, GradientFlowPanel, UpdateRatioPanel,
           WeightsPanel, NormalizationPanel)

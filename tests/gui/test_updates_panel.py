@@ -1,32 +1,22 @@
 """The update-ratio panel draws the core's log10 update/weight ratios: lines of their history, a bar
 per layer coloured by the reference band, and a highlighted layer."""
 
-import os
+import math
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import numpy as np
+import pytest
+from PySide6 import QtGui
 
-import math  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6 import QtGui  # noqa: E402
-
-from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
-from nnviz.core.stats import UPDATE_RATIO_BAND  # noqa: E402
-from nnviz.gui.panels.gradients import TOO_LARGE, TOO_SMALL  # noqa: E402
-from nnviz.gui.panels.updates import HEALTHY, HEALTHY_TEXT, UpdateRatioPanel, ratio_status  # noqa: E402
-from nnviz.gui.style import SELECTED, setup_pyqtgraph  # noqa: E402
+from nnviz.core.experiment import DataConfig, Experiment, default_document
+from nnviz.core.stats import UPDATE_RATIO_BAND
+from nnviz.gui.panels.gradients import TOO_LARGE, TOO_SMALL
+from nnviz.gui.panels.updates import HEALTHY, HEALTHY_TEXT, UpdateRatioPanel, ratio_status
+from nnviz.gui.style import SELECTED, setup_pyqtgraph
 
 
 @pytest.fixture
-def panel(qtbot):
-    setup_pyqtgraph()
-    widget = UpdateRatioPanel()
-    qtbot.addWidget(widget)
-    widget.resize(700, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(UpdateRatioPanel)
 
 
 def _trained(document=None, rounds=6, steps=25):

@@ -1,20 +1,16 @@
 """The weights panel draws the snapshot's weight matrices, their histogram and unit pictures."""
 
-import os
+from dataclasses import replace
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import numpy as np
+import pytest
 
-from dataclasses import replace  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from nnviz.core.datasets import Dataset  # noqa: E402
-from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
-from nnviz.core.stats import histogram  # noqa: E402
-from nnviz.gui.panels.graph import make_big_snapshot  # noqa: E402
-from nnviz.gui.panels.weights import WeightsPanel, atlas_columns, weight_atlas  # noqa: E402
-from nnviz.gui.style import setup_pyqtgraph  # noqa: E402
+from nnviz.core.datasets import Dataset
+from nnviz.core.experiment import DataConfig, Experiment, default_document
+from nnviz.core.stats import histogram
+from nnviz.gui.panels.graph import make_big_snapshot
+from nnviz.gui.panels.weights import WeightsPanel, atlas_columns, weight_atlas
+from nnviz.gui.style import setup_pyqtgraph
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +46,8 @@ def digits_snapshot():
 
 
 @pytest.fixture
-def panel(qtbot):
-    setup_pyqtgraph()
-    widget = WeightsPanel()
-    qtbot.addWidget(widget)
-    widget.resize(700, 500)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(make_panel):
+    return make_panel(WeightsPanel)
 
 
 def test_matrix_is_the_weight_param_with_symmetric_levels(panel, small_snapshot):

@@ -26,6 +26,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.stats import PERCENTILES, SATURATION
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.loss import snapped_range, step_bound, step_list
 from nnviz.gui.style import POSITIVE, TEXT, diverging_colormap, diverging_lut
 
@@ -229,7 +230,7 @@ def set_range(plot: pg.PlotItem, x: tuple[float, float] | None = None, y: tuple[
 
 
 # -- the panel -------------------------------------------------------------------------------------
-class ActivationsPanel(QtWidgets.QWidget):
+class ActivationsPanel(Panel, QtWidgets.QWidget):
     """Activations of the selected layer on the probe batch: histogram, neurons × samples, over time.
 
     Public: ``show_snapshot(snapshot)``, ``select_layer(index)``, ``set_view(name)`` (one of
@@ -245,8 +246,6 @@ class ActivationsPanel(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self._snapshot = None
-        self._stale = False  # a snapshot arrived while the panel was hidden
         self._layer = 0
         self._labels: tuple[str, ...] = ()
         self._heatmap_levels = None
@@ -396,14 +395,6 @@ class ActivationsPanel(QtWidgets.QWidget):
     def view_name(self) -> str:
         return VIEWS[self.tabs.currentIndex()]
 
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`); hidden, only keep it."""
-        self._snapshot = snapshot
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._draw()
-
     def select_layer(self, index: int) -> None:
         """Show layer ``index`` (0 = first hidden layer) in detail."""
         count = len(self._snapshot.layers) if self._snapshot is not None else None
@@ -415,10 +406,7 @@ class ActivationsPanel(QtWidgets.QWidget):
         for plot in (self.histogram_plot, self.heatmap_plot, self.time_plot, self.share_plot):
             follow_ranges(plot)  # a new layer: fit the plots to its data again
         self.layer_selected.emit(index)
-        if self._snapshot is not None and self.isVisible():
-            self._draw()
-        else:
-            self._stale = True
+        self.redraw()
 
     def set_view(self, name: str) -> None:
         """Bring view ``name`` (one of :data:`VIEWS`) to the front."""
@@ -435,7 +423,7 @@ class ActivationsPanel(QtWidgets.QWidget):
     # -- export -----------------------------------------------------------------------------------
     def export_title(self) -> str:
         """The figure's title: the layer and the view in front."""
-        self._catch_up()
+        self.catch_up()
         snap = self._snapshot
         if snap is None or not snap.layers:
             return "Activations"
@@ -454,7 +442,7 @@ class ActivationsPanel(QtWidgets.QWidget):
           evaluation step, then the ``saturated`` and ``dead`` shares the layer has.
 
         No rows before a snapshot."""
-        self._catch_up()
+        self.catch_up()
         view = self.view_name
         snap = self._snapshot
         header = {"histogram": ["quantity", "layer_index", "bin_left", "bin_right", "value"],
@@ -491,11 +479,6 @@ class ActivationsPanel(QtWidgets.QWidget):
                     rows += [[name, i, step, v] for step, v in zip(steps, values.tolist())]
         return header, rows
 
-    def _catch_up(self) -> None:
-        """Draw the snapshot that arrived while hidden: the layer shown then follows the network."""
-        if self._stale and self._snapshot is not None:
-            self._draw()
-
     # -- drawing ----------------------------------------------------------------------------------
     def _health(self, index: int):
         snap = self._snapshot
@@ -503,10 +486,8 @@ class ActivationsPanel(QtWidgets.QWidget):
             return None
         return snap.health[index]
 
-    def _draw(self) -> None:
-        self._stale = False
-        snap = self._snapshot
-        if snap is None or not snap.layers:
+    def _draw_snapshot(self, snap) -> None:
+        if not snap.layers:
             return
         self._update_layers(snap)
         self._draw_stats_line(snap)
@@ -661,11 +642,6 @@ class ActivationsPanel(QtWidgets.QWidget):
         set_range(self.share_plot, y=(0.0, 1.0), padding=0.1)
 
     # -- events and slots -------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._stale and self._snapshot is not None:
-            self._draw()
-
     def _on_layer_combo_changed(self, index: int) -> None:
         if index >= 0:
             self.select_layer(index)
@@ -674,8 +650,7 @@ class ActivationsPanel(QtWidgets.QWidget):
         self.select_layer(row)
 
     def _on_tabs_current_changed(self, index: int) -> None:
-        if self._snapshot is not None and self.isVisible():
-            self._draw()
+        self.redraw()
 
 
 def demo_snapshot(kind: str = "tanh"):

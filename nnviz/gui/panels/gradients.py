@@ -26,6 +26,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
 from nnviz.core.stats import EXPLODING, VANISHING
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import SELECTED
@@ -116,7 +117,7 @@ class _LogAxis(pg.AxisItem):
         return [("1" if v == 0 else f"1e{int(round(v))}") for v in values]
 
 
-class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
+class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     """Gradient statistics per parameter tensor of a :class:`~nnviz.core.experiment.Snapshot`:
     bars of the current values and lines of their history. Emits ``layer_clicked(index)`` when a
     bar is clicked."""
@@ -125,8 +126,6 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._snapshot = None
-        self._dirty = False  # a snapshot arrived while hidden
         self._arch = None
         self._tensors: list[tuple[int, str]] = []  # (layer index, parameter name) per bar
         self._x = np.zeros(0)
@@ -228,11 +227,11 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
         """Highlight the bars and lines of layer ``index`` (None: no highlight)."""
         self._selected = index
         self._apply_selection()
-        if self._snapshot is not None and self._tensors:
+        if self._tensors:
             if self.isVisible():
                 self._draw_bars(self._snapshot.health)
             else:
-                self._dirty = True  # the bars' outlines are drawn when the panel is shown
+                self.redraw()  # the bars' outlines are drawn when the panel is shown
 
     @property
     def selected_layer(self) -> int | None:
@@ -271,6 +270,10 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
         n = self._arch[0] if self._arch else 0
         return [tensor_label(i, n, p) for i, p in self._tensors]
 
+    def bar_positions(self) -> np.ndarray:
+        """The x of each bar's centre (layers are set apart by a gap)."""
+        return self._x.copy()
+
     def bar_heights(self) -> np.ndarray:
         """The tops of the drawn bars in view coordinates: log10 of the statistic (a zero reaches
         below the axis; NaN has an empty bar at the axis's bottom)."""
@@ -302,11 +305,7 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
         return self.lines[label]
 
     # -- building -----------------------------------------------------------------------------------
-    def _draw(self) -> None:
-        snapshot = self._snapshot
-        if snapshot is None:
-            return
-        self._dirty = False
+    def _draw_snapshot(self, snapshot) -> None:
         health = snapshot.health
         arch = (len(health), tuple((h.index, h.type, tuple(h.grads)) for h in health))
         if arch != self._arch:
@@ -512,10 +511,7 @@ class GradientFlowPanel(BarsAndLinesReadout, QtWidgets.QWidget):
     def _on_statistic_changed(self, _index: int) -> None:
         self._update_axis_labels()
         self._line_range = None
-        if self._snapshot is not None and self.isVisible():
-            self._draw()
-        elif self._snapshot is not None:
-            self._dirty = True
+        self.redraw()
 
     def _bar_at(self, scene_pos) -> int | None:
         vb = self.bar_plot.getViewBox()

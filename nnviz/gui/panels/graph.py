@@ -30,12 +30,12 @@ from nnviz.core import build_network
 from nnviz.core.datasets import expand_features
 from nnviz.core.experiment import PROBE, Experiment, LayerView
 from nnviz.core.walkthrough import expand_edges
+from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.graph_layout import (BIAS_STRIP_GAP, BIAS_STRIP_WIDTH, EDGE_BUDGET, HEATMAP_MAX_UNITS, Column,
+                                           DrawnEdges, EdgeGeometry, edge_geometry, edge_plan, every_edge, hit,
+                                           layer_edges, layout_columns, place_edges)
 from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 
-HEATMAP_MAX_UNITS = 32  # a column with more units is drawn as a compact strip, without heatmaps
-EDGE_BUDGET = 4000  # at most about this many weight edges are drawn in the whole network
-FULL_LAYER_EDGES = 2000  # a layer with more weights draws only the strongest into each unit …
-PARTIAL_LAYER_EDGES = 128  # … about this many in all
 # Edges by bucket of |w| / max |w| in the layer: width in pixels and strength of the colour (mixed
 # with white). The colours are opaque and the widths above 1 px on purpose: with many edges drawn
 # without antialiasing, Qt fills such lines an order of magnitude faster than translucent or
@@ -43,15 +43,8 @@ PARTIAL_LAYER_EDGES = 128  # … about this many in all
 EDGE_WIDTHS = (1.2, 1.2, 1.6, 2.4, 3.4)
 EDGE_STRENGTHS = (0.15, 0.3, 0.55, 0.8, 1.0)
 ANTIALIAS_EDGES = 600  # antialias the edges when no more than this many are drawn
-CROWDED_LAYER = 100  # in a layer drawing more edges than this, only the strongest stand out
 HIT_PIXELS = 5.0  # how near (in pixels) the pointer must be to a neuron or an edge
-STRIP_HEIGHT = 16.0  # scene height of the diagram when it has a compact column
-HEAT_SIZE = 0.8  # side of a heatmap node, in unit pitches
-DOT_SIZE = 0.5  # diameter of a plain node
 BIAS_SIZE = 0.15  # side of the bias square
-STRIP_WIDTH = 0.3
-BIAS_STRIP_WIDTH = 0.1
-BIAS_STRIP_GAP = 0.04
 _GREY = "#b0b0b0"
 _FRAME = "#9e9e9e"
 _NOTHING_DRAWN = object()  # the selection marker has not been drawn for this layout yet
@@ -83,58 +76,6 @@ class Selection:
         if self.kind == "neuron" and self.layer_type in ("dense", "glu"):
             return f"layers[{self.column - 1}].bias", (self.unit,)
         return None
-
-
-@dataclass
-class _Column:
-    """Where one column's units sit in the scene, and how they are drawn."""
-
-    kind: str  # "heatmap" | "dot" | "strip"
-    units: int
-    x: float
-    ys: np.ndarray  # centre of each unit, top (unit 0) to bottom
-    pitch: float
-    half: float  # half the node's width (a strip: half the strip's width)
-    left: float  # where incoming edges end, left of x
-    has_bias: bool
-    title: str
-
-    @property
-    def top(self) -> float:
-        return float(self.ys[0] + max(self.half, self.pitch / 2))
-
-    @property
-    def bottom(self) -> float:
-        return float(self.ys[-1] - max(self.half, self.pitch / 2))
-
-
-@dataclass
-class _EdgeGeometry:
-    """Where edges start and end, per column (set when the layout changes)."""
-
-    src_x: np.ndarray  # x where edges leave each column
-    dst_x: np.ndarray  # x where edges enter each column
-    offsets: np.ndarray  # index in ys of each column's first unit
-    ys: np.ndarray  # y of every unit, column after column
-
-
-@dataclass
-class _DrawnEdges:
-    """The weight edges drawn this frame, flat over all layers (for hit-testing and tests)."""
-
-    layer: np.ndarray
-    unit: np.ndarray
-    source: np.ndarray
-    weight: np.ndarray
-    x0: np.ndarray
-    y0: np.ndarray
-    x1: np.ndarray
-    y1: np.ndarray
-
-    @classmethod
-    def empty(cls) -> _DrawnEdges:
-        i, f = np.zeros(0, dtype=np.int64), np.zeros(0)
-        return cls(i, i, i, f, f, f, f, f)
 
 
 def format_number(value) -> str:
@@ -173,7 +114,7 @@ def _title(view) -> str:
     return f"{name} {view.units}{act}"
 
 
-class GraphPanel(QtWidgets.QWidget):
+class GraphPanel(Panel, QtWidgets.QWidget):
     """Draws a :class:`~nnviz.core.experiment.Snapshot` as a network diagram; emits
     ``selection_changed(Selection | None)`` when the user clicks a neuron, an edge or empty space."""
 
@@ -249,7 +190,7 @@ class GraphPanel(QtWidgets.QWidget):
 
         # items of the current architecture (rebuilt only when it changes)
         self._architecture: tuple | None = None
-        self._columns: list[_Column] = []
+        self._columns: list[Column] = []
         self._arch_items: list[QtWidgets.QGraphicsItem] = []
         self._tiles: dict[tuple[int, int], int] = {}  # (column, unit) -> its tile in the heatmap atlas
         self._tile_levels = np.zeros((0, 2))  # colour levels of each tile, as drawn
@@ -257,7 +198,7 @@ class GraphPanel(QtWidgets.QWidget):
         self._bias_strips: dict[int, pg.ImageItem] = {}
         self._keep_per_unit: list[int | None] = []  # strongest-k edges per unit (None: all)
         self._all_edges: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._geometry: _EdgeGeometry | None = None
+        self._geometry: EdgeGeometry | None = None
         self._node_points: list[tuple[int, int]] = []  # (column, unit) of each scatter node
         self._bias_points: list[tuple[int, int]] = []
         self._node_rows: dict[int, np.ndarray] = {}  # column -> its rows in the node scatter (dots only)
@@ -265,9 +206,8 @@ class GraphPanel(QtWidgets.QWidget):
         self._node_lut: np.ndarray | None = None  # look-up-table entry of each node's brush (-1: none)
         self._bias_lut: np.ndarray | None = None
         self._marked: object = _NOTHING_DRAWN  # the selection the marker shows now
-        self._snapshot = None
         self._input_cache: tuple | None = None  # ((raw inputs, names, planar), their means)
-        self._drawn = _DrawnEdges.empty()
+        self._drawn = DrawnEdges.empty()
         self._selection: Selection | None = None
         self._hover: Selection | None = None
         self._hover_pos: QtCore.QPointF | None = None
@@ -278,13 +218,12 @@ class GraphPanel(QtWidgets.QWidget):
         self.graphics_view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
     # -- public API -------------------------------------------------------------------------------
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot``; items are rebuilt only when the architecture changed."""
+    def _draw_snapshot(self, snapshot) -> None:
+        """Items are rebuilt only when the architecture changed."""
         arch = _architecture(snapshot)
         rebuilt = arch != self._architecture
         if rebuilt:
             self._rebuild(snapshot, arch)
-        self._snapshot = snapshot
         if rebuilt:
             self._draw_highlight()
         self._update_nodes(snapshot)
@@ -321,26 +260,8 @@ class GraphPanel(QtWidgets.QWidget):
         """The neuron or drawn edge at ``pos`` (view coordinates), neurons first, or None."""
         if self._snapshot is None:
             return None
-        px = self._pixel_size()
-        x, y = pos.x(), pos.y()
-        for c, col in enumerate(self._columns):
-            unit = self._unit_at(col, x, y, HIT_PIXELS * px)
-            if unit is not None:
-                kind = "input" if c == 0 else "neuron"
-                return self._complete(Selection(kind, c, unit))
-        d = self._drawn
-        if d.x0.size == 0:
-            return None
-        dx, dy = d.x1 - d.x0, d.y1 - d.y0
-        length2 = dx * dx + dy * dy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.clip(((x - d.x0) * dx + (y - d.y0) * dy) / length2, 0.0, 1.0)
-        t = np.nan_to_num(t)
-        dist2 = (d.x0 + t * dx - x) ** 2 + (d.y0 + t * dy - y) ** 2
-        k = int(np.argmin(dist2))
-        if dist2[k] > (HIT_PIXELS * px) ** 2:
-            return None
-        return self._complete(Selection("edge", int(d.layer[k]) + 1, int(d.unit[k]), int(d.source[k])))
+        found = hit(self._columns, self._drawn, pos.x(), pos.y(), HIT_PIXELS * self._pixel_size())
+        return None if found is None else self._complete(Selection(*found))
 
     def describe(self, selection: Selection) -> str:
         """The text the hover label shows for ``selection`` (values of the current snapshot).
@@ -580,16 +501,11 @@ class GraphPanel(QtWidgets.QWidget):
                 ys.append(np.column_stack([a.ys[:n], b.ys[:n]]).ravel())
         self._identity_edges.setData(np.concatenate(xs) if xs else [], np.concatenate(ys) if ys else [],
                                      connect="pairs")
-        self._keep_per_unit = self._edge_plan(snapshot)
-        self._geometry = _EdgeGeometry(
-            src_x=np.array([c.x + c.half for c in columns]), dst_x=np.array([c.x - c.left for c in columns]),
-            offsets=np.cumsum([0] + [c.units for c in columns]), ys=np.concatenate([c.ys for c in columns]))
-        self._all_edges = {}  # (unit, source) of every weight of a layer drawn whole
-        for i, keep in enumerate(self._keep_per_unit):
-            shape = _weight_shape(snapshot, i)
-            if keep is None and shape is not None:
-                units, fan_in = shape
-                self._all_edges[i] = (np.repeat(np.arange(units), fan_in), np.tile(np.arange(fan_in), units))
+        shapes = [_weight_shape(snapshot, i) for i in range(len(snapshot.layers))]
+        self._keep_per_unit = edge_plan(shapes, self.edge_budget)
+        self._geometry = edge_geometry(columns)
+        self._all_edges = {i: every_edge(shape) for i, (shape, keep) in enumerate(zip(shapes, self._keep_per_unit))
+                           if keep is None and shape is not None}  # made once: drawn whole every frame
         bottom = min(col.bottom for col in columns)
         # every edge lies between the first and the last column (half a unit to spare for the pen)
         reach = QtCore.QRectF(columns[0].x - 1.0, bottom - 0.5, columns[-1].x - columns[0].x + 2.0,
@@ -613,58 +529,12 @@ class GraphPanel(QtWidgets.QWidget):
         right = columns[-1].x + columns[-1].half + 0.5
         self.view.setRange(QtCore.QRectF(left, bottom, right - left, top - bottom), padding=0.02)
 
-    def _layout(self, snapshot) -> list[_Column]:
-        planar = snapshot.node_maps is not None
+    def _layout(self, snapshot) -> list[Column]:
         sizes = [len(snapshot.input_names)] + [v.units for v in snapshot.layers]
-        small = [n for n in sizes if n <= HEATMAP_MAX_UNITS]
-        height = float(max(max(small, default=1), STRIP_HEIGHT if len(small) < len(sizes) else 1))
-        spacing = min(16.0, max(3.0, 1.7 * (height + 1.5) / max(len(sizes) - 1, 1)))
-        columns = []
-        for c, n in enumerate(sizes):
-            has_bias = c > 0 and _has_bias(snapshot, c - 1)
-            title = (("Input" if n <= HEATMAP_MAX_UNITS else f"{n} inputs") if c == 0
-                     else _title(snapshot.layers[c - 1]))
-            x = c * spacing
-            if n <= HEATMAP_MAX_UNITS:
-                pitch = 1.0
-                kind, half = ("heatmap", HEAT_SIZE / 2) if planar else ("dot", DOT_SIZE / 2)
-                left = half
-            else:
-                pitch = height / n
-                kind, half = "strip", STRIP_WIDTH / 2
-                left = half + (BIAS_STRIP_GAP + BIAS_STRIP_WIDTH if has_bias else 0.0)
-            ys = ((n - 1) / 2 - np.arange(n)) * pitch
-            columns.append(_Column(kind, n, x, ys, pitch, half, left, has_bias, title))
-        return columns
-
-    def _edge_plan(self, snapshot) -> list[int | None]:
-        """Edges to keep into each unit, per layer (None: all).
-
-        A layer of at most FULL_LAYER_EDGES weights draws them all; a bigger one draws the strongest
-        k into each unit, about PARTIAL_LAYER_EDGES in all (more lines only merge into a wall). If
-        the total still exceeds ``edge_budget``, the budget is shared fairly: a layer that needs
-        less than its share keeps what it needs and leaves the rest to the others.
-        """
-        shapes = [_weight_shape(snapshot, i) for i in range(len(snapshot.layers))]
-        plan: list[int | None] = [None] * len(shapes)
-        want = {}
-        for i, shape in enumerate(shapes):
-            if shape is not None:
-                units, fan_in = shape
-                count = units * fan_in
-                want[i] = count if count <= FULL_LAYER_EDGES else units * max(1, PARTIAL_LAYER_EDGES // units)
-        pending = sorted((count, i) for i, count in want.items())
-        budget = float(self.edge_budget)
-        while pending and pending[0][0] <= budget / len(pending):
-            count, _ = pending.pop(0)
-            budget -= count
-        allowed = {i: budget / len(pending) for _, i in pending}
-        for i, count in want.items():
-            units, fan_in = shapes[i]
-            if count < units * fan_in or i in allowed:
-                keep = min(count, allowed.get(i, count)) // units
-                plan[i] = int(max(1, min(fan_in, keep)))
-        return plan
+        titles = [("Input" if sizes[0] <= HEATMAP_MAX_UNITS else f"{sizes[0]} inputs")]
+        titles += [_title(view) for view in snapshot.layers]
+        has_bias = [False] + [_has_bias(snapshot, i) for i in range(len(snapshot.layers))]
+        return layout_columns(sizes, titles, has_bias, planar=snapshot.node_maps is not None)
 
     def _add_image(self, rect: QtCore.QRectF) -> _PlacedImage:
         image = _PlacedImage(rect, self._lut)
@@ -732,44 +602,15 @@ class GraphPanel(QtWidgets.QWidget):
     def _update_edges(self, snapshot) -> None:
         parts = []
         for i, keep in enumerate(self._keep_per_unit):
-            if _weight_shape(snapshot, i) is None:
-                continue
-            w = np.asarray(snapshot.params[f"layers[{i}].weight"], dtype=float)
-            units, fan_in = w.shape
-            magnitude = np.abs(np.nan_to_num(w, nan=0.0, posinf=1e300, neginf=-1e300))
-            if keep is None:
-                unit, source = self._all_edges[i]
-                weight, rel = w.ravel(), magnitude.ravel()
-            else:
-                strongest = np.argpartition(magnitude, fan_in - keep, axis=1)[:, fan_in - keep:]
-                unit = np.repeat(np.arange(units), keep)
-                source = strongest.ravel()
-                weight, rel = w[unit, source], magnitude[unit, source]
-            top = magnitude.max() if magnitude.size else 0.0
-            rel = rel / (top if top > 0 else 1.0)
-            if unit.size > CROWDED_LAYER:
-                # width grows with (|w| / max |w|) ** gamma: in a crowded layer most edges stay
-                # thin and pale, so that the strongest stand out instead of merging into a wall
-                rel = rel ** (1.0 + np.log2(unit.size / CROWDED_LAYER))
-            parts.append((i, unit, source, weight, rel))
-        if not parts:
-            self._drawn = _DrawnEdges.empty()
-            self._edges.set_edges(np.zeros((0, 4)), np.zeros(0, dtype=np.int64), antialias=True)
-            return
-        layer = np.concatenate([np.full(p[1].size, p[0]) for p in parts])
-        unit = np.concatenate([p[1] for p in parts])
-        source = np.concatenate([p[2] for p in parts])
-        weight = np.concatenate([p[3] for p in parts])
-        rel = np.concatenate([p[4] for p in parts])
-        g = self._geometry
-        x0, x1 = g.src_x[layer], g.dst_x[layer + 1]
-        y0 = g.ys[g.offsets[layer] + source]
-        y1 = g.ys[g.offsets[layer + 1] + unit]
-        self._drawn = _DrawnEdges(layer, unit, source, weight, x0, y0, x1, y1)
-        bucket = np.minimum((rel * len(EDGE_WIDTHS)).astype(np.int64), len(EDGE_WIDTHS) - 1)
-        group = 2 * bucket + (weight < 0)  # the index of (sign, bucket) in self._edge_groups
-        self._edges.set_edges(np.column_stack([x0, y0, x1, y1]), group,
-                              antialias=weight.size <= ANTIALIAS_EDGES)
+            if _weight_shape(snapshot, i) is not None:
+                w = np.asarray(snapshot.params[f"layers[{i}].weight"], dtype=float)
+                parts.append((i, *layer_edges(w, keep, self._all_edges.get(i))))
+        self._drawn, strength = place_edges(parts, self._geometry)
+        d = self._drawn
+        bucket = np.minimum((strength * len(EDGE_WIDTHS)).astype(np.int64), len(EDGE_WIDTHS) - 1)
+        group = 2 * bucket + (d.weight < 0)  # the index of (sign, bucket) in self._edge_groups
+        self._edges.set_edges(np.column_stack([d.x0, d.y0, d.x1, d.y1]), group,
+                              antialias=d.weight.size <= ANTIALIAS_EDGES)
 
     _HIGHLIGHT_EDGES = 3000  # more edges than this are not marked one by one (the nodes still are)
 
@@ -940,17 +781,6 @@ class GraphPanel(QtWidgets.QWidget):
         size = self.view.viewPixelSize()
         value = max(abs(size[0]), abs(size[1]))
         return value if np.isfinite(value) and value > 0 else 0.01
-
-    @staticmethod
-    def _unit_at(col: _Column, x: float, y: float, tolerance: float) -> int | None:
-        if not col.x - col.left - tolerance <= x <= col.x + col.half + tolerance:
-            return None
-        j = int(round(((col.units - 1) / 2 * col.pitch - y) / col.pitch))
-        if col.kind == "strip":
-            return j if 0 <= j < col.units else None
-        if 0 <= j < col.units and abs(y - col.ys[j]) <= col.half + tolerance and abs(x - col.x) <= col.half + tolerance:
-            return j
-        return None
 
     def _input_values(self, snapshot) -> np.ndarray | None:
         """Mean of each input feature over the probe batch, when the snapshot's data allow it."""

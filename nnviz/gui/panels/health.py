@@ -18,6 +18,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
 from nnviz.core.stats import EXPLODING, SATURATION, UPDATE_RATIO_BAND, VANISHING
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.inspector import layer_name
 from nnviz.gui.style import TEXT
 
@@ -159,7 +160,7 @@ class _PaddedDelegate(QtWidgets.QStyledItemDelegate):
         return QtCore.QSize(size.width() + 2 * CELL_PADDING, size.height())
 
 
-class HealthStrip(QtWidgets.QWidget):
+class HealthStrip(Panel, QtWidgets.QWidget):
     """One row per layer of the snapshot's health numbers, each coloured against its band.
 
     Emits ``layer_clicked(index, detail)`` when a cell is clicked: the layer's index and the
@@ -170,8 +171,6 @@ class HealthStrip(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self._snapshot = None
-        self._pending = None  # the newest snapshot, kept while the strip is hidden
         self._structure: tuple = ()
         self._states: list[list[str]] = []
         self._layer_index: list[int] = []
@@ -219,15 +218,10 @@ class HealthStrip(QtWidgets.QWidget):
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
 
     # -- public -----------------------------------------------------------------------------------
-    def show_snapshot(self, snapshot) -> None:
-        """Show the health of ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`); while the
-        strip is hidden only keep it, to draw when shown."""
-        if not self.isVisible():
-            self._pending = snapshot
-            return
-        self._pending = None
-        self._snapshot = snapshot
-        self._draw(snapshot)
+    @classmethod
+    def demo_snapshot(cls):
+        """A small network with BatchNorm and dropout: every column has something to show."""
+        return _demo_snapshot()
 
     def cell_state(self, row: int, column: int) -> str:
         """"ok", "warn", "bad" or "na" — the band the cell's colour shows."""
@@ -242,14 +236,6 @@ class HealthStrip(QtWidgets.QWidget):
     def name_is_red(self, row: int) -> bool:
         """Whether the layer's name is marked as sick (any of its cells is red)."""
         return self.table.item(row, NAME).foreground().color() == QtGui.QColor(STATE_COLORS[BAD][0])
-
-    # -- Qt overrides -----------------------------------------------------------------------------
-    def showEvent(self, event: QtGui.QShowEvent) -> None:
-        super().showEvent(event)
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            self._snapshot = pending
-            self._draw(pending)
 
     # -- drawing ----------------------------------------------------------------------------------
     def _build(self, structure: tuple) -> None:
@@ -269,7 +255,7 @@ class HealthStrip(QtWidgets.QWidget):
         table.updateGeometry()
         self.updateGeometry()
 
-    def _draw(self, snapshot) -> None:
+    def _draw_snapshot(self, snapshot) -> None:
         health = snapshot.health
         structure = tuple((h.index, h.type, h.activation) for h in health)
         built = structure != self._structure

@@ -8,27 +8,11 @@ import numpy as np
 
 
 class BarsAndLinesReadout:
-    """Mixin for a QWidget panel with ``_bar_at(scene_pos)``, ``line_plot``, ``lines`` (label -> curve
-    item), ``_snapshot``, ``_dirty``, ``_draw()``, ``show_readout_for_bar(k)``,
-    ``_show_line_value(label, j)`` and ``_show_summary()``. The readout follows the mouse and is
-    refreshed with every snapshot; a snapshot that arrives while the panel is hidden is drawn when
-    it is shown."""
+    """Mixin for a :class:`~nnviz.gui.panels.base.Panel` with ``_bar_at(scene_pos)``, ``line_plot``,
+    ``lines`` (label -> curve item), ``show_readout_for_bar(k)``, ``_show_line_value(label, j)`` and
+    ``_show_summary()``. The readout follows the mouse and is refreshed with every snapshot."""
 
     _hover = None
-
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`); while the panel is hidden,
-        keep it for when it is shown."""
-        self._snapshot = snapshot
-        if not self.isVisible():
-            self._dirty = True
-            return
-        self._draw()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._dirty:
-            self._draw()
 
     def _on_mouse_moved(self, event) -> None:
         (pos,) = event

@@ -7,6 +7,7 @@ import math
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.graph import Selection
 
 
@@ -29,7 +30,7 @@ def layer_name(snapshot, index: int) -> str:
     return "Output layer" if index == len(snapshot.layers) - 1 else f"Hidden layer {index + 1}"
 
 
-class InspectorPanel(QtWidgets.QWidget):
+class InspectorPanel(Panel, QtWidgets.QWidget):
     """Shows the current selection of the graph; editing its weight or bias emits
     ``parameter_edited(name, index, value)``."""
 
@@ -38,7 +39,6 @@ class InspectorPanel(QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.selection: Selection | None = None
-        self._snapshot = None
         self.title = QtWidgets.QLabel("Click a neuron or an edge in the network graph.")
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: 600;")
@@ -77,8 +77,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.edit.setStyleSheet("")
         self._refresh(update_edit=True)
 
-    def show_snapshot(self, snapshot) -> None:
-        self._snapshot = snapshot
+    def _draw_snapshot(self, snapshot) -> None:
         # keep what the user is typing; refresh it only when the field is not being edited
         self._refresh(update_edit=not self.edit.hasFocus())
 

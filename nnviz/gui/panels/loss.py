@@ -24,6 +24,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 from scipy.signal import lfilter
 
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
 
 BATCH_COLOR = "#7fa7c9"  # a pale Playground blue: many noisy points, drawn faintly
@@ -155,7 +156,7 @@ def _span(color: str, text: str) -> str:
     return f'<span style="color:{color}">{text}</span>'
 
 
-class LossPanel(QtWidgets.QWidget):
+class LossPanel(Panel, QtWidgets.QWidget):
     """Loss, accuracy and learning rate over the training steps.
 
     Items for inspection: ``batch_curve``, ``train_curve``, ``test_curve`` (loss plot),
@@ -315,8 +316,7 @@ class LossPanel(QtWidgets.QWidget):
         """The EMA weight of the past, 0 (none) … 0.99."""
         return self.smoothing_slider.value() / 100.0
 
-    def show_snapshot(self, snapshot) -> None:
-        """Draw the history of ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`)."""
+    def _draw_snapshot(self, snapshot) -> None:
         if snapshot.task != self._task:
             self._task = snapshot.task
             self._arrange(accuracy=snapshot.task == "classification")

@@ -17,6 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.inspector import layer_name
 from nnviz.gui.style import GRID_LINE, POSITIVE, TEST_COLOR, TEXT
 
@@ -80,13 +81,11 @@ def _mask_lut() -> np.ndarray:
     return pg.ColorMap([0.0, 1.0], [QtGui.QColor("#ffffff"), QtGui.QColor(POSITIVE)]).getLookupTable(0.0, 1.0, 256)
 
 
-class NormalizationPanel(QtWidgets.QWidget):
+class NormalizationPanel(Panel, QtWidgets.QWidget):
     """BatchNorm statistics and dropout masks of the layer picked in the combo box."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self._snapshot = None
-        self._pending = None  # the newest snapshot, kept while the panel is hidden
         self._layers: tuple[tuple[int, str, str], ...] | None = None  # (index, type, label) per combo entry
         self._wanted: int | None = None  # the layer the user picked, kept across snapshots
 
@@ -174,16 +173,10 @@ class NormalizationPanel(QtWidgets.QWidget):
         self._set_layers(())
 
     # -- public -----------------------------------------------------------------------------------
-    def show_snapshot(self, snapshot) -> None:
-        """Show the normalization layers of ``snapshot``; while hidden only keep it, to draw when shown."""
-        if not self.isVisible():
-            self._pending = snapshot
-            return
-        self._pending = None
-        self._snapshot = snapshot
-        self._set_layers(tuple((h.index, h.type, f"{layer_name(snapshot, h.index)} · {h.type}")
-                               for h in snapshot.health if h.type in ("batchnorm", "dropout")))
-        self._draw()
+    @classmethod
+    def demo_snapshot(cls):
+        """A small network with BatchNorm and dropout."""
+        return _demo_snapshot()
 
     def select_layer(self, index: int) -> None:
         """Show the layer ``layers[index]`` (kept as the choice until the network loses it)."""
@@ -202,17 +195,10 @@ class NormalizationPanel(QtWidgets.QWidget):
         page = self.pages.currentWidget()
         return "batchnorm" if page is self._batchnorm_page else "dropout" if page is self._dropout_page else "message"
 
-    # -- Qt overrides -----------------------------------------------------------------------------
-    def showEvent(self, event: QtGui.QShowEvent) -> None:
-        super().showEvent(event)
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            self.show_snapshot(pending)
-
     # -- export -----------------------------------------------------------------------------------
     def export_title(self) -> str:
         """The figure's title: the page shown and its layer."""
-        self._catch_up()
+        self.catch_up()
         page, index = self.showing(), self.current_layer()
         if page == "message" or index is None:
             return "Normalization"
@@ -230,7 +216,7 @@ class NormalizationPanel(QtWidgets.QWidget):
           sample, when there is one.
 
         No rows before a snapshot, or for a network without such a layer."""
-        self._catch_up()
+        self.catch_up()
         page, index, snap = self.showing(), self.current_layer(), self._snapshot
         if page == "dropout":
             drop = snap.health[index].dropout
@@ -247,16 +233,12 @@ class NormalizationPanel(QtWidgets.QWidget):
                         for name in ("batch_mean", "running_mean", "batch_var", "running_var", "train_eval_gap")
                         for u, v in enumerate(np.asarray(bn[name]).tolist())]
 
-    def _catch_up(self) -> None:
-        """Take in the snapshot that arrived while hidden (as showing the panel does)."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            self._snapshot = pending
-            self._set_layers(tuple((h.index, h.type, f"{layer_name(pending, h.index)} · {h.type}")
-                                   for h in pending.health if h.type in ("batchnorm", "dropout")))
-            self._draw()
-
     # -- drawing ----------------------------------------------------------------------------------
+    def _draw_snapshot(self, snapshot) -> None:
+        self._set_layers(tuple((h.index, h.type, f"{layer_name(snapshot, h.index)} · {h.type}")
+                               for h in snapshot.health if h.type in ("batchnorm", "dropout")))
+        self._draw()
+
     def _row_of(self, index: int) -> int | None:
         return next((row for row, entry in enumerate(self._layers or ()) if entry[0] == index), None)
 
@@ -281,7 +263,7 @@ class NormalizationPanel(QtWidgets.QWidget):
     def _on_combo_current_index_changed(self, row: int) -> None:
         if self._layers and 0 <= row < len(self._layers):
             self._wanted = self._layers[row][0]
-        self._draw()
+        self.redraw()
 
     def _draw(self) -> None:
         snap, index = self._snapshot, self.current_layer()

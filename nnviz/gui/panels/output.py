@@ -20,6 +20,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import (GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR,
                              diverging_colormap)
 
@@ -113,7 +114,7 @@ class TitleLine(QtWidgets.QWidget):
         painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter, text)
 
 
-class OutputPanel(QtWidgets.QWidget):
+class OutputPanel(Panel, QtWidgets.QWidget):
     """The network's output: decision surface, fitted curve, predicted-vs-target or confusion matrix.
 
     Attributes for inspection (None when the current mode does not use them): ``mode``,
@@ -126,7 +127,6 @@ class OutputPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.mode: str | None = None
         self._key = None  # (mode, task, classes): a change of key rebuilds the items
-        self._snapshot = None
         self._data_refs: tuple | None = None  # the raw arrays last drawn as points (compared by identity)
         self._bar_levels = None
         self._levels = (0.0, 1.0)
@@ -175,9 +175,7 @@ class OutputPanel(QtWidgets.QWidget):
         self._update_controls()
 
     # -- public -----------------------------------------------------------------------------------
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`)."""
-        self._snapshot = snapshot
+    def _draw_snapshot(self, snapshot) -> None:
         mode = self.mode_for(snapshot)
         classes = snapshot.confusion.shape[0] if snapshot.confusion is not None else 0
         key = (mode, snapshot.task, classes)

@@ -24,6 +24,7 @@ from PySide6.QtCore import Signal
 from nnviz.core.stats import UPDATE_RATIO_BAND
 from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, colored_html, format_value, layer_colors,
                                         layer_label, legend_html, short_list)
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import LR_COLOR, SELECTED, TEXT
@@ -55,7 +56,7 @@ _STATUS_TEXT = {"healthy": "healthy", "too_low": "below the band: learning rate 
                 "too_high": "above the band: learning rate too high for it", None: "no value"}
 
 
-class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
+class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     """Update-to-weight ratios of a :class:`~nnviz.core.experiment.Snapshot`'s layers: lines over
     the steps and bars of the current values. Emits ``layer_clicked(index)`` when a bar is clicked."""
 
@@ -63,8 +64,6 @@ class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._snapshot = None
-        self._dirty = False
         self._arch = None
         self._layers: list[int] = []  # indices of the layers with a weight, one bar and line each
         self._values = np.zeros(0)
@@ -144,11 +143,11 @@ class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
         """Highlight layer ``index``'s line and bar (None: no highlight)."""
         self._selected = index
         self._apply_selection()
-        if self._snapshot is not None and self._layers:
+        if self._layers:
             if self.isVisible():
                 self._draw_bars()
             else:
-                self._dirty = True  # the bars' outlines are drawn when the panel is shown
+                self.redraw()  # the bars' outlines are drawn when the panel is shown
 
     @property
     def selected_layer(self) -> int | None:
@@ -205,11 +204,7 @@ class UpdateRatioPanel(BarsAndLinesReadout, QtWidgets.QWidget):
         return self.lines[label]
 
     # -- building and drawing -----------------------------------------------------------------------
-    def _draw(self) -> None:
-        snapshot = self._snapshot
-        if snapshot is None:
-            return
-        self._dirty = False
+    def _draw_snapshot(self, snapshot) -> None:
         health = snapshot.health
         arch = (len(health), tuple(h.index for h in health if h.update_ratio is not None))
         if arch != self._arch:

@@ -27,6 +27,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from nnviz.core.stats import histogram
 from nnviz.gui.panels.activations import (SegmentsLine, count_top, finite_bound, format_number, layer_label,
                                           follow_ranges, lay_out_layer_panel, make_color_bar, make_plot, set_range)
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.loss import snapped_range
 from nnviz.gui.style import POSITIVE, TEXT, diverging_lut
 
@@ -80,7 +81,7 @@ def weight_layers(snapshot) -> list[int]:
             if view.type in WEIGHT_LAYERS and f"layers[{i}].weight" in snapshot.params]
 
 
-class WeightsPanel(QtWidgets.QWidget):
+class WeightsPanel(Panel, QtWidgets.QWidget):
     """A weight layer's matrix, histogram and (for image inputs) unit pictures.
 
     Public: ``show_snapshot(snapshot)``, ``select_layer(index)`` (a layer index of the network, as in
@@ -96,8 +97,6 @@ class WeightsPanel(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self._snapshot = None
-        self._stale = False
         self._layer: int | None = None  # a network layer index (one with weights)
         self._choices: tuple = ()
         self._matrix_key = None  # (units, fan_in, layer, names): a change sets ticks and cell labels
@@ -176,6 +175,11 @@ class WeightsPanel(QtWidgets.QWidget):
         return self.atlas_view
 
     # -- public -----------------------------------------------------------------------------------
+    @classmethod
+    def demo_snapshot(cls):
+        """A net trained briefly on 28 × 28 pictures: every view has something to show."""
+        return demo_snapshot()
+
     @property
     def layer(self) -> int | None:
         """The network index of the layer shown (None before a snapshot with a weight layer)."""
@@ -184,14 +188,6 @@ class WeightsPanel(QtWidgets.QWidget):
     @property
     def view_name(self) -> str:
         return VIEWS[self.tabs.currentIndex()]
-
-    def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot`` (a :class:`nnviz.core.experiment.Snapshot`); hidden, only keep it."""
-        self._snapshot = snapshot
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._draw()
 
     def select_layer(self, index: int) -> None:
         """Show the network's layer ``index`` (it must have a weight matrix)."""
@@ -202,10 +198,7 @@ class WeightsPanel(QtWidgets.QWidget):
         self._layer = index
         follow_ranges(self.histogram_plot)  # a new layer: fit the histogram to its weights again
         self.layer_selected.emit(index)
-        if self._snapshot is not None and self.isVisible():
-            self._draw()
-        else:
-            self._stale = True
+        self.redraw()
 
     def set_view(self, name: str) -> None:
         """Bring view ``name`` (one of :data:`VIEWS`) to the front (``"images"`` only when enabled)."""
@@ -214,7 +207,7 @@ class WeightsPanel(QtWidgets.QWidget):
     # -- export -----------------------------------------------------------------------------------
     def export_title(self) -> str:
         """The figure's title: the layer and the view in front."""
-        self._catch_up()
+        self.catch_up()
         snap = self._snapshot
         if snap is None or self._layer is None or self._layer not in weight_layers(snap):
             return "Weights"
@@ -233,7 +226,7 @@ class WeightsPanel(QtWidgets.QWidget):
           :data:`ATLAS_UNITS` units).
 
         No rows before a snapshot, or without a layer with weights."""
-        self._catch_up()
+        self.catch_up()
         view = self.view_name
         header = {"matrix": ["layer_index", "unit", "input", "weight"],
                   "histogram": ["layer_index", "bin_left", "bin_right", "count"],
@@ -255,17 +248,8 @@ class WeightsPanel(QtWidgets.QWidget):
         return header, [[i, u, r, c, v] for u, tile in enumerate(shown.tolist())
                         for r, line in enumerate(tile) for c, v in enumerate(line)]
 
-    def _catch_up(self) -> None:
-        """Draw the snapshot that arrived while hidden: the layer and view shown then follow it."""
-        if self._stale and self._snapshot is not None:
-            self._draw()
-
     # -- drawing ----------------------------------------------------------------------------------
-    def _draw(self) -> None:
-        self._stale = False
-        snap = self._snapshot
-        if snap is None:
-            return
+    def _draw_snapshot(self, snap) -> None:
         layers = weight_layers(snap)
         if not layers:
             self.info_line.set_segments([("No layer with weights", None, False)])
@@ -384,18 +368,12 @@ class WeightsPanel(QtWidgets.QWidget):
         return atlas_tile(self.atlas_item.image, k, self.atlas_side, self.atlas_columns)
 
     # -- events and slots -------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._stale and self._snapshot is not None:
-            self._draw()
-
     def _on_layer_combo_changed(self, position: int) -> None:
         if position >= 0:
             self.select_layer(self.layer_combo.itemData(position))
 
     def _on_tabs_current_changed(self, index: int) -> None:
-        if self._snapshot is not None and self.isVisible():
-            self._draw()
+        self.redraw()
 
 
 def demo_snapshot(side: int | None = 28, steps: int = 600):

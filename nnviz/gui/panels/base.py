@@ -1,0 +1,102 @@
+"""The contract every snapshot panel keeps: one entry point, one draw-when-shown rule, the export
+hooks and a demo snapshot for the quick look.
+
+``Panel`` is a mixin put before the Qt class (``class LossPanel(Panel, QtWidgets.QWidget)``):
+Shiboken's metaclass conflicts with ``abc.ABC``'s, so the hooks a panel must fill in raise
+``NotImplementedError`` instead of being abstract methods.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore
+
+
+class Panel:
+    """A widget that draws :class:`~nnviz.core.experiment.Snapshot` objects.
+
+    The rule: :meth:`show_snapshot` draws at once while any of the panel is on screen; a hidden
+    panel (a closed dock, a widget never shown, a dock behind another's tab) only keeps the newest
+    snapshot and draws it when it is shown or :meth:`catch_up` is called. Qt moves a dock behind a
+    tab off screen without hiding it, so no show event comes when its tab is raised: whoever owns
+    the dock calls :meth:`catch_up` then (the window does, on the dock's ``visibilityChanged``), as
+    does export before a panel is pictured. Subclasses fill in :meth:`_draw_snapshot` and, when
+    they can be exported, :meth:`export_title` and :meth:`export_table`.
+    """
+
+    _snapshot = None
+    _stale = False  # the newest snapshot waits to be drawn
+
+    # -- the entry point --------------------------------------------------------------------------
+    def show_snapshot(self, snapshot) -> None:
+        """Draw ``snapshot`` now if the panel is visible, else when it is shown."""
+        self._snapshot = snapshot
+        self.redraw()
+
+    @property
+    def snapshot(self):
+        """The newest snapshot given (drawn, or waiting to be drawn), or None."""
+        return self._snapshot
+
+    @property
+    def stale(self) -> bool:
+        """True while the newest snapshot waits for the panel to be shown."""
+        return self._stale
+
+    def redraw(self) -> None:
+        """Draw the newest snapshot again (a setting of the panel changed): now if visible, else
+        when shown."""
+        if self._snapshot is None:
+            return
+        if self.on_screen():
+            self._draw_now()
+        else:
+            self._stale = True
+
+    def on_screen(self) -> bool:
+        """Whether any of the panel is in its window's area and shown (the graph's plot covers it
+        whole, so ``visibleRegion()``, which leaves out children, is no test)."""
+        if not self.isVisible():
+            return False
+        window = self.window()
+        return window.rect().intersects(QtCore.QRect(self.mapTo(window, QtCore.QPoint(0, 0)), self.size()))
+
+    def catch_up(self) -> None:
+        """Draw the snapshot a hidden panel has kept, so that what it would show is up to date."""
+        if self._stale:
+            self._draw_now()
+
+    def _draw_now(self) -> None:
+        self._stale = False
+        self._draw_snapshot(self._snapshot)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.catch_up()
+
+    # -- what a panel fills in --------------------------------------------------------------------
+    def _draw_snapshot(self, snapshot) -> None:
+        """Draw ``snapshot`` (the panel is visible, or is about to be exported)."""
+        raise NotImplementedError(f"{type(self).__name__} must draw snapshots")
+
+    def export_title(self) -> str:
+        """The figure's title (the panel and what it shows now)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be exported")
+
+    def export_table(self) -> tuple[list[str], list[list]]:
+        """The numbers drawn, as ``(header, rows)`` for CSV."""
+        raise NotImplementedError(f"{type(self).__name__} has no numbers to export")
+
+    @classmethod
+    def has_table(cls) -> bool:
+        """Whether the panel's numbers can be exported (it defines :meth:`export_table`)."""
+        return cls.export_table is not Panel.export_table
+
+    @classmethod
+    def demo_snapshot(cls):
+        """A snapshot that shows the panel well, for its quick look (``python -m nnviz.gui.panels.alone
+        NAME``): by default the default model after a short real run."""
+        from nnviz.core.experiment import Experiment
+
+        experiment = Experiment()
+        experiment.run_evaluated(300, every=20)
+        return experiment.snapshot()
