@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import copy
 import os
-import time
 import threading
+import time
 import traceback
 import weakref
 from collections.abc import Callable
