@@ -21,7 +21,8 @@ thread (``start``, ``stop``, ``execute``, the timer's tick). Its ``playing``, ``
   costs one frame, never a stall.
 - ``_Worker.not_drawing`` (``threading.Event``, thread-safe): cleared by the GUI while it draws a
   frame, set after; the worker waits on it (bounded) before each chunk rather than fight for the GIL.
-- Commands, through the queued ``_command_sent`` signal, and the start-up model: their arguments
+- Commands, through the queued ``_command_sent`` signal: each is a bound ``_Worker`` method with its
+  arguments, called only by ``execute`` on the worker thread. The arguments (and the start-up model)
   are immutable (numbers, strings, tuples, the frozen ``DataConfig``) or deep copies made on the GUI
   thread (layers, documents, training settings), so the GUI never shares a mutable object with the
   worker.
@@ -193,7 +194,7 @@ class _Worker(QObject):
         self.publish()
         self._retrace(committed=True)
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str) -> None:
         atomic_write_text(path, dumps(self.experiment.to_document()))
         self.saved.emit(path)
 
