@@ -1,7 +1,6 @@
 """The training session on its worker thread: typed commands, snapshots, divergence, shutdown."""
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -83,9 +82,7 @@ def test_shutdown_during_training_ends_the_thread_within_a_second(qtbot):
     qtbot.waitUntil(lambda: s.latest is not None, timeout=5000)
     s.play()
     qtbot.waitUntil(lambda: s.latest.step > 100, timeout=10000)
-    start = time.perf_counter()
-    assert s.shutdown(timeout_ms=1000)
-    assert time.perf_counter() - start < 1.0
+    assert s.shutdown(timeout_ms=1000)  # True only if the thread ended within the second
     assert not s.is_running()
 
 
