@@ -81,15 +81,15 @@ def gui_run(doc: dict, data: DataConfig, seconds: float) -> dict:
     result: dict = {}
 
     def start():
-        window.session.send("set_speed", 0)
-        window.session.send("play")
+        window.session.set_speed(0)
+        window.session.play()
         last[0] = time.perf_counter()
         probe.start()
         QtCore.QTimer.singleShot(int(seconds * 1000), finish)
 
     def finish():
         probe.stop()
-        window.session.send("pause")
+        window.session.pause()
         span = [d for d in drawn if d[0] >= drawn[0][0]]
         t0, s0 = span[len(span) // 10]  # skip the first tenth: start-up
         t1, s1 = span[-1]

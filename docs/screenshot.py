@@ -130,10 +130,10 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
     session = window.session
     if args.lesson:
         return _lesson_screenshot(args, app, window)
-    session.send("set_data", DataConfig(dataset=args.dataset, features=FEATURES))
-    session.send("set_layers", LAYERS)
-    session.send("set_training", optimizer={"name": "adam", "lr": args.lr})
-    session.send("set_speed", 0)
+    session.set_data(DataConfig(dataset=args.dataset, features=FEATURES))
+    session.set_layers(LAYERS)
+    session.set_training(optimizer={"name": "adam", "lr": args.lr})
+    session.set_speed(0)
     window.controls.set_speed(0)  # show "max" in the speed box, as if chosen there
 
     result = {"code": 0, "started": None, "message": ""}
@@ -143,7 +143,7 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
 
     def start():
         result["started"] = time.monotonic()
-        session.send("play")
+        session.play()
         poll.start(200)
 
     def check():
@@ -157,7 +157,7 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
                 result["code"] = 3
                 result["message"] = (f"the test loss did not fall below {args.target_loss:g} "
                                      f"in {args.seconds:g} s; taking the picture anyway")
-            session.send("pause")
+            session.pause()
             QTimer.singleShot(600, select)  # let the last snapshot reach the panels
 
     def select():

@@ -80,7 +80,7 @@ def _run_headless(app, window, seconds: float) -> int:
           "(set DISPLAY to see the window)", file=sys.stderr)
 
     def finish():
-        window.session.send("pause")
+        window.session.pause()
         snap = window.session.latest
         shot = os.path.abspath("nnviz-window.png")
         window.grab().save(shot)
@@ -91,6 +91,6 @@ def _run_headless(app, window, seconds: float) -> int:
         window.setWindowModified(False)
         window.close()
 
-    QTimer.singleShot(500, lambda: window.session.send("play"))
+    QTimer.singleShot(500, window.session.play)
     QTimer.singleShot(int(seconds * 1000), finish)
     return app.exec()

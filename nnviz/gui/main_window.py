@@ -75,7 +75,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update_title()
         speed = int(self.settings.value("speed", DEFAULT_SPEED))
         self.controls.set_speed(speed)
-        self.session.send("set_speed", speed)
+        self.session.set_speed(speed)
 
     # -- construction -----------------------------------------------------------------------------
     def _build_panels(self) -> list[Panel]:
@@ -135,9 +135,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_actions(self) -> None:
         self.act_play = self._action("Play", self._on_play_triggered, Qt.Key.Key_Space,
                                      "Play or pause training (Space)", checkable=True)
-        self.act_step = self._action("Step", lambda: self.session.send("step"), Qt.Key.Key_Right,
+        self.act_step = self._action("Step", lambda: self.session.step(), Qt.Key.Key_Right,
                                      "Take one optimizer step (Right arrow)")
-        self.act_epoch = self._action("Step epoch", lambda: self.session.send("step_epoch"), "Ctrl+Right",
+        self.act_epoch = self._action("Step epoch", lambda: self.session.step_epoch(), "Ctrl+Right",
                                       "Train until one more epoch of data has been seen (Ctrl+Right)")
         self.act_reset = self._action("Reset", self._on_reset_triggered, "Ctrl+R",
                                       "Re-initialise the weights from the seed and start again (Ctrl+R)")
@@ -240,7 +240,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s.walk_ready.connect(self._on_walk_ready)
         self.stepper.operation_changed.connect(self._on_operation_changed)
         self.stepper.commit_requested.connect(self._on_commit_requested)
-        self.stepper.neurons_changed.connect(lambda on: self.session.send("walk", True, on))
+        self.stepper.neurons_changed.connect(lambda on: self.session.walk(True, on))
         self.stepper.edit_requested.connect(self.apply_edit)
         self.graph.edit_requested.connect(self._on_graph_edit_requested)
 
@@ -318,33 +318,33 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_walk_mode(False)
             self.statusBar().showMessage("Step through is off while training plays (Ctrl+T turns it on again)",
                                          6000)
-        self.session.send("toggle")
+        self.session.toggle()
         self.act_play.setChecked(self.session.playing)  # the worker's answer sets the real state
 
     def _on_reset_triggered(self) -> None:
-        self.session.send("reset")
+        self.session.reset()
         self.setWindowModified(True)
 
     @Slot(str, object, float)
     def _on_parameter_edited(self, name: str, index, value: float) -> None:
-        self.session.send("set_parameter", name, tuple(index), value)
+        self.session.edit_parameter(name, tuple(index), value)
         self.setWindowModified(True)
 
     @Slot(object)
     def _on_data_changed(self, data: DataConfig) -> None:
-        self.session.send("set_data", data)
+        self.session.set_data(data)
         self.setWindowModified(True)
 
     @Slot(list)
     def _on_layers_changed(self, layers: list) -> None:
         self.graph.select(None)
         self.inspector.set_selection(None)
-        self.session.send("set_layers", layers)
+        self.session.set_layers(layers)
         self.setWindowModified(True)
 
     @Slot(dict)
     def _on_training_changed(self, changes: dict) -> None:
-        self.session.send("set_training", **changes)
+        self.session.set_training(**changes)
         self.setWindowModified(True)
 
     @Slot(int, str)
@@ -360,14 +360,14 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot(int)
     def _on_speed_changed(self, steps_per_frame: int) -> None:
         self.settings.setValue("speed", steps_per_frame)
-        self.session.send("set_speed", steps_per_frame)
+        self.session.set_speed(steps_per_frame)
 
     # -- step through ---------------------------------------------------------------------------
     def set_walk_mode(self, on: bool) -> None:
         """Step-through on: training pauses, the next step is traced, the arrows move through it."""
         on = bool(on)
         self.act_walk.setChecked(on)
-        self.session.send("walk", on, self.stepper.neurons.isChecked())
+        self.session.walk(on, self.stepper.neurons.isChecked())
         self.act_step.setShortcut(QtGui.QKeySequence() if on else QtGui.QKeySequence(Qt.Key.Key_Right))
         for action in (self.act_next, self.act_prev, self.act_home, self.act_end):
             action.setEnabled(on)
@@ -420,7 +420,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.graph.set_highlight(calc.reads, calc.writes, PHASE_COLORS.get(calc.phase, "#2e7d32"), labels)
 
     def _on_commit_requested(self) -> None:
-        self.session.send("walk_commit")
+        self.session.walk_commit()
         self.setWindowModified(True)
 
     @Slot(object, float)
@@ -428,10 +428,10 @@ class MainWindow(QtWidgets.QMainWindow):
         """Apply an edit from the step-through (a parameter, an input or a target of a training row);
         the worker recomputes the step and the stepper stays where it is."""
         if edit.kind == "param":
-            self.session.send("set_parameter", edit.name, tuple(edit.index), value)
+            self.session.edit_parameter(edit.name, tuple(edit.index), value)
         else:
             row, column = edit.index
-            self.session.send("set_sample", row, column, value, target=edit.kind == "target")
+            self.session.edit_sample(row, column, value, target=edit.kind == "target")
         self.setWindowModified(True)
 
     def _on_graph_edit_requested(self, selection) -> None:
@@ -474,7 +474,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except NnvizError as exc:
             self.show_message("Cannot open example", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
             return False
-        self.session.send("load_document", doc)
+        self.session.load_document(doc)
         self.path = None
         self.model_name = doc.get("name") or key
         self.stepper.set_lesson(self.model_name, doc.get("description", ""))
@@ -508,8 +508,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         from nnviz.core.experiment import default_document
 
-        self.session.send("set_data", DataConfig())
-        self.session.send("load_document", default_document())
+        self.session.set_data(DataConfig())
+        self.session.load_document(default_document())
         self.stepper.set_lesson("", "")
         self.path = None
         self.model_name = "Circle"
@@ -535,7 +535,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 text = f"{Path(path).name}: {text}"
             self.show_message("Cannot open model", text, QtWidgets.QMessageBox.Icon.Warning)
             return False
-        self.session.send("load_document", doc)
+        self.session.load_document(doc)
         self.stepper.set_lesson("", "")
         self.path = Path(path)
         self.model_name = doc.get("name") or self.path.stem
@@ -563,7 +563,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def save_to(self, path) -> None:
         """Save through the worker (between steps, atomically); ``saved`` or ``failed`` follows."""
-        self.session.send("save", str(path))
+        self.session.save(str(path))
 
     def import_csv_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
@@ -576,7 +576,7 @@ class MainWindow(QtWidgets.QMainWindow):
         dataset = import_csv(self, path)
         if dataset is not None:
             current = self._state["data"] if self._state else DataConfig()
-            self.session.send("set_data", replace(current, imported=dataset, dataset=dataset.name))
+            self.session.set_data(replace(current, imported=dataset, dataset=dataset.name))
             self.setWindowModified(True)
 
     # -- recent files and settings ----------------------------------------------------------------

@@ -1,22 +1,48 @@
 """The training session: an :class:`~nnviz.core.experiment.Experiment` on a worker thread.
 
-The GUI never touches the experiment. It sends commands (``play``, ``step``, ``set_training`` …)
-through :meth:`TrainingSession.send`; they are queued to the worker's event loop and applied between
-chunks of optimizer steps. The worker publishes immutable snapshots at most ``max_fps`` times a
-second however fast it trains; the session keeps only the newest and re-emits it once per turn of
-the GUI's event loop, so a slow panel never makes snapshots pile up.
+The GUI never touches the experiment. It calls typed methods of :class:`TrainingSession`
+(``play()``, ``step()``, ``set_training(lr=...)`` …); each queues one command (a call of a bound
+``_Worker`` method) to the worker's event loop, and the worker applies them in order, between chunks
+of optimizer steps. The worker publishes immutable snapshots at most ``max_fps`` times a second
+however fast it trains; the session keeps only the newest and re-emits it once per turn of the
+GUI's event loop, so a slow panel never makes snapshots pile up.
 
-Thread invariants: ``_Worker`` and its experiment live on the worker thread and are touched only by
-slots running there. The only state shared across threads is ``_Worker.stop_requested`` (a bool,
-written by the GUI, read by the worker) and the immutable snapshots.
+Thread invariants. ``_Worker`` is built on the GUI thread before its thread starts, then moved to
+it; from then on it, its experiment and its timer are touched only by slots running on the worker
+thread (``start``, ``stop``, ``execute``, the timer's tick). Its ``playing``, ``walking``,
+``neurons``, ``steps_per_frame`` and chunk and rate bookkeeping are worker-only; the session's
+``latest``, ``playing``, ``frame_seconds`` and counters are GUI-only. What crosses the threads:
+
+- ``_Worker.stop_requested`` (bool): written ``True`` once by the GUI (``shutdown``), read by the
+  worker's tick. A bool store is atomic under the GIL; a stale read costs one more chunk at most.
+- ``_Worker.gui_ready`` (bool): the worker writes ``False`` when it publishes from its tick, the GUI
+  writes ``True`` once it has drawn a frame and waited out its draw share (back-pressure). Every
+  ``False`` comes with a snapshot whose drawing writes ``True`` again, so a write lost to the race
+  costs one frame, never a stall.
+- ``_Worker.not_drawing`` (``threading.Event``, thread-safe): cleared by the GUI while it draws a
+  frame, set after; the worker waits on it (bounded) before each chunk rather than fight for the GIL.
+- Commands, through the queued ``_command_sent`` signal: each is a bound ``_Worker`` method with its
+  arguments, called only by ``execute`` on the worker thread. The arguments (and the start-up model)
+  are immutable (numbers, strings, tuples, the frozen ``DataConfig``) or deep copies made on the GUI
+  thread (layers, documents, training settings), so the GUI never shares a mutable object with the
+  worker.
+- What the worker emits, through queued signals: snapshots (read-only arrays, built afresh);
+  state dicts (a fresh deep copy of the document, the frozen ``DataConfig`` whose imported rows
+  ``set_sample`` copies on write, a tuple of input names, an int); ``WalkState`` (frozen, traced
+  afresh and never kept by the worker); and plain str, bool and float values.
 """
 
 from __future__ import annotations
 
-import time
+import copy
+import os
 import threading
+import time
 import traceback
 import weakref
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from PySide6 import QtCore
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -47,9 +73,6 @@ class _Worker(QObject):
     rate_measured = Signal(float)  # optimizer steps per second while playing
     walk_ready = Signal(object)  # WalkState: the next step traced, while step-through is on
 
-    #: commands after which the step-through shows the step afresh
-    CHANGES = frozenset({"step", "step_epoch", "reset", "set_training", "set_layers", "set_data",
-                         "set_parameter", "load_document", "set_sample", "walk_commit"})
     #: seconds of training between looks at the command queue when running at full speed
     CHUNK_SECONDS = 0.004
     #: seconds between evaluation points (train/test loss and accuracy) while training
@@ -88,7 +111,7 @@ class _Worker(QObject):
             self.failed.emit(one_line(exc))
             self.experiment = Experiment()
         self._emit_state()
-        self._publish()
+        self.publish()
 
     @Slot()
     def stop(self) -> None:
@@ -98,82 +121,89 @@ class _Worker(QObject):
             self._timer.stop()
         self.thread().quit()
 
-    # -- commands ---------------------------------------------------------------------------------
+    # -- commands (each runs on the worker thread, queued by a TrainingSession method) -------------
     @Slot(object)
-    def execute(self, command: tuple) -> None:
-        name, args, kwargs = command
+    def execute(self, command: Callable[[], None]) -> None:
+        """Apply one queued command; a failure pauses training and is reported in one line."""
         try:
-            getattr(self, "_cmd_" + name)(*args, **kwargs)
-            if self.walking and name in self.CHANGES:
-                self._emit_walk(committed=name in ("step", "step_epoch", "walk_commit", "reset",
-                                                   "load_document", "set_layers", "set_data"))
+            command()
         except Exception as exc:
             self._set_playing(False)
             self.failed.emit(one_line(exc))
             if not isinstance(exc, NnvizError):
                 traceback.print_exc()  # a bug: keep the details for a report, as well as the dialog
 
-    def _cmd_play(self):
+    def play(self) -> None:
         self._set_playing(True)
 
-    def _cmd_pause(self):
+    def pause(self) -> None:
         self._set_playing(False)
 
-    def _cmd_toggle(self):
+    def toggle(self) -> None:
         self._set_playing(not self.playing)
 
-    def _cmd_step(self, steps: int = 1):
+    def step(self, steps: int = 1) -> None:
         self._set_playing(False)
         self.experiment.run(steps)
         self._after_steps()
+        self._retrace(committed=True)
 
-    def _cmd_step_epoch(self):
+    def step_epoch(self) -> None:
         self._set_playing(False)
         self.experiment.run_epoch()
         self._after_steps()
+        self._retrace(committed=True)
 
-    def _cmd_reset(self):
+    def reset(self) -> None:
         self.experiment.reset()
-        self._publish()
+        self.publish()
+        self._retrace(committed=True)
 
-    def _cmd_set_speed(self, steps_per_frame: int):
+    def set_speed(self, steps_per_frame: int) -> None:
         self.steps_per_frame = int(steps_per_frame)
         if self.playing:
             self._timer.start(0 if self.steps_per_frame == 0 else int(self._min_interval * 1000))
 
-    def _cmd_set_training(self, **changes):
+    def set_training(self, changes: dict) -> None:
         self.experiment.set_training(**changes)
         self._emit_state()
-        self._publish()
+        self.publish()
+        self._retrace(committed=False)
 
-    def _cmd_set_layers(self, layers):
+    def set_layers(self, layers: list[dict]) -> None:
         self.experiment.set_layers(layers)
         self._emit_state()
-        self._publish()
+        self.publish()
+        self._retrace(committed=True)
 
-    def _cmd_set_data(self, data):
+    def set_data(self, data: DataConfig) -> None:
         self.experiment.set_data(data)
         self._emit_state()
-        self._publish()
+        self.publish()
+        self._retrace(committed=True)
 
-    def _cmd_set_parameter(self, name, index, value):
+    def edit_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
         self.experiment.set_parameter(name, index, value)
-        self._publish()
+        self.publish()
+        self._retrace(committed=False)
 
-    def _cmd_load_document(self, document):
+    def load_document(self, document: dict) -> None:
         self._set_playing(False)
         self.experiment.load_document(document)
         self._emit_state()
-        self._publish()
+        self.publish()
+        self._retrace(committed=True)
 
-    def _cmd_save(self, path: str):
+    def save(self, path: str) -> None:
         atomic_write_text(path, dumps(self.experiment.to_document()))
         self.saved.emit(path)
 
-    def _cmd_publish(self):
-        self._publish()
+    def publish(self) -> None:
+        """Emit a snapshot of the experiment as it is now."""
+        self._last_publish = time.perf_counter()
+        self.snapshot_ready.emit(self.experiment.snapshot())
 
-    def _cmd_walk(self, enabled: bool, neurons: bool = False):
+    def walk(self, enabled: bool, neurons: bool = False) -> None:
         """Step-through on or off; on, training pauses and the next step is traced."""
         was_walking = self.walking
         self.walking, self.neurons = bool(enabled), bool(neurons)
@@ -181,14 +211,21 @@ class _Worker(QObject):
             self._set_playing(False)
             self._emit_walk(committed=not was_walking)
 
-    def _cmd_walk_commit(self):
+    def walk_commit(self) -> None:
         """Take the step the walkthrough showed (the same numbers, bit for bit)."""
-        self._cmd_step(1)
+        self.step(1)
 
-    def _cmd_set_sample(self, row: int, column: int, value: float, target: bool = False):
+    def edit_sample(self, row: int, column: int, value: float, target: bool = False) -> None:
         self.experiment.set_sample(row, column, value, target=target)
         self._emit_state()  # the data's rows changed (saved with inline data)
-        self._publish()
+        self.publish()
+        self._retrace(committed=False)
+
+    def _retrace(self, committed: bool) -> None:
+        """While stepping through, trace the next step again, for it changed; ``committed``: a new
+        step or model, so the view starts again at its first operation."""
+        if self.walking:
+            self._emit_walk(committed=committed)
 
     def _emit_walk(self, committed: bool = False) -> None:
         exp = self.experiment
@@ -209,7 +246,7 @@ class _Worker(QObject):
             self._timer.start(0 if self.steps_per_frame == 0 else int(self._min_interval * 1000))
         else:
             self._timer.stop()
-            self._publish()
+            self.publish()
         self.playing_changed.emit(playing)
 
     @Slot()
@@ -245,7 +282,7 @@ class _Worker(QObject):
             return
         if self.gui_ready and now - self._last_publish >= self._min_interval:
             self.gui_ready = False
-            self._publish()
+            self.publish()
             span = now - self._rate_start
             if span > 0.25:
                 self.rate_measured.emit(self._rate_steps / span)
@@ -254,16 +291,12 @@ class _Worker(QObject):
     def _after_steps(self) -> None:
         if self.experiment.diverged:
             self.diverged.emit(self._divergence_message())
-        self._publish()
+        self.publish()
 
     def _divergence_message(self) -> str:
         lr = self.experiment.net.lr
         return (f"Training diverged at step {self.experiment.step}: the loss is no longer a "
                 f"finite number. Try a smaller learning rate (it is {lr:g}), then Reset.")
-
-    def _publish(self) -> None:
-        self._last_publish = time.perf_counter()
-        self.snapshot_ready.emit(self.experiment.snapshot())
 
     def _emit_state(self) -> None:
         exp = self.experiment
@@ -276,7 +309,8 @@ class TrainingSession(QObject):
 
     Signals (emitted on the GUI thread): ``snapshot_ready(Snapshot)`` — the newest snapshot, at most
     once per event-loop turn; ``state_changed(dict)``; ``playing_changed(bool)``; ``diverged(str)``;
-    ``failed(str)``; ``saved(str)``; ``rate_measured(float)``.
+    ``failed(str)``; ``saved(str)``; ``rate_measured(float)``; ``walk_ready(WalkState)``. Commands are
+    its methods (``play()``, ``set_training(lr=0.1)`` …), queued to the worker and applied in order.
     """
 
     snapshot_ready = Signal(object)
@@ -304,7 +338,7 @@ class TrainingSession(QObject):
         self._pending = False
         self._thread = QThread()
         self._thread.setObjectName("nnviz-training")
-        self._worker = _Worker(document, data, max_fps)
+        self._worker = _Worker(copy.deepcopy(document), data, max_fps)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.start)
         self._command_sent.connect(self._worker.execute, QtCore.Qt.ConnectionType.QueuedConnection)
@@ -319,13 +353,80 @@ class TrainingSession(QObject):
         w.walk_ready.connect(self.walk_ready)
         self._thread.start()
 
-    def send(self, name: str, *args, **kwargs) -> None:
-        """Queue a command for the worker: play, pause, toggle, step, step_epoch, reset, set_speed,
-        set_training, set_layers, set_data, set_parameter, load_document, save, publish, walk,
-        walk_commit, set_sample."""
-        if not hasattr(_Worker, "_cmd_" + name):
-            raise ValueError(f"unknown command {name!r}")
-        self._command_sent.emit((name, args, kwargs))
+    # -- commands: each queues one call to the worker, applied between steps, in order -------------
+    def play(self) -> None:
+        """Start training (a diverged run stays paused and says so)."""
+        self._queue(self._worker.play)
+
+    def pause(self) -> None:
+        """Stop training after the current chunk of steps."""
+        self._queue(self._worker.pause)
+
+    def toggle(self) -> None:
+        """Play if paused, pause if playing."""
+        self._queue(self._worker.toggle)
+
+    def step(self, steps: int = 1) -> None:
+        """Pause and take ``steps`` optimizer steps, recording each."""
+        self._queue(self._worker.step, steps)
+
+    def step_epoch(self) -> None:
+        """Pause and train for one epoch."""
+        self._queue(self._worker.step_epoch)
+
+    def reset(self) -> None:
+        """Start the run again from the model's seed, keeping its settings."""
+        self._queue(self._worker.reset)
+
+    def set_speed(self, steps_per_frame: int) -> None:
+        """Train ``steps_per_frame`` steps per frame while playing; 0 for as fast as possible."""
+        self._queue(self._worker.set_speed, steps_per_frame)
+
+    def set_training(self, **changes: Any) -> None:
+        """Change training settings, keeping the weights: ``lr``, ``optimizer``, ``loss``,
+        ``regularization``, ``clip_grad_norm``, ``schedule``, ``seed``."""
+        self._queue(self._worker.set_training, copy.deepcopy(changes))
+
+    def set_layers(self, layers: list[dict]) -> None:
+        """Replace the architecture by these layer specs; the run starts again."""
+        self._queue(self._worker.set_layers, copy.deepcopy(layers))
+
+    def set_data(self, data: DataConfig) -> None:
+        """Train on other data (a frozen config, so it is shared as is); the run starts again."""
+        self._queue(self._worker.set_data, data)
+
+    def edit_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
+        """Set one number of a parameter, e.g. ``("layers[0].weight", (1, 0), 0.5)``."""
+        self._queue(self._worker.edit_parameter, name, index, value)
+
+    def load_document(self, document: dict) -> None:
+        """Pause and replace the model (and maybe the data) by a model document."""
+        self._queue(self._worker.load_document, copy.deepcopy(document))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model document to ``path`` atomically; ``saved`` or ``failed`` follows."""
+        self._queue(self._worker.save, str(path))
+
+    def publish(self) -> None:
+        """Ask for a snapshot of the experiment as it is now."""
+        self._queue(self._worker.publish)
+
+    def walk(self, enabled: bool, neurons: bool = False) -> None:
+        """Step-through on (training pauses, ``walk_ready`` follows) or off; ``neurons``: per unit."""
+        self._queue(self._worker.walk, enabled, neurons)
+
+    def walk_commit(self) -> None:
+        """Take the step the step-through showed."""
+        self._queue(self._worker.walk_commit)
+
+    def edit_sample(self, row: int, column: int, value: float, target: bool = False) -> None:
+        """Set one number of training row ``row``: input ``column``, or target ``column`` if ``target``."""
+        self._queue(self._worker.edit_sample, row, column, value, target)
+
+    def _queue(self, method: Callable[..., None], *args: Any) -> None:
+        # The worker's own bound method travels with its arguments; the queued connection runs it
+        # on the worker thread, after the commands queued before it.
+        self._command_sent.emit(partial(method, *args))
 
     @Slot(object)
     def _on_snapshot_ready(self, snapshot: Snapshot) -> None:

@@ -1,9 +1,5 @@
 """The sidebar: set_state shows a document silently, and each control emits what Experiment takes."""
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import contextlib
 from dataclasses import replace
 
@@ -16,9 +12,10 @@ from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.datasets import BUILTIN, FEATURES, Dataset
 from nnviz.core.experiment import DataConfig, Experiment, default_document
 from nnviz.core.initializers import INITIALIZERS
+from nnviz.core.layers import LAYERS, Dense
 from nnviz.core.losses import LOSSES
 from nnviz.core.optimizers import OPTIMIZERS
-from nnviz.gui.controls import LAYER_CHOICES, SPEEDS, ControlsPanel
+from nnviz.gui.controls import SPEEDS, ControlsPanel, layer_choices
 
 SIGNALS = ("data_changed", "layers_changed", "training_changed", "speed_changed", "input_refused")
 
@@ -265,13 +262,45 @@ def test_units_are_debounced_and_coalesced(qtbot, panel, emitted):
 
 def test_choices_cover_the_core(panel):
     row = panel.layer_rows[0]
-    assert [row.type_combo.itemText(i) for i in range(row.type_combo.count())] == [c for c, _, _ in LAYER_CHOICES]
+    assert [row.type_combo.itemText(i) for i in range(row.type_combo.count())] == [c for c, _, _ in layer_choices()]
     assert {"dense", "glu", "swiglu", "geglu", "batchnorm", "layernorm", "rmsnorm", "dropout"} == \
-        {c for c, _, _ in LAYER_CHOICES}
+        {c for c, _, _ in layer_choices()}
     assert [row.activation_combo.itemText(i) for i in range(row.activation_combo.count())] == list(ACTIVATIONS)
     assert [panel.init_combo.itemText(i) for i in range(panel.init_combo.count())] == list(INITIALIZERS)
     assert [panel.loss_combo.itemText(i) for i in range(panel.loss_combo.count())] == list(LOSSES)
     assert [panel.optimizer_combo.itemText(i) for i in range(panel.optimizer_combo.count())] == list(OPTIMIZERS)
+
+
+def test_a_layer_type_registered_later_is_offered_with_its_tooltip(qtbot):
+    class Wide(Dense):
+        type = "wide"
+        tooltip = "wide: a dense layer by another name"
+
+    with LAYERS.registered(Wide):
+        panel = ControlsPanel()
+        qtbot.addWidget(panel)
+        panel.set_state(default_document(), DataConfig(), ("x1", "x2"), 1)
+        combo = panel.layer_rows[0].type_combo
+        index = combo.findData("wide")
+        assert index >= 0 and combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == Wide.tooltip
+        with qtbot.waitSignal(panel.layers_changed, timeout=1000) as blocker:
+            combo.setCurrentIndex(index)
+        assert blocker.args[0][0]["type"] == "wide"
+    assert "wide" not in [c for c, _, _ in layer_choices()]
+
+
+def test_each_section_works_alone(qtbot):
+    panel = ControlsPanel()
+    qtbot.addWidget(panel)
+    panel.set_state(default_document(), DataConfig(), ("x1", "x2"), 1)
+    training = panel.training_section
+    assert panel.lr_combo is training.lr_combo and panel.layer_rows is panel.architecture_section.layer_rows
+    with qtbot.waitSignal(training.training_changed, timeout=1000) as blocker:
+        select(training.loss_combo, "mse")
+    assert blocker.args == [{"loss": "mse"}]
+    with qtbot.waitSignal(panel.data_section.data_changed, timeout=1000) as blocker:
+        select(panel.data_section.dataset_combo, "gauss")
+    assert blocker.args[0].dataset == "gauss"
 
 
 def test_initialiser_applies_to_every_dense_layer(qtbot, panel):
@@ -374,7 +403,7 @@ CONTROL_TYPES = (QtWidgets.QComboBox, QtWidgets.QAbstractSpinBox, QtWidgets.QAbs
 
 def test_every_control_has_a_tooltip(qtbot, panel):
     # Show every kind of dynamic control: all layer types, Adam's options, a schedule's options.
-    for choice, _, _ in LAYER_CHOICES:
+    for choice, _, _ in layer_choices():
         panel.add_layer_button.click()
         select(panel.layer_rows[-1].type_combo, choice)
     select(panel.optimizer_combo, "adam")

@@ -37,7 +37,7 @@ def test_right_click_menus_export(qtbot, window):
 
 
 def test_report_from_the_window(qtbot, window, tmp_path):
-    window.session.send("step", 20)
+    window.session.step(20)
     qtbot.waitUntil(lambda: window.latest.step == 20)
     out = window.exports.write_report(tmp_path / "run.html")
     text = out.read_text()
@@ -52,7 +52,7 @@ def test_recording_while_training(qtbot, window, tmp_path):
 
     assert window.exports.start_recording(tmp_path / "run.gif", fps=5)
     for k in range(3):
-        window.session.send("step", 5)
+        window.session.step(5)
         qtbot.waitUntil(lambda k=k: window.latest.step == 5 * (k + 1))
     assert window.exports.recorder.frames >= 4
     out = window.exports.stop_recording()

@@ -31,7 +31,7 @@ def wait_for_step(qtbot, window, step, timeout=5000):
 
 
 def test_play_learns_circle_then_pause(qtbot, window):
-    window.session.send("set_speed", 0)
+    window.session.set_speed(0)
     qtbot.mouseClick(window.findChild(QtWidgets.QToolBar).widgetForAction(window.act_play), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.session.playing, timeout=3000)
     assert window.act_play.text() == "Pause"
@@ -46,7 +46,7 @@ def test_play_learns_circle_then_pause(qtbot, window):
 
 
 def test_panels_draw_the_cores_numbers(qtbot, window):
-    window.session.send("step", 20)
+    window.session.step(20)
     wait_for_step(qtbot, window, 20)
     snap = window.latest
     exp = Experiment()
@@ -130,7 +130,7 @@ def test_a_bad_model_file_shows_a_dialog_and_changes_nothing(qtbot, window, tmp_
     assert "layers[1].weight: expected shape (2, 4), got (1, 3)" in window.last_message
     box = window.findChild(QtWidgets.QMessageBox)
     assert box is not None and box.isVisible() and "layers[1].weight" in box.text()
-    window.session.send("publish")
+    window.session.publish()
     qtbot.waitSignal(window.session.snapshot_ready, timeout=3000).wait()
     np.testing.assert_array_equal(window.latest.params["layers[0].weight"], before.params["layers[0].weight"])
 
@@ -149,15 +149,15 @@ def test_a_bad_csv_shows_the_problem_and_keeps_the_model(qtbot, window, tmp_path
     QtCore.QTimer.singleShot(0, inspect_dialog)
     window.import_csv_path(bad)
     assert "oops" in seen["error"] and not seen["ok"]
-    window.session.send("publish")
+    window.session.publish()
     qtbot.waitSignal(window.session.snapshot_ready, timeout=3000).wait()
     assert window.latest.input_names == ("x1", "x2") and window.data_name() == "circle"
 
 
 def test_a_huge_learning_rate_pauses_with_the_divergence_message(qtbot, window):
-    window.session.send("set_layers", [{"type": "dense", "units": 4, "activation": "relu"},
-                                       {"type": "dense", "units": 1}])
-    window.session.send("set_training", loss="mse", lr=1e4)
+    window.session.set_layers([{"type": "dense", "units": 4, "activation": "relu"},
+                               {"type": "dense", "units": 1}])
+    window.session.set_training(loss="mse", lr=1e4)
     window.act_play.trigger()
     qtbot.waitUntil(lambda: "diverged" in window.last_message, timeout=10000)
     assert "smaller learning rate" in window.last_message
@@ -166,7 +166,7 @@ def test_a_huge_learning_rate_pauses_with_the_divergence_message(qtbot, window):
 
 
 def test_closing_during_training_ends_the_thread_within_a_second(qtbot, window):
-    window.session.send("set_speed", 0)
+    window.session.set_speed(0)
     window.act_play.trigger()
     qtbot.waitUntil(lambda: window.latest.step > 100, timeout=10000)
     window.close()  # waits at most a second (the session's shutdown timeout) for the thread to end
@@ -174,14 +174,14 @@ def test_closing_during_training_ends_the_thread_within_a_second(qtbot, window):
 
 
 def test_save_then_open_restores_the_exact_state(qtbot, window, tmp_path):
-    window.session.send("step", 37)
+    window.session.step(37)
     wait_for_step(qtbot, window, 37)
     path = tmp_path / "trained.json"
     with qtbot.waitSignal(window.session.saved, timeout=5000):
         window.save_to(path)
     assert not window.isWindowModified() and window.windowTitle().startswith("trained.json")
     saved = window.latest
-    window.session.send("step", 5)
+    window.session.step(5)
     wait_for_step(qtbot, window, 42)
     assert window.open_path(path)
     qtbot.waitUntil(lambda: window.latest.step == 37, timeout=5000)
@@ -192,7 +192,7 @@ def test_save_then_open_restores_the_exact_state(qtbot, window, tmp_path):
     exp = Experiment()
     trainer = Trainer(reference, exp.X, exp.y, batch_size=10, shuffle=True, seed=0)
     trainer.run(5)
-    window.session.send("step", 5)
+    window.session.step(5)
     wait_for_step(qtbot, window, 42)
     for name, value in reference.named_parameters():
         np.testing.assert_array_equal(window.latest.params[name], value)
@@ -235,10 +235,10 @@ def test_an_exception_in_a_slot_shows_a_one_line_dialog(qtbot, window, monkeypat
         raise RuntimeError("panel exploded\nwith a second line")
 
     monkeypatch.setattr(window.loss, "show_snapshot", broken)
-    window.session.send("publish")
+    window.session.publish()
     qtbot.waitUntil(lambda: "panel exploded" in window.last_message, timeout=5000)
     assert "\n" not in window.last_message
-    window.session.send("step")  # and the app goes on
+    window.session.step()  # and the app goes on
     wait_for_step(qtbot, window, 1)
 
 
@@ -246,8 +246,8 @@ def test_health_strip_turns_a_dead_layer_red_and_opens_its_detail(qtbot, window)
     from nnviz.gui.panels.health import DEAD, GRAD_NORM
 
     # zero-initialised ReLU units output 0 for every sample: the whole layer is dead
-    window.session.send("set_layers", [{"type": "dense", "units": 4, "activation": "relu", "init": "zeros"},
-                                       {"type": "dense", "units": 1, "activation": "sigmoid"}])
+    window.session.set_layers([{"type": "dense", "units": 4, "activation": "relu", "init": "zeros"},
+                               {"type": "dense", "units": 1, "activation": "sigmoid"}])
     qtbot.waitUntil(lambda: len(window.latest.layers) == 2 and window.latest.health[0].dead == 1.0, timeout=5000)
     assert window.health.cell_state(0, DEAD) == "bad" and window.health.name_is_red(0)
     assert window.health.cell_text(0, DEAD) == "100%"
@@ -261,7 +261,7 @@ def test_health_strip_turns_a_dead_layer_red_and_opens_its_detail(qtbot, window)
 
 
 def test_a_panel_behind_a_tab_draws_the_newest_snapshot_when_shown(qtbot, window):
-    window.session.send("step", 7)
+    window.session.step(7)
     wait_for_step(qtbot, window, 7)
     assert window.gradients.stale and window.gradients.snapshot is window.latest  # hidden: not drawn yet
     window.docks["gradients"].raise_()

@@ -1,12 +1,12 @@
-"""The training session on its worker thread: commands, snapshots, divergence, shutdown."""
+"""The training session on its worker thread: typed commands, snapshots, divergence, shutdown."""
 
-import time
+import json
 
 import numpy as np
 import pytest
 
 from nnviz.core import Trainer
-from nnviz.core.experiment import Experiment
+from nnviz.core.experiment import DataConfig, Experiment, default_document
 from nnviz.gui.session import TrainingSession
 
 
@@ -29,7 +29,7 @@ def test_first_snapshot_is_the_untrained_default_model(session):
 def test_step_gives_the_parameters_of_trainer_step(qtbot, session):
     with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=lambda s: s.step == 3):
         for _ in range(3):
-            session.send("step")
+            session.step()
     # the same model, data and seed, stepped headless
     exp = Experiment()
     trainer = Trainer(exp.net, exp.X, exp.y, batch_size=exp.data.batch_size, shuffle=True, seed=exp.net.seed)
@@ -40,52 +40,192 @@ def test_step_gives_the_parameters_of_trainer_step(qtbot, session):
 
 
 def test_play_trains_and_pause_stops(qtbot, session):
-    session.send("play")
+    session.play()
     qtbot.waitUntil(lambda: session.latest.step > 200, timeout=10000)
     with qtbot.waitSignal(session.playing_changed, timeout=2000):
-        session.send("pause")
+        session.pause()
     step = session.latest.step
     qtbot.waitUntil(lambda: not session.playing, timeout=2000)
-    session.send("publish")
+    session.publish()
     qtbot.waitSignal(session.snapshot_ready, timeout=2000).wait()
     assert session.latest.step == step
 
 
 def test_snapshots_are_throttled_while_training_fast(qtbot, session):
-    session.send("play")
+    session.play()
     qtbot.waitUntil(lambda: session.latest.step > 2000, timeout=20000)
-    session.send("pause")
+    session.pause()
     qtbot.waitUntil(lambda: not session.playing, timeout=2000)
     # at most ~30 snapshots a second, however many steps that was
     assert session.snapshots_received < session.latest.step / 5
 
 
 def test_a_huge_learning_rate_diverges_and_pauses(qtbot, session):
-    session.send("set_layers", [{"type": "dense", "units": 4, "activation": "relu"}, {"type": "dense", "units": 1}])
-    session.send("set_training", lr=1e3, loss="mse")
+    session.set_layers([{"type": "dense", "units": 4, "activation": "relu"}, {"type": "dense", "units": 1}])
+    session.set_training(lr=1e3, loss="mse")
     with qtbot.waitSignal(session.diverged, timeout=10000) as blocker:
-        session.send("play")
+        session.play()
     assert "smaller learning rate" in blocker.args[0]
     qtbot.waitUntil(lambda: not session.playing, timeout=2000)
 
 
 def test_a_failing_command_reports_one_line_and_keeps_running(qtbot, session):
     with qtbot.waitSignal(session.failed, timeout=5000) as blocker:
-        session.send("set_parameter", "layers[9].weight", (0, 0), 1.0)
+        session.edit_parameter("layers[9].weight", (0, 0), 1.0)
     assert "\n" not in blocker.args[0] and "layers[9].weight" in blocker.args[0]
     with qtbot.waitSignal(session.snapshot_ready, timeout=5000):
-        session.send("step")
+        session.step()
 
 
 def test_shutdown_during_training_ends_the_thread_within_a_second(qtbot):
     s = TrainingSession()
     qtbot.waitUntil(lambda: s.latest is not None, timeout=5000)
-    s.send("play")
+    s.play()
     qtbot.waitUntil(lambda: s.latest.step > 100, timeout=10000)
-    start = time.perf_counter()
-    assert s.shutdown(timeout_ms=1000)
-    assert time.perf_counter() - start < 1.0
+    assert s.shutdown(timeout_ms=1000)  # True only if the thread ended within the second
     assert not s.is_running()
+
+
+def at_step(step):
+    """A waitSignal check: the snapshot is the one of optimizer step ``step``."""
+    return lambda snap: snap.step == step
+
+
+def test_the_string_command_bus_is_gone():
+    assert not hasattr(TrainingSession, "send")
+
+
+def weights_after_one_step(**training):
+    """The parameters of the default model after one step headless, with these training settings."""
+    exp = Experiment()
+    exp.set_training(**training)
+    exp.run(1)
+    return {name: value.copy() for name, value in exp.net.named_parameters()}
+
+
+def test_commands_apply_in_order_a_step_after_set_training_uses_the_new_rate(qtbot, session):
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(1)):
+        session.set_training(lr=0.5)
+        session.step()
+    assert session.latest.lr == 0.5
+    old_rate = weights_after_one_step()
+    assert not np.array_equal(session.latest.params["layers[0].weight"], old_rate["layers[0].weight"])
+    for name, value in weights_after_one_step(lr=0.5).items():
+        np.testing.assert_array_equal(session.latest.params[name], value)
+
+
+def test_step_takes_that_many_steps_and_step_epoch_one_epoch(qtbot, session):
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(5)):
+        session.step(steps=5)
+    exp = Experiment()
+    exp.run(5)
+    exp.run_epoch()
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(exp.step)):
+        session.step_epoch()
+    assert exp.step > 5 and session.latest.epoch == pytest.approx(exp.snapshot().epoch)
+
+
+def test_toggle_plays_then_pauses(qtbot, session):
+    with qtbot.waitSignal(session.playing_changed, timeout=2000, check_params_cb=lambda on: on):
+        session.toggle()
+    with qtbot.waitSignal(session.playing_changed, timeout=2000, check_params_cb=lambda on: not on):
+        session.toggle()
+
+
+def test_reset_starts_again_from_the_seed(qtbot, session):
+    first = session.latest.params
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(4)):
+        session.step(4)
+    assert any(not np.array_equal(first[n], v) for n, v in session.latest.params.items())
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(0)):
+        session.reset()
+    for name, value in first.items():
+        np.testing.assert_array_equal(session.latest.params[name], value)
+
+
+def test_set_speed_trains_that_many_steps_per_frame(qtbot, session):
+    steps = []
+    session.snapshot_ready.connect(lambda snap: steps.append(snap.step))
+    session.set_speed(7)
+    session.play()
+    qtbot.waitUntil(lambda: session.latest.step >= 70, timeout=10000)
+    with qtbot.waitSignal(session.playing_changed, timeout=2000):
+        session.pause()
+    assert len(steps) > 1 and all(step % 7 == 0 for step in steps)
+
+
+def test_set_layers_and_set_data_rebuild_and_report_the_state(qtbot, session):
+    with qtbot.waitSignal(session.state_changed, timeout=5000) as blocker:
+        session.set_layers([{"type": "dense", "units": 3, "activation": "relu"}, {"type": "dense", "units": 1}])
+    assert [layer["units"] for layer in blocker.args[0]["document"]["layers"]] == [3, 1]
+    with qtbot.waitSignal(session.state_changed, timeout=5000) as blocker:
+        session.set_data(DataConfig(dataset="xor2d", features=("x1", "x2", "x1*x2")))
+    assert blocker.args[0]["data"].dataset == "xor2d"
+    assert blocker.args[0]["input_names"] == ("x1", "x2", "x1*x2")
+
+
+def test_arguments_are_the_workers_own_copies(qtbot, session):
+    layers = [{"type": "dense", "units": 3, "activation": "relu"}, {"type": "dense", "units": 1}]
+    with qtbot.waitSignal(session.state_changed, timeout=5000) as blocker:
+        session.set_layers(layers)
+        layers[0]["units"] = 9  # the GUI may go on using its list
+    assert blocker.args[0]["document"]["layers"][0]["units"] == 3
+
+
+def test_edit_parameter_and_edit_sample_change_one_number(qtbot, session):
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000,
+                          check_params_cb=lambda snap: snap.params["layers[0].weight"][0, 1] == 0.25):
+        session.edit_parameter("layers[0].weight", (0, 1), 0.25)
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000,
+                          check_params_cb=lambda snap: snap.raw_train[0][2, 1] == 0.5):
+        session.edit_sample(2, 1, 0.5)
+    target = 1.0 - session.latest.raw_train[1][2, 0]
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000,
+                          check_params_cb=lambda snap: snap.raw_train[1][2, 0] == target):
+        session.edit_sample(2, 0, target, target=True)
+
+
+def test_load_document_replaces_the_model_and_save_writes_it(qtbot, session, tmp_path):
+    doc = default_document()
+    doc["name"] = "Loaded"
+    doc["layers"][0]["units"] = 5
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000,
+                          check_params_cb=lambda snap: [v.units for v in snap.layers] == [5, 2, 1]):
+        session.load_document(doc)
+    path = tmp_path / "model.json"
+    with qtbot.waitSignal(session.saved, timeout=5000) as blocker:
+        session.save(path)
+    assert blocker.args == [str(path)]
+    saved = json.loads(path.read_text())
+    assert saved["name"] == "Loaded" and saved["layers"][0]["units"] == 5
+
+
+def test_walk_traces_the_next_step_and_walk_commit_takes_it(qtbot, session):
+    traces = []
+    session.walk_ready.connect(traces.append)
+    with qtbot.waitSignal(session.walk_ready, timeout=5000):
+        session.walk(True)
+    assert traces[-1].committed
+    with qtbot.waitSignal(session.walk_ready, timeout=5000):
+        session.edit_parameter("layers[0].bias", (0,), 0.5)
+    assert not traces[-1].committed  # the same step, with other numbers
+    with qtbot.waitSignals([session.walk_ready, session.snapshot_ready], timeout=5000):
+        session.walk_commit()
+    assert traces[-1].committed and session.latest.step == 1
+
+
+def test_no_trace_once_step_through_is_off(qtbot, session):
+    traces = []
+    session.walk_ready.connect(traces.append)
+    with qtbot.waitSignal(session.walk_ready, timeout=5000):
+        session.walk(True)
+    received = session.snapshots_received
+    session.walk(False)
+    session.step()
+    session.publish()
+    # a trace of the step would come before the second of these two snapshots
+    qtbot.waitUntil(lambda: session.snapshots_received == received + 2, timeout=5000)
+    assert len(traces) == 1
 
 
 def test_qt_calls_keep_the_reference_count_of_none():

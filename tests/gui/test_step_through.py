@@ -187,7 +187,7 @@ def test_next_at_the_end_takes_the_step(qtbot, window):
         assert not stepper.next_button.isEnabled()
     qtbot.waitUntil(lambda: stepper.walkthrough.trace.step == 1)
     assert stepper.index == 0 and stepper.next_button.isEnabled()
-    window.session.send("publish")
+    window.session.publish()
     qtbot.waitUntil(lambda: window.latest.step == 1)
     assert window.latest.step == 1
     first = stepper.walkthrough.trace.layers[0]
@@ -260,7 +260,7 @@ def test_every_optimizers_update_shows_the_cores_terms(qtbot, window, optimizer)
     doc = copy.deepcopy(load_example("two-two-one"))
     doc["optimizer"] = optimizer
     with qtbot.waitSignal(window.session.walk_ready):
-        window.session.send("load_document", doc)
+        window.session.load_document(doc)
     qtbot.waitUntil(lambda: stepper.walkthrough.trace.optimizer == optimizer["name"])
     # the core's own numbers: the step a plain Trainer takes (twice, so the state has a history)
     net = load_model(doc)
@@ -326,7 +326,7 @@ def test_every_operation_of_modern_layers_shows(qtbot, window):
                      {"type": "dense", "units": 1, "activation": "sigmoid"}]
     doc["optimizer"] = {"name": "adamw", "lr": 0.01}
     with qtbot.waitSignal(window.session.walk_ready):
-        window.session.send("load_document", doc)
+        window.session.load_document(doc)
     qtbot.waitUntil(lambda: len(stepper.walkthrough.trace.layers) == 6)
     for sample in (0, None):
         stepper.set_sample(sample)

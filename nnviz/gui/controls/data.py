@@ -1,0 +1,228 @@
+"""The Data section: data set (built-in or imported CSV rows), noise, test split, batch size, and the
+input features of 2-D data."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Qt, Signal
+
+from nnviz.core.datasets import BUILTIN, FEATURES, Dataset, make_dataset
+from nnviz.core.experiment import DataConfig
+from nnviz.gui.controls.widgets import Section, combo_box, fraction_box, select, side_by_side, spin_box, with_tip
+
+CSV_ITEM = "__csv__"  # item data of the dataset combo's entry for imported CSV rows
+
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
+                  "sin x1": "sin x₁", "sin x2": "sin x₂"}
+
+
+@functools.cache
+def builtin_traits(name: str) -> tuple[bool, bool]:
+    """(planar, uses_noise) of a built-in data set, found by generating a few points."""
+    plain = make_dataset(name, n=50, noise=0.0, seed=0)
+    noisy = make_dataset(name, n=50, noise=1.0, seed=0)
+    uses_noise = not (np.array_equal(plain.X, noisy.X) and np.array_equal(plain.y, noisy.y))
+    return plain.X.shape[1] == 2, uses_noise
+
+
+class DataSection(Section):
+    """Which data the network learns and how it is fed. ``data_changed(DataConfig)``: the whole
+    new configuration."""
+
+    data_changed = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__("Data", "Which data the network learns and how it is fed", parent)
+        self._data = DataConfig()
+        self._imported: Dataset | None = None
+        form = self.form
+        self.dataset_combo = combo_box(list(BUILTIN), BUILTIN, "The data set to learn")
+        self.dataset_combo.setObjectName("dataset")
+        self.dataset_combo.currentIndexChanged.connect(self._on_dataset_changed)
+        form.addRow("Data set", self.dataset_combo)
+
+        self.noise_slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
+        self.noise_slider.setRange(0, 100)
+        with_tip(self.noise_slider, "Noise, on Playground's scale (its slider / 100): moves points or flips "
+                                    "labels. For 'square' it is the standard deviation of the target noise. "
+                                    "The truth tables and imported CSV data have none.")
+        self.noise_spin = fraction_box(1.0, self.noise_slider.toolTip())
+        self.noise_spin.setFixedWidth(62)
+        self.noise_slider.valueChanged.connect(self._on_noise_slider_changed)
+        self.noise_spin.valueChanged.connect(self._on_noise_spin_changed)
+        form.addRow("Noise", side_by_side(self.noise_slider, self.noise_spin, stretch_last=True))
+
+        self.test_slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
+        self.test_slider.setRange(0, 90)
+        with_tip(self.test_slider, "Fraction of the points held out as test data (never trained on); "
+                                   "0 trains on everything")
+        self.test_spin = fraction_box(0.9, self.test_slider.toolTip())
+        self.test_spin.setFixedWidth(62)
+        self.test_slider.valueChanged.connect(self._on_test_slider_changed)
+        self.test_spin.valueChanged.connect(self._on_test_spin_changed)
+        form.addRow("Test split", side_by_side(self.test_slider, self.test_spin, stretch_last=True))
+
+        self.batch_spin = spin_box(1, 100_000, 10, "Batch size: training points per optimizer step")
+        self.batch_spin.setFixedWidth(72)
+        self.full_batch_check = QtWidgets.QCheckBox("Full batch")
+        with_tip(self.full_batch_check, "Use every training point in each step (batch gradient descent)")
+        self.batch_spin.valueChanged.connect(lambda _: self._request(debounce=True))
+        self.full_batch_check.toggled.connect(self._on_full_batch_toggled)
+        form.addRow("Batch size", side_by_side(self.batch_spin, self.full_batch_check))
+
+        grid_box = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(grid_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(2)
+        grid.setVerticalSpacing(2)
+        self.feature_checks: dict[str, QtWidgets.QCheckBox] = {}
+        for i, name in enumerate(FEATURES):
+            box = QtWidgets.QCheckBox(FEATURE_LABELS.get(name, name))
+            with_tip(box, f"Feed the network the input feature {name} (computed from the two coordinates); "
+                          f"at least one must stay on. Only for 2-D data.")
+            box.toggled.connect(functools.partial(self._on_feature_toggled, name))
+            grid.addWidget(box, i // 4, i % 4)
+            self.feature_checks[name] = box
+        self._features_label = QtWidgets.QLabel("Features")
+        form.addRow(self._features_label, grid_box)
+
+        self.regenerate_button = QtWidgets.QPushButton("Regenerate")
+        with_tip(self.regenerate_button, "Draw new points: the same data set with the next data seed")
+        self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
+        self.import_button = QtWidgets.QPushButton("Import CSV…")
+        with_tip(self.import_button, "Load your own data from a CSV file and choose its input and target columns")
+        self.import_button.clicked.connect(self._on_import_clicked)
+        form.addRow(side_by_side(self.regenerate_button, self.import_button))
+
+    # -- state in and out --------------------------------------------------------------------------
+    def set_state(self, data: DataConfig) -> None:
+        """Show a data configuration; emits nothing and drops pending changes."""
+        with self._filling():
+            self._data = data
+            if data.imported is not None:
+                self._imported = data.imported
+                kind = "model" if data.inline else "CSV"
+                where = ("The model document's own rows" if data.inline else "Imported from a CSV file")
+                self._show_imported(data.imported, kind, f"{where}: {data.imported!r}")
+            else:
+                select(self.dataset_combo, data.dataset)
+            self.noise_spin.setValue(data.noise)
+            self.noise_slider.setValue(round(data.noise * 100))
+            self.test_spin.setValue(data.test_fraction)
+            self.test_slider.setValue(round(data.test_fraction * 100))
+            self.full_batch_check.setChecked(data.batch_size is None)
+            if data.batch_size is not None:
+                self.batch_spin.setValue(data.batch_size)
+            self.batch_spin.setEnabled(data.batch_size is not None)
+            for name, box in self.feature_checks.items():
+                box.setChecked(name in data.features)
+            self._update_widgets()
+
+    def data_config(self) -> DataConfig:
+        """The data configuration the widgets show."""
+        choice = self.dataset_combo.currentData()
+        if choice == CSV_ITEM and self._imported is not None:
+            changes = {"dataset": self._imported.name, "imported": self._imported}
+        else:
+            changes = {"dataset": choice, "imported": None}
+        changes["noise"] = round(self.noise_spin.value(), 4)
+        changes["test_fraction"] = round(self.test_spin.value(), 4)
+        changes["batch_size"] = None if self.full_batch_check.isChecked() else self.batch_spin.value()
+        if self._planar():
+            changes["features"] = tuple(n for n, box in self.feature_checks.items() if box.isChecked())
+        return replace(self._data, **changes)
+
+    def _emit_changes(self, keys: set[str]) -> None:
+        self._data = self.data_config()
+        self.data_changed.emit(self._data)
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def _planar(self) -> bool:
+        if self.dataset_combo.currentData() == CSV_ITEM:
+            return self._imported is not None and self._imported.X.shape[1] == 2
+        return builtin_traits(self.dataset_combo.currentData())[0]
+
+    def _update_widgets(self) -> None:
+        builtin = self.dataset_combo.currentData() != CSV_ITEM
+        uses_noise = builtin and builtin_traits(self.dataset_combo.currentData())[1]
+        self.noise_slider.setEnabled(uses_noise)
+        self.noise_spin.setEnabled(uses_noise)
+        self.regenerate_button.setEnabled(builtin)
+        planar = self._planar()
+        for box in self.feature_checks.values():
+            box.setEnabled(planar)
+        self._features_label.setEnabled(planar)
+
+    def _show_imported(self, dataset: Dataset, kind: str, tip: str) -> None:
+        """Make the dataset combo's entry for imported rows current (adding it if need be)."""
+        combo = self.dataset_combo
+        index = combo.findData(CSV_ITEM)
+        if index < 0:
+            combo.addItem("", CSV_ITEM)
+            index = combo.count() - 1
+        combo.setItemText(index, f"{dataset.name} ({kind})")
+        combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+        combo.setCurrentIndex(index)
+
+    # -- slots -----------------------------------------------------------------------------------------
+    def _on_dataset_changed(self, _index: int) -> None:
+        self._update_widgets()
+        self._request()
+
+    def _on_noise_slider_changed(self, value: int) -> None:
+        with QtCore.QSignalBlocker(self.noise_spin):
+            self.noise_spin.setValue(value / 100)
+        self._request(debounce=True)
+
+    def _on_noise_spin_changed(self, value: float) -> None:
+        with QtCore.QSignalBlocker(self.noise_slider):
+            self.noise_slider.setValue(round(value * 100))
+        self._request(debounce=True)
+
+    def _on_test_slider_changed(self, value: int) -> None:
+        with QtCore.QSignalBlocker(self.test_spin):
+            self.test_spin.setValue(value / 100)
+        self._request(debounce=True)
+
+    def _on_test_spin_changed(self, value: float) -> None:
+        with QtCore.QSignalBlocker(self.test_slider):
+            self.test_slider.setValue(round(value * 100))
+        self._request(debounce=True)
+
+    def _on_full_batch_toggled(self, full: bool) -> None:
+        self.batch_spin.setEnabled(not full)
+        self._request()
+
+    def _on_feature_toggled(self, name: str, checked: bool) -> None:
+        if self._updating:
+            return
+        if not checked and not any(box.isChecked() for box in self.feature_checks.values()):
+            with QtCore.QSignalBlocker(self.feature_checks[name]):
+                self.feature_checks[name].setChecked(True)
+            self._on_refused("features: at least one input feature must stay on")
+            return
+        self._request()
+
+    def _on_regenerate_clicked(self) -> None:
+        self._data = replace(self._data, seed=self._data.seed + 1)
+        self._request()
+
+    def _on_import_clicked(self) -> None:
+        from nnviz.gui.csv_dialog import import_csv  # only needed when the user imports
+
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import CSV data", "",
+                                                        "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        if not path:
+            return
+        dataset = import_csv(self, path)
+        if dataset is None:
+            return
+        self._imported = dataset
+        with QtCore.QSignalBlocker(self.dataset_combo):
+            self._show_imported(dataset, "CSV", f"Imported from a CSV file: {dataset!r}")
+        self._update_widgets()
+        self._request()

@@ -1,0 +1,272 @@
+"""The Training section: loss, optimizer and its options, learning rate, schedule and warm-up,
+regularisation, gradient clipping, seed, and the speed of training."""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Signal
+
+from nnviz.core.errors import ModelError
+from nnviz.core.losses import LOSSES
+from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core.schedules import SCHEDULES
+from nnviz.gui.controls.widgets import (NumberCombo, NumberEdit, Section, combo_box, select, side_by_side, spin_box,
+                                        split_spec, tooltips, with_tip)
+
+#: TensorFlow Playground's learning rates and regularisation rates
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+#: optimizer steps per frame; 0 means as many as the worker can take
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 0)
+
+
+def _clear_form(form: QtWidgets.QFormLayout) -> None:
+    while form.rowCount():
+        form.removeRow(0)
+
+
+def _options_form() -> tuple[QtWidgets.QWidget, QtWidgets.QFormLayout]:
+    """An indented form for the options of the kind chosen above it (an optimizer's, a schedule's)."""
+    box = QtWidgets.QWidget()
+    form = QtWidgets.QFormLayout(box)
+    form.setContentsMargins(12, 0, 0, 2)
+    form.setVerticalSpacing(3)
+    return box, form
+
+
+def _option_value(widget):
+    """The value an option widget shows (see :meth:`TrainingSection._option_widget`)."""
+    if isinstance(widget, QtWidgets.QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QtWidgets.QSpinBox):
+        return widget.value()
+    if isinstance(widget, QtWidgets.QComboBox):
+        return widget.currentData()
+    if hasattr(widget, "edits"):
+        return [edit.value() for edit in widget.edits]
+    return widget.value()
+
+
+class TrainingSection(Section):
+    """Loss, optimizer and learning-rate settings. ``training_changed(dict)``: only the settings that
+    changed, as ``Experiment.set_training(**changes)`` takes them; ``speed_changed(int)``: optimizer
+    steps per frame, 0 for as fast as possible."""
+
+    training_changed = Signal(dict)
+    speed_changed = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__("Training", "Loss, optimizer and learning-rate settings", parent)
+        self._loss_spec = "bce"
+        self.optimizer_fields: dict[str, QtWidgets.QWidget] = {}
+        self.schedule_fields: dict[str, QtWidgets.QWidget] = {}
+        form = self.form
+        self.loss_combo = combo_box(list(LOSSES), tooltips(LOSSES), "The loss the optimizer minimises")
+        self.loss_combo.currentIndexChanged.connect(lambda _: self._request("loss"))
+        form.addRow("Loss", self.loss_combo)
+
+        self.optimizer_combo = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS),
+                                         "The optimizer (PyTorch semantics and defaults)")
+        self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_changed)
+        form.addRow("Optimizer", self.optimizer_combo)
+        self.optimizer_box, self.optimizer_form = _options_form()
+        form.addRow(self.optimizer_box)
+
+        self.lr_combo = NumberCombo("lr", "learning rate", LEARNING_RATES, 0.03,
+                                    "Learning rate: the size of each step (any number > 0; press Enter)")
+        self.lr_combo.committed.connect(lambda _: self._request("lr"))
+        self.lr_combo.refused.connect(self._on_refused)
+        form.addRow("Learning rate", self.lr_combo)
+
+        self.schedule_combo = combo_box(list(SCHEDULES), tooltips(SCHEDULES),
+                                        "How the learning rate changes over steps")
+        self.schedule_combo.currentIndexChanged.connect(self._on_schedule_changed)
+        form.addRow("Schedule", self.schedule_combo)
+        self.schedule_box, self.schedule_form = _options_form()
+        form.addRow(self.schedule_box)
+        self.warmup_spin = spin_box(0, 1_000_000, 0, "Warm-up: the learning rate rises linearly from lr/W to lr "
+                                                     "over the first W steps (0 = none)")
+        self.warmup_spin.valueChanged.connect(lambda _: self._request("schedule", debounce=True))
+        form.addRow("Warm-up steps", self.warmup_spin)
+
+        self.l1_combo = NumberCombo("nonneg", "L1 rate", REGULARIZATION_RATES, 0.0,
+                                    "L1 regularisation rate: adds rate × Σ|w| to the loss (pushes weights to 0)")
+        self.l2_combo = NumberCombo("nonneg", "L2 rate", REGULARIZATION_RATES, 0.0,
+                                    "L2 regularisation rate: adds rate × Σw² / 2 to the loss (keeps weights small)")
+        for combo in (self.l1_combo, self.l2_combo):
+            combo.committed.connect(lambda _: self._request("regularization"))
+            combo.refused.connect(self._on_refused)
+        form.addRow("L1 rate", self.l1_combo)
+        form.addRow("L2 rate", self.l2_combo)
+
+        self.clip_check = QtWidgets.QCheckBox("max norm")
+        with_tip(self.clip_check, "Clip gradients: scale the whole gradient down when its norm exceeds the maximum")
+        self.clip_edit = NumberEdit("posnumber", "clip_grad_norm", 1.0,
+                                    "Largest gradient norm allowed when clipping (> 0)")
+        self.clip_edit.setEnabled(False)
+        self.clip_check.toggled.connect(self._on_clip_toggled)
+        self.clip_edit.committed.connect(lambda _: self._request("clip_grad_norm"))
+        self.clip_edit.refused.connect(self._on_refused)
+        form.addRow("Clip gradient", side_by_side(self.clip_check, self.clip_edit))
+
+        self.seed_spin = spin_box(0, 2**31 - 1, 0, "Seed of the initial weights and of the batch shuffling")
+        self.seed_spin.valueChanged.connect(lambda _: self._request("seed", debounce=True))
+        form.addRow("Seed", self.seed_spin)
+
+        self.speed_combo = combo_box(["max" if s == 0 else str(s) for s in SPEEDS], None,
+                                     "Optimizer steps per frame; 'max' trains as fast as it can")
+        for i, steps in enumerate(SPEEDS):
+            self.speed_combo.setItemData(i, steps)
+        self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
+        form.addRow("Steps / frame", self.speed_combo)
+
+        self._show_optimizer_options(self.optimizer_combo.currentData(), {})
+        self._show_schedule_options(self.schedule_combo.currentData(), {})
+
+    # -- option forms ----------------------------------------------------------------------------------
+    def _option_widget(self, owner, key: str, kind: str, value, on_commit, on_debounced):
+        """A widget for one option of a given kind of ``owner`` (an optimizer or schedule class); returns
+        it (changes go to the callbacks)."""
+        tip = owner.OPTION_TIPS.get(key, key)
+        where = f"{owner.name}.{key}"
+        if kind == "bool":
+            widget = QtWidgets.QCheckBox()
+            widget.setChecked(bool(value))
+            widget.toggled.connect(lambda _: on_commit())
+            return with_tip(widget, tip)
+        if kind in ("posint", "nonnegint"):
+            widget = spin_box(1 if kind == "posint" else 0, 10_000_000, int(value), tip)
+            widget.setFixedWidth(90)
+            widget.valueChanged.connect(lambda _: on_debounced())
+            return widget
+        if kind == "betas":
+            edits = [NumberEdit("beta", f"{where}[{i}]", float(v), tip) for i, v in enumerate(value)]
+            for edit in edits:
+                edit.setMaximumWidth(70)
+                edit.committed.connect(lambda _: on_commit())
+                edit.refused.connect(self._on_refused)
+            box = side_by_side(*edits)
+            box.edits = edits
+            return with_tip(box, tip)
+        if kind.startswith("choice:"):
+            widget = combo_box(kind[len("choice:"):].split(","), None, tip)
+            select(widget, value)
+            widget.currentIndexChanged.connect(lambda _: on_commit())
+            return widget
+        widget = NumberEdit(kind, where, value, tip)
+        widget.committed.connect(lambda _: on_commit())
+        widget.refused.connect(self._on_refused)
+        return widget
+
+    def _show_optimizer_options(self, name: str, given: dict) -> None:
+        _clear_form(self.optimizer_form)
+        self.optimizer_fields = {}
+        for key, (kind, default) in OPTIMIZERS[name].OPTIONS.items():
+            if key == "lr":
+                continue  # the learning-rate combo
+            value = given.get(key, default)
+            widget = self._option_widget(OPTIMIZERS[name], key, kind, list(value) if kind == "betas" else value,
+                                         lambda: self._request("optimizer"),
+                                         lambda: self._request("optimizer", debounce=True))
+            self.optimizer_fields[key] = widget
+            self.optimizer_form.addRow(key.replace("_", " "), widget)
+        self.optimizer_box.setVisible(bool(self.optimizer_fields))
+
+    def _show_schedule_options(self, name: str, given: dict) -> None:
+        _clear_form(self.schedule_form)
+        self.schedule_fields = {}
+        schedule = SCHEDULES[name]
+        for key, (kind, default) in schedule.OPTIONS.items():
+            value = given.get(key, default if default is not None else schedule.SUGGESTED.get(key, 1))
+            widget = self._option_widget(schedule, key, kind, value,
+                                         lambda: self._request("schedule"),
+                                         lambda: self._request("schedule", debounce=True))
+            self.schedule_fields[key] = widget
+            self.schedule_form.addRow(key.replace("_", " "), widget)
+        self.schedule_box.setVisible(bool(self.schedule_fields))
+
+    # -- state in and out --------------------------------------------------------------------------
+    def set_state(self, document: dict) -> None:
+        """Show a model document's training settings; emits nothing and drops pending changes."""
+        with self._filling():
+            self._loss_spec = document.get("loss", "mse")
+            select(self.loss_combo, split_spec(self._loss_spec)[0])
+            name, options = split_spec(document.get("optimizer", "sgd"))
+            defaults = {k: d for k, (_, d) in OPTIMIZERS[name].OPTIONS.items()}
+            select(self.optimizer_combo, name)
+            optimizer_options = {**defaults, **options}
+            self._show_optimizer_options(name, optimizer_options)
+            self.lr_combo.set_value(float(optimizer_options["lr"]))
+            name, options = split_spec(document.get("schedule", "constant"))
+            select(self.schedule_combo, name)
+            self.warmup_spin.setValue(int(options.pop("warmup", 0)))
+            self._show_schedule_options(name, options)
+            reg = document.get("regularization", {})
+            self.l1_combo.set_value(float(reg.get("l1", 0.0)))
+            self.l2_combo.set_value(float(reg.get("l2", 0.0)))
+            clip = document.get("clip_grad_norm")
+            self.clip_check.setChecked(clip is not None)
+            self.clip_edit.setEnabled(clip is not None)
+            if clip is not None:
+                self.clip_edit.set_value(float(clip))
+            self.seed_spin.setValue(int(document.get("seed", 0)))
+
+    def set_speed(self, steps: int) -> None:
+        """Show a speed (steps per frame, 0 = max) without emitting."""
+        with QtCore.QSignalBlocker(self.speed_combo):
+            select(self.speed_combo, int(steps))
+
+    def _training_value(self, key: str):
+        if key == "lr":
+            return self.lr_combo.value()
+        if key == "loss":
+            name = self.loss_combo.currentData()
+            return copy.deepcopy(self._loss_spec) if split_spec(self._loss_spec)[0] == name else name
+        if key == "optimizer":
+            options = {k: _option_value(w) for k, w in self.optimizer_fields.items()}
+            return {"name": self.optimizer_combo.currentData(), "lr": self.lr_combo.value(), **options}
+        if key == "regularization":
+            return {"l1": self.l1_combo.value(), "l2": self.l2_combo.value()}
+        if key == "clip_grad_norm":
+            return self.clip_edit.value() if self.clip_check.isChecked() else None
+        if key == "schedule":
+            options = {k: _option_value(w) for k, w in self.schedule_fields.items()}
+            return {"name": self.schedule_combo.currentData(), **options, "warmup": self.warmup_spin.value()}
+        if key == "seed":
+            return self.seed_spin.value()
+        raise KeyError(key)
+
+    def _emit_changes(self, keys: set[str]) -> None:
+        changes = {key: self._training_value(key) for key in sorted(keys)}
+        if "optimizer" in changes:
+            spec = dict(changes["optimizer"])
+            try:  # refuse combinations the optimizer rejects (nesterov without momentum, …)
+                OPTIMIZERS[spec.pop("name")](1, **spec)
+            except ModelError as exc:
+                self._on_refused(str(exc))
+                return
+            changes.pop("lr", None)  # the optimizer entry carries it
+        self.training_changed.emit(changes)
+
+    # -- slots -----------------------------------------------------------------------------------------
+    def _on_optimizer_changed(self, _index: int) -> None:
+        if self._updating:
+            return
+        self._show_optimizer_options(self.optimizer_combo.currentData(), {})
+        self._request("optimizer")
+
+    def _on_schedule_changed(self, _index: int) -> None:
+        if self._updating:
+            return
+        self._show_schedule_options(self.schedule_combo.currentData(), {})
+        self._request("schedule")
+
+    def _on_clip_toggled(self, on: bool) -> None:
+        self.clip_edit.setEnabled(on)
+        self._request("clip_grad_norm")
+
+    def _on_speed_changed(self, _index: int) -> None:
+        if not self._updating:
+            self.speed_changed.emit(int(self.speed_combo.currentData()))
