@@ -23,6 +23,7 @@ class Optimizer:
     OPTIONS: dict[str, tuple[str, object]] = {}
     #: names of the per-parameter state arrays, in the order they are created
     STATE: tuple[str, ...] = ()
+    NONNEGATIVE_STATE: tuple[str, ...] = ()  # state terms that accumulate squares, so never negative
 
     def __init__(self, size: int, dtype=np.float64, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -73,6 +74,7 @@ class Optimizer:
 
 class SGD(Optimizer):
     name = "sgd"
+    NONNEGATIVE_STATE = ()
     OPTIONS = {"lr": ("lr", 1e-3), "momentum": ("nonneg", 0.0), "dampening": ("number", 0.0),
                "nesterov": ("bool", False), "weight_decay": ("nonneg", 0.0)}
 
@@ -110,6 +112,7 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     name = "adam"
+    NONNEGATIVE_STATE = ("exp_avg_sq", "max_exp_avg_sq")
     OPTIONS = {"lr": ("lr", 1e-3), "betas": ("betas", (0.9, 0.999)), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "amsgrad": ("bool", False)}
     decoupled = False
@@ -155,12 +158,14 @@ class AdamW(Adam):
     """Adam with decoupled weight decay: ``param *= 1 - lr * weight_decay`` before the Adam step."""
 
     name = "adamw"
+    NONNEGATIVE_STATE = ("exp_avg_sq", "max_exp_avg_sq")
     OPTIONS = {**Adam.OPTIONS, "weight_decay": ("nonneg", 1e-2)}
     decoupled = True
 
 
 class Adagrad(Optimizer):
     name = "adagrad"
+    NONNEGATIVE_STATE = ("sum",)
     OPTIONS = {"lr": ("lr", 1e-2), "lr_decay": ("nonneg", 0.0), "weight_decay": ("nonneg", 0.0),
                "initial_accumulator_value": ("nonneg", 0.0), "eps": ("posnumber", 1e-10)}
     STATE = ("sum",)
@@ -184,6 +189,7 @@ class Adagrad(Optimizer):
 
 class RMSprop(Optimizer):
     name = "rmsprop"
+    NONNEGATIVE_STATE = ("square_avg",)
     OPTIONS = {"lr": ("lr", 1e-2), "alpha": ("prob", 0.99), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "momentum": ("nonneg", 0.0), "centered": ("bool", False)}
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from nnviz.core.datasets import (
     BUILTIN,
-    DEFAULT_N,
+    DATASETS,
     FEATURES,
     Dataset,
     expand_features,
@@ -72,7 +72,7 @@ def test_different_seeds_differ(name):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_shapes_dtypes_and_metadata(name, dtype):
     ds = make_dataset(name, dtype=dtype)
-    n = DEFAULT_N[name]
+    n = DATASETS[name].default_n
     d = 1 if name == "square" else 2
     assert ds.X.shape == (n, d) and ds.y.shape == (n, 1)
     assert ds.X.dtype == dtype and ds.y.dtype == dtype
@@ -88,7 +88,7 @@ def test_shapes_dtypes_and_metadata(name, dtype):
 
 
 def test_default_sizes():
-    assert DEFAULT_N["circle"] == 500 and DEFAULT_N["square"] == 200
+    assert DATASETS["circle"].default_n == 500 and DATASETS["square"].default_n == 200
     assert len(make_dataset("spiral")) == 500
     assert len(make_dataset("square")) == 200
 
