@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 import nnviz
 
 CORE = Path(nnviz.__file__).parent / "core"

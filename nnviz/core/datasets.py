@@ -88,9 +88,10 @@ class DatasetSpec:
     def feature_names(self) -> tuple[str, ...]:
         return ("x",) if self.inputs == 1 else tuple(f"x{i + 1}" for i in range(self.inputs))
 
-    @property
-    def target_names(self) -> tuple[str, ...]:
-        return ("y",) if self.kind == "regression" else ("label",)
+    def target_names(self, columns: int) -> tuple[str, ...]:
+        """Names of ``columns`` target columns: ``label`` (``y`` for regression), else numbered."""
+        base = "y" if self.kind == "regression" else "label"
+        return (base,) if columns == 1 else tuple(f"{base}{k + 1}" for k in range(columns))
 
 
 # --------------------------------------------------------------------------- #
@@ -299,7 +300,8 @@ def make_dataset(
         perm = rng.permutation(len(X))
         X, y = X[perm], y[perm]
     y = y.reshape(len(y), -1)
-    return Dataset(X.astype(dt), y.astype(dt), spec.name, spec.task, spec.feature_names, spec.target_names)
+    return Dataset(X.astype(dt), y.astype(dt), spec.name, spec.task, spec.feature_names,
+                   spec.target_names(y.shape[1]))
 
 
 # --------------------------------------------------------------------------- #

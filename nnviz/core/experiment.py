@@ -25,7 +25,7 @@ from nnviz.core.errors import DataError, ModelError
 from nnviz.core.history import History, Series
 from nnviz.core.layers import LAYERS
 from nnviz.core.network import Network
-from nnviz.core.snapshot import LayerView, Snapshot, frozen
+from nnviz.core.snapshot import LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, layer_health
 from nnviz.core.trainer import Trainer
 
@@ -514,8 +514,8 @@ class Experiment:
             layers=layers,
             history={"step": self._steps.view(), "loss": h["loss"].view(), "lr": h["lr"].view(),
                      **{k: s.view() for k, s in self._evals.items()}},
-            raw_train=(self.raw_train.X, self.raw_train.y),
-            raw_test=(self.raw_test.X, self.raw_test.y) if self.raw_test is not None else None,
+            raw_train=(read_only(self.raw_train.X), read_only(self.raw_train.y)),
+            raw_test=(read_only(self.raw_test.X), read_only(self.raw_test.y)) if self.raw_test is not None else None,
             grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
             health=health, health_history={k: v.view() for k, v in self._health.items()})

@@ -15,6 +15,13 @@ def frozen(array) -> np.ndarray:
     return out
 
 
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array`` (no copy: for arrays that are replaced, never edited in place)."""
+    view = array.view()
+    view.setflags(write=False)
+    return view
+
+
 @dataclass(frozen=True)
 class LayerView:
     """One column of the network graph: a layer's units with their values on the probe batch."""
