@@ -2,7 +2,7 @@
 
 Usage::
 
-    nnviz [-V | --version]              launch the desktop app (or, until it is built, show this help)
+    nnviz [-V | --version]              launch the desktop app
     nnviz open MODEL                    launch the desktop app on a model file
     nnviz train MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
                       [--steps N | --epochs E] [--batch-size B] [--seed S] [--no-shuffle] --out DIR
@@ -53,17 +53,20 @@ import math
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from nnviz import __version__
-from nnviz.core.datasets import BUILTIN, Dataset, load_data
-from nnviz.core.document import atomic_write_text, dumps, inline_dataset, load_model
-from nnviz.core.errors import DataError, NnvizError
+from nnviz.core.data import WidthMismatch
+from nnviz.core.dataconfig import DataConfig, data_config_for
+from nnviz.core.datasets import DATASETS, find_dataset, load_data
+from nnviz.core.document import atomic_write_text, dumps, load_model, read_document
+from nnviz.core.errors import NnvizError
+from nnviz.core.experiment import Experiment
 from nnviz.core.network import Network
-from nnviz.core.trainer import Trainer, prepare_inputs, prepare_targets
+from nnviz.core.trainer import Trainer
 from nnviz.gui.formats import ANIMATION_FORMATS, FIGURE_FORMATS, REPORT_FORMATS, suffix_list
 from nnviz.gui.panels.registry import plot_choices  # Qt-free: the choices cost no Qt start
 
@@ -72,7 +75,6 @@ DEFAULT_STEPS = 1000
 METRICS_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
 MODEL_FILE, METRICS_FILE = "model.json", "metrics.csv"
 PROGRESS_INTERVAL = 0.1  # seconds between progress-bar refreshes (at most ~10 per second)
-CLASSIFICATION_LOSSES = ("cross_entropy", "bce", "focal")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -221,7 +223,7 @@ def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="model file (.json or .toml)")
     data = parser.add_argument_group("data")
     data.add_argument("--data", metavar="DATA",
-                      help=f"a CSV file with a header row, or a built-in dataset: {', '.join(BUILTIN)} "
+                      help=f"a CSV file with a header row, or a built-in dataset: {', '.join(DATASETS)} "
                            "(default: the model's \"data\" entry)")
     data.add_argument("--target", action="append", metavar="COL",
                       help="target column of the CSV file; repeat for several (default: the last column)")
@@ -287,65 +289,70 @@ def _dispatch(argv) -> int:
         model = Path(args.model)
         if not model.is_file():
             raise UsageError(f"{model}: no such file" if not model.exists() else f"{model}: not a file")
-        return launch_gui(parser, str(model))
-    return launch_gui(parser)
+        return launch_gui(str(model))
+    return launch_gui()
 
 
 # -- the desktop app -------------------------------------------------------------------------------
-def launch_gui(parser: argparse.ArgumentParser, model: str | None = None) -> int:
-    """Call ``nnviz.gui.app.main()`` (or ``main(model)``); until the app exists, print the help."""
+def launch_gui(model: str | None = None) -> int:
+    """Run the desktop app (``nnviz.gui.launch.main``), on ``model`` if given."""
     try:
-        from nnviz.gui.app import main as gui_main
-    except ImportError as exc:
-        if exc.name not in ("nnviz.gui", "nnviz.gui.app"):  # the app exists but a dependency is missing
-            raise CliError(f"the desktop app cannot start: {exc} (is PySide6 installed?)") from None
-        parser.print_help()
-        print(f"\nThe desktop app is not built yet; use '{PROG} train' or '{PROG} trace' meanwhile.")
-        return EXIT_OK
+        from nnviz.gui.launch import main as gui_main
+    except ImportError as exc:  # PySide6 or another dependency of the app is missing
+        raise CliError(f"the desktop app cannot start: {exc} (is PySide6 installed?)") from None
     status = gui_main() if model is None else gui_main(model)
     return status if isinstance(status, int) else EXIT_OK
 
 
-# -- data ------------------------------------------------------------------------------------------
-@dataclass
-class Data:
-    """The rows to train on, the held-out test rows (or None), and a name for messages."""
+# -- data: the app's Experiment --------------------------------------------------------------------
+def experiment_for(args, fit_model: bool) -> Experiment:
+    """The app's :class:`~nnviz.core.experiment.Experiment` for MODEL and the data options, with the
+    model's trained state. ``train`` and ``trace`` keep the model as it is (data that do not fit it
+    are an error); ``export`` fits it to the data, as the app does."""
+    net = load_model(args.model)  # errors name the file
+    data = data_config(args, net)
+    try:
+        return Experiment(read_document(args.model), data, fit_model=fit_model)
+    except WidthMismatch as exc:
+        if args.data is not None and data.imported is not None:
+            raise WidthMismatch(f"{exc}; choose the target columns with --target") from None
+        raise
 
-    train: Dataset
-    test: Dataset | None
-    label: str
-    batch_size: int | None = None  # the model's "data" entry's feeding, when the rows come from it
-    shuffle: bool = True
 
-
-def load_training_data(args, net: Network, model_path: Path) -> Data:
-    """The data named by ``--data`` or, failing that, by the model's ``"data"`` entry, split and
-    checked against the model's shape."""
+def data_config(args, net: Network) -> DataConfig:
+    """The data ``--data`` names (a built-in or a CSV file), else the model's ``"data"`` entry (a CSV
+    file in it relative to the model file), with the options applied. Batches default to the whole
+    training set, or to the entry's ``batch_size`` when the rows come from it."""
     seed = net.seed if args.seed is None else args.seed
+    base = DataConfig(batch_size=None, seed=seed, test_fraction=args.test_fraction or 0.0, order_seed=args.seed)
     if args.data is not None:
-        dataset = _data_from_argument(args, seed)
-        label, fraction = args.data, args.test_fraction or 0.0
+        spec = find_dataset(args.data)
+        if spec is not None:
+            if args.target:
+                raise UsageError(f"--target picks columns of a CSV file, not of the built-in dataset {spec.name!r}")
+            data = replace(base, dataset=spec.name, noise=args.noise or 0.0)
+        else:
+            _reject_noise(args, "a CSV file")
+            rows = load_data(args.data, targets=args.target)
+            data = replace(base, dataset=rows.name, imported=rows)
     else:
-        spec = net.meta.get("data")
-        if spec is None:
-            raise UsageError(f"no data: give --data (a CSV file or one of {', '.join(BUILTIN)}); the model "
-                             f"has no \"data\" entry")
         if args.target:
             raise UsageError("--target picks columns of a CSV file given with --data")
-        dataset, label = _data_from_document(spec, args, seed, model_path)
-        fraction = spec.get("test_fraction", 0.0) if args.test_fraction is None else args.test_fraction
-    _check_shape(net, dataset, label, csv=args.data is not None and not _is_builtin(args.data))
-    train, test = dataset, None
-    if fraction > 0:
-        train, test = dataset.split(fraction, seed)
-        test = test if len(test) else None
-    if args.data is not None:
-        return Data(train, test, label)
-    return Data(train, test, label, batch_size=spec.get("batch_size"), shuffle=spec.get("shuffle", True))
-
-
-def _is_builtin(name: str) -> bool:
-    return name.strip().lower() in BUILTIN
+        data = data_config_for(net, base, folder=Path(args.model).parent)
+        if data is None:
+            raise UsageError(f"no data: give --data (a CSV file or one of {', '.join(DATASETS)}); the model "
+                             f"has no \"data\" entry")
+        if data.imported is not None:
+            _reject_noise(args, "the model's own data" if data.inline else "a CSV file")
+        if args.test_fraction is not None:
+            data = replace(data, test_fraction=args.test_fraction)
+        if args.noise is not None:
+            data = replace(data, noise=args.noise)
+    if args.batch_size is not None:
+        data = replace(data, batch_size=args.batch_size)
+    if args.no_shuffle:
+        data = replace(data, shuffle=False)
+    return data
 
 
 def _reject_noise(args, what: str) -> None:
@@ -353,66 +360,8 @@ def _reject_noise(args, what: str) -> None:
         raise UsageError(f"--noise applies to built-in datasets only, not to {what}")
 
 
-def _data_from_argument(args, seed: int) -> Dataset:
-    if not _is_builtin(args.data):
-        _reject_noise(args, "a CSV file")
-    return load_data(args.data, targets=args.target, noise=args.noise or 0.0, seed=seed)
-
-
-def _data_from_document(spec: dict, args, seed: int, model_path: Path) -> tuple[Dataset, str]:
-    """The dataset of a (validated) ``"data"`` entry: inline arrays, a built-in, or a CSV file
-    named relative to the model file."""
-    if "inputs" in spec:
-        _reject_noise(args, "the model's own data")
-        return inline_dataset(spec), "the model's data"
-    name = spec["dataset"]
-    if not _is_builtin(name):
-        _reject_noise(args, "a CSV file")
-        name = str(model_path.parent / name)
-    noise = spec.get("noise", 0.0) if args.noise is None else args.noise
-    return load_data(name, n=spec.get("n"), noise=noise, seed=spec.get("seed", seed)), spec["dataset"]
-
-
-def _check_shape(net: Network, data: Dataset, label: str, csv: bool) -> None:
-    """One clear line when the data does not fit the model's inputs or outputs."""
-    inputs, targets = data.X.shape[1], data.y.shape[1]
-    if inputs != net.inputs:
-        raise DataError(f"data: the model takes {_count(net.inputs, 'input')} but {label} has "
-                        f"{_count(inputs, 'input column')} ({', '.join(data.feature_names)})")
-    if net.loss.name == "cross_entropy" and targets == 1:
-        return  # class indices; the trainer checks their range
-    if targets != net.outputs:
-        hint = "; choose them with --target" if csv else ""
-        raise DataError(f"data: the model has {_count(net.outputs, 'output')} but {label} has "
-                        f"{_count(targets, 'target column')} ({', '.join(data.target_names)}){hint}")
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def targets_for(net: Network, y: np.ndarray) -> np.ndarray:
-    """Targets as the trainer takes them: one column of whole numbers under cross-entropy becomes
-    1-D integer class indices; anything else is passed as is."""
-    if net.loss.name == "cross_entropy" and y.shape[1] == 1:
-        column = y[:, 0]
-        return column.astype(np.int64) if np.all(column == np.round(column)) else column
-    return y
-
-
-def make_trainer(args, net: Network, data: Data) -> Trainer:
-    """The trainer the ``--batch-size``, ``--seed`` and ``--no-shuffle`` options describe; without
-    them, the batch size and shuffling of the model's ``"data"`` entry when the rows come from it."""
-    batch_size = data.batch_size if args.batch_size is None else args.batch_size
-    shuffle = data.shuffle and not args.no_shuffle
-    return Trainer(net, data.train.X, targets_for(net, data.train.y), batch_size=batch_size,
-                   shuffle=shuffle, seed=args.seed)
-
-
-def _load(args) -> tuple[Network, Data, Trainer]:
-    net = load_model(args.model)
-    data = load_training_data(args, net, Path(args.model))
-    return net, data, make_trainer(args, net, data)
 
 
 # -- train -----------------------------------------------------------------------------------------
@@ -424,25 +373,17 @@ def command_train(args) -> int:
     """``nnviz train``: train, then write the model and the metrics (both or neither)."""
     out = Path(args.out)
     check_output_folder(out)
-    net, data, trainer = _load(args)
-    test = _prepared(net, data.test)
+    experiment = experiment_for(args, fit_model=False)
+    trainer = experiment.trainer
     steps = args.steps or (_steps_for_epochs(trainer, args.epochs) if args.epochs else DEFAULT_STEPS)
-    test_losses = run_training(trainer, steps, test)
-    if not np.all(np.isfinite(net.flat_params)):
-        raise _diverged(net, net.optimizer.t, "the parameters")
+    test_losses = run_training(experiment, steps)
+    paths = [out / name for name in (MODEL_FILE, METRICS_FILE)]
+    line = summary(experiment, steps, paths)
     files = {METRICS_FILE: metrics_csv(trainer.history, test_losses),
-             MODEL_FILE: dumps(net.to_dict(state=True))}
+             MODEL_FILE: dumps(experiment.net.to_dict(state=True))}
     write_files(out, files)
-    print(summary(trainer, steps, data, test, [out / name for name in (MODEL_FILE, METRICS_FILE)]))
+    print(line)
     return EXIT_OK
-
-
-def _prepared(net: Network, data: Dataset | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """Test inputs and targets in the form the network evaluates (one-hot for class indices)."""
-    if data is None:
-        return None
-    X = prepare_inputs(net, data.X)
-    return X, prepare_targets(net, targets_for(net, data.y), X.shape[0])
 
 
 def _steps_for_epochs(trainer: Trainer, epochs: int) -> int:
@@ -451,17 +392,19 @@ def _steps_for_epochs(trainer: Trainer, epochs: int) -> int:
     return -(-epochs * trainer.n // batch)
 
 
-def run_training(trainer: Trainer, steps: int, test) -> list[float | None] | None:
+def run_training(experiment: Experiment, steps: int) -> list[float | None] | None:
     """Take ``steps`` steps with a progress bar; returns the test loss per step (None where not
-    evaluated), or None without a test set. Raises :class:`Diverged` on a non-finite loss."""
-    net, n = trainer.net, trainer.n
+    evaluated), or None without a test set. Raises :class:`Diverged` as soon as the experiment
+    finds the run diverged."""
+    net, n = experiment.net, experiment.trainer.n
+    test = (experiment.X_test, experiment.y_test) if experiment.X_test is not None else None
     test_losses: list[float | None] | None = [] if test is not None else None
     with Progress(steps) as progress:
         for i in range(steps):
             epoch_before = net.samples_seen // n
-            loss = trainer.step()
-            if not math.isfinite(loss):
-                raise _diverged(net, net.optimizer.t, "the loss")
+            loss = experiment.run(1)
+            if experiment.diverged:
+                raise _diverged(net, net.optimizer.t, "the parameters" if math.isfinite(loss) else "the loss")
             if test_losses is not None:
                 due = net.samples_seen // n > epoch_before or i == steps - 1
                 test_losses.append(net.evaluate(*test) if due else None)
@@ -535,33 +478,17 @@ def _cell(value) -> str:
     return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
 
 
-def accuracy(net: Network, X: np.ndarray, y: np.ndarray) -> float | None:
-    """Share of rows classified right, for classification losses (prepared 2-D targets), else None."""
-    name = net.loss.name
-    if name not in CLASSIFICATION_LOSSES:
-        return None
-    out = net.predict(X)
-    if name == "cross_entropy":
-        right = out.argmax(axis=1) == y.argmax(axis=1)
-    else:  # sigmoid probabilities, or logits when the output layer is not a sigmoid
-        threshold = 0.5 if net.layers[-1].activation.name == "sigmoid" else 0.0
-        right = np.all((out > threshold) == (y > 0.5), axis=1)
-    return float(np.mean(right))
-
-
-def summary(trainer: Trainer, steps: int, data: Data, test, paths: list[Path]) -> str:
+def summary(experiment: Experiment, steps: int, paths: list[Path]) -> str:
     """One line: steps, losses (data loss on all rows after training), accuracy, outputs."""
-    net = trainer.net
-    parts = [f"trained {_count(steps, 'step')} on {data.label} ({_count(trainer.n, 'row')}, "
+    trainer, net = experiment.trainer, experiment.net
+    snap = experiment.snapshot()
+    parts = [f"trained {_count(steps, 'step')} on {experiment.data.dataset} ({_count(trainer.n, 'row')}, "
              f"epoch {trainer.epoch_count:.4g}, step {net.optimizer.t})"]
-    for name, arrays in (("train", (trainer.X, trainer.y)), ("test", test)):
-        if arrays is None:
-            continue
-        part = f"{name} loss {net.evaluate(*arrays):.6g}"
-        acc = accuracy(net, *arrays)
-        if acc is not None:
-            part += f", accuracy {100 * acc:.1f}%"
-        parts.append(part)
+    scores = [("train", snap.train_loss, snap.train_accuracy)]
+    if snap.test_loss is not None:
+        scores.append(("test", snap.test_loss, snap.test_accuracy))
+    for name, loss, acc in scores:
+        parts.append(f"{name} loss {loss:.6g}" + (f", accuracy {100 * acc:.1f}%" if acc is not None else ""))
     parts.append("wrote " + " and ".join(str(p) for p in paths))
     return "; ".join(parts)
 
@@ -611,8 +538,8 @@ def command_trace(args) -> int:
     out = None if args.out == "-" else Path(args.out)
     if out is not None and out.is_dir():
         raise UsageError(f"--out {out}: is a folder; give a file name such as {out / 'trace.json'}")
-    _, _, trainer = _load(args)
-    text = trace_json(trace_document(trainer))
+    experiment = experiment_for(args, fit_model=False)
+    text = trace_json(trace_document(experiment.trainer))
     if out is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -655,51 +582,6 @@ def first_non_finite(value, where: str) -> str | None:
 
 
 # -- export ----------------------------------------------------------------------------------------
-def experiment_for(args):
-    """The app's :class:`~nnviz.core.experiment.Experiment` for MODEL and the data options: the
-    model's trained state is kept; batches are the ``"data"`` entry's (else the whole set)."""
-    import copy
-    from dataclasses import replace
-
-    from nnviz.core.document import build_network, read_document
-    from nnviz.core.experiment import DataConfig, Experiment, data_config_for
-
-    doc = read_document(args.model)
-    net = build_network(copy.deepcopy(doc))
-    seed = net.seed if args.seed is None else args.seed
-    base = DataConfig(batch_size=None, seed=seed, test_fraction=args.test_fraction or 0.0)
-    if args.data is not None:
-        if _is_builtin(args.data):
-            data = replace(base, dataset=args.data.strip().lower(), noise=args.noise or 0.0)
-        else:
-            _reject_noise(args, "a CSV file")
-            rows = load_data(args.data, targets=args.target, seed=seed)
-            data = replace(base, dataset=rows.name, imported=rows)
-    else:
-        if args.target:
-            raise UsageError("--target picks columns of a CSV file given with --data")
-        data = data_config_for(net, base)
-        spec = net.meta.get("data")
-        if data is None and spec and "dataset" in spec:  # a CSV file named in the model
-            _reject_noise(args, "a CSV file")
-            rows = load_data(str(Path(args.model).parent / spec["dataset"]), seed=spec.get("seed", seed))
-            data = replace(base, dataset=rows.name, imported=rows, batch_size=spec.get("batch_size"),
-                           shuffle=spec.get("shuffle", True),
-                           test_fraction=float(spec.get("test_fraction", 0.0)))
-        if data is None:
-            raise UsageError(f"no data: give --data (a CSV file or one of {', '.join(BUILTIN)}); the model "
-                             f"has no \"data\" entry")
-        if args.test_fraction is not None:
-            data = replace(data, test_fraction=args.test_fraction)
-        if args.noise is not None:
-            data = replace(data, noise=args.noise)
-    if args.batch_size is not None:
-        data = replace(data, batch_size=args.batch_size)
-    if args.no_shuffle:
-        data = replace(data, shuffle=False)
-    return Experiment(doc, data)
-
-
 def command_export(args) -> int:
     """``nnviz export``: render a panel (or the report, or an animation) offscreen."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed, whatever the machine has
@@ -712,7 +594,7 @@ def command_export(args) -> int:
     from nnviz.gui.headless import Diverged as ExportDiverged
     from nnviz.gui.headless import export_plot
 
-    experiment = experiment_for(args)
+    experiment = experiment_for(args, fit_model=True)
     try:
         path = export_plot(experiment, args.plot, args.out, steps=args.steps, scale=args.scale, width=args.width,
                            background="transparent" if args.transparent else "white", title=not args.no_title,

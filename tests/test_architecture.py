@@ -1,4 +1,5 @@
-"""The layering rules: the core never imports Qt, and never unpickles or evaluates user input."""
+"""The layering rules: the core never imports Qt, its modules import each other without cycles,
+the import-linter contracts hold, and nothing unpickles or evaluates user input."""
 
 import ast
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 import nnviz
 
 CORE = Path(nnviz.__file__).parent / "core"
+REPO = Path(nnviz.__file__).parents[1]
 QT_MODULES = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6")
 
 
@@ -62,3 +64,66 @@ def test_no_pickle_or_eval_anywhere_in_the_package():
                     getattr(getattr(node.func, "value", None), "id", "") == "np":
                 found.append(f"{path.name}:{node.lineno} np.load (may unpickle)")
     assert not found
+
+
+def core_import_graph() -> dict[str, set[str]]:
+    """Core module -> the core modules it imports, anywhere in it (inside functions too)."""
+    modules = {path.stem for path in CORE.glob("*.py") if path.stem != "__init__"}
+    graph = {}
+    for name in modules:
+        imported = set()
+        for node in ast.walk(ast.parse((CORE / f"{name}.py").read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            imported |= {t.split(".")[2] for t in targets if t.startswith("nnviz.core.") and t.count(".") >= 2}
+        graph[name] = (imported & modules) - {name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A list of modules that import each other in a circle (first repeated last), or None."""
+    done, path = set(), []
+
+    def visit(node):
+        if node in path:
+            return path[path.index(node):] + [node]
+        if node in done:
+            return None
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            cycle = visit(nxt)
+            if cycle:
+                return cycle
+        path.pop()
+        done.add(node)
+        return None
+
+    for node in sorted(graph):
+        cycle = visit(node)
+        if cycle:
+            return cycle
+    return None
+
+
+def test_cycle_finder_finds_a_lazy_import_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_core_is_acyclic():
+    graph = core_import_graph()
+    assert "document" not in graph["network"] and "data" in graph["trainer"]  # the graph is read right
+    assert find_cycle(graph) is None
+
+
+def test_import_contracts_hold():
+    """The import-linter contracts in pyproject.toml: core apart from Qt and the GUI, panels apart
+    from the main window, the core acyclic."""
+    code = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

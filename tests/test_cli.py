@@ -131,29 +131,15 @@ def test_error_subprocess_exit_status_and_one_line(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_no_command_without_app_prints_help(capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "nnviz.gui.app", None)  # makes the import fail, as if not built
-    code, out, err = run(capsys)
-    assert code == 0 and err == ""
-    assert out.startswith("usage: nnviz") and "train" in out and "trace" in out
-    assert "desktop app is not built yet" in out
-
-
 @pytest.mark.parametrize("argv, expected", [([], ()), (["open", "MODEL"], ("MODEL",))])
 def test_launches_app_when_built(capsys, monkeypatch, xor_model, argv, expected):
     calls = []
-    app = types.ModuleType("nnviz.gui.app")
+    app = types.ModuleType("nnviz.gui.launch")
     app.main = lambda *args: calls.append(args) or 7
-    monkeypatch.setitem(sys.modules, "nnviz.gui.app", app)
+    monkeypatch.setitem(sys.modules, "nnviz.gui.launch", app)
     argv = [str(xor_model) if a == "MODEL" else a for a in argv]
     assert run(capsys, *argv)[0] == 7
     assert calls == [tuple(str(xor_model) if a == "MODEL" else a for a in expected)]
-
-
-def test_open_without_app_prints_help(capsys, monkeypatch, xor_model):
-    monkeypatch.setitem(sys.modules, "nnviz.gui.app", None)
-    code, out, _ = run(capsys, "open", xor_model)
-    assert code == 0 and "not built yet" in out
 
 
 def test_open_missing_file(capsys, tmp_path):
@@ -166,7 +152,7 @@ def test_app_with_missing_dependency_is_one_error_line(capsys, monkeypatch):
     real_import = builtins.__import__
 
     def fake_import(name, *args, **kwargs):
-        if name == "nnviz.gui.app":
+        if name == "nnviz.gui.launch":
             raise ModuleNotFoundError("No module named 'PySide6'", name="PySide6")
         return real_import(name, *args, **kwargs)
 
@@ -575,10 +561,10 @@ def test_unexpected_exception_is_one_line(capsys, tmp_path, monkeypatch, xor_mod
 
 
 def test_interrupt_writes_nothing(capsys, tmp_path, monkeypatch, xor_model):
-    def interrupted(self):
+    def interrupted(self, *args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Trainer, "step", interrupted)
+    monkeypatch.setattr(Trainer, "run", interrupted)
     code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")
     assert code == 130 and err.count("\n") == 1 and "interrupted" in err
     assert not (tmp_path / "run").exists()

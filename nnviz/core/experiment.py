@@ -2,7 +2,10 @@
 
 This is everything the desktop app does to training, without Qt: the GUI's session object runs an
 :class:`Experiment` on its worker thread, forwards the user's commands to its methods between steps,
-and publishes the :class:`Snapshot` objects it builds. Tests drive it directly, with no thread.
+and publishes the :class:`Snapshot` objects it builds. Tests drive it directly, with no thread. The
+command line trains through it too, so the app and ``nnviz train`` read data, score accuracy and
+detect divergence alike. Its data settings live in :mod:`nnviz.core.dataconfig`, the snapshot in
+:mod:`nnviz.core.snapshot` (both re-exported here).
 """
 
 from __future__ import annotations
@@ -10,17 +13,21 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
-from nnviz.core.datasets import BUILTIN, FEATURES, Dataset, expand_features, make_dataset
-from nnviz.core.document import build_network, inline_dataset, network_to_dict
+from nnviz.core.data import accuracy, check_fits, takes_class_indices, targets_for
+from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for
+from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
+from nnviz.core.document import build_network, network_to_dict
 from nnviz.core.errors import DataError, ModelError
+from nnviz.core.history import History, Series
 from nnviz.core.layers import LAYERS
 from nnviz.core.network import Network
+from nnviz.core.snapshot import LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, layer_health
-from nnviz.core.trainer import Trainer, prepare_targets
+from nnviz.core.trainer import Trainer
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
 SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
@@ -40,80 +47,9 @@ def default_document() -> dict:
     }
 
 
-@dataclass(frozen=True, eq=False)
-class InlineData(Dataset):
-    """Rows given inline in a model document (``data.inputs`` / ``data.targets``): imported rows
-    that are saved back into the document, unlike a CSV file's."""
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """Where the data come from and how they are fed: a built-in set, or imported rows (a CSV
-    file's, or a document's own inline data)."""
-
-    dataset: str = "circle"
-    noise: float = 0.0
-    n: int | None = None
-    seed: int = 0
-    test_fraction: float = 0.5
-    features: tuple[str, ...] = ("x1", "x2")  # used when the raw inputs are 2-D
-    batch_size: int | None = 10  # None: full batch
-    imported: Dataset | None = None  # a CSV file's rows or inline rows, when not a built-in
-    shuffle: bool = True  # shuffle the rows every epoch (else take them in order)
-
-    @property
-    def inline(self) -> bool:
-        """Whether the rows are a document's inline data (saved back as ``inputs``/``targets``)."""
-        return isinstance(self.imported, InlineData)
-
-    def to_meta(self) -> dict | None:
-        """The ``data`` entry of a model document (None for imported CSV data)."""
-        feeding = {"batch_size": self.batch_size, "shuffle": self.shuffle}
-        if self.inline:
-            rows = self.imported
-            targets = rows.y[:, 0] if rows.y.shape[1] == 1 else rows.y
-            targets = targets.tolist()
-            if rows.task == "classification":  # labels and class indices as whole numbers
-                targets = _whole_numbers(targets)
-            return {"inputs": rows.X.tolist(), "targets": targets, **feeding}
-        if self.imported is not None:
-            return None
-        meta = {"dataset": self.dataset, "noise": self.noise, "seed": self.seed,
-                "test_fraction": self.test_fraction}
-        if self.n is not None:
-            meta["n"] = self.n
-        return {**meta, **feeding}
-
-
-def _whole_numbers(values):
-    if isinstance(values, list):
-        return [_whole_numbers(v) for v in values]
-    return int(values) if float(values).is_integer() else values
-
-
-def data_config_for(net: Network, base: DataConfig) -> DataConfig | None:
-    """The data a (validated) document's ``data`` entry asks for, as a change of ``base``: its
-    inline rows or built-in set, with its ``batch_size`` (absent: full batch) and ``shuffle``.
-    None when the document has no entry the app can load (none, or a CSV file named in it)."""
-    meta = net.meta.get("data")
-    if not meta:
-        return None
-    changes = {"batch_size": meta.get("batch_size"), "shuffle": meta.get("shuffle", True)}
-    if net.inputs == 2:  # a 2-input model takes the plane as it is, whatever features came before
-        changes["features"] = ("x1", "x2")
-    if "inputs" in meta:
-        name = net.meta.get("name") or "inline"
-        rows = inline_dataset(meta, name)
-        rows = InlineData(rows.X, rows.y, name, rows.task, rows.feature_names, rows.target_names)
-        return replace(base, dataset=name, imported=rows, test_fraction=0.0, noise=0.0, n=None,
-                       seed=net.seed, **changes)
-    name = str(meta.get("dataset", "")).strip().lower()
-    if name not in BUILTIN:
-        return None
-    # the defaults of a "data" entry are those of `nnviz train`
-    return replace(base, dataset=name, imported=None, noise=float(meta.get("noise", 0.0)), n=meta.get("n"),
-                   seed=int(meta.get("seed", net.seed)), test_fraction=float(meta.get("test_fraction", 0.0)),
-                   **changes)
+def diverged(loss: float, net: Network) -> bool:
+    """The one divergence rule: the loss or a parameter is no longer a finite number."""
+    return not math.isfinite(loss) or not np.isfinite(net.flat_params).all()
 
 
 def _index(i, size: int) -> bool:
@@ -121,102 +57,28 @@ def _index(i, size: int) -> bool:
     return isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < size
 
 
-def _frozen(array) -> np.ndarray:
-    out = np.array(array, copy=True)
-    out.setflags(write=False)
-    return out
-
-
-class _Series:
-    """A growable float array: appends are amortised O(1); views of the filled part never change."""
-
-    def __init__(self):
-        self._data = np.empty(1024)
-        self.size = 0
-
-    def extend(self, values) -> None:
-        values = np.asarray(values, dtype=np.float64)
-        need = self.size + values.size
-        if need > self._data.size:
-            grown = np.empty(max(need, 2 * self._data.size))
-            grown[: self.size] = self._data[: self.size]
-            self._data = grown
-        self._data[self.size: need] = values
-        self.size = need
-
-    def view(self) -> np.ndarray:
-        v = self._data[: self.size]
-        v.setflags(write=False)
-        return v
-
-
-@dataclass(frozen=True)
-class LayerView:
-    """One column of the network graph: a layer's units with their values on the probe batch."""
-
-    index: int
-    type: str
-    activation: str
-    units: int
-    value: np.ndarray  # mean activation per unit over the probe batch
-    grad: np.ndarray  # mean dL/dz per unit over the probe batch
-    a: np.ndarray  # (probe, units)
-    z: np.ndarray
-    dz: np.ndarray
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything the panels draw for one moment of training. Arrays are read-only copies."""
-
-    serial: int
-    step: int  # optimizer steps since the experiment began (monotonic across changes)
-    epoch: float
-    lr: float
-    batch_loss: float
-    train_loss: float
-    test_loss: float | None
-    train_accuracy: float | None
-    test_accuracy: float | None
-    diverged: bool
-    task: str  # "classification" or "regression"
-    input_names: tuple[str, ...]
-    params: dict[str, np.ndarray]
-    grads: dict[str, np.ndarray]
-    layers: tuple[LayerView, ...]
-    history: dict[str, np.ndarray]  # per step: step, loss, lr; per snapshot: eval_step, train_loss, …
-    raw_train: tuple[np.ndarray, np.ndarray]  # inputs before feature expansion, targets
-    raw_test: tuple[np.ndarray, np.ndarray] | None
-    grid_extent: tuple[float, float, float, float] | None  # x0, x1, y0, y1 of the input plane
-    node_maps: tuple[np.ndarray, ...] | None  # per graph column (inputs first): (units, GRID, GRID)
-    surface: np.ndarray | None  # (SURFACE, SURFACE) network output over the plane
-    curve: tuple[np.ndarray, np.ndarray] | None  # 1-D input: x and the fitted output
-    predictions: np.ndarray | None  # test (else train) outputs, for predicted-vs-target
-    confusion: np.ndarray | None  # (classes, classes): rows true, columns predicted
-    model_name: str = ""
-    health: tuple = ()  # per layer: nnviz.core.stats.LayerHealth on the probe batch
-    health_history: dict[str, np.ndarray] = field(default_factory=dict)  # per evaluation point, see below
-
-
 class Experiment:
-    """A network, its data and its trainer, with the commands the app applies between steps."""
+    """A network, its data and its trainer, with the commands the app applies between steps.
 
-    def __init__(self, document: dict | None = None, data: DataConfig | None = None):
+    The per-step history (loss, learning rate) is the trainer's own :class:`History`, read as views;
+    every Reset starts fresh buffers, so the views older snapshots hold never change.
+    """
+
+    def __init__(self, document: dict | None = None, data: DataConfig | None = None, fit_model: bool = True):
         """``data`` None: the document's own ``data`` entry if it has one the app can load (as
-        :meth:`load_document`), else the default :class:`DataConfig`."""
+        :meth:`load_document`), else the default :class:`DataConfig`. ``fit_model`` False keeps
+        the model exactly as the document has it (the command line): data that do not fit its
+        inputs and outputs raise :class:`~nnviz.core.data.WidthMismatch` instead of refitting it."""
         if data is None and document is not None and "data" in document:
             data = data_config_for(build_network(document), DataConfig())
         self.data = data or DataConfig()
+        self.fit_model = fit_model
         self._serial = 0
         self._step = 0
-        self._hist = {k: _Series() for k in ("step", "loss", "lr")}
-        self._health: dict[str, _Series] = {}
-        self._dropout_masks: dict[int, np.ndarray] = {}
-        self._evals = {k: _Series() for k in ("eval_step", "train_loss", "test_loss", "train_accuracy",
-                                               "test_accuracy")}
+        self._start_history()
         self._load_data()
         self.document = self._fit_document(copy.deepcopy(document or default_document()))[0]
-        self._build(copy.deepcopy(self.document))
+        self._build(copy.deepcopy(self.document), History(len(self.X)))
 
     # -- data -----------------------------------------------------------------------------------
     def _load_data(self) -> None:
@@ -224,8 +86,8 @@ class Experiment:
         if cfg.imported is not None:
             raw = cfg.imported
         else:
-            if cfg.dataset not in BUILTIN:
-                raise DataError(f"unknown dataset {cfg.dataset!r} (built-in: {', '.join(BUILTIN)})")
+            if find_dataset(cfg.dataset) is None:
+                raise DataError(f"unknown dataset {cfg.dataset!r} (built-in: {', '.join(DATASETS)})")
             raw = make_dataset(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=cfg.seed)
         if cfg.test_fraction > 0 and len(raw) >= 2:
             train, test = raw.split(cfg.test_fraction, seed=cfg.seed)
@@ -272,7 +134,11 @@ class Experiment:
     def _fit_document(self, doc: dict) -> tuple[dict, bool]:
         """Fit the document's input width and output layer to the data (architecture changes keep
         the data, data changes keep the architecture). Returns the document and whether it changed;
-        a changed document loses its explicit arrays and state (their shapes no longer hold)."""
+        a changed document loses its explicit arrays and state (their shapes no longer hold). With
+        ``fit_model`` False the document is kept, and must fit."""
+        if not self.fit_model:
+            check_fits(build_network(doc), self.raw_train)
+            return doc, False
         outputs = self.raw_train.y.shape[1]
         loss = doc.get("loss", "mse")
         if (loss if isinstance(loss, str) else loss.get("name")) == "cross_entropy" and outputs == 1:
@@ -290,21 +156,20 @@ class Experiment:
             doc.pop("state", None)
         return doc, changed
 
-    def _targets(self, net: Network, y: np.ndarray, class_indices: bool) -> np.ndarray:
-        return prepare_targets(net, y[:, 0].astype(np.int64) if class_indices else y, len(y))
-
     # -- building -------------------------------------------------------------------------------
-    def _build(self, doc: dict) -> None:
-        """Build network and trainer from ``doc``; on any error nothing changes."""
+    def _build(self, doc: dict, history: History) -> None:
+        """Build network and trainer from ``doc``, the trainer appending to ``history``; on any error
+        nothing changes."""
         net = build_network(doc)
         if net.inputs != len(self.input_names):
             raise ModelError(f"inputs: the model takes {net.inputs} inputs but the data give "
                              f"{len(self.input_names)} ({', '.join(self.input_names)})")
-        class_indices = net.loss.name == "cross_entropy" and self.raw_train.y.shape[1] == 1
-        y = self._targets(net, self.raw_train.y, class_indices)
-        y_test = self._targets(net, self.raw_test.y, class_indices) if self.raw_test is not None else None
+        class_indices = takes_class_indices(net, self.raw_train)
+        y = targets_for(net, self.raw_train.y, class_indices)
+        y_test = targets_for(net, self.raw_test.y, class_indices) if self.raw_test is not None else None
+        seed = net.seed if self.data.order_seed is None else self.data.order_seed
         trainer = Trainer(net, self.X, y, batch_size=self.data.batch_size, shuffle=self.data.shuffle,
-                          seed=net.seed)
+                          seed=seed, history=history)
         # self.y is the trainer's own array (equal to y), so set_sample edits what the steps read
         self.net, self.y, self.y_test, self.trainer = net, trainer.y, y_test, trainer
         self.diverged = False
@@ -322,15 +187,17 @@ class Experiment:
                     layer[key] = copy.deepcopy(template[key])
             if "init" in template:
                 layer["init"] = template["init"]
-        self._build(doc)
+        self._build(doc, History(len(self.X)))
         self._step = 0
-        self._clear_history()
+        self._start_history()
 
-    def _clear_history(self) -> None:
-        for series in list(self._hist.values()) + list(self._evals.values()):
-            series.size = 0
-        self._health.clear()
-        self._dropout_masks.clear()
+    def _start_history(self) -> None:
+        """Fresh history buffers (never cleared in place: published snapshots hold views of them)."""
+        self._steps = Series(np.int64)
+        self._evals = {k: Series() for k in ("eval_step", "train_loss", "test_loss", "train_accuracy",
+                                              "test_accuracy")}
+        self._health: dict[str, Series] = {}
+        self._dropout_masks: dict[int, np.ndarray] = {}
 
     @property
     def step(self) -> int:
@@ -349,7 +216,7 @@ class Experiment:
         loss = math.nan
         for _ in range(steps):
             loss = tr.run(1)
-            if not math.isfinite(loss):
+            if diverged(loss, self.net):
                 self.diverged = True
                 break
         self._record(start)
@@ -360,8 +227,7 @@ class Experiment:
         tr = self.trainer
         start = len(tr.history["loss"])
         loss = tr.run(steps)
-        if not math.isfinite(loss):
-            self.diverged = True
+        self.diverged = self.diverged or diverged(loss, self.net)
         self._record(start)
         return loss
 
@@ -382,18 +248,16 @@ class Experiment:
         tr = self.trainer
         start = len(tr.history["loss"])
         loss = tr.epoch()
-        self.diverged = not math.isfinite(tr.history["loss"][-1])
+        self.diverged = diverged(tr.history["loss"][-1], self.net)
         self._record(start)
         return loss
 
     def _record(self, start: int) -> None:
-        h = self.trainer.history
-        new = len(h["loss"]) - start
+        """Number the steps the trainer took since it had ``start`` rows of history."""
+        new = len(self.trainer.history["loss"]) - start
         if new <= 0:
             return
-        self._hist["step"].extend(np.arange(self._step + 1, self._step + new + 1))
-        self._hist["loss"].extend(h["loss"][start:])
-        self._hist["lr"].extend(h["lr"][start:])
+        self._steps.extend(np.arange(self._step + 1, self._step + new + 1))
         self._step += new
 
     def set_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
@@ -494,7 +358,7 @@ class Experiment:
         if state is not None:
             doc["state"] = state
         samples = self.net.samples_seen
-        self._build(doc)
+        self._build(doc, self.trainer.history)
         self.net.samples_seen = samples
         for key in ("loss", "optimizer", "regularization", "clip_grad_norm", "schedule", "seed"):
             if key in doc:
@@ -506,7 +370,7 @@ class Experiment:
         doc = network_to_dict(self.net, state=False)
         doc["layers"] = [{k: v for k, v in layer.items() if k not in ARRAY_KEYS} for layer in copy.deepcopy(layers)]
         doc, _ = self._fit_document(doc)
-        self._build(copy.deepcopy(doc))  # validates; raises before anything changes
+        self._build(copy.deepcopy(doc), History(len(self.X)))  # validates; raises before anything changes
         self.document["layers"] = doc["layers"]
         self.reset()
 
@@ -518,7 +382,7 @@ class Experiment:
         try:
             self._load_data()
             doc, _ = self._fit_document(network_to_dict(self.net, state=False))
-            self._build(doc)
+            self._build(doc, History(len(self.X)))
         except Exception:
             self.data = previous
             self._load_data()
@@ -538,7 +402,7 @@ class Experiment:
             if data is not None:
                 self.data = data
                 self._load_data()
-            self._build(copy.deepcopy(doc))
+            self._build(copy.deepcopy(doc), History(len(self.X)))
         except Exception:
             if data is not None:
                 self.data = previous
@@ -546,7 +410,7 @@ class Experiment:
             raise
         self.document = copy.deepcopy(doc)
         self._step = self.net.step_count
-        self._clear_history()
+        self._start_history()
 
     def to_document(self) -> dict:
         """The model document to save: parameters, optimizer state and the data it trains on
@@ -565,12 +429,7 @@ class Experiment:
     # -- snapshots ------------------------------------------------------------------------------
     def accuracy(self, out: np.ndarray, y: np.ndarray) -> float | None:
         """Share of rows classified right, from the network's outputs (None for regression)."""
-        if self.task != "classification":
-            return None
-        if out.shape[1] > 1:
-            return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
-        threshold = 0.5 if self.net.layers[-1].activation.name == "sigmoid" else 0.0
-        return float(np.mean((out > threshold) == (y > 0.5)))
+        return accuracy(self.net, out, y) if self.task == "classification" else None
 
     def _evaluate(self, X, y) -> tuple[float, float | None, np.ndarray]:
         """Loss, accuracy and outputs on ``(X, y)`` in evaluation mode, from one forward pass."""
@@ -581,10 +440,14 @@ class Experiment:
     def record_evaluation(self) -> None:
         """Append a point to the train/test loss and accuracy history (once per step at most).
         The app calls this at a steady rate while training, however often it draws."""
-        if self._evals["eval_step"].size and self._evals["eval_step"].view()[-1] == self._step:
+        if self._evaluated_now():
             return
         with np.errstate(all="ignore"):
             self._record_evaluation()
+
+    def _evaluated_now(self) -> bool:
+        steps = self._evals["eval_step"]
+        return len(steps) > 0 and steps[-1] == self._step
 
     def _record_evaluation(self, health=None):
         self._keep_dropout_masks()  # evaluation mode clears them
@@ -593,7 +456,7 @@ class Experiment:
         if self.X_test is not None:
             test_loss, test_acc, test_out = self._evaluate(self.X_test, self.y_test)
         e = self._evals
-        if not (e["eval_step"].size and e["eval_step"].view()[-1] == self._step):
+        if not self._evaluated_now():
             e["eval_step"].extend([self._step])
             e["train_loss"].extend([train_loss])
             e["test_loss"].extend([math.nan if test_loss is None else test_loss])
@@ -609,8 +472,8 @@ class Experiment:
         def add(key, value):
             series = self._health.get(key)
             if series is None:
-                series = self._health[key] = _Series()
-                series.extend(np.full(self._evals["eval_step"].size - 1, np.nan))  # align with eval_step
+                series = self._health[key] = Series()
+                series.extend(np.full(len(self._evals["eval_step"]) - 1, np.nan))  # align with eval_step
             series.extend([math.nan if value is None else value])
 
         for h in health:
@@ -633,25 +496,26 @@ class Experiment:
             layers, health = self._probe()
             train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation(health)
             eval_y = self.y_test if self.X_test is not None else self.y
-            predictions = _frozen(test_out if self.X_test is not None else train_out)
+            predictions = frozen(test_out if self.X_test is not None else train_out)
             confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
             node_maps = surface = curve = None
             if self.planar:
                 node_maps, surface = self._plane_maps()
             if self._curve_x is not None:
-                curve = (_frozen(self._curve_x[:, 0]), _frozen(net.predict(self._curve_x)[:, 0]))
+                curve = (frozen(self._curve_x[:, 0]), frozen(net.predict(self._curve_x)[:, 0]))
         h = self.trainer.history
         return Snapshot(
             serial=self._serial, step=self._step, epoch=self.trainer.epoch_count,
             lr=net.lr, batch_loss=h["loss"][-1] if h["loss"] else math.nan,
             train_loss=train_loss, test_loss=test_loss, train_accuracy=train_acc, test_accuracy=test_acc,
             diverged=self.diverged, task=self.task, input_names=self.input_names,
-            params={k: _frozen(v) for k, v in net.named_parameters()},
-            grads={k: _frozen(v) for k, v in net.named_gradients()},
+            params={k: frozen(v) for k, v in net.named_parameters()},
+            grads={k: frozen(v) for k, v in net.named_gradients()},
             layers=layers,
-            history={**{k: s.view() for k, s in self._hist.items()}, **{k: s.view() for k, s in self._evals.items()}},
-            raw_train=(self.raw_train.X, self.raw_train.y),
-            raw_test=(self.raw_test.X, self.raw_test.y) if self.raw_test is not None else None,
+            history={"step": self._steps.view(), "loss": h["loss"].view(), "lr": h["lr"].view(),
+                     **{k: s.view() for k, s in self._evals.items()}},
+            raw_train=(read_only(self.raw_train.X), read_only(self.raw_train.y)),
+            raw_test=(read_only(self.raw_test.X), read_only(self.raw_test.y)) if self.raw_test is not None else None,
             grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
             health=health, health_history={k: v.view() for k, v in self._health.items()})
@@ -660,7 +524,7 @@ class Experiment:
         """Keep the last training step's dropout masks, before an evaluation-mode pass clears them."""
         for i, layer in enumerate(self.net.layers):
             if layer.type == "dropout" and "mask" in layer.extras:
-                self._dropout_masks[i] = _frozen(layer.extras["mask"])
+                self._dropout_masks[i] = frozen(layer.extras["mask"])
 
     def _probe(self) -> tuple[tuple[LayerView, ...], tuple]:
         """Forward and backward on the fixed probe batch, in evaluation mode, without touching the
@@ -675,8 +539,8 @@ class Experiment:
         for i, layer in enumerate(net.layers):
             dz = layer.dz if layer.dz is not None else np.zeros_like(layer.z)
             views.append(LayerView(i, layer.type, layer.activation.name, layer.units,
-                                   _frozen(layer.a.mean(axis=0)), _frozen(dz.mean(axis=0)),
-                                   _frozen(layer.a), _frozen(layer.z), _frozen(dz)))
+                                   frozen(layer.a.mean(axis=0)), frozen(dz.mean(axis=0)),
+                                   frozen(layer.a), frozen(layer.z), frozen(dz)))
         return tuple(views), health
 
     def _plane_maps(self) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
@@ -687,8 +551,8 @@ class Experiment:
         for layer in self.net.layers:
             x = layer.forward(x, training=False)
             outputs.append(x)
-        maps = tuple(_frozen(o.T.reshape(-1, SURFACE, SURFACE)[:, ::2, ::2]) for o in outputs)
-        return maps, _frozen(x[:, 0].reshape(SURFACE, SURFACE))
+        maps = tuple(frozen(o.T.reshape(-1, SURFACE, SURFACE)[:, ::2, ::2]) for o in outputs)
+        return maps, frozen(x[:, 0].reshape(SURFACE, SURFACE))
 
     @staticmethod
     def _confusion(predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -700,4 +564,8 @@ class Experiment:
             pred, true, k = predictions.argmax(axis=1), y.argmax(axis=1), predictions.shape[1]
         matrix = np.zeros((k, k), dtype=np.int64)
         np.add.at(matrix, (true, pred), 1)
-        return _frozen(matrix)
+        return frozen(matrix)
+
+
+__all__ = ["ARRAY_KEYS", "GRID", "PROBE", "SURFACE", "DataConfig", "Experiment", "InlineData", "LayerView", "Snapshot",
+           "data_config_for", "default_document", "diverged"]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.data import prepare_inputs, prepare_targets
 from nnviz.core.network import Network
-from nnviz.core.trainer import prepare_inputs, prepare_targets
 
 AGREE = 1e-7  # relative errors below this: the backward pass agrees with central differences
 DISAGREE = 1e-4  # above this they disagree; between the two, worth a check (a kink, float noise)

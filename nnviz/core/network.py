@@ -8,6 +8,7 @@ work on one array.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -17,6 +18,7 @@ from nnviz.core.layers import LAYERS, Layer
 from nnviz.core.losses import make_loss
 from nnviz.core.optimizers import OPTIMIZERS, Optimizer, Perceptron
 from nnviz.core.schedules import SCHEDULES, Schedule
+from nnviz.core.writing import network_to_dict
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -28,6 +30,9 @@ class Network:
     document's pieces already validated (``nnviz.core.document`` checks them and names the field in
     every error).
     """
+
+    #: the document's ``name``, ``description`` and ``data`` entries, kept for saving it back
+    meta: dict
 
     def __init__(self, inputs: int, layers: list[dict], loss="mse", optimizer=None, schedule=None,
                  regularization=None, clip_grad_norm=None, seed: int = 0, dtype: str = "float64"):
@@ -55,6 +60,7 @@ class Network:
         schedule = dict(schedule or {"name": "constant"})
         self.schedule: Schedule = SCHEDULES[schedule.pop("name")](self.optimizer.lr, **schedule)
         self.samples_seen = 0
+        self.meta = {}
         if isinstance(self.optimizer, Perceptron):
             self._check_perceptron()
 
@@ -202,14 +208,21 @@ class Network:
     def to_dict(self, state: bool = True) -> dict:
         """The model document (``nnviz.model/1``) for this network, with parameters, buffers and,
         when ``state`` is true, the optimizer state and training progress."""
-        from nnviz.core.document import network_to_dict
-
         return network_to_dict(self, state=state)
 
     def copy(self) -> "Network":
-        from nnviz.core.document import load_model
-
-        return load_model(self.to_dict())
+        """An independent network with the same settings, numbers, optimizer state and progress."""
+        twin = Network(self.inputs, [layer.to_spec() for layer in self.layers], self.loss.to_spec(),
+                       self.optimizer.to_spec(), self.schedule.to_spec(), self.regularization,
+                       self.clip_grad_norm, self.seed, self.dtype_name)
+        twin.flat_params[...] = self.flat_params
+        for (_, mine), (_, theirs) in zip(self.named_buffers(), twin.named_buffers()):
+            theirs[...] = mine
+        for term, flat in self.optimizer.state.items():
+            twin.optimizer.state[term][...] = flat
+        twin.optimizer.t, twin.samples_seen = self.optimizer.t, self.samples_seen
+        twin.meta = copy.deepcopy(self.meta)
+        return twin
 
     def summary(self) -> str:
         lines = [f"Network: {self.inputs} inputs -> {self.outputs} outputs, {self.parameter_count} parameters, "

@@ -34,6 +34,7 @@ class Optimizer:
         "weight_decay": "weight decay: adds weight_decay × weight to every gradient (L2 penalty)",
         "eps": "eps: added to the denominator so it is never 0",
     }
+    NONNEGATIVE_STATE: tuple[str, ...] = ()  # state terms that accumulate squares, so never negative
 
     def __init__(self, size: int, dtype=np.float64, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -91,6 +92,7 @@ class SGD(Optimizer):
         "momentum": "momentum: how much of the previous update is kept (0 = none)",
         "dampening": "dampening: how much the new gradient is damped when added to the momentum",
         "nesterov": "Nesterov momentum: look ahead along the momentum (needs momentum > 0, dampening 0)"}
+    NONNEGATIVE_STATE = ()
     OPTIONS = {"lr": ("lr", 1e-3), "momentum": ("nonneg", 0.0), "dampening": ("number", 0.0),
                "nesterov": ("bool", False), "weight_decay": ("nonneg", 0.0)}
 
@@ -134,6 +136,7 @@ class Adam(Optimizer):
     OPTION_TIPS = {**Optimizer.OPTION_TIPS,
         "betas": "betas: decay rates of the running mean of the gradient and of its square",
         "amsgrad": "AMSGrad: use the largest squared-gradient average seen so far"}
+    NONNEGATIVE_STATE = ("exp_avg_sq", "max_exp_avg_sq")
     OPTIONS = {"lr": ("lr", 1e-3), "betas": ("betas", (0.9, 0.999)), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "amsgrad": ("bool", False)}
     decoupled = False
@@ -182,6 +185,7 @@ class AdamW(Adam):
     name = "adamw"
     title = "AdamW"
     tooltip = "AdamW (torch.optim.AdamW): Adam with decoupled weight decay"
+    NONNEGATIVE_STATE = ("exp_avg_sq", "max_exp_avg_sq")
     OPTIONS = {**Adam.OPTIONS, "weight_decay": ("nonneg", 1e-2)}
     decoupled = True
 
@@ -194,6 +198,7 @@ class Adagrad(Optimizer):
     OPTION_TIPS = {**Optimizer.OPTION_TIPS,
         "lr_decay": "learning-rate decay: lr / (1 + (t - 1) × lr_decay)",
         "initial_accumulator_value": "initial value of the sum of squared gradients"}
+    NONNEGATIVE_STATE = ("sum",)
     OPTIONS = {"lr": ("lr", 1e-2), "lr_decay": ("nonneg", 0.0), "weight_decay": ("nonneg", 0.0),
                "initial_accumulator_value": ("nonneg", 0.0), "eps": ("posnumber", 1e-10)}
     STATE = ("sum",)
@@ -224,6 +229,7 @@ class RMSprop(Optimizer):
         "momentum": "momentum: how much of the previous update is kept (0 = none)",
         "alpha": "alpha: smoothing constant of the running mean of squared gradients",
         "centered": "centred: normalise by the variance of the gradient rather than its mean square"}
+    NONNEGATIVE_STATE = ("square_avg",)
     OPTIONS = {"lr": ("lr", 1e-2), "alpha": ("prob", 0.99), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "momentum": ("nonneg", 0.0), "centered": ("bool", False)}
 

@@ -13,55 +13,12 @@ import math
 
 import numpy as np
 
+from nnviz.core.data import prepare_inputs, prepare_targets
 from nnviz.core.errors import DataError
+from nnviz.core.history import History
 from nnviz.core.network import Network
 from nnviz.core.optimizers import Perceptron
 from nnviz.core.trace import Trace
-
-HISTORY_KEYS = ("step", "epoch", "lr", "loss", "grad_norm")
-
-
-def prepare_targets(net: Network, y, n: int) -> np.ndarray:
-    """Targets as a 2-D float array of the network's output width; class indices become one-hot
-    rows for cross-entropy."""
-    y = np.asarray(y)
-    if y.shape[:1] != (n,):
-        raise DataError(f"targets: expected {n} rows (one per input row), got shape {y.shape}")
-    if y.ndim == 1 and net.loss.name == "cross_entropy":
-        if not np.issubdtype(y.dtype, np.integer):
-            if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
-                raise DataError("targets: class indices must be whole numbers")
-            y = y.astype(np.int64)
-        if y.size and (y.min() < 0 or y.max() >= net.outputs):
-            raise DataError(f"targets: class indices must lie in 0..{net.outputs - 1} "
-                            f"(the output layer has {net.outputs} units), got {y.min()}..{y.max()}")
-        onehot = np.zeros((n, net.outputs), dtype=net.dtype)
-        onehot[np.arange(n), y] = 1.0
-        return onehot
-    if y.ndim == 1:
-        y = y.reshape(n, 1)
-    if y.ndim != 2 or y.shape[1] != net.outputs:
-        raise DataError(f"targets: the output layer has {net.outputs} unit(s), but the targets have "
-                        f"shape {y.shape}")
-    y = y.astype(net.dtype)
-    if not np.all(np.isfinite(y)):
-        raise DataError("targets: contain NaN or infinite values")
-    return y
-
-
-def prepare_inputs(net: Network, X) -> np.ndarray:
-    X = np.asarray(X)
-    if X.ndim != 2 or X.shape[1] != net.inputs:
-        raise DataError(f"inputs: the network takes {net.inputs} input(s) per sample, got shape {X.shape}")
-    if X.shape[0] == 0:
-        raise DataError("inputs: no rows")
-    try:
-        X = np.ascontiguousarray(X, dtype=net.dtype)
-    except (TypeError, ValueError):
-        raise DataError("inputs: not numbers") from None
-    if not np.all(np.isfinite(X)):
-        raise DataError("inputs: contain NaN or infinite values")
-    return X
 
 
 class Trainer:
@@ -75,10 +32,12 @@ class Trainer:
     batch_size : None for full-batch gradient descent, 1 for SGD, k for mini-batches (capped at n)
     shuffle : shuffle the rows once per epoch (else take them in row order, wrapping at the end)
     seed : seeds the row order and dropout; None takes the network's seed
+    history : the :class:`~nnviz.core.history.History` to append to (one for the same rows that an
+        earlier trainer filled, to continue it); None starts a new one
     """
 
     def __init__(self, net: Network, X, y, batch_size: int | None = None, shuffle: bool = True,
-                 seed: int | None = None):
+                 seed: int | None = None, history: History | None = None):
         self.net = net
         self.X = prepare_inputs(net, X)
         self.n = self.X.shape[0]
@@ -89,7 +48,9 @@ class Trainer:
         self.batch_size = None if batch_size is None or batch_size >= self.n else int(batch_size)
         self.shuffle = shuffle
         self.seed = net.seed if seed is None else seed
-        self.history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
+        if history is not None and history.rows != self.n:
+            raise DataError(f"history: kept for {history.rows} rows, but the trainer has {self.n}")
+        self.history = History(self.n) if history is None else history
         self._has_dropout = any(layer.type == "dropout" and layer.p > 0 for layer in net.layers)
         self._perceptron = isinstance(net.optimizer, Perceptron)
         self._epoch_index = -1
@@ -190,12 +151,7 @@ class Trainer:
                 trace.after_backward(net, loss, grad_norm)
             net.optimizer.step(net.flat_params, grads, lr)
         net.samples_seen += xb.shape[0]
-        h = self.history
-        h["step"].append(net.optimizer.t)
-        h["epoch"].append(net.samples_seen / self.n)
-        h["lr"].append(lr)
-        h["loss"].append(loss)
-        h["grad_norm"].append(grad_norm)
+        self.history.append(net.optimizer.t, net.samples_seen, lr, loss, grad_norm)
         if trace is not None:
             trace.finish(net, loss)
         return loss

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from nnviz.core.datasets import (
     BUILTIN,
-    DEFAULT_N,
+    DATASETS,
     FEATURES,
     Dataset,
     expand_features,
@@ -72,7 +72,7 @@ def test_different_seeds_differ(name):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_shapes_dtypes_and_metadata(name, dtype):
     ds = make_dataset(name, dtype=dtype)
-    n = DEFAULT_N[name]
+    n = DATASETS[name].default_n
     d = 1 if name == "square" else 2
     assert ds.X.shape == (n, d) and ds.y.shape == (n, 1)
     assert ds.X.dtype == dtype and ds.y.dtype == dtype
@@ -88,7 +88,7 @@ def test_shapes_dtypes_and_metadata(name, dtype):
 
 
 def test_default_sizes():
-    assert DEFAULT_N["circle"] == 500 and DEFAULT_N["square"] == 200
+    assert DATASETS["circle"].default_n == 500 and DATASETS["square"].default_n == 200
     assert len(make_dataset("spiral")) == 500
     assert len(make_dataset("square")) == 200
 
@@ -621,3 +621,58 @@ def test_import_does_not_pull_in_qt():
         "sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# -- the registry --------------------------------------------------------------------------------
+def _stripes(rng, n, noise):
+    """A toy data set for the registry tests: three classes in vertical stripes, one-hot targets."""
+    X = rng.uniform(-3.0, 3.0, (n, 2))
+    label = np.clip(np.floor(X[:, 0] + X[:, 1] * noise), -1, 1).astype(int) + 1
+    return X, np.eye(3)[label]
+
+
+@pytest.fixture
+def stripes(monkeypatch):
+    from nnviz.core.datasets import DatasetSpec
+
+    spec = DatasetSpec("stripes", "Stripes", "Stripes: three classes side by side", "multiclass", 2, 3,
+                       noise=True, tiny=False, default_n=90, default_test_share=0.2, generate=_stripes,
+                       max_noise=1.0, shuffle=True)
+    monkeypatch.setitem(DATASETS, "stripes", spec)
+    return spec
+
+
+def test_every_builtin_has_a_spec_that_describes_it():
+    for name, spec in DATASETS.items():
+        data = make_dataset(name)
+        assert spec.name == name and BUILTIN[name] == spec.description
+        assert data.X.shape == (4 if spec.tiny else spec.default_n, spec.inputs)
+        assert data.task == ("regression" if spec.kind == "regression" else "classification")
+        assert spec.classes is None or data.n_classes == spec.classes
+    assert [n for n, s in DATASETS.items() if s.tiny] == ["and", "or", "xor"]
+    assert not any(s.noise for s in DATASETS.values() if s.tiny)
+
+
+def test_a_data_set_registered_at_run_time_can_be_made(stripes):
+    data = make_dataset("Stripes", noise=0.1, seed=3)
+    assert (len(data), data.X.shape[1], data.y.shape[1], data.task) == (90, 2, 3, "classification")
+    assert data.n_classes == 3 and "stripes" in BUILTIN and BUILTIN["stripes"] == stripes.description
+    np.testing.assert_array_equal(make_dataset("stripes", noise=0.1, seed=3).X, data.X)
+    with raises_data_error("noise", "stripes"):
+        make_dataset("stripes", noise=2.0)
+
+
+def test_a_data_set_registered_at_run_time_works_in_documents_and_experiments(stripes):
+    from nnviz.core import build_network
+    from nnviz.core.experiment import Experiment
+
+    doc = {"format": "nnviz.model/1", "inputs": 2, "loss": "cross_entropy", "seed": 1,
+           "layers": [{"type": "dense", "units": 8, "activation": "relu"},
+                      {"type": "dense", "units": 3, "activation": "softmax"}],
+           "data": {"dataset": "stripes", "n": 60, "test_fraction": 0.25}}
+    assert build_network(doc).meta["data"]["dataset"] == "stripes"
+    exp = Experiment(doc)
+    assert exp.data.dataset == "stripes" and (len(exp.X), len(exp.X_test)) == (45, 15)
+    exp.run(20)
+    snap = exp.snapshot()
+    assert snap.task == "classification" and snap.confusion.shape == (3, 3) and 0 <= snap.train_accuracy <= 1

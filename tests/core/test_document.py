@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nnviz.core import FORMAT, ModelError, Trainer, load_model, save_model
+from nnviz.core import FORMAT, ModelError, Network, Trainer, load_model, save_model
 from nnviz.core.document import MAX_DEPTH, TOP_KEYS, dumps, dumps_toml, network_to_dict
 
 BASE = {
@@ -750,3 +750,32 @@ def test_bad_data_batch_size_and_shuffle(data, expected):
         load_model({**BASE, "data": data})
     message = str(info.value)
     assert message.startswith(expected) and "\n" not in message
+
+
+def test_copy_is_an_independent_twin_without_the_document_module():
+    doc = {"format": "nnviz.model/1", "inputs": 2, "name": "twin", "data": {"dataset": "xor"},
+           "loss": "bce", "optimizer": {"name": "adam", "lr": 0.01}, "seed": 4,
+           "layers": [{"type": "dense", "units": 3, "activation": "prelu"}, {"type": "batchnorm"},
+                      {"type": "dense", "units": 1, "activation": "sigmoid"}]}
+    net = load_model(doc)
+    Trainer(net, [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], batch_size=2).run(5)
+    twin = net.copy()
+    assert twin.to_dict() == net.to_dict() == load_model(net.to_dict()).to_dict()
+    twin.flat_params[0] += 1.0
+    twin.meta["name"] = "changed"
+    twin.optimizer.state["exp_avg"][0] += 1.0
+    assert net.to_dict() != twin.to_dict() and net.meta["name"] == "twin"
+    assert "meta" in Network.__annotations__ and load_model(BASE).meta == {}
+
+
+def test_the_optimizer_names_its_nonnegative_state(monkeypatch):
+    from nnviz.core.optimizers import Adam
+
+    net = load_model({**BASE, "optimizer": {"name": "adam"}})
+    Trainer(net, [[0.0, 1.0]], [[1.0, 0.0]]).run(2)
+    doc = net.to_dict()
+    doc["state"]["optimizer"]["exp_avg"]["layers[0].bias"][0] = -1.0
+    load_model(doc)  # a first moment may be negative
+    monkeypatch.setattr(Adam, "NONNEGATIVE_STATE", ("exp_avg",))
+    with pytest.raises(ModelError, match=r"state\.optimizer\.exp_avg\.layers\[0\]\.\w+: cannot be negative"):
+        load_model(doc)

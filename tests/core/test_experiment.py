@@ -213,3 +213,57 @@ def test_set_sample_on_data_that_are_not_planar_leaves_the_shared_rows_alone():
     assert exp.snapshot().curve[0].max() == 9.5
     with pytest.raises(DataError, match=r"^inputs\[0\]\[1\]: no such entry"):
         exp.set_sample(0, 1, 1.0)
+
+
+def _arrays(snapshot):
+    """Every array a snapshot holds, by a path naming it."""
+    found = {f"history.{k}": v for k, v in snapshot.history.items()}
+    found |= {f"health_history.{k}": v for k, v in snapshot.health_history.items()}
+    found |= {f"params.{k}": v for k, v in snapshot.params.items()}
+    found |= {f"grads.{k}": v for k, v in snapshot.grads.items()}
+    for view in snapshot.layers:
+        found |= {f"layers[{view.index}].{k}": getattr(view, k) for k in ("value", "grad", "a", "z", "dz")}
+    for name in ("surface", "predictions", "confusion"):
+        if getattr(snapshot, name) is not None:
+            found[name] = getattr(snapshot, name)
+    found |= {f"node_maps[{i}]": m for i, m in enumerate(snapshot.node_maps or ())}
+    found |= {f"curve[{i}]": c for i, c in enumerate(snapshot.curve or ())}
+    found |= {f"raw_train[{i}]": a for i, a in enumerate(snapshot.raw_train)}
+    found |= {f"raw_test[{i}]": a for i, a in enumerate(snapshot.raw_test or ())}
+    return found
+
+
+def test_an_earlier_snapshot_is_unchanged_by_reset_and_further_training():
+    exp = Experiment()
+    exp.run_evaluated(40, every=10)
+    snap = exp.snapshot()
+    kept = {name: array.copy() for name, array in _arrays(snap).items()}
+    train_loss = snap.train_loss
+    exp.reset()
+    exp.run_evaluated(60, every=5)
+    exp.snapshot()
+    exp.load_document(default_document())
+    exp.run_evaluated(30, every=3)
+    exp.snapshot()
+    assert snap.train_loss == train_loss
+    for name, array in _arrays(snap).items():
+        np.testing.assert_array_equal(array, kept[name], err_msg=name)
+
+
+def test_every_array_in_a_snapshot_is_read_only():
+    exp = Experiment()
+    exp.run_evaluated(20, every=10)
+    arrays = _arrays(exp.snapshot())
+    assert len(arrays) > 20
+    assert [name for name, array in arrays.items() if array.flags.writeable] == []
+
+
+def test_the_batch_loss_curve_is_the_trainers_history_across_setting_changes():
+    exp = Experiment()
+    exp.run(5)
+    exp.set_training(optimizer="adam")  # a new network and trainer, the same history
+    exp.run(5)
+    snap = exp.snapshot()
+    assert snap.history["step"].tolist() == list(range(1, 11))
+    np.testing.assert_array_equal(snap.history["loss"], exp.trainer.history["loss"])
+    assert len(exp.trainer.history["loss"]) == 10

@@ -1,0 +1,96 @@
+"""Where an experiment's data come from and how they are fed: :class:`DataConfig`, and the one
+reading of a model document's ``data`` entry that the app and the command line share."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from nnviz.core.csv_data import load_csv
+from nnviz.core.data import Dataset
+from nnviz.core.datasets import find_dataset
+from nnviz.core.document import inline_dataset
+from nnviz.core.network import Network
+
+
+@dataclass(frozen=True, eq=False)
+class InlineData(Dataset):
+    """Rows given inline in a model document (``data.inputs`` / ``data.targets``): imported rows
+    that are saved back into the document, unlike a CSV file's."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the data come from and how they are fed: a built-in set, or imported rows (a CSV
+    file's, or a document's own inline data)."""
+
+    dataset: str = "circle"
+    noise: float = 0.0
+    n: int | None = None
+    seed: int = 0
+    test_fraction: float = 0.5
+    features: tuple[str, ...] = ("x1", "x2")  # used when the raw inputs are 2-D
+    batch_size: int | None = 10  # None: full batch
+    imported: Dataset | None = None  # a CSV file's rows or inline rows, when not a built-in
+    shuffle: bool = True  # shuffle the rows every epoch (else take them in order)
+    order_seed: int | None = None  # seeds the row order and dropout; None: the model's seed
+
+    @property
+    def inline(self) -> bool:
+        """Whether the rows are a document's inline data (saved back as ``inputs``/``targets``)."""
+        return isinstance(self.imported, InlineData)
+
+    def to_meta(self) -> dict | None:
+        """The ``data`` entry of a model document (None for imported CSV data)."""
+        feeding = {"batch_size": self.batch_size, "shuffle": self.shuffle}
+        if self.inline:
+            rows = self.imported
+            targets = rows.y[:, 0] if rows.y.shape[1] == 1 else rows.y
+            targets = targets.tolist()
+            if rows.task == "classification":  # labels and class indices as whole numbers
+                targets = _whole_numbers(targets)
+            return {"inputs": rows.X.tolist(), "targets": targets, **feeding}
+        if self.imported is not None:
+            return None
+        meta = {"dataset": self.dataset, "noise": self.noise, "seed": self.seed,
+                "test_fraction": self.test_fraction}
+        if self.n is not None:
+            meta["n"] = self.n
+        return {**meta, **feeding}
+
+
+def _whole_numbers(values):
+    if isinstance(values, list):
+        return [_whole_numbers(v) for v in values]
+    return int(values) if float(values).is_integer() else values
+
+
+def data_config_for(net: Network, base: DataConfig, folder: str | os.PathLike | None = None) -> DataConfig | None:
+    """The data a (validated) document's ``data`` entry asks for, as a change of ``base``: its
+    inline rows, built-in set or (given the model file's ``folder``) CSV file named relative to it,
+    with its ``batch_size`` (absent: full batch) and ``shuffle``. None when the document has no
+    entry the app can load (none, or a CSV file and no folder)."""
+    meta = net.meta.get("data")
+    if not meta:
+        return None
+    changes = {"batch_size": meta.get("batch_size"), "shuffle": meta.get("shuffle", True)}
+    if net.inputs == 2:  # a 2-input model takes the plane as it is, whatever features came before
+        changes["features"] = ("x1", "x2")
+    if "inputs" in meta:
+        name = net.meta.get("name") or "inline"
+        rows = inline_dataset(meta, name)
+        rows = InlineData(rows.X, rows.y, name, rows.task, rows.feature_names, rows.target_names)
+        return replace(base, dataset=name, imported=rows, test_fraction=0.0, noise=0.0, n=None,
+                       seed=net.seed, **changes)
+    # the defaults of a "data" entry are those of `nnviz train`
+    seed, test_fraction = int(meta.get("seed", net.seed)), float(meta.get("test_fraction", 0.0))
+    spec = find_dataset(meta["dataset"])
+    if spec is not None:
+        return replace(base, dataset=spec.name, imported=None, noise=float(meta.get("noise", 0.0)),
+                       n=meta.get("n"), seed=seed, test_fraction=test_fraction, **changes)
+    if folder is None:
+        return None
+    rows = load_csv(Path(folder) / meta["dataset"])
+    return replace(base, dataset=rows.name, imported=rows, noise=0.0, n=None, seed=seed,
+                   test_fraction=test_fraction, **changes)

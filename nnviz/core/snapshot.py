@@ -1,0 +1,70 @@
+"""The immutable snapshot of an experiment that the app's panels draw: arrays are read-only copies
+(or views of append-only histories), so a published snapshot never changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def frozen(array) -> np.ndarray:
+    """A read-only copy of ``array``."""
+    out = np.array(array, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array`` (no copy: for arrays that are replaced, never edited in place)."""
+    view = array.view()
+    view.setflags(write=False)
+    return view
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """One column of the network graph: a layer's units with their values on the probe batch."""
+
+    index: int
+    type: str
+    activation: str
+    units: int
+    value: np.ndarray  # mean activation per unit over the probe batch
+    grad: np.ndarray  # mean dL/dz per unit over the probe batch
+    a: np.ndarray  # (probe, units)
+    z: np.ndarray
+    dz: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panels draw for one moment of training. Arrays are read-only copies."""
+
+    serial: int
+    step: int  # optimizer steps since the experiment began (monotonic across changes)
+    epoch: float
+    lr: float
+    batch_loss: float
+    train_loss: float
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    diverged: bool
+    task: str  # "classification" or "regression"
+    input_names: tuple[str, ...]
+    params: dict[str, np.ndarray]
+    grads: dict[str, np.ndarray]
+    layers: tuple[LayerView, ...]
+    history: dict[str, np.ndarray]  # per step: step, loss, lr; per snapshot: eval_step, train_loss, …
+    raw_train: tuple[np.ndarray, np.ndarray]  # inputs before feature expansion, targets
+    raw_test: tuple[np.ndarray, np.ndarray] | None
+    grid_extent: tuple[float, float, float, float] | None  # x0, x1, y0, y1 of the input plane
+    node_maps: tuple[np.ndarray, ...] | None  # per graph column (inputs first): (units, GRID, GRID)
+    surface: np.ndarray | None  # (SURFACE, SURFACE) network output over the plane
+    curve: tuple[np.ndarray, np.ndarray] | None  # 1-D input: x and the fitted output
+    predictions: np.ndarray | None  # test (else train) outputs, for predicted-vs-target
+    confusion: np.ndarray | None  # (classes, classes): rows true, columns predicted
+    model_name: str = ""
+    health: tuple = ()  # per layer: nnviz.core.stats.LayerHealth on the probe batch
+    health_history: dict[str, np.ndarray] = field(default_factory=dict)  # per evaluation point, see below
