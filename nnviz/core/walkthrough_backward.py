@@ -19,6 +19,7 @@ def rows_of(array: np.ndarray) -> int:
 
 
 def loss_calculation(walk, op, sample):
+    """The loss: its formula, the sample's loss with its numbers, the batch mean."""
     tr, net = walk.trace, walk.net
     last = tr.layers[-1]
     L = len(tr.layers)
@@ -61,6 +62,7 @@ def loss_calculation(walk, op, sample):
 
 
 def da_calculation(walk, op, sample):
+    """dL/da at the output, by the loss's own rule."""
     tr, net = walk.trace, walk.net
     i = op.layer
     rec, n = tr.layers[i], i + 1
@@ -90,6 +92,7 @@ def da_calculation(walk, op, sample):
 
 
 def dz_calculation(walk, op, sample):
+    """dL/dz: through the activation's derivative, or fused with the loss as (p − y)/N."""
     tr = walk.trace
     i = op.layer
     rec, n = tr.layers[i], i + 1
@@ -138,6 +141,7 @@ def dz_calculation(walk, op, sample):
 
 
 def grad_calculation(walk, op, sample):
+    """dL/d(parameter): the batch sums written out for an affine layer, else the layer's rule."""
     tr, net = walk.trace, walk.net
     i, name = op.layer, op.param
     rec, n = tr.layers[i], i + 1
@@ -219,6 +223,7 @@ def grad_calculation(walk, op, sample):
 
 
 def dx_calculation(walk, op, sample):
+    """dL/dx, the gradient passed down to the layer below."""
     tr = walk.trace
     i = op.layer
     rec, n = tr.layers[i], i + 1

@@ -13,6 +13,7 @@ from nnviz.core.numbers import format_value
 
 
 def z_calculation(walk, op, sample):
+    """A layer's pre-activation z: the weighted sums written out, or the layer's own arithmetic."""
     i = op.layer
     rec, n = walk.trace.layers[i], op.layer + 1
     x = rec.input
@@ -88,6 +89,7 @@ def _weight_table(walk, i, W, b, x, z, sample, unit) -> Table:
 
 
 def _norm_lines(walk, op, rec, n, sample):
+    """Formula, per-unit lines, table and notes of a normalisation or dropout layer."""
     e, kind = rec.extras, rec.type
     groups: list[list[Line]] = []
     notes: list[str] = []
@@ -148,6 +150,7 @@ def _norm_lines(walk, op, rec, n, sample):
 
 
 def a_calculation(walk, op, sample):
+    """A layer's activation a = f(z), with the activation's own formula."""
     i = op.layer
     rec, n = walk.trace.layers[i], i + 1
     act = rec.activation
@@ -174,6 +177,7 @@ def a_calculation(walk, op, sample):
 
 
 def _softmax_lines(walk, rec, n, sample):
+    """Softmax written out: the shift m, the exponentials, their sum and the ratios."""
     z = rec.z
     shift = z.max(axis=1, keepdims=True)
     ex = np.exp(z - shift)

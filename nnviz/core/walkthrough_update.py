@@ -16,6 +16,7 @@ from nnviz.core.walkthrough_backward import rows_of
 
 
 def update_calculation(walk, op, sample):
+    """The update of one parameter (or one unit's row of it), rule by rule, as the optimizer explains it."""
     tr, net = walk.trace, walk.net
     i, name = op.layer, op.param
     rec = tr.layers[i]
@@ -29,23 +30,24 @@ def update_calculation(walk, op, sample):
                      {term: values[key] for term, values in tr.optimizer_state_before.items()},
                      sc, lr, tr.step + 1)
     explained = net.optimizer.explain_update(step)
-    rules = [(r.rule, r.rhs, r.value) for r in explained.rules]
+    rules = explained.rules
     columns = {"before": before, "gradient": step.grad}
-    columns.update({r.column: r.value for r in explained.rules if r.column})
+    columns.update({r.column: r.value for r in rules if r.column})
     columns["after"] = after
     notes = [f"Step t = {step.t}, learning rate lr = {format_value(lr, 6)}.", *explained.notes]
-    formula = tuple(Line((r,)) for r, _, _ in rules)
+    formula = tuple(Line((r.rule,)) for r in rules)
     entries = list(np.ndindex(*before.shape))
     per_row = int(np.prod(before.shape[1:])) if before.ndim > 1 else 1
+
     def unit_lines(r):
         group = []
         row = entries[r * per_row:(r + 1) * per_row]
         for e in row[:MAX_ENTRIES]:
-            for rule, rhs, value in rules:
-                lhs = rule.split(" ← ")[0].split(" = ")[0]
-                label = lhs.replace(P, f"{P}[{','.join(str(k + 1) for k in e)}]") if P in lhs else \
-                    f"{lhs}[{','.join(str(k + 1) for k in e)}]"
-                group.append(Line((Sym(label, latex_text(label)),), rhs(e), float(value[e])))
+            index = ",".join(str(k + 1) for k in e)
+            for rule in rules:
+                lhs = rule.rule.split(" ← ")[0].split(" = ")[0]
+                label = lhs.replace(P, f"{P}[{index}]") if P in lhs else f"{lhs}[{index}]"
+                group.append(Line((Sym(label, latex_text(label)),), rule.rhs(e), float(rule.value[e])))
         if len(row) > MAX_ENTRIES:
             group.append(Line((f"… {len(row) - MAX_ENTRIES} more entries of this row in the table",)))
         return group
@@ -69,6 +71,7 @@ def update_calculation(walk, op, sample):
 
 
 def perceptron_calculation(walk, op, sample):
+    """Rosenblatt's rule on sample ``op.unit`` of the batch: output, error, new weights and bias."""
     tr = walk.trace
     rec = tr.perceptron[op.unit]
     x, target, z, out, err = rec["x"], rec["target"], rec["z"], rec["output"], rec["error"]
