@@ -54,6 +54,10 @@ class Activation:
     can_die = False
     #: said in the walkthrough under the backward step through it
     backward_note = ""
+    #: each output depends on its own z only (False for softmax, whose outputs share a row)
+    elementwise = True
+    #: how the walkthrough writes its learnable parameters (PReLU's α)
+    PARAM_SYMBOLS: dict[str, str] = {}
 
     @classmethod
     def saturated(cls, a: np.ndarray) -> np.ndarray | None:
@@ -231,6 +235,7 @@ class PReLU(Activation):
     can_die = True
     defaults = {"init": 0.25}
     param_shapes = (("alpha", (1,)),)
+    PARAM_SYMBOLS = {"alpha": "α"}
 
     def bind(self, alpha: np.ndarray, grad_alpha: np.ndarray) -> None:
         self.alpha, self.grad_alpha = alpha, grad_alpha
@@ -331,6 +336,7 @@ class Softmax(Activation):
     formula_latex = r"\frac{e^{z_i - m}}{\sum_j e^{z_j - m}},\quad m = \max_j z_j"
     derivative_latex = r"a_i\,(\delta_{ij} - a_j)"
     output_range = (0.0, 1.0)
+    elementwise = False
 
     def forward(self, z):
         e = np.exp(z - z.max(axis=-1, keepdims=True))

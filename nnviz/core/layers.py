@@ -40,6 +40,16 @@ class Layer:
     tooltip = ""
     #: tooltips of the variants a type has (GLU's glu, swiglu, geglu)
     VARIANT_TIPS: dict[str, str] = {}
+    #: each unit takes a weighted sum of every input: the graph draws its weights as edges
+    WEIGHTED = False
+    #: z = W·x + b and nothing more: the walkthrough writes its sums out term by term
+    AFFINE = False
+    #: how the walkthrough writes each parameter ("W", "γ"); a name not here is written as it is
+    PARAM_SYMBOLS: dict[str, str] = {}
+    #: dL/d(parameter) in symbols, per parameter, where the walkthrough does not write the sums out
+    GRAD_RULES: dict[str, str] = {}
+    #: dL/dx in symbols, where the walkthrough does not write the sums out
+    DX_RULE = "backpropagated through the layer"
 
     def __init__(self, fan_in: int, activation=None, init=None, **options):
         self.fan_in = fan_in
@@ -84,6 +94,10 @@ class Layer:
 
     def _initial_values(self, rng, dtype) -> dict[str, np.ndarray]:
         return {}
+
+    def param_symbol(self, name: str) -> str:
+        """How the walkthrough writes parameter ``name`` (the activation's own, such as PReLU's α, included)."""
+        return self.PARAM_SYMBOLS.get(name) or self.activation.PARAM_SYMBOLS.get(name, name)
 
     def parameters(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name, _ in self.param_shapes()}
@@ -162,6 +176,8 @@ class Dense(Layer):
     PARAMS = ("weight", "bias")
     REGULARIZED = ("weight",)
     TAKES_INIT = True
+    WEIGHTED = AFFINE = True
+    PARAM_SYMBOLS = {"weight": "W", "bias": "b"}
 
     def _param_shapes(self):
         return [("weight", (self.units, self.fan_in)), ("bias", (self.units,))]
@@ -199,6 +215,13 @@ class GLU(Layer):
     REGULARIZED = ("weight", "gate_weight")
     TAKES_INIT = True
     GATES = {"glu": "sigmoid", "swiglu": "swish", "geglu": "gelu"}
+    #: how the walkthrough writes each variant's gate
+    GATE_SYMBOLS = {"glu": "σ", "swiglu": "swish", "geglu": "gelu"}
+    WEIGHTED = True
+    PARAM_SYMBOLS = {"weight": "W", "bias": "b", "gate_weight": "Wg", "gate_bias": "bg"}
+    GRAD_RULES = {"weight": "Σ (dL/dz ⊙ g) · xᵀ", "bias": "Σ dL/dz ⊙ g",
+                  "gate_weight": "Σ (dL/dz ⊙ u ⊙ gate'(z_g)) · xᵀ", "gate_bias": "Σ dL/dz ⊙ u ⊙ gate'(z_g)"}
+    DX_RULE = "(dL/dz ⊙ g)·W + (dL/dz ⊙ u ⊙ gate'(z_g))·Wg"
 
     def __init__(self, fan_in, activation=None, init=None, **options):
         super().__init__(fan_in, activation, init, **options)
@@ -252,6 +275,9 @@ class BatchNorm(Layer):
     OPTIONS = {"momentum": ("prob", 0.1), "eps": ("posnumber", 1e-5)}
     PARAMS = ("weight", "bias")
     BUFFERS = ("running_mean", "running_var")
+    PARAM_SYMBOLS = {"weight": "γ", "bias": "β"}
+    GRAD_RULES = {"weight": "Σ over the batch of dL/dz ⊙ x_hat", "bias": "Σ over the batch of dL/dz"}
+    DX_RULE = "(1/√(σ²+ε))/B · (B·d − Σd − x_hat·Σ(d ⊙ x_hat)),  d = dL/dz ⊙ γ"
 
     def _param_shapes(self):
         return [("weight", (self.units,)), ("bias", (self.units,))]
@@ -307,6 +333,9 @@ class LayerNorm(Layer):
     tooltip = "layer norm: normalise over the units of each sample, then scale and shift"
     OPTIONS = {"eps": ("posnumber", 1e-5)}
     PARAMS = ("weight", "bias")
+    PARAM_SYMBOLS = {"weight": "γ", "bias": "β"}
+    GRAD_RULES = {"weight": "Σ over the batch of dL/dz ⊙ x_hat", "bias": "Σ over the batch of dL/dz"}
+    DX_RULE = "(1/√(σ²+ε))/n · (n·d − Σd − x_hat·Σ(d ⊙ x_hat)),  d = dL/dz ⊙ γ (sums over units)"
 
     def _param_shapes(self):
         return [("weight", (self.units,)), ("bias", (self.units,))]
@@ -347,6 +376,9 @@ class RMSNorm(Layer):
     tooltip = "RMS norm: divide each sample by the root mean square of its units, then scale"
     OPTIONS = {"eps": ("posnumber|null", None)}
     PARAMS = ("weight",)
+    PARAM_SYMBOLS = {"weight": "γ"}
+    GRAD_RULES = {"weight": "Σ over the batch of dL/dz ⊙ x_hat"}
+    DX_RULE = "(1/rms) · (d − x_hat·mean(d ⊙ x_hat)),  d = dL/dz ⊙ γ"
 
     def _param_shapes(self):
         return [("weight", (self.units,))]
@@ -379,6 +411,7 @@ class Dropout(Layer):
     title = "Dropout"
     tooltip = "dropout: while training, zero each value with probability p"
     OPTIONS = {"p": ("prob", 0.5)}
+    DX_RULE = "dL/dz ⊙ mask"
 
     def _forward(self, x, training, rng, update_stats):
         if not training or self.p == 0.0:

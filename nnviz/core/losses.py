@@ -8,6 +8,9 @@ cross-entropy with a softmax), the gradient is taken with respect to ``z`` direc
 they are. Otherwise the gradient is ``dL/d(out)``.
 
 ``output_grad(out, y, z, activation)`` gives ``dL/d(out)`` in every case, for display in the trace.
+
+Each loss also explains itself to the step-through view: its formula, its dL/da rule, and one
+sample's loss and dL/da with the numbers put in (:meth:`Loss.sample_lines`, :meth:`Loss.output_grad_terms`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ import numpy as np
 from scipy import special
 
 from nnviz.core.errors import ModelError
+from nnviz.core.formula import MAX_LINES, MAX_TERMS, Line, Num, Sym, flattened, joined, sym
 from nnviz.core.spec import Registry, split_named
+
+_ELL = Sym("ℓ", r"\ell")
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -93,6 +99,35 @@ class Loss:
         """N, the count the loss is a mean over, for outputs ``out`` (samples, units)."""
         return out.size if self.mean_over == "elements" else out.shape[0]
 
+    # -- explained in the step-through view -------------------------------------------------------
+    def notes(self, activation: str) -> list[str]:
+        """What the walkthrough says about this loss after an output ``activation``."""
+        return []
+
+    def sample_lines(self, a: np.ndarray, y: np.ndarray, z: np.ndarray, activation: str,
+                     loss: float) -> tuple[list[Line], list[str]]:
+        """One sample's loss ``ℓ`` with its numbers put in, and notes; ``a``, ``y``, ``z`` are the
+        sample's rows (1, outputs) and ``loss`` its loss. This default writes the mean of
+        :meth:`sample_term` over the outputs, or only the result if there is no such term."""
+        k = a.shape[1]
+        terms = [self.sample_term(a[0, j], y[0, j]) for j in range(min(k, MAX_TERMS))]
+        if any(term is None for term in terms):
+            return [Line((_ELL,), (), loss)], []
+        body = list(joined(terms, " + "))
+        if k > MAX_TERMS:
+            body.append(" + …")
+        if k > 1:
+            body = ["("] + body + [f") / {k}"]
+        return [Line((_ELL,), tuple(flattened(body)), loss)], []
+
+    def sample_term(self, a: float, y: float) -> tuple | None:
+        """One output's term of the mean (``(a − y)²``) with the numbers put in, or None."""
+        return None
+
+    def output_grad_terms(self, a: float, y: float, n: int, activation: str) -> tuple:
+        """dL/da of one output with its numbers put in (the mean's ``N`` is ``n``), or ``()``."""
+        return ()
+
     def to_spec(self):
         changed = {k: v for k, v in self.options.items() if v != self.defaults[k]}
         return {"name": self.name, **changed} if changed else self.name
@@ -110,6 +145,12 @@ class MSE(Loss):
     FORMULA = "mean((a − y)²)"
     GRAD_RULE = "2·(a − y) / N"
 
+    def sample_term(self, a, y):
+        return ("(", Num(a), " − ", Num(y, True), ")²")
+
+    def output_grad_terms(self, a, y, n, activation):
+        return ("2·(", Num(a), " − ", Num(y, True), f") / {n}")
+
     def evaluate(self, out, y, z=None, activation="identity"):
         diff = out - y
         flat = diff.reshape(-1)
@@ -125,6 +166,12 @@ class MAE(Loss):
     tooltip = "mean absolute error: mean of |output - target|"
     FORMULA = "mean(|a − y|)"
     GRAD_RULE = "sign(a − y) / N"
+
+    def sample_term(self, a, y):
+        return ("|", Num(a), " − ", Num(y, True), "|")
+
+    def output_grad_terms(self, a, y, n, activation):
+        return ("sign(", Num(a), " − ", Num(y, True), f") / {n}")
 
     def evaluate(self, out, y, z=None, activation="identity"):
         diff = out - y
@@ -164,6 +211,11 @@ class _SigmoidProbabilityLoss(Loss):
             return z, out
         return out, special.expit(out)
 
+    def notes(self, activation):
+        if self.fuses(activation):
+            return []
+        return ["The output is not a sigmoid, so p = σ(a): the loss works on logits."]
+
     def output_grad(self, out, y, z=None, activation="identity"):
         loss, grad, wrt_z = self.evaluate(out, y, z, activation)
         if not wrt_z:
@@ -179,6 +231,28 @@ class BCE(_SigmoidProbabilityLoss):
     tooltip = "binary cross-entropy: for one sigmoid output and 0/1 labels"
     FORMULA = "−mean[y·ln(a) + (1 − y)·ln(1 − a)]"
     GRAD_RULE = "(a − y) / (a·(1 − a)) / N"
+
+    def notes(self, activation):
+        if not self.fuses(activation):
+            return super().notes(activation)
+        return ["Computed from z as softplus(z) − y·z, which equals the formula but cannot overflow "
+                "(PyTorch's BCEWithLogitsLoss)."]
+
+    def sample_lines(self, a, y, z, activation, loss):
+        if not self.fuses(activation):
+            return super().sample_lines(a, y, z, activation, loss)
+        k = a.shape[1]
+        lines = [Line((Sym("ℓ" + (f"[{j + 1}]" if k > 1 else ""), r"\ell"),),
+                      ("−[", Num(y[0, j]), "·ln(", Num(a[0, j]), ") + (1 − ", Num(y[0, j]), ")·ln(1 − ",
+                       Num(a[0, j]), ")]"),
+                      float(self.evaluate(a[:, j:j + 1], y[:, j:j + 1], z[:, j:j + 1], activation)[0]))
+                 for j in range(min(k, MAX_LINES))]
+        return lines, []
+
+    def output_grad_terms(self, a, y, n, activation):
+        if not self.fuses(activation):
+            return ()
+        return ("(", Num(a), " − ", Num(y, True), ") / (", Num(a), "·(1 − ", Num(a), f")) / {n}")
 
     def evaluate(self, out, y, z=None, activation="identity"):
         logits, p = self._logits(out, z, activation)
@@ -204,6 +278,28 @@ class CrossEntropy(Loss):
 
     def output_grad_rule(self, activation):
         return "−y / p / N" if self.fuses(activation) else "(softmax(a) − y) / N"
+
+    def notes(self, activation):
+        if self.fuses(activation):
+            return []
+        return ["The output is not a softmax, so p = softmax(a): the loss works on logits."]
+
+    def sample_lines(self, a, y, z, activation, loss):
+        if not self.fuses(activation):
+            return super().sample_lines(a, y, z, activation, loss)
+        c = np.flatnonzero(y[0])
+        if c.size == 1 and y[0, c[0]] == 1.0:
+            c = int(c[0])
+            line = Line((_ELL,), ("−ln(", sym("p", None, c), ") = −ln(", Num(a[0, c]), ")"), loss)
+            return [line], [f"The target is class {c} (output unit {c + 1}): only its probability counts."]
+        body = ["−("] + joined([("", Num(y[0, j]), "·ln(", Num(a[0, j]), ")") for j in range(a.shape[1])],
+                               " + ") + [")"]
+        return [Line((_ELL,), tuple(flattened(body)), loss)], []
+
+    def output_grad_terms(self, a, y, n, activation):
+        if not self.fuses(activation):
+            return ()
+        return ("−", Num(y), " / ", Num(a), f" / {n}")
 
     def evaluate(self, out, y, z=None, activation="identity"):
         if out.ndim != 2 or out.shape[1] < 2:

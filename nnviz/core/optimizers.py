@@ -4,21 +4,64 @@ The network keeps every parameter in one flat array and every gradient in anothe
 handful of whole-array NumPy calls whatever the number of layers. Each step follows the operation order
 of PyTorch's single-tensor implementation, so a run agrees with PyTorch to rounding.
 
-After each step an optimizer keeps the scalars it used (``last``: learning rate, bias corrections, …);
-together with its state arrays they are what the step-by-step view shows.
+After each step an optimizer keeps the scalars it used (``last``: learning rate, bias corrections, …).
+It also explains its own update (:meth:`Optimizer.explain_update`): the rules in symbols and each
+entry's numbers put in, from those scalars and its state arrays. That is what the step-by-step view
+shows, so a new optimizer is one class here and nothing else.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from nnviz.core.errors import ModelError
+from nnviz.core.formula import Num, Token
+from nnviz.core.numbers import format_value
 from nnviz.core.spec import Registry
 
 #: name -> optimizer class; ``@OPTIMIZERS.register`` adds one
 OPTIMIZERS: Registry = Registry("optimizer")
+
+
+@dataclass(frozen=True)
+class ParamStep:
+    """What one parameter went through in one optimizer step: what :meth:`Optimizer.explain_update`
+    explains. Arrays have the parameter's shape; ``state`` and ``state_before`` map the optimizer's
+    state names (``exp_avg``, ``momentum_buffer``, …) to this parameter's part, after and before."""
+
+    symbol: str  # how the parameter is written: "W2", "b1", "γ3"
+    before: np.ndarray
+    grad: np.ndarray
+    after: np.ndarray
+    state: dict[str, np.ndarray]
+    state_before: dict[str, np.ndarray]
+    scalars: dict[str, float]  # the optimizer's ``last``: learning rate, bias corrections, …
+    lr: float
+    t: int  # the step's number, from 1
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """One rule of an update: ``rule`` in symbols (``"m ← β1·m + (1 − β1)·g"``), ``rhs(e)`` its
+    right-hand side with entry ``e``'s numbers put in, ``value`` what it gives for every entry, and
+    ``column`` the table column that shows it (None for the last rule: its value is the new parameter)."""
+
+    rule: str
+    rhs: Callable[[tuple[int, ...]], tuple[Token, ...]]
+    value: np.ndarray
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateExplanation:
+    """An optimizer's account of one parameter's update: its rules in order, and notes."""
+
+    rules: tuple[UpdateRule, ...]
+    notes: tuple[str, ...] = ()
 
 
 class Optimizer:
@@ -35,6 +78,8 @@ class Optimizer:
         "eps": "eps: added to the denominator so it is never 0",
     }
     NONNEGATIVE_STATE: tuple[str, ...] = ()  # state terms that accumulate squares, so never negative
+    #: updates sample by sample from the samples themselves, not from a gradient (the perceptron rule)
+    per_sample = False
 
     def __init__(self, size: int, dtype=np.float64, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -71,6 +116,25 @@ class Optimizer:
         np.multiply(params, self.weight_decay, out=g)
         g += grads
         return g
+
+    def explain_update(self, p: ParamStep) -> UpdateExplanation:
+        """How ``p`` was updated, rule by rule. This default shows only the change each entry
+        took; each optimizer below writes out its own rules."""
+        delta = p.after - p.before
+        return UpdateExplanation((
+            UpdateRule(f"Δ = change made by {self.title or self.name}", lambda e: (), delta, "change"),
+            UpdateRule(f"{p.symbol} ← {p.symbol} + Δ", lambda e: (Num(p.before[e]), " + ", Num(delta[e], True)),
+                       p.after)))
+
+    def _explain_weight_decay(self, p: ParamStep) -> tuple[np.ndarray, list[UpdateRule], list[str]]:
+        """The gradient the update uses (L2 weight decay added, if any), with its rule and note."""
+        wd = getattr(self, "weight_decay", 0.0)
+        if not wd:
+            return p.grad, [], []
+        g = p.grad + wd * p.before
+        rule = UpdateRule("g ← g + λ·W", lambda e: (Num(p.grad[e]), " + ", Num(wd), "*", Num(p.before[e], True)),
+                          g, "g + λW")
+        return g, [rule], [f"Weight decay λ = {format_value(wd, 6)} is added to the gradient (L2 style)."]
 
     def options(self) -> dict:
         return {key: list(v) if isinstance(v := getattr(self, key), tuple) else v for key in self.OPTIONS}
@@ -127,6 +191,33 @@ class SGD(Optimizer):
         np.multiply(g, -lr, out=self._tmp)
         params += self._tmp
 
+    def explain_update(self, p):
+        g, rules, notes = self._explain_weight_decay(p)
+        P, lr, before = p.symbol, p.lr, p.before
+        if not self.momentum:
+            rules.append(UpdateRule(f"{P} ← {P} − lr·g",
+                                    lambda e: (Num(before[e]), " − ", Num(lr), "*", Num(g[e], True)), p.after))
+            return UpdateExplanation(tuple(rules), tuple(notes))
+        mu = self.momentum
+        buf, old = p.state["momentum_buffer"], p.state_before.get("momentum_buffer")
+        if p.t == 1:
+            rules.append(UpdateRule("buf ← g (first step)", lambda e: (Num(g[e]),), buf, "momentum buffer"))
+        else:
+            damp = 1.0 - self.dampening
+            rules.append(UpdateRule("buf ← μ·buf + (1 − τ)·g", lambda e: (Num(mu), "*", Num(old[e], True), " + ",
+                                                                         Num(damp), "*", Num(g[e], True)),
+                                    buf, "momentum buffer"))
+        direction = buf
+        if self.nesterov:
+            direction = g + mu * buf
+            rules.append(UpdateRule("d ← g + μ·buf", lambda e: (Num(g[e]), " + ", Num(mu), "*", Num(buf[e], True)),
+                                    direction, "nesterov g + μ·buf"))
+        rules.append(UpdateRule(f"{P} ← {P} − lr·{'d' if self.nesterov else 'buf'}",
+                                lambda e: (Num(before[e]), " − ", Num(lr), "*", Num(direction[e], True)), p.after))
+        notes.append(f"Momentum μ = {format_value(mu, 6)}, dampening τ = {format_value(self.dampening, 6)}"
+                     + (", Nesterov." if self.nesterov else "."))
+        return UpdateExplanation(tuple(rules), tuple(notes))
+
 
 @OPTIMIZERS.register
 class Adam(Optimizer):
@@ -177,6 +268,42 @@ class Adam(Optimizer):
         self.last = {"lr": lr, "bias_correction1": bias_correction1,
                      "bias_correction2": bias_correction2, "step_size": step_size}
 
+    def explain_update(self, p):
+        P, lr, wd = p.symbol, p.lr, self.weight_decay
+        base = p.before
+        if self.decoupled:
+            g, rules, notes = p.grad, [], []
+            if wd:
+                base = p.before * (1.0 - lr * wd)
+                rules.append(UpdateRule(f"{P} ← {P}·(1 − lr·λ)",
+                                        lambda e: (Num(p.before[e]), "*(1 − ", Num(lr), "*", Num(wd), ")"),
+                                        base, f"{P}·(1 − lr·λ)"))
+                notes.append(f"AdamW decays the weights directly (decoupled), λ = {format_value(wd, 6)}.")
+        else:
+            g, rules, notes = self._explain_weight_decay(p)
+        b1, b2 = self.betas
+        bc1, bc2 = p.scalars["bias_correction1"], p.scalars["bias_correction2"]
+        m, v = p.state["exp_avg"], p.state["exp_avg_sq"]
+        m0, v0 = p.state_before["exp_avg"], p.state_before["exp_avg_sq"]
+        rules.append(UpdateRule("m ← β1·m + (1 − β1)·g", lambda e: (Num(b1), "*", Num(m0[e], True), " + ",
+                                                                   Num(1 - b1), "*", Num(g[e], True)), m, "m"))
+        rules.append(UpdateRule("v ← β2·v + (1 − β2)·g²", lambda e: (Num(b2), "*", Num(v0[e], True), " + ",
+                                                                    Num(1 - b2), "*", Num(g[e], True), "²"), v, "v"))
+        vv = v
+        if self.amsgrad:
+            vv, v_max0 = p.state["max_exp_avg_sq"], p.state_before["max_exp_avg_sq"]
+            rules.append(UpdateRule("v_max ← max(v_max, v)", lambda e: ("max(", Num(v_max0[e]), ", ", Num(v[e]), ")"),
+                                    vv, "max v"))
+        m_hat, v_hat = m / bc1, vv / bc2
+        rules.append(UpdateRule("m_hat = m / (1 − β1^t)", lambda e: (Num(m[e]), " / ", Num(bc1)), m_hat, "m_hat"))
+        rules.append(UpdateRule("v_hat = v / (1 − β2^t)", lambda e: (Num(vv[e]), " / ", Num(bc2)), v_hat, "v_hat"))
+        rules.append(UpdateRule(f"{P} ← {P} − lr·m_hat / (√v_hat + ε)",
+                                lambda e: (Num(base[e]), " − ", Num(lr), "*", Num(m_hat[e], True), " / (√",
+                                           Num(v_hat[e]), " + ", Num(self.eps), ")"), p.after))
+        notes.append(f"Bias corrections: 1 − β1^t = 1 − {format_value(b1, 6)}^{p.t} = {format_value(bc1, 6)}, "
+                     f"1 − β2^t = 1 − {format_value(b2, 6)}^{p.t} = {format_value(bc2, 6)}; ε = {self.eps:g}.")
+        return UpdateExplanation(tuple(rules), tuple(notes))
+
 
 @OPTIMIZERS.register
 class AdamW(Adam):
@@ -218,6 +345,19 @@ class Adagrad(Optimizer):
         tmp *= -clr
         params += tmp
         self.last = {"lr": lr, "clr": clr}
+
+    def explain_update(self, p):
+        g, rules, notes = self._explain_weight_decay(p)
+        P, before = p.symbol, p.before
+        total, old = p.state["sum"], p.state_before["sum"]
+        clr = p.scalars.get("clr", p.lr)
+        rules.append(UpdateRule("sum ← sum + g²", lambda e: (Num(old[e]), " + ", Num(g[e], True), "²"), total, "sum"))
+        rules.append(UpdateRule(f"{P} ← {P} − lr·g / (√sum + ε)",
+                                lambda e: (Num(before[e]), " − ", Num(clr), "*", Num(g[e], True), " / (√",
+                                           Num(total[e]), " + ", Num(self.eps), ")"), p.after))
+        if clr != p.lr:
+            notes.append(f"lr decays: lr / (1 + (t − 1)·lr_decay) = {format_value(clr, 6)}.")
+        return UpdateExplanation(tuple(rules), tuple(notes))
 
 
 @OPTIMIZERS.register
@@ -266,6 +406,34 @@ class RMSprop(Optimizer):
         params += tmp
         self.last = {"lr": lr}
 
+    def explain_update(self, p):
+        g, rules, notes = self._explain_weight_decay(p)
+        P, lr, before, al = p.symbol, p.lr, p.before, self.alpha
+        sq, old = p.state["square_avg"], p.state_before["square_avg"]
+        rules.append(UpdateRule("s ← α·s + (1 − α)·g²", lambda e: (Num(al), "*", Num(old[e], True), " + ",
+                                                                  Num(1 - al), "*", Num(g[e], True), "²"),
+                                sq, "square avg"))
+        denom = np.sqrt(sq)
+        if self.centered:
+            ga, ga0 = p.state["grad_avg"], p.state_before["grad_avg"]
+            rules.append(UpdateRule("ḡ ← α·ḡ + (1 − α)·g", lambda e: (Num(al), "*", Num(ga0[e], True), " + ",
+                                                                     Num(1 - al), "*", Num(g[e], True)),
+                                    ga, "grad avg"))
+            denom = np.sqrt(sq - ga * ga)
+        if self.momentum:
+            buf, buf0 = p.state["momentum_buffer"], p.state_before["momentum_buffer"]
+            rules.append(UpdateRule("buf ← μ·buf + g / (√s + ε)",
+                                    lambda e: (Num(self.momentum), "*", Num(buf0[e], True), " + ", Num(g[e], True),
+                                               " / (", Num(denom[e]), " + ", Num(self.eps), ")"),
+                                    buf, "momentum buffer"))
+            rules.append(UpdateRule(f"{P} ← {P} − lr·buf",
+                                    lambda e: (Num(before[e]), " − ", Num(lr), "*", Num(buf[e], True)), p.after))
+        else:
+            rules.append(UpdateRule(f"{P} ← {P} − lr·g / (√s + ε)",
+                                    lambda e: (Num(before[e]), " − ", Num(lr), "*", Num(g[e], True), " / (",
+                                               Num(denom[e]), " + ", Num(self.eps), ")"), p.after))
+        return UpdateExplanation(tuple(rules), tuple(notes))
+
 
 @OPTIMIZERS.register
 class Perceptron(Optimizer):
@@ -277,6 +445,7 @@ class Perceptron(Optimizer):
     title = "perceptron rule"
     tooltip = "Rosenblatt's perceptron rule, sample by sample; for one layer with a step activation"
     OPTIONS = {"lr": ("lr", 1.0)}
+    per_sample = True
 
     def update_sample(self, weight: np.ndarray, bias: np.ndarray, x: np.ndarray, error: np.ndarray,
                       lr: float) -> None:

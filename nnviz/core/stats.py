@@ -131,7 +131,7 @@ def layer_health(net, lr: float, dropout_masks: dict[int, np.ndarray] | None = N
         grads = {name: gradient_stats(g) for name, g in layer.gradients().items()}
         total = math.sqrt(sum(s.norm ** 2 for s in grads.values()))
         ratio = update_ratio(lr, layer.grad_weight, layer.weight) if "weight" in grads and \
-            layer.type in ("dense", "glu") else None
+            layer.WEIGHTED else None
         bn = _batchnorm_view(layer) if layer.type == "batchnorm" else None
         drop = None
         if layer.type == "dropout":

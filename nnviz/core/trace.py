@@ -107,7 +107,7 @@ class Trace:
         self._record_forward(net)
         for record, layer in zip(self.layers, net.layers):
             record.da, record.dz = _frozen(layer.da), _frozen(layer.dz)
-            if layer.activation.name != "softmax":
+            if layer.activation.elementwise:
                 record.dadz = _frozen(layer.activation.derivative(layer.z))
             record.grads = {k: _frozen(v) for k, v in layer.gradients().items()}
         last = net.layers[-1]

@@ -1,0 +1,104 @@
+"""A kind registered at run time shows in the app with no GUI edit: a toy activation in the controls'
+choices with its tooltip, a toy optimizer in the step-through view with its own update rule."""
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from nnviz.core.activations import ACTIVATIONS, Activation
+from nnviz.core.experiment import DataConfig, default_document
+from nnviz.core.formula import Num
+from nnviz.core.optimizers import OPTIMIZERS, Optimizer, UpdateExplanation, UpdateRule
+from nnviz.gui.controls import ControlsPanel
+
+
+class Cube(Activation):
+    name = "cube"
+    title = "cube"
+    tooltip = "cube: z³, a toy"
+    formula_text = "z³"
+    derivative_text = "3·z²"
+
+    def forward(self, z):
+        return z * z * z
+
+    def backward(self, z, a, da):
+        return da * (3.0 * z * z)
+
+
+class SignSGD(Optimizer):
+    name = "signsgd"
+    title = "signSGD"
+    tooltip = "sign SGD: every weight moves by lr against the sign of its gradient"
+    OPTIONS = {"lr": ("lr", 0.01)}
+
+    def _update(self, params, grads, lr):
+        params -= lr * np.sign(grads)
+        self.last = {"lr": lr}
+
+    def explain_update(self, p):
+        rule = UpdateRule(f"{p.symbol} ← {p.symbol} − lr·sign(g)",
+                          lambda e: (Num(p.before[e]), " − ", Num(p.lr), "*sign(", Num(p.grad[e]), ")"), p.after)
+        return UpdateExplanation((rule,))
+
+
+@pytest.fixture
+def toys():
+    with ACTIVATIONS.registered(Cube), OPTIMIZERS.registered(SignSGD):
+        yield
+
+
+def items(combo) -> dict[str, str]:
+    """item data -> tooltip of every item of a combo."""
+    return {combo.itemData(i): combo.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(combo.count())}
+
+
+def test_toy_kinds_are_choices_in_the_controls_with_their_tooltips(qtbot, toys):
+    panel = ControlsPanel()
+    qtbot.addWidget(panel)
+    panel.set_state(default_document(), DataConfig(), ("x1", "x2"), 1)
+    assert panel.layer_rows
+    assert items(panel.layer_rows[0].activation_combo)["cube"] == "cube: z³, a toy"
+    assert items(panel.output_activation_combo)["cube"] == "cube: z³, a toy"
+    assert items(panel.optimizer_combo)["signsgd"] == SignSGD.tooltip
+
+
+def test_toy_kinds_are_gone_once_unregistered(qtbot):
+    panel = ControlsPanel()
+    qtbot.addWidget(panel)
+    assert "cube" not in items(panel.output_activation_combo)
+    assert "signsgd" not in items(panel.optimizer_combo)
+
+
+@pytest.fixture
+def window(toys, main_window):  # the toys are registered before the window builds its controls
+    return main_window
+
+
+def test_toy_optimizer_update_in_the_step_through_view(qtbot, window, tmp_path):
+    doc = {"format": "nnviz.model/1", "name": "toys", "inputs": 2, "seed": 0,
+           "layers": [{"type": "dense", "units": 2, "activation": "cube"}, {"type": "dense", "units": 1}],
+           "loss": "mse", "optimizer": {"name": "signsgd", "lr": 0.25},
+           "data": {"inputs": [[1.0, 0.5], [-0.5, 1.0]], "targets": [[1.0], [0.0]], "batch_size": 2,
+                    "shuffle": False}}
+    path = tmp_path / "toys.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert window.open_path(path)
+    window.set_walk_mode(True)
+    stepper = window.stepper
+    qtbot.waitUntil(lambda: stepper.walkthrough is not None and stepper.walkthrough.net.optimizer.name == "signsgd",
+                    timeout=5000)
+    walk = stepper.walkthrough
+    a = next(i for i, op in enumerate(walk.operations) if op.kind == "a")
+    stepper.go(a)
+    assert "cube(z) = z³" in stepper.calculation.text()
+    update = next(i for i, op in enumerate(walk.operations) if op.kind == "update")
+    stepper.go(update)
+    shown = stepper.calculation.text()
+    assert "signSGD update of W1" in shown and "W1 ← W1 − lr·sign(g)" in shown
+    rec = walk.trace.layers[0]
+    g, before = rec.grads["weight"][0, 0], rec.params_before["weight"][0, 0]
+    assert rec.params_after["weight"][0, 0] == before - 0.25 * np.sign(g)
+    assert "*sign(" in shown and "W1[1,1] = " in shown
