@@ -50,6 +50,8 @@ class Activation:
     output_range: tuple[float, float] | None = None
     #: the band of outputs that is *not* saturated, for a bounded activation whose tails are flat
     saturation_band: tuple[float, float] | None = None
+    #: the output value that separates two classes when it is a single output unit (0 for logits)
+    decision_threshold = 0.0
     #: whether a unit can die: output zero (or on a small negative slope) for every input it sees
     can_die = False
     #: said in the walkthrough under the backward step through it
@@ -152,6 +154,7 @@ class Sigmoid(Activation):
     formula_latex = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
     derivative_latex = r"a\,(1 - a)"
     output_range = (0.0, 1.0)
+    decision_threshold = 0.5
     saturation_band = (1.0 - SATURATION, SATURATION)
 
     def forward(self, z):

@@ -265,11 +265,11 @@ def takes_class_indices(net, data: Dataset) -> bool:
 
 def accuracy(net, out: np.ndarray, y: np.ndarray) -> float:
     """Share of rows classified right, from the network's outputs ``out`` and prepared targets ``y``:
-    the arg-max class with several output columns, else the output against a threshold (0.5 after
-    a sigmoid, 0 for logits)."""
+    the arg-max class with several output columns, else the output against the output activation's
+    decision threshold (0.5 after a sigmoid, 0 for logits)."""
     if out.shape[1] > 1:
         return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
-    threshold = 0.5 if net.layers[-1].activation.name == "sigmoid" else 0.0
+    threshold = net.layers[-1].activation.decision_threshold
     return float(np.mean((out > threshold) == (y > 0.5)))
 
 
