@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.errors import DataError
+from nnviz.core.losses import CLASSES
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -213,7 +214,7 @@ def prepare_targets(net, y, n: int) -> np.ndarray:
     y = np.asarray(y)
     if y.shape[:1] != (n,):
         raise DataError(f"targets: expected {n} rows (one per input row), got shape {y.shape}")
-    if y.ndim == 1 and net.loss.name == "cross_entropy":
+    if y.ndim == 1 and net.loss.targets == CLASSES:
         if not np.issubdtype(y.dtype, np.integer):
             if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
                 raise DataError("targets: class indices must be whole numbers")
@@ -260,7 +261,7 @@ def targets_for(net, y: np.ndarray, class_indices: bool) -> np.ndarray:
 def takes_class_indices(net, data: Dataset) -> bool:
     """Whether ``data``'s single target column holds class indices (the network learns with
     cross-entropy, one output per class)."""
-    return net.loss.name == "cross_entropy" and data.y.shape[1] == 1
+    return net.loss.targets == CLASSES and data.y.shape[1] == 1
 
 
 def accuracy(net, out: np.ndarray, y: np.ndarray) -> float:

@@ -24,7 +24,7 @@ from nnviz.core.datasets import DATASETS, find_dataset, make_dataset
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.initializers import INITIALIZERS, initialize, parse_init
 from nnviz.core.layers import LAYERS
-from nnviz.core.losses import LOSSES, make_loss
+from nnviz.core.losses import CLASSES, LOSSES, make_loss
 from nnviz.core.network import DTYPES, Network
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.schedules import SCHEDULES
@@ -137,8 +137,8 @@ def build_network(doc: dict) -> Network:
         clip = check_option("posnumber", clip, "clip_grad_norm")
     with np.errstate(over="ignore"):  # initial draws too large for the dtype are reported below
         net = Network(inputs, list(specs), loss, optimizer, schedule, regularization, clip, seed, dtype)
-    if loss["name"] == "cross_entropy" and net.outputs < 2:
-        raise ModelError(f"loss: cross_entropy needs an output layer of at least 2 units (one per class), "
+    if net.loss.targets == CLASSES and net.outputs < 2:
+        raise ModelError(f"loss: {loss['name']} needs an output layer of at least 2 units (one per class), "
                          f"the last layer has {net.outputs}")
     for i, given in enumerate(arrays):
         layer = net.layers[i]

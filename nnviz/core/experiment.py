@@ -24,10 +24,12 @@ from nnviz.core.document import build_network, network_to_dict
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.history import History, Series
 from nnviz.core.layers import LAYERS
+from nnviz.core.losses import BINARY, CLASSES, LOSSES
 from nnviz.core.network import Network
 from nnviz.core.snapshot import LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, layer_health
 from nnviz.core.trainer import Trainer
+from nnviz.core.validation import check_option
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
 SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
@@ -141,7 +143,8 @@ class Experiment:
             return doc, False
         outputs = self.raw_train.y.shape[1]
         loss = doc.get("loss", "mse")
-        if (loss if isinstance(loss, str) else loss.get("name")) == "cross_entropy" and outputs == 1:
+        loss_class = LOSSES.get(loss if isinstance(loss, str) else loss.get("name"))
+        if loss_class is not None and loss_class.targets == CLASSES and outputs == 1:
             outputs = max(2, int(self.raw_train.y.max()) + 1)
         last = doc["layers"][-1]
         changed = doc.get("inputs") != len(self.input_names)
@@ -292,8 +295,8 @@ class Experiment:
         value = float(value)
         if abs(value) > float(np.finfo(self.net.dtype).max):
             raise DataError(f"{where}: {value!r} is too large for {self.net.dtype_name}")
-        class_index = target and self.raw_train.y.shape[1] == 1 and self.net.loss.name == "cross_entropy"
-        if target and self.net.loss.name in ("bce", "focal") and not 0.0 <= value <= 1.0:
+        class_index = target and takes_class_indices(self.net, self.raw_train)
+        if target and self.net.loss.targets == BINARY and not 0.0 <= value <= 1.0:
             raise DataError(f"{where}: a {self.net.loss.name} target is a probability, between 0 and 1; "
                             f"got {value!r}")
         if class_index and not (value.is_integer() and 0 <= value < self.net.outputs):
@@ -333,6 +336,9 @@ class Experiment:
         """Change training settings, keeping the weights: ``lr``, ``optimizer`` (name or dict),
         ``loss``, ``regularization`` (dict), ``clip_grad_norm``, ``schedule`` (dict), ``seed``.
         Changing the optimizer's kind starts its state afresh, as a new torch optimizer would."""
+        if set(changes) == {"lr"}:  # the common case, a drag of the rate: no rebuild
+            self._set_lr(changes["lr"])
+            return
         doc = network_to_dict(self.net, state=True)
         state = doc.pop("state", None)
         for key, value in changes.items():
@@ -363,6 +369,16 @@ class Experiment:
         for key in ("loss", "optimizer", "regularization", "clip_grad_norm", "schedule", "seed"):
             if key in doc:
                 self.document[key] = copy.deepcopy(doc[key])
+
+    def _set_lr(self, lr) -> None:
+        """The learning rate changed in place: optimizer state, weights and trainer stay as they are,
+        as after ``param_group["lr"] = lr`` in PyTorch (a schedule scales from the new rate)."""
+        lr = check_option("lr", lr, "optimizer.lr")
+        self.net.optimizer.lr = lr
+        self.net.schedule.base_lr = lr
+        self.document["optimizer"] = self.net.optimizer.to_spec()
+        # a new rate may rescue a run that has diverged, as long as its weights are still numbers
+        self.diverged = not np.all(np.isfinite(self.net.flat_params))
 
     def set_layers(self, layers: list[dict]) -> None:
         """Replace the architecture (layer specs); the network is rebuilt from its seed and the

@@ -16,7 +16,7 @@ import numpy as np
 from nnviz.core.errors import ModelError
 from nnviz.core.layers import LAYERS, Layer
 from nnviz.core.losses import make_loss
-from nnviz.core.optimizers import OPTIMIZERS, Optimizer, Perceptron
+from nnviz.core.optimizers import OPTIMIZERS, Optimizer
 from nnviz.core.schedules import SCHEDULES, Schedule
 from nnviz.core.writing import network_to_dict
 
@@ -61,8 +61,7 @@ class Network:
         self.schedule: Schedule = SCHEDULES[schedule.pop("name")](self.optimizer.lr, **schedule)
         self.samples_seen = 0
         self.meta = {}
-        if isinstance(self.optimizer, Perceptron):
-            self._check_perceptron()
+        self.optimizer.check_network(self)
 
     # -- storage --------------------------------------------------------------------------------
     def _allocate(self) -> None:
@@ -94,10 +93,6 @@ class Network:
         for layer in self.layers:
             for name, value in layer.initial_values(rng, self.dtype).items():
                 getattr(layer, name)[...] = value
-
-    def _check_perceptron(self) -> None:
-        if len(self.layers) != 1 or self.layers[0].type != "dense" or self.layers[0].activation.name != "step":
-            raise ModelError("optimizer: the perceptron rule needs a single dense layer with a 'step' activation")
 
     # -- names ----------------------------------------------------------------------------------
     def named_parameters(self) -> list[tuple[str, np.ndarray]]:

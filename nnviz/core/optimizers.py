@@ -105,6 +105,9 @@ class Optimizer:
         self.t += 1
         self._update(params, grads, lr)
 
+    def check_network(self, net) -> None:
+        """Refuse a network this optimizer cannot train (a ModelError naming the problem)."""
+
     def _update(self, params, grads, lr):
         raise NotImplementedError
 
@@ -446,6 +449,11 @@ class Perceptron(Optimizer):
     tooltip = "Rosenblatt's perceptron rule, sample by sample; for one layer with a step activation"
     OPTIONS = {"lr": ("lr", 1.0)}
     per_sample = True
+
+    def check_network(self, net):
+        layers = net.layers
+        if len(layers) != 1 or not layers[0].AFFINE or layers[0].activation.name != "step":
+            raise ModelError("optimizer: the perceptron rule needs a single dense layer with a 'step' activation")
 
     def update_sample(self, weight: np.ndarray, bias: np.ndarray, x: np.ndarray, error: np.ndarray,
                       lr: float) -> None:

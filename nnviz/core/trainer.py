@@ -17,7 +17,6 @@ from nnviz.core.data import prepare_inputs, prepare_targets
 from nnviz.core.errors import DataError
 from nnviz.core.history import History
 from nnviz.core.network import Network
-from nnviz.core.optimizers import Perceptron
 from nnviz.core.trace import Trace
 
 
@@ -52,7 +51,7 @@ class Trainer:
             raise DataError(f"history: kept for {history.rows} rows, but the trainer has {self.n}")
         self.history = History(self.n) if history is None else history
         self._has_dropout = any(layer.type == "dropout" and layer.p > 0 for layer in net.layers)
-        self._perceptron = isinstance(net.optimizer, Perceptron)
+        self._per_sample = net.optimizer.per_sample
         self._epoch_index = -1
         self._order = None
         if self.batch_size is not None:
@@ -135,7 +134,7 @@ class Trainer:
         lr = net.schedule.lr(net.optimizer.t)
         if trace is not None:
             trace.begin(net, xb, yb, idx, lr)
-        if self._perceptron:
+        if self._per_sample:
             loss, grad_norm = self._perceptron_step(xb, yb, lr, trace), math.nan
             net.optimizer.t += 1
         else:

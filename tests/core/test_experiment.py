@@ -267,3 +267,33 @@ def test_the_batch_loss_curve_is_the_trainers_history_across_setting_changes():
     assert snap.history["step"].tolist() == list(range(1, 11))
     np.testing.assert_array_equal(snap.history["loss"], exp.trainer.history["loss"])
     assert len(exp.trainer.history["loss"]) == 10
+
+
+def test_a_learning_rate_change_updates_the_optimizer_in_place():
+    """No rebuild: the same network and trainer go on, with Adam's moments kept, and the run equals
+    a headless trainer whose rate was changed between the same steps."""
+    doc = default_document()
+    doc["optimizer"] = {"name": "adam", "lr": 0.01}
+    exp = Experiment(doc)
+    exp.run(5)
+    net, trainer = exp.net, exp.trainer
+    exp.set_training(lr=0.003)
+    assert exp.net is net and exp.trainer is trainer
+    assert exp.to_document()["optimizer"]["lr"] == 0.003
+    exp.run(5)
+
+    twin = Trainer(load_model(Experiment(doc).to_document()), exp.X, exp.y, batch_size=exp.data.batch_size,
+                   shuffle=exp.data.shuffle, seed=exp.trainer.seed)
+    twin.run(5)
+    twin.net.optimizer.lr = twin.net.schedule.base_lr = 0.003
+    twin.run(5)
+    np.testing.assert_array_equal(exp.net.flat_params, twin.net.flat_params)
+
+
+def test_a_refused_learning_rate_changes_nothing():
+    exp = Experiment()
+    before = exp.net.flat_params.copy()
+    with pytest.raises(ModelError, match="lr"):
+        exp.set_training(lr=-1.0)
+    assert exp.to_document()["optimizer"]["lr"] == default_document()["optimizer"]["lr"]
+    np.testing.assert_array_equal(exp.net.flat_params, before)
