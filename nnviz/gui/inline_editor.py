@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
-from nnviz.core.walkthrough import format_value
+from nnviz.core.numbers import format_value
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD
 

@@ -16,7 +16,8 @@ from nnviz.core.document import build_network, read_document
 from nnviz.core.errors import NnvizError
 from nnviz.core.examples import list_examples, load_example
 from nnviz.core.experiment import DataConfig
-from nnviz.core.walkthrough import Edit, format_value
+from nnviz.core.numbers import format_value
+from nnviz.core.walkthrough import Edit
 from nnviz.gui.controls import ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
 from nnviz.gui.inline_editor import InlineEditor

@@ -11,6 +11,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from nnviz import __version__
+from nnviz.core.numbers import NOT_APPLICABLE, format_significant
 from nnviz.gui.export import atomic_write, catch_up, check_output_path, figure_widget, render_image
 from nnviz.gui.formats import REPORT_FORMATS
 _STYLE = """
@@ -33,9 +34,9 @@ def _png_bytes(image: QtGui.QImage) -> bytes:
 
 def _fmt(value) -> str:
     if value is None:
-        return "—"
+        return NOT_APPLICABLE
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return format_significant(value, 6, missing=None)
     return html.escape(str(value))
 
 

@@ -47,6 +47,7 @@ from typing import Any
 from PySide6 import QtCore
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from nnviz.core.data import takes_class_indices
 from nnviz.core.document import atomic_write_text, dumps
 from nnviz.core.errors import NnvizError
 from nnviz.core.experiment import DataConfig, Experiment, Snapshot
@@ -229,9 +230,8 @@ class _Worker(QObject):
 
     def _emit_walk(self, committed: bool = False) -> None:
         exp = self.experiment
-        class_indices = exp.net.loss.name == "cross_entropy" and exp.raw_train.y.shape[1] == 1
         self.walk_ready.emit(walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed,
-                                            class_indices=class_indices))
+                                            class_indices=takes_class_indices(exp.net, exp.raw_train)))
 
     # -- the training loop ------------------------------------------------------------------------
     def _set_playing(self, playing: bool) -> None:

@@ -1,5 +1,6 @@
 """A kind registered at run time shows in the app with no GUI edit: a toy activation in the controls'
-choices with its tooltip, a toy optimizer in the step-through view with its own update rule."""
+choices with its tooltip and, bounded, drawn on its own fixed range; a toy optimizer in the step-through
+view with its own update rule."""
 
 import json
 
@@ -8,10 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from nnviz.core.activations import ACTIVATIONS, Activation
-from nnviz.core.experiment import DataConfig, default_document
+from nnviz.core.experiment import DataConfig, Experiment, default_document
 from nnviz.core.formula import Num
 from nnviz.core.optimizers import OPTIMIZERS, Optimizer, UpdateExplanation, UpdateRule
 from nnviz.gui.controls import ControlsPanel
+from nnviz.gui.panels.activations import ActivationsPanel
+from nnviz.gui.panels.graph import GraphPanel
 
 
 class Cube(Activation):
@@ -102,3 +105,77 @@ def test_toy_optimizer_update_in_the_step_through_view(qtbot, window, tmp_path):
     g, before = rec.grads["weight"][0, 0], rec.params_before["weight"][0, 0]
     assert rec.params_after["weight"][0, 0] == before - 0.25 * np.sign(g)
     assert "*sign(" in shown and "W1[1,1] = " in shown
+
+
+class Squash(Activation):
+    """A toy bounded activation, a = 0.5 + 2.5·tanh(z): outputs in (-2, 3), flat beyond (-1.5, 2.5).
+    Lopsided on purpose, so that no range symmetric around 0 can pass for it."""
+
+    name = "squash"
+    title = "squash"
+    tooltip = "squash: 0.5 + 2.5·tanh(z), a toy"
+    output_range = (-2.0, 3.0)
+    saturation_band = (-1.5, 2.5)
+
+    def forward(self, z):
+        return 0.5 + 2.5 * np.tanh(z)
+
+    def backward(self, z, a, da):
+        return da * 2.5 * (1.0 - np.tanh(z) ** 2)
+
+
+def squash_run():
+    """A snapshot of a short run of the default circle net with the toy in its first layer."""
+    doc = default_document()
+    doc["layers"][0]["activation"] = "squash"
+    exp = Experiment(doc, DataConfig(dataset="circle"))
+    exp.run(30)
+    return exp.snapshot()
+
+
+@pytest.fixture
+def squash_snapshot():
+    """``squash_run()``, the toy registered for the whole test."""
+    with ACTIVATIONS.registered(Squash):
+        yield squash_run()
+
+
+def padded(low, high, padding=0.05):
+    span = high - low
+    return [low - padding * span, high + padding * span]
+
+
+def test_toy_bounded_activation_draws_on_its_range_in_the_graph(make_panel, squash_snapshot):
+    panel = make_panel(GraphPanel)
+    panel.show_snapshot(squash_snapshot)
+    assert panel.heatmap_levels(1, 0) == (-2.0, 3.0)
+    assert panel.heatmap_levels(2, 0) == (-1.0, 1.0)  # the tanh layer after it, as before
+
+
+def test_toy_bounded_activation_draws_on_its_range_in_the_activations_panel(make_panel, squash_snapshot):
+    panel = make_panel(ActivationsPanel)
+    panel.show_snapshot(squash_snapshot)
+    panel.select_layer(0)
+    assert panel.histogram_plot.getViewBox().viewRange()[0] == pytest.approx(padded(-2.0, 3.0))
+    assert [line.value() for line in panel.threshold_lines] == [-1.5, 2.5]
+    assert all(line.isVisible() for line in panel.threshold_lines)
+    panel.set_view("heatmap")
+    assert tuple(panel.heatmap_item.getLevels()) == (-2.0, 3.0)
+    panel.set_view("time")
+    assert panel.time_plot.getViewBox().viewRange()[1] == pytest.approx(padded(-2.0, 3.0))
+    assert [line.value() for line in panel.time_threshold_lines] == [-1.5, 2.5]
+
+
+def test_a_snapshot_of_an_unregistered_activation_still_draws(make_panel):
+    """A snapshot may outlive its kind: then its layer is drawn as an unbounded one, around 0."""
+    with ACTIVATIONS.registered(Squash):
+        squash_snapshot = squash_run()
+    graph = make_panel(GraphPanel)
+    graph.show_snapshot(squash_snapshot)
+    m = float(np.abs(squash_snapshot.node_maps[1]).max())
+    assert graph.heatmap_levels(1, 0) == (-m, m)
+    activations = make_panel(ActivationsPanel)
+    activations.show_snapshot(squash_snapshot)
+    activations.select_layer(0)
+    assert not any(line.isVisible() for line in activations.threshold_lines)
+    assert activations.histogram_plot.getViewBox().viewRange()[0] != pytest.approx(padded(-2.0, 3.0))

@@ -5,8 +5,8 @@ import pytest
 from PySide6 import QtCore
 
 from nnviz.core.experiment import DataConfig, Experiment, default_document
-from nnviz.gui.panels.graph import (GraphPanel, Selection, format_number,
-                                    make_big_snapshot)
+from nnviz.core.numbers import format_significant
+from nnviz.gui.panels.graph import GraphPanel, Selection, make_big_snapshot
 from nnviz.gui.style import POSITIVE, diverging_lut
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
@@ -145,17 +145,17 @@ def test_hovering_a_neuron_shows_its_value_and_gradient(panel, qtbot, snapshot):
     text = _hover(qtbot, panel, panel.node_positions(2)[1])
     view = snapshot.layers[1]
     assert "layer 2 (dense · tanh), unit 2:" in text  # counted from 1, as in the controls
-    assert f"a = {format_number(view.value[1])}" in text
-    assert f"dL/dz = {format_number(view.grad[1])}" in text
-    assert f"= {format_number(snapshot.params['layers[1].bias'][1])}" in text
+    assert f"a = {format_significant(view.value[1])}" in text
+    assert f"dL/dz = {format_significant(view.grad[1])}" in text
+    assert f"= {format_significant(snapshot.params['layers[1].bias'][1])}" in text
 
 
 def test_hovering_an_edge_shows_its_weight_and_gradient(panel, qtbot, snapshot):
     panel.show_snapshot(snapshot)
     text = _hover(qtbot, panel, _edge_midpoint(panel, column=2, unit=1, source=3))
     assert "layers[1].weight[1, 3]" in text
-    assert f"w = {format_number(snapshot.params['layers[1].weight'][1, 3])}" in text
-    assert f"dL/dw = {format_number(snapshot.grads['layers[1].weight'][1, 3])}" in text
+    assert f"w = {format_significant(snapshot.params['layers[1].weight'][1, 3])}" in text
+    assert f"dL/dw = {format_significant(snapshot.grads['layers[1].weight'][1, 3])}" in text
 
 
 def test_hover_text_follows_new_snapshots(panel, qtbot):
@@ -165,7 +165,7 @@ def test_hover_text_follows_new_snapshots(panel, qtbot):
     exp.run(20)
     snap = exp.snapshot()
     panel.show_snapshot(snap)
-    assert f"a = {format_number(snap.layers[0].value[0])}" in panel.hover_text()
+    assert f"a = {format_significant(snap.layers[0].value[0])}" in panel.hover_text()
 
 
 def test_empty_space_shows_no_hover_text(panel, qtbot, snapshot):
@@ -308,7 +308,7 @@ def test_big_network_draws_the_strongest_edges_in_few_items(panel, qtbot):
     assert panel.graphics_item_count() == count
     # neurons of a compact column can still be hovered and clicked
     text = _hover(qtbot, panel, panel.node_positions(1)[40])
-    assert "unit 41:" in text and f"a = {format_number(latest.layers[0].value[40])}" in text
+    assert "unit 41:" in text and f"a = {format_significant(latest.layers[0].value[40])}" in text
     assert _click(qtbot, panel, panel.node_positions(1)[40]) == Selection("neuron", 1, 40)
 
 

@@ -7,10 +7,10 @@ import pytest
 from PySide6 import QtCore
 
 from nnviz.core.experiment import Experiment, default_document
+from nnviz.core.numbers import format_fixed, format_scientific, format_share
 from nnviz.core.stats import EXPLODING, VANISHING
-from nnviz.gui.panels.health import (DEAD, GRAD_NORM, NAME, SATURATED, UPDATE_RATIO,
-                                     HealthStrip, format_norm, format_ratio, format_share,
-                                     norm_state, ratio_state, share_state)
+from nnviz.gui.panels.health import (DEAD, GRAD_NORM, NAME, SATURATED, UPDATE_RATIO, HealthStrip, norm_state,
+                                     ratio_state, share_state)
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
 
@@ -39,24 +39,7 @@ def strip(make_panel):
     return make_panel(HealthStrip, size=(600, 160))
 
 
-# -- formatting and bands, against literal expectations ------------------------------------------
-def test_numbers_are_formatted_readably():
-    assert format_share(0.015) == "1.5%"
-    assert format_share(0.25) == "25%"
-    assert format_share(1.0) == "100%"
-    assert format_share(1 / 3) == "33.3%"
-    assert format_norm(0.04409797) == "0.0441"
-    assert format_norm(12.3456) == "12.3"
-    assert format_norm(1.234e-5) == "1.23e-5"
-    assert format_norm(5.0e7) == "5.00e7"
-    assert format_norm(0.009995) == "0.0100"  # rounding carries a digit: still 3 significant
-    assert format_norm(0.0) == "0"
-    assert format_ratio(-3.1239910902657018) == "-3.1"
-    assert format_ratio(-math.inf) == "-∞"
-    for fmt in (format_share, format_norm, format_ratio):
-        assert fmt(None) == "—"
-
-
+# -- bands, against literal expectations (the formats: tests/core/test_numbers.py) ----------------
 def test_share_bands():
     assert [share_state(v) for v in (0.0, 0.099, 0.10, 0.49, 0.50, 1.0, None, math.nan)] == \
         ["ok", "ok", "warn", "warn", "bad", "bad", "na", "bad"]
@@ -88,8 +71,8 @@ def test_texts_are_the_cores_numbers_formatted(strip, mixed_snapshot):
     for row, h in enumerate(health):
         assert strip.cell_text(row, DEAD) == format_share(h.dead)
         assert strip.cell_text(row, SATURATED) == format_share(h.saturated)
-        assert strip.cell_text(row, UPDATE_RATIO) == format_ratio(h.update_ratio)
-        expected_norm = format_norm(h.grad_norm) if h.grads else "—"
+        assert strip.cell_text(row, UPDATE_RATIO) == format_fixed(h.update_ratio)
+        expected_norm = format_scientific(h.grad_norm) if h.grads else "—"
         assert strip.cell_text(row, GRAD_NORM) == expected_norm
     assert strip.cell_text(0, NAME) == "Hidden layer 1 · dense relu"
     assert strip.cell_text(1, NAME) == "Hidden layer 2 · batchnorm tanh"
@@ -152,7 +135,7 @@ def test_a_huge_learning_rate_puts_the_update_ratio_beyond_the_band(strip):
     ratio = snap.health[0].update_ratio
     assert ratio > -1.0
     strip.show_snapshot(snap)
-    assert strip.cell_text(0, UPDATE_RATIO) == format_ratio(ratio)
+    assert strip.cell_text(0, UPDATE_RATIO) == format_fixed(ratio)
     assert strip.cell_state(0, UPDATE_RATIO) == "bad"
     assert strip.name_is_red(0)
 
@@ -179,7 +162,7 @@ def test_a_hidden_strip_draws_when_shown(qtbot, mixed_snapshot):
     strip.show()
     qtbot.waitExposed(strip)
     assert strip.row_count() == 4
-    assert strip.cell_text(3, GRAD_NORM) == format_norm(mixed_snapshot.health[3].grad_norm)
+    assert strip.cell_text(3, GRAD_NORM) == format_scientific(mixed_snapshot.health[3].grad_norm)
 
 
 def test_items_are_created_once_per_architecture(strip, mixed_snapshot):

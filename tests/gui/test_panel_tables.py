@@ -18,7 +18,6 @@ from nnviz.gui.panels.normalization import NormalizationPanel
 from nnviz.gui.panels.output import OutputPanel
 from nnviz.gui.panels.updates import UpdateRatioPanel
 from nnviz.gui.panels.weights import HISTOGRAM_BINS, WeightsPanel
-from nnviz.gui.style import setup_pyqtgraph
 
 PANELS = (LossPanel, OutputPanel, GraphPanel, ActivationsPanel, GradientFlowPanel, UpdateRatioPanel,
           WeightsPanel, NormalizationPanel)
@@ -143,28 +142,17 @@ def pictures():
     return _run(Experiment(_model(64, 3, "softmax", "cross_entropy", hidden=10), DataConfig(imported=data)))
 
 
-def _make(qtbot, kind, show=True):
-    setup_pyqtgraph()
-    widget = kind()
-    qtbot.addWidget(widget)
-    widget.resize(700, 480)
-    if show:
-        widget.show()
-        qtbot.waitExposed(widget)
-    return widget
-
-
 # -- every panel ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", PANELS, ids=lambda k: k.__name__)
-def test_a_panel_without_a_snapshot_has_a_header_and_no_rows(qtbot, kind):
-    panel = _make(qtbot, kind)
+def test_a_panel_without_a_snapshot_has_a_header_and_no_rows(make_panel, kind):
+    panel = make_panel(kind)
     assert exported(panel).rows == []
 
 
 # -- loss ----------------------------------------------------------------------------------------------
-def test_loss_table_holds_every_drawn_series_raw(qtbot, circle):
+def test_loss_table_holds_every_drawn_series_raw(make_panel, circle):
     _, snap = circle
-    panel = _make(qtbot, LossPanel)
+    panel = make_panel(LossPanel)
     panel.smoothing_slider.setValue(80)  # smoothing is a way of drawing: the table stays raw
     panel.show_snapshot(snap)
     table = exported(panel)
@@ -183,9 +171,9 @@ def test_loss_table_holds_every_drawn_series_raw(qtbot, circle):
     assert "batch_loss" not in exported(panel).texts("series")
 
 
-def test_loss_table_of_a_regression_has_no_accuracy(qtbot, square):
+def test_loss_table_of_a_regression_has_no_accuracy(make_panel, square):
     _, snap = square
-    panel = _make(qtbot, LossPanel)
+    panel = make_panel(LossPanel)
     panel.show_snapshot(snap)
     table = exported(panel)
     assert set(table.texts("series")) == {"batch_loss", "train_loss", "test_loss", "lr"}
@@ -193,9 +181,9 @@ def test_loss_table_of_a_regression_has_no_accuracy(qtbot, square):
 
 
 # -- output --------------------------------------------------------------------------------------------
-def test_output_surface_table_is_the_core_grid_and_the_points(qtbot, circle):
+def test_output_surface_table_is_the_core_grid_and_the_points(make_panel, circle):
     exp, snap = circle
-    panel = _make(qtbot, OutputPanel)
+    panel = make_panel(OutputPanel)
     panel.show_snapshot(snap)
     assert panel.mode == "surface"
     table = exported(panel)
@@ -215,9 +203,9 @@ def test_output_surface_table_is_the_core_grid_and_the_points(qtbot, circle):
     assert "test" not in exported(panel).texts("kind")
 
 
-def test_output_curve_table_for_one_input(qtbot, square):
+def test_output_curve_table_for_one_input(make_panel, square):
     _, snap = square
-    panel = _make(qtbot, OutputPanel)
+    panel = make_panel(OutputPanel)
     panel.show_snapshot(snap)
     assert panel.mode == "curve"
     table = exported(panel)
@@ -228,9 +216,9 @@ def test_output_curve_table_for_one_input(qtbot, square):
     assert same(table.column("value", kind="test"), snap.raw_test[1][:, 0])
 
 
-def test_output_confusion_table_for_three_classes(qtbot, three_classes):
+def test_output_confusion_table_for_three_classes(make_panel, three_classes):
     _, snap = three_classes
-    panel = _make(qtbot, OutputPanel)
+    panel = make_panel(OutputPanel)
     panel.show_snapshot(snap)
     assert panel.mode == "confusion"
     table = exported(panel)
@@ -243,9 +231,9 @@ def test_output_confusion_table_for_three_classes(qtbot, three_classes):
     assert np.array_equal(counts, snap.confusion)
 
 
-def test_output_scatter_table_for_other_regressions(qtbot, regression_3d):
+def test_output_scatter_table_for_other_regressions(make_panel, regression_3d):
     _, snap = regression_3d
-    panel = _make(qtbot, OutputPanel)
+    panel = make_panel(OutputPanel)
     panel.show_snapshot(snap)
     assert panel.mode == "scatter"
     table = exported(panel)
@@ -257,9 +245,9 @@ def test_output_scatter_table_for_other_regressions(qtbot, regression_3d):
 
 # -- graph ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("which", ["circle", "normalized"])
-def test_graph_table_holds_every_weight_bias_and_mean_activation(qtbot, request, which):
+def test_graph_table_holds_every_weight_bias_and_mean_activation(make_panel, request, which):
     exp, snap = request.getfixturevalue(which)
-    panel = _make(qtbot, GraphPanel)
+    panel = make_panel(GraphPanel)
     panel.show_snapshot(snap)
     table = exported(panel)
     assert table.header == ["kind", "layer_index", "unit", "source", "value"]
@@ -281,9 +269,9 @@ def test_graph_table_holds_every_weight_bias_and_mean_activation(qtbot, request,
 
 
 # -- activations ---------------------------------------------------------------------------------------
-def test_activations_table_of_each_view(qtbot, circle):
+def test_activations_table_of_each_view(make_panel, circle):
     _, snap = circle
-    panel = _make(qtbot, ActivationsPanel)
+    panel = make_panel(ActivationsPanel)
     panel.show_snapshot(snap)
     panel.select_layer(1)
     health = snap.health[1]
@@ -313,16 +301,16 @@ def test_activations_table_of_each_view(qtbot, circle):
     assert same(table.column("value", series="saturated"), snap.health_history["1.saturated"])
 
 
-def test_a_hidden_panel_exports_the_newest_snapshot(qtbot, circle, normalized):
+def test_a_hidden_panel_exports_the_newest_snapshot(make_panel, circle, normalized):
     _, snap = normalized
-    activations = _make(qtbot, ActivationsPanel, show=False)
+    activations = make_panel(ActivationsPanel, show=False)
     activations.show_snapshot(circle[1])
     activations.select_layer(2)
     activations.show_snapshot(snap)  # the same layer index, another network
     activations.set_view("heatmap")
     assert same(exported(activations).column("activation", layer_index=2), snap.layers[2].a.T)
 
-    norm = _make(qtbot, NormalizationPanel, show=False)
+    norm = make_panel(NormalizationPanel, show=False)
     norm.show_snapshot(snap)
     table = exported(norm)
     assert same(table.column("value", quantity="batch_mean"), snap.health[1].batchnorm["batch_mean"])
@@ -330,9 +318,9 @@ def test_a_hidden_panel_exports_the_newest_snapshot(qtbot, circle, normalized):
 
 # -- gradients and update ratios -------------------------------------------------------------------------
 @pytest.mark.parametrize("statistic", ["norm", "mean_abs", "max_abs"])
-def test_gradient_flow_table_is_the_chosen_statistic(qtbot, circle, statistic):
+def test_gradient_flow_table_is_the_chosen_statistic(make_panel, circle, statistic):
     _, snap = circle
-    panel = _make(qtbot, GradientFlowPanel)
+    panel = make_panel(GradientFlowPanel)
     panel.set_statistic(statistic)
     panel.show_snapshot(snap)
     table = exported(panel)
@@ -350,9 +338,9 @@ def test_gradient_flow_table_is_the_chosen_statistic(qtbot, circle, statistic):
             assert same(table.column("step", **where), snap.history["eval_step"])
 
 
-def test_update_ratio_table_now_and_over_time(qtbot, circle):
+def test_update_ratio_table_now_and_over_time(make_panel, circle):
     _, snap = circle
-    panel = _make(qtbot, UpdateRatioPanel)
+    panel = make_panel(UpdateRatioPanel)
     panel.show_snapshot(snap)
     table = exported(panel)
     assert table.header == ["kind", "layer_index", "step", "value"]
@@ -366,9 +354,9 @@ def test_update_ratio_table_now_and_over_time(qtbot, circle):
 
 
 # -- weights ---------------------------------------------------------------------------------------------
-def test_weights_table_of_each_view(qtbot, circle, pictures):
+def test_weights_table_of_each_view(make_panel, circle, pictures):
     _, snap = circle
-    panel = _make(qtbot, WeightsPanel)
+    panel = make_panel(WeightsPanel)
     panel.show_snapshot(snap)
     panel.select_layer(1)
     weight = snap.params["layers[1].weight"]
@@ -400,9 +388,9 @@ def test_weights_table_of_each_view(qtbot, circle, pictures):
 
 
 # -- normalization ---------------------------------------------------------------------------------------
-def test_normalization_table_of_batchnorm_and_dropout(qtbot, normalized):
+def test_normalization_table_of_batchnorm_and_dropout(make_panel, normalized):
     _, snap = normalized
-    panel = _make(qtbot, NormalizationPanel)
+    panel = make_panel(NormalizationPanel)
     panel.show_snapshot(snap)
     panel.select_layer(1)
     table = exported(panel)
@@ -423,8 +411,8 @@ def test_normalization_table_of_batchnorm_and_dropout(qtbot, normalized):
     assert same(table.column("unit", quantity="mask", sample=0), np.arange(drop["mask"].shape[1]))
 
 
-def test_normalization_table_is_empty_without_such_layers(qtbot, circle):
-    panel = _make(qtbot, NormalizationPanel)
+def test_normalization_table_is_empty_without_such_layers(make_panel, circle):
+    panel = make_panel(NormalizationPanel)
     panel.show_snapshot(circle[1])
     assert exported(panel).rows == []
     assert panel.export_title() == "Normalization"

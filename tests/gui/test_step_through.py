@@ -104,7 +104,7 @@ def test_editing_a_weight_in_the_table_recomputes_at_once(qtbot, window):
 def test_editing_on_the_graph_keeps_the_operation(qtbot, window):
     stepper = open_lesson(qtbot, window, "sigmoid-neuron")
     i = go_to(stepper, "a")
-    window._on_graph_edit_requested(Selection("edge", 1, 0, 0, layer_type="dense"))
+    window.graph.edit_requested.emit(Selection("edge", 1, 0, 0, layer_type="dense"))
     editor = window.editor
     assert editor is not None and editor.edit.text() == "0.5"
     editor.edit.setText("0.6")
@@ -116,7 +116,7 @@ def test_editing_on_the_graph_keeps_the_operation(qtbot, window):
 
 def test_editing_an_input_and_a_target(qtbot, window):
     stepper = open_lesson(qtbot, window, "sigmoid-neuron")
-    window._on_graph_edit_requested(Selection("input", 0, 1, layer_type="input"))
+    window.graph.edit_requested.emit(Selection("input", 0, 1, layer_type="input"))
     window.editor.edit.setText("1")
     window.editor.apply()
     qtbot.waitUntil(lambda: result(window) == "z1 = 0.9")  # 0.5*2 - 0.2*1 + 0.1
@@ -138,7 +138,7 @@ def test_letters_in_a_weight_field_change_nothing(qtbot, window):
     assert "'abc' is not a number" in stepper.calculation.message.text()
     assert stepper.calculation.table.item(1, 0).text() == "0.5"
     assert sent == [] and text(window) == before
-    window._on_graph_edit_requested(Selection("edge", 1, 0, 1, layer_type="dense"))
+    window.graph.edit_requested.emit(Selection("edge", 1, 0, 1, layer_type="dense"))
     window.editor.edit.setText("nan")
     window.editor.apply()
     assert window.editor is not None and window.editor.isVisible()

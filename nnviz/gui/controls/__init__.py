@@ -27,7 +27,7 @@ Run ``python -m nnviz.gui.controls`` to see the sidebar alone; it prints what it
 from nnviz.gui.controls.architecture import LayerRow, layer_choices
 from nnviz.gui.controls.panel import ControlsPanel
 from nnviz.gui.controls.training import LEARNING_RATES, REGULARIZATION_RATES, SPEEDS
-from nnviz.gui.controls.widgets import DEBOUNCE_MS, NumberCombo, NumberEdit, format_number, parse_number
+from nnviz.gui.controls.widgets import DEBOUNCE_MS, NumberCombo, NumberEdit, parse_number
 
 __all__ = ["DEBOUNCE_MS", "LEARNING_RATES", "REGULARIZATION_RATES", "SPEEDS", "ControlsPanel", "LayerRow",
-           "NumberCombo", "NumberEdit", "format_number", "parse_number", "layer_choices"]
+           "NumberCombo", "NumberEdit", "parse_number", "layer_choices"]

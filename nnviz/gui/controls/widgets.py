@@ -6,26 +6,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.document import check_option
 from nnviz.core.errors import ModelError
+from nnviz.core.numbers import format_typed
 
 #: milliseconds of quiet before a dragged spin box or slider emits its change
 DEBOUNCE_MS = 150
 
 
 # -- numbers -------------------------------------------------------------------------------------
-def format_number(value: float) -> str:
-    """A number as people type it: ``0.00001``, ``0.03``, ``10``, ``1e-08``."""
-    value = float(value)
-    if value == 0 or 1e-6 <= abs(value) < 1e7:
-        return np.format_float_positional(value, trim="-")
-    return repr(value)
-
-
 def parse_number(text: str, kind: str, where: str) -> float | None:
     """Parse typed text as a number of a core option kind (see ``check_option``); raise ModelError.
     ``beta`` is one of Adam's betas, in [0, 1)."""
@@ -141,7 +133,7 @@ class NumberEdit(QtWidgets.QLineEdit):
         super().__init__(parent)
         self.kind, self.where, self.tip = kind, where, tip
         self._value = value
-        self.setText("" if value is None else format_number(value))
+        self.setText("" if value is None else format_typed(value))
         self.setMaximumWidth(90)
         with_tip(self, tip)
         self.editingFinished.connect(self._commit)
@@ -151,7 +143,7 @@ class NumberEdit(QtWidgets.QLineEdit):
 
     def set_value(self, value) -> None:
         self._value = value
-        self.setText("" if value is None else format_number(value))
+        self.setText("" if value is None else format_typed(value))
         set_invalid(self, self, None, self.tip)
 
     def _commit(self) -> None:
@@ -162,7 +154,7 @@ class NumberEdit(QtWidgets.QLineEdit):
             self.refused.emit(str(exc))
             return
         set_invalid(self, self, None, self.tip)
-        self.setText("" if value is None else format_number(value))
+        self.setText("" if value is None else format_typed(value))
         if value != self._value:
             self._value = value
             self.committed.emit(value)
@@ -184,7 +176,7 @@ class NumberCombo(QtWidgets.QComboBox):
         self.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(7)
         for preset in presets:
-            self.addItem(format_number(preset), float(preset))
+            self.addItem(format_typed(preset), float(preset))
         self._value = None
         self._last_text = ""
         self.set_value(value)
@@ -201,7 +193,7 @@ class NumberCombo(QtWidgets.QComboBox):
             index = self.findData(float(value))
             if index >= 0:
                 self.setCurrentIndex(index)
-            self.setEditText(format_number(value))
+            self.setEditText(format_typed(value))
         self._last_text = self.currentText()
         set_invalid(self, self.lineEdit(), None, self.tip)
 

@@ -3,10 +3,12 @@
 A layer combo chooses the layer drawn in detail; three views show it:
 
 * ``"histogram"`` — the distribution of the layer's activations (the core's histogram), with the
-  saturation thresholds of tanh and sigmoid marked, and a compact table of every layer's mean, std,
-  saturated and dead shares below it, so a layer in trouble stands out wherever it is;
+  saturation thresholds of an activation with flat tails (tanh, sigmoid) marked, and a compact table
+  of every layer's mean, std, saturated and dead shares below it, so a layer in trouble stands out
+  wherever it is;
 * ``"heatmap"`` — neurons × samples: every activation of the layer on the probe batch, one row per
-  unit, on the diverging colour map (0 white; 0.5 white for a sigmoid);
+  unit, on the diverging colour map (0 white; for an activation with flat tails the middle of its
+  range, 0.5 for a sigmoid);
 * ``"time"`` — the layer's activation percentiles over the steps: the 5–95 % band, the 25–75 % band
   and the median, with the dead and saturated shares in a strip below.
 
@@ -25,8 +27,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from nnviz.core.stats import PERCENTILES, SATURATION
+from nnviz.core.numbers import MISSING, format_percent, format_significant
+from nnviz.core.stats import PERCENTILES
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.facts import output_range, saturation_band, weighted
 from nnviz.gui.panels.loss import snapped_range, step_bound, step_list
 from nnviz.gui.style import POSITIVE, TEXT, diverging_colormap, diverging_lut
 
@@ -41,20 +45,9 @@ _SHOWN_ROW = "#dcebf7"  # the table row of the layer shown in detail
 _SATURATED_COLOR = "#8e24aa"
 _DEAD_COLOR = "#546e7a"
 _THRESHOLD_PEN = pg.mkPen("#9e9e9e", width=1, style=QtCore.Qt.PenStyle.DashLine)
-_FIXED_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0)}
 
 
-# -- formatting (shared with the weights panel) --------------------------------------------------
-def format_number(value: float | None) -> str:
-    """Four significant digits, "–" for a missing or non-finite value."""
-    return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
-
-
-def format_share(value: float | None) -> str:
-    """A share as a percentage with one decimal ("12.5%"), "–" when the layer has no such measure."""
-    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
-
-
+# -- flags and labels (shared with the weights panel) --------------------------------------------
 def flag(value: float | None) -> str | None:
     """``"red"`` for a share of 50 % or more, ``"amber"`` for 10 % or more, else None."""
     if value is None or not math.isfinite(value):
@@ -70,7 +63,7 @@ def layer_label(snapshot, index: int) -> str:
     """"Hidden layer 1 · dense tanh", "Output layer · dense sigmoid" (numbered as in the sidebar)."""
     view = snapshot.layers[index]
     name = "Output layer" if index == len(snapshot.layers) - 1 else f"Hidden layer {index + 1}"
-    kind = view.type if view.activation == "identity" and view.type not in ("dense", "glu") \
+    kind = view.type if view.activation == "identity" and not weighted(view.type) \
         else f"{view.type} {view.activation}"
     return f"{name} · {kind}"
 
@@ -531,9 +524,9 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         bold.setBold(True)
         for row in range(table.rowCount()):
             h = self._health(row)
-            values = ((format_number(h.mean), None), (format_number(h.std), None),
-                      (format_share(h.saturated), flag(h.saturated)),
-                      (format_share(h.dead), flag(h.dead))) if h is not None else (("–", None),) * 4
+            values = ((format_significant(h.mean), None), (format_significant(h.std), None),
+                      (format_percent(h.saturated), flag(h.saturated)),
+                      (format_percent(h.dead), flag(h.dead))) if h is not None else ((MISSING, None),) * 4
             background = QtGui.QBrush(QtGui.QColor(_SHOWN_ROW) if row == self._layer else QtCore.Qt.BrushStyle.NoBrush)
             name = table.item(row, 0)
             if name.background() != background:
@@ -556,12 +549,12 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         if h is None:
             self.stats_line.set_segments([(head, None, False)])
             return
-        segments = [(head + "   ", None, False), (f"mean {format_number(h.mean)}", None, False),
-                    (" · ", None, False), (f"std {format_number(h.std)}", None, False)]
+        segments = [(head + "   ", None, False), (f"mean {format_significant(h.mean)}", None, False),
+                    (" · ", None, False), (f"std {format_significant(h.std)}", None, False)]
         for name, value in (("saturated", h.saturated), ("dead", h.dead)):
             level = flag(value)
             segments += [(" · ", None, False),
-                         (f"{name} {format_share(value)}", FLAG_COLORS[level] if level else None, level is not None)]
+                         (f"{name} {format_percent(value)}", FLAG_COLORS[level] if level else None, level is not None)]
         self.stats_line.set_segments(segments)
 
     def _draw_histogram(self, snap) -> None:
@@ -572,22 +565,21 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         counts, edges = h.histogram
         self.histogram_curve.setData(edges, counts)
         activation = h.activation
-        thresholds = {"tanh": (-SATURATION, SATURATION), "sigmoid": (1.0 - SATURATION, SATURATION)}.get(activation)
-        for line, pos in zip(self.threshold_lines, thresholds or (None, None)):
+        for line, pos in zip(self.threshold_lines, saturation_band(activation) or (None, None)):
             line.setVisible(pos is not None)
             if pos is not None:
                 line.setPos(pos)
         # A bounded activation shows its whole range, so saturation is bars at the ends.
-        x = _FIXED_RANGE.get(activation) or snapped_range(float(edges[0]), float(edges[-1]))
+        x = output_range(activation) or snapped_range(float(edges[0]), float(edges[-1]))
         set_range(self.histogram_plot, x=x, y=(0.0, count_top(counts)), padding=0.05)
 
     def _draw_heatmap(self, snap) -> None:
         view = snap.layers[self._layer]
         image = view.a.T  # (units, probe samples)
-        if view.activation == "sigmoid":
-            levels = (0.0, 1.0)  # 0.5 white: a sigmoid's "no opinion"
-        elif view.activation == "tanh":
-            levels = (-1.0, 1.0)  # the whole range: saturated units are full colour
+        if saturation_band(view.activation) is not None:
+            # The whole range, so that saturated units are full colour (and a sigmoid's 0.5, its
+            # "no opinion", white); other activations around 0, softmax's small shares included.
+            levels = output_range(view.activation)
         else:
             bound = finite_bound(image)
             levels = (-bound, bound)
@@ -624,8 +616,7 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
             if key[1]:
                 legend.addItem(self.dead_curve, "dead")
         activation = snap.layers[i].activation
-        thresholds = {"tanh": (-SATURATION, SATURATION), "sigmoid": (1.0 - SATURATION, SATURATION)}.get(activation)
-        for line, pos in zip(self.time_threshold_lines, thresholds or (None, None)):
+        for line, pos in zip(self.time_threshold_lines, saturation_band(activation) or (None, None)):
             line.setVisible(pos is not None)
             if pos is not None:
                 line.setPos(pos)
@@ -633,7 +624,7 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         # ahead of the training; a bounded activation's whole range, else a snapped one.
         last = float(x[-1]) if x.size else 1.0
         x_range = (min(float(x[0]), 0.0) if x.size else 0.0, step_bound(last))
-        y_range = _FIXED_RANGE.get(activation)
+        y_range = output_range(activation)
         if y_range is None:
             low, high = hh.get(f"{i}.p5", empty), hh.get(f"{i}.p95", empty)
             finite = np.concatenate([low[np.isfinite(low)], high[np.isfinite(high)]])

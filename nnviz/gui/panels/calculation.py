@@ -15,7 +15,8 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
-from nnviz.core.walkthrough import Calculation, Line, Num, Sym, format_value, format_vector
+from nnviz.core.numbers import format_value, format_vector
+from nnviz.core.walkthrough import Calculation, Line, Num, Sym
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT
 

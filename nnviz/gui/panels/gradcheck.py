@@ -19,6 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.gradcheck import (AGREE, AGREES, CHECK, DISAGREE, DISAGREES, GradientCheck, entry_count,
                                   verdict, worst)
+from nnviz.core.numbers import format_significant
 from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS, WARN
 from nnviz.gui.style import TEXT
 
@@ -57,16 +58,6 @@ SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole
 CELL_PADDING = 8  # px of space left and right of a cell's text
 _RIGHT = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
 _FLAGS = QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable  # combined once, not per cell
-
-
-def format_gradient(value: float) -> str:
-    """6 significant digits: 0.123456789 → "0.123457", 1.5e-09 → "1.5e-09"."""
-    return f"{value:.6g}"
-
-
-def format_error(value: float) -> str:
-    """3 significant digits: 0.047619 → "0.0476", 6.3e-10 → "6.3e-10"."""
-    return f"{value:.3g}"
 
 
 class _SortedItem(QtWidgets.QTableWidgetItem):
@@ -160,12 +151,14 @@ class GradientCheckPanel(QtWidgets.QWidget):
             self.note.hide()
         else:
             result = verdict(entry.relative_error)
+            error = format_significant(entry.relative_error, 3, missing=None)
             self._set_summary(
                 VERDICT_STATES[result],
-                f"Worst relative error <b>{html.escape(format_error(entry.relative_error))}</b> at "
+                f"Worst relative error <b>{html.escape(error)}</b> at "
                 f"<b>{html.escape(entry.label)}</b> — {html.escape(VERDICT_TEXTS[result])}.")
+            per_tensor = (f"{c.name}: {format_significant(c.relative_error, 3, missing=None)}" for c in checks)
             self.summary.setToolTip("Per tensor, ‖analytic − numerical‖ / (‖analytic‖ + ‖numerical‖):\n"
-                                    + "\n".join(f"{c.name}: {format_error(c.relative_error)}" for c in checks))
+                                    + "\n".join(per_tensor))
             shown = min(total, MAX_ROWS)
             entries = "entry" if total == 1 else "entries"
             tensors = "tensor" if len(checks) == 1 else "tensors"
@@ -202,8 +195,8 @@ class GradientCheckPanel(QtWidgets.QWidget):
         rows = []
         for check in checks:
             tensor_tip = (f"{check.name}: relative error of the whole tensor "
-                          f"{format_error(check.relative_error)}, largest |difference| "
-                          f"{format_gradient(check.max_abs_diff)}")
+                          f"{format_significant(check.relative_error, 3, missing=None)}, largest |difference| "
+                          f"{format_significant(check.max_abs_diff, 6, missing=None)}")
             for entry in check.entries():
                 if len(rows) == MAX_ROWS:
                     break
@@ -214,10 +207,11 @@ class GradientCheckPanel(QtWidgets.QWidget):
             fg, bg = (QtGui.QColor(c) for c in STATE_COLORS[state])
             cells = (
                 (entry.label, row, tensor_tip),
-                (format_gradient(entry.analytic), entry.analytic, repr(entry.analytic)),
-                (format_gradient(entry.numerical), entry.numerical, repr(entry.numerical)),
-                (format_gradient(entry.abs_diff), entry.abs_diff, repr(entry.abs_diff)),
-                (format_error(entry.relative_error), entry.relative_error, repr(entry.relative_error)),
+                (format_significant(entry.analytic, 6, missing=None), entry.analytic, repr(entry.analytic)),
+                (format_significant(entry.numerical, 6, missing=None), entry.numerical, repr(entry.numerical)),
+                (format_significant(entry.abs_diff, 6, missing=None), entry.abs_diff, repr(entry.abs_diff)),
+                (format_significant(entry.relative_error, 3, missing=None), entry.relative_error,
+                 repr(entry.relative_error)),
             )
             for column, (text, key, tip) in enumerate(cells):
                 item = _SortedItem(text)

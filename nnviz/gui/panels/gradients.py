@@ -25,6 +25,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
+from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import EXPLODING, VANISHING
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.hover import BarsAndLinesReadout
@@ -85,17 +86,6 @@ def legend_html(labels: list[str], colors: list[QtGui.QColor], note: str = "") -
         ramp = [colors[round(k)] for k in np.linspace(0, len(colors) - 1, min(len(colors), 8))]
         parts = f"{labels[0]}&nbsp;{''.join(swatch(c) for c in ramp)}&nbsp;{labels[-1]}"
     return parts + (f" &nbsp;&nbsp;{note}" if note else "")
-
-
-def format_value(value: float) -> str:
-    if not math.isfinite(value):
-        return str(value)
-    if value == 0.0:
-        return "0"
-    exponent = math.log10(abs(value))
-    if exponent == round(exponent) and abs(exponent) >= 3:  # a threshold: 1e-7, not 1.00e-07
-        return f"{'-' if value < 0 else ''}1e{int(round(exponent))}"
-    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
 
 
 def colored_html(color: str, text: str) -> str:
@@ -342,8 +332,8 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             self.lines[tensor_label(i, n, p)] = item
         labels = [layer_label(i, n) for i in range(n)]
         key = "━ weight &nbsp;▨ ┄ bias &nbsp;&nbsp;" if any(is_bias(p) for _, p in self._tensors) else ""
-        key += (colored_html(TOO_SMALL, f"┄ vanishing &lt; {format_value(VANISHING)}") + " &nbsp;"
-                + colored_html(TOO_LARGE, f"┄ exploding &gt; {format_value(EXPLODING)}"))
+        key += (colored_html(TOO_SMALL, f"┄ vanishing &lt; {format_magnitude(VANISHING)}") + " &nbsp;"
+                + colored_html(TOO_LARGE, f"┄ exploding &gt; {format_magnitude(EXPLODING)}"))
         self.legend.setText(legend_html(labels, self._layer_colors, key))
         if self._tensors:
             self.bar_plot.setXRange(self._x[0] - 0.7, self._x[-1] + 0.7, padding=0)
@@ -478,15 +468,16 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         small = [lab for lab, f in zip(labels, flags) if f == "vanishing"]
         large = [lab for lab, f in zip(labels, flags) if f == "exploding"]
         bad = [lab for lab, v in zip(labels, self._values) if not math.isfinite(v)]
+        vanishing, exploding = format_magnitude(VANISHING), format_magnitude(EXPLODING)
         parts = []
         if small:
-            parts.append(colored_html(TOO_SMALL, f"vanishing (&lt; {format_value(VANISHING)}): {short_list(small)}"))
+            parts.append(colored_html(TOO_SMALL, f"vanishing (&lt; {vanishing}): {short_list(small)}"))
         if large:
-            parts.append(colored_html(TOO_LARGE, f"exploding (&gt; {format_value(EXPLODING)}): {short_list(large)}"))
+            parts.append(colored_html(TOO_LARGE, f"exploding (&gt; {exploding}): {short_list(large)}"))
         if bad:
             parts.append(colored_html(TOO_LARGE, f"not finite: {short_list(bad)}"))
         if not parts and labels:
-            parts.append(f"all gradients between {format_value(VANISHING)} and {format_value(EXPLODING)}")
+            parts.append(f"all gradients between {vanishing} and {exploding}")
         self.readout.setText(" &nbsp;".join(parts) or " ")
 
     def show_readout_for_bar(self, k: int) -> None:
@@ -499,7 +490,7 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         g = h.grads[p]
         text = [f"<b>{self.bar_labels()[k]}</b> ({p}, {h.type} {h.activation})"]
         for key, (name, _) in STATISTICS.items():
-            value = format_value(getattr(g, key))
+            value = format_magnitude(getattr(g, key))
             text.append(f"<b>{name} {value}</b>" if key == self.statistic else f"{name} {value}")
         if g.vanishing:
             text.append(colored_html(TOO_SMALL, "vanishing"))
@@ -526,7 +517,7 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         i, p = self._tensors[list(self.lines).index(label)]
         value = float(self._snapshot.health_history[f"{i}.{p}.{STATISTICS[self.statistic][1]}"][j])
         name = STATISTICS[self.statistic][0]
-        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {name} {format_value(value)}")
+        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {name} {format_magnitude(value)}")
 
     def _on_mouse_clicked(self, event) -> None:
         k = self._bar_at(event.scenePos())

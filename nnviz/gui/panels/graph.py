@@ -29,8 +29,10 @@ from PySide6.QtCore import Signal
 from nnviz.core import build_network
 from nnviz.core.datasets import expand_features
 from nnviz.core.experiment import PROBE, Experiment, LayerView
+from nnviz.core.numbers import format_significant
 from nnviz.core.walkthrough import expand_edges
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.facts import layer_title, output_range, weighted
 from nnviz.gui.panels.graph_layout import (BIAS_STRIP_GAP, BIAS_STRIP_WIDTH, EDGE_BUDGET, HEATMAP_MAX_UNITS, Column,
                                            DrawnEdges, EdgeGeometry, edge_geometry, edge_plan, every_edge, hit,
                                            layer_edges, layout_columns, place_edges)
@@ -48,9 +50,6 @@ BIAS_SIZE = 0.15  # side of the bias square
 _GREY = "#b0b0b0"
 _FRAME = "#9e9e9e"
 _NOTHING_DRAWN = object()  # the selection marker has not been drawn for this layout yet
-_TYPE_NAMES = {"dense": "Dense", "glu": "GLU", "batchnorm": "BatchNorm", "layernorm": "LayerNorm",
-               "rmsnorm": "RMSNorm", "dropout": "Dropout"}
-_UNIT_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "step": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -73,15 +72,9 @@ class Selection:
         """``(name, index)`` of the number this selection can edit, or None."""
         if self.kind == "edge":
             return f"layers[{self.column - 1}].weight", (self.unit, self.source)
-        if self.kind == "neuron" and self.layer_type in ("dense", "glu"):
+        if self.kind == "neuron" and weighted(self.layer_type):
             return f"layers[{self.column - 1}].bias", (self.unit,)
         return None
-
-
-def format_number(value) -> str:
-    """How the graph writes a number: four significant digits."""
-    value = float(value)
-    return f"{value:.4g}" if np.isfinite(value) else str(value)
 
 
 def _architecture(snapshot) -> tuple:
@@ -104,14 +97,13 @@ def _symmetric(values: np.ndarray) -> tuple[float, float]:
 
 def _levels(activation: str, values: np.ndarray) -> tuple[float, float]:
     """Colour levels of a column: the activation's range if bounded, else symmetric around 0."""
-    return _UNIT_RANGE.get(activation) or _symmetric(values)
+    return output_range(activation) or _symmetric(values)
 
 
 def _title(view) -> str:
     """"Dense 8" over "tanh": two short lines, so that neighbouring columns' titles do not meet."""
-    name = _TYPE_NAMES.get(view.type, view.type.title())
     act = "" if view.activation == "identity" else f"\n{view.activation}"
-    return f"{name} {view.units}{act}"
+    return f"{layer_title(view.type)} {view.units}{act}"
 
 
 class GraphPanel(Panel, QtWidgets.QWidget):
@@ -273,7 +265,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             text = f"input {selection.unit + 1}: {name}"
             values = self._input_values(snap)
             if values is not None:
-                text += f"\nmean x = {format_number(values[selection.unit])} (probe batch)"
+                text += f"\nmean x = {format_significant(values[selection.unit], missing=None)} (probe batch)"
             return text
         i = selection.column - 1
         view = snap.layers[i]
@@ -281,13 +273,14 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         if selection.kind == "neuron":
             act = "" if view.activation == "identity" else f" · {view.activation}"
             text = (f"layer {i + 1} ({view.type}{act}), unit {unit + 1}: "
-                    f"a = {format_number(view.value[unit])}, "
-                    f"dL/dz = {format_number(view.grad[unit])} (probe batch means)")
+                    f"a = {format_significant(view.value[unit], missing=None)}, "
+                    f"dL/dz = {format_significant(view.grad[unit], missing=None)} (probe batch means)")
             bias = snap.params.get(f"layers[{i}].bias")
             if bias is not None and bias.shape == (view.units,):
                 grad = snap.grads.get(f"layers[{i}].bias")
-                text += (f"\nbias b{i + 1}[{unit + 1}] (layers[{i}].bias[{unit}]) = {format_number(bias[unit])}"
-                         + (f", dL/db = {format_number(grad[unit])}" if grad is not None else ""))
+                b = format_significant(bias[unit], missing=None)
+                text += (f"\nbias b{i + 1}[{unit + 1}] (layers[{i}].bias[{unit}]) = {b}"
+                         + (f", dL/db = {format_significant(grad[unit], missing=None)}" if grad is not None else ""))
             return text
         name = f"layers[{i}].weight"
         index = (unit, selection.source)
@@ -295,8 +288,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         source = (f"input {snap.input_names[selection.source]}" if i == 0
                   else f"layer {i} unit {selection.source + 1}")
         return (f"weight W{i + 1}[{unit + 1},{selection.source + 1}] ({name}[{unit}, {selection.source}]): "
-                f"w = {format_number(snap.params[name][index])}"
-                + (f", dL/dw = {format_number(grad[index])}" if grad is not None else "")
+                f"w = {format_significant(snap.params[name][index], missing=None)}"
+                + (f", dL/dw = {format_significant(grad[index], missing=None)}" if grad is not None else "")
                 + f"\n{source} → layer {i + 1} unit {unit + 1}")
 
     def hover_text(self) -> str:

@@ -17,8 +17,10 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
+from nnviz.core.numbers import format_fixed, format_scientific, format_share
 from nnviz.core.stats import EXPLODING, SATURATION, UPDATE_RATIO_BAND, VANISHING
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.inspector import layer_name
 from nnviz.gui.style import TEXT
 
@@ -35,7 +37,6 @@ MARGIN_DECADES = 2.0  # gradient norms within this many orders of magnitude of a
 RATIO_MARGIN = 1.0  # update ratios within this of the band (in log10) are amber
 ROW_HEIGHT = 22
 CELL_PADDING = 8  # px of space left and right of a cell's text
-NOT_APPLICABLE = "—"
 
 NAME, DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO = range(5)
 HEADERS = ("Layer", "Dead", "Saturated", "Grad norm", "Update (log₁₀)")
@@ -61,43 +62,6 @@ HEADER_TIPS = (
 
 
 # -- numbers and bands (pure functions, tested without a widget) ---------------------------------
-def format_share(value: float | None) -> str:
-    """A share as a percentage with 3 significant digits: 0.015 → "1.5%", 0.25 → "25%"."""
-    if value is None:
-        return NOT_APPLICABLE
-    if not math.isfinite(value):
-        return "NaN"
-    return f"{100.0 * value:.3g}%"
-
-
-def format_norm(value: float | None) -> str:
-    """3 significant digits; scientific below 1e-3 and from 1e4: 0.0441, 12.3, 1.23e-05 → "1.23e-5"."""
-    if value is None:
-        return NOT_APPLICABLE
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    if value == 0.0:
-        return "0"
-    rounded = float(f"{value:.2e}")  # 3 significant digits first, so no carry changes the width
-    if 1e-3 <= abs(rounded) < 1e4:
-        return f"{rounded:.{max(0, 2 - math.floor(math.log10(abs(rounded))))}f}"
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
-def format_ratio(value: float | None) -> str:
-    """log10 update ratio with one decimal: -3.12 → "-3.1"."""
-    if value is None:
-        return NOT_APPLICABLE
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "-∞" if value < 0 else "∞"
-    return f"{value:.1f}"
-
-
 def share_state(value: float | None) -> str:
     """Green below 10%, amber 10–50%, red from 50% (NaN is red: something diverged)."""
     if value is None:
@@ -136,7 +100,7 @@ def layer_title(snapshot, health) -> str:
     """"Hidden layer 1 · dense tanh"; the activation is left out for a norm or dropout layer
     without one ("Hidden layer 3 · dropout")."""
     kind = health.type
-    if health.activation != "identity" or kind in ("dense", "glu"):
+    if health.activation != "identity" or weighted(kind):
         kind = f"{kind} {health.activation}"
     return f"{layer_name(snapshot, health.index)} · {kind}"
 
@@ -269,9 +233,9 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             cells = (
                 (format_share(h.dead), share_state(h.dead), _dead_tip(h.dead, units)),
                 (format_share(h.saturated), share_state(h.saturated), _saturated_tip(h)),
-                (format_norm(h.grad_norm if has_grads else None), norm_state(h.grad_norm if has_grads else None),
+                (format_scientific(h.grad_norm if has_grads else None), norm_state(h.grad_norm if has_grads else None),
                  _norm_tip(h)),
-                (format_ratio(h.update_ratio), ratio_state(h.update_ratio), _ratio_tip(h.update_ratio)),
+                (format_fixed(h.update_ratio), ratio_state(h.update_ratio), _ratio_tip(h.update_ratio)),
             )
             states = self._states[row]
             for column, (text, state, tip) in enumerate(cells, start=1):

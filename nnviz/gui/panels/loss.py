@@ -24,6 +24,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 from scipy.signal import lfilter
 
+from nnviz.core.numbers import format_significant
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
 
@@ -146,10 +147,6 @@ class _LossAxis(pg.AxisItem):
 class _PercentAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):
         return [f"{100 * v * scale:.0f}%" for v in values]
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}" if math.isfinite(value) else "–"
 
 
 def _span(color: str, text: str) -> str:
@@ -343,21 +340,21 @@ class LossPanel(Panel, QtWidgets.QWidget):
             x = float(h["step"][i])
             parts.append(f"<b>step {int(x):,}</b>")
             if self.batch_loss_box.isChecked():
-                parts.append(_span(BATCH_COLOR, f"batch {_fmt(h['loss'][i])}"))
-            parts.append(_span(LR_COLOR, f"lr {_fmt(h['lr'][i])}"))
+                parts.append(_span(BATCH_COLOR, f"batch {format_significant(h['loss'][i])}"))
+            parts.append(_span(LR_COLOR, f"lr {format_significant(h['lr'][i])}"))
         if h["eval_step"].size:
             j = self._nearest(h["eval_step"], step)
             at = int(h["eval_step"][j])
             if not h["step"].size:
                 x = float(at)
                 parts.append(f"<b>step {at:,}</b>")
-            evals = [_span(TRAIN_COLOR, f"train loss {_fmt(h['train_loss'][j])}")]
+            evals = [_span(TRAIN_COLOR, f"train loss {format_significant(h['train_loss'][j])}")]
             if self._has_test:
-                evals.append(_span(TEST_COLOR, f"test loss {_fmt(h['test_loss'][j])}"))
+                evals.append(_span(TEST_COLOR, f"test loss {format_significant(h['test_loss'][j])}"))
             if self._task == "classification":
-                acc = f"acc {_fmt(100 * h['train_accuracy'][j])}%"
+                acc = f"acc {format_significant(100 * h['train_accuracy'][j])}%"
                 if self._has_test:
-                    acc += f" / {_fmt(100 * h['test_accuracy'][j])}%"
+                    acc += f" / {format_significant(100 * h['test_accuracy'][j])}%"
                 evals.append(acc)
             where = "" if int(x) == at else f" (eval @ {at:,})"
             parts.append(" · ".join(evals) + where)

@@ -20,6 +20,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from nnviz.core.activations import ACTIVATIONS, Softmax
+from nnviz.core.numbers import format_percent, format_significant
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import (GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR,
                              diverging_colormap)
@@ -64,14 +66,6 @@ def _sequential_lut(n: int = 256) -> np.ndarray:
     """White to Playground blue, for counts."""
     cmap = pg.ColorMap([0.0, 1.0], [QtGui.QColor("#ffffff"), QtGui.QColor(POSITIVE)])
     return cmap.getLookupTable(0.0, 1.0, n)
-
-
-def _fmt_percent(value: float | None) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
-
-
-def _fmt(value: float | None) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
 
 
 class TitleLine(QtWidgets.QWidget):
@@ -391,11 +385,14 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         or None when the snapshot's surface cannot show it."""
         last = snapshot.layers[-1] if snapshot.layers else None
         outputs = snapshot.predictions.shape[1] if snapshot.predictions is not None else 1
-        activation = last.activation if last is not None else "identity"
+        # A snapshot may name an activation the registry no longer knows: then the surface is logits.
+        activation = ACTIVATIONS.get(last.activation) if last is not None else None
         if outputs == 1:
-            return snapshot.surface, (0.5 if activation == "sigmoid" else 0.0)
-        if outputs == 2 and activation == "softmax":
-            # The core samples unit 0 only; with two softmax units P(class 1) = 1 - P(class 0).
+            return snapshot.surface, getattr(activation, "decision_threshold", 0.0)
+        if outputs == 2 and activation is not None and issubclass(activation, Softmax):
+            # The core samples unit 0 only. A softmax's outputs sum to 1 over the row (a fact of the
+            # softmax and its variants, which subclass it, not of other row-wise activations), so with
+            # two units P(class 1) = 1 - P(class 0), and the classes part at 0.5.
             return 1.0 - snapshot.surface, 0.5
         return None
 
@@ -494,8 +491,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         parts = [f"Step {snapshot.step:,}"]
         if snapshot.task == "classification":
             acc = snapshot.test_accuracy if which == "test" else snapshot.train_accuracy
-            parts.append(f"{which} accuracy {_fmt_percent(acc)}")
-        parts.append(f"{which} loss {_fmt(loss)}")
+            parts.append(f"{which} accuracy {format_percent(acc)}")
+        parts.append(f"{which} loss {format_significant(loss)}")
         if snapshot.diverged:
             parts.append("diverged")
         self.title.setText("  ·  ".join(parts))

@@ -21,8 +21,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
+from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import UPDATE_RATIO_BAND
-from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, colored_html, format_value, layer_colors,
+from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, colored_html, layer_colors,
                                         layer_label, legend_html, short_list)
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.hover import BarsAndLinesReadout
@@ -337,7 +338,7 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             return
         v = self._values[k]
         status = ratio_status(v)
-        self.readout.setText(f"<b>{self.bar_labels()[k]}</b> now {format_value(v)} · "
+        self.readout.setText(f"<b>{self.bar_labels()[k]}</b> now {format_magnitude(v)} · "
                              + colored_html(_STATUS_COLOR[status], _STATUS_TEXT[status]))
 
     # -- slots and events -------------------------------------------------------------------------------
@@ -351,7 +352,7 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     def _show_line_value(self, label: str, j: int) -> None:
         steps = self._snapshot.history["eval_step"]
         v = float(self.lines[label].yData[j])
-        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {format_value(v)} · "
+        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {format_magnitude(v)} · "
                              + colored_html(_STATUS_COLOR[ratio_status(v)], _STATUS_TEXT[ratio_status(v)]))
 
     def _on_mouse_clicked(self, event) -> None:

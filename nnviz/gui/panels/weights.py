@@ -24,15 +24,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from nnviz.core.numbers import format_significant
 from nnviz.core.stats import histogram
-from nnviz.gui.panels.activations import (SegmentsLine, count_top, finite_bound, format_number, layer_label,
+from nnviz.gui.panels.activations import (SegmentsLine, count_top, finite_bound, layer_label,
                                           follow_ranges, lay_out_layer_panel, make_color_bar, make_plot, set_range)
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.loss import snapped_range
 from nnviz.gui.style import POSITIVE, TEXT, diverging_lut
 
 VIEWS = ("matrix", "histogram", "images")
-WEIGHT_LAYERS = ("dense", "glu")
 #: input widths whose units are shown as square pictures: 28 × 28 (MNIST) and 8 × 8 (digits)
 IMAGE_SIDES = {784: 28, 64: 8}
 ATLAS_UNITS = 128  # at most this many tiles …
@@ -78,7 +79,7 @@ def atlas_tile(atlas: np.ndarray, k: int, side: int, columns: int) -> np.ndarray
 def weight_layers(snapshot) -> list[int]:
     """Indices of the snapshot's layers that have a weight matrix (dense, GLU)."""
     return [i for i, view in enumerate(snapshot.layers)
-            if view.type in WEIGHT_LAYERS and f"layers[{i}].weight" in snapshot.params]
+            if weighted(view.type) and f"layers[{i}].weight" in snapshot.params]
 
 
 class WeightsPanel(Panel, QtWidgets.QWidget):
@@ -312,7 +313,7 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
             self._layout_matrix(units, fan_in, names)
         if self.cell_labels:
             for label, value in zip(self.cell_labels, weight.ravel()):
-                label.setText(format_number(float(value)))
+                label.setText(format_significant(float(value)))
                 label.setColor("#ffffff" if abs(value) > 0.6 * bound else TEXT)
 
     def _layout_matrix(self, units: int, fan_in: int, names) -> None:
