@@ -26,7 +26,7 @@ if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from PySide6 import QtCore, QtWidgets  # noqa: E402
+from PySide6 import QtCore  # noqa: E402
 
 from nnviz.core import Trainer, load_model  # noqa: E402
 from nnviz.core.experiment import DataConfig, Experiment  # noqa: E402

@@ -122,7 +122,7 @@ def main(argv=None) -> int:
         torch_version = "PyTorch not installed"
     print(f"# nnviz training benchmark: Python {platform.python_version()}, NumPy {np.__version__}, "
           f"{torch_version}, {platform.machine()}")
-    header = f"| case | dtype | nnviz steps/s | PyTorch steps/s | ratio |"
+    header = "| case | dtype | nnviz steps/s | PyTorch steps/s | ratio |"
     print(header)
     print("|---|---|---:|---:|---:|")
     for name, sizes, activation, loss, batch, rows, steps in CASES:

@@ -449,7 +449,7 @@ class Progress:
         self.bar.update(self.pending)
         self.pending = 0
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc) -> None:

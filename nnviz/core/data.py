@@ -112,7 +112,7 @@ class Dataset:
             return int(np.unique(self.y[:, 0]).size)
         return int(np.unique(self.y, axis=0).shape[0])
 
-    def split(self, test_fraction: float = 0.5, seed: int = 0) -> tuple["Dataset", "Dataset"]:
+    def split(self, test_fraction: float = 0.5, seed: int = 0) -> tuple[Dataset, Dataset]:
         """Shuffle rows with ``seed`` and split into ``(train, test)``.
 
         Parameters
@@ -143,7 +143,7 @@ class Dataset:
         test_idx, train_idx = perm[:n_test], perm[n_test:]
         return self._subset(train_idx), self._subset(test_idx)
 
-    def astype(self, dtype) -> "Dataset":
+    def astype(self, dtype) -> Dataset:
         """Return the dataset with ``X`` and ``y`` cast to a floating ``dtype``."""
         dt = float_dtype(dtype)
         with np.errstate(over="ignore"):
@@ -152,10 +152,10 @@ class Dataset:
             raise DataError(f"dataset {self.name!r}: values too large for {dt.name}")
         return self._replace(X, y)
 
-    def _subset(self, idx: np.ndarray) -> "Dataset":
+    def _subset(self, idx: np.ndarray) -> Dataset:
         return self._replace(self.X[idx], self.y[idx])
 
-    def _replace(self, X: np.ndarray, y: np.ndarray) -> "Dataset":
+    def _replace(self, X: np.ndarray, y: np.ndarray) -> Dataset:
         return Dataset(X, y, self.name, self.task, self.feature_names, self.target_names)
 
 

@@ -19,16 +19,23 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from nnviz.core.csv_data import load_csv
-from nnviz.core.data import (CLASSIFICATION, REGRESSION, Dataset, as_float_array, finite_float, float_dtype,
-                             positive_int, seed_value)
+from nnviz.core.data import (
+    CLASSIFICATION,
+    REGRESSION,
+    Dataset,
+    as_float_array,
+    finite_float,
+    float_dtype,
+    positive_int,
+    seed_value,
+)
 from nnviz.core.errors import DataError
 
 __all__ = [

@@ -28,8 +28,19 @@ from nnviz.core.losses import CLASSES, LOSSES, make_loss
 from nnviz.core.network import DTYPES, Network
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.schedules import SCHEDULES
-from nnviz.core.validation import (MAX_DEPTH, check_keys, check_option, check_options, clean_document, known_name,
-                                   load_array, named_choice, show, to_array, unknown_key)
+from nnviz.core.validation import (
+    MAX_DEPTH,
+    check_keys,
+    check_option,
+    check_options,
+    clean_document,
+    known_name,
+    load_array,
+    named_choice,
+    show,
+    to_array,
+    unknown_key,
+)
 from nnviz.core.writing import FORMAT, atomic_write_text, dumps, dumps_toml, network_to_dict, save_model
 
 TOP_KEYS = ("format", "name", "description", "inputs", "layers", "loss", "regularization", "optimizer",

@@ -205,7 +205,7 @@ class Network:
         when ``state`` is true, the optimizer state and training progress."""
         return network_to_dict(self, state=state)
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """An independent network with the same settings, numbers, optimizer state and progress."""
         twin = Network(self.inputs, [layer.to_spec() for layer in self.layers], self.loss.to_spec(),
                        self.optimizer.to_spec(), self.schedule.to_spec(), self.regularization,

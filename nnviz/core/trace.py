@@ -125,7 +125,7 @@ class Trace:
             self._record_forward(net)
             self.data_loss = float(loss)
         self.loss = float(loss)
-        for i, (record, layer) in enumerate(zip(self.layers, net.layers)):
+        for record, layer in zip(self.layers, net.layers):
             record.params_after = {k: _frozen(v) for k, v in layer.parameters().items()}
             record.buffers_after = {k: _frozen(v) for k, v in layer.buffers().items()}
         self.optimizer_scalars = {k: float(v) for k, v in net.optimizer.last.items()}

@@ -27,10 +27,19 @@ import numpy as np
 
 from nnviz.core import walkthrough_backward, walkthrough_forward, walkthrough_update
 from nnviz.core.activations import Identity
-from nnviz.core.calculation import (Calculation, Edit, LazyEdits, LazyLabels, Ref, Table, check_answer,
-                                    expand_edges)
-from nnviz.core.formula import (MAX_ENTRIES, MAX_EXPANDED_BATCH, MAX_LINES, MAX_TERMS, MAX_TOTAL_LINES, Line, Num,
-                                Sym, Token, sym)
+from nnviz.core.calculation import Calculation, Edit, LazyEdits, LazyLabels, Ref, Table, check_answer, expand_edges
+from nnviz.core.formula import (
+    MAX_ENTRIES,
+    MAX_EXPANDED_BATCH,
+    MAX_LINES,
+    MAX_TERMS,
+    MAX_TOTAL_LINES,
+    Line,
+    Num,
+    Sym,
+    Token,
+    sym,
+)
 from nnviz.core.network import Network
 from nnviz.core.numbers import format_value, format_vector
 from nnviz.core.trace import Trace
@@ -69,7 +78,7 @@ class WalkState:
     """What the step-through view shows: the walkthrough of the next step and the gradient check of
     its batch. ``committed``: this follows a real step (the view starts again at the first operation)."""
 
-    walkthrough: "Walkthrough"
+    walkthrough: Walkthrough
     checks: tuple | None  # nnviz.core.gradcheck.GradientCheck per parameter, or None
     check_note: str = ""  # why there is no check, or what it used
     eps: float = CHECK_EPS

@@ -77,7 +77,7 @@ def da_calculation(walk, op, sample):
                      float(da[s, j]))]
 
     groups = walk.groups(op, a.shape[1], unit_lines, sample)
-    over = "every output of every sample" if N == a.size and a.shape[1] > 1 else "the batch"
+    over = "every output of every sample" if a.size == N and a.shape[1] > 1 else "the batch"
     notes = [f"N = {N}: the loss is a mean over {over}."]
     if tr.fused:
         notes.append("Shown for completeness: with this loss and output activation the backward pass "

@@ -14,6 +14,7 @@ from nnviz import __version__
 from nnviz.core.numbers import NOT_APPLICABLE, format_significant
 from nnviz.gui.export import atomic_write, catch_up, check_output_path, figure_widget, render_image
 from nnviz.gui.formats import REPORT_FORMATS
+
 _STYLE = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; color: #333; margin: 24px; max-width: 1100px; }
 h1 { font-size: 22pt; margin-bottom: 2px; } h2 { font-size: 15pt; margin-top: 22px; }

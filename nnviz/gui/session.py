@@ -322,7 +322,7 @@ class TrainingSession(QObject):
     rate_measured = Signal(float)
     walk_ready = Signal(object)
     _command_sent = Signal(object)
-    _instances: "weakref.WeakSet[TrainingSession]" = weakref.WeakSet()
+    _instances: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
 
     def __init__(self, document: dict | None = None, data: DataConfig | None = None,
                  max_fps: float = 30.0, draw_share: float = 0.15, parent: QObject | None = None):
@@ -466,7 +466,7 @@ class TrainingSession(QObject):
         self.playing_changed.emit(playing)
 
     @classmethod
-    def instances(cls) -> list["TrainingSession"]:
+    def instances(cls) -> list[TrainingSession]:
         """Sessions still alive (tests check that none leaves its thread running)."""
         return list(cls._instances)
 

@@ -6,8 +6,19 @@ import numpy as np
 import pytest
 
 from nnviz.core import load_model
-from nnviz.core.gradcheck import (AGREE, AGREES, CHECK, DISAGREE, DISAGREES, CheckEntry, GradientCheck,
-                                  entry_count, gradient_check, verdict, worst)
+from nnviz.core.gradcheck import (
+    AGREE,
+    AGREES,
+    CHECK,
+    DISAGREE,
+    DISAGREES,
+    CheckEntry,
+    GradientCheck,
+    entry_count,
+    gradient_check,
+    verdict,
+    worst,
+)
 
 WRONG_SCALE = 1.1  # a weight gradient 10% too large: entry errors 0.1 / 2.1 ≈ 0.048
 

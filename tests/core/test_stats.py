@@ -7,8 +7,16 @@ import pytest
 
 from nnviz.core import Trainer, load_model
 from nnviz.core.experiment import Experiment, default_document
-from nnviz.core.stats import (actual_update_ratio, dead_fraction, gradient_stats, histogram, layer_health,
-                              percentiles, saturated_fraction, update_ratio)
+from nnviz.core.stats import (
+    actual_update_ratio,
+    dead_fraction,
+    gradient_stats,
+    histogram,
+    layer_health,
+    percentiles,
+    saturated_fraction,
+    update_ratio,
+)
 
 
 def doc(inputs, layers, **rest):
@@ -33,18 +41,21 @@ def test_a_relu_layer_with_bias_minus_100_is_all_dead():
 
 def test_tanh_with_huge_weights_is_saturated():
     rng = np.random.default_rng(1)
-    net = load_model(doc(4, [{"type": "dense", "units": 8, "activation": "tanh", "init": {"name": "normal", "std": 100.0}},
+    net = load_model(doc(4, [{"type": "dense", "units": 8, "activation": "tanh",
+                              "init": {"name": "normal", "std": 100.0}},
                              {"type": "dense", "units": 1}]))
     health = probe_health(net, rng.normal(size=(200, 4)), rng.normal(size=(200, 1)))
     assert health[0].saturated > 0.98
-    small = load_model(doc(4, [{"type": "dense", "units": 8, "activation": "tanh", "init": {"name": "normal", "std": 0.01}},
+    small = load_model(doc(4, [{"type": "dense", "units": 8, "activation": "tanh",
+                                "init": {"name": "normal", "std": 0.01}},
                                {"type": "dense", "units": 1}]))
     assert probe_health(small, rng.normal(size=(200, 4)), rng.normal(size=(200, 1)))[0].saturated == 0.0
 
 
 def test_deep_sigmoid_net_has_vanishing_gradients_at_the_bottom():
     rng = np.random.default_rng(2)
-    layers = [{"type": "dense", "units": 8, "activation": "sigmoid"} for _ in range(10)] + [{"type": "dense", "units": 1}]
+    layers = [{"type": "dense", "units": 8, "activation": "sigmoid"} for _ in range(10)]
+    layers.append({"type": "dense", "units": 1})
     net = load_model(doc(4, layers, seed=3))
     health = probe_health(net, rng.normal(size=(64, 4)), rng.normal(size=(64, 1)))
     first, last = health[0].grads["weight"].norm, health[-2].grads["weight"].norm

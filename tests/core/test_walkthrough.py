@@ -9,8 +9,16 @@ import pytest
 from scipy import special
 
 from nnviz.core import Trainer, load_model
-from nnviz.core.walkthrough import (Line, Num, Sym, Walkthrough, check_answer, expand_edges, format_value,
-                                    trace_next_step)
+from nnviz.core.walkthrough import (
+    Line,
+    Num,
+    Sym,
+    Walkthrough,
+    check_answer,
+    expand_edges,
+    format_value,
+    trace_next_step,
+)
 
 
 def doc(inputs, layers, **rest):

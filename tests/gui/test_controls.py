@@ -365,7 +365,8 @@ def test_clipping_checkbox(qtbot, panel, emitted):
     assert emitted == [("training_changed", {"clip_grad_norm": 1.0})]
     type_into(qtbot, panel.clip_edit, "0.5")
     panel.clip_check.click()
-    assert emitted[1:] == [("training_changed", {"clip_grad_norm": 0.5}), ("training_changed", {"clip_grad_norm": None})]
+    assert emitted[1:] == [("training_changed", {"clip_grad_norm": 0.5}),
+                           ("training_changed", {"clip_grad_norm": None})]
 
 
 def test_loss_regularisation_schedule_and_seed(qtbot, panel, emitted):

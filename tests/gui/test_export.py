@@ -15,8 +15,20 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from nnviz.core.experiment import Experiment
 from nnviz.gui import export
 from nnviz.gui.export import (
-    ExportError, atomic_write, check_output_path, copy_image, export_csv, export_figure, export_pdf,
-    export_png, export_svg, figure_size, figure_widget, prepare_offscreen, render_image)
+    ExportError,
+    atomic_write,
+    check_output_path,
+    copy_image,
+    export_csv,
+    export_figure,
+    export_pdf,
+    export_png,
+    export_svg,
+    figure_size,
+    figure_widget,
+    prepare_offscreen,
+    render_image,
+)
 from nnviz.gui.export_dialog import ExportDialog
 from nnviz.gui.panels.graph import GraphPanel
 from nnviz.gui.panels.loss import LossPanel

@@ -6,7 +6,6 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 
-
 @pytest.fixture
 def window(main_window):
     return main_window

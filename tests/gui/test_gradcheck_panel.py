@@ -8,8 +8,7 @@ from PySide6 import QtCore
 from nnviz.core import load_model
 from nnviz.core.gradcheck import entry_count, gradient_check, worst
 from nnviz.gui.panels import gradcheck as view
-from nnviz.gui.panels.gradcheck import (ANALYTIC, DIFFERENCE, ERROR, MAX_ROWS, NUMERICAL,
-                                        PARAMETER, GradientCheckPanel)
+from nnviz.gui.panels.gradcheck import ANALYTIC, DIFFERENCE, ERROR, MAX_ROWS, NUMERICAL, PARAMETER, GradientCheckPanel
 from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS
 
 EPS = 1e-6

@@ -9,8 +9,7 @@ from PySide6 import QtCore, QtGui
 
 from nnviz.core.experiment import DataConfig, Experiment, default_document
 from nnviz.core.stats import EXPLODING, VANISHING
-from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, GradientFlowPanel,
-                                        deep_sigmoid_document, layer_colors)
+from nnviz.gui.panels.gradients import TOO_LARGE, TOO_SMALL, GradientFlowPanel, deep_sigmoid_document, layer_colors
 from nnviz.gui.style import SELECTED, setup_pyqtgraph
 
 PARAMS = ("weight", "bias")

@@ -7,9 +7,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnviz.gui.panels.graph_layout import (EDGE_BUDGET, FULL_LAYER_EDGES, HEATMAP_MAX_UNITS, DrawnEdges,
-                                           edge_at, edge_geometry, edge_plan, hit, layer_edges, layout_columns,
-                                           place_edges, unit_at)
+from nnviz.gui.panels.graph_layout import (
+    EDGE_BUDGET,
+    FULL_LAYER_EDGES,
+    HEATMAP_MAX_UNITS,
+    DrawnEdges,
+    edge_at,
+    edge_geometry,
+    edge_plan,
+    hit,
+    layer_edges,
+    layout_columns,
+    place_edges,
+    unit_at,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,17 @@ from PySide6 import QtCore
 from nnviz.core.experiment import Experiment, default_document
 from nnviz.core.numbers import format_fixed, format_scientific, format_share
 from nnviz.core.stats import EXPLODING, VANISHING
-from nnviz.gui.panels.health import (DEAD, GRAD_NORM, NAME, SATURATED, UPDATE_RATIO, HealthStrip, norm_state,
-                                     ratio_state, share_state)
+from nnviz.gui.panels.health import (
+    DEAD,
+    GRAD_NORM,
+    NAME,
+    SATURATED,
+    UPDATE_RATIO,
+    HealthStrip,
+    norm_state,
+    ratio_state,
+    share_state,
+)
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
 

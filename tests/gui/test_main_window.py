@@ -54,7 +54,7 @@ def test_panels_draw_the_cores_numbers(qtbot, window):
     np.testing.assert_array_equal(snap.params["layers[0].weight"], exp.net.layers[0].weight)
     # graph: one edge per weight, drawn blue exactly where the weight is positive (or 0)
     assert window.graph.edge_count() == sum(layer.weight.size for layer in exp.net.layers)
-    assert window.graph.edge_count(+1) == sum(np.sum(l.weight >= 0) for l in exp.net.layers)
+    assert window.graph.edge_count(+1) == sum(np.sum(layer.weight >= 0) for layer in exp.net.layers)
     # output: the decision surface is the network's output over the plane
     np.testing.assert_array_equal(window.output.surface_item.image, exp.snapshot().surface)
     # loss: the batch-loss curve is the trainer's history
@@ -253,7 +253,8 @@ def test_health_strip_turns_a_dead_layer_red_and_opens_its_detail(qtbot, window)
     assert window.health.cell_state(0, DEAD) == "bad" and window.health.name_is_red(0)
     assert window.health.cell_text(0, DEAD) == "100%"
     table = window.health.table
-    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(table.item(0, DEAD)).center())
+    cell = table.visualItemRect(table.item(0, DEAD)).center()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.waitUntil(lambda: window.docks["activations"].isVisible(), timeout=3000)
     assert window.activations.layer == 0
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.experiment import Experiment, default_document
-from nnviz.gui.panels.normalization import (BATCHNORM_TEXT, NO_LAYER_MESSAGE,
-                                            NO_MASK_TEXT, NormalizationPanel)
+from nnviz.gui.panels.normalization import BATCHNORM_TEXT, NO_LAYER_MESSAGE, NO_MASK_TEXT, NormalizationPanel
 
 LAYERS = [{"type": "dense", "units": 4},
           {"type": "batchnorm", "activation": "tanh"},

@@ -16,7 +16,7 @@ forms so a wrongly built scheduler cannot slip into the recorded files.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -312,7 +312,7 @@ def _deep_mix(b: _NetBuilder) -> None:
 # --------------------------------------------------------------------------- torch side
 
 
-@lru_cache(maxsize=None)
+@cache
 def _heaviside():
     import torch
 

@@ -11,8 +11,17 @@ from PySide6.QtCore import Qt, Signal
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.initializers import INITIALIZERS
 from nnviz.core.layers import LAYERS
-from nnviz.gui.controls.widgets import (Section, combo_box, fraction_box, select, side_by_side, spin_box, split_spec,
-                                        tooltips, with_tip)
+from nnviz.gui.controls.widgets import (
+    Section,
+    combo_box,
+    fraction_box,
+    select,
+    side_by_side,
+    spin_box,
+    split_spec,
+    tooltips,
+    with_tip,
+)
 
 MAX_UNITS = 128
 MAX_HIDDEN_LAYERS = 16

@@ -12,8 +12,18 @@ from nnviz.core.errors import ModelError
 from nnviz.core.losses import LOSSES
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.schedules import SCHEDULES
-from nnviz.gui.controls.widgets import (NumberCombo, NumberEdit, Section, combo_box, select, side_by_side, spin_box,
-                                        split_spec, tooltips, with_tip)
+from nnviz.gui.controls.widgets import (
+    NumberCombo,
+    NumberEdit,
+    Section,
+    combo_box,
+    select,
+    side_by_side,
+    spin_box,
+    split_spec,
+    tooltips,
+    with_tip,
+)
 
 #: TensorFlow Playground's learning rates and regularisation rates
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from nnviz.core.gradcheck import (AGREE, AGREES, CHECK, DISAGREE, DISAGREES, GradientCheck, entry_count,
-                                  verdict, worst)
+from nnviz.core.gradcheck import AGREE, AGREES, CHECK, DISAGREE, DISAGREES, GradientCheck, entry_count, verdict, worst
 from nnviz.core.numbers import format_significant
 from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS, WARN
 from nnviz.gui.style import TEXT

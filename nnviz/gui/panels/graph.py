@@ -33,9 +33,22 @@ from nnviz.core.numbers import format_significant
 from nnviz.core.walkthrough import expand_edges
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import layer_title, output_range, weighted
-from nnviz.gui.panels.graph_layout import (BIAS_STRIP_GAP, BIAS_STRIP_WIDTH, EDGE_BUDGET, HEATMAP_MAX_UNITS, Column,
-                                           DrawnEdges, EdgeGeometry, edge_geometry, edge_plan, every_edge, hit,
-                                           layer_edges, layout_columns, place_edges)
+from nnviz.gui.panels.graph_layout import (
+    BIAS_STRIP_GAP,
+    BIAS_STRIP_WIDTH,
+    EDGE_BUDGET,
+    HEATMAP_MAX_UNITS,
+    Column,
+    DrawnEdges,
+    EdgeGeometry,
+    edge_geometry,
+    edge_plan,
+    every_edge,
+    hit,
+    layer_edges,
+    layout_columns,
+    place_edges,
+)
 from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 
 # Edges by bucket of |w| / max |w| in the layer: width in pixels and strength of the colour (mixed
@@ -645,8 +658,9 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             item.show()
             shown.append(text)
         counts["labels"] = tuple(shown)
-        for refs, edges_item, nodes_item, width, key in ((reads, self._read_edges, self._read_nodes, 2.0, "read"),
-                                                           (writes, self._write_edges, self._write_nodes, 3.5, "write")):
+        marks = ((reads, self._read_edges, self._read_nodes, 2.0, "read"),
+                 (writes, self._write_edges, self._write_nodes, 3.5, "write"))
+        for refs, edges_item, nodes_item, width, key in marks:
             edges = expand_edges(refs, [c.units for c in cols], self._HIGHLIGHT_EDGES)
             xs, ys = [], []
             for column, unit, source in edges:
@@ -683,9 +697,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
     def _draw_marker(self, sel: Selection | None, node_item, edge_item) -> None:
         if sel is None or not self._columns or sel.kind != "edge":
             _set_segments(edge_item, [], [])
-        if node_item is not None and (sel is None or not self._columns or sel.kind == "edge"):
-            if len(node_item.data):
-                node_item.setData([], [])
+        if node_item is not None and (sel is None or not self._columns or sel.kind == "edge") and len(node_item.data):
+            node_item.setData([], [])
         if sel is None or not self._columns:
             return
         col = self._columns[sel.column]

@@ -23,8 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from nnviz.core.activations import ACTIVATIONS, Softmax
 from nnviz.core.numbers import format_percent, format_significant
 from nnviz.gui.panels.base import Panel
-from nnviz.gui.style import (GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR,
-                             diverging_colormap)
+from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR, diverging_colormap
 
 MODES = ("surface", "curve", "scatter", "confusion")
 

@@ -23,9 +23,16 @@ from PySide6.QtCore import Signal
 
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import UPDATE_RATIO_BAND
-from nnviz.gui.panels.gradients import (TOO_LARGE, TOO_SMALL, colored_html, layer_colors,
-                                        layer_label, legend_html, short_list)
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.gradients import (
+    TOO_LARGE,
+    TOO_SMALL,
+    colored_html,
+    layer_colors,
+    layer_label,
+    legend_html,
+    short_list,
+)
 from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import LR_COLOR, SELECTED, TEXT
@@ -377,8 +384,8 @@ if __name__ == "__main__":
     import argparse
     import sys
 
-    from nnviz.gui.panels.gradients import deep_sigmoid_document, demo_snapshot
     from nnviz.gui.panels.alone import show_alone
+    from nnviz.gui.panels.gradients import deep_sigmoid_document, demo_snapshot
 
     parser = argparse.ArgumentParser(description="Open the update-ratio panel alone on a real run.")
     parser.add_argument("--failing", choices=("high-lr", "deep-sigmoid"),

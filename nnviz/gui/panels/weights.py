@@ -26,8 +26,17 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.numbers import format_significant
 from nnviz.core.stats import histogram
-from nnviz.gui.panels.activations import (SegmentsLine, count_top, finite_bound, layer_label,
-                                          follow_ranges, lay_out_layer_panel, make_color_bar, make_plot, set_range)
+from nnviz.gui.panels.activations import (
+    SegmentsLine,
+    count_top,
+    finite_bound,
+    follow_ranges,
+    lay_out_layer_panel,
+    layer_label,
+    make_color_bar,
+    make_plot,
+    set_range,
+)
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.loss import snapped_range
