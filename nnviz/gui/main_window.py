@@ -17,6 +17,7 @@ from nnviz.core.examples import list_examples, load_example
 from nnviz.core.experiment import DataConfig
 from nnviz.core.numbers import format_value
 from nnviz.core.walkthrough import Edit
+from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls import ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
 from nnviz.gui.inline_editor import InlineEditor
@@ -73,6 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resize(1440, 900)
         self._restore_settings()
         self._update_title()
+        name_controls(self)
         speed = int(self.settings.value("speed", DEFAULT_SPEED))
         self.controls.set_speed(speed)
         self.session.set_speed(speed)

@@ -68,3 +68,11 @@ def make_panel(qtbot):
         return widget
 
     return make
+
+
+@pytest.fixture
+def user(qtbot, main_window):
+    """A person at the app's window (see ``tests/gui/user.py``)."""
+    from user import User
+
+    return User(qtbot, main_window)

@@ -144,6 +144,11 @@ class LayerRow(QtWidgets.QWidget):
     def set_index(self, index: int) -> None:
         self.index_label.setText(str(index))
         with_tip(self.index_label, f"Hidden layer {index}")
+        # the row's visible label is its number: the controls are named after it
+        for widget, what in ((self.type_combo, "type"), (self.units_spin, "units"),
+                             (self.activation_combo, "activation"), (self.p_spin, "dropout p")):
+            widget.setAccessibleName(f"Layer {index} {what}")
+        self.remove_button.setAccessibleName(f"Remove layer {index}")
 
     def kind(self) -> tuple[str, str | None]:
         """(layer type, variant) of the current choice."""
@@ -230,6 +235,7 @@ class ArchitectureSection(Section):
         self.output_units.setRange(0, 1_000_000)
         self.output_units.setFixedWidth(UNITS_WIDTH)
         self.output_units.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.output_units.setAccessibleName("Output units")
         palette = self.output_units.palette()  # read-only: the window's colour, not an input field's
         palette.setColor(QtGui.QPalette.ColorRole.Base, palette.color(QtGui.QPalette.ColorRole.Window))
         self.output_units.setPalette(palette)
@@ -238,6 +244,7 @@ class ArchitectureSection(Section):
         self.output_activation_combo = combo_box(list(ACTIVATIONS), tooltips(ACTIVATIONS),
                                                  "Activation of the output layer: sigmoid for 0/1 labels, "
                                                  "softmax for classes, identity for regression")
+        self.output_activation_combo.setAccessibleName("Output activation")
         self.output_activation_combo.currentIndexChanged.connect(lambda _: self._request())
         out_row = QtWidgets.QWidget()
         layout = QtWidgets.QHBoxLayout(out_row)

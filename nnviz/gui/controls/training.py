@@ -12,6 +12,7 @@ from nnviz.core.errors import ModelError
 from nnviz.core.losses import LOSSES
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.schedules import SCHEDULES
+from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls.widgets import (
     NumberCombo,
     NumberEdit,
@@ -183,6 +184,7 @@ class TrainingSection(Section):
             self.optimizer_fields[key] = widget
             self.optimizer_form.addRow(key.replace("_", " "), widget)
         self.optimizer_box.setVisible(bool(self.optimizer_fields))
+        name_controls(self.optimizer_box)
 
     def _show_schedule_options(self, name: str, given: dict) -> None:
         _clear_form(self.schedule_form)
@@ -196,6 +198,7 @@ class TrainingSection(Section):
             self.schedule_fields[key] = widget
             self.schedule_form.addRow(key.replace("_", " "), widget)
         self.schedule_box.setVisible(bool(self.schedule_fields))
+        name_controls(self.schedule_box)
 
     # -- state in and out --------------------------------------------------------------------------
     def set_state(self, document: dict) -> None:

@@ -149,7 +149,9 @@ def lay_out_layer_panel(panel: QtWidgets.QWidget, layer_combo, info_line, tabs) 
     """A per-layer panel's layout: the layer chooser on top, a line of figures, then the tabs."""
     top = QtWidgets.QHBoxLayout()
     top.setContentsMargins(6, 4, 6, 0)
-    top.addWidget(QtWidgets.QLabel("Layer"))
+    label = QtWidgets.QLabel("Layer")
+    label.setBuddy(layer_combo)
+    top.addWidget(label)
     top.addWidget(layer_combo)
     top.addStretch(1)
     layout = QtWidgets.QVBoxLayout(panel)
@@ -282,6 +284,7 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
             self.threshold_lines.append(line)
 
         self.layer_table = QtWidgets.QTableWidget(0, 5)
+        self.layer_table.setAccessibleName("Layers")
         self.layer_table.setHorizontalHeaderLabels(["layer", "mean", "std", "saturated", "dead"])
         self.layer_table.verticalHeader().hide()
         self.layer_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 4)

@@ -57,6 +57,7 @@ class CalculationPanel(QtWidgets.QWidget):
             f".result {{ font-weight: 600; }} .note {{ color: #666; }} .hidden {{ color: {SELECTED}; }}")
 
         self.table = QtWidgets.QTableWidget()
+        self.table.setAccessibleName("Numbers")
         self.table.setToolTip("The numbers of this operation. Cells with a light yellow background are "
                               "weights, biases, inputs or targets: double-click one to change it, and the "
                               "whole step is computed again.")
@@ -74,6 +75,7 @@ class CalculationPanel(QtWidgets.QWidget):
         self.decimals.setRange(0, 12)
         self.decimals.setValue(self.precision)
         self.decimals.setPrefix("Decimals: ")
+        self.decimals.setAccessibleName("Decimals")  # its label is its prefix
         self.decimals.setToolTip("How many decimal places the numbers show (hover a number for all of them)")
         self.decimals.valueChanged.connect(self.set_precision)
         self.copy_text = QtWidgets.QPushButton("Copy text")

@@ -104,6 +104,7 @@ class GradientCheckPanel(QtWidgets.QWidget):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #757575;")
         self.table = table = QtWidgets.QTableWidget(0, len(HEADERS))
+        table.setAccessibleName("Gradient check")
         for column, (title, tip) in enumerate(zip(HEADERS, HEADER_TIPS)):
             item = QtWidgets.QTableWidgetItem(title)
             item.setToolTip(tip)

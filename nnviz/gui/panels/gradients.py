@@ -192,7 +192,9 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
 
         controls = QtWidgets.QHBoxLayout()
         controls.setContentsMargins(6, 2, 6, 0)
-        controls.addWidget(QtWidgets.QLabel("Gradient"))
+        label = QtWidgets.QLabel("Gradient")
+        label.setBuddy(self.statistic_box)
+        controls.addWidget(label)
         controls.addWidget(self.statistic_box)
         controls.addSpacing(12)
         controls.addWidget(self.legend, 1)

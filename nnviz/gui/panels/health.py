@@ -139,6 +139,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         self._states: list[list[str]] = []
         self._layer_index: list[int] = []
         self.table = QtWidgets.QTableWidget(0, len(HEADERS))
+        self.table.setAccessibleName("Layer health")
         table = self.table
         for column, (title, tip) in enumerate(zip(HEADERS, HEADER_TIPS)):
             item = QtWidgets.QTableWidgetItem(title)

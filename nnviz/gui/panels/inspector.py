@@ -47,6 +47,7 @@ class InspectorPanel(Panel, QtWidgets.QWidget):
         self.details.setWordWrap(True)
         self.edit_label = QtWidgets.QLabel("Value")
         self.edit = QtWidgets.QLineEdit()
+        self.edit_label.setBuddy(self.edit)
         self.edit.setToolTip("Type a new value and press Enter: it applies between training steps and "
                              "every panel updates.")
         self.edit.returnPressed.connect(self._on_edit_return_pressed)

@@ -93,6 +93,7 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         self.combo.setToolTip("The BatchNorm and dropout layers of the network.")
         self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
         self.combo_label = QtWidgets.QLabel("Layer")
+        self.combo_label.setBuddy(self.combo)
         self.message = QtWidgets.QLabel(NO_LAYER_MESSAGE)
         self.message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)

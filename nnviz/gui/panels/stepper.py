@@ -99,6 +99,7 @@ class StepperPanel(QtWidgets.QWidget):
         del style
         self.slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Scrub through the operations of this step")
+        self.slider.setAccessibleName("Operation")  # no label of its own: named after what it moves through
         self.slider.valueChanged.connect(self._on_slider)
         self.strip = ProgressStrip()
         self.strip.jumped.connect(self.go)
@@ -108,6 +109,7 @@ class StepperPanel(QtWidgets.QWidget):
         self.sample_box.setToolTip("Which sample of the batch the numbers are for, or the whole batch "
                                    "(means, with one table row per sample)")
         self.sample_box.activated.connect(self._on_sample_chosen)
+        self.sample_box.setAccessibleName("Sample")
         self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.sample_box.setMinimumContentsLength(14)
         self.neurons = QtWidgets.QCheckBox("Neuron by neuron")
@@ -123,6 +125,7 @@ class StepperPanel(QtWidgets.QWidget):
 
         self.answer_label = QtWidgets.QLabel("Your answer:")
         self.answer = QtWidgets.QLineEdit()
+        self.answer_label.setBuddy(self.answer)
         self.answer.setPlaceholderText("type the value (several: separate with commas), then Enter")
         self.answer.returnPressed.connect(self.check)
         self.check_button = QtWidgets.QPushButton("Check")
