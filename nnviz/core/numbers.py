@@ -2,6 +2,7 @@
 
 - :func:`format_value` / :func:`format_vector`: a calculation's numbers, at a number of decimals
   (``0.5``, ``-0.15``, ``[0.5, -0.15]``), tiny ones in scientific notation so they do not read as 0.
+- :func:`format_operand`: a number of a substituted line, with extra digits when the line needs them.
 - :func:`format_significant`: a readout, to a number of significant digits (``0.04410``, ``1.5e-09``).
 - :func:`format_percent` / :func:`format_share`: a share as a percentage (``12.5%`` / ``1.5%``).
 - :func:`format_scientific`: a norm, 3 significant digits, scientific outside [1e-3, 1e4) (``1.23e-5``).
@@ -41,6 +42,19 @@ def format_value(value: float, precision: int = 3) -> str:
     if text in ("-0.0", "-0"):
         text = text[1:]
     return text
+
+
+def format_operand(value: float, precision: int = 3, extra: int = 0) -> str:
+    """A number of a substituted line: as :func:`format_value` writes it at ``precision``, with
+    ``extra`` more digits in the same notation (``-0.378`` → ``-0.37806``, ``4e-05`` → ``4.0213e-05``),
+    so that the line's arithmetic can be followed from the digits shown."""
+    value = float(value)
+    if not extra or not math.isfinite(value):
+        return format_value(value, precision)
+    if value != 0 and (abs(value) < 0.5 * 10.0 ** -precision or abs(value) >= 1e9):
+        mantissa, exponent = f"{value:.{max(precision - 1, 1) + extra}e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+    return format_value(value, precision + extra)
 
 
 def format_vector(values, precision: int = 3, limit: int = 8) -> str:

@@ -38,6 +38,8 @@ def loss_calculation(walk, op, sample):
     rhs: tuple = ()
     if walk.batch <= MAX_EXPANDED_BATCH and walk.batch > 1:
         rhs = ("(",) + tuple(joined([Num(v) for v in losses], " + ")) + (f") / {walk.batch}",)
+        if tr.regularization_loss:
+            rhs += (" + ", Num(tr.regularization_loss))
     if tr.regularization_loss:
         notes.append(f"With regularisation: L = {format_value(tr.data_loss, 6)} (data) + "
                      f"{format_value(tr.regularization_loss, 6)} (penalty) = {format_value(tr.loss, 6)}.")

@@ -166,14 +166,24 @@ def a_calculation(walk, op, sample):
         terms.update(extra)
         lines = tuple(line for g in groups for line in g)
     else:
+        activation = walk.net.layers[i].activation
         groups = walk.groups(op, rec.z.shape[1], lambda j: [Line(
-            (sym("a", n, j),), (f"{act}(", Num(rec.z[sample, j]), ")"), float(rec.a[sample, j]))], sample)
+            (sym("a", n, j),), (f"{act}(", Num(rec.z[sample, j]), ")"), float(rec.a[sample, j]),
+            {act: unit_function(activation, rec.z.shape[1], j)})], sample)
         lines = walk.per_unit(op, groups)
     result, answer, label = walk.vector_result(op, "a", n, rec.a, sample)
     table = walk.unit_table(op, rec.a, f"a{n}", sample, None if sample is None else {f"z{n}": rec.z[sample]})
     nodes = walk.refs_nodes(i + 1, unit=op.unit)
     return dict(formula=formula, lines=lines, result=result, answer=answer, answer_label=label,
                 table=table, notes=tuple(notes), terms=terms, reads=nodes, writes=nodes)
+
+
+def unit_function(activation, units: int, unit: int):
+    """The activation of unit ``unit`` of a layer of ``units`` as a function of one number (PReLU's
+    slope differs from unit to unit), for a line to be computed from the digits it shows."""
+    def f(value: float) -> float:
+        return float(activation.forward(np.full((1, units), float(value)))[0, unit])
+    return f
 
 
 def _softmax_lines(walk, rec, n, sample):

@@ -13,6 +13,7 @@ from nnviz.core.formula import MAX_ENTRIES, MAX_LINES, Line, Num, Sym, dot, late
 from nnviz.core.numbers import format_value
 from nnviz.core.optimizers import ParamStep
 from nnviz.core.walkthrough_backward import rows_of
+from nnviz.core.walkthrough_forward import unit_function
 
 
 def update_calculation(walk, op, sample):
@@ -82,7 +83,8 @@ def perceptron_calculation(walk, op, sample):
     lines = []
     for j in range(z.shape[0]):
         lines.append(Line((Sym("z", "z"),), dot(w0[j], x) + (" + ", Num(b0[j], True)), float(z[j])))
-        lines.append(Line((Sym("o", "o"),), ("step(", Num(z[j]), ")"), float(out[j])))
+        lines.append(Line((Sym("o", "o"),), ("step(", Num(z[j]), ")"), float(out[j]),
+                          {"step": unit_function(walk.net.layers[0].activation, z.shape[0], j)}))
         lines.append(Line((Sym("e", "e"),), (Num(target[j]), " − ", Num(out[j], True)), float(err[j])))
         for k in range(x.size):
             lines.append(Line((Sym(f"w[{k + 1}]", f"w_{{{k + 1}}}"),),

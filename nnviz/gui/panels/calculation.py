@@ -15,7 +15,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
-from nnviz.core.numbers import format_value, format_vector
+from nnviz.core.numbers import format_operand, format_value, format_vector
 from nnviz.core.walkthrough import Calculation, Line, Num, Sym
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT
@@ -194,11 +194,11 @@ class CalculationPanel(QtWidgets.QWidget):
         self.browser.verticalScrollBar().setValue(scroll)
         self._fill_table()
 
-    def _tokens_html(self, tokens) -> str:
+    def _tokens_html(self, tokens, extra: int = 0) -> str:
         out = []
         for t in tokens:
             if isinstance(t, Num):
-                s = format_value(t.value, self.precision)
+                s = format_operand(t.value, self.precision, extra)
                 if t.paren and s.startswith("-"):
                     s = f"({s})"
                 out.append(f"<a href='n:{float(t.value)!r}'>{html.escape(s)}</a>")
@@ -209,21 +209,24 @@ class CalculationPanel(QtWidgets.QWidget):
         return "".join(out)
 
     def _line_html(self, line: Line, hide: bool = False) -> str:
+        """The line as :meth:`Line.text` writes it (its numbers with the decimals it needs), each
+        number a link whose hover shows it in full."""
+        extra = line.extra_digits(self.precision)
         parts = [self._tokens_html(line.lhs)]
         if line.rhs and not line.trivial:
-            parts.append(self._tokens_html(line.rhs))
-        if line.result is not None:
-            if hide:
-                parts.append("<span class='hidden'>?</span>")
-            else:
-                full = np.asarray(line.result, dtype=float)
-                text = html.escape(format_vector(full, self.precision))
-                if full.ndim == 0:
-                    parts.append(f"<a href='n:{float(full)!r}'>{text}</a>")
-                else:
-                    values = ", ".join(repr(float(v)) for v in full.ravel()[:64])
-                    parts.append(f"<a href='v:{values}'>{text}</a>")
-        return " = ".join(parts)
+            parts.append(self._tokens_html(line.rhs, extra or 0))
+        text = " = ".join(parts)
+        if line.result is None:
+            return text
+        text += " ≈ " if extra is None else " = "
+        if hide:
+            return text + "<span class='hidden'>?</span>"
+        full = np.asarray(line.result, dtype=float)
+        shown = html.escape(format_vector(full, self.precision))
+        if full.ndim == 0:
+            return text + f"<a href='n:{float(full)!r}'>{shown}</a>"
+        values = ", ".join(repr(float(v)) for v in full.ravel()[:64])
+        return text + f"<a href='v:{values}'>{shown}</a>"
 
     def _fill_table(self) -> None:
         table, calc = self.table, self.calculation
