@@ -104,6 +104,7 @@ class Table:
     edits: dict = field(default_factory=dict)  # (r, c) -> Edit
     highlight_row: int | None = None
     highlight_column: int | None = None  # neuron by neuron: the unit's column in a table of units
+    whole_columns: tuple[int, ...] = ()  # columns of whole numbers (class indices), shown without decimals
 
 
 @dataclass(frozen=True)

@@ -291,7 +291,8 @@ class CrossEntropy(Loss):
         if c.size == 1 and y[0, c[0]] == 1.0:
             c = int(c[0])
             line = Line((_ELL,), ("−ln(", sym("p", None, c), ") = −ln(", Num(a[0, c]), ")"), loss)
-            return [line], [f"The target is class {c} (output unit {c + 1}): only its probability counts."]
+            return [line], [f"The target is class {c + 1} (target {c}): only the probability of output unit "
+                            f"{c + 1} counts."]
         body = ["−("] + joined([("", Num(y[0, j]), "·ln(", Num(a[0, j]), ")") for j in range(a.shape[1])],
                                " + ") + [")"]
         return [Line((_ELL,), tuple(flattened(body)), loss)], []

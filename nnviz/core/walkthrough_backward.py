@@ -45,16 +45,20 @@ def loss_calculation(walk, op, sample):
                      f"{format_value(tr.regularization_loss, 6)} (penalty) = {format_value(tr.loss, 6)}.")
     result = Line((Sym("L", "L"),), rhs, float(tr.loss))
     rows = tuple(f"sample {s + 1}" for s in range(walk.batch))
+    whole = ()
     if walk.class_indices:  # the data hold one class index per row; y is its one-hot row
-        columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + ("class", "ℓ")
+        columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + ("target", "ℓ")
         values = np.column_stack([a, y.argmax(axis=1), losses])
         edits = {(s, k): Edit("target", index=(int(walk.rows[s]), 0)) for s in range(walk.batch)}
+        whole = (k,)
+        notes.append(f"The targets are class indices counted from 0, as in the data: target 0 is class 1 "
+                     f"(output unit 1), target {k - 1} is class {k}.")
     else:
         columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + tuple(f"y[{j + 1}]" for j in range(k)) + ("ℓ",)
         values = np.column_stack([a, y, losses])
         edits = {(s, k + j): Edit("target", index=(int(walk.rows[s]), j)) for s in range(walk.batch)
                  for j in range(k)}
-    table = Table(rows, columns, values, edits, None if sample is None else sample)
+    table = Table(rows, columns, values, edits, None if sample is None else sample, whole_columns=whole)
     out_nodes = walk.refs_nodes(L)
     return dict(formula=(Line((Sym("L", "L"),), (loss.formula(format_value),)),), lines=tuple(lines), result=result,
                 answer=np.array([tr.loss]), answer_label="L", table=table, notes=tuple(notes),

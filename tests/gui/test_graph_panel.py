@@ -147,13 +147,27 @@ def test_hovering_a_neuron_shows_its_value_and_gradient(panel, qtbot, snapshot):
     assert "layer 2 (dense · tanh), unit 2:" in text  # counted from 1, as in the controls
     assert f"a = {format_significant(view.value[1])}" in text
     assert f"dL/dz = {format_significant(view.grad[1])}" in text
-    assert f"= {format_significant(snapshot.params['layers[1].bias'][1])}" in text
+    assert f"bias b2[2] = {format_significant(snapshot.params['layers[1].bias'][1])}" in text
+    assert "layers[" not in text  # the document path, counted from 0, is in the tooltip only
+    assert panel.graphics_view.toolTip() == "Document path (counted from 0): layers[1].bias[1]"
+
+
+def test_neuron_hover_says_which_gradient_is_a_mean_and_which_a_sum(panel, qtbot, snapshot):
+    """dL/dz is a mean over the probe rows, dL/db their sum: the two numbers agree as labelled."""
+    panel.show_snapshot(snapshot)
+    text = _hover(qtbot, panel, panel.node_positions(2)[1])
+    rows = snapshot.layers[1].a.shape[0]
+    dz, db = snapshot.layers[1].grad[1], snapshot.grads["layers[1].bias"][1]
+    assert f"dL/dz = {format_significant(dz)} (mean over the {rows} probe rows" in text
+    assert f"dL/db = {format_significant(db)} (sum over the {rows} probe rows = {rows} × mean dL/dz)" in text
+    assert db == pytest.approx(rows * dz, rel=1e-9, abs=1e-15)
 
 
 def test_hovering_an_edge_shows_its_weight_and_gradient(panel, qtbot, snapshot):
     panel.show_snapshot(snapshot)
     text = _hover(qtbot, panel, _edge_midpoint(panel, column=2, unit=1, source=3))
-    assert "layers[1].weight[1, 3]" in text
+    assert "weight W2[2,4]" in text and "layers[" not in text
+    assert panel.graphics_view.toolTip() == "Document path (counted from 0): layers[1].weight[1, 3]"
     assert f"w = {format_significant(snapshot.params['layers[1].weight'][1, 3])}" in text
     assert f"dL/dw = {format_significant(snapshot.grads['layers[1].weight'][1, 3])}" in text
 

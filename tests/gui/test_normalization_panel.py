@@ -53,7 +53,7 @@ def test_batchnorm_bars_are_the_snapshots_statistics(panel, snapshot):
     assert not np.array_equal(bn["batch_mean"], bn["running_mean"])  # the two series really differ
     assert panel.batchnorm_text.text() == BATCHNORM_TEXT
     worst = int(np.argmax(bn["train_eval_gap"]))
-    assert f"Largest gap: unit {worst}, {bn['train_eval_gap'][worst]:.4g}" in panel.gap_readout.text()
+    assert f"Largest gap: unit {worst + 1}, {bn['train_eval_gap'][worst]:.4g}" in panel.gap_readout.text()
 
 
 def test_dropout_image_is_the_mask(panel, snapshot):

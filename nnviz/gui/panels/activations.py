@@ -131,7 +131,12 @@ class _BandSample(pg.ItemSample):
 
 
 class IntegerAxis(pg.AxisItem):
-    """Ticks on whole numbers only: units and samples are counted, not measured."""
+    """Ticks on whole numbers only: units and samples are counted, not measured. ``first``: the
+    label of position 0 (1 for units and samples, drawn at 0, 1, … but counted from 1)."""
+
+    def __init__(self, orientation: str, first: int = 0, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.first = first
 
     def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph override)
         levels = [(spacing, values) for spacing, values in super().tickValues(minVal, maxVal, size)
@@ -142,7 +147,7 @@ class IntegerAxis(pg.AxisItem):
         return levels
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
-        return [f"{round(v * scale):d}" for v in values]
+        return [f"{round(v * scale) + self.first:d}" for v in values]
 
 
 def lay_out_layer_panel(panel: QtWidgets.QWidget, layer_combo, info_line, tabs) -> None:
@@ -162,10 +167,13 @@ def lay_out_layer_panel(panel: QtWidgets.QWidget, layer_combo, info_line, tabs) 
     layout.addWidget(tabs, 1)
 
 
-def make_plot(left: str, bottom: str, integer: tuple[str, ...] = ()) -> pg.PlotItem:
+def make_plot(left: str, bottom: str, integer: tuple[str, ...] = (), counted: tuple[str, ...] = ()) -> pg.PlotItem:
     """A plot item in the panels' quiet style: no menu, no "A" button, axis labels set; the axes
-    named in ``integer`` ("left", "bottom") tick whole numbers only."""
-    plot = pg.PlotItem(axisItems={name: IntegerAxis(name) for name in integer})
+    named in ``integer`` ("left", "bottom") tick whole numbers only, those in ``counted`` number
+    units or samples drawn at 0, 1, … from 1, as everywhere a person reads them."""
+    axes = {name: IntegerAxis(name) for name in integer}
+    axes.update({name: IntegerAxis(name, first=1) for name in counted})
+    plot = pg.PlotItem(axisItems=axes)
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.setLabel("left", left)
@@ -317,8 +325,8 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
     def _build_heatmap(self) -> QtWidgets.QWidget:
         self.heatmap_view = pg.GraphicsLayoutWidget()
         self.heatmap_view.ci.setContentsMargins(2, 8, 2, 8)  # room for the colour bar's end labels
-        self.heatmap_plot = make_plot("unit", "probe sample", integer=("left", "bottom"))
-        self.heatmap_plot.getViewBox().invertY(True)  # unit 0 at the top, as a matrix is read
+        self.heatmap_plot = make_plot("unit", "probe sample", counted=("left", "bottom"))
+        self.heatmap_plot.getViewBox().invertY(True)  # unit 1 at the top, as a matrix is read
         self.heatmap_plot.getViewBox().disableAutoRange()
         follow_ranges(self.heatmap_plot)
         self.heatmap_view.addItem(self.heatmap_plot, row=0, col=0)

@@ -249,7 +249,8 @@ class CalculationPanel(QtWidgets.QWidget):
             for r in range(shown):
                 for c in range(cols):
                     value = t.values[r, c]
-                    item = QtWidgets.QTableWidgetItem("" if np.isnan(value) else format_value(value, self.precision))
+                    digits = 0 if c in t.whole_columns else self.precision
+                    item = QtWidgets.QTableWidgetItem("" if np.isnan(value) else format_value(value, digits))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     edit = t.edits.get((r, c))
                     if not np.isnan(value):

@@ -270,8 +270,10 @@ class GraphPanel(Panel, QtWidgets.QWidget):
 
     def describe(self, selection: Selection) -> str:
         """The text the hover label shows for ``selection`` (values of the current snapshot).
-        Layers and units count from 1, as in the controls and the step-through; parameters are
-        also named by their model-document path (``layers[0].weight[1, 0]``), which counts from 0."""
+        Layers and units count from 1, as in the controls and the step-through. Every value is on
+        the probe batch, and says how: activations and dL/dz are means over its rows (each row's
+        dL/dz carries the loss's 1/N), a parameter's gradient is their sum (the probe batch's
+        gradient). The model-document path is in :meth:`document_path`, the tooltip."""
         snap = self._snapshot
         if selection.kind == "input":
             name = snap.input_names[selection.unit]
@@ -283,27 +285,39 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         i = selection.column - 1
         view = snap.layers[i]
         unit = selection.unit
+        rows = view.a.shape[0]
         if selection.kind == "neuron":
             act = "" if view.activation == "identity" else f" · {view.activation}"
-            text = (f"layer {i + 1} ({view.type}{act}), unit {unit + 1}: "
-                    f"a = {format_significant(view.value[unit], missing=None)}, "
-                    f"dL/dz = {format_significant(view.grad[unit], missing=None)} (probe batch means)")
+            text = (f"layer {i + 1} ({view.type}{act}), unit {unit + 1}:\n"
+                    f"a = {format_significant(view.value[unit], missing=None)} (mean over the {rows} probe rows)\n"
+                    f"dL/dz = {format_significant(view.grad[unit], missing=None)} (mean over the {rows} probe "
+                    f"rows, each with the loss's 1/{rows})")
             bias = snap.params.get(f"layers[{i}].bias")
             if bias is not None and bias.shape == (view.units,):
                 grad = snap.grads.get(f"layers[{i}].bias")
-                b = format_significant(bias[unit], missing=None)
-                text += (f"\nbias b{i + 1}[{unit + 1}] (layers[{i}].bias[{unit}]) = {b}"
-                         + (f", dL/db = {format_significant(grad[unit], missing=None)}" if grad is not None else ""))
+                text += f"\nbias b{i + 1}[{unit + 1}] = {format_significant(bias[unit], missing=None)}"
+                if grad is not None:
+                    text += (f"\ndL/db = {format_significant(grad[unit], missing=None)} (sum over the {rows} "
+                             f"probe rows = {rows} × mean dL/dz)")
             return text
         name = f"layers[{i}].weight"
         index = (unit, selection.source)
         grad = snap.grads.get(name)
-        source = (f"input {snap.input_names[selection.source]}" if i == 0
+        source = (f"input {selection.source + 1} ({snap.input_names[selection.source]})" if i == 0
                   else f"layer {i} unit {selection.source + 1}")
-        return (f"weight W{i + 1}[{unit + 1},{selection.source + 1}] ({name}[{unit}, {selection.source}]): "
+        return (f"weight W{i + 1}[{unit + 1},{selection.source + 1}]: "
                 f"w = {format_significant(snap.params[name][index], missing=None)}"
-                + (f", dL/dw = {format_significant(grad[index], missing=None)}" if grad is not None else "")
+                + (f"\ndL/dw = {format_significant(grad[index], missing=None)} (sum over the {rows} probe rows)"
+                   if grad is not None else "")
                 + f"\n{source} → layer {i + 1} unit {unit + 1}")
+
+    def document_path(self, selection: Selection) -> str:
+        """Where the selected number is in the model document, counted from 0 as there
+        (``layers[1].weight[1, 3]``), or "" for inputs and neurons without a bias."""
+        if selection.param is None:
+            return ""
+        name, index = selection.param
+        return f"{name}[{', '.join(str(k) for k in index)}]"
 
     def hover_text(self) -> str:
         """What the hover label shows now ("" when hidden)."""
@@ -768,6 +782,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
     def _show_hover(self, target: Selection, pos: QtCore.QPointF) -> None:
         label = self._hover_label
         label.setText(self.describe(target))
+        path = self.document_path(target)
+        self.graphics_view.setToolTip(f"Document path (counted from 0): {path}" if path else "")
         (left, right), (bottom, top) = self.view.viewRange()
         # open towards the middle of the view, beside the pointer, so that the label stays in view
         to_right = pos.x() < (left + right) / 2
@@ -780,6 +796,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
 
     def _hide_hover(self) -> None:
         self._hover_label.hide()
+        self.graphics_view.setToolTip("")
         _set_segments(self._hover_edge, [], [])
 
     # -- helpers ----------------------------------------------------------------------------------

@@ -94,32 +94,41 @@ class InspectorPanel(Panel, QtWidgets.QWidget):
         if sel is None or snap is None:
             self.title.setText("Click a neuron or an edge in the network graph.")
             self.details.setText("")
+            self.title.setToolTip("")
             self._set_editable(False)
             return
         lines = []
+        path = ""
         if sel.kind == "input":
-            name = snap.input_names[sel.unit] if sel.unit < len(snap.input_names) else f"input {sel.unit}"
-            self.title.setText(f"Input {name}")
+            name = snap.input_names[sel.unit] if sel.unit < len(snap.input_names) else f"input {sel.unit + 1}"
+            self.title.setText(f"Input {sel.unit + 1}: {name}")
             lines.append("An input feature: its value comes from the data.")
         elif sel.kind == "neuron":
             view = snap.layers[sel.column - 1]
+            rows = view.a.shape[0]
             self.title.setText(f"{layer_name(snap, sel.column - 1)} ({view.type}, {view.activation}), "
-                               f"unit {sel.unit + 1}  ·  layers[{sel.column - 1}]")
-            lines.append(f"mean activation a = {view.value[sel.unit]:.6g}")
-            lines.append(f"mean gradient dL/dz = {view.grad[sel.unit]:.6g}")
+                               f"unit {sel.unit + 1}")
+            path = f"layers[{sel.column - 1}]"
+            lines.append(f"mean activation a = {view.value[sel.unit]:.6g} (over the {rows} probe rows)")
+            lines.append(f"mean dL/dz = {view.grad[sel.unit]:.6g} (over the {rows} probe rows, each with "
+                         f"the loss's 1/{rows})")
             if sel.param is not None:
                 name, index = sel.param
-                lines.append(f"bias b = {snap.params[name][index]:.6g}")
-                lines.append(f"dL/db = {snap.grads[name][index]:.6g}")
+                path = f"{name}[{index[0]}]"
+                lines.append(f"bias b{sel.column}[{sel.unit + 1}] = {snap.params[name][index]:.6g}")
+                lines.append(f"dL/db = {snap.grads[name][index]:.6g} (sum over the {rows} probe rows)")
         else:  # edge
             name, index = sel.param
-            source = (f"input {snap.input_names[sel.source]}" if sel.column == 1
+            rows = snap.layers[sel.column - 1].a.shape[0]
+            source = (f"input {sel.source + 1} ({snap.input_names[sel.source]})" if sel.column == 1
                       else f"{layer_name(snap, sel.column - 2).lower()}, unit {sel.source + 1}")
-            self.title.setText(f"Weight into {layer_name(snap, sel.column - 1).lower()}, unit {sel.unit + 1}, "
-                               f"from {source}  ·  layers[{sel.column - 1}].weight[{sel.unit}, {sel.source}]")
+            self.title.setText(f"Weight W{sel.column}[{sel.unit + 1},{sel.source + 1}] into "
+                               f"{layer_name(snap, sel.column - 1).lower()}, unit {sel.unit + 1}, from {source}")
+            path = f"{name}[{index[0]}, {index[1]}]"
             lines.append(f"w = {snap.params[name][index]:.6g}")
-            lines.append(f"dL/dw = {snap.grads[name][index]:.6g}")
-        lines.append("(means over the probe batch; gradients of the current weights)")
+            lines.append(f"dL/dw = {snap.grads[name][index]:.6g} (sum over the {rows} probe rows)")
+        lines.append("(on the probe batch; gradients of the current weights)")
+        self.title.setToolTip(f"Document path (counted from 0): {path}" if path else "")
         self.details.setText("\n".join(lines))
         editable = sel.param is not None
         self._set_editable(editable)

@@ -43,10 +43,10 @@ def _swatch(color: str, text: str) -> str:
 
 
 class _UnitAxis(pg.AxisItem):
-    """Units are whole numbers: label only those."""
+    """Units are whole numbers, drawn at 0, 1, … and counted from 1: label only those."""
 
     def tickStrings(self, values, scale, spacing):  # pyqtgraph override name
-        return [f"{v:g}" if float(v).is_integer() else "" for v in values]
+        return [f"{int(v) + 1}" if float(v).is_integer() else "" for v in values]
 
 
 def _plot(title: str, y_label: str) -> pg.PlotWidget:
@@ -293,8 +293,8 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         if gap.size and np.isfinite(gap).any():
             worst = int(np.nanargmax(gap))
             self.gap_readout.setText(
-                f"Largest gap: unit {worst}, {gap[worst]:.4g}  (mean over units {np.nanmean(gap):.4g}).  "
-                f"Unit {worst}: batch mean {bn['batch_mean'][worst]:.4g} vs running {bn['running_mean'][worst]:.4g}; "
+                f"Largest gap: unit {worst + 1}, {gap[worst]:.4g}  (mean over units {np.nanmean(gap):.4g}).  "
+                f"Unit {worst + 1}: batch mean {bn['batch_mean'][worst]:.4g} vs running {bn['running_mean'][worst]:.4g}; "
                 f"batch variance {bn['batch_var'][worst]:.4g} vs running {bn['running_var'][worst]:.4g}.")
         else:
             self.gap_readout.setText("")

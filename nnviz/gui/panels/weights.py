@@ -140,8 +140,8 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
     def _build_matrix(self) -> QtWidgets.QWidget:
         self.matrix_view = pg.GraphicsLayoutWidget()
         self.matrix_view.ci.setContentsMargins(2, 8, 2, 8)  # room for the colour bar's end labels
-        self.matrix_plot = make_plot("unit", "input", integer=("left", "bottom"))
-        self.matrix_plot.getViewBox().invertY(True)  # unit 0 at the top, as a matrix is read
+        self.matrix_plot = make_plot("unit", "input", counted=("left", "bottom"))
+        self.matrix_plot.getViewBox().invertY(True)  # unit 1 at the top, as a matrix is read
         self.matrix_view.addItem(self.matrix_plot, row=0, col=0)
         self.matrix_item = pg.ImageItem(axisOrder="row-major")
         self.matrix_item.setLookupTable(_LUT)
@@ -277,8 +277,9 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
             self.tabs.setTabEnabled(2, side is not None)
             self.tabs.blockSignals(False)
         units, fan_in = weight.shape
-        segments = [(f"layers[{self._layer}].weight", None, True),
+        segments = [(f"W{self._layer + 1}", None, True),
                     (f"   {units} units × {fan_in} inputs = {weight.size:,} weights", None, False)]
+        self.info_line.setToolTip(f"Document path (counted from 0): layers[{self._layer}].weight")
         if self.view_name == "images" and units > ATLAS_UNITS:
             segments.append((f" · the first {ATLAS_UNITS} units", None, False))
         self.info_line.set_segments(segments)
