@@ -5,7 +5,7 @@ the graph elements it reads and writes (:class:`Ref`), and the quiz's check of a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,6 +105,10 @@ class Table:
     highlight_row: int | None = None
     highlight_column: int | None = None  # neuron by neuron: the unit's column in a table of units
     whole_columns: tuple[int, ...] = ()  # columns of whole numbers (class indices), shown without decimals
+    #: ``(row, column) -> unit`` for the cells that show a result the quiz asks for (the unit whose
+    #: result it is; 0 for an operation taken whole), None for the others: a quiz hides those
+    #: cells until that unit is answered, however the table is laid out
+    answer_of: Callable[[int, int], int | None] | None = None
 
 
 @dataclass(frozen=True)

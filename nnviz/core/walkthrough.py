@@ -277,11 +277,14 @@ class Walkthrough:
         else:
             rows = (f"sample {sample + 1}",)
             table = values[sample:sample + 1]
+        given = 0
         if extra:
             names = tuple(extra)
             rows = names + rows
+            given = len(names)
             table = np.vstack([np.asarray(extra[k], dtype=float).reshape(1, -1) for k in names] + [table])
-        return Table(rows, columns, np.array(table, dtype=float), edits or {}, None, op.unit)
+        return Table(rows, columns, np.array(table, dtype=float), edits or {}, None, op.unit,
+                     answer_of=lambda r, c: c if r >= given else None)
 
     def refs_nodes(self, column: int, units=None, unit: int | None = None) -> tuple[Ref, ...]:
         n = self.column_size(column)
@@ -296,8 +299,9 @@ class Walkthrough:
     def column_size(self, column: int) -> int:
         return self.trace.x.shape[1] if column == 0 else self.trace.layers[column - 1].z.shape[1]
 
-    def param_table(self, i, name, columns: dict, unit) -> Table:
-        """One row per entry of a parameter, one column per quantity; the value columns editable."""
+    def param_table(self, i, name, columns: dict, unit, given=("before", "gradient")) -> Table:
+        """One row per entry of a parameter, one column per quantity; the value columns editable.
+        The columns not ``given`` are the operation's results (the quiz hides them per unit)."""
         first = next(iter(columns.values()))
         shape = first.shape
         symbol = self.net.layers[i].param_symbol(name)
@@ -313,11 +317,11 @@ class Walkthrough:
             c = col_names.index("before")
             edits = LazyEdits(values.shape, lambda r, cc: Edit("param", f"layers[{i}].{name}", index(r))
                               if cc == c else None)
-        highlight = None
-        if unit is not None:
-            per_row = int(np.prod(shape[1:])) if len(shape) > 1 else 1
-            highlight = unit * per_row
-        return Table(rows, col_names, values, edits, highlight)
+        per_row = int(np.prod(shape[1:])) if len(shape) > 1 else 1
+        highlight = None if unit is None else unit * per_row
+        results = {c for c, column in enumerate(col_names) if column not in given}
+        return Table(rows, col_names, values, edits, highlight,
+                     answer_of=lambda r, c: r // per_row if c in results else None)
 
 
 #: operation kind -> the function that renders it

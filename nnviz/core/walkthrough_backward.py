@@ -58,7 +58,9 @@ def loss_calculation(walk, op, sample):
         values = np.column_stack([a, y, losses])
         edits = {(s, k + j): Edit("target", index=(int(walk.rows[s]), j)) for s in range(walk.batch)
                  for j in range(k)}
-    table = Table(rows, columns, values, edits, None if sample is None else sample, whole_columns=whole)
+    loss_column = values.shape[1] - 1
+    table = Table(rows, columns, values, edits, None if sample is None else sample, whole_columns=whole,
+                  answer_of=lambda r, c: 0 if c == loss_column else None)
     out_nodes = walk.refs_nodes(L)
     return dict(formula=(Line((Sym("L", "L"),), (loss.formula(format_value),)),), lines=tuple(lines), result=result,
                 answer=np.array([tr.loss]), answer_label="L", table=table, notes=tuple(notes),
@@ -219,7 +221,7 @@ def grad_calculation(walk, op, sample):
         result = Line((sym(f"dL/d{psym}", n) if psym in "Wb" else Sym(label, label),), (),
                       grad.copy() if grad.size > 1 else float(grad.ravel()[0]))
         answer = grad.ravel() if grad.size <= MAX_LINES else grad.ravel()[:1]
-    table = walk.param_table(i, name, {"gradient": grad}, op.unit)
+    table = walk.param_table(i, name, {"gradient": grad}, op.unit, given=())
     reads = walk.refs_nodes(i + 1, unit=op.unit) + walk.refs_nodes(i)
     writes = (walk.refs_edges(i, op.unit) if name in ("weight", "gate_weight")
               else walk.refs_nodes(i + 1, unit=op.unit))
@@ -257,7 +259,7 @@ def dx_calculation(walk, op, sample):
                           if j < units and k < fan_in else None)
         table = Table(tuple(f"unit {j + 1}" for j in range(units)) + (f"dL/da{n - 1}",),
                       tuple(f"w[·,{k + 1}]" for k in range(fan_in)) + (f"dL/dz{n}",), values, edits,
-                      None, op.unit)
+                      None, op.unit, answer_of=lambda r, c: c if r == units and c < fan_in else None)
     else:
         table = walk.unit_table(op, da, f"dL/da{n - 1}", sample, total=True)
     notes = ["This is the gradient the layer below receives as its dL/da."]

@@ -85,7 +85,8 @@ def _weight_table(walk, i, W, b, x, z, sample, unit) -> Table:
 
     rows = LazyLabels(W.shape[0] + 1, lambda r: (f"a{n - 1} = x" if i == 0 else f"a{n - 1}") if r == 0
                       else f"unit {r}")
-    return Table(rows, columns, values, LazyEdits(values.shape, edit), None if unit is None else unit + 1)
+    return Table(rows, columns, values, LazyEdits(values.shape, edit), None if unit is None else unit + 1,
+                 answer_of=lambda r, c: r - 1 if r > 0 and c == fan_in + 1 else None)
 
 
 def _norm_lines(walk, op, rec, n, sample):

@@ -102,7 +102,9 @@ def perceptron_calculation(walk, op, sample):
     values = np.column_stack(list(columns.values()))
     edits = {(k, 1): Edit("param", "layers[0].weight", (0, k)) for k in range(x.size)}
     edits[(x.size, 1)] = Edit("param", "layers[0].bias", (0,))
-    table = Table(rows, tuple(columns), values, edits, None)
+    after = list(columns).index("w after")
+    table = Table(rows, tuple(columns), values, edits, None,
+                  answer_of=lambda r, c: op.unit if c == after else None)
     result = Line((Sym("e", "e"),), (), err.copy() if err.size > 1 else float(err[0]))
     refs = walk.refs_edges(0) + walk.refs_nodes(1)
     return dict(formula=formula, lines=tuple(lines), result=result, answer=np.atleast_1d(err).astype(float),

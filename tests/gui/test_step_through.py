@@ -155,7 +155,9 @@ def test_quiz_accepts_0_598_and_rejects_0_6(qtbot, window):
     go_to(stepper, "a", layer=1)
     stepper.quiz.setChecked(True)
     assert "= ?" in text(window) and stepper.answer.isEnabled()
-    assert stepper.calculation.table.rowCount() == 0  # the numbers wait for the answer
+    table = stepper.calculation.table  # the numbers to work from show; the result waits for the answer
+    assert table.verticalHeaderItem(0).text() == "z2" and table.item(0, 0).text() == "0.4"
+    assert table.item(1, 0).text() == "?"
     stepper.answer.setText("0.6")
     stepper.check()
     assert stepper.feedback.text().startswith("Not quite") and "0.599" in stepper.feedback.text()
@@ -346,9 +348,9 @@ def test_class_targets_edit_as_one_class_column(qtbot, window):
     go_to(stepper, "loss")
     table = stepper.calculation.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert "class" in headers and "y[2]" not in headers
-    column = headers.index("class")
-    assert table.item(0, column).text() == "0.0"
+    assert "target" in headers and "y[2]" not in headers
+    column = headers.index("target")
+    assert table.item(0, column).text() == "0"  # a class index, as in the data: a whole number
     table.item(0, column).setText("2")
     qtbot.waitUntil(lambda: stepper.current().table.values[0, column] == 2.0)
     assert window.last_message == ""

@@ -38,6 +38,7 @@ class CalculationPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.calculation: Calculation | None = None
         self.hidden_result = False
+        self.unanswered = lambda unit: False  # unit -> its result is still to be asked (the quiz)
         self.precision = 3
         self._filling = False
 
@@ -116,9 +117,14 @@ class CalculationPanel(QtWidgets.QWidget):
         self._show_empty()
 
     # -- public API -------------------------------------------------------------------------------
-    def show_calculation(self, calculation: Calculation | None, hide_result: bool = False) -> None:
-        """Draw ``calculation``; ``hide_result`` shows ``?`` for its results (the quiz)."""
+    def show_calculation(self, calculation: Calculation | None, hide_result: bool = False,
+                         unanswered=None) -> None:
+        """Draw ``calculation``; ``hide_result`` shows ``?`` for its results (the quiz).
+        ``unanswered(unit)``: whether the quiz has still to ask for that unit's result (neuron by
+        neuron, the units after this one); the table shows ``?`` in those cells too. By default
+        every result cell is hidden while ``hide_result``."""
         self.calculation, self.hidden_result = calculation, hide_result
+        self.unanswered = unanswered if unanswered is not None else (lambda unit: hide_result)
         self.message.setText("")
         if calculation is None:
             self._show_empty()
@@ -158,14 +164,20 @@ class CalculationPanel(QtWidgets.QWidget):
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The operation's table as drawn (every number in full): one row per table row, the row's
-        label first; empty while nothing is shown or the quiz hides the numbers."""
+        label first; empty cells (and those the quiz hides) None; no rows while nothing is shown."""
         calc = self.calculation
-        if calc is None or calc.table is None or self.hidden_result:
+        if calc is None or calc.table is None:
             return ["row"], []
         t = calc.table
-        rows = [[label] + [None if np.isnan(v) else float(v) for v in values]
-                for label, values in zip(t.rows, t.values)]
+        rows = [[label] + [None if np.isnan(v) or self._masked(r, c) else float(v) for c, v in enumerate(values)]
+                for r, (label, values) in enumerate(zip(t.rows, t.values))]
         return ["row"] + list(t.columns), rows
+
+    def _masked(self, row: int, column: int) -> bool:
+        """Whether the quiz hides this cell of the table: a result not asked for yet."""
+        answer_of = self.calculation.table.answer_of
+        unit = None if answer_of is None else answer_of(row, column)
+        return unit is not None and self.unanswered(unit)
 
     # -- drawing ----------------------------------------------------------------------------------
     def _show_empty(self) -> None:
@@ -234,10 +246,10 @@ class CalculationPanel(QtWidgets.QWidget):
         self._filling = True
         try:
             table.clear()
-            if t is None or self.hidden_result:
+            if t is None:
                 table.setRowCount(0)
                 table.setColumnCount(0)
-                self.table_note.setText("The numbers appear once you have answered." if self.hidden_result else "")
+                self.table_note.setText("")
                 return
             rows, cols = t.values.shape
             shown = min(rows, max(1, _MAX_TABLE_CELLS // max(cols, 1)))
@@ -246,9 +258,18 @@ class CalculationPanel(QtWidgets.QWidget):
             table.setHorizontalHeaderLabels(list(t.columns))
             table.setVerticalHeaderLabels(list(t.rows[:shown]))
             flags_ro = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+            masked_any = False
             for r in range(shown):
                 for c in range(cols):
                     value = t.values[r, c]
+                    if self._masked(r, c):  # the quiz has not asked for it yet
+                        item = QtWidgets.QTableWidgetItem("?")
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                        item.setFlags(flags_ro)
+                        item.setForeground(QtGui.QColor(SELECTED))
+                        table.setItem(r, c, item)
+                        masked_any = True
+                        continue
                     digits = 0 if c in t.whole_columns else self.precision
                     item = QtWidgets.QTableWidgetItem("" if np.isnan(value) else format_value(value, digits))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -275,6 +296,8 @@ class CalculationPanel(QtWidgets.QWidget):
             note = f"showing {shown} of {rows} rows" if shown < rows else ""
             if t.edits:
                 note = ("Yellow cells can be edited (double-click). " + note).strip()
+            if masked_any:
+                note = ("? : a result you have not answered yet. " + note).strip()
             self.table_note.setText(note)
         finally:
             self._filling = False

@@ -295,6 +295,21 @@ class StepperPanel(QtWidgets.QWidget):
     def _hidden(self) -> bool:
         return self.quiz.isChecked() and (self.index, self.sample) not in self.revealed
 
+    def _unanswered(self):
+        """``unit -> bool``: whether the quiz has still to ask for that unit's result of the current
+        operation (neuron by neuron, each unit is an operation of its own: the later ones are
+        still to come, and their cells of the table must not give them away)."""
+        if not self.quiz.isChecked():
+            return lambda unit: False
+        walk = self.walkthrough
+        op = walk.operations[self.index]
+        if op.unit is None:
+            hidden = self._hidden()
+            return lambda unit: hidden
+        siblings = {other.unit: k for k, other in enumerate(walk.operations)
+                    if (other.kind, other.layer, other.param) == (op.kind, op.layer, op.param)}
+        return lambda unit: unit in siblings and (siblings[unit], self.sample) not in self.revealed
+
     def _fill_samples(self, walk) -> None:
         box = self.sample_box
         box.blockSignals(True)
@@ -332,7 +347,7 @@ class StepperPanel(QtWidgets.QWidget):
             return
         calc = walk.calculation(self.index, self.sample)
         hidden = self._hidden()
-        self.calculation.show_calculation(calc, hide_result=hidden)
+        self.calculation.show_calculation(calc, hide_result=hidden, unanswered=self._unanswered())
         if not keep_feedback:
             self.feedback.setText("")
         self.answer_label.setText(f"Your value of {calc.answer_label}:")
