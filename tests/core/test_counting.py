@@ -3,9 +3,9 @@ samples from 1; no document path (``layers[0]``, counted from 0) shows outside a
 
 import re
 
-import numpy as np
 import pytest
 
+from nnviz.core.data import takes_class_indices
 from nnviz.core.examples import load_example
 from nnviz.core.experiment import Experiment
 from nnviz.core.walkthrough import walk_next_step
@@ -23,12 +23,10 @@ BATCHNORM_DROPOUT = {
 
 
 def walkthroughs():
-    """The step-through of three architectures, layer by layer and neuron by neuron."""
+    """The step-through of four architectures, layer by layer and neuron by neuron."""
     for document in (load_example("two-two-one"), load_example("softmax-three-classes"), load_example("perceptron-and"),
                      BATCHNORM_DROPOUT):
         exp = Experiment(document)
-        from nnviz.core.data import takes_class_indices
-
         for neurons in (False, True):
             state = walk_next_step(exp.net, exp.trainer, neurons=neurons,
                                    class_indices=takes_class_indices(exp.net, exp.raw_train))

@@ -294,7 +294,8 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
             worst = int(np.nanargmax(gap))
             self.gap_readout.setText(
                 f"Largest gap: unit {worst + 1}, {gap[worst]:.4g}  (mean over units {np.nanmean(gap):.4g}).  "
-                f"Unit {worst + 1}: batch mean {bn['batch_mean'][worst]:.4g} vs running {bn['running_mean'][worst]:.4g}; "
+                f"Unit {worst + 1}: batch mean {bn['batch_mean'][worst]:.4g} "
+                f"vs running {bn['running_mean'][worst]:.4g}; "
                 f"batch variance {bn['batch_var'][worst]:.4g} vs running {bn['running_var'][worst]:.4g}.")
         else:
             self.gap_readout.setText("")
