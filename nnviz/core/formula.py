@@ -296,8 +296,7 @@ class _Parser:
     """Recursive descent over the written operators: + − - · * × / ² √ ( ) [ ] | |."""
 
     def __init__(self, text: str, functions: Mapping[str, Callable]):
-        self.tokens = [m.group(1) or m.group(2) or m.group(3) for m in _TOKEN.finditer(text)
-                       if (m.group(1) or m.group(2) or m.group(3))]
+        self.tokens = [m.group().strip() for m in _TOKEN.finditer(text) if m.group().strip()]
         self.at, self.functions = 0, functions
 
     def peek(self) -> str | None:
