@@ -56,16 +56,18 @@ def accuracy_text(snap) -> str:
 
 class TypingGuard(QtCore.QObject):
     """Keeps the training keys for the field being typed in: with the focus in a text field, spin
-    box, combo or table editor, Space and the arrows are typing, not Play and Step.
+    box, combo or table editor, or in a popup (a combo's list, a menu), Space and the arrows are
+    typing, not Play and Step.
 
-    Before a key can trigger a shortcut, Qt sends a ShortcutOverride event to the focus widget, and
-    up its parents to its window while nobody accepts it; accepting it sends the key to the widget
-    instead. Install the guard on every window the focus can be in (the main window, floating docks).
-    """
+    Before a key can trigger a shortcut, Qt sends a ShortcutOverride event to the focus widget;
+    accepting it sends the key to the widget instead. The guard filters the application's events:
+    Play and Step are application shortcuts, so the focus may be in any window (a floating dock, a
+    combo's popup)."""
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # Qt override
         if (event.type() == QtCore.QEvent.Type.ShortcutOverride and event.key() in TRAINING_KEYS
-                and isinstance(QtWidgets.QApplication.focusWidget(), TYPING_WIDGETS)):
+                and (isinstance(QtWidgets.QApplication.focusWidget(), TYPING_WIDGETS)
+                     or QtWidgets.QApplication.activePopupWidget() is not None)):
             event.accept()
         return False
 
@@ -95,9 +97,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, DOCK_AREAS["right"])
         self._add_dock("controls", "Controls", self.controls, DOCK_AREAS["left"])
         self.panels = self._build_panels()
-        self.typing_guard = TypingGuard(self)
-        for widget in (self, *self.docks.values()):  # a floating dock is a window of its own
-            widget.installEventFilter(self.typing_guard)
+        self.typing_guard = TypingGuard(self)  # removed from the application with the window
+        QtWidgets.QApplication.instance().installEventFilter(self.typing_guard)
         self._health_was_visible = (True, True)  # health strip, inspector
         self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
                          Qt.Orientation.Vertical)

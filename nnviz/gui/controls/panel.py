@@ -7,6 +7,7 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.experiment import DataConfig
+from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls.architecture import ArchitectureSection
 from nnviz.gui.controls.data import DataSection
 from nnviz.gui.controls.training import TrainingSection
@@ -80,6 +81,7 @@ class ControlsPanel(QtWidgets.QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.setMinimumWidth(280)
+        name_controls(self)  # rows added later name themselves (layer rows, option forms)
 
     def sections(self) -> tuple[DataSection, ArchitectureSection, TrainingSection]:
         """The sections, top to bottom."""
