@@ -97,7 +97,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, DOCK_AREAS["right"])
         self._add_dock("controls", "Controls", self.controls, DOCK_AREAS["left"])
         self.panels = self._build_panels()
-        self.typing_guard = TypingGuard(self)  # removed from the application with the window
+        self.typing_guard = TypingGuard(self)  # until the window closes
         QtWidgets.QApplication.instance().installEventFilter(self.typing_guard)
         self._health_was_visible = (True, True)  # health strip, inspector
         self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
@@ -699,4 +699,5 @@ class MainWindow(QtWidgets.QMainWindow):
         self._save_settings()
         self.exports.stop_recording()
         self.session.shutdown()
+        QtWidgets.QApplication.instance().removeEventFilter(self.typing_guard)
         event.accept()
