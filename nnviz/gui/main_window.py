@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +32,44 @@ DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidg
               "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 DEFAULT_SPEED = 10  # optimizer steps per frame: fast enough to get somewhere, slow enough to watch
 FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
+NOTE_MS = 10000  # how long a note stays in the status bar: long enough to read a sentence twice
+#: the keys that drive training alone: Play (Space), Step and the step-through's moves
+TRAINING_KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_End})
+#: the widgets that take those keys as typing when they have the focus (a table's cell editor is a
+#: line edit or a spin box)
+TYPING_WIDGETS = (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QTextEdit,
+                  QtWidgets.QPlainTextEdit)
+
+
+def accuracy_text(snap) -> str:
+    """The accuracy for the status bar: on the test rows when some are held out, else on the training
+    rows; "" for regression, for an accuracy that is None, and beside a loss (or weights) that is
+    not a finite number."""
+    held_out = snap.test_loss is not None
+    split, accuracy, loss = ("test", snap.test_accuracy, snap.test_loss) if held_out \
+        else ("train", snap.train_accuracy, snap.train_loss)
+    if (snap.task != "classification" or accuracy is None or snap.diverged
+            or not (math.isfinite(snap.train_loss) and math.isfinite(loss) and math.isfinite(accuracy))):
+        return ""
+    return f"{split} accuracy {100 * accuracy:.1f}%"
+
+
+class TypingGuard(QtCore.QObject):
+    """Keeps the training keys for the field being typed in: with the focus in a text field, spin
+    box, combo or table editor, or in a popup (a combo's list, a menu), Space and the arrows are
+    typing, not Play and Step.
+
+    Before a key can trigger a shortcut, Qt sends a ShortcutOverride event to the focus widget;
+    accepting it sends the key to the widget instead. The guard filters the application's events:
+    Play and Step are application shortcuts, so the focus may be in any window (a floating dock, a
+    combo's popup)."""
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # Qt override
+        if (event.type() == QtCore.QEvent.Type.ShortcutOverride and event.key() in TRAINING_KEYS
+                and (isinstance(QtWidgets.QApplication.focusWidget(), TYPING_WIDGETS)
+                     or QtWidgets.QApplication.activePopupWidget() is not None)):
+            event.accept()
+        return False
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -44,7 +83,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_name = (document or {}).get("name", "Untitled")
         self.last_message = ""  # the last error or warning shown to the user (tests read it)
         self._message_box: QtWidgets.QMessageBox | None = None
-        self._last_step = 0
+        self.lesson: str | None = None  # the key of the built-in lesson open, if one is
         self._state: dict | None = None
         self.latest = None  # the newest snapshot
         self.latest_walk = None  # the newest step-through state (WalkState)
@@ -58,6 +97,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, DOCK_AREAS["right"])
         self._add_dock("controls", "Controls", self.controls, DOCK_AREAS["left"])
         self.panels = self._build_panels()
+        self.typing_guard = TypingGuard(self)  # until the window closes
+        QtWidgets.QApplication.instance().installEventFilter(self.typing_guard)
         self._health_was_visible = (True, True)  # health strip, inspector
         self.resizeDocks([self.docks["output"], self.docks["loss"], self.docks["inspector"]], [420, 380, 140],
                          Qt.Orientation.Vertical)
@@ -137,9 +178,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_actions(self) -> None:
         self.act_play = self._action("Play", self._on_play_triggered, Qt.Key.Key_Space,
                                      "Play or pause training (Space)", checkable=True)
-        self.act_step = self._action("Step", lambda: self.session.step(), Qt.Key.Key_Right,
+        self.act_step = self._action("Step", self._on_step_triggered, Qt.Key.Key_Right,
                                      "Take one optimizer step (Right arrow)")
-        self.act_epoch = self._action("Step epoch", lambda: self.session.step_epoch(), "Ctrl+Right",
+        self.act_epoch = self._action("Step epoch", self._on_epoch_triggered, "Ctrl+Right",
                                       "Train until one more epoch of data has been seen (Ctrl+Right)")
         self.act_reset = self._action("Reset", self._on_reset_triggered, "Ctrl+R",
                                       "Re-initialise the weights from the seed and start again (Ctrl+R)")
@@ -230,6 +271,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s.playing_changed.connect(self._on_playing_changed)
         s.diverged.connect(self._on_diverged)
         s.failed.connect(self._on_failed)
+        s.noticed.connect(self._on_noticed)
         s.saved.connect(self._on_saved)
         s.rate_measured.connect(self._on_rate_measured)
         self.graph.selection_changed.connect(self.inspector.set_selection)
@@ -253,18 +295,15 @@ class MainWindow(QtWidgets.QMainWindow):
         for panel in self.panels:  # one hidden behind a tab or closed draws it when shown
             panel.show_snapshot(snapshot)
         self.exports.add_frame(snapshot)
-        if snapshot.step != self._last_step:
-            self._last_step = snapshot.step
-            if snapshot.step:
-                self.setWindowModified(True)
         self._update_status(snapshot)
 
     def _update_status(self, snap) -> None:
         parts = [f"epoch {snap.epoch:.2f}", f"step {snap.step}", f"train loss {snap.train_loss:.4g}"]
         if snap.test_loss is not None:
             parts.append(f"test loss {snap.test_loss:.4g}")
-        if snap.test_accuracy is not None:
-            parts.append(f"test accuracy {100 * snap.test_accuracy:.1f}%")
+        accuracy = accuracy_text(snap)
+        if accuracy:
+            parts.append(accuracy)
         if self.session.playing and self.steps_per_second:
             parts.append(f"{self.steps_per_second:,.0f} steps/s")
         self.status_label.setText("   ".join(parts))
@@ -276,7 +315,8 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot(object)
     def _on_state_changed(self, state: dict) -> None:
         self._state = state
-        self.controls.set_state(state["document"], state["data"], state["input_names"], state["outputs"])
+        self.controls.set_state(state["document"], state["data"], state["input_names"], state["outputs"],
+                                held_out=state["held_out"], rows=state["rows"])
 
     @Slot(bool)
     def _on_playing_changed(self, playing: bool) -> None:
@@ -295,8 +335,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_message("nnviz", message, QtWidgets.QMessageBox.Icon.Warning)
 
     @Slot(str)
+    def _on_noticed(self, note: str) -> None:
+        self.statusBar().showMessage(note, NOTE_MS)
+
+    @Slot(str)
     def _on_saved(self, path: str) -> None:
         self.path = Path(path)
+        self.lesson = None  # saved, the lesson is the user's own model
         self.setWindowModified(False)
         self._add_recent(path)
         self._update_title()
@@ -320,12 +365,31 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_walk_mode(False)
             self.statusBar().showMessage("Step through is off while training plays (Ctrl+T turns it on again)",
                                          6000)
+        self.controls.flush()  # training goes on with what the controls show
         self.session.toggle()
         self.act_play.setChecked(self.session.playing)  # the worker's answer sets the real state
+        self._mark_trained()
+
+    def _on_step_triggered(self) -> None:
+        self.controls.flush()
+        self.session.step()
+        self._mark_trained()
+
+    def _on_epoch_triggered(self) -> None:
+        self.controls.flush()
+        self.session.step_epoch()
+        self._mark_trained()
 
     def _on_reset_triggered(self) -> None:
+        self.controls.flush()  # Reset applies what the controls show
         self.session.reset()
-        self.setWindowModified(True)
+        self._mark_trained()
+
+    def _mark_trained(self) -> None:
+        """Training changed the weights: a model to save, but a lesson only stepped through or played
+        is still the lesson (its edits mark it, as any model's)."""
+        if self.lesson is None:
+            self.setWindowModified(True)
 
     @Slot(str, object, float)
     def _on_parameter_edited(self, name: str, index, value: float) -> None:
@@ -423,7 +487,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_commit_requested(self) -> None:
         self.session.walk_commit()
-        self.setWindowModified(True)
+        self._mark_trained()
 
     @Slot(object, float)
     def apply_edit(self, edit: Edit, value: float) -> None:
@@ -478,6 +542,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.session.load_document(doc)
         self.path = None
+        self.lesson = key
         self.model_name = doc.get("name") or key
         self.stepper.set_lesson(self.model_name, doc.get("description", ""))
         self.setWindowModified(False)
@@ -514,6 +579,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.load_document(default_document())
         self.stepper.set_lesson("", "")
         self.path = None
+        self.lesson = None
         self.model_name = "Circle"
         self.setWindowModified(False)
         self._update_title()
@@ -540,6 +606,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.load_document(doc)
         self.stepper.set_lesson("", "")
         self.path = Path(path)
+        self.lesson = None
         self.model_name = doc.get("name") or self.path.stem
         self.settings.setValue("last_dir", str(self.path.parent))
         self._add_recent(str(self.path))
@@ -632,4 +699,5 @@ class MainWindow(QtWidgets.QMainWindow):
         self._save_settings()
         self.exports.stop_recording()
         self.session.shutdown()
+        QtWidgets.QApplication.instance().removeEventFilter(self.typing_guard)
         event.accept()

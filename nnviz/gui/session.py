@@ -28,7 +28,7 @@ thread (``start``, ``stop``, ``execute``, the timer's tick). Its ``playing``, ``
   worker.
 - What the worker emits, through queued signals: snapshots (read-only arrays, built afresh);
   state dicts (a fresh deep copy of the document, the frozen ``DataConfig`` whose imported rows
-  ``set_sample`` copies on write, a tuple of input names, an int); ``WalkState`` (frozen, traced
+  ``set_sample`` copies on write, a tuple of input names, ints and a bool); ``WalkState`` (frozen, traced
   afresh and never kept by the worker); and plain str, bool and float values.
 """
 
@@ -66,10 +66,11 @@ class _Worker(QObject):
     """Runs on the worker thread; owns the experiment."""
 
     snapshot_ready = Signal(object)
-    state_changed = Signal(object)  # dict: document, data, input_names, outputs
+    state_changed = Signal(object)  # dict: document, data, input_names, outputs, held_out, rows
     playing_changed = Signal(bool)
     diverged = Signal(str)
     failed = Signal(str)
+    noticed = Signal(str)  # one line: what a command adjusted to fit (the loss for the data, say)
     saved = Signal(str)
     rate_measured = Signal(float)  # optimizer steps per second while playing
     walk_ready = Signal(object)  # WalkState: the next step traced, while step-through is on
@@ -125,11 +126,13 @@ class _Worker(QObject):
     # -- commands (each runs on the worker thread, queued by a TrainingSession method) -------------
     @Slot(object)
     def execute(self, command: Callable[[], None]) -> None:
-        """Apply one queued command; a failure pauses training and is reported in one line."""
+        """Apply one queued command; a failure pauses training, shows the state in force again (so
+        a refused choice reverts in the controls) and is reported in one line."""
         try:
             command()
         except Exception as exc:
             self._set_playing(False)
+            self._emit_state()
             self.failed.emit(one_line(exc))
             if not isinstance(exc, NnvizError):
                 traceback.print_exc()  # a bug: keep the details for a report, as well as the dialog
@@ -166,7 +169,7 @@ class _Worker(QObject):
             self._timer.start(0 if self.steps_per_frame == 0 else int(self._min_interval * 1000))
 
     def set_training(self, changes: dict) -> None:
-        self.experiment.set_training(**changes)
+        self._notice(self.experiment.set_training(**changes))
         self._emit_state()
         self.publish()
         self._retrace(committed=False)
@@ -178,7 +181,7 @@ class _Worker(QObject):
         self._retrace(committed=True)
 
     def set_data(self, data: DataConfig) -> None:
-        self.experiment.set_data(data)
+        self._notice(self.experiment.set_data(data))
         self._emit_state()
         self.publish()
         self._retrace(committed=True)
@@ -221,6 +224,11 @@ class _Worker(QObject):
         self._emit_state()  # the data's rows changed (saved with inline data)
         self.publish()
         self._retrace(committed=False)
+
+    def _notice(self, note: str | None) -> None:
+        """Pass on what a command adjusted to fit, if anything (None: nothing to say)."""
+        if note:
+            self.noticed.emit(note)
 
     def _retrace(self, committed: bool) -> None:
         """While stepping through, trace the next step again, for it changed; ``committed``: a new
@@ -300,17 +308,25 @@ class _Worker(QObject):
 
     def _emit_state(self) -> None:
         exp = self.experiment
+        # held_out False with a test fraction > 0: too few rows to split (a truth table), so every
+        # row is trained and evaluated on
         self.state_changed.emit({"document": exp.document_copy(), "data": exp.data,
-                                 "input_names": exp.input_names, "outputs": exp.net.outputs})
+                                 "input_names": exp.input_names, "outputs": exp.net.outputs,
+                                 "held_out": exp.raw_test is not None, "rows": len(exp.raw_train)})
 
 
 class TrainingSession(QObject):
     """The GUI's handle on training. Create it on the GUI thread; it starts its own worker thread.
 
     Signals (emitted on the GUI thread): ``snapshot_ready(Snapshot)`` — the newest snapshot, at most
-    once per event-loop turn; ``state_changed(dict)``; ``playing_changed(bool)``; ``diverged(str)``;
-    ``failed(str)``; ``saved(str)``; ``rate_measured(float)``; ``walk_ready(WalkState)``. Commands are
-    its methods (``play()``, ``set_training(lr=0.1)`` …), queued to the worker and applied in order.
+    once per event-loop turn; ``state_changed(dict)`` — the state in force (after every command that
+    changes it, and after every failed command); ``playing_changed(bool)``; ``diverged(str)``;
+    ``failed(str)``; ``noticed(str)`` — what ``set_data``/``set_training`` adjusted to fit;
+    ``saved(str)``; ``rate_measured(float)``; ``walk_ready(WalkState)``. Commands are its methods
+    (``play()``, ``set_training(lr=0.1)`` …), queued to the worker and applied in order.
+
+    The state dict: ``document`` (a deep copy), ``data`` (the frozen ``DataConfig``), ``input_names``,
+    ``outputs``, ``held_out`` (whether test rows are held out) and ``rows`` (training rows).
     """
 
     snapshot_ready = Signal(object)
@@ -318,6 +334,7 @@ class TrainingSession(QObject):
     playing_changed = Signal(bool)
     diverged = Signal(str)
     failed = Signal(str)
+    noticed = Signal(str)
     saved = Signal(str)
     rate_measured = Signal(float)
     walk_ready = Signal(object)
@@ -348,6 +365,7 @@ class TrainingSession(QObject):
         w.playing_changed.connect(self._on_playing_changed)
         w.diverged.connect(self.diverged)
         w.failed.connect(self.failed)
+        w.noticed.connect(self.noticed)
         w.saved.connect(self.saved)
         w.rate_measured.connect(self.rate_measured)
         w.walk_ready.connect(self.walk_ready)

@@ -347,8 +347,8 @@ def test_typed_learning_rate_is_validated(qtbot, panel, emitted):
     edit = panel.lr_combo.lineEdit()
     type_into(qtbot, edit, "abc")
     assert [n for n, _ in emitted] == ["input_refused"]
-    assert panel.lr_combo.property("invalid") is True
-    assert "abc" in panel.lr_combo.toolTip()
+    assert panel.lr_combo.property("invalid") is True  # red, with the reason, showing the value in force
+    assert "abc" in panel.lr_combo.toolTip() and panel.lr_combo.currentText() == "0.03"
     type_into(qtbot, edit, "-1")
     assert "training_changed" not in [n for n, _ in emitted]
     emitted.clear()
@@ -418,3 +418,102 @@ def test_every_control_has_a_tooltip(qtbot, panel):
                 missing.append(f"{type(widget).__name__} {widget.text() if hasattr(widget, 'text') else ''}")
     assert not missing
     assert len(panel.findChildren(QtWidgets.QComboBox)) > 20  # the walk did see the controls
+
+
+# -- the value in force (issue 12) -------------------------------------------------------------------------
+def test_a_refused_typed_number_reverts_to_the_value_in_force(qtbot, panel, emitted):
+    edit = panel.lr_combo.lineEdit()
+    type_into(qtbot, edit, "abc")
+    assert panel.lr_combo.currentText() == "0.03" and panel.lr_combo.value() == 0.03
+    assert "'abc' is not a number" in panel.message_label.text() and panel.message_label.isVisibleTo(panel)
+    type_into(qtbot, edit, "abc")  # the same mistake again: refused again, not ignored
+    assert [n for n, _ in emitted] == ["input_refused", "input_refused"]
+    type_into(qtbot, panel.clip_edit, "x")  # disabled while clipping is off: nothing typed
+    panel.clip_check.click()
+    emitted.clear()
+    type_into(qtbot, panel.clip_edit, "-2")
+    assert panel.clip_edit.text() == "1" and panel.clip_edit.value() == 1.0
+    assert [n for n, _ in emitted] == ["input_refused"]
+
+
+def test_a_value_the_worker_refused_can_be_entered_again(qtbot, panel, emitted):
+    """Typed 0.03 after a divergence at lr 100: if the worker refuses it, the state it sends back
+    shows 100, and typing 0.03 again is a new request, not an unchanged value."""
+    doc = default_document()
+    doc["optimizer"]["lr"] = 100.0
+    panel.set_state(doc, DataConfig(), ("x1", "x2"), 1)
+    type_into(qtbot, panel.lr_combo.lineEdit(), "0.03")
+    panel.set_state(doc, DataConfig(), ("x1", "x2"), 1)  # refused: the state in force again
+    assert panel.lr_combo.currentText() == "100"
+    type_into(qtbot, panel.lr_combo.lineEdit(), "0.03")
+    assert [v for n, v in emitted if n == "training_changed"] == [{"lr": 0.03}, {"lr": 0.03}]
+
+
+def test_a_refused_optimizer_option_reverts_to_the_optimizer_in_force(qtbot, panel, emitted):
+    doc = default_document()
+    doc["optimizer"] = {"name": "sgd", "lr": 0.1, "momentum": 0.5}
+    panel.set_state(doc, DataConfig(), ("x1", "x2"), 1)
+    type_into(qtbot, panel.optimizer_fields["momentum"], "0")
+    panel.optimizer_fields["nesterov"].click()  # nesterov without momentum: refused
+    assert [n for n, _ in emitted] == ["training_changed", "input_refused"]
+    assert "nesterov" in panel.message_label.text()
+    # the optimizer in force is still the document's: momentum 0.5, no nesterov
+    assert not panel.optimizer_fields["nesterov"].isChecked()
+    assert panel.optimizer_fields["momentum"].text() == "0.5" and panel.lr_combo.currentText() == "0.1"
+    qtbot.waitUntil(lambda: all(w.isVisible() for w in panel.optimizer_fields.values()), timeout=1000)
+
+
+def test_flush_enters_the_number_typed_in_the_focused_field(qtbot, panel, emitted):
+    panel.lr_combo.setFocus()
+    panel.lr_combo.lineEdit().selectAll()
+    qtbot.keyClicks(panel.lr_combo.lineEdit(), "0.3")
+    qtbot.waitUntil(panel.lr_combo.hasFocus, timeout=1000)
+    assert emitted == []  # no Enter yet
+    panel.flush()
+    assert emitted == [("training_changed", {"lr": 0.3})]
+    panel.flush()  # entered once
+    assert len(emitted) == 1
+
+
+def test_enter_in_the_seed_applies_it_at_once(qtbot, panel, emitted):
+    panel.seed_spin.setFocus()
+    panel.seed_spin.lineEdit().selectAll()
+    qtbot.keyClicks(panel.seed_spin, "42")
+    qtbot.keyClick(panel.seed_spin, Qt.Key.Key_Return)
+    assert [v for n, v in emitted if n == "training_changed"] == [{"seed": 42}]  # not waiting for the debounce
+
+
+def test_the_test_split_says_why_when_the_data_are_too_few_to_split(qtbot, panel):
+    assert panel.test_slider.isEnabled() and panel.test_spin.isEnabled()
+    assert not panel.data_section.split_note.isVisibleTo(panel)
+    panel.set_state(default_document(), DataConfig(dataset="xor", test_fraction=0.5), ("x1", "x2"), 1,
+                    held_out=False, rows=4)
+    assert not panel.test_slider.isEnabled() and not panel.test_spin.isEnabled()
+    note = panel.data_section.split_note
+    assert note.isVisibleTo(panel) and note.text() == "4 points: all are used for training and testing"
+    assert "all 4 are trained on" in panel.test_spin.toolTip()
+    assert panel.test_spin.accessibleName() == panel.test_slider.accessibleName() == "Test split"
+    # no split asked for: nothing to explain; a data set large enough: the control again
+    panel.set_state(default_document(), DataConfig(dataset="xor", test_fraction=0.0), ("x1", "x2"), 1,
+                    held_out=False, rows=4)
+    assert panel.test_spin.isEnabled() and not note.isVisibleTo(panel)
+    panel.set_state(default_document(), DataConfig(), ("x1", "x2"), 1, held_out=True, rows=250)
+    assert panel.test_spin.isEnabled() and not note.isVisibleTo(panel)
+    assert "held out as test data" in panel.test_spin.toolTip()
+
+
+def test_controls_added_or_rebuilt_later_are_named_after_their_labels(qtbot, panel):
+    panel.add_layer_button.click()
+    select(panel.layer_rows[-1].type_combo, "dropout")
+    select(panel.optimizer_combo, "adam")
+    select(panel.schedule_combo, "step")
+    panel.clip_check.click()
+    kinds = (QtWidgets.QComboBox, QtWidgets.QAbstractSpinBox, QtWidgets.QAbstractButton, QtWidgets.QLineEdit,
+             QtWidgets.QSlider)
+    unnamed = [w for w in panel.findChildren(QtWidgets.QWidget)
+               if isinstance(w, kinds) and w.isVisibleTo(panel) and not w.accessibleName()
+               and not isinstance(w.parentWidget(), (QtWidgets.QComboBox, QtWidgets.QAbstractSpinBox))]
+    assert unnamed == []
+    assert panel.layer_rows[-1].p_spin.accessibleName() == "Layer 3 dropout p"
+    assert [e.accessibleName() for e in panel.optimizer_fields["betas"].edits] == ["betas", "betas"]
+    assert panel.schedule_fields["step_size"].accessibleName() == "step size"

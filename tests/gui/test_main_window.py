@@ -8,7 +8,8 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Qt
 
 from nnviz.core import Trainer, load_model
-from nnviz.core.experiment import Experiment, default_document
+from nnviz.core.experiment import DataConfig, Experiment, default_document
+from nnviz.core.walkthrough import Edit
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.panels.graph import Selection
 
@@ -269,3 +270,119 @@ def test_a_panel_behind_a_tab_draws_the_newest_snapshot_when_shown(qtbot, window
     window.docks["gradients"].raise_()
     qtbot.waitUntil(lambda: not window.gradients.stale, timeout=3000)
     assert window.gradients.snapshot is window.latest
+
+
+# -- numbers a learner can trust (issue 12) -------------------------------------------------------------
+def _snap(**changes):
+    from types import SimpleNamespace
+
+    fields = dict(task="classification", train_loss=0.3, test_loss=0.4, train_accuracy=0.9, test_accuracy=0.8,
+                  diverged=False)
+    return SimpleNamespace(**{**fields, **changes})
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({}, "test accuracy 80.0%"),
+    ({"test_loss": None, "test_accuracy": None}, "train accuracy 90.0%"),  # nothing held out
+    ({"task": "regression", "train_accuracy": None, "test_accuracy": None}, ""),
+    ({"task": "regression"}, ""),  # never for regression, whatever the core says
+    ({"test_accuracy": None}, ""),
+    ({"train_loss": float("nan")}, ""),
+    ({"test_loss": float("inf")}, ""),
+    ({"diverged": True}, ""),  # non-finite weights with a finite loss
+    ({"test_accuracy": float("nan")}, ""),
+])
+def test_the_status_bar_shows_only_an_accuracy_it_can_trust(changes, expected):
+    from nnviz.gui.main_window import accuracy_text
+
+    assert accuracy_text(_snap(**changes)) == expected
+
+
+def test_the_status_bar_shows_the_train_accuracy_when_nothing_is_held_out(qtbot, window):
+    window.session.set_data(DataConfig(test_fraction=0.0))
+    qtbot.waitUntil(lambda: window.latest.test_loss is None, timeout=5000)
+    assert "train accuracy" in window.status_label.text() and "test" not in window.status_label.text()
+
+
+def test_a_note_shows_in_the_status_bar(qtbot, window):
+    window.session.noticed.emit("plane is a regression data set: loss set to MSE")
+    assert window.statusBar().currentMessage() == "plane is a regression data set: loss set to MSE"
+
+
+def test_a_refused_optimizer_reverts_with_the_reason(qtbot, window):
+    combo = window.controls.optimizer_combo
+    combo.setCurrentIndex(combo.findData("perceptron"))
+    qtbot.waitUntil(lambda: "perceptron" in window.last_message, timeout=5000)
+    qtbot.waitUntil(lambda: combo.currentData() == "sgd", timeout=5000)
+    assert "perceptron" in window.statusBar().currentMessage()
+    assert set(window.controls.optimizer_fields) == {"momentum", "dampening", "nesterov", "weight_decay"}
+
+
+def test_reset_applies_the_number_typed_in_the_sidebar(qtbot, window):
+    edit = window.controls.lr_combo.lineEdit()
+    window.controls.lr_combo.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.3")  # no Enter
+    with qtbot.waitSignal(window.session.state_changed, timeout=5000,
+                          check_params_cb=lambda state: state["document"]["optimizer"]["lr"] == 0.3):
+        window.act_reset.trigger()
+    assert window.controls.lr_combo.currentText() == "0.3"
+
+
+def _open_lesson(qtbot, window, key):
+    with qtbot.waitSignal(window.session.walk_ready, timeout=5000):
+        assert window.open_example(key)
+    qtbot.waitUntil(lambda: window.stepper.walkthrough is not None, timeout=5000)
+
+
+def test_a_lesson_stepped_through_or_played_is_not_modified(qtbot, window):
+    _open_lesson(qtbot, window, "two-two-one")
+    window.act_end.trigger()
+    window.act_next.trigger()  # at the end: takes the step
+    wait_for_step(qtbot, window, 1)
+    window.act_step.trigger()
+    window.act_epoch.trigger()
+    window.act_reset.trigger()
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: window.session.playing, timeout=3000)
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: not window.session.playing, timeout=3000)
+    assert not window.isWindowModified()
+    window.controls.seed_spin.setValue(5)  # an edit of its settings
+    window.controls.flush()
+    assert window.isWindowModified()
+
+
+def test_an_edited_lesson_is_modified_and_a_file_model_trained_is_too(qtbot, window):
+    _open_lesson(qtbot, window, "two-two-one")
+    window.session.publish()
+    window.apply_edit(Edit("param", "layers[0].weight", (0, 0)), 0.25)
+    assert window.isWindowModified()
+    window.new_model()
+    assert not window.isWindowModified()
+    window.act_step.trigger()
+    assert window.isWindowModified()
+
+
+@pytest.mark.parametrize("field", ["lr_combo", "loss_combo", "seed_spin"])
+def test_space_and_arrows_in_a_sidebar_field_are_typing(qtbot, window, field):
+    widget = getattr(window.controls, field)
+    widget.setFocus()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.focusWidget() in (widget, widget.lineEdit()), timeout=3000)
+    serial = window.latest.serial
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left):
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget(), key)
+    widget.setFocus()  # a combo's popup may have opened on Space
+    for combo in window.findChildren(QtWidgets.QComboBox):
+        combo.hidePopup()
+    window.session.publish()
+    qtbot.waitUntil(lambda: window.latest.serial > serial, timeout=3000)
+    assert not window.session.playing and window.latest.step == 0
+
+
+def test_space_on_a_button_still_plays(qtbot, window):
+    button = window.controls.add_layer_button
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus, timeout=3000)
+    qtbot.keyClick(button, Qt.Key.Key_Right)
+    wait_for_step(qtbot, window, 1)

@@ -239,3 +239,62 @@ def test_qt_calls_keep_the_reference_count_of_none():
     for _ in range(2000):
         QObject().setObjectName("x")
     assert sys.getrefcount(None) >= before - 50
+
+
+# -- the state in force, notes and held-out rows (issue 12) -----------------------------------------------
+def test_a_refused_command_shows_the_state_in_force_again_then_the_reason(qtbot, session):
+    order = []
+    session.state_changed.connect(lambda state: order.append(("state", state)))
+    session.failed.connect(lambda message: order.append(("failed", message)))
+    with qtbot.waitSignal(session.failed, timeout=5000):
+        session.set_training(optimizer="perceptron")  # needs a single dense layer: refused
+    assert [kind for kind, _ in order] == ["state", "failed"]  # the controls revert before the message
+    assert order[0][1]["document"]["optimizer"] == {"name": "sgd", "lr": 0.03}
+    assert "perceptron" in order[1][1]
+
+
+def test_a_failed_edit_shows_the_state_too(qtbot, session):
+    with qtbot.waitSignals([session.state_changed, session.failed], timeout=5000, order="strict"):
+        session.edit_parameter("layers[9].weight", (0, 0), 1.0)
+
+
+@pytest.mark.parametrize("command", ["set_data", "set_training"])
+def test_a_note_from_the_experiment_is_passed_on(qtbot, session, monkeypatch, command):
+    original = getattr(Experiment, command)
+
+    def noting(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        return "plane is a regression data set: loss set to MSE"
+
+    monkeypatch.setattr(Experiment, command, noting)
+    with qtbot.waitSignal(session.noticed, timeout=5000) as blocker:
+        if command == "set_data":
+            session.set_data(DataConfig(dataset="plane"))
+        else:
+            session.set_training(seed=3)
+    assert blocker.args == ["plane is a regression data set: loss set to MSE"]
+
+
+@pytest.mark.parametrize("note", [None, ""])
+def test_no_note_no_signal(qtbot, session, monkeypatch, note):
+    original = Experiment.set_training
+    monkeypatch.setattr(Experiment, "set_training", lambda self, **changes: original(self, **changes) and note)
+    with qtbot.assertNotEmitted(session.noticed, wait=0), qtbot.waitSignal(session.state_changed, timeout=5000):
+        session.set_training(seed=3)
+
+
+def test_the_state_says_whether_test_rows_are_held_out(qtbot, session):
+    with qtbot.waitSignal(session.state_changed, timeout=5000) as blocker:
+        session.set_data(DataConfig(test_fraction=0.0))
+    points = len(Experiment(data=DataConfig(test_fraction=0.0)).raw_train)
+    assert blocker.args[0]["held_out"] is False and blocker.args[0]["rows"] == points
+    with qtbot.waitSignal(session.state_changed, timeout=5000) as blocker:
+        session.set_data(DataConfig(test_fraction=0.25))
+    assert blocker.args[0]["held_out"] is True and blocker.args[0]["rows"] == points * 3 // 4
+
+
+def test_a_truth_table_holds_nothing_out(qtbot, session):
+    """Needs helper A's side: tiny data are not split (Experiment.raw_test is None)."""
+    with qtbot.waitSignal(session.state_changed, timeout=5000) as blocker:
+        session.set_data(DataConfig(dataset="xor", test_fraction=0.5))
+    assert blocker.args[0]["held_out"] is False and blocker.args[0]["rows"] == 4

@@ -15,6 +15,7 @@ from nnviz.core.experiment import DataConfig
 from nnviz.gui.controls.widgets import Section, combo_box, fraction_box, select, side_by_side, spin_box, with_tip
 
 CSV_ITEM = "__csv__"  # item data of the dataset combo's entry for imported CSV rows
+TEST_SPLIT_TIP = "Fraction of the points held out as test data (never trained on); 0 trains on everything"
 
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
                   "sin x1": "sin x₁", "sin x2": "sin x₂"}
@@ -58,13 +59,17 @@ class DataSection(Section):
 
         self.test_slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
         self.test_slider.setRange(0, 90)
-        with_tip(self.test_slider, "Fraction of the points held out as test data (never trained on); "
-                                   "0 trains on everything")
-        self.test_spin = fraction_box(0.9, self.test_slider.toolTip())
+        with_tip(self.test_slider, TEST_SPLIT_TIP)
+        self.test_spin = fraction_box(0.9, TEST_SPLIT_TIP)
         self.test_spin.setFixedWidth(62)
         self.test_slider.valueChanged.connect(self._on_test_slider_changed)
         self.test_spin.valueChanged.connect(self._on_test_spin_changed)
         form.addRow("Test split", side_by_side(self.test_slider, self.test_spin, stretch_last=True))
+        self.split_note = QtWidgets.QLabel()  # why the split is off, when the data are too few
+        self.split_note.setWordWrap(True)
+        self.split_note.setStyleSheet("color: palette(mid);")
+        self.split_note.hide()
+        form.addRow("", self.split_note)
 
         self.batch_spin = spin_box(1, 100_000, 10, "Batch size: training points per optimizer step")
         self.batch_spin.setFixedWidth(72)
@@ -99,8 +104,9 @@ class DataSection(Section):
         form.addRow(side_by_side(self.regenerate_button, self.import_button))
 
     # -- state in and out --------------------------------------------------------------------------
-    def set_state(self, data: DataConfig) -> None:
-        """Show a data configuration; emits nothing and drops pending changes."""
+    def set_state(self, data: DataConfig, held_out: bool = True, rows: int = 0) -> None:
+        """Show a data configuration; emits nothing and drops pending changes. ``held_out`` False
+        with a test fraction: the data are too few to split, and all ``rows`` are trained on."""
         with self._filling():
             self._data = data
             if data.imported is not None:
@@ -121,6 +127,7 @@ class DataSection(Section):
             for name, box in self.feature_checks.items():
                 box.setChecked(name in data.features)
             self._update_widgets()
+            self._show_split(data.test_fraction == 0 or held_out, rows)
 
     def data_config(self) -> DataConfig:
         """The data configuration the widgets show."""
@@ -156,6 +163,18 @@ class DataSection(Section):
         for box in self.feature_checks.values():
             box.setEnabled(planar)
         self._features_label.setEnabled(planar)
+
+    def _show_split(self, splits: bool, rows: int) -> None:
+        """Enable the test split, or disable it and say why: too few rows to hold some out."""
+        why = "" if splits else f"{rows} points: all are used for training and testing"
+        tip = TEST_SPLIT_TIP if splits else (f"Too few points to hold some out as test data: all {rows} are "
+                                             f"trained on, and the scores are on them too")
+        for widget in (self.test_slider, self.test_spin):
+            widget.setEnabled(splits)
+            with_tip(widget, tip)
+        self.split_note.setText(why)
+        self.split_note.setToolTip(tip)
+        self.split_note.setVisible(not splits)
 
     def _show_imported(self, dataset: Dataset, kind: str, tip: str) -> None:
         """Make the dataset combo's entry for imported rows current (adding it if need be)."""

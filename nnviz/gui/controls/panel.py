@@ -7,9 +7,11 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.experiment import DataConfig
+from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls.architecture import ArchitectureSection
 from nnviz.gui.controls.data import DataSection
 from nnviz.gui.controls.training import TrainingSection
+from nnviz.gui.controls.widgets import NumberCombo, NumberEdit
 
 #: section attribute -> the controls of that section the panel also offers as its own
 #: (``panel.lr_combo`` is ``panel.training_section.lr_combo``): what the window and tests drive
@@ -79,15 +81,18 @@ class ControlsPanel(QtWidgets.QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.setMinimumWidth(280)
+        name_controls(self)  # rows added later name themselves (layer rows, option forms)
 
     def sections(self) -> tuple[DataSection, ArchitectureSection, TrainingSection]:
         """The sections, top to bottom."""
         return self.data_section, self.architecture_section, self.training_section
 
     # -- state in and out --------------------------------------------------------------------------
-    def set_state(self, document: dict, data: DataConfig, input_names: tuple, outputs: int) -> None:
-        """Show a model document and data configuration; emits nothing and drops pending changes."""
-        self.data_section.set_state(data)
+    def set_state(self, document: dict, data: DataConfig, input_names: tuple, outputs: int,
+                  held_out: bool = True, rows: int = 0) -> None:
+        """Show a model document and data configuration; emits nothing and drops pending changes.
+        ``held_out`` False: the data are too few to hold test rows out, all ``rows`` are trained on."""
+        self.data_section.set_state(data, held_out, rows)
         self.architecture_section.set_state(document, tuple(input_names), int(outputs))
         self.training_section.set_state(document)
         self._show_message("")
@@ -105,7 +110,13 @@ class ControlsPanel(QtWidgets.QWidget):
         return self.architecture_section.layer_specs()
 
     def flush(self) -> None:
-        """Emit every pending (debounced) change now."""
+        """Emit every pending change now: a number typed but not yet entered (it is in the field with
+        the focus), then the debounced changes; so Play, Step and Reset apply what the controls show."""
+        field = QtWidgets.QApplication.focusWidget()
+        if field is not None and isinstance(field.parentWidget(), NumberCombo):  # the combo's line edit
+            field = field.parentWidget()
+        if isinstance(field, (NumberEdit, NumberCombo)) and self.isAncestorOf(field):
+            field.commit()
         for section in self.sections():
             section.flush()
 

@@ -34,8 +34,14 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100, 0)
 
 
 def _clear_form(form: QtWidgets.QFormLayout) -> None:
+    """Empty a form. Its widgets are hidden at once but deleted later: one of them may be sending the
+    signal being handled (an option whose edit is refused, and the form shown again)."""
     while form.rowCount():
-        form.removeRow(0)
+        row = form.takeRow(0)
+        for widget in (item.widget() for item in (row.labelItem, row.fieldItem) if item is not None):
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
 
 
 def _options_form() -> tuple[QtWidgets.QWidget, QtWidgets.QFormLayout]:
@@ -71,6 +77,7 @@ class TrainingSection(Section):
     def __init__(self, parent=None):
         super().__init__("Training", "Loss, optimizer and learning-rate settings", parent)
         self._loss_spec = "bce"
+        self._optimizer_spec: str | dict = {"name": "sgd", "lr": 0.03}  # the optimizer in force
         self.optimizer_fields: dict[str, QtWidgets.QWidget] = {}
         self.schedule_fields: dict[str, QtWidgets.QWidget] = {}
         form = self.form
@@ -124,6 +131,7 @@ class TrainingSection(Section):
 
         self.seed_spin = spin_box(0, 2**31 - 1, 0, "Seed of the initial weights and of the batch shuffling")
         self.seed_spin.valueChanged.connect(lambda _: self._request("seed", debounce=True))
+        self.seed_spin.editingFinished.connect(self.flush)  # Enter: the new seed applies at once
         form.addRow("Seed", self.seed_spin)
 
         self.speed_combo = combo_box(["max" if s == 0 else str(s) for s in SPEEDS], None,
@@ -206,12 +214,8 @@ class TrainingSection(Section):
         with self._filling():
             self._loss_spec = document.get("loss", "mse")
             select(self.loss_combo, split_spec(self._loss_spec)[0])
-            name, options = split_spec(document.get("optimizer", "sgd"))
-            defaults = {k: d for k, (_, d) in OPTIMIZERS[name].OPTIONS.items()}
-            select(self.optimizer_combo, name)
-            optimizer_options = {**defaults, **options}
-            self._show_optimizer_options(name, optimizer_options)
-            self.lr_combo.set_value(float(optimizer_options["lr"]))
+            self._optimizer_spec = copy.deepcopy(document.get("optimizer", "sgd"))
+            self._show_optimizer(self._optimizer_spec)
             name, options = split_spec(document.get("schedule", "constant"))
             select(self.schedule_combo, name)
             self.warmup_spin.setValue(int(options.pop("warmup", 0)))
@@ -225,6 +229,14 @@ class TrainingSection(Section):
             if clip is not None:
                 self.clip_edit.set_value(float(clip))
             self.seed_spin.setValue(int(document.get("seed", 0)))
+
+    def _show_optimizer(self, spec: str | dict) -> None:
+        """Show an optimizer spec: its kind, its options (defaults for those it omits), its rate."""
+        name, options = split_spec(spec)
+        options = {**{k: d for k, (_, d) in OPTIMIZERS[name].OPTIONS.items()}, **options}
+        select(self.optimizer_combo, name)
+        self._show_optimizer_options(name, options)
+        self.lr_combo.set_value(float(options["lr"]))
 
     def set_speed(self, steps: int) -> None:
         """Show a speed (steps per frame, 0 = max) without emitting."""
@@ -254,14 +266,17 @@ class TrainingSection(Section):
     def _emit_changes(self, keys: set[str]) -> None:
         changes = {key: self._training_value(key) for key in sorted(keys)}
         if "optimizer" in changes:
+            changes.pop("lr", None)  # the optimizer entry carries it
             spec = dict(changes["optimizer"])
             try:  # refuse combinations the optimizer rejects (nesterov without momentum, …)
                 OPTIMIZERS[spec.pop("name")](1, **spec)
             except ModelError as exc:
+                del changes["optimizer"]
+                with self._filling():  # back to the optimizer in force
+                    self._show_optimizer(self._optimizer_spec)
                 self._on_refused(str(exc))
-                return
-            changes.pop("lr", None)  # the optimizer entry carries it
-        self.training_changed.emit(changes)
+        if changes:
+            self.training_changed.emit(changes)
 
     # -- slots -----------------------------------------------------------------------------------------
     def _on_optimizer_changed(self, _index: int) -> None:

@@ -123,8 +123,10 @@ def set_invalid(widget: QtWidgets.QWidget, editor: QtWidgets.QLineEdit, message:
 class NumberEdit(QtWidgets.QLineEdit):
     """A line edit for one number of a core option kind, committed on Enter or focus loss.
 
-    A valid value that differs from the last one is emitted as ``committed``; anything else turns
-    the field red and is emitted as ``refused`` (with a one-line message)."""
+    A valid value that differs from the last one is emitted as ``committed``; anything else is
+    emitted as ``refused`` (with a one-line message), and the field shows its value again, in red
+    with the message as its tooltip. :meth:`set_value` shows the value in force (after a command
+    the worker refused, say), which is then the value a typed one is compared with."""
 
     committed = Signal(object)
     refused = Signal(str)
@@ -136,7 +138,7 @@ class NumberEdit(QtWidgets.QLineEdit):
         self.setText("" if value is None else format_typed(value))
         self.setMaximumWidth(90)
         with_tip(self, tip)
-        self.editingFinished.connect(self._commit)
+        self.editingFinished.connect(self.commit)
 
     def value(self):
         return self._value
@@ -146,10 +148,12 @@ class NumberEdit(QtWidgets.QLineEdit):
         self.setText("" if value is None else format_typed(value))
         set_invalid(self, self, None, self.tip)
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
+        """Judge the typed text: emit ``committed`` or ``refused`` (nothing if it is the value)."""
         try:
             value = parse_number(self.text(), self.kind, self.where)
         except ModelError as exc:
+            self.set_value(self._value)
             set_invalid(self, self, str(exc), self.tip)
             self.refused.emit(str(exc))
             return
@@ -181,8 +185,8 @@ class NumberCombo(QtWidgets.QComboBox):
         self._last_text = ""
         self.set_value(value)
         with_tip(self, tip)
-        self.lineEdit().editingFinished.connect(self._commit)
-        self.textActivated.connect(self._commit)
+        self.lineEdit().editingFinished.connect(self.commit)
+        self.textActivated.connect(self.commit)
 
     def value(self) -> float:
         return self._value
@@ -197,21 +201,24 @@ class NumberCombo(QtWidgets.QComboBox):
         self._last_text = self.currentText()
         set_invalid(self, self.lineEdit(), None, self.tip)
 
-    def _commit(self, *_) -> None:
-        # Enter fires both editingFinished and (for a listed value) textActivated: judge each text once.
+    def commit(self, *_) -> None:
+        """Judge the typed text: emit ``committed`` or ``refused`` (nothing if it is unchanged)."""
+        # Enter fires both editingFinished and (for a listed value) textActivated: judge each text
+        # once. The text judged last is the value's own (set_value), so a refused or reverted text
+        # is judged again when it is entered again.
         text = self.currentText()
         if text == self._last_text:
             return
-        self._last_text = text
         try:
             value = parse_number(text, self.kind, self.where)
         except ModelError as exc:
+            self.set_value(self._value)
             set_invalid(self, self.lineEdit(), str(exc), self.tip)
             self.refused.emit(str(exc))
             return
-        set_invalid(self, self.lineEdit(), None, self.tip)
-        if value != self._value:
-            self.set_value(value)
+        changed = value != self._value
+        self.set_value(value)
+        if changed:
             self.committed.emit(value)
 
 
