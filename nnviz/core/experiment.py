@@ -26,8 +26,9 @@ from nnviz.core.errors import DataError, ModelError
 from nnviz.core.history import History, Series
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
+from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
-from nnviz.core.problems import describe, fitting_loss, kind_of
+from nnviz.core.problems import PROBLEMS, describe, fitting_loss, kind_of
 from nnviz.core.snapshot import LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, layer_health
 from nnviz.core.trainer import Trainer
@@ -208,8 +209,9 @@ class Experiment:
 
     def _fit_loss(self, doc: dict, refuse: bool) -> bool:
         """Set the data kind's loss in ``doc`` when its own cannot fit the targets (or, ``refuse``,
-        raise the loss's one-line :class:`DataError`), or when it was itself set to fit other data
-        (a loss the person chose stays while it fits). Returns whether the loss was replaced."""
+        raise the loss's one-line :class:`DataError`), when it is a classification loss on
+        regression data, or when it was itself set to fit other data (a loss the person chose
+        stays while it fits). Returns whether the loss was replaced."""
         y, name = self._targets(), self.raw_train.name
         loss = make_loss(doc.get("loss", "mse"))
         fitting = fitting_loss(self.kind, y, name)
@@ -219,7 +221,8 @@ class Experiment:
             if refuse:
                 raise
         else:
-            if refuse or not self._loss_fitted or loss.name == fitting.name:
+            classifies_values = loss.targets != LOSS_REGRESSION and not PROBLEMS[self.kind].scored
+            if refuse or loss.name == fitting.name or not (self._loss_fitted or classifies_values):
                 return False
         doc["loss"] = fitting.to_spec()
         self._loss_fitted = True

@@ -141,6 +141,14 @@ def test_switching_back_to_classification_restores_the_setup_the_app_had_set():
     assert exp.set_data(replace(exp.data, noise=0.1)) == ""  # nothing to set
 
 
+def test_a_classification_loss_gives_way_on_regression_data_even_where_its_targets_would_fit():
+    exp = _experiment("circle")
+    note = exp.set_data(replace(exp.data, dataset="square"))  # targets x² lie in [0, 1], yet they are values
+    assert note == "square is a regression data set: loss set to mse, output activation set to identity"
+    assert exp.set_training(loss="bce") == ""  # a person may still choose it: it can fit them
+    assert _setup(exp) == ("bce", "identity", 1)
+
+
 def test_a_loss_the_person_chose_stays_while_it_fits():
     exp = _experiment("circle", "mse")
     assert exp.set_data(replace(exp.data, dataset="xor2d")) == ""
