@@ -71,14 +71,13 @@ def _output_setup(doc: dict) -> tuple:
     last = len(doc["layers"]) - 1
     layer = doc["layers"][last]
     activation = make_activation(layer.get("activation"), f"layers[{last}].activation")
-    return make_loss(doc.get("loss", "mse")).name, activation.name, layer.get("units")
+    units = layer.get("units")
+    return make_loss(doc.get("loss", "mse")).name, activation.name, f"{units} unit{'s' if units != 1 else ''}"
 
 
 def _changes(before: tuple, after: tuple) -> str:
     """``loss set to mse, output activation set to identity``: what differs between two setups."""
     names = ("loss set to {}", "output activation set to {}", "output layer set to {}")
-    after = after[:2] + (f"{after[2]} unit{'s' if after[2] != 1 else ''}",)
-    before = before[:2] + (f"{before[2]} unit{'s' if before[2] != 1 else ''}",)
     return ", ".join(name.format(new) for name, old, new in zip(names, before, after) if new != old)
 
 
