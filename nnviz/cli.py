@@ -16,10 +16,14 @@ Data (``train`` and ``trace``): ``--data`` is a built-in dataset name or a CSV f
 model document's ``"data"`` entry is used. ``--seed`` (default: the model's ``seed``) seeds the row
 order, dropout, the points of a built-in named by ``--data`` and the test split; a ``"data"`` entry
 keeps its own ``seed``. ``--test-fraction`` (default 0, or the ``"data"`` entry's ``test_fraction``)
-holds out that share of the rows, chosen at random, as a test set; training uses the rest. Batches
+holds out that share of the rows, chosen at random, as a test set; training uses the rest. A truth
+table, or data of fewer than 10 rows, is never split: it trains and is evaluated on every row. Batches
 default to the whole training set (full-batch gradient descent), shuffled every epoch; when the rows
 come from the ``"data"`` entry, its ``batch_size`` and ``shuffle`` are the defaults instead. With
-cross-entropy, a single target column of whole numbers holds class indices.
+cross-entropy, a single target column of whole numbers holds class indices. A loss that cannot fit the
+targets (``bce`` or ``focal`` on targets outside [0, 1]; ``cross_entropy`` on targets that are not
+class indices below the output width, nor one-hot rows) is refused with exit status 2, before
+anything is written.
 
 ``train`` takes ``--steps`` optimizer steps (default 1000), or as many as ``--epochs`` passes over the
 training rows need, continuing from any training state saved in MODEL. It writes ``DIR/model.json``
@@ -308,11 +312,12 @@ def launch_gui(model: str | None = None) -> int:
 def experiment_for(args, fit_model: bool) -> Experiment:
     """The app's :class:`~nnviz.core.experiment.Experiment` for MODEL and the data options, with the
     model's trained state. ``train`` and ``trace`` keep the model as it is (data that do not fit it
-    are an error); ``export`` fits it to the data, as the app does."""
+    are an error); ``export`` fits its widths to the data, as the app does. Every command refuses a
+    loss that cannot fit the targets (one line naming both), before anything is written."""
     net = load_model(args.model)  # errors name the file
     data = data_config(args, net)
     try:
-        return Experiment(read_document(args.model), data, fit_model=fit_model)
+        return Experiment(read_document(args.model), data, fit_model=fit_model, fit_loss=False)
     except WidthMismatch as exc:
         if args.data is not None and data.imported is not None:
             raise WidthMismatch(f"{exc}; choose the target columns with --target") from None

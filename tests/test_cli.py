@@ -660,3 +660,72 @@ def test_export_of_a_diverging_run_fails_and_writes_nothing(capsys, tmp_path):
     assert code == 1
     assert_one_error_line(code, err, "diverged")
     assert all_files(tmp_path) == {model}
+
+
+# -- losses that cannot fit the targets ------------------------------------------------------------
+@pytest.fixture
+def three_classes_csv(tmp_path) -> Path:
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i % 3},{i % 5},{i % 3}\n" for i in range(30)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fractions_csv(tmp_path) -> Path:
+    path = tmp_path / "fractions.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i % 4},{i / 40}\n" for i in range(30)), encoding="utf-8")
+    return path
+
+
+MISFITS = {  # model, data, the one line naming the loss and the targets
+    "bce on plane": (XOR_MODEL, "plane", "loss bce: targets must lie in [0, 1], but plane's run from -1.11 to 1.15"),
+    "bce on three classes": (XOR_MODEL, "three.csv",
+                             "loss bce: targets must lie in [0, 1], but three's run from 0 to 2"),
+    "cross_entropy on fractions": (SOFTMAX_MODEL, "fractions.csv",
+                                   "loss cross_entropy: targets must be class indices, whole numbers 0, 1, 2 …, "
+                                   "but fractions's include 0.025"),
+    "cross_entropy past its width": (SOFTMAX_MODEL, "three.csv",
+                                     "loss cross_entropy: class indices must lie in 0..1 (the output layer has 2 "
+                                     "units), but three's run from 0 to 2"),
+}
+
+
+def _misfit(tmp_path, case) -> tuple[Path, str, str]:
+    doc, data, message = MISFITS[case]
+    model = write_json(tmp_path / "model.json", doc)
+    return model, str(tmp_path / data) if data.endswith(".csv") else data, message
+
+
+@pytest.mark.usefixtures("three_classes_csv", "fractions_csv")
+@pytest.mark.parametrize("case, command", [(case, command) for case in MISFITS for command in ("train", "trace")]
+                         + [("bce on plane", "export")])  # export checks alike (each export starts Qt)
+def test_a_loss_that_cannot_fit_the_targets_is_refused_in_one_line_and_writes_nothing(capsys, tmp_path, case,
+                                                                                       command):
+    model, data, message = _misfit(tmp_path, case)
+    before = all_files(tmp_path)
+    out = {"train": tmp_path / "run", "trace": tmp_path / "trace.json", "export": tmp_path / "loss.png"}[command]
+    extra = ["--plot", "loss"] if command == "export" else []
+    code, stdout, err = run(capsys, command, model, "--data", data, *extra, "--out", out)
+    assert code == 2 and stdout == ""
+    assert_one_error_line(code, err, message)
+    assert all_files(tmp_path) == before
+
+
+def test_a_loss_that_fits_the_targets_trains_and_writes_both_files_with_no_accuracy_for_regression(capsys, tmp_path):
+    model = write_json(tmp_path / "mse.json", {**XOR_MODEL, "loss": "mse",
+                                               "layers": [{"type": "dense", "units": 4, "activation": "tanh"},
+                                                          {"type": "dense", "units": 1}]})
+    code, out, err = run(capsys, "train", model, "--data", "plane", "--steps", 50, "--test-fraction", 0.2,
+                         "--out", tmp_path / "run")
+    assert code == 0, err
+    assert {p.name for p in (tmp_path / "run").iterdir()} == {"model.json", "metrics.csv"}
+    assert "train loss" in out and "test loss" in out and "accuracy" not in out
+
+
+def test_a_truth_table_is_not_split_even_when_asked(capsys, tmp_path, xor_model):
+    code, out, err = run(capsys, "train", xor_model, "--data", "xor", "--test-fraction", 0.5, "--steps", 5,
+                         "--out", tmp_path / "run")
+    assert code == 0, err
+    assert "(4 rows," in out and "test loss" not in out
+    header, _ = read_metrics(tmp_path / "run" / "metrics.csv")
+    assert "test_loss" not in header

@@ -266,11 +266,11 @@ def takes_class_indices(net, data: Dataset) -> bool:
 
 def accuracy(net, out: np.ndarray, y: np.ndarray) -> float:
     """Share of rows classified right, from the network's outputs ``out`` and prepared targets ``y``:
-    the arg-max class with several output columns, else the output against the output activation's
-    decision threshold (0.5 after a sigmoid, 0 for logits)."""
+    the arg-max class with several output columns, else the output against the loss's decision
+    threshold (0 for logits, else 0.5: the output estimates the 0/1 label)."""
     if out.shape[1] > 1:
         return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
-    threshold = net.layers[-1].activation.decision_threshold
+    threshold = net.loss.decision_threshold(net.layers[-1].activation)
     return float(np.mean((out > threshold) == (y > 0.5)))
 
 

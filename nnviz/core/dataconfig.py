@@ -60,6 +60,28 @@ class DataConfig:
         return {**meta, **feeding}
 
 
+#: data with fewer rows are not split: a test set of a row or two measures nothing, and the rows it
+#: takes are missed in training (XOR trained on 2 of its 4 points cannot be learned)
+MIN_SPLIT_ROWS = 10
+
+
+def split_rows(cfg: DataConfig, rows: Dataset) -> tuple[Dataset, Dataset | None, str]:
+    """``rows`` as ``(train, test, why)``: split by ``cfg.test_fraction``, except a truth table or data
+    of fewer than :data:`MIN_SPLIT_ROWS` rows, which train and evaluate on every row (test None, and
+    ``why`` says so; the fraction stays in ``cfg`` for bigger data)."""
+    if cfg.test_fraction <= 0:
+        return rows, None, ""
+    spec = find_dataset(cfg.dataset) if cfg.imported is None else None
+    if spec is not None and spec.tiny:
+        return rows, None, f"{rows.name} is a truth table: it trains and is evaluated on all {len(rows)} rows"
+    if len(rows) < MIN_SPLIT_ROWS:
+        count = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+        return rows, None, (f"{rows.name} has only {count} (fewer than {MIN_SPLIT_ROWS}): it trains and is "
+                            f"evaluated on all of them")
+    train, test = rows.split(cfg.test_fraction, seed=cfg.seed)
+    return train, test, ""
+
+
 def _whole_numbers(values):
     if isinstance(values, list):
         return [_whole_numbers(v) for v in values]

@@ -37,6 +37,7 @@ from nnviz.core.data import (
     seed_value,
 )
 from nnviz.core.errors import DataError
+from nnviz.core.problems import PROBLEMS
 
 __all__ = [
     "BUILTIN",
@@ -52,14 +53,14 @@ __all__ = [
 
 #: ``generate(rng, n, noise) -> (X, y)``: float64 inputs (n, inputs) and targets (n,) or (n, k)
 Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
-KINDS = ("binary", "multiclass", "regression")
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
     """What a built-in data set is, and how to draw it.
 
-    ``kind`` is ``"binary"``, ``"multiclass"`` or ``"regression"``; ``classes`` the number of
+    ``kind`` is a problem kind of :data:`~nnviz.core.problems.PROBLEMS` (``"regression"``, ``"binary"``,
+    ``"multiclass"``), which decides the loss the app fits to it; ``classes`` the number of
     classes (None for regression). ``noise`` says whether the noise setting applies, and
     ``max_noise`` bounds it (None: any value >= 0). ``tiny`` marks the truth tables, whose few
     fixed points ignore ``n``, ``noise`` and ``seed``. ``shuffle`` permutes the generated rows (last,
@@ -81,8 +82,8 @@ class DatasetSpec:
     shuffle: bool = False
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"dataset {self.name!r}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if self.kind not in PROBLEMS:
+            raise ValueError(f"dataset {self.name!r}: kind must be one of {', '.join(PROBLEMS)}, got {self.kind!r}")
         if (self.classes is None) != (self.kind == "regression"):
             raise ValueError(f"dataset {self.name!r}: classes go with a classification kind, and only with it")
 

@@ -17,15 +17,18 @@ from dataclasses import replace
 
 import numpy as np
 
+from nnviz.core.activations import make_activation
 from nnviz.core.data import accuracy, check_fits, takes_class_indices, targets_for
-from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for
+from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
 from nnviz.core.document import build_network, network_to_dict
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.history import History, Series
 from nnviz.core.layers import LAYERS
-from nnviz.core.losses import BINARY, CLASSES, LOSSES
+from nnviz.core.losses import BINARY, CLASSES, make_loss
+from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
+from nnviz.core.problems import PROBLEMS, describe, fitting_loss, kind_of
 from nnviz.core.snapshot import LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, layer_health
 from nnviz.core.trainer import Trainer
@@ -54,6 +57,30 @@ def diverged(loss: float, net: Network) -> bool:
     return not math.isfinite(loss) or not np.isfinite(net.flat_params).all()
 
 
+def _without_arrays(doc: dict) -> dict:
+    """``doc`` without its parameters, buffers and training state (the network starts afresh)."""
+    for layer in doc["layers"]:
+        for key in ARRAY_KEYS:
+            layer.pop(key, None)
+    doc.pop("state", None)
+    return doc
+
+
+def _output_setup(doc: dict) -> tuple:
+    """What a note about fitting reports: the loss, and the output layer's activation and width."""
+    last = len(doc["layers"]) - 1
+    layer = doc["layers"][last]
+    activation = make_activation(layer.get("activation"), f"layers[{last}].activation")
+    units = layer.get("units")
+    return make_loss(doc.get("loss", "mse")).name, activation.name, f"{units} unit{'s' if units != 1 else ''}"
+
+
+def _changes(before: tuple, after: tuple) -> str:
+    """``loss set to mse, output activation set to identity``: what differs between two setups."""
+    names = ("loss set to {}", "output activation set to {}", "output layer set to {}")
+    return ", ".join(name.format(new) for name, old, new in zip(names, before, after) if new != old)
+
+
 def _index(i, size: int) -> bool:
     """Whether ``i`` is a whole number in ``0 .. size-1`` (no negative indices from the end)."""
     return isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < size
@@ -66,21 +93,29 @@ class Experiment:
     every Reset starts fresh buffers, so the views older snapshots hold never change.
     """
 
-    def __init__(self, document: dict | None = None, data: DataConfig | None = None, fit_model: bool = True):
+    def __init__(self, document: dict | None = None, data: DataConfig | None = None, fit_model: bool = True,
+                 fit_loss: bool | None = None):
         """``data`` None: the document's own ``data`` entry if it has one the app can load (as
         :meth:`load_document`), else the default :class:`DataConfig`. ``fit_model`` False keeps
         the model exactly as the document has it (the command line): data that do not fit its
-        inputs and outputs raise :class:`~nnviz.core.data.WidthMismatch` instead of refitting it."""
+        inputs and outputs raise :class:`~nnviz.core.data.WidthMismatch` instead of refitting it.
+        ``fit_loss`` (default: as ``fit_model``) False refuses a loss that cannot fit the targets
+        (:class:`DataError`) instead of setting the data kind's; :attr:`note` says what was set."""
         if data is None and document is not None and "data" in document:
             data = data_config_for(build_network(document), DataConfig())
         self.data = data or DataConfig()
         self.fit_model = fit_model
+        self._loss_policy = "fit" if (fit_model if fit_loss is None else fit_loss) else "check"
         self._serial = 0
         self._step = 0
+        self.diverged = False
+        self._loss_fitted = False  # the loss in force was set to fit the data, not chosen
         self._start_history()
         self._load_data()
-        self.document = self._fit_document(copy.deepcopy(document or default_document()))[0]
+        self.document, _, note = self._fit_document(copy.deepcopy(document or default_document()), self._loss_policy)
         self._build(copy.deepcopy(self.document), History(len(self.X)))
+        #: what the experiment set to fit the data when it was built ("" when nothing)
+        self.note = self._data_note(note)
 
     # -- data -----------------------------------------------------------------------------------
     def _load_data(self) -> None:
@@ -91,12 +126,11 @@ class Experiment:
             if find_dataset(cfg.dataset) is None:
                 raise DataError(f"unknown dataset {cfg.dataset!r} (built-in: {', '.join(DATASETS)})")
             raw = make_dataset(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=cfg.seed)
-        if cfg.test_fraction > 0 and len(raw) >= 2:
-            train, test = raw.split(cfg.test_fraction, seed=cfg.seed)
-        else:
-            train, test = raw, None
+        train, test, self.unsplit_reason = split_rows(cfg, raw)
         self.raw_train, self.raw_test = train, test
         self.task = raw.task
+        #: the problem kind the data decide (see :mod:`nnviz.core.problems`)
+        self.kind = kind_of(raw) if cfg.imported is not None else find_dataset(cfg.dataset).kind
         self.planar = raw.X.shape[1] == 2
         features = cfg.features if self.planar else tuple(raw.feature_names)
         if self.planar:
@@ -133,40 +167,86 @@ class Experiment:
         xs, ys = np.meshgrid(np.linspace(x0, x1, size), np.linspace(y0, y1, size))
         return self._features(np.column_stack([xs.ravel(), ys.ravel()]))
 
-    def _fit_document(self, doc: dict) -> tuple[dict, bool]:
-        """Fit the document's input width and output layer to the data (architecture changes keep
-        the data, data changes keep the architecture). Returns the document and whether it changed;
-        a changed document loses its explicit arrays and state (their shapes no longer hold). With
-        ``fit_model`` False the document is kept, and must fit."""
+    def _targets(self) -> np.ndarray:
+        """Every target row, training and test (a loss must fit them all)."""
+        if self.raw_test is None:
+            return self.raw_train.y
+        return np.concatenate([self.raw_train.y, self.raw_test.y])
+
+    def _fit_document(self, doc: dict, loss: str) -> tuple[dict, bool, str]:
+        """Fit the document to the data (architecture changes keep the data, data changes keep the
+        architecture): the loss as ``loss`` says ("fit": one that cannot fit the targets gives way to
+        the data kind's; "check": it is refused with a :class:`DataError`; "keep": left alone); then
+        the output activation to the loss (unless "keep"), and the input and output widths. Returns
+        the document, whether its shapes changed (it then loses its explicit arrays and state) and
+        what was set to fit ("" when nothing). With ``fit_model`` False the document is kept, and
+        must fit."""
         if not self.fit_model:
-            check_fits(build_network(doc), self.raw_train)
-            return doc, False
-        outputs = self.raw_train.y.shape[1]
-        loss = doc.get("loss", "mse")
-        loss_class = LOSSES.get(loss if isinstance(loss, str) else loss.get("name"))
-        if loss_class is not None and loss_class.targets == CLASSES and outputs == 1:
-            outputs = max(2, int(self.raw_train.y.max()) + 1)
+            net = build_network(doc)
+            check_fits(net, self.raw_train)
+            if loss != "keep":
+                net.loss.check_targets(self._targets(), net.outputs, self.raw_train.name)
+            return doc, False, ""
+        before = _output_setup(doc)
         last = doc["layers"][-1]
+        resizable = last.get("type") in LAYERS and LAYERS[last["type"]].TAKES_INIT
+        if loss != "keep":
+            replaced = self._fit_loss(doc, refuse=loss == "check")
+            if resizable:
+                self._fit_activation(doc, replaced)
+        outputs = self.raw_train.y.shape[1]
+        if make_loss(doc.get("loss", "mse")).targets == CLASSES and outputs == 1:
+            outputs = max(2, int(self._targets().max()) + 1)
         changed = doc.get("inputs") != len(self.input_names)
-        if last.get("type") in LAYERS and LAYERS[last["type"]].TAKES_INIT and last.get("units") != outputs:
+        if resizable and last.get("units") != outputs:
             last["units"] = outputs
             changed = True
         doc["inputs"] = len(self.input_names)
         if changed:
-            for layer in doc["layers"]:
-                for key in ARRAY_KEYS:
-                    layer.pop(key, None)
-            doc.pop("state", None)
-        return doc, changed
+            _without_arrays(doc)
+        return doc, changed, _changes(before, _output_setup(doc))
+
+    def _fit_loss(self, doc: dict, refuse: bool) -> bool:
+        """Set the data kind's loss in ``doc`` when its own cannot fit the targets (or, ``refuse``,
+        raise the loss's one-line :class:`DataError`), when it is a classification loss on
+        regression data, or when it was itself set to fit other data (a loss the person chose
+        stays while it fits). Returns whether the loss was replaced."""
+        y, name = self._targets(), self.raw_train.name
+        loss = make_loss(doc.get("loss", "mse"))
+        fitting = fitting_loss(self.kind, y, name)
+        try:
+            loss.check_targets(y, None, name)
+        except DataError:
+            if refuse:
+                raise
+        else:
+            classifies_values = loss.targets != LOSS_REGRESSION and not PROBLEMS[self.kind].scored
+            if refuse or loss.name == fitting.name or not (self._loss_fitted or classifies_values):
+                return False
+        doc["loss"] = fitting.to_spec()
+        self._loss_fitted = True
+        return True
+
+    def _fit_activation(self, doc: dict, replaced: bool) -> None:
+        """Give the output layer the loss's own activation when the loss was ``replaced`` to fit the
+        data, or when the activation does not suit the loss (a sigmoid under cross-entropy, a
+        sigmoid that cannot reach a regression's targets …)."""
+        loss, last = make_loss(doc.get("loss", "mse")), doc["layers"][-1]
+        if replaced or not loss.fits_output(make_activation(last.get("activation")), self._targets()):
+            last["activation"] = loss.output_activation
+
+    def _data_note(self, changes: str) -> str:
+        """``plane is a regression data set: loss set to mse, …`` ("" without changes)."""
+        if not changes:
+            return ""
+        return f"{self.raw_train.name} is a {describe(self.kind, self._targets())} data set: {changes}"
 
     # -- building -------------------------------------------------------------------------------
     def _build(self, doc: dict, history: History) -> None:
         """Build network and trainer from ``doc``, the trainer appending to ``history``; on any error
         nothing changes."""
         net = build_network(doc)
-        if net.inputs != len(self.input_names):
-            raise ModelError(f"inputs: the model takes {net.inputs} inputs but the data give "
-                             f"{len(self.input_names)} ({', '.join(self.input_names)})")
+        self._check_inputs(net)
         class_indices = takes_class_indices(net, self.raw_train)
         y = targets_for(net, self.raw_train.y, class_indices)
         y_test = targets_for(net, self.raw_test.y, class_indices) if self.raw_test is not None else None
@@ -175,7 +255,11 @@ class Experiment:
                           seed=seed, history=history)
         # self.y is the trainer's own array (equal to y), so set_sample edits what the steps read
         self.net, self.y, self.y_test, self.trainer = net, trainer.y, y_test, trainer
-        self.diverged = False
+
+    def _check_inputs(self, net: Network) -> None:
+        if net.inputs != len(self.input_names):
+            raise ModelError(f"inputs: the model takes {net.inputs} inputs but the data give "
+                             f"{len(self.input_names)} ({', '.join(self.input_names)})")
 
     def reset(self) -> None:
         """Re-initialise the network from its seed and start the run again (data kept). The
@@ -191,6 +275,7 @@ class Experiment:
             if "init" in template:
                 layer["init"] = template["init"]
         self._build(doc, History(len(self.X)))
+        self.diverged = False
         self._step = 0
         self._start_history()
 
@@ -248,10 +333,11 @@ class Experiment:
         return loss
 
     def run_epoch(self) -> float:
+        """Take the steps that complete the current epoch; returns their mean loss."""
         tr = self.trainer
         start = len(tr.history["loss"])
-        loss = tr.epoch()
-        self.diverged = diverged(tr.history["loss"][-1], self.net)
+        loss = tr.epoch()  # the mean: NaN if any step's loss was
+        self.diverged = self.diverged or diverged(loss, self.net)
         self._record(start)
         return loss
 
@@ -332,14 +418,23 @@ class Experiment:
             test = self.raw_test
             self._set_geometry(raw_X if test is None else np.concatenate([raw_X, test.X]))
 
-    def set_training(self, **changes) -> None:
+    def set_training(self, **changes) -> str:
         """Change training settings, keeping the weights: ``lr``, ``optimizer`` (name or dict),
         ``loss``, ``regularization`` (dict), ``clip_grad_norm``, ``schedule`` (dict), ``seed``.
-        Changing the optimizer's kind starts its state afresh, as a new torch optimizer would."""
+        Changing the optimizer's kind starts its state afresh, as a new torch optimizer would.
+
+        A loss that cannot fit the targets is refused (:class:`DataError`, nothing changes); one that
+        fits brings the output activation and width it needs. Returns what was set so ("" when
+        nothing). A diverged run takes every change and stays diverged until :meth:`reset`. While
+        the step is 0, a new seed applies at once: the weights are drawn again from it."""
         if set(changes) == {"lr"}:  # the common case, a drag of the rate: no rebuild
             self._set_lr(changes["lr"])
-            return
+            return ""
         doc = network_to_dict(self.net, state=True)
+        # Non-finite weights would fail validation: build without them, and put them back below.
+        broken = None if np.isfinite(self.net.flat_params).all() else self.net.flat_params.copy()
+        if broken is not None:
+            _without_arrays(doc)
         state = doc.pop("state", None)
         for key, value in changes.items():
             if key == "lr":
@@ -357,60 +452,83 @@ class Experiment:
                 doc[key] = value
             else:
                 raise ModelError(f"unknown training setting {key!r}")
+        changed, note = False, ""
         if "loss" in changes:
-            doc, changed = self._fit_document(doc)
+            doc, changed, note = self._fit_document(doc, "check")
+            self._loss_fitted = False  # chosen: it stays while it fits
             if changed:
-                state = None
+                state = broken = None  # new shapes: the network starts afresh
         if state is not None:
             doc["state"] = state
-        samples = self.net.samples_seen
+        samples, was_diverged = self.net.samples_seen, self.diverged
         self._build(doc, self.trainer.history)
         self.net.samples_seen = samples
+        if broken is not None:
+            self.net.flat_params[:] = broken
+        self.diverged = was_diverged and not changed
         for key in ("loss", "optimizer", "regularization", "clip_grad_norm", "schedule", "seed"):
             if key in doc:
                 self.document[key] = copy.deepcopy(doc[key])
+        self._keep_output_setup(doc)
+        if "seed" in changes and self._step == 0:
+            self.reset()
+        return f"loss {self.net.loss.name}: {note}" if note else ""
+
+    def _keep_output_setup(self, doc: dict) -> None:
+        """Record the fitted document's widths, loss and output activation in :attr:`document`."""
+        self.document["inputs"] = doc["inputs"]
+        self.document["loss"] = copy.deepcopy(doc.get("loss", "mse"))
+        last, kept = doc["layers"][-1], self.document["layers"][-1]
+        for key in ("units", "activation"):
+            if key in last:
+                kept[key] = copy.deepcopy(last[key])
 
     def _set_lr(self, lr) -> None:
         """The learning rate changed in place: optimizer state, weights and trainer stay as they are,
-        as after ``param_group["lr"] = lr`` in PyTorch (a schedule scales from the new rate)."""
+        as after ``param_group["lr"] = lr`` in PyTorch (a schedule scales from the new rate). A
+        diverged run stays diverged: its weights are not numbers any more, whatever the rate."""
         lr = check_option("lr", lr, "optimizer.lr")
         self.net.optimizer.lr = lr
         self.net.schedule.base_lr = lr
         self.document["optimizer"] = self.net.optimizer.to_spec()
-        # a new rate may rescue a run that has diverged, as long as its weights are still numbers
-        self.diverged = not np.all(np.isfinite(self.net.flat_params))
 
     def set_layers(self, layers: list[dict]) -> None:
         """Replace the architecture (layer specs); the network is rebuilt from its seed and the
         run starts again on the same data."""
         doc = network_to_dict(self.net, state=False)
         doc["layers"] = [{k: v for k, v in layer.items() if k not in ARRAY_KEYS} for layer in copy.deepcopy(layers)]
-        doc, _ = self._fit_document(doc)
+        doc, _, _ = self._fit_document(doc, "keep")
         self._build(copy.deepcopy(doc), History(len(self.X)))  # validates; raises before anything changes
         self.document["layers"] = doc["layers"]
         self.reset()
 
-    def set_data(self, data: DataConfig) -> None:
+    def set_data(self, data: DataConfig) -> str:
         """Switch data (data set, noise, split, features, batch size); the architecture is kept,
-        with its input and output widths fitted to the new data, and the run starts again."""
+        with its input and output widths fitted to the new data, and the run starts again. A loss
+        that cannot fit the new targets gives way to the data kind's (with the app's model; refused
+        with ``fit_loss`` False), and the output activation follows the loss. Returns what was set
+        to fit ("" when nothing)."""
         previous = self.data
         self.data = data
         try:
             self._load_data()
-            doc, _ = self._fit_document(network_to_dict(self.net, state=False))
-            self._build(doc, History(len(self.X)))
+            doc = _without_arrays(network_to_dict(self.net, state=False))  # the run starts again
+            doc, _, note = self._fit_document(doc, self._loss_policy)
+            self._build(copy.deepcopy(doc), History(len(self.X)))
         except Exception:
             self.data = previous
             self._load_data()
             raise
-        self.document["inputs"] = doc["inputs"]
-        self.document["layers"][-1]["units"] = doc["layers"][-1]["units"]
+        self._keep_output_setup(doc)
         self.reset()
+        return self._data_note(note)
 
-    def load_document(self, doc: dict) -> None:
+    def load_document(self, doc: dict) -> str:
         """Replace the model by a document (e.g. from Open), keeping its trained state if any.
         The data follow the document's ``data`` entry when it gives inline rows or names a
-        built-in set, with its batch size and shuffling; otherwise the current data stay."""
+        built-in set, with its batch size and shuffling; otherwise the current data stay. Its loss,
+        output activation and output width are fitted to the data as :meth:`set_data` fits them;
+        returns what was set ("" when nothing)."""
         net = build_network(doc)  # validate first: a bad document leaves everything as it was
         data = data_config_for(net, self.data)
         previous = self.data
@@ -418,15 +536,19 @@ class Experiment:
             if data is not None:
                 self.data = data
                 self._load_data()
+            self._check_inputs(net)  # a document's input width is its own: never refitted
+            doc, _, note = self._fit_document(copy.deepcopy(doc), self._loss_policy)
             self._build(copy.deepcopy(doc), History(len(self.X)))
         except Exception:
             if data is not None:
                 self.data = previous
                 self._load_data()
             raise
-        self.document = copy.deepcopy(doc)
+        self.document = doc
+        self.diverged = False
         self._step = self.net.step_count
         self._start_history()
+        return self._data_note(note)
 
     def to_document(self) -> dict:
         """The model document to save: parameters, optimizer state and the data it trains on
@@ -448,10 +570,11 @@ class Experiment:
         return accuracy(self.net, out, y) if self.task == "classification" else None
 
     def _evaluate(self, X, y) -> tuple[float, float | None, np.ndarray]:
-        """Loss, accuracy and outputs on ``(X, y)`` in evaluation mode, from one forward pass."""
+        """Loss, accuracy and outputs on ``(X, y)`` in evaluation mode, from one forward pass. No
+        accuracy beside a loss that is not a number: the outputs it would count mean nothing."""
         out = self.net.forward(X, training=False)
         loss = self.net.data_loss(out, y)[0]
-        return loss, self.accuracy(out, y), out
+        return loss, self.accuracy(out, y) if math.isfinite(loss) else None, out
 
     def record_evaluation(self) -> None:
         """Append a point to the train/test loss and accuracy history (once per step at most).

@@ -9,6 +9,10 @@ they are. Otherwise the gradient is ``dL/d(out)``.
 
 ``output_grad(out, y, z, activation)`` gives ``dL/d(out)`` in every case, for display in the trace.
 
+Each loss also says which targets it can fit (:meth:`Loss.check_targets`), which output activations
+suit it (:meth:`Loss.fits_output`, :attr:`Loss.output_activation`) and where a single output separates
+two classes (:meth:`Loss.decision_threshold`): the experiment fits a model to its data from these facts.
+
 Each loss also explains itself to the step-through view: its formula, its dL/da rule, and one
 sample's loss and dL/da with the numbers put in (:meth:`Loss.sample_lines`, :meth:`Loss.output_grad_terms`).
 """
@@ -20,7 +24,7 @@ import math
 import numpy as np
 from scipy import special
 
-from nnviz.core.errors import ModelError
+from nnviz.core.errors import DataError, ModelError
 from nnviz.core.formula import MAX_LINES, MAX_TERMS, Line, Num, Sym, flattened, joined, sym
 from nnviz.core.spec import Registry, split_named
 
@@ -90,6 +94,31 @@ class Loss:
     def output_grad_rule(self, activation: str) -> str:
         """dL/da in symbols, for an output layer with ``activation``."""
         return self.GRAD_RULE
+
+    # -- what it fits -------------------------------------------------------------------------------
+    def check_targets(self, y: np.ndarray, outputs: int | None, data: str) -> None:
+        """Raise a one-line :class:`DataError` naming the loss and ``data`` unless this loss can fit
+        the targets ``y`` (rows, columns); ``outputs`` is the output width when it is fixed, else
+        None. This default (a regression loss) fits any finite targets."""
+
+    @property
+    def output_activation(self) -> str:
+        """The output activation this loss brings: the one it fuses with, else identity."""
+        return self.fuses_with or "identity"
+
+    def fits_output(self, activation, y: np.ndarray) -> bool:
+        """Whether an output ``activation`` suits this loss on targets ``y``. This default compares
+        outputs with targets directly: a bounded activation must reach every target, and one that
+        is not elementwise (softmax) is constant over a single output."""
+        bounds = activation.output_range
+        if bounds is not None and y.size and (y.min() < bounds[0] or y.max() > bounds[1]):
+            return False
+        return activation.elementwise or y.shape[1] > 1
+
+    def decision_threshold(self, activation) -> float:
+        """The value of a single output that separates class 0 from class 1: here the output
+        estimates the 0/1 label itself."""
+        return 0.5
 
     def fuses(self, activation: str) -> bool:
         """Whether the gradient skips dL/da and goes to z directly as ``(p - y)/N``."""
@@ -206,6 +235,17 @@ class _SigmoidProbabilityLoss(Loss):
     fuses_with = "sigmoid"
     targets = BINARY
 
+    def check_targets(self, y, outputs, data):
+        if y.size and (y.min() < 0.0 or y.max() > 1.0):
+            raise DataError(f"loss {self.name}: targets must lie in [0, 1], but {data}'s {_span(y)}")
+
+    def fits_output(self, activation, y):
+        # a sigmoid gives the probability; identity gives logits, which the loss squashes itself
+        return activation.name in (self.fuses_with, "identity")
+
+    def decision_threshold(self, activation):
+        return 0.5 if self.fuses(activation.name) else 0.0
+
     def _logits(self, out, z, activation):
         if self.fuses(activation):
             return z, out
@@ -275,6 +315,25 @@ class CrossEntropy(Loss):
     FORMULA = "−mean over samples of Σ_j y_j·ln(p_j)"
     mean_over = "rows"
     fuses_with = "softmax"
+
+    def check_targets(self, y, outputs, data):
+        if y.shape[1] == 1:
+            labels = y[:, 0]
+            odd = labels[labels != np.round(labels)]
+            if labels.size and (labels.min() < 0 or odd.size):
+                found = _span(labels) if labels.min() < 0 else f"include {odd[0]:.3g}"
+                raise DataError(f"loss {self.name}: targets must be class indices, whole numbers 0, 1, 2 …, "
+                                f"but {data}'s {found}")
+            if outputs is not None and labels.size and labels.max() >= outputs:
+                raise DataError(f"loss {self.name}: class indices must lie in 0..{outputs - 1} (the output "
+                                f"layer has {outputs} units), but {data}'s {_span(labels)}")
+        elif y.size and (y.min() < 0.0 or y.max() > 1.0 or not np.allclose(y.sum(axis=1), 1.0)):
+            raise DataError(f"loss {self.name}: each row of targets must be one-hot (probabilities summing "
+                            f"to 1), but {data}'s rows are not")
+
+    def fits_output(self, activation, y):
+        # a softmax gives the probabilities; identity gives logits, which the loss normalises itself
+        return activation.name in (self.fuses_with, "identity")
 
     def output_grad_rule(self, activation):
         return "−y / p / N" if self.fuses(activation) else "(softmax(a) − y) / N"
@@ -358,6 +417,11 @@ class Focal(_SigmoidProbabilityLoss):
             loss = alpha_t * loss
             grad = alpha_t * grad
         return float(np.mean(loss)), grad / p.size, self.fuses(activation)
+
+
+def _span(y: np.ndarray) -> str:
+    """Where targets lie, for a message: ``run from -5.9 to 6.1``."""
+    return f"run from {y.min():.3g} to {y.max():.3g}"
 
 
 def make_loss(spec, where: str = "loss") -> Loss:
