@@ -583,7 +583,7 @@ class Experiment:
                   "loss": net.loss.to_spec(), "optimizer": net.optimizer.to_spec(),
                   "schedule": net.schedule.to_spec(), "regularization": dict(net.regularization),
                   "clip_grad_norm": net.clip_grad_norm, "seed": net.seed, "dtype": net.dtype_name}
-        note = f"On the first {rows} training row{'s' if rows != 1 else ''}, central differences with ε = {CHECK_EPS:g}."
+        note = f"on the first {rows} training row{'s' if rows != 1 else ''}"
         return GradientCheckJob(recipe, frozen(self.X[:rows]), frozen(self.y[:rows]), note, CHECK_EPS)
 
     def _keep_dropout_masks(self) -> None:

@@ -41,8 +41,8 @@ class LayerView:
 class GradientCheckJob:
     """A snapshot's gradient check, kept ready to run when it is wanted (its view is shown): the
     network's recipe (its constructor's arguments) and a batch, so that the check runs on a network
-    of its own with the snapshot's parameters. ``note`` says what it checks, or why it cannot run
-    (then ``recipe`` is None)."""
+    of its own with the snapshot's parameters. ``note`` says what it checks ("on the first 10
+    training rows"), or, in a sentence, why it cannot run (then ``recipe`` is None)."""
 
     recipe: dict | None
     X: np.ndarray | None
