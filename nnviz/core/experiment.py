@@ -429,7 +429,7 @@ class Experiment:
                 self.data = previous
                 self._load_data()
             raise
-        self.document = copy.deepcopy(doc)
+        self.document = copy.deepcopy({k: v for k, v in doc.items() if k != "history"})  # history: below
         self._step = self.net.step_count
         self._start_history()
         self._restore_history(read_history(doc))
