@@ -22,6 +22,7 @@ from nnviz.core.activations import ACTIVATIONS, make_activation
 from nnviz.core.data import Dataset, prepare_inputs, prepare_targets
 from nnviz.core.datasets import DATASETS, find_dataset, make_dataset
 from nnviz.core.errors import DataError, ModelError
+from nnviz.core.history import EVALUATION_COLUMNS, STEP_COLUMNS
 from nnviz.core.initializers import INITIALIZERS, initialize, parse_init
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import CLASSES, LOSSES, make_loss
@@ -44,7 +45,7 @@ from nnviz.core.validation import (
 from nnviz.core.writing import FORMAT, atomic_write_text, dumps, dumps_toml, network_to_dict, save_model
 
 TOP_KEYS = ("format", "name", "description", "inputs", "layers", "loss", "regularization", "optimizer",
-            "schedule", "clip_grad_norm", "seed", "dtype", "data", "state")
+            "schedule", "clip_grad_norm", "seed", "dtype", "data", "state", "history")
 REQUIRED = ("format", "inputs", "layers")
 #: every parameter or buffer name some layer (or the prelu activation) has
 ARRAY_NAMES = frozenset(name for cls in LAYERS.values() for name in cls.PARAMS + cls.BUFFERS) | {"alpha"}
@@ -167,6 +168,7 @@ def build_network(doc: dict) -> Network:
     net.meta = {k: doc[k] for k in ("name", "description", "data") if k in doc}
     if "state" in doc:
         _load_state(net, doc["state"])
+    read_history(doc)
     return net
 
 
@@ -322,6 +324,50 @@ def _looks_like_a_file(name: str) -> bool:
     return "/" in name or "\\" in name or bool(Path(name).suffix)
 
 
+def read_history(doc: dict) -> dict[str, np.ndarray] | None:
+    """The ``history`` entry of a document as arrays (None without one). Each kind of column (per
+    step, per evaluation) comes whole or not at all, its columns of one length; steps are whole
+    numbers that only increase; a value is a number or null (missing: read as NaN), an epoch a
+    number >= 0, an accuracy a number in [0, 1]. Anything else raises one ModelError naming the
+    field."""
+    raw = doc.get("history")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ModelError(f"history: expected an object of columns, got {show(raw)}")
+    check_keys(raw, STEP_COLUMNS + EVALUATION_COLUMNS, "history", "history column")
+    columns = {}
+    for names in (STEP_COLUMNS, EVALUATION_COLUMNS):
+        if not any(name in raw for name in names):
+            columns.update((name, np.zeros(0)) for name in names)
+            continue
+        for name in names:
+            where = f"history.{name}"
+            if name not in raw:
+                raise ModelError(f"{where}: missing (the columns {', '.join(names)} come together)")
+            columns[name] = _history_column(raw[name], where)
+            rows, first = len(columns[name]), len(columns[names[0]])
+            if rows != first:
+                raise ModelError(f"{where}: {rows} values, but history.{names[0]} has {first}")
+    return columns
+
+
+def _history_column(values, where: str) -> np.ndarray:
+    """One column of a saved history, checked as :func:`read_history` says."""
+    if not isinstance(values, list):
+        raise ModelError(f"{where}: expected a list, got {show(values)}")
+    name = where.rpartition(".")[2]
+    if name.endswith("step"):
+        for i, value in enumerate(values):
+            check_option("nonnegint", value, f"{where}[{i}]")
+            if i and value <= values[i - 1]:
+                raise ModelError(f"{where}[{i}]: {value} does not come after {values[i - 1]} (steps only increase)")
+        return np.array(values, dtype=np.int64)
+    kind = "nonneg" if name == "epoch" else "prob|null" if name.endswith("accuracy") else "number|null"
+    out = [check_option(kind, value, f"{where}[{i}]") for i, value in enumerate(values)]
+    return np.array([math.nan if v is None else v for v in out], dtype=np.float64)
+
+
 def _load_state(net: Network, raw) -> None:
     where = "state"
     if not isinstance(raw, dict):
@@ -357,4 +403,4 @@ def _load_state(net: Network, raw) -> None:
 
 __all__ = ["ACTIVATIONS", "FORMAT", "MAX_DEPTH", "MAX_NUMBERS", "TOP_KEYS", "atomic_write_text", "build_network",
            "check_option", "dumps", "dumps_toml", "inline_dataset", "load_model", "network_to_dict", "read_document",
-           "save_model", "to_array"]
+           "read_history", "save_model", "to_array"]

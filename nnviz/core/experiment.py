@@ -11,33 +11,36 @@ detect divergence alike. Its data settings live in :mod:`nnviz.core.dataconfig`,
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import numbers
 from dataclasses import replace
 
 import numpy as np
 
-from nnviz.core.activations import make_activation
+from nnviz.core.activations import Softmax, make_activation
 from nnviz.core.data import accuracy, check_fits, takes_class_indices, targets_for
 from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
-from nnviz.core.document import build_network, network_to_dict
+from nnviz.core.document import build_network, network_to_dict, read_history
 from nnviz.core.errors import DataError, ModelError
-from nnviz.core.history import History, Series
+from nnviz.core.history import EVALUATION_COLUMNS, History, Series, saved_history
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
 from nnviz.core.problems import PROBLEMS, describe, fitting_loss, kind_of
-from nnviz.core.snapshot import LayerView, Snapshot, frozen, read_only
+from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, layer_health
 from nnviz.core.trainer import Trainer
 from nnviz.core.validation import check_option
+from nnviz.core.walkthrough import CHECK_EPS, CHECK_LIMIT
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
 SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
 PROBE = 200  # rows of the fixed probe batch whose activations and gradients a snapshot shows
 ARRAY_KEYS = ("weight", "bias", "gate_weight", "gate_bias", "alpha", "running_mean", "running_var")
+_RUNS = itertools.count(1)  # numbers the runs: a history that starts afresh is a new run
 
 
 def default_document() -> dict:
@@ -281,6 +284,7 @@ class Experiment:
 
     def _start_history(self) -> None:
         """Fresh history buffers (never cleared in place: published snapshots hold views of them)."""
+        self._run = next(_RUNS)
         self._steps = Series(np.int64)
         self._evals = {k: Series() for k in ("eval_step", "train_loss", "test_loss", "train_accuracy",
                                               "test_accuracy")}
@@ -544,15 +548,28 @@ class Experiment:
                 self.data = previous
                 self._load_data()
             raise
-        self.document = doc
+        self.document = {k: v for k, v in doc.items() if k != "history"}  # the history: below
         self.diverged = False
         self._step = self.net.step_count
         self._start_history()
+        self._restore_history(read_history(doc))
         return self._data_note(note)
 
+    def _restore_history(self, saved: dict | None) -> None:
+        """Show the loss history a document saved, and go on from it: its step is where this run
+        is (a change of optimizer restarts the optimizer's count, not the run's)."""
+        if saved is None:
+            return
+        self.trainer.history.restore(saved)
+        self._steps.extend(saved["step"])
+        for name in EVALUATION_COLUMNS:
+            self._evals[name].extend(saved[name])
+        ends = [int(saved[k][-1]) for k in ("step", "eval_step") if len(saved[k])]
+        self._step = max([self._step, *ends])
+
     def to_document(self) -> dict:
-        """The model document to save: parameters, optimizer state and the data it trains on
-        (built-in or inline rows, as they are now; none for CSV rows)."""
+        """The model document to save: parameters, optimizer state, the data it trains on (built-in
+        or inline rows, as they are now; none for CSV rows) and the history the loss panel shows."""
         doc = network_to_dict(self.net, state=True)
         meta = self.data.to_meta()
         if meta is not None:
@@ -562,6 +579,10 @@ class Experiment:
         for key in ("name", "description"):
             if key in self.document and key not in doc:
                 doc[key] = self.document[key]
+        if len(self._steps):
+            h = self.trainer.history
+            doc["history"] = saved_history({"step": self._steps, "epoch": h["epoch"], "lr": h["lr"],
+                                            "loss": h["loss"], "grad_norm": h["grad_norm"], **self._evals})
         return doc
 
     # -- snapshots ------------------------------------------------------------------------------
@@ -637,9 +658,9 @@ class Experiment:
             eval_y = self.y_test if self.X_test is not None else self.y
             predictions = frozen(test_out if self.X_test is not None else train_out)
             confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
-            node_maps = surface = curve = None
+            node_maps = surface = classes = confidence = curve = None
             if self.planar:
-                node_maps, surface = self._plane_maps()
+                node_maps, surface, classes, confidence = self._plane_maps()
             if self._curve_x is not None:
                 curve = (frozen(self._curve_x[:, 0]), frozen(net.predict(self._curve_x)[:, 0]))
         h = self.trainer.history
@@ -657,7 +678,35 @@ class Experiment:
             raw_test=(read_only(self.raw_test.X), read_only(self.raw_test.y)) if self.raw_test is not None else None,
             grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
-            health=health, health_history={k: v.view() for k, v in self._health.items()})
+            health=health, health_history={k: v.view() for k, v in self._health.items()},
+            data_name=self._data_name(),
+            run=self._run, surface_classes=classes, surface_confidence=confidence,
+            gradient_check=self._gradient_check_job())
+
+    def _data_name(self) -> str:
+        """What the data are called: a built-in set's title ("Circle"), imported rows' name."""
+        spec = find_dataset(self.data.dataset) if self.data.imported is None else None
+        return spec.title if spec is not None else self.raw_train.name
+
+    def _gradient_check_job(self) -> GradientCheckJob:
+        """The gradient check of the model as it is, on the rows of one training batch (the first
+        ones), ready to run; networks of more than CHECK_LIMIT parameters are not checked."""
+        net = self.net
+        count = net.parameter_count
+        if net.optimizer.per_sample:
+            note = f"The {net.optimizer.title or net.optimizer.name} uses no gradient, so there is nothing to check."
+            return GradientCheckJob(None, None, None, note, CHECK_EPS)
+        if count > CHECK_LIMIT:
+            note = (f"Not checked: {count:,} parameters would take {2 * count:,} loss evaluations "
+                    f"(the check runs up to {CHECK_LIMIT:,}).")
+            return GradientCheckJob(None, None, None, note, CHECK_EPS)
+        rows = min(len(self.X), self.data.batch_size or len(self.X), PROBE)
+        recipe = {"inputs": net.inputs, "layers": [layer.to_spec() for layer in net.layers],
+                  "loss": net.loss.to_spec(), "optimizer": net.optimizer.to_spec(),
+                  "schedule": net.schedule.to_spec(), "regularization": dict(net.regularization),
+                  "clip_grad_norm": net.clip_grad_norm, "seed": net.seed, "dtype": net.dtype_name}
+        note = f"on the first {rows} training row{'s' if rows != 1 else ''}"
+        return GradientCheckJob(recipe, frozen(self.X[:rows]), frozen(self.y[:rows]), note, CHECK_EPS)
 
     def _keep_dropout_masks(self) -> None:
         """Keep the last training step's dropout masks, before an evaluation-mode pass clears them."""
@@ -682,16 +731,28 @@ class Experiment:
                                    frozen(layer.a), frozen(layer.z), frozen(dz)))
         return tuple(views), health
 
-    def _plane_maps(self) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    def _plane_maps(self) -> tuple:
         """One forward pass over the input plane at SURFACE resolution: the output is the decision
-        surface, and every other point of every column (inputs first) is that node's heatmap."""
+        surface, and every other point of every column (inputs first) is that node's heatmap. With
+        two or more class outputs, also the class predicted at each point (the arg-max) and its
+        probability (the outputs themselves under a softmax, else the softmax of the outputs)."""
         x = self._surface
         outputs = [x]
         for layer in self.net.layers:
             x = layer.forward(x, training=False)
             outputs.append(x)
         maps = tuple(frozen(o.T.reshape(-1, SURFACE, SURFACE)[:, ::2, ::2]) for o in outputs)
-        return maps, frozen(x[:, 0].reshape(SURFACE, SURFACE))
+        surface = frozen(x[:, 0].reshape(SURFACE, SURFACE))
+        if self.task != "classification" or x.shape[1] < 2:
+            return maps, surface, None, None
+        probabilities = x
+        if not isinstance(self.net.layers[-1].activation, Softmax):
+            shifted = np.exp(x - x.max(axis=1, keepdims=True))
+            probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+        classes = probabilities.argmax(axis=1)
+        confidence = np.take_along_axis(probabilities, classes[:, None], axis=1)[:, 0]
+        return (maps, surface, frozen(classes.reshape(SURFACE, SURFACE)),
+                frozen(confidence.reshape(SURFACE, SURFACE)))
 
     @staticmethod
     def _confusion(predictions: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -5,16 +5,24 @@ view of its filled part; a view taken once never changes, so snapshots share it 
 :class:`Counter` holds a column that advances by a fixed amount per row (the step number, the samples
 seen) as its runs, so it costs nothing per row. Both read like a list: ``len``, ``[i]``, ``[-1]``,
 iteration, and ``==`` against a list compares the numbers.
+
+A model document saves the history the app shows (``"history"``, see ``docs/model-format.md``):
+:func:`saved_history` writes it, at most :data:`SAVED_POINTS` rows of each kind, evenly thinned.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 GROWTH = 1.25  # capacity factor: amortised O(1) appends, at most a quarter of the memory unused
+#: a saved history's columns: one row per optimizer step, and one per evaluation point
+STEP_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
+EVALUATION_COLUMNS = ("eval_step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+SAVED_POINTS = 2000  # a saved history keeps at most this many rows of each kind (a file of ~200 kB)
 
 
 class _Column(Sequence):
@@ -163,6 +171,12 @@ class History(Mapping):
         self._columns = {"step": Counter(), "epoch": Counter(divisor=rows), "lr": Series(),
                          "loss": Series(), "grad_norm": Series()}
 
+    def restore(self, saved: Mapping[str, np.ndarray]) -> None:
+        """Append the per-step rows of a saved history (:data:`STEP_COLUMNS`, epochs as saved)."""
+        samples = np.round(np.asarray(saved["epoch"], dtype=np.float64) * self.rows)
+        for row in zip(saved["step"], samples, saved["lr"], saved["loss"], saved["grad_norm"]):
+            self.append(*row)
+
     def append(self, step: int, samples_seen: int, lr: float, loss: float, grad_norm: float) -> None:
         c = self._columns
         c["step"].append(step)
@@ -184,3 +198,26 @@ class History(Mapping):
 
     def __len__(self) -> int:
         return len(self.KEYS)
+
+
+def thinned(size: int, limit: int = SAVED_POINTS) -> np.ndarray:
+    """The indices of at most ``limit`` of ``size`` rows, evenly spread, the first and last kept."""
+    if size <= limit:
+        return np.arange(size)
+    return np.round(np.linspace(0, size - 1, limit)).astype(np.int64)  # spacing > 1: no repeats
+
+
+def saved_history(columns: Mapping[str, Sequence[float]], limit: int = SAVED_POINTS) -> dict[str, list]:
+    """The ``history`` entry of a model document from ``columns`` (every name of
+    :data:`STEP_COLUMNS` and :data:`EVALUATION_COLUMNS`): plain lists, each kind of row thinned to
+    at most ``limit`` rows; steps as whole numbers, a missing value (NaN) as None."""
+    entry = {}
+    for names in (STEP_COLUMNS, EVALUATION_COLUMNS):
+        keep = thinned(len(columns[names[0]]), limit)
+        for name in names:
+            values = np.asarray(columns[name], dtype=np.float64)[keep]
+            if name.endswith("step"):
+                entry[name] = values.astype(np.int64).tolist()
+            else:
+                entry[name] = [v if math.isfinite(v) else None for v in values.tolist()]
+    return entry

@@ -38,6 +38,36 @@ class LayerView:
 
 
 @dataclass(frozen=True)
+class GradientCheckJob:
+    """A snapshot's gradient check, kept ready to run when it is wanted (its view is shown): the
+    network's recipe (its constructor's arguments) and a batch, so that the check runs on a network
+    of its own with the snapshot's parameters. ``note`` says what it checks ("on the first 10
+    training rows"), or, in a sentence, why it cannot run (then ``recipe`` is None)."""
+
+    recipe: dict | None
+    X: np.ndarray | None
+    y: np.ndarray | None
+    note: str
+    eps: float = 1e-6
+
+    @property
+    def runnable(self) -> bool:
+        return self.recipe is not None
+
+    def run(self, params: dict[str, np.ndarray]) -> tuple:
+        """Central differences against the backward pass on the batch, for a network with
+        ``params`` (a snapshot's): one :class:`~nnviz.core.gradcheck.GradientCheck` per tensor."""
+        from nnviz.core.gradcheck import gradient_check
+        from nnviz.core.network import Network
+
+        with np.errstate(all="ignore"):
+            net = Network(**self.recipe)
+            for name, value in params.items():
+                net.get(name)[...] = value
+            return tuple(gradient_check(net, self.X, self.y, eps=self.eps))
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the panels draw for one moment of training. Arrays are read-only copies."""
 
@@ -68,3 +98,8 @@ class Snapshot:
     model_name: str = ""
     health: tuple = ()  # per layer: nnviz.core.stats.LayerHealth on the probe batch
     health_history: dict[str, np.ndarray] = field(default_factory=dict)  # per evaluation point, see below
+    data_name: str = ""  # the data trained on: a built-in set's title, or the imported rows' name (a CSV's stem)
+    run: int = 0  # the run the history belongs to: a new number after every Reset, data or layer change, or load
+    surface_classes: np.ndarray | None = None  # (SURFACE, SURFACE) class predicted over the plane (2+ classes)
+    surface_confidence: np.ndarray | None = None  # (SURFACE, SURFACE) the predicted class's probability
+    gradient_check: GradientCheckJob | None = None  # the check of this model's gradients, run when wanted

@@ -8,7 +8,9 @@ covers a plot, not a whole panel with its title line and colour bar.
 
 While a figure is drawn the panel wears a light theme (white or transparent background, dark text)
 whatever the app's palette, its graphics items draw without their pixmap caches (so SVG and PDF get
-vectors, and a 4x PNG is not an enlarged 1x cache), and everything is put back afterwards.
+vectors, and a 4x PNG is not an enlarged 1x cache), items a panel marks as its hover readout
+(``item.hover_readout = True``: a crosshair, a hover label) are hidden, and everything is put back
+afterwards.
 
 Every file is written to a temporary file in the target folder and renamed over the target only
 once it is complete: a failed export leaves no half-written file, and an existing file as it was.
@@ -238,6 +240,10 @@ def _export_view(view: QtWidgets.QGraphicsView, background: str, restore: list) 
         restore.append(lambda: view.setBackgroundBrush(brush))
     scene = view.scene()
     for item in scene.items() if scene is not None else []:
+        # what the pointer happens to be over is not part of the figure
+        if getattr(item, "hover_readout", False) and item.isVisible():
+            item.hide()
+            restore.append(item.show)
         # Cached items are drawn from a pixmap made at screen resolution: blurred at 4x, and an
         # <image> instead of vectors in SVG and PDF.
         mode = item.cacheMode()
@@ -456,6 +462,15 @@ def export_csv(header: Sequence[str], rows: Iterable[Sequence], path) -> Path:
             os.fsync(f.fileno())
 
     return atomic_write(out, write)
+
+
+def figure_title(snapshot, figure: str) -> str:
+    """"Circle — Decision surface · step 3,000": the data the figure shows (not the model's name,
+    which may be that of data it no longer trains on), the figure, and the moment of training."""
+    if snapshot is None:
+        return figure
+    head = f"{snapshot.data_name} — {figure}" if snapshot.data_name else figure
+    return f"{head} · step {snapshot.step:,}"
 
 
 def figure_widget(panel: QtWidgets.QWidget) -> QtWidgets.QWidget:

@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
 from nnviz.core.errors import NnvizError
-from nnviz.gui.export import catch_up, copy_image
+from nnviz.gui.export import catch_up, copy_image, figure_title
 from nnviz.gui.export_dialog import ExportDialog
 from nnviz.gui.formats import ANIMATION_FORMATS, REPORT_FORMATS, file_filters
 from nnviz.gui.panels import registry
@@ -64,16 +64,19 @@ class ExportActions(QtCore.QObject):
         return GRAPH
 
     def title(self, panel) -> str:
-        part = panel.export_title() if hasattr(panel, "export_title") else ""
-        step = f" · step {self.window.latest.step:,}" if self.window.latest is not None else ""
-        return f"{self.window.model_name} — {part}{step}" if part else self.window.model_name
+        """The figure's title: the data, the panel's figure, the step (see :func:`figure_title`)."""
+        return figure_title(self.window.latest, panel.export_title())
+
+    def data_name(self) -> str:
+        """What the data trained on are called, as figure titles name them."""
+        return self.window.latest.data_name if self.window.latest is not None else ""
 
     # -- commands ---------------------------------------------------------------------------------
     def export_dialog(self, current: str | None = None) -> ExportDialog:
         panels = self.panels()
         for panel, _ in panels.values():
             catch_up(panel)  # a panel behind a tab shows the newest snapshot in the size preview
-        dialog = ExportDialog(panels, self.window.model_name, current or self.panel_at_pointer(), self.window)
+        dialog = ExportDialog(panels, self.data_name(), current or self.panel_at_pointer(), self.window)
         dialog.open()
         return dialog
 
@@ -85,7 +88,7 @@ class ExportActions(QtCore.QObject):
 
     def report_dialog(self) -> None:
         w = self.window
-        start = str(Path(w.settings.value("last_dir", str(Path.home()))) / f"{w.model_name or 'nnviz'} report.html")
+        start = str(Path(w.settings.value("last_dir", str(Path.home()))) / f"{self.data_name() or 'nnviz'} report.html")
         path, _ = QtWidgets.QFileDialog.getSaveFileName(w, "Export run report", start,
                                                         file_filters(REPORT_FORMATS))
         if path:
@@ -99,10 +102,8 @@ class ExportActions(QtCore.QObject):
         if w.latest is None or w._state is None:
             return None
         figures = report_figures([self.widget(spec) for spec in registry.in_report()])
-        document = dict(w._state["document"])
-        document.setdefault("name", w.model_name)
         try:
-            out = write_report(path, document, w.latest, w.data_name(), figures)
+            out = write_report(path, w._state["document"], w.latest, w.data_name(), figures)
         except (NnvizError, OSError) as exc:
             w.show_message("Cannot write the report", str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return None

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6 import QtCore
 
 from nnviz.core.experiment import Experiment
-from nnviz.gui.export import ExportError, check_output_path, export_figure, prepare_offscreen
+from nnviz.gui.export import ExportError, check_output_path, export_figure, figure_title, prepare_offscreen
 from nnviz.gui.formats import ANIMATION_FORMATS, REPORT_FORMATS
 from nnviz.gui.panels.registry import PANELS, REPORT_PLOT, in_report, plot_choices
 
@@ -62,12 +62,6 @@ def draw(panel, snapshot) -> None:
     panel.catch_up()
 
 
-def figure_title(experiment: Experiment, panel) -> str:
-    """"Circle — Decision surface · step 3,000": the model, the figure and the moment of training."""
-    name = experiment.document.get("name") or "Untitled model"
-    return f"{name} — {panel.export_title()} · step {experiment.step:,}"
-
-
 def train(experiment: Experiment, steps: int) -> None:
     """``steps`` optimizer steps with evaluation points along the way (for the loss curves)."""
     if steps > 0:
@@ -99,9 +93,10 @@ def export_plot(experiment: Experiment, plot: str, out, *, steps: int = 0, scale
     train(experiment, steps)
     with panels_for_export() as make:
         panel = make(plot)
-        draw(panel, experiment.snapshot())
+        snapshot = experiment.snapshot()
+        draw(panel, snapshot)
         return export_figure(panel, out, table=panel.export_table, scale=scale, width=width, background=background,
-                             title=figure_title(experiment, panel) if title else None)
+                             title=figure_title(snapshot, panel.export_title()) if title else None)
 
 
 def record(experiment: Experiment, plot: str, out, *, steps: int, fps: float = 10.0, frames: int = DEFAULT_FRAMES,
@@ -120,8 +115,8 @@ def record(experiment: Experiment, plot: str, out, *, steps: int, fps: float = 1
 def _record(experiment, panels, out, steps, fps, frames, scale) -> Path:
     from nnviz.gui.animation import Recorder
 
-    name = experiment.document.get("name") or "Untitled model"
-    recorder = Recorder(panels, out, fps=fps, title=lambda: f"{name} — {panels[0].export_title()}", scale=scale)
+    recorder = Recorder(panels, out, fps=fps, title=lambda: figure_title(panels[0].snapshot, panels[0].export_title()),
+                        scale=scale)
     try:
         done = 0
         for k in range(frames):

@@ -66,9 +66,10 @@ def layer_rows(document: dict, snapshot) -> list[tuple]:
 
 def report_html(document: dict, snapshot, data_label: str, figures: dict[str, QtGui.QImage],
                 image_sources: dict[str, str] | None = None) -> str:
-    """The report as HTML. Figures are embedded as base64 PNG, or referenced by ``image_sources``
+    """The report as HTML, headed by the data trained on (the model's name may be that of data it no
+    longer trains on). Figures are embedded as base64 PNG, or referenced by ``image_sources``
     (title -> resource name, for the PDF)."""
-    name = document.get("name") or "Untitled model"
+    name = snapshot.data_name or document.get("name") or "Untitled model"
     total = sum(int(np.asarray(v).size) for v in snapshot.params.values())
     parts = [f"<html><head><meta charset='utf-8'><title>{html.escape(name)} — nnviz run report</title>"
              f"<style>{_STYLE}</style></head><body>",
@@ -152,7 +153,7 @@ def write_pdf(path: Path, document, snapshot, data_label, figures) -> None:
     writer = QtGui.QPdfWriter(str(path))
     writer.setPageSize(QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4))
     writer.setResolution(144)
-    writer.setTitle(f"{document.get('name') or 'nnviz'} — run report")
+    writer.setTitle(f"{snapshot.data_name or document.get('name') or 'nnviz'} — run report")
     writer.setCreator(f"nnviz {__version__}")
     text.setPageSize(QtCore.QSizeF(writer.width(), writer.height()))
     text.print_(writer)

@@ -123,3 +123,73 @@ def test_a_big_network_shows_the_first_rows_and_the_summary_covers_all(panel, go
     assert worst(late).label.startswith("layers[0].weight")
     assert worst(late).label in panel.summary.text() and panel.summary_state() == BAD
     assert MAX_ROWS == 2000
+
+
+# -- as a snapshot panel: it checks the model it is shown ----------------------------------------------
+def _snapshots(steps=(0, 5)):
+    from nnviz.core.experiment import Experiment
+
+    exp = Experiment()
+    out = []
+    for k in steps:
+        exp.run(k)
+        out.append(exp.snapshot())
+    return exp, out
+
+
+def test_a_hidden_panel_checks_the_newest_model_when_shown(make_panel):
+    panel = make_panel(GradientCheckPanel, show=False)
+    _, (first, later) = _snapshots()
+    panel.show_snapshot(first)
+    panel.show_snapshot(later)
+    assert panel.row_count() == 0  # nothing computed behind a tab
+
+    panel.show()
+    assert panel.row_count() == 25 and panel.is_current()
+    assert "25 entries in 6 tensors, on the first 10 training rows" in panel.note_text()
+    assert not panel.run_button.isVisible()
+
+
+def test_training_on_in_view_marks_the_check_as_of_its_step_and_run_checks_again(make_panel):
+    panel = make_panel(GradientCheckPanel)
+    exp, (first,) = _snapshots((0,))
+    panel.show_snapshot(first)
+    checked = panel.table.item(0, ANALYTIC).text()
+    exp.run(20)
+    later = exp.snapshot()
+    panel.show_snapshot(later)
+    assert not panel.is_current() and panel.run_button.isVisible()
+    assert panel.note_text().startswith("Checked at step 0; the model has changed since (step 20)")
+    assert panel.table.item(0, ANALYTIC).text() == checked  # not recomputed on every frame
+
+    panel.run_button.click()
+    assert panel.is_current() and not panel.run_button.isVisible()
+    job = later.gradient_check
+    expected = job.run(later.params)
+    assert panel.table.item(0, ANALYTIC).data(view.SORT_ROLE) == float(expected[0].analytic.ravel()[0])
+
+
+def test_a_new_run_in_view_is_checked_at_once(make_panel):
+    from nnviz.core.experiment import Experiment
+
+    panel = make_panel(GradientCheckPanel)
+    exp = Experiment()
+    panel.show_snapshot(exp.snapshot())
+    assert panel.row_count() == 25
+    exp.set_layers([{"type": "dense", "units": 4, "activation": "tanh"},
+                    {"type": "dense", "units": 3, "activation": "tanh"},
+                    {"type": "dense", "units": 2, "activation": "tanh"},
+                    {"type": "dense", "units": 1, "activation": "sigmoid"}])
+    panel.show_snapshot(exp.snapshot())
+    assert panel.row_count() == 12 + 15 + 8 + 3 and panel.is_current()
+
+
+def test_a_model_that_cannot_be_checked_says_why(make_panel):
+    from nnviz.core.experiment import Experiment, default_document
+
+    panel = make_panel(GradientCheckPanel)
+    big = {**default_document(), "layers": [{"type": "dense", "units": 3000, "activation": "tanh"},
+                                            {"type": "dense", "units": 1, "activation": "sigmoid"}]}
+    panel.show_snapshot(Experiment(big).snapshot())
+    assert panel.summary.text().startswith("Not checked: 12,001 parameters")
+    assert panel.summary_state() == NA and panel.row_count() == 0

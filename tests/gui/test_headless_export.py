@@ -46,7 +46,7 @@ def test_svg_and_pdf_of_every_panel(qtbot, tmp_path, experiment, plot):
     root = ET.parse(svg).getroot()
     ns = "{http://www.w3.org/2000/svg}"
     texts = " ".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
-    assert "Circle" in texts  # the title names the model, as text
+    assert "Exclusive or" in texts and "Circle" not in texts  # the title names the data, as text
     assert len(list(root.iter(f"{ns}path"))) + len(list(root.iter(f"{ns}polyline"))) > 0
     pdf = export_plot(experiment, plot, tmp_path / f"{plot}.pdf")
     data = pdf.read_bytes()
@@ -102,7 +102,7 @@ def test_report_html_and_pdf(qtbot, tmp_path, experiment):
     html = export_plot(experiment, "report", tmp_path / "report.html", steps=50)
     text = html.read_text()
     snap = experiment.snapshot()
-    assert "<h1>Circle</h1>" in text
+    assert "<h1>Exclusive or</h1>" in text  # the report names the data, not the model's old name
     total = sum(v.size for v in snap.params.values())
     assert f"{total:,}" in text and "tanh" in text and "xor2d" in text
     assert f"{snap.train_loss:.6g}" in text and f"{snap.test_loss:.6g}" in text

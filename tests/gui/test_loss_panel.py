@@ -218,3 +218,38 @@ def test_a_range_the_user_moved_stays_where_it_is(panel, snapshot):
     vb.sigRangeChangedManually.emit([True, True])  # as a drag or the mouse wheel does
     panel.show_snapshot(replace(snapshot, history=_history(2000)))
     assert vb.viewRange() == [[100, 200], [0.45, 0.55]]
+
+
+# -- the hover readout: of this run only, and never in a figure -----------------------------------
+def test_a_new_run_clears_the_readout_and_training_on_keeps_it(panel):
+    from nnviz.gui.panels.loss import READOUT_HINT
+
+    exp = Experiment()
+    exp.run_evaluated(40, 10)
+    panel.show_snapshot(exp.snapshot())
+    panel.show_readout_at(20)
+    assert "step 20" in panel.readout_text() and panel.crosshairs[0].isVisible()
+    exp.run_evaluated(10, 10)
+    panel.show_snapshot(exp.snapshot())
+    assert "step 20" in panel.readout_text()  # the same run: step 20 is still as it was
+
+    exp.reset()
+    panel.show_snapshot(exp.snapshot())
+    assert panel.readout_text() == READOUT_HINT
+    assert not any(line.isVisible() for line in panel.crosshairs)
+
+
+def test_exported_figures_leave_the_crosshair_out(panel, snapshot, tmp_path):
+    from nnviz.gui.export import export_svg, figure_widget, render_image
+
+    panel.show_snapshot(snapshot)
+    plain = render_image(figure_widget(panel))
+    panel.show_readout_at(150)
+    assert panel.crosshairs[0].isVisible()
+    hovered = render_image(figure_widget(panel))
+    assert hovered == plain
+    assert panel.crosshairs[0].isVisible()  # still there on screen afterwards
+    svg_plain = export_svg(figure_widget(panel), tmp_path / "a.svg", title="Loss").read_text()
+    panel.clear_readout()
+    svg_clear = export_svg(figure_widget(panel), tmp_path / "b.svg", title="Loss").read_text()
+    assert svg_plain == svg_clear

@@ -134,13 +134,16 @@ def test_square_draws_the_fitted_curve(panel, circle, square):
     assert not panel.test_points.isVisible()
 
 
-@pytest.mark.parametrize("features", [4, 2])
-def test_three_classes_draw_the_confusion_matrix(panel, features):
+@pytest.mark.parametrize("features, tick", [(4, False), (2, True)])
+def test_three_classes_draw_the_confusion_matrix(panel, features, tick):
+    """On inputs that are not a plane the confusion matrix is the picture; on a plane it is the
+    second view, behind "Confusion matrix"."""
     exp = Experiment(_model(features, 3, "softmax", "cross_entropy"),
                      DataConfig(imported=_three_classes(features), test_fraction=0.3))
     snap = _snapshot(exp, 40)
     assert snap.confusion.shape == (3, 3)
 
+    panel.show_confusion.setChecked(tick)
     panel.show_snapshot(snap)
 
     assert panel.mode == "confusion"
@@ -149,6 +152,44 @@ def test_three_classes_draw_the_confusion_matrix(panel, features):
     assert texts == [str(c) for c in snap.confusion.ravel()]
     assert panel.confusion_item.image.sum() == len(snap.raw_test[0])
     assert not panel.show_test.isEnabled()
+    ticks = [text for _, text in panel.plot.getAxis("bottom")._tickLevels[0]]
+    assert ticks == ["1", "2", "3"]  # classes counted from 1
+
+
+def test_three_classes_on_a_plane_keep_the_decision_surface(panel):
+    """Regions coloured by the class predicted, lighter where the network is less sure; the points
+    coloured by their class; a legend naming the classes from 1 with their target values."""
+    from nnviz.gui.panels.output import CLASS_COLORS
+
+    exp = Experiment(_model(2, 3, "softmax", "cross_entropy"),
+                     DataConfig(imported=_three_classes(2), test_fraction=0.3))
+    snap = _snapshot(exp, 300)
+    panel.show_snapshot(snap)
+
+    assert panel.mode == "regions" and panel.export_title() == "Decision surface"
+    image = panel.surface_item.image
+    assert image.shape == snap.surface_classes.shape + (3,)
+    assert set(np.unique(snap.surface_classes)) == {0, 1, 2}
+    for c in range(3):  # where the network is surest of a class, the point has that class's hue
+        where = np.unravel_index(np.argmax(np.where(snap.surface_classes == c, snap.surface_confidence, -1)),
+                                 snap.surface_classes.shape)
+        hue = QtGui.QColor(*image[where].astype(int).tolist()).hue()
+        assert abs(hue - QtGui.QColor(CLASS_COLORS[c]).hue()) <= 12
+    sure, unsure = np.unravel_index(np.argmax(snap.surface_confidence), image.shape[:2]), \
+        np.unravel_index(np.argmin(snap.surface_confidence), image.shape[:2])
+    assert image[unsure].astype(int).sum() > image[sure].astype(int).sum()  # lighter where unsure
+    labels = [label.text for _, label in panel.legend.items]
+    assert labels == ["class 1 (target 0)", "class 2 (target 1)", "class 3 (target 2)"]
+    colors = _brush_colors(panel.train_points)
+    expected = [CLASS_COLORS[int(c)] for c in snap.raw_train[1][:, 0]]
+    assert colors == expected
+    header, rows = panel.export_table()
+    assert header == ["kind", "x1", "x2", "class_index", "probability"]
+    assert {r[3] for r in rows if r[0] == "surface"} == {0, 1, 2}
+    assert all(isinstance(r[3], int) for r in rows)  # classes as integers, never 0.0/1.0/2.0
+
+    panel.discretize.setChecked(True)
+    assert len({tuple(p) for p in panel.surface_item.image.reshape(-1, 3).tolist()}) == 3
 
 
 def test_regression_plane_colours_points_by_target(panel):

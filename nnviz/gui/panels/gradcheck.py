@@ -7,7 +7,14 @@ central difference, their absolute difference and their relative error, the last
 colour. Numbers show 6 significant digits (the relative error 3); a cell's tooltip holds the full
 value. A big network shows its first :data:`MAX_ROWS` entries; the summary covers every entry.
 
-Every number comes from :func:`nnviz.core.gradcheck.gradient_check`; the view only formats it.
+The view is a snapshot panel: it checks the model of the newest snapshot when it comes into view,
+and at once when a new run begins (a Reset, other data or layers, another model) while it is in
+view. While the model trains on in view, the check shown is of an earlier step: the view says so,
+with a Run button to check the model as it is now. Step-through mode shows the check of the traced
+step's own batch instead (:meth:`GradientCheckPanel.show_checks`).
+
+Every number comes from :func:`nnviz.core.gradcheck.gradient_check` (through the snapshot's
+:class:`~nnviz.core.snapshot.GradientCheckJob`); the view only formats it.
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.gradcheck import AGREE, AGREES, CHECK, DISAGREE, DISAGREES, GradientCheck, entry_count, verdict, worst
 from nnviz.core.numbers import format_significant
+from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS, WARN
 from nnviz.gui.style import TEXT
 
@@ -91,8 +100,20 @@ class _PaddedDelegate(QtWidgets.QStyledItemDelegate):
         return QtCore.QSize(size.width() + 2 * CELL_PADDING, size.height())
 
 
-class GradientCheckPanel(QtWidgets.QWidget):
-    """The checks of one batch: a summary line, a note on what was checked, and a table of entries."""
+def same_model(a, b) -> bool:
+    """Whether two snapshots hold the same model with the same numbers (a check of one holds for
+    the other)."""
+    if a is b:
+        return True
+    job_a, job_b = a.gradient_check, b.gradient_check
+    return (a.run == b.run and a.step == b.step and a.params.keys() == b.params.keys()
+            and all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+            and (job_a is None) == (job_b is None) and (job_a is None or job_a.recipe == job_b.recipe))
+
+
+class GradientCheckPanel(Panel, QtWidgets.QWidget):
+    """The checks of one batch: a summary line, a note on what was checked (or that it is of an
+    earlier step, with Run), and a table of entries."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -103,6 +124,10 @@ class GradientCheckPanel(QtWidgets.QWidget):
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #757575;")
+        self.run_button = QtWidgets.QPushButton("Run")
+        self.run_button.setToolTip("Check the gradients of the model as it is now")
+        self.run_button.clicked.connect(self.run_check)
+        self._checked = None  # the snapshot whose model the check shown is of
         self.table = table = QtWidgets.QTableWidget(0, len(HEADERS))
         table.setAccessibleName("Gradient check")
         for column, (title, tip) in enumerate(zip(HEADERS, HEADER_TIPS)):
@@ -132,23 +157,52 @@ class GradientCheckPanel(QtWidgets.QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
         layout.addWidget(self.summary)
-        layout.addWidget(self.note)
+        note_row = QtWidgets.QHBoxLayout()
+        note_row.addWidget(self.note, 1)
+        note_row.addWidget(self.run_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(note_row)
         layout.addWidget(table, 1)
         layout.addStretch(0)  # holds the summary at the top while the table is hidden
         self._state = NA
-        self.show_checks([], 0.0)
+        self._note = ""
+        self._set_summary(NA, "Nothing checked yet: the model's gradients are checked when this tab is shown.")
+        self.note.hide()
+        self.run_button.hide()
+        self._fill([])
 
     # -- public -----------------------------------------------------------------------------------
-    def show_checks(self, checks: Sequence[GradientCheck], eps: float) -> None:
-        """Show ``checks`` (from :func:`nnviz.core.gradcheck.gradient_check`, taken with step ``eps``):
-        an empty sequence shows that there is nothing to check."""
+    def run_check(self) -> None:
+        """Check the gradients of the newest snapshot's model now (what Run does)."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        job = snapshot.gradient_check
+        if job is None or not job.runnable:
+            self.show_checks([], 0.0, job.note if job is not None else "")
+        else:
+            self.show_checks(job.run(snapshot.params), job.eps, job.note)
+
+    def is_current(self) -> bool:
+        """Whether the check shown is of the newest snapshot's model as it is."""
+        return self._checked is not None and self._snapshot is not None and same_model(self._checked, self._snapshot)
+
+    def catch_up(self) -> None:
+        """Brought into view: check the newest model unless the check shown is of it already."""
+        super().catch_up()
+        if self._snapshot is not None and not self.is_current():
+            self.run_check()
+
+    def show_checks(self, checks: Sequence[GradientCheck], eps: float, note: str = "") -> None:
+        """Show ``checks`` of the newest snapshot's model (from :func:`nnviz.core.gradcheck.gradient_check`,
+        taken with step ``eps``); ``note`` says on what ("on the first 10 training rows"), or, with no
+        checks, why there are none."""
+        self._checked = self._snapshot
         checks = list(checks)
         entry = worst(checks)
         total = entry_count(checks)
         if entry is None:
-            self._set_summary(NA, "Nothing to check: there are no parameters.")
-            self.note.setText("")
-            self.note.hide()
+            self._set_summary(NA, note or "Nothing to check: the model has no parameters.")
+            self._note = ""
         else:
             result = verdict(entry.relative_error)
             error = format_significant(entry.relative_error, 3, missing=None)
@@ -162,13 +216,37 @@ class GradientCheckPanel(QtWidgets.QWidget):
             shown = min(total, MAX_ROWS)
             entries = "entry" if total == 1 else "entries"
             tensors = "tensor" if len(checks) == 1 else "tensors"
-            note = (f"{total:,} {entries} in {len(checks)} {tensors}; central differences with ε = {eps:g}, "
-                    f"relative errors floored at {checks[0].floor:g}.")
+            where = f", {note}" if note else ""
+            self._note = (f"{total:,} {entries} in {len(checks)} {tensors}{where}; central differences with "
+                          f"ε = {eps:g}, relative errors floored at {checks[0].floor:g}.")
             if shown < total:
-                note += f" Showing {shown:,} of {total:,} entries (the summary covers all)."
-            self.note.setText(note)
-            self.note.show()
+                self._note += f" Showing {shown:,} of {total:,} entries (the summary covers all)."
         self._fill(checks)
+        self._show_freshness()
+
+    def note_text(self) -> str:
+        """The note under the summary as shown ("" when hidden)."""
+        return self.note.text() if not self.note.isHidden() else ""
+
+    # -- the snapshot panel -----------------------------------------------------------------------
+    def _draw_snapshot(self, snapshot) -> None:
+        """A new run is checked at once; the same run trained on keeps its check, marked as of an
+        earlier step (checking on every frame of training would slow it down)."""
+        if self._checked is None or snapshot.run != self._checked.run:
+            self.run_check()
+        else:
+            self._show_freshness()
+
+    def _show_freshness(self) -> None:
+        """The note says what was checked; if the model has changed since, it says so, and Run shows."""
+        current = self.is_current() or self._snapshot is None
+        text = self._note
+        if not current:
+            text = (f"Checked at step {self._checked.step:,}; the model has changed since (step "
+                    f"{self._snapshot.step:,}): Run checks it as it is now. " + text).strip()
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+        self.run_button.setVisible(not current)
 
     def row_count(self) -> int:
         return self.table.rowCount()

@@ -4,7 +4,9 @@ Three plots share the step axis: the losses (evaluations of the whole train and 
 snapshot, and the faint per-step batch loss), the train and test accuracy (classification only)
 and the learning rate. Every series is a ``PlotDataItem`` created once and fed the snapshot's
 history arrays with ``setData``; with peak downsampling and clip-to-view a history of a million
-steps draws a few thousand points. Hovering shows the numbers at the step under the mouse.
+steps draws a few thousand points. Hovering shows the numbers at the step under the mouse, until
+a new run begins (a Reset, other data or layers, another model): then the readout is cleared, for
+its numbers belong to a history that is gone. The crosshairs are never part of an exported figure.
 
 The axes are the expensive part of a frame: an axis whose range moves, even by a pixel, lays out
 its ticks, labels and grid again. So the panel sets the ranges itself instead of letting pyqtgraph
@@ -21,7 +23,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from scipy.signal import lfilter
 
 from nnviz.core.numbers import format_significant
@@ -35,6 +37,7 @@ _STEP_BOUNDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # times
 _STEP_PADDING = 0.02  # of the step range, on either side
 _Y_PADDING = 0.03  # of the data's range, above and below, before rounding out to the grid
 _Y_GRID = 10  # the loss range ends on multiples of (tick spacing / _Y_GRID)
+READOUT_HINT = "Hover over the plots to read the values"
 
 
 def ema(values: np.ndarray, alpha: float) -> np.ndarray:
@@ -166,6 +169,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self._history: dict[str, np.ndarray] | None = None
+        self._run: int | None = None  # the run whose history is drawn (a new run clears the readout)
         self._task: str | None = None
         self._has_test = True
         # the panel fits the step and loss ranges to the data until the user pans or zooms them
@@ -186,7 +190,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
         self.smoothing_slider.valueChanged.connect(self._on_smoothing_changed)
         self.smoothing_label = QtWidgets.QLabel()
         self.smoothing_label.setMinimumWidth(32)
-        self.readout = QtWidgets.QLabel("Hover over the plots to read the values")
+        self.readout = QtWidgets.QLabel(READOUT_HINT)
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.readout.setStyleSheet(f"color: {TEXT}; padding: 0px 6px;")
         # A long readout must not widen the panel: let the label be cut instead.
@@ -245,6 +249,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
             line = pg.InfiniteLine(angle=90, movable=False,
                                    pen=pg.mkPen(TEXT, width=1, style=QtCore.Qt.PenStyle.DotLine))
             line.hide()
+            line.hover_readout = True  # what the pointer is over: left out of exported figures
             plot.addItem(line, ignoreBounds=True)
             self.crosshairs.append(line)
         self._arrange(accuracy=True)
@@ -320,6 +325,9 @@ class LossPanel(Panel, QtWidgets.QWidget):
             self._task = snapshot.task
             self._arrange(accuracy=snapshot.task == "classification")
         self._history = snapshot.history
+        if snapshot.run != self._run:
+            self._run = snapshot.run
+            self.clear_readout()
         has_test = snapshot.raw_test is not None
         if has_test != self._has_test:
             self._has_test = has_test
@@ -364,6 +372,18 @@ class LossPanel(Panel, QtWidgets.QWidget):
         for line in self.crosshairs:
             line.setPos(x)
             line.show()
+
+    def clear_readout(self) -> None:
+        """Hide the crosshairs and show the hint again (what a new run does)."""
+        self.readout.setText(READOUT_HINT)
+        for line in self.crosshairs:
+            line.hide()
+
+    def readout_text(self) -> str:
+        """The readout as a person reads it (its plain text)."""
+        doc = QtGui.QTextDocument()
+        doc.setHtml(self.readout.text())
+        return doc.toPlainText()
 
     # -- export -----------------------------------------------------------------------------------
     def export_title(self) -> str:

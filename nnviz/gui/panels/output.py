@@ -2,10 +2,16 @@
 
 * ``"surface"`` — 2-D input: the network's output over the input plane as a heatmap (Playground's
   big square), with the train and test points on top, coloured by class or by target value.
+* ``"regions"`` — 2-D input, more than two classes: each point of the plane coloured by the class
+  the network predicts there, lighter where its probability is low, the data points coloured by
+  their class, and a legend of the classes.
 * ``"curve"`` — 1-D input: the fitted curve over the data points.
 * ``"scatter"`` — any other regression: predicted against target, with the line y = x.
-* ``"confusion"`` — any other classification (more than two classes, or inputs that are not a
-  plane): the confusion matrix, rows true and columns predicted, with the counts written in.
+* ``"confusion"`` — any other classification (more than two classes on inputs that are not a
+  plane), or any classification while "Confusion matrix" is ticked: the confusion matrix, rows true
+  and columns predicted, with the counts written in.
+
+Classes are counted from 1 where a person reads them ("class 1" is the first class, target value 0).
 
 The plot items of a mode are created once, when the mode (or the number of classes) changes;
 every other snapshot only calls ``setImage`` / ``setData`` on them, and the title is a line that
@@ -25,7 +31,11 @@ from nnviz.core.numbers import format_percent, format_significant
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR, diverging_colormap
 
-MODES = ("surface", "curve", "scatter", "confusion")
+MODES = ("surface", "regions", "curve", "scatter", "confusion")
+#: one colour per class: the binary surface's orange and blue first, then distinct hues
+CLASS_COLORS = (NEGATIVE, POSITIVE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                "#bcbd22", "#17becf")
+_REGION_TINT = (0.12, 0.7)  # how much of its class colour a point of the plane takes: least, most sure
 
 _POINT_SIZE = 8
 _TRAIN_PEN = pg.mkPen("#ffffff", width=1)  # Playground: train points outlined in white …
@@ -59,6 +69,34 @@ def _lut_brushes(colormap: pg.ColorMap, n: int = 256) -> np.ndarray:
     for i, (r, g, b) in enumerate(lut):
         brushes[i] = QtGui.QBrush(QtGui.QColor(int(r), int(g), int(b)))
     return brushes
+
+
+def class_color(index: int) -> str:
+    """The colour of class ``index`` (target value; the colours repeat after ten classes)."""
+    return CLASS_COLORS[index % len(CLASS_COLORS)]
+
+
+def class_label(index: int) -> str:
+    """"class 1 (target 0)": a class as a person counts it, with the target value it stands for."""
+    return f"class {index + 1} (target {index})"
+
+
+def region_image(classes: np.ndarray, confidence: np.ndarray, k: int, discrete: bool = False) -> np.ndarray:
+    """An RGB image (uint8) of the plane: each point its predicted class's colour, mixed with white
+    the more, the closer its probability is to chance (1 / ``k``); all equally strong if ``discrete``."""
+    colors = np.array([QtGui.QColor(class_color(c)).getRgb()[:3] for c in range(k)], dtype=np.float64)
+    if discrete:
+        sure = np.ones(classes.shape)
+    else:
+        sure = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+    least, most = _REGION_TINT
+    tint = (least + (most - least) * sure)[..., None]
+    return np.round(255.0 + tint * (colors[classes] - 255.0)).astype(np.uint8)
+
+
+def class_indices(y: np.ndarray) -> np.ndarray:
+    """The class of each row of targets: its class index, or the arg-max of a one-hot row."""
+    return (y[:, 0] if y.shape[1] == 1 else y.argmax(axis=1)).astype(np.intp)
 
 
 def _sequential_lut(n: int = 256) -> np.ndarray:
@@ -135,6 +173,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.discretize = QtWidgets.QCheckBox("Discretize output")
         self.discretize.setToolTip("Colour each point of the plane by the class the network predicts")
         self.discretize.toggled.connect(self._on_discretize_toggled)
+        self.show_confusion = QtWidgets.QCheckBox("Confusion matrix")
+        self.show_confusion.setToolTip("Show the confusion matrix of the classes instead of the input plane")
+        self.show_confusion.toggled.connect(lambda _: self.redraw())
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.ci.setContentsMargins(2, 2, 2, 2)
@@ -158,6 +199,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         controls.setContentsMargins(4, 2, 4, 0)
         controls.addWidget(self.show_test)
         controls.addWidget(self.discretize)
+        controls.addWidget(self.show_confusion)
         controls.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -170,6 +212,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
     # -- public -----------------------------------------------------------------------------------
     def _draw_snapshot(self, snapshot) -> None:
         mode = self.mode_for(snapshot)
+        if self.show_confusion.isChecked() and snapshot.task == "classification" and snapshot.confusion is not None:
+            mode = "confusion"
         classes = snapshot.confusion.shape[0] if snapshot.confusion is not None else 0
         key = (mode, snapshot.task, classes)
         if key != self._key:
@@ -193,7 +237,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         if snapshot.task == "classification":
             classes = snapshot.confusion.shape[0] if snapshot.confusion is not None else 2
             if classes > 2:
-                return "confusion"
+                return "regions" if snapshot.surface_classes is not None else "confusion"
             if snapshot.surface is not None and OutputPanel._class1_surface(snapshot) is not None:
                 return "surface"
             if snapshot.curve is not None and snapshot.predictions.shape[1] == 1:
@@ -229,7 +273,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             plot.getAxis(name).setTicks(None)
         self.color_bar.setVisible(mode == "surface")
         self.legend.clear()
-        self.legend.setVisible(mode == "curve")
+        self.legend.setVisible(mode in ("curve", "regions"))
 
         if mode == "surface":
             self.surface_item = pg.ImageItem(axisOrder="row-major")
@@ -244,6 +288,17 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             regression = snapshot.task != "classification"
             self.train_points = self._scatter(_TRAIN_VALUE_PEN if regression else _TRAIN_PEN)
             self.test_points = self._scatter(_TEST_PEN)
+            plot.setLabel("bottom", "x1")
+            plot.setLabel("left", "x2")
+        elif mode == "regions":
+            self.surface_item = pg.ImageItem(axisOrder="row-major")
+            self.surface_item.setZValue(-10)
+            plot.addItem(self.surface_item)
+            self.train_points = self._scatter(_TRAIN_PEN)
+            self.test_points = self._scatter(_TEST_PEN)
+            for c in range(snapshot.confusion.shape[0]):  # legend samples only, not in the plot
+                sample = pg.ScatterPlotItem(symbol="s", size=10, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c)))
+                self.legend.addItem(sample, class_label(c))
             plot.setLabel("bottom", "x1")
             plot.setLabel("left", "x2")
         elif mode == "curve":
@@ -295,10 +350,10 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                     label.setPos(j + 0.5, i + 0.5)
                     plot.addItem(label)
                     self.cell_labels.append(label)
-            ticks = [[(c + 0.5, str(c)) for c in range(k)]]
+            ticks = [[(c + 0.5, str(c + 1)) for c in range(k)]]  # class 1 is target 0
             plot.getAxis("bottom").setTicks(ticks)
             plot.getAxis("left").setTicks(ticks)
-            vb.invertY(True)  # row 0 (class 0) at the top, as a confusion matrix is read
+            vb.invertY(True)  # the first class at the top, as a confusion matrix is read
             plot.setLabel("bottom", "predicted class")
             plot.setLabel("left", "true class")
 
@@ -313,7 +368,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         snap = self._snapshot
         if snap is None or self.mode is None:
             return "Output"
-        if self.mode == "surface":
+        if self.mode in ("surface", "regions"):
             return "Decision surface" if snap.task == "classification" else "Output over the input plane"
         return {"curve": "Fitted curve", "scatter": "Predicted against target",
                 "confusion": "Confusion matrix"}[self.mode]
@@ -326,6 +381,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
           :meth:`nnviz.core.experiment.Experiment._plane_points` samples it; a two-unit softmax
           network's output unit 0, which the panel colours as 1 − value), then ``train`` and, while
           shown, ``test`` rows: the data points with their target;
+        * regions: ``kind, x1, x2, class_index, probability`` — ``surface`` rows, the class predicted
+          at every point of the grid (its target value, counted from 0) and its probability, then
+          the ``train`` and ``test`` points with their class and an empty probability;
         * curve: ``kind, x, value`` — the fitted ``curve``, then the ``train`` and ``test`` points;
         * scatter: ``set, row, output, target, predicted`` — one row per output of each row of the
           test set (else the training set);
@@ -355,6 +413,16 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                 zip(xs.ravel().tolist(), ys.ravel().tolist(), snap.surface.ravel().tolist())]
         rows += self._point_rows(snap, lambda X, y: (X[:, 0], X[:, 1], y[:, 0]))
         return ["kind", "x1", "x2", "value"], rows
+
+    def _table_regions(self, snap) -> tuple[list[str], list[list]]:
+        x0, x1, y0, y1 = snap.grid_extent
+        n_rows, n_cols = snap.surface_classes.shape
+        xs, ys = np.meshgrid(np.linspace(x0, x1, n_cols), np.linspace(y0, y1, n_rows))
+        rows = [["surface", a, b, c, p] for a, b, c, p in
+                zip(xs.ravel().tolist(), ys.ravel().tolist(), snap.surface_classes.ravel().tolist(),
+                    snap.surface_confidence.ravel().tolist())]
+        rows += self._point_rows(snap, lambda X, y: (X[:, 0], X[:, 1], class_indices(y), np.full(len(y), None)))
+        return ["kind", "x1", "x2", "class_index", "probability"], rows
 
     def _table_curve(self, snap) -> tuple[list[str], list[list]]:
         xs, out = snap.curve
@@ -431,6 +499,25 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                 self.test_points.clear()
             self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
+    def _draw_regions(self, snapshot, new_data: bool) -> None:
+        k = snapshot.confusion.shape[0]
+        image = region_image(snapshot.surface_classes, snapshot.surface_confidence, k,
+                             discrete=self.discretize.isChecked())
+        self.surface_item.setImage(image, levels=(0, 255))
+        if new_data:
+            x0, x1, y0, y1 = snapshot.grid_extent
+            rows, cols = image.shape[:2]
+            dx, dy = (x1 - x0) / max(cols - 1, 1), (y1 - y0) / max(rows - 1, 1)
+            self.surface_item.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+            brushes = np.array([pg.mkBrush(class_color(c)) for c in range(k)], dtype=object)
+            for item, points in ((self.train_points, snapshot.raw_train), (self.test_points, snapshot.raw_test)):
+                if points is None:
+                    item.clear()
+                    continue
+                X, y = points
+                item.setData(X[:, 0], X[:, 1], brush=brushes[np.clip(class_indices(y), 0, k - 1)])
+            self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
     def _draw_curve(self, snapshot, new_data: bool) -> None:
         xs, out = snapshot.curve
         self.curve_item.setData(xs, out)
@@ -497,20 +584,23 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.title.setText("  ·  ".join(parts))
 
     def _update_controls(self) -> None:
-        has_points = self.mode in ("surface", "curve")
+        has_points = self.mode in ("surface", "regions", "curve")
         self.show_test.setEnabled(has_points)
-        self.discretize.setEnabled(self.mode == "surface")
+        self.discretize.setEnabled(self.mode in ("surface", "regions"))
+        snap = self._snapshot
+        self.show_confusion.setEnabled(snap is not None and snap.task == "classification"
+                                       and snap.confusion is not None)
         if self.test_points is not None and has_points:
             self.test_points.setVisible(self.show_test.isChecked())
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_show_test_toggled(self, checked: bool) -> None:
-        if self.test_points is not None and self.mode in ("surface", "curve"):
+        if self.test_points is not None and self.mode in ("surface", "regions", "curve"):
             self.test_points.setVisible(checked)
 
     def _on_discretize_toggled(self, checked: bool) -> None:
-        if self.mode == "surface" and self._snapshot is not None:
-            self._draw_surface(self._snapshot, new_data=False)
+        if self.mode in ("surface", "regions") and self._snapshot is not None:
+            getattr(self, f"_draw_{self.mode}")(self._snapshot, new_data=False)
 
 
 def _demo_snapshot(dataset: str):
