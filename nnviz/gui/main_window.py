@@ -316,7 +316,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_state_changed(self, state: dict) -> None:
         self._state = state
         self.controls.set_state(state["document"], state["data"], state["input_names"], state["outputs"],
-                                held_out=state["held_out"], rows=state["rows"])
+                                held_out=state["held_out"], rows=state["rows"], unsplit=state["unsplit"])
 
     @Slot(bool)
     def _on_playing_changed(self, playing: bool) -> None:

@@ -66,7 +66,7 @@ class _Worker(QObject):
     """Runs on the worker thread; owns the experiment."""
 
     snapshot_ready = Signal(object)
-    state_changed = Signal(object)  # dict: document, data, input_names, outputs, held_out, rows
+    state_changed = Signal(object)  # dict: document, data, input_names, outputs, held_out, rows, unsplit
     playing_changed = Signal(bool)
     diverged = Signal(str)
     failed = Signal(str)
@@ -312,7 +312,8 @@ class _Worker(QObject):
         # row is trained and evaluated on
         self.state_changed.emit({"document": exp.document_copy(), "data": exp.data,
                                  "input_names": exp.input_names, "outputs": exp.net.outputs,
-                                 "held_out": exp.raw_test is not None, "rows": len(exp.raw_train)})
+                                 "held_out": exp.raw_test is not None, "rows": len(exp.raw_train),
+                                 "unsplit": exp.unsplit_reason})
 
 
 class TrainingSession(QObject):

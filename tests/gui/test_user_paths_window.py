@@ -126,7 +126,7 @@ def test_switching_lessons_after_stepping_and_playing_asks_nothing(user, monkeyp
 def test_an_adjustment_to_fit_the_data_is_said_in_the_status_bar(user):
     """Needs helper A's side: Experiment.set_data returns the note."""
     user.choose("Data set", "plane")
-    assert "MSE" in user.status() and "regression" in user.status()
+    assert "loss set to mse" in user.status() and "regression" in user.status()  # as the Loss combo reads
     assert user.text("Loss") == "mse"
     user.train(100)
     assert "accuracy" not in user.window.status_label.text()  # regression: no accuracy

@@ -104,9 +104,10 @@ class DataSection(Section):
         form.addRow(side_by_side(self.regenerate_button, self.import_button))
 
     # -- state in and out --------------------------------------------------------------------------
-    def set_state(self, data: DataConfig, held_out: bool = True, rows: int = 0) -> None:
+    def set_state(self, data: DataConfig, held_out: bool = True, rows: int = 0, unsplit: str = "") -> None:
         """Show a data configuration; emits nothing and drops pending changes. ``held_out`` False
-        with a test fraction: the data are too few to split, and all ``rows`` are trained on."""
+        with a test fraction: the data are too few to split, and all ``rows`` are trained on
+        (``unsplit``: the reason, as the experiment gives it)."""
         with self._filling():
             self._data = data
             if data.imported is not None:
@@ -127,7 +128,7 @@ class DataSection(Section):
             for name, box in self.feature_checks.items():
                 box.setChecked(name in data.features)
             self._update_widgets()
-            self._show_split(data.test_fraction == 0 or held_out, rows)
+            self._show_split(data.test_fraction == 0 or held_out, rows, unsplit)
 
     def data_config(self) -> DataConfig:
         """The data configuration the widgets show."""
@@ -164,11 +165,12 @@ class DataSection(Section):
             box.setEnabled(planar)
         self._features_label.setEnabled(planar)
 
-    def _show_split(self, splits: bool, rows: int) -> None:
+    def _show_split(self, splits: bool, rows: int, reason: str = "") -> None:
         """Enable the test split, or disable it and say why: too few rows to hold some out."""
         why = "" if splits else f"{rows} points: all are used for training and testing"
-        tip = TEST_SPLIT_TIP if splits else (f"Too few points to hold some out as test data: all {rows} are "
-                                             f"trained on, and the scores are on them too")
+        reason = f"{reason[:1].upper()}{reason[1:]}. " if reason else ""
+        tip = TEST_SPLIT_TIP if splits else (f"{reason}Too few points to hold some out as test data: all {rows} "
+                                             f"are trained on, and the scores are on them too")
         for widget in (self.test_slider, self.test_spin):
             widget.setEnabled(splits)
             with_tip(widget, tip)

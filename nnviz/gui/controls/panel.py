@@ -89,10 +89,11 @@ class ControlsPanel(QtWidgets.QWidget):
 
     # -- state in and out --------------------------------------------------------------------------
     def set_state(self, document: dict, data: DataConfig, input_names: tuple, outputs: int,
-                  held_out: bool = True, rows: int = 0) -> None:
+                  held_out: bool = True, rows: int = 0, unsplit: str = "") -> None:
         """Show a model document and data configuration; emits nothing and drops pending changes.
-        ``held_out`` False: the data are too few to hold test rows out, all ``rows`` are trained on."""
-        self.data_section.set_state(data, held_out, rows)
+        ``held_out`` False: the data are too few to hold test rows out, all ``rows`` are trained on
+        (``unsplit`` says why, in the core's words)."""
+        self.data_section.set_state(data, held_out, rows, unsplit)
         self.architecture_section.set_state(document, tuple(input_names), int(outputs))
         self.training_section.set_state(document)
         self._show_message("")
