@@ -27,7 +27,7 @@ from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, LOSSES
 from nnviz.core.network import Network
 from nnviz.core.snapshot import LayerView, Snapshot, frozen, read_only
-from nnviz.core.stats import PERCENTILES, layer_health
+from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer
 from nnviz.core.validation import check_option
 
@@ -509,7 +509,7 @@ class Experiment:
         net = self.net
         self._serial += 1
         with np.errstate(all="ignore"):
-            layers, health = self._probe()
+            layers, health, verdict = self._probe()
             train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation(health)
             eval_y = self.y_test if self.X_test is not None else self.y
             predictions = frozen(test_out if self.X_test is not None else train_out)
@@ -534,7 +534,8 @@ class Experiment:
             raw_test=(read_only(self.raw_test.X), read_only(self.raw_test.y)) if self.raw_test is not None else None,
             grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
-            health=health, health_history={k: v.view() for k, v in self._health.items()})
+            health=health, health_history={k: v.view() for k, v in self._health.items()},
+            health_verdict=verdict)
 
     def _keep_dropout_masks(self) -> None:
         """Keep the last training step's dropout masks, before an evaluation-mode pass clears them."""
@@ -542,22 +543,23 @@ class Experiment:
             if layer.type == "dropout" and "mask" in layer.extras:
                 self._dropout_masks[i] = frozen(layer.extras["mask"])
 
-    def _probe(self) -> tuple[tuple[LayerView, ...], tuple]:
+    def _probe(self) -> tuple[tuple[LayerView, ...], tuple, HealthVerdict]:
         """Forward and backward on the fixed probe batch, in evaluation mode, without touching the
-        optimizer (the gradients are recomputed by the next training step anyway): the graph's
-        per-layer views and every layer's health."""
+        optimizer or the trainer's last update (the gradients are recomputed by the next training
+        step anyway): the graph's per-layer views, every layer's health and the network's verdict."""
         net = self.net
         self._keep_dropout_masks()
         Xp, yp = self.X[self.probe], self.y[self.probe]
         net.loss_and_gradients(Xp, yp, training=False)
-        health = layer_health(net, net.lr, self._dropout_masks)
+        health = layer_health(net, self.trainer.last_update, self._dropout_masks)
+        verdict = health_verdict(net, Xp, yp)
         views = []
         for i, layer in enumerate(net.layers):
             dz = layer.dz if layer.dz is not None else np.zeros_like(layer.z)
             views.append(LayerView(i, layer.type, layer.activation.name, layer.units,
                                    frozen(layer.a.mean(axis=0)), frozen(dz.mean(axis=0)),
                                    frozen(layer.a), frozen(layer.z), frozen(dz)))
-        return tuple(views), health
+        return tuple(views), health, verdict
 
     def _plane_maps(self) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
         """One forward pass over the input plane at SURFACE resolution: the output is the decision

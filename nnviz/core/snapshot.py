@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from nnviz.core.stats import HealthVerdict
 
 
 def frozen(array) -> np.ndarray:
@@ -68,3 +72,4 @@ class Snapshot:
     model_name: str = ""
     health: tuple = ()  # per layer: nnviz.core.stats.LayerHealth on the probe batch
     health_history: dict[str, np.ndarray] = field(default_factory=dict)  # per evaluation point, see below
+    health_verdict: HealthVerdict | None = None  # the network as a whole: sound, collapsed or not finite
