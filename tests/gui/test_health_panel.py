@@ -251,9 +251,10 @@ def test_not_finite_numbers_read_nan_in_red_never_a_green_zero(strip):
     assert snap.diverged
     strip.show_snapshot(snap)
     for row in range(3):
-        for column in (SATURATED, UPDATE_RATIO):
-            if snap.health[row].saturated is not None or column == UPDATE_RATIO:
-                assert strip.cell_text(row, column) == "NaN" and strip.cell_state(row, column) == "bad"
+        if snap.health[row].saturated is not None:
+            assert strip.cell_text(row, SATURATED) == "NaN" and strip.cell_state(row, SATURATED) == "bad"
+        # the last step's update overflowed, or was not a number
+        assert strip.cell_text(row, UPDATE_RATIO) in ("NaN", "∞") and strip.cell_state(row, UPDATE_RATIO) == "bad"
         assert strip.name_is_red(row)
     assert strip.table.item(0, SATURATED).toolTip().startswith("NaN: the tanh outputs")
     texts = [strip.cell_text(r, c) for r in range(3) for c in (DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO)]

@@ -64,7 +64,8 @@ HEADER_TIPS = (
     "Update ratio: log₁₀(std(ΔW) / std(W)), the size of the change the optimizer applied to the weights\n"
     "on the last step (Adam, momentum, weight decay and clipping included), relative to their spread.\n"
     f"Green inside {_LO:g} … {_HI:g} (about a thousandth per step); amber within 1 of it; red beyond:\n"
-    "much lower and the layer barely learns, much higher and it thrashes. — before the first step.",
+    "much lower and the layer barely learns, much higher and it thrashes. — before the first step:\n"
+    "no update yet.",
 )
 
 
@@ -370,11 +371,21 @@ def _ratio_tip(h) -> str:
         return "Not applicable: the layer has no weight matrix."
     if math.isnan(ratio):
         value = "NaN: the weights or their update are not finite numbers, or the weights have no spread"
-    elif math.isinf(ratio):
+    elif ratio == -math.inf:
         value = "-∞: the last step did not move the weights"
+    elif ratio == math.inf:
+        value = "∞: the last step's change overflowed"
     else:
         value = f"{ratio:.4g}: the last step moved the weights by about {10 ** ratio:.2g} of their spread"
-    return (f"log₁₀(std(ΔW) / std(W)) = {value}.\n"
+    if math.isnan(ratio):
+        judged = ""
+    elif ratio < _LO:
+        judged = "Too low: below the band, the weights barely move (learning rate too low, or clipping too tight).\n"
+    elif ratio > _HI:
+        judged = "Too high: above the band, the weights thrash (learning rate too high).\n"
+    else:
+        judged = "In the band.\n"
+    return (f"log₁₀(std(ΔW) / std(W)) = {value}.\n{judged}"
             f"Green inside {_LO:g} … {_HI:g}, amber within {RATIO_MARGIN:g} of it, red beyond.\n"
             "Click to open the updates.")
 

@@ -3,11 +3,12 @@
 The core's ratio is ``log10(std(ΔW) / std(W))`` per layer with a weight, ΔW the change the optimizer
 applied on the last step (Adam, momentum, weight decay and clipping included;
 :attr:`~nnviz.core.stats.LayerHealth.update_ratio`, None before the first step). Karpathy's rule of
-thumb puts a healthy value near -3 (a step changes the weights by about a thousandth); the panel shades the reference band
-:data:`~nnviz.core.stats.UPDATE_RATIO_BAND` with a line at its centre. On the left, each layer's ratio
-over the steps (the snapshot's ``health_history["{i}.update_ratio"]``); on the right, sharing the
-vertical axis, a bar per layer of the current value: green inside the band, amber below it (the
-learning rate is too low for that layer) and red above it (too high).
+thumb puts a healthy value near -3 (a step changes the weights by about a thousandth); the panel
+shades the reference band :data:`~nnviz.core.stats.UPDATE_RATIO_BAND` with a line at its centre. On
+the left, each layer's ratio over the steps (the snapshot's ``health_history["{i}.update_ratio"]``);
+on the right, sharing the vertical axis, a bar per layer of the current value: green inside the band,
+amber below it (the learning rate is too low for that layer, or clipping too tight) and red above it
+(too high); no bar before the first step.
 
 Items are created when the architecture changes and fed with ``setData`` / ``setOpts`` per frame; a
 hidden panel keeps only the newest snapshot and draws it when shown.
