@@ -26,9 +26,9 @@ UPDATE_RATIO_BAND = (-4.0, -2.0)
 PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 #: a loss within this share of the chance loss counts as at chance level
 CHANCE_MARGIN = 0.02
-#: the weights are near zero when, together, they carry less than this share of the inputs' size
-#: (:func:`weight_gain`)
-NEAR_ZERO_GAIN = 0.1
+#: a layer's weights are near zero when rms(W)·√fan_in, the share of its inputs' size that they pass on
+#: (about 0.6 to 1.4 after Xavier, He or PyTorch's initialisation), is below this (:func:`weakest_layer`)
+NEAR_ZERO_GAIN = 0.2
 #: a unit whose output spreads less than this (relative to the layer's largest output, at least 1)
 #: over the probe batch is constant
 CONSTANT_SPREAD = 1e-6
@@ -219,8 +219,8 @@ def health_verdict(net, x: np.ndarray, y: np.ndarray) -> HealthVerdict:
 
     Not finite: the loss, a parameter or an activation is NaN or infinite. Collapsed, when the
     inputs vary and the targets do too: every unit of a layer is constant over the batch, or, after
-    training, the loss is at chance level (within CHANCE_MARGIN of :func:`chance_loss`) while the
-    weights are near zero (:func:`weight_gain` below NEAR_ZERO_GAIN)."""
+    training, the loss is at chance level (within CHANCE_MARGIN of :func:`chance_loss`) while a
+    layer's weights are near zero (:func:`weakest_layer`)."""
     layers, count = net.layers, len(net.layers)
     with np.errstate(all="ignore"):
         loss = float(net.data_loss(layers[-1].a, y)[0])
@@ -235,11 +235,11 @@ def health_verdict(net, x: np.ndarray, y: np.ndarray) -> HealthVerdict:
                       "are not finite numbers.")
         return HealthVerdict(NOT_FINITE, reason, loss, chance, bad)
     if len(x) > 1 and np.ptp(x, axis=0).max() > 0 and chance > 0:
-        gain, weakest = weight_gain(layers)
+        gain, weakest = weakest_layer(layers)
         if net.step_count > 0 and loss >= (1.0 - CHANCE_MARGIN) * chance and gain < NEAR_ZERO_GAIN:
             return HealthVerdict(COLLAPSED, f"Collapsed: the loss {loss:.3g} is at chance level (a constant guess "
-                                 f"scores {chance:.3g}) and the weights are near zero, the smallest in "
-                                 f"{_named(weakest, count)}: the network ignores its inputs.", loss, chance, weakest)
+                                 f"scores {chance:.3g}) and the weights of {_named(weakest, count)} are near "
+                                 "zero: the network ignores its inputs.", loss, chance, weakest)
         constant = next((i for i, layer in enumerate(layers) if _constant(layer.a)), None)
         if constant is not None:
             return HealthVerdict(COLLAPSED, f"Collapsed: every unit of {_named(constant, count)} gives the same "
@@ -247,13 +247,13 @@ def health_verdict(net, x: np.ndarray, y: np.ndarray) -> HealthVerdict:
     return HealthVerdict(SOUND, "", loss, chance)
 
 
-def weight_gain(layers) -> tuple[float, int | None]:
-    """How far the weights carry the inputs' size: the product over the weighted layers of
-    rms(W)·√fan_in (about 1 per layer after Xavier or He initialisation), and the layer with the
-    smallest factor (None without weighted layers)."""
+def weakest_layer(layers) -> tuple[float, int | None]:
+    """The smallest rms(W)·√fan_in of the weighted layers, the share of its inputs' size that a layer's
+    weighted sum passes on, and that layer's index (inf and None without weighted layers)."""
     gains = {i: float(np.sqrt(np.mean(layer.weight ** 2)) * math.sqrt(layer.weight.shape[-1]))
              for i, layer in enumerate(layers) if layer.WEIGHTED and layer.weight.size}
-    return math.prod(gains.values()), min(gains, key=gains.get, default=None)
+    weakest = min(gains, key=gains.get, default=None)
+    return (math.inf, None) if weakest is None else (gains[weakest], weakest)
 
 
 def _named(index: int, count: int) -> str:

@@ -12,6 +12,7 @@ from nnviz.core.experiment import Experiment, default_document
 from nnviz.core.losses import make_loss
 from nnviz.core.stats import (
     COLLAPSED,
+    NEAR_ZERO_GAIN,
     NOT_FINITE,
     SOUND,
     UPDATE_RATIO_BAND,
@@ -23,6 +24,7 @@ from nnviz.core.stats import (
     percentiles,
     saturated_fraction,
     update_ratio,
+    weakest_layer,
 )
 
 
@@ -283,3 +285,13 @@ def test_a_layer_of_constant_units_is_a_collapse():
     verdict = Experiment(d).snapshot().health_verdict
     assert verdict.state == COLLAPSED and verdict.layer == 0
     assert verdict.reason.startswith("Collapsed: every unit of hidden layer 1 gives the same output")
+
+
+def test_weights_at_their_initial_size_are_not_near_zero():
+    net = load_model(default_document())
+    gain, layer = weakest_layer(net.layers)
+    w = net.layers[layer].weight
+    assert gain == pytest.approx(np.sqrt(np.mean(w ** 2) * w.shape[1]))
+    assert gain > 2 * NEAR_ZERO_GAIN
+    net.layers[1].weight[...] *= 0.01
+    assert weakest_layer(net.layers)[1] == 1 and weakest_layer(net.layers)[0] < NEAR_ZERO_GAIN

@@ -44,7 +44,7 @@ def test_a_network_collapsed_by_l2_is_flagged(user):
     strip = user.window.health
     text = strip.verdict_text()
     assert text.startswith("Collapsed: the loss 0.69"), text
-    assert "chance level (a constant guess scores 0.693)" in text and "weights are near zero" in text
+    assert "chance level (a constant guess scores 0.693)" in text and "are near zero" in text
     assert strip.verdict.isVisible()
     assert any(strip.name_is_red(row) for row in range(3))
 
