@@ -49,7 +49,8 @@ HEADERS = ("Layer", "Dead", "Saturated", "Grad norm", "Update (log₁₀)")
 DETAILS = ("activations", "activations", "activations", "gradients", "updates")
 _LO, _HI = UPDATE_RATIO_BAND
 HEADER_TIPS = (
-    "The layer, numbered as in the sidebar. Its name is red when any of its cells is red.\n"
+    "The layer, numbered as in the sidebar. Its name is red when any of its cells is red, or when\n"
+    "the line above the table (a collapsed or diverged network) names it.\n"
     "Click a row to open the layer's activations.",
     "Dead units: the share of units that output 0 for every sample of the probe batch (ReLU-like\n"
     "activations only). A dead unit passes no gradient and stops learning.\n"
