@@ -31,7 +31,7 @@ from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
 from nnviz.core.problems import PROBLEMS, describe, fitting_loss, kind_of
 from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, read_only
-from nnviz.core.stats import PERCENTILES, layer_health
+from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer
 from nnviz.core.validation import check_option
 from nnviz.core.walkthrough import CHECK_EPS, CHECK_LIMIT
@@ -653,7 +653,7 @@ class Experiment:
         net = self.net
         self._serial += 1
         with np.errstate(all="ignore"):
-            layers, health = self._probe()
+            layers, health, verdict = self._probe()
             train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation(health)
             eval_y = self.y_test if self.X_test is not None else self.y
             predictions = frozen(test_out if self.X_test is not None else train_out)
@@ -681,7 +681,7 @@ class Experiment:
             health=health, health_history={k: v.view() for k, v in self._health.items()},
             data_name=self._data_name(),
             run=self._run, surface_classes=classes, surface_confidence=confidence,
-            gradient_check=self._gradient_check_job())
+            gradient_check=self._gradient_check_job(), health_verdict=verdict)
 
     def _data_name(self) -> str:
         """What the data are called: a built-in set's title ("Circle"), imported rows' name."""
@@ -714,22 +714,23 @@ class Experiment:
             if layer.type == "dropout" and "mask" in layer.extras:
                 self._dropout_masks[i] = frozen(layer.extras["mask"])
 
-    def _probe(self) -> tuple[tuple[LayerView, ...], tuple]:
+    def _probe(self) -> tuple[tuple[LayerView, ...], tuple, HealthVerdict]:
         """Forward and backward on the fixed probe batch, in evaluation mode, without touching the
-        optimizer (the gradients are recomputed by the next training step anyway): the graph's
-        per-layer views and every layer's health."""
+        optimizer or the trainer's last update (the gradients are recomputed by the next training
+        step anyway): the graph's per-layer views, every layer's health and the network's verdict."""
         net = self.net
         self._keep_dropout_masks()
         Xp, yp = self.X[self.probe], self.y[self.probe]
         net.loss_and_gradients(Xp, yp, training=False)
-        health = layer_health(net, net.lr, self._dropout_masks)
+        health = layer_health(net, self.trainer.last_update, self._dropout_masks)
+        verdict = health_verdict(net, Xp, yp)
         views = []
         for i, layer in enumerate(net.layers):
             dz = layer.dz if layer.dz is not None else np.zeros_like(layer.z)
             views.append(LayerView(i, layer.type, layer.activation.name, layer.units,
                                    frozen(layer.a.mean(axis=0)), frozen(dz.mean(axis=0)),
                                    frozen(layer.a), frozen(layer.z), frozen(dz)))
-        return tuple(views), health
+        return tuple(views), health, verdict
 
     def _plane_maps(self) -> tuple:
         """One forward pass over the input plane at SURFACE resolution: the output is the decision

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from nnviz.core.stats import HealthVerdict
 
 
 def frozen(array) -> np.ndarray:
@@ -103,3 +107,4 @@ class Snapshot:
     surface_classes: np.ndarray | None = None  # (SURFACE, SURFACE) class predicted over the plane (2+ classes)
     surface_confidence: np.ndarray | None = None  # (SURFACE, SURFACE) the predicted class's probability
     gradient_check: GradientCheckJob | None = None  # the check of this model's gradients, run when wanted
+    health_verdict: HealthVerdict | None = None  # the network as a whole: sound, collapsed or not finite

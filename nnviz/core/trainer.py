@@ -5,6 +5,11 @@ Batches come from an endless stream of the training rows: in row order when ``sh
 ``default_rng([seed, epoch])``. Dropout masks of step ``t`` come from ``default_rng([seed, 1, t])``.
 The stream is therefore a pure function of the seed and the number of samples seen, which is what a
 saved model records, so loading a model resumes its run exactly.
+
+The update the optimizer applied on the last step of each :meth:`Trainer.run`, :meth:`~Trainer.step`,
+:meth:`~Trainer.epoch` or :meth:`~Trainer.trace` call is kept (:attr:`Trainer.last_update`): one copy
+of the parameters per call, not per step, so the health panels can show what a step really did
+(Adam, momentum, weight decay and clipping included) without slowing training down.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from nnviz.core.data import prepare_inputs, prepare_targets
 from nnviz.core.errors import DataError
 from nnviz.core.history import History
 from nnviz.core.network import Network
+from nnviz.core.snapshot import read_only
 from nnviz.core.trace import Trace
 
 
@@ -54,6 +60,9 @@ class Trainer:
         self._per_sample = net.optimizer.per_sample
         self._epoch_index = -1
         self._order = None
+        self._before = np.empty_like(net.flat_params)  # the parameters before the last kept step
+        self._update = np.empty_like(net.flat_params)  # and what that step added to them
+        self._has_update = False
         if self.batch_size is not None:
             self._xb = np.empty((self.batch_size, net.inputs), dtype=net.dtype)
             self._yb = np.empty((self.batch_size, self.y.shape[1]), dtype=net.dtype)
@@ -99,21 +108,21 @@ class Trainer:
     def step(self) -> float:
         """One optimizer step on the next batch; returns the loss of that batch before the update."""
         with np.errstate(**self._QUIET):
-            return self._step(None)
+            return self._kept_step(None)
 
     def trace(self) -> Trace:
         """The forward/backward trace of the next batch, applying the update as :meth:`step` does."""
         trace = Trace()
         with np.errstate(**self._QUIET):
-            self._step(trace)
+            self._kept_step(trace)
         return trace
 
     def run(self, steps: int, callback=None) -> float:
         """Take ``steps`` steps; ``callback(trainer)`` after each, if given. Returns the last loss."""
         loss = math.nan
         with np.errstate(**self._QUIET):
-            for _ in range(steps):
-                loss = self._step(None)
+            for i in range(steps):
+                loss = self._step(None) if i < steps - 1 else self._kept_step(None)
                 if callback is not None:
                     callback(self)
         return loss
@@ -121,11 +130,31 @@ class Trainer:
     def epoch(self) -> float:
         """Steps until one more epoch of samples has been seen; returns their mean loss."""
         target = (self.net.samples_seen // self.n + 1) * self.n
+        batch = self.batch_size or self.n
         losses = []
         with np.errstate(**self._QUIET):
             while self.net.samples_seen < target:
-                losses.append(self._step(None))
+                last = self.net.samples_seen + batch >= target
+                losses.append(self._kept_step(None) if last else self._step(None))
         return float(np.mean(losses))
+
+    @property
+    def last_update(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(before, delta)``: the flat parameters before the last step of the latest call that
+        stepped, and the update that step applied (``flat_params - before`` right after it); None
+        before any step. Read-only views of buffers that the next such call overwrites."""
+        if not self._has_update:
+            return None
+        return read_only(self._before), read_only(self._update)
+
+    def _kept_step(self, trace: Trace | None) -> float:
+        """A step whose update is kept as :attr:`last_update`."""
+        params = self.net.flat_params
+        np.copyto(self._before, params)
+        loss = self._step(trace)
+        np.subtract(params, self._before, out=self._update)
+        self._has_update = True
+        return loss
 
     def _step(self, trace: Trace | None) -> float:
         net = self.net

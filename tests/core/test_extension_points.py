@@ -127,7 +127,7 @@ def test_toy_activation_statistics_use_its_facts(cube):
     assert dead_fraction(a, "cube") is None  # cube units cannot die
     net = load_model(document("cube"))
     net.loss_and_gradients(X, Y, training=False)
-    health = layer_health(net, lr=0.1)[0]
+    health = layer_health(net)[0]
     outputs = net.layers[0].a
     assert health.activation == "cube" and health.dead is None
     assert health.saturated == pytest.approx(np.mean(np.abs(outputs) > 1.0))

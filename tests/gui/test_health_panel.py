@@ -1,5 +1,5 @@
-"""The health strip shows the core's numbers, formatted, each coloured against its band; a click names
-the layer and the detail to open."""
+"""The health strip shows the core's numbers, formatted, each coloured against its band, under the core's
+verdict on the network; a click names the layer and the detail to open."""
 
 import math
 
@@ -18,17 +18,19 @@ from nnviz.gui.panels.health import (
     HealthStrip,
     norm_state,
     ratio_state,
+    saturated_state,
     share_state,
 )
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
 
 
-def _snapshot(layers, steps=20, lr=None):
+def _snapshot(layers, steps=20, lr=None, **settings):
     doc = default_document()
     doc["layers"] = layers
     if lr is not None:
         doc["optimizer"]["lr"] = lr
+    doc.update(settings)
     exp = Experiment(doc)
     exp.run(steps)
     return exp.snapshot()
@@ -52,6 +54,12 @@ def strip(make_panel):
 def test_share_bands():
     assert [share_state(v) for v in (0.0, 0.099, 0.10, 0.49, 0.50, 1.0, None, math.nan)] == \
         ["ok", "ok", "warn", "warn", "bad", "bad", "na", "bad"]
+
+
+def test_the_output_layers_saturation_is_shown_not_judged():
+    assert [saturated_state(v, output=True) for v in (0.0, 0.6, 1.0, None, math.nan)] == \
+        ["plain", "plain", "plain", "na", "bad"]
+    assert saturated_state(1.0, output=False) == "bad"
 
 
 def test_gradient_norm_bands_follow_the_thresholds():
@@ -179,3 +187,78 @@ def test_items_are_created_once_per_architecture(strip, mixed_snapshot):
     item = strip.table.item(0, DEAD)
     strip.show_snapshot(mixed_snapshot)
     assert strip.table.item(0, DEAD) is item
+
+
+# -- honest health ---------------------------------------------------------------------------------
+def test_a_confident_output_layer_is_not_flagged(strip):
+    """The default net fitted with Adam: its sigmoid outputs sit near 0 and 1, which is confidence."""
+    snap = _snapshot(default_document()["layers"], steps=600, optimizer={"name": "adam", "lr": 0.03})
+    out = snap.health[-1]
+    assert out.saturated > 0.5
+    strip.show_snapshot(snap)
+    assert strip.cell_text(2, SATURATED) == format_share(out.saturated)  # still shown
+    assert strip.cell_state(2, SATURATED) == "plain"
+    assert not strip.name_is_red(2)
+    tip = strip.table.item(2, SATURATED).toolTip()
+    assert "Not judged for the output layer" in tip and "confident" in tip
+    assert strip.verdict_text() == ""
+
+
+def test_a_saturated_hidden_layer_is_still_flagged(strip):
+    snap = _snapshot([{"type": "dense", "units": 4, "activation": "tanh", "init": {"name": "normal", "std": 100.0}},
+                      {"type": "dense", "units": 1, "activation": "sigmoid"}], steps=1)
+    assert snap.health[0].saturated >= 0.5
+    strip.show_snapshot(snap)
+    assert strip.cell_state(0, SATURATED) == "bad" and strip.name_is_red(0)
+
+
+def test_before_the_first_step_the_update_ratio_is_a_dash(strip):
+    snap = Experiment().snapshot()
+    strip.show_snapshot(snap)
+    for row in range(3):
+        assert strip.cell_text(row, UPDATE_RATIO) == "—"
+        assert strip.cell_state(row, UPDATE_RATIO) == "na"
+        assert strip.table.item(row, UPDATE_RATIO).toolTip().startswith("No update yet")
+
+
+def test_the_update_ratio_tip_says_what_it_measures(strip, mixed_snapshot):
+    strip.show_snapshot(mixed_snapshot)
+    tip = strip.table.item(0, UPDATE_RATIO).toolTip()
+    assert tip.startswith("log₁₀(std(ΔW) / std(W)) = ") and "the last step moved the weights" in tip
+    header = strip.table.horizontalHeaderItem(UPDATE_RATIO).toolTip()
+    assert "Adam, momentum, weight decay and clipping included" in header
+
+
+def test_a_collapsed_network_is_named_above_the_table(strip):
+    layers = default_document()["layers"]
+    snap = _snapshot(layers, steps=600, regularization={"l2": 0.1})
+    strip.show_snapshot(snap)
+    text = strip.verdict_text()
+    assert text == snap.health_verdict.reason
+    assert text.startswith("Collapsed: the loss 0.69") and "chance level" in text and "near zero" in text
+    assert strip.verdict.isVisible()
+    assert strip.name_is_red(snap.health_verdict.layer)
+    # the same strip, given a sound network, takes the line away
+    strip.show_snapshot(_snapshot(layers, steps=5))
+    assert strip.verdict_text() == "" and not strip.verdict.isVisible()
+
+
+def test_not_finite_numbers_read_nan_in_red_never_a_green_zero(strip):
+    """The default net with an identity output under MSE at lr 100: every activation ends up NaN."""
+    layers = default_document()["layers"]
+    layers[-1]["activation"] = "identity"
+    snap = _snapshot(layers, steps=500, lr=100.0, loss="mse")
+    assert snap.diverged
+    strip.show_snapshot(snap)
+    for row in range(3):
+        if snap.health[row].saturated is not None:
+            assert strip.cell_text(row, SATURATED) == "NaN" and strip.cell_state(row, SATURATED) == "bad"
+        # the last step's update overflowed, or was not a number
+        assert strip.cell_text(row, UPDATE_RATIO) in ("NaN", "∞") and strip.cell_state(row, UPDATE_RATIO) == "bad"
+        assert strip.name_is_red(row)
+    assert strip.table.item(0, SATURATED).toolTip().startswith("NaN: the tanh outputs")
+    texts = [strip.cell_text(r, c) for r in range(3) for c in (DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO)]
+    assert not any(t.endswith("%") for t in texts)
+    verdict = strip.verdict_text()
+    assert verdict == "Diverged: the loss is NaN; from hidden layer 1 on, the activations are not finite numbers."
+    assert "%" not in verdict and "accuracy" not in verdict

@@ -68,7 +68,9 @@ def test_bars_are_the_current_ratios_and_green_in_the_band(panel, healthy):
 
 @pytest.mark.parametrize(("lr", "status", "color"), [(100.0, "too_high", TOO_LARGE), (1e-7, "too_low", TOO_SMALL)])
 def test_a_layer_outside_the_band_gets_the_out_of_band_colour(panel, lr, status, color):
-    snapshot = Experiment(_with_lr(lr), DataConfig()).snapshot()
+    exp = Experiment(_with_lr(lr), DataConfig())
+    exp.run(1)  # the ratio measures the update of the last step
+    snapshot = exp.snapshot()
     ratios = [h.update_ratio for h in snapshot.health]
     assert all(ratio_status(v) == status for v in ratios)  # the core's numbers are out of the band
 
@@ -79,6 +81,36 @@ def test_a_layer_outside_the_band_gets_the_out_of_band_colour(panel, lr, status,
     assert panel.bar_colors() == [_name(color)] * 3
     _, (y_lo, y_hi) = panel.line_plot.getViewBox().viewRange()
     assert y_lo <= min(ratios) and max(ratios) <= y_hi  # the axis widens to show them
+
+
+def test_before_the_first_step_there_is_no_update_and_no_bar(panel):
+    snapshot = Experiment(None, DataConfig()).snapshot()
+    assert [h.update_ratio for h in snapshot.health] == [None, None, None]
+
+    panel.show_snapshot(snapshot)
+
+    assert panel.bar_labels() == ["L1", "L2", "out"]  # the layers are there, with no value yet
+    assert np.isnan(panel.bar_heights()).all()
+    assert panel.bar_statuses() == [None, None, None]
+    text = panel.readout.text()
+    assert "no update yet" in text and "every layer in the band" not in text
+    panel.show_readout_for_bar(0)
+    assert "no value" in panel.readout.text()
+
+
+def test_the_panel_shows_the_update_the_optimizer_applied(panel):
+    """SGD with tight clipping: the applied steps are a decade and more below the band."""
+    document = default_document()
+    document["clip_grad_norm"] = 0.01
+    snapshot = _trained(document, rounds=2)
+    ratios = [h.update_ratio for h in snapshot.health]
+
+    panel.show_snapshot(snapshot)
+
+    np.testing.assert_array_equal(panel.bar_heights(), ratios)
+    assert panel.bar_statuses()[:2] == ["too_low", "too_low"]
+    assert "too low: L1, L2" in panel.readout.text()
+    assert "std(ΔW)" in panel.help.text() and "clipping" in panel.help.text()
 
 
 def test_one_colour_per_bar_by_its_own_band(panel, healthy):

@@ -1,10 +1,14 @@
-"""The health strip: one compact row per layer — dead and saturated units, gradient norm, update ratio.
+"""The health strip: one compact row per layer — dead and saturated units, gradient norm, update ratio —
+under a line that names a network-wide problem (collapsed, or not finite).
 
-Every number comes from the snapshot's :class:`nnviz.core.stats.LayerHealth` tuple; the strip only
-formats it and colours each cell against its reference band (green fine, amber worth a look, red a
-problem, grey not applicable). A layer with any red cell has its name in red, so a glance down the
-first column finds the sick layer. Clicking a cell emits ``layer_clicked(index, detail)`` with the
-detail panel that explains it ("activations", "gradients" or "updates").
+Every number comes from the snapshot's :class:`nnviz.core.stats.LayerHealth` tuple and its
+:class:`~nnviz.core.stats.HealthVerdict`; the strip only formats them and colours each cell against its
+reference band (green fine, amber worth a look, red a problem, grey not applicable, plain shown but
+not judged: the output layer's saturation, which on a fitted classifier is confidence). A layer with
+any red cell, or the layer a verdict points to, has its name in red, so a glance down the first
+column finds the sick layer. Numbers that are not finite read "NaN" (or ±∞) and are red. Clicking a
+cell emits ``layer_clicked(index, detail)`` with the detail panel that explains it ("activations",
+"gradients" or "updates").
 
 The table's items are created once per architecture; a frame only sets their texts and colours,
 and a hidden strip keeps the newest snapshot and draws it when it is shown again.
@@ -18,19 +22,20 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
 
 from nnviz.core.numbers import format_fixed, format_scientific, format_share
-from nnviz.core.stats import EXPLODING, SATURATION, UPDATE_RATIO_BAND, VANISHING
+from nnviz.core.stats import EXPLODING, SATURATION, SOUND, UPDATE_RATIO_BAND, VANISHING
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.inspector import layer_name
 from nnviz.gui.style import TEXT
 
-#: cell states, and their text and background colours
-OK, WARN, BAD, NA = "ok", "warn", "bad", "na"
+#: cell states, and their text and background colours; PLAIN: a number shown but not judged
+OK, WARN, BAD, NA, PLAIN = "ok", "warn", "bad", "na", "plain"
 STATE_COLORS = {
     OK: ("#2e7d32", "#e8f5e9"),
     WARN: ("#a15c00", "#fff3e0"),
     BAD: ("#c62828", "#ffebee"),
     NA: ("#9e9e9e", "#ffffff"),
+    PLAIN: (TEXT, "#ffffff"),
 }
 SHARE_BANDS = (0.10, 0.50)  # dead / saturated share: green below the first, red from the second
 MARGIN_DECADES = 2.0  # gradient norms within this many orders of magnitude of a limit are amber
@@ -44,20 +49,24 @@ HEADERS = ("Layer", "Dead", "Saturated", "Grad norm", "Update (log₁₀)")
 DETAILS = ("activations", "activations", "activations", "gradients", "updates")
 _LO, _HI = UPDATE_RATIO_BAND
 HEADER_TIPS = (
-    "The layer, numbered as in the sidebar. Its name is red when any of its cells is red.\n"
+    "The layer, numbered as in the sidebar. Its name is red when any of its cells is red, or when\n"
+    "the line above the table (a collapsed or diverged network) names it.\n"
     "Click a row to open the layer's activations.",
     "Dead units: the share of units that output 0 for every sample of the probe batch (ReLU-like\n"
     "activations only). A dead unit passes no gradient and stops learning.\n"
     "Green below 10%, amber 10–50%, red from 50%.",
     f"Saturated activations: the share of outputs in the flat tails of a tanh (|a| > {SATURATION:g}) or\n"
     f"a sigmoid (a < {1 - SATURATION:.2g} or a > {SATURATION:g}), where the gradient almost vanishes.\n"
-    "Green below 10%, amber 10–50%, red from 50%.",
+    "Green below 10%, amber 10–50%, red from 50%. The output layer's share is shown but not judged:\n"
+    "outputs near 0 or 1 on a fitted model are confident answers, not a fault.",
     "Gradient norm: the length of dL/dθ over all the layer's parameters, on the probe batch.\n"
     f"Red below {VANISHING:g} (vanishing) or above {EXPLODING:g} (exploding); amber within two orders\n"
     "of magnitude of either; green between.",
-    "Update ratio: log₁₀(lr · std(dW) / std(W)), the size of a plain SGD step relative to the weights.\n"
+    "Update ratio: log₁₀(std(ΔW) / std(W)), the size of the change the optimizer applied to the weights\n"
+    "on the last step (Adam, momentum, weight decay and clipping included), relative to their spread.\n"
     f"Green inside {_LO:g} … {_HI:g} (about a thousandth per step); amber within 1 of it; red beyond:\n"
-    "much lower and the layer barely learns, much higher and it thrashes.",
+    "much lower and the layer barely learns, much higher and it thrashes. — before the first step:\n"
+    "no update yet.",
 )
 
 
@@ -69,6 +78,14 @@ def share_state(value: float | None) -> str:
     if not math.isfinite(value) or value >= SHARE_BANDS[1]:
         return BAD
     return WARN if value >= SHARE_BANDS[0] else OK
+
+
+def saturated_state(value: float | None, output: bool) -> str:
+    """As :func:`share_state`, but the output layer's share is PLAIN (shown, not judged: a sigmoid
+    or softmax output near 0 or 1 on a fitted model is confidence) unless it is not a number."""
+    if output and value is not None and math.isfinite(value):
+        return PLAIN
+    return share_state(value)
 
 
 def norm_state(value: float | None) -> str:
@@ -174,12 +191,20 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         table.cellClicked.connect(self._on_table_cell_clicked)
         self.placeholder = QtWidgets.QLabel("Layer health appears when training starts.")
         self.placeholder.setStyleSheet("color: #757575;")
+        # the network-wide verdict: one line, shown only when something is wrong
+        self.verdict = QtWidgets.QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setContentsMargins(CELL_PADDING, 2, CELL_PADDING, 2)
+        self.verdict.setStyleSheet(f"color: {STATE_COLORS[BAD][0]}; background: {STATE_COLORS[BAD][1]};"
+                                   " font-weight: bold;")
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.placeholder)
+        layout.addWidget(self.verdict)
         layout.addWidget(table)
         table.hide()
+        self.verdict.hide()
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
 
     # -- public -----------------------------------------------------------------------------------
@@ -197,6 +222,10 @@ class HealthStrip(Panel, QtWidgets.QWidget):
 
     def row_count(self) -> int:
         return self.table.rowCount()
+
+    def verdict_text(self) -> str:
+        """The network-wide line a person reads above the table ("" when the network looks sound)."""
+        return self.verdict.text() if not self.verdict.isHidden() else ""
 
     def name_is_red(self, row: int) -> bool:
         """Whether the layer's name is marked as sick (any of its cells is red)."""
@@ -228,21 +257,25 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             self._build(structure)
         self.placeholder.setVisible(not health)
         self.table.setVisible(bool(health))
+        verdict = snapshot.health_verdict
+        self._show_verdict(verdict)
+        pointed = verdict.layer if verdict is not None and verdict.state != SOUND else None
         for row, h in enumerate(health):
             units = snapshot.layers[h.index].units if h.index < len(snapshot.layers) else None
             has_grads = bool(h.grads)
+            output = h.index == len(snapshot.layers) - 1
             cells = (
                 (format_share(h.dead), share_state(h.dead), _dead_tip(h.dead, units)),
-                (format_share(h.saturated), share_state(h.saturated), _saturated_tip(h)),
+                (format_share(h.saturated), saturated_state(h.saturated, output), _saturated_tip(h, output)),
                 (format_scientific(h.grad_norm if has_grads else None), norm_state(h.grad_norm if has_grads else None),
                  _norm_tip(h)),
-                (format_fixed(h.update_ratio), ratio_state(h.update_ratio), _ratio_tip(h.update_ratio)),
+                (format_fixed(h.update_ratio), ratio_state(h.update_ratio), _ratio_tip(h)),
             )
             states = self._states[row]
             for column, (text, state, tip) in enumerate(cells, start=1):
                 self._set_cell(row, column, text, state, tip)
                 states[column] = state
-            sick = BAD in states[1:]
+            sick = BAD in states[1:] or h.index == pointed
             states[NAME] = BAD if sick else OK
             name = self.table.item(row, NAME)
             name.setText(layer_title(snapshot, h))
@@ -253,10 +286,17 @@ class HealthStrip(Panel, QtWidgets.QWidget):
                 name.setFont(font)
             name.setToolTip(f"layers[{h.index}]: {h.type}, activation {h.activation}. "
                             f"Mean activation {h.mean:.4g}, std {h.std:.4g} on the probe batch."
-                            + ("\nA red cell in this row marks a problem." if sick else "")
+                            + ("\nA red cell in this row, or the line above the table, marks a problem."
+                               if sick else "")
                             + "\nClick to open the layer's activations.")
         if built:
             self._fit_name_column()
+
+    def _show_verdict(self, verdict) -> None:
+        text = verdict.reason if verdict is not None and verdict.state != SOUND else ""
+        if self.verdict.text() != text:
+            self.verdict.setText(text)
+        self.verdict.setHidden(not text)
 
     def _fit_name_column(self) -> None:
         """Keep the layer names whole (bold, as when red): the strip is at least that wide."""
@@ -295,16 +335,24 @@ _SHARE_BAND = "Green below 10%, amber 10–50%, red from 50%."
 def _dead_tip(dead: float | None, units: int | None) -> str:
     if dead is None:
         return "Not applicable: only ReLU-like activations can die."
+    if not math.isfinite(dead):
+        return ("NaN: the outputs on the probe batch are not all finite numbers, so no unit is dead or alive.\n"
+                "Click to open the activations.")
     count = f" ({round(dead * units)} of {units} units)" if units and math.isfinite(dead) else ""
     return (f"Dead: {100 * dead:.4g}%{count} output 0 for every sample of the probe batch.\n"
             f"{_SHARE_BAND}\nClick to open the activations.")
 
 
-def _saturated_tip(h) -> str:
+def _saturated_tip(h, output: bool) -> str:
     if h.saturated is None:
         return "Not applicable: only tanh and sigmoid saturate."
+    if not math.isfinite(h.saturated):
+        return (f"NaN: the {h.activation} outputs on the probe batch are not all finite numbers, so no share "
+                "of them is saturated or not.\nClick to open the activations.")
+    band = ("Not judged for the output layer: outputs near the ends of its range on a fitted model are "
+            "confident answers, not a fault." if output else _SHARE_BAND)
     return (f"Saturated: {100 * h.saturated:.4g}% of the {h.activation} outputs on the probe batch sit in "
-            f"its flat tails.\n{_SHARE_BAND}\nClick to open the activations.")
+            f"its flat tails.\n{band}\nClick to open the activations.")
 
 
 def _norm_tip(h) -> str:
@@ -316,16 +364,29 @@ def _norm_tip(h) -> str:
             "orders of magnitude of either.\nClick to open the gradients.")
 
 
-def _ratio_tip(ratio: float | None) -> str:
+def _ratio_tip(h) -> str:
+    ratio = h.update_ratio
     if ratio is None:
+        if weighted(h.type):
+            return "No update yet: the ratio measures the change the optimizer applied on the last step."
         return "Not applicable: the layer has no weight matrix."
     if math.isnan(ratio):
-        value = "NaN: the weights have no spread (all equal), so the ratio is undefined"
-    elif math.isinf(ratio):
-        value = "-∞: the gradient is zero, the weights do not move"
+        value = "NaN: the weights or their update are not finite numbers, or the weights have no spread"
+    elif ratio == -math.inf:
+        value = "-∞: the last step did not move the weights"
+    elif ratio == math.inf:
+        value = "∞: the last step's change overflowed"
     else:
-        value = f"{ratio:.4g}: each step moves the weights by about {10 ** ratio:.2g} of their spread"
-    return (f"log₁₀(lr · std(dW) / std(W)) = {value}.\n"
+        value = f"{ratio:.4g}: the last step moved the weights by about {10 ** ratio:.2g} of their spread"
+    if math.isnan(ratio):
+        judged = ""
+    elif ratio < _LO:
+        judged = "Too low: below the band, the weights barely move (learning rate too low, or clipping too tight).\n"
+    elif ratio > _HI:
+        judged = "Too high: above the band, the weights thrash (learning rate too high).\n"
+    else:
+        judged = "In the band.\n"
+    return (f"log₁₀(std(ΔW) / std(W)) = {value}.\n{judged}"
             f"Green inside {_LO:g} … {_HI:g}, amber within {RATIO_MARGIN:g} of it, red beyond.\n"
             "Click to open the updates.")
 

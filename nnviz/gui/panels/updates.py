@@ -1,12 +1,14 @@
 """The update-ratio panel: how far one optimizer step moves each layer's weights, relative to them.
 
-The core's ratio is ``log10(lr · std(∇W) / std(W))`` per layer with a weight
-(:attr:`~nnviz.core.stats.LayerHealth.update_ratio`). Karpathy's rule of thumb puts a healthy value
-near -3 (a step changes the weights by about a thousandth); the panel shades the reference band
-:data:`~nnviz.core.stats.UPDATE_RATIO_BAND` with a line at its centre. On the left, each layer's ratio
-over the steps (the snapshot's ``health_history["{i}.update_ratio"]``); on the right, sharing the
-vertical axis, a bar per layer of the current value: green inside the band, amber below it (the
-learning rate is too low for that layer) and red above it (too high).
+The core's ratio is ``log10(std(ΔW) / std(W))`` per layer with a weight, ΔW the change the optimizer
+applied on the last step (Adam, momentum, weight decay and clipping included;
+:attr:`~nnviz.core.stats.LayerHealth.update_ratio`, None before the first step). Karpathy's rule of
+thumb puts a healthy value near -3 (a step changes the weights by about a thousandth); the panel
+shades the reference band :data:`~nnviz.core.stats.UPDATE_RATIO_BAND` with a line at its centre. On
+the left, each layer's ratio over the steps (the snapshot's ``health_history["{i}.update_ratio"]``);
+on the right, sharing the vertical axis, a bar per layer of the current value: green inside the band,
+amber below it (the learning rate is too low for that layer, or clipping too tight) and red above it
+(too high); no bar before the first step.
 
 Items are created when the architecture changes and fed with ``setData`` / ``setOpts`` per frame; a
 hidden panel keeps only the newest snapshot and draws it when shown.
@@ -24,6 +26,7 @@ from PySide6.QtCore import Signal
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import UPDATE_RATIO_BAND
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.gradients import (
     TOO_LARGE,
     TOO_SMALL,
@@ -38,7 +41,7 @@ from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import LR_COLOR, SELECTED, TEXT
 
 HEALTHY = LR_COLOR  # the style's green
-_NO_VALUE = "#b0b0b0"  # a layer whose ratio is NaN (weights without spread)
+_NO_VALUE = "#b0b0b0"  # a layer without a ratio (no step yet) or whose ratio is NaN
 _BAND_BRUSH = "#2e7d3220"
 _LEFT_AXIS_WIDTH = 40
 _MOUSE_RATE = 30
@@ -60,8 +63,10 @@ def ratio_status(value: float | None) -> str | None:
 
 
 _STATUS_COLOR = {"healthy": HEALTHY, "too_low": TOO_SMALL, "too_high": TOO_LARGE, None: _NO_VALUE}
-_STATUS_TEXT = {"healthy": "healthy", "too_low": "below the band: learning rate too low for it",
-                "too_high": "above the band: learning rate too high for it", None: "no value"}
+_STATUS_TEXT = {"healthy": "healthy",
+                "too_low": "below the band: the steps barely move it (learning rate too low, or clipping too tight)",
+                "too_high": "above the band: learning rate too high for it",
+                None: "no value: no step yet, or weights that are not finite numbers"}
 
 
 class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
@@ -86,7 +91,8 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         lo, hi = UPDATE_RATIO_BAND
         self.help = QtWidgets.QLabel(
-            f"log<sub>10</sub>(lr · std(∇W) / std(W)): how much one step changes a layer's weights. "
+            f"log<sub>10</sub>(std(ΔW) / std(W)): how much the last step changed a layer's weights, as the "
+            f"optimizer applied it (momentum, Adam and clipping included). "
             f"{colored_html(TOO_LARGE, 'Above')} the band ({hi:g}): learning rate too high for that layer; "
             f"{colored_html(TOO_SMALL, 'below')} ({lo:g}): too low.")
         self.help.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -167,17 +173,18 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         return "Update ratio"
 
     def export_table(self) -> tuple[list[str], list[list]]:
-        """log10(lr · std(∇W) / std(W)) per layer with a weight, as ``kind, layer_index, step, value``
+        """log10(std(ΔW) / std(W)) per layer with a weight, as ``kind, layer_index, step, value``
         rows: a ``now`` row per bar (the snapshot's ``LayerHealth.update_ratio``, ``step`` the
         snapshot's), then each line's ``history`` rows (``health_history`` at every evaluation
-        step). ``layer_index`` is 0-based, as ``layers[i]``; NaN (weights without spread) and -inf
-        (nothing moves) are kept. No rows before a snapshot."""
+        step). ``layer_index`` is 0-based, as ``layers[i]``; NaN (no step yet, weights without spread
+        or not finite) and -inf (nothing moved) are kept. No rows before a snapshot."""
         header = ["kind", "layer_index", "step", "value"]
         snap = self._snapshot
         if snap is None:
             return header, []
-        layers = [h for h in snap.health if h.update_ratio is not None]
-        rows = [["now", h.index, snap.step, float(h.update_ratio)] for h in layers]
+        layers = [h for h in snap.health if weighted(h.type)]
+        rows = [["now", h.index, snap.step, math.nan if h.update_ratio is None else float(h.update_ratio)]
+                for h in layers]
         steps = step_list(snap.history["eval_step"])
         for h in layers:
             values = snap.health_history.get(f"{h.index}.update_ratio")
@@ -214,7 +221,7 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     # -- building and drawing -----------------------------------------------------------------------
     def _draw_snapshot(self, snapshot) -> None:
         health = snapshot.health
-        arch = (len(health), tuple(h.index for h in health if h.update_ratio is not None))
+        arch = (len(health), tuple(h.index for h in health if weighted(h.type)))
         if arch != self._arch:
             self._rebuild(arch)
         by_index = {h.index: h for h in health}
@@ -336,7 +343,11 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             parts.append(colored_html(TOO_LARGE, f"too high: {short_list(high)}"))
         if low:
             parts.append(colored_html(TOO_SMALL, f"too low: {short_list(low)}"))
-        if not parts and labels:
+        if labels and all(s is None for s in statuses):
+            updated = any(h.update_ratio is not None for h in self._snapshot.health)
+            parts.append(colored_html(_NO_VALUE, "not a number" if updated else
+                                      "no update yet: the ratios appear after the next step"))
+        elif not parts and labels:
             parts.append(colored_html(HEALTHY, "every layer in the band"))
         self.readout.setText(" &nbsp;".join(parts) or " ")
 
