@@ -190,7 +190,7 @@ def test_a_gradient_check_that_cannot_run_says_why():
                                             {"type": "dense", "units": 1, "activation": "sigmoid"}]}
     job = Experiment(big).snapshot().gradient_check
     assert not job.runnable and job.note.startswith("Not checked: 12,001 parameters")
-    perceptron = {**default_document(), "optimizer": {"name": "perceptron", "lr": 1.0},
+    perceptron = {**default_document(), "optimizer": {"name": "perceptron", "lr": 1.0}, "loss": "mse",
                   "layers": [{"type": "dense", "units": 1, "activation": "step"}]}
     job = Experiment(perceptron).snapshot().gradient_check
     assert not job.runnable and "uses no gradient" in job.note
