@@ -43,11 +43,13 @@ class User:
         return found[0]
 
     def action(self, text: str) -> QtGui.QAction:
-        """The window's action whose visible text is ``text`` (menus and toolbar)."""
-        for action in self.window.findChildren(QtGui.QAction):
-            if visible_text(action.text()) == text:
-                return action
-        raise LookupError(f"no action {text!r}")
+        """The window's action whose visible text is ``text`` (menus and toolbar); a command before a
+        View menu entry of the same name (the toolbar's "Step through" before its dock's)."""
+        found = [a for a in self.window.findChildren(QtGui.QAction) if visible_text(a.text()) == text]
+        found.sort(key=lambda a: isinstance(a.parent(), QtWidgets.QDockWidget))
+        if not found:
+            raise LookupError(f"no action {text!r}")
+        return found[0]
 
     # -- operating -----------------------------------------------------------------------------------
     def choose(self, name: str, item, settle: bool = True) -> None:

@@ -1,0 +1,621 @@
+"""The paths a learner takes, driven through the real window as a person drives it: controls found by
+their accessible names (the labels a person reads), toolbar and menu actions by their text, and the
+assertions on what the person sees — the status bar, the sidebar, the panels' numbers and texts.
+
+Each section follows one part of "numbers a learner can trust": switch the data set, pick another
+loss, diverge and recover, type into a field, read the health strip, save and reopen, step through
+a lesson. The driver is ``tests/gui/user.py`` (the ``user`` fixture)."""
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
+
+from nnviz.core.csv_data import load_csv
+from nnviz.core.datasets import DATASETS
+from nnviz.core.formula import evaluate
+from nnviz.core.losses import LOSSES
+from nnviz.core.numbers import format_value
+from nnviz.gui.main_window import MainWindow
+from nnviz.gui.panels.health import DEAD, GRAD_NORM, NAME, SATURATED, UPDATE_RATIO
+from nnviz.gui.panels.loss import READOUT_HINT
+
+# --- Problem types: the data decide the loss, misfits are refused, tiny data are not split -------------------------
+# A learner's paths through problem types, driven through the window as a person does: switch data
+# sets, pick losses, train XOR. What they see is what is asserted (status bar, controls, panel titles).
+
+
+REGRESSION = [name for name, spec in DATASETS.items() if spec.kind == "regression"]
+
+
+def _figure(status: str, name: str) -> float:
+    """The number after ``name`` in the status bar (``train loss 0.1234``)."""
+    found = re.search(rf"{name} (\S+)", status)
+    assert found, f"no {name!r} in the status bar: {status!r}"
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_every_built_in_data_set_trains_to_a_sensible_loss(user, dataset):
+    user.choose("Data set", dataset)
+    user.train(60)
+    status = user.status()
+    for loss in ("train loss", "test loss") if "test loss" in status else ("train loss",):
+        value = _figure(status, loss)
+        assert math.isfinite(value) and value >= 0, status
+    kind = DATASETS[dataset].kind
+    if kind == "regression":
+        assert "accuracy" not in status
+        assert user.text("Loss") == "mse" and user.text("Output activation") == "identity"
+    else:
+        assert user.text("Loss") == "bce" and user.text("Output activation") == "sigmoid"
+
+
+def test_switching_to_regression_data_says_what_was_set_in_the_status_bar(user):
+    user.choose("Data set", "plane")
+    assert "plane is a regression data set: loss set to mse, output activation set to identity" in user.status()
+    user.choose("Data set", "circle")
+    assert "circle is a binary classification data set: loss set to bce" in user.status()
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_every_loss_trains_on_data_it_fits(user, loss):
+    user.choose("Loss", loss)
+    assert user.text("Loss") == loss
+    if loss == "cross_entropy":  # one softmax output per class
+        assert user.text("Output activation") == "softmax" and user.text("Output units") == "2"
+    user.train(40)
+    value = _figure(user.status(), "train loss")
+    assert math.isfinite(value) and value >= 0
+
+
+@pytest.mark.parametrize("loss", ["bce", "focal", "cross_entropy"])
+def test_a_loss_that_cannot_fit_regression_targets_is_refused_and_the_combo_reverts(user, loss):
+    user.choose("Data set", "plane")
+    user.choose("Loss", loss)
+    assert user.message().startswith(f"loss {loss}: targets must ")
+    assert "plane's run from" in user.message()
+    user.dismiss_message()
+    assert user.text("Loss") == "mse"  # the loss in force
+    user.train(20)
+    assert _figure(user.status(), "train loss") >= 0
+
+
+def test_xor_trains_on_all_four_points_to_full_accuracy(user, qtbot):
+    user.choose("Data set", "xor")
+    assert user.window.latest.raw_test is None and len(user.window.latest.raw_train[0]) == 4
+    assert "test" not in user.status()
+    user.choose("Optimizer", "adam")
+    user.type("Learning rate", "0.05")
+    user.train(1500)
+    title = user.window.output.title.text()
+    assert "train accuracy 100" in title, title
+    assert _figure(user.status(), "train loss") < 0.05
+
+
+def test_a_truth_table_disables_the_test_split_and_says_why(user):
+    user.choose("Data set", "xor")
+    split = user.control("Test split")
+    assert not split.isEnabled()
+    assert "all 4 rows" in split.toolTip()
+
+
+# --- The sidebar shows the state in force: divergence, refusals, shortcuts, lessons --------------------------------
+# A learner's paths through the window and the sidebar (issue 12), driven as a person does: by the
+# controls' visible labels and the toolbar and menu actions, reading what is on screen.
+
+
+REAL_CONFIRM_DISCARD = MainWindow.confirm_discard  # the main_window fixture replaces it
+
+
+def test_diverge_then_recover_with_a_smaller_learning_rate(user):
+    user.choose("Loss", "mse")
+    user.choose("Output activation", "identity")  # unbounded: a learning rate of 100 blows it up
+    user.type("Learning rate", "100")
+    user.train(2000)
+    assert "diverged" in user.message() and "it is 100" in user.message()
+    user.dismiss_message()
+    assert user.window.latest.diverged and "accuracy" not in user.status()
+    user.type("Learning rate", "0.03")
+    assert user.text("Learning rate") == "0.03"
+    assert user.window._state["document"]["optimizer"]["lr"] == 0.03  # what is in force is what it shows
+    user.trigger("Reset")
+    assert user.step() == 0 and not user.window.latest.diverged
+    user.window.last_message = ""
+    start = user.window.latest.train_loss
+    user.train(300)
+    snap = user.window.latest
+    assert user.message() == "" and not snap.diverged
+    assert math.isfinite(snap.train_loss) and snap.train_loss < start
+    assert user.text("Learning rate") == "0.03" and snap.lr == 0.03
+
+
+def test_after_a_divergence_every_setting_can_be_changed_and_reset_applies_them(user):
+    """Needs helper A's side: set_training is accepted while diverged."""
+    user.choose("Loss", "mse")
+    user.choose("Output activation", "identity")
+    user.type("Learning rate", "100")
+    user.train(2000)
+    assert "diverged" in user.message()
+    user.dismiss_message()
+    user.window.last_message = ""
+    user.type("L2 rate", "0.001")
+    user.choose("Optimizer", "adam")
+    user.type("Learning rate", "0.01")
+    assert user.message() == ""
+    assert (user.text("L2 rate"), user.text("Optimizer"), user.text("Learning rate")) == ("0.001", "adam", "0.01")
+    user.trigger("Reset")
+    user.train(200)
+    snap = user.window.latest
+    assert user.message() == "" and not snap.diverged and math.isfinite(snap.train_loss)
+    document = user.window._state["document"]
+    assert document["optimizer"]["name"] == "adam" and document["regularization"]["l2"] == 0.001
+
+
+def test_the_perceptron_rule_on_a_multi_layer_net_is_refused_and_reverts(user):
+    user.choose("Optimizer", "perceptron")
+    user.qtbot.waitUntil(lambda: "perceptron" in user.message(), timeout=5000)
+    assert "single dense layer" in user.message() and "perceptron" in user.status()
+    user.dismiss_message()
+    assert user.text("Optimizer") == "sgd"  # the optimizer that trains on
+    assert user.control("momentum").isVisible()  # with its own options
+    user.window.last_message = ""
+    user.train(50)
+    assert user.message() == "" and user.text("Optimizer") == "sgd"
+
+
+def test_a_quiz_answer_with_spaces_is_typed_not_played(user):
+    open_lesson(user, "2-2-1 network, worked example")
+    user.check("Quiz")
+    step, operation = user.step(), user.window.stepper.index
+    user.type("Your answer", "0.5, -0.15", enter=False)
+    assert user.text("Your answer") == "0.5, -0.15"
+    assert not user.window.session.playing and user.action("Step through").isChecked()
+    assert user.step() == step and user.window.stepper.index == operation
+
+
+@pytest.mark.parametrize("field", ["Sample", "Learning rate"])
+def test_space_in_a_field_while_stepping_through_does_not_play(user, field):
+    open_lesson(user, "XOR solved by a 2-2-1 network")
+    assert user.control("Sample").isEnabled()  # a batch of four
+    step = user.step()
+    user.press(Qt.Key.Key_Space, on=field)
+    user.press(Qt.Key.Key_Right, on=field)
+    for combo in user.window.findChildren(QtWidgets.QComboBox):
+        combo.hidePopup()
+    user.settle()
+    assert not user.window.session.playing and user.action("Step through").isChecked()
+    assert user.step() == step and user.text("Learning rate") == "0.5"
+    user.press(Qt.Key.Key_Space, on=user.window.graph)  # from the graph, Space plays
+    user.qtbot.waitUntil(lambda: user.window.session.playing, timeout=3000)
+    user.trigger("Pause")
+
+
+def test_switching_lessons_after_stepping_and_playing_asks_nothing(user, monkeypatch):
+    def ask(*args, **kwargs):
+        raise AssertionError("asked to save a lesson that was only stepped through")
+
+    monkeypatch.setattr(MainWindow, "confirm_discard", REAL_CONFIRM_DISCARD)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", ask)
+    open_lesson(user, "XOR solved by a 2-2-1 network")
+    user.trigger("Next operation")
+    user.trigger("Last operation")
+    user.trigger("Next operation")  # at the end: takes the step
+    user.qtbot.waitUntil(lambda: user.step() == 1, timeout=5000)
+    user.train(20)  # Play ends the step-through and trains on
+    user.trigger("Reset")
+    open_lesson(user, "Softmax and cross-entropy, three classes")
+    assert user.window.model_name == "Softmax and cross-entropy, three classes"
+    assert not user.window.isWindowModified()
+    user.type("Learning rate", "0.1")  # an edit: now it is the user's own
+    assert user.window.isWindowModified()
+    user.window.setWindowModified(False)  # closing at the end must not ask either
+
+
+def test_an_adjustment_to_fit_the_data_is_said_in_the_status_bar(user):
+    """Needs helper A's side: Experiment.set_data returns the note."""
+    user.choose("Data set", "plane")
+    assert "loss set to mse" in user.status() and "regression" in user.status()  # as the Loss combo reads
+    assert user.text("Loss") == "mse"
+    user.train(100)
+    assert "accuracy" not in user.window.status_label.text()  # regression: no accuracy
+    assert user.window.latest.train_loss >= 0
+
+
+def test_a_truth_table_trains_on_all_its_points_and_says_so(user):
+    """Needs helper A's side: tiny data are not split."""
+    user.choose("Data set", "xor")
+    assert not user.control("Test split", QtWidgets.QAbstractSpinBox).isEnabled()
+    note = user.window.controls.data_section.split_note
+    assert note.isVisible() and note.text() == "4 points: all are used for training and testing"
+    assert "all 4 are trained on" in user.control("Test split").toolTip()
+    user.train(50)
+    assert "train accuracy" in user.status() and "test" not in user.window.status_label.text()
+
+
+def test_a_new_seed_at_step_0_shows_new_weights_at_once(user):
+    """Needs helper A's side: the seed re-initialises while the step is 0."""
+    before = user.window.latest.params["layers[0].weight"].copy()
+    user.type("Seed", "7")
+    assert user.step() == 0 and user.text("Seed") == "7"
+    assert not (user.window.latest.params["layers[0].weight"] == before).all()
+
+
+# --- Honest health -------------------------------------------------------------------------------------------------
+# Honest health, on the paths a learner takes: a person trains through the real window's controls and
+# reads the health strip (and the Updates panel it opens).
+
+
+LEFT = QtCore.Qt.MouseButton.LeftButton
+HIDDEN_1, HIDDEN_2, OUTPUT = range(3)  # the rows of the default 2-4-2-1 circle network
+
+
+def strip_row(user, row: int) -> dict[int, str]:
+    """What a person reads in one row of the health strip, by column."""
+    strip = user.window.health
+    return {column: strip.cell_text(row, column) for column in (NAME, DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO)}
+
+
+def click_cell(user, row: int, column: int) -> None:
+    table = user.window.health.table
+    user.qtbot.mouseClick(table.viewport(), LEFT, pos=table.visualItemRect(table.item(row, column)).center())
+
+
+def test_a_well_fitted_output_layer_is_confident_not_sick(user):
+    user.choose("Optimizer", "adam")
+    user.type("Learning rate", "0.03")
+    user.train(3000)
+    strip = user.window.health
+    assert user.window.latest.train_loss < 0.01  # a good fit
+    saturated = strip_row(user, OUTPUT)[SATURATED]
+    assert saturated.endswith("%") and float(saturated.rstrip("%")) > 50  # the number is still shown
+    assert strip.cell_state(OUTPUT, SATURATED) == "plain"  # but not coloured as a fault
+    assert not strip.name_is_red(OUTPUT)
+    assert "confident answers, not a fault" in strip.table.item(OUTPUT, SATURATED).toolTip()
+    assert strip.verdict_text() == ""
+    # the update Adam really applies sits near -3 … -4; lr·std(∇W)/std(W) said -4.5 … -8
+    ratios = [float(strip_row(user, row)[UPDATE_RATIO]) for row in (HIDDEN_1, HIDDEN_2, OUTPUT)]
+    assert all(-4.8 < r < -2.5 for r in ratios), ratios
+
+
+def test_a_network_collapsed_by_l2_is_flagged(user):
+    assert user.window.health.verdict_text() == ""
+    user.type("L2 rate", "0.1")
+    user.train(600)
+    strip = user.window.health
+    text = strip.verdict_text()
+    assert text.startswith("Collapsed: the loss 0.69"), text
+    assert "chance level (a constant guess scores 0.693)" in text and "are near zero" in text
+    assert strip.verdict.isVisible()
+    assert any(strip.name_is_red(row) for row in range(3))
+
+
+def test_a_diverged_network_reads_nan_not_a_green_zero(user):
+    user.choose("Loss", "mse")
+    user.choose("Output activation", "identity")
+    user.type("Learning rate", "100")
+    user.train(500)
+    user.dismiss_message()
+    strip = user.window.health
+    assert user.window.latest.diverged
+    verdict = strip.verdict_text()
+    assert verdict.startswith("Diverged: the loss is NaN"), verdict
+    assert "accuracy" not in verdict and "%" not in verdict
+    for row in (HIDDEN_1, HIDDEN_2):  # tanh layers: their saturated share is not a number
+        assert strip_row(user, row)[SATURATED] == "NaN"
+        assert strip.cell_state(row, SATURATED) == "bad"
+    for row in (HIDDEN_1, HIDDEN_2, OUTPUT):
+        assert not any(text.endswith("%") for text in strip_row(user, row).values())
+        assert strip.name_is_red(row)
+
+
+def test_tight_gradient_clipping_reads_too_low(user):
+    """SGD at lr 0.03 clipped to a gradient norm of 0.01 (about a twentieth of it): the steps the
+    optimizer applies fall below the band, while lr·std(∇W)/std(W) called them healthy."""
+    strip = user.window.health
+    assert strip_row(user, HIDDEN_1)[UPDATE_RATIO] == "—"  # before the first step: no update to measure
+    user.check("max norm")
+    user.type("Clip gradient", "0.01")
+    for _ in range(2):  # 2 epochs of 250 training rows in batches of 10
+        user.trigger("Step epoch")
+    assert user.step() == 50
+    for row in (HIDDEN_1, HIDDEN_2):
+        assert float(strip_row(user, row)[UPDATE_RATIO]) < -4.0
+        assert strip.cell_state(row, UPDATE_RATIO) == "warn"
+        assert "Too low" in strip.table.item(row, UPDATE_RATIO).toolTip()
+    # the cell opens the Updates panel, which says the same
+    click_cell(user, HIDDEN_1, UPDATE_RATIO)
+    updates = user.window.updates
+    user.qtbot.waitUntil(updates.isVisible)
+    assert "too low: L1, L2" in updates.readout.text()
+
+
+# --- Nothing stale: gradient check, hover readouts, export titles, the saved history, class regions ----------------
+# A learner's paths through the views that must never be stale: the gradient check, the loss
+# panel's hover readout, the titles of exported figures, the loss curve of a reopened model, and the
+# decision surface of three classes. Each drives the real window as a person does (``user``).
+
+
+def _parameters(window) -> int:
+    return sum(int(p.size) for p in window.latest.params.values())
+
+
+def _open_tab(user, name: str) -> None:
+    """Click the dock's tab: it comes to the front of its tab group."""
+    dock = user.window.docks[name]
+    dock.show()
+    dock.raise_()
+
+
+@pytest.fixture
+def csv_import(monkeypatch, user):
+    """``csv_import(path)``: File › Import CSV data… with the importer's guess accepted as it is."""
+    monkeypatch.setattr("nnviz.gui.main_window.import_csv", lambda parent, path: load_csv(path))
+
+    def import_(path):
+        user.window.import_csv_path(path)
+        user.settle()
+
+    return import_
+
+
+def _three_classes_csv(path, rows_per_class: int = 40):
+    rng = np.random.default_rng(3)
+    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])
+    lines = ["a,b,label"]
+    for label, centre in enumerate(centres):
+        for x in centre + rng.normal(scale=0.7, size=(rows_per_class, 2)):
+            lines.append(f"{float(x[0])!r},{float(x[1])!r},{label}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_gradient_check_tab_checks_the_net_it_shows(user):
+    """Open the Gradient check tab on the default net: it counts the net's 25 parameters (not "no
+    parameters"); add a layer: it counts the new net's."""
+    window = user.window
+    assert _parameters(window) == 25
+    _open_tab(user, "gradcheck")
+    user.qtbot.waitUntil(lambda: window.gradcheck.row_count() == 25)
+    assert "25 entries" in window.gradcheck.note_text()
+    assert "no parameters" not in window.gradcheck.summary.text()
+    assert window.gradcheck.summary_state() in ("ok", "warn")  # a verdict, not "nothing to check"
+
+    user.click("+ Add layer")
+    user.qtbot.waitUntil(lambda: _parameters(window) != 25)
+    grown = _parameters(window)
+    user.qtbot.waitUntil(lambda: window.gradcheck.row_count() == grown)
+    assert f"{grown} entries" in window.gradcheck.note_text()
+
+
+def test_gradient_check_in_view_says_when_it_is_of_an_earlier_step(user):
+    """Training on with the tab in view, the check is marked as of its step, with Run; Run checks
+    the model as it is now."""
+    window = user.window
+    _open_tab(user, "gradcheck")
+    user.qtbot.waitUntil(lambda: window.gradcheck.row_count() == 25)
+    user.trigger("Step")
+    assert "Checked at step 0" in window.gradcheck.note_text()
+    assert window.gradcheck.run_button.isVisible()
+
+    user.click("Run")
+    assert window.gradcheck.is_current() and not window.gradcheck.run_button.isVisible()
+    assert "Checked at step" not in window.gradcheck.note_text()
+
+
+def test_loss_readout_clears_when_the_data_change(user):
+    """Hover the loss plot, then choose another data set: the readout of the old run is gone."""
+    window = user.window
+    user.train(40)
+    loss = window.loss
+    loss.show_readout_at(20)  # what hovering at step 20 shows
+    assert "step 20" in loss.readout_text()
+    assert all(line.isVisible() for line in loss.crosshairs[:1])
+
+    user.choose("Data set", "spiral")
+    assert loss.readout_text() == READOUT_HINT
+    assert not any(line.isVisible() for line in loss.crosshairs)
+
+
+def test_exported_figure_after_a_csv_import_names_the_csv(user, csv_import, tmp_path):
+    """Import a CSV, train, export a figure (File › Export figure…) and the report: they name the
+    data ("three"), not the default model's old name "Circle"."""
+    window = user.window
+    csv_import(_three_classes_csv(tmp_path / "three.csv"))
+    user.train(20)
+
+    dialog = window.exports.export_dialog("Output")
+    try:
+        assert dialog.title_text().startswith("three — ")
+        out = dialog.export_to(tmp_path / "output.svg")
+    finally:
+        dialog.close()
+    texts = " ".join("".join(t.itertext()) for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text"))
+    assert "three" in texts and "Circle" not in texts
+    assert window.exports.title(window.loss).startswith("three — Loss · step ")
+    report = window.exports.write_report(tmp_path / "run.html").read_text()
+    assert "<h1>three</h1>" in report and "Circle" not in report
+
+
+def test_saved_model_reopens_with_its_loss_curve_and_trains_on(user, tmp_path):
+    """Train, save, start a new model, reopen the file (File › Open): the loss curve is there, point
+    for point; train on: the curve continues it."""
+    window = user.window
+    user.train(60)
+    before = {k: np.array(v) for k, v in window.latest.history.items()}
+    path = tmp_path / "model.json"
+    with user.qtbot.waitSignal(window.session.saved):
+        window.save_to(path)
+
+    user.trigger("New")
+    assert window.latest.history["step"].size == 0
+
+    assert window.open_path(path)
+    user.settle()
+    after = window.latest.history
+    for key, values in before.items():
+        np.testing.assert_array_equal(after[key], values, err_msg=key)
+    x, y = window.loss.batch_curve.getData()
+    np.testing.assert_array_equal(x, before["step"])
+    assert window.latest.step == before["step"][-1]
+
+    user.train(30)
+    steps = window.latest.history["step"]
+    np.testing.assert_array_equal(steps[: before["step"].size], before["step"])
+    assert steps.size > before["step"].size and steps[-1] > before["step"][-1]
+    assert np.all(np.diff(steps) > 0)
+
+
+def test_three_classes_on_two_inputs_show_three_regions(user, csv_import, tmp_path):
+    """A CSV of three classes on two inputs, trained with cross-entropy: the output shows the plane
+    in three class colours with a legend of three classes counted from 1, not a confusion matrix."""
+    from nnviz.gui.panels.output import CLASS_COLORS
+
+    window = user.window
+    csv_import(_three_classes_csv(tmp_path / "three.csv"))
+    if user.text("Loss") != "cross_entropy":
+        user.choose("Loss", "cross_entropy")
+    user.train(300)
+
+    output = window.output
+    assert output.mode == "regions"
+    assert [label.text for _, label in output.legend.items] == [
+        "class 1 (target 0)", "class 2 (target 1)", "class 3 (target 2)"]
+    snap = window.latest
+    assert set(np.unique(snap.surface_classes)) == {0, 1, 2}
+    image = output.surface_item.image
+    for c in range(3):  # the surest point of each class's region wears that class's colour
+        where = np.unravel_index(np.argmax(np.where(snap.surface_classes == c, snap.surface_confidence, -1)),
+                                 image.shape[:2])
+        hue = QtGui.QColor(*image[where].astype(int).tolist()).hue()
+        assert abs(hue - QtGui.QColor(CLASS_COLORS[c]).hue()) <= 12, c
+
+
+# --- One way to count, the quiz, substituted digits ----------------------------------------------------------------
+# User paths: one way to count, substituted lines a learner can redo by hand, and a quiz that does
+# not give its answers away. A person opens a lesson from the Examples menu (or turns Step through on
+# from the toolbar), walks the step with the Right arrow and reads what the stepper shows.
+
+
+COUNTED_FROM_ZERO = re.compile(r"\b(?:unit|class|layer|sample|row|input|output|neuron)\s+0\b|\[0[\],]|layers\[",
+                               re.IGNORECASE)
+
+
+def shown_texts(window) -> list[str]:
+    """What the stepper shows: heading, position, calculation, table headers and cells, sample choices."""
+    stepper, panel = window.stepper, window.stepper.calculation
+    table = panel.table
+    texts = [panel.heading.text(), stepper.position.text(), panel.browser.toPlainText(), panel.table_note.text(),
+             stepper.answer_label.text()]
+    texts += [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    texts += [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    texts += [stepper.sample_box.itemText(i) for i in range(stepper.sample_box.count())]
+    return texts
+
+
+def unreproducible_lines(window) -> list[str]:
+    """The substituted lines on screen whose right-hand side, redone from the digits shown, does
+    not give the result shown."""
+    precision = window.stepper.calculation.precision
+    wrong = []
+    for line in window.stepper.calculation.browser.toPlainText().splitlines():
+        *_, rhs, result = line.split(" = ") if line.count(" = ") >= 2 else ("", "", "")
+        value = evaluate(rhs) if rhs else None
+        if value is None or evaluate(result) is None:
+            continue  # a formula in symbols, a vector, or a result still to answer ("?")
+        if format_value(value, precision) != result:
+            wrong.append(line)
+    return wrong
+
+
+def walk_every_operation(user) -> int:
+    """Press the Right arrow until the last operation of the step; check each one on the way.
+    Returns how many substituted lines were redone by hand."""
+    window, stepper = user.window, user.window.stepper
+    seen, redone = 0, 0
+    while True:
+        offenders = [t for t in shown_texts(window) if COUNTED_FROM_ZERO.search(t)]
+        assert not offenders, f"operation {stepper.index + 1}: {offenders}"
+        assert not unreproducible_lines(window), unreproducible_lines(window)
+        redone += sum(1 for line in stepper.calculation.browser.toPlainText().splitlines() if line.count(" = ") >= 2)
+        seen += 1
+        if stepper.index == len(stepper.walkthrough) - 1:
+            break
+        before = stepper.index
+        user.press(Qt.Key.Key_Right, on=window.graph, settle=False)
+        user.qtbot.waitUntil(lambda: stepper.index == before + 1, timeout=3000)
+    assert seen == len(stepper.walkthrough)
+    return redone
+
+
+def open_lesson(user, name: str):
+    window = user.window
+    with user.qtbot.waitSignal(window.session.walk_ready, timeout=5000):
+        user.trigger(name, settle=False)
+    user.qtbot.waitUntil(lambda: window.stepper.walkthrough is not None and window.stepper.index == 0)
+    assert user.action("Step through").isChecked()  # a lesson opens in step-through mode
+    return window.stepper
+
+
+def test_a_lesson_walked_with_the_right_arrow_counts_from_1_and_its_lines_redo_by_hand(user):
+    open_lesson(user, "2-2-1 network, worked example")
+    assert walk_every_operation(user) > 10
+
+
+def test_the_softmax_lesson_says_class_1_for_target_0(user):
+    stepper = open_lesson(user, "Softmax and cross-entropy, three classes")
+    walk_every_operation(user)
+    loss = next(i for i, op in enumerate(stepper.walkthrough.operations) if op.kind == "loss")
+    stepper.go(loss)
+    text = stepper.calculation.browser.toPlainText()
+    assert "The target is class 1 (target 0)" in text and "target 0 is class 1" in text
+    table = stepper.calculation.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    targets = [table.item(r, headers.index("target")).text() for r in range(3)]
+    assert targets == ["0", "1", "2"]  # class indices as whole numbers, not 0.0/1.0/2.0
+
+
+def test_step_through_from_the_toolbar_on_the_default_network(user):
+    window = user.window
+    with user.qtbot.waitSignal(window.session.walk_ready, timeout=10000):
+        user.action("Step through").trigger()
+    user.qtbot.waitUntil(lambda: window.stepper.walkthrough is not None)
+    assert walk_every_operation(user) > 10
+
+
+def test_neuron_by_neuron_quiz_hides_each_unit_until_it_is_asked(user):
+    stepper = open_lesson(user, "2-2-1 network, worked example")
+    user.check("Neuron by neuron", settle=False)
+    user.qtbot.waitUntil(lambda: stepper.walkthrough is not None and stepper.walkthrough.neurons)
+    user.check("Quiz", settle=False)
+    stepper.go(0)
+    z = stepper.walkthrough.trace.layers[0].z[0]  # z1 = [0.5, -0.15]
+    table = stepper.calculation.table
+
+    def cells() -> list[str]:
+        return [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+                if table.item(r, c) is not None]
+
+    def z_column() -> list[str]:
+        column = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index("z1")
+        return [table.item(r, column).text() for r in (1, 2)]
+
+    assert stepper.answer_label.text() == "Your value of z1[1]:"
+    assert z_column() == ["?", "?"] and format_value(z[1]) not in cells()
+    assert "= ?" in stepper.calculation.browser.toPlainText()
+    user.qtbot.keyClicks(stepper.answer, format_value(z[0]))
+    user.qtbot.keyClick(stepper.answer, Qt.Key.Key_Return)
+    assert stepper.feedback.text().startswith("Right")
+    # z1[1] is answered; z1[2] is the next question: the table must not show it yet
+    assert z_column() == [format_value(z[0]), "?"]
+    assert format_value(z[1]) not in cells()
+    user.press(Qt.Key.Key_Right, on=user.window.graph, settle=False)
+    user.qtbot.waitUntil(lambda: stepper.answer_label.text() == "Your value of z1[2]:", timeout=3000)
+    assert z_column() == [format_value(z[0]), "?"] and "= ?" in stepper.calculation.browser.toPlainText()
+    stepper.reveal()  # "Show me"
+    assert z_column() == [format_value(z[0]), format_value(z[1])]
+    assert np.isclose(float(z_column()[1]), z[1])
