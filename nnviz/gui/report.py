@@ -102,9 +102,10 @@ def report_html(document: dict, snapshot, data_label: str, figures: dict[str, Qt
     parts.append("<h2>Data and hyperparameters</h2><table>" + _rows(settings) + "</table>")
     metrics = [("optimizer steps", snapshot.step), ("epochs", round(snapshot.epoch, 3)),
                ("learning rate now", snapshot.lr), ("train loss", snapshot.train_loss),
-               ("test loss", snapshot.test_loss),
-               ("train accuracy", None if snapshot.train_accuracy is None else f"{100 * snapshot.train_accuracy:.1f}%"),
-               ("test accuracy", None if snapshot.test_accuracy is None else f"{100 * snapshot.test_accuracy:.1f}%")]
+               ("test loss", snapshot.test_loss)]
+    # an accuracy only where there is one (never for regression, nor beside a non-finite loss)
+    metrics += [(f"{part} accuracy", f"{100 * value:.1f}%") for part, value in
+                (("train", snapshot.train_accuracy), ("test", snapshot.test_accuracy)) if value is not None]
     parts.append("<h2>Final metrics</h2><table>" + _rows(metrics) + "</table>")
     parts.append("<h2>Figures</h2>")
     for title, image in figures.items():

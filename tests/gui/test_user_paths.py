@@ -34,7 +34,7 @@ REGRESSION = [name for name, spec in DATASETS.items() if spec.kind == "regressio
 
 def _figure(status: str, name: str) -> float:
     """The number after ``name`` in the status bar (``train loss 0.1234``)."""
-    found = re.search(rf"{name} (\S+)", status)
+    found = re.search(rf"{name} (-?[0-9.]+(?:e[-+]?[0-9]+)?)", status)
     assert found, f"no {name!r} in the status bar: {status!r}"
     return float(found.group(1))
 
@@ -102,6 +102,44 @@ def test_a_truth_table_disables_the_test_split_and_says_why(user):
     split = user.control("Test split")
     assert not split.isEnabled()
     assert "all 4 rows" in split.toolTip()
+
+
+def _ten_classes_csv(path, rows_per_class: int = 30):
+    """Ten blobs on three inputs, labelled 0..9 (as the digits are)."""
+    rng = np.random.default_rng(10)
+    lines = ["a,b,c,digit"]
+    for label in range(10):
+        centre = rng.normal(scale=4.0, size=3)
+        for x in centre + rng.normal(scale=0.5, size=(rows_per_class, 3)):
+            lines.append(",".join(repr(float(v)) for v in x) + f",{label}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_csv_of_ten_classes_trains_as_ten_classes(user, csv_import, tmp_path):
+    """Import a CSV the importer calls "classification (10 classes)": the app sets cross-entropy
+    with a softmax over 10 output units and says so; training gives a loss >= 0 that falls, a 10 × 10
+    confusion matrix and an accuracy well above chance (10 %; the default net's 2-unit layer limits it)."""
+    csv_import(_ten_classes_csv(tmp_path / "digits.csv"))
+    assert "cross_entropy" in user.status()
+    assert (user.text("Loss"), user.text("Output activation"), user.text("Output units")) == (
+        "cross_entropy", "softmax", "10")
+    first = user.window.latest.train_loss
+    user.train(1000)
+    snap = user.window.latest
+    assert 0 <= snap.train_loss < first
+    assert snap.confusion.shape == (10, 10) and snap.confusion.sum() == snap.predictions.shape[0]
+    accuracy = _figure(user.status(), "test accuracy")
+    assert 25 <= accuracy <= 100
+
+
+def test_a_regression_run_reports_no_accuracy_anywhere(user, tmp_path):
+    """Regression data (plane): neither the status bar nor the run report gives an accuracy."""
+    user.choose("Data set", "plane")
+    user.train(50)
+    assert "accuracy" not in user.status()
+    report = user.window.exports.write_report(tmp_path / "run.html").read_text()
+    assert "train loss" in report and "accuracy" not in report
 
 
 # --- The sidebar shows the state in force: divergence, refusals, shortcuts, lessons --------------------------------
@@ -243,6 +281,19 @@ def test_a_new_seed_at_step_0_shows_new_weights_at_once(user):
     user.type("Seed", "7")
     assert user.step() == 0 and user.text("Seed") == "7"
     assert not (user.window.latest.params["layers[0].weight"] == before).all()
+
+
+def test_weights_that_overflow_beside_a_finite_loss_stop_training(user):
+    """The perceptron lesson at learning rate 1e308: the weights overflow while the loss stays a
+    number; training stops with the divergence message, and no accuracy is shown beside it."""
+    open_lesson(user, "Perceptron learns AND")
+    user.trigger("Step through")  # off: train as usual
+    user.type("Learning rate", "1e308")
+    user.trigger("Reset")
+    user.train(40)  # stops by itself at the step whose weights overflow
+    assert "Training diverged" in user.message() and user.step() < 40
+    assert not np.all(np.isfinite(np.concatenate([p.ravel() for p in user.window.latest.params.values()])))
+    assert "accuracy" not in user.status()
 
 
 # --- Honest health -------------------------------------------------------------------------------------------------
@@ -585,6 +636,25 @@ def test_step_through_from_the_toolbar_on_the_default_network(user):
         user.action("Step through").trigger()
     user.qtbot.waitUntil(lambda: window.stepper.walkthrough is not None)
     assert walk_every_operation(user) > 10
+
+
+def test_hovering_an_output_neuron_says_which_gradient_is_a_mean_and_which_a_sum(user, qtbot):
+    """Hover the output neuron in the network graph: dL/dz is labelled a mean over the probe rows and
+    dL/db their sum, and the two numbers agree as labelled."""
+    user.train(20)
+    graph, snap = user.window.graph, user.window.latest
+    column = len(snap.layers)
+    x, y = graph.node_positions(column)[0]
+    target = graph.view_to_widget(QtCore.QPointF(float(x), float(y)))
+    qtbot.mouseMove(graph.graphics_view.viewport(), target + QtCore.QPoint(40, 40))
+    qtbot.mouseMove(graph.graphics_view.viewport(), target)
+    qtbot.waitUntil(lambda: graph.hover_text() != "", timeout=3000)
+    text = graph.hover_text()
+    rows = snap.layers[-1].a.shape[0]
+    assert f"(mean over the {rows} probe rows" in text and f"(sum over the {rows} probe rows" in text
+    dz = float(re.search(r"dL/dz = (\S+)", text).group(1))
+    db = float(re.search(r"dL/db = (\S+)", text).group(1))
+    assert db == pytest.approx(rows * dz, rel=1e-2)
 
 
 def test_neuron_by_neuron_quiz_hides_each_unit_until_it_is_asked(user):
