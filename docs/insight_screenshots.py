@@ -16,8 +16,7 @@ histogram``), the gradient flow and the update ratios. It saves ``widget.grab()`
   lower layers' update ratios fall far below the band and the loss stays at ln 2.
 * ``healthy``: a 2-16-16-2 ReLU network (He init) with a softmax output and cross-entropy on
   ``circle``, Adam with a learning rate of 0.01, for 240 steps (the test loss is then below 0.05).
-  The output is a softmax rather than a sigmoid because a sigmoid output that has become confident
-  counts as "saturated" (more than half its outputs beyond 0.97), which the strip marks red.
+  (The output layer's saturated share is shown but not judged: a confident output is not a fault.)
 
 Each run prints one line of health numbers; the figures show the same numbers. Everything is
 seeded, so the pictures are the same on every run (up to fonts).

@@ -362,6 +362,10 @@ def test_a_diverged_network_reads_nan_not_a_green_zero(user):
     for row in (HIDDEN_1, HIDDEN_2, OUTPUT):
         assert not any(text.endswith("%") for text in strip_row(user, row).values())
         assert strip.name_is_red(row)
+    # nor beside the NaN loss in the output panel's title or the status bar
+    title = user.window.output.title.text()
+    assert "accuracy" not in title and "test loss nan" in title and "diverged" in title
+    assert "accuracy" not in user.status() and "train loss nan" in user.status()
 
 
 def test_tight_gradient_clipping_reads_too_low(user):

@@ -575,10 +575,10 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         which = "test" if snapshot.raw_test is not None else "train"
         loss = snapshot.test_loss if which == "test" else snapshot.train_loss
         parts = [f"Step {snapshot.step:,}"]
-        if snapshot.task == "classification":
-            acc = snapshot.test_accuracy if which == "test" else snapshot.train_accuracy
+        acc = snapshot.test_accuracy if which == "test" else snapshot.train_accuracy
+        if snapshot.task == "classification" and acc is not None:  # none beside a non-finite loss
             parts.append(f"{which} accuracy {format_percent(acc)}")
-        parts.append(f"{which} loss {format_significant(loss)}")
+        parts.append(f"{which} loss {format_significant(loss, missing=None)}")  # NaN reads as nan, not a dash
         if snapshot.diverged:
             parts.append("diverged")
         self.title.setText("  ·  ".join(parts))
