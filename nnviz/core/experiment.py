@@ -34,7 +34,7 @@ from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, r
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer
 from nnviz.core.validation import check_option
-from nnviz.core.walkthrough import CHECK_EPS, CHECK_LIMIT
+from nnviz.core.walkthrough import CHECK_EPS, unchecked_reason
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
 SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
@@ -692,14 +692,9 @@ class Experiment:
         """The gradient check of the model as it is, on the rows of one training batch (the first
         ones), ready to run; networks of more than CHECK_LIMIT parameters are not checked."""
         net = self.net
-        count = net.parameter_count
-        if net.optimizer.per_sample:
-            note = f"The {net.optimizer.title or net.optimizer.name} uses no gradient, so there is nothing to check."
-            return GradientCheckJob(None, None, None, note, CHECK_EPS)
-        if count > CHECK_LIMIT:
-            note = (f"Not checked: {count:,} parameters would take {2 * count:,} loss evaluations "
-                    f"(the check runs up to {CHECK_LIMIT:,}).")
-            return GradientCheckJob(None, None, None, note, CHECK_EPS)
+        reason = unchecked_reason(net)
+        if reason:
+            return GradientCheckJob(None, None, None, reason, CHECK_EPS)
         rows = min(len(self.X), self.data.batch_size or len(self.X), PROBE)
         recipe = {"inputs": net.inputs, "layers": [layer.to_spec() for layer in net.layers],
                   "loss": net.loss.to_spec(), "optimizer": net.optimizer.to_spec(),

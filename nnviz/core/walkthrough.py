@@ -85,6 +85,17 @@ class WalkState:
     committed: bool = False
 
 
+def unchecked_reason(net: Network) -> str:
+    """Why the gradients of ``net`` are not checked ("" when they are): an optimizer that uses no
+    gradient, or more than :data:`CHECK_LIMIT` parameters."""
+    if net.optimizer.per_sample:
+        return f"The {net.optimizer.title or net.optimizer.name} uses no gradient, so there is nothing to check."
+    if net.parameter_count > CHECK_LIMIT:
+        return (f"Not checked: {net.parameter_count:,} parameters would take {2 * net.parameter_count:,} "
+                f"loss evaluations (the check runs up to {CHECK_LIMIT:,}).")
+    return ""
+
+
 def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, committed: bool = False,
                    class_indices: bool = False) -> WalkState:
     """Trace the next step of ``trainer`` (see :func:`trace_next_step`) and check its gradients by
@@ -93,13 +104,8 @@ def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, commit
 
     trace, twin = trace_next_step(net, trainer)
     walk = Walkthrough(trace, twin, neurons=neurons, class_indices=class_indices)
-    checks, note = None, ""
-    if net.optimizer.per_sample:
-        note = f"The {net.optimizer.title or net.optimizer.name} uses no gradient, so there is nothing to check."
-    elif net.parameter_count > CHECK_LIMIT:
-        note = (f"Not checked: {net.parameter_count:,} parameters would take {2 * net.parameter_count:,} "
-                f"loss evaluations (the check runs up to {CHECK_LIMIT:,}).")
-    else:
+    checks, note = None, unchecked_reason(net)
+    if not note:
         with np.errstate(all="ignore"):
             # the same dropout mask as the step: the trainer's generator for it
             seed = [trainer.seed, 1, net.optimizer.t]

@@ -7,6 +7,7 @@ import math
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
+from nnviz.core.stats import layer_name as core_layer_name
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.graph import Selection
 
@@ -27,7 +28,7 @@ def parse_number(text: str) -> float:
 
 def layer_name(snapshot, index: int) -> str:
     """"Hidden layer 1" … or "Output layer", numbered as in the controls sidebar."""
-    return "Output layer" if index == len(snapshot.layers) - 1 else f"Hidden layer {index + 1}"
+    return core_layer_name(index, len(snapshot.layers))
 
 
 class InspectorPanel(Panel, QtWidgets.QWidget):
