@@ -384,11 +384,22 @@ def command_train(args) -> int:
     test_losses = run_training(experiment, steps)
     paths = [out / name for name in (MODEL_FILE, METRICS_FILE)]
     line = summary(experiment, steps, paths)
-    files = {METRICS_FILE: metrics_csv(trainer.history, test_losses),
-             MODEL_FILE: dumps(experiment.net.to_dict(state=True))}
+    files = {METRICS_FILE: metrics_csv(trainer.history, test_losses), MODEL_FILE: dumps(trained_model(experiment, out))}
     write_files(out, files)
     print(line)
     return EXIT_OK
+
+
+def trained_model(experiment: Experiment, folder: Path) -> dict:
+    """The trained model document to write in ``folder``, its ``data`` entry naming what it trained on
+    (a CSV file relative to ``folder``, with its columns)."""
+    doc = experiment.net.to_dict(state=True)
+    meta = experiment.data.to_meta(folder)
+    if meta is None:
+        doc.pop("data", None)
+    else:
+        doc["data"] = meta
+    return doc
 
 
 def _steps_for_epochs(trainer: Trainer, epochs: int) -> int:

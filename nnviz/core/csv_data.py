@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.core.data import CLASSIFICATION, REGRESSION, Dataset, float_dtype
+from nnviz.core.data import CLASSIFICATION, REGRESSION, CsvSource, Dataset, float_dtype
 from nnviz.core.errors import DataError
 
 # A target column counts as class labels if all values are integers and there
@@ -42,7 +42,7 @@ def load_csv(
     Returns
     -------
     Dataset
-        Named after the file stem. Task is ``"classification"`` if every
+        Named after the file stem, with its :class:`~nnviz.core.data.CsvSource`. Task is ``"classification"`` if every
         target value is an integer and there are at most 20 distinct values,
         else ``"regression"``.
 
@@ -105,7 +105,8 @@ def load_csv(
     values = np.unique(y)
     is_class = values.size <= MAX_CLASSES and bool(np.all(values == np.round(values)))
     task = CLASSIFICATION if is_class else REGRESSION
-    return Dataset(X, y, p.stem, task, tuple(i_names), tuple(t_names))
+    source = CsvSource(str(p.resolve()), tuple(i_names), tuple(t_names))
+    return Dataset(X, y, p.stem, task, tuple(i_names), tuple(t_names), source)
 
 
 def _read_text(p: Path) -> str:

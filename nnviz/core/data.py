@@ -26,6 +26,15 @@ _TASKS = (CLASSIFICATION, REGRESSION)
 # --------------------------------------------------------------------------- #
 
 
+@dataclass(frozen=True)
+class CsvSource:
+    """Where a dataset's rows were read from: a CSV file (absolute path) and its chosen columns."""
+
+    path: str
+    inputs: tuple[str, ...]
+    targets: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)  # eq=False: == on arrays is elementwise, not a bool
 class Dataset:
     """Inputs and targets of one dataset.
@@ -43,6 +52,8 @@ class Dataset:
         ``"classification"`` or ``"regression"``.
     feature_names, target_names : tuple of str
         One name per column of ``X`` and ``y``.
+    source : CsvSource or None
+        The CSV file and columns the rows were read from (None: generated, inline or edited rows).
 
     Notes
     -----
@@ -55,6 +66,7 @@ class Dataset:
     task: str
     feature_names: tuple[str, ...]
     target_names: tuple[str, ...]
+    source: CsvSource | None = None
 
     def __post_init__(self) -> None:
         X = as_float_array(self.X, "X")
@@ -150,13 +162,13 @@ class Dataset:
             X, y = self.X.astype(dt, copy=False), self.y.astype(dt, copy=False)
         if not (np.isfinite(X).all() and np.isfinite(y).all()):
             raise DataError(f"dataset {self.name!r}: values too large for {dt.name}")
-        return self._replace(X, y)
+        return self._replace(X, y, self.source)  # the same rows: still the file's
 
     def _subset(self, idx: np.ndarray) -> Dataset:
-        return self._replace(self.X[idx], self.y[idx])
+        return self._replace(self.X[idx], self.y[idx])  # some of the rows: no longer the file
 
-    def _replace(self, X: np.ndarray, y: np.ndarray) -> Dataset:
-        return Dataset(X, y, self.name, self.task, self.feature_names, self.target_names)
+    def _replace(self, X: np.ndarray, y: np.ndarray, source: CsvSource | None = None) -> Dataset:
+        return Dataset(X, y, self.name, self.task, self.feature_names, self.target_names, source)
 
 
 # -- argument checks -----------------------------------------------------------------------------

@@ -41,23 +41,42 @@ class DataConfig:
         """Whether the rows are a document's inline data (saved back as ``inputs``/``targets``)."""
         return isinstance(self.imported, InlineData)
 
-    def to_meta(self) -> dict | None:
-        """The ``data`` entry of a model document (None for imported CSV data)."""
-        feeding = {"batch_size": self.batch_size, "shuffle": self.shuffle}
+    def to_meta(self, folder: str | os.PathLike | None = None) -> dict | None:
+        """The ``data`` entry of a model document saved in ``folder``: inline rows, a built-in set, or
+        a CSV file (named relative to ``folder`` where it can be) with its columns; None for imported
+        rows that are no file's as they are (edited)."""
+        feeding = {"shuffle": self.shuffle}
+        if self.batch_size is not None:  # absent: full batch
+            feeding["batch_size"] = self.batch_size
+        rows = self.imported
         if self.inline:
-            rows = self.imported
             targets = rows.y[:, 0] if rows.y.shape[1] == 1 else rows.y
             targets = targets.tolist()
             if rows.task == "classification":  # labels and class indices as whole numbers
                 targets = _whole_numbers(targets)
             return {"inputs": rows.X.tolist(), "targets": targets, **feeding}
-        if self.imported is not None:
-            return None
-        meta = {"dataset": self.dataset, "noise": self.noise, "seed": self.seed,
-                "test_fraction": self.test_fraction}
+        split = {"seed": self.seed, "test_fraction": self.test_fraction}
+        if rows is not None:
+            if rows.source is None:
+                return None
+            source = rows.source
+            columns = {"inputs": list(source.inputs), "targets": list(source.targets)}
+            return {"dataset": _file_name(source.path, folder), "columns": columns, **split, **feeding}
+        meta = {"dataset": self.dataset, "noise": self.noise, **split}
         if self.n is not None:
             meta["n"] = self.n
         return {**meta, **feeding}
+
+
+def _file_name(path: str, folder: str | os.PathLike | None) -> str:
+    """``path`` relative to ``folder`` (with forward slashes), or absolute when it cannot be (no
+    folder, or another drive)."""
+    if folder is None:
+        return path
+    try:
+        return Path(os.path.relpath(path, Path(folder).resolve())).as_posix()
+    except ValueError:
+        return path
 
 
 #: data with fewer rows are not split: a test set of a row or two measures nothing, and the rows it
@@ -91,8 +110,9 @@ def _whole_numbers(values):
 def data_config_for(net: Network, base: DataConfig, folder: str | os.PathLike | None = None) -> DataConfig | None:
     """The data a (validated) document's ``data`` entry asks for, as a change of ``base``: its
     inline rows, built-in set or (given the model file's ``folder``) CSV file named relative to it,
-    with its ``batch_size`` (absent: full batch) and ``shuffle``. None when the document has no
-    entry the app can load (none, or a CSV file and no folder)."""
+    with its ``columns``, ``batch_size`` (absent: full batch) and ``shuffle``. None when the document
+    has no entry the app can load (none, or a CSV file and no folder); a CSV file that cannot be
+    read raises its one-line DataError, naming the file."""
     meta = net.meta.get("data")
     if not meta:
         return None
@@ -113,6 +133,7 @@ def data_config_for(net: Network, base: DataConfig, folder: str | os.PathLike | 
                        n=meta.get("n"), seed=seed, test_fraction=test_fraction, **changes)
     if folder is None:
         return None
-    rows = load_csv(Path(folder) / meta["dataset"])
+    columns = meta.get("columns", {})
+    rows = load_csv(os.path.normpath(Path(folder) / meta["dataset"]), targets=columns.get("targets"), inputs=columns.get("inputs"))
     return replace(base, dataset=rows.name, imported=rows, noise=0.0, n=None, seed=seed,
                    test_fraction=test_fraction, **changes)

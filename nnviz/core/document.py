@@ -284,7 +284,7 @@ def _check_data(raw, net: Network) -> None:
         return
     schema = {"dataset": ("str", None), "n": ("posint", None), "noise": ("nonneg", 0.0),
               "seed": ("nonnegint", 0), "test_fraction": ("prob", 0.0)}
-    check_keys(raw, (*schema, *FEEDING), "data")
+    check_keys(raw, (*schema, "columns", *FEEDING), "data")
     if "dataset" not in raw:
         raise ModelError("data.dataset: missing (a built-in dataset name, or give 'inputs' and 'targets')")
     dataset = raw["dataset"]
@@ -296,6 +296,11 @@ def _check_data(raw, net: Network) -> None:
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise ModelError(f"data.dataset: unknown dataset {show(dataset)} ({hint}built-in: {', '.join(DATASETS)}; "
                          f"or a CSV file name such as 'data.csv')")
+    if "columns" in raw:
+        if builtin:
+            raise ModelError(f"data.columns: only a CSV file has columns to choose; {show(dataset)} is a built-in "
+                             f"dataset")
+        _check_columns(raw["columns"])
     values = {key: check_option(schema[key][0], value, f"data.{key}")
               for key, value in raw.items() if key in schema and key != "dataset"}
     if values.get("test_fraction", 0.0) >= 1.0:
@@ -305,6 +310,27 @@ def _check_data(raw, net: Network) -> None:
             make_dataset(dataset, n=4, noise=values.get("noise", 0.0))
         except DataError as exc:
             raise ModelError(f"data.noise: {exc}") from None
+
+
+def _check_columns(raw) -> None:
+    """``data.columns``: the CSV file's input and target column names (either may be left out: the
+    targets default to the last column, the inputs to the others), no name in both."""
+    if not isinstance(raw, dict):
+        raise ModelError(f"data.columns: expected an object like {{\"inputs\": [\"x1\"], \"targets\": [\"y\"]}}, "
+                         f"got {show(raw)}")
+    check_keys(raw, ("inputs", "targets"), "data.columns")
+    for role, names in raw.items():
+        where = f"data.columns.{role}"
+        if not isinstance(names, list) or not names:
+            raise ModelError(f"{where}: expected a non-empty list of column names, got {show(names)}")
+        for i, name in enumerate(names):
+            if not isinstance(name, str) or not name.strip():
+                raise ModelError(f"{where}[{i}]: expected a column name, got {show(name)}")
+        if len(set(names)) < len(names):
+            raise ModelError(f"{where}: a column is named twice")
+    both = set(raw.get("inputs", ())) & set(raw.get("targets", ()))
+    if both:
+        raise ModelError(f"data.columns: {show(min(both))} is both an input and a target")
 
 
 def inline_dataset(raw: dict, name: str = "data") -> Dataset:

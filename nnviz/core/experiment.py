@@ -14,6 +14,7 @@ import copy
 import itertools
 import math
 import numbers
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -23,7 +24,7 @@ from nnviz.core.data import accuracy, check_fits, takes_class_indices, targets_f
 from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
 from nnviz.core.document import build_network, network_to_dict, read_history
-from nnviz.core.errors import DataError, ModelError
+from nnviz.core.errors import DataError, ModelError, NnvizError
 from nnviz.core.history import EVALUATION_COLUMNS, History, Series, saved_history
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
@@ -527,33 +528,57 @@ class Experiment:
         self.reset()
         return self._data_note(note)
 
-    def load_document(self, doc: dict) -> str:
+    def load_document(self, doc: dict, folder: str | os.PathLike | None = None) -> str:
         """Replace the model by a document (e.g. from Open), keeping its trained state if any.
-        The data follow the document's ``data`` entry when it gives inline rows or names a
-        built-in set, with its batch size and shuffling; otherwise the current data stay. Its loss,
-        output activation and output width are fitted to the data as :meth:`set_data` fits them;
-        returns what was set ("" when nothing)."""
+        The data follow the document's ``data`` entry when it gives inline rows, names a built-in
+        set, or (given the model file's ``folder``) a CSV file, with its batch size and shuffling;
+        otherwise the current data stay. An untrained document's loss, output activation and output
+        width are fitted to the data as :meth:`set_data` fits them; returns what was set ("" when
+        nothing). A trained document is never refitted: one that does not fit the data is refused
+        (DataError, saying what does not fit). Whatever is refused changes nothing."""
         net = build_network(doc)  # validate first: a bad document leaves everything as it was
-        data = data_config_for(net, self.data)
+        data = data_config_for(net, self.data, folder)
+        trained = "state" in doc  # its weights were learnt for its widths and loss
         previous = self.data
         try:
             if data is not None:
                 self.data = data
                 self._load_data()
-            self._check_inputs(net)  # a document's input width is its own: never refitted
-            doc, _, note = self._fit_document(copy.deepcopy(doc), self._loss_policy)
-            self._build(copy.deepcopy(doc), History(len(self.X)))
+            if trained:
+                fitted, note = self._trained_as_it_is(doc, net), ""
+            else:
+                self._check_inputs(net)  # a document's input width is its own: never refitted
+                fitted, _, note = self._fit_document(copy.deepcopy(doc), self._loss_policy)
+            self._build(copy.deepcopy(fitted), History(len(self.X)))
         except Exception:
             if data is not None:
                 self.data = previous
                 self._load_data()
             raise
-        self.document = {k: v for k, v in doc.items() if k != "history"}  # the history: below
+        self.document = {k: v for k, v in fitted.items() if k != "history"}  # the history: below
         self.diverged = False
         self._step = self.net.step_count
         self._start_history()
-        self._restore_history(read_history(doc))
+        self._restore_history(read_history(fitted))
         return self._data_note(note)
+
+    def _trained_as_it_is(self, doc: dict, net: Network) -> dict:
+        """A trained document as it is, when it fits the data in force; else a one-line DataError
+        saying what does not fit and what to do."""
+        advice = "choose its data set or import its data first (File › Import CSV data…), then open it again"
+        try:
+            self._check_inputs(net)
+            fitted, _, changes = self._fit_document(copy.deepcopy(doc), "check")
+        except NnvizError as exc:
+            raise DataError(f"the model was trained on other data: {exc}; {advice}") from None
+        if changes:
+            names = ("the loss", "the output activation", "an output layer of")
+            misfits = [f"{name} {new} (the model has {old})"
+                       for name, old, new in zip(names, _output_setup(doc), _output_setup(fitted)) if new != old]
+            raise DataError(f"the model was trained on other data: {self.raw_train.name} is a "
+                            f"{describe(self.kind, self._targets())} data set and needs {', '.join(misfits)}; "
+                            f"{advice}")
+        return fitted
 
     def _restore_history(self, saved: dict | None) -> None:
         """Show the loss history a document saved, and go on from it: its step is where this run
@@ -567,14 +592,15 @@ class Experiment:
         ends = [int(saved[k][-1]) for k in ("step", "eval_step") if len(saved[k])]
         self._step = max([self._step, *ends])
 
-    def to_document(self) -> dict:
-        """The model document to save: parameters, optimizer state, the data it trains on (built-in
-        or inline rows, as they are now; none for CSV rows) and the history the loss panel shows."""
+    def to_document(self, folder: str | os.PathLike | None = None) -> dict:
+        """The model document to save in ``folder``: parameters, optimizer state, the data it trains
+        on (built-in, inline rows as they are now, or a CSV file named relative to ``folder`` with
+        its columns; none for edited CSV rows) and the history the loss panel shows."""
         doc = network_to_dict(self.net, state=True)
-        meta = self.data.to_meta()
+        meta = self.data.to_meta(folder)
         if meta is not None:
             doc["data"] = meta
-        else:  # CSV rows are not saved; an entry the model was loaded with no longer describes them
+        else:  # an entry the model was loaded with no longer describes the rows
             doc.pop("data", None)
         for key in ("name", "description"):
             if key in self.document and key not in doc:

@@ -12,10 +12,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Slot
 
 from nnviz import __version__
-from nnviz.core.document import build_network, read_document
+from nnviz.core.document import read_document
 from nnviz.core.errors import NnvizError
 from nnviz.core.examples import list_examples, load_example
-from nnviz.core.experiment import DataConfig
+from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.core.numbers import format_value
 from nnviz.core.walkthrough import Edit
 from nnviz.gui.accessibility import name_controls
@@ -32,7 +32,7 @@ DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidg
               "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 DEFAULT_SPEED = 10  # optimizer steps per frame: fast enough to get somewhere, slow enough to watch
 FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
-NOTE_MS = 10000  # how long a note stays in the status bar: long enough to read a sentence twice
+NOTE_MS = 10000  # how long a note stays in the status bar (unless a new command clears it first)
 #: the keys that drive training alone: Play (Space), Step and the step-through's moves
 TRAINING_KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_End})
 #: the widgets that take those keys as typing when they have the focus (a table's cell editor is a
@@ -360,7 +360,13 @@ class MainWindow(QtWidgets.QMainWindow):
         box.open()
 
     # -- user commands ----------------------------------------------------------------------------
+    def _new_command(self) -> None:
+        """A new command from the person: the notes and warnings about what came before are stale (the
+        figures on the right stay). Its own note, if any, follows."""
+        self.statusBar().clearMessage()
+
     def _on_play_triggered(self) -> None:
+        self._new_command()
         if self.act_walk.isChecked():  # training moves on: the traced step would be stale
             self.set_walk_mode(False)
             self.statusBar().showMessage("Step through is off while training plays (Ctrl+T turns it on again)",
@@ -371,16 +377,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self._mark_trained()
 
     def _on_step_triggered(self) -> None:
+        self._new_command()
         self.controls.flush()
         self.session.step()
         self._mark_trained()
 
     def _on_epoch_triggered(self) -> None:
+        self._new_command()
         self.controls.flush()
         self.session.step_epoch()
         self._mark_trained()
 
     def _on_reset_triggered(self) -> None:
+        self._new_command()
         self.controls.flush()  # Reset applies what the controls show
         self.session.reset()
         self._mark_trained()
@@ -393,16 +402,19 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot(str, object, float)
     def _on_parameter_edited(self, name: str, index, value: float) -> None:
+        self._new_command()
         self.session.edit_parameter(name, tuple(index), value)
         self.setWindowModified(True)
 
     @Slot(object)
     def _on_data_changed(self, data: DataConfig) -> None:
+        self._new_command()
         self.session.set_data(data)
         self.setWindowModified(True)
 
     @Slot(list)
     def _on_layers_changed(self, layers: list) -> None:
+        self._new_command()
         self.graph.select(None)
         self.inspector.set_selection(None)
         self.session.set_layers(layers)
@@ -410,6 +422,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot(dict)
     def _on_training_changed(self, changes: dict) -> None:
+        self._new_command()
         self.session.set_training(**changes)
         self.setWindowModified(True)
 
@@ -535,6 +548,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Open a built-in lesson (Examples menu); lessons open in step-through mode."""
         if not self.confirm_discard():
             return False
+        self._new_command()
         try:
             doc = load_example(key)
         except NnvizError as exc:
@@ -575,6 +589,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         from nnviz.core.experiment import default_document
 
+        self._new_command()
         self.session.set_data(DataConfig())
         self.session.load_document(default_document())
         self.stepper.set_lesson("", "")
@@ -593,17 +608,21 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_path(path)
 
     def open_path(self, path) -> bool:
-        """Open a model document; a bad file shows a message and changes nothing."""
+        """Open a model document, with the CSV file its data entry names (relative to it); a bad
+        file, a CSV file that cannot be read or a trained model that does not fit the data shows a
+        message and changes nothing."""
+        self._new_command()
+        folder = Path(path).parent
         try:
             doc = read_document(path)
-            build_network(copy.deepcopy(doc))  # validate here, so a bad file never reaches the worker
+            self._check_opens(doc, folder)  # here, so that a refused file never reaches the worker
         except NnvizError as exc:
             text = one_line(exc)
             if Path(path).name not in text:
                 text = f"{Path(path).name}: {text}"
             self.show_message("Cannot open model", text, QtWidgets.QMessageBox.Icon.Warning)
             return False
-        self.session.load_document(doc)
+        self.session.load_document(doc, folder)
         self.stepper.set_lesson("", "")
         self.path = Path(path)
         self.lesson = None
@@ -613,6 +632,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowModified(False)
         self._update_title()
         return True
+
+    def _check_opens(self, doc: dict, folder: Path) -> None:
+        """Raise what opening ``doc`` would raise on the data in force (as the worker would open it)."""
+        data = self._state["data"] if self._state is not None else None
+        Experiment(data=data).load_document(copy.deepcopy(doc), folder)
 
     def save(self) -> bool:
         if self.path is None:
@@ -642,6 +666,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.import_csv_path(path)
 
     def import_csv_path(self, path) -> None:
+        self._new_command()
         dataset = import_csv(self, path)
         if dataset is not None:
             current = self._state["data"] if self._state else DataConfig()

@@ -42,6 +42,7 @@ import traceback
 import weakref
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore
@@ -191,15 +192,15 @@ class _Worker(QObject):
         self.publish()
         self._retrace(committed=False)
 
-    def load_document(self, document: dict) -> None:
+    def load_document(self, document: dict, folder: str | None = None) -> None:
         self._set_playing(False)
-        self.experiment.load_document(document)
+        self._notice(self.experiment.load_document(document, folder))
         self._emit_state()
         self.publish()
         self._retrace(committed=True)
 
     def save(self, path: str) -> None:
-        atomic_write_text(path, dumps(self.experiment.to_document()))
+        atomic_write_text(path, dumps(self.experiment.to_document(folder=Path(path).parent)))
         self.saved.emit(path)
 
     def publish(self) -> None:
@@ -322,8 +323,8 @@ class TrainingSession(QObject):
     Signals (emitted on the GUI thread): ``snapshot_ready(Snapshot)`` — the newest snapshot, at most
     once per event-loop turn; ``state_changed(dict)`` — the state in force (after every command that
     changes it, and after every failed command); ``playing_changed(bool)``; ``diverged(str)``;
-    ``failed(str)``; ``noticed(str)`` — what ``set_data``/``set_training`` adjusted to fit;
-    ``saved(str)``; ``rate_measured(float)``; ``walk_ready(WalkState)``. Commands are its methods
+    ``failed(str)``; ``noticed(str)`` — what ``set_data``/``set_training``/``load_document`` adjusted
+    to fit; ``saved(str)``; ``rate_measured(float)``; ``walk_ready(WalkState)``. Commands are its methods
     (``play()``, ``set_training(lr=0.1)`` …), queued to the worker and applied in order.
 
     The state dict: ``document`` (a deep copy), ``data`` (the frozen ``DataConfig``), ``input_names``,
@@ -418,9 +419,10 @@ class TrainingSession(QObject):
         """Set one number of a parameter, e.g. ``("layers[0].weight", (1, 0), 0.5)``."""
         self._queue(self._worker.edit_parameter, name, index, value)
 
-    def load_document(self, document: dict) -> None:
-        """Pause and replace the model (and maybe the data) by a model document."""
-        self._queue(self._worker.load_document, copy.deepcopy(document))
+    def load_document(self, document: dict, folder: str | os.PathLike[str] | None = None) -> None:
+        """Pause and replace the model (and maybe the data) by a model document; ``folder``: the
+        model file's, where a CSV file its data entry names is found."""
+        self._queue(self._worker.load_document, copy.deepcopy(document), None if folder is None else str(folder))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model document to ``path`` atomically; ``saved`` or ``failed`` follows."""
