@@ -292,7 +292,9 @@ def test_train_uses_the_models_data_entry(capsys, tmp_path, entry):
     code, out, err = run(capsys, "train", model, "--steps", 300, "--out", tmp_path / "run")
     assert (code, err) == (0, "")
     assert "accuracy 100.0%" in out
-    assert load_model(tmp_path / "run" / "model.json").meta["data"] == entry  # kept in the saved model
+    saved = load_model(tmp_path / "run" / "model.json").meta["data"]  # names the data it trained on
+    for key, value in entry.items():  # one target column is written as a list of labels
+        np.testing.assert_array_equal(np.reshape(saved[key], np.shape(value)), value, err_msg=key)
 
 
 def test_train_data_entry_naming_a_csv_next_to_the_model(capsys, tmp_path, monkeypatch, and_csv):
@@ -303,6 +305,23 @@ def test_train_data_entry_naming_a_csv_next_to_the_model(capsys, tmp_path, monke
     code, out, err = run(capsys, "train", model, "--steps", 2, "--out", "run")
     assert (code, err) == (0, "")
     assert "4 rows" in out and (elsewhere / "run" / "model.json").is_file()
+
+
+def test_train_on_a_csv_writes_a_model_that_names_it_and_trains_on_it_again(capsys, tmp_path, and_csv):
+    """``train --data a.csv --target label``: model.json names the CSV relative to the out folder,
+    with its columns; training that model again (no --data, no --target) reads the same rows."""
+    first = tmp_path / "runs" / "first"
+    code, out, err = run(capsys, "train", write_json(tmp_path / "m.json", XOR_MODEL), "--data", and_csv,
+                         "--target", "label", "--steps", 5, "--out", first)
+    assert (code, err) == (0, "")
+    entry = json.loads((first / "model.json").read_text())["data"]
+    assert entry["dataset"] == f"../../{and_csv.name}"
+    assert entry["columns"] == {"inputs": ["x1", "x2"], "targets": ["label"]}  # not the default: the last column
+
+    code, out, err = run(capsys, "train", first / "model.json", "--steps", 10, "--out", tmp_path / "second")
+    assert (code, err) == (0, "")
+    assert f"on {and_csv.stem} (4 rows" in out and "step 15)" in out
+    assert json.loads((tmp_path / "second" / "model.json").read_text())["data"]["dataset"] == f"../{and_csv.name}"
 
 
 def test_train_toml_model(capsys, tmp_path):

@@ -45,9 +45,7 @@ class DataConfig:
         """The ``data`` entry of a model document saved in ``folder``: inline rows, a built-in set, or
         a CSV file (named relative to ``folder`` where it can be) with its columns; None for imported
         rows that are no file's as they are (edited)."""
-        feeding = {"shuffle": self.shuffle}
-        if self.batch_size is not None:  # absent: full batch
-            feeding["batch_size"] = self.batch_size
+        feeding = {"batch_size": self.batch_size, "shuffle": self.shuffle}
         rows = self.imported
         if self.inline:
             targets = rows.y[:, 0] if rows.y.shape[1] == 1 else rows.y
@@ -134,6 +132,7 @@ def data_config_for(net: Network, base: DataConfig, folder: str | os.PathLike | 
     if folder is None:
         return None
     columns = meta.get("columns", {})
-    rows = load_csv(os.path.normpath(Path(folder) / meta["dataset"]), targets=columns.get("targets"), inputs=columns.get("inputs"))
+    path = os.path.normpath(Path(folder) / meta["dataset"])
+    rows = load_csv(path, targets=columns.get("targets"), inputs=columns.get("inputs"))
     return replace(base, dataset=rows.name, imported=rows, noise=0.0, n=None, seed=seed,
                    test_fraction=test_fraction, **changes)

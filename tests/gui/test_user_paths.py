@@ -550,6 +550,84 @@ def test_three_classes_on_two_inputs_show_three_regions(user, csv_import, tmp_pa
         assert abs(hue - QtGui.QColor(CLASS_COLORS[c]).hue()) <= 12, c
 
 
+def _train_ten_classes_and_save(user, csv_import, tmp_path):
+    """Import ten classes, train, save in a folder of its own: returns the model file."""
+    csv_import(_ten_classes_csv(tmp_path / "digits.csv"))
+    user.train(40)
+    path = tmp_path / "models" / "digits-model.json"
+    path.parent.mkdir()
+    with user.qtbot.waitSignal(user.window.session.saved):
+        user.window.save_to(path)
+    return path
+
+
+def test_a_model_trained_on_a_csv_reopens_on_that_csv(user, csv_import, tmp_path):
+    """Import ten classes, train, Save, New, Open: the same rows, the same curve and step, the model
+    as trained (10 softmax outputs), and no note about fitting it to other data."""
+    window = user.window
+    path = _train_ten_classes_and_save(user, csv_import, tmp_path)
+    before = window.latest
+    user.trigger("New")
+    assert window.latest.data_name == "Circle" and window.latest.step == 0
+
+    assert window.open_path(path)
+    user.settle()
+    after = window.latest
+    assert after.data_name == "digits" and after.step == before.step
+    np.testing.assert_array_equal(after.raw_train[0], before.raw_train[0])
+    np.testing.assert_array_equal(after.history["step"], before.history["step"])
+    np.testing.assert_array_equal(after.history["loss"], before.history["loss"])
+    assert after.train_loss == before.train_loss
+    assert (user.text("Loss"), user.text("Output units")) == ("cross_entropy", "10")
+    assert "set to" not in user.status() and f"step {before.step}" in user.status()
+
+
+def test_a_model_whose_csv_was_moved_says_so_and_changes_nothing(user, csv_import, tmp_path):
+    window = user.window
+    path = _train_ten_classes_and_save(user, csv_import, tmp_path)
+    (tmp_path / "digits.csv").rename(tmp_path / "moved.csv")
+    user.trigger("New")
+    user.train(10)
+    step = user.step()
+
+    assert not window.open_path(path)
+    user.settle()
+    message = user.message()
+    assert "digits.csv: no such file" in message and "\n" not in message
+    assert message in user.status()
+    assert window.path is None and window.latest.data_name == "Circle" and user.step() == step
+
+
+def test_the_divergence_message_is_gone_once_the_run_is_recovered(user):
+    user.choose("Loss", "mse")
+    user.choose("Output activation", "identity")
+    user.type("Learning rate", "100")
+    user.train(2000)
+    assert "diverged" in user.status()
+    user.dismiss_message()
+    user.type("Learning rate", "0.03")
+    user.trigger("Reset")
+    assert "diverged" not in user.status()
+    user.train(20)
+    assert "diverged" not in user.status() and not user.window.latest.diverged
+
+
+def test_the_plane_note_is_gone_after_switching_to_circle(user):
+    user.choose("Data set", "plane")
+    assert "plane is a regression data set" in user.status()
+    user.choose("Data set", "circle")
+    status = user.status()
+    assert "plane" not in status
+    assert "circle is a binary classification data set: loss set to bce" in status  # circle's own note
+
+
+def test_a_note_is_gone_after_the_next_change_that_has_none(user):
+    user.choose("Data set", "plane")
+    assert "plane is a regression data set" in user.status()
+    user.type("Learning rate", "0.01")
+    assert "regression" not in user.status() and "step 0" in user.status()
+
+
 # --- One way to count, the quiz, substituted digits ----------------------------------------------------------------
 # User paths: one way to count, substituted lines a learner can redo by hand, and a quiz that does
 # not give its answers away. A person opens a lesson from the Examples menu (or turns Step through on
