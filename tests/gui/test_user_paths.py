@@ -78,7 +78,7 @@ def test_a_loss_that_cannot_fit_regression_targets_is_refused_and_the_combo_reve
     user.choose("Data set", "plane")
     user.choose("Loss", loss)
     assert user.message().startswith(f"loss {loss}: targets must ")
-    assert "plane's run from" in user.message()
+    assert "but the targets of plane run from" in user.message()
     user.dismiss_message()
     assert user.text("Loss") == "mse"  # the loss in force
     user.train(20)
