@@ -696,7 +696,7 @@ class Experiment:
             train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation(health)
             eval_y = self.y_test if self.X_test is not None else self.y
             predictions = frozen(test_out if self.X_test is not None else train_out)
-            confusion = self._confusion(predictions, eval_y) if self.scored else None
+            confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
             node_maps = surface = classes = confidence = curve = None
             if self.planar:
                 node_maps, surface, classes, confidence = self._plane_maps()

@@ -302,7 +302,7 @@ def test_one_output_cannot_tell_ten_classes_apart_so_no_accuracy_is_given(loss):
     assert exp.net.outputs == 1 and not exp.scored
     exp.run(20)
     snap = exp.snapshot()
-    assert snap.train_accuracy is None and snap.test_accuracy is None and snap.confusion is None
+    assert snap.train_accuracy is None and snap.test_accuracy is None
     assert math.isnan(snap.history["train_accuracy"][-1])
 
 
