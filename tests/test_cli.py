@@ -697,15 +697,16 @@ def fractions_csv(tmp_path) -> Path:
 
 
 MISFITS = {  # model, data, the one line naming the loss and the targets
-    "bce on plane": (XOR_MODEL, "plane", "loss bce: targets must lie in [0, 1], but plane's run from -1.11 to 1.15"),
+    "bce on plane": (XOR_MODEL, "plane",
+                     "loss bce: targets must lie in [0, 1], but the targets of plane run from -1.11 to 1.15"),
     "bce on three classes": (XOR_MODEL, "three.csv",
-                             "loss bce: targets must lie in [0, 1], but three's run from 0 to 2"),
+                             "loss bce: targets must lie in [0, 1], but the targets of three run from 0 to 2"),
     "cross_entropy on fractions": (SOFTMAX_MODEL, "fractions.csv",
                                    "loss cross_entropy: targets must be class indices, whole numbers 0, 1, 2 …, "
-                                   "but fractions's include 0.025"),
+                                   "but the targets of fractions include 0.025"),
     "cross_entropy past its width": (SOFTMAX_MODEL, "three.csv",
                                      "loss cross_entropy: class indices must lie in 0..1 (the output layer has 2 "
-                                     "units), but three's run from 0 to 2"),
+                                     "units), but the targets of three run from 0 to 2"),
 }
 
 
@@ -739,6 +740,18 @@ def test_a_loss_that_fits_the_targets_trains_and_writes_both_files_with_no_accur
     assert code == 0, err
     assert {p.name for p in (tmp_path / "run").iterdir()} == {"model.json", "metrics.csv"}
     assert "train loss" in out and "test loss" in out and "accuracy" not in out
+
+
+def test_ten_classes_on_one_output_get_no_accuracy(capsys, tmp_path):
+    """MSE on one output fits labels 0..9 as values, but one output cannot tell ten classes apart."""
+    data = tmp_path / "ten.csv"
+    data.write_text("a,b,label\n" + "".join(f"{i % 7},{i % 5},{i % 10}\n" for i in range(60)), encoding="utf-8")
+    model = write_json(tmp_path / "mse.json", {**XOR_MODEL, "loss": "mse",
+                                               "layers": [{"type": "dense", "units": 4, "activation": "tanh"},
+                                                          {"type": "dense", "units": 1}]})
+    code, out, err = run(capsys, "train", model, "--data", data, "--steps", 50, "--out", tmp_path / "run")
+    assert code == 0, err
+    assert "train loss" in out and "accuracy" not in out
 
 
 def test_a_truth_table_is_not_split_even_when_asked(capsys, tmp_path, xor_model):

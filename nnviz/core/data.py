@@ -276,14 +276,28 @@ def takes_class_indices(net, data: Dataset) -> bool:
     return net.loss.targets == CLASSES and data.y.shape[1] == 1
 
 
-def accuracy(net, out: np.ndarray, y: np.ndarray) -> float:
-    """Share of rows classified right, from the network's outputs ``out`` and prepared targets ``y``:
-    the arg-max class with several output columns, else the output against the loss's decision
-    threshold (0 for logits, else 0.5: the output estimates the 0/1 label)."""
+def label_midpoint(y: np.ndarray) -> float:
+    """Halfway between the lowest and the highest label of ``y``: what separates two classes
+    (0.5 for 0/1 labels, 0 for -1/+1); 0.5 when every label is the same."""
+    lo, hi = (float(y.min()), float(y.max())) if y.size else (0.0, 0.0)
+    return (lo + hi) / 2 if hi > lo else 0.5
+
+
+def classes_of(net, out: np.ndarray, y: np.ndarray, midpoint: float) -> tuple[np.ndarray, np.ndarray]:
+    """The class of each row as the network's outputs ``out`` predict it and as the prepared targets
+    ``y`` give it: the arg-max with several output columns; with one, the side of the labels'
+    ``midpoint`` (see :func:`label_midpoint`) the target lies on, and the side of the loss's
+    decision threshold the output lies on (the midpoint, or 0 for a logit)."""
     if out.shape[1] > 1:
-        return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
-    threshold = net.loss.decision_threshold(net.layers[-1].activation)
-    return float(np.mean((out > threshold) == (y > 0.5)))
+        return np.argmax(out, axis=1), np.argmax(y, axis=1)
+    threshold = net.loss.decision_threshold(net.layers[-1].activation, midpoint)
+    return (out[:, 0] > threshold).astype(int), (y[:, 0] > midpoint).astype(int)
+
+
+def accuracy(net, out: np.ndarray, y: np.ndarray, midpoint: float = 0.5) -> float:
+    """Share of rows classified right (the classes as :func:`classes_of` reads them)."""
+    predicted, true = classes_of(net, out, y, midpoint)
+    return float(np.mean(predicted == true))
 
 
 class WidthMismatch(DataError):

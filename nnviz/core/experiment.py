@@ -16,11 +16,12 @@ import math
 import numbers
 import os
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
 from nnviz.core.activations import Softmax, make_activation
-from nnviz.core.data import accuracy, check_fits, takes_class_indices, targets_for
+from nnviz.core.data import accuracy, check_fits, classes_of, label_midpoint, takes_class_indices, targets_for
 from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
 from nnviz.core.document import build_network, network_to_dict, read_history
@@ -30,7 +31,7 @@ from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
-from nnviz.core.problems import PROBLEMS, describe, fitting_loss, kind_of
+from nnviz.core.problems import PROBLEMS, class_count, describe, fitting_loss, kind_of
 from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer
@@ -85,6 +86,14 @@ def _changes(before: tuple, after: tuple) -> str:
     return ", ".join(name.format(new) for name, old, new in zip(names, before, after) if new != old)
 
 
+class _LossOrigin(NamedTuple):
+    """Why the loss in force is what it is: the data kind it was set for, and whether the app set
+    it to fit those data (else the person chose it)."""
+
+    kind: str
+    fitted: bool
+
+
 def _index(i, size: int) -> bool:
     """Whether ``i`` is a whole number in ``0 .. size-1`` (no negative indices from the end)."""
     return isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < size
@@ -113,7 +122,7 @@ class Experiment:
         self._serial = 0
         self._step = 0
         self.diverged = False
-        self._loss_fitted = False  # the loss in force was set to fit the data, not chosen
+        self._loss_origin: _LossOrigin | None = None  # None: the document's own loss
         self._start_history()
         self._load_data()
         self.document, _, note = self._fit_document(copy.deepcopy(document or default_document()), self._loss_policy)
@@ -148,6 +157,14 @@ class Experiment:
         self.X_test = self._features(test.X) if test is not None else None
         self.probe = slice(0, min(PROBE, len(train)))
         self._set_geometry(raw.X)
+        self._read_labels()
+
+    def _read_labels(self) -> None:
+        """What an accuracy needs from every target row, training and test (a test split may hold
+        one class only): how many classes there are, and the midpoint of two labels."""
+        y = self._targets()
+        self._classes = class_count(y) if self.task == "classification" else 0
+        self._midpoint = label_midpoint(y)
 
     def _set_geometry(self, X: np.ndarray) -> None:
         """The input plane (2-D data) or the curve's x range (1-D data) that covers the raw rows."""
@@ -177,14 +194,14 @@ class Experiment:
             return self.raw_train.y
         return np.concatenate([self.raw_train.y, self.raw_test.y])
 
-    def _fit_document(self, doc: dict, loss: str) -> tuple[dict, bool, str]:
+    def _fit_document(self, doc: dict, loss: str, origin: _LossOrigin | None = None) -> tuple[dict, bool, str]:
         """Fit the document to the data (architecture changes keep the data, data changes keep the
-        architecture): the loss as ``loss`` says ("fit": one that cannot fit the targets gives way to
-        the data kind's; "check": it is refused with a :class:`DataError`; "keep": left alone); then
-        the output activation to the loss (unless "keep"), and the input and output widths. Returns
-        the document, whether its shapes changed (it then loses its explicit arrays and state) and
-        what was set to fit ("" when nothing). With ``fit_model`` False the document is kept, and
-        must fit."""
+        architecture): the loss as ``loss`` says ("fit": the data kind's, where the loss set for
+        ``origin`` gives way, see :meth:`_fit_loss`; "check": one that cannot fit the targets is
+        refused with a :class:`DataError`; "keep": left alone); then the output activation to the
+        loss (unless "keep"), and the input and output widths. Returns the document, whether its
+        shapes changed (it then loses its explicit arrays and state) and what was set to fit (""
+        when nothing). With ``fit_model`` False the document is kept, and must fit."""
         if not self.fit_model:
             net = build_network(doc)
             check_fits(net, self.raw_train)
@@ -195,9 +212,10 @@ class Experiment:
         last = doc["layers"][-1]
         resizable = last.get("type") in LAYERS and LAYERS[last["type"]].TAKES_INIT
         if loss != "keep":
-            replaced = self._fit_loss(doc, refuse=loss == "check")
+            replaced = self._fit_loss(doc, loss == "check", origin)
             if resizable:
                 self._fit_activation(doc, replaced)
+            self._loss_origin = _LossOrigin(self.kind, replaced)
         outputs = self.raw_train.y.shape[1]
         if make_loss(doc.get("loss", "mse")).targets == CLASSES and outputs == 1:
             outputs = max(2, int(self._targets().max()) + 1)
@@ -210,11 +228,10 @@ class Experiment:
             _without_arrays(doc)
         return doc, changed, _changes(before, _output_setup(doc))
 
-    def _fit_loss(self, doc: dict, refuse: bool) -> bool:
+    def _fit_loss(self, doc: dict, refuse: bool, origin: _LossOrigin | None) -> bool:
         """Set the data kind's loss in ``doc`` when its own cannot fit the targets (or, ``refuse``,
-        raise the loss's one-line :class:`DataError`), when it is a classification loss on
-        regression data, or when it was itself set to fit other data (a loss the person chose
-        stays while it fits). Returns whether the loss was replaced."""
+        raise the loss's one-line :class:`DataError`) or gives way to the data
+        (:meth:`_gives_way`). Returns whether the kind's loss was set."""
         y, name = self._targets(), self.raw_train.name
         loss = make_loss(doc.get("loss", "mse"))
         fitting = fitting_loss(self.kind, y, name)
@@ -224,12 +241,20 @@ class Experiment:
             if refuse:
                 raise
         else:
-            classifies_values = loss.targets != LOSS_REGRESSION and not PROBLEMS[self.kind].scored
-            if refuse or loss.name == fitting.name or not (self._loss_fitted or classifies_values):
+            if refuse or not self._gives_way(loss, fitting, origin):
                 return False
         doc["loss"] = fitting.to_spec()
-        self._loss_fitted = True
         return True
+
+    def _gives_way(self, loss, fitting, origin: _LossOrigin | None) -> bool:
+        """Whether a loss that fits the targets gives way to the data kind's ``fitting`` loss: when
+        the data changed kind since it was set for ``origin`` (the new kind's setup applies, as
+        Playground's problem type does), when the app had set it to fit other data of this kind,
+        or, a document's own loss (no ``origin``), when it would classify values. A loss the
+        person chose for data of this kind stays."""
+        if origin is None:
+            return loss.targets != LOSS_REGRESSION and not PROBLEMS[self.kind].scored
+        return origin.kind != self.kind or (origin.fitted and loss.name != fitting.name)
 
     def _fit_activation(self, doc: dict, replaced: bool) -> None:
         """Give the output layer the loss's own activation when the loss was ``replaced`` to fit the
@@ -419,6 +444,8 @@ class Experiment:
         if self.data.imported is raw:  # the training rows are all the imported rows: keep the edit
             self.data = replace(self.data, imported=edited)
         self.raw_train = edited
+        if target:
+            self._read_labels()
         if raw_X is not raw.X:
             test = self.raw_test
             self._set_geometry(raw_X if test is None else np.concatenate([raw_X, test.X]))
@@ -429,9 +456,11 @@ class Experiment:
         Changing the optimizer's kind starts its state afresh, as a new torch optimizer would.
 
         A loss that cannot fit the targets is refused (:class:`DataError`, nothing changes); one that
-        fits brings the output activation and width it needs. Returns what was set so ("" when
-        nothing). A diverged run takes every change and stays diverged until :meth:`reset`. While
-        the step is 0, a new seed applies at once: the weights are drawn again from it."""
+        fits brings the output activation and width it needs. A new output width re-initialises the
+        network: the run starts again (as :meth:`reset`), and the note says so. Returns what was set
+        so ("" when nothing). A diverged run takes every change and stays diverged until
+        :meth:`reset`. While the step is 0, a new seed applies at once: the weights are drawn again
+        from it."""
         if set(changes) == {"lr"}:  # the common case, a drag of the rate: no rebuild
             self._set_lr(changes["lr"])
             return ""
@@ -460,7 +489,6 @@ class Experiment:
         changed, note = False, ""
         if "loss" in changes:
             doc, changed, note = self._fit_document(doc, "check")
-            self._loss_fitted = False  # chosen: it stays while it fits
             if changed:
                 state = broken = None  # new shapes: the network starts afresh
         if state is not None:
@@ -475,8 +503,11 @@ class Experiment:
             if key in doc:
                 self.document[key] = copy.deepcopy(doc[key])
         self._keep_output_setup(doc)
-        if "seed" in changes and self._step == 0:
+        trained = self._step > 0
+        if changed or ("seed" in changes and self._step == 0):
             self.reset()
+        if changed and trained:
+            note += "; the network starts again from its seed"
         return f"loss {self.net.loss.name}: {note}" if note else ""
 
     def _keep_output_setup(self, doc: dict) -> None:
@@ -509,19 +540,20 @@ class Experiment:
 
     def set_data(self, data: DataConfig) -> str:
         """Switch data (data set, noise, split, features, batch size); the architecture is kept,
-        with its input and output widths fitted to the new data, and the run starts again. A loss
-        that cannot fit the new targets gives way to the data kind's (with the app's model; refused
-        with ``fit_loss`` False), and the output activation follows the loss. Returns what was set
-        to fit ("" when nothing)."""
-        previous = self.data
+        with its input and output widths fitted to the new data, and the run starts again. With the
+        app's model, data of another kind bring their kind's loss, and a loss that cannot fit the new
+        targets gives way to it (refused with ``fit_loss`` False); a loss the person chose for data
+        of the same kind stays while it fits. The output activation follows the loss. Returns what
+        was set to fit ("" when nothing)."""
+        previous, origin = self.data, self._loss_origin
         self.data = data
         try:
             self._load_data()
             doc = _without_arrays(network_to_dict(self.net, state=False))  # the run starts again
-            doc, _, note = self._fit_document(doc, self._loss_policy)
+            doc, _, note = self._fit_document(doc, self._loss_policy, origin)
             self._build(copy.deepcopy(doc), History(len(self.X)))
         except Exception:
-            self.data = previous
+            self.data, self._loss_origin = previous, origin
             self._load_data()
             raise
         self._keep_output_setup(doc)
@@ -612,9 +644,16 @@ class Experiment:
         return doc
 
     # -- snapshots ------------------------------------------------------------------------------
+    @property
+    def scored(self) -> bool:
+        """Whether an accuracy means anything: classification data, and an output that can tell
+        their classes apart (one output two classes, else one class per output)."""
+        return self.task == "classification" and max(2, self.net.outputs) >= self._classes
+
     def accuracy(self, out: np.ndarray, y: np.ndarray) -> float | None:
-        """Share of rows classified right, from the network's outputs (None for regression)."""
-        return accuracy(self.net, out, y) if self.task == "classification" else None
+        """Share of rows classified right, from the network's outputs (None unless :attr:`scored`);
+        a single output against the midpoint of the data's two labels."""
+        return accuracy(self.net, out, y, self._midpoint) if self.scored else None
 
     def _evaluate(self, X, y) -> tuple[float, float | None, np.ndarray]:
         """Loss, accuracy and outputs on ``(X, y)`` in evaluation mode, from one forward pass. No
@@ -776,14 +815,10 @@ class Experiment:
         return (maps, surface, frozen(classes.reshape(SURFACE, SURFACE)),
                 frozen(confidence.reshape(SURFACE, SURFACE)))
 
-    @staticmethod
-    def _confusion(predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
-        if predictions.shape[1] == 1:
-            pred = (predictions[:, 0] > 0.5).astype(int)
-            true = (y[:, 0] > 0.5).astype(int)
-            k = 2
-        else:
-            pred, true, k = predictions.argmax(axis=1), y.argmax(axis=1), predictions.shape[1]
+    def _confusion(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Rows: the true class; columns: the predicted class (as :meth:`accuracy` counts them)."""
+        pred, true = classes_of(self.net, predictions, y, self._midpoint)
+        k = max(2, predictions.shape[1])
         matrix = np.zeros((k, k), dtype=np.int64)
         np.add.at(matrix, (true, pred), 1)
         return frozen(matrix)

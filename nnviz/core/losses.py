@@ -115,10 +115,11 @@ class Loss:
             return False
         return activation.elementwise or y.shape[1] > 1
 
-    def decision_threshold(self, activation) -> float:
-        """The value of a single output that separates class 0 from class 1: here the output
-        estimates the 0/1 label itself."""
-        return 0.5
+    def decision_threshold(self, activation, midpoint: float) -> float:
+        """The value of a single output that separates the two classes, whose labels lie either
+        side of ``midpoint`` (0.5 for 0/1 labels, 0 for -1/+1): here the output estimates the
+        label itself, so the labels' midpoint."""
+        return midpoint
 
     def fuses(self, activation: str) -> bool:
         """Whether the gradient skips dL/da and goes to z directly as ``(p - y)/N``."""
@@ -237,14 +238,15 @@ class _SigmoidProbabilityLoss(Loss):
 
     def check_targets(self, y, outputs, data):
         if y.size and (y.min() < 0.0 or y.max() > 1.0):
-            raise DataError(f"loss {self.name}: targets must lie in [0, 1], but {data}'s {_span(y)}")
+            raise DataError(f"loss {self.name}: targets must lie in [0, 1], but the targets of {data} {_span(y)}")
 
     def fits_output(self, activation, y):
         # a sigmoid gives the probability; identity gives logits, which the loss squashes itself
         return activation.name in (self.fuses_with, "identity")
 
-    def decision_threshold(self, activation):
-        return 0.5 if self.fuses(activation.name) else 0.0
+    def decision_threshold(self, activation, midpoint):
+        # a sigmoid's probability, else a logit (whose sign decides)
+        return midpoint if self.fuses(activation.name) else 0.0
 
     def _logits(self, out, z, activation):
         if self.fuses(activation):
@@ -323,13 +325,13 @@ class CrossEntropy(Loss):
             if labels.size and (labels.min() < 0 or odd.size):
                 found = _span(labels) if labels.min() < 0 else f"include {odd[0]:.3g}"
                 raise DataError(f"loss {self.name}: targets must be class indices, whole numbers 0, 1, 2 …, "
-                                f"but {data}'s {found}")
+                                f"but the targets of {data} {found}")
             if outputs is not None and labels.size and labels.max() >= outputs:
                 raise DataError(f"loss {self.name}: class indices must lie in 0..{outputs - 1} (the output "
-                                f"layer has {outputs} units), but {data}'s {_span(labels)}")
+                                f"layer has {outputs} units), but the targets of {data} {_span(labels)}")
         elif y.size and (y.min() < 0.0 or y.max() > 1.0 or not np.allclose(y.sum(axis=1), 1.0)):
             raise DataError(f"loss {self.name}: each row of targets must be one-hot (probabilities summing "
-                            f"to 1), but {data}'s rows are not")
+                            f"to 1), but the target rows of {data} are not")
 
     def fits_output(self, activation, y):
         # a softmax gives the probabilities; identity gives logits, which the loss normalises itself

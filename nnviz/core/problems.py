@@ -1,10 +1,11 @@
 """Problem kinds: regression, binary and multiclass classification, each with the loss that fits it.
 
 The data decide the kind (a built-in's :attr:`~nnviz.core.datasets.DatasetSpec.kind`, imported rows by
-the importer's verdict, :func:`kind_of`), and the kind the setup the app falls back on when the loss in
-force cannot fit the targets, as TensorFlow Playground's problem type does: its loss, then that loss's
-output activation (:attr:`~nnviz.core.losses.Loss.output_activation`) and width (one output per target
-column, or one per class under cross-entropy).
+the importer's verdict, :func:`kind_of`), and the kind the setup the app applies when the data change
+kind or the loss in force cannot fit the targets, as TensorFlow Playground's problem type does: its
+loss, then that loss's output activation (:attr:`~nnviz.core.losses.Loss.output_activation`) and width
+(one output per target column, or one per class under cross-entropy). An accuracy is given only where
+the output can tell the classes apart (:func:`class_count`).
 """
 
 from __future__ import annotations
@@ -50,8 +51,13 @@ def describe(kind: str, y: np.ndarray) -> str:
     """``binary classification``, ``multiclass classification (10 classes)`` or ``regression``."""
     if kind != MULTICLASS:
         return PROBLEMS[kind].title
-    classes = np.unique(y[:, 0]).size if y.shape[1] == 1 else y.shape[1]
-    return f"{PROBLEMS[kind].title} ({classes} classes)"
+    return f"{PROBLEMS[kind].title} ({class_count(y)} classes)"
+
+
+def class_count(y: np.ndarray) -> int:
+    """How many classes classification targets ``y`` hold: the labels of one column, else one
+    class per column (one-hot rows)."""
+    return int(np.unique(y[:, 0]).size) if y.shape[1] == 1 else y.shape[1]
 
 
 def fitting_loss(kind: str, y: np.ndarray, data: str) -> Loss:
@@ -65,4 +71,5 @@ def fitting_loss(kind: str, y: np.ndarray, data: str) -> Loss:
     return loss
 
 
-__all__ = ["BINARY", "MULTICLASS", "PROBLEMS", "REGRESSION", "ProblemKind", "describe", "fitting_loss", "kind_of"]
+__all__ = ["BINARY", "MULTICLASS", "PROBLEMS", "REGRESSION", "ProblemKind", "class_count", "describe", "fitting_loss",
+           "kind_of"]

@@ -40,14 +40,14 @@ def _setup(exp: Experiment) -> tuple[str, str, int]:
 # -- what each loss fits -------------------------------------------------------------------------
 # loss -> data it cannot fit, with the start of the one-line refusal
 REFUSED = {
-    "bce": {"plane": "loss bce: targets must lie in [0, 1], but plane's run from -1.13 to 1.17",
-            "sectors": "loss bce: targets must lie in [0, 1], but sectors's run from 0 to 2"},
-    "focal": {"plane": "loss focal: targets must lie in [0, 1], but plane's run from -1.13 to 1.17",
-              "sectors": "loss focal: targets must lie in [0, 1], but sectors's run from 0 to 2"},
+    "bce": {"plane": "loss bce: targets must lie in [0, 1], but the targets of plane run from -1.13 to 1.17",
+            "sectors": "loss bce: targets must lie in [0, 1], but the targets of sectors run from 0 to 2"},
+    "focal": {"plane": "loss focal: targets must lie in [0, 1], but the targets of plane run from -1.13 to 1.17",
+              "sectors": "loss focal: targets must lie in [0, 1], but the targets of sectors run from 0 to 2"},
     "cross_entropy": {"plane": "loss cross_entropy: targets must be class indices, whole numbers 0, 1, 2 …, "
-                               "but plane's run from -1.13 to 1.17",
+                               "but the targets of plane run from -1.13 to 1.17",
                       "square": "loss cross_entropy: targets must be class indices, whole numbers 0, 1, 2 …, "
-                                "but square's include 0."},
+                                "but the targets of square include 0."},
 }
 DATA = {"circle": DataConfig(dataset="circle"), "plane": DataConfig(dataset="plane"),
         "square": DataConfig(dataset="square"), "sectors": DataConfig(dataset="sectors", imported=_three_classes())}
@@ -79,7 +79,7 @@ def test_cross_entropy_checks_the_output_width_and_one_hot_rows():
     ce = make_loss("cross_entropy")
     ce.check_targets(np.array([[0.0], [2.0]]), 3, "mine")
     with pytest.raises(DataError, match=r"^loss cross_entropy: class indices must lie in 0\.\.1 \(the output layer "
-                                        r"has 2 units\), but mine's run from 0 to 2$"):
+                                        r"has 2 units\), but the targets of mine run from 0 to 2$"):
         ce.check_targets(np.array([[0.0], [2.0]]), 2, "mine")
     ce.check_targets(np.array([[1.0, 0.0], [0.0, 1.0]]), 2, "mine")
     with pytest.raises(DataError, match="^loss cross_entropy: each row of targets must be one-hot"):
@@ -149,13 +149,34 @@ def test_a_classification_loss_gives_way_on_regression_data_even_where_its_targe
     assert _setup(exp) == ("bce", "identity", 1)
 
 
-def test_a_loss_the_person_chose_stays_while_it_fits():
+def test_a_loss_the_person_chose_stays_while_the_data_keep_their_kind():
     exp = _experiment("circle", "mse")
     assert exp.set_data(replace(exp.data, dataset="xor2d")) == ""
     assert _setup(exp) == ("mse", "sigmoid", 1)  # MSE on binary data is allowed
-    note = exp.set_data(replace(exp.data, dataset="plane"))  # a sigmoid cannot reach -1.1
+    assert exp.set_data(replace(exp.data, dataset="spiral")) == ""
+    assert _setup(exp) == ("mse", "sigmoid", 1)
+    note = exp.set_data(replace(exp.data, dataset="plane"))  # another kind: regression's setup
     assert note == "plane is a regression data set: output activation set to identity"
     assert _setup(exp) == ("mse", "identity", 1)
+
+
+def test_data_of_another_kind_bring_their_setup_though_the_chosen_loss_would_fit():
+    exp = _experiment("plane", "mae")
+    assert exp.set_data(replace(exp.data, dataset="multigauss")) == ""  # regression still: MAE stays
+    assert _setup(exp) == ("mae", "identity", 1)
+    note = exp.set_data(replace(exp.data, dataset="circle"))  # MAE fits 0/1 labels, but they are classes
+    assert note == "circle is a binary classification data set: loss set to bce, output activation set to sigmoid"
+    assert _setup(exp) == ("bce", "sigmoid", 1)
+
+
+def test_a_loss_the_app_set_gives_way_to_the_fitting_one_within_a_kind():
+    plus_minus = Dataset(np.array([[-1.0, 0.0], [1.0, 0.0]] * 5), np.array([-1.0, 1.0] * 5), "pm",
+                         "classification", ("x1", "x2"), ("y",))
+    exp = _experiment("circle")
+    note = exp.set_data(DataConfig(dataset="pm", imported=plus_minus))  # binary, but BCE cannot take -1
+    assert note == "pm is a binary classification data set: loss set to mse, output activation set to identity"
+    note = exp.set_data(DataConfig(dataset="circle"))
+    assert note == "circle is a binary classification data set: loss set to bce, output activation set to sigmoid"
 
 
 def test_imported_classes_bring_cross_entropy_softmax_and_one_output_per_class():
@@ -184,18 +205,112 @@ def test_changing_the_loss_brings_the_output_it_needs_and_says_so():
     assert note == "loss cross_entropy: output activation set to softmax, output layer set to 2 units"
     assert _setup(exp) == ("cross_entropy", "softmax", 2)
     exp.run(50)
-    assert exp.set_training(loss="bce") == "loss bce: output activation set to sigmoid, output layer set to 1 unit"
+    assert exp.set_training(loss="bce") == ("loss bce: output activation set to sigmoid, output layer set to 1 unit; "
+                                            "the network starts again from its seed")
     assert exp.set_training(loss="mse") == ""  # a sigmoid suits MSE on 0/1 labels
     assert _setup(exp) == ("mse", "sigmoid", 1)
 
 
-def test_accuracy_with_a_single_value_output_is_against_one_half():
+def _trained_on_circle(loss: str, steps: int = 50) -> Experiment:
+    exp = _experiment("circle", loss)
+    exp.run(steps)
+    exp.record_evaluation()
+    return exp
+
+
+def test_a_loss_that_needs_a_new_output_width_starts_the_run_again_and_says_so():
+    exp = _trained_on_circle("cross_entropy")
+    assert exp.step == 50 and len(exp.snapshot().history["step"]) == 50
+    note = exp.set_training(loss="bce")
+    assert note.endswith("; the network starts again from its seed")
+    snap = exp.snapshot()
+    assert exp.step == 0 and snap.step == 0 and exp.trainer.epoch_count == 0 and exp.net.samples_seen == 0
+    assert len(snap.history["step"]) == 0 and len(snap.history["loss"]) == 0
+    assert list(snap.history["eval_step"]) == [0]  # the new run's first point only
+    np.testing.assert_array_equal(exp.net.flat_params, _experiment("circle").net.flat_params)  # from its seed
+
+
+def test_a_loss_that_keeps_the_output_width_keeps_the_weights_and_the_run():
+    exp = _trained_on_circle("bce")
+    weights, run = exp.net.flat_params.copy(), exp.snapshot().run
+    assert exp.set_training(loss="mse") == ""  # the same single sigmoid output
+    np.testing.assert_array_equal(exp.net.flat_params, weights)
+    assert exp.step == 50 and len(exp.snapshot().history["step"]) == 50 and exp.snapshot().run == run
+    exp.run(5)
+    assert exp.step == 55
+
+
+@pytest.mark.parametrize("first, second", [("cross_entropy", "bce"), ("bce", "cross_entropy"), ("bce", "mse"),
+                                           ("bce", "focal"), ("cross_entropy", "mse")])
+def test_a_change_of_loss_either_goes_on_with_the_weights_or_starts_again_visibly(first, second):
+    exp = _trained_on_circle(first)
+    weights = exp.net.flat_params.copy()
+    note = exp.set_training(loss=second)
+    if exp.step == 50:
+        np.testing.assert_array_equal(exp.net.flat_params, weights)
+        assert "starts again" not in note
+    else:
+        assert exp.step == 0 and len(exp.snapshot().history["step"]) == 0 and "starts again from its seed" in note
+
+
+def test_accuracy_with_a_single_value_output_on_zero_one_labels_is_against_one_half():
     exp = _experiment("circle", "mse")
     exp.set_layers([{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "dense", "units": 1}])
     exp.run(400)
     out = exp.net.predict(exp.X)
     expected = np.mean((out[:, 0] > 0.5) == (exp.y[:, 0] > 0.5))
     assert exp.snapshot().train_accuracy == pytest.approx(expected) and expected > 0.8
+
+
+def _plus_minus(n: int = 80) -> Dataset:
+    """Planar points labelled by the sign of x1 with -1/+1, many of them near the boundary."""
+    X = np.random.default_rng(4).uniform(-1, 1, (n, 2))
+    return Dataset(X, np.where(X[:, 0] > 0, 1.0, -1.0), "pm", "classification", ("x1", "x2"), ("y",))
+
+
+def test_accuracy_on_minus_one_plus_one_labels_is_against_their_midpoint_zero():
+    exp = Experiment(data=DataConfig(dataset="pm", imported=_plus_minus(), test_fraction=0.25))
+    assert _setup(exp) == ("mse", "identity", 1)
+    exp.set_layers([{"type": "dense", "units": 1}])
+    exp.net.get("layers[0].weight")[:] = [[0.3, 0.0]]  # out = 0.3·x1: the sign of x1, never above 0.5
+    exp.net.get("layers[0].bias")[:] = 0.0
+    snap = exp.snapshot()
+    assert snap.train_accuracy == 1.0 and snap.test_accuracy == 1.0
+    assert snap.confusion.trace() == snap.confusion.sum() == 20
+    positive = exp.y[:, 0] > 0  # one class alone: still against the whole data's midpoint
+    assert exp.accuracy(exp.net.predict(exp.X[positive]), exp.y[positive]) == 1.0
+
+
+def test_minus_one_plus_one_labels_train_to_full_accuracy():
+    exp = Experiment(data=DataConfig(dataset="pm", imported=_plus_minus(), test_fraction=0.25))
+    exp.set_training(optimizer={"name": "adam", "lr": 0.05})
+    exp.run(300)
+    snap = exp.snapshot()
+    assert snap.train_accuracy >= 0.95 and snap.test_accuracy >= 0.9
+
+
+def _ten_classes() -> Dataset:
+    X = np.random.default_rng(5).normal(size=(100, 2))
+    return Dataset(X, np.arange(100) % 10, "ten", "classification", ("x1", "x2"), ("label",))
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
+def test_one_output_cannot_tell_ten_classes_apart_so_no_accuracy_is_given(loss):
+    exp = Experiment(data=DataConfig(dataset="ten", imported=_ten_classes()))
+    assert exp.scored and exp.snapshot().train_accuracy is not None  # cross-entropy, ten outputs
+    exp.set_training(loss=loss)
+    assert exp.net.outputs == 1 and not exp.scored
+    exp.run(20)
+    snap = exp.snapshot()
+    assert snap.train_accuracy is None and snap.test_accuracy is None
+    assert math.isnan(snap.history["train_accuracy"][-1])
+
+
+def test_a_one_output_network_given_ten_classes_by_a_document_gets_no_accuracy():
+    doc = {"format": "nnviz.model/1", "inputs": 2, "layers": [{"type": "dense", "units": 1}], "loss": "mse"}
+    exp = Experiment(doc, DataConfig(dataset="ten", imported=_ten_classes()), fit_model=False)
+    exp.run(5)
+    assert exp.snapshot().train_accuracy is None
 
 
 def test_no_accuracy_beside_a_loss_that_is_not_a_number():

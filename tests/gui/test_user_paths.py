@@ -78,7 +78,7 @@ def test_a_loss_that_cannot_fit_regression_targets_is_refused_and_the_combo_reve
     user.choose("Data set", "plane")
     user.choose("Loss", loss)
     assert user.message().startswith(f"loss {loss}: targets must ")
-    assert "plane's run from" in user.message()
+    assert "but the targets of plane run from" in user.message()
     user.dismiss_message()
     assert user.text("Loss") == "mse"  # the loss in force
     user.train(20)
@@ -140,6 +140,84 @@ def test_a_regression_run_reports_no_accuracy_anywhere(user, tmp_path):
     assert "accuracy" not in user.status()
     report = user.window.exports.write_report(tmp_path / "run.html").read_text()
     assert "train loss" in report and "accuracy" not in report
+
+
+def _six_rows_csv(path):
+    """Six rows of 0/1 labels: too few to split, so every row trains."""
+    path.write_text("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n0.5,0.5,1\n0.2,0.8,0\n")
+    return path
+
+
+def test_a_loss_that_needs_another_output_width_starts_the_run_again_and_says_so(user, csv_import, tmp_path):
+    """Import six rows, train, choose cross-entropy (two outputs instead of one): the note says the
+    network starts again, and the step, the loss curve and the weights start again with it. Back to
+    bce: the same. Then MSE, which keeps the single sigmoid output: the weights and the run go on."""
+    window = user.window
+    csv_import(_six_rows_csv(tmp_path / "six.csv"))
+    start = window.latest.params["layers[0].weight"].copy()
+    for loss in ("cross_entropy", "bce"):
+        user.train(50)
+        assert not np.array_equal(window.latest.params["layers[0].weight"], start)
+        user.choose("Loss", loss)
+        assert "the network starts again from its seed" in user.status()
+        assert user.step() == 0 and window.latest.history["step"].size == 0
+        assert window.loss.batch_curve.getData()[0] is None or len(window.loss.batch_curve.getData()[0]) == 0
+        np.testing.assert_array_equal(window.latest.params["layers[0].weight"], start)
+    user.train(50)
+    step, trained = user.step(), window.latest.params["layers[0].weight"].copy()
+    window.statusBar().clearMessage()  # the last note has been read
+    user.choose("Loss", "mse")
+    assert "starts again" not in user.status()
+    assert user.step() == step and window.latest.history["step"].size == step
+    np.testing.assert_array_equal(window.latest.params["layers[0].weight"], trained)
+
+
+def _plus_minus_csv(path):
+    """A hundred points labelled -1/+1 by the sign of x1, with a gap of 0.2 between the classes."""
+    rng = np.random.default_rng(12)
+    X = rng.uniform(-1, 1, (100, 2))
+    X[:, 0] = np.sign(X[:, 0]) * (0.1 + 0.9 * np.abs(X[:, 0]))
+    rows = [f"{x1!r},{x2!r},{1 if x1 > 0 else -1}" for x1, x2 in X.tolist()]
+    path.write_text("x1,x2,y\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_minus_one_plus_one_labels_are_counted_by_their_sign_and_train_to_full_accuracy(user, csv_import, tmp_path):
+    """Labels -1/+1: the status bar's accuracy counts an output right when it has the label's sign
+    (the labels' midpoint is 0), from the first step; trained, the separable set scores 100 %."""
+    csv_import(_plus_minus_csv(tmp_path / "pm.csv"))
+    assert (user.text("Loss"), user.text("Output activation")) == ("mse", "identity")
+    snap = user.window.latest
+    by_sign = np.mean((snap.predictions[:, 0] > 0) == (snap.raw_test[1][:, 0] > 0))
+    assert _figure(user.status(), "test accuracy") == pytest.approx(100 * by_sign, abs=0.05)
+    user.choose("Optimizer", "adam")
+    user.type("Learning rate", "0.03")
+    user.train(300)
+    assert "test accuracy 100.0%" in user.status()
+
+
+def test_ten_classes_on_one_output_show_no_accuracy(user, csv_import, tmp_path):
+    """Ten classes, then Loss mse: one output cannot tell ten classes apart, so no accuracy is shown."""
+    csv_import(_ten_classes_csv(tmp_path / "digits.csv"))
+    assert "accuracy" in user.status()  # cross-entropy over ten outputs
+    user.choose("Loss", "mse")
+    assert user.text("Output units") == "1"
+    user.train(30)
+    assert "accuracy" not in user.status() and user.window.latest.train_accuracy is None
+
+
+def test_data_of_another_kind_bring_their_setup_with_a_note(user):
+    """plane, Loss mae, then circle: MAE would fit 0/1 labels, but circle is classification data, so
+    the app sets bce with a sigmoid output and says so."""
+    user.choose("Data set", "plane")
+    user.choose("Loss", "mae")
+    assert user.text("Loss") == "mae"
+    user.choose("Data set", "circle")
+    assert ("circle is a binary classification data set: loss set to bce, output activation set to sigmoid"
+            in user.status())
+    assert (user.text("Loss"), user.text("Output activation")) == ("bce", "sigmoid")
+    user.train(30)
+    assert "accuracy" in user.status()
 
 
 # --- The sidebar shows the state in force: divergence, refusals, shortcuts, lessons --------------------------------
