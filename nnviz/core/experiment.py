@@ -722,7 +722,11 @@ class Experiment:
             train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation(health)
             eval_y = self.y_test if self.X_test is not None else self.y
             predictions = frozen(test_out if self.X_test is not None else train_out)
-            confusion = self._confusion(predictions, eval_y) if self.task == "classification" else None
+            # classes only where the outputs can tell them apart (see `scored`)
+            confusion = self._confusion(predictions, eval_y) if self.scored else None
+            threshold = None
+            if self.scored and net.outputs == 1:
+                threshold = float(net.loss.decision_threshold(net.layers[-1].activation, self._midpoint))
             node_maps = surface = classes = confidence = curve = None
             if self.planar:
                 node_maps, surface, classes, confidence = self._plane_maps()
@@ -746,7 +750,8 @@ class Experiment:
             health=health, health_history={k: v.view() for k, v in self._health.items()},
             data_name=self._data_name(),
             run=self._run, surface_classes=classes, surface_confidence=confidence,
-            gradient_check=self._gradient_check_job(), health_verdict=verdict)
+            gradient_check=self._gradient_check_job(), health_verdict=verdict, decision_threshold=threshold,
+            label_midpoint=float(self._midpoint))
 
     def _data_name(self) -> str:
         """What the data are called: a built-in set's title ("Circle"), imported rows' name."""

@@ -108,3 +108,6 @@ class Snapshot:
     surface_confidence: np.ndarray | None = None  # (SURFACE, SURFACE) the predicted class's probability
     gradient_check: GradientCheckJob | None = None  # the check of this model's gradients, run when wanted
     health_verdict: HealthVerdict | None = None  # the network as a whole: sound, collapsed or not finite
+    #: a single output that scores two classes: the value that separates them (what accuracy counts)
+    decision_threshold: float | None = None
+    label_midpoint: float = 0.5  # halfway between the two labels of the data (0.5 for 0/1, 0 for -1/+1)

@@ -279,6 +279,16 @@ def test_accuracy_on_minus_one_plus_one_labels_is_against_their_midpoint_zero():
     assert snap.confusion.trace() == snap.confusion.sum() == 20
     positive = exp.y[:, 0] > 0  # one class alone: still against the whole data's midpoint
     assert exp.accuracy(exp.net.predict(exp.X[positive]), exp.y[positive]) == 1.0
+    # the snapshot carries the cut the accuracy counts with, for the decision surface to draw
+    assert snap.decision_threshold == 0.0 and snap.label_midpoint == 0.0
+
+
+def test_a_logit_output_is_cut_at_zero_and_a_sigmoid_at_the_labels_midpoint():
+    exp = _experiment("circle", "bce")
+    assert exp.snapshot().decision_threshold == 0.5 and exp.snapshot().label_midpoint == 0.5
+    exp.set_layers([{"type": "dense", "units": 4, "activation": "tanh"},
+                    {"type": "dense", "units": 1, "activation": "identity"}])  # bce on logits
+    assert exp.snapshot().decision_threshold == 0.0
 
 
 def test_minus_one_plus_one_labels_train_to_full_accuracy():
@@ -304,6 +314,7 @@ def test_one_output_cannot_tell_ten_classes_apart_so_no_accuracy_is_given(loss):
     snap = exp.snapshot()
     assert snap.train_accuracy is None and snap.test_accuracy is None
     assert math.isnan(snap.history["train_accuracy"][-1])
+    assert snap.confusion is None and snap.decision_threshold is None  # no two-class picture of ten classes
 
 
 def test_a_one_output_network_given_ten_classes_by_a_document_gets_no_accuracy():

@@ -194,6 +194,15 @@ def test_minus_one_plus_one_labels_are_counted_by_their_sign_and_train_to_full_a
     user.type("Learning rate", "0.03")
     user.train(300)
     assert "test accuracy 100.0%" in user.status()
+    # the drawn boundary is the one the accuracy counts with: the points are coloured by their sign,
+    # and the surface parts the classes at 0
+    snap, output = user.window.latest, user.window.output
+    assert snap.decision_threshold == 0.0 and snap.label_midpoint == 0.0
+    X, y = snap.raw_train
+    brushes = output.train_points.data["brush"]
+    positive = [b.color().name() for b, label in zip(brushes, y[:, 0]) if label > 0]
+    negative = [b.color().name() for b, label in zip(brushes, y[:, 0]) if label < 0]
+    assert len(set(positive)) == 1 and len(set(negative)) == 1 and positive[0] != negative[0]
 
 
 def test_ten_classes_on_one_output_show_no_accuracy(user, csv_import, tmp_path):
@@ -204,6 +213,10 @@ def test_ten_classes_on_one_output_show_no_accuracy(user, csv_import, tmp_path):
     assert user.text("Output units") == "1"
     user.train(30)
     assert "accuracy" not in user.status() and user.window.latest.train_accuracy is None
+    # nor a two-class confusion matrix: the output is drawn as values against their targets
+    output = user.window.output
+    assert output.mode == "scatter" and "accuracy" not in output.title.text()
+    assert not output.show_confusion.isEnabled()
 
 
 def test_data_of_another_kind_bring_their_setup_with_a_note(user):

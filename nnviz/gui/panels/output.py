@@ -212,10 +212,10 @@ class OutputPanel(Panel, QtWidgets.QWidget):
     # -- public -----------------------------------------------------------------------------------
     def _draw_snapshot(self, snapshot) -> None:
         mode = self.mode_for(snapshot)
-        if self.show_confusion.isChecked() and snapshot.task == "classification" and snapshot.confusion is not None:
+        if self.show_confusion.isChecked() and classifies(snapshot):
             mode = "confusion"
         classes = snapshot.confusion.shape[0] if snapshot.confusion is not None else 0
-        key = (mode, snapshot.task, classes)
+        key = (mode, classifies(snapshot), classes)
         if key != self._key:
             self._build(mode, snapshot)
             self._key = key
@@ -234,8 +234,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
     def mode_for(snapshot) -> str:
         """Which picture suits the snapshot: ``"surface"``, ``"curve"``, ``"scatter"`` or
         ``"confusion"``."""
-        if snapshot.task == "classification":
-            classes = snapshot.confusion.shape[0] if snapshot.confusion is not None else 2
+        if classifies(snapshot):
+            classes = snapshot.confusion.shape[0]
             if classes > 2:
                 return "regions" if snapshot.surface_classes is not None else "confusion"
             if snapshot.surface is not None and OutputPanel._class1_surface(snapshot) is not None:
@@ -285,7 +285,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             self.surface_item.setLookupTable(_SURFACE_LUT)
             plot.addItem(self.surface_item)
             self._bar_levels = None
-            regression = snapshot.task != "classification"
+            regression = not classifies(snapshot)
             self.train_points = self._scatter(_TRAIN_VALUE_PEN if regression else _TRAIN_PEN)
             self.test_points = self._scatter(_TEST_PEN)
             plot.setLabel("bottom", "x1")
@@ -303,7 +303,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             plot.setLabel("left", "x2")
         elif mode == "curve":
             legend = self.legend
-            if snapshot.task == "classification":
+            if classifies(snapshot):
                 self.train_points = self._scatter(_TRAIN_PEN)
                 self.test_points = self._scatter(_TEST_PEN)
             else:
@@ -369,7 +369,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         if snap is None or self.mode is None:
             return "Output"
         if self.mode in ("surface", "regions"):
-            return "Decision surface" if snap.task == "classification" else "Output over the input plane"
+            return "Decision surface" if classifies(snap) else "Output over the input plane"
         return {"curve": "Fitted curve", "scatter": "Predicted against target",
                 "confusion": "Confusion matrix"}[self.mode]
 
@@ -454,8 +454,11 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         outputs = snapshot.predictions.shape[1] if snapshot.predictions is not None else 1
         # A snapshot may name an activation the registry no longer knows: then the surface is logits.
         activation = ACTIVATIONS.get(last.activation) if last is not None else None
-        if outputs == 1:
-            return snapshot.surface, getattr(activation, "decision_threshold", 0.0)
+        if outputs == 1:  # the threshold the accuracy counts with (the labels' midpoint, or 0 for logits)
+            threshold = snapshot.decision_threshold
+            if threshold is None:  # a snapshot made elsewhere: the activation's own
+                threshold = getattr(activation, "decision_threshold", 0.0)
+            return snapshot.surface, threshold
         if outputs == 2 and activation is not None and issubclass(activation, Softmax):
             # The core samples unit 0 only. A softmax's outputs sum to 1 over the row (a fact of the
             # softmax and its variants, which subclass it, not of other row-wise activations), so with
@@ -466,7 +469,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
     def _draw_surface(self, snapshot, new_data: bool) -> None:
         X, y = snapshot.raw_train
         test = snapshot.raw_test
-        if snapshot.task == "classification":
+        if classifies(snapshot):
             image, centre = self._class1_surface(snapshot)
             self._centre = centre
             self._levels = (0.0, 1.0) if centre == 0.5 else (-1.0, 1.0)
@@ -492,9 +495,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             # Samples lie on linspace(x0, x1): pixel centres, so the image reaches half a pixel out.
             dx, dy = (x1 - x0) / max(cols - 1, 1), (y1 - y0) / max(rows - 1, 1)
             self.surface_item.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
-            self._set_points(self.train_points, X[:, 0], X[:, 1], y[:, 0], snapshot.task)
+            self._set_points(self.train_points, X[:, 0], X[:, 1], y[:, 0], snapshot)
             if test is not None:
-                self._set_points(self.test_points, test[0][:, 0], test[0][:, 1], test[1][:, 0], snapshot.task)
+                self._set_points(self.test_points, test[0][:, 0], test[0][:, 1], test[1][:, 0], snapshot)
             else:
                 self.test_points.clear()
             self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
@@ -524,11 +527,10 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         if new_data:
             X, y = snapshot.raw_train
             test = snapshot.raw_test
-            if snapshot.task == "classification":
-                self._set_points(self.train_points, X[:, 0], y[:, 0], y[:, 0], "classification")
+            if classifies(snapshot):
+                self._set_points(self.train_points, X[:, 0], y[:, 0], y[:, 0], snapshot)
                 if test is not None:
-                    self._set_points(self.test_points, test[0][:, 0], test[1][:, 0], test[1][:, 0],
-                                     "classification")
+                    self._set_points(self.test_points, test[0][:, 0], test[1][:, 0], test[1][:, 0], snapshot)
             else:
                 self.train_points.setData(X[:, 0], y[:, 0])
                 if test is not None:
@@ -561,10 +563,11 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         if new_data:
             self.plot.getViewBox().setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
 
-    def _set_points(self, item: pg.ScatterPlotItem, x, y, values, task: str) -> None:
-        """Points coloured by class (0/1) or by target value on the surface's colour scale."""
-        if task == "classification":
-            brushes = self._class_brushes[(values > 0.5).astype(np.intp)]
+    def _set_points(self, item: pg.ScatterPlotItem, x, y, values, snapshot) -> None:
+        """Points coloured by class (either side of the labels' midpoint) or by target value on the
+        surface's colour scale."""
+        if classifies(snapshot):
+            brushes = self._class_brushes[(values > snapshot.label_midpoint).astype(np.intp)]
         else:
             lo, hi = self._levels
             t = np.clip((values - lo) / (hi - lo), 0.0, 1.0)
@@ -576,7 +579,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         loss = snapshot.test_loss if which == "test" else snapshot.train_loss
         parts = [f"Step {snapshot.step:,}"]
         acc = snapshot.test_accuracy if which == "test" else snapshot.train_accuracy
-        if snapshot.task == "classification" and acc is not None:  # none beside a non-finite loss
+        if classifies(snapshot) and acc is not None:  # none beside a non-finite loss
             parts.append(f"{which} accuracy {format_percent(acc)}")
         parts.append(f"{which} loss {format_significant(loss, missing=None)}")  # NaN reads as nan, not a dash
         if snapshot.diverged:
@@ -588,8 +591,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.show_test.setEnabled(has_points)
         self.discretize.setEnabled(self.mode in ("surface", "regions"))
         snap = self._snapshot
-        self.show_confusion.setEnabled(snap is not None and snap.task == "classification"
-                                       and snap.confusion is not None)
+        self.show_confusion.setEnabled(snap is not None and classifies(snap))
         if self.test_points is not None and has_points:
             self.test_points.setVisible(self.show_test.isChecked())
 
@@ -601,6 +603,12 @@ class OutputPanel(Panel, QtWidgets.QWidget):
     def _on_discretize_toggled(self, checked: bool) -> None:
         if self.mode in ("surface", "regions") and self._snapshot is not None:
             getattr(self, f"_draw_{self.mode}")(self._snapshot, new_data=False)
+
+
+def classifies(snapshot) -> bool:
+    """Whether the snapshot scores classes: classification data and outputs that can tell the classes
+    apart (ten classes on one output are drawn as values, not as two classes)."""
+    return snapshot.task == "classification" and snapshot.confusion is not None
 
 
 def _demo_snapshot(dataset: str):
