@@ -39,11 +39,19 @@ class CheckEntry:
     numerical: float
     abs_diff: float  # |analytic - numerical|
     relative_error: float  # abs_diff / max(|analytic| + |numerical|, floor)
+    symbol: str = ""  # how a person names the tensor, "W1" (layers and units counted from 1)
 
     @property
     def label(self) -> str:
-        """"layers[0].weight[1, 0]"."""
+        """"layers[0].weight[1, 0]": the document path (counted from 0)."""
         return f"{self.parameter}[{', '.join(map(str, self.index))}]" if self.index else self.parameter
+
+    @property
+    def title(self) -> str:
+        """"W1[2,1]": the entry as the walkthrough and the graph name it, counted from 1."""
+        if not self.symbol:
+            return self.label
+        return f"{self.symbol}[{','.join(str(i + 1) for i in self.index)}]" if self.index else self.symbol
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class GradientCheck:
     entry_errors: np.ndarray  # |analytic - numerical| / max(|analytic| + |numerical|, floor), per entry
     abs_diff: np.ndarray  # |analytic - numerical|, per entry
     floor: float = 1e-6
+    symbol: str = ""  # "W1": the tensor as a person names it (see CheckEntry.title)
 
     @property
     def size(self) -> int:
@@ -80,7 +89,7 @@ class GradientCheck:
     def entry(self, index: tuple[int, ...]) -> CheckEntry:
         index = tuple(int(i) for i in index)
         return CheckEntry(self.name, index, float(self.analytic[index]), float(self.numerical[index]),
-                          float(self.abs_diff[index]), float(self.entry_errors[index]))
+                          float(self.abs_diff[index]), float(self.entry_errors[index]), self.symbol)
 
     def entries(self) -> Iterator[CheckEntry]:
         """Every entry, in row-major order (the order of the network's flat buffer)."""
@@ -150,5 +159,12 @@ def gradient_check(net: Network, X, y, eps: float = 1e-6, seed: int | list[int] 
             entry_errors = diff / np.maximum(np.abs(a) + np.abs(n), floor)
         for array in (a, n, diff, entry_errors):
             array.setflags(write=False)
-        results.append(GradientCheck(name, a, n, err, entry_errors, diff, floor))
+        results.append(GradientCheck(name, a, n, err, entry_errors, diff, floor, _symbol(net, name)))
     return results
+
+
+def _symbol(net: Network, name: str) -> str:
+    """``"layers[0].weight"`` -> ``"W1"``: the layer's symbol for the parameter, the layer counted from 1."""
+    layer, _, param = name.partition(".")
+    i = int(layer[len("layers["):-1])
+    return f"{net.layers[i].param_symbol(param)}{i + 1}"

@@ -126,3 +126,14 @@ def test_worst_counts_nan_as_the_worst_and_handles_no_checks():
     assert math.isnan(entry.relative_error)
     assert worst(checks[:1] + checks[2:]).parameter == "c"
     assert entry_count(checks) == 5
+
+
+def test_entries_are_named_as_a_person_counts_them_with_the_document_path_kept():
+    from nnviz.core.experiment import Experiment
+
+    exp = Experiment()
+    checks = gradient_check(exp.net, exp.X[:5], exp.y[:5])
+    first = next(checks[0].entries())
+    assert (first.label, first.title) == ("layers[0].weight[0, 0]", "W1[1,1]")
+    bias = checks[-1].entry((0,))
+    assert (bias.label, bias.title) == ("layers[2].bias[0]", "b3[1]")

@@ -57,14 +57,14 @@ def test_one_row_per_entry_with_the_core_values_in_the_tooltips(panel, good):
     rows = _rows(panel)
     for check in good:
         for entry in check.entries():
-            row = rows[entry.label]
+            row = rows[entry.title]
             assert panel.table.item(row, ANALYTIC).toolTip() == repr(float(check.analytic[entry.index]))
             assert panel.table.item(row, NUMERICAL).toolTip() == repr(float(check.numerical[entry.index]))
             assert panel.table.item(row, ANALYTIC).text() == f"{check.analytic[entry.index]:.6g}"
             assert panel.table.item(row, DIFFERENCE).toolTip() == repr(float(check.abs_diff[entry.index]))
             assert panel.table.item(row, ERROR).toolTip() == repr(float(check.entry_errors[entry.index]))
-    assert "layers[1].weight[0, 2]" in rows
-    assert "layers[1].bias[0]" in rows
+    assert "W2[1,3]" in rows
+    assert "b2[1]" in rows
     assert panel.summary_state() == OK
     assert "agrees with central differences" in panel.summary.text()
     assert f"{entry_count(good)} entries in 4 tensors" in panel.note.text()
@@ -74,12 +74,12 @@ def test_the_summary_names_the_worst_parameter_and_bad_rows_are_coloured_differe
     panel.show_checks(wrong, EPS)
     entry = worst(wrong)
     assert entry.parameter == "layers[0].weight"
-    assert entry.label in panel.summary.text()
+    assert entry.title in panel.summary.text()
     assert "disagree" in panel.summary.text()
     assert panel.summary_state() == BAD
     rows = _rows(panel)
-    bad = panel.table.item(rows["layers[0].weight[1, 0]"], ERROR)
-    good = panel.table.item(rows["layers[1].weight[0, 1]"], ERROR)
+    bad = panel.table.item(rows["W1[2,1]"], ERROR)
+    good = panel.table.item(rows["W2[1,2]"], ERROR)
     assert bad.background().color() != good.background().color()
     assert bad.background().color().name() == STATE_COLORS[BAD][1]
     assert good.background().color().name() == STATE_COLORS[OK][1]
@@ -92,10 +92,10 @@ def test_the_table_sorts_by_number_not_by_text(panel, wrong):
     panel.table.sortItems(ERROR, QtCore.Qt.SortOrder.DescendingOrder)
     errors = [float(panel.table.item(row, ERROR).toolTip()) for row in range(panel.row_count())]
     assert errors == sorted(errors, reverse=True)
-    assert panel.table.item(0, PARAMETER).text().startswith("layers[0].weight")
+    assert panel.table.item(0, PARAMETER).text().startswith("W1[")
     panel.table.sortItems(PARAMETER, QtCore.Qt.SortOrder.AscendingOrder)  # back to the network's order
     labels = [panel.table.item(row, PARAMETER).text() for row in range(panel.row_count())]
-    assert labels == [e.label for c in wrong for e in c.entries()]
+    assert labels == [e.title for c in wrong for e in c.entries()]
 
 
 def test_the_table_is_read_only(panel, good):
@@ -121,7 +121,7 @@ def test_a_big_network_shows_the_first_rows_and_the_summary_covers_all(panel, go
     assert panel.row_count() == 5
     assert f"Showing 5 of {entry_count(late)} entries" in panel.note.text()
     assert worst(late).label.startswith("layers[0].weight")
-    assert worst(late).label in panel.summary.text() and panel.summary_state() == BAD
+    assert worst(late).title in panel.summary.text() and panel.summary_state() == BAD
     assert MAX_ROWS == 2000
 
 

@@ -530,6 +530,11 @@ def test_gradient_check_tab_checks_the_net_it_shows(user):
     assert "25 entries" in window.gradcheck.note_text()
     assert "no parameters" not in window.gradcheck.summary.text()
     assert window.gradcheck.summary_state() in ("ok", "warn")  # a verdict, not "nothing to check"
+    # named as everywhere else, counted from 1 (the document path only in the tooltip)
+    table = window.gradcheck.table
+    names = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert names[:2] == ["W1[1,1]", "W1[1,2]"] and "b3[1]" in names
+    assert "layers[" not in window.gradcheck.summary.text() and "ReLU" not in window.gradcheck.summary.text()
 
     user.click("+ Add layer")
     user.qtbot.waitUntil(lambda: _parameters(window) != 25)
@@ -862,3 +867,39 @@ def test_neuron_by_neuron_quiz_hides_each_unit_until_it_is_asked(user):
     stepper.reveal()  # "Show me"
     assert z_column() == [format_value(z[0]), format_value(z[1])]
     assert np.isclose(float(z_column()[1]), z[1])
+
+
+def _answer(user, stepper, value: str) -> None:
+    """Type an answer in "Your answer:" and press Enter; it must be right."""
+    user.qtbot.keyClicks(stepper.answer, value)
+    user.qtbot.keyClick(stepper.answer, Qt.Key.Key_Return)
+    assert stepper.feedback.text().startswith("Right"), stepper.feedback.text()
+
+
+def test_switching_neuron_by_neuron_off_mid_quiz_keeps_unasked_answers_hidden(user):
+    """Answer z1[1], z1[2], a1[1], a1[2] neuron by neuron, then untick Neuron by neuron: the quiz goes
+    on at z2, still hidden, and what was answered stays answered; tick it again: nothing is asked twice."""
+    stepper = open_lesson(user, "2-2-1 network, worked example")
+    user.check("Neuron by neuron", settle=False)
+    user.qtbot.waitUntil(lambda: stepper.walkthrough is not None and stepper.walkthrough.neurons)
+    user.check("Quiz", settle=False)
+    stepper.go(0)
+    for label, value in (("z1[1]", "0.5"), ("z1[2]", "-0.15"), ("a1[1]", "0.5"), ("a1[2]", "0")):
+        assert stepper.answer_label.text() == f"Your value of {label}:"
+        _answer(user, stepper, value)
+        user.press(Qt.Key.Key_Right, on=user.window.graph, settle=False)
+    assert stepper.answer_label.text() == "Your value of z2:"  # one output unit
+
+    user.check("Neuron by neuron", on=False, settle=False)
+    user.qtbot.waitUntil(lambda: stepper.walkthrough is not None and not stepper.walkthrough.neurons)
+    assert stepper.answer_label.text() == "Your value of z2:" and stepper.answer.isEnabled()
+    assert "0.4" not in stepper.calculation.browser.toPlainText()  # z2 = 0.4, not asked yet
+    stepper.go(0)  # back to z1: answered before, so shown, not asked again
+    assert not stepper.answer.isEnabled() and "0.5" in stepper.calculation.browser.toPlainText()
+
+    user.check("Neuron by neuron", settle=False)
+    user.qtbot.waitUntil(lambda: stepper.walkthrough is not None and stepper.walkthrough.neurons)
+    for _ in range(4):  # z1[1] … a1[2]: all answered
+        assert not stepper.answer.isEnabled()
+        stepper.go(stepper.index + 1)
+    assert stepper.answer_label.text() == "Your value of z2:" and stepper.answer.isEnabled()

@@ -44,8 +44,8 @@ ROW_HEIGHT = 22
 PARAMETER, ANALYTIC, NUMERICAL, DIFFERENCE, ERROR = range(5)
 HEADERS = ("Parameter θ", "Analytic\ndL/dθ", "Numerical\n(central difference)", "|Difference|", "Relative\nerror")
 HEADER_TIPS = (
-    "The scalar parameter θ: the tensor's name and the entry's index (row, column for a weight:\n"
-    "unit, input). Sorting by this column restores the network's order.",
+    "The scalar parameter θ: the tensor's name and the entry's index, counted from 1 (unit, input for a\n"
+    "weight); hover for its document path. Sorting by this column restores the network's order.",
     "dL/dθ from the backward pass, on this batch. Hover a number for its full value.",
     "(L(θ + ε) − L(θ − ε)) / 2ε, every other parameter held fixed, on the same batch with the same\n"
     "dropout mask. Hover a number for its full value.",
@@ -58,8 +58,8 @@ HEADER_TIPS = (
 VERDICT_STATES = {AGREES: OK, CHECK: WARN, DISAGREES: BAD}
 VERDICT_TEXTS = {
     AGREES: f"below {decade(AGREE)}: the backward pass agrees with central differences",
-    CHECK: f"between {decade(AGREE)} and {decade(DISAGREE)}: check — a kink (ReLU at 0) or rounding noise "
-           "in a tiny gradient can explain it",
+    CHECK: f"between {decade(AGREE)} and {decade(DISAGREE)}: look closer — rounding noise where the gradient "
+           "is small, or a kink (such as ReLU's at 0) if the network has one, can explain it",
     DISAGREES: f"above {decade(DISAGREE)}: the backward pass and central differences disagree",
 }
 SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -208,11 +208,14 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
             error = format_significant(entry.relative_error, 3, missing=None)
             self._set_summary(
                 VERDICT_STATES[result],
-                f"Worst relative error <b>{html.escape(error)}</b> at "
-                f"<b>{html.escape(entry.label)}</b> — {html.escape(VERDICT_TEXTS[result])}.")
-            per_tensor = (f"{c.name}: {format_significant(c.relative_error, 3, missing=None)}" for c in checks)
-            self.summary.setToolTip("Per tensor, ‖analytic − numerical‖ / (‖analytic‖ + ‖numerical‖):\n"
-                                    + "\n".join(per_tensor))
+                f"Worst relative error <b>{html.escape(error)}</b> at <b>{html.escape(entry.title)}</b> "
+                f"(dL/dθ = {html.escape(format_significant(entry.analytic, 3, missing=None))}) — "
+                f"{html.escape(VERDICT_TEXTS[result])}.")
+            self.summary.setToolTip(f"Document path (counted from 0): {entry.label}")
+            per_tensor = (f"{c.symbol or c.name}: {format_significant(c.relative_error, 3, missing=None)}"
+                          for c in checks)
+            self.summary.setToolTip(f"{self.summary.toolTip()}\n\nPer tensor, ‖analytic − numerical‖ / "
+                                    "(‖analytic‖ + ‖numerical‖):\n" + "\n".join(per_tensor))
             shown = min(total, MAX_ROWS)
             entries = "entry" if total == 1 else "entries"
             tensors = "tensor" if len(checks) == 1 else "tensors"
@@ -272,7 +275,7 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
         table.setRowCount(0)
         rows = []
         for check in checks:
-            tensor_tip = (f"{check.name}: relative error of the whole tensor "
+            tensor_tip = (f"{check.symbol or check.name}: relative error of the whole tensor "
                           f"{format_significant(check.relative_error, 3, missing=None)}, largest |difference| "
                           f"{format_significant(check.max_abs_diff, 6, missing=None)}")
             for entry in check.entries():
@@ -284,7 +287,7 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
             state = VERDICT_STATES[verdict(entry.relative_error)]
             fg, bg = (QtGui.QColor(c) for c in STATE_COLORS[state])
             cells = (
-                (entry.label, row, tensor_tip),
+                (entry.title, row, f"{tensor_tip}\nDocument path (counted from 0): {entry.label}"),
                 (format_significant(entry.analytic, 6, missing=None), entry.analytic, repr(entry.analytic)),
                 (format_significant(entry.numerical, 6, missing=None), entry.numerical, repr(entry.numerical)),
                 (format_significant(entry.abs_diff, 6, missing=None), entry.abs_diff, repr(entry.abs_diff)),

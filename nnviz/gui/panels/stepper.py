@@ -83,7 +83,7 @@ class StepperPanel(QtWidgets.QWidget):
         self.state = None  # the WalkState shown
         self.index = 0
         self.sample: int | None = 0
-        self.revealed: set[int] = set()
+        self.revealed: set[tuple] = set()  # the operations answered (see _op_key)
         self.score = [0, 0]  # right, asked
         self._committing = False
 
@@ -198,6 +198,7 @@ class StepperPanel(QtWidgets.QWidget):
             self.revealed.clear()
         elif len(walk) != len(previous):  # neuron by neuron on or off: stay on the same operation
             self.index = _matching(previous.operations[self.index], walk.operations)
+            self.revealed = _translate_revealed(self.revealed, previous, walk)
         self._committing = False
         self.index = min(self.index, len(walk) - 1)
         self._fill_samples(walk)
@@ -223,7 +224,7 @@ class StepperPanel(QtWidgets.QWidget):
         index = max(0, min(len(walk) - 1, int(index)))
         if self.quiz.isChecked() and index > self.index:
             # moving on past an unanswered result reveals it; jumping ahead skips the quiz for those
-            self.revealed.update((k, self.sample) for k in range(self.index, index))
+            self.revealed.update(_op_key(walk.operations[k], self.sample) for k in range(self.index, index))
         self.index = index
         self._show()
 
@@ -284,16 +285,19 @@ class StepperPanel(QtWidgets.QWidget):
         self.feedback.setText(message)
         self.feedback.setStyleSheet(f"color: {FORWARD if right else BACKWARD}; font-weight: 600;")
         self.last_answer_right = right
-        self.revealed.add((self.index, self.sample))
+        self.revealed.add(self._current_key())
         self._show(keep_feedback=True)
 
     def reveal(self) -> None:
-        self.revealed.add((self.index, self.sample))
+        self.revealed.add(self._current_key())
         self._show()
 
     # -- internals --------------------------------------------------------------------------------
+    def _current_key(self) -> tuple:
+        return _op_key(self.walkthrough.operations[self.index], self.sample)
+
     def _hidden(self) -> bool:
-        return self.quiz.isChecked() and (self.index, self.sample) not in self.revealed
+        return self.quiz.isChecked() and self.walkthrough is not None and self._current_key() not in self.revealed
 
     def _unanswered(self):
         """``unit -> bool``: whether the quiz has still to ask for that unit's result of the current
@@ -306,9 +310,9 @@ class StepperPanel(QtWidgets.QWidget):
         if op.unit is None:
             hidden = self._hidden()
             return lambda unit: hidden
-        siblings = {other.unit: k for k, other in enumerate(walk.operations)
+        siblings = {other.unit for other in walk.operations
                     if (other.kind, other.layer, other.param) == (op.kind, op.layer, op.param)}
-        return lambda unit: unit in siblings and (siblings[unit], self.sample) not in self.revealed
+        return lambda unit: unit in siblings and (op.kind, op.layer, op.param, unit, self.sample) not in self.revealed
 
     def _fill_samples(self, walk) -> None:
         box = self.sample_box
@@ -337,7 +341,9 @@ class StepperPanel(QtWidgets.QWidget):
 
     def _on_quiz_toggled(self, on: bool) -> None:
         self.quiz_row.setVisible(on)
-        self.revealed = {(k, self.sample) for k in range(self.index)} if on else set()
+        walk = self.walkthrough
+        self.revealed = ({_op_key(walk.operations[k], self.sample) for k in range(self.index)}
+                         if on and walk is not None else set())
         self.score = [0, 0]
         self._show()
 
@@ -395,3 +401,28 @@ def _matching(op, operations) -> int:
                 (other.unit is None or op.unit is None or other.unit == op.unit):
             return k
     return 0
+
+
+def _op_key(op, sample) -> tuple:
+    """What the quiz records as answered: the operation itself (kind, layer, parameter, unit) and the
+    sample, not its position, which changes when neuron by neuron is turned on or off."""
+    return op.kind, op.layer, op.param, op.unit, sample
+
+
+def _translate_revealed(revealed: set, old, new) -> set:
+    """The answered operations of walkthrough ``old`` as operations of ``new`` (the same step, layer
+    by layer or neuron by neuron): a unit is answered if its whole layer was, a layer if all its
+    units were."""
+    units: dict[tuple, list] = {}
+    for op in old.operations:
+        units.setdefault((op.kind, op.layer, op.param), []).append(op.unit)
+    samples = {key[-1] for key in revealed}
+    out = set()
+    for op in new.operations:
+        group = (op.kind, op.layer, op.param)
+        for s in samples:
+            if (*group, op.unit, s) in revealed or (*group, None, s) in revealed:
+                out.add((*group, op.unit, s))
+            elif op.unit is None and units.get(group) and all((*group, u, s) in revealed for u in units[group]):
+                out.add((*group, None, s))
+    return out
