@@ -534,7 +534,9 @@ def test_gradient_check_tab_checks_the_net_it_shows(user):
     table = window.gradcheck.table
     names = [table.item(r, 0).text() for r in range(table.rowCount())]
     assert names[:2] == ["W1[1,1]", "W1[1,2]"] and "b3[1]" in names
-    assert "layers[" not in window.gradcheck.summary.text() and "ReLU" not in window.gradcheck.summary.text()
+    summary = window.gradcheck.summary.text()
+    assert "layers[" not in summary
+    assert "ReLU" not in summary or "if the network has one" in summary  # a tanh net: no kink is blamed
 
     user.click("+ Add layer")
     user.qtbot.waitUntil(lambda: _parameters(window) != 25)
