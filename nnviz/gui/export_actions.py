@@ -76,7 +76,8 @@ class ExportActions(QtCore.QObject):
         panels = self.panels()
         for panel, _ in panels.values():
             catch_up(panel)  # a panel behind a tab shows the newest snapshot in the size preview
-        dialog = ExportDialog(panels, self.data_name(), current or self.panel_at_pointer(), self.window)
+        dialog = ExportDialog(panels, self.data_name(), current or self.panel_at_pointer(), self.window,
+                              title_for=lambda name: self.title(panels[name][0]))
         dialog.open()
         return dialog
 

@@ -33,13 +33,15 @@ class ExportDialog(QtWidgets.QDialog):
     """
 
     def __init__(self, panels: dict[str, tuple[QtWidgets.QWidget, Callable | None]], model_name: str,
-                 current: str | None = None, parent: QtWidgets.QWidget | None = None):
+                 current: str | None = None, parent: QtWidgets.QWidget | None = None,
+                 title_for: Callable[[str], str] | None = None):
         super().__init__(parent)
         if not panels:
             raise ValueError("ExportDialog needs at least one panel")
         self.setWindowTitle("Export figure")
         self.panels = dict(panels)
         self.model_name = model_name
+        self.title_for = title_for  # panel name -> the figure's full title (the window's Copy uses the same)
         self.exported_path: Path | None = None
         self.last_error: str | None = None
         self.settings = QtCore.QSettings()
@@ -117,7 +119,10 @@ class ExportDialog(QtWidgets.QDialog):
         return self.background_combo.currentData()
 
     def title_text(self) -> str:
-        """"Circle — Loss": the model's name and the panel's."""
+        """The figure's title: ``title_for`` the panel ("Circle — Loss · step 300", as Copy image
+        and the report title it), else "Circle — Loss"."""
+        if self.title_for is not None:
+            return self.title_for(self.panel_name())
         return f"{self.model_name} — {self.panel_name()}" if self.model_name else self.panel_name()
 
     def title(self) -> str | None:

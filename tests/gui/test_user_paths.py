@@ -583,12 +583,14 @@ def test_exported_figure_after_a_csv_import_names_the_csv(user, csv_import, tmp_
 
     dialog = window.exports.export_dialog("Output")
     try:
-        assert dialog.title_text().startswith("three — ")
+        # the same title as Copy image and the report give it: the data, the figure, the step
+        assert dialog.title_text() == window.exports.title(window.output) == (
+            f"three — Decision surface · step {window.latest.step:,}")
         out = dialog.export_to(tmp_path / "output.svg")
     finally:
         dialog.close()
     texts = " ".join("".join(t.itertext()) for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text"))
-    assert "three" in texts and "Circle" not in texts
+    assert f"three — Decision surface · step {window.latest.step:,}" in texts and "Circle" not in texts
     assert window.exports.title(window.loss).startswith("three — Loss · step ")
     report = window.exports.write_report(tmp_path / "run.html").read_text()
     assert "<h1>three</h1>" in report and "Circle" not in report
