@@ -131,6 +131,10 @@ def test_a_csv_of_ten_classes_trains_as_ten_classes(user, csv_import, tmp_path):
     assert snap.confusion.shape == (10, 10) and snap.confusion.sum() == snap.predictions.shape[0]
     accuracy = _figure(user.status(), "test accuracy")
     assert 25 <= accuracy <= 100
+    # the matrix counts classes from 1 and says how they map to the CSV's targets 0..9
+    output = user.window.output
+    assert output.mode == "confusion"
+    assert "class k is target k − 1" in output.plot.getAxis("bottom").labelText
 
 
 def test_a_regression_run_reports_no_accuracy_anywhere(user, tmp_path):
