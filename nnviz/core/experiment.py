@@ -508,7 +508,11 @@ class Experiment:
             self.reset()
         if changed and trained:
             note += "; the network starts again from its seed"
-        return f"loss {self.net.loss.name}: {note}" if note else ""
+        if note:
+            return f"loss {self.net.loss.name}: {note}"
+        if "seed" in changes and trained and not self.diverged:
+            return f"seed {self.net.seed}: the trained weights stay; Reset draws new ones from this seed"
+        return ""
 
     def _keep_output_setup(self, doc: dict) -> None:
         """Record the fitted document's widths, loss and output activation in :attr:`document`."""
@@ -528,15 +532,18 @@ class Experiment:
         self.net.schedule.base_lr = lr
         self.document["optimizer"] = self.net.optimizer.to_spec()
 
-    def set_layers(self, layers: list[dict]) -> None:
+    def set_layers(self, layers: list[dict]) -> str:
         """Replace the architecture (layer specs); the network is rebuilt from its seed and the
-        run starts again on the same data."""
+        run starts again on the same data. Returns a note saying so when a trained run was
+        replaced ("" at step 0, where nothing is lost)."""
+        trained = self._step > 0
         doc = network_to_dict(self.net, state=False)
         doc["layers"] = [{k: v for k, v in layer.items() if k not in ARRAY_KEYS} for layer in copy.deepcopy(layers)]
         doc, _, _ = self._fit_document(doc, "keep")
         self._build(copy.deepcopy(doc), History(len(self.X)))  # validates; raises before anything changes
         self.document["layers"] = doc["layers"]
         self.reset()
+        return "new layers: the network starts again from its seed (step 0)" if trained else ""
 
     def set_data(self, data: DataConfig) -> str:
         """Switch data (data set, noise, split, features, batch size); the architecture is kept,

@@ -176,7 +176,7 @@ class _Worker(QObject):
         self._retrace(committed=False)
 
     def set_layers(self, layers: list[dict]) -> None:
-        self.experiment.set_layers(layers)
+        self._notice(self.experiment.set_layers(layers))
         self._emit_state()
         self.publish()
         self._retrace(committed=True)
@@ -323,9 +323,10 @@ class TrainingSession(QObject):
     Signals (emitted on the GUI thread): ``snapshot_ready(Snapshot)`` — the newest snapshot, at most
     once per event-loop turn; ``state_changed(dict)`` — the state in force (after every command that
     changes it, and after every failed command); ``playing_changed(bool)``; ``diverged(str)``;
-    ``failed(str)``; ``noticed(str)`` — what ``set_data``/``set_training``/``load_document`` adjusted
-    to fit; ``saved(str)``; ``rate_measured(float)``; ``walk_ready(WalkState)``. Commands are its methods
-    (``play()``, ``set_training(lr=0.1)`` …), queued to the worker and applied in order.
+    ``failed(str)``; ``noticed(str)`` — what ``set_data``/``set_training``/``set_layers``/
+    ``load_document`` adjusted to fit or started again; ``saved(str)``; ``rate_measured(float)``;
+    ``walk_ready(WalkState)``. Commands are its methods (``play()``, ``set_training(lr=0.1)`` …),
+    queued to the worker and applied in order.
 
     The state dict: ``document`` (a deep copy), ``data`` (the frozen ``DataConfig``), ``input_names``,
     ``outputs``, ``held_out`` (whether test rows are held out) and ``rows`` (training rows).

@@ -455,3 +455,21 @@ def test_a_new_seed_applies_at_once_at_step_zero_and_on_reset_later():
     np.testing.assert_array_equal(exp.net.flat_params, trained)  # training has begun: kept until Reset
     exp.reset()
     np.testing.assert_array_equal(exp.net.flat_params, Experiment({**default_document(), "seed": 8}).net.flat_params)
+
+
+def test_a_seed_after_training_waits_for_reset_and_says_so():
+    exp = _experiment("circle")
+    assert exp.set_training(seed=3) == ""  # step 0: applied at once, nothing to say
+    exp.run(5)
+    weights = exp.net.flat_params.copy()
+    note = exp.set_training(seed=4)
+    assert "Reset draws new ones from this seed" in note and (exp.net.flat_params == weights).all()
+
+
+def test_new_layers_say_the_run_starts_again_only_when_something_was_trained():
+    exp = _experiment("circle")
+    layers = [{"type": "dense", "units": 3, "activation": "tanh"},
+              {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    assert exp.set_layers(layers) == ""
+    exp.run(5)
+    assert "starts again" in exp.set_layers(layers) and exp.step == 0

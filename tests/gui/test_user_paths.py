@@ -371,11 +371,32 @@ def test_a_truth_table_trains_on_all_its_points_and_says_so(user):
 
 
 def test_a_new_seed_at_step_0_shows_new_weights_at_once(user):
-    """Needs helper A's side: the seed re-initialises while the step is 0."""
+    """While nothing is trained, a new seed draws new weights at once."""
     before = user.window.latest.params["layers[0].weight"].copy()
     user.type("Seed", "7")
     assert user.step() == 0 and user.text("Seed") == "7"
     assert not (user.window.latest.params["layers[0].weight"] == before).all()
+
+
+def test_a_new_seed_after_training_says_it_waits_for_reset(user):
+    """Trained, a new seed keeps the weights and says that Reset will use it; Reset does."""
+    user.train(30)
+    trained = user.window.latest.params["layers[0].weight"].copy()
+    user.type("Seed", "7")
+    assert (user.window.latest.params["layers[0].weight"] == trained).all() and user.step() >= 30
+    assert "Reset draws new ones from this seed" in user.status()
+    user.trigger("Reset")
+    fresh = user.window.latest.params["layers[0].weight"].copy()
+    user.type("Seed", "0")  # at step 0: the default seed's weights at once
+    assert not (fresh == user.window.latest.params["layers[0].weight"]).all()
+
+
+def test_new_layers_after_training_say_that_the_run_starts_again(user):
+    """Changing the architecture of a trained run starts it again: the status bar says so."""
+    user.train(30)
+    user.set_value("Layer 1 units", 6)
+    assert user.step() == 0 and user.window.latest.history["step"].size == 0
+    assert "the network starts again from its seed" in user.status()
 
 
 def test_weights_that_overflow_beside_a_finite_loss_stop_training(user):
