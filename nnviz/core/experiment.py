@@ -26,7 +26,7 @@ from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
 from nnviz.core.document import build_network, network_to_dict, read_history
 from nnviz.core.errors import DataError, ModelError, NnvizError
-from nnviz.core.history import EVALUATION_COLUMNS, History, Series, saved_history
+from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, History, Table, saved_history
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
@@ -41,6 +41,8 @@ from nnviz.core.walkthrough import CHECK_EPS, unchecked_reason
 GRID = 40  # resolution of each neuron's heatmap over the input plane
 SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
 PROBE = 200  # rows of the fixed probe batch whose activations and gradients a snapshot shows
+EVALUATION_ROWS = 10_000  # an evaluation point reads at most this many training and test rows each
+EVALUATION_SEED = 0  # picks the fixed sample of larger sets: the same rows every time
 ARRAY_KEYS = ("weight", "bias", "gate_weight", "gate_bias", "alpha", "running_mean", "running_var")
 _RUNS = itertools.count(1)  # numbers the runs: a history that starts afresh is a new run
 
@@ -94,6 +96,34 @@ class _LossOrigin(NamedTuple):
     fitted: bool
 
 
+class _Rows(NamedTuple):
+    """Rows an evaluation point reads: inputs, targets, and which rows of the set they are (None:
+    all of them, in order)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    rows: np.ndarray | None
+
+
+def _sample(X: np.ndarray, y: np.ndarray) -> _Rows:
+    """All of ``(X, y)``, or a fixed seeded sample of :data:`EVALUATION_ROWS` of its rows, in order."""
+    if len(X) <= EVALUATION_ROWS:
+        return _Rows(X, y, None)
+    rows = np.sort(np.random.default_rng(EVALUATION_SEED).choice(len(X), EVALUATION_ROWS, replace=False))
+    return _Rows(X[rows], y[rows], frozen(rows))
+
+
+class _Evaluation(NamedTuple):
+    """One evaluation's figures, and the outputs they were counted from (None: no test set)."""
+
+    train_loss: float
+    train_accuracy: float | None
+    train_out: np.ndarray
+    test_loss: float | None
+    test_accuracy: float | None
+    test_out: np.ndarray | None
+
+
 def _index(i, size: int) -> bool:
     """Whether ``i`` is a whole number in ``0 .. size-1`` (no negative indices from the end)."""
     return isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < size
@@ -103,7 +133,10 @@ class Experiment:
     """A network, its data and its trainer, with the commands the app applies between steps.
 
     The per-step history (loss, learning rate) is the trainer's own :class:`History`, read as views;
-    every Reset starts fresh buffers, so the views older snapshots hold never change.
+    every Reset starts fresh buffers, so the views older snapshots hold never change. Both it and
+    the evaluation points stay bounded however long the run (see :class:`~nnviz.core.history.Table`).
+    An evaluation point reads at most :data:`EVALUATION_ROWS` training and test rows each: larger
+    sets are evaluated on a fixed seeded sample, the same rows every time.
     """
 
     def __init__(self, document: dict | None = None, data: DataConfig | None = None, fit_model: bool = True,
@@ -284,6 +317,7 @@ class Experiment:
                           seed=seed, history=history)
         # self.y is the trainer's own array (equal to y), so set_sample edits what the steps read
         self.net, self.y, self.y_test, self.trainer = net, trainer.y, y_test, trainer
+        self._evaluation_rows = None  # sampled afresh from these rows when next evaluated
 
     def _check_inputs(self, net: Network) -> None:
         if net.inputs != len(self.input_names):
@@ -309,12 +343,11 @@ class Experiment:
         self._start_history()
 
     def _start_history(self) -> None:
-        """Fresh history buffers (never cleared in place: published snapshots hold views of them)."""
+        """Fresh history buffers (never cleared in place: published snapshots hold views of them):
+        the evaluation points, each with its losses, accuracies and layer health (see
+        :meth:`_health_row`)."""
         self._run = next(_RUNS)
-        self._steps = Series(np.int64)
-        self._evals = {k: Series() for k in ("eval_step", "train_loss", "test_loss", "train_accuracy",
-                                              "test_accuracy")}
-        self._health: dict[str, Series] = {}
+        self._evals = Table("eval_step", EVALUATION_COLUMNS[1:], EVALUATION_CAP)
         self._dropout_masks: dict[int, np.ndarray] = {}
 
     @property
@@ -330,23 +363,20 @@ class Experiment:
     def run(self, steps: int) -> float:
         """Take ``steps`` optimizer steps (stopping early at a non-finite loss)."""
         tr = self.trainer
-        start = len(tr.history["loss"])
         loss = math.nan
         for _ in range(steps):
             loss = tr.run(1)
             if diverged(loss, self.net):
                 self.diverged = True
                 break
-        self._record(start)
+        self._record()
         return loss
 
     def run_fast(self, steps: int) -> float:
         """Like :meth:`run`, checking for divergence once at the end (the worker's hot path)."""
-        tr = self.trainer
-        start = len(tr.history["loss"])
-        loss = tr.run(steps)
+        loss = self.trainer.run(steps)
         self.diverged = self.diverged or diverged(loss, self.net)
-        self._record(start)
+        self._record()
         return loss
 
     def run_evaluated(self, steps: int, every: int) -> float:
@@ -364,20 +394,14 @@ class Experiment:
 
     def run_epoch(self) -> float:
         """Take the steps that complete the current epoch; returns their mean loss."""
-        tr = self.trainer
-        start = len(tr.history["loss"])
-        loss = tr.epoch()  # the mean: NaN if any step's loss was
+        loss = self.trainer.epoch()  # the mean: NaN if any step's loss was
         self.diverged = self.diverged or diverged(loss, self.net)
-        self._record(start)
+        self._record()
         return loss
 
-    def _record(self, start: int) -> None:
-        """Number the steps the trainer took since it had ``start`` rows of history."""
-        new = len(self.trainer.history["loss"]) - start
-        if new <= 0:
-            return
-        self._steps.extend(np.arange(self._step + 1, self._step + new + 1))
-        self._step += new
+    def _record(self) -> None:
+        """The run is at the step of the trainer's last row (its history numbers the steps)."""
+        self._step = self.trainer.history.run_step
 
     def set_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
         """Set one number of a parameter (``"layers[0].weight"``, ``(1, 0)``) by hand."""
@@ -438,6 +462,7 @@ class Experiment:
             if not self.planar or self.input_names == ("x1", "x2"):  # inputs are the raw columns
                 raw_X = raw.X.copy()
                 raw_X[row, column] = value
+        self._evaluation_rows = None  # a sample holds copies of the rows
         if raw_X is raw.X and raw_y is raw.y:
             return
         edited = type(raw)(raw_X, raw_y, raw.name, raw.task, raw.feature_names, raw.target_names)
@@ -622,14 +647,12 @@ class Experiment:
     def _restore_history(self, saved: dict | None) -> None:
         """Show the loss history a document saved, and go on from it: its step is where this run
         is (a change of optimizer restarts the optimizer's count, not the run's)."""
-        if saved is None:
-            return
-        self.trainer.history.restore(saved)
-        self._steps.extend(saved["step"])
-        for name in EVALUATION_COLUMNS:
-            self._evals[name].extend(saved[name])
-        ends = [int(saved[k][-1]) for k in ("step", "eval_step") if len(saved[k])]
-        self._step = max([self._step, *ends])
+        if saved is not None:
+            self.trainer.history.restore(saved)
+            self._evals.extend({name: saved[name] for name in EVALUATION_COLUMNS})
+            ends = [int(saved[k][-1]) for k in ("step", "eval_step") if len(saved[k])]
+            self._step = max([self._step, *ends])
+        self.trainer.history.run_step = self._step  # the next step taken is the one after
 
     def to_document(self, folder: str | os.PathLike | None = None) -> dict:
         """The model document to save in ``folder``: parameters, optimizer state, the data it trains
@@ -644,10 +667,11 @@ class Experiment:
         for key in ("name", "description"):
             if key in self.document and key not in doc:
                 doc[key] = self.document[key]
-        if len(self._steps):
-            h = self.trainer.history
-            doc["history"] = saved_history({"step": self._steps, "epoch": h["epoch"], "lr": h["lr"],
-                                            "loss": h["loss"], "grad_norm": h["grad_norm"], **self._evals})
+        h = self.trainer.history
+        if len(h.run_steps):
+            doc["history"] = saved_history({"step": h.run_steps, "epoch": h["epoch"], "lr": h["lr"],
+                                            "loss": h["loss"], "grad_norm": h["grad_norm"],
+                                            **{name: self._evals[name] for name in EVALUATION_COLUMNS}})
         return doc
 
     # -- snapshots ------------------------------------------------------------------------------
@@ -681,44 +705,52 @@ class Experiment:
         steps = self._evals["eval_step"]
         return len(steps) > 0 and steps[-1] == self._step
 
-    def _record_evaluation(self, health=None):
+    def _record_evaluation(self, health=None) -> _Evaluation:
         self._keep_dropout_masks()  # evaluation mode clears them
-        train_loss, train_acc, train_out = self._evaluate(self.X, self.y)
+        train, test = self._evaluation_sets()
+        train_loss, train_acc, train_out = self._evaluate(train.X, train.y)
         test_loss = test_acc = test_out = None
-        if self.X_test is not None:
-            test_loss, test_acc, test_out = self._evaluate(self.X_test, self.y_test)
-        e = self._evals
+        if test is not None:
+            test_loss, test_acc, test_out = self._evaluate(test.X, test.y)
         if not self._evaluated_now():
-            e["eval_step"].extend([self._step])
-            e["train_loss"].extend([train_loss])
-            e["test_loss"].extend([math.nan if test_loss is None else test_loss])
-            e["train_accuracy"].extend([math.nan if train_acc is None else train_acc])
-            e["test_accuracy"].extend([math.nan if test_acc is None else test_acc])
-            self._append_health(health if health is not None else self._probe()[1])
-        return train_loss, train_acc, train_out, test_loss, test_acc, test_out
+            health = health if health is not None else self._probe()[1]
+            self._append_evaluation({
+                "eval_step": self._step, "train_loss": train_loss,
+                "test_loss": math.nan if test_loss is None else test_loss,
+                "train_accuracy": math.nan if train_acc is None else train_acc,
+                "test_accuracy": math.nan if test_acc is None else test_acc, **self._health_row(health)})
+        return _Evaluation(train_loss, train_acc, train_out, test_loss, test_acc, test_out)
 
-    def _append_health(self, health) -> None:
-        """Per evaluation point, keyed ``"{layer}.p5"`` … ``"{layer}.p95"`` (activation percentiles),
-        ``"{layer}.dead"``, ``"{layer}.saturated"``, ``"{layer}.update_ratio"``, ``"{layer}.grad_norm"``
-        and ``"{layer}.{param}.grad_norm"``, ``.grad_mean_abs``, ``.grad_max_abs``."""
-        def add(key, value):
-            series = self._health.get(key)
-            if series is None:
-                series = self._health[key] = Series()
-                series.extend(np.full(len(self._evals["eval_step"]) - 1, np.nan))  # align with eval_step
-            series.extend([math.nan if value is None else value])
+    def _evaluation_sets(self) -> tuple[_Rows, _Rows | None]:
+        """The training and test rows an evaluation point reads: all of them, or a fixed sample of
+        :data:`EVALUATION_ROWS` (kept until the rows change: see :meth:`_build`, :meth:`set_sample`)."""
+        if self._evaluation_rows is None:
+            test = None if self.X_test is None else _sample(self.X_test, self.y_test)
+            self._evaluation_rows = (_sample(self.X, self.y), test)
+        return self._evaluation_rows
 
+    def _append_evaluation(self, row: dict) -> None:
+        """Append one evaluation point; a measure new to this run starts as NaN in the points before."""
+        for key in row:
+            if key not in self._evals:
+                self._evals.add_column(key)
+        self._evals.extend({key: [value] for key, value in row.items()})
+
+    @staticmethod
+    def _health_row(health) -> dict:
+        """One evaluation point's layer health, keyed ``"{layer}.p5"`` … ``"{layer}.p95"`` (activation
+        percentiles), ``"{layer}.dead"``, ``"{layer}.saturated"``, ``"{layer}.update_ratio"``,
+        ``"{layer}.grad_norm"`` and ``"{layer}.{param}.grad_norm"``, ``.grad_mean_abs``, ``.grad_max_abs``."""
+        row = {}
         for h in health:
             for pct, value in zip(PERCENTILES, h.percentiles):
-                add(f"{h.index}.p{pct:g}", value)
-            add(f"{h.index}.dead", h.dead)
-            add(f"{h.index}.saturated", h.saturated)
-            add(f"{h.index}.update_ratio", h.update_ratio)
-            add(f"{h.index}.grad_norm", h.grad_norm)
+                row[f"{h.index}.p{pct:g}"] = value
+            row |= {f"{h.index}.dead": h.dead, f"{h.index}.saturated": h.saturated,
+                    f"{h.index}.update_ratio": h.update_ratio, f"{h.index}.grad_norm": h.grad_norm}
             for name, g in h.grads.items():
-                add(f"{h.index}.{name}.grad_norm", g.norm)
-                add(f"{h.index}.{name}.grad_mean_abs", g.mean_abs)
-                add(f"{h.index}.{name}.grad_max_abs", g.max_abs)
+                row |= {f"{h.index}.{name}.grad_norm": g.norm, f"{h.index}.{name}.grad_mean_abs": g.mean_abs,
+                        f"{h.index}.{name}.grad_max_abs": g.max_abs}
+        return {key: math.nan if value is None else value for key, value in row.items()}
 
     def snapshot(self) -> Snapshot:
         """Build an immutable snapshot of the current state (the worker publishes these)."""
@@ -726,11 +758,12 @@ class Experiment:
         self._serial += 1
         with np.errstate(all="ignore"):
             layers, health, verdict = self._probe()
-            train_loss, train_acc, train_out, test_loss, test_acc, test_out = self._record_evaluation(health)
-            eval_y = self.y_test if self.X_test is not None else self.y
-            predictions = frozen(test_out if self.X_test is not None else train_out)
+            evaluation = self._record_evaluation(health)
+            train, test = self._evaluation_sets()
+            shown = test if test is not None else train  # the rows the predictions are for
+            predictions = frozen(evaluation.test_out if test is not None else evaluation.train_out)
             # classes only where the outputs can tell them apart (see `scored`)
-            confusion = self._confusion(predictions, eval_y) if self.scored else None
+            confusion = self._confusion(predictions, shown.y) if self.scored else None
             threshold = None
             if self.scored and net.outputs == 1:
                 threshold = float(net.loss.decision_threshold(net.layers[-1].activation, self._midpoint))
@@ -743,22 +776,25 @@ class Experiment:
         return Snapshot(
             serial=self._serial, step=self._step, epoch=self.trainer.epoch_count,
             lr=net.lr, batch_loss=h["loss"][-1] if h["loss"] else math.nan,
-            train_loss=train_loss, test_loss=test_loss, train_accuracy=train_acc, test_accuracy=test_acc,
+            train_loss=evaluation.train_loss, test_loss=evaluation.test_loss,
+            train_accuracy=evaluation.train_accuracy, test_accuracy=evaluation.test_accuracy,
             diverged=self.diverged, task=self.task, input_names=self.input_names,
             params={k: frozen(v) for k, v in net.named_parameters()},
             grads={k: frozen(v) for k, v in net.named_gradients()},
             layers=layers,
-            history={"step": self._steps.view(), "loss": h["loss"].view(), "lr": h["lr"].view(),
-                     **{k: s.view() for k, s in self._evals.items()}},
+            history={"step": h.run_steps.view(), "loss": h["loss"].view(), "lr": h["lr"].view(),
+                     "loss_mean": h.loss_mean.view(), **{k: self._evals.view(k) for k in EVALUATION_COLUMNS}},
             raw_train=(read_only(self.raw_train.X), read_only(self.raw_train.y)),
             raw_test=(read_only(self.raw_test.X), read_only(self.raw_test.y)) if self.raw_test is not None else None,
             grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
-            health=health, health_history={k: v.view() for k, v in self._health.items()},
+            health=health, health_history={k: self._evals.view(k) for k in self._evals.names[len(EVALUATION_COLUMNS):]},
             data_name=self._data_name(),
             run=self._run, surface_classes=classes, surface_confidence=confidence,
             gradient_check=self._gradient_check_job(), health_verdict=verdict, decision_threshold=threshold,
-            label_midpoint=float(self._midpoint))
+            label_midpoint=float(self._midpoint),
+            evaluated_rows=(len(train.X), 0 if test is None else len(test.X)),
+            prediction_rows=shown.rows)
 
     def _data_name(self) -> str:
         """What the data are called: a built-in set's title ("Circle"), imported rows' name."""

@@ -1,10 +1,11 @@
-"""Append-only columns of numbers, one row per step, in NumPy arrays that grow as needed.
+"""Columns of numbers, one row per step or evaluation point, in NumPy arrays of bounded size.
 
-:class:`Series` holds any numbers (a loss, a learning rate) in a growable array, read as a read-only
-view of its filled part; a view taken once never changes, so snapshots share it without copying.
-:class:`Counter` holds a column that advances by a fixed amount per row (the step number, the samples
-seen) as its runs, so it costs nothing per row. Both read like a list: ``len``, ``[i]``, ``[-1]``,
-iteration, and ``==`` against a list compares the numbers.
+A :class:`Table` holds columns that share rows, read as read-only views of their filled part; a
+view taken once never changes, so snapshots share it without copying. It keeps every row up to a
+cap, then decimates into buckets that keep each column's lowest and highest values, so memory stays
+flat over hours of training and a curve still shows its spikes. :class:`History` is the trainer's
+per-step table. Columns read like a list: ``len``, ``[i]``, ``[-1]``, iteration, and ``==``
+against a list compares the numbers.
 
 A model document saves the history the app shows (``"history"``, see ``docs/model-format.md``):
 :func:`saved_history` writes it, at most :data:`SAVED_POINTS` rows of each kind, evenly thinned.
@@ -12,7 +13,6 @@ A model document saves the history the app shows (``"history"``, see ``docs/mode
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Mapping, Sequence
 
@@ -23,6 +23,8 @@ GROWTH = 1.25  # capacity factor: amortised O(1) appends, at most a quarter of t
 STEP_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
 EVALUATION_COLUMNS = ("eval_step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 SAVED_POINTS = 2000  # a saved history keeps at most this many rows of each kind (a file of ~200 kB)
+STEP_CAP = 100_000  # per-step rows kept before decimating (~6 MB of columns at most)
+EVALUATION_CAP = 20_000  # evaluation points kept before decimating (a layer's health has ~20 columns)
 
 
 class _Column(Sequence):
@@ -53,145 +55,252 @@ class _Column(Sequence):
         return f"{type(self).__name__}({self.view()!r})"
 
 
-class Series(_Column):
-    """A growable column of ``dtype`` numbers; views of the filled part never change."""
+class Table:
+    """Columns of numbers that share rows, one row per step (or evaluation point) in increasing
+    ``axis`` order, held in NumPy arrays and bounded: at most ``cap`` rows, however long the run.
 
-    def __init__(self, dtype=np.float64, capacity: int = 1024):
-        self._data = np.empty(capacity, dtype=dtype)
+    Up to ``cap`` rows every row is kept as it came. Beyond, the table decimates: the rows fall
+    into buckets of ``width`` axis steps (a power of two that doubles as the run grows, so buckets
+    stay aligned), and each bucket of more than two rows becomes two rows, leaving at most
+    ``cap // 2``; newer rows come in whole until the cap is reached again. **A decimated point**
+    is one of a bucket's two rows: the axis (and each column named in ``ordered``, counts that
+    only grow) holds the bucket's first value on the first row and its last on the second; every
+    other column holds its lowest and its highest value in the bucket, the earlier of the two on
+    the first row (a value that is not a number counts as the highest). So a curve through the
+    rows still reaches every spike and dip, and the first and last rows and each column's overall
+    minimum and maximum survive. Each column named in ``means`` has a companion ``{name}_mean``:
+    the mean over the steps the row stands for (the value itself, until it is decimated).
+
+    Views of the filled part are read-only and never change: decimation writes new arrays.
+    """
+
+    def __init__(self, axis: str, columns: Sequence[str], cap: int, ordered: Sequence[str] = (),
+                 means: Sequence[str] = (), dtypes: Mapping[str, type] | None = None):
+        if cap < 8:
+            raise ValueError(f"cap: at least 8 rows, got {cap}")
+        self.axis, self.cap = axis, cap
+        self.width = 1  #: axis steps per bucket (1: nothing decimated yet)
+        self._ordered = {axis, *ordered}
+        self._mean_of = {f"{name}_mean": name for name in means}
+        names = [axis, *columns, *self._mean_of]
+        if means:
+            names.append(_WEIGHT)
+        dtypes = dtypes or {}
+        self._capacity = min(64, cap)
+        self._data = {name: np.empty(self._capacity, dtype=dtypes.get(name, np.float64)) for name in names}
         self._size = 0
 
-    def append(self, value) -> None:
-        if self._size == self._data.size:
-            self._grow(self._size + 1)
-        self._data[self._size] = value
-        self._size += 1
+    # -- writing ----------------------------------------------------------------------------------
+    def append(self, row: Sequence) -> None:
+        """Append one row: the values of :attr:`names` in order (the hot path: no checks)."""
+        if self._size == self._capacity:
+            self._make_room(1)
+        n = self._size
+        for array, value in zip(self._data.values(), row):
+            array[n] = value
+        self._size = n + 1
 
-    def extend(self, values) -> None:
-        values = np.asarray(values, dtype=self._data.dtype)
-        need = self._size + values.size
-        if need > self._data.size:
-            self._grow(need)
-        self._data[self._size: need] = values
-        self._size = need
+    def extend(self, columns: Mapping[str, Sequence]) -> None:
+        """Append rows given as columns of one length (the axis among them); a column not given
+        is NaN, a ``{name}_mean`` not given is ``name``'s value."""
+        count = len(columns[self.axis])
+        self._make_room(count)
+        n, end = self._size, self._size + count
+        for name, array in self._data.items():
+            if name == _WEIGHT:
+                array[n:end] = 1.0
+                continue
+            source = self._mean_of.get(name, name) if name not in columns else name
+            array[n:end] = np.asarray(columns[source], dtype=np.float64) if source in columns else np.nan
+        self._size = end
+        if self._size > self.cap:
+            self._decimate()
 
-    def _grow(self, need: int) -> None:
-        # A new buffer rather than resizing in place: views handed out keep the old one.
-        grown = np.empty(max(need, int(self._data.size * GROWTH) + 1), dtype=self._data.dtype)
-        grown[: self._size] = self._data[: self._size]
-        self._data = grown
+    def add_column(self, name: str) -> None:
+        """A new value column, NaN in the rows before it (a measure that starts later)."""
+        self._data = {**self._data, name: np.full(self._capacity, np.nan)}
 
-    def view(self) -> np.ndarray:
-        """The filled part, read-only."""
-        v = self._data[: self._size]
+    def _make_room(self, count: int) -> None:
+        if self._size >= self.cap:
+            self._decimate()
+        need = self._size + count
+        if need > self._capacity:
+            # New buffers rather than resizing in place: views handed out keep the old ones.
+            self._set_buffers({name: array[: self._size] for name, array in self._data.items()},
+                              max(need, min(self.cap, int(self._capacity * GROWTH) + 1)))
+
+    def _set_buffers(self, columns: Mapping[str, np.ndarray], capacity: int) -> None:
+        """New buffers of ``capacity`` rows, starting with ``columns`` (all of one length)."""
+        self._data = {}
+        for name, values in columns.items():
+            self._data[name] = np.empty(capacity, dtype=values.dtype)
+            self._data[name][: values.size] = values
+        self._capacity = capacity
+
+    # -- decimation -------------------------------------------------------------------------------
+    def _decimate(self) -> None:
+        """Widen the buckets (never narrower than before, so they stay aligned) until they fit in
+        ``cap // 2`` rows, and write them."""
+        axis = self._data[self.axis][: self._size]
+        span = float(axis[-1] - axis[0]) + 1.0
+        self.width = max(self.width, 4, 1 << max(0, math.ceil(math.log2(4 * span / self.cap))))
+        while True:
+            starts, sizes = _buckets(axis, self.width)
+            counts = np.minimum(sizes, 2)
+            if counts.sum() <= self.cap // 2:
+                break
+            self.width *= 2
+        columns = self._bucketed(starts, sizes, counts)
+        self._size = int(counts.sum())
+        self._set_buffers(columns, self.cap)
+
+    def _bucketed(self, starts: np.ndarray, sizes: np.ndarray, counts: np.ndarray) -> dict:
+        """Every column with each bucket of more than two rows replaced by its two rows."""
+        n = self._size
+        offsets = np.cumsum(counts) - counts
+        source = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))  # rows kept as they are
+        big = sizes > 2
+        first, second = offsets[big], offsets[big] + 1
+        bstarts, bends = starts[big], starts[big] + sizes[big]
+        weights = self._data[_WEIGHT][:n] if self._mean_of else None
+        total = np.add.reduceat(weights, starts)[big] if self._mean_of else None
+        out = {}
+        for name, array in self._data.items():
+            values = array[:n]
+            column = values[source]
+            if name == _WEIGHT:
+                column[first] = column[second] = total / 2
+            elif name in self._mean_of:
+                mean = np.add.reduceat(values * weights, starts)[big] / total
+                column[first] = column[second] = mean
+            elif name in self._ordered:
+                column[first], column[second] = values[bstarts], values[bends - 1]
+            else:
+                low, high = _extremes(values, starts)
+                low, high = low[big], high[big]
+                column[first] = values[np.minimum(low, high)]
+                column[second] = values[np.maximum(low, high)]
+            out[name] = column
+        return out
+
+    # -- reading ----------------------------------------------------------------------------------
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The columns, in the order :meth:`append` takes their values."""
+        return tuple(self._data)
+
+    def view(self, name: str) -> np.ndarray:
+        """Column ``name``'s filled part, read-only."""
+        v = self._data[name][: self._size]
         v.setflags(write=False)
         return v
 
     @property
     def nbytes(self) -> int:
         """Bytes held, filled or not."""
-        return self._data.nbytes
+        return sum(array.nbytes for array in self._data.values())
+
+    def column_nbytes(self, name: str) -> int:
+        return self._data[name].nbytes
 
     def __len__(self) -> int:
         return self._size
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._data
+
+    def __getitem__(self, name: str) -> TableColumn:
+        if name not in self._data:
+            raise KeyError(name)
+        return TableColumn(self, name)
+
+
+_WEIGHT = "_weight"  # a decimating table's steps per row, for the means
+
+
+def _buckets(axis: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first row and the number of rows of each bucket of ``width`` axis steps."""
+    bucket = np.floor_divide(axis, width)
+    starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+    return starts, np.diff(np.r_[starts, axis.size])
+
+
+def _extremes(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each bucket's lowest and of its highest value (NaN counts as the highest)."""
+    key = np.where(np.isnan(values), np.inf, values)
+    sizes = np.diff(np.r_[starts, values.size])
+    rows = np.arange(values.size)
+
+    def first_row_at(extreme: np.ndarray) -> np.ndarray:
+        return np.minimum.reduceat(np.where(key == np.repeat(extreme, sizes), rows, values.size), starts)
+
+    return first_row_at(np.minimum.reduceat(key, starts)), first_row_at(np.maximum.reduceat(key, starts))
+
+
+class TableColumn(_Column):
+    """One column of a :class:`Table`, read like a list."""
+
+    def __init__(self, table: Table, name: str):
+        self._table, self._name = table, name
+
+    def view(self) -> np.ndarray:
+        return self._table.view(self._name)
+
+    @property
+    def nbytes(self) -> int:
+        return self._table.column_nbytes(self._name)
+
+    def __len__(self) -> int:
+        return len(self._table)
 
     def __getitem__(self, index):
         return self.view()[index]
 
 
-class Counter(_Column):
-    """A column of whole numbers that usually advances by a fixed step per row, stored as runs
-    ``(first row, first value, step)``: a new run starts only where the step changes. With a
-    ``divisor``, rows read as ``value / divisor`` (the epoch, from the samples seen)."""
-
-    def __init__(self, divisor: int = 1):
-        self.divisor = divisor
-        self._starts: list[int] = []  # first row of each run
-        self._firsts: list[int] = []
-        self._steps: list[int] = []
-        self._size = 0
-
-    def append(self, value: int) -> None:
-        value = int(value)
-        if self._starts:
-            length = self._size - self._starts[-1]
-            if length == 1:
-                self._steps[-1] = value - self._firsts[-1]
-                self._size += 1
-                return
-            if self._firsts[-1] + length * self._steps[-1] == value:
-                self._size += 1
-                return
-        self._starts.append(self._size)
-        self._firsts.append(value)
-        self._steps.append(0)
-        self._size += 1
-
-    def _value(self, row: int):
-        run = bisect.bisect_right(self._starts, row) - 1
-        value = self._firsts[run] + (row - self._starts[run]) * self._steps[run]
-        return value if self.divisor == 1 else value / self.divisor
-
-    def view(self) -> np.ndarray:
-        """Every row as a (new, read-only) array."""
-        bounds = self._starts + [self._size]
-        parts = [first + step * np.arange(end - start, dtype=np.int64)
-                 for start, end, first, step in zip(bounds, bounds[1:], self._firsts, self._steps)]
-        out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        if self.divisor != 1:
-            out = out / self.divisor
-        out.setflags(write=False)
-        return out
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes of the run table (a few numbers per run, not per row)."""
-        return 3 * 8 * len(self._starts)
-
-    def __len__(self) -> int:
-        return self._size
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return self.view()[index]
-        row = index + self._size if index < 0 else index
-        if not 0 <= row < self._size:
-            raise IndexError(f"row {index} of {self._size}")
-        return self._value(row)
-
-
 class History(Mapping):
     """The trainer's per-step metrics: ``step`` (optimizer steps taken), ``epoch`` (samples seen /
     rows), ``lr``, ``loss`` (the batch loss before the update) and ``grad_norm``; each a column
-    indexed like a list (``history["loss"][-1]``)."""
+    indexed like a list (``history["loss"][-1]``). Rows are numbered by the run's own step
+    (:attr:`run_steps`, which a change of optimizer does not restart), and decimated beyond
+    ``cap`` rows as :class:`Table` says; ``loss_mean`` is the mean batch loss a row stands for."""
 
     KEYS = ("step", "epoch", "lr", "loss", "grad_norm")
 
-    def __init__(self, rows: int):
+    def __init__(self, rows: int, cap: int = STEP_CAP):
         self.rows = rows
-        self._columns = {"step": Counter(), "epoch": Counter(divisor=rows), "lr": Series(),
-                         "loss": Series(), "grad_norm": Series()}
+        self.run_step = 0  #: the run's step of the last row (where the next row's count starts)
+        self._table = Table("run_step", self.KEYS, cap, ordered=("step", "epoch"), means=("loss",),
+                            dtypes={"run_step": np.int64, "step": np.int64})
 
     def restore(self, saved: Mapping[str, np.ndarray]) -> None:
         """Append the per-step rows of a saved history (:data:`STEP_COLUMNS`, epochs as saved)."""
-        samples = np.round(np.asarray(saved["epoch"], dtype=np.float64) * self.rows)
-        for row in zip(saved["step"], samples, saved["lr"], saved["loss"], saved["grad_norm"]):
-            self.append(*row)
+        if len(saved["step"]):
+            self._table.extend({"run_step": saved["step"], **{k: saved[k] for k in self.KEYS}})
+            self.run_step = int(saved["step"][-1])
 
     def append(self, step: int, samples_seen: int, lr: float, loss: float, grad_norm: float) -> None:
-        c = self._columns
-        c["step"].append(step)
-        c["epoch"].append(samples_seen)
-        c["lr"].append(lr)
-        c["loss"].append(loss)
-        c["grad_norm"].append(grad_norm)
+        self.run_step += 1
+        self._table.append((self.run_step, step, samples_seen / self.rows, lr, loss, grad_norm, loss, 1.0))
+
+    @property
+    def run_steps(self) -> TableColumn:
+        """The run's step of each row."""
+        return self._table["run_step"]
+
+    @property
+    def loss_mean(self) -> TableColumn:
+        """The mean batch loss over the steps each row stands for (its own loss until decimated)."""
+        return self._table["loss_mean"]
 
     @property
     def nbytes(self) -> int:
         """Bytes the columns hold."""
-        return sum(column.nbytes for column in self._columns.values())
+        return self._table.nbytes
 
-    def __getitem__(self, key: str):
-        return self._columns[key]
+    def __getitem__(self, key: str) -> TableColumn:
+        if key not in self.KEYS:
+            raise KeyError(key)
+        return self._table[key]
 
     def __iter__(self):
         return iter(self.KEYS)

@@ -90,7 +90,9 @@ class Snapshot:
     params: dict[str, np.ndarray]
     grads: dict[str, np.ndarray]
     layers: tuple[LayerView, ...]
-    history: dict[str, np.ndarray]  # per step: step, loss, lr; per snapshot: eval_step, train_loss, …
+    # per step: step, loss, lr, loss_mean; per evaluation point: eval_step, train_loss, … (both bounded:
+    # beyond a cap, a row stands for a bucket of steps, see nnviz.core.history.Table)
+    history: dict[str, np.ndarray]
     raw_train: tuple[np.ndarray, np.ndarray]  # inputs before feature expansion, targets
     raw_test: tuple[np.ndarray, np.ndarray] | None
     grid_extent: tuple[float, float, float, float] | None  # x0, x1, y0, y1 of the input plane
@@ -111,3 +113,8 @@ class Snapshot:
     #: a single output that scores two classes: the value that separates them (what accuracy counts)
     decision_threshold: float | None = None
     label_midpoint: float = 0.5  # halfway between the two labels of the data (0.5 for 0/1, 0 for -1/+1)
+    #: rows the train and the test figures are on (0: no test set): a set larger than the
+    #: evaluation budget is evaluated on a fixed sample of its rows, the same every time
+    evaluated_rows: tuple[int, int] = (0, 0)
+    #: the rows of the test (else training) set that ``predictions`` are for, when a sample; None: all
+    prediction_rows: np.ndarray | None = None

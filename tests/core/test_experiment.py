@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nnviz.core import ModelError, Trainer, load_model
-from nnviz.core.experiment import GRID, SURFACE, Experiment, default_document
+from nnviz.core.experiment import EVALUATION_ROWS, GRID, PROBE, SURFACE, Experiment, InlineData, default_document
 
 
 def test_default_experiment_is_a_tanh_net_on_circle():
@@ -297,3 +297,52 @@ def test_a_refused_learning_rate_changes_nothing():
         exp.set_training(lr=-1.0)
     assert exp.to_document()["optimizer"]["lr"] == default_document()["optimizer"]["lr"]
     np.testing.assert_array_equal(exp.net.flat_params, before)
+
+
+def _big_experiment(rows: int = 70_000) -> Experiment:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(rows, 2))
+    y = (X[:, :1] * X[:, 1:] > 0).astype(np.float64)
+    data = DataConfig(imported=InlineData(X, y, "big", "classification", ("a", "b"), ("class",)), test_fraction=0.2)
+    return Experiment(data=data)
+
+
+def test_an_evaluation_point_on_70000_rows_reads_a_fixed_sample_and_its_figures_are_the_samples(monkeypatch):
+    exp = _big_experiment()
+    assert len(exp.X) == 56_000 and len(exp.X_test) == 14_000
+    read = []
+    forward = exp.net.forward
+    exp.run(5)
+    monkeypatch.setattr(exp.net, "forward", lambda X, *args, **kw: read.append(len(X)) or forward(X, *args, **kw))
+    snap = exp.snapshot()
+    evaluated = [n for n in read if n > PROBE]  # the probe batch and the plane aside
+    assert evaluated == [EVALUATION_ROWS, EVALUATION_ROWS] and snap.evaluated_rows == (EVALUATION_ROWS, EVALUATION_ROWS)
+    rows = snap.prediction_rows
+    assert rows.size == EVALUATION_ROWS and np.all(np.diff(rows) > 0) and rows.max() < 14_000
+    out = forward(exp.X_test[rows], training=False)
+    assert snap.test_loss == exp.net.data_loss(out, exp.y_test[rows])[0]
+    assert snap.test_accuracy == exp.accuracy(out, exp.y_test[rows])
+    np.testing.assert_array_equal(snap.predictions, out)
+    train_rows = exp._evaluation_sets()[0].rows
+    assert snap.train_loss == exp.net.data_loss(forward(exp.X[train_rows], training=False), exp.y[train_rows])[0]
+    exp.run(5)
+    np.testing.assert_array_equal(exp.snapshot().prediction_rows, rows)  # the same rows every time
+
+
+def test_a_data_set_within_the_budget_is_evaluated_whole():
+    exp = Experiment()
+    snap = exp.snapshot()
+    assert snap.evaluated_rows == (len(exp.X), len(exp.X_test)) and snap.prediction_rows is None
+    assert snap.test_loss == exp.net.evaluate(exp.X_test, exp.y_test)
+
+
+def test_a_long_run_keeps_its_histories_bounded():
+    exp = Experiment()
+    exp.trainer.history._table.cap = exp._evals.cap = 1000  # a small cap, reached quickly
+    exp.run_evaluated(20_000, 10)
+    snap = exp.snapshot()
+    assert len(snap.history["step"]) <= 1000 and snap.history["step"][-1] == exp.step == 20_000
+    assert len(snap.history["eval_step"]) <= 1000 and snap.history["eval_step"][0] == 0
+    assert all(len(v) == len(snap.history["eval_step"]) for v in snap.health_history.values())
+    doc = exp.to_document()
+    assert doc["history"]["step"][-1] == 20_000 and len(doc["history"]["step"]) <= 1000

@@ -8,7 +8,7 @@ import pytest
 
 from nnviz.core import Trainer, load_model
 from nnviz.core.datasets import make_dataset
-from nnviz.core.history import Counter, History, Series
+from nnviz.core.history import STEP_CAP, History, Table
 
 STEPS = 300_000
 MODEL = {"format": "nnviz.model/1", "inputs": 2, "loss": "bce", "optimizer": {"name": "adam", "lr": 0.05},
@@ -17,7 +17,7 @@ MODEL = {"format": "nnviz.model/1", "inputs": 2, "loss": "bce", "optimizer": {"n
                     {"type": "dense", "units": 1, "activation": "sigmoid"}]}
 
 
-def test_history_of_300k_steps_costs_under_10_mb():
+def test_history_of_300k_steps_costs_under_10_mb_and_keeps_at_most_its_cap_of_rows():
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
@@ -29,7 +29,7 @@ def test_history_of_300k_steps_costs_under_10_mb():
         used = tracemalloc.get_traced_memory()[0] - before - losses.nbytes - norms.nbytes
     finally:
         tracemalloc.stop()
-    assert len(history["loss"]) == STEPS and history["step"][-1] == STEPS
+    assert len(history["loss"]) <= STEP_CAP and history["step"][-1] == STEPS and history.run_step == STEPS
     assert history["epoch"][-1] == 10 * STEPS / 500
     assert history.nbytes < 10_000_000 and used < 10_000_000
 
@@ -48,31 +48,69 @@ def test_history_equals_the_losses_the_steps_return():
     np.testing.assert_array_equal(np.asarray(h["grad_norm"]), h["grad_norm"].view())
 
 
-def test_series_views_are_read_only_and_never_change():
-    series = Series()
-    series.extend([1.0, 2.0])
-    view = series.view()
+def test_table_views_are_read_only_and_never_change_through_growth_and_decimation():
+    table = Table("step", ("loss",), cap=64)
+    table.extend({"step": [1, 2], "loss": [1.0, 2.0]})
+    view = table.view("loss")
     kept = view.copy()
-    for i in range(5000):  # grows the buffer several times
-        series.append(float(i))
+    for i in range(5000):  # grows the buffers, then decimates many times
+        table.append((i + 3, float(i)))
     assert not view.flags.writeable
     np.testing.assert_array_equal(view, kept)
     with pytest.raises(ValueError):
         view[0] = 5.0
-    assert len(series) == 5002 and series[-1] == 4999.0
+    assert len(table) <= 64 and table["loss"][-1] == 4999.0 and table["step"][-1] == 5002
 
 
-def test_counter_stores_runs_and_reads_every_row():
-    counter = Counter()
-    values = [5, 6, 7, 8, 20, 21, 22, 22, 22, 3]  # a jump (a loaded state), a pause, a restart
-    for v in values:
-        counter.append(v)
-    assert counter == values and counter[-1] == 3 and counter[4] == 20 and len(counter) == len(values)
-    assert counter.view().tolist() == values and not counter.view().flags.writeable
-    assert counter.nbytes <= 5 * 24  # a few runs, not ten rows
-    with pytest.raises(IndexError):
-        counter[len(values)]
+def _long_history(steps: int, cap: int, chunk: int = 10_000) -> tuple[History, np.ndarray]:
+    """A history of ``steps`` noisy losses (with spikes) appended as the trainer does, and the losses."""
+    rng = np.random.default_rng(1)
+    losses = 1.0 / np.sqrt(np.arange(1, steps + 1)) + 0.01 * rng.random(steps)
+    losses[rng.choice(steps, 20, replace=False)] += 5.0  # spikes
+    losses[steps // 3] = -1.0  # the lowest, once
+    history = History(rows=100, cap=cap)
+    for start in range(0, steps, chunk):
+        for i in range(start, min(start + chunk, steps)):
+            history.append(i + 1, 10 * (i + 1), 0.01, losses[i], 1.0)
+    return history, losses
 
+
+def test_a_long_history_stays_within_its_cap_and_keeps_ends_spikes_and_means():
+    cap, steps = 1000, 200_000
+    history, losses = _long_history(steps, cap)
+    h = history
+    steps_kept = h.run_steps.view()
+    assert cap // 4 <= len(steps_kept) <= cap
+    assert steps_kept[0] == 1 and steps_kept[-1] == steps and h["loss"][-1] == losses[-1]
+    assert h["loss"][0] == losses[0] and h["epoch"][-1] == 10 * steps / 100
+    assert np.all(np.diff(steps_kept) > 0)
+    loss = h["loss"].view()
+    assert loss.max() == losses.max() and loss.min() == losses.min() == -1.0
+    spikes = np.sort(losses)[-20:]
+    assert np.isin(spikes, loss).sum() >= 15  # spikes closer than a bucket share one
+    # every kept row is a real loss of its bucket; the means weigh every step once
+    assert np.isin(loss, losses).all()
+    weights = history._table.view("_weight")
+    assert weights.sum() == steps
+    assert np.dot(h.loss_mean.view(), weights) == pytest.approx(losses.sum(), rel=1e-9)
+
+
+def test_the_history_nbytes_stops_growing_at_the_cap():
+    cap = 2000
+    history = History(rows=100, cap=cap)
+    sizes = []
+    for step in range(1, 100_001):
+        history.append(step, step, 0.01, 1.0 / step, 1.0)
+        if step % 10_000 == 0:
+            sizes.append(history.nbytes)
+    assert len(set(sizes)) == 1 and sizes[0] <= cap * 8 * 8
+
+
+def test_a_non_number_is_kept_as_the_highest_value_of_its_bucket():
+    table = Table("step", ("loss",), cap=16)
+    table.extend({"step": np.arange(1, 17), "loss": np.r_[np.ones(9), np.nan, np.ones(6)]})
+    table.append((17, 1.0))
+    assert np.isnan(table.view("loss")).sum() == 1 and len(table) <= 8
 
 def test_histories_compare_like_lists():
     history = History(rows=4)

@@ -435,10 +435,11 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         header = ["set", "row", "output", "target", "predicted"]
         which = "test" if snap.raw_test is not None else "train"
         target = (snap.raw_test if snap.raw_test is not None else snap.raw_train)[1]
-        pred = snap.predictions
+        rows = np.arange(len(target)) if snap.prediction_rows is None else snap.prediction_rows
+        target, pred = target[rows], snap.predictions
         if pred.shape != target.shape:  # not drawn either
             return header, []
-        return header, [[which, r, o, float(target[r, o]), float(pred[r, o])]
+        return header, [[which, int(rows[r]), o, float(target[r, o]), float(pred[r, o])]
                         for r in range(target.shape[0]) for o in range(target.shape[1])]
 
     def _table_confusion(self, snap) -> tuple[list[str], list[list]]:
@@ -542,6 +543,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
 
     def _draw_scatter(self, snapshot, new_data: bool) -> None:
         target = (snapshot.raw_test if snapshot.raw_test is not None else snapshot.raw_train)[1]
+        if snapshot.prediction_rows is not None:  # the predictions are for a sample of the rows
+            target = target[snapshot.prediction_rows]
         pred = snapshot.predictions
         if pred.shape != target.shape:  # the network's width differs (should not happen): skip
             self.test_points.clear()
