@@ -408,22 +408,21 @@ def _steps_for_epochs(trainer: Trainer, epochs: int) -> int:
     return -(-epochs * trainer.n // batch)
 
 
-def run_training(experiment: Experiment, steps: int) -> list[float | None] | None:
-    """Take ``steps`` steps with a progress bar; returns the test loss per step (None where not
-    evaluated), or None without a test set. Raises :class:`Diverged` as soon as the experiment
-    finds the run diverged."""
+def run_training(experiment: Experiment, steps: int) -> dict[int, float] | None:
+    """Take ``steps`` steps with a progress bar; returns the test loss at each step that completes
+    an epoch and at the last one, by step (the history's ``step``), or None without a test set.
+    Raises :class:`Diverged` as soon as the experiment finds the run diverged."""
     net, n = experiment.net, experiment.trainer.n
     test = (experiment.X_test, experiment.y_test) if experiment.X_test is not None else None
-    test_losses: list[float | None] | None = [] if test is not None else None
+    test_losses: dict[int, float] | None = {} if test is not None else None
     with Progress(steps) as progress:
         for i in range(steps):
             epoch_before = net.samples_seen // n
             loss = experiment.run(1)
             if experiment.diverged:
                 raise _diverged(net, net.optimizer.t, "the parameters" if math.isfinite(loss) else "the loss")
-            if test_losses is not None:
-                due = net.samples_seen // n > epoch_before or i == steps - 1
-                test_losses.append(net.evaluate(*test) if due else None)
+            if test_losses is not None and (net.samples_seen // n > epoch_before or i == steps - 1):
+                test_losses[int(experiment.trainer.history["step"][-1])] = net.evaluate(*test)
             progress.advance(loss)
     return test_losses
 
@@ -475,14 +474,15 @@ class Progress:
             self.bar.close()
 
 
-def metrics_csv(history: dict, test_losses: list | None) -> str:
-    """The metrics as CSV text: a header, then one row per step in ``history``."""
+def metrics_csv(history: dict, test_losses: dict[int, float] | None) -> str:
+    """The metrics as CSV text: a header, then one row per row of ``history`` (every step, or past
+    its cap two rows per bucket of steps); ``test_loss`` where one was evaluated at that step."""
     columns = METRICS_COLUMNS + (("test_loss",) if test_losses is not None else ())
     lines = [",".join(columns)]
     for i in range(len(history["step"])):
         row = [history[key][i] for key in METRICS_COLUMNS]
         if test_losses is not None:
-            row.append(test_losses[i])
+            row.append(test_losses.get(int(history["step"][i])))
         lines.append(",".join(_cell(value) for value in row))
     return "\n".join(lines) + "\n"
 

@@ -761,3 +761,22 @@ def test_a_truth_table_is_not_split_even_when_asked(capsys, tmp_path, xor_model)
     assert "(4 rows," in out and "test loss" not in out
     header, _ = read_metrics(tmp_path / "run" / "metrics.csv")
     assert "test_loss" not in header
+
+
+def test_train_past_the_history_cap_keeps_each_test_loss_on_its_own_step(capsys, tmp_path, xor_model, monkeypatch):
+    """Beyond the cap the history keeps buckets of steps: the test losses still sit on the steps they
+    were taken at (the epoch ends and the last step), never shifted onto other rows."""
+    import nnviz.core.history as history
+
+    monkeypatch.setattr(history.History.__init__, "__defaults__", (200,))  # cap 200 rows instead of 100k
+    code, _, _ = run(capsys, "train", xor_model, "--data", "circle", "--test-fraction", 0.25,
+                     "--batch-size", 64, "--epochs", 100, "--out", tmp_path / "run")
+    assert code == 0
+    _, rows = read_metrics(tmp_path / "run" / "metrics.csv")
+    assert len(rows) < 500  # 586 steps, decimated
+    filled = [int(r["step"]) for r in rows if r["test_loss"]]
+    last = math.ceil(100 * 375 / 64)
+    assert filled and filled[-1] == int(rows[-1]["step"]) == last  # the last step has its test loss
+    # every other filled row is a step that completes an epoch (375 training rows, 64 a step)
+    epoch_ends = {k for k in range(1, last + 1) if 64 * k // 375 > 64 * (k - 1) // 375}
+    assert set(filled[:-1]) <= epoch_ends and len(filled) >= 10
