@@ -98,9 +98,10 @@ class Optimizer:
         self.t = 0  # steps taken
         self.state: dict[str, np.ndarray] = {name: self._initial_state(name) for name in self._state_names()}
         tmp, tmp2 = np.empty(min(size, BLOCK), dtype=self.dtype), np.empty(min(size, BLOCK), dtype=self.dtype)
-        # each block of the flat buffers, with scratch buffers of its length
-        self._blocks = [(slice(start, min(start + BLOCK, size)), tmp[:min(BLOCK, size - start)],
-                         tmp2[:min(BLOCK, size - start)]) for start in range(0, size, BLOCK)]
+        self._blocks = []  # each block of the flat buffers, with the scratch buffers cut to its length
+        for start in range(0, size, BLOCK):
+            stop = min(start + BLOCK, size)
+            self._blocks.append((slice(start, stop), tmp[:stop - start], tmp2[:stop - start]))
         self.last: dict[str, float] = {}
 
     def _state_names(self) -> tuple[str, ...]:
