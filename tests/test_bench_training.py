@@ -46,5 +46,9 @@ def test_rows_put_pytorch_beside_nnviz(bench):
 
 
 def test_the_default_sections_start_with_the_main_table(bench):
-    assert bench.SECTIONS[0] == "main"
-    assert bench.BATCHES == [2 ** k for k in range(10)] and bench.WIDTHS == [2 ** k for k in range(3, 11)]
+    assert bench.SECTIONS[0] == "main"  # the README's command prints the main table first
+
+
+def test_the_sections_sweep_the_sizes_the_issue_names(bench):
+    assert bench.WIDTHS == [8, 16, 32, 64, 128, 256, 512, 1024]
+    assert bench.BATCHES == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
