@@ -97,8 +97,10 @@ class Trainer:
         if not self.shuffle and idx[0] + len(idx) <= self.n:
             s = slice(int(idx[0]), int(idx[0]) + len(idx))
             return self.X[s], self.y[s], idx
-        np.take(self.X, idx, axis=0, out=self._xb)
-        np.take(self.y, idx, axis=0, out=self._yb)
+        # The indices are in range by construction; mode="clip" spares the bounds check, for which
+        # NumPy gathers into a temporary and copies it to ``out`` (3x slower at batch 512).
+        np.take(self.X, idx, axis=0, out=self._xb, mode="clip")
+        np.take(self.y, idx, axis=0, out=self._yb, mode="clip")
         return self._xb, self._yb, idx
 
     # -- steps ----------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from nnviz.core import Trainer, load_model
-from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core import Trainer, load_model, optimizers
+from nnviz.core.optimizers import BLOCK, OPTIMIZERS
 from nnviz.core.schedules import SCHEDULES
 
 
@@ -113,6 +113,56 @@ def test_rmsprop_plain_centered_and_momentum():
     buf2 = 5 + 2 / math.sqrt(0.0796)
     assert run("rmsprop", [2.0, 2.0], lr=0.01, eps=0.0, momentum=0.5) == \
         pytest.approx([0.9, 0.9 - 0.01 * buf2], rel=1e-13)
+
+
+# -- block by block ----------------------------------------------------------------------------------
+CONFIGS = [("sgd", {}), ("sgd", {"momentum": 0.9, "dampening": 0.3, "weight_decay": 0.1}),
+           ("sgd", {"momentum": 0.8, "nesterov": True}),
+           ("adam", {}), ("adam", {"weight_decay": 0.1, "amsgrad": True, "betas": [0.5, 0.9]}),
+           ("adamw", {}), ("adagrad", {"lr_decay": 0.1, "weight_decay": 0.2, "initial_accumulator_value": 0.5}),
+           ("rmsprop", {}), ("rmsprop", {"centered": True, "momentum": 0.7, "weight_decay": 0.1})]
+
+
+def train_vector(name, options, size, steps=5, lr=0.01):
+    """``steps`` updates of a random vector of ``size`` from random gradients: (params, state, grads)."""
+    rng = np.random.default_rng(7)
+    opt = OPTIMIZERS[name](size, lr=lr, **options)
+    params = rng.normal(size=size)
+    grads = [rng.normal(size=size) for _ in range(steps)]
+    p0 = params.copy()
+    for g in grads:
+        before = g.copy()
+        opt.step(params, g, lr)
+        assert np.array_equal(g, before)  # the gradient is left as it was
+    return p0, params, opt.state, grads
+
+
+@pytest.mark.parametrize("name, options", CONFIGS)
+def test_block_by_block_is_bit_for_bit_one_block(name, options, monkeypatch):
+    _, whole, whole_state, _ = train_vector(name, options, 50)
+    monkeypatch.setattr(optimizers, "BLOCK", 7)  # 8 blocks, the last one element long
+    _, blocked, blocked_state, _ = train_vector(name, options, 50)
+    assert np.array_equal(blocked, whole)
+    assert blocked_state.keys() == whole_state.keys()
+    for term in whole_state:
+        assert np.array_equal(blocked_state[term], whole_state[term]), term
+
+
+@pytest.mark.parametrize("name, options", CONFIGS)
+def test_a_vector_of_many_blocks_matches_live_torch(name, options):
+    torch = pytest.importorskip("torch")
+    size = 2 * BLOCK + 1234
+    p0, ours, state, grads = train_vector(name, options, size)
+    theirs = torch.nn.Parameter(torch.from_numpy(p0.copy()))
+    kinds = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+             "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop}
+    opt = kinds[name]([theirs], lr=0.01, foreach=False, **options)
+    for g in grads:
+        theirs.grad = torch.from_numpy(g.copy())
+        opt.step()
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+    for term, values in state.items():
+        np.testing.assert_allclose(values, opt.state[theirs][term].numpy(), rtol=1e-12, atol=1e-14, err_msg=term)
 
 
 # -- schedules ---------------------------------------------------------------------------------------

@@ -253,6 +253,22 @@ def test_shuffled_epochs_visit_every_row_once():
     assert tr.epoch_count == 2.0
 
 
+@pytest.mark.parametrize("loss, y", [("mse", np.arange(10.0).reshape(10, 1) * 0.5),
+                                     ("cross_entropy", np.arange(10) % 3)])
+def test_batches_are_the_rows_of_their_indices_in_reused_buffers(loss, y):
+    net = load_model(doc(2, [{"type": "dense", "units": 1 if loss == "mse" else 3}], loss=loss))
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    tr = Trainer(net, X, y, batch_size=4, shuffle=True, seed=5)
+    targets = tr.y  # as the trainer keeps them (one-hot rows for class indices)
+    buffers = None
+    for _ in range(6):  # across epoch boundaries: batches that take rows from two permutations
+        xb, yb, idx = tr.next_batch()
+        assert np.array_equal(xb, X[idx]) and np.array_equal(yb, targets[idx])
+        assert buffers is None or (xb is buffers[0] and yb is buffers[1])
+        buffers = xb, yb
+        tr.step()
+
+
 def test_class_index_targets_for_cross_entropy():
     d = doc(2, [{"type": "dense", "units": 3, "activation": "softmax"}], loss="cross_entropy",
             optimizer={"name": "sgd", "lr": 0.1})
