@@ -268,18 +268,19 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         # hears of them once.
         was_blocked = model.blockSignals(True)
         try:
-            changed = self._fill(snapshot, health, pointed)
+            rows = self._fill(snapshot, health, pointed)
         finally:
             model.blockSignals(was_blocked)
-        if changed:
-            model.dataChanged.emit(model.index(0, 0), model.index(model.rowCount() - 1, model.columnCount() - 1), [])
+        if rows:
+            model.dataChanged.emit(model.index(min(rows), 0), model.index(max(rows), model.columnCount() - 1), [])
         if built:
             self._fit_name_column()
 
-    def _fill(self, snapshot, health, pointed: int | None) -> bool:
-        """Set the cells' texts, colours and tips; True if any of them changed."""
-        changed = False
+    def _fill(self, snapshot, health, pointed: int | None) -> list[int]:
+        """Set the cells' texts, colours and tips; the rows where any of them changed."""
+        rows = []
         for row, h in enumerate(health):
+            changed = False
             units = snapshot.layers[h.index].units if h.index < len(snapshot.layers) else None
             has_grads = bool(h.grads)
             output = h.index == len(snapshot.layers) - 1
@@ -308,7 +309,9 @@ class HealthStrip(Panel, QtWidgets.QWidget):
                 font.setBold(sick)
                 name.setFont(font)
                 changed = True
-        return changed
+            if changed:
+                rows.append(row)
+        return rows
 
     def _show_verdict(self, verdict) -> None:
         text = verdict.reason if verdict is not None and verdict.state != SOUND else ""
