@@ -11,14 +11,15 @@ Thread invariants. ``_Worker`` is built on the GUI thread before its thread star
 it; from then on it, its experiment and its timer are touched only by slots running on the worker
 thread (``start``, ``stop``, ``execute``, the timer's tick). Its ``playing``, ``walking``,
 ``neurons``, ``steps_per_frame`` and chunk and rate bookkeeping are worker-only; the session's
-``latest``, ``playing``, ``frame_seconds`` and counters are GUI-only. What crosses the threads:
+``latest``, ``playing``, ``max_speed``, ``frame_seconds`` and counters are GUI-only. What crosses
+the threads:
 
 - ``_Worker.stop_requested`` (bool): written ``True`` once by the GUI (``shutdown``), read by the
   worker's tick. A bool store is atomic under the GIL; a stale read costs one more chunk at most.
 - ``_Worker.gui_ready`` (bool): the worker writes ``False`` when it publishes from its tick, the GUI
-  writes ``True`` once it has drawn a frame and waited out its draw share (back-pressure). Every
-  ``False`` comes with a snapshot whose drawing writes ``True`` again, so a write lost to the race
-  costs one frame, never a stall.
+  writes ``True`` once it has drawn a frame (and, at full speed, waited out its draw share:
+  back-pressure). Every ``False`` comes with a snapshot whose drawing writes ``True`` again, so a
+  write lost to the race costs one frame, never a stall.
 - ``_Worker.not_drawing`` (``threading.Event``, thread-safe): cleared by the GUI while it draws a
   frame, set after; the worker waits on it (bounded) before each chunk rather than fight for the GIL.
 - Commands, through the queued ``_command_sent`` signal: each is a bound ``_Worker`` method with its
@@ -53,7 +54,6 @@ from nnviz.core.document import atomic_write_text, dumps
 from nnviz.core.errors import NnvizError
 from nnviz.core.experiment import DataConfig, Experiment, Snapshot
 from nnviz.core.walkthrough import walk_next_step
-
 
 #: a publish is due once this share of the interval has passed: a timer of the interval, rounded to
 #: whole milliseconds (33 ms for 30 Hz), meets the test on every tick, not every other one

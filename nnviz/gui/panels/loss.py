@@ -5,9 +5,10 @@ snapshot, and the faint per-step batch loss), the train and test accuracy (class
 and the learning rate. Every series is a ``PlotDataItem`` created once and fed the snapshot's
 history arrays with ``setData``; with peak downsampling and clip-to-view a history of a million
 steps draws a few thousand points. The smoothing and the ranges are extended by each frame's new
-points (:class:`_Series`), not computed again over the whole history. Hovering shows the numbers at the step under the mouse, until
-a new run begins (a Reset, other data or layers, another model): then the readout is cleared, for
-its numbers belong to a history that is gone. The crosshairs are never part of an exported figure.
+points (:class:`_Series`), not computed again over the whole history. Hovering shows the numbers
+at the step under the mouse, until a new run begins (a Reset, other data or layers, another model):
+then the readout is cleared, for its numbers belong to a history that is gone. The crosshairs are
+never part of an exported figure.
 
 The axes are the expensive part of a frame: an axis whose range moves, even by a pixel, lays out
 its ticks, labels and grid again. So the panel sets the ranges itself instead of letting pyqtgraph
