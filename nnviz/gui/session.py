@@ -11,14 +11,15 @@ Thread invariants. ``_Worker`` is built on the GUI thread before its thread star
 it; from then on it, its experiment and its timer are touched only by slots running on the worker
 thread (``start``, ``stop``, ``execute``, the timer's tick). Its ``playing``, ``walking``,
 ``neurons``, ``steps_per_frame`` and chunk and rate bookkeeping are worker-only; the session's
-``latest``, ``playing``, ``frame_seconds`` and counters are GUI-only. What crosses the threads:
+``latest``, ``playing``, ``max_speed``, ``frame_seconds`` and counters are GUI-only. What crosses
+the threads:
 
 - ``_Worker.stop_requested`` (bool): written ``True`` once by the GUI (``shutdown``), read by the
   worker's tick. A bool store is atomic under the GIL; a stale read costs one more chunk at most.
 - ``_Worker.gui_ready`` (bool): the worker writes ``False`` when it publishes from its tick, the GUI
-  writes ``True`` once it has drawn a frame and waited out its draw share (back-pressure). Every
-  ``False`` comes with a snapshot whose drawing writes ``True`` again, so a write lost to the race
-  costs one frame, never a stall.
+  writes ``True`` once it has drawn a frame (and, at full speed, waited out its draw share:
+  back-pressure). Every ``False`` comes with a snapshot whose drawing writes ``True`` again, so a
+  write lost to the race costs one frame, never a stall.
 - ``_Worker.not_drawing`` (``threading.Event``, thread-safe): cleared by the GUI while it draws a
   frame, set after; the worker waits on it (bounded) before each chunk rather than fight for the GIL.
 - Commands, through the queued ``_command_sent`` signal: each is a bound ``_Worker`` method with its
@@ -54,6 +55,27 @@ from nnviz.core.errors import NnvizError
 from nnviz.core.experiment import DataConfig, Experiment, Snapshot
 from nnviz.core.walkthrough import walk_next_step
 
+#: a publish is due once this share of the interval has passed: a timer of the interval, rounded to
+#: whole milliseconds (33 ms for 30 Hz), meets the test on every tick, not every other one
+PUBLISH_TOLERANCE = 0.9
+
+
+def publish_due(elapsed: float, interval: float) -> bool:
+    """Whether ``elapsed`` seconds since the last publish are enough for a snapshot every ``interval``."""
+    return elapsed >= PUBLISH_TOLERANCE * interval
+
+
+def draw_share_wait(frame_seconds: float, draw_share: float, max_speed: bool) -> float:
+    """Seconds to wait after a frame before asking for the next one.
+
+    At full speed training pauses while a frame is drawn (painting holds the GIL), so drawing may
+    take only ``draw_share`` of the time; at a fixed speed the frames set the pace of training and
+    are never held back.
+    """
+    if not max_speed:
+        return 0.0
+    return max(0.0, frame_seconds / draw_share - frame_seconds)
+
 
 def one_line(exc: BaseException) -> str:
     """A one-line message for an exception: the user's problem as is, anything else with its type."""
@@ -81,8 +103,10 @@ class _Worker(QObject):
     #: seconds between evaluation points (train/test loss and accuracy) while training
     EVALUATION_SECONDS = 0.1
 
-    def __init__(self, document: dict | None, data: DataConfig | None, max_fps: float):
+    def __init__(self, document: dict | None, data: DataConfig | None, max_fps: float,
+                 clock: Callable[[], float] = time.perf_counter):
         super().__init__()
+        self._clock = clock  # seconds; a test passes its own
         self._document, self._data = document, data
         self.experiment: Experiment | None = None
         self.stop_requested = False
@@ -99,7 +123,7 @@ class _Worker(QObject):
         self._last_publish = 0.0
         self._last_evaluation = 0.0
         self._chunk = 1
-        self._rate_steps, self._rate_start = 0, time.perf_counter()
+        self._rate_steps, self._rate_start = 0, self._clock()
         self._timer: QTimer | None = None
         self.walking = False
         self.neurons = False
@@ -205,7 +229,7 @@ class _Worker(QObject):
 
     def publish(self) -> None:
         """Emit a snapshot of the experiment as it is now."""
-        self._last_publish = time.perf_counter()
+        self._last_publish = self._clock()
         self.snapshot_ready.emit(self.experiment.snapshot())
 
     def walk(self, enabled: bool, neurons: bool = False) -> None:
@@ -251,7 +275,7 @@ class _Worker(QObject):
             return
         self.playing = playing
         if playing:
-            self._rate_steps, self._rate_start = 0, time.perf_counter()
+            self._rate_steps, self._rate_start = 0, self._clock()
             self._timer.start(0 if self.steps_per_frame == 0 else int(self._min_interval * 1000))
         else:
             self._timer.stop()
@@ -268,10 +292,10 @@ class _Worker(QObject):
                 self.experiment.run_fast(self.steps_per_frame)
                 steps = self.steps_per_frame
             else:
-                start = time.perf_counter()
+                start = self._clock()
                 self.experiment.run_fast(self._chunk)
                 steps = self._chunk
-                elapsed = time.perf_counter() - start
+                elapsed = self._clock() - start
                 # size the next chunk to about CHUNK_SECONDS of work
                 per_step = max(elapsed / steps, 1e-7)
                 self._chunk = max(1, min(int(self.CHUNK_SECONDS / per_step), 100_000))
@@ -280,7 +304,7 @@ class _Worker(QObject):
             self.failed.emit(one_line(exc))
             return
         self._rate_steps += steps
-        now = time.perf_counter()
+        now = self._clock()
         if now - self._last_evaluation >= self.EVALUATION_SECONDS:
             # loss curves get points at a steady rate, however few frames a slow machine draws
             self._last_evaluation = now
@@ -289,7 +313,7 @@ class _Worker(QObject):
             self._set_playing(False)
             self.diverged.emit(self._divergence_message())
             return
-        if self.gui_ready and now - self._last_publish >= self._min_interval:
+        if self.gui_ready and publish_due(now - self._last_publish, self._min_interval):
             self.gui_ready = False
             self.publish()
             span = now - self._rate_start
@@ -350,7 +374,9 @@ class TrainingSession(QObject):
         TrainingSession._instances.add(self)
         self.latest: Snapshot | None = None
         #: the largest share of the GUI thread's time that drawing snapshots may take while training
+        #: at full speed (at a fixed speed frames are not held back)
         self.draw_share = draw_share
+        self.max_speed = True  # what set_speed last asked for (the worker starts at full speed)
         self.frame_seconds = 0.0
         self.snapshots_received = 0
         self.snapshots_shown = 0
@@ -401,6 +427,7 @@ class TrainingSession(QObject):
 
     def set_speed(self, steps_per_frame: int) -> None:
         """Train ``steps_per_frame`` steps per frame while playing; 0 for as fast as possible."""
+        self.max_speed = steps_per_frame == 0
         self._queue(self._worker.set_speed, steps_per_frame)
 
     def set_training(self, **changes: Any) -> None:
@@ -472,12 +499,16 @@ class TrainingSession(QObject):
                 QTimer.singleShot(0, lambda: self._on_frame_drawn(time.perf_counter() - start))
 
     def _on_frame_drawn(self, seconds: float) -> None:
-        """Let the worker go on, and ask for the next snapshot when drawing has had no more than
-        ``draw_share`` of the time: a slow machine draws fewer frames but keeps training fast."""
+        """Let the worker go on, and ask for the next snapshot at once at a fixed speed, or at full
+        speed when drawing has had no more than ``draw_share`` of the time: a slow machine draws
+        fewer frames but keeps training fast."""
         self._worker.not_drawing.set()
         self.frame_seconds = seconds
-        wait = max(0.0, seconds / self.draw_share - seconds)
-        QTimer.singleShot(int(1000 * wait), self._on_ready_for_next)
+        wait = draw_share_wait(seconds, self.draw_share, self.max_speed)
+        if wait > 0:
+            QTimer.singleShot(int(1000 * wait), self._on_ready_for_next)
+        else:
+            self._on_ready_for_next()
 
     def _on_ready_for_next(self) -> None:
         self._worker.gui_ready = True

@@ -6,7 +6,7 @@ from PySide6 import QtCore
 
 from nnviz.core.experiment import DataConfig, Experiment, default_document
 from nnviz.core.numbers import format_significant
-from nnviz.gui.panels.graph import GraphPanel, Selection, make_big_snapshot
+from nnviz.gui.panels.graph import ANTIALIAS_EDGES, DRAFT_EDGES, GraphPanel, Selection, make_big_snapshot
 from nnviz.gui.style import POSITIVE, diverging_lut
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
@@ -348,3 +348,30 @@ def test_non_finite_numbers_are_drawn_without_warnings(panel, snapshot):
     panel.grab()
     assert panel.edge_count() == 2 * 4 + 4 * 2 + 2
     assert "a = nan" in panel.describe(Selection("neuron", 1, 0))
+
+
+# -- edges: drafts while many change, antialiased at rest --------------------------------------------
+def test_a_few_edges_are_always_antialiased(qtbot, panel):
+    exp = Experiment()  # 2-4-2-1: 18 edges
+    panel.show_snapshot(exp.snapshot())
+    exp.run(20)
+    panel.show_snapshot(exp.snapshot())
+    assert panel.edge_count() <= DRAFT_EDGES and panel.edges_antialiased()
+
+
+def test_many_changing_edges_are_drafts_until_they_settle(qtbot, panel):
+    layers = [{"type": "dense", "units": 8, "activation": "tanh"} for _ in range(6)]
+    exp = Experiment(_document(layers + [{"type": "dense", "units": 1, "activation": "sigmoid"}]))
+    panel.show_snapshot(exp.snapshot())
+    qtbot.waitUntil(panel.edges_antialiased, timeout=2000)
+    assert DRAFT_EDGES < panel.edge_count() <= ANTIALIAS_EDGES
+    buckets = panel.edge_buckets()
+    for _ in range(100):  # train until an edge changes its width or sign
+        exp.run(5)
+        panel.show_snapshot(exp.snapshot())
+        if panel.edge_buckets() != buckets:
+            break
+    assert panel.edge_buckets() != buckets and not panel.edges_antialiased()
+    panel.show_snapshot(panel.snapshot)  # the same edges: nothing changed, still settling
+    assert not panel.edges_antialiased()
+    qtbot.waitUntil(panel.edges_antialiased, timeout=2000)

@@ -262,3 +262,29 @@ def test_not_finite_numbers_read_nan_in_red_never_a_green_zero(strip):
     verdict = strip.verdict_text()
     assert verdict == "Diverged: the loss is NaN; from hidden layer 1 on, the activations are not finite numbers."
     assert "%" not in verdict and "accuracy" not in verdict
+
+
+# -- a frame's cost: the view hears of a frame's changes once ---------------------------------------
+def test_a_frame_tells_the_view_once_and_an_unchanged_frame_not_at_all(qtbot, strip):
+    exp = Experiment()
+    exp.run(5)
+    strip.show_snapshot(exp.snapshot())
+    model = strip.table.model()
+    notices = []
+    model.dataChanged.connect(lambda *args: notices.append(args))
+    exp.run(5)
+    strip.show_snapshot(exp.snapshot())  # new numbers in several cells
+    assert len(notices) == 1
+    strip.show_snapshot(strip.snapshot)  # the same numbers again
+    assert len(notices) == 1
+
+
+def test_the_number_columns_still_fit_their_texts_after_a_quiet_update(qtbot, strip):
+    exp = Experiment()
+    strip.show_snapshot(exp.snapshot())  # before the first step: dashes for the update ratio
+    exp.run(5)
+    strip.show_snapshot(exp.snapshot())
+    header = strip.table.horizontalHeader()
+    qtbot.waitUntil(lambda: all(header.sectionSize(c) >= strip.table.sizeHintForColumn(c)
+                                for c in (DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO)), timeout=2000)
+    assert strip.cell_text(0, UPDATE_RATIO) == format_fixed(strip.snapshot.health[0].update_ratio)

@@ -1,13 +1,19 @@
 """The loss panel plots the snapshot's history arrays as they are, fast, with smoothing and hover."""
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6 import QtCore
 
 from nnviz.core.experiment import DataConfig, Experiment
-from nnviz.gui.panels.loss import LossPanel, ema, snapped_range, step_bound
+from nnviz.gui.panels.loss import LossPanel, _Series, ema, snapped_range, step_bound
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -253,3 +259,84 @@ def test_exported_figures_leave_the_crosshair_out(panel, snapshot, tmp_path):
     panel.clear_readout()
     svg_clear = export_svg(figure_widget(panel), tmp_path / "b.svg", title="Loss").read_text()
     assert svg_plain == svg_clear
+
+
+# -- smoothing in NumPy, extended frame by frame ------------------------------------------------------
+@pytest.mark.parametrize("alpha", [0.01, 0.5, 0.9, 0.99])
+def test_ema_gives_the_numbers_of_scipy_lfilter(alpha):
+    lfilter = pytest.importorskip("scipy.signal").lfilter  # what the panel used before
+    rng = np.random.default_rng(1)
+    for x in (rng.exponential(size=100_000), rng.normal(size=3_000) * 1e3, np.array([2.5])):
+        expected, _ = lfilter([1.0 - alpha], [1.0, -alpha], x, zi=[alpha * x[0]])
+        np.testing.assert_allclose(ema(x, alpha), expected, rtol=1e-12, atol=1e-12 * np.abs(x).max())
+
+
+def test_ema_goes_on_from_where_it_stopped():
+    rng = np.random.default_rng(2)
+    x = rng.exponential(size=1000)
+    whole = ema(x, 0.8)
+    head = ema(x[:600], 0.8)
+    np.testing.assert_allclose(np.concatenate([head, ema(x[600:], 0.8, start=head[-1])]), whole, rtol=1e-13)
+
+
+def test_a_growing_series_is_smoothed_by_its_new_points_alone():
+    rng = np.random.default_rng(3)
+    x = rng.exponential(size=5000)
+    x[[10, 2500, 4999]] = np.nan
+    series = _Series()
+    for end in (0, 1, 7, 1200, 1200, 4999, 5000):
+        drawn = series.drawn(x[:end], 0.9)
+        np.testing.assert_allclose(drawn, ema(x[:end], 0.9), rtol=1e-12)
+    finite = drawn[np.isfinite(drawn)]
+    assert series.bounds() == (finite.min(), finite.max())
+    assert series.bounds(log=True) == pytest.approx((np.log10(finite.min()), np.log10(finite.max())))
+
+
+def test_a_series_that_changed_behind_its_end_is_smoothed_again():
+    x = np.arange(1.0, 101.0)
+    series = _Series()
+    series.drawn(x, 0.5)
+    changed = x.copy()
+    changed[-1] = 7.0  # the same length: a history decimated or replaced, not grown
+    np.testing.assert_array_equal(series.drawn(changed, 0.5), ema(changed, 0.5))
+    np.testing.assert_array_equal(series.drawn(changed[:50], 0.5), ema(changed[:50], 0.5))  # shorter
+    np.testing.assert_array_equal(series.drawn(changed[:50], 0.2), ema(changed[:50], 0.2))  # other smoothing
+
+
+def test_smoothed_curves_follow_a_run_frame_by_frame(panel):
+    exp = Experiment()
+    panel.smoothing_slider.setValue(60)
+    for _ in range(5):
+        exp.run(30)
+        exp.record_evaluation()
+        panel.show_snapshot(exp.snapshot())
+    h = panel.snapshot.history
+    np.testing.assert_allclose(panel.batch_curve.yData, ema(h["loss"], 0.6), rtol=1e-12)
+    np.testing.assert_allclose(panel.train_curve.yData, ema(h["train_loss"], 0.6), rtol=1e-12)
+    exp.reset()  # a new run: its own history, from its first point
+    exp.run(10)
+    panel.show_snapshot(exp.snapshot())
+    np.testing.assert_allclose(panel.batch_curve.yData, ema(exp.snapshot().history["loss"], 0.6), rtol=1e-12)
+
+
+def test_opening_the_window_does_not_import_scipy_signal(tmp_path):
+    """Start-up imports only what the first frame needs: scipy.signal alone took half a second."""
+    script = (
+        "import sys\n"
+        "from PySide6 import QtCore\n"
+        "from nnviz.gui.app import create_application\n"
+        "from nnviz.gui.main_window import MainWindow\n"
+        "app = create_application()\n"
+        "window = MainWindow()\n"
+        "window.show()\n"
+        "window.session.snapshot_ready.connect(lambda snapshot: QtCore.QTimer.singleShot(0, app.quit))\n"
+        "QtCore.QTimer.singleShot(60_000, app.quit)\n"
+        "app.exec()\n"
+        "window.session.shutdown()\n"
+        "print(window.loss.snapshot is not None, 'scipy.signal' in sys.modules)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["True", "False"]  # the first snapshot drawn, scipy.signal not imported

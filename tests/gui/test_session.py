@@ -7,7 +7,7 @@ import pytest
 
 from nnviz.core import Trainer
 from nnviz.core.experiment import DataConfig, Experiment, default_document
-from nnviz.gui.session import TrainingSession
+from nnviz.gui.session import TrainingSession, _Worker, draw_share_wait, publish_due
 
 
 @pytest.fixture
@@ -298,3 +298,70 @@ def test_a_truth_table_holds_nothing_out(qtbot, session):
     with qtbot.waitSignal(session.state_changed, timeout=5000) as blocker:
         session.set_data(DataConfig(dataset="xor", test_fraction=0.5))
     assert blocker.args[0]["held_out"] is False and blocker.args[0]["rows"] == 4
+
+
+# -- publish timing: a deterministic clock, no wall-clock asserts -----------------------------------
+class _FakeClock:
+    """Seconds that move only when the test says so."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_publish_due_allows_a_timer_rounded_down_to_whole_milliseconds():
+    interval = 1 / 30
+    assert publish_due(0.033, interval)  # the worker's 33 ms timer against a 33.3 ms interval
+    assert publish_due(interval, interval)
+    assert not publish_due(0.8 * interval, interval)
+
+
+def test_draw_share_holds_frames_back_only_at_full_speed():
+    assert draw_share_wait(0.02, 0.15, max_speed=False) == 0.0
+    assert draw_share_wait(0.02, 0.15, max_speed=True) == pytest.approx(0.02 / 0.15 - 0.02)
+    assert draw_share_wait(0.0, 0.15, max_speed=True) == 0.0
+
+
+@pytest.mark.parametrize("steps_per_frame", [10, 0])
+def test_a_33_ms_tick_publishes_on_every_tick_at_30_fps(qtbot, steps_per_frame):
+    clock = _FakeClock()
+    worker = _Worker(None, None, max_fps=30.0, clock=clock)
+    worker.experiment = Experiment()
+    worker.playing, worker.steps_per_frame = True, steps_per_frame
+    published = []
+    worker.snapshot_ready.connect(published.append)
+    for _ in range(10):
+        clock.now += 0.033
+        worker.gui_ready = True  # the GUI drew the last one at once
+        worker._on_tick()
+    assert len(published) == 10
+
+
+def test_no_publish_before_the_gui_has_drawn_the_last_snapshot(qtbot):
+    clock = _FakeClock()
+    worker = _Worker(None, None, max_fps=30.0, clock=clock)
+    worker.experiment = Experiment()
+    worker.playing, worker.steps_per_frame = True, 10
+    published = []
+    worker.snapshot_ready.connect(published.append)
+    for _ in range(5):
+        clock.now += 0.033
+        worker._on_tick()
+    assert len(published) == 1  # the first one; the GUI never said it was ready again
+
+
+def test_at_a_fixed_speed_the_next_frame_is_asked_for_at_once(qtbot, session):
+    session.set_speed(10)
+    session._worker.gui_ready = False
+    session._on_frame_drawn(0.05)
+    assert session._worker.gui_ready
+
+
+def test_at_full_speed_drawing_keeps_to_its_share(qtbot, session):
+    session.set_speed(0)
+    session._worker.gui_ready = False
+    session._on_frame_drawn(0.003)
+    assert not session._worker.gui_ready  # held back for 0.003 / 0.15 - 0.003 s
+    qtbot.waitUntil(lambda: session._worker.gui_ready, timeout=2000)

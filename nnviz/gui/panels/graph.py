@@ -57,7 +57,9 @@ from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 # hairline ones (1,000 long lines: 3 ms against 20-40 ms).
 EDGE_WIDTHS = (1.2, 1.2, 1.6, 2.4, 3.4)
 EDGE_STRENGTHS = (0.15, 0.3, 0.55, 0.8, 1.0)
-ANTIALIAS_EDGES = 600  # antialias the edges when no more than this many are drawn
+ANTIALIAS_EDGES = 600  # antialias the edges when no more than this many are drawn …
+DRAFT_EDGES = 200  # … but more than this many only once they have stopped changing (training moves
+SETTLE_MS = 300  # them on most frames): drafts while they change, antialiased after this long at rest
 HIT_PIXELS = 5.0  # how near (in pixels) the pointer must be to a neuron or an edge
 BIAS_SIZE = 0.15  # side of the bias square
 _GREY = "#b0b0b0"
@@ -346,6 +348,10 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         d = self._drawn
         mask = d.layer == layer
         return d.unit[mask], d.source[mask], d.weight[mask]
+
+    def edges_antialiased(self) -> bool:
+        """Whether the weight edges are drawn antialiased now (not while many keep changing)."""
+        return self._edges.antialiased
 
     def edge_buckets(self) -> dict[tuple[int, int], int]:
         """Number of edges drawn per (sign, width bucket)."""
@@ -924,7 +930,10 @@ class _EdgeLayer(pg.GraphicsObject):
     a whole, which takes seconds. The edges lie where the layout puts them and only move from
     group to group (sign, width) as the weights change, and often no edge does between two
     snapshots: Qt keeps the drawing as a pixmap (``DeviceCoordinateCache``) and strokes the lines
-    again, antialiased, only when an edge changed its group.
+    again only when an edge changed its group. Stroking hundreds of lines antialiased takes
+    milliseconds (448 edges of 64-32-10: about 2.5 ms), and while training they change on most
+    frames: more than ``DRAFT_EDGES`` are drawn without antialiasing while they change, and
+    antialiased again ``SETTLE_MS`` after the last change (an exported figure is never a draft).
     """
 
     def __init__(self, pens: list[QtGui.QPen]):
@@ -934,9 +943,19 @@ class _EdgeLayer(pg.GraphicsObject):
         self._group = np.zeros(0, dtype=np.int64)  # its pen
         self._counts = [0] * len(pens)
         self._lines = [PrimitiveArray(QtCore.QLineF, 4) for _ in pens]  # per pen, for drawLines
-        self._antialias = True
+        self._antialias = True  # at rest
+        self._drafting = False  # the edges changed less than SETTLE_MS ago
+        self._settle = QtCore.QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._on_settled)
         self._bounds = QtCore.QRectF()
         self.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    @property
+    def antialiased(self) -> bool:
+        """Whether the edges are drawn antialiased now (not while many of them keep changing)."""
+        return self._antialias and not self._drafting
 
     def set_bounds(self, rect: QtCore.QRectF) -> None:
         """Where the edges can be: the diagram, with room for the widest pen."""
@@ -944,12 +963,15 @@ class _EdgeLayer(pg.GraphicsObject):
         self._bounds = QtCore.QRectF(rect)
 
     def set_edges(self, lines: np.ndarray, group: np.ndarray, antialias: bool) -> None:
-        """Edge ``k`` runs from ``lines[k, :2]`` to ``lines[k, 2:]`` with pen ``group[k]``; nothing
-        is redrawn when the edges are as they were."""
+        """Edge ``k`` runs from ``lines[k, :2]`` to ``lines[k, 2:]`` with pen ``group[k]``, antialiased
+        at rest if ``antialias``; nothing is redrawn when the edges are as they were."""
         if (antialias == self._antialias and np.array_equal(group, self._group)
                 and np.array_equal(lines, self._all_lines)):
             return
         self._antialias, self._group, self._all_lines = antialias, group, lines
+        self._drafting = antialias and group.size > DRAFT_EDGES
+        if self._drafting:
+            self._settle.start()  # again: SETTLE_MS from this change
         ordered = lines[np.argsort(group, kind="stable")]
         self._counts = np.bincount(group, minlength=len(self._pens)).tolist()
         start = 0
@@ -966,8 +988,14 @@ class _EdgeLayer(pg.GraphicsObject):
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt override)
         return self._bounds
 
+    def _on_settled(self) -> None:
+        self._drafting = False
+        self.update()
+
     def paint(self, painter, option, widget=None) -> None:
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
+        exporting = bool(self._exportOpts)  # pyqtgraph's export mode, set by nnviz's exports too
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing,
+                              self._antialias if exporting else self.antialiased)
         for pen, lines in zip(self._pens, self._lines):
             if len(lines):
                 painter.setPen(pen)

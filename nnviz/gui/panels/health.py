@@ -10,8 +10,10 @@ column finds the sick layer. Numbers that are not finite read "NaN" (or ±∞) a
 cell emits ``layer_clicked(index, detail)`` with the detail panel that explains it ("activations",
 "gradients" or "updates").
 
-The table's items are created once per architecture; a frame only sets their texts and colours,
-and a hidden strip keeps the newest snapshot and draws it when it is shown again.
+The table's items are created once per architecture; a frame sets only the texts, colours and tips
+that changed, with the model quiet, and tells the view once (so the columns sized to their contents
+are measured once a frame, not once a cell); a hidden strip keeps the newest snapshot and draws it
+when it is shown again.
 """
 
 from __future__ import annotations
@@ -260,7 +262,25 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         verdict = snapshot.health_verdict
         self._show_verdict(verdict)
         pointed = verdict.layer if verdict is not None and verdict.state != SOUND else None
+        model = self.table.model()
+        # Every item setter tells the view, which lays out the columns sized to their contents
+        # again (a sizeHint per cell, hundreds a frame): the items change quietly and the view
+        # hears of them once.
+        was_blocked = model.blockSignals(True)
+        try:
+            rows = self._fill(snapshot, health, pointed)
+        finally:
+            model.blockSignals(was_blocked)
+        if rows:
+            model.dataChanged.emit(model.index(min(rows), 0), model.index(max(rows), model.columnCount() - 1), [])
+        if built:
+            self._fit_name_column()
+
+    def _fill(self, snapshot, health, pointed: int | None) -> list[int]:
+        """Set the cells' texts, colours and tips; the rows where any of them changed."""
+        rows = []
         for row, h in enumerate(health):
+            changed = False
             units = snapshot.layers[h.index].units if h.index < len(snapshot.layers) else None
             has_grads = bool(h.grads)
             output = h.index == len(snapshot.layers) - 1
@@ -273,24 +293,25 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             )
             states = self._states[row]
             for column, (text, state, tip) in enumerate(cells, start=1):
-                self._set_cell(row, column, text, state, tip)
+                fg, bg = STATE_COLORS[state]
+                changed |= self._set_item(self.table.item(row, column), text, fg, tip, background=bg)
                 states[column] = state
             sick = BAD in states[1:] or h.index == pointed
             states[NAME] = BAD if sick else OK
             name = self.table.item(row, NAME)
-            name.setText(layer_title(snapshot, h))
-            name.setForeground(QtGui.QColor(STATE_COLORS[BAD][0] if sick else TEXT))
+            tip = (f"layers[{h.index}]: {h.type}, activation {h.activation}. "
+                   f"Mean activation {h.mean:.4g}, std {h.std:.4g} on the probe batch."
+                   + ("\nA red cell in this row, or the line above the table, marks a problem." if sick else "")
+                   + "\nClick to open the layer's activations.")
+            changed |= self._set_item(name, layer_title(snapshot, h), STATE_COLORS[BAD][0] if sick else TEXT, tip)
             font = name.font()
             if font.bold() != sick:
                 font.setBold(sick)
                 name.setFont(font)
-            name.setToolTip(f"layers[{h.index}]: {h.type}, activation {h.activation}. "
-                            f"Mean activation {h.mean:.4g}, std {h.std:.4g} on the probe batch."
-                            + ("\nA red cell in this row, or the line above the table, marks a problem."
-                               if sick else "")
-                            + "\nClick to open the layer's activations.")
-        if built:
-            self._fit_name_column()
+                changed = True
+            if changed:
+                rows.append(row)
+        return rows
 
     def _show_verdict(self, verdict) -> None:
         text = verdict.reason if verdict is not None and verdict.state != SOUND else ""
@@ -310,18 +331,26 @@ class HealthStrip(Panel, QtWidgets.QWidget):
                       for c in range(1, len(HEADERS)))
         self.table.setMinimumWidth(name_width + numbers + 2 * self.table.frameWidth())
 
-    def _set_cell(self, row: int, column: int, text: str, state: str, tip: str) -> None:
-        item = self.table.item(row, column)
-        # every setter emits a model change the view re-lays out for: set only what changed
+    @staticmethod
+    def _set_item(item, text: str, foreground: str, tip: str, background: str | None = None) -> bool:
+        """Set what differs of an item's text, colours and tip; True if anything did."""
+        changed = False
         if item.text() != text:
             item.setText(text)
-        fg, bg = (QtGui.QColor(c) for c in STATE_COLORS[state])
+            changed = True
+        fg = QtGui.QColor(foreground)
         if item.foreground().color() != fg:
             item.setForeground(fg)
-        if item.background().color() != bg:
-            item.setBackground(bg)
+            changed = True
+        if background is not None:
+            bg = QtGui.QColor(background)
+            if item.background().color() != bg:
+                item.setBackground(bg)
+                changed = True
         if item.toolTip() != tip:
             item.setToolTip(tip)
+            changed = True
+        return changed
 
     def _on_table_cell_clicked(self, row: int, column: int) -> None:
         if 0 <= row < len(self._layer_index):

@@ -4,9 +4,11 @@ Three plots share the step axis: the losses (evaluations of the whole train and 
 snapshot, and the faint per-step batch loss), the train and test accuracy (classification only)
 and the learning rate. Every series is a ``PlotDataItem`` created once and fed the snapshot's
 history arrays with ``setData``; with peak downsampling and clip-to-view a history of a million
-steps draws a few thousand points. Hovering shows the numbers at the step under the mouse, until
-a new run begins (a Reset, other data or layers, another model): then the readout is cleared, for
-its numbers belong to a history that is gone. The crosshairs are never part of an exported figure.
+steps draws a few thousand points. The smoothing and the ranges are extended by each frame's new
+points (:class:`_Series`), not computed again over the whole history. Hovering shows the numbers
+at the step under the mouse, until a new run begins (a Reset, other data or layers, another model):
+then the readout is cleared, for its numbers belong to a history that is gone. The crosshairs are
+never part of an exported figure.
 
 The axes are the expensive part of a frame: an axis whose range moves, even by a pixel, lays out
 its ticks, labels and grid again. So the panel sets the ranges itself instead of letting pyqtgraph
@@ -24,7 +26,6 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from scipy.signal import lfilter
 
 from nnviz.core.numbers import format_significant
 from nnviz.gui.panels.base import Panel
@@ -40,11 +41,13 @@ _Y_GRID = 10  # the loss range ends on multiples of (tick spacing / _Y_GRID)
 READOUT_HINT = "Hover over the plots to read the values"
 
 
-def ema(values: np.ndarray, alpha: float) -> np.ndarray:
-    """Exponential moving average ``s[i] = alpha * s[i-1] + (1 - alpha) * x[i]``, ``s[0] = x[0]``.
+def ema(values: np.ndarray, alpha: float, start: float | None = None) -> np.ndarray:
+    """Exponential moving average ``s[i] = alpha * s[i-1] + (1 - alpha) * x[i]``, from ``s[-1] =
+    start`` (None: ``x[0]``, so that ``s[0] = x[0]``; a number: the average of the points before).
 
-    Vectorised with :func:`scipy.signal.lfilter`. Non-finite values (a missing test set, a diverged
-    step) are left where they are and skipped by the average. ``alpha`` 0 returns ``values``.
+    Non-finite values (a missing test set, a diverged step) are left where they are and skipped by
+    the average. ``alpha`` 0 returns ``values``. NumPy only: scipy.signal, half a second of start-up
+    to import, is not needed for one filter.
     """
     values = np.asarray(values, dtype=np.float64)
     if alpha <= 0 or values.size == 0:
@@ -54,12 +57,97 @@ def ema(values: np.ndarray, alpha: float) -> np.ndarray:
     x = values if all_finite else values[finite]
     if x.size == 0:
         return values
-    smooth, _ = lfilter([1.0 - alpha], [1.0, -alpha], x, zi=[alpha * x[0]])
+    smooth = _ema_scan(x, alpha, x[0] if start is None else start)
     if all_finite:
         return smooth
     out = np.full_like(values, np.nan)
     out[finite] = smooth
     return out
+
+
+def _ema_scan(x: np.ndarray, alpha: float, start: float) -> np.ndarray:
+    """The average of finite ``x`` as a prefix scan: after the pass with shift ``k`` each point holds
+    the sum of its last ``2k`` terms, so log2(len) passes of whole-array NumPy (fewer once
+    ``alpha ** k`` underflows to 0) instead of a loop over the points. The same numbers as the
+    recursion to a few units in the last place (tests/gui/test_loss_panel.py)."""
+    s = (1.0 - alpha) * x
+    s[0] += alpha * start
+    shift, factor = 1, alpha
+    while shift < s.size and factor > 0.0:
+        s[shift:] += factor * s[:-shift]  # the right side is computed first: the previous pass's sums
+        shift, factor = 2 * shift, factor * factor
+    return s
+
+
+class _Series:
+    """One history series as drawn: its average with the panel's smoothing, extended by the new
+    points alone while the series only grows (a frame's cost does not grow with the history), and
+    the finite range of what is drawn. Arrays handed out are views of a buffer that only grows."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget the series (a new run)."""
+        self._alpha: float | None = None
+        self._ends: tuple = ()  # the raw values' length, first and last: to know them again
+        self._buffer = np.empty(0)
+        self._size = 0
+        self._last: float | None = None  # the last finite drawn value, where the average goes on
+        self._range = (math.inf, -math.inf)
+        self._positive_range = (math.inf, -math.inf)
+
+    def drawn(self, values: np.ndarray, alpha: float) -> np.ndarray:
+        """``ema(values, alpha)``, computed for the points not seen before when ``values`` extends
+        the series last given with the same ``alpha``, else afresh."""
+        values = np.asarray(values, dtype=np.float64)
+        if alpha != self._alpha or not self._extended_by(values):
+            self.clear()
+            self._alpha = alpha
+        tail = ema(values[self._size:], alpha, self._last)
+        self._append(tail)
+        if values.size:
+            self._ends = (values.size, values[0], values[-1])
+        return self._buffer[:self._size]
+
+    def bounds(self, log: bool = False) -> tuple[float, float] | None:
+        """Smallest and largest finite drawn value (with ``log``: of the positive ones, as log10),
+        or None when there is none."""
+        lo, hi = self._positive_range if log else self._range
+        if lo > hi:
+            return None
+        return (math.log10(lo), math.log10(hi)) if log else (lo, hi)
+
+    def _extended_by(self, values: np.ndarray) -> bool:
+        if not self._ends:
+            return True
+        size, first, last = self._ends
+        return (values.size >= size and _same(values[0], first) and _same(values[size - 1], last))
+
+    def _append(self, tail: np.ndarray) -> None:
+        end = self._size + tail.size
+        if end > self._buffer.size:
+            grown = np.empty(max(end, 2 * self._buffer.size, 1024))
+            grown[:self._size] = self._buffer[:self._size]
+            self._buffer = grown
+        self._buffer[self._size:end] = tail
+        self._size = end
+        finite = tail[np.isfinite(tail)]
+        if finite.size:
+            self._last = float(finite[-1])
+            self._range = _widened(self._range, finite)
+            positive = finite[finite > 0]
+            if positive.size:
+                self._positive_range = _widened(self._positive_range, positive)
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal, NaN equal to NaN."""
+    return a == b or (a != a and b != b)
+
+
+def _widened(bounds: tuple[float, float], values: np.ndarray) -> tuple[float, float]:
+    return min(bounds[0], float(values.min())), max(bounds[1], float(values.max()))
 
 
 def step_list(steps: np.ndarray) -> list:
@@ -97,26 +185,6 @@ def snapped_range(lo: float, hi: float) -> tuple[float, float]:
     grid = _nice_step(span) / _Y_GRID
     return (math.floor((lo - _Y_PADDING * span) / grid) * grid,
             math.ceil((hi + _Y_PADDING * span) / grid) * grid)
-
-
-def _finite_bounds(arrays, log: bool = False) -> tuple[float, float] | None:
-    """Smallest and largest finite value over ``arrays`` (with ``log``: of the positive ones, as
-    log10), or None when there is none."""
-    lo, hi = math.inf, -math.inf
-    for a in arrays:
-        if a.size == 0:
-            continue
-        a_lo, a_hi = float(np.fmin.reduce(a)), float(np.fmax.reduce(a))  # NaN-skipping, no warning
-        if not (math.isfinite(a_lo) and math.isfinite(a_hi)) or (log and a_lo <= 0):
-            # only NaN, an infinity among them, or values a log axis cannot show: the slow way
-            a = a[np.isfinite(a) & (a > 0)] if log else a[np.isfinite(a)]
-            if a.size == 0:
-                continue
-            a_lo, a_hi = float(a.min()), float(a.max())
-        lo, hi = min(lo, a_lo), max(hi, a_hi)
-    if lo > hi:
-        return None
-    return (math.log10(lo), math.log10(hi)) if log else (lo, hi)
 
 
 def _compact(value: float) -> str:
@@ -176,6 +244,9 @@ class LossPanel(Panel, QtWidgets.QWidget):
         self._follow_x = True
         self._follow_y = True
         self._lr_top: float | None = None
+        # the history's series as drawn, kept between frames so that a frame only adds its new points
+        self._series = {key: _Series() for key in ("loss", "train_loss", "test_loss", "train_accuracy",
+                                                  "test_accuracy", "lr")}
 
         self.batch_loss_box = QtWidgets.QCheckBox("Batch loss")
         self.batch_loss_box.setToolTip("The loss of every training batch (noisy), drawn faintly")
@@ -328,6 +399,8 @@ class LossPanel(Panel, QtWidgets.QWidget):
         if snapshot.run != self._run:
             self._run = snapshot.run
             self.clear_readout()
+            for series in self._series.values():
+                series.clear()
         has_test = snapshot.raw_test is not None
         if has_test != self._has_test:
             self._has_test = has_test
@@ -429,16 +502,18 @@ class LossPanel(Panel, QtWidgets.QWidget):
         if h is None:
             return
         alpha = self.smoothing
-        self.batch_curve.setData(h["step"], ema(h["loss"], alpha))
-        self.train_curve.setData(h["eval_step"], ema(h["train_loss"], alpha))
-        self.test_curve.setData(h["eval_step"], ema(h["test_loss"], alpha))
+        drawn = self._series
+        self.batch_curve.setData(h["step"], drawn["loss"].drawn(h["loss"], alpha))
+        self.train_curve.setData(h["eval_step"], drawn["train_loss"].drawn(h["train_loss"], alpha))
+        self.test_curve.setData(h["eval_step"], drawn["test_loss"].drawn(h["test_loss"], alpha))
         self.test_curve.setVisible(self._has_test)
         if self._task == "classification":
-            self.train_accuracy_curve.setData(h["eval_step"], ema(h["train_accuracy"], alpha))
-            self.test_accuracy_curve.setData(h["eval_step"], ema(h["test_accuracy"], alpha))
+            self.train_accuracy_curve.setData(h["eval_step"], drawn["train_accuracy"].drawn(h["train_accuracy"], alpha))
+            self.test_accuracy_curve.setData(h["eval_step"], drawn["test_accuracy"].drawn(h["test_accuracy"], alpha))
             self.test_accuracy_curve.setVisible(self._has_test)
-        self.lr_curve.setData(h["step"], h["lr"])  # a schedule, not a noisy measurement: never smoothed
-        bounds = _finite_bounds([h["lr"]])
+        # a schedule, not a noisy measurement: never smoothed
+        self.lr_curve.setData(h["step"], drawn["lr"].drawn(h["lr"], 0.0))
+        bounds = drawn["lr"].bounds()
         top = bounds[1] if bounds is not None and bounds[1] > 0 else 1.0
         if top != self._lr_top:
             self._lr_top = top
@@ -465,11 +540,12 @@ class LossPanel(Panel, QtWidgets.QWidget):
                 pad = _STEP_PADDING * span
                 x_range = (first - pad, first + span + pad)
         if self._follow_y:
-            curves = [c for c in (self.batch_curve, self.train_curve, self.test_curve) if c.isVisible()]
-            bounds = _finite_bounds([c.yData for c in curves if c.yData is not None],
-                                    log=self.log_y_box.isChecked())
-            if bounds is not None:
-                y_range = snapped_range(*bounds)
+            log = self.log_y_box.isChecked()
+            shown = [self._series[key].bounds(log) for curve, key in ((self.batch_curve, "loss"),
+                     (self.train_curve, "train_loss"), (self.test_curve, "test_loss")) if curve.isVisible()]
+            shown = [b for b in shown if b is not None]
+            if shown:
+                y_range = snapped_range(min(lo for lo, _ in shown), max(hi for _, hi in shown))
         x_range = x_range if x_range is not None and x_range != (x_lo, x_hi) else None
         y_range = y_range if y_range is not None and y_range != (y_lo, y_hi) else None
         if x_range is not None or y_range is not None:
