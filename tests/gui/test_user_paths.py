@@ -245,11 +245,17 @@ def test_data_of_another_kind_bring_their_setup_with_a_note(user):
 REAL_CONFIRM_DISCARD = MainWindow.confirm_discard  # the main_window fixture replaces it
 
 
-def test_diverge_then_recover_with_a_smaller_learning_rate(user):
+def diverge(user, steps: int = 2000) -> None:
+    """Loss mse with an identity output (unbounded: a learning rate of 100 blows it up), Learning
+    rate 100, Play: training stops by itself at the divergence."""
     user.choose("Loss", "mse")
-    user.choose("Output activation", "identity")  # unbounded: a learning rate of 100 blows it up
+    user.choose("Output activation", "identity")
     user.type("Learning rate", "100")
-    user.train(2000)
+    user.train(steps)
+
+
+def test_diverge_then_recover_with_a_smaller_learning_rate(user):
+    diverge(user)
     assert "diverged" in user.message() and "it is 100" in user.message()
     user.dismiss_message()
     assert user.window.latest.diverged and "accuracy" not in user.status()
@@ -268,11 +274,8 @@ def test_diverge_then_recover_with_a_smaller_learning_rate(user):
 
 
 def test_after_a_divergence_every_setting_can_be_changed_and_reset_applies_them(user):
-    """Needs helper A's side: set_training is accepted while diverged."""
-    user.choose("Loss", "mse")
-    user.choose("Output activation", "identity")
-    user.type("Learning rate", "100")
-    user.train(2000)
+    """Every setting is accepted while diverged; Reset starts again with what the controls show."""
+    diverge(user)
     assert "diverged" in user.message()
     user.dismiss_message()
     user.window.last_message = ""
@@ -350,7 +353,7 @@ def test_switching_lessons_after_stepping_and_playing_asks_nothing(user, monkeyp
 
 
 def test_an_adjustment_to_fit_the_data_is_said_in_the_status_bar(user):
-    """Needs helper A's side: Experiment.set_data returns the note."""
+    """Switching to regression data says in the status bar what was set to fit it."""
     user.choose("Data set", "plane")
     assert "loss set to mse" in user.status() and "regression" in user.status()  # as the Loss combo reads
     assert user.text("Loss") == "mse"
@@ -360,7 +363,7 @@ def test_an_adjustment_to_fit_the_data_is_said_in_the_status_bar(user):
 
 
 def test_a_truth_table_trains_on_all_its_points_and_says_so(user):
-    """Needs helper A's side: tiny data are not split."""
+    """A truth table is not split: it trains and is scored on all its points, and says so."""
     user.choose("Data set", "xor")
     assert not user.control("Test split", QtWidgets.QAbstractSpinBox).isEnabled()
     note = user.window.controls.data_section.split_note
@@ -462,10 +465,7 @@ def test_a_network_collapsed_by_l2_is_flagged(user):
 
 
 def test_a_diverged_network_reads_nan_not_a_green_zero(user):
-    user.choose("Loss", "mse")
-    user.choose("Output activation", "identity")
-    user.type("Learning rate", "100")
-    user.train(500)
+    diverge(user, 500)
     user.dismiss_message()
     strip = user.window.health
     assert user.window.latest.diverged
@@ -724,10 +724,7 @@ def test_a_model_whose_csv_was_moved_says_so_and_changes_nothing(user, csv_impor
 
 
 def test_the_divergence_message_is_gone_once_the_run_is_recovered(user):
-    user.choose("Loss", "mse")
-    user.choose("Output activation", "identity")
-    user.type("Learning rate", "100")
-    user.train(2000)
+    diverge(user)
     assert "diverged" in user.status()
     user.dismiss_message()
     user.type("Learning rate", "0.03")
