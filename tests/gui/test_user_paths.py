@@ -665,6 +665,9 @@ def test_three_classes_on_two_inputs_show_three_regions(user, csv_import, tmp_pa
     assert output.mode == "regions"
     assert [label.text for _, label in output.legend.items] == [
         "class 1 (target 0)", "class 2 (target 1)", "class 3 (target 2)"]
+    # the key sits in a band above the plane, clear of every point
+    key = output.plot.getViewBox().mapSceneToView(output.legend.sceneBoundingRect()).boundingRect()
+    assert min(key.top(), key.bottom()) > window.latest.grid_extent[3]
     snap = window.latest
     assert set(np.unique(snap.surface_classes)) == {0, 1, 2}
     image = output.surface_item.image

@@ -31,6 +31,7 @@ from nnviz.core.numbers import format_percent, format_significant
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR, diverging_colormap
 
+KEY_BAND = 0.2  # share of the plane's height added above it for the class key (regions)
 MODES = ("surface", "regions", "curve", "scatter", "confusion")
 #: one colour per class: the binary surface's orange and blue first, then distinct hues
 CLASS_COLORS = (NEGATIVE, POSITIVE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -274,6 +275,10 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.color_bar.setVisible(mode == "surface")
         self.legend.clear()
         self.legend.setVisible(mode in ("curve", "regions"))
+        # regions: one row of classes at the top, in the band the view keeps above the plane
+        self.legend.setColumnCount(max(snapshot.confusion.shape[0], 1) if mode == "regions" else 1)
+        self.legend.anchor((0.5, 0) if mode == "regions" else (1, 1), (0.5, 0) if mode == "regions" else (1, 1),
+                           offset=(0, 4) if mode == "regions" else (-8, -8))
 
         if mode == "surface":
             self.surface_item = pg.ImageItem(axisOrder="row-major")
@@ -521,7 +526,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                     continue
                 X, y = points
                 item.setData(X[:, 0], X[:, 1], brush=brushes[np.clip(class_indices(y), 0, k - 1)])
-            self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            # a band above the plane holds the key of the classes in one row, clear of the points
+            self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1 + KEY_BAND * (y1 - y0)), padding=0)
 
     def _draw_curve(self, snapshot, new_data: bool) -> None:
         xs, out = snapshot.curve
