@@ -44,7 +44,9 @@ PROBE = 200  # rows of the fixed probe batch whose activations and gradients a s
 EVALUATION_ROWS = 10_000  # an evaluation point reads at most this many training and test rows each
 EVALUATION_SEED = 0  # picks the fixed sample of larger sets: the same rows every time
 ARRAY_KEYS = ("weight", "bias", "gate_weight", "gate_bias", "alpha", "running_mean", "running_var")
-_RUNS = itertools.count(1)  # numbers the runs: a history that starts afresh is a new run
+# numbers the runs (a history that starts afresh is a new run), apart from any other process's: a
+# run continued in a training process keeps its number, and one it starts must not reuse another's
+_RUNS = itertools.count((os.getpid() << 24) + 1)
 
 
 def default_document() -> dict:
@@ -318,6 +320,7 @@ class Experiment:
         # self.y is the trainer's own array (equal to y), so set_sample edits what the steps read
         self.net, self.y, self.y_test, self.trainer = net, trainer.y, y_test, trainer
         self._evaluation_rows = None  # sampled afresh from these rows when next evaluated
+        self.last_evaluation = None  # of another network or other rows
 
     def _check_inputs(self, net: Network) -> None:
         if net.inputs != len(self.input_names):
@@ -349,6 +352,7 @@ class Experiment:
         self._run = next(_RUNS)
         self._evals = Table("eval_step", EVALUATION_COLUMNS[1:], EVALUATION_CAP)
         self._dropout_masks: dict[int, np.ndarray] = {}
+        self.last_evaluation: _Evaluation | None = None  #: the newest evaluation (snapshots may reuse it)
 
     @property
     def step(self) -> int:
@@ -693,6 +697,24 @@ class Experiment:
         loss = self.net.data_loss(out, y)[0]
         return loss, self.accuracy(out, y) if math.isfinite(loss) else None, out
 
+    def evaluate(self) -> _Evaluation:
+        """Evaluate the model as it is now (:attr:`last_evaluation`), appending an evaluation point
+        unless this step has one."""
+        with np.errstate(all="ignore"):
+            return self._record_evaluation()
+
+    def data_arrays(self) -> list[np.ndarray]:
+        """The arrays of rows the experiment holds (never changed but by :meth:`set_sample`): what
+        a copy of the experiment in another process can share rather than receive again."""
+        arrays = [self.X, self.y, self.X_test, self.y_test, self.trainer.X, self.trainer.y, self._surface]
+        for rows in (self.raw_train, self.raw_test, self.data.imported):
+            if rows is not None:
+                arrays += [rows.X, rows.y]
+        for rows in self._evaluation_rows or ():
+            if rows is not None:
+                arrays += [rows.X, rows.y]
+        return [a for a in arrays if isinstance(a, np.ndarray)]
+
     def record_evaluation(self) -> None:
         """Append a point to the train/test loss and accuracy history (once per step at most).
         The app calls this at a steady rate while training, however often it draws."""
@@ -719,7 +741,9 @@ class Experiment:
                 "test_loss": math.nan if test_loss is None else test_loss,
                 "train_accuracy": math.nan if train_acc is None else train_acc,
                 "test_accuracy": math.nan if test_acc is None else test_acc, **self._health_row(health)})
-        return _Evaluation(train_loss, train_acc, train_out, test_loss, test_acc, test_out)
+        self.last_evaluation = _Evaluation(train_loss, train_acc, frozen(train_out), test_loss, test_acc,
+                                           None if test_out is None else frozen(test_out))
+        return self.last_evaluation
 
     def _evaluation_sets(self) -> tuple[_Rows, _Rows | None]:
         """The training and test rows an evaluation point reads: all of them, or a fixed sample of
@@ -752,16 +776,21 @@ class Experiment:
                         f"{h.index}.{name}.grad_max_abs": g.max_abs}
         return {key: math.nan if value is None else value for key, value in row.items()}
 
-    def snapshot(self) -> Snapshot:
-        """Build an immutable snapshot of the current state (the worker publishes these)."""
+    def snapshot(self, evaluate: bool = True) -> Snapshot:
+        """Build an immutable snapshot of the current state (the app draws these). ``evaluate``
+        False reuses the newest evaluation point's losses, accuracies and predictions, if there is
+        one, rather than evaluating every row again: what a snapshot taken while training shows
+        (the loss curve gets its points at their own pace)."""
         net = self.net
         self._serial += 1
         with np.errstate(all="ignore"):
             layers, health, verdict = self._probe()
-            evaluation = self._record_evaluation(health)
+            evaluation = self.last_evaluation
+            if evaluate or evaluation is None:
+                evaluation = self._record_evaluation(health)
             train, test = self._evaluation_sets()
             shown = test if test is not None else train  # the rows the predictions are for
-            predictions = frozen(evaluation.test_out if test is not None else evaluation.train_out)
+            predictions = evaluation.test_out if test is not None else evaluation.train_out
             # classes only where the outputs can tell them apart (see `scored`)
             confusion = self._confusion(predictions, shown.y) if self.scored else None
             threshold = None

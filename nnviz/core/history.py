@@ -89,6 +89,11 @@ class Table:
         self._capacity = min(64, cap)
         self._data = {name: np.empty(self._capacity, dtype=dtypes.get(name, np.float64)) for name in names}
         self._size = 0
+        #: rows appended since the table began, and how many times rows already there were rewritten
+        #: (decimated, or a column added): a copy kept elsewhere takes the newest ``appended`` rows
+        #: it lacks while ``rewrites`` is what it was, else copies the table afresh
+        self.appended = 0
+        self.rewrites = 0
 
     # -- writing ----------------------------------------------------------------------------------
     def append(self, row: Sequence) -> None:
@@ -99,6 +104,7 @@ class Table:
         for array, value in zip(self._data.values(), row):
             array[n] = value
         self._size = n + 1
+        self.appended += 1
 
     def extend(self, columns: Mapping[str, Sequence]) -> None:
         """Append rows given as columns of one length (the axis among them); a column not given
@@ -113,12 +119,14 @@ class Table:
             source = self._mean_of.get(name, name) if name not in columns else name
             array[n:end] = np.asarray(columns[source], dtype=np.float64) if source in columns else np.nan
         self._size = end
+        self.appended += count
         if self._size > self.cap:
             self._decimate()
 
     def add_column(self, name: str) -> None:
         """A new value column, NaN in the rows before it (a measure that starts later)."""
         self._data = {**self._data, name: np.full(self._capacity, np.nan)}
+        self.rewrites += 1
 
     def _make_room(self, count: int) -> None:
         if self._size >= self.cap:
@@ -153,6 +161,7 @@ class Table:
         columns = self._bucketed(starts, sizes, counts)
         self._size = int(counts.sum())
         self._set_buffers(columns, self.cap)
+        self.rewrites += 1
 
     def _bucketed(self, starts: np.ndarray, sizes: np.ndarray, counts: np.ndarray) -> dict:
         """Every column with each bucket of more than two rows replaced by its two rows."""
@@ -194,6 +203,25 @@ class Table:
         v = self._data[name][: self._size]
         v.setflags(write=False)
         return v
+
+    def rows(self, start: int) -> np.ndarray:
+        """Rows ``start`` to the end as one float64 array, a row per table row, the columns in
+        :attr:`names` order."""
+        return np.column_stack([array[start: self._size] for array in self._data.values()]).astype(np.float64)
+
+    def append_rows(self, rows: np.ndarray) -> None:
+        """Append rows given as :meth:`rows` gives them (every column, the means and weights too)."""
+        count = len(rows)
+        if not count:
+            return
+        self._make_room(count)
+        n = self._size
+        for j, array in enumerate(self._data.values()):
+            array[n: n + count] = rows[:, j]
+        self._size = n + count
+        self.appended += count
+        if self._size > self.cap:
+            self._decimate()
 
     @property
     def nbytes(self) -> int:

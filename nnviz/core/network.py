@@ -89,6 +89,18 @@ class Network:
         self._reg_mask = reg_mask.astype(self.dtype)
         self._regularized = reg_mask.any()
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (a copy in the app's training process): pickling copies each layer's views of
+        the flat buffers, so they are made views of the buffers again."""
+        self.__dict__.update(state)
+        for i, layer in enumerate(self.layers):
+            params, grads = {}, {}
+            for name, shape in layer.param_shapes():
+                piece = self.param_slices[f"layers[{i}].{name}"]
+                params[name] = self.flat_params[piece].reshape(shape)
+                grads[name] = self.flat_grads[piece].reshape(shape)
+            layer.bind(params, grads, layer.buffers())
+
     def _initialize(self, rng: np.random.Generator) -> None:
         for layer in self.layers:
             for name, value in layer.initial_values(rng, self.dtype).items():

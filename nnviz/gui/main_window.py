@@ -19,7 +19,7 @@ from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.core.numbers import format_value
 from nnviz.core.walkthrough import Edit
 from nnviz.gui.accessibility import name_controls
-from nnviz.gui.controls import ControlsPanel
+from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
 from nnviz.gui.inline_editor import InlineEditor
 from nnviz.gui.panels.base import Panel
@@ -30,7 +30,7 @@ from nnviz.gui.session import TrainingSession, one_line
 MAX_RECENT = 8
 DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
               "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
-DEFAULT_SPEED = 10  # optimizer steps per frame: fast enough to get somewhere, slow enough to watch
+DEFAULT_SPEED = 300  # optimizer steps per second: fast enough to get somewhere, slow enough to watch
 FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
 NOTE_MS = 10000  # how long a note stays in the status bar (unless a new command clears it first)
 #: the keys that drive training alone: Play (Space), Step and the step-through's moves
@@ -116,7 +116,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._restore_settings()
         self._update_title()
         name_controls(self)
-        speed = int(self.settings.value("speed", DEFAULT_SPEED))
+        # steps per second (the older "speed" setting counted steps per frame: not carried over)
+        speed = self.settings.value("steps_per_second", DEFAULT_SPEED)
+        speed = int(speed) if str(speed).isdigit() and int(speed) in SPEEDS else DEFAULT_SPEED
         self.controls.set_speed(speed)
         self.session.set_speed(speed)
 
@@ -437,9 +439,9 @@ class MainWindow(QtWidgets.QMainWindow):
         panel.select_layer(index)
 
     @Slot(int)
-    def _on_speed_changed(self, steps_per_frame: int) -> None:
-        self.settings.setValue("speed", steps_per_frame)
-        self.session.set_speed(steps_per_frame)
+    def _on_speed_changed(self, steps_per_second: int) -> None:
+        self.settings.setValue("steps_per_second", steps_per_second)
+        self.session.set_speed(steps_per_second)
 
     # -- step through ---------------------------------------------------------------------------
     def set_walk_mode(self, on: bool) -> None:

@@ -1,4 +1,5 @@
-"""The training session on its worker thread: typed commands, snapshots, divergence, shutdown."""
+"""The training session, in its training process and on its worker thread: typed commands,
+snapshots, divergence, shutdown. Every test taking the ``session`` fixture runs against both."""
 
 import json
 
@@ -7,12 +8,13 @@ import pytest
 
 from nnviz.core import Trainer
 from nnviz.core.experiment import DataConfig, Experiment, default_document
-from nnviz.gui.session import TrainingSession, _Worker, draw_share_wait, publish_due
+from nnviz.gui.session import TrainingSession, draw_share_wait, publish_due
 
 
-@pytest.fixture
-def session(qtbot):
-    s = TrainingSession()
+@pytest.fixture(params=["process", "thread"])
+def session(qtbot, request):
+    s = TrainingSession(threaded=request.param == "thread")
+    assert s.in_process == (request.param == "process")
     qtbot.waitUntil(lambda: s.latest is not None, timeout=5000)
     yield s
     s.shutdown()
@@ -77,12 +79,13 @@ def test_a_failing_command_reports_one_line_and_keeps_running(qtbot, session):
         session.step()
 
 
-def test_shutdown_during_training_ends_the_thread_within_a_second(qtbot):
-    s = TrainingSession()
+@pytest.mark.parametrize("threaded", [False, True])
+def test_shutdown_during_training_ends_it_within_a_second(qtbot, threaded):
+    s = TrainingSession(threaded=threaded)
     qtbot.waitUntil(lambda: s.latest is not None, timeout=5000)
     s.play()
     qtbot.waitUntil(lambda: s.latest.step > 100, timeout=10000)
-    assert s.shutdown(timeout_ms=1000)  # True only if the thread ended within the second
+    assert s.shutdown(timeout_ms=1000)  # True only if the thread or process ended within the second
     assert not s.is_running()
 
 
@@ -143,15 +146,17 @@ def test_reset_starts_again_from_the_seed(qtbot, session):
         np.testing.assert_array_equal(session.latest.params[name], value)
 
 
-def test_set_speed_trains_that_many_steps_per_frame(qtbot, session):
+def test_a_slow_speed_shows_every_step_one_by_one(qtbot, session):
     steps = []
     session.snapshot_ready.connect(lambda snap: steps.append(snap.step))
-    session.set_speed(7)
+    session.set_speed(10)  # steps per second: a frame or more per step
     session.play()
-    qtbot.waitUntil(lambda: session.latest.step >= 70, timeout=10000)
+    qtbot.waitUntil(lambda: session.latest.step >= 5, timeout=10000)
     with qtbot.waitSignal(session.playing_changed, timeout=2000):
         session.pause()
-    assert len(steps) > 1 and all(step % 7 == 0 for step in steps)
+    assert steps[-1] < 100  # not at full speed (thousands in that time)
+    shown = [s for s in steps if s > 0]
+    assert shown[:5] == [1, 2, 3, 4, 5]  # each step drawn, none skipped
 
 
 def test_set_layers_and_set_data_rebuild_and_report_the_state(qtbot, session):
@@ -259,7 +264,9 @@ def test_a_failed_edit_shows_the_state_too(qtbot, session):
 
 
 @pytest.mark.parametrize("command", ["set_data", "set_training"])
-def test_a_note_from_the_experiment_is_passed_on(qtbot, session, monkeypatch, command):
+def test_a_note_from_the_experiment_is_passed_on(qtbot, threaded, monkeypatch, command):
+    # patched in this process: the threaded engine (the process engine's real note is tested below)
+    session = threaded
     original = getattr(Experiment, command)
 
     def noting(self, *args, **kwargs):
@@ -276,11 +283,18 @@ def test_a_note_from_the_experiment_is_passed_on(qtbot, session, monkeypatch, co
 
 
 @pytest.mark.parametrize("note", [None, ""])
-def test_no_note_no_signal(qtbot, session, monkeypatch, note):
+def test_no_note_no_signal(qtbot, threaded, monkeypatch, note):
+    session = threaded
     original = Experiment.set_training
     monkeypatch.setattr(Experiment, "set_training", lambda self, **changes: original(self, **changes) and note)
     with qtbot.assertNotEmitted(session.noticed, wait=0), qtbot.waitSignal(session.state_changed, timeout=5000):
         session.set_training(seed=3)
+
+
+def test_the_experiments_own_note_arrives(qtbot, session):
+    with qtbot.waitSignal(session.noticed, timeout=5000) as blocker:
+        session.set_data(DataConfig(dataset="plane"))
+    assert blocker.args == ["plane is a regression data set: loss set to mse, output activation set to identity"]
 
 
 def test_the_state_says_whether_test_rows_are_held_out(qtbot, session):
@@ -301,16 +315,6 @@ def test_a_truth_table_holds_nothing_out(qtbot, session):
 
 
 # -- publish timing: a deterministic clock, no wall-clock asserts -----------------------------------
-class _FakeClock:
-    """Seconds that move only when the test says so."""
-
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_publish_due_allows_a_timer_rounded_down_to_whole_milliseconds():
     interval = 1 / 30
     assert publish_due(0.033, interval)  # the worker's 33 ms timer against a 33.3 ms interval
@@ -324,44 +328,26 @@ def test_draw_share_holds_frames_back_only_at_full_speed():
     assert draw_share_wait(0.0, 0.15, max_speed=True) == 0.0
 
 
-@pytest.mark.parametrize("steps_per_frame", [10, 0])
-def test_a_33_ms_tick_publishes_on_every_tick_at_30_fps(qtbot, steps_per_frame):
-    clock = _FakeClock()
-    worker = _Worker(None, None, max_fps=30.0, clock=clock)
-    worker.experiment = Experiment()
-    worker.playing, worker.steps_per_frame = True, steps_per_frame
-    published = []
-    worker.snapshot_ready.connect(published.append)
-    for _ in range(10):
-        clock.now += 0.033
-        worker.gui_ready = True  # the GUI drew the last one at once
-        worker._on_tick()
-    assert len(published) == 10
+@pytest.fixture
+def threaded(qtbot):
+    s = TrainingSession(threaded=True)
+    qtbot.waitUntil(lambda: s.latest is not None, timeout=5000)
+    yield s
+    s.shutdown()
 
 
-def test_no_publish_before_the_gui_has_drawn_the_last_snapshot(qtbot):
-    clock = _FakeClock()
-    worker = _Worker(None, None, max_fps=30.0, clock=clock)
-    worker.experiment = Experiment()
-    worker.playing, worker.steps_per_frame = True, 10
-    published = []
-    worker.snapshot_ready.connect(published.append)
-    for _ in range(5):
-        clock.now += 0.033
-        worker._on_tick()
-    assert len(published) == 1  # the first one; the GUI never said it was ready again
+def test_at_a_fixed_speed_the_next_frame_is_asked_for_at_once(qtbot, threaded):
+    threaded.set_speed(10)
+    worker = threaded._engine.worker
+    worker.gui_ready = False
+    threaded._on_frame_drawn(0.05)
+    assert worker.gui_ready
 
 
-def test_at_a_fixed_speed_the_next_frame_is_asked_for_at_once(qtbot, session):
-    session.set_speed(10)
-    session._worker.gui_ready = False
-    session._on_frame_drawn(0.05)
-    assert session._worker.gui_ready
-
-
-def test_at_full_speed_drawing_keeps_to_its_share(qtbot, session):
-    session.set_speed(0)
-    session._worker.gui_ready = False
-    session._on_frame_drawn(0.003)
-    assert not session._worker.gui_ready  # held back for 0.003 / 0.15 - 0.003 s
-    qtbot.waitUntil(lambda: session._worker.gui_ready, timeout=2000)
+def test_at_full_speed_drawing_on_a_thread_keeps_to_its_share(qtbot, threaded):
+    threaded.set_speed(0)
+    worker = threaded._engine.worker
+    worker.gui_ready = False
+    threaded._on_frame_drawn(0.003)
+    assert not worker.gui_ready  # held back for 0.003 / 0.15 - 0.003 s
+    qtbot.waitUntil(lambda: worker.gui_ready, timeout=2000)

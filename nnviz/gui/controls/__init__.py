@@ -15,7 +15,7 @@ which emits nothing) and emits what the user asks for:
 * ``training_changed(dict)`` — only the settings that changed, as ``Experiment.set_training(**changes)``
   takes them (``lr``, ``optimizer``, ``loss``, ``regularization``, ``clip_grad_norm``, ``schedule``,
   ``seed``);
-* ``speed_changed(int)`` — optimizer steps per frame, 0 for as fast as possible;
+* ``speed_changed(int)`` — optimizer steps per second, 0 for as fast as possible;
 * ``input_refused(str)`` — a typed value was refused (the field turns red; nothing else is emitted).
 
 Spin boxes are debounced (``DEBOUNCE_MS``) so that dragging one does not rebuild the network on every

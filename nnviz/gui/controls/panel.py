@@ -99,7 +99,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self._show_message("")
 
     def set_speed(self, steps: int) -> None:
-        """Show a speed (steps per frame, 0 = max) without emitting."""
+        """Show a speed (steps per second, 0 = max) without emitting."""
         self.training_section.set_speed(steps)
 
     def data_config(self) -> DataConfig:

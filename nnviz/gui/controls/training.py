@@ -29,8 +29,8 @@ from nnviz.gui.controls.widgets import (
 #: TensorFlow Playground's learning rates and regularisation rates
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-#: optimizer steps per frame; 0 means as many as the worker can take
-SPEEDS = (1, 2, 5, 10, 20, 50, 100, 0)
+#: optimizer steps per second; 0 means as many as the machine can take
+SPEEDS = (1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 0)
 
 
 def _clear_form(form: QtWidgets.QFormLayout) -> None:
@@ -69,7 +69,7 @@ def _option_value(widget):
 class TrainingSection(Section):
     """Loss, optimizer and learning-rate settings. ``training_changed(dict)``: only the settings that
     changed, as ``Experiment.set_training(**changes)`` takes them; ``speed_changed(int)``: optimizer
-    steps per frame, 0 for as fast as possible."""
+    steps per second, 0 for as fast as possible."""
 
     training_changed = Signal(dict)
     speed_changed = Signal(int)
@@ -134,12 +134,13 @@ class TrainingSection(Section):
         self.seed_spin.editingFinished.connect(self.flush)  # Enter: the new seed applies at once
         form.addRow("Seed", self.seed_spin)
 
-        self.speed_combo = combo_box(["max" if s == 0 else str(s) for s in SPEEDS], None,
-                                     "Optimizer steps per frame; 'max' trains as fast as it can")
+        self.speed_combo = combo_box(["max" if s == 0 else f"{s:,}" for s in SPEEDS], None,
+                                     "Optimizer steps per second, whatever the frame rate; 'max' trains as "
+                                     "fast as the machine can")
         for i, steps in enumerate(SPEEDS):
             self.speed_combo.setItemData(i, steps)
         self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
-        form.addRow("Steps / frame", self.speed_combo)
+        form.addRow("Steps / second", self.speed_combo)
 
         self._show_optimizer_options(self.optimizer_combo.currentData(), {})
         self._show_schedule_options(self.schedule_combo.currentData(), {})
@@ -239,7 +240,7 @@ class TrainingSection(Section):
         self.lr_combo.set_value(float(options["lr"]))
 
     def set_speed(self, steps: int) -> None:
-        """Show a speed (steps per frame, 0 = max) without emitting."""
+        """Show a speed (steps per second, 0 = max) without emitting."""
         with QtCore.QSignalBlocker(self.speed_combo):
             select(self.speed_combo, int(steps))
 

@@ -1,0 +1,332 @@
+"""The training engine: an experiment, the commands the app sends it, and the pace it trains at.
+
+The app trains through one :class:`Engine`, wherever it runs: in a training process of its own
+(:mod:`nnviz.core.training_process`, the default) or on a worker thread of the GUI's session (the
+``--threaded`` fallback). The engine knows neither: it reports through ``emit(kind, value)`` and
+shows its state through a :class:`Publisher`, which the transport turns into Qt signals or into
+frames in shared memory. Commands arrive by name (:data:`COMMANDS`) and are applied between chunks
+of steps, in order.
+
+What it emits: ``("state", dict)`` — the state in force (document, data, input names, outputs,
+held-out rows, rows, why the rows are not split), after every command that changes it and after
+every failed command; ``("playing", bool)``; ``("diverged", str)``; ``("failed", str)``;
+``("noticed", str)`` — what a command adjusted to fit; ``("saved", path)``; ``("walk", WalkState)``;
+``("rate", float)`` — optimizer steps per second, measured while playing.
+
+The speed is optimizer steps per second (0: as fast as the machine goes), kept whatever the frame
+rate; evaluation points (losses, accuracies, health over the rows) come at least
+:attr:`Engine.EVALUATION_SECONDS` apart and take at most :attr:`Engine.EVALUATION_SHARE` of the time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from nnviz.core.data import takes_class_indices
+from nnviz.core.document import atomic_write_text, dumps
+from nnviz.core.errors import NnvizError
+from nnviz.core.experiment import DataConfig, Experiment
+from nnviz.core.walkthrough import walk_next_step
+
+#: a publish is due once this share of the interval has passed: a timer of the interval, rounded to
+#: whole milliseconds (33 ms for 30 Hz), meets the test on every tick, not every other one
+PUBLISH_TOLERANCE = 0.9
+
+#: the commands a transport may pass to :meth:`Engine.execute`, by name
+COMMANDS = frozenset({"play", "pause", "toggle", "step", "step_epoch", "reset", "set_speed", "set_training",
+                      "set_layers", "set_data", "edit_parameter", "load_document", "save", "publish", "walk",
+                      "walk_commit", "edit_sample"})
+#: the commands that may change more of the experiment than its numbers (its network, settings,
+#: rows or history): a publisher for another process sends the whole experiment after them
+REBUILDING = frozenset({"reset", "set_training", "set_layers", "set_data", "load_document", "edit_sample"})
+
+
+def publish_due(elapsed: float, interval: float) -> bool:
+    """Whether ``elapsed`` seconds since the last publish are enough for a snapshot every ``interval``."""
+    return elapsed >= PUBLISH_TOLERANCE * interval
+
+
+def one_line(exc: BaseException) -> str:
+    """A one-line message for an exception: the user's problem as is, anything else with its type."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, NnvizError):
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def state_of(exp: Experiment) -> dict:
+    """The state in force, as the controls show it (see the module doc)."""
+    # held_out False with a test fraction > 0: too few rows to split (a truth table), so every
+    # row is trained and evaluated on
+    return {"document": exp.document_copy(), "data": exp.data, "input_names": exp.input_names,
+            "outputs": exp.net.outputs, "held_out": exp.raw_test is not None, "rows": len(exp.raw_train),
+            "unsplit": exp.unsplit_reason}
+
+
+class Publisher(Protocol):
+    """How the engine shows its state: a snapshot emitted, or a frame written for another process."""
+
+    #: seconds between publishes while training (at most)
+    interval: float
+
+    def ready(self) -> bool:
+        """Whether the other side has taken the last publish (back-pressure: nothing is built that
+        nobody will draw)."""
+
+    def publish(self, experiment: Experiment, fresh: bool) -> None:
+        """Show the experiment as it is; ``fresh``: evaluate it now rather than reuse the newest
+        evaluation point (after a command, where the numbers must be those of this very state)."""
+
+    def rebuilt(self, command: str) -> None:
+        """``command``, one of :data:`REBUILDING`, is about to run."""
+
+
+class Engine:
+    """An :class:`Experiment` driven by commands, trained at a set speed (see the module doc)."""
+
+    #: seconds of training between looks at the commands
+    CHUNK_SECONDS = 0.004
+    #: seconds between evaluation points at least
+    EVALUATION_SECONDS = 0.1
+    #: the largest share of the time evaluation points may take (large data: points further apart)
+    EVALUATION_SHARE = 0.05
+    #: at a fixed speed a model too slow to keep up trains as fast as it can, never in a burst to
+    #: catch up more than this many seconds of steps
+    MAX_LAG_SECONDS = 0.25
+    #: seconds over which the training rate is measured
+    RATE_SECONDS = 0.25
+
+    def __init__(self, experiment: Experiment, emit: Callable[[str, Any], None], publisher: Publisher,
+                 clock: Callable[[], float] = time.perf_counter):
+        self.experiment = experiment
+        self._emit = emit
+        self.publisher = publisher
+        self._clock = clock  # seconds; a test passes its own
+        self.playing = False
+        self.speed = 0  # steps per second; 0: as fast as possible
+        self.walking = self.neurons = False
+        self.rate = 0.0  #: optimizer steps per second, measured while playing
+        self._chunk = 1
+        self._origin, self._done = 0.0, 0  # at a fixed speed: when counting began, steps since
+        self._rate_start, self._rate_steps = 0.0, 0
+        self._last_publish = self._last_evaluation = -math.inf
+        self._evaluation_interval = self.EVALUATION_SECONDS
+
+    # -- commands ---------------------------------------------------------------------------------
+    def execute(self, name: str, args: tuple = ()) -> None:
+        """Apply command ``name`` (one of :data:`COMMANDS`); a failure pauses training, shows the
+        state in force again (so a refused choice reverts in the controls) and is reported in one line."""
+        try:
+            if name not in COMMANDS:
+                raise ValueError(f"no such command: {name!r}")
+            if name in REBUILDING:
+                self.publisher.rebuilt(name)
+            getattr(self, name)(*args)
+        except Exception as exc:
+            self._set_playing(False)
+            self.emit_state()
+            self._emit("failed", one_line(exc))
+            if not isinstance(exc, NnvizError):
+                traceback.print_exc()  # a bug: keep the details for a report, as well as the message
+
+    def play(self) -> None:
+        self._set_playing(True)
+
+    def pause(self) -> None:
+        self._set_playing(False)
+
+    def toggle(self) -> None:
+        self._set_playing(not self.playing)
+
+    def step(self, steps: int = 1) -> None:
+        self._set_playing(False)
+        self.experiment.run(steps)
+        self._after_steps()
+        self._retrace(committed=True)
+
+    def step_epoch(self) -> None:
+        self._set_playing(False)
+        self.experiment.run_epoch()
+        self._after_steps()
+        self._retrace(committed=True)
+
+    def reset(self) -> None:
+        self.experiment.reset()
+        self.publish()
+        self._retrace(committed=True)
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Train ``steps_per_second`` steps a second while playing; 0 for as fast as possible."""
+        speed = float(steps_per_second)
+        if not (math.isfinite(speed) and speed >= 0):
+            raise ValueError(f"speed: expected steps per second >= 0, got {steps_per_second!r}")
+        self.speed = speed
+        self._start_counting()
+
+    def set_training(self, changes: dict) -> None:
+        self._notice(self.experiment.set_training(**changes))
+        self.emit_state()
+        self.publish()
+        self._retrace(committed=False)
+
+    def set_layers(self, layers: list[dict]) -> None:
+        self._notice(self.experiment.set_layers(layers))
+        self.emit_state()
+        self.publish()
+        self._retrace(committed=True)
+
+    def set_data(self, data: DataConfig) -> None:
+        self._notice(self.experiment.set_data(data))
+        self.emit_state()
+        self.publish()
+        self._retrace(committed=True)
+
+    def edit_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
+        self.experiment.set_parameter(name, index, value)
+        self.publish()
+        self._retrace(committed=False)
+
+    def edit_sample(self, row: int, column: int, value: float, target: bool = False) -> None:
+        self.experiment.set_sample(row, column, value, target=target)
+        self.emit_state()  # the data's rows changed (saved with inline data)
+        self.publish()
+        self._retrace(committed=False)
+
+    def load_document(self, document: dict, folder: str | None = None) -> None:
+        self._set_playing(False)
+        self._notice(self.experiment.load_document(document, folder))
+        self.emit_state()
+        self.publish()
+        self._retrace(committed=True)
+
+    def save(self, path: str) -> None:
+        atomic_write_text(path, dumps(self.experiment.to_document(folder=Path(path).parent)))
+        self._emit("saved", path)
+
+    def publish(self) -> None:
+        """Show the experiment as it is now, evaluated afresh."""
+        self._last_publish = self._clock()
+        self.publisher.publish(self.experiment, True)
+
+    def walk(self, enabled: bool, neurons: bool = False) -> None:
+        """Step-through on or off; on, training pauses and the next step is traced."""
+        was_walking = self.walking
+        self.walking, self.neurons = bool(enabled), bool(neurons)
+        if self.walking:
+            self._set_playing(False)
+            self._emit_walk(committed=not was_walking)
+
+    def walk_commit(self) -> None:
+        """Take the step the walkthrough showed (the same numbers, bit for bit)."""
+        self.step(1)
+
+    def emit_state(self) -> None:
+        """Report the state in force (the controls show it)."""
+        self._emit("state", state_of(self.experiment))
+
+    def _notice(self, note: str | None) -> None:
+        if note:
+            self._emit("noticed", note)
+
+    def _retrace(self, committed: bool) -> None:
+        """While stepping through, trace the next step again, for it changed; ``committed``: a new
+        step or model, so the view starts again at its first operation."""
+        if self.walking:
+            self._emit_walk(committed=committed)
+
+    def _emit_walk(self, committed: bool = False) -> None:
+        exp = self.experiment
+        self._emit("walk", walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed,
+                                          class_indices=takes_class_indices(exp.net, exp.raw_train)))
+
+    # -- training ---------------------------------------------------------------------------------
+    def _set_playing(self, playing: bool) -> None:
+        if playing and self.experiment.diverged:
+            self._emit("diverged", self.divergence_message())
+            playing = False
+        if playing == self.playing:
+            return
+        self.playing = playing
+        if playing:
+            self._start_counting()
+        else:
+            self.publish()
+        self._emit("playing", playing)
+
+    def _start_counting(self) -> None:
+        now = self._clock()
+        self._origin, self._done = now, 0
+        self._rate_start, self._rate_steps = now, 0
+
+    def due_steps(self) -> tuple[int, float]:
+        """The steps to take now while playing, and if none, the seconds until the next is due."""
+        if not self.speed:
+            return self._chunk, 0.0
+        now = self._clock()
+        due = math.floor(self.speed * (now - self._origin)) - self._done
+        if due <= 0:
+            return 0, (self._done + 1) / self.speed - (now - self._origin)
+        backlog = max(1, math.floor(self.speed * self.MAX_LAG_SECONDS))
+        if due > backlog:  # too slow to keep up: forget the steps beyond the backlog
+            self._origin = now - (self._done + backlog) / self.speed
+            due = backlog
+        return min(due, self._chunk), 0.0
+
+    def tick(self) -> float | None:
+        """Train one chunk if playing and steps are due, evaluate and publish when it is time.
+        Returns the seconds until the next tick is worth making (0: at once), None when paused."""
+        if not self.playing:
+            return None
+        steps, wait = self.due_steps()
+        if steps == 0:
+            return wait
+        exp = self.experiment
+        start = self._clock()
+        try:
+            exp.run_fast(steps)
+        except Exception as exc:
+            self._set_playing(False)
+            self._emit("failed", one_line(exc))
+            if not isinstance(exc, NnvizError):
+                traceback.print_exc()
+            return None
+        now = self._clock()
+        # size the next chunk to about CHUNK_SECONDS of work
+        per_step = max((now - start) / steps, 1e-7)
+        self._chunk = max(1, min(int(self.CHUNK_SECONDS / per_step), 100_000))
+        self._done += steps
+        self._rate_steps += steps
+        if now - self._last_evaluation >= self._evaluation_interval:
+            # loss curves get points at a steady rate, however few frames are drawn
+            exp.record_evaluation()
+            cost = self._clock() - now
+            self._last_evaluation = now
+            self._evaluation_interval = max(self.EVALUATION_SECONDS, cost / self.EVALUATION_SHARE)
+        if exp.diverged:
+            self._set_playing(False)
+            self._emit("diverged", self.divergence_message())
+            return None
+        span = now - self._rate_start
+        if span >= self.RATE_SECONDS:
+            self.rate = self._rate_steps / span
+            self._rate_start, self._rate_steps = now, 0
+            self._emit("rate", self.rate)
+        if self.publisher.ready() and publish_due(now - self._last_publish, self.publisher.interval):
+            self._last_publish = now
+            self.publisher.publish(exp, False)
+        return 0.0 if not self.speed else self.due_steps()[1]
+
+    def _after_steps(self) -> None:
+        if self.experiment.diverged:
+            self._emit("diverged", self.divergence_message())
+        self.publish()
+
+    def divergence_message(self) -> str:
+        lr = self.experiment.net.lr
+        return (f"Training diverged at step {self.experiment.step}: the loss is no longer a "
+                f"finite number. Try a smaller learning rate (it is {lr:g}), then Reset.")
