@@ -430,7 +430,9 @@ class TrainingProcess:
                 continue
             kind, body = pickle.loads(data[1:])  # noqa: S301 - our own child process
             if kind == "replica":
+                serial = self.replica._serial
                 self.replica, name = self.arrays.loads(body)
+                self.replica._serial = max(self.replica._serial, serial)  # snapshots count on
                 self._attach(name)
             elif kind == "history":
                 history = self.replica.trainer.history

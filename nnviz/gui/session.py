@@ -334,8 +334,10 @@ class TrainingSession(QObject):
         if self._engine is None:
             self._engine = _ThreadEngine(self, experiment, max_fps)
         else:
-            self._on_snapshot_ready(experiment.snapshot())  # the first frame, at once
-            self._on_event("state", state_of(experiment))
+            # the first frame at once, the state once whoever made the session has connected to it
+            state = state_of(experiment)
+            QTimer.singleShot(0, lambda: self._on_event("state", state))
+            self._on_snapshot_ready(experiment.snapshot())
         if problem:
             QTimer.singleShot(0, lambda: self.failed.emit(problem))
 
