@@ -1,7 +1,8 @@
 """The loss panel: train and test loss over the steps, with accuracy and learning rate below.
 
-Three plots share the step axis: the losses (evaluations of the whole train and test sets at each
-snapshot, and the faint per-step batch loss), the train and test accuracy (classification only)
+Three plots share the step axis: the losses (evaluations of the train and test sets at each
+snapshot, of a fixed sample of a larger set as the legend then says, and the faint per-step batch
+loss), the train and test accuracy (classification only)
 and the learning rate. Every series is a ``PlotDataItem`` created once and fed the snapshot's
 history arrays with ``setData``; with peak downsampling and clip-to-view a history of a million
 steps draws a few thousand points. The smoothing and the ranges are extended by each frame's new
@@ -29,6 +30,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.numbers import format_significant
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.sample import sample_note
 from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
 
 BATCH_COLOR = "#7fa7c9"  # a pale Playground blue: many noisy points, drawn faintly
@@ -409,6 +411,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
                 self._cache_legend()
             else:
                 self.legend.removeItem(self.test_curve)
+        self._name_losses(snapshot)
         self._draw()
 
     def show_readout_at(self, step: float) -> None:
@@ -550,6 +553,24 @@ class LossPanel(Panel, QtWidgets.QWidget):
         y_range = y_range if y_range is not None and y_range != (y_lo, y_hi) else None
         if x_range is not None or y_range is not None:
             vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def _name_losses(self, snapshot) -> None:
+        """Name the train and test loss in the legend, with the sample they are counted on when
+        the set is larger than an evaluation reads."""
+        for sample, label in self.legend.items:
+            for curve, which in ((self.train_curve, "train"), (self.test_curve, "test")):
+                if sample.item is curve:
+                    note = sample_note(snapshot, which)
+                    text = f"{which} loss on {note}" if note else f"{which} loss"
+                    if label.text != text:
+                        label.setText(text)
+                        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """Size the legend to its labels (it would keep its width when a label gets shorter)."""
+        self.legend.resize(0, 0)
+        self.legend.layout.activate()
+        self.legend.updateSize()
 
     def _cache_legend(self) -> None:
         """Keep the legend's samples and labels as pixmaps: the curves under them change on every
