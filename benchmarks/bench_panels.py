@@ -7,7 +7,8 @@ For each model the main window is built offscreen at 1600x1000 with every dock s
 snapshots of a training experiment (``Experiment.run(10)`` then ``snapshot()``, made beforehand) by
 emitting ``session.snapshot_ready``: the path a snapshot takes in the app. Every panel's
 ``show_snapshot`` is timed together with the events it leaves for Qt (its layout and its paint),
-so a frame's cost is its own. The panels behind the loss panel's tab (the insight panels) draw only
+so a frame's cost is its own; of several passes over the snapshots, each panel's quickest counts
+(the machine may be shared). The panels behind the loss panel's tab (the insight panels) draw only
 when in front: each is brought to the front in turn and fed the snapshots again. "chrome" is the
 rest of the window's frame: the status bar and the recorder. Budgets from issue 13, in ms.
 """
@@ -88,8 +89,9 @@ def _timed(record: dict, name: str, draw, app: QtWidgets.QApplication):
     return call
 
 
-def measure(document: dict, data: DataConfig, frames: int) -> dict[str, list[float]]:
-    """Seconds per frame of each panel (and the chrome), each on screen, after the warm-up."""
+def measure(document: dict, data: DataConfig, frames: int, repeats: int) -> dict[str, list[float]]:
+    """Seconds per frame of each panel (and the chrome), each on screen, after the warm-up: of the
+    ``repeats`` passes over the snapshots, the one quickest on average."""
     from nnviz.gui.app import create_application
     from nnviz.gui.main_window import MainWindow
 
@@ -120,15 +122,17 @@ def measure(document: dict, data: DataConfig, frames: int) -> dict[str, list[flo
     for front in ("loss", *INSIGHT):  # one pass with each tabbed panel in front
         window.docks[front].raise_()
         app.processEvents()
-        record.clear()
-        for snap in frames_of:
-            window.session.snapshot_ready.emit(snap)
-        for name, times in record.items():
-            on_screen = name == front or (front == "loss" and name not in INSIGHT)
-            if on_screen:
-                # the chrome is timed twice a frame (status, recorder): one frame is the sum
-                per_frame = np.add.reduceat(times, np.arange(0, len(times), 2)) if name == "chrome" else times
-                kept[name] = list(per_frame[WARM_UP:])
+        for _ in range(repeats):  # the machine is shared: each panel's quickest pass counts
+            record.clear()
+            for snap in frames_of:
+                window.session.snapshot_ready.emit(snap)
+            for name, times in record.items():
+                if name == front or (front == "loss" and name not in INSIGHT):  # on screen
+                    # the chrome is timed twice a frame (status, recorder): one frame is the sum
+                    per_frame = np.add.reduceat(times, np.arange(0, len(times), 2)) if name == "chrome" else times
+                    per_frame = list(per_frame[WARM_UP:])
+                    if name not in kept or np.mean(per_frame) < np.mean(kept[name]):
+                        kept[name] = per_frame
     window.setWindowModified(False)
     window.close()
     window.session.shutdown()
@@ -161,13 +165,14 @@ def table(results: dict[str, dict[str, list[float]]]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=40, help="snapshots fed per pass (default 40)")
+    parser.add_argument("--repeats", type=int, default=3, help="passes per panel, the quickest kept (default 3)")
     parser.add_argument("--models", default=",".join(MODELS), help=f"of {', '.join(MODELS)} (default all)")
     args = parser.parse_args(argv)
     results = {}
     for key in args.models.split(","):
         title, build = MODELS[key]
         print(f"# {title}", file=sys.stderr, flush=True)
-        results[title.split(",")[0]] = measure(*build(), args.frames)
+        results[title.split(",")[0]] = measure(*build(), args.frames, args.repeats)
     print(f"# time per frame in ms, mean / p95 (over budget in bold); "
           f"platform {os.environ.get('QT_QPA_PLATFORM') or 'default'}, window 1600x1000")
     print(table(results))
