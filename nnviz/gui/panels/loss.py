@@ -29,7 +29,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.numbers import format_significant
-from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.sample import sample_note
 from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
 
@@ -320,12 +320,8 @@ class LossPanel(Panel, QtWidgets.QWidget):
             plot.setClipToView(True)
             plot.getAxis("left").setWidth(_LEFT_AXIS_WIDTH)
             for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
-                # an axis (with its grid) is drawn again only when its range or size changes;
-                # every other frame Qt copies it from a pixmap
-                axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-                axis.label.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                plot.getAxis(name).enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
+            cache_axes(plot)
             plot.enableAutoRange(x=False)  # the loss plot's x range is set in _fit_ranges
             if plot is not self.loss_plot:
                 plot.setXLink(self.loss_plot)
