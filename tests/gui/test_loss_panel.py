@@ -340,3 +340,83 @@ def test_opening_the_window_does_not_import_scipy_signal(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == ["True", "False"]  # the first snapshot drawn, scipy.signal not imported
+
+
+# -- a decimated history: min/max rows for the raw curve, means for the smoothed one -----------------
+def _decimated(steps: int, cap: int = 200) -> tuple[dict, np.ndarray]:
+    """A history of ``steps`` noisy losses with a spike at step 777, decimated to ``cap`` rows at
+    most; and the losses themselves."""
+    from nnviz.core.history import History
+
+    rng = np.random.default_rng(7)
+    losses = 0.5 + 0.1 * rng.standard_normal(steps)
+    losses[776] = 5.0
+    history = History(rows=100, cap=cap)
+    for i, loss in enumerate(losses):
+        history.append(i + 1, 10 * (i + 1), 0.01, loss, 1.0)
+    evals = np.arange(0.0, steps + 1, 100)
+    return {"step": history.run_steps.view(), "loss": history["loss"].view(), "lr": history["lr"].view(),
+            "loss_mean": history.loss_mean.view(), "eval_step": evals, "train_loss": np.full(evals.size, 0.5),
+            "test_loss": np.full(evals.size, 0.52), "train_accuracy": np.full(evals.size, 0.9),
+            "test_accuracy": np.full(evals.size, 0.85)}, losses
+
+
+def _smoothed_over_steps(values, steps, alpha):
+    """The average a step at a time: a row ``g`` steps after the one before stands for ``g`` steps."""
+    out, s, before = [], values[0], steps[0] - 1
+    for value, step in zip(values, steps):
+        weight = alpha ** (step - before)
+        s = weight * s + (1 - weight) * value
+        out.append(s)
+        before = step
+    return np.array(out)
+
+
+def test_a_decimated_history_shows_its_spikes_raw_and_its_means_smoothed(panel, snapshot):
+    h, losses = _decimated(3000)
+    assert len(h["step"]) < 200 and h["step"][-1] == 3000  # decimated into buckets of steps
+    panel.show_snapshot(replace(snapshot, history=h, step=3000))
+
+    _assert_plots(panel.batch_curve, h["step"], h["loss"])  # raw: each bucket's lowest and highest
+    assert panel.batch_curve.yData.max() == 5.0 and panel.batch_curve.yData.min() == losses.min()
+
+    panel.smoothing_slider.setValue(90)
+    smoothed = panel.batch_curve.yData
+    np.testing.assert_array_equal(panel.batch_curve.xData, h["step"])  # at each row's step
+    np.testing.assert_allclose(smoothed, _smoothed_over_steps(h["loss_mean"], h["step"], 0.9), rtol=1e-9)
+    assert not np.allclose(smoothed, ema(h["loss"], 0.9))  # not the lows and highs smoothed
+    # the mean over the steps: near the losses' own level, far from the spike
+    assert abs(np.median(smoothed) - 0.5) < 0.05 and smoothed.max() < 1.0
+
+
+def test_a_history_decimated_frame_by_frame_is_smoothed_as_a_whole(panel, snapshot):
+    from nnviz.core.history import History
+
+    panel.smoothing_slider.setValue(80)
+    rng = np.random.default_rng(2)
+    history = History(rows=100, cap=64)
+    for frame in range(12):  # decimated several times along the way
+        for i in range(frame * 40, (frame + 1) * 40):
+            history.append(i + 1, i + 1, 0.01, float(rng.exponential()), 1.0)
+        h = {"step": history.run_steps.view(), "loss": history["loss"].view(), "lr": history["lr"].view(),
+             "loss_mean": history.loss_mean.view(), **{k: snapshot.history[k] for k in (
+                 "eval_step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")}}
+        panel.show_snapshot(replace(snapshot, history=h))
+        np.testing.assert_allclose(panel.batch_curve.yData, _smoothed_over_steps(h["loss_mean"], h["step"], 0.8),
+                                   rtol=1e-9)
+    assert len(h["step"]) < 480
+
+
+def test_ema_over_gaps_of_steps_matches_the_recurrence_and_skips_nan():
+    rng = np.random.default_rng(4)
+    steps = np.cumsum(rng.integers(1, 9, 300)).astype(np.float64)
+    x = rng.normal(size=300)
+    gaps = np.diff(steps, prepend=steps[0] - 1)
+    np.testing.assert_allclose(ema(x, 0.95, gaps=gaps), _smoothed_over_steps(x, steps, 0.95), rtol=1e-10)
+    np.testing.assert_array_equal(ema(x, 0.95, gaps=np.ones(300)), ema(x, 0.95))
+    x[[0, 50, 51]] = np.nan  # skipped: their steps count towards the next point's gap
+    finite = np.isfinite(x)
+    expected = np.full(300, np.nan)
+    expected[finite] = _smoothed_over_steps(x[finite], steps[finite], 0.95)
+    # the first finite point starts the average, whatever came before it
+    np.testing.assert_allclose(ema(x, 0.95, gaps=gaps), expected, rtol=1e-10)

@@ -29,7 +29,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.numbers import MISSING, format_percent, format_significant
 from nnviz.core.stats import PERCENTILES
-from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.facts import output_range, saturation_band, weighted
 from nnviz.gui.panels.loss import snapped_range, step_bound, step_list
 from nnviz.gui.style import POSITIVE, TEXT, diverging_colormap, diverging_lut
@@ -179,11 +179,8 @@ def make_plot(left: str, bottom: str, integer: tuple[str, ...] = (), counted: tu
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
     for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.enableAutoSIPrefix(False)
-        # Drawing an axis (with its grid) is most of a frame: drawn again only when its range or
-        # size changes, else copied from a pixmap. So the panels change ranges only now and then.
-        axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        plot.getAxis(name).enableAutoSIPrefix(False)
+    cache_axes(plot)
     return plot
 
 

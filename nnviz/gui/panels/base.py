@@ -8,7 +8,7 @@ Shiboken's metaclass conflicts with ``abc.ABC``'s, so the hooks a panel must fil
 
 from __future__ import annotations
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 
 class Panel:
@@ -100,3 +100,13 @@ class Panel:
         experiment = Experiment()
         experiment.run_evaluated(300, every=20)
         return experiment.snapshot()
+
+
+def cache_axes(plot) -> None:
+    """Keep a plot's left and bottom axes (with their grid) as pixmaps: drawing an axis is most of
+    a frame, and Qt draws a cached one again only when its range or size changes (so panels change
+    ranges only now and then)."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        axis.label.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)

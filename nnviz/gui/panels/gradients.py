@@ -27,7 +27,7 @@ from PySide6.QtCore import Signal
 
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import EXPLODING, VANISHING
-from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import SELECTED
@@ -153,6 +153,7 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             plot.showGrid(y=True, alpha=0.25)
             plot.getAxis("left").setWidth(_LEFT_AXIS_WIDTH)
             plot.getAxis("bottom").enableAutoSIPrefix(False)
+            cache_axes(plot)
         self.line_plot.setClipToView(True)
         self.line_plot.setLabel("bottom", "step")
 

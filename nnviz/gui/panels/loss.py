@@ -1,7 +1,8 @@
 """The loss panel: train and test loss over the steps, with accuracy and learning rate below.
 
-Three plots share the step axis: the losses (evaluations of the whole train and test sets at each
-snapshot, and the faint per-step batch loss), the train and test accuracy (classification only)
+Three plots share the step axis: the losses (evaluations of the train and test sets at each
+snapshot, of a fixed sample of a larger set as the legend then says, and the faint per-step batch
+loss), the train and test accuracy (classification only)
 and the learning rate. Every series is a ``PlotDataItem`` created once and fed the snapshot's
 history arrays with ``setData``; with peak downsampling and clip-to-view a history of a million
 steps draws a few thousand points. The smoothing and the ranges are extended by each frame's new
@@ -28,7 +29,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.numbers import format_significant
-from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.base import Panel, cache_axes
+from nnviz.gui.panels.sample import sample_note
 from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
 
 BATCH_COLOR = "#7fa7c9"  # a pale Playground blue: many noisy points, drawn faintly
@@ -41,13 +43,17 @@ _Y_GRID = 10  # the loss range ends on multiples of (tick spacing / _Y_GRID)
 READOUT_HINT = "Hover over the plots to read the values"
 
 
-def ema(values: np.ndarray, alpha: float, start: float | None = None) -> np.ndarray:
+def ema(values: np.ndarray, alpha: float, start: float | None = None, gaps: np.ndarray | None = None) -> np.ndarray:
     """Exponential moving average ``s[i] = alpha * s[i-1] + (1 - alpha) * x[i]``, from ``s[-1] =
     start`` (None: ``x[0]``, so that ``s[0] = x[0]``; a number: the average of the points before).
 
+    ``gaps``: the steps from the point before to each point (None: 1 each). A point ``g`` steps on
+    stands for ``g`` steps of its value, ``s[i] = alpha**g * s[i-1] + (1 - alpha**g) * x[i]``, so a
+    decimated history (a row per bucket of steps) is smoothed over as many steps as a whole one.
+
     Non-finite values (a missing test set, a diverged step) are left where they are and skipped by
-    the average. ``alpha`` 0 returns ``values``. NumPy only: scipy.signal, half a second of start-up
-    to import, is not needed for one filter.
+    the average (their gaps go to the next point). ``alpha`` 0 returns ``values``. NumPy only:
+    scipy.signal, half a second of start-up to import, is not needed for one filter.
     """
     values = np.asarray(values, dtype=np.float64)
     if alpha <= 0 or values.size == 0:
@@ -57,7 +63,13 @@ def ema(values: np.ndarray, alpha: float, start: float | None = None) -> np.ndar
     x = values if all_finite else values[finite]
     if x.size == 0:
         return values
-    smooth = _ema_scan(x, alpha, x[0] if start is None else start)
+    start = x[0] if start is None else start
+    if gaps is not None and not all_finite:
+        gaps = np.diff(np.cumsum(gaps)[finite], prepend=0.0)
+    if gaps is None or np.all(gaps == 1):
+        smooth = _ema_scan(x, alpha, start)
+    else:
+        smooth = _ema_scan_gaps(x, alpha ** np.asarray(gaps, dtype=np.float64), start)
     if all_finite:
         return smooth
     out = np.full_like(values, np.nan)
@@ -79,6 +91,19 @@ def _ema_scan(x: np.ndarray, alpha: float, start: float) -> np.ndarray:
     return s
 
 
+def _ema_scan_gaps(x: np.ndarray, weights: np.ndarray, start: float) -> np.ndarray:
+    """:func:`_ema_scan` with a weight of the past per point, ``s[i] = w[i] * s[i-1] + (1 - w[i]) * x[i]``:
+    ``weights`` becomes, pass by pass, the product of the weights of the terms each sum spans."""
+    s = (1.0 - weights) * x
+    s[0] += weights[0] * start
+    shift = 1
+    while shift < s.size and weights[shift:].any():
+        s[shift:] += weights[shift:] * s[:-shift]
+        weights[shift:] *= weights[:-shift]  # NumPy buffers the overlap: the previous pass's products
+        shift *= 2
+    return s
+
+
 class _Series:
     """One history series as drawn: its average with the panel's smoothing, extended by the new
     points alone while the series only grows (a frame's cost does not grow with the history), and
@@ -90,24 +115,32 @@ class _Series:
     def clear(self) -> None:
         """Forget the series (a new run)."""
         self._alpha: float | None = None
-        self._ends: tuple = ()  # the raw values' length, first and last: to know them again
+        self._ends: tuple = ()  # the raw values' length, first and last (and last step): to know them again
         self._buffer = np.empty(0)
         self._size = 0
         self._last: float | None = None  # the last finite drawn value, where the average goes on
+        self._last_step: float | None = None  # its step (with ``steps``)
         self._range = (math.inf, -math.inf)
         self._positive_range = (math.inf, -math.inf)
 
-    def drawn(self, values: np.ndarray, alpha: float) -> np.ndarray:
-        """``ema(values, alpha)``, computed for the points not seen before when ``values`` extends
-        the series last given with the same ``alpha``, else afresh."""
+    def drawn(self, values: np.ndarray, alpha: float, steps: np.ndarray | None = None) -> np.ndarray:
+        """``ema(values, alpha)`` (over the steps between points, with ``steps``: see :func:`ema`),
+        computed for the points not seen before when ``values`` extends the series last given with
+        the same ``alpha``, else afresh."""
         values = np.asarray(values, dtype=np.float64)
-        if alpha != self._alpha or not self._extended_by(values):
+        ends = () if not values.size else (values.size, values[0], values[-1],
+                                           None if steps is None else steps[-1])
+        if alpha != self._alpha or not self._extended_by(values, steps):
             self.clear()
             self._alpha = alpha
-        tail = ema(values[self._size:], alpha, self._last)
-        self._append(tail)
-        if values.size:
-            self._ends = (values.size, values[0], values[-1])
+        tail_steps = None if steps is None else np.asarray(steps[self._size:], dtype=np.float64)
+        gaps = None
+        if tail_steps is not None and tail_steps.size:
+            before = tail_steps[0] - 1 if self._last_step is None else self._last_step
+            gaps = np.diff(tail_steps, prepend=before)
+        tail = ema(values[self._size:], alpha, self._last, gaps)
+        self._append(tail, tail_steps)
+        self._ends = ends
         return self._buffer[:self._size]
 
     def bounds(self, log: bool = False) -> tuple[float, float] | None:
@@ -118,13 +151,14 @@ class _Series:
             return None
         return (math.log10(lo), math.log10(hi)) if log else (lo, hi)
 
-    def _extended_by(self, values: np.ndarray) -> bool:
+    def _extended_by(self, values: np.ndarray, steps: np.ndarray | None) -> bool:
         if not self._ends:
             return True
-        size, first, last = self._ends
-        return (values.size >= size and _same(values[0], first) and _same(values[size - 1], last))
+        size, first, last, last_step = self._ends
+        return (values.size >= size and _same(values[0], first) and _same(values[size - 1], last)
+                and (steps is None or _same(steps[size - 1], last_step)))
 
-    def _append(self, tail: np.ndarray) -> None:
+    def _append(self, tail: np.ndarray, tail_steps: np.ndarray | None) -> None:
         end = self._size + tail.size
         if end > self._buffer.size:
             grown = np.empty(max(end, 2 * self._buffer.size, 1024))
@@ -132,9 +166,12 @@ class _Series:
             self._buffer = grown
         self._buffer[self._size:end] = tail
         self._size = end
-        finite = tail[np.isfinite(tail)]
-        if finite.size:
+        finite_at = np.flatnonzero(np.isfinite(tail))
+        if finite_at.size:
+            finite = tail[finite_at]
             self._last = float(finite[-1])
+            if tail_steps is not None:
+                self._last_step = float(tail_steps[finite_at[-1]])
             self._range = _widened(self._range, finite)
             positive = finite[finite > 0]
             if positive.size:
@@ -283,12 +320,8 @@ class LossPanel(Panel, QtWidgets.QWidget):
             plot.setClipToView(True)
             plot.getAxis("left").setWidth(_LEFT_AXIS_WIDTH)
             for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
-                # an axis (with its grid) is drawn again only when its range or size changes;
-                # every other frame Qt copies it from a pixmap
-                axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-                axis.label.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                plot.getAxis(name).enableAutoSIPrefix(False)  # "loss (x0.001)" reads badly
+            cache_axes(plot)
             plot.enableAutoRange(x=False)  # the loss plot's x range is set in _fit_ranges
             if plot is not self.loss_plot:
                 plot.setXLink(self.loss_plot)
@@ -409,6 +442,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
                 self._cache_legend()
             else:
                 self.legend.removeItem(self.test_curve)
+        self._name_losses(snapshot)
         self._draw()
 
     def show_readout_at(self, step: float) -> None:
@@ -503,7 +537,11 @@ class LossPanel(Panel, QtWidgets.QWidget):
             return
         alpha = self.smoothing
         drawn = self._series
-        self.batch_curve.setData(h["step"], drawn["loss"].drawn(h["loss"], alpha))
+        # Raw: each row's loss, a decimated row its bucket's lowest or highest (the spikes show).
+        # Smoothed: the mean loss each row stands for, averaged over the steps between rows (a
+        # history made elsewhere without means: its losses).
+        batch = h["loss"] if alpha == 0 else h.get("loss_mean", h["loss"])
+        self.batch_curve.setData(h["step"], drawn["loss"].drawn(batch, alpha, h["step"]))
         self.train_curve.setData(h["eval_step"], drawn["train_loss"].drawn(h["train_loss"], alpha))
         self.test_curve.setData(h["eval_step"], drawn["test_loss"].drawn(h["test_loss"], alpha))
         self.test_curve.setVisible(self._has_test)
@@ -550,6 +588,24 @@ class LossPanel(Panel, QtWidgets.QWidget):
         y_range = y_range if y_range is not None and y_range != (y_lo, y_hi) else None
         if x_range is not None or y_range is not None:
             vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def _name_losses(self, snapshot) -> None:
+        """Name the train and test loss in the legend, with the sample they are counted on when
+        the set is larger than an evaluation reads."""
+        for sample, label in self.legend.items:
+            for curve, which in ((self.train_curve, "train"), (self.test_curve, "test")):
+                if sample.item is curve:
+                    note = sample_note(snapshot, which)
+                    text = f"{which} loss on {note}" if note else f"{which} loss"
+                    if label.text != text:
+                        label.setText(text)
+                        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """Size the legend to its labels (it would keep its width when a label gets shorter)."""
+        self.legend.resize(0, 0)
+        self.legend.layout.activate()
+        self.legend.updateSize()
 
     def _cache_legend(self) -> None:
         """Keep the legend's samples and labels as pixmaps: the curves under them change on every

@@ -29,6 +29,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from nnviz.core.activations import ACTIVATIONS, Softmax
 from nnviz.core.numbers import format_percent, format_significant
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.sample import sample_note
 from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR, diverging_colormap
 
 KEY_BAND = 0.2  # share of the plane's height added above it for the class key (regions)
@@ -107,18 +108,18 @@ def _sequential_lut(n: int = 256) -> np.ndarray:
 
 
 class TitleLine(QtWidgets.QWidget):
-    """One line of bold text, cut with "…" when the panel is narrower.
+    """One line of text, bold unless ``bold`` is False, cut with "…" when the panel is narrower.
 
     Unlike a QLabel, whose ``setText`` makes Qt lay out the whole main window again (about 1 ms
     on every snapshot), a new text here only repaints the line: its height is fixed and its width
     is the layout's to choose.
     """
 
-    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None):
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None, bold: bool = True):
         super().__init__(parent)
         self._text = text
         font = self.font()
-        font.setBold(True)
+        font.setBold(bold)
         self.setFont(font)
         self.setContentsMargins(4, 2, 4, 0)
         self.setFixedHeight(self.fontMetrics().height() + 2)
@@ -168,6 +169,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self._reset_items()
 
         self.title = TitleLine("No data yet")
+        # shown only while the figures are a sample's (a set larger than an evaluation reads)
+        self.sample_line = TitleLine(bold=False)
+        self.sample_line.hide()
         self.show_test = QtWidgets.QCheckBox("Show test data")
         self.show_test.setChecked(True)
         self.show_test.toggled.connect(self._on_show_test_toggled)
@@ -207,6 +211,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         layout.setSpacing(0)
         layout.addLayout(controls)
         layout.addWidget(self.title)
+        layout.addWidget(self.sample_line)
         layout.addWidget(self.view, 1)
         self._update_controls()
 
@@ -595,6 +600,18 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         if snapshot.diverged:
             parts.append("diverged")
         self.title.setText("  ·  ".join(parts))
+        self._draw_sample_line(snapshot, which)
+
+    def _draw_sample_line(self, snapshot, which: str) -> None:
+        """Say what the title's figures (and the counts or points drawn) are counted on, when a sample."""
+        note = sample_note(snapshot, which)
+        if note:
+            counted = {"confusion": ["counts"], "scatter": ["points"]}.get(self.mode, [])
+            counted += (["accuracy"] if classifies(snapshot) else []) + ["loss"]
+            what = ", ".join(counted[:-1]) + f" and {counted[-1]}" if len(counted) > 1 else counted[0]
+            self.sample_line.setText(f"{which} {what} on {note}")
+        if self.sample_line.isHidden() == bool(note):  # a new layout only when the line comes or goes
+            self.sample_line.setVisible(bool(note))
 
     def _update_controls(self) -> None:
         has_points = self.mode in ("surface", "regions", "curve")

@@ -25,7 +25,7 @@ from PySide6.QtCore import Signal
 
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import UPDATE_RATIO_BAND
-from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.gradients import (
     TOO_LARGE,
@@ -113,6 +113,7 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             plot.enableAutoRange(x=False, y=False)
             plot.showGrid(y=True, alpha=0.25)
             plot.getAxis("bottom").enableAutoSIPrefix(False)
+            cache_axes(plot)
             band = pg.LinearRegionItem((lo, hi), orientation="horizontal", movable=False,
                                        brush=pg.mkBrush(_BAND_BRUSH), pen=pg.mkPen(None))
             band.setZValue(-20)
