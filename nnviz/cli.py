@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import os
 import sys
 import time
@@ -169,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="See a neural network learn. Without a command, launches "
                                             "the desktop app.")
     parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--threaded", action="store_true",
+                        help="the desktop app trains on a thread of its own process rather than in a "
+                             "training process of its own (slower while it draws)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     opener = commands.add_parser("open", help="launch the desktop app on a model file",
@@ -250,6 +254,7 @@ def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
 # -- main ------------------------------------------------------------------------------------------
 def main(argv=None) -> int:
     """Run the ``nnviz`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    multiprocessing.freeze_support()  # in a frozen bundle, the app's training process starts here
     try:
         return _dispatch(argv)
     except _Exit as exc:
@@ -293,17 +298,20 @@ def _dispatch(argv) -> int:
         model = Path(args.model)
         if not model.is_file():
             raise UsageError(f"{model}: no such file" if not model.exists() else f"{model}: not a file")
-        return launch_gui(str(model))
-    return launch_gui()
+        return launch_gui(str(model), threaded=args.threaded)
+    return launch_gui(threaded=args.threaded)
 
 
 # -- the desktop app -------------------------------------------------------------------------------
-def launch_gui(model: str | None = None) -> int:
-    """Run the desktop app (``nnviz.gui.launch.main``), on ``model`` if given."""
+def launch_gui(model: str | None = None, threaded: bool = False) -> int:
+    """Run the desktop app (``nnviz.gui.launch.main``), on ``model`` if given; ``threaded``: training
+    on a thread of the app's process."""
     try:
         from nnviz.gui.launch import main as gui_main
+        from nnviz.gui.session import TrainingSession
     except ImportError as exc:  # PySide6 or another dependency of the app is missing
         raise CliError(f"the desktop app cannot start: {exc} (is PySide6 installed?)") from None
+    TrainingSession.threaded_by_default = threaded
     status = gui_main() if model is None else gui_main(model)
     return status if isinstance(status, int) else EXIT_OK
 

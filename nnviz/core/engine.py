@@ -1,7 +1,7 @@
 """The training engine: an experiment, the commands the app sends it, and the pace it trains at.
 
 The app trains through one :class:`Engine`, wherever it runs: in a training process of its own
-(:mod:`nnviz.core.training_process`, the default) or on a worker thread of the GUI's session (the
+(:mod:`nnviz.training_process`, the default) or on a worker thread of the GUI's session (the
 ``--threaded`` fallback). The engine knows neither: it reports through ``emit(kind, value)`` and
 shows its state through a :class:`Publisher`, which the transport turns into Qt signals or into
 frames in shared memory. Commands arrive by name (:data:`COMMANDS`) and are applied between chunks

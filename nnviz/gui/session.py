@@ -8,7 +8,7 @@ Panels only ever see the immutable snapshots of ``snapshot_ready``.
 
 The engine runs in one of two places:
 
-* **a training process** (the default; :mod:`nnviz.core.training_process`): the child trains and
+* **a training process** (the default; :mod:`nnviz.training_process`): the child trains and
   writes frames to shared memory; the session polls its pipe from the GUI's event loop, takes each
   frame into its replica of the experiment and builds the snapshot from the replica, once per turn
   of the event loop, so a slow frame never holds training back nor makes frames pile up. A child
@@ -54,6 +54,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nnviz.core.engine import Engine, one_line, publish_due, state_of  # noqa: F401 - one_line, publish_due: re-exported
 from nnviz.core.experiment import DataConfig, Experiment, Snapshot
+
 
 def draw_share_wait(frame_seconds: float, draw_share: float, max_speed: bool) -> float:
     """Seconds to wait after a frame before asking for the next one (threaded engine only).
@@ -197,7 +198,7 @@ class _ProcessEngine(QObject):
     RESTARTS, RESTART_WINDOW = 3, 30.0
 
     def __init__(self, session: TrainingSession, experiment: Experiment):
-        from nnviz.core.training_process import TrainingProcess
+        from nnviz.training_process import TrainingProcess
 
         super().__init__(session)
         self._session = session
@@ -258,7 +259,7 @@ class _ProcessEngine(QObject):
             session._fall_back(replica, f"The training process stopped unexpectedly{how} again; training "
                                         f"goes on in the app's own process from step {replica.step}.")
             return
-        from nnviz.core.training_process import TrainingProcess
+        from nnviz.training_process import TrainingProcess
 
         self.process = TrainingProcess(replica)
         self.process.send("set_speed", session.speed)

@@ -39,7 +39,7 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from nnviz.core.engine import REBUILDING, Engine, one_line
+from nnviz.core.engine import Engine, one_line
 from nnviz.core.experiment import Experiment, _Evaluation
 from nnviz.core.history import Table
 
