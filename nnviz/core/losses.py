@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
+from nnviz.core.activations import sigmoid
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.formula import MAX_LINES, MAX_TERMS, Line, Num, Sym, flattened, joined, sym
 from nnviz.core.spec import Registry, split_named
@@ -251,7 +251,7 @@ class _SigmoidProbabilityLoss(Loss):
     def _logits(self, out, z, activation):
         if self.fuses(activation):
             return z, out
-        return out, special.expit(out)
+        return out, sigmoid(out)
 
     def notes(self, activation):
         if self.fuses(activation):
