@@ -11,21 +11,32 @@ Sections:
   * width: the width scaling curve, 2-H-H-1 tanh (batch 32, MSE, Adam) for H = 8, 16, ... 1024, float64.
   * batch: 784-128-10 ReLU (cross-entropy, Adam) at batch sizes 1, 2, 4, ... 512, float64 and float32.
 
-Both sides start from the same weights and take shuffled mini-batches of the same size; PyTorch runs
-with its default number of threads and ``torch.optim.Adam``. Each figure is the best of several
-timed repeats (the least disturbed by the rest of the machine): a fixed number of steps in the main
-table, about a fixed time in the other sections.
+Both sides start from the same weights, take shuffled mini-batches of the same size and use the
+same number of threads: one each unless ``OPENBLAS_NUM_THREADS`` says otherwise (NumPy's BLAS, as
+in the app's training process; PyTorch with ``torch.set_num_threads`` and ``torch.optim.Adam``).
+The first line of the output states it. Each figure is the best of several timed repeats (the least
+disturbed by the rest of the machine): a fixed number of steps in the main table, about a fixed
+time in the other sections.
+
+    OPENBLAS_NUM_THREADS=2 python benchmarks/bench_training.py   # both sides on two threads
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+if __name__ == "__main__":  # OpenBLAS reads this once, as NumPy loads it (OMP_ for an OpenMP build)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", os.environ["OPENBLAS_NUM_THREADS"])
+#: the threads each side computes with
+THREADS = int(os.environ.get("OPENBLAS_NUM_THREADS", "1"))
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -182,6 +193,15 @@ def batch_rows(torch, repeats: int, seconds: float, batches=BATCHES, dtypes=("fl
             yield row([batch, dtype], ours, theirs)
 
 
+def thread_count(torch) -> str:
+    """The threads each side computes with, as the header states them."""
+    threads = f"{THREADS} thread{'s' * (THREADS > 1)}"
+    if torch is None:
+        return f"NumPy's BLAS on {threads} (OPENBLAS_NUM_THREADS)"
+    return (f"{threads} each: NumPy's BLAS (OPENBLAS_NUM_THREADS={THREADS}) and PyTorch "
+            f"(torch.get_num_threads() = {torch.get_num_threads()})")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
@@ -195,12 +215,13 @@ def main(argv=None) -> int:
             raise ImportError
         import torch
 
-        torch_version = f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads"
+        torch.set_num_threads(THREADS)
+        torch_version = f"PyTorch {torch.__version__}"
     except ImportError:
         torch = None
         torch_version = "PyTorch not installed"
     print(f"# nnviz training benchmark: Python {platform.python_version()}, NumPy {np.__version__}, "
-          f"{torch_version}, {platform.machine()}")
+          f"{torch_version}, {platform.machine()}; {thread_count(torch)}")
     sections = {  # name -> title, first columns, rows
         "main": (None, ["case", "dtype"], lambda: main_rows(torch, repeats)),
         "width": ("Width scaling: 2-H-H-1 tanh, batch 32, MSE, Adam, float64", ["network", "parameters"],

@@ -2,6 +2,7 @@
 the import-linter contracts hold, and nothing unpickles or evaluates user input."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,33 @@ print('ok')
                             cwd=Path(nnviz.__file__).parents[1])
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def modules_imported(code: str) -> set[str]:
+    """The top-level packages in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    code += "\nimport sys; print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+TRAIN_A_STEP = """
+from nnviz.core import Trainer, load_model
+net = load_model({{"format": "nnviz.model/1", "inputs": 2, "loss": "bce",
+                  "layers": [{{"type": "dense", "units": 3, "activation": "{hidden}"}},
+                             {{"type": "dense", "units": 1, "activation": "sigmoid"}}]}})
+Trainer(net, [[0.0, 1.0], [1.0, 0.0]], [[1.0], [0.0]]).step()
+"""
+
+
+def test_start_up_and_training_leave_scipy_out():
+    """SciPy's import took a third of a second of start-up: the core and the main window do
+    without it, and so does training anything but exact GELU (which takes erf from SciPy)."""
+    assert "scipy" not in modules_imported("import nnviz.core")
+    assert "scipy" not in modules_imported("import nnviz.gui.main_window")
+    assert "scipy" not in modules_imported(TRAIN_A_STEP.format(hidden="swish"))
+    assert "scipy" in modules_imported(TRAIN_A_STEP.format(hidden="gelu"))  # the test sees an import
 
 
 #: the one module that pickles: what the app's training process and its window say to each other

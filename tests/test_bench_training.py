@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,32 @@ def test_the_default_sections_start_with_the_main_table(bench):
 def test_the_sections_sweep_the_sizes_the_issue_names(bench):
     assert bench.WIDTHS == [8, 16, 32, 64, 128, 256, 512, 1024]
     assert bench.BATCHES == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+
+
+def run_as_script(*argv: str, threads: str | None = None) -> str:
+    """What the script prints (and OPENBLAS_NUM_THREADS after it) run with ``argv`` in a fresh interpreter."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    if threads is not None:
+        env["OPENBLAS_NUM_THREADS"] = threads
+    code = ("import os, runpy, sys\n"
+            f"sys.argv = ['bench_training.py', *{list(argv)!r}]\n"
+            f"try:\n    runpy.run_path({str(BENCH)!r}, run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print('OPENBLAS_NUM_THREADS', os.environ['OPENBLAS_NUM_THREADS'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_run_uses_one_blas_thread_unless_told_otherwise():
+    assert run_as_script("--help").splitlines()[-1] == "OPENBLAS_NUM_THREADS 1"
+    assert run_as_script("--help", threads="2").splitlines()[-1] == "OPENBLAS_NUM_THREADS 2"
+
+
+def test_the_header_states_the_threads_of_both_sides(bench):
+    assert bench.thread_count(None) == f"NumPy's BLAS on {bench.THREADS} thread" + "s" * (bench.THREADS > 1) \
+        + " (OPENBLAS_NUM_THREADS)"
+    torch = pytest.importorskip("torch")
+    stated = bench.thread_count(torch)
+    assert f"OPENBLAS_NUM_THREADS={bench.THREADS}" in stated
+    assert f"torch.get_num_threads() = {torch.get_num_threads()}" in stated

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from nnviz.core.errors import ModelError
 from nnviz.core.spec import Registry, split_named
@@ -26,6 +25,25 @@ SATURATION = 0.97
 
 #: name -> activation class; ``@ACTIVATIONS.register`` adds one
 ACTIVATIONS: Registry = Registry("activation")
+
+
+# (as a decorator, errstate costs half what a ``with`` block does: it matters on a small network)
+@np.errstate(over="ignore", under="ignore")
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-z))``, PyTorch's formula, which reaches the right limits for any ``z``: below
+    z = -709.78 ``exp(-z)`` overflows to inf and the output (under 1e-308) is 0, as in PyTorch.
+    Four NumPy passes: faster than SciPy's ``expit`` from a few hundred values, and no SciPy import."""
+    e = np.negative(z)
+    np.exp(e, out=e)
+    e += 1.0
+    return np.divide(1.0, e, out=e)
+
+
+def _erf(z: np.ndarray) -> np.ndarray:
+    """The error function, for exact GELU, from SciPy: imported on first use, to keep it out of start-up."""
+    from scipy import special
+
+    return special.erf(z)
 
 
 class Activation:
@@ -158,7 +176,7 @@ class Sigmoid(Activation):
     saturation_band = (1.0 - SATURATION, SATURATION)
 
     def forward(self, z):
-        return special.expit(z)
+        return sigmoid(z)
 
     def backward(self, z, a, da):
         return da * (a * (1.0 - a))
@@ -292,7 +310,7 @@ class GELU(Activation):
         if self.approximate == "tanh":
             inner = _GELU_TANH_BETA * (z + _GELU_TANH_KAPPA * z * z * z)
             return 0.5 * z * (1.0 + np.tanh(inner))
-        return 0.5 * z * (1.0 + special.erf(z * _SQRT_HALF))
+        return 0.5 * z * (1.0 + _erf(z * _SQRT_HALF))
 
     def backward(self, z, a, da):
         if self.approximate == "tanh":
@@ -301,7 +319,7 @@ class GELU(Activation):
             left = 0.5 * (1.0 + t)
             right = 0.5 * z * (1.0 - t * t) * _GELU_TANH_BETA * (1.0 + 3.0 * _GELU_TANH_KAPPA * z2)
             return da * (left + right)
-        cdf = 0.5 * (1.0 + special.erf(z * _SQRT_HALF))
+        cdf = 0.5 * (1.0 + _erf(z * _SQRT_HALF))
         pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
         return da * (cdf + z * pdf)
 
@@ -320,10 +338,10 @@ class Swish(Activation):
     defaults = {"beta": 1.0}
 
     def forward(self, z):
-        return z * special.expit(self.beta * z)
+        return z * sigmoid(self.beta * z)
 
     def backward(self, z, a, da):
-        s = special.expit(self.beta * z)
+        s = sigmoid(self.beta * z)
         return da * (s * (1.0 + self.beta * z * (1.0 - s)))
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
+from nnviz.core.activations import sigmoid
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.formula import MAX_LINES, MAX_TERMS, Line, Num, Sym, flattened, joined, sym
 from nnviz.core.spec import Registry, split_named
@@ -38,7 +38,8 @@ def _softplus(x: np.ndarray) -> np.ndarray:
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
     shifted = x - x.max(axis=1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    shifted -= np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return shifted
 
 
 #: name -> loss class; ``@LOSSES.register`` adds one
@@ -251,7 +252,7 @@ class _SigmoidProbabilityLoss(Loss):
     def _logits(self, out, z, activation):
         if self.fuses(activation):
             return z, out
-        return out, special.expit(out)
+        return out, sigmoid(out)
 
     def notes(self, activation):
         if self.fuses(activation):
@@ -366,13 +367,16 @@ class CrossEntropy(Loss):
     def evaluate(self, out, y, z=None, activation="identity"):
         if out.ndim != 2 or out.shape[1] < 2:
             raise ModelError("cross_entropy needs an output layer of at least 2 units (one per class)")
-        logits = z if self.fuses(activation) else out
+        fused = self.fuses(activation)
+        logits = z if fused else out
         log_p = _log_softmax(logits)
         n = logits.shape[0]
         loss = -float(np.sum(y * log_p)) / n
-        p = out if self.fuses(activation) else np.exp(log_p)
-        grad = (p * y.sum(axis=1, keepdims=True) - y) / n
-        return loss, grad, self.fuses(activation)
+        p = out if fused else np.exp(log_p, out=log_p)  # log_p has served: softmax(out) takes its place
+        grad = np.multiply(p, y.sum(axis=1, keepdims=True), out=None if fused else p)  # (p Σy - y) / n
+        grad -= y
+        grad /= n
+        return loss, grad, fused
 
     def output_grad(self, out, y, z=None, activation="identity"):
         loss, grad, wrt_z = self.evaluate(out, y, z, activation)

@@ -98,9 +98,10 @@ class Trainer:
             s = slice(int(idx[0]), int(idx[0]) + len(idx))
             return self.X[s], self.y[s], idx
         # The indices are in range by construction; mode="clip" spares the bounds check, for which
-        # NumPy gathers into a temporary and copies it to ``out`` (3x slower at batch 512).
-        np.take(self.X, idx, axis=0, out=self._xb, mode="clip")
-        np.take(self.y, idx, axis=0, out=self._yb, mode="clip")
+        # NumPy gathers into a temporary and copies it to ``out`` (3x slower at batch 512). The
+        # method, not np.take, spares a wrapper call: a microsecond of a small network's step.
+        self.X.take(idx, 0, self._xb, "clip")
+        self.y.take(idx, 0, self._yb, "clip")
         return self._xb, self._yb, idx
 
     # -- steps ----------------------------------------------------------------------------------
