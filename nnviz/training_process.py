@@ -100,6 +100,33 @@ def _aligned(nbytes: int) -> int:
     return (nbytes + 63) // 64 * 64
 
 
+# -- plug-ins ------------------------------------------------------------------------------------
+def extensions() -> dict[str, dict]:
+    """The kinds registered beyond nnviz's own (plug-ins, a lesson's toys), by registry: a training
+    process starts with nnviz's own only, and registers these too (each pickled by its module and
+    name, so it must be defined at the top of an importable module)."""
+    from nnviz.core import datasets
+    from nnviz.core.spec import Registry
+
+    found = {what: {key: kind for key, kind in registry.items()
+                    if not getattr(kind, "__module__", "").startswith("nnviz.")}
+             for what, registry in Registry.everything.items()}
+    found["data set"] = {key: spec for key, spec in datasets.DATASETS.items() if key not in datasets.BUILT_IN}
+    return found
+
+
+def _adopt(found: dict[str, dict], before: dict[str, dict]) -> None:
+    """Register ``found`` (see :func:`extensions`) here, and forget what ``before`` had and it has not."""
+    from nnviz.core import datasets
+    from nnviz.core.spec import Registry
+
+    for what, kinds in found.items():
+        registry = datasets.DATASETS if what == "data set" else Registry.everything[what]
+        for key in before.get(what, {}).keys() - kinds.keys():
+            registry.pop(key, None)
+        registry.update(kinds)
+
+
 # -- data arrays, sent once -----------------------------------------------------------------------
 class SharedArrays:
     """Pickling between the two processes that sends each large data array once.
@@ -293,16 +320,19 @@ class _Channel:
 
     def wait_acknowledged(self, frame: int) -> None:
         while self._acknowledged < frame and not self.stopping:
-            self._take(self._connection.recv())
+            self._take(self._receive())
 
     def poll(self, timeout: float | None) -> bool:
         """Whether a command is waiting, after up to ``timeout`` seconds (None: until one comes)."""
         while not self.pending and not self.stopping:
             if not self._connection.poll(timeout):
                 return False
-            self._take(self._connection.recv())
+            self._take(self._receive())
             timeout = 0
         return True
+
+    def _receive(self) -> tuple:
+        return pickle.loads(self._connection.recv_bytes())  # noqa: S301 - from the window's process
 
     def _take(self, message: tuple) -> None:
         if message[0] == "ack":
@@ -338,7 +368,8 @@ def child_main(connection: Connection, payload: bytes) -> None:
     channel = _Channel(connection)
     publisher = ProcessPublisher(channel)
     try:
-        experiment = publisher.arrays.loads(payload)
+        extended, experiment = publisher.arrays.loads(payload)
+        _adopt(extended, {})
 
         def emit(kind: str, value) -> None:
             # the state names the data, sent once (see SharedArrays)
@@ -353,7 +384,11 @@ def child_main(connection: Connection, payload: bytes) -> None:
             if channel.poll(wait):
                 while channel.pending and not channel.stopping:
                     name, args = channel.pending.popleft()
-                    engine.execute(name, args)
+                    if name == "extend":
+                        _adopt(args[0], extended)
+                        extended = args[0]
+                    else:
+                        engine.execute(name, args)
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the window has gone
     except Exception as exc:  # a fault of the engine itself: say it in one line, then end
@@ -380,7 +415,8 @@ class TrainingProcess:
         self._layout: FrameLayout | None = None
         context = multiprocessing.get_context(self.START_METHOD)
         self._connection, child_end = context.Pipe(duplex=True)
-        payload = self.arrays.dumps(experiment, experiment.data_arrays())
+        self._extended = extensions()
+        payload = self.arrays.dumps((self._extended, experiment), experiment.data_arrays())
         self.process = context.Process(target=child_main, args=(child_end, payload), name="nnviz-training",
                                        daemon=True)
         saved = {key: os.environ.get(key) for key in CHILD_ENVIRONMENT}
@@ -408,13 +444,24 @@ class TrainingProcess:
         return self.process.is_alive()
 
     def send(self, name: str, *args) -> None:
-        """Queue command ``name`` (see :data:`nnviz.core.engine.COMMANDS`) with its arguments."""
-        self._outbox.put((name, args))
+        """Queue command ``name`` (see :data:`nnviz.core.engine.COMMANDS`) with its arguments, after
+        the kinds registered since the last command (see :func:`extensions`). Raises what pickling
+        raises (a plug-in defined inside a function), sending nothing."""
+        found = extensions()
+        messages = [("extend", (found,))] if found != self._extended else []
+        messages.append((name, args))
+        data = [pickle.dumps(m, protocol=pickle.HIGHEST_PROTOCOL) for m in messages]
+        self._extended = found
+        for item in data:
+            self._outbox.put(item)
+
+    def _post(self, message: tuple) -> None:
+        self._outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _send_loop(self) -> None:
-        while (message := self._outbox.get()) is not None:
+        while (data := self._outbox.get()) is not None:
             try:
-                self._connection.send(message)
+                self._connection.send_bytes(data)
             except OSError:  # the child has gone: receive() says so
                 return
 
@@ -482,13 +529,13 @@ class TrainingProcess:
             train_loss, None if missing & 1 else train_acc, None if test else shown,
             None if missing & 2 else test_loss, None if missing & 4 else test_acc, shown if test else None)
         self.frames = frame
-        self._outbox.put(("ack", frame))
+        self._post(("ack", frame))
 
     def stop(self, timeout: float = 1.0) -> bool:
         """Ask the child to end and wait up to ``timeout`` seconds; then end it by force. True if it
         ended when asked."""
         end = time.monotonic() + timeout
-        self._outbox.put(("stop",))
+        self._post(("stop",))
         self._outbox.put(None)
         try:
             while self.process.is_alive() and time.monotonic() < end:

@@ -234,6 +234,7 @@ DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (
                 "regression", 1, None, noise=True, tiny=False, default_n=200, default_test_share=0.25,
                 generate=_square),
 )}
+BUILT_IN = frozenset(DATASETS)  #: the names of nnviz's own data sets (others are plug-ins)
 
 
 class _Descriptions(Mapping):

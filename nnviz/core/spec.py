@@ -4,6 +4,7 @@ model document, ``"name"`` or ``{"name": ..., options}``."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import ClassVar
 
 from nnviz.core.errors import ModelError
 
@@ -29,9 +30,13 @@ class Registry(dict):
     they were registered. A new kind is one class with ``@REGISTRY.register`` above it; everything
     else (document validation, the controls, the walkthrough) loops over the registry."""
 
+    #: every registry, by what it holds (a training process registers the same plug-ins)
+    everything: ClassVar[dict[str, Registry]] = {}
+
     def __init__(self, what: str, key: str = "name"):
         super().__init__()
         self.what, self._key = what, key
+        Registry.everything[what] = self
 
     def register(self, cls):
         """Add ``cls`` under its name (usable as a class decorator); a taken name is refused."""

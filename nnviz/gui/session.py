@@ -218,7 +218,12 @@ class _ProcessEngine(QObject):
     def send(self, name: str, args: tuple) -> None:
         if name == "walk":
             self._walking = (bool(args[0]), bool(args[1]) if len(args) > 1 else False)
-        self.process.send(name, *args)
+        try:
+            self.process.send(name, *args)
+        except Exception as exc:  # noqa: BLE001 - a plug-in the process cannot import: train here
+            self._session._fall_back(self.process.replica, f"Training goes on in the app's own process: the "
+                                                           f"training process cannot take it ({one_line(exc)}).")
+            self._session._engine.send(name, args)
 
     def drawing(self, on: bool) -> None:
         pass
@@ -236,15 +241,21 @@ class _ProcessEngine(QObject):
         for kind, value in events:
             if kind == "frame":
                 self._fresh = True
-            elif kind == "crashed":
+                continue
+            self._take_frame(now=True)  # what came before this event is drawn before it
+            if kind == "crashed":
                 session.failed.emit(f"Training stopped: {value}")
             else:
                 session._on_event(kind, value)
-        if self._fresh:
-            self._fresh = False
-            session._on_snapshot_ready(self.process.replica.snapshot(evaluate=False))
+        self._take_frame()
         if not self.process.alive() and not events:
             self._died()
+
+    def _take_frame(self, now: bool = False) -> None:
+        """Build the snapshot of the newest frame, if one came (one per poll, however many came)."""
+        if self._fresh:
+            self._fresh = False
+            self._session._on_snapshot_ready(self.process.replica.snapshot(evaluate=False), now)
 
     def _died(self) -> None:
         """The child is gone though nobody asked it to go: start another from the replica."""
@@ -453,18 +464,22 @@ class TrainingSession(QObject):
         signal.emit(value)
 
     @Slot(object)
-    def _on_snapshot_ready(self, snapshot: Snapshot) -> None:
-        # Keep only the newest; draw once when the event loop is next idle.
+    def _on_snapshot_ready(self, snapshot: Snapshot, now: bool = False) -> None:
+        """Keep only the newest; draw once when the event loop is next idle (``now``: at once, as
+        what follows it must come after it)."""
         self.latest = snapshot
         self.snapshots_received += 1
         if not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self._emit_latest)
+            if not now:
+                QTimer.singleShot(0, self._emit_latest)
+        if now:
+            self._emit_latest()
 
     def _emit_latest(self) -> None:
-        self._pending = False
-        if self.latest is None:
+        if not self._pending or self.latest is None:
             return
+        self._pending = False
         self.snapshots_shown += 1
         start = time.perf_counter()
         self._engine.drawing(True)
@@ -481,6 +496,7 @@ class TrainingSession(QObject):
 
     def _fall_back(self, experiment: Experiment, message: str) -> None:
         """Go on training on a worker thread, from ``experiment`` (the process could not)."""
+        self._engine.shutdown(0)
         self._engine.deleteLater()
         self._engine = _ThreadEngine(self, experiment, self._max_fps)
         self._engine.send("set_speed", (self.speed,))

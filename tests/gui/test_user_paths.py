@@ -7,6 +7,7 @@ loss, diverge and recover, type into a field, read the health strip, save and re
 a lesson. The driver is ``tests/gui/user.py`` (the ``user`` fixture)."""
 
 import math
+import os
 import re
 import xml.etree.ElementTree as ET
 
@@ -932,3 +933,23 @@ def test_switching_neuron_by_neuron_off_mid_quiz_keeps_unasked_answers_hidden(us
         assert not stepper.answer.isEnabled()
         stepper.go(stepper.index + 1)
     assert stepper.answer_label.text() == "Your value of z2:" and stepper.answer.isEnabled()
+
+
+# -- issue 13: live means smooth ----------------------------------------------------------------------
+def test_the_speed_is_steps_per_second_and_the_default_is_300(user, qtbot):
+    """Steps / second offers 1 … 10,000 and max; the app opens at 300, and at 1 step a second a
+    person sees each step come one at a time."""
+    assert user.control("Steps / second").currentText() == "300"
+    user.choose("Steps / second", "1")
+    user.train(1)
+    assert user.step() <= 3  # one step a second, not 300
+
+
+def test_training_runs_in_its_own_process_and_closing_the_window_ends_it(user, qtbot):
+    pid = user.window.session.child_pid
+    assert pid is not None and pid != os.getpid()
+    user.choose("Steps / second", "max")
+    user.trigger("Play", settle=False)
+    qtbot.waitUntil(lambda: user.step() > 500, timeout=10000)
+    user.window.close()
+    qtbot.waitUntil(lambda: not user.window.session.is_running(), timeout=1000)
