@@ -91,8 +91,9 @@ class Engine:
 
     #: seconds of training between looks at the commands
     CHUNK_SECONDS = 0.004
-    #: seconds between evaluation points at least
-    EVALUATION_SECONDS = 0.1
+    #: seconds between evaluation points at least (a frame's worth: a fast small model gets a point
+    #: per frame, so its loss curve is a curve, not a few straight lines)
+    EVALUATION_SECONDS = 1 / 60
     #: the largest share of the time evaluation points may take (large data: points further apart)
     EVALUATION_SHARE = 0.05
     #: at a fixed speed a model too slow to keep up trains as fast as it can, never in a burst to
