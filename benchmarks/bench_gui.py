@@ -53,6 +53,7 @@ import numpy as np  # noqa: E402
 from nnviz.core import Trainer, load_model  # noqa: E402
 from nnviz.core.data import Dataset  # noqa: E402
 from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
+from nnviz.training_process import CHILD_ENVIRONMENT  # noqa: E402
 
 SPEEDS = ("default", "max")
 RESULT = "RESULT "  # prefixes the JSON line a child run prints, apart from anything else on stdout
@@ -384,8 +385,10 @@ def child_result(options: list[str], timeout: float) -> dict:
     """Run this script with ``options`` in a fresh Python: the JSON it prints, or ``{"error": ...}``
     with the last line it wrote to stderr."""
     try:
+        # one BLAS thread, as the app's two processes each use: headless runs as the training process does
+        env = {**os.environ, **CHILD_ENVIRONMENT}
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *options], cwd=REPO,
-                              capture_output=True, text=True, timeout=timeout)
+                              capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"error": f"no result within {timeout:.0f} s"}
     for line in reversed(proc.stdout.splitlines()):
@@ -440,7 +443,8 @@ def report(runs: dict[tuple[str, str], dict], first_paint: float, graph: dict, s
     """The Markdown report: the machine, a row per model and speed, then start-up and the graph frame."""
     lines = ["## nnviz GUI benchmark", "", machine(), "",
              f"Main window 1600×1000, every dock shown; {seconds:g} s a run, the first tenth of the frames "
-             f"left out; headless is plain `Trainer.run` in the same process; RSS is the GUI process plus "
+             f"left out; headless is plain `Trainer.run` in the same process, on one BLAS thread as the "
+             f"training process; RSS is the GUI process plus "
              f"its training process, if any, over {max(seconds, soak):g} s at max.", "",
              "| model | data | training rows | speed | frames/s | steps/s | headless steps/s | app / headless "
              "| latency p99 | RSS growth |",

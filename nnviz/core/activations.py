@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from nnviz.core.errors import ModelError
-from nnviz.core.spec import Registry, split_named
+from nnviz.core.spec import HotPath, Registry, split_named
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -46,7 +46,7 @@ def _erf(z: np.ndarray) -> np.ndarray:
     return special.erf(z)
 
 
-class Activation:
+class Activation(HotPath):
     """Base class. Subclasses set ``name`` and ``defaults``, implement forward/backward, and describe
     themselves: everything the app, the walkthrough and the statistics say about an activation comes
     from these facts, so a new activation is one class and its entry in :data:`ACTIVATIONS`."""

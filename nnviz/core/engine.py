@@ -90,17 +90,20 @@ class Engine:
     """An :class:`Experiment` driven by commands, trained at a set speed (see the module doc)."""
 
     #: seconds of training between looks at the commands
-    CHUNK_SECONDS = 0.004
+    CHUNK_SECONDS = 0.01
     #: seconds between evaluation points at least (a frame's worth: a fast small model gets a point
     #: per frame, so its loss curve is a curve, not a few straight lines)
     EVALUATION_SECONDS = 1 / 60
     #: the largest share of the time evaluation points may take (large data: points further apart)
-    EVALUATION_SHARE = 0.05
+    EVALUATION_SHARE = 0.02
     #: at a fixed speed a model too slow to keep up trains as fast as it can, never in a burst to
     #: catch up more than this many seconds of steps
     MAX_LAG_SECONDS = 0.25
     #: seconds over which the training rate is measured
     RATE_SECONDS = 0.25
+    #: seconds between publishes at full speed at least: every frame drawn takes a little from
+    #: training (the window's process shares the machine), so full speed draws a steady 40 a second
+    FULL_SPEED_FRAME_SECONDS = 1 / 40
 
     def __init__(self, experiment: Experiment, emit: Callable[[str, Any], None], publisher: Publisher,
                  clock: Callable[[], float] = time.perf_counter):
@@ -317,7 +320,9 @@ class Engine:
             self.rate = self._rate_steps / span
             self._rate_start, self._rate_steps = now, 0
             self._emit("rate", self.rate)
-        if self.publisher.ready() and publish_due(now - self._last_publish, self.publisher.interval):
+        interval = self.publisher.interval if self.speed else max(self.publisher.interval,
+                                                                   self.FULL_SPEED_FRAME_SECONDS)
+        if self.publisher.ready() and publish_due(now - self._last_publish, interval):
             self._last_publish = now
             self.publisher.publish(exp, False)
         return 0.0 if not self.speed else self.due_steps()[1]

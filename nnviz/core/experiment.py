@@ -706,7 +706,8 @@ class Experiment:
     def data_arrays(self) -> list[np.ndarray]:
         """The arrays of rows the experiment holds (never changed but by :meth:`set_sample`): what
         a copy of the experiment in another process can share rather than receive again."""
-        arrays = [self.X, self.y, self.X_test, self.y_test, self.trainer.X, self.trainer.y, self._surface]
+        arrays = [self.X, self.y, self.X_test, self.y_test, self.trainer.X, self.trainer.y,
+                  getattr(self, "_surface", None), self._curve_x]
         for rows in (self.raw_train, self.raw_test, self.data.imported):
             if rows is not None:
                 arrays += [rows.X, rows.y]

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from nnviz.core.spec import HotPath
+
 GROWTH = 1.25  # capacity factor: amortised O(1) appends, at most a quarter of the memory unused
 #: a saved history's columns: one row per optimizer step, and one per evaluation point
 STEP_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
@@ -55,7 +57,7 @@ class _Column(Sequence):
         return f"{type(self).__name__}({self.view()!r})"
 
 
-class Table:
+class Table(HotPath):
     """Columns of numbers that share rows, one row per step (or evaluation point) in increasing
     ``axis`` order, held in NumPy arrays and bounded: at most ``cap`` rows, however long the run.
 
@@ -285,7 +287,7 @@ class TableColumn(_Column):
         return self.view()[index]
 
 
-class History(Mapping):
+class History(HotPath, Mapping):
     """The trainer's per-step metrics: ``step`` (optimizer steps taken), ``epoch`` (samples seen /
     rows), ``lr``, ``loss`` (the batch loss before the update) and ``grad_norm``; each a column
     indexed like a list (``history["loss"][-1]``). Rows are numbered by the run's own step

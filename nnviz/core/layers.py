@@ -17,13 +17,13 @@ import numpy as np
 from nnviz.core.activations import Activation, Identity, make_activation
 from nnviz.core.errors import ModelError
 from nnviz.core.initializers import initialize, parse_init
-from nnviz.core.spec import Registry
+from nnviz.core.spec import HotPath, Registry
 
 #: type -> layer class; ``@LAYERS.register`` adds one
 LAYERS: Registry = Registry("layer", key="type")
 
 
-class Layer:
+class Layer(HotPath):
     """Base class. ``OPTIONS`` maps option name -> (kind, default); see ``nnviz.core.document``."""
 
     type = ""

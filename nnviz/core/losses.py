@@ -26,7 +26,7 @@ import numpy as np
 from nnviz.core.activations import sigmoid
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.formula import MAX_LINES, MAX_TERMS, Line, Num, Sym, flattened, joined, sym
-from nnviz.core.spec import Registry, split_named
+from nnviz.core.spec import HotPath, Registry, split_named
 
 _ELL = Sym("ℓ", r"\ell")
 
@@ -48,7 +48,7 @@ LOSSES: Registry = Registry("loss")
 REGRESSION, BINARY, CLASSES = "regression", "binary", "classes"
 
 
-class Loss:
+class Loss(HotPath):
     """Base class. Subclasses set ``name``, ``defaults`` and their facts, and implement ``evaluate``."""
 
     name = ""

@@ -18,12 +18,13 @@ from nnviz.core.layers import LAYERS, Layer
 from nnviz.core.losses import make_loss
 from nnviz.core.optimizers import OPTIMIZERS, Optimizer
 from nnviz.core.schedules import SCHEDULES, Schedule
+from nnviz.core.spec import HotPath
 from nnviz.core.writing import network_to_dict
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
 
-class Network:
+class Network(HotPath):
     """A feed-forward network with its loss, optimizer and learning-rate schedule.
 
     Build one from a model document with :func:`nnviz.core.load_model`; this constructor takes the
@@ -92,7 +93,7 @@ class Network:
     def __setstate__(self, state: dict) -> None:
         """Unpickled (a copy in the app's training process): pickling copies each layer's views of
         the flat buffers, so they are made views of the buffers again."""
-        self.__dict__.update(state)
+        super().__setstate__(state)
         for i, layer in enumerate(self.layers):
             params, grads = {}, {}
             for name, shape in layer.param_shapes():

@@ -22,7 +22,7 @@ import numpy as np
 from nnviz.core.errors import ModelError
 from nnviz.core.formula import Num, Token
 from nnviz.core.numbers import format_value
-from nnviz.core.spec import Registry
+from nnviz.core.spec import HotPath, Registry
 
 #: name -> optimizer class; ``@OPTIMIZERS.register`` adds one
 OPTIMIZERS: Registry = Registry("optimizer")
@@ -71,7 +71,7 @@ class UpdateExplanation:
     notes: tuple[str, ...] = ()
 
 
-class Optimizer:
+class Optimizer(HotPath):
     name = ""
     #: option -> (kind, default); kinds are checked by ``make_optimizer``
     OPTIONS: dict[str, tuple[str, object]] = {}

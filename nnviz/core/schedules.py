@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 
 from nnviz.core.errors import ModelError
-from nnviz.core.spec import Registry
+from nnviz.core.spec import HotPath, Registry
 
 #: name -> schedule class; ``@SCHEDULES.register`` adds one
 SCHEDULES: Registry = Registry("schedule")
 
 
-class Schedule:
+class Schedule(HotPath):
     name = ""
     OPTIONS: dict[str, tuple[str, object]] = {}
     #: values the controls start a required option at (the core has no default for it)

