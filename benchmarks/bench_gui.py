@@ -289,6 +289,7 @@ def gui_run(doc: dict, data: DataConfig, speed: int, seconds: float, soak: float
         result["rss_start_mb"] = None if first is None else first / MB
         result["rss_end_mb"] = None if last is None else last / MB
         result["rss_growth_mb"] = None if first is None or last is None else (last - first) / MB
+        result["rss_every_30_s_mb"] = [None if m is None else round(m / MB) for m in recorder.memory[::30]]
         result["training_process"] = getattr(window.session, "child_pid", None) is not None
         window.setWindowModified(False)  # no "save changes?" question
         window.close()
