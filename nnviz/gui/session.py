@@ -193,7 +193,11 @@ class _ProcessEngine(QObject):
     """An engine in a training process of its own, polled from the GUI's event loop."""
 
     #: milliseconds between looks at the pipe (a frame at 60 Hz is never kept waiting a whole one)
-    POLL_MS = 8
+    POLL_MS = 4
+    #: the largest share of the GUI thread's time that drawing frames longer than QUICK_FRAME seconds
+    #: may take: the rest stays free for the person (typing, hovering and menus answer within a
+    #: frame). Quick frames come as fast as the training process sends them. Training never waits.
+    DRAW_SHARE, QUICK_FRAME = 0.75, 0.012
     #: a child that died this many times within RESTART_WINDOW seconds is not started again
     RESTARTS, RESTART_WINDOW = 3, 30.0
 
@@ -234,7 +238,14 @@ class _ProcessEngine(QObject):
         pass
 
     def drawn(self, seconds: float) -> None:
-        pass
+        """Ask for the next frame at once after a quick one, else once drawing has had no more
+        than DRAW_SHARE of the time."""
+        wait = seconds / self.DRAW_SHARE - seconds if seconds > self.QUICK_FRAME else 0.0
+        process = self.process
+        if wait > 0.001:
+            QTimer.singleShot(round(1000 * wait), process.acknowledge)
+        else:
+            process.acknowledge()
 
     def _poll(self) -> None:
         try:

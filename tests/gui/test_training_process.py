@@ -230,3 +230,22 @@ def test_a_plug_in_the_process_cannot_import_moves_training_here_and_says_so(qtb
     assert messages[0].startswith("Training goes on in the app's own process: the training process cannot take it")
     with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(2)):
         session.step()  # the run goes on where it was
+
+
+def test_frames_leave_the_window_time_for_the_person(qtbot, session):
+    """A frame that took 30 ms to draw is followed by the next only after 10 ms more (long frames
+    take at most 75 % of the window's time); a quick one at once; training never waits for them."""
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(1)):
+        session.step()
+    engine = session._engine
+    qtbot.waitUntil(lambda: engine.process._acknowledged == engine.process.frames, timeout=5000)
+    with qtbot.waitSignal(session.snapshot_ready, timeout=5000, check_params_cb=at_step(2)):
+        session.step()
+    process = engine.process
+    process._acknowledged = 0  # as if the newest frame were not drawn yet
+    engine.drawn(0.03)
+    assert process._acknowledged == 0
+    qtbot.waitUntil(lambda: process._acknowledged == process.frames, timeout=2000)
+    process._acknowledged = 0
+    engine.drawn(0.005)
+    assert process._acknowledged == process.frames
