@@ -303,9 +303,10 @@ class ProcessPublisher:
         self._frames += 1
         tr, net = experiment.trainer, experiment.net
         header = np.zeros(_HEADER, dtype=np.int64)
-        header[:10] = (self._frames, experiment.step, net.samples_seen, net.optimizer.t, experiment.diverged,
+        header[:11] = (self._frames, experiment.step, net.samples_seen, net.optimizer.t, experiment.diverged,
                        tr._has_update, len(steps), len(evals), tr.history.run_step,
-                       (ev.train_accuracy is None) | (ev.test_loss is None) << 1 | (ev.test_accuracy is None) << 2)
+                       (ev.train_accuracy is None) | (ev.test_loss is None) << 1 | (ev.test_accuracy is None) << 2,
+                       self.engine.ticket)
         floats = np.array([ev.train_loss, _number(ev.train_accuracy), _number(ev.test_loss),
                            _number(ev.test_accuracy), 0, 0, 0, 0], dtype=np.float64)
         self._channel.send_frame(header.tobytes() + floats.tobytes() + np.ascontiguousarray(evals).tobytes())
@@ -458,6 +459,7 @@ class TrainingProcess:
         self._outbox: queue.SimpleQueue = queue.SimpleQueue()
         threading.Thread(target=self._send_loop, name="nnviz-training-send", daemon=True).start()
         self.frames = 0  #: frames taken into the replica
+        self.ticket = 0  #: the publish ticket of the newest frame taken (see Engine.ticket)
         self._acknowledged = 0
 
     @property
@@ -530,7 +532,7 @@ class TrainingProcess:
         header = np.frombuffer(notice, dtype=np.int64, count=_HEADER)
         floats = np.frombuffer(notice, dtype=np.float64, count=_FLOATS, offset=_HEADER * 8)
         (frame, step, samples_seen, t, diverged, has_update, step_rows, eval_rows, run_step,
-         missing) = (int(v) for v in header[:10])
+         missing, ticket) = (int(v) for v in header[:11])
         exp, layout, buffer = self.replica, self._layout, self._memory.buf
         for part, (_, array) in zip(layout.parts, frame_arrays(exp)):
             array[...] = FrameLayout.view(buffer, part)
@@ -552,7 +554,7 @@ class TrainingProcess:
         exp.last_evaluation = _Evaluation(
             train_loss, None if missing & 1 else train_acc, None if test else shown,
             None if missing & 2 else test_loss, None if missing & 4 else test_acc, shown if test else None)
-        self.frames = frame
+        self.frames, self.ticket = frame, ticket
 
     def acknowledge(self) -> None:
         """Let the child write its next frame (the newest one taken is drawn, or will not be)."""

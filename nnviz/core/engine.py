@@ -120,6 +120,9 @@ class Engine:
         self._rate_start, self._rate_steps = 0.0, 0
         self._last_publish = self._last_evaluation = -math.inf
         self._evaluation_interval = self.EVALUATION_SECONDS
+        #: the newest ticket a publish command brought: a snapshot published with it shows every
+        #: command sent before that publish (commands apply in order)
+        self.ticket = 0
 
     # -- commands ---------------------------------------------------------------------------------
     def execute(self, name: str, args: tuple = ()) -> None:
@@ -212,8 +215,10 @@ class Engine:
         atomic_write_text(path, dumps(self.experiment.to_document(folder=Path(path).parent)))
         self._emit("saved", path)
 
-    def publish(self) -> None:
-        """Show the experiment as it is now, evaluated afresh."""
+    def publish(self, ticket: int = 0) -> None:
+        """Show the experiment as it is now, evaluated afresh. ``ticket``: the asker's number for
+        this request; every snapshot published from now on carries it (see :attr:`ticket`)."""
+        self.ticket = max(self.ticket, int(ticket))
         self._last_publish = self._clock()
         self.publisher.publish(self.experiment, True)
 

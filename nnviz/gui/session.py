@@ -80,7 +80,7 @@ class _SignalPublisher:
     def publish(self, experiment: Experiment, fresh: bool) -> None:
         if not fresh:
             self._worker.gui_ready = False  # from the training loop: wait until it is drawn
-        self._worker.snapshot_ready.emit(experiment.snapshot(evaluate=fresh))
+        self._worker.snapshot_ready.emit(experiment.snapshot(evaluate=fresh), self._worker.engine.ticket)
 
     def rebuilt(self, command: str) -> None:
         pass
@@ -89,7 +89,7 @@ class _SignalPublisher:
 class _Worker(QObject):
     """Runs on the worker thread; owns the engine (threaded sessions only)."""
 
-    snapshot_ready = Signal(object)
+    snapshot_ready = Signal(object, int)  # (snapshot, publish ticket)
     event = Signal(str, object)  # what the engine emits: (kind, value)
 
     def __init__(self, experiment: Experiment, max_fps: float, clock: Callable[[], float] = time.perf_counter):
@@ -271,7 +271,8 @@ class _ProcessEngine(QObject):
         """Build the snapshot of the newest frame, if one came (one per poll, however many came)."""
         if self._fresh:
             self._fresh = False
-            self._session._on_snapshot_ready(self.process.replica.snapshot(evaluate=False), now)
+            self._session._on_snapshot_ready(self.process.replica.snapshot(evaluate=False), self.process.ticket,
+                                             now)
 
     def _died(self) -> None:
         """The child is gone though nobody asked it to go: start another from the replica."""
@@ -347,6 +348,8 @@ class TrainingSession(QObject):
         self.frame_seconds = 0.0
         self.snapshots_received = 0
         self.snapshots_shown = 0
+        self._tickets = self._latest_ticket = 0
+        self.shown_ticket = 0  #: the newest publish ticket (see publish) a drawn snapshot answered
         self.playing = False
         self._pending = False
         self._max_fps = max_fps
@@ -448,9 +451,12 @@ class TrainingSession(QObject):
         """Write the model document to ``path`` atomically; ``saved`` or ``failed`` follows."""
         self._send("save", str(path))
 
-    def publish(self) -> None:
-        """Ask for a snapshot of the experiment as it is now."""
-        self._send("publish")
+    def publish(self) -> int:
+        """Ask for a snapshot of the experiment as it is now; returns its ticket: once
+        :attr:`shown_ticket` reaches it, the snapshot drawn shows every command sent before."""
+        self._tickets += 1
+        self._send("publish", self._tickets)
+        return self._tickets
 
     def walk(self, enabled: bool, neurons: bool = False) -> None:
         """Step-through on (training pauses, ``walk_ready`` follows) or off; ``neurons``: per unit."""
@@ -480,10 +486,10 @@ class TrainingSession(QObject):
         signal.emit(value)
 
     @Slot(object)
-    def _on_snapshot_ready(self, snapshot: Snapshot, now: bool = False) -> None:
+    def _on_snapshot_ready(self, snapshot: Snapshot, ticket: int = 0, now: bool = False) -> None:
         """Keep only the newest; draw once when the event loop is next idle (``now``: at once, as
-        what follows it must come after it)."""
-        self.latest = snapshot
+        what follows it must come after it). ``ticket``: the newest publish ticket it answers."""
+        self.latest, self._latest_ticket = snapshot, max(self._latest_ticket, ticket)
         self.snapshots_received += 1
         if not self._pending:
             self._pending = True
@@ -497,6 +503,7 @@ class TrainingSession(QObject):
             return
         self._pending = False
         self.snapshots_shown += 1
+        self.shown_ticket = self._latest_ticket
         start = time.perf_counter()
         self._engine.drawing(True)
         try:

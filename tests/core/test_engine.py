@@ -165,3 +165,15 @@ def test_publish_due_allows_a_timer_rounded_down_to_whole_milliseconds():
     interval = 1 / 30
     assert publish_due(0.033, interval)
     assert not publish_due(0.8 * interval, interval)
+
+
+def test_a_publish_ticket_rides_on_every_snapshot_after_it(engine, clock):
+    """The window numbers its publish requests: a snapshot carrying ticket n shows every command
+    sent before request n, and later snapshots carry it on (a smaller ticket never lowers it)."""
+    tickets = []
+    engine.publisher.publish = lambda experiment, fresh: tickets.append((experiment.step, engine.ticket))
+    engine.execute("step", (2,))
+    engine.execute("publish", (5,))
+    engine.execute("step", (1,))
+    engine.execute("publish", (3,))
+    assert tickets == [(2, 0), (2, 5), (3, 5), (3, 5)]

@@ -13,6 +13,8 @@ from nnviz.core.walkthrough import Edit
 from nnviz.gui.main_window import MainWindow
 from nnviz.gui.panels.graph import Selection
 
+from user import settle
+
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
@@ -131,8 +133,7 @@ def test_a_bad_model_file_shows_a_dialog_and_changes_nothing(qtbot, window, tmp_
     assert "layers[1].weight: expected shape (2, 4), got (1, 3)" in window.last_message
     box = window.findChild(QtWidgets.QMessageBox)
     assert box is not None and box.isVisible() and "layers[1].weight" in box.text()
-    window.session.publish()
-    qtbot.waitSignal(window.session.snapshot_ready, timeout=3000).wait()
+    settle(qtbot, window.session)
     np.testing.assert_array_equal(window.latest.params["layers[0].weight"], before.params["layers[0].weight"])
 
 
@@ -150,8 +151,7 @@ def test_a_bad_csv_shows_the_problem_and_keeps_the_model(qtbot, window, tmp_path
     QtCore.QTimer.singleShot(0, inspect_dialog)
     window.import_csv_path(bad)
     assert "oops" in seen["error"] and not seen["ok"]
-    window.session.publish()
-    qtbot.waitSignal(window.session.snapshot_ready, timeout=3000).wait()
+    settle(qtbot, window.session)
     assert window.latest.input_names == ("x1", "x2") and window.data_name() == "circle"
 
 
@@ -369,14 +369,12 @@ def test_space_and_arrows_in_a_sidebar_field_are_typing(qtbot, window, field):
     widget = getattr(window.controls, field)
     widget.setFocus()
     qtbot.waitUntil(lambda: QtWidgets.QApplication.focusWidget() in (widget, widget.lineEdit()), timeout=3000)
-    serial = window.latest.serial
     for key in (Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left):
         qtbot.keyClick(QtWidgets.QApplication.focusWidget(), key)
     widget.setFocus()  # a combo's popup may have opened on Space
     for combo in window.findChildren(QtWidgets.QComboBox):
         combo.hidePopup()
-    window.session.publish()
-    qtbot.waitUntil(lambda: window.latest.serial > serial, timeout=3000)
+    settle(qtbot, window.session)
     assert not window.session.playing and window.latest.step == 0
 
 

@@ -12,6 +12,8 @@ from nnviz.core.examples import list_examples, load_example
 from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.graph import Selection
 
+from user import settle
+
 
 @pytest.fixture
 def window(main_window):
@@ -189,8 +191,7 @@ def test_next_at_the_end_takes_the_step(qtbot, window):
         assert not stepper.next_button.isEnabled()
     qtbot.waitUntil(lambda: stepper.walkthrough.trace.step == 1)
     assert stepper.index == 0 and stepper.next_button.isEnabled()
-    window.session.publish()
-    qtbot.waitUntil(lambda: window.latest.step == 1)
+    settle(qtbot, window.session)
     assert window.latest.step == 1
     first = stepper.walkthrough.trace.layers[0]
     np.testing.assert_array_equal(first.params_before["weight"], expected.layers[0].params_after["weight"])

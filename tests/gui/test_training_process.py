@@ -15,6 +15,8 @@ import pytest
 from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.gui.session import TrainingSession
 
+from user import settle
+
 
 def gone(pid: int) -> bool:
     """Whether process ``pid`` has ended (a zombie nobody has reaped yet counts as ended)."""
@@ -87,10 +89,8 @@ def test_a_long_run_at_full_speed_keeps_the_replica_history_bounded(qtbot, sessi
     qtbot.waitUntil(lambda: session.latest.step > 3000, timeout=20000)
     with qtbot.waitSignal(session.playing_changed, timeout=5000):
         session.pause()
-    session.publish()
-    step = session.latest.step
-    qtbot.waitUntil(lambda: session.latest.step == step and not session.playing, timeout=5000)
-    history = session.latest.history
+    settle(qtbot, session)
+    step, history = session.latest.step, session.latest.history
     # every step the child took is in the replica's history, in order
     assert list(history["step"][-3:]) == [step - 2, step - 1, step]
     assert len(history["loss"]) == step

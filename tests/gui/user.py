@@ -20,6 +20,13 @@ from PySide6.QtCore import Qt
 from nnviz.gui.accessibility import CONTROL_TYPES, visible_text
 
 
+def settle(qtbot, session, timeout: int = 10000) -> None:
+    """Ask ``session`` for a snapshot and wait until it has been drawn: it shows every command sent
+    before (a frame already on its way when they were sent does not count)."""
+    ticket = session.publish()
+    qtbot.waitUntil(lambda: session.shown_ticket >= ticket, timeout=timeout)
+
+
 class User:
     """Operates one :class:`~nnviz.gui.main_window.MainWindow` through ``qtbot``."""
 
@@ -168,10 +175,7 @@ class User:
         sidebar's debounced changes, then ask for a snapshot; commands apply in order, so the
         snapshot after it shows them all."""
         self.window.controls.flush()
-        serial = self.window.latest.serial if self.window.latest is not None else -1
-        self.window.session.publish()
-        self.qtbot.waitUntil(lambda: self.window.latest is not None and self.window.latest.serial > serial,
-                             timeout=timeout)
+        settle(self.qtbot, self.window.session, timeout)
         QtCore.QCoreApplication.processEvents()
 
     def _done(self, settle: bool) -> None:
