@@ -21,11 +21,23 @@ from typing import NamedTuple
 import numpy as np
 
 from nnviz.core.activations import Softmax, make_activation
-from nnviz.core.data import accuracy, check_fits, classes_of, label_midpoint, takes_class_indices, targets_for
+from nnviz.core.data import (
+    Dataset,
+    accuracy,
+    check_fits,
+    classes_of,
+    finite_float,
+    label_midpoint,
+    positive_int,
+    prepare_inputs,
+    seed_value,
+    takes_class_indices,
+    targets_for,
+)
 from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
 from nnviz.core.document import build_network, network_to_dict, read_history
-from nnviz.core.errors import DataError, ModelError, NnvizError
+from nnviz.core.errors import MAX_STEPS, CommandError, DataError, LimitError, ModelError, NnvizError
 from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, History, Table, saved_history
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
@@ -34,8 +46,8 @@ from nnviz.core.network import Network
 from nnviz.core.problems import PROBLEMS, class_count, describe, fitting_loss, kind_of
 from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
-from nnviz.core.trainer import Trainer
-from nnviz.core.validation import check_option
+from nnviz.core.trainer import Trainer, divergence
+from nnviz.core.validation import check_option, show
 from nnviz.core.walkthrough import CHECK_EPS, unchecked_reason
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
@@ -43,6 +55,10 @@ SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point 
 PROBE = 200  # rows of the fixed probe batch whose activations and gradients a snapshot shows
 EVALUATION_ROWS = 10_000  # an evaluation point reads at most this many training and test rows each
 EVALUATION_SEED = 0  # picks the fixed sample of larger sets: the same rows every time
+#: bytes the layers' arrays may take while a snapshot runs many rows through the network at once
+#: (the input plane, the evaluation rows): a wide network takes them a chunk of rows at a time,
+#: to the same numbers, so a snapshot of a 2-20000-1 network needs tens of MB, not gigabytes
+CHUNK_BYTES = 32 * 2**20
 ARRAY_KEYS = ("weight", "bias", "gate_weight", "gate_bias", "alpha", "running_mean", "running_var")
 # numbers the runs (a history that starts afresh is a new run), apart from any other process's: a
 # run continued in a training process keeps its number, and one it starts must not reuse another's
@@ -62,8 +78,54 @@ def default_document() -> dict:
 
 
 def diverged(loss: float, net: Network) -> bool:
-    """The one divergence rule: the loss or a parameter is no longer a finite number."""
-    return not math.isfinite(loss) or not np.isfinite(net.flat_params).all()
+    """The one divergence rule (:func:`~nnviz.core.trainer.divergence`): the loss, the learning
+    rate, a parameter or the optimizer's state is no longer a finite number."""
+    return bool(divergence(net, loss))
+
+
+def _chunk_rows(net: Network) -> int:
+    """Rows a forward pass takes at once so that the layers' arrays (each layer's input, output
+    and the like, about four numbers per unit) stay within :data:`CHUNK_BYTES`."""
+    per_row = net.dtype.itemsize * (net.inputs + 4 * sum(layer.units for layer in net.layers))
+    return max(1, CHUNK_BYTES // per_row)
+
+
+def _forward_in_chunks(net: Network, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The outputs of ``net`` on ``X`` in evaluation mode and the last layer's pre-activations (what
+    a loss fused with the output activation reads), a chunk of rows at a time: the same numbers as
+    one pass, in bounded memory."""
+    rows = _chunk_rows(net)
+    if len(X) <= rows:
+        return net.forward(X, training=False), net.layers[-1].z
+    out = np.empty((len(X), net.outputs), dtype=net.dtype)
+    z = np.empty_like(out)
+    for start in range(0, len(X), rows):
+        out[start:start + rows] = net.forward(X[start:start + rows], training=False)
+        z[start:start + rows] = net.layers[-1].z
+    return out, z
+
+
+def _optimizer_change(value) -> dict:
+    """A change of optimizer as :meth:`Experiment.set_training` takes it (a name, or an object with
+    a name and options), as a new dict; a one-line ModelError for anything else."""
+    if isinstance(value, str):
+        return {"name": value}
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise ModelError(f"optimizer: expected a name or an object with a 'name', got {show(value)}")
+    return dict(value)
+
+
+def _copy_numbers(source: Network, target: Network, state: bool) -> None:
+    """Copy the parameters and buffers of ``source`` into ``target`` (of the same shapes) and, with
+    ``state``, its optimizer's step count and the state terms the two optimizers share."""
+    target.flat_params[...] = source.flat_params
+    for (_, theirs), (_, mine) in zip(source.named_buffers(), target.named_buffers()):
+        mine[...] = theirs
+    if state:
+        for term, flat in source.optimizer.state.items():
+            if term in target.optimizer.state:
+                target.optimizer.state[term][...] = flat
+        target.optimizer.t = source.optimizer.t
 
 
 def _without_arrays(doc: dict) -> dict:
@@ -126,6 +188,69 @@ class _Evaluation(NamedTuple):
     test_out: np.ndarray | None
 
 
+def _step_count(steps, what: str, least: int = 0) -> int:
+    """``steps`` as a whole number from ``least`` up to :data:`~nnviz.core.errors.MAX_STEPS`, else a
+    one-line CommandError (a LimitError beyond the maximum)."""
+    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < least:
+        raise CommandError(f"{what}: expected a whole number >= {least}, got {show(steps)}")
+    if steps > MAX_STEPS:
+        raise LimitError(f"{what}: {steps:,} is more than nnviz takes at once (at most {MAX_STEPS:,} steps)")
+    return int(steps)
+
+
+def _finite_value(value, where: str, net: Network, error: type[NnvizError]) -> float:
+    """``value`` as a float the network's dtype holds, else a one-line ``error`` naming ``where``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise error(f"{where}: expected a finite number, got {show(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise error(f"{where}: expected a finite number, got {value!r}")
+    if abs(value) > float(np.finfo(net.dtype).max):
+        raise error(f"{where}: {value!r} is too large for {net.dtype_name}")
+    return value
+
+
+def _listed(names, shown: int = 4) -> str:
+    """``layers[0].weight, layers[0].bias, … (6 in all)``: the first few of ``names``."""
+    names = list(names)
+    more = f", … ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+#: the most rows a built-in data set is generated with
+MAX_GENERATED_ROWS = 1_000_000
+
+
+def _check_data(data) -> None:
+    """A one-line DataError (LimitError for too many rows) unless ``data`` is a :class:`DataConfig`
+    whose settings have the types and ranges the experiment takes (the data themselves are checked
+    as they load)."""
+    if not isinstance(data, DataConfig):
+        raise DataError(f"data: expected data settings (a DataConfig), got {show(data)}")
+    if not isinstance(data.dataset, str):
+        raise DataError(f"dataset: expected a name, got {show(data.dataset)}")
+    if finite_float(data.noise, "noise") < 0.0:
+        raise DataError(f"noise must be >= 0, got {data.noise!r}")
+    if data.n is not None:
+        positive_int(data.n, "n")
+        if data.n > MAX_GENERATED_ROWS:
+            raise LimitError(f"n: {data.n:,} rows is more than nnviz generates (at most {MAX_GENERATED_ROWS:,})")
+    seed_value(data.seed)
+    if not 0.0 <= finite_float(data.test_fraction, "test_fraction") < 1.0:
+        raise DataError(f"test_fraction must be in [0, 1), got {data.test_fraction!r}")
+    if (not isinstance(data.features, (tuple, list))
+            or not all(isinstance(feature, str) for feature in data.features)):
+        raise DataError(f"features: expected a list of feature names, got {show(data.features)}")
+    if data.batch_size is not None:
+        positive_int(data.batch_size, "batch_size")
+    if data.imported is not None and not isinstance(data.imported, Dataset):
+        raise DataError(f"imported: expected a data set's rows, got {show(data.imported)}")
+    if not isinstance(data.shuffle, (bool, np.bool_)):
+        raise DataError(f"shuffle: expected true or false, got {show(data.shuffle)}")
+    if data.order_seed is not None:
+        seed_value(data.order_seed)
+
+
 def _index(i, size: int) -> bool:
     """Whether ``i`` is a whole number in ``0 .. size-1`` (no negative indices from the end)."""
     return isinstance(i, numbers.Integral) and not isinstance(i, bool) and 0 <= i < size
@@ -149,6 +274,10 @@ class Experiment:
         inputs and outputs raise :class:`~nnviz.core.data.WidthMismatch` instead of refitting it.
         ``fit_loss`` (default: as ``fit_model``) False refuses a loss that cannot fit the targets
         (:class:`DataError`) instead of setting the data kind's; :attr:`note` says what was set."""
+        if document is not None and not isinstance(document, dict):
+            raise ModelError(f"the model: expected a model document (an object), got {show(document)}")
+        if data is not None:
+            _check_data(data)
         if data is None and document is not None and "data" in document:
             data = data_config_for(build_network(document), DataConfig())
         self.data = data or DataConfig()
@@ -157,6 +286,9 @@ class Experiment:
         self._serial = 0
         self._step = 0
         self.diverged = False
+        #: what went NaN or infinite when the run diverged ("the loss", "the parameters", …; see
+        #: :func:`~nnviz.core.trainer.divergence`), "" while it has not
+        self.divergence = ""
         self._loss_origin: _LossOrigin | None = None  # None: the document's own loss
         self._start_history()
         self._load_data()
@@ -317,8 +449,11 @@ class Experiment:
         seed = net.seed if self.data.order_seed is None else self.data.order_seed
         trainer = Trainer(net, self.X, y, batch_size=self.data.batch_size, shuffle=self.data.shuffle,
                           seed=seed, history=history)
+        # the test rows in the network's dtype, as the trainer holds the training rows (trainer.X)
+        test_inputs = prepare_inputs(net, self.X_test) if self.X_test is not None else None
         # self.y is the trainer's own array (equal to y), so set_sample edits what the steps read
         self.net, self.y, self.y_test, self.trainer = net, trainer.y, y_test, trainer
+        self._test_inputs = test_inputs
         self._evaluation_rows = None  # sampled afresh from these rows when next evaluated
         self.last_evaluation = None  # of another network or other rows
 
@@ -341,7 +476,7 @@ class Experiment:
             if "init" in template:
                 layer["init"] = template["init"]
         self._build(doc, History(len(self.X)))
-        self.diverged = False
+        self.diverged, self.divergence = False, ""
         self._step = 0
         self._start_history()
 
@@ -365,28 +500,36 @@ class Experiment:
 
     # -- commands -------------------------------------------------------------------------------
     def run(self, steps: int) -> float:
-        """Take ``steps`` optimizer steps (stopping early at a non-finite loss)."""
-        tr = self.trainer
+        """Take ``steps`` optimizer steps, stopping early at the step that diverges (see
+        :attr:`divergence`). Returns the last step's loss (NaN without a step)."""
         loss = math.nan
-        for _ in range(steps):
-            loss = tr.run(1)
-            if diverged(loss, self.net):
-                self.diverged = True
-                break
+        if not self.diverged:  # (a diverged run takes its steps as run_fast does)
+            loss = self.trainer.run(_step_count(steps, "steps"), until=self._check_divergence)
+        else:
+            loss = self.trainer.run(_step_count(steps, "steps"))
         self._record()
         return loss
 
     def run_fast(self, steps: int) -> float:
-        """Like :meth:`run`, checking for divergence once at the end (the worker's hot path)."""
-        loss = self.trainer.run(steps)
-        self.diverged = self.diverged or diverged(loss, self.net)
+        """Like :meth:`run`, checking for divergence once at the end (the worker's hot path: a
+        run that diverged stays so, its NaN and infinite numbers stay what they are)."""
+        loss = self.trainer.run(_step_count(steps, "steps"))
+        self._check_divergence(loss)
         self._record()
         return loss
+
+    def _check_divergence(self, loss: float) -> bool:
+        """Whether the run has diverged, after a step whose loss was ``loss`` (it then stays so)."""
+        if not self.diverged:
+            self.divergence = divergence(self.net, loss)
+            self.diverged = bool(self.divergence)
+        return self.diverged
 
     def run_evaluated(self, steps: int, every: int) -> float:
         """Take ``steps`` steps with an evaluation point (losses, accuracy, layer health) at the start
         and after every ``every`` steps: the history the app records while it plays, for headless
         runs and figures. Returns the last loss."""
+        steps, every = _step_count(steps, "steps"), _step_count(every, "every", least=1)
         self.record_evaluation()
         loss, done = math.nan, 0
         while done < steps and not self.diverged:
@@ -399,7 +542,7 @@ class Experiment:
     def run_epoch(self) -> float:
         """Take the steps that complete the current epoch; returns their mean loss."""
         loss = self.trainer.epoch()  # the mean: NaN if any step's loss was
-        self.diverged = self.diverged or diverged(loss, self.net)
+        self._check_divergence(loss)
         self._record()
         return loss
 
@@ -408,14 +551,22 @@ class Experiment:
         self._step = self.trainer.history.run_step
 
     def set_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
-        """Set one number of a parameter (``"layers[0].weight"``, ``(1, 0)``) by hand."""
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise ModelError(f"{name}{list(index)}: expected a finite number, got {value!r}")
-        try:
-            array = self.net.get(name)
-            array[tuple(index)] = value
-        except (KeyError, IndexError, TypeError):
-            raise ModelError(f"{name}{list(index)}: no such parameter entry") from None
+        """Set one number of a parameter or buffer (``"layers[0].weight"``, ``(1, 0)``) by hand:
+        ``index`` holds one whole number from 0 per dimension of the array. A bad name, entry or
+        value raises a one-line CommandError and changes nothing."""
+        arrays = dict(self.net.named_parameters() + self.net.named_buffers())
+        if not isinstance(name, str) or name not in arrays:
+            raise CommandError(f"{show(name)}: no such parameter (the model has {_listed(arrays)})")
+        array = arrays[name]
+        if (not isinstance(index, (tuple, list)) or len(index) != array.ndim
+                or not all(_index(i, size) for i, size in zip(index, array.shape))):
+            shape = " × ".join(map(str, array.shape)) or "one number"
+            entry = ", ".join(show(i, 20) for i in index) if isinstance(index, (tuple, list)) else show(index, 30)
+            entry = entry if len(entry) <= 40 else entry[:37] + "..."
+            raise CommandError(f"{name}[{entry}]: no such parameter entry ({name} is {shape}; an "
+                               f"entry is {array.ndim} whole number{'s' if array.ndim != 1 else ''} from 0)")
+        index = tuple(int(i) for i in index)
+        array[index] = _finite_value(value, f"{name}{list(index)}", self.net, CommandError)
 
     def set_sample(self, row: int, column: int, value: float, target: bool = False) -> None:
         """Set one number of training row ``row`` by hand: the network's input ``column`` (after
@@ -427,6 +578,8 @@ class Experiment:
         imported rows (CSV or inline) are kept when the data settings change and saved with inline
         data; built-in data are generated afresh. A bad entry or value raises a DataError naming
         it and changes nothing."""
+        if not isinstance(target, (bool, np.bool_)):
+            raise DataError(f"target: expected true or false, got {show(target)}")
         names = self.raw_train.target_names if target else self.input_names
         kind = "targets" if target else "inputs"
         rows = len(self.X)
@@ -434,11 +587,7 @@ class Experiment:
             raise DataError(f"{kind}[{row!r}][{column!r}]: no such entry (the training data have {rows} rows "
                             f"and {len(names)} {kind[:-1]} column{'s' if len(names) != 1 else ''})")
         where = f"{kind}[{row}][{column}] ({names[column]})"
-        if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-            raise DataError(f"{where}: expected a finite number, got {value!r}")
-        value = float(value)
-        if abs(value) > float(np.finfo(self.net.dtype).max):
-            raise DataError(f"{where}: {value!r} is too large for {self.net.dtype_name}")
+        value = _finite_value(value, where, self.net, DataError)
         class_index = target and takes_class_indices(self.net, self.raw_train)
         if target and self.net.loss.targets == BINARY and not 0.0 <= value <= 1.0:
             raise DataError(f"{where}: a {self.net.loss.name} target is a probability, between 0 and 1; "
@@ -493,21 +642,23 @@ class Experiment:
         if set(changes) == {"lr"}:  # the common case, a drag of the rate: no rebuild
             self._set_lr(changes["lr"])
             return ""
-        doc = network_to_dict(self.net, state=True)
-        # Non-finite weights would fail validation: build without them, and put them back below.
-        broken = None if np.isfinite(self.net.flat_params).all() else self.net.flat_params.copy()
-        if broken is not None:
+        old = self.net
+        doc = network_to_dict(old, state=True)
+        # NaN or infinite numbers would fail validation: build without them, and put them back below
+        broken = bool(old.not_finite())
+        if broken:
             _without_arrays(doc)
         state = doc.pop("state", None)
+        new_optimizer = False
         for key, value in changes.items():
             if key == "lr":
                 doc["optimizer"]["lr"] = value
             elif key == "optimizer":
-                new = {"name": value} if isinstance(value, str) else dict(value)
+                new = _optimizer_change(value)
                 if new["name"] != doc["optimizer"]["name"]:
                     if "lr" not in new:
                         new["lr"] = doc["optimizer"]["lr"]
-                    state = None
+                    state, new_optimizer = None, True
                     doc["optimizer"] = new
                 else:
                     doc["optimizer"].update(new)
@@ -519,15 +670,15 @@ class Experiment:
         if "loss" in changes:
             doc, changed, note = self._fit_document(doc, "check")
             if changed:
-                state = broken = None  # new shapes: the network starts afresh
+                state, broken = None, False  # new shapes: the network starts afresh
         if state is not None:
             doc["state"] = state
-        samples, was_diverged = self.net.samples_seen, self.diverged
         self._build(doc, self.trainer.history)
-        self.net.samples_seen = samples
-        if broken is not None:
-            self.net.flat_params[:] = broken
-        self.diverged = was_diverged and not changed
+        self.net.samples_seen = old.samples_seen
+        if broken:
+            _copy_numbers(old, self.net, state=not new_optimizer)
+        if changed:
+            self.diverged, self.divergence = False, ""
         for key in ("loss", "optimizer", "regularization", "clip_grad_norm", "schedule", "seed"):
             if key in doc:
                 self.document[key] = copy.deepcopy(doc[key])
@@ -565,6 +716,9 @@ class Experiment:
         """Replace the architecture (layer specs); the network is rebuilt from its seed and the
         run starts again on the same data. Returns a note saying so when a trained run was
         replaced ("" at step 0, where nothing is lost)."""
+        if not isinstance(layers, (list, tuple)) or not layers or not all(isinstance(x, dict) for x in layers):
+            raise ModelError(f"layers: expected a list of at least one layer (an object with a 'type'), "
+                             f"got {show(layers)}")
         trained = self._step > 0
         doc = network_to_dict(self.net, state=False)
         doc["layers"] = [{k: v for k, v in layer.items() if k not in ARRAY_KEYS} for layer in copy.deepcopy(layers)]
@@ -581,6 +735,7 @@ class Experiment:
         targets gives way to it (refused with ``fit_loss`` False); a loss the person chose for data
         of the same kind stays while it fits. The output activation follows the loss. Returns what
         was set to fit ("" when nothing)."""
+        _check_data(data)
         previous, origin = self.data, self._loss_origin
         self.data = data
         try:
@@ -604,6 +759,10 @@ class Experiment:
         width are fitted to the data as :meth:`set_data` fits them; returns what was set ("" when
         nothing). A trained document is never refitted: one that does not fit the data is refused
         (DataError, saying what does not fit). Whatever is refused changes nothing."""
+        if not isinstance(doc, dict):
+            raise ModelError(f"the model: expected a model document (an object), got {show(doc)}")
+        if folder is not None and not isinstance(folder, (str, os.PathLike)):
+            raise CommandError(f"folder: expected a folder's path, got {show(folder)}")
         net = build_network(doc)  # validate first: a bad document leaves everything as it was
         data = data_config_for(net, self.data, folder)
         trained = "state" in doc  # its weights were learnt for its widths and loss
@@ -624,7 +783,7 @@ class Experiment:
                 self._load_data()
             raise
         self.document = {k: v for k, v in fitted.items() if k != "history"}  # the history: below
-        self.diverged = False
+        self.diverged, self.divergence = False, ""
         self._step = self.net.step_count
         self._start_history()
         self._restore_history(read_history(fitted))
@@ -662,6 +821,8 @@ class Experiment:
         """The model document to save in ``folder``: parameters, optimizer state, the data it trains
         on (built-in, inline rows as they are now, or a CSV file named relative to ``folder`` with
         its columns; none for edited CSV rows) and the history the loss panel shows."""
+        if folder is not None and not isinstance(folder, (str, os.PathLike)):
+            raise CommandError(f"folder: expected a folder's path, got {show(folder)}")
         doc = network_to_dict(self.net, state=True)
         meta = self.data.to_meta(folder)
         if meta is not None:
@@ -691,10 +852,12 @@ class Experiment:
         return accuracy(self.net, out, y, self._midpoint) if self.scored else None
 
     def _evaluate(self, X, y) -> tuple[float, float | None, np.ndarray]:
-        """Loss, accuracy and outputs on ``(X, y)`` in evaluation mode, from one forward pass. No
-        accuracy beside a loss that is not a number: the outputs it would count mean nothing."""
-        out = self.net.forward(X, training=False)
-        loss = self.net.data_loss(out, y)[0]
+        """Loss, accuracy and outputs on ``(X, y)`` in evaluation mode, from one forward pass (a
+        chunk of rows at a time, see :data:`CHUNK_BYTES`). No accuracy beside a loss that is not a
+        number: the outputs it would count mean nothing."""
+        net = self.net
+        out, z = _forward_in_chunks(net, X)
+        loss = net.loss.evaluate(out, y, z, net.layers[-1].activation.name)[0]
         return loss, self.accuracy(out, y) if math.isfinite(loss) else None, out
 
     def evaluate(self) -> _Evaluation:
@@ -706,7 +869,7 @@ class Experiment:
     def data_arrays(self) -> list[np.ndarray]:
         """The arrays of rows the experiment holds (never changed but by :meth:`set_sample`): what
         a copy of the experiment in another process can share rather than receive again."""
-        arrays = [self.X, self.y, self.X_test, self.y_test, self.trainer.X, self.trainer.y,
+        arrays = [self.X, self.y, self.X_test, self.y_test, self.trainer.X, self.trainer.y, self._test_inputs,
                   getattr(self, "_surface", None), self._curve_x]
         for rows in (self.raw_train, self.raw_test, self.data.imported):
             if rows is not None:
@@ -747,11 +910,12 @@ class Experiment:
         return self.last_evaluation
 
     def _evaluation_sets(self) -> tuple[_Rows, _Rows | None]:
-        """The training and test rows an evaluation point reads: all of them, or a fixed sample of
-        :data:`EVALUATION_ROWS` (kept until the rows change: see :meth:`_build`, :meth:`set_sample`)."""
+        """The training and test rows an evaluation point reads, in the network's dtype: all of
+        them, or a fixed sample of :data:`EVALUATION_ROWS` (kept until the rows change: see
+        :meth:`_build`, :meth:`set_sample`)."""
         if self._evaluation_rows is None:
-            test = None if self.X_test is None else _sample(self.X_test, self.y_test)
-            self._evaluation_rows = (_sample(self.X, self.y), test)
+            test = None if self._test_inputs is None else _sample(self._test_inputs, self.y_test)
+            self._evaluation_rows = (_sample(self.trainer.X, self.y), test)
         return self._evaluation_rows
 
     def _append_evaluation(self, row: dict) -> None:
@@ -838,13 +1002,14 @@ class Experiment:
         reason = unchecked_reason(net)
         if reason:
             return GradientCheckJob(None, None, None, reason, CHECK_EPS)
-        rows = min(len(self.X), self.data.batch_size or len(self.X), PROBE)
+        X = self.trainer.X  # the rows in the network's dtype
+        rows = min(len(X), self.data.batch_size or len(X), PROBE)
         recipe = {"inputs": net.inputs, "layers": [layer.to_spec() for layer in net.layers],
                   "loss": net.loss.to_spec(), "optimizer": net.optimizer.to_spec(),
                   "schedule": net.schedule.to_spec(), "regularization": dict(net.regularization),
                   "clip_grad_norm": net.clip_grad_norm, "seed": net.seed, "dtype": net.dtype_name}
         note = f"on the first {rows} training row{'s' if rows != 1 else ''}"
-        return GradientCheckJob(recipe, frozen(self.X[:rows]), frozen(self.y[:rows]), note, CHECK_EPS)
+        return GradientCheckJob(recipe, frozen(X[:rows]), frozen(self.y[:rows]), note, CHECK_EPS)
 
     def _keep_dropout_masks(self) -> None:
         """Keep the last training step's dropout masks, before an evaluation-mode pass clears them."""
@@ -858,7 +1023,7 @@ class Experiment:
         step anyway): the graph's per-layer views, every layer's health and the network's verdict."""
         net = self.net
         self._keep_dropout_masks()
-        Xp, yp = self.X[self.probe], self.y[self.probe]
+        Xp, yp = self.trainer.X[self.probe], self.y[self.probe]  # in the network's dtype
         net.loss_and_gradients(Xp, yp, training=False)
         health = layer_health(net, self.trainer.last_update, self._dropout_masks)
         verdict = health_verdict(net, Xp, yp)
@@ -871,21 +1036,35 @@ class Experiment:
         return tuple(views), health, verdict
 
     def _plane_maps(self) -> tuple:
-        """One forward pass over the input plane at SURFACE resolution: the output is the decision
-        surface, and every other point of every column (inputs first) is that node's heatmap. With
-        two or more class outputs, also the class predicted at each point (the arg-max) and its
-        probability (the outputs themselves under a softmax, else the softmax of the outputs)."""
-        x = self._surface
-        outputs = [x]
-        for layer in self.net.layers:
-            x = layer.forward(x, training=False)
-            outputs.append(x)
-        maps = tuple(frozen(o.T.reshape(-1, SURFACE, SURFACE)[:, ::2, ::2]) for o in outputs)
+        """One forward pass over the input plane at SURFACE resolution (a chunk of points at a time,
+        see :data:`CHUNK_BYTES`): the output is the decision surface, and every other point of every
+        column (inputs first) is that node's heatmap. With two or more class outputs, also the
+        class predicted at each point (the arg-max) and its probability (the outputs themselves
+        under a softmax, else the softmax of the outputs)."""
+        net = self.net
+        points = self._surface
+        count = len(points)
+        widths = [points.shape[1]] + [layer.units for layer in net.layers]
+        maps = [np.empty((width, GRID * GRID), dtype=net.dtype) for width in widths]
+        x = np.empty((count, net.outputs), dtype=net.dtype)
+        rows = _chunk_rows(net)
+        for start in range(0, count, rows):
+            stop = min(start + rows, count)
+            row, column = np.divmod(np.arange(start, stop), SURFACE)
+            kept = (row % 2 == 0) & (column % 2 == 0)  # the GRID points among these
+            cells = (row[kept] // 2) * GRID + column[kept] // 2
+            a = points[start:stop].astype(net.dtype, copy=False)
+            maps[0][:, cells] = a[kept].T
+            for layer, heatmaps in zip(net.layers, maps[1:]):
+                a = layer.forward(a, training=False)
+                heatmaps[:, cells] = a[kept].T
+            x[start:stop] = a
+        maps = tuple(frozen(m.reshape(-1, GRID, GRID)) for m in maps)
         surface = frozen(x[:, 0].reshape(SURFACE, SURFACE))
         if self.task != "classification" or x.shape[1] < 2:
             return maps, surface, None, None
         probabilities = x
-        if not isinstance(self.net.layers[-1].activation, Softmax):
+        if not isinstance(net.layers[-1].activation, Softmax):
             shifted = np.exp(x - x.max(axis=1, keepdims=True))
             probabilities = shifted / shifted.sum(axis=1, keepdims=True)
         classes = probabilities.argmax(axis=1)

@@ -142,6 +142,21 @@ class Network(HotPath):
         """The learning rate the next step will use."""
         return self.schedule.lr(self.optimizer.t)
 
+    def not_finite(self) -> str:
+        """What of the network holds a NaN or an infinity — ``"the parameters"``, ``"the optimizer
+        state"`` or ``"the running statistics"`` — or ``""`` when every number is finite. Cheap
+        enough to ask after every step: one pass over each flat array, and no warning (a sum of
+        squares would be a little faster on small networks, but overflows, and warns, near the
+        largest floats)."""
+        if not np.isfinite(self.flat_params).all():
+            return "the parameters"
+        if not all(np.isfinite(flat).all() for flat in self.optimizer.state.values()):
+            return "the optimizer state"
+        for layer in self.layers:  # BatchNorm's running mean and variance
+            if not all(np.isfinite(getattr(layer, name)).all() for name, _ in layer.buffer_shapes()):
+                return "the running statistics"
+        return ""
+
     # -- passes ---------------------------------------------------------------------------------
     def forward(self, x: np.ndarray, training: bool = False, rng=None, update_stats: bool = True) -> np.ndarray:
         for layer in self.layers:

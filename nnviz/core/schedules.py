@@ -4,6 +4,9 @@
 ``W`` steps comes first (``lr = base * (t + 1) / W`` for ``t < W``); the schedule proper then starts
 at ``t - W``. These equal PyTorch's ``StepLR``, ``CosineAnnealingLR`` and ``LinearLR`` chained by
 ``SequentialLR``, up to rounding.
+
+A rate never raises: one beyond the float range is ``inf`` (the run then diverges, which the
+trainer's caller reports), one below it ``0.0``.
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ class Schedule(HotPath):
 
     def lr(self, t: int) -> float:
         if t < self.warmup and self.warmup > 1:
-            return self.base_lr * (t + 1) / self.warmup
+            lr = self.base_lr * (t + 1) / self.warmup
+            if lr == math.inf:  # base_lr * (t + 1) overflowed, though the rate is at most base_lr
+                lr = self.base_lr * ((t + 1) / self.warmup)
+            return lr
         return self._lr(t - self.warmup if self.warmup > 1 else t)
 
     def _lr(self, t: int) -> float:
@@ -79,7 +85,14 @@ class StepDecay(Schedule):
     OPTIONS = {"step_size": ("posint", None), "gamma": ("posnumber", 0.1)}
 
     def _lr(self, t):
-        return self.base_lr * self.gamma ** (t // self.step_size)
+        k = t // self.step_size
+        try:
+            power = self.gamma ** k
+        except OverflowError:  # a Python float power raises beyond the float range
+            power = math.inf
+        if power == math.inf or (power == 0.0 and k):  # the power left the float range; the product may not
+            return _exp(math.log(self.base_lr) + k * math.log(self.gamma))
+        return self.base_lr * power
 
 
 @SCHEDULES.register
@@ -97,5 +110,17 @@ class Cosine(Schedule):
     OPTIONS = {"t_max": ("posint", None), "eta_min": ("nonneg", 0.0)}
 
     def _lr(self, t):
-        return self.eta_min + (self.base_lr - self.eta_min) * (1.0 + math.cos(math.pi * t / self.t_max)) / 2.0
+        cosine = 1.0 + math.cos(math.pi * t / self.t_max)
+        lr = self.eta_min + (self.base_lr - self.eta_min) * cosine / 2.0
+        if math.isinf(lr):  # (base - eta_min) * cosine overflowed, though the rate lies between the two
+            lr = self.eta_min + (self.base_lr - self.eta_min) * (cosine / 2.0)
+        return lr
+
+
+def _exp(x: float) -> float:
+    """``e ** x``, ``inf`` beyond the float range (where ``math.exp`` raises)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 

@@ -107,7 +107,10 @@ def update_ratio(delta: np.ndarray, weight: np.ndarray) -> float:
         return math.nan
     if su == 0.0:
         return -math.inf
-    return math.log10(su / sw)
+    ratio = su / sw
+    if 0.0 < ratio < math.inf:
+        return math.log10(ratio)
+    return math.log10(su) - math.log10(sw)  # the ratio left the float range; its logarithm did not
 
 
 def percentiles(values: np.ndarray) -> np.ndarray:
@@ -173,7 +176,7 @@ def layer_health(net, update: tuple[np.ndarray, np.ndarray] | None = None,
         a = layer.a
         act = layer.activation.name
         grads = {name: gradient_stats(g) for name, g in layer.gradients().items()}
-        total = math.sqrt(sum(s.norm ** 2 for s in grads.values()))
+        total = math.sqrt(sum(s.norm * s.norm for s in grads.values()))  # a float ** raises on overflow
         ratio = None
         if update is not None and "weight" in grads and layer.WEIGHTED:
             piece = net.param_slices[f"layers[{i}].weight"]

@@ -15,6 +15,7 @@ of the parameters per call, not per step, so the health panels can show what a s
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -25,6 +26,26 @@ from nnviz.core.network import Network
 from nnviz.core.snapshot import read_only
 from nnviz.core.spec import HotPath
 from nnviz.core.trace import Trace
+from nnviz.core.validation import show
+
+
+def _whole(value, least: int) -> bool:
+    """Whether ``value`` is a whole number (an int, or a float without a fraction) >= ``least``."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and math.isfinite(value)
+            and value == int(value) and value >= least)
+
+
+def divergence(net: Network, loss: float) -> str:
+    """What of a run is no longer a finite number after a step whose batch loss was ``loss``: ``"the
+    loss"``, ``"the learning rate"`` (of that step), ``"the parameters"``, ``"the optimizer state"``
+    or ``"the running statistics"``; ``""`` while every one is finite. The one rule of divergence:
+    the app pauses on it, the command line and the exports stop on it. (A loss can stay finite while
+    the weights are not: a step activation's output is 0 or 1 whatever its input.)"""
+    if not math.isfinite(loss):
+        return "the loss"
+    if not math.isfinite(net.optimizer.last.get("lr", 0.0)):
+        return "the learning rate"
+    return net.not_finite()
 
 
 class Trainer(HotPath):
@@ -48,9 +69,8 @@ class Trainer(HotPath):
         self.X = prepare_inputs(net, X)
         self.n = self.X.shape[0]
         self.y = prepare_targets(net, y, self.n)
-        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) != batch_size
-                                       or batch_size < 1):
-            raise DataError(f"batch_size: expected a positive whole number or None, got {batch_size!r}")
+        if batch_size is not None and not _whole(batch_size, 1):
+            raise DataError(f"batch_size: expected a positive whole number or None, got {show(batch_size)}")
         self.batch_size = None if batch_size is None or batch_size >= self.n else int(batch_size)
         self.shuffle = shuffle
         self.seed = net.seed if seed is None else seed
@@ -121,14 +141,18 @@ class Trainer(HotPath):
             self._kept_step(trace)
         return trace
 
-    def run(self, steps: int, callback=None) -> float:
-        """Take ``steps`` steps; ``callback(trainer)`` after each, if given. Returns the last loss."""
+    def run(self, steps: int, callback=None, until=None) -> float:
+        """Take ``steps`` steps; ``callback(trainer)`` after each, if given; stop after the step whose
+        loss makes ``until(loss)`` true, if given (its update is kept as :attr:`last_update` only if
+        it is the last of the ``steps``). Returns the last loss."""
         loss = math.nan
         with np.errstate(**self._QUIET):
             for i in range(steps):
                 loss = self._step(None) if i < steps - 1 else self._kept_step(None)
                 if callback is not None:
                     callback(self)
+                if until is not None and until(loss):
+                    break
         return loss
 
     def epoch(self) -> float:
