@@ -117,7 +117,8 @@ def _optimizer_change(value) -> dict:
 
 def _copy_numbers(source: Network, target: Network, state: bool) -> None:
     """Copy the parameters and buffers of ``source`` into ``target`` (of the same shapes) and, with
-    ``state``, its optimizer's step count and the state terms the two optimizers share."""
+    ``state``, its optimizer's step count and the state terms the two optimizers share (a term new
+    to ``target`` starts at its initial value, as torch starts a state it lacks)."""
     target.flat_params[...] = source.flat_params
     for (_, theirs), (_, mine) in zip(source.named_buffers(), target.named_buffers()):
         mine[...] = theirs
@@ -501,20 +502,20 @@ class Experiment:
     # -- commands -------------------------------------------------------------------------------
     def run(self, steps: int) -> float:
         """Take ``steps`` optimizer steps, stopping early at the step that diverges (see
-        :attr:`divergence`). Returns the last step's loss (NaN without a step)."""
-        loss = math.nan
-        if not self.diverged:  # (a diverged run takes its steps as run_fast does)
-            loss = self.trainer.run(_step_count(steps, "steps"), until=self._check_divergence)
-        else:
-            loss = self.trainer.run(_step_count(steps, "steps"))
+        :attr:`divergence`; a diverged run takes one step at most). Returns the last step's loss
+        (NaN without a step)."""
+        # checked after every step inside the trainer's error state: no warning, no extra copy
+        loss = self.trainer.run(_step_count(steps, "steps"), until=self._check_divergence)
         self._record()
         return loss
 
     def run_fast(self, steps: int) -> float:
         """Like :meth:`run`, checking for divergence once at the end (the worker's hot path: a
         run that diverged stays so, its NaN and infinite numbers stay what they are)."""
-        loss = self.trainer.run(_step_count(steps, "steps"))
-        self._check_divergence(loss)
+        steps = _step_count(steps, "steps")
+        loss = self.trainer.run(steps)
+        if steps:
+            self._check_divergence(loss)
         self._record()
         return loss
 
@@ -643,12 +644,12 @@ class Experiment:
             self._set_lr(changes["lr"])
             return ""
         old = self.net
-        doc = network_to_dict(old, state=True)
-        # NaN or infinite numbers would fail validation: build without them, and put them back below
-        broken = bool(old.not_finite())
-        if broken:
+        # The numbers and the optimizer's state are copied over below, not rebuilt from the
+        # document: NaN or infinite numbers would fail validation, and an option that brings a
+        # state term (momentum, centred, amsgrad) would find it missing.
+        doc = network_to_dict(old, state=False)
+        if old.not_finite():
             _without_arrays(doc)
-        state = doc.pop("state", None)
         new_optimizer = False
         for key, value in changes.items():
             if key == "lr":
@@ -658,7 +659,7 @@ class Experiment:
                 if new["name"] != doc["optimizer"]["name"]:
                     if "lr" not in new:
                         new["lr"] = doc["optimizer"]["lr"]
-                    state, new_optimizer = None, True
+                    new_optimizer = True  # its state starts afresh, as a new torch optimizer's
                     doc["optimizer"] = new
                 else:
                     doc["optimizer"].update(new)
@@ -669,16 +670,12 @@ class Experiment:
         changed, note = False, ""
         if "loss" in changes:
             doc, changed, note = self._fit_document(doc, "check")
-            if changed:
-                state, broken = None, False  # new shapes: the network starts afresh
-        if state is not None:
-            doc["state"] = state
         self._build(doc, self.trainer.history)
-        self.net.samples_seen = old.samples_seen
-        if broken:
-            _copy_numbers(old, self.net, state=not new_optimizer)
-        if changed:
+        if changed:  # new shapes: the network starts afresh (reset below)
             self.diverged, self.divergence = False, ""
+        else:
+            self.net.samples_seen = old.samples_seen
+            _copy_numbers(old, self.net, state=not new_optimizer)
         for key in ("loss", "optimizer", "regularization", "clip_grad_norm", "schedule", "seed"):
             if key in doc:
                 self.document[key] = copy.deepcopy(doc[key])

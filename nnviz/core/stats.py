@@ -90,27 +90,30 @@ class GradientStats:
 
 
 def gradient_stats(grad: np.ndarray) -> GradientStats:
+    """The gradient's norm, mean and largest magnitude (``inf`` where a sum of huge ones overflows)."""
     g = np.abs(grad)
-    return GradientStats(float(np.sqrt(np.sum(grad * grad))), float(g.mean()) if g.size else 0.0,
-                         float(g.max()) if g.size else 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging layer's squares overflow
+        return GradientStats(float(np.sqrt(np.sum(grad * grad))), float(g.mean()) if g.size else 0.0,
+                             float(g.max()) if g.size else 0.0)
 
 
 def update_ratio(delta: np.ndarray, weight: np.ndarray) -> float:
     """log10(std(delta) / std(weight)): the size of the update ``delta`` the optimizer applied to
     ``weight`` (the weights before it), relative to their spread. -inf when nothing moved; NaN where
-    the weights have no spread (e.g. all zero) or either is not finite."""
+    the weights have no spread (e.g. all zero), one too large for a float, or either is not finite."""
     if not (np.isfinite(weight).all() and np.isfinite(delta).all()):
         return math.nan
-    sw = float(np.std(weight))
-    su = float(np.std(delta))
-    if sw == 0.0:
+    with np.errstate(over="ignore"):  # the spread of values near the largest floats overflows: inf
+        sw = float(np.std(weight))
+        su = float(np.std(delta))
+    if sw == 0.0 or sw == math.inf:
         return math.nan
     if su == 0.0:
         return -math.inf
     ratio = su / sw
-    if 0.0 < ratio < math.inf:
+    if ratio < math.inf:
         return math.log10(ratio)
-    return math.log10(su) - math.log10(sw)  # the ratio left the float range; its logarithm did not
+    return math.log10(su) - math.log10(sw)  # inf when su is; else the ratio overflowed, not its logarithm
 
 
 def percentiles(values: np.ndarray) -> np.ndarray:

@@ -143,12 +143,13 @@ class Trainer(HotPath):
 
     def run(self, steps: int, callback=None, until=None) -> float:
         """Take ``steps`` steps; ``callback(trainer)`` after each, if given; stop after the step whose
-        loss makes ``until(loss)`` true, if given (its update is kept as :attr:`last_update` only if
-        it is the last of the ``steps``). Returns the last loss."""
+        loss makes ``until(loss)`` true, if given (every step's update is then kept, for any may be
+        the last). Returns the last loss."""
         loss = math.nan
+        last = steps - 1 if until is None else 0
         with np.errstate(**self._QUIET):
             for i in range(steps):
-                loss = self._step(None) if i < steps - 1 else self._kept_step(None)
+                loss = self._step(None) if i < last else self._kept_step(None)
                 if callback is not None:
                     callback(self)
                 if until is not None and until(loss):

@@ -16,6 +16,7 @@ from nnviz.core.data import Dataset
 from nnviz.core.errors import MAX_STEPS, CommandError, LimitError, NnvizError
 from nnviz.core.experiment import DataConfig, Experiment, default_document
 from nnviz.core.schedules import SCHEDULES
+from nnviz.core.stats import gradient_stats, update_ratio
 from nnviz.core.walkthrough import walk_next_step
 
 
@@ -193,6 +194,32 @@ def test_a_diverged_run_keeps_its_numbers_and_state_through_a_change_of_settings
     assert exp.net.optimizer.t == t and exp.diverged and exp.divergence == "the optimizer state"
 
 
+@pytest.mark.parametrize("option", [{"name": "sgd", "momentum": 0.9}, {"name": "rmsprop", "centered": True},
+                                    {"name": "adam", "amsgrad": True}], ids=["momentum", "centered", "amsgrad"])
+def test_an_option_that_brings_a_state_term_applies_to_a_trained_run(option):
+    exp = Experiment(_document(optimizer={"name": option["name"], "lr": 0.01}))
+    exp.run(5)
+    params, before = exp.net.flat_params.copy(), dict(exp.net.optimizer.state)
+    assert exp.set_training(optimizer=option) == ""
+    np.testing.assert_array_equal(exp.net.flat_params, params)
+    assert exp.net.optimizer.t == 5 and set(exp.net.optimizer.state) > set(before)
+    for term, flat in before.items():  # the terms it had stay as they were
+        np.testing.assert_array_equal(exp.net.optimizer.state[term], flat)
+    exp.run(3)
+    assert exp.step == 8 and not exp.diverged
+
+
+def test_health_of_huge_and_tiny_finite_numbers_is_a_number_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # the ratio 1e310 is beyond the float range, its logarithm is not; a spread beyond it is no number
+        assert update_ratio(np.array([1e150, -1e150]), np.array([1e-160, -1e-160])) == pytest.approx(310.0)
+        assert math.isnan(update_ratio(np.array([1.0, -1.0]), np.array([1e300, -1e300])))
+        assert update_ratio(np.array([1e300, -1e300]), np.array([1.0, -1.0])) == math.inf
+        stats = gradient_stats(np.array([1e200, -1e200]))
+        assert (stats.norm, stats.max_abs) == (math.inf, 1e200)  # the norm itself is past the range
+
+
 # -- wide networks in bounded memory ----------------------------------------------------------------
 def _classes(n: int = 90) -> Dataset:
     rng = np.random.default_rng(0)
@@ -359,7 +386,8 @@ def test_a_good_entry_of_any_shape_is_set():
     exp.set_parameter("layers[0].weight", (np.int64(3), 1), np.float32(0.25))
     exp.set_parameter("layers[0].bias", [2], 7)
     assert exp.net.layers[0].weight[3, 1] == 0.25 and exp.net.layers[0].bias[2] == 7.0
-    assert math.isnan(exp.run(0)) and exp.step == 0  # no steps: no loss, nothing done
+    assert math.isnan(exp.run(0)) and math.isnan(exp.run_fast(0)) and exp.step == 0  # no steps: no loss
+    assert not exp.diverged
 
 
 def test_a_float32_model_refuses_a_value_too_large_for_it():
