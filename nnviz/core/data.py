@@ -242,10 +242,7 @@ def prepare_targets(net, y, n: int) -> np.ndarray:
     if y.ndim != 2 or y.shape[1] != net.outputs:
         raise DataError(f"targets: the output layer has {net.outputs} unit(s), but the targets have "
                         f"shape {y.shape}")
-    y = y.astype(net.dtype)
-    if not np.all(np.isfinite(y)):
-        raise DataError("targets: contain NaN or infinite values")
-    return y
+    return _cast(y, net, "targets", copy=True)
 
 
 def prepare_inputs(net, X) -> np.ndarray:
@@ -255,13 +252,23 @@ def prepare_inputs(net, X) -> np.ndarray:
         raise DataError(f"inputs: the network takes {net.inputs} input(s) per sample, got shape {X.shape}")
     if X.shape[0] == 0:
         raise DataError("inputs: no rows")
+    return _cast(X, net, "inputs", copy=False)
+
+
+def _cast(a: np.ndarray, net, what: str, copy: bool) -> np.ndarray:
+    """``a`` as a C-contiguous array of the network's dtype (a new one with ``copy``), or a one-line
+    DataError: not numbers, NaN or infinite, or too large for the dtype (float32 ends near 3.4e38)."""
     try:
-        X = np.ascontiguousarray(X, dtype=net.dtype)
+        with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: reported below
+            cast = np.array(a, dtype=net.dtype, order="C") if copy else np.ascontiguousarray(a, dtype=net.dtype)
     except (TypeError, ValueError):
-        raise DataError("inputs: not numbers") from None
-    if not np.all(np.isfinite(X)):
-        raise DataError("inputs: contain NaN or infinite values")
-    return X
+        raise DataError(f"{what}: not numbers") from None
+    if not np.isfinite(cast).all():
+        if cast.dtype != a.dtype and np.isfinite(a).all():
+            largest = np.finfo(net.dtype).max
+            raise DataError(f"{what}: a value is too large for {net.dtype_name} (at most {largest:.3g})")
+        raise DataError(f"{what}: contain NaN or infinite values")
+    return cast
 
 
 def targets_for(net, y: np.ndarray, class_indices: bool) -> np.ndarray:

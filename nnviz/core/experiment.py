@@ -504,8 +504,12 @@ class Experiment:
         """Take ``steps`` optimizer steps, stopping early at the step that diverges (see
         :attr:`divergence`; a diverged run takes one step at most). Returns the last step's loss
         (NaN without a step)."""
-        # checked after every step inside the trainer's error state: no warning, no extra copy
-        loss = self.trainer.run(_step_count(steps, "steps"), until=self._check_divergence)
+        tr = self.trainer
+        loss = math.nan
+        for _ in range(_step_count(steps, "steps")):
+            loss = tr.run(1)  # every step's update kept: the one that diverged is what the health shows
+            if self._check_divergence(loss):
+                break
         self._record()
         return loss
 

@@ -141,19 +141,14 @@ class Trainer(HotPath):
             self._kept_step(trace)
         return trace
 
-    def run(self, steps: int, callback=None, until=None) -> float:
-        """Take ``steps`` steps; ``callback(trainer)`` after each, if given; stop after the step whose
-        loss makes ``until(loss)`` true, if given (every step's update is then kept, for any may be
-        the last). Returns the last loss."""
+    def run(self, steps: int, callback=None) -> float:
+        """Take ``steps`` steps; ``callback(trainer)`` after each, if given. Returns the last loss."""
         loss = math.nan
-        last = steps - 1 if until is None else 0
         with np.errstate(**self._QUIET):
             for i in range(steps):
-                loss = self._step(None) if i < last else self._kept_step(None)
+                loss = self._step(None) if i < steps - 1 else self._kept_step(None)
                 if callback is not None:
                     callback(self)
-                if until is not None and until(loss):
-                    break
         return loss
 
     def epoch(self) -> float:

@@ -91,6 +91,16 @@ def test_a_float32_snapshot_evaluates_the_rows_the_float32_network_reads():
     np.testing.assert_array_equal(snap.layers[-1].a, exp.net.predict(rows32[:len(snap.layers[-1].a)]))
 
 
+def test_data_beyond_float32_are_refused_in_one_line_without_a_warning():
+    rows = _classes()
+    big = Dataset(rows.X * np.array([1e39, 1.0]), rows.y, "huge", "classification", ("x1", "x2"), ("label",))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NnvizError, match="inputs: a value is too large for float32"):
+            Experiment(_float32(LAYER_KINDS["dense"]), DataConfig(dataset="huge", imported=big, test_fraction=0.0))
+        Experiment(_document(), DataConfig(dataset="huge", imported=big, test_fraction=0.0))  # float64 holds them
+
+
 # -- learning rates never raise -----------------------------------------------------------------------
 STEPS = [0, 1, 2, 9, 10, 11, 99, 100, 1000, 10**6, MAX_STEPS, 10**15]
 
