@@ -192,6 +192,8 @@ class _Evaluation(NamedTuple):
 def _step_count(steps, what: str, least: int = 0) -> int:
     """``steps`` as a whole number from ``least`` up to :data:`~nnviz.core.errors.MAX_STEPS`, else a
     one-line CommandError (a LimitError beyond the maximum)."""
+    if type(steps) is int and least <= steps <= MAX_STEPS:  # the common case, at once
+        return steps
     if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < least:
         raise CommandError(f"{what}: expected a whole number >= {least}, got {show(steps)}")
     if steps > MAX_STEPS:

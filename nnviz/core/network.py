@@ -24,6 +24,13 @@ from nnviz.core.writing import network_to_dict
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
 
+def _finite(flat: np.ndarray) -> bool:
+    """Whether every entry of the 1-D ``flat`` is finite: its sum of squares is (one BLAS call, no
+    temporary array: a NaN or an infinity makes the sum one), or, should that sum overflow, each
+    entry is. Call it where overflow does not warn (``np.errstate(over="ignore")``)."""
+    return math.isfinite(flat.dot(flat)) or bool(np.isfinite(flat).all())
+
+
 class Network(HotPath):
     """A feed-forward network with its loss, optimizer and learning-rate schedule.
 
@@ -87,6 +94,7 @@ class Network(HotPath):
             for name, shape in layer.buffer_shapes():
                 buffers[name] = np.zeros(shape, dtype=self.dtype)
             layer.bind(params, grads, buffers)
+        self._buffers = tuple(array for _, _, buffers in views for array in buffers.values())
         self._reg_mask = reg_mask.astype(self.dtype)
         self._regularized = reg_mask.any()
 
@@ -145,15 +153,15 @@ class Network(HotPath):
     def not_finite(self) -> str:
         """What of the network holds a NaN or an infinity — ``"the parameters"``, ``"the optimizer
         state"`` or ``"the running statistics"`` — or ``""`` when every number is finite. Cheap
-        enough to ask after every step: one pass over each flat array, and no warning (a sum of
-        squares would be a little faster on small networks, but overflows, and warns, near the
-        largest floats)."""
-        if not np.isfinite(self.flat_params).all():
-            return "the parameters"
-        if not all(np.isfinite(flat).all() for flat in self.optimizer.state.values()):
-            return "the optimizer state"
-        for layer in self.layers:  # BatchNorm's running mean and variance
-            if not all(np.isfinite(getattr(layer, name)).all() for name, _ in layer.buffer_shapes()):
+        enough to ask after every step: a BLAS call per flat array (see :func:`_finite`)."""
+        with np.errstate(over="ignore"):  # a sum of squares overflows near the largest floats
+            if not _finite(self.flat_params):
+                return "the parameters"
+            for flat in self.optimizer.state.values():
+                if not _finite(flat):
+                    return "the optimizer state"
+        for buffer in self._buffers:  # BatchNorm's running mean and variance
+            if not np.isfinite(buffer).all():
                 return "the running statistics"
         return ""
 
