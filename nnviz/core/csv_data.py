@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from nnviz.core.data import CLASSIFICATION, REGRESSION, CsvSource, Dataset, float_dtype
-from nnviz.core.errors import DataError
+from nnviz.core.errors import DataError, LimitError
 from nnviz.core.validation import MAX_COLUMNS, MAX_ROWS, MAX_VALUES, read_file, too_many
 
 # A target column counts as class labels if all values are integers and there
@@ -243,10 +243,10 @@ class _Table:
         return values
 
     def _plain(self, cols: list[int], limit: int) -> np.ndarray | None:
-        """The numbers by NumPy's parser (three times as fast), when the file is plain: no quotes, no
-        bare carriage returns, every row of the header's width, rows within ``limit``. None: read
-        them carefully instead (which also says what is wrong). NumPy reads a number as Python does,
-        or refuses it (``1_000``), and then the careful reading takes it."""
+        """The numbers by NumPy's parser (twice as fast), when the file is plain: no quotes, no bare
+        carriage returns, every row of the header's width. None: read them carefully instead (which
+        also says what is wrong). NumPy reads a number as Python does, or refuses it (``1_000``), and
+        then the careful reading takes it. Rows beyond ``limit`` are refused before any is parsed."""
         data, d, width = self.data, self.delimiter, len(self.header)
         if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
             return None
@@ -255,14 +255,18 @@ class _Table:
             for number, line in enumerate(self._text(), 1):
                 if number <= self.header_line or not line.strip():
                     continue
-                if line.count(d) != width - 1 or count == limit:
+                if line.count(d) != width - 1:
                     return None
+                if count == limit:
+                    raise self._beyond(limit)
                 count += 1
             if not count:
                 return None
             values = np.loadtxt(self._text(), dtype=np.float64, delimiter=d, comments=None,
                                 skiprows=self.header_line, usecols=cols, ndmin=2)
-        except ValueError:  # UnicodeDecodeError too
+        except LimitError:
+            raise
+        except ValueError:  # NumPy's refusal, a UnicodeDecodeError: read carefully, to say what is wrong
             return None
         return values if values.shape == (count, len(cols)) else None
 
@@ -274,9 +278,7 @@ class _Table:
         count = 0
         for line, row in self._rows():
             if count == limit:
-                if limit == MAX_ROWS:
-                    raise too_many(str(self.p), "data rows", MAX_ROWS, "row")
-                raise too_many(str(self.p), "values in the columns chosen", MAX_VALUES, "value")
+                raise self._beyond(limit)
             try:
                 out.extend(map(float, pick(row)))  # float() ignores surrounding spaces, as strip() would
             except ValueError:
@@ -285,6 +287,12 @@ class _Table:
         if not count:
             raise DataError(f"{self.p}: has a header but no data rows")
         return np.frombuffer(out, dtype=np.float64).reshape(count, len(cols))
+
+    def _beyond(self, limit: int) -> LimitError:
+        """The file has more rows than ``limit``: the row limit, or the value limit that makes it."""
+        if limit == MAX_ROWS:
+            return too_many(str(self.p), "data rows", MAX_ROWS, "row")
+        return too_many(str(self.p), "values in the columns chosen", MAX_VALUES, "value")
 
     def _row(self, i: int) -> tuple[int, list[str]]:
         """Data row ``i`` (from 0) and its line, read again: only a message needs it."""

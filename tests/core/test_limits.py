@@ -281,3 +281,12 @@ def test_every_limit_is_in_the_limits_section_with_its_value():
 def test_limits_are_nnviz_errors_so_every_handler_shows_them():
     assert issubclass(LimitError, NnvizError) and not issubclass(LimitError, (DataError, ModelError))
     assert np.dtype(np.float64).itemsize * MAX_VALUES <= 800 * 10**6  # the memory the docs promise
+
+
+def test_a_plain_csv_beyond_the_row_limit_is_refused_before_a_number_is_parsed(tmp_path, monkeypatch):
+    path = _write_csv(tmp_path / "rows.csv", rows=6)
+    monkeypatch.setattr(csv_data, "MAX_ROWS", 5)
+    monkeypatch.setattr(np, "loadtxt", lambda *a, **k: pytest.fail("parsed"))
+    monkeypatch.setattr(csv_data._Table, "_careful", lambda *a: pytest.fail("parsed cell by cell"))
+    with pytest.raises(LimitError, match="more than 5 data rows"):
+        load_csv(path)
