@@ -38,6 +38,7 @@ from nnviz.core.data import (
 )
 from nnviz.core.errors import DataError
 from nnviz.core.problems import PROBLEMS
+from nnviz.core.validation import MAX_ROWS, too_many
 
 __all__ = [
     "BUILTIN",
@@ -273,8 +274,9 @@ def make_dataset(
     name : str
         One of :data:`DATASETS` (case-insensitive).
     n : int, optional
-        Number of points; default the spec's ``default_n`` (500 for the
-        Playground sets, 200 for ``square``). Ignored by the truth tables.
+        Number of points, at most ``MAX_ROWS`` (LimitError beyond); default the spec's
+        ``default_n`` (500 for the Playground sets, 200 for ``square``). Ignored by the truth
+        tables.
     noise : float
         Playground sets: Playground's noise slider / 100, in ``[0, 1]``
         (Playground's slider stops at 0.5). ``square``: standard deviation of
@@ -296,6 +298,8 @@ def make_dataset(
     if spec is None:
         raise DataError(f"unknown built-in dataset {name!r}; choose from {', '.join(DATASETS)}")
     n_pts = spec.default_n if n is None else positive_int(n, "n")
+    if n_pts > MAX_ROWS:  # refused before drawing: the draws take several arrays of n numbers
+        raise too_many("n", "rows", MAX_ROWS, "row", n_pts)
     noise_f = finite_float(noise, "noise")
     if noise_f < 0:
         raise DataError(f"noise must be >= 0, got {noise!r}")

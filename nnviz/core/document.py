@@ -21,7 +21,7 @@ import numpy as np
 from nnviz.core.activations import ACTIVATIONS, make_activation
 from nnviz.core.data import Dataset, prepare_inputs, prepare_targets
 from nnviz.core.datasets import DATASETS, find_dataset, make_dataset
-from nnviz.core.errors import DataError, ModelError
+from nnviz.core.errors import DataError, LimitError, ModelError
 from nnviz.core.history import EVALUATION_COLUMNS, STEP_COLUMNS
 from nnviz.core.initializers import INITIALIZERS, initialize, parse_init
 from nnviz.core.layers import LAYERS
@@ -30,7 +30,10 @@ from nnviz.core.network import DTYPES, Network
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.schedules import SCHEDULES
 from nnviz.core.validation import (
+    MAX_COLUMNS,
     MAX_DEPTH,
+    MAX_ROWS,
+    MAX_VALUES,
     check_keys,
     check_option,
     check_options,
@@ -38,8 +41,10 @@ from nnviz.core.validation import (
     known_name,
     load_array,
     named_choice,
+    read_file,
     show,
     to_array,
+    too_many,
     unknown_key,
 )
 from nnviz.core.writing import FORMAT, atomic_write_text, dumps, dumps_toml, network_to_dict, save_model
@@ -49,8 +54,10 @@ TOP_KEYS = ("format", "name", "description", "inputs", "layers", "loss", "regula
 REQUIRED = ("format", "inputs", "layers")
 #: every parameter or buffer name some layer (or the prelu activation) has
 ARRAY_NAMES = frozenset(name for cls in LAYERS.values() for name in cls.PARAMS + cls.BUFFERS) | {"alpha"}
-#: the most numbers (parameters and buffers) a network may hold
-MAX_NUMBERS = 10_000_000
+#: the most numbers (parameters and buffers) a network may hold (the parameter limit): every step
+#: copies the parameters and their gradients into a snapshot, and a saved model holds them with up to
+#: three optimizer terms each (about 100 MB of JSON at this size, within the file size limit)
+MAX_NUMBERS = 1_000_000
 #: keys of a ``data`` entry (either form) saying how its rows are fed to the trainer, with their kinds
 FEEDING = {"batch_size": "posint", "shuffle": "bool"}
 
@@ -59,23 +66,19 @@ def _no_duplicates(pairs) -> dict:
     out = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"the key {key!r} appears twice in one object")
+            raise ValueError(f"the key {show(key)} appears twice in one object")
         out[key] = value
     return out
 
 
 def read_document(path) -> dict:
     """Parse a JSON or TOML file (TOML when the name ends in ``.toml``) into a dict, with one clear
-    error for any problem."""
+    error for any problem. The file must be an ordinary file of at most ``MAX_FILE_BYTES`` (judged
+    before reading: a device or a pipe is refused, never read). Members that are null are left out
+    (null means "not given", see :func:`~nnviz.core.validation.clean_document`), so what every
+    caller gets is the document its defaults apply to."""
     path = Path(path)
-    if path.is_dir():
-        raise ModelError(f"{path}: is a folder, not a model file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelError(f"{path}: no such file") from None
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+    raw = read_file(path, ModelError, "a model file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -90,10 +93,14 @@ def read_document(path) -> dict:
     except RecursionError:
         raise ModelError(f"{path}: nested too deeply to read") from None
     except ValueError as exc:  # TOMLDecodeError, a duplicate JSON key, an integer of 4300+ digits
-        raise ModelError(f"{path}: malformed {'TOML' if toml else 'JSON'}: {exc}") from None
+        message = str(exc) if len(str(exc)) <= 200 else str(exc)[:197] + "..."
+        raise ModelError(f"{path}: malformed {'TOML' if toml else 'JSON'}: {message}") from None
     if not isinstance(doc, dict):
         raise ModelError(f"{path}: expected a JSON object at the top level, got {type(doc).__name__}")
-    return doc
+    try:
+        return clean_document(doc)
+    except ModelError as exc:  # a field's problem: named as build_network's are (load_model)
+        raise ModelError(f"{path.name}: {exc}") from None
 
 
 def load_model(source) -> Network:
@@ -104,8 +111,8 @@ def load_model(source) -> Network:
         doc = read_document(source)
         try:
             return build_network(doc)
-        except ModelError as exc:
-            raise ModelError(f"{Path(source).name}: {exc}") from None
+        except (ModelError, LimitError) as exc:
+            raise type(exc)(f"{Path(source).name}: {exc}") from None
     raise ModelError(f"load_model: expected a dict or a file path, got {type(source).__name__}")
 
 
@@ -128,6 +135,8 @@ def build_network(doc: dict) -> Network:
         if key in doc and not isinstance(doc[key], str):
             raise ModelError(f"{key}: expected text, got {show(doc[key])}")
     inputs = check_option("posint", doc["inputs"], "inputs")
+    if inputs > MAX_COLUMNS:  # no data nnviz reads have more columns
+        raise too_many("inputs", "inputs", MAX_COLUMNS, "column", inputs)
     dtype = doc.get("dtype", "float64")
     if not isinstance(dtype, str) or dtype not in DTYPES:
         raise ModelError(f"dtype: expected {' or '.join(map(repr, DTYPES))}, got {show(dtype)}")
@@ -231,8 +240,7 @@ def _check_size(inputs: int, specs) -> None:
                                             **options)
         total += sum(math.prod(shape) for _, shape in layer.param_shapes() + layer.buffer_shapes())
         if total > MAX_NUMBERS:
-            raise ModelError(f"layers[{i}]: too large: the network would hold more than {MAX_NUMBERS:,} "
-                             f"parameters and buffers")
+            raise too_many(f"layers[{i}]", "parameters and buffers", MAX_NUMBERS, "parameter", total)
         fan_in = layer.units
 
 
@@ -276,6 +284,7 @@ def _check_data(raw, net: Network) -> None:
         for key in ("inputs", "targets"):
             if key not in raw:
                 raise ModelError(f"data.{key}: missing")
+        _check_rows(raw["inputs"], "data.inputs")
         X, y = to_array(raw["inputs"], "data.inputs"), to_array(raw["targets"], "data.targets")
         try:
             prepare_targets(net, y, prepare_inputs(net, X).shape[0])
@@ -303,6 +312,8 @@ def _check_data(raw, net: Network) -> None:
         _check_columns(raw["columns"])
     values = {key: check_option(schema[key][0], value, f"data.{key}")
               for key, value in raw.items() if key in schema and key != "dataset"}
+    if values.get("n", 0) > MAX_ROWS:
+        raise too_many("data.n", "rows", MAX_ROWS, "row", values["n"])
     if values.get("test_fraction", 0.0) >= 1.0:
         raise ModelError("data.test_fraction: must be < 1 (some rows must be left to train on)")
     if builtin:
@@ -310,6 +321,19 @@ def _check_data(raw, net: Network) -> None:
             make_dataset(dataset, n=4, noise=values.get("noise", 0.0))
         except DataError as exc:
             raise ModelError(f"data.noise: {exc}") from None
+
+
+def _check_rows(rows, where: str) -> None:
+    """Inline rows within the limits (the file they came in is bounded too: these keep a document
+    built in memory to what a file could hold)."""
+    if isinstance(rows, list):
+        if len(rows) > MAX_ROWS:
+            raise too_many(where, "rows", MAX_ROWS, "row", len(rows))
+        width = len(rows[0]) if rows and isinstance(rows[0], list) else 1
+        if width > MAX_COLUMNS:
+            raise too_many(where, "columns", MAX_COLUMNS, "column", width)
+        if len(rows) * width > MAX_VALUES:
+            raise too_many(where, "values", MAX_VALUES, "value", len(rows) * width)
 
 
 def _check_columns(raw) -> None:

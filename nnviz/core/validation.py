@@ -1,18 +1,37 @@
 """The checks a model document's values go through: each raises one :class:`ModelError` whose
-message starts with the path of the field (``layers[1].units: expected a whole number >= 1, got 0``)."""
+message starts with the path of the field (``layers[1].units: expected a whole number >= 1, got 0``).
+
+Also the limits of what nnviz takes (:data:`MAX_ROWS` and the others, explained in
+``docs/model-format.md``, "Limits"), with :func:`too_many`, the one message of a value beyond one, and
+:func:`read_file`, the one way nnviz reads a file the user names (a model document, a CSV file)."""
 
 from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import stat
+from pathlib import Path
 
 import numpy as np
 
-from nnviz.core.errors import ModelError
+from nnviz.core.errors import LimitError, ModelError, NnvizError
 
 #: the deepest nesting of objects and arrays a document may have
 MAX_DEPTH = 32
+# The limits of what nnviz takes (docs/model-format.md, "Limits"). Each keeps one thing that grows
+# without bound from a typed number or a file within memory a desktop has to spare.
+#: rows of data: a built-in's ``n``, a CSV file's data rows, a document's inline rows
+MAX_ROWS = 10_000_000
+#: columns of a CSV file or of inline rows (and so a network's inputs)
+MAX_COLUMNS = 10_000
+#: numbers of data read in all (rows × columns chosen): 800 MB as float64
+MAX_VALUES = 100_000_000
+#: bytes of a file nnviz reads (a model document, a CSV file), judged from its size before reading
+MAX_FILE_BYTES = 256 * 2**20
+#: where every limit is explained, for the messages that name one
+LIMITS_DOC = "see Limits in docs/model-format.md"
 _LARGEST_FLOAT_INT = int(np.finfo(np.float64).max)
 
 
@@ -20,6 +39,65 @@ def show(value, limit: int = 60) -> str:
     """``repr(value)``, cut short so that a message stays one readable line."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def read_file(path, error: type[NnvizError], kind: str, prefix: int | None = None) -> bytes:
+    """The bytes of the ordinary file ``path``, at most :data:`MAX_FILE_BYTES` of them, or one line
+    (``error``, or LimitError for a file too large) naming the path. The size is judged before
+    reading, on the file opened without blocking, so a device or a named pipe is refused at once
+    rather than read forever or waited on. ``kind`` names what the file should be (``"a CSV file"``).
+    With ``prefix``, only the first ``prefix + 1`` bytes are read (more than ``prefix``: the file
+    goes on)."""
+    p = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(p, flags)
+    except FileNotFoundError:
+        raise error(f"{p}: no such file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        if p.is_dir():  # Windows cannot open a folder
+            raise error(f"{p}: is a folder, not {kind}") from None
+        raise error(f"{p}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        mode = os.fstat(fd)
+        if stat.S_ISDIR(mode.st_mode):
+            raise error(f"{p}: is a folder, not {kind}")
+        if not stat.S_ISREG(mode.st_mode):
+            raise error(f"{p}: not an ordinary file (a device, a pipe or a socket); nnviz reads {kind} only "
+                        f"from an ordinary file")
+        if mode.st_size > MAX_FILE_BYTES:
+            raise _too_large(p, mode.st_size)
+        with open(fd, "rb", closefd=False) as f:  # bounded: a file may grow, or (in /proc) say size 0
+            data = f.read(MAX_FILE_BYTES + 1 if prefix is None else prefix + 1)
+    except OSError as exc:
+        raise error(f"{p}: cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if prefix is None and len(data) > MAX_FILE_BYTES:  # it grew while read
+        raise _too_large(p, None)
+    return data
+
+
+def _too_large(p: Path, size: int | None) -> LimitError:
+    amount = f"{size:,} bytes, " if size is not None else ""
+    return LimitError(f"{p}: {amount}larger than nnviz reads (the file size limit is {_size(MAX_FILE_BYTES)}; "
+                      f"{LIMITS_DOC})")
+
+
+def _size(n: int) -> str:
+    """A size in bytes as people read it (256 MiB)."""
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def too_many(where: str, what: str, limit: int, name: str, count: int | None = None) -> LimitError:
+    """``where: 300,000,000 rows, more than nnviz takes (the row limit is 10,000,000; see …)``;
+    without ``count`` (reading stopped at the limit), ``more than 10,000,000 rows``."""
+    if count is None:
+        amount = f"more than {limit:,} {what}"
+    else:  # a count of hundreds of digits (class indices up to 1e308 make as many outputs) stays short
+        amount = f"{count:,}" if count < 10**15 else f"about 10^{len(str(count)) - 1}"
+        amount += f" {what}, more than nnviz takes"
+    return LimitError(f"{where}: {amount} (the {name} limit is {limit:,}; {LIMITS_DOC})")
 
 
 def _is_number(v) -> bool:

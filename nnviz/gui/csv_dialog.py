@@ -1,29 +1,34 @@
 """Import a CSV file: preview its first rows and choose each column's role (input, target, ignore).
 
 The loading itself is the core's :func:`~nnviz.core.datasets.load_csv`; this dialog only reads the
-header and a few rows for the preview. Every problem with the file or the choice of columns is shown in
-the dialog as the core's one-line message, never raised; OK is enabled only for a choice that loads.
+header and a few rows for the preview, from the first few megabytes of the file, so that it opens at
+once whatever the file (a file too large, a device or a pipe is refused at once). Every problem with
+the file or the choice of columns is shown in the dialog as the core's one-line message, never
+raised; OK is enabled only for a choice that loads.
 
 Run ``python -m nnviz.gui.csv_dialog FILE.csv`` for a quick look; it prints the dataset it loads.
 """
 
 from __future__ import annotations
 
-import csv
-import itertools
 from pathlib import Path
 
 from PySide6 import QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
+from nnviz.core.csv_data import read_csv_head
 from nnviz.core.datasets import Dataset, load_csv
-from nnviz.core.errors import DataError
+from nnviz.core.errors import NnvizError
 from nnviz.gui.style import NEGATIVE, POSITIVE
 
 __all__ = ["CsvImportDialog", "ROLES", "import_csv", "read_preview"]
 
 ROLES = ("input", "target", "ignore")
 PREVIEW_ROWS = 20
+#: the preview reads at most this much of the file (a header of 10,000 long column names fits)
+PREVIEW_BYTES = 4 * 2**20
+#: the first columns are as wide as their contents, the others (seen only by scrolling) of one width
+FITTED_COLUMNS = 100
 #: files up to this size are loaded on every change of roles, so problems show at once; larger
 #: ones are loaded only when OK is pressed
 LIVE_LIMIT = 5_000_000
@@ -36,44 +41,36 @@ ROLE_TIPS = {
 
 
 def read_preview(path, rows: int = PREVIEW_ROWS) -> tuple[list[str], list[list[str]]]:
-    """The header and first ``rows`` data rows of a CSV file, split as ``load_csv`` splits them
-    (comma, or semicolon/tab if the header has more of those; blank lines skipped).
+    """The header and first ``rows`` data rows of a CSV file, split and checked as ``load_csv`` splits
+    and checks them, from at most the file's first :data:`PREVIEW_BYTES`: at once, however large the
+    file (or refused at once: a device, a pipe, a file beyond the size limit).
 
-    Raises DataError with ``load_csv``'s one-line message when the file cannot be read as CSV."""
-    p = Path(path)
-    try:
-        with p.open(encoding="utf-8-sig", newline="") as f:
-            head = []
-            for line in f:
-                head.append(line)
-                if line.strip():
-                    break
-            else:
-                raise ValueError("no header")
-            delimiter = max([",", ";", "\t"], key=head[-1].count)  # ties -> comma, as load_csv
-            # The reader pulls lines from the file as it needs them: a quoted cell may span lines.
-            reader = csv.reader(itertools.chain(head, f), delimiter=delimiter, strict=True)
-            table = []
-            for row in reader:
-                if row and not (len(row) == 1 and not row[0].strip()):  # blank lines are skipped
-                    table.append([c.strip() for c in row])
-                    if len(table) > rows:
-                        break
-        header = table[0]
-        if not all(header) or len(set(header)) != len(header):
-            raise ValueError("empty or duplicate column names")  # load_csv says which
-    except (OSError, UnicodeDecodeError, ValueError, IndexError, csv.Error) as exc:
-        raise DataError(_open_message(p, exc)) from None
-    return header, table[1: rows + 1]
+    Raises DataError (or LimitError) with ``load_csv``'s one-line message when the file cannot be read
+    as CSV."""
+    return read_csv_head(path, rows, PREVIEW_BYTES)
 
 
-def _open_message(p: Path, exc: Exception) -> str:
-    """The core's message for a file that cannot be opened (it knows every way that happens)."""
-    try:
-        load_csv(p)
-    except DataError as err:
-        return str(err)
-    return f"{p}: cannot read the file ({exc})"
+class _RoleDelegate(QtWidgets.QStyledItemDelegate):
+    """The editor of a cell of the role row: a combo of the roles, each choice taken at once."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 - Qt's name
+        combo = QtWidgets.QComboBox(parent)
+        for i, role in enumerate(ROLES):
+            combo.addItem(role, role)
+            combo.setItemData(i, ROLE_TIPS[role], Qt.ItemDataRole.ToolTipRole)
+        combo.setToolTip("The column's role: input, target or ignore")
+        combo.activated.connect(lambda _index: self._choose(combo))
+        return combo
+
+    def _choose(self, combo: QtWidgets.QComboBox) -> None:
+        self.commitData.emit(combo)
+        self.closeEditor.emit(combo)
+
+    def setEditorData(self, editor, index):  # noqa: N802
+        editor.setCurrentIndex(max(0, editor.findData(index.data())))
+
+    def setModelData(self, editor, model, index):  # noqa: N802
+        model.setData(index, editor.currentData())
 
 
 class CsvImportDialog(QtWidgets.QDialog):
@@ -87,7 +84,8 @@ class CsvImportDialog(QtWidgets.QDialog):
         self.dataset: Dataset | None = None
         self._candidate: Dataset | None = None
         self.header: list[str] = []
-        self.role_combos: dict[str, QtWidgets.QComboBox] = {}
+        self._roles: dict[str, str] = {}  # column -> role, as the top row shows them
+        self._delegate = _RoleDelegate(self)
         self.setWindowTitle(f"Import CSV — {self.path.name}")
         self.resize(640, 460)
 
@@ -98,7 +96,10 @@ class CsvImportDialog(QtWidgets.QDialog):
                                 f"The first {PREVIEW_ROWS} rows are shown.")
         hint.setWordWrap(True)
         self.table = QtWidgets.QTableWidget()
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        # only the role row is editable (its cells' flags): a click (or F2) opens its combo
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.cellClicked.connect(self._on_cell_clicked)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
         self.table.setToolTip("The first rows of the file; the top row sets each column's role")
         self.table.verticalHeader().setDefaultSectionSize(22)
@@ -133,7 +134,7 @@ class CsvImportDialog(QtWidgets.QDialog):
 
         try:
             self.header, rows = read_preview(self.path)
-        except DataError as exc:
+        except NnvizError as exc:
             self.table.hide()
             hint.hide()
             self._show_error(str(exc))
@@ -143,56 +144,82 @@ class CsvImportDialog(QtWidgets.QDialog):
 
     # -- building ---------------------------------------------------------------------------------
     def _fill_table(self, rows: list[list[str]]) -> None:
+        """The roles in the top row, as items (a combo opens on the one being changed: a widget per
+        column would take seconds for a file of thousands of columns), then the preview rows."""
         table = self.table
+        table.setUpdatesEnabled(False)  # thousands of columns: laid out once, at the end
         table.setColumnCount(len(self.header))
         table.setRowCount(len(rows) + 1)
-        table.setHorizontalHeaderLabels(self.header)
         table.setVerticalHeaderLabels(["role"] + [str(i) for i in range(1, len(rows) + 1)])
+        table.setItemDelegateForRow(0, self._delegate)
         last = len(self.header) - 1
         for j, name in enumerate(self.header):
-            combo = QtWidgets.QComboBox()
-            for i, role in enumerate(ROLES):
-                combo.addItem(role, role)
-                combo.setItemData(i, ROLE_TIPS[role], Qt.ItemDataRole.ToolTipRole)
-            combo.setCurrentIndex(ROLES.index("target" if j == last else "input"))
-            combo.setToolTip(f"Role of the column {name!r}: input, target or ignore")
-            combo.currentIndexChanged.connect(self._on_role_changed)
-            table.setCellWidget(0, j, combo)
-            self.role_combos[name] = combo
+            table.setHorizontalHeaderItem(j, QtWidgets.QTableWidgetItem(name))
+            self._roles[name] = "target" if j == last else "input"
+            item = QtWidgets.QTableWidgetItem(self._roles[name])
+            item.setToolTip(f"Role of the column {name!r}: input, target or ignore (click to change)")
+            table.setItem(0, j, item)
+        read_only = QtWidgets.QTableWidgetItem().flags() & ~Qt.ItemFlag.ItemIsEditable
         for i, row in enumerate(rows, start=1):
             for j, cell in enumerate(row[: len(self.header)]):
-                table.setItem(i, j, QtWidgets.QTableWidgetItem(cell))
-        table.resizeColumnsToContents()
-        self._paint_roles()
+                item = QtWidgets.QTableWidgetItem(cell)
+                item.setFlags(read_only)
+                table.setItem(i, j, item)
+        for j in range(len(self.header)):
+            self._paint_role(j, cells=False)  # no column is ignored yet: the cells keep their colour
+        for j in range(min(len(self.header), FITTED_COLUMNS)):  # measuring every column takes seconds
+            table.resizeColumnToContents(j)
+        table.setUpdatesEnabled(True)
+        table.itemChanged.connect(self._on_item_changed)
 
-    def _paint_roles(self) -> None:
-        """Colour each column header by its role; grey out ignored columns."""
-        grey = QtGui.QColor("#9e9e9e")
-        for j, name in enumerate(self.header):
-            role = self.role(name)
-            item = self.table.horizontalHeaderItem(j)
-            if item is not None:
-                item.setForeground(QtGui.QColor(ROLE_COLORS[role]))
-                font = item.font()
-                font.setBold(role != "ignore")
-                item.setFont(font)
-                item.setToolTip(f"{name}: {ROLE_TIPS[role]}")
-            for i in range(1, self.table.rowCount()):
-                cell = self.table.item(i, j)
-                if cell is not None:
-                    cell.setForeground(grey if role == "ignore" else self.palette().text().color())
+    def _paint_role(self, j: int, cells: bool = True) -> None:
+        """Colour column ``j``'s header and role by its role; grey out its ``cells`` if it is ignored."""
+        name = self.header[j]
+        role = self._roles[name]
+        color = QtGui.QColor(ROLE_COLORS[role])
+        for item in (self.table.horizontalHeaderItem(j), self.table.item(0, j)):
+            item.setForeground(color)
+            font = item.font()
+            font.setBold(role != "ignore")
+            item.setFont(font)
+        self.table.horizontalHeaderItem(j).setToolTip(f"{name}: {ROLE_TIPS[role]}")
+        if not cells:
+            return
+        grey = QtGui.QColor("#9e9e9e") if role == "ignore" else self.palette().text().color()
+        for i in range(1, self.table.rowCount()):
+            cell = self.table.item(i, j)
+            if cell is not None:
+                cell.setForeground(grey)
 
     # -- the choice ----------------------------------------------------------------------------------
     def role(self, column: str) -> str:
-        return self.role_combos[column].currentData()
+        return self._roles[column]
+
+    def set_role(self, column: str, role: str) -> None:
+        """Give ``column`` a role, as choosing it in the top row does."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        self.table.item(0, self.header.index(column)).setText(role)
 
     def columns(self, role: str) -> list[str]:
         """The columns of a role, in file order."""
         return [name for name in self.header if self.role(name) == role]
 
-    def _on_role_changed(self, _index: int) -> None:
-        self._paint_roles()
-        self._validate()
+    def _on_cell_clicked(self, row: int, column: int) -> None:
+        if row == 0:
+            self.table.editItem(self.table.item(row, column))
+
+    def _on_item_changed(self, item: QtWidgets.QTableWidgetItem) -> None:
+        """A role chosen in the top row (other changes are the colours this dialog paints)."""
+        if item.row() != 0:
+            return
+        name, role = self.header[item.column()], item.text()
+        if role not in ROLES:  # not one of the roles: back to the one in force
+            item.setText(self._roles[name])
+        elif role != self._roles[name]:
+            self._roles[name] = role
+            self._paint_role(item.column())
+            self._validate()
 
     def _validate(self) -> bool:
         """Check the choice (and, for files of moderate size, load it); returns whether OK may be pressed."""
@@ -209,11 +236,11 @@ class CsvImportDialog(QtWidgets.QDialog):
         if live:
             try:
                 self._candidate = load_csv(self.path, targets=targets, inputs=inputs)
-            except DataError as exc:
+            except NnvizError as exc:
                 return self._show_error(str(exc))
             self.summary_label.setText(self._summary(self._candidate))
         else:
-            self.summary_label.setText(f"inputs: {', '.join(inputs)} · targets: {', '.join(targets)}")
+            self.summary_label.setText(f"inputs: {_names(inputs)} · targets: {_names(targets)}")
         self.error_label.hide()
         self.error_label.clear()
         self.ok_button.setEnabled(True)
@@ -222,8 +249,8 @@ class CsvImportDialog(QtWidgets.QDialog):
     @staticmethod
     def _summary(ds: Dataset) -> str:
         task = ds.task + (f" ({ds.n_classes} classes)" if ds.n_classes is not None else "")
-        return (f"{len(ds)} rows · inputs: {', '.join(ds.feature_names)} · "
-                f"target{'s' if len(ds.target_names) > 1 else ''}: {', '.join(ds.target_names)} · {task}")
+        return (f"{len(ds)} rows · inputs: {_names(ds.feature_names)} · "
+                f"target{'s' if len(ds.target_names) > 1 else ''}: {_names(ds.target_names)} · {task}")
 
     def _show_error(self, message: str) -> bool:
         self.error_label.setText(message)
@@ -236,13 +263,24 @@ class CsvImportDialog(QtWidgets.QDialog):
         if not self.header:
             return
         if self._candidate is None:  # a large file, not loaded yet (or a choice that does not load)
+            # a file up to the size limit takes seconds: say the window is busy, not stuck
+            QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 self._candidate = load_csv(self.path, targets=self.columns("target"), inputs=self.columns("input"))
-            except DataError as exc:
+            except NnvizError as exc:
                 self._show_error(str(exc))
                 return
+            finally:
+                QtWidgets.QApplication.restoreOverrideCursor()
         self.dataset = self._candidate
         super().accept()
+
+
+def _names(names, shown: int = 8) -> str:
+    """``a, b, c`` or, for many, ``p0, p1, … p783 (784 columns)``: a summary stays a line or two."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[: shown - 1])}, … {names[-1]} ({len(names)} columns)"
 
 
 def import_csv(parent, path) -> Dataset | None:

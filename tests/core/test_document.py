@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnviz.core import FORMAT, ModelError, Network, Trainer, load_model, save_model
-from nnviz.core.document import MAX_DEPTH, TOP_KEYS, dumps, dumps_toml, network_to_dict
+from nnviz.core.document import MAX_DEPTH, TOP_KEYS, dumps, dumps_toml, network_to_dict, read_document
+from nnviz.core.errors import NnvizError
 
 BASE = {
     "format": FORMAT,
@@ -158,8 +159,6 @@ MALFORMED = [
      "layers[1].init: draws numbers too large for float32"),
     ("init on batchnorm", _edit(layers=copy.deepcopy(BN_LAYERS), L1={"init": "zeros"}),
      "layers[1].init: unknown key for a batchnorm layer (allowed: type, activation, momentum, eps,"),
-    ("network too large", _edit(L0={"units": 10 ** 9}),
-     "layers[0]: too large: the network would hold more than 10,000,000 parameters and buffers"),
     ("unknown loss", _edit(loss="msee"), "loss: unknown loss 'msee' (did you mean 'mse'?)"),
     ("unknown loss option", _edit(loss={"name": "mse", "delta": 1.0}),
      "loss.delta: unknown option for 'mse' (none are allowed here)"),
@@ -680,7 +679,7 @@ def test_any_edit_gives_a_network_or_one_clear_line(path, value, drop):
         parent[path[-1]] = value
     try:
         load_model(doc)
-    except ModelError as exc:
+    except NnvizError as exc:  # a ModelError, or a LimitError for a layer or data beyond a limit
         message = str(exc)
         assert message and "\n" not in message and ": " in message
 
@@ -779,3 +778,48 @@ def test_the_optimizer_names_its_nonnegative_state(monkeypatch):
     monkeypatch.setattr(Adam, "NONNEGATIVE_STATE", ("exp_avg",))
     with pytest.raises(ModelError, match=r"state\.optimizer\.exp_avg\.layers\[0\]\.\w+: cannot be negative"):
         load_model(doc)
+
+
+def test_every_documented_default_as_null_runs_as_if_left_out(tmp_path):
+    """``"loss": null`` (documented as the default), and null for every other key with a default,
+    means that default all the way: read from a file, built into the experiment as ``nnviz export``
+    builds it, trained and drawn, bit for bit as the document without those keys."""
+    from nnviz.core.experiment import Experiment
+
+    layers = [{"type": "dense", "units": 4, "activation": "tanh", "init": None, "weight": None, "bias": None},
+              {"type": "rmsnorm", "eps": None, "activation": None},
+              {"type": "batchnorm", "momentum": None, "eps": None},
+              {"type": "dropout", "p": None},
+              {"type": "dense", "units": 1, "activation": "sigmoid", "init": None}]
+    data = {"dataset": "circle", "n": None, "noise": None, "seed": None, "test_fraction": None, "columns": None,
+            "batch_size": None, "shuffle": None}
+    with_nulls = {"format": FORMAT, "name": None, "description": None, "inputs": 2, "layers": layers,
+                  "loss": None, "regularization": None, "optimizer": None, "schedule": None,
+                  "clip_grad_norm": None, "seed": None, "dtype": None, "data": data, "state": None, "history": None}
+    path = tmp_path / "nulls.json"
+    path.write_text(json.dumps(with_nulls), encoding="utf-8")
+    doc = read_document(path)
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if v is not None}
+        return [strip(v) for v in value] if isinstance(value, list) else value
+
+    assert doc == strip(with_nulls)  # what every caller of read_document gets: no nulls left
+    runs = []
+    for document in (doc, strip(with_nulls)):
+        for fit_model in (True, False):  # export fits the model to the data; train and trace keep it
+            experiment = Experiment(copy.deepcopy(document), fit_model=fit_model, fit_loss=False)
+            experiment.run(5)
+            snapshot = experiment.snapshot()
+            runs.append((experiment.net.loss.name, snapshot.train_loss, experiment.net.flat_params.tobytes()))
+    assert runs[0][0] == "mse" and all(run == runs[0] for run in runs)
+
+
+def test_null_members_are_dropped_by_read_document_but_nulls_in_lists_are_values(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text('{"format": "nnviz.model/1", "inputs": 2, "loss": null, "layers": [{"type": "dense", '
+                    '"units": 1}], "history": {"step": [1], "epoch": [0.5], "lr": [null], "loss": [null], '
+                    '"grad_norm": [null]}}', encoding="utf-8")
+    doc = read_document(path)
+    assert "loss" not in doc and doc["history"]["lr"] == [None]

@@ -160,3 +160,24 @@ def test_columns_are_validated_with_one_line_naming_the_field(entry, error):
 def test_columns_of_a_csv_entry_are_accepted():
     doc = {**default_document(), "data": {"dataset": "a.csv", "columns": {"inputs": ["x1", "x2"], "targets": ["y"]}}}
     assert build_network(doc).meta["data"]["columns"]["targets"] == ["y"]
+
+
+def test_a_csv_named_in_a_document_is_found_next_to_the_document_not_the_working_folder(ten_csv, tmp_path,
+                                                                                       monkeypatch):
+    """The data path of a model file is relative to the model file, whatever folder nnviz runs in
+    (the command line and the app's Open both give the model's folder)."""
+    from nnviz.core.document import read_document
+
+    model = tmp_path / "models" / "m.json"
+    model.parent.mkdir()
+    doc = {"format": "nnviz.model/1", "inputs": 3, "layers": [{"type": "dense", "units": 10}],
+           "loss": "cross_entropy", "data": {"dataset": "../data/ten.csv", "columns": {"targets": ["digit"]}}}
+    model.write_text(json.dumps(doc), encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    data = data_config_for(build_network(read_document(model)), DataConfig(), model.parent)
+    assert data.imported.source.path == str(ten_csv.resolve()) and len(data.imported) == 60
+    exp = Experiment()
+    exp.load_document(read_document(model), model.parent)
+    assert exp.data.imported.source.path == str(ten_csv.resolve())
+    assert data_config_for(build_network(read_document(model)), DataConfig(), None) is None  # no folder: not read

@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from PySide6 import QtWidgets
+from PySide6 import QtTest, QtWidgets
+from PySide6.QtCore import Qt
 
 from nnviz.gui import csv_dialog
 from nnviz.gui.csv_dialog import CsvImportDialog, import_csv, read_preview
@@ -24,8 +25,17 @@ def open_dialog(qtbot, path) -> CsvImportDialog:
 
 
 def set_role(dialog: CsvImportDialog, column: str, role: str) -> None:
-    combo = dialog.role_combos[column]
+    """Choose a role as a person does: click the column's role cell, pick from its combo."""
+    j = dialog.header.index(column)
+    dialog.show()
+    table = dialog.table
+    table.scrollToItem(table.item(0, j))
+    cell = table.visualItemRect(table.item(0, j)).center()
+    QtTest.QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    combo = table.indexWidget(table.model().index(0, j))
+    assert isinstance(combo, QtWidgets.QComboBox), "no role editor opened"
     combo.setCurrentIndex(combo.findData(role))
+    combo.activated.emit(combo.currentIndex())
 
 
 def test_preview_shows_header_first_rows_and_default_roles(qtbot, good_csv):
@@ -152,7 +162,77 @@ def test_large_files_are_loaded_on_ok(qtbot, good_csv, monkeypatch):
 
 def test_every_control_has_a_tooltip(qtbot, good_csv):
     dialog = open_dialog(qtbot, good_csv)
+    dialog.show()
+    set_role(dialog, "note", "ignore")  # opens a role editor: a combo
     controls = [w for kind in (QtWidgets.QComboBox, QtWidgets.QAbstractButton)
                 for w in dialog.findChildren(kind)]
-    assert len(controls) >= 7
+    assert any(isinstance(w, QtWidgets.QComboBox) for w in controls) and len(controls) >= 3
     assert all(w.toolTip() for w in controls if w.isVisibleTo(dialog))
+    assert all(dialog.table.item(0, j).toolTip() for j in range(len(dialog.header)))
+
+
+def test_the_role_row_takes_only_roles_and_the_preview_is_read_only(qtbot, good_csv):
+    dialog = open_dialog(qtbot, good_csv)
+    dialog.table.item(0, 0).setText("bogus")  # typed over: back to the role in force
+    assert dialog.role("a") == "input" and dialog.table.item(0, 0).text() == "input"
+    dialog.set_role("label", "ignore")
+    assert dialog.role("label") == "ignore" and "target" in dialog.error_label.text()
+    assert not dialog.table.item(1, 0).flags() & Qt.ItemFlag.ItemIsEditable
+    with pytest.raises(ValueError):
+        dialog.set_role("a", "output")
+
+
+def test_a_wide_file_opens_in_moments_and_its_summary_stays_short(qtbot, tmp_path):
+    """A widget per column took 25 s to open a file of 10,000 columns; items take a fraction."""
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"p{j}" for j in range(3000)) + "\n" + ",".join(["1"] * 3000) + "\n")
+    dialog = open_dialog(qtbot, path)
+    assert len(dialog.columns("input")) == 2999 and dialog.ok_button.isEnabled()
+    assert "p0, p1, p2, p3, p4, p5, p6, … p2998 (2999 columns)" in dialog.summary_label.text()
+    assert not dialog.findChildren(QtWidgets.QComboBox)  # no widget per column
+
+
+def test_a_huge_one_line_file_is_refused_from_its_first_bytes(qtbot, tmp_path, monkeypatch):
+    """A one-line file far larger than the preview reads (it froze the dialog for 14 s at 200 MB):
+    the preview reads its first PREVIEW_BYTES, and says what is wrong."""
+    monkeypatch.setattr(csv_dialog, "PREVIEW_BYTES", 65_536)
+    reads = []
+    real = csv_dialog.read_csv_head
+    monkeypatch.setattr(csv_dialog, "read_csv_head", lambda *a: reads.append(a) or real(*a))
+    text = tmp_path / "text.csv"
+    text.write_text("x" * 1_000_000)
+    dialog = open_dialog(qtbot, text)
+    assert "the first line is longer than 65,536 bytes" in dialog.error_label.text()
+    assert not dialog.ok_button.isEnabled() and not dialog.table.isVisibleTo(dialog)
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("0," * 500_000)
+    dialog = open_dialog(qtbot, numbers)
+    assert "more than 10,000 columns" in dialog.error_label.text() and "column limit" in dialog.error_label.text()
+    assert [a[2] for a in reads] == [65_536, 65_536]
+
+
+def test_a_file_with_too_many_columns_names_the_limit(qtbot, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{j}" for j in range(20_000)) + "\n" + ",".join("1" * 20_000) + "\n")
+    dialog = open_dialog(qtbot, path)
+    message = dialog.error_label.text()
+    assert "column limit is 10,000" in message and "c1," not in message and len(message) < 300
+    assert not dialog.ok_button.isEnabled()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_without_waiting(qtbot, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    dialog = open_dialog(qtbot, fifo)  # opened without blocking: no writer is ever needed
+    assert "not an ordinary file" in dialog.error_label.text()
+    assert not dialog.ok_button.isEnabled()
+
+
+def test_a_first_row_of_numbers_says_the_header_row_is_missing(qtbot, tmp_path):
+    path = tmp_path / "nohead.csv"
+    path.write_text("0,0,1\n0,1,1\n1,0,1\n")
+    dialog = open_dialog(qtbot, path)
+    assert "no header row" in dialog.error_label.text() and "duplicate" not in dialog.error_label.text()
