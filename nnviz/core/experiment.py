@@ -37,7 +37,7 @@ from nnviz.core.data import (
 from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
 from nnviz.core.document import build_network, network_to_dict, read_history
-from nnviz.core.errors import MAX_STEPS, CommandError, DataError, LimitError, ModelError, NnvizError
+from nnviz.core.errors import MAX_STEPS, CommandError, DataError, ModelError, NnvizError
 from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, History, Table, saved_history
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
@@ -47,7 +47,7 @@ from nnviz.core.problems import PROBLEMS, class_count, describe, fitting_loss, k
 from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer, divergence
-from nnviz.core.validation import check_option, show
+from nnviz.core.validation import check_option, show, too_many
 from nnviz.core.walkthrough import CHECK_EPS, unchecked_reason
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
@@ -59,6 +59,9 @@ EVALUATION_SEED = 0  # picks the fixed sample of larger sets: the same rows ever
 #: (the input plane, the evaluation rows): a wide network takes them a chunk of rows at a time,
 #: to the same numbers, so a snapshot of a 2-20000-1 network needs tens of MB, not gigabytes
 CHUNK_BYTES = 32 * 2**20
+#: a graph column of more units has no heatmaps in a snapshot (None in ``node_maps``): the graph draws
+#: them for 32 units at most, and 256 units' maps take 3 MB (a 20,000-unit layer's would take 256 MB)
+HEATMAP_UNITS = 256
 ARRAY_KEYS = ("weight", "bias", "gate_weight", "gate_bias", "alpha", "running_mean", "running_var")
 # numbers the runs (a history that starts afresh is a new run), apart from any other process's: a
 # run continued in a training process keeps its number, and one it starts must not reuse another's
@@ -83,10 +86,10 @@ def diverged(loss: float, net: Network) -> bool:
     return bool(divergence(net, loss))
 
 
-def _chunk_rows(net: Network) -> int:
-    """Rows a forward pass takes at once so that the layers' arrays (each layer's input, output
-    and the like, about four numbers per unit) stay within :data:`CHUNK_BYTES`."""
-    per_row = net.dtype.itemsize * (net.inputs + 4 * sum(layer.units for layer in net.layers))
+def _chunk_rows(net: Network, per_unit: int = 4) -> int:
+    """Rows a pass takes at once so that the layers' arrays (about ``per_unit`` numbers per unit and
+    row: each layer's input, output and the like) stay within :data:`CHUNK_BYTES`."""
+    per_row = net.dtype.itemsize * (net.inputs + per_unit * sum(layer.units for layer in net.layers))
     return max(1, CHUNK_BYTES // per_row)
 
 
@@ -197,7 +200,7 @@ def _step_count(steps, what: str, least: int = 0) -> int:
     if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < least:
         raise CommandError(f"{what}: expected a whole number >= {least}, got {show(steps)}")
     if steps > MAX_STEPS:
-        raise LimitError(f"{what}: {steps:,} is more than nnviz takes at once (at most {MAX_STEPS:,} steps)")
+        raise too_many(what, "steps", MAX_STEPS, "step", steps)
     return int(steps)
 
 
@@ -220,14 +223,9 @@ def _listed(names, shown: int = 4) -> str:
     return ", ".join(names[:shown]) + more
 
 
-#: the most rows a built-in data set is generated with
-MAX_GENERATED_ROWS = 1_000_000
-
-
 def _check_data(data) -> None:
-    """A one-line DataError (LimitError for too many rows) unless ``data`` is a :class:`DataConfig`
-    whose settings have the types and ranges the experiment takes (the data themselves are checked
-    as they load)."""
+    """A one-line DataError unless ``data`` is a :class:`DataConfig` whose settings have the types and
+    ranges the experiment takes (the data themselves, and the row limit, are checked as they load)."""
     if not isinstance(data, DataConfig):
         raise DataError(f"data: expected data settings (a DataConfig), got {show(data)}")
     if not isinstance(data.dataset, str):
@@ -236,8 +234,6 @@ def _check_data(data) -> None:
         raise DataError(f"noise must be >= 0, got {data.noise!r}")
     if data.n is not None:
         positive_int(data.n, "n")
-        if data.n > MAX_GENERATED_ROWS:
-            raise LimitError(f"n: {data.n:,} rows is more than nnviz generates (at most {MAX_GENERATED_ROWS:,})")
     seed_value(data.seed)
     if not 0.0 <= finite_float(data.test_fraction, "test_fraction") < 1.0:
         raise DataError(f"test_fraction must be in [0, 1), got {data.test_fraction!r}")
@@ -1026,7 +1022,10 @@ class Experiment:
         step anyway): the graph's per-layer views, every layer's health and the network's verdict."""
         net = self.net
         self._keep_dropout_masks()
-        Xp, yp = self.trainer.X[self.probe], self.y[self.probe]  # in the network's dtype
+        # the first PROBE rows; fewer for a network so wide that the passes and the views kept (some
+        # eight numbers per unit and row) would take more than CHUNK_BYTES
+        rows = slice(0, min(self.probe.stop, _chunk_rows(net, per_unit=8)))
+        Xp, yp = self.trainer.X[rows], self.y[rows]  # in the network's dtype
         net.loss_and_gradients(Xp, yp, training=False)
         health = layer_health(net, self.trainer.last_update, self._dropout_masks)
         verdict = health_verdict(net, Xp, yp)
@@ -1041,14 +1040,16 @@ class Experiment:
     def _plane_maps(self) -> tuple:
         """One forward pass over the input plane at SURFACE resolution (a chunk of points at a time,
         see :data:`CHUNK_BYTES`): the output is the decision surface, and every other point of every
-        column (inputs first) is that node's heatmap. With two or more class outputs, also the
-        class predicted at each point (the arg-max) and its probability (the outputs themselves
-        under a softmax, else the softmax of the outputs)."""
+        column (inputs first) is that node's heatmap (None for a column of more than
+        :data:`HEATMAP_UNITS` units). With two or more class outputs, also the class predicted at
+        each point (the arg-max) and its probability (the outputs themselves under a softmax, else
+        the softmax of the outputs)."""
         net = self.net
         points = self._surface
         count = len(points)
         widths = [points.shape[1]] + [layer.units for layer in net.layers]
-        maps = [np.empty((width, GRID * GRID), dtype=net.dtype) for width in widths]
+        maps = [np.empty((width, GRID * GRID), dtype=net.dtype) if width <= HEATMAP_UNITS else None
+                for width in widths]
         x = np.empty((count, net.outputs), dtype=net.dtype)
         rows = _chunk_rows(net)
         for start in range(0, count, rows):
@@ -1057,12 +1058,13 @@ class Experiment:
             kept = (row % 2 == 0) & (column % 2 == 0)  # the GRID points among these
             cells = (row[kept] // 2) * GRID + column[kept] // 2
             a = points[start:stop].astype(net.dtype, copy=False)
-            maps[0][:, cells] = a[kept].T
-            for layer, heatmaps in zip(net.layers, maps[1:]):
-                a = layer.forward(a, training=False)
-                heatmaps[:, cells] = a[kept].T
+            for i, heatmaps in enumerate(maps):
+                if i:
+                    a = net.layers[i - 1].forward(a, training=False)
+                if heatmaps is not None:
+                    heatmaps[:, cells] = a[kept].T
             x[start:stop] = a
-        maps = tuple(frozen(m.reshape(-1, GRID, GRID)) for m in maps)
+        maps = tuple(None if m is None else frozen(m.reshape(-1, GRID, GRID)) for m in maps)
         surface = frozen(x[:, 0].reshape(SURFACE, SURFACE))
         if self.task != "classification" or x.shape[1] < 2:
             return maps, surface, None, None
@@ -1084,5 +1086,5 @@ class Experiment:
         return frozen(matrix)
 
 
-__all__ = ["ARRAY_KEYS", "GRID", "PROBE", "SURFACE", "DataConfig", "Experiment", "InlineData", "LayerView", "Snapshot",
-           "data_config_for", "default_document", "diverged"]
+__all__ = ["ARRAY_KEYS", "CHUNK_BYTES", "GRID", "HEATMAP_UNITS", "PROBE", "SURFACE", "DataConfig", "Experiment",
+           "InlineData", "LayerView", "Snapshot", "data_config_for", "default_document", "diverged"]

@@ -96,7 +96,8 @@ class Snapshot:
     raw_train: tuple[np.ndarray, np.ndarray]  # inputs before feature expansion, targets
     raw_test: tuple[np.ndarray, np.ndarray] | None
     grid_extent: tuple[float, float, float, float] | None  # x0, x1, y0, y1 of the input plane
-    node_maps: tuple[np.ndarray, ...] | None  # per graph column (inputs first): (units, GRID, GRID)
+    # per graph column (inputs first): (units, GRID, GRID); None for a column wider than HEATMAP_UNITS
+    node_maps: tuple[np.ndarray | None, ...] | None
     surface: np.ndarray | None  # (SURFACE, SURFACE) network output over the plane
     curve: tuple[np.ndarray, np.ndarray] | None  # 1-D input: x and the fitted output
     predictions: np.ndarray | None  # test (else train) outputs, for predicted-vs-target

@@ -265,10 +265,10 @@ def test_the_plane_and_the_rows_evaluated_a_chunk_at_a_time_give_the_same_number
 
 
 def test_a_wide_networks_snapshot_takes_bounded_memory():
-    # 2-3000-1: one pass over the 6241 points of the plane would hold several 150 MB arrays at once
-    layers = [{"type": "dense", "units": 3000, "activation": "tanh"},
+    # 2-20000-1: one pass over the 6241 points of the plane held several 1 GB arrays at once
+    layers = [{"type": "dense", "units": 20_000, "activation": "tanh"},
               {"type": "dense", "units": 1, "activation": "sigmoid"}]
-    exp = Experiment(_document(layers=layers), DataConfig(dataset="circle", n=200))
+    exp = Experiment(_document(layers=layers))
     exp.run(1)
     tracemalloc.start()
     try:
@@ -276,9 +276,22 @@ def test_a_wide_networks_snapshot_takes_bounded_memory():
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    kept = sum(m.nbytes for m in snap.node_maps) + sum(v.a.nbytes + v.z.nbytes + v.dz.nbytes for v in snap.layers)
-    assert peak < kept + 3 * experiment_module.CHUNK_BYTES
-    assert snap.node_maps[1].shape == (3000, experiment_module.GRID, experiment_module.GRID)
+    assert peak < 64 * 2**20
+    assert [m is None for m in snap.node_maps] == [False, True, False]  # no heatmaps for 20,000 units
+    assert 0 < len(snap.layers[0].a) < experiment_module.PROBE  # fewer probe rows, each one whole
+    x0, x1, y0, y1 = snap.grid_extent
+    corners = exp.net.predict(np.array([[x0, y0], [x1, y1]]))[:, 0]
+    np.testing.assert_allclose([snap.surface[0, 0], snap.surface[-1, -1]], corners, rtol=1e-12)
+    np.testing.assert_allclose(snap.layers[-1].a, exp.net.predict(exp.X[:len(snap.layers[-1].a)]), rtol=1e-12)
+
+
+def test_heatmaps_stop_at_the_widest_column_the_core_keeps_them_for():
+    width = experiment_module.HEATMAP_UNITS
+    layers = [{"type": "dense", "units": width, "activation": "tanh"}, {"type": "dense", "units": width + 1},
+              {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    snap = Experiment(_document(layers=layers)).snapshot()
+    assert [None if m is None else m.shape[0] for m in snap.node_maps] == [2, width, None, 1]
+    assert len(snap.layers[0].a) == experiment_module.PROBE  # a network this narrow keeps every probe row
 
 
 # -- bad arguments: one line, the project's own errors ----------------------------------------------
@@ -384,7 +397,7 @@ def test_the_messages_say_what_is_wrong():
         exp.set_parameter("layers[0].weight", (-1, 0), 5.0)
     with pytest.raises(CommandError, match=r"'layers\[9\]\.weight': no such parameter \(the model has layers\[0\]"):
         exp.set_parameter("layers[9].weight", (0, 0), 1.0)
-    with pytest.raises(LimitError, match=f"at most {MAX_STEPS:,} steps"):
+    with pytest.raises(LimitError, match=f"more than nnviz takes \\(the step limit is {MAX_STEPS:,}; see Limits"):
         exp.run(MAX_STEPS + 1)
     with pytest.raises(CommandError, match="steps: expected a whole number >= 0, got -2"):
         exp.run(-2)
