@@ -52,12 +52,14 @@ from nnviz.core.walkthrough import CHECK_EPS, unchecked_reason
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
 SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
-PROBE = 200  # rows of the fixed probe batch whose activations and gradients a snapshot shows
+PROBE = 200  # rows of the fixed probe batch whose activations and gradients a snapshot shows (fewer for a
+# network so wide that they would not fit CHUNK_BYTES: about 4,000 units and more in all, in float64)
 EVALUATION_ROWS = 10_000  # an evaluation point reads at most this many training and test rows each
 EVALUATION_SEED = 0  # picks the fixed sample of larger sets: the same rows every time
 #: bytes the layers' arrays may take while a snapshot runs many rows through the network at once
-#: (the input plane, the evaluation rows): a wide network takes them a chunk of rows at a time,
-#: to the same numbers, so a snapshot of a 2-20000-1 network needs tens of MB, not gigabytes
+#: (the input plane, the evaluation rows): a wide network takes them a chunk of rows at a time (the
+#: same arithmetic row by row; BLAS may round a product of fewer rows differently in the last bit),
+#: so a snapshot of a 2-20000-1 network needs tens of MB, not gigabytes
 CHUNK_BYTES = 32 * 2**20
 #: a graph column of more units has no heatmaps in a snapshot (None in ``node_maps``): the graph draws
 #: them for 32 units at most, and 256 units' maps take 3 MB (a 20,000-unit layer's would take 256 MB)
@@ -95,8 +97,8 @@ def _chunk_rows(net: Network, per_unit: int = 4) -> int:
 
 def _forward_in_chunks(net: Network, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The outputs of ``net`` on ``X`` in evaluation mode and the last layer's pre-activations (what
-    a loss fused with the output activation reads), a chunk of rows at a time: the same numbers as
-    one pass, in bounded memory."""
+    a loss fused with the output activation reads), a chunk of rows at a time (see
+    :data:`CHUNK_BYTES`); one pass when they fit, as most networks' rows do."""
     rows = _chunk_rows(net)
     if len(X) <= rows:
         return net.forward(X, training=False), net.layers[-1].z
