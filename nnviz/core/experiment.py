@@ -48,7 +48,7 @@ from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, r
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer, divergence
 from nnviz.core.validation import check_option, show, too_many
-from nnviz.core.walkthrough import CHECK_EPS, unchecked_reason
+from nnviz.core.walkthrough import CHECK_EPS, FLOAT64_NOTE, unchecked_reason
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
 SURFACE = 2 * GRID - 1  # resolution of the decision surface; every other point of it is the GRID
@@ -1003,14 +1003,18 @@ class Experiment:
         reason = unchecked_reason(net)
         if reason:
             return GradientCheckJob(None, None, None, reason, CHECK_EPS)
-        X = self.trainer.X  # the rows in the network's dtype
+        X = self.trainer.X  # the rows the network reads (float32 ones for a float32 model)
         rows = min(len(X), self.data.batch_size or len(X), PROBE)
+        # in float64 whatever the model's dtype: float32 rounding would swamp differences of CHECK_EPS
         recipe = {"inputs": net.inputs, "layers": [layer.to_spec() for layer in net.layers],
                   "loss": net.loss.to_spec(), "optimizer": net.optimizer.to_spec(),
                   "schedule": net.schedule.to_spec(), "regularization": dict(net.regularization),
-                  "clip_grad_norm": net.clip_grad_norm, "seed": net.seed, "dtype": net.dtype_name}
+                  "clip_grad_norm": net.clip_grad_norm, "seed": net.seed, "dtype": "float64"}
         note = f"on the first {rows} training row{'s' if rows != 1 else ''}"
-        return GradientCheckJob(recipe, frozen(X[:rows]), frozen(self.y[:rows]), note, CHECK_EPS)
+        if net.dtype_name != "float64":
+            note += FLOAT64_NOTE
+        return GradientCheckJob(recipe, frozen(X[:rows].astype(np.float64)), frozen(self.y[:rows].astype(np.float64)),
+                                note, CHECK_EPS)
 
     def _keep_dropout_masks(self) -> None:
         """Keep the last training step's dropout masks, before an evaluation-mode pass clears them."""

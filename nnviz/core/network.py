@@ -241,11 +241,12 @@ class Network(HotPath):
         when ``state`` is true, the optimizer state and training progress."""
         return network_to_dict(self, state=state)
 
-    def copy(self) -> Network:
-        """An independent network with the same settings, numbers, optimizer state and progress."""
+    def copy(self, dtype: str | None = None) -> Network:
+        """An independent network with the same settings, numbers, optimizer state and progress; in
+        ``dtype`` (``"float64"``, ``"float32"``) if given, its numbers converted."""
         twin = Network(self.inputs, [layer.to_spec() for layer in self.layers], self.loss.to_spec(),
                        self.optimizer.to_spec(), self.schedule.to_spec(), self.regularization,
-                       self.clip_grad_norm, self.seed, self.dtype_name)
+                       self.clip_grad_norm, self.seed, dtype or self.dtype_name)
         twin.flat_params[...] = self.flat_params
         for (_, mine), (_, theirs) in zip(self.named_buffers(), twin.named_buffers()):
             theirs[...] = mine

@@ -54,6 +54,8 @@ __all__ = ["CHECK_EPS", "CHECK_LIMIT", "MAX_ENTRIES", "MAX_EXPANDED_BATCH", "MAX
 MAX_NEURON_STEPS = 2000  # neuron-by-neuron stepping is offered below this many operations
 CHECK_LIMIT = 5000  # the gradient check runs for networks of at most this many parameters
 CHECK_EPS = 1e-6
+#: what a check of a float32 model says of itself: it runs on a float64 copy of the model
+FLOAT64_NOTE = ", in float64 (float32 would round differences of ε away)"
 
 
 class _TooMany(Exception):
@@ -109,8 +111,10 @@ def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, commit
         with np.errstate(all="ignore"):
             # the same dropout mask as the step: the trainer's generator for it
             seed = [trainer.seed, 1, net.optimizer.t]
-            checks = tuple(gradient_check(net.copy(), trace.x, trace.y, eps=CHECK_EPS, seed=seed))
-        note = f"On this step's batch of {trace.x.shape[0]}, central differences with ε = {CHECK_EPS:g}."
+            # in float64 whatever the model's dtype: float32 rounding would swamp differences of ε
+            checks = tuple(gradient_check(net.copy("float64"), trace.x, trace.y, eps=CHECK_EPS, seed=seed))
+        note = (f"On this step's batch of {trace.x.shape[0]}, central differences with ε = {CHECK_EPS:g}"
+                f"{FLOAT64_NOTE if net.dtype_name != 'float64' else ''}.")
     return WalkState(walk, checks, note, CHECK_EPS, committed)
 
 

@@ -15,6 +15,7 @@ from nnviz.core import experiment as experiment_module
 from nnviz.core.data import Dataset
 from nnviz.core.errors import MAX_STEPS, CommandError, LimitError, NnvizError
 from nnviz.core.experiment import DataConfig, Experiment, default_document
+from nnviz.core.gradcheck import DISAGREES, verdict, worst
 from nnviz.core.schedules import SCHEDULES
 from nnviz.core.stats import gradient_stats, update_ratio
 from nnviz.core.walkthrough import walk_next_step
@@ -56,9 +57,13 @@ def test_a_float32_model_trains_snapshots_and_walks_through_in_float32(kind):
     assert not wrong
     assert math.isfinite(snap.train_loss) and math.isfinite(snap.test_loss) and not snap.diverged
     assert snap.health and snap.health_verdict.state != "not_finite"
+    # the gradients are checked on a float64 copy: float32 would round differences of ε = 1e-6 away
+    # (and call every backward pass wrong); a bias before a norm may still read "check", as in float64
     checks = snap.gradient_check.run(snap.params)
-    assert checks and all(c.analytic.dtype == np.float32 for c in checks)
-    walk = walk_next_step(exp.net, exp.trainer).walkthrough
+    assert checks and verdict(worst(checks).relative_error) != DISAGREES, worst(checks)
+    state = walk_next_step(exp.net, exp.trainer)
+    assert verdict(worst(state.checks).relative_error) != DISAGREES and "in float64" in state.check_note
+    walk = state.walkthrough
     assert walk.trace.x.dtype == np.float32
     for i in range(len(walk)):
         walk.calculation(i)
