@@ -47,7 +47,7 @@ from nnviz.core.problems import PROBLEMS, class_count, describe, fitting_loss, k
 from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, read_only
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer, divergence
-from nnviz.core.validation import check_option, show, too_many
+from nnviz.core.validation import check_option, clean_document, show, too_many
 from nnviz.core.walkthrough import CHECK_EPS, FLOAT64_NOTE, unchecked_reason
 
 GRID = 40  # resolution of each neuron's heatmap over the input plane
@@ -279,8 +279,11 @@ class Experiment:
             raise ModelError(f"the model: expected a model document (an object), got {show(document)}")
         if data is not None:
             _check_data(data)
-        if data is None and document is not None and "data" in document:
-            data = data_config_for(build_network(document), DataConfig())
+        if document is not None:
+            document = clean_document(document)  # null members mean "not given", as in a file
+            net = build_network(document)  # validate first: the fitting below reads it as valid
+            if data is None and "data" in document:
+                data = data_config_for(net, DataConfig())
         self.data = data or DataConfig()
         self.fit_model = fit_model
         self._loss_policy = "fit" if (fit_model if fit_loss is None else fit_loss) else "check"
@@ -764,6 +767,7 @@ class Experiment:
             raise ModelError(f"the model: expected a model document (an object), got {show(doc)}")
         if folder is not None and not isinstance(folder, (str, os.PathLike)):
             raise CommandError(f"folder: expected a folder's path, got {show(folder)}")
+        doc = clean_document(doc)  # null members mean "not given", as in a file
         net = build_network(doc)  # validate first: a bad document leaves everything as it was
         data = data_config_for(net, self.data, folder)
         trained = "state" in doc  # its weights were learnt for its widths and loss
