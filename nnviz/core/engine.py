@@ -188,7 +188,9 @@ class Engine:
         #: asked between chunks of a long command (Step 100000, Step epoch): true once the app is
         #: closing, and the command ends there (the steps taken so far stay taken)
         self.should_stop = should_stop
-        self._emit = emit
+        self._emit_now = emit
+        self._held: list[tuple[str, Any]] | None = None  # what a burst emits, sent after its snapshot
+        self._state_wanted = self._walk_wanted = self._walk_committed = False
         self.publisher = publisher
         self._clock = clock  # seconds; a test passes its own
         self.playing = False
@@ -214,6 +216,7 @@ class Engine:
         """Apply the commands waiting, in order (see :func:`coalesce`), then show the result once: a
         burst of commands costs one snapshot, not one each. A failure pauses training, shows the
         state in force again (so a refused choice reverts in the controls) and is reported in one line."""
+        self._held = []
         for name, args in coalesce(commands):
             if self.should_stop():
                 break
@@ -224,7 +227,41 @@ class Engine:
                 command(*args)
             except Exception as exc:
                 self._failed(exc, state=True)
-        self.flush()
+        self._flush_and_release()
+
+    def _emit(self, kind: str, value: Any) -> None:
+        if self._held is None:
+            self._emit_now(kind, value)
+        else:
+            self._held.append((kind, value))
+
+    def _flush_and_release(self) -> None:
+        """Publish if asked, then send what was held: the snapshot comes before the events the same
+        commands caused (a "paused" or a trace arrives with the state it speaks of already shown)."""
+        try:
+            self.flush()
+        finally:
+            held, self._held = self._held or [], None
+            if self._state_wanted:
+                self._state_wanted = False
+                self._emit_safely(self.emit_state)
+            for kind, value in held:
+                self._emit_now(kind, value)
+            if self._walk_wanted:
+                committed, self._walk_wanted, self._walk_committed = self._walk_committed, False, False
+                if self.walking:
+                    self._emit_safely(lambda: self._emit_walk(committed))
+
+    def _emit_safely(self, emit: Callable[[], None]) -> None:
+        """Emit what ``emit`` builds; if it cannot be built, say so in one line and pause."""
+        try:
+            emit()
+        except Exception as exc:
+            self.playing = False
+            self._emit_now("playing", False)
+            self._emit_now("failed", one_line(exc))
+            if not isinstance(exc, NnvizError):
+                traceback.print_exc()
 
     def _command(self, name: str, args: tuple) -> Callable[..., None]:
         """The method for command ``name``, once its arguments are known to fit it."""
@@ -283,6 +320,7 @@ class Engine:
         """Take ``steps`` steps (stopping early at a divergence), a chunk at a time: between chunks
         the app may close (:attr:`should_stop`), and a long command shows its progress."""
         exp, done, chunk = self.experiment, 0, 1
+        began = self._clock()
         while done < steps and not exp.diverged:
             start = self._clock()
             n = min(chunk, steps - done)
@@ -293,7 +331,9 @@ class Engine:
             if done < steps:
                 if self.should_stop():
                     return
-                if self.publisher.ready() and publish_due(now - self._last_publish, self.publisher.interval):
+                interval = self.publisher.interval  # a command that takes longer than a frame shows its progress
+                if now - began >= interval and self.publisher.ready() and publish_due(now - self._last_publish,
+                                                                                      interval):
                     self._last_publish = now
                     self.publisher.publish(exp, False)
 
@@ -391,8 +431,11 @@ class Engine:
         self.step(1)
 
     def emit_state(self) -> None:
-        """Report the state in force (the controls show it)."""
-        self._emit("state", state_of(self.experiment))
+        """Report the state in force (the controls show it): once for a burst of commands."""
+        if self._held is None:
+            self._emit_now("state", state_of(self.experiment))
+        else:
+            self._state_wanted = True
 
     def _notice(self, note: str | None) -> None:
         if note:
@@ -405,8 +448,12 @@ class Engine:
             self._emit_walk(committed=committed)
 
     def _emit_walk(self, committed: bool = False) -> None:
+        """Trace the next step for the step-through: once for a burst of commands, after its snapshot."""
+        if self._held is not None:
+            self._walk_wanted, self._walk_committed = True, self._walk_committed or committed
+            return
         exp = self.experiment
-        self._emit("walk", walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed,
+        self._emit_now("walk", walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed,
                                           class_indices=takes_class_indices(exp.net, exp.raw_train)))
 
     # -- training ---------------------------------------------------------------------------------
@@ -445,12 +492,13 @@ class Engine:
     def tick(self) -> float | None:
         """Train one chunk if playing and steps are due, evaluate and publish when it is time.
         Returns the seconds until the next tick is worth making (0: at once), None when paused."""
+        self._held = []
         try:
             wait = self._tick()
         except Exception as exc:
             self._failed(exc)
             wait = None
-        self.flush()
+        self._flush_and_release()
         return wait
 
     def _tick(self) -> float | None:

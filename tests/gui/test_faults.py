@@ -122,6 +122,7 @@ def test_a_float32_model_opens_and_trains_in_the_window(qtbot, main_window, tmp_
     """Open a float32 model, Play: it trains (the panels show it, in float32), no message."""
     from nnviz.core.experiment import default_document
     from nnviz.core.writing import dumps
+
     from user import settle
 
     doc = default_document()
