@@ -345,6 +345,12 @@ class _Channel:
         while self._acknowledged < frame and not self.stopping:
             self._take(self._receive())
 
+    def stop_asked(self) -> bool:
+        """Whether the window has asked this process to stop (reads what has come, without waiting)."""
+        while not self.stopping and self._connection.poll(0):
+            self._take(self._receive())
+        return self.stopping
+
     def poll(self, timeout: float | None) -> bool:
         """Whether a command is waiting, after up to ``timeout`` seconds (None: until one comes)."""
         while not self.pending and not self.stopping:
@@ -400,19 +406,23 @@ def child_main(connection: Connection, payload: bytes) -> None:
                 else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             channel.send_message(kind, body)
 
-        engine = Engine(experiment, emit, publisher)
+        engine = Engine(experiment, emit, publisher, should_stop=channel.stop_asked)
         publisher.engine = engine
-        engine.publish()
+        engine.execute("publish")
         while not channel.stopping:
             wait = engine.tick()
             if channel.poll(wait):
-                while channel.pending and not channel.stopping:
+                commands = []
+                while channel.pending:
                     name, args = channel.pending.popleft()
-                    if name == "extend":
+                    if name == "extend":  # kinds registered since: before the commands that use them
+                        engine.execute_all(commands)
+                        commands = []
                         _adopt(args[0], extended)
                         extended = args[0]
                     else:
-                        engine.execute(name, args)
+                        commands.append((name, args))
+                engine.execute_all(commands)
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the window has gone
     except Exception as exc:  # a fault of the engine itself: say it in one line, then end

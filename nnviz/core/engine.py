@@ -20,7 +20,9 @@ rate; evaluation points (losses, accuracies, health over the rows) come at least
 
 from __future__ import annotations
 
+import inspect
 import math
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -29,7 +31,7 @@ from typing import Any, Protocol
 
 from nnviz.core.data import takes_class_indices
 from nnviz.core.document import atomic_write_text, dumps
-from nnviz.core.errors import NnvizError
+from nnviz.core.errors import MAX_STEPS, CommandError, ModelError, NnvizError
 from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.core.walkthrough import walk_next_step
 
@@ -44,6 +46,81 @@ COMMANDS = frozenset({"play", "pause", "toggle", "step", "step_epoch", "reset", 
 #: the commands that may change more of the experiment than its numbers (its network, settings,
 #: rows or history): a publisher for another process sends the whole experiment after them
 REBUILDING = frozenset({"reset", "set_training", "set_layers", "set_data", "load_document", "edit_sample"})
+#: commands whose newest one, among those waiting side by side, is all that matters: each replaces
+#: what the one before it set, whatever that was (the layers are drawn afresh from the seed)
+_NEWEST_WINS = frozenset({"set_speed", "set_layers", "load_document"})
+#: training settings that a newer value replaces whatever the older one was (a slider dragged)
+_PLAIN_SETTINGS = frozenset({"lr", "regularization", "clip_grad_norm", "schedule", "seed"})
+
+
+def coalesce(commands: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    """``commands`` (``(name, args)``, in the order sent) with those that change nothing merged away:
+    of neighbours setting the same thing (the same hyperparameters, the same weight or cell, the
+    speed, the layers, the data, the document) the newest wins; neighbouring Steps add up; of
+    several Saves to one file only the last is written (the file ends the same). The state after
+    the result equals the state after ``commands`` — unless the newest of merged commands is
+    refused: then none of them applies (the person's latest choice is the one answered)."""
+    merged: list[tuple[str, tuple]] = []
+    for name, args in commands:
+        if merged:
+            last, last_args = merged[-1]
+            if last == name and (
+                    name in _NEWEST_WINS
+                    or (name == "set_training" and _same_keys(args, last_args))
+                    or (name == "edit_parameter" and args[:2] == last_args[:2])
+                    or (name == "edit_sample" and _cell(args) == _cell(last_args))):
+                merged[-1] = (name, args)
+                continue
+            if last == name == "step" and _steps(args) and _steps(last_args):
+                merged[-1] = (name, (_steps(last_args) + _steps(args),))
+                continue
+        merged.append((name, args))
+    saves = [i for i, (name, args) in enumerate(merged) if name == "save"]
+    later = {}
+    for i in reversed(saves):
+        path = merged[i][1][:1]
+        if not all(isinstance(p, str) for p in path):
+            continue
+        if path in later:
+            merged[i] = None
+        later[path] = i
+    return [command for command in merged if command is not None]
+
+
+#: the types of the arguments a command takes where its method does not check them itself
+_ARGUMENT_TYPES: dict[str, tuple[tuple[type | tuple[type, ...], str], ...]] = {
+    "set_training": ((dict, "a dict of settings"),),
+    "set_layers": ((list, "a list of layers"),),
+    "set_data": ((DataConfig, "a DataConfig"),),
+    "load_document": ((dict, "a model document (a dict)"), ((str, os.PathLike, type(None)), "a folder")),
+    "save": (((str, os.PathLike), "a file path"),),
+    "edit_parameter": ((str, "a parameter name"), (tuple, "an index (a tuple)")),
+}
+
+
+def _parameters(method: Callable) -> str:
+    """What a command's method takes, for a message: "steps" or "path"."""
+    names = [p.name for p in inspect.signature(method).parameters.values()]
+    return " and ".join(names) if names else "no arguments"
+
+
+def _steps(args: tuple) -> int | None:
+    """The step count of a Step command's arguments, if it is a plain positive whole number."""
+    steps = args[0] if args else 1
+    return steps if type(steps) is int and 0 < steps < 2**40 else None
+
+
+def _cell(args: tuple) -> tuple:
+    """Which cell an edit_sample command sets: (row, column, target); None if not a well-formed one."""
+    if len(args) < 3:
+        return (None,)
+    return args[0], args[1], bool(args[3]) if len(args) > 3 else False
+
+
+def _same_keys(args: tuple, last_args: tuple) -> bool:
+    """Whether two set_training commands set the same settings (then the newest values win)."""
+    return (len(args) == len(last_args) == 1 and isinstance(args[0], dict) and isinstance(last_args[0], dict)
+            and args[0].keys() == last_args[0].keys() and args[0].keys() <= _PLAIN_SETTINGS)
 
 
 def publish_due(elapsed: float, interval: float) -> bool:
@@ -106,9 +183,14 @@ class Engine:
     FULL_SPEED_FRAME_SECONDS = 1 / 40
 
     def __init__(self, experiment: Experiment, emit: Callable[[str, Any], None], publisher: Publisher,
-                 clock: Callable[[], float] = time.perf_counter):
+                 clock: Callable[[], float] = time.perf_counter, should_stop: Callable[[], bool] = lambda: False):
         self.experiment = experiment
-        self._emit = emit
+        #: asked between chunks of a long command (Step 100000, Step epoch): true once the app is
+        #: closing, and the command ends there (the steps taken so far stay taken)
+        self.should_stop = should_stop
+        self._emit_now = emit
+        self._held: list[tuple[str, Any]] | None = None  # what a burst emits, sent after its snapshot
+        self._state_wanted = self._walk_wanted = self._walk_committed = False
         self.publisher = publisher
         self._clock = clock  # seconds; a test passes its own
         self.playing = False
@@ -123,23 +205,90 @@ class Engine:
         #: the newest ticket a publish command brought: a snapshot published with it shows every
         #: command sent before that publish (commands apply in order)
         self.ticket = 0
+        self._publish_wanted = False
 
     # -- commands ---------------------------------------------------------------------------------
     def execute(self, name: str, args: tuple = ()) -> None:
-        """Apply command ``name`` (one of :data:`COMMANDS`); a failure pauses training, shows the
+        """Apply command ``name`` (one of :data:`COMMANDS`), then show the result."""
+        self.execute_all([(name, args)])
+
+    def execute_all(self, commands: list[tuple[str, tuple]]) -> None:
+        """Apply the commands waiting, in order (see :func:`coalesce`), then show the result once: a
+        burst of commands costs one snapshot, not one each. A failure pauses training, shows the
         state in force again (so a refused choice reverts in the controls) and is reported in one line."""
+        self._held = []
+        for name, args in coalesce(commands):
+            if self.should_stop():
+                break
+            try:
+                command = self._command(name, args)
+                if name in REBUILDING:
+                    self.publisher.rebuilt(name)
+                command(*args)
+            except Exception as exc:
+                self._failed(exc, state=True)
+        self._flush_and_release()
+
+    def _emit(self, kind: str, value: Any) -> None:
+        if self._held is None:
+            self._emit_now(kind, value)
+        else:
+            self._held.append((kind, value))
+
+    def _flush_and_release(self) -> None:
+        """Publish if asked, then send what was held: the snapshot comes before the events the same
+        commands caused (a "paused" or a trace arrives with the state it speaks of already shown)."""
         try:
-            if name not in COMMANDS:
-                raise ValueError(f"no such command: {name!r}")
-            if name in REBUILDING:
-                self.publisher.rebuilt(name)
-            getattr(self, name)(*args)
+            self.flush()
+        finally:
+            held, self._held = self._held or [], None
+            if self._state_wanted:
+                self._state_wanted = False
+                self._emit_safely(self.emit_state)
+            for kind, value in held:
+                self._emit_now(kind, value)
+            if self._walk_wanted:
+                committed, self._walk_wanted, self._walk_committed = self._walk_committed, False, False
+                if self.walking:
+                    self._emit_safely(lambda: self._emit_walk(committed))
+
+    def _emit_safely(self, emit: Callable[[], None]) -> None:
+        """Emit what ``emit`` builds; if it cannot be built, say so in one line and pause."""
+        try:
+            emit()
         except Exception as exc:
-            self._set_playing(False)
-            self.emit_state()
-            self._emit("failed", one_line(exc))
+            self.playing = False
+            self._emit_now("playing", False)
+            self._emit_now("failed", one_line(exc))
             if not isinstance(exc, NnvizError):
-                traceback.print_exc()  # a bug: keep the details for a report, as well as the message
+                traceback.print_exc()
+
+    def _command(self, name: str, args: tuple) -> Callable[..., None]:
+        """The method for command ``name``, once its arguments are known to fit it."""
+        if name not in COMMANDS:
+            raise CommandError(f"no such command: {name!r}")
+        method = getattr(self, name)
+        try:
+            inspect.signature(method).bind(*args)
+        except TypeError:
+            raise CommandError(f"{name}: expected {_parameters(method)}, got {len(args)} "
+                               f"argument{'s' if len(args) != 1 else ''}") from None
+        for value, (kind, what) in zip(args, _ARGUMENT_TYPES.get(name, ())):
+            if not isinstance(value, kind):
+                raise CommandError(f"{name}: expected {what}, got {type(value).__name__}")
+        return method
+
+    def _failed(self, exc: Exception, state: bool = False) -> None:
+        """Pause and say what went wrong in one line (``state``: show the state in force again)."""
+        try:
+            self._set_playing(False)
+            if state:
+                self.emit_state()
+        except Exception:  # noqa: BLE001 - the message below is what matters; the state comes next time
+            self.playing = False
+        self._emit("failed", one_line(exc))
+        if not isinstance(exc, NnvizError):
+            traceback.print_exc()  # a bug: keep the details for a report, as well as the message
 
     def play(self) -> None:
         self._set_playing(True)
@@ -151,16 +300,42 @@ class Engine:
         self._set_playing(not self.playing)
 
     def step(self, steps: int = 1) -> None:
+        if type(steps) is not int or not 1 <= steps <= MAX_STEPS:
+            raise CommandError(f"steps: expected a whole number from 1 to {MAX_STEPS:,}, got {steps!r}")
         self._set_playing(False)
-        self.experiment.run(steps)
+        self._run_steps(steps)
         self._after_steps()
         self._retrace(committed=True)
 
     def step_epoch(self) -> None:
         self._set_playing(False)
-        self.experiment.run_epoch()
+        trainer = self.experiment.trainer
+        seen, rows = self.experiment.net.samples_seen, trainer.n
+        left = (seen // rows + 1) * rows - seen  # the samples that complete this epoch
+        self._run_steps(-(-left // (trainer.batch_size or rows)))
         self._after_steps()
         self._retrace(committed=True)
+
+    def _run_steps(self, steps: int) -> None:
+        """Take ``steps`` steps (stopping early at a divergence), a chunk at a time: between chunks
+        the app may close (:attr:`should_stop`), and a long command shows its progress."""
+        exp, done, chunk = self.experiment, 0, 1
+        began = self._clock()
+        while done < steps and not exp.diverged:
+            start = self._clock()
+            n = min(chunk, steps - done)
+            exp.run(n)
+            done += n
+            now = self._clock()
+            chunk = max(1, min(int(self.CHUNK_SECONDS / max((now - start) / n, 1e-7)), 100_000))
+            if done < steps:
+                if self.should_stop():
+                    return
+                interval = self.publisher.interval  # a command that takes longer than a frame shows its progress
+                if now - began >= interval and self.publisher.ready() and publish_due(now - self._last_publish,
+                                                                                      interval):
+                    self._last_publish = now
+                    self.publisher.publish(exp, False)
 
     def reset(self) -> None:
         self.experiment.reset()
@@ -169,9 +344,10 @@ class Engine:
 
     def set_speed(self, steps_per_second: float) -> None:
         """Train ``steps_per_second`` steps a second while playing; 0 for as fast as possible."""
+        if isinstance(steps_per_second, bool) or not isinstance(steps_per_second, (int, float)) \
+                or not (math.isfinite(steps_per_second) and steps_per_second >= 0):
+            raise CommandError(f"speed: expected steps per second >= 0, got {steps_per_second!r}")
         speed = float(steps_per_second)
-        if not (math.isfinite(speed) and speed >= 0):
-            raise ValueError(f"speed: expected steps per second >= 0, got {steps_per_second!r}")
         self.speed = speed
         self._start_counting()
 
@@ -212,15 +388,35 @@ class Engine:
         self._retrace(committed=True)
 
     def save(self, path: str) -> None:
-        atomic_write_text(path, dumps(self.experiment.to_document(folder=Path(path).parent)))
+        document = self.experiment.to_document(folder=Path(path).parent)
+        try:
+            text = dumps(document)
+        except ValueError:  # NaN or infinity, which JSON cannot hold
+            raise ModelError(f"{path}: the model holds NaN or infinite numbers (a diverged run?) and cannot "
+                             f"be saved; reset it or load an earlier save") from None
+        atomic_write_text(path, text)
         self._emit("saved", path)
 
     def publish(self, ticket: int = 0) -> None:
-        """Show the experiment as it is now, evaluated afresh. ``ticket``: the asker's number for
-        this request; every snapshot published from now on carries it (see :attr:`ticket`)."""
-        self.ticket = max(self.ticket, int(ticket))
+        """Show the experiment as it is now, evaluated afresh, once the commands waiting are applied
+        (:meth:`flush`). ``ticket``: the asker's number for this request; every snapshot published
+        from then on carries it (see :attr:`ticket`)."""
+        if type(ticket) is not int:
+            raise CommandError(f"publish: expected a whole number, got {ticket!r}")
+        self.ticket = max(self.ticket, ticket)
+        self._publish_wanted = True
+
+    def flush(self) -> None:
+        """Publish, if a command asked to: the experiment as it is now, evaluated afresh."""
+        if not self._publish_wanted:
+            return
+        self._publish_wanted = False
         self._last_publish = self._clock()
-        self.publisher.publish(self.experiment, True)
+        try:
+            self.publisher.publish(self.experiment, True)
+        except Exception as exc:
+            self._failed(exc)
+            self._publish_wanted = False  # not again until something changes: no loop of failures
 
     def walk(self, enabled: bool, neurons: bool = False) -> None:
         """Step-through on or off; on, training pauses and the next step is traced."""
@@ -235,8 +431,11 @@ class Engine:
         self.step(1)
 
     def emit_state(self) -> None:
-        """Report the state in force (the controls show it)."""
-        self._emit("state", state_of(self.experiment))
+        """Report the state in force (the controls show it): once for a burst of commands."""
+        if self._held is None:
+            self._emit_now("state", state_of(self.experiment))
+        else:
+            self._state_wanted = True
 
     def _notice(self, note: str | None) -> None:
         if note:
@@ -249,8 +448,12 @@ class Engine:
             self._emit_walk(committed=committed)
 
     def _emit_walk(self, committed: bool = False) -> None:
+        """Trace the next step for the step-through: once for a burst of commands, after its snapshot."""
+        if self._held is not None:
+            self._walk_wanted, self._walk_committed = True, self._walk_committed or committed
+            return
         exp = self.experiment
-        self._emit("walk", walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed,
+        self._emit_now("walk", walk_next_step(exp.net, exp.trainer, neurons=self.neurons, committed=committed,
                                           class_indices=takes_class_indices(exp.net, exp.raw_train)))
 
     # -- training ---------------------------------------------------------------------------------
@@ -289,6 +492,16 @@ class Engine:
     def tick(self) -> float | None:
         """Train one chunk if playing and steps are due, evaluate and publish when it is time.
         Returns the seconds until the next tick is worth making (0: at once), None when paused."""
+        self._held = []
+        try:
+            wait = self._tick()
+        except Exception as exc:
+            self._failed(exc)
+            wait = None
+        self._flush_and_release()
+        return wait
+
+    def _tick(self) -> float | None:
         if not self.playing:
             return None
         steps, wait = self.due_steps()
@@ -296,14 +509,7 @@ class Engine:
             return wait
         exp = self.experiment
         start = self._clock()
-        try:
-            exp.run_fast(steps)
-        except Exception as exc:
-            self._set_playing(False)
-            self._emit("failed", one_line(exc))
-            if not isinstance(exc, NnvizError):
-                traceback.print_exc()
-            return None
+        exp.run_fast(steps)
         now = self._clock()
         # size the next chunk to about CHUNK_SECONDS of work
         per_step = max((now - start) / steps, 1e-7)

@@ -22,20 +22,41 @@ def create_application(argv=None):
 
 
 def install_excepthook(window) -> None:
-    """An exception in any slot shows a one-line dialog (the traceback still goes to stderr, for a
-    bug report), and the app keeps running."""
+    """An exception anywhere shows a one-line message on the window, and the app keeps running (the
+    traceback still goes to stderr, for a bug report). One raised on another thread (a Python
+    thread, or a Qt one) travels to the GUI thread as a queued signal: widgets are made there only.
+    The same message again while its dialog is open is not shown twice."""
+    import threading
     import traceback
 
-    from PySide6 import QtWidgets
+    from PySide6 import QtCore, QtWidgets
 
     from nnviz.gui.session import one_line
+
+    class Relay(QtCore.QObject):
+        raised = QtCore.Signal(str)
+
+    relay = Relay(window)  # lives on the GUI thread, as the window does
+
+    def show(text: str) -> None:
+        if window.last_message == text and window._message_box is not None:
+            return
+        window.show_message("nnviz", text, QtWidgets.QMessageBox.Icon.Warning)
+
+    relay.raised.connect(show, QtCore.Qt.ConnectionType.QueuedConnection)
 
     def hook(exc_type, exc, tb):
         traceback.print_exception(exc_type, exc, tb)
         if issubclass(exc_type, KeyboardInterrupt):
-            QtWidgets.QApplication.quit()
+            QtCore.QMetaObject.invokeMethod(QtWidgets.QApplication.instance(), "quit",
+                                            QtCore.Qt.ConnectionType.QueuedConnection)
             return
-        window.show_message("nnviz", f"Something went wrong: {one_line(exc)}",
-                            QtWidgets.QMessageBox.Icon.Warning)
+        relay.raised.emit(f"Something went wrong: {one_line(exc)}")
+
+    def thread_hook(args):
+        if args.exc_type is SystemExit:
+            return
+        hook(args.exc_type, args.exc_value, args.exc_traceback)
 
     sys.excepthook = hook
+    threading.excepthook = thread_hook

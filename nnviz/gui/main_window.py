@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import traceback
 from dataclasses import replace
 from pathlib import Path
 
@@ -618,7 +619,9 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             doc = read_document(path)
             self._check_opens(doc, folder)  # here, so that a refused file never reaches the worker
-        except NnvizError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the file does not open: say so in one line
+            if not isinstance(exc, NnvizError):
+                traceback.print_exc()  # a fault of nnviz's own: keep the details for a report
             text = one_line(exc)
             if Path(path).name not in text:
                 text = f"{Path(path).name}: {text}"
@@ -638,7 +641,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _check_opens(self, doc: dict, folder: Path) -> None:
         """Raise what opening ``doc`` would raise on the data in force (as the worker would open it)."""
         data = self._state["data"] if self._state is not None else None
-        Experiment(data=data).load_document(copy.deepcopy(doc), folder)
+        experiment = Experiment(data=data)
+        experiment.load_document(copy.deepcopy(doc), folder)
+        experiment.snapshot()  # everything the window shows of it can be built (float32, a deep net...)
 
     def save(self) -> bool:
         if self.path is None:

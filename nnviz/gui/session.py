@@ -30,10 +30,11 @@ by slots running on the worker thread. What crosses the threads:
   write lost to the race costs one frame, never a stall.
 - ``_Worker.not_drawing`` (``threading.Event``, thread-safe): cleared by the GUI while it draws a
   frame, set after; the worker waits on it (bounded) before each chunk rather than fight for the GIL.
-- Commands, through the queued ``_command_sent`` signal: a command name and its arguments, applied
-  only by ``execute`` on the worker thread. The arguments (and the start-up experiment) are
-  immutable or deep copies made on the GUI thread, so the GUI never shares a mutable object with
-  the worker.
+- Commands, through ``_Worker.post``: the GUI appends a command name and its arguments to the
+  worker's inbox under its lock and, if none is on its way, queues one ``drain``; ``drain`` (on the
+  worker thread) takes every command waiting and applies them together (``Engine.execute_all``: a
+  burst costs one snapshot). The arguments (and the start-up experiment) are immutable or deep
+  copies made on the GUI thread, so the GUI never shares a mutable object with the worker.
 - What the worker emits, through queued signals: snapshots (read-only arrays, built afresh), state
   dicts (a fresh deep copy of the document, the frozen ``DataConfig``, …), ``WalkState`` (frozen,
   traced afresh) and plain values.
@@ -101,8 +102,12 @@ class _Worker(QObject):
         # for the GIL, which would make the frame (and every event behind it) several times slower.
         self.not_drawing = threading.Event()
         self.not_drawing.set()
-        self.engine = Engine(experiment, self.event.emit, _SignalPublisher(self, max_fps), clock)
+        self.engine = Engine(experiment, self.event.emit, _SignalPublisher(self, max_fps), clock,
+                             should_stop=lambda: self.stop_requested)
         self._timer: QTimer | None = None
+        self._inbox: list[tuple[str, tuple]] = []
+        self._inbox_lock = threading.Lock()
+        self._drain_posted = False
 
     @Slot()
     def start(self) -> None:
@@ -110,7 +115,7 @@ class _Worker(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_tick)
         self.engine.emit_state()
-        self.engine.publish()
+        self.engine.execute("publish")
 
     @Slot()
     def stop(self) -> None:
@@ -120,9 +125,23 @@ class _Worker(QObject):
             self._timer.stop()
         self.thread().quit()
 
-    @Slot(str, object)
-    def execute(self, name: str, args: tuple) -> None:
-        self.engine.execute(name, args)
+    def post(self, name: str, args: tuple) -> None:
+        """Queue a command (called on the GUI thread): applied by :meth:`drain` with any others waiting."""
+        with self._inbox_lock:
+            self._inbox.append((name, args))
+            if self._drain_posted:
+                return
+            self._drain_posted = True
+        QtCore.QMetaObject.invokeMethod(self, "drain", QtCore.Qt.ConnectionType.QueuedConnection)
+
+    @Slot()
+    def drain(self) -> None:
+        with self._inbox_lock:
+            commands, self._inbox = self._inbox, []
+            self._drain_posted = False
+        if self.stop_requested:
+            return
+        self.engine.execute_all(commands)
         self._schedule(0.0 if self.engine.playing else None)
 
     @Slot()
@@ -150,7 +169,6 @@ class _ThreadEngine(QObject):
         self.worker = _Worker(experiment, max_fps)
         self.worker.moveToThread(self._thread)
         self._thread.started.connect(self.worker.start)
-        session._command_sent.connect(self.worker.execute, QtCore.Qt.ConnectionType.QueuedConnection)
         self.worker.snapshot_ready.connect(session._on_snapshot_ready)
         self.worker.event.connect(session._on_event)
         self._thread.start()
@@ -158,7 +176,7 @@ class _ThreadEngine(QObject):
     child_pid = None
 
     def send(self, name: str, args: tuple) -> None:
-        self._session._command_sent.emit(name, args)
+        self.worker.post(name, args)
 
     def drawing(self, on: bool) -> None:
         if on:
@@ -471,6 +489,7 @@ class TrainingSession(QObject):
         self._send("edit_sample", row, column, value, target)
 
     def _send(self, name: str, *args: Any) -> None:
+        self._command_sent.emit(name, args)  # for whoever watches (tests)
         self._engine.send(name, args)
 
     # -- what the engine reports -----------------------------------------------------------------

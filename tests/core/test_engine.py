@@ -128,7 +128,7 @@ def test_commands_publish_fresh_and_rebuilding_ones_say_so_first(engine):
 
 def test_an_unknown_command_is_refused(engine):
     engine.execute("__init__", ())
-    assert engine.events[-1] == ("failed", "ValueError: no such command: '__init__'")
+    assert engine.events[-1] == ("failed", "no such command: '__init__'")
     assert "__init__" not in COMMANDS
 
 
@@ -177,3 +177,120 @@ def test_a_publish_ticket_rides_on_every_snapshot_after_it(engine, clock):
     engine.execute("step", (1,))
     engine.execute("publish", (3,))
     assert tickets == [(2, 0), (2, 5), (3, 5), (3, 5)]
+
+
+# --- bursts of commands, long commands, faults (issue 14) ------------------------------------------------------------
+
+
+def test_side_by_side_settings_merge_and_the_newest_value_wins():
+    from nnviz.core.engine import coalesce
+
+    drag = [("set_training", ({"lr": lr},)) for lr in (0.1, 0.2, 0.3)]
+    assert coalesce(drag) == [("set_training", ({"lr": 0.3},))]
+    # different settings, or settings whose order matters, stay as they are
+    mixed = [("set_training", ({"lr": 0.1},)), ("set_training", ({"loss": "mse"},)),
+             ("set_training", ({"loss": "bce"},)), ("set_training", ({"optimizer": "adam"},)),
+             ("set_training", ({"optimizer": "sgd"},))]
+    assert coalesce(mixed) == mixed
+    # an edit of the same weight: the newest; of another weight: both
+    edits = [("edit_parameter", ("layers[0].weight", (0, 0), 1.0)),
+             ("edit_parameter", ("layers[0].weight", (0, 0), 2.0)),
+             ("edit_parameter", ("layers[0].weight", (0, 1), 3.0))]
+    assert coalesce(edits) == edits[1:]
+    # Steps add up; speeds and layers: the newest; something between keeps both
+    assert coalesce([("step", (2,)), ("step", ()), ("step", (3,))]) == [("step", (6,))]
+    assert coalesce([("set_speed", (10,)), ("set_speed", (0,))]) == [("set_speed", (0,))]
+    assert coalesce([("set_speed", (10,)), ("play", ()), ("set_speed", (0,))]) == [
+        ("set_speed", (10,)), ("play", ()), ("set_speed", (0,))]
+    # one Save per file: the last (the file ends with the same text)
+    saves = [("save", ("a.json",)), ("set_training", ({"lr": 0.5},)), ("save", ("a.json",)),
+             ("save", ("b.json",))]
+    assert coalesce(saves) == saves[1:]
+    # malformed arguments pass through (execute answers them in one line)
+    odd = [("save", ([1],)), ("save", ([1],)), ("edit_sample", (1,)), ("step", ("x",)), ("step", (1,))]
+    assert coalesce(odd) == [("save", ([1],)), ("save", ([1],)), ("edit_sample", (1,)), ("step", ("x",)),
+                             ("step", (1,))]
+
+
+def test_merged_commands_leave_the_state_the_commands_one_by_one_leave(engine):
+    """The same burst applied merged and one by one: the same weights and settings."""
+    burst = ([("set_training", ({"lr": lr},)) for lr in (0.3, 0.2, 0.05)] + [("step", (2,)), ("step", (3,))]
+             + [("edit_parameter", ("layers[0].weight", (0, 0), v)) for v in (0.5, -0.25)]
+             + [("set_training", ({"seed": 3},)), ("set_training", ({"seed": 4},)), ("step", (1,))])
+    apart = Engine(Experiment(), lambda kind, value: None, Publisher())
+    for name, args in burst:
+        apart.execute(name, args)
+    engine.execute_all(burst)
+    assert engine.experiment.step == apart.experiment.step == 6
+    assert engine.experiment.net.flat_params.tolist() == apart.experiment.net.flat_params.tolist()
+    assert engine.experiment.document_copy() == apart.experiment.document_copy()
+
+
+def test_a_burst_of_commands_is_shown_once(engine):
+    engine.publisher.frames.clear()
+    engine.execute_all([("set_training", ({"lr": 0.01},)), ("step", (1,)), ("set_training", ({"loss": "mse"},)),
+                        ("publish", (1,)), ("step", (2,)), ("publish", (2,))])
+    assert engine.publisher.frames == [3] and engine.ticket == 2
+
+
+def test_a_long_step_ends_between_chunks_when_the_app_closes(clock):
+    """Step 1,000,000 with the app closing after the third look: a few chunks taken, the rest not."""
+    looks = []
+    engine = Engine(Experiment(), lambda kind, value: None, Publisher(), clock,
+                    should_stop=lambda: looks.append(1) or len(looks) >= 3)
+    engine.execute("step", (1_000_000,))
+    assert 0 < engine.experiment.step < 1_000_000 and len(looks) == 3
+
+
+def test_a_step_epoch_takes_the_steps_of_trainer_epoch(engine):
+    """Step epoch, run in chunks: the same weights as Trainer.epoch, bit for bit, from mid-epoch too."""
+    reference = Experiment()
+    engine.execute("step", (3,))
+    reference.run(3)
+    engine.execute("step_epoch")
+    reference.trainer.epoch()
+    assert engine.experiment.net.samples_seen == reference.net.samples_seen
+    assert engine.experiment.net.flat_params.tolist() == reference.net.flat_params.tolist()
+
+
+@pytest.mark.parametrize("steps", [0, -1, 2.5, "10", None, True, 10**12])
+def test_a_bad_step_count_is_one_line(engine, steps):
+    engine.execute("step", (steps,))
+    kind, message = engine.events[-1]
+    assert kind == "failed" and message.startswith("steps: expected a whole number from 1 to")
+    assert engine.experiment.step == 0
+
+
+def test_a_publish_that_fails_is_one_message_and_no_loop(engine, clock):
+    """The snapshot cannot be built (a fault of the engine): one 'failed' message, paused, no retry
+    loop, and once it can be built again the next command shows."""
+    calls = []
+
+    def broken(experiment, fresh):
+        calls.append(fresh)
+        raise RuntimeError("cannot build it")
+
+    working = engine.publisher.publish
+    engine.execute("play")
+    engine.publisher.publish = broken
+    engine.execute("step", (1,))
+    failed = [value for kind, value in engine.events if kind == "failed"]
+    assert failed == ["RuntimeError: cannot build it"] and not engine.playing
+    assert engine.tick() is None and len(calls) == 1
+    engine.publisher.publish = working
+    engine.execute("step", (1,))
+    assert engine.publisher.frames[-1] == 2
+
+
+def test_a_fault_while_playing_pauses_with_one_line_even_if_showing_it_fails(engine, clock, monkeypatch):
+    def broken_run(steps):
+        raise RuntimeError("step exploded")
+
+    engine.execute("play")
+    monkeypatch.setattr(engine.experiment, "run_fast", broken_run)
+    engine.publisher.publish = lambda experiment, fresh: (_ for _ in ()).throw(OverflowError("again"))
+    clock.now += 1
+    assert engine.tick() is None
+    failed = [value for kind, value in engine.events if kind == "failed"]
+    assert failed[0] == "RuntimeError: step exploded" and not engine.playing
+    assert ("playing", False) in engine.events

@@ -227,10 +227,12 @@ def test_every_dock_can_be_brought_back_from_the_view_menu(window):
 
 def test_an_exception_in_a_slot_shows_a_one_line_dialog(qtbot, window, monkeypatch):
     import sys
+    import threading
 
     from nnviz.gui.app import install_excepthook
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
     install_excepthook(window)
 
     def broken(snapshot):

@@ -135,7 +135,7 @@ def test_letters_in_a_weight_field_change_nothing(qtbot, window):
     stepper = open_lesson(qtbot, window, "sigmoid-neuron")
     before = text(window)
     sent = []
-    window.session._command_sent.connect(sent.append)
+    window.session._command_sent.connect(lambda *command: sent.append(command))
     stepper.calculation.table.item(1, 0).setText("abc")
     assert "'abc' is not a number" in stepper.calculation.message.text()
     assert stepper.calculation.table.item(1, 0).text() == "0.5"

@@ -268,20 +268,21 @@ class ArchitectureSection(Section):
             hidden, output = layers[:-1], (layers[-1] if layers else {"type": "dense", "units": outputs})
             self._outputs = outputs
             self.inputs_label.setText(f"{len(input_names)}: {', '.join(input_names)}")
-            for row in self.layer_rows:
-                row.setParent(None)
-                row.deleteLater()
-            self.layer_rows = []
-            for spec in hidden:
-                self._add_row(spec)
+            init = next((layer["init"] for layer in layers if takes_init(layer.get("type")) and "init" in layer),
+                        "default")
+            if [row.spec(init) for row in self.layer_rows] != hidden:  # the same rows: keep them (cheap)
+                for row in self.layer_rows:
+                    row.setParent(None)
+                    row.deleteLater()
+                self.layer_rows = []
+                for spec in hidden:
+                    self._add_row(spec)
             self._output_spec = {k: copy.deepcopy(v) for k, v in output.items()
                                  if k in ("type", "activation", "init") or k in LAYERS[output["type"]].OPTIONS}
             kind = output.get("type", "dense")
             self.output_type_label.setText(output.get("variant", kind))
             self.output_units.setValue(outputs)
             select(self.output_activation_combo, split_spec(output.get("activation", "identity"))[0])
-            init = next((layer["init"] for layer in layers if takes_init(layer.get("type")) and "init" in layer),
-                        "default")
             self._init_spec = init
             select(self.init_combo, split_spec(init)[0])
             self._update_add_button()

@@ -1,0 +1,36 @@
+"""A soak of the real window (issue 14): random commands every few milliseconds, offscreen, in a
+process of its own (``tests/gui/soak.py``), which must end well: no raw exception, bounded memory,
+a responsive event loop, a Save sent last written at once, a quick close and exit code 0."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SOAK = Path(__file__).with_name("soak.py")
+
+
+def soak(*options: str, timeout: float) -> dict:
+    done = subprocess.run([sys.executable, str(SOAK), *options], capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_minute_of_random_commands_ends_well():
+    figures = soak("--seconds", "60", "--warmup", "15", timeout=180)
+    assert figures["commands"] > 5000  # a command every few milliseconds
+    assert figures["raw"] == [] and figures["multiline"] == []
+    assert figures["rss_growth_mb"] < 50
+    assert figures["latency_p99_ms"] < 100
+    assert figures["save_seconds"] < 2
+    assert figures["close_seconds"] < 1 and not figures["threads_left"]
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_random_commands_on_the_threaded_fallback_end_well(seed):
+    figures = soak("--seconds", "15", "--warmup", "5", "--threaded", "--seed", str(seed), timeout=120)
+    assert figures["raw"] == [] and figures["multiline"] == []
+    assert figures["save_seconds"] < 2
+    assert figures["close_seconds"] < 1 and not figures["threads_left"]
