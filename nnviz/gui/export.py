@@ -12,8 +12,10 @@ vectors, and a 4x PNG is not an enlarged 1x cache), items a panel marks as its h
 (``item.hover_readout = True``: a crosshair, a hover label) are hidden, and everything is put back
 afterwards.
 
-Every file is written to a temporary file in the target folder and renamed over the target only
-once it is complete: a failed export leaves no half-written file, and an existing file as it was.
+Every file is written by :mod:`nnviz.core.writing` (``atomic_write``, re-exported here for other
+exporters): to a temporary file in the target folder, synced, and renamed over the target only once
+it is complete. A failed or interrupted export leaves no half-written file, and an existing file as
+it was, with its permissions; a write that fails raises :class:`~nnviz.core.writing.WriteError`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ import csv
 import io
 import math
 import numbers
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from nnviz.core.errors import NnvizError
+from nnviz.core.writing import atomic_write, atomic_write_text, check_writable
 from nnviz.gui.formats import FIGURE_FORMATS
 from nnviz.gui.panels.base import Panel
 
@@ -76,45 +77,10 @@ def check_output_path(path, formats: Iterable[str] | None = None) -> tuple[Path,
     if not folder.is_dir():
         raise ExportError(f"{given}: {folder} is a file, not a folder")
     try:
-        handle, probe = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".probe", dir=folder)
+        check_writable(folder)
     except OSError as exc:
         raise ExportError(f"{given}: cannot write in the folder {folder} ({exc.strerror or exc})") from None
-    os.close(handle)
-    os.unlink(probe)
     return out, suffix[1:]
-
-
-def _new_file_mode(target: Path) -> int:
-    """The permissions ``target`` keeps if it exists, else those a plain ``open`` would give it
-    (``mkstemp`` makes files readable by their owner only)."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def atomic_write(path, write_fn: Callable[[Path], None]) -> Path:
-    """Call ``write_fn(temp)`` to write a temporary file in ``path``'s folder, then rename it to
-    ``path``. If ``write_fn`` raises, the temporary file is removed and a file already at ``path``
-    is left untouched; an ``OSError`` becomes an :class:`ExportError`. Returns ``path``."""
-    path = Path(path)
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    os.close(handle)
-    temp = Path(temp)
-    try:
-        write_fn(temp)
-        os.chmod(temp, _new_file_mode(path))
-        os.replace(temp, path)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
 
 
 # -- getting a widget ready -----------------------------------------------------------------------
@@ -453,15 +419,7 @@ def export_csv(header: Sequence[str], rows: Iterable[Sequence], path) -> Path:
     writer.writerow([str(h) for h in header])
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
-    text = buffer.getvalue()
-
-    def write(temp: Path) -> None:
-        with open(temp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-
-    return atomic_write(out, write)
+    return atomic_write_text(out, buffer.getvalue())
 
 
 def figure_title(snapshot, figure: str) -> str:
