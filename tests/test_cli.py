@@ -799,6 +799,22 @@ def test_export_bad_output_is_one_line_and_writes_nothing(capsys, tmp_path, name
     assert all_files(tmp_path) == set()
 
 
+def test_export_interrupted_once_its_file_is_in_place_says_it_wrote_it(capsys, tmp_path, monkeypatch):
+    model = REPO / "resources" / "examples" / "xor-mlp.json"
+    out = tmp_path / "g.csv"
+    out.write_text("old")  # replaced by a rename
+    real_replace = os.replace
+
+    def replace_then_interrupt(src, dst):
+        real_replace(src, dst)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(writing.os, "replace", replace_then_interrupt)
+    code, _, err = run(capsys, "export", model, "--steps", "3", "--plot", "graph", "--out", out)
+    assert (code, err) == (130, f"nnviz: interrupted; wrote {out}\n")
+    assert out.read_text().startswith("kind,")
+
+
 def test_export_of_a_diverging_run_fails_and_writes_nothing(capsys, tmp_path):
     doc = json.loads((REPO / "resources" / "examples" / "circle.json").read_text())
     doc["optimizer"] = {"name": "sgd", "lr": 1e6}

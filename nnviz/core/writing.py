@@ -142,6 +142,9 @@ class WriteError(ModelError):
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
 _TAG = ".nnviz-"  # temporary names are ".{name}.nnviz-{random}{suffix}": hidden, and plainly ours
 _PROC_FD = "/proc/self/fd"  # how an anonymous file gets a name (linkat through /proc, see open(2))
+#: errors of linking through /proc that say it is not allowed here (not that the folder is full)
+_CANNOT_LINK = {errno.EPERM, errno.EACCES, errno.ENOENT, errno.EXDEV, errno.EINVAL, errno.EOPNOTSUPP}
+_anonymous = True  # until linking an anonymous file fails (see StagedFile._link)
 _lock = threading.Lock()
 _named: set[Path] = set()  # named temporary files that exist now (see remove_temporary_files)
 _records: list[list[Path]] = []  # open recording_commits() lists
@@ -189,9 +192,7 @@ class StagedFile:
 
     def write(self, data: bytes) -> None:
         """Append ``data`` (a file that is not ``named``)."""
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view):]
+        _write_all(self.fd, data)
 
     def _finish(self) -> None:
         """Give the file its final mode and put its data on the disk (before any rename)."""
@@ -215,24 +216,36 @@ class StagedFile:
         """Give an anonymous file a name: the target's own when it has none yet, else a temporary one."""
         if self.temp is not None:
             return
-        if not os.path.lexists(self.path):
-            try:
-                _name_anonymous(self.fd, self.path)
-            except FileExistsError:  # created meanwhile: replace it as usual
-                pass
-            else:
+        try:
+            if not os.path.lexists(self.path) and _name_anonymous(self.fd, self.path):
                 self.committed = True
                 return
-        for _ in range(100):
-            temp = _temp_name(self.folder, self.path.name, ".tmp")
-            try:
-                _name_anonymous(self.fd, temp)
-            except FileExistsError:
-                continue
-            _register(temp)
-            self.temp = temp
-            return
-        raise FileExistsError(errno.EEXIST, "no free temporary name", str(self.folder))
+            for _ in range(100):
+                temp = _temp_name(self.folder, self.path.name, ".tmp")
+                if _name_anonymous(self.fd, temp):
+                    _register(temp)
+                    self.temp = temp
+                    return
+            raise FileExistsError(errno.EEXIST, "no free temporary name", str(self.folder))
+        except OSError as exc:
+            if exc.errno not in _CANNOT_LINK:
+                raise
+        # The system refuses to link through /proc (a sandbox): the data go to a named file instead,
+        # and later files are named from the start.
+        global _anonymous
+        _anonymous = False
+        mode = stat.S_IMODE(os.fstat(self.fd).st_mode)
+        fd, temp = _open_named(self.folder, self.path.name, ".tmp", mode)
+        try:
+            os.fchmod(fd, mode)  # as the anonymous file has it (the umask applies again to a new file)
+            offset = 0
+            while chunk := os.pread(self.fd, 1 << 20, offset):
+                offset += len(chunk)
+                _write_all(fd, chunk)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self.temp = temp
 
     def _rename(self) -> None:
         if not self.committed:
@@ -265,6 +278,12 @@ class StagedFile:
         self.committed = False
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _temp_name(folder: Path, name: str, suffix: str) -> Path:
     return folder / f".{name[:100]}{_TAG}{secrets.token_hex(4)}{suffix}"
 
@@ -282,25 +301,28 @@ def _unregister(temp: Path) -> None:
 def _open_anonymous(folder: Path, mode: int) -> int | None:
     """A file without a name in ``folder``, or None where the system or the file system has none."""
     flag = getattr(os, "O_TMPFILE", None)
-    if flag is None or not os.path.isdir(_PROC_FD):
+    if flag is None or not _anonymous or not os.path.isdir(_PROC_FD):
         return None
     try:
-        return os.open(folder, flag | os.O_WRONLY, mode)
+        return os.open(folder, flag | os.O_RDWR, mode)  # readable: see StagedFile._link
     except OSError as exc:
         if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):  # not on this file system
             return None
         raise
 
 
-def _name_anonymous(fd: int, path: Path) -> None:
-    """Link the anonymous file ``fd`` at ``path``: linkat(2) of /proc/self/fd/N with
-    AT_SYMLINK_FOLLOW (os.link calls plain link(2), which would link the /proc entry itself,
-    unless it is given a folder's descriptor)."""
+def _name_anonymous(fd: int, path: Path) -> bool:
+    """Link the anonymous file ``fd`` at ``path``; False if the name is taken. linkat(2) of
+    /proc/self/fd/N with AT_SYMLINK_FOLLOW (os.link calls plain link(2), which would link the
+    /proc entry itself, unless it is given a folder's descriptor)."""
     proc = os.open(_PROC_FD, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.link(str(fd), path, src_dir_fd=proc, follow_symlinks=True)
+    except FileExistsError:
+        return False
     finally:
         os.close(proc)
+    return True
 
 
 def _open_named(folder: Path, name: str, suffix: str, mode: int) -> tuple[int, Path]:

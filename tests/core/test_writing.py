@@ -65,6 +65,21 @@ def anonymous_files_here(folder: Path) -> bool:
     return True
 
 
+class Stop(BaseException):
+    """What a test's own SIGTERM handler raises."""
+
+
+def stop(signum, frame):
+    raise Stop
+
+
+def fails_with(exc):
+    """A writer that raises ``exc``."""
+    def write(temp):
+        raise exc
+    return write
+
+
 # -- writing and modes ------------------------------------------------------------------------------
 def test_text_and_bytes_are_written_exactly(tmp_path):
     text = "a,b\n1,2\r\nünïcode ✓\n"
@@ -264,6 +279,25 @@ def test_no_temporary_file_is_seen_while_the_data_is_written(old_pair, monkeypat
     assert names(a.parent) == ["metrics.csv", "model.json"]
 
 
+def test_a_system_that_will_not_link_through_proc_gets_named_files_with_the_same_result(old_pair, monkeypatch):
+    a, b = old_pair
+    if not anonymous_files_here(a.parent):
+        pytest.skip("no anonymous files (O_TMPFILE) on this system")
+    a.chmod(0o640)
+    monkeypatch.setattr(writing, "_anonymous", True)  # put back after the test
+
+    def refused(fd, path):
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(writing, "_name_anonymous", refused)
+    atomic_write_files({a: "new metrics" * 100_000, b: "new model"})
+    assert (a.read_text(), b.read_text()) == ("new metrics" * 100_000, "new model")
+    assert mode(a) == 0o640 and names(a.parent) == ["metrics.csv", "model.json"]
+    assert writing._anonymous is False  # later files are named from the start
+    atomic_write_text(a, "newer")
+    assert a.read_text() == "newer" and names(a.parent) == ["metrics.csv", "model.json"]
+
+
 def test_check_writable_leaves_nothing(tmp_path):
     check_writable(tmp_path)
     assert names(tmp_path) == []
@@ -294,20 +328,6 @@ def handlers():
     for s, h in saved.items():
         signal.signal(s, h)
 
-
-class Stop(BaseException):
-    """What a test's own SIGTERM handler raises."""
-
-
-def stop(signum, frame):
-    raise Stop
-
-
-def fails_with(exc):
-    """A writer that raises ``exc``."""
-    def write(temp):
-        raise exc
-    return write
 
 
 def test_ctrl_c_while_writing_removes_the_temporary_file_and_keeps_the_old_one(tmp_path, handlers):
@@ -343,6 +363,22 @@ def test_sigterm_calls_the_previous_handler_and_the_writer_cleans_up_as_it_unwin
     assert (a.read_text(), b.read_text()) == ("old metrics", "old model")
     assert names(a.parent) == ["metrics.csv", "model.json"]
     assert signal.getsignal(signal.SIGTERM) is stop
+
+
+def test_a_handler_that_returns_is_called_and_the_write_completes(tmp_path, handlers):
+    """The app's own Ctrl-C handler (one that asks the window to close, say) is called as before;
+    it raises nothing, so the file is written."""
+    calls = []
+    signal.signal(signal.SIGINT, lambda signum, frame: calls.append(signum))
+
+    def write(temp):
+        temp.write_text("half")
+        signal.raise_signal(signal.SIGINT)
+        temp.write_text("whole")
+
+    atomic_write(tmp_path / "a.txt", write)
+    assert calls == [signal.SIGINT]
+    assert (tmp_path / "a.txt").read_text() == "whole" and names(tmp_path) == ["a.txt"]
 
 
 def test_an_ignored_signal_stays_ignored_and_the_write_completes(tmp_path, handlers):
