@@ -12,10 +12,11 @@ vectors, and a 4x PNG is not an enlarged 1x cache), items a panel marks as its h
 (``item.hover_readout = True``: a crosshair, a hover label) are hidden, and everything is put back
 afterwards.
 
-Every file is written by :mod:`nnviz.core.writing` (``atomic_write``, re-exported here for other
-exporters): to a temporary file in the target folder, synced, and renamed over the target only once
-it is complete. A failed or interrupted export leaves no half-written file, and an existing file as
-it was, with its permissions; a write that fails raises :class:`~nnviz.core.writing.WriteError`.
+A figure is drawn in memory, then written by :mod:`nnviz.core.writing` to a temporary file in the
+target folder, synced, and renamed over the target only once it is complete: a failed, interrupted
+or killed export leaves no half-written file, and an existing file as it was, with its
+permissions; a write that fails raises :class:`~nnviz.core.writing.WriteError`. (``atomic_write``,
+for writers that need a file name, is re-exported here for other exporters.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from nnviz.core.errors import NnvizError
-from nnviz.core.writing import atomic_write, atomic_write_text, check_writable
+from nnviz.core.writing import (
+    atomic_write,  # noqa: F401 - for other exporters (the report)
+    atomic_write_bytes,
+    atomic_write_text,
+    check_writable,
+)
 from nnviz.gui.formats import FIGURE_FORMATS
 from nnviz.gui.panels.base import Panel
 
@@ -337,11 +343,24 @@ def export_png(widget: QtWidgets.QWidget, path, scale: float = 1, width: int | N
     out, _ = check_output_path(path, ("png",))
     image = render_image(widget, scale=scale, width=width, background=background, title=title)
 
-    def write(temp: Path) -> None:
-        if not image.save(str(temp), "PNG"):
-            raise ExportError(f"{out}: the PNG could not be written")
+    def write(buffer: QtCore.QBuffer) -> None:
+        if not image.save(buffer, "PNG"):
+            raise ExportError(f"{out}: the PNG could not be encoded")
 
-    return atomic_write(out, write)
+    return atomic_write_bytes(out, _in_memory(write))
+
+
+def _in_memory(write: Callable[[QtCore.QBuffer], None]) -> bytes:
+    """What ``write`` writes to a buffer. Figures are drawn in memory and saved as bytes, so the
+    file is written the way a killed process leaves nothing of (see :mod:`nnviz.core.writing`)."""
+    data = QtCore.QByteArray()
+    buffer = QtCore.QBuffer(data)
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        write(buffer)
+    finally:
+        buffer.close()
+    return bytes(data.data())
 
 
 def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title: str | None) -> None:
@@ -362,9 +381,9 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
     _ensure_renderable(widget)
     size = figure_size(widget, title)
 
-    def write(temp: Path) -> None:
+    def write(buffer: QtCore.QBuffer) -> None:
         generator = QtSvg.QSvgGenerator()
-        generator.setFileName(str(temp))
+        generator.setOutputDevice(buffer)
         generator.setSize(size)
         generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
         generator.setResolution(widget.logicalDpiX())  # point sizes of fonts as on screen
@@ -372,7 +391,7 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
         generator.setDescription("Exported from nnviz")
         _paint_vector(generator, widget, out, "SVG", title)
 
-    return atomic_write(out, write)
+    return atomic_write_bytes(out, _in_memory(write))
 
 
 def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
@@ -382,8 +401,8 @@ def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
     size = figure_size(widget, title)
     dpi = widget.logicalDpiX()  # one device unit is one pixel on screen: fonts keep their size
 
-    def write(temp: Path) -> None:
-        writer = QtGui.QPdfWriter(str(temp))
+    def write(buffer: QtCore.QBuffer) -> None:
+        writer = QtGui.QPdfWriter(buffer)
         writer.setResolution(dpi)
         page = QtGui.QPageSize(QtCore.QSizeF(size.width() * 72 / dpi, size.height() * 72 / dpi),
                                QtGui.QPageSize.Unit.Point, "nnviz figure",
@@ -394,7 +413,7 @@ def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
         writer.setCreator("nnviz")
         _paint_vector(writer, widget, out, "PDF", title)
 
-    return atomic_write(out, write)
+    return atomic_write_bytes(out, _in_memory(write))
 
 
 def _csv_cell(value) -> str:

@@ -1,6 +1,7 @@
 """Figure export: exact pixel sizes, real content, vector SVG/PDF, exact CSV, clear errors, atomic files."""
 
 import csv
+import errno
 import importlib.abc
 import os
 import re
@@ -14,6 +15,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from nnviz.core import writing
 from nnviz.core.experiment import Experiment
 from nnviz.core.writing import WriteError
 from nnviz.gui import export
@@ -144,20 +146,28 @@ def test_an_unwritable_folder_is_refused_before_rendering(tmp_path, loss_panel):
 
 
 # -- atomic writes ---------------------------------------------------------------------------------
-def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, loss_panel, monkeypatch):
-    target = tmp_path / "fig.png"
+@pytest.mark.parametrize("name", ["fig.png", "fig.svg", "fig.pdf", "fig.csv"])
+def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(tmp_path, loss_panel, monkeypatch, name):
+    target = tmp_path / name
     target.write_bytes(b"old figure")
 
-    def half_write(self, name, *args):
-        with open(name, "wb") as f:
-            f.write(b"\x89PNG half")
-        raise OSError(28, "No space left on device")
+    def disk_full(fd):  # where a full disk shows at the latest: syncing the file
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(QtGui.QImage, "save", half_write)
+    monkeypatch.setattr(writing.os, "fsync", disk_full)
     with pytest.raises(WriteError, match=re.escape(f"{target}: cannot write (No space left on device)")):
-        export_png(loss_panel, target)
+        export_figure(loss_panel, target, table=loss_panel.export_table)
     assert target.read_bytes() == b"old figure"
-    assert files_in(tmp_path) == ["fig.png"]
+    assert files_in(tmp_path) == [name]
+
+
+def test_a_png_that_cannot_be_encoded_is_one_line_and_leaves_the_old_file(tmp_path, loss_panel, monkeypatch):
+    target = tmp_path / "fig.png"
+    target.write_bytes(b"old figure")
+    monkeypatch.setattr(QtGui.QImage, "save", lambda self, *args: False)
+    with pytest.raises(ExportError, match=re.escape(f"{target}: the PNG could not be encoded")):
+        export_png(loss_panel, target)
+    assert target.read_bytes() == b"old figure" and files_in(tmp_path) == ["fig.png"]
 
 
 def test_a_failure_while_drawing_vectors_leaves_nothing(tmp_path, loss_panel, monkeypatch):
@@ -191,23 +201,23 @@ def test_atomic_write_replaces_the_file_and_keeps_its_permissions(tmp_path):
     assert files_in(tmp_path) == ["fresh.csv", "t.csv"]
 
 
+@pytest.mark.parametrize("name", ["fig.png", "fig.svg", "fig.pdf"])
 def test_ctrl_c_while_a_figure_is_written_leaves_the_old_file_and_no_temporary_file(tmp_path, loss_panel,
-                                                                                    monkeypatch):
-    target = tmp_path / "fig.png"
+                                                                                    monkeypatch, name):
+    target = tmp_path / name
     target.write_bytes(b"old figure")
     target.chmod(0o640)
+    real_fsync = os.fsync
 
-    def interrupted_save(self, name, *args):
-        with open(name, "wb") as f:
-            f.write(b"\x89PNG half")
+    def interrupted(fd):  # the file is written, not yet synced nor renamed
         signal.raise_signal(signal.SIGINT)
-        return True
+        real_fsync(fd)
 
-    monkeypatch.setattr(QtGui.QImage, "save", interrupted_save)
+    monkeypatch.setattr(writing.os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        export_png(loss_panel, target)
+        export_figure(loss_panel, target)
     assert target.read_bytes() == b"old figure" and stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert files_in(tmp_path) == ["fig.png"]
+    assert files_in(tmp_path) == [name]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
