@@ -46,7 +46,7 @@ Qt's offscreen platform (nnviz sets ``QT_QPA_PLATFORM=offscreen`` itself): no di
 batches default to the app's: the ``"data"`` entry's ``batch_size``, else the whole training set.
 
 ``--steps`` and ``--epochs`` take at most :data:`~nnviz.core.errors.MAX_STEPS` (10⁹) steps; ``--scale``
-is a number from 0.25 to 8.
+is a number from 0.25 to 8; an animation has at most 5,000 ``--frames``.
 
 Every file is written atomically (see :mod:`nnviz.core.writing`): ``train`` writes both files or
 neither, and never removes a file it has not replaced.
@@ -77,12 +77,12 @@ from nnviz import __version__
 from nnviz.core.data import WidthMismatch
 from nnviz.core.dataconfig import DataConfig, data_config_for
 from nnviz.core.datasets import DATASETS, find_dataset, load_data
-from nnviz.core.document import atomic_write_text, dumps, load_model, read_document
+from nnviz.core.document import dumps, load_model, read_document
 from nnviz.core.errors import MAX_STEPS, LimitError, NnvizError
 from nnviz.core.experiment import Experiment
 from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer
-from nnviz.core.writing import WriteError, atomic_write_files, recording_commits
+from nnviz.core.writing import WriteError, atomic_write_files, atomic_write_text, recording_commits
 from nnviz.gui.formats import ANIMATION_FORMATS, FIGURE_FORMATS, REPORT_FORMATS, suffix_list
 from nnviz.gui.panels.registry import plot_choices  # Qt-free: the choices cost no Qt start
 
@@ -685,9 +685,13 @@ def command_export(args) -> int:
 
     QtCore.qInstallMessageHandler(_quiet_qt)
     create_application([PROG])
+    from nnviz.gui.animation import MAX_FRAMES
     from nnviz.gui.headless import Diverged as ExportDiverged
     from nnviz.gui.headless import export_plot
 
+    if Path(args.out).suffix.lower().lstrip(".") in ANIMATION_FORMATS and args.frames > MAX_FRAMES:
+        # refused now, not after rendering the frames the recorder takes
+        raise UsageError(f"--frames {args.frames}: an animation has at most {MAX_FRAMES:,} frames")
     experiment = experiment_for(args, fit_model=True)
     try:
         path = export_plot(experiment, args.plot, args.out, steps=args.steps, scale=args.scale, width=args.width,

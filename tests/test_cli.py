@@ -683,6 +683,8 @@ def test_train_keeps_the_modes_of_the_files_it_replaces_and_new_files_follow_the
      ["--scale", "from 0.25 to 8"]),
     (["export", "xor.json", "--data", "xor", "--plot", "loss", "--out", "l.png", "--scale", "inf"],
      ["--scale", "finite"]),
+    (["export", "xor.json", "--data", "xor", "--plot", "loss", "--out", "l.gif", "--steps", 10**6,
+      "--frames", 10**6], ["--frames 1000000", "at most 5,000 frames"]),
 ])
 def test_limits_are_one_line_naming_the_limit_and_write_nothing(capsys, tmp_path, monkeypatch, argv, fragments):
     _setup_bad_inputs(tmp_path)
