@@ -592,11 +592,12 @@ def contents(folder: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("failing", [1, 2])
 def test_a_failed_write_keeps_the_previous_run_whole(capsys, monkeypatch, xor_model, old_run, failing):
     out, old = old_run
+    (out / "notes.txt").write_text("the user's own file")
     _fsync_fails_on(monkeypatch, failing)
     code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 7, "--out", out)
     assert_one_error_line(code, err, "No space left on device", ["metrics.csv", "model.json"][failing - 1])
     assert code == 1  # the input was fine: the output could not be written
-    assert contents(out) == old
+    assert contents(out) == {**old, "notes.txt": b"the user's own file"}
 
 
 def test_interrupt_writes_nothing(capsys, tmp_path, monkeypatch, xor_model):
