@@ -297,10 +297,9 @@ def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
 def main(argv=None) -> int:
     """Run the ``nnviz`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     multiprocessing.freeze_support()  # in a frozen bundle, the app's training process starts here
-    written: list[Path] = []
+    written: list[Path] = []  # by the command, as it goes
     try:
-        with recording_commits() as written:
-            return _dispatch(argv)
+        return _dispatch(argv, written)
     except _Exit as exc:
         return exc.status
     except CliError as exc:
@@ -352,7 +351,7 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-def _dispatch(argv) -> int:
+def _dispatch(argv, written: list[Path]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -360,7 +359,7 @@ def _dispatch(argv) -> int:
         return EXIT_OK
     commands = {"train": command_train, "trace": command_trace, "export": command_export}
     if args.command in commands:
-        with _sigterm_unwinds():
+        with _sigterm_unwinds(), recording_commits(written):
             return commands[args.command](args)
     if args.command == "open":
         model = Path(args.model)

@@ -550,10 +550,10 @@ def check_writable(folder) -> None:
 
 
 @contextlib.contextmanager
-def recording_commits():
-    """A list that collects the path of every file this process commits while the block runs: what
-    a command interrupted by Ctrl-C has really written."""
-    record: list[Path] = []
+def recording_commits(record: list[Path] | None = None):
+    """A list (``record``, else a new one) that collects the path of every file this process
+    commits while the block runs: what a command interrupted by Ctrl-C has really written."""
+    record = [] if record is None else record
     with _lock:
         _records.append(record)
     try:
