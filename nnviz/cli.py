@@ -45,18 +45,28 @@ an animation of the training, ``.gif`` (or ``.mp4`` with imageio-ffmpeg), ``--fr
 Qt's offscreen platform (nnviz sets ``QT_QPA_PLATFORM=offscreen`` itself): no display is needed. Here
 batches default to the app's: the ``"data"`` entry's ``batch_size``, else the whole training set.
 
+``--steps`` and ``--epochs`` take at most :data:`~nnviz.core.errors.MAX_STEPS` (10⁹) steps; ``--scale``
+is a number from 0.25 to 8; an animation has at most 5,000 ``--frames``.
+
+Every file is written atomically (see :mod:`nnviz.core.writing`): ``train`` writes both files or
+neither, and never removes a file it has not replaced.
+
 Exit status: 0 success; 1 the command ran but failed (training diverged, an output could not be
-written, an unexpected error); 2 bad input (arguments, model file, data). Every failure prints one
-line ``nnviz: error: ...`` to standard error and leaves no output files behind.
+written, an unexpected error); 2 bad input (arguments, model file, data); 130 interrupted (Ctrl-C),
+143 terminated (SIGTERM). Every failure prints one line ``nnviz: error: ...`` to standard error and
+leaves no output files behind; an interruption says what it had written, if anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -67,11 +77,12 @@ from nnviz import __version__
 from nnviz.core.data import WidthMismatch
 from nnviz.core.dataconfig import DataConfig, data_config_for
 from nnviz.core.datasets import DATASETS, find_dataset, load_data
-from nnviz.core.document import atomic_write_text, dumps, load_model, read_document
-from nnviz.core.errors import NnvizError
+from nnviz.core.document import dumps, load_model, read_document
+from nnviz.core.errors import MAX_STEPS, LimitError, NnvizError
 from nnviz.core.experiment import Experiment
 from nnviz.core.network import Network
 from nnviz.core.trainer import Trainer
+from nnviz.core.writing import WriteError, atomic_write_files, atomic_write_text, recording_commits
 from nnviz.gui.formats import ANIMATION_FORMATS, FIGURE_FORMATS, REPORT_FORMATS, suffix_list
 from nnviz.gui.panels.registry import plot_choices  # Qt-free: the choices cost no Qt start
 
@@ -80,8 +91,12 @@ DEFAULT_STEPS = 1000
 METRICS_COLUMNS = ("step", "epoch", "lr", "loss", "grad_norm")
 MODEL_FILE, METRICS_FILE = "model.json", "metrics.csv"
 PROGRESS_INTERVAL = 0.1  # seconds between progress-bar refreshes (at most ~10 per second)
+#: ``--scale`` of a PNG or an animation: a quarter of the panel's size on screen (still legible) up
+#: to 8 times (an 800 x 500 panel becomes 6400 x 4000 pixels)
+MIN_SCALE, MAX_SCALE = 0.25, 8.0
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as shells report it
 
 
 # -- errors ----------------------------------------------------------------------------------------
@@ -95,6 +110,11 @@ class UsageError(CliError):
     """Bad arguments or input (exit status 2)."""
 
     status = EXIT_USAGE
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while a command ran: it unwinds like Ctrl-C's KeyboardInterrupt, so that
+    nothing half-done is left."""
 
 
 class _Exit(Exception):
@@ -118,31 +138,52 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- argument types --------------------------------------------------------------------------------
-def _whole(minimum: int):
-    """An argparse type: a whole number >= ``minimum``."""
+def _shown(text: str) -> str:
+    """An argument as an error quotes it: at most 40 characters."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _whole(minimum: int, maximum: int | None = None, unit: str = ""):
+    """An argparse type: a whole number >= ``minimum`` and, if given, <= ``maximum`` (nnviz's limit
+    on ``unit``)."""
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
+        digits = text.strip().lstrip("+")
+        if maximum is not None and digits.isdigit() and len(digits.lstrip("0")) > len(str(maximum)):
+            value = maximum + 1  # too long for int() to be worth it (or allowed: over 4300 digits)
+        else:
+            try:
+                value = int(text)
+            except ValueError:
+                value = None
         if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {_shown(text)}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"at most {maximum:,} {unit} (nnviz's limit), got {_shown(text)}")
         return value
     return parse
+
+
+def _scale(text: str) -> float:
+    """An argparse type: a scale from :data:`MIN_SCALE` to :data:`MAX_SCALE`."""
+    value = _finite(text)
+    if not MIN_SCALE <= value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"expected a number from {MIN_SCALE:g} to {MAX_SCALE:g} (times the "
+                                         f"panel's size on screen), got {_shown(text)}")
+    return value
 
 
 def _fraction(text: str) -> float:
     """An argparse type: a number in [0, 1)."""
     value = _finite(text)
     if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {_shown(text)}")
     return value
 
 
 def _positive(text: str) -> float:
     value = _finite(text)
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be > 0, got {_shown(text)}")
     return value
 
 
@@ -150,7 +191,7 @@ def _nonnegative(text: str) -> float:
     """An argparse type: a finite number >= 0."""
     value = _finite(text)
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {_shown(text)}")
     return value
 
 
@@ -160,7 +201,7 @@ def _finite(text: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {_shown(text)}")
     return value
 
 
@@ -185,9 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "DIR/metrics.csv (one row per step).")
     _add_common_arguments(train)
     length = train.add_mutually_exclusive_group()
-    length.add_argument("--steps", type=_whole(1), metavar="N",
-                        help=f"optimizer steps to take (default {DEFAULT_STEPS})")
-    length.add_argument("--epochs", type=_whole(1), metavar="E",
+    length.add_argument("--steps", type=_whole(1, MAX_STEPS, "steps"), metavar="N",
+                        help=f"optimizer steps to take (default {DEFAULT_STEPS}, at most {MAX_STEPS:,})")
+    length.add_argument("--epochs", type=_whole(1, MAX_STEPS, "epochs"), metavar="E",
                         help="train for E passes over the training rows instead")
     train.add_argument("--out", required=True, metavar="DIR",
                        help="output folder, created with its parents if missing")
@@ -205,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "SVG, PDF, CSV (the numbers drawn) or an animated GIF/MP4 of the training; or "
                     "write the run report (HTML or PDF). No display needed.")
     _add_common_arguments(export)
-    export.add_argument("--steps", type=_whole(0), default=0, metavar="N",
+    export.add_argument("--steps", type=_whole(0, MAX_STEPS, "steps"), default=0, metavar="N",
                         help="optimizer steps to take first (default 0: the model as it is)")
     plots = plot_choices()
     export.add_argument("--plot", required=True, choices=plots, metavar="PLOT",
@@ -214,8 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"output file: {suffix_list(FIGURE_FORMATS)} {suffix_list(ANIMATION_FORMATS)} "
                              f"(report: {suffix_list(REPORT_FORMATS)})")
     size = export.add_mutually_exclusive_group()
-    size.add_argument("--scale", type=_positive, default=2.0, metavar="S",
-                      help="PNG and animation scale: 1, 2 or 4 times the panel's size (default 2)")
+    size.add_argument("--scale", type=_scale, default=2.0, metavar="S",
+                      help=f"PNG and animation scale: {MIN_SCALE:g} to {MAX_SCALE:g} times the panel's size, "
+                           "such as 1, 2 or 4 (default 2)")
     size.add_argument("--width", type=_whole(16), metavar="PX", help="PNG width in pixels")
     export.add_argument("--transparent", action="store_true", help="PNG with a transparent background")
     export.add_argument("--no-title", action="store_true", help="leave out the title naming the model")
@@ -255,25 +297,52 @@ def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
 def main(argv=None) -> int:
     """Run the ``nnviz`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     multiprocessing.freeze_support()  # in a frozen bundle, the app's training process starts here
+    written: list[Path] = []  # by the command, as it goes
     try:
-        return _dispatch(argv)
+        return _dispatch(argv, written)
     except _Exit as exc:
         return exc.status
     except CliError as exc:
         return _fail(str(exc), exc.status)
+    except WriteError as exc:  # the input was fine: an output could not be written
+        return _fail(str(exc), EXIT_FAILURE)
     except NnvizError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         return _fail(f"{where}{exc.strerror or exc}", EXIT_FAILURE)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Terminated) as exc:
+        # a signal that came while the files were being renamed waits until they all are: then
+        # they are written, and the line says so
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        done = f"wrote {' and '.join(str(p) for p in written)}" if written else "nothing was written"
+        print(f"{PROG}: {'interrupted' if interrupted else 'terminated'}; {done}", file=sys.stderr)
+        return EXIT_INTERRUPTED if interrupted else EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
         if os.environ.get("NNVIZ_DEBUG"):
             raise
         return _fail(f"unexpected {type(exc).__name__}: {exc} (please report this bug; set NNVIZ_DEBUG=1 "
                      f"for a traceback)", EXIT_FAILURE)
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    """While a command runs (in the main thread), SIGTERM raises :class:`Terminated` instead of
+    ending the process at once, so the command cleans up and says what it wrote; the previous
+    handler comes back afterwards. Not for the desktop app, which handles its own signals."""
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or previous in (None, signal.SIG_IGN):
+        yield
+        return
+
+    def on_sigterm(signum, frame):
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fail(message: str, status: int) -> int:
@@ -282,18 +351,16 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-def _dispatch(argv) -> int:
+def _dispatch(argv, written: list[Path]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
         print(f"{PROG} {__version__}")
         return EXIT_OK
-    if args.command == "train":
-        return command_train(args)
-    if args.command == "trace":
-        return command_trace(args)
-    if args.command == "export":
-        return command_export(args)
+    commands = {"train": command_train, "trace": command_trace, "export": command_export}
+    if args.command in commands:
+        with _sigterm_unwinds(), recording_commits(written):
+            return commands[args.command](args)
     if args.command == "open":
         model = Path(args.model)
         if not model.is_file():
@@ -389,6 +456,9 @@ def command_train(args) -> int:
     experiment = experiment_for(args, fit_model=False)
     trainer = experiment.trainer
     steps = args.steps or (_steps_for_epochs(trainer, args.epochs) if args.epochs else DEFAULT_STEPS)
+    if steps > MAX_STEPS:
+        raise LimitError(f"--epochs {args.epochs}: {steps:,} steps ({_count(trainer.n, 'row')} in batches of "
+                         f"{trainer.batch_size or trainer.n}); nnviz takes at most {MAX_STEPS:,} steps")
     test_losses = run_training(experiment, steps)
     paths = [out / name for name in (MODEL_FILE, METRICS_FILE)]
     line = summary(experiment, steps, paths)
@@ -532,23 +602,20 @@ def check_output_folder(folder: Path) -> None:
 
 
 def write_files(folder: Path, files: dict[str, str]) -> None:
-    """Write every file in ``files`` (name -> text) into ``folder`` atomically, creating the folder
-    and its parents; if any write fails, remove what this call created and re-raise."""
+    """Write every file in ``files`` (name -> text) into ``folder``, all or none (see
+    :func:`~nnviz.core.writing.atomic_write_files`), creating the folder and its parents; if the
+    write fails or is interrupted, the folders it created are removed and the files already in
+    ``folder`` are as they were."""
     missing = []
     ancestor = folder
     while not ancestor.exists():
         missing.append(ancestor)
         ancestor = ancestor.parent
-    written: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            atomic_write_text(folder / name, text)
-            written.append(folder / name)
+        atomic_write_files({folder / name: text for name, text in files.items()})
     except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        for path in missing:  # innermost first
+        for path in missing:  # innermost first; not emptied (a signal that came after the commit)
             try:
                 path.rmdir()
             except OSError:
@@ -562,6 +629,8 @@ def command_trace(args) -> int:
     out = None if args.out == "-" else Path(args.out)
     if out is not None and out.is_dir():
         raise UsageError(f"--out {out}: is a folder; give a file name such as {out / 'trace.json'}")
+    if out is not None and not out.absolute().parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
     experiment = experiment_for(args, fit_model=False)
     text = trace_json(trace_document(experiment.trainer))
     if out is None:
@@ -615,9 +684,13 @@ def command_export(args) -> int:
 
     QtCore.qInstallMessageHandler(_quiet_qt)
     create_application([PROG])
+    from nnviz.gui.animation import MAX_FRAMES
     from nnviz.gui.headless import Diverged as ExportDiverged
     from nnviz.gui.headless import export_plot
 
+    if Path(args.out).suffix.lower().lstrip(".") in ANIMATION_FORMATS and args.frames > MAX_FRAMES:
+        # refused now, not after rendering the frames the recorder takes
+        raise UsageError(f"--frames {args.frames}: an animation has at most {MAX_FRAMES:,} frames")
     experiment = experiment_for(args, fit_model=True)
     try:
         path = export_plot(experiment, args.plot, args.out, steps=args.steps, scale=args.scale, width=args.width,

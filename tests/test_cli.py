@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import builtins
 import csv
+import errno
 import json
 import math
 import os
+import signal
+import stat
 import subprocess
 import sys
 import types
@@ -17,8 +20,9 @@ import numpy as np
 import pytest
 
 from nnviz import __version__, cli
-from nnviz.core import Trainer, load_model
+from nnviz.core import Trainer, load_model, writing
 from nnviz.core.datasets import make_dataset
+from nnviz.core.experiment import Experiment
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -550,21 +554,161 @@ def test_help_returns_zero(capsys):
     assert code == 0 and "usage: nnviz train" in out and "--epochs" in out
 
 
+def _fsync_fails_on(monkeypatch, call: int) -> None:
+    """The disk is full when the ``call``-th file is synced (before any rename)."""
+    real, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == call:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(writing.os, "fsync", fsync)
+
+
 def test_failed_second_write_leaves_nothing(capsys, tmp_path, monkeypatch, xor_model):
-    real_write = cli.atomic_write_text
-
-    def flaky_write(path, text):
-        if Path(path).name == cli.MODEL_FILE:
-            raise OSError(28, "No space left on device", str(path))
-        real_write(path, text)
-
-    monkeypatch.setattr(cli, "atomic_write_text", flaky_write)
+    _fsync_fails_on(monkeypatch, 2)  # metrics.csv is written, model.json is not
     before = all_files(tmp_path)
     code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 3,
                        "--out", tmp_path / "a" / "b")
     assert code == 1
     assert_one_error_line(code, err, "No space left on device", "model.json")
+    assert all_files(tmp_path) == before  # the folders it made are gone too
+
+
+@pytest.fixture
+def old_run(capsys, tmp_path, xor_model) -> tuple[Path, dict[str, bytes]]:
+    """A run folder holding the pair of files of a 5-step run, and their bytes."""
+    out = tmp_path / "run"
+    assert run(capsys, "train", xor_model, "--data", "xor", "--steps", 5, "--out", out)[0] == 0
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("failing", [1, 2])
+def test_a_failed_write_keeps_the_previous_run_whole(capsys, monkeypatch, xor_model, old_run, failing):
+    out, old = old_run
+    (out / "notes.txt").write_text("the user's own file")
+    _fsync_fails_on(monkeypatch, failing)
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 7, "--out", out)
+    assert_one_error_line(code, err, "No space left on device", ["metrics.csv", "model.json"][failing - 1])
+    assert code == 1  # the input was fine: the output could not be written
+    assert contents(out) == {**old, "notes.txt": b"the user's own file"}
+
+
+def test_interrupt_writes_nothing(capsys, tmp_path, monkeypatch, xor_model):
+    def interrupted(self, *args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "run", interrupted)
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")
+    assert code == 130 and err.count("\n") == 1 and "interrupted" in err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("signum, status, word", [(signal.SIGINT, 130, "interrupted"),
+                                                  (signal.SIGTERM, 143, "terminated")])
+def test_a_signal_while_training_keeps_the_previous_run_and_says_nothing_was_written(
+        capsys, monkeypatch, xor_model, old_run, signum, status, word):
+    out, old = old_run
+    real_run = Experiment.run
+
+    def run_then_signal(self, steps, *args, **kwargs):
+        loss = real_run(self, steps, *args, **kwargs)
+        if self.step == 10:
+            signal.raise_signal(signum)
+        return loss
+
+    monkeypatch.setattr(Experiment, "run", run_then_signal)
+    before = signal.getsignal(signal.SIGTERM)
+    code, out_text, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 30, "--out", out)
+    assert (code, out_text, err) == (status, "", f"nnviz: {word}; nothing was written\n")
+    assert contents(out) == old
+    assert signal.getsignal(signal.SIGTERM) is before  # the command's own handler is gone
+
+
+@pytest.mark.parametrize("signum, status, word", [(signal.SIGINT, 130, "interrupted"),
+                                                  (signal.SIGTERM, 143, "terminated")])
+def test_a_signal_between_the_renames_waits_and_says_what_was_written(
+        capsys, monkeypatch, xor_model, old_run, signum, status, word):
+    out, old = old_run
+    real_replace = os.replace
+
+    def replace_then_signal(src, dst):
+        real_replace(src, dst)
+        if Path(dst).name == cli.METRICS_FILE:
+            signal.raise_signal(signum)  # model.json is not in place yet
+
+    monkeypatch.setattr(writing.os, "replace", replace_then_signal)
+    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 9, "--out", out)
+    assert (code, err) == (status, f"nnviz: {word}; wrote {out / 'metrics.csv'} and {out / 'model.json'}\n")
+    assert sorted(contents(out)) == ["metrics.csv", "model.json"]
+    assert load_model(out / "model.json").optimizer.t == 9
+    assert len(read_metrics(out / "metrics.csv")[1]) == 9
+
+
+def test_train_keeps_the_modes_of_the_files_it_replaces_and_new_files_follow_the_umask(
+        capsys, tmp_path, xor_model, old_run):
+    out, _ = old_run
+    saved = os.umask(0o027)
+    try:
+        (out / "model.json").chmod(0o600)
+        (out / "metrics.csv").chmod(0o664)
+        assert run(capsys, "train", xor_model, "--data", "xor", "--steps", 4, "--out", out)[0] == 0
+        assert run(capsys, "train", xor_model, "--data", "xor", "--steps", 4, "--out", tmp_path / "fresh")[0] == 0
+    finally:
+        os.umask(saved)
+    assert stat.S_IMODE((out / "model.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((out / "metrics.csv").stat().st_mode) == 0o664
+    for name in ("model.json", "metrics.csv"):
+        assert stat.S_IMODE((tmp_path / "fresh" / name).stat().st_mode) == 0o640  # 0o666 less the umask
+
+
+# -- limits ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("argv, fragments", [
+    (["train", "xor.json", "--data", "xor", "--steps", 10**30], ["--steps", "at most 1,000,000,000 steps"]),
+    (["train", "xor.json", "--data", "xor", "--steps", 10**9 + 1], ["--steps", "at most 1,000,000,000 steps"]),
+    (["train", "xor.json", "--data", "xor", "--steps", "9" * 5000], ["--steps", "at most 1,000,000,000", "..."]),
+    (["train", "xor.json", "--data", "xor", "--epochs", 10**12], ["--epochs", "at most 1,000,000,000 epochs"]),
+    (["train", "xor.json", "--data", "xor", "--epochs", 10**9, "--batch-size", 1],
+     ["--epochs 1000000000", "4,000,000,000 steps", "at most 1,000,000,000 steps"]),
+    (["export", "xor.json", "--data", "xor", "--plot", "loss", "--out", "l.png", "--steps", 10**10],
+     ["--steps", "at most 1,000,000,000 steps"]),
+    (["export", "xor.json", "--data", "xor", "--plot", "loss", "--out", "l.png", "--scale", "1e-300"],
+     ["--scale", "from 0.25 to 8", "'1e-300'"]),
+    (["export", "xor.json", "--data", "xor", "--plot", "loss", "--out", "l.png", "--scale", "9"],
+     ["--scale", "from 0.25 to 8"]),
+    (["export", "xor.json", "--data", "xor", "--plot", "loss", "--out", "l.png", "--scale", "inf"],
+     ["--scale", "finite"]),
+    (["export", "xor.json", "--data", "xor", "--plot", "loss", "--out", "l.gif", "--steps", 10**6,
+      "--frames", 10**6], ["--frames 1000000", "at most 5,000 frames"]),
+])
+def test_limits_are_one_line_naming_the_limit_and_write_nothing(capsys, tmp_path, monkeypatch, argv, fragments):
+    _setup_bad_inputs(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = all_files(tmp_path)
+    code, out, err = run(capsys, *argv, *([] if argv[0] == "export" else ["--out", "run"]))
+    assert (code, out) == (2, "")
+    assert_one_error_line(code, err, *fragments)
+    assert len(err) < 300
     assert all_files(tmp_path) == before
+
+
+@pytest.mark.parametrize("option, text, value", [("--steps", "1000000000", 10**9), ("--epochs", "1000000000", 10**9),
+                                                 ("--steps", "+7", 7)])
+def test_the_largest_step_counts_are_taken(option, text, value):
+    args = cli.build_parser().parse_args(["train", "m.json", option, text, "--out", "run"])
+    assert getattr(args, option[2:]) == value
+
+
+@pytest.mark.parametrize("text, value", [("0.25", 0.25), ("1", 1.0), ("4", 4.0), ("8", 8.0)])
+def test_scales_in_the_range_are_taken(text, value):
+    args = cli.build_parser().parse_args(["export", "m.json", "--plot", "loss", "--out", "l.png", "--scale", text])
+    assert args.scale == value
 
 
 def test_unexpected_exception_is_one_line(capsys, tmp_path, monkeypatch, xor_model):
@@ -576,16 +720,6 @@ def test_unexpected_exception_is_one_line(capsys, tmp_path, monkeypatch, xor_mod
     code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")
     assert code == 1
     assert_one_error_line(code, err, "RuntimeError", "boom", "please report")
-    assert not (tmp_path / "run").exists()
-
-
-def test_interrupt_writes_nothing(capsys, tmp_path, monkeypatch, xor_model):
-    def interrupted(self, *args):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(Trainer, "run", interrupted)
-    code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--out", tmp_path / "run")
-    assert code == 130 and err.count("\n") == 1 and "interrupted" in err
     assert not (tmp_path / "run").exists()
 
 
@@ -666,6 +800,22 @@ def test_export_bad_output_is_one_line_and_writes_nothing(capsys, tmp_path, name
     assert code == 2
     assert_one_error_line(code, err, fragment)
     assert all_files(tmp_path) == set()
+
+
+def test_export_interrupted_once_its_file_is_in_place_says_it_wrote_it(capsys, tmp_path, monkeypatch):
+    model = REPO / "resources" / "examples" / "xor-mlp.json"
+    out = tmp_path / "g.csv"
+    out.write_text("old")  # replaced by a rename
+    real_replace = os.replace
+
+    def replace_then_interrupt(src, dst):
+        real_replace(src, dst)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(writing.os, "replace", replace_then_interrupt)
+    code, _, err = run(capsys, "export", model, "--steps", "3", "--plot", "graph", "--out", out)
+    assert (code, err) == (130, f"nnviz: interrupted; wrote {out}\n")
+    assert out.read_text().startswith("kind,")
 
 
 def test_export_of_a_diverging_run_fails_and_writes_nothing(capsys, tmp_path):

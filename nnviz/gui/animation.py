@@ -3,21 +3,21 @@
 A :class:`Recorder` takes one frame each time :meth:`Recorder.add_frame` is called — the window
 calls it for every snapshot it draws, the command line every few steps — renders the chosen widgets
 side by side (the decision surface with the loss by default), writes a frame counter on it, and
-streams the frames to a temporary file that becomes the output only when :meth:`Recorder.finish`
-succeeds: a cancelled or failed recording leaves nothing behind.
+streams the frames to a temporary file (:class:`~nnviz.core.writing.StagedFile`) that becomes the
+output only when :meth:`Recorder.finish` succeeds: a cancelled or failed recording leaves nothing
+behind, and a file it replaces keeps its permissions.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from nnviz.gui.export import ExportError, _new_file_mode, check_output_path, figure_widget, render_image
+from nnviz.core.writing import StagedFile, commit
+from nnviz.gui.export import ExportError, check_output_path, figure_widget, render_image
 from nnviz.gui.formats import ANIMATION_FORMATS
 
 DEFAULT_FPS = 10
@@ -98,13 +98,12 @@ class Recorder:
             import imageio.v2  # noqa: F401 - the writers below need it
         except ImportError:
             raise ExportError("recording needs imageio: python -m pip install imageio pillow") from None
-        handle, temp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=f".{fmt}", dir=self.path.parent)
-        os.close(handle)
-        self._temp = Path(temp)
+        # a named file (imageio and ffmpeg open it by name; ffmpeg picks the container by its suffix)
+        self._staged = StagedFile(self.path, named=True, suffix=f".{fmt}")
         try:
-            self._writer = ANIMATION_FORMATS[fmt].load()(self._temp, self.fps, self.path)
-        except Exception:
-            self._temp.unlink(missing_ok=True)
+            self._writer = ANIMATION_FORMATS[fmt].load()(self._staged.temp, self.fps, self.path)
+        except BaseException:
+            self._staged.discard()
             raise
 
     def add_frame(self, label: str = "") -> None:
@@ -132,10 +131,9 @@ class Recorder:
             self._writer.close()
             if self.frames == 0:
                 raise ExportError(f"{self.path}: no frames were recorded")
-            os.chmod(self._temp, _new_file_mode(self.path))
-            os.replace(self._temp, self.path)
+            commit(self._staged)
         finally:
-            self._temp.unlink(missing_ok=True)
+            self._staged.discard()
         return self.path
 
     def cancel(self) -> None:
@@ -143,4 +141,4 @@ class Recorder:
         try:
             self._writer.close()
         finally:
-            self._temp.unlink(missing_ok=True)
+            self._staged.discard()

@@ -12,8 +12,11 @@ vectors, and a 4x PNG is not an enlarged 1x cache), items a panel marks as its h
 (``item.hover_readout = True``: a crosshair, a hover label) are hidden, and everything is put back
 afterwards.
 
-Every file is written to a temporary file in the target folder and renamed over the target only
-once it is complete: a failed export leaves no half-written file, and an existing file as it was.
+A figure is drawn in memory, then written by :mod:`nnviz.core.writing` to a temporary file in the
+target folder, synced, and renamed over the target only once it is complete: a failed, interrupted
+or killed export leaves no half-written file, and an existing file as it was, with its
+permissions; a write that fails raises :class:`~nnviz.core.writing.WriteError`. (``atomic_write``,
+for writers that need a file name, is re-exported here for other exporters.)
 """
 
 from __future__ import annotations
@@ -23,8 +26,6 @@ import csv
 import io
 import math
 import numbers
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,12 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from nnviz.core.errors import NnvizError
+from nnviz.core.writing import (
+    atomic_write,  # noqa: F401 - for other exporters (the report)
+    atomic_write_bytes,
+    atomic_write_text,
+    check_writable,
+)
 from nnviz.gui.formats import FIGURE_FORMATS
 from nnviz.gui.panels.base import Panel
 
@@ -76,45 +83,10 @@ def check_output_path(path, formats: Iterable[str] | None = None) -> tuple[Path,
     if not folder.is_dir():
         raise ExportError(f"{given}: {folder} is a file, not a folder")
     try:
-        handle, probe = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".probe", dir=folder)
+        check_writable(folder)
     except OSError as exc:
         raise ExportError(f"{given}: cannot write in the folder {folder} ({exc.strerror or exc})") from None
-    os.close(handle)
-    os.unlink(probe)
     return out, suffix[1:]
-
-
-def _new_file_mode(target: Path) -> int:
-    """The permissions ``target`` keeps if it exists, else those a plain ``open`` would give it
-    (``mkstemp`` makes files readable by their owner only)."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def atomic_write(path, write_fn: Callable[[Path], None]) -> Path:
-    """Call ``write_fn(temp)`` to write a temporary file in ``path``'s folder, then rename it to
-    ``path``. If ``write_fn`` raises, the temporary file is removed and a file already at ``path``
-    is left untouched; an ``OSError`` becomes an :class:`ExportError`. Returns ``path``."""
-    path = Path(path)
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    os.close(handle)
-    temp = Path(temp)
-    try:
-        write_fn(temp)
-        os.chmod(temp, _new_file_mode(path))
-        os.replace(temp, path)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
 
 
 # -- getting a widget ready -----------------------------------------------------------------------
@@ -371,11 +343,24 @@ def export_png(widget: QtWidgets.QWidget, path, scale: float = 1, width: int | N
     out, _ = check_output_path(path, ("png",))
     image = render_image(widget, scale=scale, width=width, background=background, title=title)
 
-    def write(temp: Path) -> None:
-        if not image.save(str(temp), "PNG"):
-            raise ExportError(f"{out}: the PNG could not be written")
+    def write(buffer: QtCore.QBuffer) -> None:
+        if not image.save(buffer, "PNG"):
+            raise ExportError(f"{out}: the PNG could not be encoded")
 
-    return atomic_write(out, write)
+    return atomic_write_bytes(out, _in_memory(write))
+
+
+def _in_memory(write: Callable[[QtCore.QBuffer], None]) -> bytes:
+    """What ``write`` writes to a buffer. Figures are drawn in memory and saved as bytes, so the
+    file is written the way a killed process leaves nothing of (see :mod:`nnviz.core.writing`)."""
+    data = QtCore.QByteArray()
+    buffer = QtCore.QBuffer(data)
+    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        write(buffer)
+    finally:
+        buffer.close()
+    return bytes(data.data())
 
 
 def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title: str | None) -> None:
@@ -396,9 +381,9 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
     _ensure_renderable(widget)
     size = figure_size(widget, title)
 
-    def write(temp: Path) -> None:
+    def write(buffer: QtCore.QBuffer) -> None:
         generator = QtSvg.QSvgGenerator()
-        generator.setFileName(str(temp))
+        generator.setOutputDevice(buffer)
         generator.setSize(size)
         generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
         generator.setResolution(widget.logicalDpiX())  # point sizes of fonts as on screen
@@ -406,7 +391,7 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
         generator.setDescription("Exported from nnviz")
         _paint_vector(generator, widget, out, "SVG", title)
 
-    return atomic_write(out, write)
+    return atomic_write_bytes(out, _in_memory(write))
 
 
 def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
@@ -416,8 +401,8 @@ def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
     size = figure_size(widget, title)
     dpi = widget.logicalDpiX()  # one device unit is one pixel on screen: fonts keep their size
 
-    def write(temp: Path) -> None:
-        writer = QtGui.QPdfWriter(str(temp))
+    def write(buffer: QtCore.QBuffer) -> None:
+        writer = QtGui.QPdfWriter(buffer)
         writer.setResolution(dpi)
         page = QtGui.QPageSize(QtCore.QSizeF(size.width() * 72 / dpi, size.height() * 72 / dpi),
                                QtGui.QPageSize.Unit.Point, "nnviz figure",
@@ -428,7 +413,7 @@ def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
         writer.setCreator("nnviz")
         _paint_vector(writer, widget, out, "PDF", title)
 
-    return atomic_write(out, write)
+    return atomic_write_bytes(out, _in_memory(write))
 
 
 def _csv_cell(value) -> str:
@@ -453,15 +438,7 @@ def export_csv(header: Sequence[str], rows: Iterable[Sequence], path) -> Path:
     writer.writerow([str(h) for h in header])
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
-    text = buffer.getvalue()
-
-    def write(temp: Path) -> None:
-        with open(temp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-
-    return atomic_write(out, write)
+    return atomic_write_text(out, buffer.getvalue())
 
 
 def figure_title(snapshot, figure: str) -> str:

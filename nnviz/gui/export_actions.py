@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from nnviz.core.errors import NnvizError
 from nnviz.gui.export import catch_up, copy_image, figure_title
-from nnviz.gui.export_dialog import ExportDialog
+from nnviz.gui.export_dialog import ExportDialog, slug
 from nnviz.gui.formats import ANIMATION_FORMATS, REPORT_FORMATS, file_filters
 from nnviz.gui.panels import registry
 
@@ -89,7 +89,10 @@ class ExportActions(QtCore.QObject):
 
     def report_dialog(self) -> None:
         w = self.window
-        start = str(Path(w.settings.value("last_dir", str(Path.home()))) / f"{self.data_name() or 'nnviz'} report.html")
+        # the data's name comes from the model or a file: only its letters and digits make the file
+        # name, so that no name ("../elsewhere/x") steers the suggestion out of the folder
+        name = f"{slug(self.data_name()) or 'nnviz'}-report.html"
+        start = str(Path(w.settings.value("last_dir", str(Path.home()))) / name)
         path, _ = QtWidgets.QFileDialog.getSaveFileName(w, "Export run report", start,
                                                         file_filters(REPORT_FORMATS))
         if path:

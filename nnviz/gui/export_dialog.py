@@ -19,9 +19,10 @@ WIDTH_CHOICE = 0  # the size combo's data for "a width in pixels"
 SETTINGS_GROUP = "export"
 
 
-def slug(text: str) -> str:
-    """``text`` as a file name part: lower case, runs of other characters as one "-"."""
-    return re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")
+def slug(text: str, limit: int = 60) -> str:
+    """``text`` as a file name part: lower case ASCII letters and digits, runs of anything else
+    (separators, dots, spaces) as one "-", at most ``limit`` characters."""
+    return re.sub(r"[^0-9a-z]+", "-", text.lower()).strip("-")[:limit].strip("-")
 
 
 class ExportDialog(QtWidgets.QDialog):

@@ -1,9 +1,12 @@
 """Figure export: exact pixel sizes, real content, vector SVG/PDF, exact CSV, clear errors, atomic files."""
 
 import csv
+import errno
 import importlib.abc
 import os
 import re
+import signal
+import stat
 import sys
 import xml.etree.ElementTree as ET
 
@@ -12,8 +15,11 @@ import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from nnviz.core import writing
 from nnviz.core.experiment import Experiment
+from nnviz.core.writing import WriteError
 from nnviz.gui import export
+from nnviz.gui.animation import Recorder
 from nnviz.gui.export import (
     ExportError,
     atomic_write,
@@ -29,7 +35,7 @@ from nnviz.gui.export import (
     prepare_offscreen,
     render_image,
 )
-from nnviz.gui.export_dialog import ExportDialog
+from nnviz.gui.export_dialog import ExportDialog, slug
 from nnviz.gui.panels.graph import GraphPanel
 from nnviz.gui.panels.loss import LossPanel
 from nnviz.gui.panels.output import OutputPanel
@@ -140,20 +146,28 @@ def test_an_unwritable_folder_is_refused_before_rendering(tmp_path, loss_panel):
 
 
 # -- atomic writes ---------------------------------------------------------------------------------
-def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, loss_panel, monkeypatch):
-    target = tmp_path / "fig.png"
+@pytest.mark.parametrize("name", ["fig.png", "fig.svg", "fig.pdf", "fig.csv"])
+def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(tmp_path, loss_panel, monkeypatch, name):
+    target = tmp_path / name
     target.write_bytes(b"old figure")
 
-    def half_write(self, name, *args):
-        with open(name, "wb") as f:
-            f.write(b"\x89PNG half")
-        raise OSError(28, "No space left on device")
+    def disk_full(fd):  # where a full disk shows at the latest: syncing the file
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(QtGui.QImage, "save", half_write)
-    with pytest.raises(ExportError, match=re.escape(f"{target}: cannot write (No space left on device)")):
-        export_png(loss_panel, target)
+    monkeypatch.setattr(writing.os, "fsync", disk_full)
+    with pytest.raises(WriteError, match=re.escape(f"{target}: cannot write (No space left on device)")):
+        export_figure(loss_panel, target, table=loss_panel.export_table)
     assert target.read_bytes() == b"old figure"
-    assert files_in(tmp_path) == ["fig.png"]
+    assert files_in(tmp_path) == [name]
+
+
+def test_a_png_that_cannot_be_encoded_is_one_line_and_leaves_the_old_file(tmp_path, loss_panel, monkeypatch):
+    target = tmp_path / "fig.png"
+    target.write_bytes(b"old figure")
+    monkeypatch.setattr(QtGui.QImage, "save", lambda self, *args: False)
+    with pytest.raises(ExportError, match=re.escape(f"{target}: the PNG could not be encoded")):
+        export_png(loss_panel, target)
+    assert target.read_bytes() == b"old figure" and files_in(tmp_path) == ["fig.png"]
 
 
 def test_a_failure_while_drawing_vectors_leaves_nothing(tmp_path, loss_panel, monkeypatch):
@@ -185,6 +199,51 @@ def test_atomic_write_replaces_the_file_and_keeps_its_permissions(tmp_path):
     fresh = atomic_write(tmp_path / "fresh.csv", lambda temp: temp.write_text("x"))
     assert fresh.stat().st_mode & 0o044  # readable by others as a plain open() would make it, not 0600
     assert files_in(tmp_path) == ["fresh.csv", "t.csv"]
+
+
+@pytest.mark.parametrize("name", ["fig.png", "fig.svg", "fig.pdf"])
+def test_ctrl_c_while_a_figure_is_written_leaves_the_old_file_and_no_temporary_file(tmp_path, loss_panel,
+                                                                                    monkeypatch, name):
+    target = tmp_path / name
+    target.write_bytes(b"old figure")
+    target.chmod(0o640)
+    real_fsync = os.fsync
+
+    def interrupted(fd):  # the file is written, not yet synced nor renamed
+        signal.raise_signal(signal.SIGINT)
+        real_fsync(fd)
+
+    monkeypatch.setattr(writing.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export_figure(loss_panel, target)
+    assert target.read_bytes() == b"old figure" and stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert files_in(tmp_path) == [name]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_checking_the_folder_leaves_nothing_in_it(tmp_path):
+    check_output_path(tmp_path / "fig.png")
+    assert files_in(tmp_path) == []
+
+
+def test_a_recording_keeps_the_mode_of_the_file_it_replaces_and_a_cancelled_one_leaves_nothing(tmp_path,
+                                                                                              loss_panel):
+    target = tmp_path / "run.gif"
+    target.write_bytes(b"old")
+    target.chmod(0o604)
+    recorder = Recorder([loss_panel], target, fps=5)
+    recorder.add_frame("step 1")
+    temporary = [p for p in files_in(tmp_path) if p != "run.gif"]
+    assert len(temporary) == 1 and temporary[0].startswith(".run.gif.") and temporary[0].endswith(".gif")
+    recorder.cancel()
+    assert files_in(tmp_path) == ["run.gif"] and target.read_bytes() == b"old"
+
+    recorder = Recorder([loss_panel], target, fps=5)
+    recorder.add_frame("step 1")
+    recorder.add_frame("step 2")
+    assert recorder.finish() == target
+    assert target.read_bytes()[:6] == b"GIF89a" and stat.S_IMODE(target.stat().st_mode) == 0o604
+    assert files_in(tmp_path) == ["run.gif"]
 
 
 # -- PNG --------------------------------------------------------------------------------------------
@@ -578,3 +637,11 @@ def test_dialog_export_button_asks_for_the_path(tmp_path, dialog, monkeypatch):
     dialog.export_button.click()
     assert target.exists() and dialog.result() == QtWidgets.QDialog.DialogCode.Accepted
     assert asked[0][0].endswith("circle-loss.png") and asked[0][1].startswith("PNG image (*.png)")
+
+
+@pytest.mark.parametrize("name, expected", [("Circle", "circle"), ("../outside/evil", "outside-evil"),
+                                            ("/etc/passwd", "etc-passwd"), ("C:\\Users\\x", "c-users-x"),
+                                            ("..", ""), ("Ünïcode spiral", "n-code-spiral"),
+                                            ("a" * 300, "a" * 60), ("x-" * 40, "x-" * 29 + "x")])
+def test_slug_keeps_a_name_to_letters_and_digits_in_one_file_name(name, expected):
+    assert slug(name) == expected

@@ -1,5 +1,6 @@
 """Export from the window: File menu actions, right-click menus, the report and a recording."""
 
+import json
 import re
 
 import pytest
@@ -59,3 +60,22 @@ def test_recording_while_training(qtbot, window, tmp_path):
     assert len(frames) >= 4 and not window.exports.act_record.isChecked()
     assert not window.exports.start_recording(tmp_path / "run.bmp")
     assert "unknown format" in window.last_message
+
+
+def test_the_report_is_suggested_in_the_last_folder_whatever_the_models_name(qtbot, window, tmp_path, monkeypatch):
+    """Inline data are named after the model: a name like "../outside/evil" gives a file name in
+    the folder last used, not a path out of it."""
+    model = tmp_path / "evil.json"
+    model.write_text(json.dumps({
+        "format": "nnviz.model/1", "name": "../outside/evil", "inputs": 2,
+        "layers": [{"type": "dense", "units": 1, "activation": "sigmoid"}], "loss": "bce",
+        "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [0, 0, 0, 1]}}), encoding="utf-8")
+    assert window.open_path(model)
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.data_name == "../outside/evil")
+    folder = tmp_path / "reports"
+    window.settings.setValue("last_dir", str(folder))
+    asked = []
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda parent, caption, start, filters: (asked.append(start), ("", ""))[1])
+    window.exports.report_dialog()
+    assert asked == [str(folder / "outside-evil-report.html")]
