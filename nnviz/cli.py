@@ -498,7 +498,7 @@ def run_training(experiment: Experiment, steps: int) -> dict[int, float] | None:
             epoch_before = net.samples_seen // n
             loss = experiment.run(1)
             if experiment.diverged:
-                raise _diverged(net, net.optimizer.t, "the parameters" if math.isfinite(loss) else "the loss")
+                raise _diverged(net, net.optimizer.t, experiment.divergence or "the loss")
             if test_losses is not None and (net.samples_seen // n > epoch_before or i == steps - 1):
                 test_losses[int(experiment.trainer.history["step"][-1])] = net.evaluate(*test)
             progress.advance(loss)

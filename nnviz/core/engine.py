@@ -545,5 +545,7 @@ class Engine:
 
     def divergence_message(self) -> str:
         lr = self.experiment.net.lr
-        return (f"Training diverged at step {self.experiment.step}: the loss is no longer a "
-                f"finite number. Try a smaller learning rate (it is {lr:g}), then Reset.")
+        what = self.experiment.divergence or "the loss"
+        verb = "are" if what in ("the parameters", "the running statistics") else "is"
+        return (f"Training diverged at step {self.experiment.step}: {what} {verb} no longer finite "
+                f"(NaN or infinite). Try a smaller learning rate (it is {lr:g}), then Reset.")

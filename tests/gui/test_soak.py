@@ -20,12 +20,13 @@ def soak(*options: str, timeout: float) -> dict:
 
 def test_a_minute_of_random_commands_ends_well():
     figures = soak("--seconds", "60", "--warmup", "15", timeout=180)
-    assert figures["commands"] > 5000  # a command every few milliseconds
-    assert figures["raw"] == [] and figures["multiline"] == []
-    assert figures["rss_growth_mb"] < 50
-    assert figures["latency_p99_ms"] < 100
-    assert figures["save_seconds"] < 2
-    assert figures["close_seconds"] < 1 and not figures["threads_left"]
+    # a command 2-8 ms after the last, once the window is free (drawing a frame takes it ~15-30 ms)
+    assert figures["commands"] > 1500, figures
+    assert figures["raw"] == [] and figures["multiline"] == [], figures
+    assert figures["rss_growth_mb"] < 50, figures
+    assert figures["latency_p99_ms"] < 100, figures
+    assert figures["save_seconds"] < 2, figures
+    assert figures["close_seconds"] < 1 and not figures["threads_left"], figures
 
 
 @pytest.mark.parametrize("seed", [1])

@@ -953,3 +953,23 @@ def test_training_runs_in_its_own_process_and_closing_the_window_ends_it(user, q
     qtbot.waitUntil(lambda: user.step() > 500, timeout=10000)
     user.window.close()
     qtbot.waitUntil(lambda: not user.window.session.is_running(), timeout=1000)
+
+
+def test_a_perceptron_whose_weights_overflow_pauses_and_will_not_save_them(user, tmp_path):
+    """The perceptron with learning rate 1e308: its loss stays finite (a step's output is 0 or 1)
+    while its weights overflow. Training pauses and says what went wrong; Save refuses in one line
+    and writes nothing; Reset brings it back."""
+    open_lesson(user, "Perceptron learns AND")
+    user.type("Learning rate", "1e308")
+    user.train(200)
+    message = user.message()
+    assert "Training diverged" in message and "the parameters are no longer finite" in message
+    assert user.step() < 200 and user.window.latest.diverged
+    user.dismiss_message()
+    path = tmp_path / "overflowed.json"
+    with user.qtbot.waitSignal(user.window.session.failed, timeout=5000) as failed:
+        user.window.save_to(path)
+    assert "NaN or infinite" in failed.args[0] and "\n" not in failed.args[0]
+    assert not path.exists() and list(tmp_path.iterdir()) == []
+    user.trigger("Reset")
+    assert user.step() == 0 and not user.window.latest.diverged

@@ -100,8 +100,8 @@ BAD_COMMANDS = [
     ("set_training", ({"learning": 0.1},), "unknown training setting 'learning'"),
     ("set_layers", ([],), "layers"),
     ("edit_parameter", ("layers[9].weight", (0, 0), 1.0), "layers[9].weight"),
-    ("edit_parameter", ("layers[0].weight", (0,), 1.0), "index"),
-    ("edit_parameter", ("layers[0].weight", (-1, 0), 1.0), "index"),
+    ("edit_parameter", ("layers[0].weight", (0,), 1.0), "no such parameter entry"),
+    ("edit_parameter", ("layers[0].weight", (-1, 0), 1.0), "no such parameter entry"),
     ("edit_sample", (10**6, 0, 1.0), "row"),
     ("publish", ("soon",), "publish: expected a whole number"),
 ]
