@@ -104,7 +104,10 @@ def lessons_dialog(window, lessons: list, open_lesson) -> QtWidgets.QDialog:
     listing.itemActivated.connect(accept)
     buttons.accepted.connect(accept)
     layout = dialog.layout()
-    layout.insertWidget(0, QtWidgets.QLabel("Open a lesson to step through it, operation by operation:"))
+    intro = QtWidgets.QLabel("The lessons and examples that ship with nnviz (also in the Examples menu); "
+                             "lessons open in step-through mode:")
+    intro.setWordWrap(True)
+    layout.insertWidget(0, intro)
     layout.insertWidget(1, listing, 1)
     layout.insertWidget(2, about)
     listing.setCurrentRow(0)
@@ -132,6 +135,27 @@ def manual_text() -> str:
     return re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)", picture, text)
 
 
+def _fit_pictures(document: QtGui.QTextDocument, width: int) -> None:
+    """Pictures wider than ``width`` drawn at ``width`` (the screenshots are 1400 px and more)."""
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            picture = fragment.charFormat().toImageFormat()
+            if fragment.isValid() and picture.isValid():
+                natural = QtGui.QImage(QtCore.QUrl(picture.name()).toLocalFile()).size()
+                if natural.width() > width:
+                    picture.setWidth(width)
+                    picture.setHeight(natural.height() * width / natural.width())
+                    cursor = QtGui.QTextCursor(document)
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(fragment.position() + fragment.length(), QtGui.QTextCursor.MoveMode.KeepAnchor)
+                    cursor.setCharFormat(picture)
+            it += 1
+        block = block.next()
+
+
 def manual_dialog(window) -> QtWidgets.QDialog:
     """The manual in a text browser; links to the web open in the person's browser."""
     dialog = _dialog(window, "nnviz manual", "manual_dialog")
@@ -139,6 +163,7 @@ def manual_dialog(window) -> QtWidgets.QDialog:
     browser.setAccessibleName("Manual")
     browser.setOpenExternalLinks(True)
     browser.setMarkdown(manual_text())
+    _fit_pictures(browser.document(), 740)
     dialog.layout().addWidget(browser)
     _close_buttons(dialog)
     name_controls(dialog)

@@ -146,6 +146,20 @@ def test_the_manual_shows_captions_for_pictures_that_did_not_ship(monkeypatch, t
     assert "missing.png" not in help_windows.manual_text()
 
 
+def test_the_manual_fits_a_wide_picture_to_its_width(qapp, tmp_path):
+    from nnviz.gui import help as help_windows
+
+    wide = QtGui.QImage(2000, 500, QtGui.QImage.Format.Format_RGB32)
+    wide.fill(QtGui.QColor("red"))
+    wide.save(str(tmp_path / "wide.png"))
+    document = QtGui.QTextDocument()
+    document.setMarkdown(f"Text\n\n![wide]({(tmp_path / 'wide.png').as_uri()})\n")
+    help_windows._fit_pictures(document, 740)
+    document.setTextWidth(800)
+    assert 740 <= document.size().width() <= 800  # the picture's 2000 px would widen the page
+    assert document.size().height() < 400  # drawn at 740 × 185, not 2000 × 500
+
+
 def test_about_shows_the_version_licence_qt_pyside_and_icon(qtbot, user):
     user.trigger("About nnviz")
     dialog = _open_dialog(qtbot, "About nnviz")
