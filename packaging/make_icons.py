@@ -2,7 +2,8 @@
 
     python packaging/make_icons.py
 
-writes ``resources/icons/nnviz-<size>.png`` for every size in ``SIZES`` from ``resources/icons/nnviz.svg``.
+writes ``resources/icons/nnviz-<size>.png`` for every size in ``SIZES`` from ``resources/icons/nnviz.svg``,
+and from ``nnviz-small.svg`` (fewer, pixel-aligned lines) for the sizes in ``SMALL``.
 Run it after editing the SVG and commit the PNGs: the app, the .desktop file and the bundle use the PNGs,
 so a machine without Qt's SVG plugin still shows the icon.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+SMALL = (16, 24)  # below 32 px the full drawing blurs into a blob
 
 
 def render(svg: Path, size: int):
@@ -38,8 +40,8 @@ def main() -> int:
     from PySide6 import QtGui
 
     app = QtGui.QGuiApplication.instance() or QtGui.QGuiApplication(sys.argv[:1])  # QImage text needs one
-    svg = ICONS / "nnviz.svg"
     for size in SIZES:
+        svg = ICONS / ("nnviz-small.svg" if size in SMALL else "nnviz.svg")
         out = ICONS / f"nnviz-{size}.png"
         if not render(svg, size).save(str(out)):
             print(f"make_icons: error: {out}: cannot write", file=sys.stderr)
