@@ -45,7 +45,7 @@ def open_mp4(temp: Path, fps: float, path: Path):
 
     if importlib.util.find_spec("imageio_ffmpeg") is None:
         raise ExportError(f"{path}: MP4 needs an encoder: python -m pip install "
-                          "'nnviz[video]' (imageio-ffmpeg), or record a .gif")
+                          "'nnviz-desktop[video]' (imageio-ffmpeg), or record a .gif")
     return imageio.get_writer(temp, format="FFMPEG", fps=fps, codec="libx264", quality=8, macro_block_size=2)
 
 

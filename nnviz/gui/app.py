@@ -4,11 +4,42 @@ exports and benchmarks can create the application; :mod:`nnviz.gui.launch` opens
 
 from __future__ import annotations
 
+import importlib.resources
 import sys
+from pathlib import Path
+
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)  # the PNGs in resources/icons (packaging/make_icons.py)
+
+
+def resource_file(*parts: str) -> Path | None:
+    """A file shipped in ``nnviz.resources`` (the top-level ``resources/`` folder), or None if missing:
+    the installed package data first, else the source checkout's own folder (a checkout run from
+    another one's editable install)."""
+    try:
+        entry = importlib.resources.files("nnviz.resources").joinpath(*parts)
+        if entry.is_file():
+            return Path(str(entry))  # wheels install unzipped: Qt reads the file by its path
+    except ModuleNotFoundError:
+        pass
+    local = Path(__file__).resolve().parents[2] / "resources" / Path(*parts)
+    return local if local.is_file() else None
+
+
+def application_icon():
+    """nnviz's icon, one PNG per size in ``ICON_SIZES`` (a null icon if the files are missing)."""
+    from PySide6 import QtGui
+
+    icon = QtGui.QIcon()
+    for size in ICON_SIZES:
+        path = resource_file("icons", f"nnviz-{size}.png")
+        if path is not None:
+            icon.addFile(str(path))
+    return icon
 
 
 def create_application(argv=None):
-    """The QApplication, with the names QSettings uses and the light plotting theme."""
+    """The QApplication, with the names QSettings uses, nnviz's icon (every window inherits it) and the
+    light plotting theme."""
     from PySide6 import QtWidgets
 
     from nnviz.gui.style import setup_pyqtgraph
@@ -17,6 +48,8 @@ def create_application(argv=None):
     app.setOrganizationName("nnviz")
     app.setApplicationName("nnviz")
     app.setApplicationDisplayName("nnviz")
+    app.setDesktopFileName("nnviz")  # Wayland and the task bar match the window to packaging/nnviz.desktop
+    app.setWindowIcon(application_icon())
     setup_pyqtgraph()
     return app
 

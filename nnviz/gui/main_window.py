@@ -12,13 +12,13 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Slot
 
-from nnviz import __version__
 from nnviz.core.document import read_document
 from nnviz.core.errors import NnvizError
 from nnviz.core.examples import list_examples, load_example
 from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.core.numbers import format_value
 from nnviz.core.walkthrough import Edit
+from nnviz.gui import help as help_windows
 from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
@@ -84,6 +84,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_name = (document or {}).get("name", "Untitled")
         self.last_message = ""  # the last error or warning shown to the user (tests read it)
         self._message_box: QtWidgets.QMessageBox | None = None
+        self.help_dialogs: dict[str, QtWidgets.QDialog] = {}  # the Help menu's windows open, by kind
         self.lesson: str | None = None  # the key of the built-in lesson open, if one is
         self._state: dict | None = None
         self.latest = None  # the newest snapshot
@@ -244,7 +245,16 @@ class MainWindow(QtWidgets.QMainWindow):
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("About nnviz", self._on_about_triggered))
+        help_menu.addAction(self._action("Manual", self._on_manual_triggered,
+                                         QtGui.QKeySequence.StandardKey.HelpContents,
+                                         "The manual (the README), offline (F1)"))
+        help_menu.addAction(self._action("Keyboard shortcuts", self._on_shortcuts_triggered,
+                                         tip="Every keyboard shortcut of the window"))
+        help_menu.addAction(self._action("Lessons…", self._on_lessons_triggered,
+                                         tip="The lessons that ship with nnviz (also in the Examples menu)"))
+        help_menu.addSeparator()
+        help_menu.addAction(self._action("About nnviz", self._on_about_triggered,
+                                         tip="Version, licence, and the Qt and PySide6 nnviz runs on"))
         self._refresh_recent_menu()
 
     def _build_toolbar(self) -> None:
@@ -720,9 +730,29 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.path:
             self.setWindowFilePath(str(self.path))
 
+    # -- Help menu: one window of each kind, brought to the front if already open -------------------
+    def _show_help(self, name: str, make) -> QtWidgets.QDialog:
+        dialog = self.help_dialogs.get(name)
+        if dialog is None:
+            dialog = self.help_dialogs[name] = make()
+            dialog.destroyed.connect(lambda: self.help_dialogs.pop(name, None))
+            dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _on_manual_triggered(self) -> None:
+        self._show_help("manual", lambda: help_windows.manual_dialog(self))
+
+    def _on_shortcuts_triggered(self) -> None:
+        self._show_help("shortcuts", lambda: help_windows.shortcuts_dialog(self))
+
+    def _on_lessons_triggered(self) -> None:
+        self._show_help("lessons", lambda: help_windows.lessons_dialog(
+            self, list_examples(), lambda key: self.example_actions[key].trigger()))
+
     def _on_about_triggered(self) -> None:
-        QtWidgets.QMessageBox.about(self, "About nnviz",
-                                    f"nnviz {__version__}\nSee a neural network learn, one number at a time.")
+        self._show_help("about", lambda: help_windows.about_dialog(self))
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # Qt override
         if not self.confirm_discard():

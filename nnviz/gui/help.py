@@ -1,0 +1,203 @@
+"""The Help menu's windows: the keyboard shortcuts (read from the window's own actions), the lessons,
+the manual (the README, shipped inside the package so it opens offline from a wheel) and About."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
+
+from nnviz import __version__
+from nnviz.gui.accessibility import name_controls, visible_text
+from nnviz.gui.app import application_icon, resource_file
+
+#: the README's copy shipped as package data (tests/gui/test_help.py keeps it equal to README.md)
+MANUAL = ("docs", "README.md")
+LICENSE_NAME = "MIT licence"
+COPYRIGHT = "© 2026 the nnviz authors"
+HOMEPAGE = "https://github.com/nnviz/nnviz"
+
+
+def shortcut_rows(window: QtWidgets.QWidget) -> list[tuple[str, str]]:
+    """(action, keys) for every action of ``window`` that has a shortcut, in menu text order, keys as
+    the platform writes them (Ctrl+S, ⌘S)."""
+    rows = set()
+    for action in window.findChildren(QtGui.QAction):
+        keys = ", ".join(k.toString(QtGui.QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+        if keys and action.text():
+            rows.add((visible_text(action.text()), keys))
+    return sorted(rows, key=lambda row: (row[0].casefold(), row[1]))
+
+
+def _dialog(parent, title: str, object_name: str) -> QtWidgets.QDialog:
+    dialog = QtWidgets.QDialog(parent)
+    dialog.setObjectName(object_name)
+    dialog.setWindowTitle(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    QtWidgets.QVBoxLayout(dialog)
+    return dialog
+
+
+def _close_buttons(dialog: QtWidgets.QDialog) -> QtWidgets.QDialogButtonBox:
+    buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    dialog.layout().addWidget(buttons)
+    return buttons
+
+
+def shortcuts_dialog(window: QtWidgets.QWidget) -> QtWidgets.QDialog:
+    """A table of :func:`shortcut_rows`."""
+    dialog = _dialog(window, "Keyboard shortcuts", "shortcuts_dialog")
+    rows = shortcut_rows(window)
+    table = QtWidgets.QTableWidget(len(rows), 2)
+    table.setAccessibleName("Keyboard shortcuts")
+    table.setHorizontalHeaderLabels(["Action", "Keys"])
+    table.verticalHeader().hide()
+    table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+    for i, (text, keys) in enumerate(rows):
+        table.setItem(i, 0, QtWidgets.QTableWidgetItem(text))
+        table.setItem(i, 1, QtWidgets.QTableWidgetItem(keys))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+    dialog.layout().addWidget(table)
+    _close_buttons(dialog)
+    name_controls(dialog)
+    dialog.resize(max(420, table.horizontalHeader().length() + 60), 480)
+    return dialog
+
+
+def lessons_dialog(window, lessons: list, open_lesson) -> QtWidgets.QDialog:
+    """The shipped lessons (``lessons``: :class:`nnviz.core.examples.Example`), each with its
+    description; Open (or a double click) calls ``open_lesson(key)`` and closes the dialog."""
+    dialog = _dialog(window, "Lessons", "lessons_dialog")
+    listing = QtWidgets.QListWidget()
+    listing.setAccessibleName("Lessons")
+    listing.setWordWrap(True)
+    for lesson in lessons:
+        item = QtWidgets.QListWidgetItem(lesson.name)
+        item.setData(Qt.ItemDataRole.UserRole, lesson.key)
+        item.setToolTip(lesson.description)
+        listing.addItem(item)
+    about = QtWidgets.QLabel()
+    about.setWordWrap(True)
+    about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    about.setMinimumHeight(about.fontMetrics().lineSpacing() * 4)
+    buttons = _close_buttons(dialog)
+    open_button = buttons.addButton("Open", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+
+    def show_description():
+        item = listing.currentItem()
+        about.setText(item.toolTip() if item is not None else "")
+        open_button.setEnabled(item is not None)
+
+    def accept():
+        item = listing.currentItem()
+        if item is not None:
+            dialog.accept()
+            open_lesson(item.data(Qt.ItemDataRole.UserRole))
+
+    listing.currentItemChanged.connect(show_description)
+    listing.itemActivated.connect(accept)
+    buttons.accepted.connect(accept)
+    layout = dialog.layout()
+    intro = QtWidgets.QLabel("The lessons and examples that ship with nnviz (also in the Examples menu); "
+                             "lessons open in step-through mode:")
+    intro.setWordWrap(True)
+    layout.insertWidget(0, intro)
+    layout.insertWidget(1, listing, 1)
+    layout.insertWidget(2, about)
+    listing.setCurrentRow(0)
+    show_description()
+    name_controls(dialog)
+    dialog.resize(520, 460)
+    return dialog
+
+
+def manual_text() -> str:
+    """The manual (the README) as Markdown; its pictures, which do not ship in the package, become
+    their captions unless the source checkout's file is there to show."""
+    path = resource_file(*MANUAL)
+    if path is None:
+        return "# nnviz\n\nThe manual is missing from this installation; read it at " + HOMEPAGE + "\n"
+    text = path.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2]
+
+    def picture(match: re.Match) -> str:
+        alt, target = match.group(1), match.group(2)
+        if (checkout / target).is_file():
+            return f"![{alt}]({(checkout / target).as_uri()})"
+        return f"*[Picture: {alt}]*"
+
+    return re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)", picture, text)
+
+
+def _fit_pictures(document: QtGui.QTextDocument, width: int) -> None:
+    """Pictures wider than ``width`` drawn at ``width`` (the screenshots are 1400 px and more)."""
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            picture = fragment.charFormat().toImageFormat()
+            if fragment.isValid() and picture.isValid():
+                natural = QtGui.QImage(QtCore.QUrl(picture.name()).toLocalFile()).size()
+                if natural.width() > width:
+                    picture.setWidth(width)
+                    picture.setHeight(natural.height() * width / natural.width())
+                    cursor = QtGui.QTextCursor(document)
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(fragment.position() + fragment.length(), QtGui.QTextCursor.MoveMode.KeepAnchor)
+                    cursor.setCharFormat(picture)
+            it += 1
+        block = block.next()
+
+
+def manual_dialog(window) -> QtWidgets.QDialog:
+    """The manual in a text browser; links to the web open in the person's browser."""
+    dialog = _dialog(window, "nnviz manual", "manual_dialog")
+    browser = QtWidgets.QTextBrowser()
+    browser.setAccessibleName("Manual")
+    browser.setOpenExternalLinks(True)
+    browser.setMarkdown(manual_text())
+    _fit_pictures(browser.document(), 740)
+    dialog.layout().addWidget(browser)
+    _close_buttons(dialog)
+    name_controls(dialog)
+    dialog.resize(820, 720)
+    return dialog
+
+
+def about_text() -> str:
+    """The About box's text: version, licence, and the Qt, PySide and Python it runs on."""
+    import PySide6
+
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    return (f"<h3>nnviz {__version__}</h3>"
+            "<p>See a neural network learn, one number at a time.</p>"
+            f"<p>{LICENSE_NAME} · {COPYRIGHT}<br><a href='{HOMEPAGE}'>{HOMEPAGE}</a></p>"
+            f"<p>Qt {QtCore.qVersion()} · PySide6 {PySide6.__version__} · Python {python}</p>")
+
+
+def about_dialog(window) -> QtWidgets.QDialog:
+    """About nnviz: the icon beside :func:`about_text`."""
+    dialog = _dialog(window, "About nnviz", "about_dialog")
+    row = QtWidgets.QHBoxLayout()
+    icon = QtWidgets.QLabel()
+    icon.setObjectName("about_icon")
+    icon.setPixmap(application_icon().pixmap(128, 128))
+    icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+    text = QtWidgets.QLabel(about_text())
+    text.setObjectName("about_text")
+    text.setTextFormat(Qt.TextFormat.RichText)
+    text.setOpenExternalLinks(True)
+    text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    row.addWidget(icon)
+    row.addWidget(text, 1)
+    dialog.layout().addLayout(row)
+    _close_buttons(dialog)
+    name_controls(dialog)
+    return dialog
