@@ -16,7 +16,7 @@ def run() -> int:
     try:
         from nnviz.cli import main
     except KeyboardInterrupt:
-        print("nnviz: interrupted; nothing was done", file=sys.stderr)
+        print("nnviz: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
     return main()
 

@@ -202,4 +202,4 @@ def test_ctrl_c_during_the_imports_exits_130_without_a_traceback(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=environment(tmp_path),
                           capture_output=True, text=True, timeout=TIMEOUT)
     assert (done.returncode, done.stdout) == (130, "")
-    assert done.stderr == "nnviz: interrupted; nothing was done\n"
+    assert done.stderr == "nnviz: interrupted; nothing was written\n"
