@@ -203,3 +203,125 @@ def test_ctrl_c_during_the_imports_exits_130_without_a_traceback(tmp_path):
                           capture_output=True, text=True, timeout=TIMEOUT)
     assert (done.returncode, done.stdout) == (130, "")
     assert done.stderr == "nnviz: interrupted; nothing was written\n"
+
+
+# -- the desktop launcher, its MIME type and installer ---------------------------------------------
+PACKAGING = REPO / "packaging"
+MIME_TYPE = "application/x-nnviz-model"
+
+
+def desktop_entry() -> dict:
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, strict=True)
+    parser.optionxform = str  # keys are case-sensitive
+    parser.read(PACKAGING / "nnviz.desktop", encoding="utf-8")
+    return dict(parser["Desktop Entry"])
+
+
+def test_desktop_entry_opens_nnviz_models_only():
+    entry = desktop_entry()
+    assert entry["Exec"] == "nnviz %f" and entry["Icon"] == "nnviz" and entry["Type"] == "Application"
+    assert [t for t in entry["MimeType"].split(";") if t] == [MIME_TYPE]  # not all of application/json
+
+
+def test_desktop_entry_validates():
+    validate = shutil.which("desktop-file-validate")
+    if validate is None:
+        pytest.skip("desktop-file-validate is not installed (Debian: desktop-file-utils)")
+    done = subprocess.run([validate, str(PACKAGING / "nnviz.desktop")], capture_output=True, text=True,
+                          timeout=TIMEOUT)
+    assert done.returncode == 0 and "error" not in done.stdout, done.stdout
+
+
+def test_the_launchers_command_line_reaches_the_app(tmp_path):
+    """What a file manager runs for a double-clicked file: the Exec line with %f replaced. A broken
+    model reaches the app, which names it (not "invalid choice" from the argument parser)."""
+    bad = bad_model(tmp_path)
+    argv = [str(bad) if word == "%f" else word for word in desktop_entry()["Exec"].split()]
+    assert argv[0] == "nnviz"
+    done = nnviz(tmp_path, *argv[1:], QT_QPA_PLATFORM="offscreen")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith(f"nnviz: error: {bad.name}: "), done.stderr
+
+
+def test_mime_type_matches_every_shipped_model_by_glob_or_magic():
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
+    mime = ET.parse(PACKAGING / "nnviz-model.xml").getroot().find("m:mime-type", ns)
+    assert mime.get("type") == MIME_TYPE
+    assert [g.get("pattern") for g in mime.findall("m:glob", ns)] == ["*.nnviz.json"]
+    match = mime.find("m:magic/m:match", ns)
+    start, end = (int(x) for x in match.get("offset").split(":"))
+    needle = match.get("value").encode()
+    examples = sorted((REPO / "resources" / "examples").glob("*.json"))
+    assert examples
+    for path in examples:
+        head = path.read_bytes()[start:end + len(needle)]
+        assert needle in head, f"{path.name}: its format is not within the first {end} bytes"
+    assert needle not in b'{"name": "a package.json", "format": "something else"}'
+
+
+def installer_tree(tmp_path: Path, icons: bool) -> Path:
+    """A copy of the source tree's packaging/ (and, with ``icons``, two icon files)."""
+    source = tmp_path / "src"
+    shutil.copytree(PACKAGING, source / "packaging")
+    if icons:
+        (source / "resources" / "icons").mkdir(parents=True)
+        (source / "resources" / "icons" / "nnviz-48.png").write_bytes(PNG_SIGNATURE + b"48")
+        (source / "resources" / "icons" / "nnviz.svg").write_text("<svg/>", encoding="utf-8")
+    return source / "packaging" / "install-desktop"
+
+
+def run_installer(installer: Path, home: Path, *argv) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env["HOME"] = str(home)
+    return subprocess.run(["sh", str(installer), *argv], env=env, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def test_install_desktop_is_executable_posix_sh():
+    installer = PACKAGING / "install-desktop"
+    assert os.access(installer, os.X_OK)
+    assert installer.read_text(encoding="utf-8").startswith("#!/bin/sh\n")
+    if shutil.which("dash"):  # Debian's /bin/sh: no bashisms
+        assert subprocess.run(["dash", "-n", str(installer)], timeout=TIMEOUT).returncode == 0
+
+
+def test_install_desktop_puts_each_file_where_the_desktop_looks_and_uninstall_removes_them(tmp_path):
+    installer = installer_tree(tmp_path, icons=True)
+    home = tmp_path / "home"
+    done = run_installer(installer, home)
+    assert done.returncode == 0, done.stderr
+    share, icons = home / ".local" / "share", installer.parents[1] / "resources" / "icons"
+    installed = {
+        share / "applications" / "nnviz.desktop": PACKAGING / "nnviz.desktop",
+        share / "mime" / "packages" / "nnviz-model.xml": PACKAGING / "nnviz-model.xml",
+        share / "icons" / "hicolor" / "48x48" / "apps" / "nnviz.png": icons / "nnviz-48.png",
+        share / "icons" / "hicolor" / "scalable" / "apps" / "nnviz.svg": icons / "nnviz.svg",
+    }
+    for target, source in installed.items():
+        assert target.read_bytes() == source.read_bytes(), target
+    assert not (share / "icons" / "hicolor" / "16x16").exists()  # only the icons that exist
+    if shutil.which("update-mime-database"):  # the MIME database knows the type by its glob now
+        assert f"{MIME_TYPE}:*.nnviz.json" in (share / "mime" / "globs2").read_text(encoding="utf-8")
+
+    done = run_installer(installer, home, "--uninstall")
+    assert done.returncode == 0, done.stderr
+    assert not [target for target in installed if target.exists()]
+    if shutil.which("update-mime-database"):
+        assert MIME_TYPE not in (share / "mime" / "globs2").read_text(encoding="utf-8")
+
+
+def test_install_desktop_without_icons_notes_it_and_installs_the_rest(tmp_path):
+    installer = installer_tree(tmp_path, icons=False)
+    done = run_installer(installer, tmp_path / "home")
+    assert done.returncode == 0
+    assert "no icon found" in done.stderr
+    assert (tmp_path / "home" / ".local" / "share" / "applications" / "nnviz.desktop").is_file()
+
+
+def test_install_desktop_refuses_an_unknown_option(tmp_path):
+    done = run_installer(installer_tree(tmp_path, icons=False), tmp_path / "home", "--frobnicate")
+    assert done.returncode == 2 and done.stderr.startswith("usage:")
+    assert not (tmp_path / "home").exists()
