@@ -325,3 +325,28 @@ def test_install_desktop_refuses_an_unknown_option(tmp_path):
     done = run_installer(installer_tree(tmp_path, icons=False), tmp_path / "home", "--frobnicate")
     assert done.returncode == 2 and done.stderr.startswith("usage:")
     assert not (tmp_path / "home").exists()
+
+
+def test_installed_mime_type_is_what_gio_reports_for_a_model(tmp_path):
+    """The shared MIME database, as GNOME's file managers read it: a ``*.nnviz.json`` file by its name,
+    a model without a suffix by its content (a ``*.json`` file stays application/json: GLib trusts
+    that glob and does not sniff)."""
+    gio = shutil.which("gio")
+    if gio is None or shutil.which("update-mime-database") is None:
+        pytest.skip("gio or update-mime-database is not installed")
+    home = tmp_path / "home"
+    assert run_installer(installer_tree(tmp_path, icons=False), home).returncode == 0
+    shipped = (REPO / "resources" / "examples" / "circle.json").read_bytes()
+    (tmp_path / "circle.nnviz.json").write_bytes(shipped)
+    (tmp_path / "circle-model").write_bytes(shipped)
+    (tmp_path / "other").write_bytes(b'{"format": "something else"}\n')
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share")}
+
+    def content_type(name: str) -> str:
+        done = subprocess.run([gio, "info", "-a", "standard::content-type", str(tmp_path / name)], env=env,
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        return done.stdout.rsplit(":", 1)[-1].strip()
+
+    assert content_type("circle.nnviz.json") == MIME_TYPE
+    assert content_type("circle-model") == MIME_TYPE
+    assert content_type("other") != MIME_TYPE
