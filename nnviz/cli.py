@@ -3,13 +3,20 @@
 Usage::
 
     nnviz [-V | --version]              launch the desktop app
-    nnviz open MODEL                    launch the desktop app on a model file
+    nnviz MODEL                         launch the desktop app on a model (as desktop launchers do)
+    nnviz open MODEL                    the same
     nnviz train MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
                       [--steps N | --epochs E] [--batch-size B] [--seed S] [--no-shuffle] --out DIR
     nnviz trace MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
                       [--batch-size B] [--seed S] [--no-shuffle] --out FILE
     nnviz export MODEL [data and training options] [--steps N] --plot PLOT --out FILE
                       [--width PX | --scale S] [--transparent] [--no-title] [--fps F] [--frames K]
+
+MODEL is a model file (``.json`` or ``.toml``) or the name of an example that ships with nnviz
+(``circle``, ``two-two-one``, ... : the stems of ``resources/examples/``; see
+:mod:`nnviz.core.examples`), from any folder; a file of that name in the current folder wins. The first
+word after the options is a command when it is one (``open``, ``train``, ``trace``, ``export``), else
+a MODEL to open: to open a file named like a command, write ``nnviz ./train`` or ``nnviz open train``.
 
 Data (``train`` and ``trace``): ``--data`` is a built-in dataset name or a CSV file with a header row
 (targets chosen with ``--target COL``, repeatable, default the last column). Without ``--data`` the
@@ -94,6 +101,9 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress-bar refreshes (at most ~10 p
 #: ``--scale`` of a PNG or an animation: a quarter of the panel's size on screen (still legible) up
 #: to 8 times (an 800 x 500 panel becomes 6400 x 4000 pixels)
 MIN_SCALE, MAX_SCALE = 0.25, 8.0
+
+COMMANDS = ("open", "train", "trace", "export")
+MODEL_HELP = "model file (.json or .toml), or the name of a shipped example such as circle"
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as shells report it
@@ -208,17 +218,18 @@ def _finite(text: str) -> float:
 # -- the parser ------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``nnviz`` command and its subcommands."""
-    parser = _Parser(prog=PROG, description="See a neural network learn. Without a command, launches "
-                                            "the desktop app.")
+    parser = _Parser(prog=PROG, usage=f"{PROG} [-h] [-V] [--threaded] [MODEL | COMMAND ...]",
+                     description="See a neural network learn. Without a command, launches the desktop app "
+                                 "(on MODEL, a model file or the name of a shipped example, if given).")
     parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     parser.add_argument("--threaded", action="store_true",
                         help="the desktop app trains on a thread of its own process rather than in a "
                              "training process of its own (slower while it draws)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", prog=PROG)
 
     opener = commands.add_parser("open", help="launch the desktop app on a model file",
                                  description="Launch the desktop app on a model file.")
-    opener.add_argument("model", metavar="MODEL", help="model file (.json or .toml)")
+    opener.add_argument("model", metavar="MODEL", help=MODEL_HELP)
 
     train = commands.add_parser(
         "train", help="train a model from the command line",
@@ -270,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """The model, data and trainer options that ``train`` and ``trace`` share."""
-    parser.add_argument("model", metavar="MODEL", help="model file (.json or .toml)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     data = parser.add_argument_group("data")
     data.add_argument("--data", metavar="DATA",
                       help=f"a CSV file with a header row, or a built-in dataset: {', '.join(DATASETS)} "
@@ -353,33 +364,78 @@ def _fail(message: str, status: int) -> int:
 
 def _dispatch(argv, written: list[Path]) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(with_open_command(sys.argv[1:] if argv is None else [str(a) for a in argv]))
     if args.version:
         print(f"{PROG} {__version__}")
         return EXIT_OK
     commands = {"train": command_train, "trace": command_trace, "export": command_export}
     if args.command in commands:
+        args.model, _ = resolve_model(args.model)
         with _sigterm_unwinds(), recording_commits(written):
             return commands[args.command](args)
     if args.command == "open":
-        model = Path(args.model)
+        path, example = resolve_model(args.model)
+        if example is not None:
+            return launch_gui(example=example, threaded=args.threaded)
+        model = Path(path)
         if not model.is_file():
             raise UsageError(f"{model}: no such file" if not model.exists() else f"{model}: not a file")
         return launch_gui(str(model), threaded=args.threaded)
     return launch_gui(threaded=args.threaded)
 
 
+def with_open_command(argv: list[str]) -> list[str]:
+    """``argv`` with ``open`` put before its first positional argument when that is not a command:
+    ``nnviz FILE`` (as desktop launchers call it) is ``nnviz open FILE``. A command name is always
+    the command (``nnviz ./train`` opens a file named ``train``); the options before it (``-V``,
+    ``--threaded``, ``-h``) take no value, so the first word not starting with ``-`` is the one."""
+    for i, word in enumerate(argv):
+        if word == "--":  # everything after it is positional: ``nnviz -- -odd-name.json``
+            rest = argv[i + 1:]
+            if rest and rest[0] not in COMMANDS:
+                return argv[:i] + ["open", "--"] + rest
+            return argv
+        if not word.startswith("-") or word == "-":
+            return argv if word in COMMANDS else argv[:i] + ["open"] + argv[i:]
+    return argv
+
+
+def resolve_model(text: str) -> tuple[str, str | None]:
+    """MODEL as given: ``(path, None)`` for a file path (an existing file wins over an example of the
+    same name), ``(path of the example, key)`` for the name of a shipped example. A name that is
+    neither, with no suffix and no folder, is refused with the examples' names; anything else is
+    left for the command to report (``no such file``)."""
+    if Path(text).is_file():
+        return text, None
+    from nnviz.core import examples
+
+    files = examples._files()  # key -> the example's file (package data)
+    if text in files:
+        return str(files[text]), text
+    if not Path(text).suffix and os.sep not in text and "/" not in text:
+        import difflib
+
+        close = difflib.get_close_matches(text, [*COMMANDS, *files], n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UsageError(f"{text}: no such file, nor a command or a shipped example ({hint}commands: "
+                         f"{', '.join(COMMANDS)}; examples: {', '.join(files)})")
+    return text, None
+
+
 # -- the desktop app -------------------------------------------------------------------------------
-def launch_gui(model: str | None = None, threaded: bool = False) -> int:
-    """Run the desktop app (``nnviz.gui.launch.main``), on ``model`` if given; ``threaded``: training
-    on a thread of the app's process."""
+def launch_gui(model: str | None = None, threaded: bool = False, example: str | None = None) -> int:
+    """Run the desktop app (``nnviz.gui.launch.main``), on the file ``model`` or the shipped example
+    ``example`` if given; ``threaded``: training on a thread of the app's process."""
     try:
         from nnviz.gui.launch import main as gui_main
         from nnviz.gui.session import TrainingSession
     except ImportError as exc:  # PySide6 or another dependency of the app is missing
         raise CliError(f"the desktop app cannot start: {exc} (is PySide6 installed?)") from None
     TrainingSession.threaded_by_default = threaded
-    status = gui_main() if model is None else gui_main(model)
+    if example is not None:
+        status = gui_main(example=example)
+    else:
+        status = gui_main() if model is None else gui_main(model)
     return status if isinstance(status, int) else EXIT_OK
 
 

@@ -135,15 +135,91 @@ def test_error_subprocess_exit_status_and_one_line(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-@pytest.mark.parametrize("argv, expected", [([], ()), (["open", "MODEL"], ("MODEL",))])
+@pytest.mark.parametrize("argv, expected", [([], ()), (["open", "MODEL"], ("MODEL",)), (["MODEL"], ("MODEL",)),
+                                             (["--threaded", "MODEL"], ("MODEL",))])
 def test_launches_app_when_built(capsys, monkeypatch, xor_model, argv, expected):
-    calls = []
-    app = types.ModuleType("nnviz.gui.launch")
-    app.main = lambda *args: calls.append(args) or 7
-    monkeypatch.setitem(sys.modules, "nnviz.gui.launch", app)
+    calls = fake_app(monkeypatch)
     argv = [str(xor_model) if a == "MODEL" else a for a in argv]
     assert run(capsys, *argv)[0] == 7
-    assert calls == [tuple(str(xor_model) if a == "MODEL" else a for a in expected)]
+    assert calls == [(tuple(str(xor_model) if a == "MODEL" else a for a in expected), {})]
+
+
+def fake_app(monkeypatch) -> list:
+    """Replace the desktop app with a recorder of its calls ``(args, kwargs)``; it returns 7."""
+    calls = []
+    app = types.ModuleType("nnviz.gui.launch")
+    app.main = lambda *args, **kwargs: calls.append((args, kwargs)) or 7
+    monkeypatch.setitem(sys.modules, "nnviz.gui.launch", app)
+    return calls
+
+
+# -- MODEL: a file, or the name of a shipped example -----------------------------------------------
+@pytest.mark.parametrize("argv", [["circle"], ["open", "circle"]])
+def test_app_opens_a_shipped_example_by_name_from_any_folder(capsys, monkeypatch, tmp_path, argv):
+    monkeypatch.chdir(tmp_path)
+    calls = fake_app(monkeypatch)
+    assert run(capsys, *argv)[0] == 7
+    assert calls == [((), {"example": "circle"})]
+
+
+@pytest.mark.parametrize("argv", [["circle"], ["open", "circle"]])
+def test_a_file_wins_over_an_example_of_the_same_name(capsys, monkeypatch, tmp_path, argv):
+    monkeypatch.chdir(tmp_path)
+    write_json(tmp_path / "circle", XOR_MODEL)
+    calls = fake_app(monkeypatch)
+    assert run(capsys, *argv)[0] == 7
+    assert calls == [(("circle",), {})]
+
+
+def test_a_command_name_is_the_command_even_when_a_file_has_that_name(capsys, monkeypatch, tmp_path):
+    """``nnviz train`` is the command (here missing its MODEL); ``nnviz ./train`` opens the file."""
+    monkeypatch.chdir(tmp_path)
+    write_json(tmp_path / "train", XOR_MODEL)
+    calls = fake_app(monkeypatch)
+    code, out, err = run(capsys, "train")
+    assert (code, out) == (2, "")
+    assert_one_error_line(code, err, "MODEL")
+    assert run(capsys, "./train")[0] == 7
+    assert [(Path(path).resolve(), kwargs) for (path,), kwargs in calls] == [(tmp_path / "train", {})]
+
+
+def test_unknown_model_name_lists_the_examples(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    fake_app(monkeypatch)
+    code, out, err = run(capsys, "circel")
+    assert (code, out) == (2, "")
+    assert_one_error_line(code, err, "circel", "no such file", "circle", "two-two-one")
+
+
+def test_train_a_shipped_example_by_name_from_another_folder(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "train", "two-two-one", "--steps", 3, "--out", "run")
+    assert (code, err) == (0, "")
+    shipped = json.loads((REPO / "resources" / "examples" / "two-two-one.json").read_text(encoding="utf-8"))
+    trained = json.loads((tmp_path / "run" / "model.json").read_text(encoding="utf-8"))
+    assert trained["inputs"] == shipped["inputs"]
+    assert [layer["units"] for layer in trained["layers"]] == [layer["units"] for layer in shipped["layers"]]
+    assert trained["layers"][0]["weight"] != shipped["layers"][0].get("weight")  # three steps moved it
+
+
+def test_train_prefers_a_file_named_like_an_example(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    write_json(tmp_path / "circle", XOR_MODEL)  # a 2-4-1 tanh network; the shipped circle is not
+    code, _, err = run(capsys, "train", "circle", "--data", "xor", "--steps", 2, "--out", "run")
+    assert (code, err) == (0, "")
+    trained = json.loads((tmp_path / "run" / "model.json").read_text(encoding="utf-8"))
+    assert [(layer["units"], layer.get("activation")) for layer in trained["layers"]] == [(4, "tanh"), (1, "sigmoid")]
+
+
+def test_trace_and_export_take_an_example_name_in_a_subprocess(tmp_path):
+    """From a folder with no models in it, as from an installed wheel."""
+    traced = subprocess_nnviz("trace", "xor-mlp", "--out", "-", cwd=tmp_path)
+    assert (traced.returncode, traced.stderr) == (0, "")
+    assert json.loads(traced.stdout)["format"] == "nnviz.trace/1"
+    exported = subprocess_nnviz("export", "circle", "--steps", 2, "--plot", "loss", "--out", "loss.csv",
+                                cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "loss.csv").read_text(encoding="utf-8").count("\n") >= 2
 
 
 def test_open_missing_file(capsys, tmp_path):
@@ -538,7 +614,7 @@ def test_bad_output_paths(capsys, tmp_path, monkeypatch, command, out, status, f
 @pytest.mark.parametrize("argv, fragments", [
     (["train", "xor.json", "--data", "xor"], ["--out"]),
     (["trace", "xor.json", "--data", "xor"], ["--out"]),
-    (["trian"], ["invalid choice", "trian"]),
+    (["trian"], ["trian: no such file", "did you mean 'train'?"]),  # a model's name, or a typo
     (["train"], ["required"]),
 ])
 def test_usage_errors(capsys, tmp_path, monkeypatch, argv, fragments):
