@@ -26,6 +26,8 @@ import csv
 import io
 import math
 import numbers
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,10 +262,17 @@ def figure_size(widget: QtWidgets.QWidget, title: str | None = None) -> QtCore.Q
 
 
 def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background: str,
-                  title: str | None) -> None:
-    """Draw the figure in logical coordinates: background, title line, the widget below it."""
+                  title: str | None, panel_at_origin: bool = False) -> None:
+    """Draw the figure in logical coordinates: background, title line, the widget below it.
+
+    With ``panel_at_origin`` the widget is drawn at (0, 0) and the title line above it, at negative
+    y (for the SVG generator, which writes clip paths without the offset a widget is drawn at; the
+    SVG is shifted down afterwards, see :func:`portable_svg`)."""
     width, height = widget.width(), widget.height()
     top = _title_height(width, title)
+    shift = top if panel_at_origin else 0
+    painter.save()
+    painter.translate(0, -shift)
     if background == "white":
         painter.fillRect(QtCore.QRectF(0, 0, width, height + top), QtGui.QColor("white"))
     if title:
@@ -277,9 +286,10 @@ def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background
         painter.drawText(QtCore.QRectF(margin, 0, width - 2 * margin, top),
                          QtCore.Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
+    painter.restore()
     painter.save()
     try:
-        painter.translate(0, top)
+        painter.translate(0, top - shift)
         # QWidget's render, by name: a QGraphicsView (a pyqtgraph PlotWidget) hides it behind its own
         # render(painter, target, source), which draws the scene without the widget's frame and children.
         QtWidgets.QWidget.render(widget, painter, QtCore.QPoint(), QtGui.QRegion(),
@@ -363,16 +373,203 @@ def _in_memory(write: Callable[[QtCore.QBuffer], None]) -> bytes:
     return bytes(data.data())
 
 
-def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title: str | None) -> None:
+def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title: str | None,
+                  panel_at_origin: bool = False) -> None:
     """Paint the figure, in the export look, on an SVG generator or a PDF writer."""
     with _export_look(widget, "white"):
         painter = QtGui.QPainter()
         if not painter.begin(device):
             raise ExportError(f"{out}: cannot start drawing the {kind}")
         try:
-            _paint_figure(painter, widget, "white", title)
+            _paint_figure(painter, widget, "white", title, panel_at_origin)
         finally:
             painter.end()
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+_MATRIX = re.compile(r"^\s*matrix\(([^)]*)\)\s*$")
+_PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PAIRED_COMMANDS = set("MLCSQT")  # absolute commands whose numbers are all x,y pairs (all Qt writes)
+_KAPPA = 0.5522847498  # control-point distance of a cubic Bézier quarter circle
+
+
+def _number(value: float) -> str:
+    text = f"{value:.7g}"
+    return "0" if text == "-0" else text
+
+
+def _parse_matrix(text: str | None) -> tuple[float, ...] | None:
+    match = _MATRIX.match(text or "")
+    if match is None:
+        return None
+    numbers_ = [float(v) for v in re.split(r"[\s,]+", match.group(1).strip())]
+    return tuple(numbers_) if len(numbers_) == 6 else None
+
+
+def _bake_path(d: str, m: tuple[float, ...]) -> str | None:
+    """Path data ``d`` with every point mapped by the matrix ``m``; None if ``d`` uses a command
+    that cannot be mapped point by point (relative, H, V, arcs: Qt writes none of them)."""
+    a, b, c, dd, e, f = m
+    out, numbers_, command = [], [], None
+
+    def flush() -> bool:
+        if command is None:
+            return not numbers_
+        if numbers_ and (command not in _PAIRED_COMMANDS or len(numbers_) % 2):
+            return False
+        pairs = [f"{_number(a * x + c * y + e)},{_number(b * x + dd * y + f)}"
+                 for x, y in zip(numbers_[::2], numbers_[1::2], strict=True)]
+        out.append(" ".join([command, *pairs]) if pairs else command)
+        return True
+
+    for token in _PATH_TOKEN.findall(d):
+        if token.isalpha():
+            if not flush():
+                return None
+            if token not in _PAIRED_COMMANDS and token not in "Zz":
+                return None
+            command, numbers_ = token, []
+        else:
+            numbers_.append(float(token))
+    return " ".join(out) if flush() else None
+
+
+def _shape_as_path(element: ET.Element) -> str | None:
+    """The outline of a rect, line, polyline, polygon, circle or ellipse as path data."""
+    tag = element.tag.rsplit("}", 1)[-1]
+    get = element.get
+    try:
+        if tag == "path":
+            return get("d", "")
+        if tag in ("polyline", "polygon"):
+            values = [float(v) for v in re.split(r"[\s,]+", get("points", "").strip()) if v]
+            pairs = [f"{_number(x)},{_number(y)}" for x, y in zip(values[::2], values[1::2], strict=False)]
+            if not pairs:
+                return None
+            return "M" + pairs[0] + "".join(" L" + p for p in pairs[1:]) + (" Z" if tag == "polygon" else "")
+        if tag == "line":
+            return (f"M{get('x1', '0')},{get('y1', '0')} L{get('x2', '0')},{get('y2', '0')}")
+        if tag == "rect":
+            if get("rx") or get("ry"):
+                return None
+            x, y = float(get("x", 0)), float(get("y", 0))
+            w, h = float(get("width", 0)), float(get("height", 0))
+            return f"M{x},{y} L{x + w},{y} L{x + w},{y + h} L{x},{y + h} Z"
+        if tag in ("circle", "ellipse"):
+            cx, cy = float(get("cx", 0)), float(get("cy", 0))
+            rx = float(get("r", 0)) if tag == "circle" else float(get("rx", 0))
+            ry = float(get("r", 0)) if tag == "circle" else float(get("ry", 0))
+            kx, ky = rx * _KAPPA, ry * _KAPPA
+            return (f"M{cx + rx},{cy} C{cx + rx},{cy + ky} {cx + kx},{cy + ry} {cx},{cy + ry} "
+                    f"C{cx - kx},{cy + ry} {cx - rx},{cy + ky} {cx - rx},{cy} "
+                    f"C{cx - rx},{cy - ky} {cx - kx},{cy - ry} {cx},{cy - ry} "
+                    f"C{cx + kx},{cy - ry} {cx + rx},{cy - ky} {cx + rx},{cy} Z")
+    except ValueError:
+        return None
+    return None
+
+
+_SHAPE_ATTRIBUTES = ("d", "points", "x", "y", "width", "height", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry")
+
+
+def _unscaled_stroke(element: ET.Element, group: ET.Element, m: tuple[float, ...]) -> None:
+    """A shape Qt drew with a cosmetic pen (``vector-effect="non-scaling-stroke"``) under the group's
+    matrix ``m``, redrawn with a plain stroke of the same width on screen: its points mapped by ``m``
+    into the parent's user units (the group's transform is then given to its other children)."""
+    del element.attrib["vector-effect"]
+    fill = element.get("fill", group.get("fill", ""))
+    d = None if "url(" in fill else _shape_as_path(element)
+    baked = None if d is None else _bake_path(d, m)
+    if baked is None:  # a pattern fill lives in the group's units: keep them, scale the width instead
+        a, b, c, dd = m[:4]
+        scale = math.sqrt(abs(a * dd - b * c)) or 1.0
+        width = float(element.get("stroke-width", group.get("stroke-width", "1")))
+        element.set("stroke-width", _number(width / scale))
+        element.set("transform", group.get("transform"))
+        return
+    tag = element.tag.rsplit("}", 1)[-1]
+    for name in _SHAPE_ATTRIBUTES:
+        element.attrib.pop(name, None)
+    element.tag = f"{{{SVG_NS}}}path"
+    if tag in ("polyline", "line"):
+        element.set("fill", "none")  # an open shape is not filled (a path would be)
+    element.set("d", baked)
+
+
+_HREF = f"{{{XLINK_NS}}}href"
+MAX_SHARP_PIXELS = 4_000_000  # an image enlarged for sharp cells stays below this many pixels
+
+
+def _sharp_image(element: ET.Element, m: tuple[float, ...]) -> None:
+    """An image Qt drew without smoothing (a heatmap's cells) enlarged by whole pixels, so that a
+    renderer which smooths every image anyway (librsvg) blurs only a thin seam between the cells."""
+    href = element.get(_HREF, "")
+    prefix = "data:image/png;base64,"
+    if not href.startswith(prefix):
+        return
+    image = QtGui.QImage.fromData(QtCore.QByteArray.fromBase64(href[len(prefix):].encode("ascii")), "PNG")
+    if image.isNull() or image.width() < 1 or image.height() < 1:
+        return
+    try:
+        width, height = float(element.get("width", "0")), float(element.get("height", "0"))
+    except ValueError:
+        return
+    a, b, c, d = m[:4]
+    on_screen_w = width * math.hypot(a, b) / image.width()  # screen pixels per image pixel
+    on_screen_h = height * math.hypot(c, d) / image.height()
+    factor = max(1, math.ceil(max(on_screen_w, on_screen_h)))
+    factor = min(factor, max(1, int(math.sqrt(MAX_SHARP_PIXELS / (image.width() * image.height())))))
+    if factor <= 1:
+        return
+    big = image.scaled(image.width() * factor, image.height() * factor, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+                       QtCore.Qt.TransformationMode.FastTransformation)
+    png = _in_memory(lambda buffer: big.save(buffer, "PNG"))
+    element.set(_HREF, prefix + QtCore.QByteArray(png).toBase64().data().decode("ascii"))
+
+
+def portable_svg(data: bytes, shift: float = 0) -> bytes:
+    """Qt's SVG made to draw the same in every renderer (librsvg, browsers, Qt).
+
+    Qt writes a cosmetic pen (a line one pixel wide however the plot is scaled) as a shape with
+    ``vector-effect="non-scaling-stroke"`` inside a group whose transform maps data to pixels; a
+    renderer that ignores the vector effect (librsvg, so most Linux viewers, ImageMagick, slide
+    tools) scales the stroke with the data — a loss curve becomes a solid slab. Here each such shape
+    gets its points mapped into the group's parent's units, where its stroke width is plain user
+    units; the group's transform moves onto its other children, so they draw as before. Images
+    Qt drew unsmoothed are enlarged by whole pixels (see :func:`_sharp_image`). ``shift`` moves the
+    drawing down, clip paths included (see :func:`_paint_figure`'s ``panel_at_origin``).
+    """
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(data)
+    for group in root.iter(f"{{{SVG_NS}}}g"):
+        for image in group.findall(f"{{{SVG_NS}}}image"):
+            if image.get("image-rendering") == "optimizeSpeed":
+                _sharp_image(image, _parse_matrix(group.get("transform")) or (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+        cosmetic = [child for child in group if child.get("vector-effect") == "non-scaling-stroke"]
+        if not cosmetic:
+            continue
+        m = _parse_matrix(group.get("transform")) or (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        if any(child.tag == f"{{{SVG_NS}}}g" for child in group) or (group.get("transform") and m is None):
+            for child in cosmetic:  # not a group Qt writes: leave its geometry alone
+                del child.attrib["vector-effect"]
+            continue
+        for child in group:
+            if child in cosmetic:
+                _unscaled_stroke(child, group, m)
+            elif group.get("transform"):
+                own = child.get("transform")
+                child.set("transform", group.get("transform") + (f" {own}" if own else ""))
+        group.attrib.pop("transform", None)
+    if shift:
+        drawing = [child for child in root if child.tag.rsplit("}", 1)[-1] not in ("defs", "title", "desc")]
+        wrapper = ET.SubElement(root, f"{{{SVG_NS}}}g", {"transform": f"translate(0,{_number(shift)})"})
+        for child in drawing:
+            root.remove(child)
+            wrapper.append(child)
+    body = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + body + "\n").encode("utf-8")
 
 
 def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
@@ -382,16 +579,18 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
     size = figure_size(widget, title)
 
     def write(buffer: QtCore.QBuffer) -> None:
-        generator = QtSvg.QSvgGenerator()
+        # SVG 1.1, not Tiny 1.2: only then does Qt write clip paths (a plot clips what it shows)
+        generator = QtSvg.QSvgGenerator(QtSvg.QSvgGenerator.SvgVersion.Svg11)
         generator.setOutputDevice(buffer)
         generator.setSize(size)
         generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
         generator.setResolution(widget.logicalDpiX())  # point sizes of fonts as on screen
         generator.setTitle(title or out.stem)
         generator.setDescription("Exported from nnviz")
-        _paint_vector(generator, widget, out, "SVG", title)
+        _paint_vector(generator, widget, out, "SVG", title, panel_at_origin=True)
 
-    return atomic_write_bytes(out, _in_memory(write))
+    shift = _title_height(widget.width(), title)
+    return atomic_write_bytes(out, portable_svg(_in_memory(write), shift=shift))
 
 
 def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
