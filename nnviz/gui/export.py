@@ -473,15 +473,18 @@ def _shape_as_path(element: ET.Element) -> str | None:
 _SHAPE_ATTRIBUTES = ("d", "points", "x", "y", "width", "height", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry")
 
 
-def _unscaled_stroke(element: ET.Element, group: ET.Element, m: tuple[float, ...]) -> None:
+def _unscaled_stroke(element: ET.Element, group: ET.Element, m: tuple[float, ...], patterns: set[str]) -> None:
     """A shape Qt drew with a cosmetic pen (``vector-effect="non-scaling-stroke"``) under the group's
     matrix ``m``, redrawn with a plain stroke of the same width on screen: its points mapped by ``m``
     into the parent's user units (the group's transform is then given to its other children)."""
     del element.attrib["vector-effect"]
+    # A gradient lives in the units of the shape it fills: keep them, and scale the width instead. A
+    # Qt brush pattern is in pixels, like the stroke (its tiles are 8 pixels on screen).
     fill = element.get("fill", group.get("fill", ""))
-    d = None if "url(" in fill else _shape_as_path(element)
+    gradient = "url(" in fill and fill.split("#", 1)[-1].rstrip(") ") not in patterns
+    d = None if gradient else _shape_as_path(element)
     baked = None if d is None else _bake_path(d, m)
-    if baked is None:  # a pattern fill lives in the group's units: keep them, scale the width instead
+    if baked is None:
         a, b, c, dd = m[:4]
         scale = math.sqrt(abs(a * dd - b * c)) or 1.0
         width = float(element.get("stroke-width", group.get("stroke-width", "1")))
@@ -528,6 +531,80 @@ def _sharp_image(element: ET.Element, m: tuple[float, ...]) -> None:
     element.set(_HREF, prefix + QtCore.QByteArray(png).toBase64().data().decode("ascii"))
 
 
+def _path_points(d: str) -> tuple[list[tuple[float, float]], bool] | None:
+    """The points of absolute path data (control points included) and whether it is a polygon
+    (M, L and Z only); None if it has other commands."""
+    points, polygon, command, pending = [], True, None, []
+    for token in _PATH_TOKEN.findall(d):
+        if token.isalpha():
+            if token not in _PAIRED_COMMANDS and token not in "Zz":
+                return None
+            polygon = polygon and token in "MLZz"
+            command = token
+        elif command is None:
+            return None
+        else:
+            pending.append(float(token))
+            if len(pending) == 2:
+                points.append((pending[0], pending[1]))
+                pending = []
+    return (points, polygon) if points and not pending else None
+
+
+def _box(points) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _is_rectangle(points, box) -> bool:
+    corners = {(x, y) for x in box[::2] for y in box[1::2]}
+    return len(points) in (4, 5) and set(points) <= corners and len(set(points)) == 4
+
+
+def _clip_rectangle(root: ET.Element, reference: str) -> tuple[float, float, float, float] | None:
+    ident = reference.strip()[len("url(#"):-1] if reference.strip().startswith("url(#") else None
+    for clip in root.iter(f"{{{SVG_NS}}}clipPath"):
+        if clip.get("id") == ident:
+            shapes = list(clip)
+            if len(shapes) != 1 or shapes[0].get("transform") or shapes[0].tag != f"{{{SVG_NS}}}path":
+                return None
+            parsed = _path_points(shapes[0].get("d", ""))
+            if parsed is None or not parsed[1]:
+                return None
+            box = _box(parsed[0])
+            return box if _is_rectangle(parsed[0], box) else None
+    return None
+
+
+def _apply_rectangular_clips(root: ET.Element) -> None:
+    """What a rectangular clip path (a plot's view) hides, removed, and filled rectangles cut to
+    it: renderers without clip paths (Qt's own) then draw the same. Shapes drawn in the clip's
+    units only (no transform between them)."""
+    for holder in root.iter(f"{{{SVG_NS}}}g"):
+        box = _clip_rectangle(root, holder.get("clip-path", "")) if holder.get("clip-path") else None
+        if box is None:
+            continue
+        left, top, right, bottom = box
+        for group in [holder, *holder.findall(f"{{{SVG_NS}}}g")]:
+            if group is not holder and group.get("transform"):
+                continue
+            for shape in group.findall(f"{{{SVG_NS}}}path"):
+                parsed = None if shape.get("transform") else _path_points(shape.get("d", ""))
+                if parsed is None:
+                    continue
+                points, polygon = parsed
+                x0, y0, x1, y1 = _box(points)
+                if x1 < left or x0 > right or y1 < top or y0 > bottom:
+                    group.remove(shape)
+                elif polygon and shape.get("stroke", group.get("stroke", "none")) == "none" \
+                        and _is_rectangle(points, (x0, y0, x1, y1)) and not (
+                        left <= x0 and x1 <= right and top <= y0 and y1 <= bottom):
+                    a, b = max(x0, left), max(y0, top)
+                    c, d = min(x1, right), min(y1, bottom)
+                    shape.set("d", f"M{_number(a)},{_number(b)} L{_number(c)},{_number(b)} "
+                                   f"L{_number(c)},{_number(d)} L{_number(a)},{_number(d)} Z")
+
+
 def portable_svg(data: bytes, shift: float = 0) -> bytes:
     """Qt's SVG made to draw the same in every renderer (librsvg, browsers, Qt).
 
@@ -543,6 +620,7 @@ def portable_svg(data: bytes, shift: float = 0) -> bytes:
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     root = ET.fromstring(data)
+    patterns = {p.get("id") for p in root.iter(f"{{{SVG_NS}}}pattern")}
     for group in root.iter(f"{{{SVG_NS}}}g"):
         for image in group.findall(f"{{{SVG_NS}}}image"):
             if image.get("image-rendering") == "optimizeSpeed":
@@ -557,11 +635,16 @@ def portable_svg(data: bytes, shift: float = 0) -> bytes:
             continue
         for child in group:
             if child in cosmetic:
-                _unscaled_stroke(child, group, m)
+                _unscaled_stroke(child, group, m, patterns)
             elif group.get("transform"):
                 own = child.get("transform")
                 child.set("transform", group.get("transform") + (f" {own}" if own else ""))
         group.attrib.pop("transform", None)
+    _apply_rectangular_clips(root)
+    for clip in root.iter(f"{{{SVG_NS}}}clipPath"):  # a clip outline has no stroke to keep unscaled
+        for shape in clip.iter():
+            if shape.get("vector-effect") == "non-scaling-stroke":
+                del shape.attrib["vector-effect"]
     if shift:
         drawing = [child for child in root if child.tag.rsplit("}", 1)[-1] not in ("defs", "title", "desc")]
         wrapper = ET.SubElement(root, f"{{{SVG_NS}}}g", {"transform": f"translate(0,{_number(shift)})"})
