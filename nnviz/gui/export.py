@@ -261,6 +261,12 @@ def figure_size(widget: QtWidgets.QWidget, title: str | None = None) -> QtCore.Q
     return QtCore.QSize(widget.width(), widget.height() + _title_height(widget.width(), title))
 
 
+def figure_width(widget: QtWidgets.QWidget, title: str | None = None) -> int:
+    """The logical width of ``widget``'s figure, the widget laid out first as for drawing it."""
+    _ensure_renderable(widget)
+    return figure_size(widget, title).width()
+
+
 def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background: str,
                   title: str | None, panel_at_origin: bool = False) -> None:
     """Draw the figure in logical coordinates: background, title line, the widget below it.
