@@ -198,10 +198,33 @@ def _export_look(widget: QtWidgets.QWidget, background: str):
             views.append(widget)
         for view in views:
             _export_view(view, background, restore)
+        mark = len(restore)
+        if _make_room_for_end_labels(views, restore):
+            _lay_out(widget)
+            restore.insert(mark, lambda: _lay_out(widget))  # undone after the margins are
         yield
     finally:
         for undo in reversed(restore):
             undo()
+
+
+def _make_room_for_end_labels(views, restore: list) -> bool:
+    """Room above and below each colour bar for the labels of its end ticks: centred on the bar's
+    ends, they would be cut in half by the edge of the view. True if a margin was changed."""
+    import pyqtgraph as pg
+
+    changed = False
+    for view in views:
+        scene = view.scene()
+        for item in scene.items() if scene is not None else []:
+            if not isinstance(item, pg.ColorBarItem) or not item.isVisible():
+                continue
+            half = math.ceil(QtGui.QFontMetricsF(item.axis.style.get("tickFont") or view.font()).height() / 2) + 1
+            left, top, right, bottom = item.layout.getContentsMargins()
+            item.layout.setContentsMargins(left, max(top, half), right, max(bottom, half))
+            restore.append(lambda i=item, m=(left, top, right, bottom): i.layout.setContentsMargins(*m))
+            changed = True
+    return changed
 
 
 def _export_view(view: QtWidgets.QGraphicsView, background: str, restore: list) -> None:

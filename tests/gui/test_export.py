@@ -655,3 +655,23 @@ def test_dialog_export_button_asks_for_the_path(tmp_path, dialog, monkeypatch):
                                             ("a" * 300, "a" * 60), ("x-" * 40, "x-" * 29 + "x")])
 def test_slug_keeps_a_name_to_letters_and_digits_in_one_file_name(name, expected):
     assert slug(name) == expected
+
+
+def test_the_colour_bars_end_labels_are_whole_in_a_figure_and_the_panel_is_put_back(qtbot, snapshot):
+    """The labels of the colour bar's ends are centred on its ends; a figure makes room for them
+    (on screen they would be cut in half by the top and bottom of the view)."""
+    panel = shown(qtbot, OutputPanel(), snapshot)
+    assert panel.color_bar.isVisible()
+    widget = figure_widget(panel)
+    render_image(widget)  # lays the panel out as a figure does
+    before = panel.color_bar.sceneBoundingRect()
+    image = render_image(widget)  # no title: the view's top is the image's top
+    bar = panel.color_bar.sceneBoundingRect()
+    assert bar == before  # the margins made for the figure are undone
+    view = widget if isinstance(widget, QtWidgets.QGraphicsView) else widget.findChild(QtWidgets.QGraphicsView)
+    left = view.mapTo(widget, view.mapFromScene(bar.topLeft())).x()
+    labels = pixels(image)[:, left + 16:, :3].astype(int)  # right of the bar's colours: its axis
+    background = labels[labels.shape[0] // 2 + 40, -1]
+    ink = np.abs(labels - background).sum(axis=2) > 60
+    rows = np.flatnonzero(ink.any(axis=1))
+    assert rows.size and rows[0] > 0 and rows[-1] < image.height() - 1
