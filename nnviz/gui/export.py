@@ -690,7 +690,7 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
     _ensure_renderable(widget)
     size = figure_size(widget, title)
 
-    def write(buffer: QtCore.QBuffer) -> None:
+    def write(buffer: QtCore.QBuffer, portable: bool = True) -> None:
         # SVG 1.1, not Tiny 1.2: only then does Qt write clip paths (a plot clips what it shows)
         generator = QtSvg.QSvgGenerator(QtSvg.QSvgGenerator.SvgVersion.Svg11)
         generator.setOutputDevice(buffer)
@@ -699,10 +699,13 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
         generator.setResolution(widget.logicalDpiX())  # point sizes of fonts as on screen
         generator.setTitle(title or out.stem)
         generator.setDescription("Exported from nnviz")
-        _paint_vector(generator, widget, out, "SVG", title, panel_at_origin=True)
+        _paint_vector(generator, widget, out, "SVG", title, panel_at_origin=portable)
 
-    shift = _title_height(widget.width(), title)
-    return atomic_write_bytes(out, portable_svg(_in_memory(write), shift=shift))
+    try:
+        data = portable_svg(_in_memory(write), shift=_title_height(widget.width(), title))
+    except (ET.ParseError, ValueError, TypeError):  # not what Qt writes today: Qt's SVG as it is
+        data = _in_memory(lambda buffer: write(buffer, portable=False))
+    return atomic_write_bytes(out, data)
 
 
 def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:

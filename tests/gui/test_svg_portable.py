@@ -139,3 +139,19 @@ def test_a_shift_moves_the_drawing_and_keeps_the_title_element():
     wrapper = root.find(f"{SVG}g")
     assert wrapper.get("transform") == "translate(0,44)"
     assert wrapper.find(f"{SVG}rect") is not None and root.find(f"{SVG}rect") is None
+
+
+def test_an_svg_the_rewriting_does_not_understand_is_written_as_qt_drew_it(qtbot, tmp_path, monkeypatch):
+    from nnviz.gui import export
+
+    def refuse(data, shift=0):
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr(export, "portable_svg", refuse)
+    png, svg = exports(tmp_path, "loss")
+    root = ET.parse(svg).getroot()
+    assert "non-scaling-stroke" in svg.read_text()  # Qt's SVG, not rewritten
+    holders = [g for g in root.iter(f"{SVG}g")
+               if any("Exclusive or" in "".join(t.itertext()) for t in g.findall(f"{SVG}text"))]
+    # the title drawn in place (not above the origin, waiting for the rewriting to move it down)
+    assert holders and holders[0].get("transform") == "matrix(1,0,0,1,0,0)"
