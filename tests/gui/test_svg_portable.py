@@ -14,6 +14,7 @@ from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.gui.export import export_figure, portable_svg
 from nnviz.gui.headless import draw, panels_for_export, train
 from nnviz.gui.panels.registry import REPORT_PLOT, plot_choices
+from nnviz.gui.style import setup_pyqtgraph
 
 FIGURES = [p for p in plot_choices() if p != REPORT_PLOT]
 RSVG = shutil.which("rsvg-convert")
@@ -52,7 +53,8 @@ def difference(png: QtGui.QImage, other: QtGui.QImage) -> tuple[float, float]:
 
 
 def exports(tmp_path, plot):
-    """The PNG and the SVG export of one panel showing one snapshot."""
+    """The PNG and the SVG export of one panel showing one snapshot, in the app's light theme."""
+    setup_pyqtgraph()
     experiment = Experiment(data=DataConfig(dataset="xor2d", n=120, test_fraction=0.25, batch_size=10))
     train(experiment, 60)
     with panels_for_export() as make:
