@@ -26,6 +26,8 @@ import csv
 import io
 import math
 import numbers
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,10 +198,33 @@ def _export_look(widget: QtWidgets.QWidget, background: str):
             views.append(widget)
         for view in views:
             _export_view(view, background, restore)
+        mark = len(restore)
+        if _make_room_for_end_labels(views, restore):
+            _lay_out(widget)
+            restore.insert(mark, lambda: _lay_out(widget))  # undone after the margins are
         yield
     finally:
         for undo in reversed(restore):
             undo()
+
+
+def _make_room_for_end_labels(views, restore: list) -> bool:
+    """Room above and below each colour bar for the labels of its end ticks: centred on the bar's
+    ends, they would be cut in half by the edge of the view. True if a margin was changed."""
+    import pyqtgraph as pg
+
+    changed = False
+    for view in views:
+        scene = view.scene()
+        for item in scene.items() if scene is not None else []:
+            if not isinstance(item, pg.ColorBarItem) or not item.isVisible():
+                continue
+            half = math.ceil(QtGui.QFontMetricsF(item.axis.style.get("tickFont") or view.font()).height() / 2) + 1
+            left, top, right, bottom = item.layout.getContentsMargins()
+            item.layout.setContentsMargins(left, max(top, half), right, max(bottom, half))
+            restore.append(lambda i=item, m=(left, top, right, bottom): i.layout.setContentsMargins(*m))
+            changed = True
+    return changed
 
 
 def _export_view(view: QtWidgets.QGraphicsView, background: str, restore: list) -> None:
@@ -259,11 +284,24 @@ def figure_size(widget: QtWidgets.QWidget, title: str | None = None) -> QtCore.Q
     return QtCore.QSize(widget.width(), widget.height() + _title_height(widget.width(), title))
 
 
+def figure_width(widget: QtWidgets.QWidget, title: str | None = None) -> int:
+    """The logical width of ``widget``'s figure, the widget laid out first as for drawing it."""
+    _ensure_renderable(widget)
+    return figure_size(widget, title).width()
+
+
 def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background: str,
-                  title: str | None) -> None:
-    """Draw the figure in logical coordinates: background, title line, the widget below it."""
+                  title: str | None, panel_at_origin: bool = False) -> None:
+    """Draw the figure in logical coordinates: background, title line, the widget below it.
+
+    With ``panel_at_origin`` the widget is drawn at (0, 0) and the title line above it, at negative
+    y (for the SVG generator, which writes clip paths without the offset a widget is drawn at; the
+    SVG is shifted down afterwards, see :func:`portable_svg`)."""
     width, height = widget.width(), widget.height()
     top = _title_height(width, title)
+    shift = top if panel_at_origin else 0
+    painter.save()
+    painter.translate(0, -shift)
     if background == "white":
         painter.fillRect(QtCore.QRectF(0, 0, width, height + top), QtGui.QColor("white"))
     if title:
@@ -277,9 +315,10 @@ def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background
         painter.drawText(QtCore.QRectF(margin, 0, width - 2 * margin, top),
                          QtCore.Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
+    painter.restore()
     painter.save()
     try:
-        painter.translate(0, top)
+        painter.translate(0, top - shift)
         # QWidget's render, by name: a QGraphicsView (a pyqtgraph PlotWidget) hides it behind its own
         # render(painter, target, source), which draws the scene without the widget's frame and children.
         QtWidgets.QWidget.render(widget, painter, QtCore.QPoint(), QtGui.QRegion(),
@@ -363,16 +402,286 @@ def _in_memory(write: Callable[[QtCore.QBuffer], None]) -> bytes:
     return bytes(data.data())
 
 
-def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title: str | None) -> None:
+def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title: str | None,
+                  panel_at_origin: bool = False) -> None:
     """Paint the figure, in the export look, on an SVG generator or a PDF writer."""
     with _export_look(widget, "white"):
         painter = QtGui.QPainter()
         if not painter.begin(device):
             raise ExportError(f"{out}: cannot start drawing the {kind}")
         try:
-            _paint_figure(painter, widget, "white", title)
+            _paint_figure(painter, widget, "white", title, panel_at_origin)
         finally:
             painter.end()
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+_MATRIX = re.compile(r"^\s*matrix\(([^)]*)\)\s*$")
+_PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PAIRED_COMMANDS = set("MLCSQT")  # absolute commands whose numbers are all x,y pairs (all Qt writes)
+_KAPPA = 0.5522847498  # control-point distance of a cubic Bézier quarter circle
+
+
+def _number(value: float) -> str:
+    text = f"{value:.7g}"
+    return "0" if text == "-0" else text
+
+
+def _parse_matrix(text: str | None) -> tuple[float, ...] | None:
+    match = _MATRIX.match(text or "")
+    if match is None:
+        return None
+    numbers_ = [float(v) for v in re.split(r"[\s,]+", match.group(1).strip())]
+    return tuple(numbers_) if len(numbers_) == 6 else None
+
+
+def _bake_path(d: str, m: tuple[float, ...]) -> str | None:
+    """Path data ``d`` with every point mapped by the matrix ``m``; None if ``d`` uses a command
+    that cannot be mapped point by point (relative, H, V, arcs: Qt writes none of them)."""
+    a, b, c, dd, e, f = m
+    out, numbers_, command = [], [], None
+
+    def flush() -> bool:
+        if command is None:
+            return not numbers_
+        if numbers_ and (command not in _PAIRED_COMMANDS or len(numbers_) % 2):
+            return False
+        pairs = [f"{_number(a * x + c * y + e)},{_number(b * x + dd * y + f)}"
+                 for x, y in zip(numbers_[::2], numbers_[1::2], strict=True)]
+        out.append(" ".join([command, *pairs]) if pairs else command)
+        return True
+
+    for token in _PATH_TOKEN.findall(d):
+        if token.isalpha():
+            if not flush():
+                return None
+            if token not in _PAIRED_COMMANDS and token not in "Zz":
+                return None
+            command, numbers_ = token, []
+        else:
+            numbers_.append(float(token))
+    return " ".join(out) if flush() else None
+
+
+def _shape_as_path(element: ET.Element) -> str | None:
+    """The outline of a rect, line, polyline, polygon, circle or ellipse as path data."""
+    tag = element.tag.rsplit("}", 1)[-1]
+    get = element.get
+    try:
+        if tag == "path":
+            return get("d", "")
+        if tag in ("polyline", "polygon"):
+            values = [float(v) for v in re.split(r"[\s,]+", get("points", "").strip()) if v]
+            pairs = [f"{_number(x)},{_number(y)}" for x, y in zip(values[::2], values[1::2], strict=False)]
+            if not pairs:
+                return None
+            return "M" + pairs[0] + "".join(" L" + p for p in pairs[1:]) + (" Z" if tag == "polygon" else "")
+        if tag == "line":
+            return (f"M{get('x1', '0')},{get('y1', '0')} L{get('x2', '0')},{get('y2', '0')}")
+        if tag == "rect":
+            if get("rx") or get("ry"):
+                return None
+            x, y = float(get("x", 0)), float(get("y", 0))
+            w, h = float(get("width", 0)), float(get("height", 0))
+            return f"M{x},{y} L{x + w},{y} L{x + w},{y + h} L{x},{y + h} Z"
+        if tag in ("circle", "ellipse"):
+            cx, cy = float(get("cx", 0)), float(get("cy", 0))
+            rx = float(get("r", 0)) if tag == "circle" else float(get("rx", 0))
+            ry = float(get("r", 0)) if tag == "circle" else float(get("ry", 0))
+            kx, ky = rx * _KAPPA, ry * _KAPPA
+            return (f"M{cx + rx},{cy} C{cx + rx},{cy + ky} {cx + kx},{cy + ry} {cx},{cy + ry} "
+                    f"C{cx - kx},{cy + ry} {cx - rx},{cy + ky} {cx - rx},{cy} "
+                    f"C{cx - rx},{cy - ky} {cx - kx},{cy - ry} {cx},{cy - ry} "
+                    f"C{cx + kx},{cy - ry} {cx + rx},{cy - ky} {cx + rx},{cy} Z")
+    except ValueError:
+        return None
+    return None
+
+
+_SHAPE_ATTRIBUTES = ("d", "points", "x", "y", "width", "height", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry")
+
+
+def _unscaled_stroke(element: ET.Element, group: ET.Element, m: tuple[float, ...], patterns: set[str]) -> None:
+    """A shape Qt drew with a cosmetic pen (``vector-effect="non-scaling-stroke"``) under the group's
+    matrix ``m``, redrawn with a plain stroke of the same width on screen: its points mapped by ``m``
+    into the parent's user units (the group's transform is then given to its other children)."""
+    del element.attrib["vector-effect"]
+    # A gradient lives in the units of the shape it fills: keep them, and scale the width instead. A
+    # Qt brush pattern is in pixels, like the stroke (its tiles are 8 pixels on screen).
+    fill = element.get("fill", group.get("fill", ""))
+    gradient = "url(" in fill and fill.split("#", 1)[-1].rstrip(") ") not in patterns
+    d = None if gradient else _shape_as_path(element)
+    baked = None if d is None else _bake_path(d, m)
+    if baked is None:
+        a, b, c, dd = m[:4]
+        scale = math.sqrt(abs(a * dd - b * c)) or 1.0
+        width = float(element.get("stroke-width", group.get("stroke-width", "1")))
+        element.set("stroke-width", _number(width / scale))
+        element.set("transform", group.get("transform"))
+        return
+    tag = element.tag.rsplit("}", 1)[-1]
+    for name in _SHAPE_ATTRIBUTES:
+        element.attrib.pop(name, None)
+    element.tag = f"{{{SVG_NS}}}path"
+    if tag in ("polyline", "line"):
+        element.set("fill", "none")  # an open shape is not filled (a path would be)
+    element.set("d", baked)
+
+
+_HREF = f"{{{XLINK_NS}}}href"
+MAX_SHARP_PIXELS = 4_000_000  # an image enlarged for sharp cells stays below this many pixels
+
+
+def _sharp_image(element: ET.Element, m: tuple[float, ...]) -> None:
+    """An image Qt drew without smoothing (a heatmap's cells) enlarged by whole pixels, so that a
+    renderer which smooths every image anyway (librsvg) blurs only a thin seam between the cells."""
+    href = element.get(_HREF, "")
+    prefix = "data:image/png;base64,"
+    if not href.startswith(prefix):
+        return
+    image = QtGui.QImage.fromData(QtCore.QByteArray.fromBase64(href[len(prefix):].encode("ascii")), "PNG")
+    if image.isNull() or image.width() < 1 or image.height() < 1:
+        return
+    try:
+        width, height = float(element.get("width", "0")), float(element.get("height", "0"))
+    except ValueError:
+        return
+    a, b, c, d = m[:4]
+    on_screen_w = width * math.hypot(a, b) / image.width()  # screen pixels per image pixel
+    on_screen_h = height * math.hypot(c, d) / image.height()
+    factor = max(1, math.ceil(max(on_screen_w, on_screen_h)))
+    factor = min(factor, max(1, int(math.sqrt(MAX_SHARP_PIXELS / (image.width() * image.height())))))
+    if factor <= 1:
+        return
+    big = image.scaled(image.width() * factor, image.height() * factor, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
+                       QtCore.Qt.TransformationMode.FastTransformation)
+    png = _in_memory(lambda buffer: big.save(buffer, "PNG"))
+    element.set(_HREF, prefix + QtCore.QByteArray(png).toBase64().data().decode("ascii"))
+
+
+def _path_points(d: str) -> tuple[list[tuple[float, float]], bool] | None:
+    """The points of absolute path data (control points included) and whether it is a polygon
+    (M, L and Z only); None if it has other commands."""
+    points, polygon, command, pending = [], True, None, []
+    for token in _PATH_TOKEN.findall(d):
+        if token.isalpha():
+            if token not in _PAIRED_COMMANDS and token not in "Zz":
+                return None
+            polygon = polygon and token in "MLZz"
+            command = token
+        elif command is None:
+            return None
+        else:
+            pending.append(float(token))
+            if len(pending) == 2:
+                points.append((pending[0], pending[1]))
+                pending = []
+    return (points, polygon) if points and not pending else None
+
+
+def _box(points) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _is_rectangle(points, box) -> bool:
+    corners = {(x, y) for x in box[::2] for y in box[1::2]}
+    return len(points) in (4, 5) and set(points) <= corners and len(set(points)) == 4
+
+
+def _clip_rectangle(root: ET.Element, reference: str) -> tuple[float, float, float, float] | None:
+    ident = reference.strip()[len("url(#"):-1] if reference.strip().startswith("url(#") else None
+    for clip in root.iter(f"{{{SVG_NS}}}clipPath"):
+        if clip.get("id") == ident:
+            shapes = list(clip)
+            if len(shapes) != 1 or shapes[0].get("transform") or shapes[0].tag != f"{{{SVG_NS}}}path":
+                return None
+            parsed = _path_points(shapes[0].get("d", ""))
+            if parsed is None or not parsed[1]:
+                return None
+            box = _box(parsed[0])
+            return box if _is_rectangle(parsed[0], box) else None
+    return None
+
+
+def _apply_rectangular_clips(root: ET.Element) -> None:
+    """What a rectangular clip path (a plot's view) hides, removed, and filled rectangles cut to
+    it: renderers without clip paths (Qt's own) then draw the same. Shapes drawn in the clip's
+    units only (no transform between them)."""
+    for holder in root.iter(f"{{{SVG_NS}}}g"):
+        box = _clip_rectangle(root, holder.get("clip-path", "")) if holder.get("clip-path") else None
+        if box is None:
+            continue
+        left, top, right, bottom = box
+        for group in [holder, *holder.findall(f"{{{SVG_NS}}}g")]:
+            if group is not holder and group.get("transform"):
+                continue
+            for shape in group.findall(f"{{{SVG_NS}}}path"):
+                parsed = None if shape.get("transform") else _path_points(shape.get("d", ""))
+                if parsed is None:
+                    continue
+                points, polygon = parsed
+                x0, y0, x1, y1 = _box(points)
+                if x1 < left or x0 > right or y1 < top or y0 > bottom:
+                    group.remove(shape)
+                elif polygon and shape.get("stroke", group.get("stroke", "none")) == "none" \
+                        and _is_rectangle(points, (x0, y0, x1, y1)) and not (
+                        left <= x0 and x1 <= right and top <= y0 and y1 <= bottom):
+                    a, b = max(x0, left), max(y0, top)
+                    c, d = min(x1, right), min(y1, bottom)
+                    shape.set("d", f"M{_number(a)},{_number(b)} L{_number(c)},{_number(b)} "
+                                   f"L{_number(c)},{_number(d)} L{_number(a)},{_number(d)} Z")
+
+
+def portable_svg(data: bytes, shift: float = 0) -> bytes:
+    """Qt's SVG made to draw the same in every renderer (librsvg, browsers, Qt).
+
+    Qt writes a cosmetic pen (a line one pixel wide however the plot is scaled) as a shape with
+    ``vector-effect="non-scaling-stroke"`` inside a group whose transform maps data to pixels; a
+    renderer that ignores the vector effect (librsvg, so most Linux viewers, ImageMagick, slide
+    tools) scales the stroke with the data — a loss curve becomes a solid slab. Here each such shape
+    gets its points mapped into the group's parent's units, where its stroke width is plain user
+    units; the group's transform moves onto its other children, so they draw as before. Images
+    Qt drew unsmoothed are enlarged by whole pixels (see :func:`_sharp_image`). ``shift`` moves the
+    drawing down, clip paths included (see :func:`_paint_figure`'s ``panel_at_origin``).
+    """
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(data)
+    patterns = {p.get("id") for p in root.iter(f"{{{SVG_NS}}}pattern")}
+    for group in root.iter(f"{{{SVG_NS}}}g"):
+        for image in group.findall(f"{{{SVG_NS}}}image"):
+            if image.get("image-rendering") == "optimizeSpeed":
+                _sharp_image(image, _parse_matrix(group.get("transform")) or (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+        cosmetic = [child for child in group if child.get("vector-effect") == "non-scaling-stroke"]
+        if not cosmetic:
+            continue
+        m = _parse_matrix(group.get("transform")) or (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        if any(child.tag == f"{{{SVG_NS}}}g" for child in group) or (group.get("transform") and m is None):
+            for child in cosmetic:  # not a group Qt writes: leave its geometry alone
+                del child.attrib["vector-effect"]
+            continue
+        for child in group:
+            if child in cosmetic:
+                _unscaled_stroke(child, group, m, patterns)
+            elif group.get("transform"):
+                own = child.get("transform")
+                child.set("transform", group.get("transform") + (f" {own}" if own else ""))
+        group.attrib.pop("transform", None)
+    _apply_rectangular_clips(root)
+    for clip in root.iter(f"{{{SVG_NS}}}clipPath"):  # a clip outline has no stroke to keep unscaled
+        for shape in clip.iter():
+            if shape.get("vector-effect") == "non-scaling-stroke":
+                del shape.attrib["vector-effect"]
+    if shift:
+        drawing = [child for child in root if child.tag.rsplit("}", 1)[-1] not in ("defs", "title", "desc")]
+        wrapper = ET.SubElement(root, f"{{{SVG_NS}}}g", {"transform": f"translate(0,{_number(shift)})"})
+        for child in drawing:
+            root.remove(child)
+            wrapper.append(child)
+    body = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + body + "\n").encode("utf-8")
 
 
 def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
@@ -381,17 +690,22 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
     _ensure_renderable(widget)
     size = figure_size(widget, title)
 
-    def write(buffer: QtCore.QBuffer) -> None:
-        generator = QtSvg.QSvgGenerator()
+    def write(buffer: QtCore.QBuffer, portable: bool = True) -> None:
+        # SVG 1.1, not Tiny 1.2: only then does Qt write clip paths (a plot clips what it shows)
+        generator = QtSvg.QSvgGenerator(QtSvg.QSvgGenerator.SvgVersion.Svg11)
         generator.setOutputDevice(buffer)
         generator.setSize(size)
         generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
         generator.setResolution(widget.logicalDpiX())  # point sizes of fonts as on screen
         generator.setTitle(title or out.stem)
         generator.setDescription("Exported from nnviz")
-        _paint_vector(generator, widget, out, "SVG", title)
+        _paint_vector(generator, widget, out, "SVG", title, panel_at_origin=portable)
 
-    return atomic_write_bytes(out, _in_memory(write))
+    try:
+        data = portable_svg(_in_memory(write), shift=_title_height(widget.width(), title))
+    except (ET.ParseError, ValueError, TypeError):  # not what Qt writes today: Qt's SVG as it is
+        data = _in_memory(lambda buffer: write(buffer, portable=False))
+    return atomic_write_bytes(out, data)
 
 
 def export_pdf(widget: QtWidgets.QWidget, path, title: str | None = None) -> Path:
