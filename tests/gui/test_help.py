@@ -58,7 +58,7 @@ def test_the_metadata_has_a_licence_urls_classifiers_and_a_gui_entry():
     assert licence.startswith("MIT License") and "2026 the nnviz authors" in licence
     assert "License :: OSI Approved :: MIT License" in project["classifiers"]
     assert {"Homepage", "Source", "Issues"} <= set(project["urls"])
-    assert project["scripts"]["nnviz"] == project["gui-scripts"]["nnviz-gui"] == "nnviz.__main__:run"  # Ctrl+C while importing: one line
+    assert project["scripts"]["nnviz"] == project["gui-scripts"]["nnviz-gui"] == "nnviz.__main__:run"
     data = PROJECT["tool"]["setuptools"]["package-data"]
     assert {"*.png", "*.svg"} <= set(data["nnviz.resources.icons"])
     assert "nnviz.resources.icons" in PROJECT["tool"]["setuptools"]["packages"]
