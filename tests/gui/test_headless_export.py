@@ -93,7 +93,7 @@ def test_mp4_or_a_clear_message(qtbot, tmp_path, experiment):
         written = export_plot(experiment, "loss", out, steps=20, frames=4, scale=1)
         assert written.stat().st_size > 1000 and written.read_bytes()[4:8] == b"ftyp"
     else:
-        with pytest.raises(ExportError, match=r"nnviz\[video\]"):
+        with pytest.raises(ExportError, match=r"pip install 'nnviz-desktop\[video\]'"):
             export_plot(experiment, "loss", out, steps=20, frames=4)
         assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
