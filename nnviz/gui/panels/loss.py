@@ -300,7 +300,10 @@ class LossPanel(Panel, QtWidgets.QWidget):
         self.smoothing_label.setMinimumWidth(32)
         self.readout = QtWidgets.QLabel(READOUT_HINT)
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.readout.setStyleSheet(f"color: {TEXT}; padding: 0px 6px;")
+        # The readout reads as part of the plots: their background and text colour, whatever the
+        # desktop's palette (the coloured numbers in it are chosen for the plots' background).
+        plot_background = pg.mkColor(pg.getConfigOption("background")).name()
+        self.readout.setStyleSheet(f"color: {TEXT}; background: {plot_background}; padding: 0px 6px;")
         # A long readout must not widen the panel: let the label be cut instead.
         self.readout.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
 
