@@ -375,3 +375,59 @@ def test_many_changing_edges_are_drafts_until_they_settle(qtbot, panel):
     panel.show_snapshot(panel.snapshot)  # the same edges: nothing changed, still settling
     assert not panel.edges_antialiased()
     qtbot.waitUntil(panel.edges_antialiased, timeout=2000)
+
+
+# -- layout: the graph uses the view's height, nodes stay readable, titles never collide ------------
+DEEP = [{"type": "dense", "units": 8, "activation": "tanh"} for _ in range(6)] + [
+    {"type": "dense", "units": 1, "activation": "sigmoid"}]
+
+
+def _deep_snapshot(features=("x1", "x2")):
+    exp = Experiment(_document(DEEP))
+    if features != ("x1", "x2"):
+        exp.set_data(DataConfig(dataset="circle", features=features))
+    exp.run(2)
+    return exp.snapshot()
+
+
+def _header_rects(panel):
+    """The titles' rectangles in view pixels, as drawn (they keep their size when the view scales)."""
+    panel.graphics_view.grab()  # a text item places itself against the view's scale when painted
+    return [item.textItem.mapRectToScene(item.textItem.boundingRect()) for item in panel.headers]
+
+
+def test_a_deep_network_keeps_its_nodes_large_in_the_main_window(main_window, qtbot):
+    window = main_window
+    window.resize(1600, 1000)
+    window.session.set_data(DataConfig(dataset="circle", features=("x1", "x2", "x1^2", "x2^2", "sin x1", "sin x2")))
+    window.session.set_layers(DEEP)
+    graph = window.graph
+    qtbot.waitUntil(lambda: window.latest is not None and len(window.latest.layers) == 7, timeout=5000)
+    qtbot.waitUntil(graph.laid_out, timeout=3000)
+    assert graph.node_pixels() >= 32
+    rects = _header_rects(graph)
+    assert len(rects) == 8
+    for a, b in zip(rects, rects[1:]):
+        assert not a.intersects(b), "neighbouring column titles overlap"
+
+
+@pytest.mark.parametrize("size", [(640, 700), (700, 420), (420, 600)])
+def test_column_titles_never_collide_and_stay_in_view(make_panel, qtbot, size):
+    panel = make_panel(GraphPanel, size=size)
+    panel.show_snapshot(_deep_snapshot())
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    rects = _header_rects(panel)
+    for a, b in zip(rects, rects[1:]):
+        assert not a.intersects(b), "neighbouring column titles overlap"
+    view = QtCore.QRectF(panel.graphics_view.rect())
+    assert all(view.contains(r) for r in rects), "a title is cut at the view's edge"
+
+
+def test_a_resized_view_lays_the_columns_out_again(make_panel, qtbot):
+    panel = make_panel(GraphPanel, size=(900, 400))
+    panel.show_snapshot(_deep_snapshot())
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    wide = panel.node_pixels()
+    panel.resize(900, 900)  # taller: the same width now holds the graph at a larger scale
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    assert panel.node_pixels() > wide
