@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 NEGATIVE = "#f59322"  # orange: negative weights, class 0
 POSITIVE = "#0877bd"  # blue: positive weights, class 1
@@ -86,3 +86,35 @@ def on_window(color, widget=None) -> str:
     """``color`` (a message's red or green), made readable on the window behind ``widget``; a name for a style sheet."""
     palette = widget.palette() if widget is not None else QtGui.QGuiApplication.palette()
     return readable(color, palette.color(QtGui.QPalette.ColorRole.Window)).name()
+
+
+# -- dock tabs: whole titles, scrolled through, never "Lo…" ------------------------------------------
+class _WholeTabTitles(QtCore.QObject):
+    """Watches a main window for the tab bars it makes as docks are tabbed together (again after
+    each re-docking) and keeps their titles whole: a crowded bar scrolls instead of eliding."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QtCore.QEvent.Type.ChildAdded, QtCore.QEvent.Type.ChildPolished):
+            child = event.child()
+            if isinstance(child, QtWidgets.QTabBar):
+                whole_tab_titles(child)
+        return False
+
+
+def whole_tab_titles(bar: QtWidgets.QTabBar) -> None:
+    """Titles drawn whole; scroll buttons when they do not all fit."""
+    if bar.elideMode() != QtCore.Qt.TextElideMode.ElideNone:
+        bar.setElideMode(QtCore.Qt.TextElideMode.ElideNone)
+    if not bar.usesScrollButtons():
+        bar.setUsesScrollButtons(True)
+    if bar.expanding():
+        bar.setExpanding(False)
+
+
+def keep_dock_tabs_whole(window: QtWidgets.QMainWindow) -> QtCore.QObject:
+    """Make ``window``'s dock tab bars, now and later, show whole titles (see :class:`_WholeTabTitles`)."""
+    watcher = _WholeTabTitles(window)
+    window.installEventFilter(watcher)
+    for bar in window.findChildren(QtWidgets.QTabBar):
+        whole_tab_titles(bar)
+    return watcher
