@@ -431,3 +431,20 @@ def test_a_resized_view_lays_the_columns_out_again(make_panel, qtbot):
     panel.resize(900, 900)  # taller: the same width now holds the graph at a larger scale
     qtbot.waitUntil(panel.laid_out, timeout=3000)
     assert panel.node_pixels() > wide
+
+
+@pytest.mark.parametrize("column", [0, -1])
+def test_hover_text_stays_inside_a_narrow_view(make_panel, qtbot, snapshot, column):
+    """At the outermost nodes of a view narrower than the text, the box is moved in, not clipped."""
+    panel = make_panel(GraphPanel, size=(300, 420))
+    panel.show_snapshot(snapshot)
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    columns = len(snapshot.layers) + 1
+    nodes = panel.node_positions(column % columns)
+    for point in (nodes[0], nodes[-1]):
+        _hover(qtbot, panel, point)
+        panel.graphics_view.grab()  # the text item places itself against the view's scale when painted
+        label = panel._hover_label.textItem
+        box = label.mapRectToScene(label.boundingRect())
+        area = panel.view.sceneBoundingRect()
+        assert area.contains(box), (box, area)

@@ -840,12 +840,25 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         path = self.document_path(target)
         self.graphics_view.setToolTip(f"Document path (counted from 0): {path}" if path else "")
         (left, right), (bottom, top) = self.view.viewRange()
-        # open towards the middle of the view, beside the pointer, so that the label stays in view
+        # open towards the middle of the view, beside the pointer …
         to_right = pos.x() < (left + right) / 2
         downwards = pos.y() > (top + bottom) / 2
-        label.setAnchor((0.0 if to_right else 1.0, 0.0 if downwards else 1.0))
-        px = self._pixel_size()
-        label.setPos(pos.x() + (14 if to_right else -14) * px, pos.y() + (-10 if downwards else 10) * px)
+        pointer = self.view.mapViewToScene(pos)
+        area = self.view.sceneBoundingRect()
+        # wrapped to the view's width when its lines are longer (a narrow panel)
+        text = label.textItem
+        text.setTextWidth(-1)
+        if text.boundingRect().width() > area.width() - 4:
+            text.setTextWidth(max(area.width() - 4, 80))
+        label.updateTextPos()
+        size = text.boundingRect().size()  # pixels: the label keeps its size as the view scales
+        x = pointer.x() + 14 if to_right else pointer.x() - 14 - size.width()
+        y = pointer.y() + 10 if downwards else pointer.y() - 10 - size.height()
+        # … and wholly inside the view however long its text (else clipped at the panel's edge)
+        x = max(area.left() + 2, min(x, area.right() - 2 - size.width()))
+        y = max(area.top() + 2, min(y, area.bottom() - 2 - size.height()))
+        label.setAnchor((0.0, 0.0))
+        label.setPos(self.view.mapSceneToView(QtCore.QPointF(x, y)))
         label.show()
         self._draw_marker(target if target.kind == "edge" else None, None, self._hover_edge)
 
