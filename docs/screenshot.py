@@ -222,7 +222,7 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
             result["message"] = f"could not write {out}"
         else:
             snap = latest()
-            summary = f"{args.dataset}: step {snap.step}, train loss {snap.train_loss:.4g}"
+            summary = f"{'bars (64 inputs)' if args.model == 'wide' else args.dataset}: step {snap.step}, train loss {snap.train_loss:.4g}"
             if snap.test_loss is not None:
                 summary += f", test loss {snap.test_loss:.4g}"
             if snap.test_accuracy is not None:

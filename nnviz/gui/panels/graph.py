@@ -38,6 +38,7 @@ from nnviz.gui.panels.graph_layout import (
     BIAS_STRIP_GAP,
     BIAS_STRIP_WIDTH,
     EDGE_BUDGET,
+    HEAT_SIZE,
     HEATMAP_MAX_UNITS,
     MAX_SPACING,
     MIN_SPACING,
@@ -69,6 +70,7 @@ SETTLE_MS = 300  # them on most frames): drafts while they change, antialiased a
 HIT_PIXELS = 5.0  # how near (in pixels) the pointer must be to a neuron or an edge
 BIAS_SIZE = 0.15  # side of the bias square
 TITLE_GAP = 12  # pixels at least between two columns' titles
+MIN_NODE_PIXELS = 32  # titles are staggered rather than shrink the nodes below this
 RELAYOUT_CHANGE = 0.05  # lay the columns out again when the view's aspect changes by more (log)
 _GREY = "#b0b0b0"
 _FRAME = "#9e9e9e"
@@ -1123,12 +1125,27 @@ def _title_spacing(titles: list[str], sizes: list[int], width: int, height: int)
     if sizes[0] > HEATMAP_MAX_UNITS and not _title_fits_centred_text(titles[0]):
         pairs[0] = widths[0] + widths[1] / 2  # the first runs right from its column's left edge
     need = max(pairs) + TITLE_GAP
-    by_height = need * scene_height(diagram_height(sizes)) / height  # the view's height sets the scale
-    room = width - need * (n - 1)
-    if room <= 0:  # too narrow for the titles side by side whatever the spacing: staggered, a
-        return MIN_SPACING, True  # title needs only half the room (its neighbours are higher or lower)
-    by_width = need * SIDE_MARGINS / room  # the width sets the scale
-    return min(MAX_SPACING, max(by_height, by_width)), False
+    tall = scene_height(diagram_height(sizes))
+
+    def spacing_for(pixels: float) -> float | None:
+        """The least spacing that puts column centres ``pixels`` apart, None if none does."""
+        by_height = pixels * tall / height  # the view's height sets the scale
+        room = width - pixels * (n - 1)
+        if room <= 0:
+            return None
+        by_width = pixels * SIDE_MARGINS / room  # the width sets the scale
+        return min(MAX_SPACING, max(by_height, by_width))
+
+    def node_pixels(spacing: float) -> float:
+        return HEAT_SIZE * min(width / (spacing * (n - 1) + SIDE_MARGINS), height / tall)
+
+    side_by_side = spacing_for(need)
+    if side_by_side is not None and node_pixels(max(side_by_side, MIN_SPACING)) >= MIN_NODE_PIXELS:
+        return side_by_side, False
+    # Titles side by side would need the nodes shrunk (or cannot fit at all): every other title is
+    # raised instead, and a title need only clear the ones two columns away.
+    staggered = spacing_for(need / 2)
+    return (staggered if staggered is not None else MIN_SPACING), True
 
 
 def _title_fits_centred(col: Column, c: int, count: int) -> bool:
