@@ -11,6 +11,13 @@ grab of the window's screen area (menu bar, toolbar, docks and status bar as a u
 
 QSettings go to a temporary directory, so the user's nnviz settings are never read or written.
 
+``--model deep`` pictures six hidden layers of 8 units, ``--model wide`` a 64-input model (8×8 images of
+two classes); ``--size 1440x900`` sets the window's size and ``--dark`` gives the app a dark desktop's
+palette (KDE Breeze Dark's colours), e.g. for the pictures in ``docs/screenshots/``::
+
+    python docs/screenshot.py --model deep --dataset circle --dark --size 1440x900 \
+        --out docs/screenshots/deep-network-dark-1440.png
+
 ``--offscreen`` runs on Qt's offscreen platform instead and saves ``window.grab()``, for machines
 without Xvfb (fonts and styling may then differ slightly from a real X server).
 
@@ -159,12 +166,12 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
         QSettings.setPath(QSettings.Format.IniFormat, scope, settings_dir)
 
     app = create_application()
+    if args.dark:  # as a dark desktop hands it to Qt: before any window is made
+        app.setPalette(dark_palette())
     from nnviz.gui.main_window import MainWindow
     from nnviz.gui.panels.graph import Selection
 
     window = MainWindow()
-    if args.dark:
-        app.setPalette(dark_palette())
     window.resize(args.width, args.height)
     window.move(0, 0)
     window.show()
@@ -222,7 +229,8 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
             result["message"] = f"could not write {out}"
         else:
             snap = latest()
-            summary = f"{'bars (64 inputs)' if args.model == 'wide' else args.dataset}: step {snap.step}, train loss {snap.train_loss:.4g}"
+            name = "bars (64 inputs)" if args.model == "wide" else args.dataset
+            summary = f"{name}: step {snap.step}, train loss {snap.train_loss:.4g}"
             if snap.test_loss is not None:
                 summary += f", test loss {snap.test_loss:.4g}"
             if snap.test_accuracy is not None:
