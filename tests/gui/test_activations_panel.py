@@ -289,4 +289,4 @@ def test_a_narrow_stats_line_leaves_out_whole_pieces(make_panel, tanh_snapshot, 
         # the kept text ends where a piece ends, and not on a separator
         ends = {len("".join(pieces[:k])) for k in range(1, len(pieces) + 1)}
         assert len(kept) in ends and not kept.rstrip().endswith("·")
-        assert line.toolTip() == full
+        assert line.toolTip().startswith(full)

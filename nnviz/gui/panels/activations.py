@@ -98,7 +98,7 @@ class SegmentsLine(QtWidgets.QWidget):
     def set_segments(self, segments: list[tuple[str, str | None, bool]]) -> None:
         if segments != self.segments:
             self.segments = segments
-            self.setToolTip(self.text() if self.shown_segments() != segments else "")
+            self._show_tip()
             self.update()
 
     def color_of(self, text: str) -> str | None:
@@ -132,9 +132,19 @@ class SegmentsLine(QtWidgets.QWidget):
     def shown_text(self) -> str:
         return "".join(text for text, _, _ in self.shown_segments())
 
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt override)
+        """The line's own tip; the whole text goes before it while the line is shortened."""
+        self._tip = tip
+        self._show_tip()
+
+    def _show_tip(self) -> None:
+        own = getattr(self, "_tip", "")
+        cut = self.shown_segments() != self.segments
+        super().setToolTip("\n".join(t for t in ((self.text() if cut else ""), own) if t))
+
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        self.setToolTip(self.text() if self.shown_segments() != self.segments else "")
+        self._show_tip()
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         painter = QtGui.QPainter(self)
