@@ -448,3 +448,30 @@ def test_hover_text_stays_inside_a_narrow_view(make_panel, qtbot, snapshot, colu
         box = label.mapRectToScene(label.boundingRect())
         area = panel.view.sceneBoundingRect()
         assert area.contains(box), (box, area)
+
+
+@pytest.mark.parametrize("size", [(900, 500), (460, 420)])
+def test_step_through_values_of_a_softmax_stay_off_the_other_nodes(make_panel, qtbot, size):
+    """The written values of a column beside its nodes: never over the next node's thumbnail, and in view."""
+    from nnviz.core.calculation import Ref
+
+    exp = Experiment(_document([{"type": "dense", "units": 4, "activation": "tanh"},
+                                {"type": "dense", "units": 3, "activation": "softmax"}], loss="cross_entropy"))
+    exp.run(2)
+    panel = make_panel(GraphPanel, size=size)
+    panel.show_snapshot(exp.snapshot())
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    last, outputs = 2, panel.snapshot.layers[-1].units  # one per class of the data
+    assert outputs >= 2
+    values = np.linspace(0.7311, 0.0723, outputs)
+    panel.set_highlight(writes=[Ref("node", last, u) for u in range(outputs)], colour="#c62828",
+                        labels=[(last, u, f"{v:.4f}") for u, v in enumerate(values)])
+    labels = panel.value_label_rects()
+    assert len(labels) == outputs
+    nodes = [n for c in range(3) for n in panel.node_pixel_rects(c)]
+    area = panel.view.sceneBoundingRect()
+    for label in labels:
+        assert area.contains(label), "a value is cut at the view's edge"
+        assert not any(label.intersects(node) for node in nodes), "a value covers a node"
+    for a, b in zip(labels, labels[1:]):
+        assert not a.intersects(b)

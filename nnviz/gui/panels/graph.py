@@ -587,6 +587,28 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         return layout_columns(sizes, titles, has_bias, planar=snapshot.node_maps is not None,
                               aspect=width / height, min_spacing=spacing)
 
+    def _fits_right_of(self, item: pg.TextItem, col: Column) -> bool:
+        """Whether ``item``'s text, placed right of ``col``'s nodes, ends inside the view."""
+        width = item.textItem.boundingRect().width()  # pixels
+        left = self.view.mapViewToScene(QtCore.QPointF(col.x + max(col.half, 0.1) + 0.2, 0.0)).x()
+        return left + width <= self.view.sceneBoundingRect().right() - 2
+
+    def value_label_rects(self) -> list[QtCore.QRectF]:
+        """The shown value labels' rectangles in the view's pixels (for tests)."""
+        self.graphics_view.grab()  # a text item places itself against the view's scale when painted
+        return [label.textItem.mapRectToScene(label.textItem.boundingRect())
+                for label in self._value_labels if label.isVisible()]
+
+    def node_pixel_rects(self, column: int) -> list[QtCore.QRectF]:
+        """The nodes of ``column`` as rectangles in the view's pixels."""
+        col = self._columns[column]
+        rects = []
+        for y in col.ys:
+            a = self.view.mapViewToScene(QtCore.QPointF(col.x - col.half, y + col.half))
+            b = self.view.mapViewToScene(QtCore.QPointF(col.x + col.half, y - col.half))
+            rects.append(QtCore.QRectF(a, b).normalized())
+        return rects
+
     def node_pixels(self) -> float:
         """The side, in screen pixels, of a node in the graph's smallest-pitched column of nodes (0
         before the first drawing)."""
@@ -711,7 +733,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         for k, (c, u, text) in enumerate(label for label in labels if 0 <= label[0] < len(cols)
                                          and label[1] < cols[label[0]].units):
             if k >= len(self._value_labels):
-                item = pg.TextItem(anchor=(0.0, 0.5))
+                item = pg.TextItem(anchor=(0.0, 0.5), fill=pg.mkBrush(255, 255, 255, 225))
                 item.setFont(_font(10, bold=True))
                 item.setZValue(60)
                 self.view.addItem(item, ignoreBounds=True)
@@ -720,12 +742,15 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             item.setColor(colour)
             item.setText(text)
             col = cols[c]
-            if c == len(cols) - 1:  # the last column: under the node, so the label stays in view
-                item.setAnchor((0.5, 0.0))
-                item.setPos(col.x, col.ys[u] - max(col.half, 0.1) - 0.14)
-            else:  # beside the node, clear of the highlight's frame
-                item.setAnchor((0.0, 0.5))
-                item.setPos(col.x + max(col.half, 0.1) + 0.2, col.ys[u])
+            # beside the node, clear of the highlight's frame (under it, a label covered the next
+            # node of the column: a softmax's values lay over their neighbours' thumbnails) …
+            item.setAnchor((0.0, 0.5))
+            item.setPos(col.x + max(col.half, 0.1) + 0.2, col.ys[u])
+            if c == len(cols) - 1 and not self._fits_right_of(item, col):
+                # … or, past the view's right edge, on the left of the node (over the edges, on its
+                # own white ground)
+                item.setAnchor((1.0, 0.5))
+                item.setPos(col.x - col.left - 0.2, col.ys[u])
             item.show()
             shown.append(text)
         counts["labels"] = tuple(shown)
