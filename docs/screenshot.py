@@ -11,6 +11,13 @@ grab of the window's screen area (menu bar, toolbar, docks and status bar as a u
 
 QSettings go to a temporary directory, so the user's nnviz settings are never read or written.
 
+``--model deep`` pictures six hidden layers of 8 units, ``--model wide`` a 64-input model (8×8 images of
+two classes); ``--size 1440x900`` sets the window's size and ``--dark`` gives the app a dark desktop's
+palette (KDE Breeze Dark's colours), e.g. for the pictures in ``docs/screenshots/``::
+
+    python docs/screenshot.py --model deep --dataset circle --dark --size 1440x900 \
+        --out docs/screenshots/deep-network-dark-1440.png
+
 ``--offscreen`` runs on Qt's offscreen platform instead and saves ``window.grab()``, for machines
 without Xvfb (fonts and styling may then differ slightly from a real X server).
 
@@ -47,6 +54,36 @@ LAYERS = [
     {"type": "dense", "units": 1, "activation": "sigmoid"},  # the output layer comes last
 ]
 
+DEEP_LAYERS = [{"type": "dense", "units": 8, "activation": "tanh"} for _ in range(6)] + [
+    {"type": "dense", "units": 1, "activation": "sigmoid"}]
+WIDE_LAYERS = [
+    {"type": "dense", "units": 16, "activation": "relu"},
+    {"type": "dense", "units": 2, "activation": "softmax"},
+]
+MODELS = ("default", "deep", "wide")
+
+
+def wide_dataset():
+    """200 8x8 "images" of two classes (a bar across or a bar down, with noise): 64 inputs."""
+    import numpy as np
+
+    from nnviz.core.data import Dataset
+
+    rng = np.random.default_rng(0)
+    n = 200
+    labels = rng.integers(0, 2, n)
+    images = rng.normal(0.0, 0.25, (n, 8, 8))
+    where = rng.integers(1, 7, n)
+    for i in range(n):
+        if labels[i]:
+            images[i, :, where[i]] += 1.0
+        else:
+            images[i, where[i], :] += 1.0
+    X = images.reshape(n, 64)
+    y = np.eye(2)[labels]
+    return Dataset(X, y, name="bars", task="classification",
+                   feature_names=tuple(f"x{j}" for j in range(64)), target_names=("across", "down"))
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -64,9 +101,21 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "in step-through mode and picture one operation")
     parser.add_argument("--operation", type=int, default=1,
                         help="with --lesson: the operation to show, counting from 1 (default: 1)")
+    parser.add_argument("--model", choices=sorted(MODELS), default="default",
+                        help="the network pictured: default (2-8-6-1 on --dataset), deep (six hidden layers "
+                             "of 8) or wide (64 inputs: 8x8 images of two classes)")
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", metavar="WxH",
+                        help=f"the window's size (default: {WIDTH}x{HEIGHT})")
+    parser.add_argument("--dark", action="store_true",
+                        help="give the app a dark desktop palette (as Breeze Dark or Windows' dark mode does)")
     parser.add_argument("--offscreen", action="store_true",
                         help="use Qt's offscreen platform and window.grab() instead of an X server")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    try:
+        args.width, args.height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size: expected WIDTHxHEIGHT, e.g. 1440x900, not {args.size!r}")
+    return args
 
 
 # -- the X server ---------------------------------------------------------------------------------
@@ -117,11 +166,13 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
         QSettings.setPath(QSettings.Format.IniFormat, scope, settings_dir)
 
     app = create_application()
+    if args.dark:  # as a dark desktop hands it to Qt: before any window is made
+        app.setPalette(dark_palette())
     from nnviz.gui.main_window import MainWindow
     from nnviz.gui.panels.graph import Selection
 
     window = MainWindow()
-    window.resize(WIDTH, HEIGHT)
+    window.resize(args.width, args.height)
     window.move(0, 0)
     window.show()
     window.raise_()
@@ -130,8 +181,12 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
     session = window.session
     if args.lesson:
         return _lesson_screenshot(args, app, window)
-    session.set_data(DataConfig(dataset=args.dataset, features=FEATURES))
-    session.set_layers(LAYERS)
+    if args.model == "wide":
+        session.set_data(DataConfig(dataset="bars", imported=wide_dataset(), test_fraction=0.25))
+        session.set_layers(WIDE_LAYERS)
+    else:
+        session.set_data(DataConfig(dataset=args.dataset, features=FEATURES))
+        session.set_layers(DEEP_LAYERS if args.model == "deep" else LAYERS)
     session.set_training(optimizer={"name": "adam", "lr": args.lr})
     session.set_speed(0)
     window.controls.set_speed(0)  # show "max" in the speed box, as if chosen there
@@ -174,7 +229,8 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
             result["message"] = f"could not write {out}"
         else:
             snap = latest()
-            summary = f"{args.dataset}: step {snap.step}, train loss {snap.train_loss:.4g}"
+            name = "bars (64 inputs)" if args.model == "wide" else args.dataset
+            summary = f"{name}: step {snap.step}, train loss {snap.train_loss:.4g}"
             if snap.test_loss is not None:
                 summary += f", test loss {snap.test_loss:.4g}"
             if snap.test_accuracy is not None:
@@ -246,6 +302,21 @@ def _lesson_screenshot(args, app, window) -> int:
     QTimer.singleShot(500, ready)
     app.exec()
     return result["code"]
+
+
+def dark_palette():
+    """A dark desktop's palette (the colours of KDE's Breeze Dark)."""
+    from PySide6 import QtGui
+
+    palette = QtGui.QPalette()
+    roles = QtGui.QPalette.ColorRole
+    for role, color in ((roles.Window, "#2a2e32"), (roles.WindowText, "#fcfcfc"), (roles.Base, "#1b1e20"),
+                        (roles.AlternateBase, "#232629"), (roles.Text, "#fcfcfc"), (roles.Button, "#31363b"),
+                        (roles.ButtonText, "#fcfcfc"), (roles.Mid, "#4d5358"), (roles.Highlight, "#3daee9"),
+                        (roles.HighlightedText, "#fcfcfc"), (roles.PlaceholderText, "#a1a9b1"),
+                        (roles.ToolTipBase, "#31363b"), (roles.ToolTipText, "#fcfcfc"), (roles.Link, "#1d99f3")):
+        palette.setColor(role, QtGui.QColor(color))
+    return palette
 
 
 def _grab(args, app, window):

@@ -27,6 +27,7 @@ from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.registry import PANELS
 from nnviz.gui.session import TrainingSession, one_line
+from nnviz.gui.style import keep_dock_tabs_whole
 
 MAX_RECENT = 8
 DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -99,6 +100,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, DOCK_AREAS["right"])
         self._add_dock("controls", "Controls", self.controls, DOCK_AREAS["left"])
         self.panels = self._build_panels()
+        keep_dock_tabs_whole(self)  # "Loss", "Activations" scrolled through, not "Lo…", "Activati…"
         self.typing_guard = TypingGuard(self)  # until the window closes
         QtWidgets.QApplication.instance().installEventFilter(self.typing_guard)
         self._health_was_visible = (True, True)  # health strip, inspector

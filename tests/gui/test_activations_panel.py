@@ -265,3 +265,28 @@ def test_a_snapshot_whose_health_does_not_match_its_layers_shows_no_numbers(pane
     panel.set_view("heatmap")
     np.testing.assert_array_equal(panel.heatmap_item.image, big.layers[0].a.T)
     assert panel.heatmap_item.image.shape == (128, 64)
+
+
+@pytest.mark.parametrize("width", [300, 380, 460])
+def test_a_narrow_stats_line_leaves_out_whole_pieces(make_panel, tanh_snapshot, width):
+    """Narrower than its text, the line ends "… · dead" no more: whole pieces then "…", all in the tip."""
+    panel = make_panel(ActivationsPanel, size=(width, 500))
+    panel.show_snapshot(tanh_snapshot)
+    panel.select_layer(1)
+    line = panel.stats_line
+    full, shown = line.text(), line.shown_text()
+    bold = QtGui.QFont(line.font())
+    bold.setBold(True)
+    # what is drawn fits: each piece measured in the font it is drawn in
+    drawn = sum(QtGui.QFontMetrics(bold if strong else line.font()).horizontalAdvance(t)
+                for t, _, strong in line.shown_segments())
+    assert drawn <= line.contentsRect().width()
+    if shown != full:
+        assert shown.endswith(" …")
+        kept = shown[:-2]
+        assert full.startswith(kept)
+        pieces = [t for t, _, _ in line.segments]
+        # the kept text ends where a piece ends, and not on a separator
+        ends = {len("".join(pieces[:k])) for k in range(1, len(pieces) + 1)}
+        assert len(kept) in ends and not kept.rstrip().endswith("·")
+        assert line.toolTip().startswith(full)

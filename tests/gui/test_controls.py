@@ -518,3 +518,59 @@ def test_controls_added_or_rebuilt_later_are_named_after_their_labels(qtbot, pan
     assert panel.layer_rows[-1].p_spin.accessibleName() == "Layer 3 dropout p"
     assert [e.accessibleName() for e in panel.optimizer_fields["betas"].edits] == ["betas", "betas"]
     assert panel.schedule_fields["step_size"].accessibleName() == "step size"
+
+
+# -- long texts in a narrow sidebar: shortened readably, never cut mid-word or spilling over -----------
+def _imported(names, name="mine", n=20):
+    rng = np.random.default_rng(0)
+    return Dataset(rng.normal(size=(n, len(names))), rng.integers(0, 2, n), name, "classification",
+                   tuple(names), ("y",))
+
+
+def test_a_long_input_list_is_shortened_to_first_and_last(qtbot):
+    names = [f"x{j}" for j in range(784)]
+    panel = ControlsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(320, 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_state(default_document(), DataConfig(imported=_imported(names), dataset="mine"), tuple(names), 1)
+    label = panel.inputs_label
+    text = label.text()
+    assert text.startswith("784: x0, x1") and text.endswith(", … x783")
+    # it fits the label: at most two lines of its width
+    metrics = label.fontMetrics()
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+    bounds = metrics.boundingRect(label.contentsRect(), flags, text)
+    assert bounds.height() <= 2 * metrics.lineSpacing()
+    assert label.toolTip().endswith("x782, x783")  # every name is in the tip
+    # a short list stays whole
+    panel.set_state(default_document(), DataConfig(imported=_imported(["a", "b", "c"]), dataset="mine"),
+                    ("a", "b", "c"), 1)
+    assert label.text() == "3: a, b, c"
+
+
+def test_a_long_data_set_name_is_shortened_at_a_word(qtbot):
+    full_name = "Two-two-one worked example with a long title"
+    panel = ControlsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(300, 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_state(default_document(), DataConfig(imported=_imported(["a", "b"], name=full_name),
+                                                   dataset=full_name), ("a", "b"), 1)
+    combo = panel.dataset_combo
+    assert combo.currentText().startswith(full_name)
+    shown = combo.elided_text()
+    assert shown != combo.currentText(), "the combo is too narrow for the whole name"
+    words = combo.currentText().split(" ")
+    for word in shown.split(" "):
+        assert word == "…" or word in words, f"{word!r} is a word cut in two"
+    assert shown.startswith("Two-two-one")
+    assert shown.endswith(combo.currentText().split(" ")[-1])  # the kind, "(rows)" or "(CSV)", is kept
+    # what is drawn fits the combo's text field
+    option = QtWidgets.QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_ComboBox, option,
+                                         QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, combo)
+    assert combo.fontMetrics().horizontalAdvance(shown) <= field.width()

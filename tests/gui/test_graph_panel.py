@@ -375,3 +375,103 @@ def test_many_changing_edges_are_drafts_until_they_settle(qtbot, panel):
     panel.show_snapshot(panel.snapshot)  # the same edges: nothing changed, still settling
     assert not panel.edges_antialiased()
     qtbot.waitUntil(panel.edges_antialiased, timeout=2000)
+
+
+# -- layout: the graph uses the view's height, nodes stay readable, titles never collide ------------
+DEEP = [{"type": "dense", "units": 8, "activation": "tanh"} for _ in range(6)] + [
+    {"type": "dense", "units": 1, "activation": "sigmoid"}]
+
+
+def _deep_snapshot(features=("x1", "x2")):
+    exp = Experiment(_document(DEEP))
+    if features != ("x1", "x2"):
+        exp.set_data(DataConfig(dataset="circle", features=features))
+    exp.run(2)
+    return exp.snapshot()
+
+
+def _header_rects(panel):
+    """The titles' rectangles in view pixels, as drawn (they keep their size when the view scales)."""
+    panel.graphics_view.grab()  # a text item places itself against the view's scale when painted
+    return [item.textItem.mapRectToScene(item.textItem.boundingRect()) for item in panel.headers]
+
+
+def test_a_deep_network_keeps_its_nodes_large_in_the_main_window(main_window, qtbot):
+    window = main_window
+    window.resize(1600, 1000)
+    window.session.set_data(DataConfig(dataset="circle", features=("x1", "x2", "x1^2", "x2^2", "sin x1", "sin x2")))
+    window.session.set_layers(DEEP)
+    graph = window.graph
+    qtbot.waitUntil(lambda: window.latest is not None and len(window.latest.layers) == 7, timeout=5000)
+    qtbot.waitUntil(graph.laid_out, timeout=3000)
+    assert graph.node_pixels() >= 32
+    rects = _header_rects(graph)
+    assert len(rects) == 8
+    for a, b in zip(rects, rects[1:]):
+        assert not a.intersects(b), "neighbouring column titles overlap"
+
+
+@pytest.mark.parametrize("size", [(640, 700), (700, 420), (420, 600)])
+def test_column_titles_never_collide_and_stay_in_view(make_panel, qtbot, size):
+    panel = make_panel(GraphPanel, size=size)
+    panel.show_snapshot(_deep_snapshot())
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    rects = _header_rects(panel)
+    for a, b in zip(rects, rects[1:]):
+        assert not a.intersects(b), "neighbouring column titles overlap"
+    view = QtCore.QRectF(panel.graphics_view.rect())
+    assert all(view.contains(r) for r in rects), "a title is cut at the view's edge"
+
+
+def test_a_resized_view_lays_the_columns_out_again(make_panel, qtbot):
+    panel = make_panel(GraphPanel, size=(900, 400))
+    panel.show_snapshot(_deep_snapshot())
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    wide = panel.node_pixels()
+    panel.resize(900, 900)  # taller: the same width now holds the graph at a larger scale
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    assert panel.node_pixels() > wide
+
+
+@pytest.mark.parametrize("column", [0, -1])
+def test_hover_text_stays_inside_a_narrow_view(make_panel, qtbot, snapshot, column):
+    """At the outermost nodes of a view narrower than the text, the box is moved in, not clipped."""
+    panel = make_panel(GraphPanel, size=(300, 420))
+    panel.show_snapshot(snapshot)
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    columns = len(snapshot.layers) + 1
+    nodes = panel.node_positions(column % columns)
+    for point in (nodes[0], nodes[-1]):
+        _hover(qtbot, panel, point)
+        panel.graphics_view.grab()  # the text item places itself against the view's scale when painted
+        label = panel._hover_label.textItem
+        box = label.mapRectToScene(label.boundingRect())
+        area = panel.view.sceneBoundingRect()
+        assert area.contains(box), (box, area)
+
+
+@pytest.mark.parametrize("size", [(900, 500), (460, 420)])
+def test_step_through_values_of_a_softmax_stay_off_the_other_nodes(make_panel, qtbot, size):
+    """The written values of a column beside its nodes: never over the next node's thumbnail, and in view."""
+    from nnviz.core.calculation import Ref
+
+    exp = Experiment(_document([{"type": "dense", "units": 4, "activation": "tanh"},
+                                {"type": "dense", "units": 3, "activation": "softmax"}], loss="cross_entropy"))
+    exp.run(2)
+    panel = make_panel(GraphPanel, size=size)
+    panel.show_snapshot(exp.snapshot())
+    qtbot.waitUntil(panel.laid_out, timeout=3000)
+    last, outputs = 2, panel.snapshot.layers[-1].units  # one per class of the data
+    assert outputs >= 2
+    values = np.linspace(0.7311, 0.0723, outputs)
+    panel.set_highlight(writes=[Ref("node", last, u) for u in range(outputs)], colour="#c62828",
+                        labels=[(last, u, f"{v:.4f}") for u, v in enumerate(values)])
+    labels = panel.value_label_rects()
+    assert len(labels) == outputs
+    nodes = [n for c in range(3) for n in panel.node_pixel_rects(c)]
+    area = panel.view.sceneBoundingRect()
+    for label in labels:
+        assert area.contains(label), "a value is cut at the view's edge"
+        assert not any(label.intersects(node) for node in nodes), "a value covers a node"
+    for a, b in zip(labels, labels[1:]):
+        assert not a.intersects(b)

@@ -420,3 +420,35 @@ def test_ema_over_gaps_of_steps_matches_the_recurrence_and_skips_nan():
     expected[finite] = _smoothed_over_steps(x[finite], steps[finite], 0.95)
     # the first finite point starts the average, whatever came before it
     np.testing.assert_allclose(ema(x, 0.95, gaps=gaps), expected, rtol=1e-10)
+
+
+# -- the legend sits where the curves are not ------------------------------------------------------
+def _trend_history(n: int, rising: bool) -> dict:
+    step = np.arange(1, n + 1, dtype=np.float64)
+    evals = np.arange(0, n + 1, 25, dtype=np.float64)
+
+    def curve(x):
+        t = x / n
+        return 0.05 + 0.9 * (t if rising else 1.0 - t)
+    return {"step": step, "loss": curve(step), "lr": np.full(n, 0.01), "eval_step": evals,
+            "train_loss": curve(evals), "test_loss": curve(evals) + 0.01,
+            "train_accuracy": np.full(evals.size, 0.9), "test_accuracy": np.full(evals.size, 0.85)}
+
+
+def _points_under_legend(panel) -> int:
+    panel.view.grab()  # laid out and painted as a person sees it
+    vb = panel.loss_plot.getViewBox()
+    box = vb.mapSceneToView(panel.legend.sceneBoundingRect()).boundingRect()
+    x, y = panel.train_curve.getData()
+    return sum(box.contains(QtCore.QPointF(float(a), float(b))) for a, b in zip(x, y))
+
+
+@pytest.mark.parametrize("rising", [False, True])
+def test_the_legend_leaves_the_newest_points_uncovered(panel, snapshot, rising):
+    panel.show_snapshot(replace(snapshot, history=_trend_history(2000, rising)))
+    panel.show_snapshot(replace(snapshot, history=_trend_history(2000, rising)))  # placed with its size known
+    assert _points_under_legend(panel) == 0
+    if rising:  # the newest points are top right: the legend has moved
+        assert panel.legend_corner() != "top-right"
+    else:  # a falling curve leaves the top right free
+        assert panel.legend_corner() == "top-right"

@@ -122,3 +122,16 @@ def test_bar_items_are_created_once(panel, snapshot):
     panel.select_layer(1)
     panel.show_snapshot(snapshot)
     assert list(panel.mean_plot.getPlotItem().items) == items
+
+
+def test_in_a_narrow_dock_the_titles_fit_and_the_text_stays_off_the_plots(make_panel, snapshot):
+    panel = make_panel(NormalizationPanel, size=(450, 400))
+    panel.show_snapshot(snapshot)
+    panel.grab()  # laid out and painted at this size
+    for widget in (panel.mean_plot, panel.var_plot, panel.gap_plot):
+        title = widget.getPlotItem().titleLabel.item  # the title's text as laid out, in pixels
+        assert title.boundingRect().width() <= widget.width(), title.toPlainText()
+    # the readout under the gap plot does not reach into it
+    gap = panel.gap_plot.geometry()
+    readout = panel.gap_readout.geometry()
+    assert readout.top() >= gap.bottom(), (readout, gap)

@@ -228,3 +228,20 @@ def test_the_title_is_cut_to_the_panel_and_never_asks_for_a_new_layout(panel, ci
     assert panel.title.sizeHint() == hint  # a new text does not change the window's layout
     assert panel.title.width() <= panel.width()
     panel.title.grab()  # paints, eliding the text
+
+
+@pytest.mark.parametrize("size", [(700, 450), (420, 640)])
+def test_the_decision_surface_fills_the_plot_in_a_wide_or_tall_panel(make_panel, circle, size):
+    """The plot shows the data's plane, all of it coloured: no empty band around a patch of surface."""
+    panel = make_panel(OutputPanel, size=size)
+    panel.show_snapshot(circle)
+    panel.grab()  # laid out at its size
+    (vx0, vx1), (vy0, vy1) = panel.plot.getViewBox().viewRange()
+    surface = panel.surface_item.mapRectToParent(panel.surface_item.boundingRect())
+    assert surface.left() <= vx0 and surface.right() >= vx1
+    assert surface.top() <= vy0 and surface.bottom() >= vy1
+    data = circle.raw_train[0]
+    x0, x1, y0, y1 = circle.grid_extent
+    # the view is the plane the core sampled (the data and a small margin), not a wider one
+    assert vx1 - vx0 == pytest.approx(x1 - x0, rel=0.02) and vy1 - vy0 == pytest.approx(y1 - y0, rel=0.02)
+    assert vx0 <= data[:, 0].min() and data[:, 0].max() <= vx1

@@ -200,8 +200,7 @@ class ArchitectureSection(Section):
         self._init_spec = "xavier_uniform"
         self.layer_rows: list[LayerRow] = []
         form = self.form
-        self.inputs_label = QtWidgets.QLabel()
-        self.inputs_label.setWordWrap(True)
+        self.inputs_label = InputNamesLabel()
         with_tip(self.inputs_label, "The network's inputs: the chosen features, or the CSV input columns")
         form.addRow("Inputs", self.inputs_label)
 
@@ -267,7 +266,7 @@ class ArchitectureSection(Section):
             layers = document.get("layers", [])
             hidden, output = layers[:-1], (layers[-1] if layers else {"type": "dense", "units": outputs})
             self._outputs = outputs
-            self.inputs_label.setText(f"{len(input_names)}: {', '.join(input_names)}")
+            self.inputs_label.set_names(input_names)
             init = next((layer["init"] for layer in layers if takes_init(layer.get("type")) and "init" in layer),
                         "default")
             if [row.spec(init) for row in self.layer_rows] != hidden:  # the same rows: keep them (cheap)
@@ -344,3 +343,47 @@ class ArchitectureSection(Section):
             row.init_spec = None
         self._output_spec.pop("init", None)
         self._request()
+
+
+class InputNamesLabel(QtWidgets.QLabel):
+    """"3: x1, x2, x1*x2" — the count and names of the inputs, on at most two lines; more names than
+    fit read "784: x0, x1, … x783" (the first that fit, and the last), all of them in the tip."""
+
+    MAX_LINES = 2
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self._names: tuple[str, ...] = ()
+        # the label takes the form's width, whatever its text: no long name list widens the dock
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+
+    def set_names(self, names) -> None:
+        self._names = tuple(names)
+        full = f"{len(self._names)}: {', '.join(self._names)}"
+        self.setToolTip(full if self._names else "")
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        names, n = self._names, len(self._names)
+        width = max(self.contentsRect().width(), 40)
+        metrics = self.fontMetrics()
+        room = QtCore.QRect(0, 0, width, metrics.lineSpacing() * self.MAX_LINES)
+
+        def fits(text: str) -> bool:
+            flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+            return metrics.boundingRect(room, flags, text).height() <= room.height() and \
+                metrics.boundingRect(room, flags, text).width() <= width
+
+        text = f"{n}: {', '.join(names)}"
+        if n > 2 and not fits(text):
+            first = 1
+            while first + 1 < n - 1 and fits(f"{n}: {', '.join(names[:first + 1])}, … {names[-1]}"):
+                first += 1
+            text = f"{n}: {', '.join(names[:first])}, … {names[-1]}"
+        if self.text() != text:
+            self.setText(text)

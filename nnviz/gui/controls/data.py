@@ -41,7 +41,8 @@ class DataSection(Section):
         self._data = DataConfig()
         self._imported: Dataset | None = None
         form = self.form
-        self.dataset_combo = combo_box(list(BUILTIN), BUILTIN, "The data set to learn")
+        self.dataset_combo = combo_box(list(BUILTIN), BUILTIN, "The data set to learn", eliding=True)
+        self.dataset_combo.setMinimumContentsLength(12)  # "Multi Gaussian" whole in a narrow sidebar
         self.dataset_combo.setObjectName("dataset")
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset_changed)
         form.addRow("Data set", self.dataset_combo)

@@ -55,9 +55,47 @@ def with_tip(widget: QtWidgets.QWidget, text: str) -> QtWidgets.QWidget:
     return widget
 
 
-def combo_box(items, tips: dict | None = None, tip: str = "") -> QtWidgets.QComboBox:
-    """A compact combo whose item texts are ``items`` (item data too), each with its own tooltip."""
-    combo = QtWidgets.QComboBox()
+def elide_words(text: str, metrics: QtGui.QFontMetrics, width: int) -> str:
+    """``text`` if it fits ``width`` pixels, else whole words cut with "…": the first words that fit,
+    and a closing "(…)" part (a data set's kind) kept — never a word cut in two."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    words = text.split(" ")
+    tail = words.pop() if len(words) > 1 and words[-1].startswith("(") else ""
+    ending = f" … {tail}" if tail else " …"
+    while words:
+        candidate = " ".join(words) + ending
+        if metrics.horizontalAdvance(candidate) <= width or len(words) == 1:
+            return candidate
+        words.pop()
+    return text
+
+
+class WordElidingComboBox(QtWidgets.QComboBox):
+    """A combo that shortens a long current text at word boundaries ("Two-two-one worked … (rows)")
+    instead of cutting it mid-word; the whole text is its tooltip and in the open list."""
+
+    def elided_text(self) -> str:
+        """The current text as drawn in the closed combo."""
+        option = QtWidgets.QStyleOptionComboBox()
+        self.initStyleOption(option)
+        rect = self.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_ComboBox, option,
+                                           QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, self)
+        return elide_words(self.currentText(), self.fontMetrics(), rect.width() - 4)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        painter = QtWidgets.QStylePainter(self)
+        option = QtWidgets.QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QtWidgets.QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.elided_text()
+        painter.drawControl(QtWidgets.QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+def combo_box(items, tips: dict | None = None, tip: str = "", eliding: bool = False) -> QtWidgets.QComboBox:
+    """A compact combo whose item texts are ``items`` (item data too), each with its own tooltip;
+    ``eliding``: a long current text is shortened at word boundaries (:class:`WordElidingComboBox`)."""
+    combo = WordElidingComboBox() if eliding else QtWidgets.QComboBox()
     combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(6)
     for i, item in enumerate(items):

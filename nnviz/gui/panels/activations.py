@@ -32,7 +32,7 @@ from nnviz.core.stats import PERCENTILES
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.facts import output_range, saturation_band, weighted
 from nnviz.gui.panels.loss import snapped_range, step_bound, step_list
-from nnviz.gui.style import POSITIVE, TEXT, diverging_colormap, diverging_lut
+from nnviz.gui.style import POSITIVE, TEXT, diverging_colormap, diverging_lut, readable
 
 VIEWS = ("histogram", "heatmap", "time")
 #: a share of dead or saturated units at or above these is flagged amber / red
@@ -77,7 +77,8 @@ def finite_bound(array: np.ndarray) -> float:
 
 # -- small widgets ---------------------------------------------------------------------------------
 class SegmentsLine(QtWidgets.QWidget):
-    """One line of text in coloured pieces, cut at the right edge when the panel is narrower.
+    """One line of text in coloured pieces; when the panel is narrower, the last whole pieces give
+    way to "…" (the whole line is then the tooltip).
 
     A new text only repaints the line: unlike a QLabel's ``setText``, it does not make Qt lay out
     the window again (the height is fixed and the width is the layout's).
@@ -97,28 +98,68 @@ class SegmentsLine(QtWidgets.QWidget):
     def set_segments(self, segments: list[tuple[str, str | None, bool]]) -> None:
         if segments != self.segments:
             self.segments = segments
+            self._show_tip()
             self.update()
 
     def color_of(self, text: str) -> str | None:
         """The colour of the first segment containing ``text`` (for tests and tools)."""
         return next((color for t, color, _ in self.segments if text in t), None)
 
+    def _fonts(self) -> tuple[QtGui.QFont, QtGui.QFont]:
+        bold = QtGui.QFont(self.font())
+        bold.setBold(True)
+        return self.font(), bold
+
+    def shown_segments(self) -> list[tuple[str, str | None, bool]]:
+        """The segments drawn at the present width: whole ones, the last that do not fit left out
+        (with the separator before them) and "…" in their place — never a word cut in two."""
+        normal, bold = self._fonts()
+        room = self.contentsRect().width()
+
+        def width(segments) -> int:
+            return sum(QtGui.QFontMetrics(bold if strong else normal).horizontalAdvance(text)
+                       for text, _, strong in segments)
+        shown = list(self.segments)
+        if width(shown) <= room:
+            return shown
+        ellipsis = (" …", None, False)
+        while shown and width(shown + [ellipsis]) > room:
+            shown.pop()
+            while shown and shown[-1][0].strip() in ("", "·"):  # no separator left dangling
+                shown.pop()
+        return shown + [ellipsis]
+
+    def shown_text(self) -> str:
+        return "".join(text for text, _, _ in self.shown_segments())
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt override)
+        """The line's own tip; the whole text goes before it while the line is shortened."""
+        self._tip = tip
+        self._show_tip()
+
+    def _show_tip(self) -> None:
+        own = getattr(self, "_tip", "")
+        cut = self.shown_segments() != self.segments
+        super().setToolTip("\n".join(t for t in ((self.text() if cut else ""), own) if t))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._show_tip()
+
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         painter = QtGui.QPainter(self)
         rect = self.contentsRect()
         x = rect.left()
-        normal = self.font()
-        bold = QtGui.QFont(normal)
-        bold.setBold(True)
-        for text, color, strong in self.segments:
+        normal, bold = self._fonts()
+        window = self.palette().color(QtGui.QPalette.ColorRole.Window)
+        plain = self.palette().color(QtGui.QPalette.ColorRole.WindowText)
+        for text, color, strong in self.shown_segments():
             painter.setFont(bold if strong else normal)
-            painter.setPen(QtGui.QColor(color or TEXT))
+            painter.setPen(readable(color, window) if color else plain)
             width = QtGui.QFontMetrics(painter.font()).horizontalAdvance(text)
-            painter.drawText(QtCore.QRect(x, rect.top(), rect.right() - x, rect.height()),
+            painter.drawText(QtCore.QRect(x, rect.top(), rect.right() - x + 1, rect.height()),
                              QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter, text)
             x += width
-            if x > rect.right():
-                break
 
 
 class _BandSample(pg.ItemSample):

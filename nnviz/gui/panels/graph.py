@@ -18,6 +18,7 @@ NumPy on the drawn geometry, never with one Qt item per edge.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -37,10 +38,15 @@ from nnviz.gui.panels.graph_layout import (
     BIAS_STRIP_GAP,
     BIAS_STRIP_WIDTH,
     EDGE_BUDGET,
+    HEAT_SIZE,
     HEATMAP_MAX_UNITS,
+    MAX_SPACING,
+    MIN_SPACING,
+    SIDE_MARGINS,
     Column,
     DrawnEdges,
     EdgeGeometry,
+    diagram_height,
     edge_geometry,
     edge_plan,
     every_edge,
@@ -48,6 +54,7 @@ from nnviz.gui.panels.graph_layout import (
     layer_edges,
     layout_columns,
     place_edges,
+    scene_height,
 )
 from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 
@@ -62,6 +69,9 @@ DRAFT_EDGES = 200  # … but more than this many only once they have stopped cha
 SETTLE_MS = 300  # them on most frames): drafts while they change, antialiased after this long at rest
 HIT_PIXELS = 5.0  # how near (in pixels) the pointer must be to a neuron or an edge
 BIAS_SIZE = 0.15  # side of the bias square
+TITLE_GAP = 12  # pixels at least between two columns' titles
+MIN_NODE_PIXELS = 32  # titles are staggered rather than shrink the nodes below this
+RELAYOUT_CHANGE = 0.05  # lay the columns out again when the view's aspect changes by more (log)
 _GREY = "#b0b0b0"
 _FRAME = "#9e9e9e"
 _NOTHING_DRAWN = object()  # the selection marker has not been drawn for this layout yet
@@ -197,6 +207,13 @@ class GraphPanel(Panel, QtWidgets.QWidget):
 
         # items of the current architecture (rebuilt only when it changes)
         self._architecture: tuple | None = None
+        self._laid_out_aspect: float | None = None  # the view's width / height when last laid out
+        self.headers: list[pg.TextItem] = []  # the columns' titles, left to right
+        self._stagger_titles = False  # every other title raised (the view is too narrow for one row)
+        self._relayout_timer = QtCore.QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(120)
+        self._relayout_timer.timeout.connect(self._on_relayout_timer)
         self._columns: list[Column] = []
         self._arch_items: list[QtWidgets.QGraphicsItem] = []
         self._tiles: dict[tuple[int, int], int] = {}  # (column, unit) -> its tile in the heatmap atlas
@@ -450,6 +467,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         for item in self._arch_items:
             self.view.removeItem(item)
         self._arch_items, self._strips, self._bias_strips = [], {}, {}
+        self.headers = []
         self._architecture = arch
         self._columns = columns = self._layout(snapshot)
 
@@ -504,12 +522,15 @@ class GraphPanel(Panel, QtWidgets.QWidget):
                     x = col.x - col.half - BIAS_STRIP_GAP - BIAS_STRIP_WIDTH
                     self._bias_strips[c] = self._add_image(
                         QtCore.QRectF(x, col.ys[-1] - col.pitch / 2, BIAS_STRIP_WIDTH, height))
-            # the outer headers align with their column's outer edge, so that they stay in view
-            # however wide their text is
-            align = 0.0 if c == 0 else 1.0 if c == len(columns) - 1 else 0.5
-            header = _static_text(col.title, TEXT, (align, 1.0), _font(9, bold=True))
+            # centred over their columns; the outer ones are kept in view by the side margins
+            # (or, when wider than the margin, run inwards from their column's outer edge)
+            align = 0.5 if _title_fits_centred(col, c, len(columns)) else 0.0 if c == 0 else 1.0
+            # too narrow for the titles side by side: every other one a title's height higher
+            raised = self._stagger_titles and c % 2 == 1
+            header = _static_text(col.title, TEXT, (align, 2.1 if raised else 1.0), _font(9, bold=True))
             header.setPos(col.x + (2 * align - 1) * col.half, max(cl.top for cl in columns) + 0.15)
             self._add_item(header, z=50)
+            self.headers.append(header)
         inputs = columns[0]
         if inputs.kind != "strip":
             for j, name in enumerate(snapshot.input_names):
@@ -560,7 +581,59 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         titles = [("Input" if sizes[0] <= HEATMAP_MAX_UNITS else f"{sizes[0]} inputs")]
         titles += [_title(view) for view in snapshot.layers]
         has_bias = [False] + [_has_bias(snapshot, i) for i in range(len(snapshot.layers))]
-        return layout_columns(sizes, titles, has_bias, planar=snapshot.node_maps is not None)
+        width, height = max(self.graphics_view.width(), 1), max(self.graphics_view.height(), 1)
+        self._laid_out_aspect = width / height
+        spacing, self._stagger_titles = _title_spacing(titles, sizes, width, height)
+        return layout_columns(sizes, titles, has_bias, planar=snapshot.node_maps is not None,
+                              aspect=width / height, min_spacing=spacing)
+
+    def _fits_right_of(self, item: pg.TextItem, col: Column) -> bool:
+        """Whether ``item``'s text, placed right of ``col``'s nodes, ends inside the view."""
+        width = item.textItem.boundingRect().width()  # pixels
+        left = self.view.mapViewToScene(QtCore.QPointF(col.x + max(col.half, 0.1) + 0.2, 0.0)).x()
+        return left + width <= self.view.sceneBoundingRect().right() - 2
+
+    def value_label_rects(self) -> list[QtCore.QRectF]:
+        """The shown value labels' rectangles in the view's pixels (for tests)."""
+        self.graphics_view.grab()  # a text item places itself against the view's scale when painted
+        return [label.textItem.mapRectToScene(label.textItem.boundingRect())
+                for label in self._value_labels if label.isVisible()]
+
+    def node_pixel_rects(self, column: int) -> list[QtCore.QRectF]:
+        """The nodes of ``column`` as rectangles in the view's pixels."""
+        col = self._columns[column]
+        rects = []
+        for y in col.ys:
+            a = self.view.mapViewToScene(QtCore.QPointF(col.x - col.half, y + col.half))
+            b = self.view.mapViewToScene(QtCore.QPointF(col.x + col.half, y - col.half))
+            rects.append(QtCore.QRectF(a, b).normalized())
+        return rects
+
+    def node_pixels(self) -> float:
+        """The side, in screen pixels, of a node in the graph's smallest-pitched column of nodes (0
+        before the first drawing)."""
+        nodes = [c for c in self._columns if c.kind != "strip"] if self._architecture is not None else []
+        if not nodes:
+            return 0.0
+        units_per_pixel = self.view.viewPixelSize()[0]
+        return min(2 * c.half for c in nodes) / units_per_pixel if units_per_pixel > 0 else 0.0
+
+    def laid_out(self) -> bool:
+        """Whether the columns are spaced for the view's present shape (no new layout pending)."""
+        if self._architecture is None or self._laid_out_aspect is None:
+            return False
+        aspect = max(self.graphics_view.width(), 1) / max(self.graphics_view.height(), 1)
+        return abs(math.log(aspect / self._laid_out_aspect)) <= RELAYOUT_CHANGE
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._relayout_timer.start()
+
+    def _on_relayout_timer(self) -> None:
+        """Space the columns for the view's new shape (once the resizing has paused)."""
+        if self._architecture is not None and not self.laid_out():
+            self._architecture = None  # lay out again on the next draw
+            self.redraw()
 
     def _add_image(self, rect: QtCore.QRectF) -> _PlacedImage:
         image = _PlacedImage(rect, self._lut)
@@ -660,7 +733,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         for k, (c, u, text) in enumerate(label for label in labels if 0 <= label[0] < len(cols)
                                          and label[1] < cols[label[0]].units):
             if k >= len(self._value_labels):
-                item = pg.TextItem(anchor=(0.0, 0.5))
+                item = pg.TextItem(anchor=(0.0, 0.5), fill=pg.mkBrush(255, 255, 255, 225))
                 item.setFont(_font(10, bold=True))
                 item.setZValue(60)
                 self.view.addItem(item, ignoreBounds=True)
@@ -669,12 +742,15 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             item.setColor(colour)
             item.setText(text)
             col = cols[c]
-            if c == len(cols) - 1:  # the last column: under the node, so the label stays in view
-                item.setAnchor((0.5, 0.0))
-                item.setPos(col.x, col.ys[u] - max(col.half, 0.1) - 0.14)
-            else:  # beside the node, clear of the highlight's frame
-                item.setAnchor((0.0, 0.5))
-                item.setPos(col.x + max(col.half, 0.1) + 0.2, col.ys[u])
+            # beside the node, clear of the highlight's frame (under it, a label covered the next
+            # node of the column: a softmax's values lay over their neighbours' thumbnails) …
+            item.setAnchor((0.0, 0.5))
+            item.setPos(col.x + max(col.half, 0.1) + 0.2, col.ys[u])
+            if c == len(cols) - 1 and not self._fits_right_of(item, col):
+                # … or, past the view's right edge, on the left of the node (over the edges, on its
+                # own white ground)
+                item.setAnchor((1.0, 0.5))
+                item.setPos(col.x - col.left - 0.2, col.ys[u])
             item.show()
             shown.append(text)
         counts["labels"] = tuple(shown)
@@ -791,12 +867,25 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         path = self.document_path(target)
         self.graphics_view.setToolTip(f"Document path (counted from 0): {path}" if path else "")
         (left, right), (bottom, top) = self.view.viewRange()
-        # open towards the middle of the view, beside the pointer, so that the label stays in view
+        # open towards the middle of the view, beside the pointer …
         to_right = pos.x() < (left + right) / 2
         downwards = pos.y() > (top + bottom) / 2
-        label.setAnchor((0.0 if to_right else 1.0, 0.0 if downwards else 1.0))
-        px = self._pixel_size()
-        label.setPos(pos.x() + (14 if to_right else -14) * px, pos.y() + (-10 if downwards else 10) * px)
+        pointer = self.view.mapViewToScene(pos)
+        area = self.view.sceneBoundingRect()
+        # wrapped to the view's width when its lines are longer (a narrow panel)
+        text = label.textItem
+        text.setTextWidth(-1)
+        if text.boundingRect().width() > area.width() - 4:
+            text.setTextWidth(max(area.width() - 4, 80))
+        label.updateTextPos()
+        size = text.boundingRect().size()  # pixels: the label keeps its size as the view scales
+        x = pointer.x() + 14 if to_right else pointer.x() - 14 - size.width()
+        y = pointer.y() + 10 if downwards else pointer.y() - 10 - size.height()
+        # … and wholly inside the view however long its text (else clipped at the panel's edge)
+        x = max(area.left() + 2, min(x, area.right() - 2 - size.width()))
+        y = max(area.top() + 2, min(y, area.bottom() - 2 - size.height()))
+        label.setAnchor((0.0, 0.0))
+        label.setPos(self.view.mapSceneToView(QtCore.QPointF(x, y)))
         label.show()
         self._draw_marker(target if target.kind == "edge" else None, None, self._hover_edge)
 
@@ -1041,6 +1130,59 @@ def _font(points: int, bold: bool = False) -> QtGui.QFont:
     font.setPointSize(points)
     font.setBold(bold)
     return font
+
+
+def _title_spacing(titles: list[str], sizes: list[int], width: int, height: int) -> tuple[float, bool]:
+    """The least column spacing (scene units) at which neighbouring titles, drawn in pixels and
+    centred over their columns, do not touch in a view of ``width`` × ``height`` pixels; and
+    whether they must be staggered (every other one raised) because no spacing is enough."""
+    doc = QtGui.QTextDocument()  # measured as the title items lay them out (margins included)
+    doc.setDefaultFont(_font(9, bold=True))
+    widths = []
+    for title in titles:
+        doc.setPlainText(title)
+        widths.append(doc.idealWidth() + 2 * doc.documentMargin())
+    n = len(widths)
+    if n < 2:
+        return MIN_SPACING, False
+
+    pairs = [(widths[c] + widths[c + 1]) / 2 for c in range(n - 1)]  # centred titles
+    if sizes[0] > HEATMAP_MAX_UNITS and not _title_fits_centred_text(titles[0]):
+        pairs[0] = widths[0] + widths[1] / 2  # the first runs right from its column's left edge
+    need = max(pairs) + TITLE_GAP
+    tall = scene_height(diagram_height(sizes))
+
+    def spacing_for(pixels: float) -> float | None:
+        """The least spacing that puts column centres ``pixels`` apart, None if none does."""
+        by_height = pixels * tall / height  # the view's height sets the scale
+        room = width - pixels * (n - 1)
+        if room <= 0:
+            return None
+        by_width = pixels * SIDE_MARGINS / room  # the width sets the scale
+        return min(MAX_SPACING, max(by_height, by_width))
+
+    def node_pixels(spacing: float) -> float:
+        return HEAT_SIZE * min(width / (spacing * (n - 1) + SIDE_MARGINS), height / tall)
+
+    side_by_side = spacing_for(need)
+    if side_by_side is not None and node_pixels(max(side_by_side, MIN_SPACING)) >= MIN_NODE_PIXELS:
+        return side_by_side, False
+    # Titles side by side would need the nodes shrunk (or cannot fit at all): every other title is
+    # raised instead, and a title need only clear the ones two columns away.
+    staggered = spacing_for(need / 2)
+    return (staggered if staggered is not None else MIN_SPACING), True
+
+
+def _title_fits_centred(col: Column, c: int, count: int) -> bool:
+    """Whether an outer column's title, centred, stays inside the side margin (inner ones always do)."""
+    if 0 < c < count - 1:
+        return True
+    return col.kind != "strip" or _title_fits_centred_text(col.title)
+
+
+def _title_fits_centred_text(title: str) -> bool:
+    """A strip's margin (half a pitch) holds half a title of at most this many characters."""
+    return len(title) <= 8
 
 
 # -- quick look and fake data ---------------------------------------------------------------------

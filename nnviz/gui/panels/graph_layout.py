@@ -24,6 +24,22 @@ DOT_SIZE = 0.5  # diameter of a plain node
 STRIP_WIDTH = 0.3
 BIAS_STRIP_WIDTH = 0.1
 BIAS_STRIP_GAP = 0.04
+MIN_SPACING = 1.5  # between columns, in unit pitches: a node (0.8) and room for its edges
+MAX_SPACING = 16.0
+MIN_FILLED_HEIGHT = 6.0  # a small network is spaced as if this many units high (no giant nodes)
+SIDE_MARGINS = 2.4  # scene units left of the first column (input names) and right of the last
+TITLE_ROOM = 1.3  # scene units above the top unit (the titles) and below the bottom one
+
+
+def scene_height(height: float) -> float:
+    """The height of the scene the view shows for a diagram ``height`` unit pitches high."""
+    return max(height, MIN_FILLED_HEIGHT) + TITLE_ROOM
+
+
+def diagram_height(sizes: list[int]) -> float:
+    """The height, in unit pitches, of the tallest column of ``sizes``."""
+    small = [n for n in sizes if n <= HEATMAP_MAX_UNITS]
+    return float(max(max(small, default=1), STRIP_HEIGHT if len(small) < len(sizes) else 1))
 
 
 @dataclass
@@ -79,12 +95,22 @@ class DrawnEdges:
 
 
 # -- layout ----------------------------------------------------------------------------------------
-def layout_columns(sizes: list[int], titles: list[str], has_bias: list[bool], planar: bool) -> list[Column]:
+def layout_columns(sizes: list[int], titles: list[str], has_bias: list[bool], planar: bool,
+                   aspect: float | None = None, min_spacing: float = MIN_SPACING) -> list[Column]:
     """One :class:`Column` per entry of ``sizes`` (the inputs, then each layer's units), left to
-    right; ``planar`` data (2-D inputs) draws small columns as heatmaps, else as dots."""
-    small = [n for n in sizes if n <= HEATMAP_MAX_UNITS]
-    height = float(max(max(small, default=1), STRIP_HEIGHT if len(small) < len(sizes) else 1))
-    spacing = min(16.0, max(3.0, 1.7 * (height + 1.5) / max(len(sizes) - 1, 1)))
+    right; ``planar`` data (2-D inputs) draws small columns as heatmaps, else as dots.
+
+    ``aspect`` (the view's width over its height, in pixels) spaces the columns so that the graph
+    fills the view's width and height alike: a deep network then keeps its nodes large instead of
+    shrinking to fit a wide, flat diagram. ``min_spacing`` (scene units) keeps the column titles
+    apart; without ``aspect`` the spacing is a fixed function of the sizes."""
+    height = diagram_height(sizes)
+    gaps = max(len(sizes) - 1, 1)
+    if aspect is None:
+        spacing = min(16.0, max(3.0, 1.7 * (height + 1.5) / gaps))
+    else:
+        spacing = (aspect * scene_height(height) - SIDE_MARGINS) / gaps
+        spacing = min(MAX_SPACING, max(MIN_SPACING, min_spacing, spacing))
     columns = []
     for c, (n, title, bias) in enumerate(zip(sizes, titles, has_bias)):
         if n <= HEATMAP_MAX_UNITS:

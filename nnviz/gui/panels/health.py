@@ -28,7 +28,7 @@ from nnviz.core.stats import EXPLODING, SATURATION, SOUND, UPDATE_RATIO_BAND, VA
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.inspector import layer_name
-from nnviz.gui.style import TEXT
+from nnviz.gui.style import TEXT, muted_text, readable, text_on
 
 #: cell states, and their text and background colours; PLAIN: a number shown but not judged
 OK, WARN, BAD, NA, PLAIN = "ok", "warn", "bad", "na", "plain"
@@ -36,7 +36,7 @@ STATE_COLORS = {
     OK: ("#2e7d32", "#e8f5e9"),
     WARN: ("#a15c00", "#fff3e0"),
     BAD: ("#c62828", "#ffebee"),
-    NA: ("#9e9e9e", "#ffffff"),
+    NA: ("#757575", "#ffffff"),
     PLAIN: (TEXT, "#ffffff"),
 }
 SHARE_BANDS = (0.10, 0.50)  # dead / saturated share: green below the first, red from the second
@@ -155,6 +155,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self._structure: tuple = ()
+        self._restyling = False
         self._states: list[list[str]] = []
         self._layer_index: list[int] = []
         self.table = QtWidgets.QTableWidget(0, len(HEADERS))
@@ -186,13 +187,9 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setSizeAdjustPolicy(QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         table.viewport().setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
-        table.setStyleSheet("QTableWidget { border: none; }"
-                            "QHeaderView::section { padding: 0 8px; border: none;"
-                            " border-bottom: 1px solid #d0d0d0; background: #fafafa; }")
         table.setItemDelegate(_PaddedDelegate(table))
         table.cellClicked.connect(self._on_table_cell_clicked)
         self.placeholder = QtWidgets.QLabel("Layer health appears when training starts.")
-        self.placeholder.setStyleSheet("color: #757575;")
         # the network-wide verdict: one line, shown only when something is wrong
         self.verdict = QtWidgets.QLabel()
         self.verdict.setWordWrap(True)
@@ -208,6 +205,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         table.hide()
         self.verdict.hide()
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
+        self._apply_palette()
 
     # -- public -----------------------------------------------------------------------------------
     @classmethod
@@ -231,7 +229,50 @@ class HealthStrip(Panel, QtWidgets.QWidget):
 
     def name_is_red(self, row: int) -> bool:
         """Whether the layer's name is marked as sick (any of its cells is red)."""
-        return self.table.item(row, NAME).foreground().color() == QtGui.QColor(STATE_COLORS[BAD][0])
+        return self.table.item(row, NAME).foreground().color() == self._name_colors()[1]
+
+    def header_colors(self) -> tuple[QtGui.QColor, QtGui.QColor]:
+        """The column titles' text and background colours, as drawn."""
+        palette = self.table.horizontalHeader().palette()
+        return (palette.color(QtGui.QPalette.ColorRole.ButtonText),
+                palette.color(QtGui.QPalette.ColorRole.Button))
+
+    def name_background(self) -> QtGui.QColor:
+        """The colour behind the layer names (the table's base)."""
+        return self.table.palette().color(QtGui.QPalette.ColorRole.Base)
+
+    # -- colours: from the palette, so that a dark desktop reads as well as a light one ------------
+    def _name_colors(self) -> tuple[QtGui.QColor, QtGui.QColor]:
+        """A sound layer's and a sick layer's name colour, readable on the table's base."""
+        base = self.name_background()
+        return text_on(base, self.table.palette()), readable(STATE_COLORS[BAD][0], base)
+
+    def _apply_palette(self) -> None:
+        """Style the header and the placeholder from the current palette (again when it changes)."""
+        palette = self.table.palette()
+        header_text = palette.color(QtGui.QPalette.ColorRole.Text).name()
+        header_back = palette.color(QtGui.QPalette.ColorRole.AlternateBase).name()
+        rule = palette.color(QtGui.QPalette.ColorRole.Mid).name()
+        # the header's palette is set too, so that what is drawn and what header_colors reads agree
+        header = self.table.horizontalHeader()
+        header_palette = header.palette()
+        header_palette.setColor(QtGui.QPalette.ColorRole.ButtonText, QtGui.QColor(header_text))
+        header_palette.setColor(QtGui.QPalette.ColorRole.Button, QtGui.QColor(header_back))
+        header.setPalette(header_palette)
+        self.table.setStyleSheet("QTableWidget { border: none; }"
+                                 f"QHeaderView::section {{ padding: 0 8px; border: none; color: {header_text};"
+                                 f" border-bottom: 1px solid {rule}; background: {header_back}; }}")
+        self.placeholder.setStyleSheet(f"color: {muted_text(self.placeholder.palette()).name()};")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange and not self._restyling:
+            self._restyling = True
+            try:
+                self._apply_palette()
+            finally:
+                self._restyling = False
+            self.redraw()
 
     # -- drawing ----------------------------------------------------------------------------------
     def _build(self, structure: tuple) -> None:
@@ -279,6 +320,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
     def _fill(self, snapshot, health, pointed: int | None) -> list[int]:
         """Set the cells' texts, colours and tips; the rows where any of them changed."""
         rows = []
+        sound_color, sick_color = self._name_colors()
         for row, h in enumerate(health):
             changed = False
             units = snapshot.layers[h.index].units if h.index < len(snapshot.layers) else None
@@ -303,7 +345,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
                    f"Mean activation {h.mean:.4g}, std {h.std:.4g} on the probe batch."
                    + ("\nA red cell in this row, or the line above the table, marks a problem." if sick else "")
                    + "\nClick to open the layer's activations.")
-            changed |= self._set_item(name, layer_title(snapshot, h), STATE_COLORS[BAD][0] if sick else TEXT, tip)
+            changed |= self._set_item(name, layer_title(snapshot, h), sick_color if sick else sound_color, tip)
             font = name.font()
             if font.bold() != sick:
                 font.setBold(sick)

@@ -41,6 +41,8 @@ _STEP_PADDING = 0.02  # of the step range, on either side
 _Y_PADDING = 0.03  # of the data's range, above and below, before rounding out to the grid
 _Y_GRID = 10  # the loss range ends on multiples of (tick spacing / _Y_GRID)
 READOUT_HINT = "Hover over the plots to read the values"
+LEGEND_CORNERS = ("top-right", "bottom-right", "top-left", "bottom-left")  # in order of preference
+LEGEND_SAMPLE = 2000  # points per curve looked at when placing the legend
 
 
 def ema(values: np.ndarray, alpha: float, start: float | None = None, gaps: np.ndarray | None = None) -> np.ndarray:
@@ -300,7 +302,10 @@ class LossPanel(Panel, QtWidgets.QWidget):
         self.smoothing_label.setMinimumWidth(32)
         self.readout = QtWidgets.QLabel(READOUT_HINT)
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.readout.setStyleSheet(f"color: {TEXT}; padding: 0px 6px;")
+        # The readout reads as part of the plots: their background and text colour, whatever the
+        # desktop's palette (the coloured numbers in it are chosen for the plots' background).
+        plot_background = pg.mkColor(pg.getConfigOption("background")).name()
+        self.readout.setStyleSheet(f"color: {TEXT}; background: {plot_background}; padding: 0px 6px;")
         # A long readout must not widen the panel: let the label be cut instead.
         self.readout.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
 
@@ -340,6 +345,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
         legend = self.loss_plot.addLegend(offset=(-8, 4), labelTextSize="8pt", verSpacing=-6,
                                           brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
         self.legend = legend
+        self._legend_corner = LEGEND_CORNERS[0]
         self.batch_curve = self._curve(self.loss_plot, pg.mkPen(BATCH_COLOR, width=1), "batch loss")
         self.train_curve = self._curve(self.loss_plot, pg.mkPen(TRAIN_COLOR, width=2), "train loss")
         self.test_curve = self._curve(self.loss_plot, pg.mkPen(TEST_COLOR, width=2), "test loss")
@@ -560,6 +566,45 @@ class LossPanel(Panel, QtWidgets.QWidget):
             # not drawn.
             self.lr_plot.setYRange(0.0, top, padding=0.15)
         self._fit_ranges()
+        self._place_legend()
+
+    def legend_corner(self) -> str:
+        """Where the legend sits in the loss plot: "top-right", "bottom-right", "top-left" or "bottom-left"."""
+        return self._legend_corner
+
+    def _place_legend(self) -> None:
+        """Put the legend in the corner of the loss plot that covers the fewest drawn points, top
+        right first (a falling loss leaves it free; a rising one moves it)."""
+        vb = self.loss_plot.getViewBox()
+        box = vb.mapSceneToView(self.legend.sceneBoundingRect()).boundingRect()
+        (x_lo, x_hi), (y_lo, y_hi) = vb.viewRange()
+        if box.width() <= 0 or x_hi <= x_lo or y_hi <= y_lo:
+            return
+        xs, ys = [], []
+        for curve in (self.batch_curve, self.train_curve, self.test_curve):
+            if curve.isVisible():
+                x, y = curve.getData()
+                if x is not None and len(x):
+                    step = max(1, len(x) // LEGEND_SAMPLE)  # enough points to see where the curve runs
+                    xs.append(np.asarray(x[::step], dtype=float))
+                    ys.append(np.asarray(y[::step], dtype=float))
+        if not xs:
+            return
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        w, h = box.width(), box.height()
+        counts = {}
+        for corner in LEGEND_CORNERS:
+            top, right = corner.startswith("top"), corner.endswith("right")
+            left_x = x_hi - w if right else x_lo
+            low_y = y_hi - h if top else y_lo
+            counts[corner] = int(np.count_nonzero((x >= left_x) & (x <= left_x + w) & (y >= low_y) & (y <= low_y + h)))
+        best = min(LEGEND_CORNERS, key=lambda c: (counts[c], LEGEND_CORNERS.index(c)))
+        if counts[best] >= counts[self._legend_corner]:
+            return  # no better corner: stay put (no jumping between equals)
+        self._legend_corner = best
+        top, right = best.startswith("top"), best.endswith("right")
+        corner = (1 if right else 0, 0 if top else 1)
+        self.legend.anchor(itemPos=corner, parentPos=corner, offset=(-8 if right else 8, 4 if top else -4))
 
     def _fit_ranges(self) -> None:
         """Set the step range (all plots) and the loss range to round bounds around the data,

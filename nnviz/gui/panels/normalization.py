@@ -19,7 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.inspector import layer_name
-from nnviz.gui.style import GRID_LINE, POSITIVE, TEST_COLOR, TEXT
+from nnviz.gui.style import GRID_LINE, POSITIVE, TEST_COLOR, TEXT, muted_text
 
 BATCH_COLOR = POSITIVE  # the probe batch's statistics: what training uses
 RUNNING_COLOR = TEST_COLOR  # the running statistics: what evaluation uses
@@ -49,12 +49,15 @@ class _UnitAxis(pg.AxisItem):
         return [f"{int(v) + 1}" if float(v).is_integer() else "" for v in values]
 
 
-def _plot(title: str, y_label: str) -> pg.PlotWidget:
+def _plot(title: str, y_label: str, x_label: str | None = None) -> pg.PlotWidget:
+    """A small bar plot; its title says what the x axis counts unless ``x_label`` is given (an axis
+    label costs a line of height the short plots do not have)."""
     widget = pg.PlotWidget(axisItems={"bottom": _UnitAxis("bottom")})
     widget.setBackground("w")
     item = widget.getPlotItem()
     item.setTitle(f'<span style="color:{TEXT}; font-size:9pt">{title}</span>')
-    item.setLabel("bottom", "unit")
+    if x_label:
+        item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     item.showGrid(y=True, alpha=0.25)
     item.setMenuEnabled(False)
@@ -97,12 +100,12 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         self.message = QtWidgets.QLabel(NO_LAYER_MESSAGE)
         self.message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #757575;")
+        self.message.setStyleSheet(f"color: {muted_text().name()};")
 
         # -- BatchNorm page
         self.mean_plot = _plot("Mean per unit", "mean")
         self.var_plot = _plot("Variance per unit", "variance")
-        self.gap_plot = _plot("Train/eval gap per unit: mean |training-mode output − evaluation-mode output|", "gap")
+        self.gap_plot = _plot("Train/eval output gap per unit", "gap")
         self.batch_mean_bars = _bars(BATCH_COLOR, -BAR_WIDTH / 2, BAR_WIDTH)
         self.running_mean_bars = _bars(RUNNING_COLOR, BAR_WIDTH / 2, BAR_WIDTH)
         self.batch_var_bars = _bars(BATCH_COLOR, -BAR_WIDTH / 2, BAR_WIDTH)
@@ -138,7 +141,7 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         bn_layout.addWidget(self.gap_readout)
 
         # -- dropout page
-        self.mask_plot = _plot("Mask of the last training batch", "sample")
+        self.mask_plot = _plot("Mask of the last training batch", "sample", "unit")
         self.mask_image = pg.ImageItem(axisOrder="row-major")
         self.mask_image.setLookupTable(_mask_lut())
         self.mask_plot.addItem(self.mask_image)

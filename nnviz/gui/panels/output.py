@@ -273,7 +273,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.mode = mode
         vb = plot.getViewBox()
         vb.invertY(False)
-        vb.setAspectLocked(mode in ("surface", "confusion"))
+        # the confusion matrix's cells are square; the input plane fills the plot (a locked aspect in
+        # a wide plot showed a −8…8 view of data at ±5, the surface a patch in the middle of it)
+        vb.setAspectLocked(mode == "confusion")
         plot.showGrid(x=mode in ("curve", "scatter"), y=mode in ("curve", "scatter"), alpha=0.3)
         for name in ("left", "bottom"):
             plot.getAxis(name).setTicks(None)

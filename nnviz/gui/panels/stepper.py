@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.walkthrough import check_answer
 from nnviz.gui.panels.calculation import PHASE_COLORS, PHASE_NAMES, CalculationPanel
-from nnviz.gui.style import BACKWARD, FORWARD
+from nnviz.gui.style import BACKWARD, FORWARD, on_window
 
 BATCH = -1  # the sample selector's value for "the whole batch"
 
@@ -278,12 +278,12 @@ class StepperPanel(QtWidgets.QWidget):
         right, message = check_answer(self.answer.text(), calc.answer, self.calculation.precision)
         if not right and message.startswith(("Type", "'")):
             self.feedback.setText(message)  # not an answer yet: let the learner type again
-            self.feedback.setStyleSheet(f"color: {BACKWARD};")
+            self.feedback.setStyleSheet(f"color: {on_window(BACKWARD, self)};")
             return
         self.score[0] += right
         self.score[1] += 1
         self.feedback.setText(message)
-        self.feedback.setStyleSheet(f"color: {FORWARD if right else BACKWARD}; font-weight: 600;")
+        self.feedback.setStyleSheet(f"color: {on_window(FORWARD if right else BACKWARD, self)}; font-weight: 600;")
         self.last_answer_right = right
         self.revealed.add(self._current_key())
         self._show(keep_feedback=True)

@@ -38,7 +38,7 @@ from nnviz.gui.panels.gradients import (
 )
 from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound, step_list
-from nnviz.gui.style import LR_COLOR, SELECTED, TEXT
+from nnviz.gui.style import LR_COLOR, SELECTED
 
 HEALTHY = LR_COLOR  # the style's green
 _NO_VALUE = "#b0b0b0"  # a layer without a ratio (no step yet) or whose ratio is NaN
@@ -97,7 +97,6 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             f"{colored_html(TOO_SMALL, 'below')} ({lo:g}): too low.")
         self.help.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.help.setWordWrap(True)
-        self.help.setStyleSheet(f"color: {TEXT};")
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.readout.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
