@@ -25,10 +25,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 BLOCK = 8  # pixels: the images are compared as means of 8 x 8 blocks (antialiasing and fonts differ)
 MAX_MEAN_DIFFERENCE = 3.0  # grey levels (of 255), averaged over the blocks
 MAX_DIFFERENT_BLOCKS = 0.01  # the share of blocks more than 40 grey levels apart (a slab, a stripe)
-# The network graph's heatmaps are tiles of one sprite image drawn with a source rectangle, which
-# Qt's SVG generator ignores (it writes the whole sprite into every neuron): a fix in
-# nnviz/gui/panels/graph.py (_HeatmapAtlas.paint) is needed.
-KNOWN_BROKEN = {"graph"}
+# Panels whose SVG is known not to match (none: the graph's heatmap tiles, once the whole sprite in
+# every neuron, are each their own image in an SVG since _HeatmapAtlas.paint draws them so).
+KNOWN_BROKEN: set[str] = set()
 
 
 def grey_blocks(image: QtGui.QImage) -> np.ndarray:

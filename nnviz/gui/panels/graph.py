@@ -1008,8 +1008,15 @@ class _HeatmapAtlas(pg.GraphicsObject):
         # filtered, not nearest-pixel, scaling: a 40-pixel map drawn into some 30 screen pixels
         # keeps its thin contours instead of dropping every fourth row and column
         painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
+        # Qt's SVG writer ignores the source rectangle and would embed the whole atlas in every
+        # neuron: for an SVG, each neuron gets its own image
+        engine = painter.paintEngine()
+        whole = engine is not None and engine.type() == QtGui.QPaintEngine.Type.SVG
         for target, source in zip(self._targets, self._sources):
-            painter.drawImage(target, self._image, source)
+            if whole:
+                painter.drawImage(target, self._image.copy(source.toRect()))
+            else:
+                painter.drawImage(target, self._image, source)
 
 
 class _EdgeLayer(pg.GraphicsObject):
