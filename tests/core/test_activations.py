@@ -1,6 +1,9 @@
-"""The activations' own numbers: NumPy's sigmoid against PyTorch's over the whole float64 range."""
+"""The activations' own numbers: NumPy's sigmoid against PyTorch's over the whole float64 range, exact GELU
+against the standard library's erf (no PyTorch needed: `packaging/check-minimums` runs it at SciPy's minimum)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -50,3 +53,18 @@ def test_sigmoid_swish_and_the_binary_losses_share_the_sigmoid():
     y = np.array([[0.0, 1.0, 1.0, 0.0]])
     loss, grad, fused = make_loss("bce").evaluate(z, y)  # identity output: the loss squashes the logits
     assert not fused and np.array_equal(grad, (sigmoid(z) - y) / z.size)
+
+
+def test_exact_gelu_and_its_derivative_equal_the_formula_with_pythons_erf():
+    """z Φ(z) and Φ(z) + z φ(z) with Φ from math.erf, over the centre, both tails and the points where
+    erf rounds to ±1; the tanh approximation (off by up to 5e-4) or a single-precision erf would fail."""
+    z = np.concatenate([np.linspace(-12.0, 12.0, 24_001), np.random.default_rng(1).normal(scale=3.0, size=5_000),
+                        [0.0, -0.0, 1e-300, -1e-300, 40.0, -40.0]])
+    cdf = np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in z])
+    pdf = np.array([math.exp(-0.5 * v * v) / math.sqrt(2.0 * math.pi) for v in z])
+    gelu = make_activation("gelu")
+    got = gelu.forward(z)
+    # the erf of SciPy and of libm may differ by an ulp or two: near erf = -1 that is an absolute 1e-16 in Φ
+    np.testing.assert_allclose(got, z * cdf, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(gelu.backward(z, got, np.ones_like(z)), cdf + z * pdf, rtol=1e-13, atol=1e-14)
+    assert got[z == 40.0].tolist() == [40.0] and got[z == -40.0].tolist() == [-0.0]

@@ -13,7 +13,9 @@ def window(main_window):
 
 
 def test_file_menu_has_the_export_commands(window):
-    titles = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    # the action is held: on PySide6 before 6.11, menu() on a temporary action returns a deleted QMenu
+    file_action = window.menuBar().actions()[0]
+    titles = [a.text() for a in file_action.menu().actions()]
     for text in ("Export figure…", "Copy image", "Export run report…", "Record animation…"):
         assert text in titles
     assert window.exports.act_export.shortcut() == QtGui.QKeySequence("Ctrl+E")
