@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import builtins
 import csv
-import errno
 import json
 import math
 import os
@@ -630,21 +629,8 @@ def test_help_returns_zero(capsys):
     assert code == 0 and "usage: nnviz train" in out and "--epochs" in out
 
 
-def _fsync_fails_on(monkeypatch, call: int) -> None:
-    """The disk is full when the ``call``-th file is synced (before any rename)."""
-    real, calls = os.fsync, []
-
-    def fsync(fd):
-        calls.append(fd)
-        if len(calls) == call:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(fd)
-
-    monkeypatch.setattr(writing.os, "fsync", fsync)
-
-
-def test_failed_second_write_leaves_nothing(capsys, tmp_path, monkeypatch, xor_model):
-    _fsync_fails_on(monkeypatch, 2)  # metrics.csv is written, model.json is not
+def test_failed_second_write_leaves_nothing(full_disk_at_fsync, capsys, tmp_path, monkeypatch, xor_model):
+    full_disk_at_fsync(2)  # metrics.csv is written, model.json is not
     before = all_files(tmp_path)
     code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 3,
                        "--out", tmp_path / "a" / "b")
@@ -666,10 +652,11 @@ def contents(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("failing", [1, 2])
-def test_a_failed_write_keeps_the_previous_run_whole(capsys, monkeypatch, xor_model, old_run, failing):
+def test_a_failed_write_keeps_the_previous_run_whole(full_disk_at_fsync, capsys, monkeypatch, xor_model, old_run,
+                                                     failing):
     out, old = old_run
     (out / "notes.txt").write_text("the user's own file")
-    _fsync_fails_on(monkeypatch, failing)
+    full_disk_at_fsync(failing)
     code, _, err = run(capsys, "train", xor_model, "--data", "xor", "--steps", 7, "--out", out)
     assert_one_error_line(code, err, "No space left on device", ["metrics.csv", "model.json"][failing - 1])
     assert code == 1  # the input was fine: the output could not be written

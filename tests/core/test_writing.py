@@ -136,24 +136,11 @@ def test_a_missing_folder_is_named_and_nothing_is_created(tmp_path):
     assert names(tmp_path) == []
 
 
-def _fail_on_fsync(monkeypatch, call: int):
-    """os.fsync reports a full disk on its ``call``-th call (a full disk often shows only then)."""
-    real, calls = os.fsync, []
-
-    def fsync(fd):
-        calls.append(fd)
-        if len(calls) == call:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(fd)
-
-    monkeypatch.setattr(writing.os, "fsync", fsync)
-
-
 @pytest.mark.parametrize("how", ["text", "named"])
-def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch, how):
+def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(full_disk_at_fsync, tmp_path, monkeypatch, how):
     path = tmp_path / "m.json"
     path.write_text("old")
-    _fail_on_fsync(monkeypatch, 1)
+    full_disk_at_fsync(1)
     with pytest.raises(WriteError) as info:
         if how == "text":
             atomic_write_text(path, "new" * 1000)
@@ -181,9 +168,9 @@ def test_a_failing_writer_leaves_the_old_file_and_its_exception_goes_on(tmp_path
 
 
 @pytest.mark.parametrize("failing_fsync", [1, 2])
-def test_a_group_that_fails_on_any_file_leaves_every_old_file(old_pair, monkeypatch, failing_fsync):
+def test_a_group_that_fails_on_any_file_leaves_every_old_file(full_disk_at_fsync, old_pair, monkeypatch, failing_fsync):
     a, b = old_pair
-    _fail_on_fsync(monkeypatch, failing_fsync)
+    full_disk_at_fsync(failing_fsync)
     with pytest.raises(WriteError, match="No space left on device"):
         atomic_write_files({a: "new metrics", b: "new model"})
     assert (a.read_text(), b.read_text()) == ("old metrics", "old model")
