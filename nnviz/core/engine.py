@@ -259,9 +259,7 @@ class Engine:
         except Exception as exc:
             self.playing = False
             self._emit_now("playing", False)
-            self._emit_now("failed", one_line(exc))
-            if not isinstance(exc, NnvizError):
-                traceback.print_exc()
+            self._report(exc, self._emit_now)
 
     def _command(self, name: str, args: tuple) -> Callable[..., None]:
         """The method for command ``name``, once its arguments are known to fit it."""
@@ -286,7 +284,12 @@ class Engine:
                 self.emit_state()
         except Exception:  # noqa: BLE001 - the message below is what matters; the state comes next time
             self.playing = False
-        self._emit("failed", one_line(exc))
+        self._report(exc, self._emit)
+
+    @staticmethod
+    def _report(exc: Exception, emit: Callable[[str, Any], None]) -> None:
+        """Say what went wrong in one line; a fault of nnviz's own also leaves its details on stderr."""
+        emit("failed", one_line(exc))
         if not isinstance(exc, NnvizError):
             traceback.print_exc()  # a bug: keep the details for a report, as well as the message
 
@@ -309,12 +312,13 @@ class Engine:
 
     def step_epoch(self) -> None:
         self._set_playing(False)
-        trainer = self.experiment.trainer
-        seen, rows = self.experiment.net.samples_seen, trainer.n
-        left = (seen // rows + 1) * rows - seen  # the samples that complete this epoch
-        self._run_steps(-(-left // (trainer.batch_size or rows)))
+        self._run_steps(self.experiment.trainer.steps_to_epoch_end())
         self._after_steps()
         self._retrace(committed=True)
+
+    def _chunk_for(self, seconds: float, steps: int) -> int:
+        """The steps of about CHUNK_SECONDS of work, at ``steps`` taken in ``seconds``."""
+        return max(1, min(int(self.CHUNK_SECONDS / max(seconds / steps, 1e-7)), 100_000))
 
     def _run_steps(self, steps: int) -> None:
         """Take ``steps`` steps (stopping early at a divergence), a chunk at a time: between chunks
@@ -327,7 +331,7 @@ class Engine:
             exp.run(n)
             done += n
             now = self._clock()
-            chunk = max(1, min(int(self.CHUNK_SECONDS / max((now - start) / n, 1e-7)), 100_000))
+            chunk = self._chunk_for(now - start, n)
             if done < steps:
                 if self.should_stop():
                     return
@@ -511,9 +515,7 @@ class Engine:
         start = self._clock()
         exp.run_fast(steps)
         now = self._clock()
-        # size the next chunk to about CHUNK_SECONDS of work
-        per_step = max((now - start) / steps, 1e-7)
-        self._chunk = max(1, min(int(self.CHUNK_SECONDS / per_step), 100_000))
+        self._chunk = self._chunk_for(now - start, steps)
         self._done += steps
         self._rate_steps += steps
         if now - self._last_evaluation >= self._evaluation_interval:

@@ -151,6 +151,11 @@ class Trainer(HotPath):
                     callback(self)
         return loss
 
+    def steps_to_epoch_end(self) -> int:
+        """The steps that complete the current epoch (one more epoch's worth at its start)."""
+        left = (self.net.samples_seen // self.n + 1) * self.n - self.net.samples_seen
+        return -(-left // (self.batch_size or self.n))
+
     def epoch(self) -> float:
         """Steps until one more epoch of samples has been seen; returns their mean loss."""
         target = (self.net.samples_seen // self.n + 1) * self.n
