@@ -409,7 +409,7 @@ def resolve_model(text: str) -> tuple[str, str | None]:
         return text, None
     from nnviz.core import examples
 
-    files = examples._files()  # key -> the example's file (package data)
+    files = examples.example_files()
     if text in files:
         return str(files[text]), text
     if not Path(text).suffix and os.sep not in text and "/" not in text:

@@ -22,7 +22,7 @@ from pathlib import Path
 from nnviz.core.document import build_network, read_document
 from nnviz.core.errors import ModelError
 
-__all__ = ["LESSONS", "Example", "list_examples", "load_example"]
+__all__ = ["LESSONS", "Example", "example_files", "list_examples", "load_example"]
 
 #: the lessons, in the order they teach (the stems of their files); other examples follow by name
 LESSONS = ("two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry", "xor-mlp",
@@ -47,7 +47,8 @@ def _folder():
         return Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
-def _files() -> dict:
+def example_files() -> dict:
+    """Each shipped example's file (package data), by key: the lessons in teaching order, then the rest."""
     found = {entry.name[: -len(".json")]: entry for entry in _folder().iterdir()
              if entry.is_file() and entry.name.endswith(".json")}
     order = [key for key in LESSONS if key in found] + sorted(key for key in found if key not in LESSONS)
@@ -67,7 +68,7 @@ def _read(entry) -> dict:
 def list_examples() -> list[Example]:
     """Every shipped document: the lessons in teaching order, then the rest by key."""
     out = []
-    for key, entry in _files().items():
+    for key, entry in example_files().items():
         doc = _read(entry)
         out.append(Example(key, doc.get("name") or key, doc.get("description", "")))
     return out
@@ -75,7 +76,7 @@ def list_examples() -> list[Example]:
 
 def load_example(key: str) -> dict:
     """The document ``key`` (a file stem, as in :attr:`Example.key`), validated; a fresh dict."""
-    files = _files()
+    files = example_files()
     if key not in files:
         raise ModelError(f"unknown example {key!r} (examples: {', '.join(files)})")
     return _read(files[key])
