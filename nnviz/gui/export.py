@@ -279,9 +279,22 @@ def _title_height(widget_width: float, title: str | None) -> int:
     return math.ceil(QtGui.QFontMetricsF(_title_font(widget_width)).height() * 1.7)
 
 
+def figure_rect(widget: QtWidgets.QWidget) -> QtCore.QRect:
+    """The part of ``widget`` a figure shows, in its coordinates: all of it, unless the panel it
+    belongs to leaves out empty bands (:meth:`~nnviz.gui.panels.base.Panel.figure_crop`)."""
+    full = widget.rect()
+    panel = widget
+    while panel is not None and not isinstance(panel, Panel):
+        panel = panel.parentWidget()
+    crop = panel.figure_crop(widget) if panel is not None else None
+    return full if crop is None else crop.intersected(full)
+
+
 def figure_size(widget: QtWidgets.QWidget, title: str | None = None) -> QtCore.QSize:
-    """The figure's logical size (the widget's, plus the title line): what scale 1 gives."""
-    return QtCore.QSize(widget.width(), widget.height() + _title_height(widget.width(), title))
+    """The figure's logical size (the part of the widget it shows, plus the title line): what
+    scale 1 gives."""
+    rect = figure_rect(widget)
+    return QtCore.QSize(rect.width(), rect.height() + _title_height(rect.width(), title))
 
 
 def figure_width(widget: QtWidgets.QWidget, title: str | None = None) -> int:
@@ -290,39 +303,54 @@ def figure_width(widget: QtWidgets.QWidget, title: str | None = None) -> int:
     return figure_size(widget, title).width()
 
 
+def _panel_origin(widget: QtWidgets.QWidget, title: str | None) -> QtCore.QPoint:
+    """Where the widget's top-left corner lands in the figure: below the title line, moved up and
+    left by what the figure leaves out (see :func:`figure_rect`)."""
+    rect = figure_rect(widget)
+    return QtCore.QPoint(-rect.left(), _title_height(rect.width(), title) - rect.top())
+
+
 def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background: str,
                   title: str | None, panel_at_origin: bool = False) -> None:
-    """Draw the figure in logical coordinates: background, title line, the widget below it.
+    """Draw the figure in logical coordinates: background, the part of the widget it shows, the
+    title line above it.
 
-    With ``panel_at_origin`` the widget is drawn at (0, 0) and the title line above it, at negative
-    y (for the SVG generator, which writes clip paths without the offset a widget is drawn at; the
-    SVG is shifted down afterwards, see :func:`portable_svg`)."""
-    width, height = widget.width(), widget.height()
+    With ``panel_at_origin`` the widget is drawn at (0, 0) and the rest of the figure around it,
+    the title line at negative y (for the SVG generator, which writes clip paths without the offset
+    a widget is drawn at; the SVG is then moved by :func:`_panel_origin`, see :func:`portable_svg`)."""
+    rect = figure_rect(widget)
+    width, height = rect.width(), rect.height()
     top = _title_height(width, title)
-    shift = top if panel_at_origin else 0
+    origin = _panel_origin(widget, title)
     painter.save()
-    painter.translate(0, -shift)
-    if background == "white":
-        painter.fillRect(QtCore.QRectF(0, 0, width, height + top), QtGui.QColor("white"))
-    if title:
-        painter.save()
-        font = _title_font(width)
-        painter.setFont(font)
-        painter.setPen(QtGui.QColor(TEXT_COLOR))
-        painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
-        margin = font.pixelSize() * 0.6
-        text = QtGui.QFontMetricsF(font).elidedText(title, QtCore.Qt.TextElideMode.ElideRight, width - 2 * margin)
-        painter.drawText(QtCore.QRectF(margin, 0, width - 2 * margin, top),
-                         QtCore.Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
-    painter.restore()
-    painter.save()
+    if panel_at_origin:
+        painter.translate(-origin)
     try:
-        painter.translate(0, top - shift)
-        # QWidget's render, by name: a QGraphicsView (a pyqtgraph PlotWidget) hides it behind its own
-        # render(painter, target, source), which draws the scene without the widget's frame and children.
-        QtWidgets.QWidget.render(widget, painter, QtCore.QPoint(), QtGui.QRegion(),
-                                 QtWidgets.QWidget.RenderFlag.DrawChildren)
+        if background == "white":
+            painter.fillRect(QtCore.QRectF(0, 0, width, height + top), QtGui.QColor("white"))
+        painter.save()
+        try:
+            painter.translate(origin)
+            # QWidget's render, by name: a QGraphicsView (a pyqtgraph PlotWidget) hides it behind its own
+            # render(painter, target, source), which draws the scene without the widget's frame and
+            # children. The whole widget is drawn; what the figure leaves out falls outside the page
+            # or under the title line drawn next.
+            QtWidgets.QWidget.render(widget, painter, QtCore.QPoint(), QtGui.QRegion(),
+                                     QtWidgets.QWidget.RenderFlag.DrawChildren)
+        finally:
+            painter.restore()
+        if title:
+            if background == "white" and rect.top() > 0:  # the widget's band above the part shown
+                painter.fillRect(QtCore.QRectF(0, 0, width, top), QtGui.QColor("white"))
+            font = _title_font(width)
+            painter.setFont(font)
+            painter.setPen(QtGui.QColor(TEXT_COLOR))
+            painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+            margin = font.pixelSize() * 0.6
+            text = QtGui.QFontMetricsF(font).elidedText(title, QtCore.Qt.TextElideMode.ElideRight,
+                                                        width - 2 * margin)
+            painter.drawText(QtCore.QRectF(margin, 0, width - 2 * margin, top),
+                             QtCore.Qt.AlignmentFlag.AlignCenter, text)
     finally:
         painter.restore()
 
@@ -634,7 +662,7 @@ def _apply_rectangular_clips(root: ET.Element) -> None:
                                    f"L{_number(c)},{_number(d)} L{_number(a)},{_number(d)} Z")
 
 
-def portable_svg(data: bytes, shift: float = 0) -> bytes:
+def portable_svg(data: bytes, shift: QtCore.QPointF | QtCore.QPoint | float = 0) -> bytes:
     """Qt's SVG made to draw the same in every renderer (librsvg, browsers, Qt).
 
     Qt writes a cosmetic pen (a line one pixel wide however the plot is scaled) as a shape with
@@ -643,8 +671,9 @@ def portable_svg(data: bytes, shift: float = 0) -> bytes:
     tools) scales the stroke with the data — a loss curve becomes a solid slab. Here each such shape
     gets its points mapped into the group's parent's units, where its stroke width is plain user
     units; the group's transform moves onto its other children, so they draw as before. Images
-    Qt drew unsmoothed are enlarged by whole pixels (see :func:`_sharp_image`). ``shift`` moves the
-    drawing down, clip paths included (see :func:`_paint_figure`'s ``panel_at_origin``).
+    Qt drew unsmoothed are enlarged by whole pixels (see :func:`_sharp_image`). ``shift`` (a point,
+    or a number: down) moves the drawing, clip paths included (see :func:`_paint_figure`'s
+    ``panel_at_origin``).
     """
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
@@ -674,9 +703,10 @@ def portable_svg(data: bytes, shift: float = 0) -> bytes:
         for shape in clip.iter():
             if shape.get("vector-effect") == "non-scaling-stroke":
                 del shape.attrib["vector-effect"]
-    if shift:
+    dx, dy = (shift.x(), shift.y()) if isinstance(shift, (QtCore.QPointF, QtCore.QPoint)) else (0.0, float(shift))
+    if dx or dy:
         drawing = [child for child in root if child.tag.rsplit("}", 1)[-1] not in ("defs", "title", "desc")]
-        wrapper = ET.SubElement(root, f"{{{SVG_NS}}}g", {"transform": f"translate(0,{_number(shift)})"})
+        wrapper = ET.SubElement(root, f"{{{SVG_NS}}}g", {"transform": f"translate({_number(dx)},{_number(dy)})"})
         for child in drawing:
             root.remove(child)
             wrapper.append(child)
@@ -702,7 +732,7 @@ def export_svg(widget: QtWidgets.QWidget, path, title: str | None = None) -> Pat
         _paint_vector(generator, widget, out, "SVG", title, panel_at_origin=portable)
 
     try:
-        data = portable_svg(_in_memory(write), shift=_title_height(widget.width(), title))
+        data = portable_svg(_in_memory(write), shift=_panel_origin(widget, title))
     except (ET.ParseError, ValueError, TypeError):  # not what Qt writes today: Qt's SVG as it is
         data = _in_memory(lambda buffer: write(buffer, portable=False))
     return atomic_write_bytes(out, data)

@@ -321,7 +321,10 @@ def test_never_shown_panels_render(qtbot, snapshot, panel_class):
     panel.show_snapshot(snapshot)
     assert not panel.isVisible()
     image = render_image(panel)
-    assert (image.width(), image.height()) == export.DEFAULT_OFFSCREEN_SIZE
+    assert panel.size().toTuple() == export.DEFAULT_OFFSCREEN_SIZE
+    # the panel's size; the graph less the empty bands around its drawing
+    assert (image.width(), image.height()) == export.figure_rect(panel).size().toTuple()
+    assert (export.figure_rect(panel) != panel.rect()) == (panel_class is GraphPanel)
     assert_not_blank(image)
     # settled on the first export: pyqtgraph's axes take their width after a first paint
     assert np.array_equal(pixels(image), pixels(render_image(panel)))
@@ -675,3 +678,33 @@ def test_the_colour_bars_end_labels_are_whole_in_a_figure_and_the_panel_is_put_b
     ink = np.abs(labels - background).sum(axis=2) > 60
     rows = np.flatnonzero(ink.any(axis=1))
     assert rows.size and rows[0] > 0 and rows[-1] < image.height() - 1
+
+
+@pytest.mark.parametrize("size", [(900, 700), (420, 700)], ids=["wide", "narrow"])
+def test_a_graph_figure_leaves_out_the_empty_bands_and_nothing_drawn(qtbot, snapshot, monkeypatch, size):
+    """A small network in a tall view keeps its node size and leaves empty rows above and below (or,
+    narrow, at the sides); the figure shows the drawing with a margin, every drawn pixel kept."""
+    panel = shown(qtbot, GraphPanel(), snapshot, size)
+    qtbot.waitUntil(panel.laid_out)
+    view = export.figure_widget(panel)
+    cropped = pixels(render_image(view))
+    monkeypatch.setattr(GraphPanel, "figure_crop", lambda self, widget: None)
+    whole = pixels(render_image(view))
+    assert whole.shape[:2] == (view.height(), view.width())
+
+    def drawn(a):
+        return a[..., :3].min(axis=-1) < 245  # anything but the white background
+
+    rows, cols = np.flatnonzero(drawn(whole).any(axis=1)), np.flatnonzero(drawn(whole).any(axis=0))
+    blank = view.height() - (rows[-1] - rows[0] + 1) + view.width() - (cols[-1] - cols[0] + 1)
+    assert blank > 0.25 * view.height()  # the empty bands this test is about are there
+    # the figure is the drawing plus a margin of at most 20 pixels on every side ...
+    assert cropped.shape[0] <= rows[-1] - rows[0] + 1 + 40
+    assert cropped.shape[1] <= cols[-1] - cols[0] + 1 + 40
+    # ... and loses none of it: as many drawn pixels, the same picture
+    assert abs(int(drawn(cropped).sum()) - int(drawn(whole).sum())) <= 0.001 * drawn(whole).sum()
+    top = rows[0] - np.flatnonzero(drawn(cropped).any(axis=1))[0]
+    left = cols[0] - np.flatnonzero(drawn(cropped).any(axis=0))[0]
+    h, w = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    assert np.array_equal(drawn(whole)[rows[0]:rows[0] + h, cols[0]:cols[0] + w],
+                          drawn(cropped)[rows[0] - top:rows[0] - top + h, cols[0] - left:cols[0] - left + w])

@@ -86,6 +86,12 @@ class Panel:
         """The numbers drawn, as ``(header, rows)`` for CSV."""
         raise NotImplementedError(f"{type(self).__name__} has no numbers to export")
 
+    def figure_crop(self, widget: QtWidgets.QWidget) -> QtCore.QRect | None:
+        """The part of ``widget`` (this panel or the part of it a figure shows) worth a figure, in
+        ``widget``'s coordinates; None (the default) for all of it. A panel that draws at a fixed
+        scale in a view of any shape (the network graph) leaves out the empty bands around it."""
+        return None
+
     @classmethod
     def has_table(cls) -> bool:
         """Whether the panel's numbers can be exported (it defines :meth:`export_table`)."""

@@ -131,6 +131,9 @@ def _title(view) -> str:
     return f"{layer_title(view.type)} {view.units}{act}"
 
 
+FIGURE_MARGIN = 10  # pixels kept around the drawing in a figure
+
+
 class GraphPanel(Panel, QtWidgets.QWidget):
     """Draws a :class:`~nnviz.core.experiment.Snapshot` as a network diagram; emits
     ``selection_changed(Selection | None)`` when the user clicks a neuron, an edge or empty space."""
@@ -598,6 +601,30 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         self.graphics_view.grab()  # a text item places itself against the view's scale when painted
         return [label.textItem.mapRectToScene(label.textItem.boundingRect())
                 for label in self._value_labels if label.isVisible()]
+
+    def figure_crop(self, widget: QtWidgets.QWidget) -> QtCore.QRect | None:
+        """The drawing, its titles and labels with a margin: a figure leaves out the empty bands a
+        small or deep network leaves in a view of another shape (the nodes keep their size)."""
+        if self._architecture is None or widget not in (self, self.graphics_view):
+            return None
+        view = self.graphics_view
+        view.grab()  # a text item places itself against the view's scale when painted
+        columns = self._columns
+        left = min(c.x - c.left - (BIAS_SIZE * 1.25 if c.has_bias and c.kind != "strip" else 0.0) for c in columns)
+        right = max(c.x + c.half for c in columns)
+        top, bottom = max(c.top for c in columns), min(c.bottom for c in columns)
+        drawn = self.view.mapViewToScene(QtCore.QRectF(left, bottom, right - left, top - bottom)).boundingRect()
+        for item in self.view.childGroup.childItems():  # titles, input names, notes, value labels
+            if isinstance(item, pg.TextItem) and item.isVisible() and not getattr(item, "hover_readout", False):
+                drawn |= item.textItem.mapRectToScene(item.textItem.boundingRect())
+        rect = view.mapFromScene(drawn).boundingRect().adjusted(-FIGURE_MARGIN, -FIGURE_MARGIN,
+                                                                  FIGURE_MARGIN, FIGURE_MARGIN)
+        if widget is self:
+            rect.translate(view.pos())
+        rect &= widget.rect()
+        if rect.isEmpty() or (rect.width() * rect.height() >= 0.95 * widget.width() * widget.height()):
+            return None  # nothing worth leaving out
+        return rect
 
     def node_pixel_rects(self, column: int) -> list[QtCore.QRectF]:
         """The nodes of ``column`` as rectangles in the view's pixels."""
