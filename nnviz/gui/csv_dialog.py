@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from nnviz.core.csv_data import read_csv_head
 from nnviz.core.datasets import Dataset, load_csv
 from nnviz.core.errors import NnvizError
-from nnviz.gui.style import NEGATIVE, POSITIVE
+from nnviz.gui.style import BACKWARD, NEGATIVE, POSITIVE, on_window, palette_style
 
 __all__ = ["CsvImportDialog", "ROLES", "import_csv", "read_preview"]
 
@@ -111,7 +111,7 @@ class CsvImportDialog(QtWidgets.QDialog):
         self.summary_label.setToolTip("What will be imported")
         self.error_label = QtWidgets.QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
+        palette_style(self.error_label, lambda: f"color: {on_window(BACKWARD)};")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.setToolTip("Why these columns cannot be imported")
         self.error_label.hide()

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.numbers import format_value
 from nnviz.gui.panels.inspector import parse_number
-from nnviz.gui.style import BACKWARD
+from nnviz.gui.style import BACKWARD, on_window, palette_style
 
 
 class InlineEditor(QtWidgets.QFrame):
@@ -27,7 +27,7 @@ class InlineEditor(QtWidgets.QFrame):
         self.edit.selectAll()
         self.edit.returnPressed.connect(self.apply)
         self.message = QtWidgets.QLabel("")
-        self.message.setStyleSheet(f"color: {BACKWARD};")
+        palette_style(self.message, lambda: f"color: {on_window(BACKWARD)};")
         self.message.hide()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)

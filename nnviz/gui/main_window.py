@@ -27,7 +27,7 @@ from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.registry import PANELS
 from nnviz.gui.session import TrainingSession, one_line
-from nnviz.gui.style import keep_dock_tabs_whole
+from nnviz.gui.style import keep_dock_tabs_whole, setup_pyqtgraph
 
 MAX_RECENT = 8
 DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -80,6 +80,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, document: dict | None = None, data: DataConfig | None = None,
                  settings: QtCore.QSettings | None = None):
         super().__init__()
+        setup_pyqtgraph()  # the plots' light theme, also for a window made without create_application
         self.settings = settings or QtCore.QSettings()
         self.path: Path | None = None
         self.model_name = (document or {}).get("name", "Untitled")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -86,6 +88,52 @@ def on_window(color, widget=None) -> str:
     """``color`` (a message's red or green), made readable on the window behind ``widget``; a name for a style sheet."""
     palette = widget.palette() if widget is not None else QtGui.QGuiApplication.palette()
     return readable(color, palette.color(QtGui.QPalette.ColorRole.Window)).name()
+
+
+class _PaletteWatcher(QtWidgets.QWidget):
+    """A window never shown, which Qt tells when the application's palette changes. (A widget
+    with a style sheet of its own is not told; ``QGuiApplication.paletteChanged`` is deprecated.)"""
+
+    changed = QtCore.Signal()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            self.changed.emit()
+
+
+_watcher: _PaletteWatcher | None = None
+
+
+def _palette_watcher() -> _PaletteWatcher:
+    global _watcher
+    if _watcher is None:
+        _watcher = _PaletteWatcher()
+        _watcher.setObjectName("nnviz palette watcher")
+    return _watcher
+
+
+class _PaletteStyle(QtCore.QObject):
+    """Keeps a widget's style sheet made from the palette up to date (see :func:`palette_style`)."""
+
+    def __init__(self, widget: QtWidgets.QWidget, style: Callable[[], str]):
+        super().__init__(widget)  # lives, and stays connected, as long as the widget
+        self._widget = widget
+        self._style = style
+        _palette_watcher().changed.connect(self.restyle)
+        self.restyle()
+
+    def restyle(self) -> None:
+        style = self._style()
+        if self._widget.styleSheet() != style:
+            self._widget.setStyleSheet(style)
+
+
+def palette_style(widget: QtWidgets.QWidget, style: Callable[[], str]) -> None:
+    """Give ``widget`` the style sheet ``style()`` returns (colours from the application's palette,
+    such as ``f"color: {muted_text().name()};"``), now and again whenever that palette changes: a
+    desktop switching between light and dark while nnviz runs."""
+    _PaletteStyle(widget, style)
 
 
 # -- dock tabs: whole titles, scrolled through, never "Lo…" ------------------------------------------

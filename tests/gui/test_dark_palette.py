@@ -96,3 +96,52 @@ def test_loss_hint_reads_on_its_background(desktop, make_panel):
     pixels = [image.pixelColor(x, y) for x in range(0, image.width(), 2) for y in range(image.height())]
     text = max(pixels, key=lambda c: _contrast(c, background))
     assert _contrast(text, background) >= WCAG_BODY_TEXT
+
+
+def _styled_colours(widget: QtWidgets.QWidget):
+    """(text colour, background or None) a widget's own style sheet gives it, None if it sets no text colour."""
+    import re
+
+    sheet = widget.styleSheet()
+    if "{" in sheet:  # a sheet for sub-controls (a table's header): checked by its own panel's test
+        return None
+    colour = re.search(r"(?<![-\w])color:\s*([^;]+);", sheet)
+    background = re.search(r"background(?:-color)?:\s*([^;]+);", sheet)
+    if colour is None:
+        return None
+    return QtGui.QColor(colour.group(1).strip()), (QtGui.QColor(background.group(1).strip()) if background else None)
+
+
+def _unreadable_labels(window, qapp) -> list[str]:
+    behind = qapp.palette().color(QtGui.QPalette.ColorRole.Window)
+    bad, seen = [], 0
+    for widget in window.findChildren(QtWidgets.QWidget):
+        colours = _styled_colours(widget)
+        if colours is None:
+            continue
+        seen += 1
+        text, background = colours
+        assert text.isValid(), f"{widget.objectName() or type(widget).__name__}: {widget.styleSheet()!r}"
+        if _contrast(text, background if background is not None else behind) < WCAG_BODY_TEXT:
+            name = widget.accessibleName() or widget.objectName() or type(widget).__name__
+            bad.append(f"{name}: {widget.styleSheet()}")
+    assert seen >= 6, "the window's coloured notes and messages are found"
+    return bad
+
+
+def test_the_windows_notes_and_messages_follow_a_palette_change(main_window, qapp):
+    """The desktop switches between light and dark while nnviz runs: every note and message the window
+    colours itself (split note, error lines, the step-through's feedback …) is restyled and reads."""
+    before = QtGui.QPalette(qapp.palette())
+    try:
+        qapp.setPalette(qapp.style().standardPalette())
+        qapp.processEvents()
+        assert _unreadable_labels(main_window, qapp) == []
+        qapp.setPalette(_dark_palette())
+        qapp.processEvents()
+        assert _unreadable_labels(main_window, qapp) == []
+        qapp.setPalette(qapp.style().standardPalette())
+        qapp.processEvents()
+        assert _unreadable_labels(main_window, qapp) == []
+    finally:
+        qapp.setPalette(before)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from nnviz.core.datasets import BUILTIN, FEATURES, Dataset, make_dataset
 from nnviz.core.experiment import DataConfig
 from nnviz.gui.controls.widgets import Section, combo_box, fraction_box, select, side_by_side, spin_box, with_tip
+from nnviz.gui.style import muted_text, palette_style
 
 CSV_ITEM = "__csv__"  # item data of the dataset combo's entry for imported CSV rows
 TEST_SPLIT_TIP = "Fraction of the points held out as test data (never trained on); 0 trains on everything"
@@ -68,7 +69,7 @@ class DataSection(Section):
         form.addRow("Test split", side_by_side(self.test_slider, self.test_spin, stretch_last=True))
         self.split_note = QtWidgets.QLabel()  # why the split is off, when the data are too few
         self.split_note.setWordWrap(True)
-        self.split_note.setStyleSheet("color: palette(mid);")
+        palette_style(self.split_note, lambda: f"color: {muted_text().name()};")
         self.split_note.hide()
         form.addRow("", self.split_note)
 

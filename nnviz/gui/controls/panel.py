@@ -12,7 +12,7 @@ from nnviz.gui.controls.architecture import ArchitectureSection
 from nnviz.gui.controls.data import DataSection
 from nnviz.gui.controls.training import TrainingSection
 from nnviz.gui.controls.widgets import NumberCombo, NumberEdit
-from nnviz.gui.style import on_window
+from nnviz.gui.style import on_window, palette_style
 
 #: section attribute -> the controls of that section the panel also offers as its own
 #: (``panel.lr_combo`` is ``panel.training_section.lr_combo``): what the window and tests drive
@@ -67,7 +67,7 @@ class ControlsPanel(QtWidgets.QWidget):
             column.addWidget(section)
         self.message_label = QtWidgets.QLabel()
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet(f"color: {on_window('#b71c1c')};")
+        palette_style(self.message_label, lambda: f"color: {on_window('#b71c1c')};")
         self.message_label.setToolTip("Why the last typed value was refused")
         self.message_label.hide()
         column.addWidget(self.message_label)

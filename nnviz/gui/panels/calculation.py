@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from nnviz.core.numbers import format_operand, format_value, format_vector
 from nnviz.core.walkthrough import Calculation, Line, Num, Sym
 from nnviz.gui.panels.inspector import parse_number
-from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_window
+from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_window, palette_style
 
 # forward green and backward red (style.py); neither may look like a weight's sign (blue, orange)
 PHASE_COLORS = {"forward": FORWARD, "loss": "#6d4c41", "backward": BACKWARD, "update": "#7b1fa2"}
@@ -67,9 +67,9 @@ class CalculationPanel(QtWidgets.QWidget):
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table_note = QtWidgets.QLabel("")
-        self.table_note.setStyleSheet(f"color: {muted_text().name()};")
+        palette_style(self.table_note, lambda: f"color: {muted_text().name()};")
         self.message = QtWidgets.QLabel("")
-        self.message.setStyleSheet(f"color: {on_window(BACKWARD)};")
+        palette_style(self.message, lambda: f"color: {on_window(BACKWARD)};")
         self.message.setWordWrap(True)
 
         self.decimals = QtWidgets.QSpinBox()

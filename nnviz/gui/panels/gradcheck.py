@@ -29,7 +29,7 @@ from nnviz.core.gradcheck import AGREE, AGREES, CHECK, DISAGREE, DISAGREES, Grad
 from nnviz.core.numbers import format_significant
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS, WARN
-from nnviz.gui.style import TEXT, muted_text
+from nnviz.gui.style import TEXT, muted_text, palette_style
 
 
 def decade(value: float) -> str:
@@ -123,7 +123,7 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
         self.summary.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet(f"color: {muted_text().name()};")
+        palette_style(self.note, lambda: f"color: {muted_text().name()};")
         self.run_button = QtWidgets.QPushButton("Run")
         self.run_button.setToolTip("Check the gradients of the model as it is now")
         self.run_button.clicked.connect(self.run_check)

@@ -28,7 +28,7 @@ from nnviz.core.stats import EXPLODING, SATURATION, SOUND, UPDATE_RATIO_BAND, VA
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.inspector import layer_name
-from nnviz.gui.style import TEXT, muted_text, readable, text_on
+from nnviz.gui.style import TEXT, muted_text, palette_style, readable, text_on
 
 #: cell states, and their text and background colours; PLAIN: a number shown but not judged
 OK, WARN, BAD, NA, PLAIN = "ok", "warn", "bad", "na", "plain"
@@ -206,6 +206,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         self.verdict.hide()
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
         self._apply_palette()
+        palette_style(self.placeholder, lambda: f"color: {muted_text().name()};")
 
     # -- public -----------------------------------------------------------------------------------
     @classmethod
@@ -248,7 +249,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         return text_on(base, self.table.palette()), readable(STATE_COLORS[BAD][0], base)
 
     def _apply_palette(self) -> None:
-        """Style the header and the placeholder from the current palette (again when it changes)."""
+        """Style the header from the current palette (again when it changes)."""
         palette = self.table.palette()
         header_text = palette.color(QtGui.QPalette.ColorRole.Text).name()
         header_back = palette.color(QtGui.QPalette.ColorRole.AlternateBase).name()
@@ -262,7 +263,6 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         self.table.setStyleSheet("QTableWidget { border: none; }"
                                  f"QHeaderView::section {{ padding: 0 8px; border: none; color: {header_text};"
                                  f" border-bottom: 1px solid {rule}; background: {header_back}; }}")
-        self.placeholder.setStyleSheet(f"color: {muted_text(self.placeholder.palette()).name()};")
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)

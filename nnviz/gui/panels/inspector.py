@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from nnviz.core.stats import layer_name as core_layer_name
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.graph import Selection
-from nnviz.gui.style import on_window
+from nnviz.gui.style import on_window, palette_style
 
 
 def parse_number(text: str) -> float:
@@ -57,7 +57,7 @@ class InspectorPanel(Panel, QtWidgets.QWidget):
         self.apply.setToolTip("Set the selected weight or bias to the typed value.")
         self.apply.clicked.connect(self._on_edit_return_pressed)
         self.message = QtWidgets.QLabel("")
-        self.message.setStyleSheet(f"color: {on_window('#c62828')};")
+        palette_style(self.message, lambda: f"color: {on_window('#c62828')};")
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.edit_label)
         row.addWidget(self.edit, 1)

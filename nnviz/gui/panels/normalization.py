@@ -19,7 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.inspector import layer_name
-from nnviz.gui.style import GRID_LINE, POSITIVE, TEST_COLOR, TEXT, muted_text
+from nnviz.gui.style import GRID_LINE, POSITIVE, TEST_COLOR, TEXT, muted_text, palette_style
 
 BATCH_COLOR = POSITIVE  # the probe batch's statistics: what training uses
 RUNNING_COLOR = TEST_COLOR  # the running statistics: what evaluation uses
@@ -100,7 +100,7 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         self.message = QtWidgets.QLabel(NO_LAYER_MESSAGE)
         self.message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {muted_text().name()};")
+        palette_style(self.message, lambda: f"color: {muted_text().name()};")
 
         # -- BatchNorm page
         self.mean_plot = _plot("Mean per unit", "mean")

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.walkthrough import check_answer
 from nnviz.gui.panels.calculation import PHASE_COLORS, PHASE_NAMES, CalculationPanel
-from nnviz.gui.style import BACKWARD, FORWARD, on_window
+from nnviz.gui.style import BACKWARD, FORWARD, on_window, palette_style
 
 BATCH = -1  # the sample selector's value for "the whole batch"
 
@@ -134,6 +134,8 @@ class StepperPanel(QtWidgets.QWidget):
         self.reveal_button.setToolTip("Reveal the result without answering")
         self.reveal_button.clicked.connect(self.reveal)
         self.feedback = QtWidgets.QLabel("")
+        self._feedback_kind = "retry"
+        palette_style(self.feedback, self._feedback_style)  # kept readable when the palette changes
         self.score_label = QtWidgets.QLabel("")
         self.quiz_row = QtWidgets.QWidget()
         quiz_layout = QtWidgets.QHBoxLayout(self.quiz_row)
@@ -270,6 +272,11 @@ class StepperPanel(QtWidgets.QWidget):
         """The Calculation shown, or None."""
         return self.calculation.calculation
 
+    def _feedback_style(self) -> str:
+        """The feedback line's colours: green for a right answer, red otherwise, read on the window."""
+        colour = on_window(FORWARD if self._feedback_kind == "right" else BACKWARD)
+        return f"color: {colour};" + (" font-weight: 600;" if self._feedback_kind != "retry" else "")
+
     def check(self) -> None:
         """Check the typed answer against the current result; reveal it either way."""
         calc = self.current()
@@ -277,13 +284,15 @@ class StepperPanel(QtWidgets.QWidget):
             return
         right, message = check_answer(self.answer.text(), calc.answer, self.calculation.precision)
         if not right and message.startswith(("Type", "'")):
-            self.feedback.setText(message)  # not an answer yet: let the learner type again
-            self.feedback.setStyleSheet(f"color: {on_window(BACKWARD, self)};")
+            self._feedback_kind = "retry"  # not an answer yet: let the learner type again
+            self.feedback.setText(message)
+            self.feedback.setStyleSheet(self._feedback_style())
             return
         self.score[0] += right
         self.score[1] += 1
+        self._feedback_kind = "right" if right else "wrong"
         self.feedback.setText(message)
-        self.feedback.setStyleSheet(f"color: {on_window(FORWARD if right else BACKWARD, self)}; font-weight: 600;")
+        self.feedback.setStyleSheet(self._feedback_style())
         self.last_answer_right = right
         self.revealed.add(self._current_key())
         self._show(keep_feedback=True)
