@@ -273,10 +273,31 @@ def _title_font(width: float) -> QtGui.QFont:
     return font
 
 
+def _title_lines(width: float, title: str) -> str:
+    """The title as drawn in a figure ``width`` pixels wide: one line, or two when it is longer
+    (a narrow figure), the second elided if even two are not enough."""
+    font = _title_font(width)
+    metrics = QtGui.QFontMetricsF(font)
+    room = width - 2 * font.pixelSize() * 0.6
+    if metrics.horizontalAdvance(title) <= room:
+        return title
+    words, first = title.split(" "), ""
+    for k in range(len(words), 0, -1):  # the longest head of words that fits on the first line
+        head = " ".join(words[:k])
+        if metrics.horizontalAdvance(head) <= room:
+            first = head
+            rest = " ".join(words[k:])
+            break
+    else:
+        return metrics.elidedText(title, QtCore.Qt.TextElideMode.ElideRight, room)
+    return first + "\n" + metrics.elidedText(rest, QtCore.Qt.TextElideMode.ElideRight, room)
+
+
 def _title_height(widget_width: float, title: str | None) -> int:
     if not title:
         return 0
-    return math.ceil(QtGui.QFontMetricsF(_title_font(widget_width)).height() * 1.7)
+    lines = _title_lines(widget_width, title).count("\n") + 1
+    return math.ceil(QtGui.QFontMetricsF(_title_font(widget_width)).height() * (0.7 + lines))
 
 
 def figure_rect(widget: QtWidgets.QWidget) -> QtCore.QRect:
@@ -347,8 +368,7 @@ def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background
             painter.setPen(QtGui.QColor(TEXT_COLOR))
             painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
             margin = font.pixelSize() * 0.6
-            text = QtGui.QFontMetricsF(font).elidedText(title, QtCore.Qt.TextElideMode.ElideRight,
-                                                        width - 2 * margin)
+            text = _title_lines(width, title)
             painter.drawText(QtCore.QRectF(margin, 0, width - 2 * margin, top),
                              QtCore.Qt.AlignmentFlag.AlignCenter, text)
     finally:

@@ -672,7 +672,7 @@ def test_the_colour_bars_end_labels_are_whole_in_a_figure_and_the_panel_is_put_b
     bar = panel.color_bar.sceneBoundingRect()
     assert bar == before  # the margins made for the figure are undone
     view = widget if isinstance(widget, QtWidgets.QGraphicsView) else widget.findChild(QtWidgets.QGraphicsView)
-    left = view.mapTo(widget, view.mapFromScene(bar.topLeft())).x()
+    left = view.mapTo(widget, view.mapFromScene(bar.topLeft())).x() - export.figure_rect(widget).left()
     labels = pixels(image)[:, left + 16:, :3].astype(int)  # right of the bar's colours: its axis
     background = labels[labels.shape[0] // 2 + 40, -1]
     ink = np.abs(labels - background).sum(axis=2) > 60

@@ -6,6 +6,7 @@ from PySide6 import QtCore, QtGui
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.experiment import DataConfig, Experiment
+from nnviz.gui import export
 from nnviz.gui.panels.output import OutputPanel
 from nnviz.gui.style import NEGATIVE, POSITIVE
 
@@ -232,7 +233,9 @@ def test_the_title_is_cut_to_the_panel_and_never_asks_for_a_new_layout(panel, ci
 
 @pytest.mark.parametrize("size", [(700, 450), (420, 640)])
 def test_the_decision_surface_fills_the_plot_in_a_wide_or_tall_panel(make_panel, circle, size):
-    """The plot shows the data's plane, all of it coloured: no empty band around a patch of surface."""
+    """The plot shows the data's plane, all of it coloured: no empty band around a patch of surface;
+    and to scale, a unit as long across as up (the circle stays round), the spare room of the
+    panel left around the plot, and out of a figure."""
     panel = make_panel(OutputPanel, size=size)
     panel.show_snapshot(circle)
     panel.grab()  # laid out at its size
@@ -245,3 +248,29 @@ def test_the_decision_surface_fills_the_plot_in_a_wide_or_tall_panel(make_panel,
     # the view is the plane the core sampled (the data and a small margin), not a wider one
     assert vx1 - vx0 == pytest.approx(x1 - x0, rel=0.02) and vy1 - vy0 == pytest.approx(y1 - y0, rel=0.02)
     assert vx0 <= data[:, 0].min() and data[:, 0].max() <= vx1
+    px, py = panel.plot.getViewBox().viewPixelSize()
+    assert px == pytest.approx(py, rel=0.01)
+    box = panel.plot.getViewBox().sceneBoundingRect()
+    # the spare room is around the plot: it is where the panel's longer side is
+    assert box.width() < 0.75 * panel.view.width() if size[0] > size[1] else box.height() < 0.75 * panel.view.height()
+    figure = export.figure_rect(panel.view)
+    wide = size[0] > size[1]
+    assert figure.width() < panel.view.width() - 100 if wide else figure.height() < panel.view.height() - 100
+    assert figure.contains(panel.view.mapFromScene(box).boundingRect().adjusted(1, 1, -1, -1))
+
+
+def test_a_plane_of_unlike_inputs_fills_the_plot(make_panel):
+    """Two columns on unlike scales (a price in the thousands, a rating 0…5) are not drawn to scale:
+    the plot would be a sliver. The plane fills the plot instead."""
+    rng = np.random.default_rng(3)
+    X = np.column_stack([rng.uniform(0, 5000, 200), rng.uniform(0, 5, 200)])
+    y = (X[:, 0] / 1000 + X[:, 1] > 5).astype(float)
+    data = Dataset(X, y, "prices", "classification", ("price", "rating"), ("buy",))
+    exp = Experiment(_model(2, 1, "sigmoid", "bce"), DataConfig(imported=data))
+    panel = make_panel(OutputPanel, size=(700, 450))
+    panel.show_snapshot(_snapshot(exp, 5))
+    panel.grab()
+    assert panel.mode == "surface"
+    box = panel.plot.getViewBox().sceneBoundingRect()
+    assert box.width() > 0.8 * panel.view.width() and box.height() > 0.8 * panel.view.height()
+    assert export.figure_rect(panel.view) == panel.view.rect()

@@ -147,6 +147,10 @@ class TitleLine(QtWidgets.QWidget):
         painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter, text)
 
 
+VIEW_MARGIN = 2  # pixels around the plot
+SAME_SCALE = 4.0  # two inputs whose spans differ by at most this factor are drawn to scale
+
+
 class OutputPanel(Panel, QtWidgets.QWidget):
     """The network's output: decision surface, fitted curve, predicted-vs-target or confusion matrix.
 
@@ -183,7 +187,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.show_confusion.toggled.connect(lambda _: self.redraw())
 
         self.view = pg.GraphicsLayoutWidget()
-        self.view.ci.setContentsMargins(2, 2, 2, 2)
+        self.view.ci.setContentsMargins(VIEW_MARGIN, VIEW_MARGIN, VIEW_MARGIN, VIEW_MARGIN)
+        self._plane_aspect: float | None = None  # the input plane's width / height, drawn to scale
+        self._fitting = False
         self.plot: pg.PlotItem = self.view.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -196,6 +202,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.view.addItem(self.color_bar, row=0, col=1)
         self.color_bar.axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.color_bar.hide()
+        # the plane's box is fitted again whenever the plot's size changes (the panel's, the axes')
+        self.plot.getViewBox().sigResized.connect(self._fit_plane_box)
         # One legend too, filled only in curve mode (the other modes say it with colours).
         self.legend = self.plot.addLegend(offset=(-8, -8), labelTextSize="8pt", verSpacing=-6,
                                           brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
@@ -273,9 +281,11 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.mode = mode
         vb = plot.getViewBox()
         vb.invertY(False)
-        # the confusion matrix's cells are square; the input plane fills the plot (a locked aspect in
-        # a wide plot showed a −8…8 view of data at ±5, the surface a patch in the middle of it)
+        # the confusion matrix's cells are square; the input plane is drawn to scale (a circle stays
+        # round) in a box of its own shape, centred in the panel (see _fit_plane_box)
         vb.setAspectLocked(mode == "confusion")
+        self._plane_aspect = None
+        self._fit_plane_box()
         plot.showGrid(x=mode in ("curve", "scatter"), y=mode in ("curve", "scatter"), alpha=0.3)
         for name in ("left", "bottom"):
             plot.getAxis(name).setTicks(None)
@@ -515,6 +525,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             else:
                 self.test_points.clear()
             self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+            self._set_plane(x0, x1, y0, y1, snapshot)
 
     def _draw_regions(self, snapshot, new_data: bool) -> None:
         k = snapshot.confusion.shape[0]
@@ -535,6 +546,61 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                 item.setData(X[:, 0], X[:, 1], brush=brushes[np.clip(class_indices(y), 0, k - 1)])
             # a band above the plane holds the key of the classes in one row, clear of the points
             self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1 + KEY_BAND * (y1 - y0)), padding=0)
+            self._set_plane(x0, x1, y0, y1 + KEY_BAND * (y1 - y0), snapshot)
+
+    # -- the input plane to scale ------------------------------------------------------------------
+    def _set_plane(self, x0: float, x1: float, y0: float, y1: float, snapshot) -> None:
+        """Draw the plane ``x0…x1 × y0…y1`` to scale when its two inputs are alike (spans within a
+        factor of SAME_SCALE, as in every built-in set); two unlike columns (a CSV's price and
+        rating) fill the plot instead."""
+        X = snapshot.raw_train[0]
+        spans = np.ptp(X, axis=0) if len(X) else np.zeros(2)
+        alike = spans.min() > 0 and spans.max() / spans.min() <= SAME_SCALE or spans.max() == 0
+        self._plane_aspect = (x1 - x0) / (y1 - y0) if alike and x1 > x0 and y1 > y0 else None
+        self.plot.getViewBox().setAspectLocked(self._plane_aspect is not None, ratio=1.0)
+        self._fit_plane_box()
+
+    def _fit_plane_box(self) -> None:
+        """Margins around the plot that give its view box the plane's shape, centred: the spare
+        room is left around the plot (and out of a figure, see :meth:`figure_crop`), not shown as
+        a stretch of empty plane beside the data."""
+        if self._fitting:  # the margins set below resize the box
+            return
+        self._fitting = True
+        try:
+            self._fit_margins()
+        finally:
+            self._fitting = False
+
+    def _fit_margins(self) -> None:
+        layout = self.view.ci.layout
+        for _ in range(3):  # the axes take their width from the range the box shows: settle
+            layout.activate()
+            margins = [VIEW_MARGIN] * 4
+            box = self.plot.getViewBox().size()
+            if self._plane_aspect is not None and box.width() > 0 and box.height() > 0:
+                left, top, right, bottom = layout.getContentsMargins()
+                # the view box's largest size: the view less the axes, the colour bar and the base margins
+                width = box.width() + left + right - 2 * VIEW_MARGIN
+                height = box.height() + top + bottom - 2 * VIEW_MARGIN
+                spare_w = width - self._plane_aspect * height
+                spare_h = height - width / self._plane_aspect
+                if spare_w >= 2:
+                    margins[0] = margins[2] = VIEW_MARGIN + spare_w / 2
+                elif spare_h >= 2:
+                    margins[1] = margins[3] = VIEW_MARGIN + spare_h / 2
+            if all(abs(a - b) < 1 for a, b in zip(layout.getContentsMargins(), margins)):
+                return
+            self.view.ci.setContentsMargins(*margins)
+
+    def figure_crop(self, widget: QtWidgets.QWidget) -> QtCore.QRect | None:
+        """The plot without the spare room around the plane's box."""
+        if widget is not self.view or self._plane_aspect is None:
+            return None
+        left, top, right, bottom = (round(m - VIEW_MARGIN) for m in self.view.ci.layout.getContentsMargins())
+        if max(left, top, right, bottom) <= 0:
+            return None
+        return widget.rect().adjusted(left, top, -right, -bottom)
 
     def _draw_curve(self, snapshot, new_data: bool) -> None:
         xs, out = snapshot.curve
