@@ -445,7 +445,11 @@ class Experiment:
     def _build(self, doc: dict, history: History) -> None:
         """Build network and trainer from ``doc``, the trainer appending to ``history``; on any error
         nothing changes."""
-        net = build_network(doc)
+        self._use(build_network(doc), history)
+
+    def _use(self, net: Network, history: History) -> None:
+        """Train ``net`` (of the data's widths) from here, the trainer appending to ``history``; on
+        any error nothing changes."""
         self._check_inputs(net)
         class_indices = takes_class_indices(net, self.raw_train)
         y = targets_for(net, self.raw_train.y, class_indices)
@@ -883,6 +887,13 @@ class Experiment:
             if rows is not None:
                 arrays += [rows.X, rows.y]
         return [a for a in arrays if isinstance(a, np.ndarray)]
+
+    def fork(self) -> Experiment:
+        """A copy of the experiment that goes its own way from here (a lane, a branch, a replica): its
+        own network, optimizer state, trainer and histories, sharing the rows (:meth:`data_arrays`),
+        which only :meth:`set_sample` changes."""
+        memo = {id(array): array for array in self.data_arrays()}  # deepcopy takes these as copied already
+        return copy.deepcopy(self, memo)
 
     def record_evaluation(self) -> None:
         """Append a point to the train/test loss and accuracy history (once per step at most).

@@ -1,0 +1,170 @@
+"""The timeline of a run: keyframes to go back to any past step, exactly, and branch from it.
+
+A run is a pure function of its state and its step: the batch of a step comes from the number of
+samples seen, its dropout masks from the optimizer's step count (see :mod:`nnviz.core.trainer`). So
+the state at any past step is the nearest earlier keyframe replayed forward: bit for bit what the
+run had, without keeping every step. A keyframe is an independent copy of the network — its
+parameters, buffers, optimizer state and progress, with the settings it trained under (optimizer,
+schedule, loss, regularisation, clipping) — taken every ``every`` steps.
+
+What replay cannot know — a weight typed in, a setting changed, a sample edited — happens between
+steps; whoever makes such a change calls :meth:`Timeline.mark` before and after it, so that no
+replay crosses it (the keyframe after the change pins where the new course starts). Memory stays
+within ``budget`` bytes: when the keyframes outgrow it, every other unpinned one is dropped and the
+spacing doubles, so a long run keeps keyframes spread over its whole length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core.errors import CommandError
+from nnviz.core.experiment import Experiment
+from nnviz.core.history import History
+from nnviz.core.network import Network
+from nnviz.core.validation import show
+
+DEFAULT_EVERY = 10  # steps between keyframes at first (the spacing doubles as the run grows)
+DEFAULT_BUDGET = 64 * 2**20  # bytes the keyframes of one run may take
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """The run at ``step``: its network (an independent copy) and whether it had diverged."""
+
+    step: int
+    net: Network
+    divergence: str  # "" while the run had not diverged
+    pinned: bool  # taken at a change (never dropped: a replay must not cross it)
+
+    @property
+    def nbytes(self) -> int:
+        net = self.net
+        return (net.flat_params.nbytes + sum(a.nbytes for _, a in net.named_buffers())
+                + sum(flat.nbytes for flat in net.optimizer.state.values()))
+
+
+class Timeline:
+    """Keyframes of one run (see the module's notes). ``record(experiment)`` after steps,
+    ``mark(experiment)`` around a change the steps cannot replay; ``at(experiment, step)`` gives a
+    new experiment at a past step, ``branch`` one with changed settings from there."""
+
+    def __init__(self, every: int = DEFAULT_EVERY, budget: int = DEFAULT_BUDGET):
+        if every < 1 or budget < 1:
+            raise CommandError(f"timeline: every and budget must be positive, got {show(every)}, {show(budget)}")
+        self.every = int(every)
+        self.budget = int(budget)
+        self.keyframes: list[Keyframe] = []
+
+    # -- recording ---------------------------------------------------------------------------------
+    @property
+    def start(self) -> int | None:
+        """The earliest step the timeline can go back to (None before the first keyframe)."""
+        return self.keyframes[0].step if self.keyframes else None
+
+    @property
+    def nbytes(self) -> int:
+        return sum(k.nbytes for k in self.keyframes)
+
+    def record(self, experiment: Experiment) -> bool:
+        """Keep a keyframe of ``experiment`` if ``every`` steps have passed since the last one (or
+        there is none); True if one was taken. Call it after the run's steps (any number at a time:
+        a keyframe lands where a call leaves the run, at least ``every`` steps apart)."""
+        last = self.keyframes[-1].step if self.keyframes else None
+        if last is not None and experiment.step - last < self.every:
+            return False
+        self._add(experiment, pinned=False)
+        return True
+
+    def mark(self, experiment: Experiment) -> None:
+        """A keyframe now that no replay will cross: call it before and after a change the steps
+        cannot replay (a weight or a sample edited, a setting changed)."""
+        self._add(experiment, pinned=True)
+
+    def clear(self) -> None:
+        """Forget every keyframe (the run started again, or its network changed shape)."""
+        self.keyframes.clear()
+
+    def _add(self, experiment: Experiment, pinned: bool) -> None:
+        keyframe = Keyframe(experiment.step, experiment.net.copy(), experiment.divergence, pinned)
+        if self.keyframes and self.keyframes[-1].step > keyframe.step:  # the run went back: a new course
+            self.keyframes = [k for k in self.keyframes if k.step <= keyframe.step]
+        if self.keyframes and self.keyframes[-1].step == keyframe.step:  # the newer state of that step wins
+            keyframe = Keyframe(keyframe.step, keyframe.net, keyframe.divergence,
+                                pinned or self.keyframes[-1].pinned)
+            self.keyframes[-1] = keyframe
+        else:
+            self.keyframes.append(keyframe)
+        self._thin()
+
+    def _thin(self) -> None:
+        """Within the budget: drop every other unpinned keyframe (never the first, the last or a
+        pinned one) and double the spacing, until the keyframes fit or only those are left."""
+        while self.nbytes > self.budget:
+            kept, drop, dropped = [], False, False
+            for i, k in enumerate(self.keyframes):
+                keep = k.pinned or i == 0 or i == len(self.keyframes) - 1 or not drop
+                if not k.pinned and 0 < i < len(self.keyframes) - 1:
+                    drop = not drop
+                if keep:
+                    kept.append(k)
+                else:
+                    dropped = True
+            self.every *= 2
+            if not dropped:
+                # only pinned keyframes left: the oldest go (the timeline then starts later)
+                if len(self.keyframes) <= 1:
+                    return
+                kept = self.keyframes[1:]
+            self.keyframes = kept
+
+    # -- going back ----------------------------------------------------------------------------------
+    def steps(self) -> np.ndarray:
+        """The steps of the keyframes, oldest first."""
+        return np.array([k.step for k in self.keyframes], dtype=np.int64)
+
+    def path(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(steps, params)``: the keyframes' steps and their flat parameters, one row each (the
+        optimizer's path, for the loss landscape)."""
+        if not self.keyframes:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0))
+        return self.steps(), np.stack([k.net.flat_params for k in self.keyframes])
+
+    def keyframe_before(self, step: int) -> Keyframe:
+        """The latest keyframe at or before ``step``; a CommandError when the timeline has none."""
+        steps = self.steps()
+        i = int(np.searchsorted(steps, step, side="right")) - 1
+        if i < 0:
+            first = "no keyframes yet" if not len(steps) else f"it starts at step {steps[0]:,}"
+            raise CommandError(f"step {step:,}: the timeline cannot go back that far ({first})")
+        return self.keyframes[i]
+
+    def at(self, experiment: Experiment, step: int) -> Experiment:
+        """A new experiment (sharing ``experiment``'s rows) at ``step`` of the run, as it was: the
+        nearest keyframe, replayed forward. The step must lie between the timeline's start and the
+        run's present step. Its history holds only the replayed steps."""
+        if not isinstance(step, (int, np.integer)) or isinstance(step, bool):
+            raise CommandError(f"step: expected a whole number, got {show(step)}")
+        if step > experiment.step:
+            raise CommandError(f"step {step:,}: the run is only at step {experiment.step:,}")
+        keyframe = self.keyframe_before(int(step))
+        past = experiment.fork()
+        history = History(len(past.X))
+        history.run_step = keyframe.step
+        past._use(keyframe.net.copy(), history)
+        past._step = keyframe.step
+        past.divergence, past.diverged = keyframe.divergence, bool(keyframe.divergence)
+        past._start_history()
+        if step > keyframe.step and not past.diverged:
+            past.run_fast(int(step) - keyframe.step)
+        return past
+
+    def branch(self, experiment: Experiment, step: int, **changes) -> Experiment:
+        """A new run from ``step`` of this one with ``changes`` applied there (training settings, as
+        :meth:`~nnviz.core.experiment.Experiment.set_training` takes them)."""
+        past = self.at(experiment, step)
+        if changes:
+            past.set_training(**changes)
+        return past
