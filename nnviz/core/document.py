@@ -50,7 +50,8 @@ from nnviz.core.validation import (
 from nnviz.core.writing import FORMAT, atomic_write_text, dumps, dumps_toml, network_to_dict, save_model
 
 TOP_KEYS = ("format", "name", "description", "inputs", "layers", "loss", "regularization", "optimizer",
-            "schedule", "clip_grad_norm", "seed", "dtype", "data", "state", "history")
+            "schedule", "clip_grad_norm", "seed", "dtype", "data", "state", "history", "branches")
+MAX_BRANCHES = 64  # earlier courses a document may keep
 REQUIRED = ("format", "inputs", "layers")
 #: every parameter or buffer name some layer (or the prelu activation) has
 ARRAY_NAMES = frozenset(name for cls in LAYERS.values() for name in cls.PARAMS + cls.BUFFERS) | {"alpha"}
@@ -400,6 +401,39 @@ def read_history(doc: dict) -> dict[str, np.ndarray] | None:
             if rows != first:
                 raise ModelError(f"{where}: {rows} values, but history.{names[0]} has {first}")
     return columns
+
+
+def read_branches(doc: dict) -> list[dict]:
+    """The ``branches`` entry of a document (earlier courses of the run, see
+    :class:`~nnviz.core.history.Course`), checked: a list of objects with ``from`` (a step),
+    ``label`` (text), and ``step`` and ``loss`` columns of one length as in ``history``. Anything
+    else raises one ModelError naming the field."""
+    raw = doc.get("branches")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ModelError(f"branches: expected a list of earlier courses, got {show(raw)}")
+    if len(raw) > MAX_BRANCHES:
+        raise ModelError(f"branches: at most {MAX_BRANCHES} earlier courses, got {len(raw)}")
+    out = []
+    for i, entry in enumerate(raw):
+        where = f"branches[{i}]"
+        if not isinstance(entry, dict):
+            raise ModelError(f"{where}: expected an object, got {show(entry)}")
+        check_keys(entry, ("from", "label", "step", "loss"), where, "key")
+        for key in ("from", "label", "step", "loss"):
+            if key not in entry:
+                raise ModelError(f"{where}.{key}: missing")
+        start = check_option("nonnegint", entry["from"], f"{where}.from")
+        if not isinstance(entry["label"], str):
+            raise ModelError(f"{where}.label: expected text, got {show(entry['label'])}")
+        steps = _history_column(entry["step"], f"{where}.step")
+        loss = _history_column(entry["loss"], f"{where}.loss")
+        if len(steps) != len(loss):
+            raise ModelError(f"{where}.loss: {len(loss)} values, but {where}.step has {len(steps)}")
+        out.append({"from": start, "label": entry["label"], "step": steps.tolist(),
+                    "loss": [None if math.isnan(v) else v for v in loss.tolist()]})
+    return out
 
 
 def _history_column(values, where: str) -> np.ndarray:

@@ -36,9 +36,9 @@ from nnviz.core.data import (
 )
 from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
-from nnviz.core.document import build_network, network_to_dict, read_history
+from nnviz.core.document import build_network, network_to_dict, read_branches, read_history
 from nnviz.core.errors import MAX_STEPS, CommandError, DataError, ModelError, NnvizError
-from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, History, Table, saved_history
+from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, Course, History, Table, saved_history
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
@@ -496,6 +496,8 @@ class Experiment:
         self._evals = Table("eval_step", EVALUATION_COLUMNS[1:], EVALUATION_CAP)
         self._dropout_masks: dict[int, np.ndarray] = {}
         self.last_evaluation: _Evaluation | None = None  #: the newest evaluation (snapshots may reuse it)
+        #: earlier courses of this run that branches left (see nnviz.core.timeline), oldest first
+        self.branches: list[Course] = []
 
     @property
     def step(self) -> int:
@@ -773,6 +775,7 @@ class Experiment:
             raise CommandError(f"folder: expected a folder's path, got {show(folder)}")
         doc = clean_document(doc)  # null members mean "not given", as in a file
         net = build_network(doc)  # validate first: a bad document leaves everything as it was
+        branches = [Course.from_dict(entry) for entry in read_branches(doc)]
         data = data_config_for(net, self.data, folder)
         trained = "state" in doc  # its weights were learnt for its widths and loss
         previous = self.data
@@ -796,6 +799,7 @@ class Experiment:
         self._step = self.net.step_count
         self._start_history()
         self._restore_history(read_history(fitted))
+        self.branches = branches
         return self._data_note(note)
 
     def _trained_as_it_is(self, doc: dict, net: Network) -> dict:
@@ -846,6 +850,8 @@ class Experiment:
             doc["history"] = saved_history({"step": h.run_steps, "epoch": h["epoch"], "lr": h["lr"],
                                             "loss": h["loss"], "grad_norm": h["grad_norm"],
                                             **{name: self._evals[name] for name in EVALUATION_COLUMNS}})
+        if self.branches:
+            doc["branches"] = [course.to_dict() for course in self.branches]
         return doc
 
     # -- snapshots ------------------------------------------------------------------------------
@@ -992,19 +998,26 @@ class Experiment:
             params={k: frozen(v) for k, v in net.named_parameters()},
             grads={k: frozen(v) for k, v in net.named_gradients()},
             layers=layers,
-            history={"step": h.run_steps.view(), "loss": h["loss"].view(), "lr": h["lr"].view(),
-                     "loss_mean": h.loss_mean.view(), **{k: self._evals.view(k) for k in EVALUATION_COLUMNS}},
+            history=self.history_views()[0],
             raw_train=(read_only(self.raw_train.X), read_only(self.raw_train.y)),
             raw_test=(read_only(self.raw_test.X), read_only(self.raw_test.y)) if self.raw_test is not None else None,
             grid_extent=self.extent, node_maps=node_maps, surface=surface, curve=curve,
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
-            health=health, health_history={k: self._evals.view(k) for k in self._evals.names[len(EVALUATION_COLUMNS):]},
+            health=health, health_history=self.history_views()[1],
             data_name=self._data_name(),
             run=self._run, surface_classes=classes, surface_confidence=confidence,
             gradient_check=self._gradient_check_job(), health_verdict=verdict, decision_threshold=threshold,
             label_midpoint=float(self._midpoint),
             evaluated_rows=(len(train.X), 0 if test is None else len(test.X)),
-            prediction_rows=shown.rows)
+            prediction_rows=shown.rows, branches=tuple(self.branches))
+
+    def history_views(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The snapshot's ``history`` (per step, per evaluation point) and ``health_history``: read-only
+        views of the run's tables as they are now."""
+        h, evals = self.trainer.history, self._evals
+        history = {"step": h.run_steps.view(), "loss": h["loss"].view(), "lr": h["lr"].view(),
+                   "loss_mean": h.loss_mean.view(), **{k: evals.view(k) for k in EVALUATION_COLUMNS}}
+        return history, {k: evals.view(k) for k in evals.names[len(EVALUATION_COLUMNS):]}
 
     def _data_name(self) -> str:
         """What the data are called: a built-in set's title ("Circle"), imported rows' name."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -146,6 +147,16 @@ class Table(HotPath):
             self._data[name] = np.empty(capacity, dtype=values.dtype)
             self._data[name][: values.size] = values
         self._capacity = capacity
+
+    def truncate(self, last: float) -> None:
+        """Drop the rows whose axis value is beyond ``last`` (a run gone back to an earlier step).
+        New buffers: views handed out keep the rows they had."""
+        keep = int(np.searchsorted(self._data[self.axis][: self._size], last, side="right"))
+        if keep == self._size:
+            return
+        self._set_buffers({name: array[:keep] for name, array in self._data.items()}, max(self._capacity, 8))
+        self._size = keep
+        self.rewrites += 1
 
     # -- decimation -------------------------------------------------------------------------------
     def _decimate(self) -> None:
@@ -312,6 +323,11 @@ class History(HotPath, Mapping):
         self.run_step += 1
         self._table.append((self.run_step, step, samples_seen / self.rows, lr, loss, grad_norm, loss, 1.0))
 
+    def truncate(self, run_step: int) -> None:
+        """Forget the steps after ``run_step``: the run goes on from there (a branch)."""
+        self._table.truncate(run_step)
+        self.run_step = run_step
+
     @property
     def run_steps(self) -> TableColumn:
         """The run's step of each row."""
@@ -337,6 +353,43 @@ class History(HotPath, Mapping):
 
     def __len__(self) -> int:
         return len(self.KEYS)
+
+
+@dataclass(frozen=True)
+class Course:
+    """An earlier course of a run, which a branch left at step ``start``: its per-step losses from
+    there (thinned to :data:`SAVED_POINTS`), and what it was (``label``: the settings the branch
+    changed, as they were on this course)."""
+
+    start: int
+    label: str
+    step: np.ndarray
+    loss: np.ndarray
+
+    @classmethod
+    def left(cls, history: History, start: int, label: str) -> Course:
+        """The steps of ``history`` after ``start``, as the course a branch at ``start`` leaves."""
+        steps = np.asarray(history.run_steps.view())
+        after = np.searchsorted(steps, start, side="right")
+        before = max(after - 1, 0)  # the curve starts where the branch does
+        keep = before + thinned(len(steps) - before)
+        return cls(int(start), label, read_only(steps[keep].copy()),
+                   read_only(np.asarray(history["loss"].view())[keep].copy()))
+
+    def to_dict(self) -> dict:
+        return {"from": self.start, "label": self.label, "step": self.step.astype(np.int64).tolist(),
+                "loss": [v if math.isfinite(v) else None for v in self.loss.tolist()]}
+
+    @classmethod
+    def from_dict(cls, entry: Mapping) -> Course:
+        steps = np.asarray(entry["step"], dtype=np.int64)
+        loss = np.asarray([math.nan if v is None else v for v in entry["loss"]], dtype=np.float64)
+        return cls(int(entry["from"]), str(entry["label"]), read_only(steps), read_only(loss))
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
 
 
 def thinned(size: int, limit: int = SAVED_POINTS) -> np.ndarray:

@@ -119,3 +119,7 @@ class Snapshot:
     evaluated_rows: tuple[int, int] = (0, 0)
     #: the rows of the test (else training) set that ``predictions`` are for, when a sample; None: all
     prediction_rows: np.ndarray | None = None
+    #: earlier courses of the run that branches left (nnviz.core.history.Course), oldest first
+    branches: tuple = ()
+    #: a snapshot of a past step (the timeline): the step the run itself is at; None for the present
+    live_step: int | None = None

@@ -16,13 +16,13 @@ spacing doubles, so a long run keeps keyframes spread over its whole length.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from nnviz.core.errors import CommandError
 from nnviz.core.experiment import Experiment
-from nnviz.core.history import History
+from nnviz.core.history import Course, History
 from nnviz.core.network import Network
 from nnviz.core.validation import show
 
@@ -144,27 +144,49 @@ class Timeline:
     def at(self, experiment: Experiment, step: int) -> Experiment:
         """A new experiment (sharing ``experiment``'s rows) at ``step`` of the run, as it was: the
         nearest keyframe, replayed forward. The step must lie between the timeline's start and the
-        run's present step. Its history holds only the replayed steps."""
+        run's present step. Its histories are the run's up to ``step``: it goes on from there as a
+        run of its own."""
         if not isinstance(step, (int, np.integer)) or isinstance(step, bool):
             raise CommandError(f"step: expected a whole number, got {show(step)}")
+        step = int(step)
         if step > experiment.step:
             raise CommandError(f"step {step:,}: the run is only at step {experiment.step:,}")
-        keyframe = self.keyframe_before(int(step))
+        keyframe = self.keyframe_before(step)
         past = experiment.fork()
-        history = History(len(past.X))
-        history.run_step = keyframe.step
-        past._use(keyframe.net.copy(), history)
+        history, evaluations = past.trainer.history, past._evals  # the run's, kept for the picture
+        replay = History(len(past.X))
+        replay.run_step = keyframe.step
+        past._use(keyframe.net.copy(), replay)
         past._step = keyframe.step
         past.divergence, past.diverged = keyframe.divergence, bool(keyframe.divergence)
-        past._start_history()
         if step > keyframe.step and not past.diverged:
-            past.run_fast(int(step) - keyframe.step)
+            past.run_fast(step - keyframe.step)
+        history.truncate(step)
+        evaluations.truncate(step)
+        past.trainer.history, past._evals = history, evaluations
+        past._step = step
+        past._dropout_masks = {}
+        past.last_evaluation = None  # the run's newest evaluation is of another state
         return past
 
-    def branch(self, experiment: Experiment, step: int, **changes) -> Experiment:
-        """A new run from ``step`` of this one with ``changes`` applied there (training settings, as
-        :meth:`~nnviz.core.experiment.Experiment.set_training` takes them)."""
+    def view(self, experiment: Experiment, step: int):
+        """The snapshot of ``step`` of the run, evaluated there: every panel as it was then (its
+        ``live_step`` says where the run is now)."""
         past = self.at(experiment, step)
+        snapshot = past.snapshot()  # evaluated at the step
+        history, health = experiment.history_views()  # the loss curves whole: where the run went from there
+        return replace(snapshot, history=history, health_history=health, live_step=experiment.step)
+
+    def branch(self, experiment: Experiment, step: int, changes: dict, label: str = "") -> Experiment:
+        """A new course of the run from ``step`` with ``changes`` applied there (training settings,
+        as :meth:`~nnviz.core.experiment.Experiment.set_training` takes them): its history goes up
+        to ``step`` and on from there; the course it leaves is kept in :attr:`Experiment.branches`
+        (``label`` names it: what the changed settings were on it). The timeline keeps its keyframes
+        up to ``step`` and a pinned one where the new course starts."""
+        past = self.at(experiment, step)
+        past.branches = [*experiment.branches, Course.left(experiment.trainer.history, step, label or "earlier course")]
         if changes:
             past.set_training(**changes)
+        self.keyframes = [k for k in self.keyframes if k.step <= step]
+        self.mark(past)
         return past

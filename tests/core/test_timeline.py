@@ -65,7 +65,7 @@ def test_a_restored_run_goes_on_as_the_original_did(run):
 
 def test_a_branch_equals_a_fresh_run_loaded_from_the_saved_state_with_the_change(run):
     exp, timeline, states = run
-    branch = timeline.branch(exp, 60, lr=0.05, clip_grad_norm=0.5)
+    branch = timeline.branch(exp, 60, {"lr": 0.05, "clip_grad_norm": 0.5}, "lr 0.01, no clipping")
     branch.run(30)
     # the state at 60 saved as a document, opened, changed and run the same number of steps
     saved = timeline.at(exp, 60).to_document()
@@ -128,3 +128,53 @@ def test_the_path_is_the_keyframes_parameters(run):
     assert list(steps) == [k.step for k in timeline.keyframes]
     for step, row in zip(steps, params):
         assert np.array_equal(row, states[int(step)][0])
+
+
+def test_a_view_shows_the_past_step_with_the_whole_loss_curve(run):
+    exp, timeline, states = run
+    view = timeline.view(exp, 50)
+    assert view.step == 50 and view.live_step == 120
+    assert np.array_equal(view.params["layers[0].weight"], timeline.at(exp, 50).net.get("layers[0].weight"))
+    assert view.history["step"][-1] == 120  # the run's curve, where it went from step 50
+    # evaluated at step 50: the loss of that state, not the run's newest
+    past = timeline.at(exp, 50)
+    assert view.train_loss == past.evaluate().train_loss
+
+
+def test_a_branch_keeps_the_course_it_left_and_a_save_keeps_both(run, tmp_path):
+    exp, timeline, states = run
+    branch = timeline.branch(exp, 80, {"lr": 0.1}, "lr 0.01")
+    branch.run(15)
+    assert [c.label for c in branch.branches] == ["lr 0.01"]
+    course = branch.branches[0]
+    assert course.start == 80 and course.step[0] == 80 and course.step[-1] == 120
+    assert list(branch.trainer.history.run_steps)[-16:] == list(range(80, 96))
+    # saved and opened again: the same courses
+    doc = branch.to_document()
+    again = Experiment(data=DataConfig(dataset="circle", batch_size=7))
+    again.load_document(doc)
+    assert len(again.branches) == 1 and again.branches[0].label == "lr 0.01"
+    assert np.array_equal(again.branches[0].step, course.step)
+    assert np.array_equal(again.branches[0].loss, course.loss)
+    # the timeline goes on along the new course
+    _assert_same(_state(timeline.at(branch, 95)), _state(branch))
+    assert timeline.at(branch, 95).net.optimizer.lr == 0.1
+
+
+@pytest.mark.parametrize("branches, message", [
+    ("x", "branches: expected a list"),
+    ([{"from": 1, "label": "a", "step": [3, 2], "loss": [0.1, 0.2]}],
+     r"branches\[0\]\.step\[1\]: 2 does not come after 3"),
+    ([{"from": 1, "label": "a", "step": [1, 2], "loss": [0.1]}], r"branches\[0\]\.loss: 1 values"),
+    ([{"from": 1, "label": "a", "step": [1], "loss": [0.1], "colour": 1}], r"branches\[0\]\.colour: unknown key"),
+])
+def test_a_bad_branches_entry_is_one_line_and_changes_nothing(branches, message):
+    from nnviz.core.errors import ModelError
+
+    exp = Experiment()
+    doc = exp.to_document()
+    doc["branches"] = branches
+    before = exp.net.flat_params.copy()
+    with pytest.raises(ModelError, match=message):
+        exp.load_document(doc)
+    assert np.array_equal(exp.net.flat_params, before)
