@@ -20,6 +20,7 @@ rate; evaluation points (losses, accuracies, health over the rows) come at least
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 import os
@@ -33,6 +34,7 @@ from nnviz.core.data import takes_class_indices
 from nnviz.core.document import atomic_write_text, dumps
 from nnviz.core.errors import MAX_STEPS, CommandError, ModelError, NnvizError
 from nnviz.core.experiment import DataConfig, Experiment
+from nnviz.core.timeline import Timeline
 from nnviz.core.walkthrough import walk_next_step
 
 #: a publish is due once this share of the interval has passed: a timer of the interval, rounded to
@@ -42,13 +44,14 @@ PUBLISH_TOLERANCE = 0.9
 #: the commands a transport may pass to :meth:`Engine.execute`, by name
 COMMANDS = frozenset({"play", "pause", "toggle", "step", "step_epoch", "reset", "set_speed", "set_training",
                       "set_layers", "set_data", "edit_parameter", "load_document", "save", "publish", "walk",
-                      "walk_commit", "edit_sample"})
+                      "walk_commit", "edit_sample", "view", "branch"})
 #: the commands that may change more of the experiment than its numbers (its network, settings,
 #: rows or history): a publisher for another process sends the whole experiment after them
-REBUILDING = frozenset({"reset", "set_training", "set_layers", "set_data", "load_document", "edit_sample"})
+REBUILDING = frozenset({"reset", "set_training", "set_layers", "set_data", "load_document", "edit_sample",
+                        "branch"})
 #: commands whose newest one, among those waiting side by side, is all that matters: each replaces
 #: what the one before it set, whatever that was (the layers are drawn afresh from the seed)
-_NEWEST_WINS = frozenset({"set_speed", "set_layers", "load_document"})
+_NEWEST_WINS = frozenset({"set_speed", "set_layers", "load_document", "view"})
 #: training settings that a newer value replaces whatever the older one was (a slider dragged)
 _PLAIN_SETTINGS = frozenset({"lr", "regularization", "clip_grad_norm", "schedule", "seed"})
 
@@ -95,6 +98,8 @@ _ARGUMENT_TYPES: dict[str, tuple[tuple[type | tuple[type, ...], str], ...]] = {
     "load_document": ((dict, "a model document (a dict)"), ((str, os.PathLike, type(None)), "a folder")),
     "save": (((str, os.PathLike), "a file path"),),
     "edit_parameter": ((str, "a parameter name"), (tuple, "an index (a tuple)")),
+    "view": (((int, type(None)), "a step or None"),),
+    "branch": ((int, "a step"), (dict, "a dict of settings"), (str, "a label")),
 }
 
 
@@ -206,6 +211,9 @@ class Engine:
         #: command sent before that publish (commands apply in order)
         self.ticket = 0
         self._publish_wanted = False
+        #: keyframes of the run, to show and branch from any past step (see nnviz.core.timeline)
+        self.timeline = Timeline()
+        self.timeline.record(experiment)
 
     # -- commands ---------------------------------------------------------------------------------
     def execute(self, name: str, args: tuple = ()) -> None:
@@ -329,6 +337,7 @@ class Engine:
             start = self._clock()
             n = min(chunk, steps - done)
             exp.run(n)
+            self.timeline.record(exp)
             done += n
             now = self._clock()
             chunk = self._chunk_for(now - start, n)
@@ -343,6 +352,7 @@ class Engine:
 
     def reset(self) -> None:
         self.experiment.reset()
+        self._new_timeline()
         self.publish()
         self._retrace(committed=True)
 
@@ -356,30 +366,35 @@ class Engine:
         self._start_counting()
 
     def set_training(self, changes: dict) -> None:
-        self._notice(self.experiment.set_training(**changes))
+        with self._marked():
+            self._notice(self.experiment.set_training(**changes))
         self.emit_state()
         self.publish()
         self._retrace(committed=False)
 
     def set_layers(self, layers: list[dict]) -> None:
         self._notice(self.experiment.set_layers(layers))
+        self._new_timeline()
         self.emit_state()
         self.publish()
         self._retrace(committed=True)
 
     def set_data(self, data: DataConfig) -> None:
         self._notice(self.experiment.set_data(data))
+        self._new_timeline()
         self.emit_state()
         self.publish()
         self._retrace(committed=True)
 
     def edit_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
-        self.experiment.set_parameter(name, index, value)
+        with self._marked():
+            self.experiment.set_parameter(name, index, value)
         self.publish()
         self._retrace(committed=False)
 
     def edit_sample(self, row: int, column: int, value: float, target: bool = False) -> None:
-        self.experiment.set_sample(row, column, value, target=target)
+        with self._marked():
+            self.experiment.set_sample(row, column, value, target=target)
         self.emit_state()  # the data's rows changed (saved with inline data)
         self.publish()
         self._retrace(committed=False)
@@ -387,9 +402,44 @@ class Engine:
     def load_document(self, document: dict, folder: str | None = None) -> None:
         self._set_playing(False)
         self._notice(self.experiment.load_document(document, folder))
+        self._new_timeline()
         self.emit_state()
         self.publish()
         self._retrace(committed=True)
+
+    def view(self, step: int | None) -> None:
+        """Show ``step`` of the run as it was (``("view", Snapshot)``, training paused), or the
+        present again (None: ``("view", None)``)."""
+        if step is None:
+            self._emit("view", None)
+            return
+        self._set_playing(False)
+        self._emit("view", self.timeline.view(self.experiment, step))
+
+    def branch(self, step: int, changes: dict, label: str) -> None:
+        """Go back to ``step`` and train on from there with ``changes`` (training settings); the
+        course left is kept as an earlier branch named ``label``."""
+        self._set_playing(False)
+        self.experiment = self.timeline.branch(self.experiment, step, changes, label)
+        self._emit("view", None)
+        self.emit_state()
+        self.publish()
+        self._retrace(committed=True)
+
+    @contextlib.contextmanager
+    def _marked(self):
+        """Around a change the steps cannot replay: keyframes before and after it (a change that
+        started the run again starts the timeline again)."""
+        self.timeline.mark(self.experiment)
+        yield
+        if self.experiment.step == 0 or self.experiment.step < self.timeline.keyframes[-1].step:
+            self._new_timeline()
+        else:
+            self.timeline.mark(self.experiment)
+
+    def _new_timeline(self) -> None:
+        self.timeline.clear()
+        self.timeline.record(self.experiment)
 
     def save(self, path: str) -> None:
         document = self.experiment.to_document(folder=Path(path).parent)
@@ -514,6 +564,7 @@ class Engine:
         exp = self.experiment
         start = self._clock()
         exp.run_fast(steps)
+        self.timeline.record(exp)
         now = self._clock()
         self._chunk = self._chunk_for(now - start, steps)
         self._done += steps

@@ -28,6 +28,7 @@ from nnviz.core.validation import show
 
 DEFAULT_EVERY = 10  # steps between keyframes at first (the spacing doubles as the run grows)
 DEFAULT_BUDGET = 64 * 2**20  # bytes the keyframes of one run may take
+MAX_KEYFRAMES = 512  # keyframes at most (each is a network object as well as its numbers)
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,12 @@ class Timeline:
     ``mark(experiment)`` around a change the steps cannot replay; ``at(experiment, step)`` gives a
     new experiment at a past step, ``branch`` one with changed settings from there."""
 
-    def __init__(self, every: int = DEFAULT_EVERY, budget: int = DEFAULT_BUDGET):
+    def __init__(self, every: int = DEFAULT_EVERY, budget: int = DEFAULT_BUDGET, most: int = MAX_KEYFRAMES):
         if every < 1 or budget < 1:
             raise CommandError(f"timeline: every and budget must be positive, got {show(every)}, {show(budget)}")
         self.every = int(every)
         self.budget = int(budget)
+        self.most = max(3, int(most))
         self.keyframes: list[Keyframe] = []
 
     # -- recording ---------------------------------------------------------------------------------
@@ -100,9 +102,9 @@ class Timeline:
         self._thin()
 
     def _thin(self) -> None:
-        """Within the budget: drop every other unpinned keyframe (never the first, the last or a
-        pinned one) and double the spacing, until the keyframes fit or only those are left."""
-        while self.nbytes > self.budget:
+        """Within the budget and the count: drop every other unpinned keyframe (never the first, the
+        last or a pinned one) and double the spacing, until the keyframes fit or only those are left."""
+        while self.nbytes > self.budget or len(self.keyframes) > self.most:
             kept, drop, dropped = [], False, False
             for i, k in enumerate(self.keyframes):
                 keep = k.pinned or i == 0 or i == len(self.keyframes) - 1 or not drop

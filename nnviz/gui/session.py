@@ -331,8 +331,9 @@ class TrainingSession(QObject):
     changes it, and after every failed command); ``playing_changed(bool)``; ``diverged(str)``;
     ``failed(str)``; ``noticed(str)`` — what ``set_data``/``set_training``/``set_layers``/
     ``load_document`` adjusted to fit or started again; ``saved(str)``; ``rate_measured(float)``;
-    ``walk_ready(WalkState)``. Commands are its methods (``play()``, ``set_training(lr=0.1)`` …),
-    applied in order.
+    ``walk_ready(WalkState)``; ``view_ready(Snapshot | None)`` — a past step of the run (the
+    timeline), or None when the present is shown again. Commands are its methods (``play()``,
+    ``set_training(lr=0.1)`` …), applied in order.
 
     The state dict: ``document`` (a deep copy), ``data`` (the frozen ``DataConfig``), ``input_names``,
     ``outputs``, ``held_out`` (whether test rows are held out), ``rows`` (training rows) and
@@ -348,6 +349,7 @@ class TrainingSession(QObject):
     saved = Signal(str)
     rate_measured = Signal(float)
     walk_ready = Signal(object)
+    view_ready = Signal(object)  # a past step's Snapshot (the timeline), or None: the present again
     _command_sent = Signal(str, object)
     _instances: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
     #: train on a worker thread rather than in a process of its own (``nnviz --threaded``)
@@ -488,6 +490,16 @@ class TrainingSession(QObject):
         """Set one number of training row ``row``: input ``column``, or target ``column`` if ``target``."""
         self._send("edit_sample", row, column, value, target)
 
+    def view(self, step: int | None) -> None:
+        """Show ``step`` of the run as it was (training pauses; ``view_ready(Snapshot)`` follows), or
+        None for the present again (``view_ready(None)``)."""
+        self._send("view", None if step is None else int(step))
+
+    def branch(self, step: int, changes: dict, label: str) -> None:
+        """Go back to ``step`` and train on from there with ``changes`` (training settings, as
+        :meth:`set_training` takes them); the course left stays on the loss panel as ``label``."""
+        self._send("branch", int(step), copy.deepcopy(changes), str(label))
+
     def _send(self, name: str, *args: Any) -> None:
         self._command_sent.emit(name, args)  # for whoever watches (tests)
         self._engine.send(name, args)
@@ -501,7 +513,7 @@ class TrainingSession(QObject):
             return
         signal = {"state": self.state_changed, "diverged": self.diverged, "failed": self.failed,
                   "noticed": self.noticed, "saved": self.saved, "rate": self.rate_measured,
-                  "walk": self.walk_ready}[kind]
+                  "walk": self.walk_ready, "view": self.view_ready}[kind]
         signal.emit(value)
 
     @Slot(object)

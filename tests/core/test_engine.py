@@ -294,3 +294,76 @@ def test_a_fault_while_playing_pauses_with_one_line_even_if_showing_it_fails(eng
     failed = [value for kind, value in engine.events if kind == "failed"]
     assert failed[0] == "RuntimeError: step exploded" and not engine.playing
     assert ("playing", False) in engine.events
+
+
+# -- the timeline, through the engine's commands ------------------------------------------------
+def _views(engine):
+    return [value for kind, value in engine.events if kind == "view"]
+
+
+def test_view_shows_a_past_step_exactly_and_pauses(engine, clock):
+    import numpy as np
+
+    reference = Experiment()
+    params = {0: reference.net.flat_params.copy()}
+    for _ in range(60):
+        reference.run(1)
+        params[reference.step] = reference.net.flat_params.copy()
+    engine.execute("step", (25,))
+    engine.execute("play")
+    for _ in range(5):
+        clock.now += 0.01
+        engine.tick()
+    engine.execute("pause")
+    if engine.experiment.step < 60:
+        engine.execute("step", (60 - engine.experiment.step,))
+    assert engine.experiment.step >= 60
+    engine.execute("play")
+    engine.execute("view", (37,))
+    view = _views(engine)[-1]
+    assert not engine.playing
+    assert view.step == 37 and view.live_step == engine.experiment.step
+    assert np.array_equal(np.concatenate([v.ravel() for v in view.params.values()]), params[37])
+    engine.execute("view", (None,))
+    assert _views(engine)[-1] is None
+
+
+def test_an_edit_is_never_replayed_across(engine):
+    engine.execute("step", (30,))
+    engine.execute("edit_parameter", ("layers[0].weight", (0, 0), 3.0))
+    engine.execute("step", (30,))
+    engine.execute("view", (45,))
+    past = engine.timeline.at(engine.experiment, 45)
+    assert past.net.get("layers[0].weight")[0, 0] != 0  # trained on from the edit
+    engine.execute("view", (30,))
+    assert _views(engine)[-1].params["layers[0].weight"][0, 0] == 3.0  # the newer state of step 30
+    engine.execute("view", (29,))
+    assert _views(engine)[-1].params["layers[0].weight"][0, 0] != 3.0
+
+
+def test_branch_goes_back_changes_a_setting_and_keeps_the_earlier_course(engine):
+    engine.execute("step", (80,))
+    engine.execute("branch", (40, {"lr": 0.3}, "lr 0.03"))
+    exp = engine.experiment
+    assert exp.step == 40 and exp.net.optimizer.lr == 0.3
+    assert [c.label for c in exp.branches] == ["lr 0.03"] and exp.branches[0].start == 40
+    assert _views(engine)[-1] is None  # the present is shown again
+    assert "branch" in engine.publisher.rebuilt_by
+    engine.execute("step", (10,))
+    assert engine.experiment.step == 50
+
+
+def test_a_reset_or_new_layers_start_the_timeline_again(engine):
+    engine.execute("step", (50,))
+    assert len(engine.timeline.keyframes) > 1
+    engine.execute("reset")
+    assert engine.timeline.start == 0 and len(engine.timeline.keyframes) == 1
+    engine.execute("view", (10,))
+    assert "the run is only at step 0" in engine.events[-1][1]
+
+
+def test_bad_view_and_branch_commands_are_one_line(engine):
+    engine.execute("view", ("x",))
+    assert engine.events[-1] == ("failed", "view: expected a step or None, got str")
+    engine.execute("branch", (0, {"colour": 1}, "x"))
+    assert engine.events[-1][0] == "failed" and "unknown training setting 'colour'" in engine.events[-1][1]
