@@ -487,7 +487,7 @@ class Engine:
     def emit_state(self) -> None:
         """Report the state in force (the controls show it): once for a burst of commands."""
         if self._held is None:
-            self._emit_now("state", state_of(self.experiment))
+            self._emit_now("state", {**state_of(self.experiment), "timeline_start": self.timeline.start or 0})
         else:
             self._state_wanted = True
 

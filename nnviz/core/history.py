@@ -355,7 +355,7 @@ class History(HotPath, Mapping):
         return len(self.KEYS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: a course's arrays are its own
 class Course:
     """An earlier course of a run, which a branch left at step ``start``: its per-step losses from
     there (thinned to :data:`SAVED_POINTS`), and what it was (``label``: the settings the branch

@@ -20,6 +20,7 @@ from nnviz.core.numbers import format_value
 from nnviz.core.walkthrough import Edit
 from nnviz.gui import help as help_windows
 from nnviz.gui.accessibility import name_controls
+from nnviz.gui.branch_dialog import BranchDialog
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
 from nnviz.gui.inline_editor import InlineEditor
@@ -90,6 +91,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lesson: str | None = None  # the key of the built-in lesson open, if one is
         self._state: dict | None = None
         self.latest = None  # the newest snapshot
+        self.viewing = None  # the snapshot of a past step shown (the timeline), None for the present
         self.latest_walk = None  # the newest step-through state (WalkState)
         self.editor: InlineEditor | None = None
         self.session = TrainingSession(document, data, parent=self)
@@ -298,6 +300,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.controls.speed_changed.connect(self._on_speed_changed)
         self.health.layer_clicked.connect(self._on_layer_clicked)
         s.walk_ready.connect(self._on_walk_ready)
+        s.view_ready.connect(self._on_view_ready)
+        self.loss.view_requested.connect(self.view_step)
+        self.loss.branch_requested.connect(self.branch_dialog)
         self.stepper.operation_changed.connect(self._on_operation_changed)
         self.stepper.commit_requested.connect(self._on_commit_requested)
         self.stepper.neurons_changed.connect(lambda on: self.session.walk(True, on))
@@ -308,13 +313,59 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot(object)
     def _on_snapshot_ready(self, snapshot) -> None:
         self.latest = snapshot
+        self.exports.add_frame(snapshot)
+        if self.viewing is None:  # a past step shown stays until the person leaves it
+            self._show(snapshot)
+
+    def _show(self, snapshot) -> None:
         for panel in self.panels:  # one hidden behind a tab or closed draws it when shown
             panel.show_snapshot(snapshot)
-        self.exports.add_frame(snapshot)
         self._update_status(snapshot)
 
+    # -- the timeline -----------------------------------------------------------------------------
+    def view_step(self, step: int | None) -> None:
+        """Show ``step`` of the run in every panel (training pauses), or the present (None)."""
+        if step is None:
+            self.leave_view()
+            self.session.view(None)
+            return
+        self.session.view(step)
+
+    @Slot(object)
+    def _on_view_ready(self, snapshot) -> None:
+        if snapshot is None:
+            self.leave_view()
+            return
+        self.viewing = snapshot
+        self._show(snapshot)
+
+    def leave_view(self) -> None:
+        """Show the present again (the newest snapshot), if a past step is shown."""
+        if self.viewing is not None:
+            self.viewing = None
+            if self.latest is not None:
+                self._show(self.latest)
+
+    def branch_dialog(self, step: int) -> BranchDialog | None:
+        """Branch here…: ask what the new course changes, then go back to ``step`` and train on
+        from there; returns the dialog (open, modal to the window)."""
+        if self._state is None:
+            return None
+        dialog = BranchDialog(step, self._state["document"], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.branch(step, dialog.changes(), dialog.old_label()))
+        dialog.open()
+        return dialog
+
+    def branch(self, step: int, changes: dict, label: str) -> None:
+        """Go back to ``step`` and train on from there with ``changes``; the course left is ``label``."""
+        self._new_command()
+        self.session.branch(step, changes, label)
+        self._mark_trained()
+
     def _update_status(self, snap) -> None:
-        parts = [f"epoch {snap.epoch:.2f}", f"step {snap.step}", f"train loss {snap.train_loss:.4g}"]
+        step = f"step {snap.step}" if snap.live_step is None else f"viewing step {snap.step} of {snap.live_step}"
+        parts = [f"epoch {snap.epoch:.2f}", step, f"train loss {snap.train_loss:.4g}"]
         if snap.test_loss is not None:
             parts.append(f"test loss {snap.test_loss:.4g}")
         accuracy = accuracy_text(snap)
@@ -331,6 +382,7 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot(object)
     def _on_state_changed(self, state: dict) -> None:
         self._state = state
+        self.loss.set_timeline_start(state.get("timeline_start", 0))
         self.controls.set_state(state["document"], state["data"], state["input_names"], state["outputs"],
                                 held_out=state["held_out"], rows=state["rows"], unsplit=state["unsplit"])
 
@@ -378,8 +430,10 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- user commands ----------------------------------------------------------------------------
     def _new_command(self) -> None:
         """A new command from the person: the notes and warnings about what came before are stale (the
-        figures on the right stay). Its own note, if any, follows."""
+        figures on the right stay), and a past step shown gives way to the present. Its own note, if
+        any, follows."""
         self.statusBar().clearMessage()
+        self.leave_view()
 
     def _on_play_triggered(self) -> None:
         self._new_command()

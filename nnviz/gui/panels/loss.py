@@ -31,7 +31,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from nnviz.core.numbers import format_significant
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.sample import sample_note
-from nnviz.gui.style import GRID_LINE, LR_COLOR, TEST_COLOR, TEXT, TRAIN_COLOR
+from nnviz.gui.style import GRID_LINE, LR_COLOR, SELECTED, TEST_COLOR, TEXT, TRAIN_COLOR
 
 BATCH_COLOR = "#7fa7c9"  # a pale Playground blue: many noisy points, drawn faintly
 _LEFT_AXIS_WIDTH = 52  # the same for the three plots, so their steps line up
@@ -41,6 +41,9 @@ _STEP_PADDING = 0.02  # of the step range, on either side
 _Y_PADDING = 0.03  # of the data's range, above and below, before rounding out to the grid
 _Y_GRID = 10  # the loss range ends on multiples of (tick spacing / _Y_GRID)
 READOUT_HINT = "Hover over the plots to read the values"
+BRANCH_COLORS = ("#616161", "#8d6e63", "#546e7a")  # earlier courses of the run, which branches left
+BRANCH_SMOOTHING = 0.9  # the least smoothing of an earlier course's batch loss
+VIEW_DELAY_MS = 60  # while the timeline is dragged, the newest step is asked for at most this often
 LEGEND_CORNERS = ("top-right", "bottom-right", "top-left", "bottom-left")  # in order of preference
 LEGEND_SAMPLE = 2000  # points per curve looked at when placing the legend
 
@@ -271,11 +274,27 @@ class LossPanel(Panel, QtWidgets.QWidget):
     ``crosshairs`` (one InfiniteLine per plot), ``readout`` (QLabel with the hovered numbers),
     ``shown_plots`` (the plots in the layout, top to bottom);
     controls ``batch_loss_box``, ``log_y_box``, ``smoothing_slider`` (0–99, hundredths).
+
+    The timeline row under the plots: ``timeline_slider`` over the steps the run's timeline holds,
+    ``live_button`` and ``branch_button``; moving it emits ``view_requested(step)`` (None at the
+    present), Branch here… ``branch_requested(step)``. A snapshot of a past step (``live_step``
+    set) puts the slider there and a line across the plots; the run's earlier courses (its
+    ``branches``) are dashed grey curves named at their ends.
     """
+
+    #: the person moved the timeline: show this step of the run (None: the present)
+    view_requested = QtCore.Signal(object)
+    #: the person asked to branch the run at this step (Branch here…)
+    branch_requested = QtCore.Signal(int)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self._history: dict[str, np.ndarray] | None = None
+        self._viewed: int | None = None  # the past step shown (the timeline), None for the present
+        self._live_step = 0
+        self._timeline_start = 0
+        self._branch_items: list = []  # curves and labels of the earlier courses
+        self._branches: tuple = ()
         self._run: int | None = None  # the run whose history is drawn (a new run clears the readout)
         self._task: str | None = None
         self._has_test = True
@@ -362,11 +381,52 @@ class LossPanel(Panel, QtWidgets.QWidget):
             line.hover_readout = True  # what the pointer is over: left out of exported figures
             plot.addItem(line, ignoreBounds=True)
             self.crosshairs.append(line)
+        self.view_lines = []  # the past step shown, across the plots
+        for plot in self._plots:
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(SELECTED, width=1.5))
+            line.hide()
+            plot.addItem(line, ignoreBounds=True)
+            self.view_lines.append(line)
         self._arrange(accuracy=True)
         # The proxy keeps only the newest mouse position and calls the slot at most _MOUSE_RATE
         # times a second, so hovering over a million points never queues up work.
         self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=_MOUSE_RATE,
                                            slot=self._on_mouse_moved)
+
+        # the timeline: drag to any past step (every panel shows it), back to the present, branch
+        self.timeline_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.timeline_slider.setAccessibleName("Timeline")
+        self.timeline_slider.setToolTip("Drag to see any past step of the run in every panel")
+        self.timeline_slider.setRange(0, 0)
+        self.timeline_slider.valueChanged.connect(self._on_timeline_moved)
+        self.timeline_label = QtWidgets.QLabel("Timeline")
+        self.timeline_label.setBuddy(self.timeline_slider)
+        self.timeline_step = QtWidgets.QLabel("")
+        widest = QtGui.QFontMetrics(self.font()).horizontalAdvance("step 1,000,000 of 1,000,000")
+        self.timeline_step.setMinimumWidth(widest)
+        self.live_button = QtWidgets.QPushButton("Live")
+        self.live_button.setAccessibleName("Live")
+        self.live_button.setToolTip("Show the run as it is now")
+        self.live_button.clicked.connect(lambda: self._request_view(None))
+        self.branch_button = QtWidgets.QPushButton("Branch here…")
+        self.branch_button.setAccessibleName("Branch here…")
+        self.branch_button.setToolTip("Go back to this step, change a setting and train on from here "
+                                      "(the course the run took stays on the plot)")
+        self.branch_button.clicked.connect(lambda: self.branch_requested.emit(self._viewed))
+        self._view_timer = QtCore.QTimer(self)  # a drag sends the newest step, a few times a second
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(VIEW_DELAY_MS)
+        self._view_timer.timeout.connect(lambda: self._request_view(self._wanted))
+        self._wanted: int | None = None
+        self._setting_slider = False
+        timeline = QtWidgets.QHBoxLayout()
+        timeline.setContentsMargins(6, 0, 6, 2)
+        timeline.addWidget(self.timeline_label)
+        timeline.addWidget(self.timeline_slider, 1)
+        timeline.addWidget(self.timeline_step)
+        timeline.addWidget(self.live_button)
+        timeline.addWidget(self.branch_button)
+        self._show_timeline_state()
 
         controls = QtWidgets.QHBoxLayout()
         controls.setContentsMargins(6, 2, 6, 0)
@@ -385,6 +445,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.readout)
         layout.addWidget(self.view, 1)
+        layout.addLayout(timeline)
         self._on_smoothing_changed(self.smoothing_slider.value())
 
     @staticmethod
@@ -449,7 +510,80 @@ class LossPanel(Panel, QtWidgets.QWidget):
             else:
                 self.legend.removeItem(self.test_curve)
         self._name_losses(snapshot)
+        self._viewed = snapshot.step if snapshot.live_step is not None else None
+        self._live_step = snapshot.live_step if snapshot.live_step is not None else snapshot.step
+        if snapshot.branches != self._branches:
+            self._branches = snapshot.branches
+            self._draw_branches()
         self._draw()
+        self._show_timeline_state()
+
+    # -- the timeline -----------------------------------------------------------------------------
+    @property
+    def viewed_step(self) -> int | None:
+        """The past step the panels show (the timeline), None while they show the present."""
+        return self._viewed
+
+    def set_timeline_start(self, step: int) -> None:
+        """The earliest step the timeline can go back to (where the run started, or was opened)."""
+        self._timeline_start = int(step)
+        self._show_timeline_state()
+
+    def _show_timeline_state(self) -> None:
+        """The slider at the step shown, over the steps the timeline holds; the step named; Live and
+        Branch here… only for a past step; the line across the plots at it."""
+        self._setting_slider = True
+        try:
+            self.timeline_slider.setRange(min(self._timeline_start, self._live_step), self._live_step)
+            self.timeline_slider.setValue(self._live_step if self._viewed is None else self._viewed)
+        finally:
+            self._setting_slider = False
+        past = self._viewed is not None
+        self.timeline_step.setText(f"step {self._viewed:,} of {self._live_step:,}" if past else "now")
+        self.live_button.setEnabled(past)
+        self.branch_button.setEnabled(past)
+        self.timeline_slider.setEnabled(self._live_step > self._timeline_start)
+        for line in self.view_lines:
+            line.setVisible(past)
+            if past:
+                line.setValue(self._viewed)
+
+    def _on_timeline_moved(self, value: int) -> None:
+        if self._setting_slider:
+            return
+        self._wanted = None if value >= self._live_step else int(value)
+        if not self._view_timer.isActive():
+            self._view_timer.start()
+
+    def _request_view(self, step: int | None) -> None:
+        self._view_timer.stop()
+        self.view_requested.emit(step)
+
+    def _draw_branches(self) -> None:
+        """The earlier courses the run's branches left: dashed curves of their batch loss, smoothed
+        (at least BRANCH_SMOOTHING: two noisy batch losses over each other read as one), each named
+        in the legend by what it was."""
+        for curve, _ in self._branch_items:
+            self.legend.removeItem(curve)
+            self.loss_plot.removeItem(curve)
+        self._branch_items = []
+        alpha = max(self.smoothing, BRANCH_SMOOTHING)
+        for k, course in enumerate(self._branches):
+            style = QtCore.Qt.PenStyle.DashLine if k % 2 == 0 else QtCore.Qt.PenStyle.DashDotLine
+            pen = pg.mkPen(BRANCH_COLORS[k % len(BRANCH_COLORS)], width=1.5, style=style)
+            curve = pg.PlotDataItem(course.step, ema(np.asarray(course.loss, dtype=float), alpha), pen=pen,
+                                    connect="finite")
+            curve.setZValue(-0.5)
+            self.loss_plot.addItem(curve)
+            name = f"{course.label} (left at step {course.start:,})"
+            self.legend.addItem(curve, name)
+            self._branch_items.append((curve, name))
+        self._cache_legend()
+        self._fit_legend()
+
+    def branch_curves(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """The earlier courses drawn: ``(legend name, steps, smoothed losses)`` (for tests)."""
+        return [(name, curve.xData, curve.yData) for curve, name in self._branch_items]
 
     def show_readout_at(self, step: float) -> None:
         """Put the crosshair at ``step`` and write the numbers there (what hovering does)."""
@@ -581,7 +715,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
         if box.width() <= 0 or x_hi <= x_lo or y_hi <= y_lo:
             return
         xs, ys = [], []
-        for curve in (self.batch_curve, self.train_curve, self.test_curve):
+        for curve in (self.batch_curve, self.train_curve, self.test_curve, *(c for c, _ in self._branch_items)):
             if curve.isVisible():
                 x, y = curve.getData()
                 if x is not None and len(x):
@@ -616,7 +750,8 @@ class LossPanel(Panel, QtWidgets.QWidget):
         (x_lo, x_hi), (y_lo, y_hi) = vb.viewRange()
         x_range = y_range = None
         if self._follow_x:
-            ends = [a[i] for a in (h["step"], h["eval_step"]) if a.size for i in (0, -1)]
+            courses = [c.step for c in self._branches]  # the earlier courses too: a tree of curves
+            ends = [a[i] for a in (h["step"], h["eval_step"], *courses) if a.size for i in (0, -1)]
             if ends:
                 first, last = float(min(ends)), float(max(ends))
                 span = step_bound(last - first)  # from the first step shown, usually 0
@@ -627,6 +762,11 @@ class LossPanel(Panel, QtWidgets.QWidget):
             shown = [self._series[key].bounds(log) for curve, key in ((self.batch_curve, "loss"),
                      (self.train_curve, "train_loss"), (self.test_curve, "test_loss")) if curve.isVisible()]
             shown = [b for b in shown if b is not None]
+            for curve, _ in self._branch_items:
+                ys = np.asarray(curve.yData, dtype=float)
+                ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
+                if ys.size:
+                    shown.append((np.log10(ys.min()), np.log10(ys.max())) if log else (ys.min(), ys.max()))
             if shown:
                 y_range = snapped_range(min(lo for lo, _ in shown), max(hi for _, hi in shown))
         x_range = x_range if x_range is not None and x_range != (x_lo, x_hi) else None
@@ -682,6 +822,8 @@ class LossPanel(Panel, QtWidgets.QWidget):
 
     def _on_smoothing_changed(self, value: int) -> None:
         self.smoothing_label.setText(f"{value / 100:.2f}")
+        if self._branches:
+            self._draw_branches()
         self._draw()
 
     def _on_mouse_moved(self, event) -> None:

@@ -1,0 +1,89 @@
+"""Branch here…: train on from a past step with another optimizer or learning rate.
+
+The dialog asks what the new course changes; the run goes back to the step (exactly: see
+:mod:`nnviz.core.timeline`) and trains on from there, and the course it took from that step stays on
+the loss panel, named by what it was ("sgd, lr 0.03").
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6 import QtCore, QtWidgets
+
+from nnviz.core.lanes import label
+from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.gui.controls.widgets import combo_box, tooltips
+from nnviz.gui.panels.inspector import parse_number
+from nnviz.gui.style import BACKWARD, on_window, palette_style
+
+
+class BranchDialog(QtWidgets.QDialog):
+    """Asks for the optimizer and learning rate of a new course from step ``step`` of a run whose
+    settings are ``document``'s. :meth:`changes` is what differs; :meth:`old_label` names the course
+    left. Accepted only with a learning rate that is a positive number."""
+
+    def __init__(self, step: int, document: dict, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Branch at step {step:,}")
+        self.step = step
+        self._old = {"optimizer": document["optimizer"]["name"], "lr": float(document["optimizer"]["lr"])}
+        intro = QtWidgets.QLabel(f"Go back to step {step:,} and train on from there with:")
+        intro.setWordWrap(True)
+        self.optimizer_combo = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS), "The optimizer of the new course")
+        self.optimizer_combo.setCurrentText(self._old["optimizer"])
+        self.optimizer_combo.setAccessibleName("Optimizer")
+        self.lr_edit = QtWidgets.QLineEdit(f"{self._old['lr']:g}")
+        self.lr_edit.setAccessibleName("Learning rate")
+        self.message = QtWidgets.QLabel("")
+        palette_style(self.message, lambda: f"color: {on_window(BACKWARD)};")
+        note = QtWidgets.QLabel("The course the run took from this step stays on the loss plot.")
+        note.setWordWrap(True)
+        form = QtWidgets.QFormLayout()
+        form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow("Learning rate", self.lr_edit)
+        buttons = QtWidgets.QDialogButtonBox()
+        self.branch_button = buttons.addButton("Branch", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.branch_button.setAccessibleName("Branch")
+        cancel = buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName(cancel.text().replace("&", ""))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def _lr(self) -> float | None:
+        try:
+            value = parse_number(self.lr_edit.text())
+        except ValueError:
+            return None
+        return value if math.isfinite(value) and value > 0 else None
+
+    def changes(self) -> dict:
+        """The settings the new course changes: ``optimizer`` (a name: its options start at their
+        defaults and its state afresh) and ``lr``, where they differ."""
+        out = {}
+        if self.optimizer_combo.currentText() != self._old["optimizer"]:
+            out["optimizer"] = self.optimizer_combo.currentText()
+        lr = self._lr()
+        if lr is not None and lr != self._old["lr"]:
+            out["lr"] = lr
+        return out
+
+    def old_label(self) -> str:
+        """The course left, named by what the branch changes, as it was on it ("sgd, lr 0.03")."""
+        changed = self.changes()
+        if not changed:
+            return f"before the branch at step {self.step:,}"
+        return label({key: self._old[key] for key in ("optimizer", "lr") if key in changed})
+
+    def accept(self) -> None:
+        if self._lr() is None:
+            self.message.setText(f"Learning rate: expected a positive number, got {self.lr_edit.text()!r}")
+            self.lr_edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+            return
+        super().accept()

@@ -1,0 +1,107 @@
+"""The timeline, as a person uses it: drag back through the run and every panel shows that step as
+it was; Live returns; Branch here… goes back, changes the learning rate and trains on, and the course
+left stays on the loss plot, saved with the model."""
+
+import numpy as np
+from PySide6 import QtWidgets
+
+from nnviz.core.experiment import Experiment
+
+
+def _reference_params(step: int) -> np.ndarray:
+    """The default model trained ``step`` steps headless: what the window's run had at that step."""
+    exp = Experiment()
+    exp.run(step)
+    return np.concatenate([v.ravel() for _, v in exp.net.named_parameters()])
+
+
+def _shown_params(snapshot) -> np.ndarray:
+    return np.concatenate([v.ravel() for v in snapshot.params.values()])
+
+
+def _view(user, step: int) -> None:
+    user.set_value("Timeline", step, settle=False)
+    user.qtbot.waitUntil(lambda: user.window.viewing is not None and user.window.viewing.step == step)
+
+
+def test_dragging_the_timeline_shows_a_past_step_in_every_panel(user):
+    window = user.window
+    user.train(150)
+    live = window.latest.step
+    _view(user, 40)
+    shown = window.viewing
+    assert shown.live_step == live
+    assert np.array_equal(_shown_params(shown), _reference_params(40))  # exactly the run's step 40
+    for panel in (window.graph, window.output, window.loss, window.health):
+        assert panel.snapshot is shown
+    assert "viewing step 40 of" in user.status()
+    assert window.loss.view_lines[0].isVisible() and window.loss.view_lines[0].value() == 40
+    assert user.text("Timeline") == "40"
+    # the loss curve is the whole run's, where it went from step 40
+    assert shown.history["step"][-1] == live
+    # back to the present
+    user.click("Live")
+    user.qtbot.waitUntil(lambda: window.viewing is None)
+    assert window.graph.snapshot is window.latest and window.latest.step == live
+    assert not window.loss.view_lines[0].isVisible()
+    assert not user.control("Branch here…").isEnabled()
+
+
+def test_play_while_viewing_returns_to_the_present_and_trains_on(user):
+    window = user.window
+    user.train(60)
+    _view(user, 10)
+    user.train(20)
+    assert window.viewing is None and window.latest.step >= 80
+    assert window.graph.snapshot is window.latest
+
+
+def test_branch_here_changes_the_rate_from_that_step_and_keeps_the_course_left(user, tmp_path, monkeypatch):
+    window = user.window
+    user.train(120)
+    _view(user, 50)
+    user.click("Branch here…", settle=False)
+    dialog = next(d for d in window.findChildren(QtWidgets.QDialog)
+                  if d.isVisible() and d.windowTitle() == "Branch at step 50")
+    edit = next(w for w in dialog.findChildren(QtWidgets.QLineEdit) if w.accessibleName() == "Learning rate")
+    edit.setText("0.3")
+    next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.accessibleName() == "Branch").click()
+    user.qtbot.waitUntil(lambda: window.viewing is None and window.latest is not None and window.latest.step == 50
+                         and len(window.latest.branches) == 1)
+    assert user.text("Learning rate") == "0.3"
+    curves = window.loss.branch_curves()
+    assert [label for label, _, _ in curves] == ["lr 0.03 (left at step 50)"]
+    assert curves[0][1][0] == 50 and curves[0][1][-1] >= 120
+    # the new course: the run's state at 50, then the higher rate
+    reference = Experiment()
+    reference.run(50)
+    reference.set_training(lr=0.3)
+    reference.run(10)
+    user.trigger("Step")
+    for _ in range(9):
+        user.trigger("Step")
+    assert window.latest.step == 60
+    assert np.array_equal(_shown_params(window.latest),
+                          np.concatenate([v.ravel() for _, v in reference.net.named_parameters()]))
+    # saved and opened again: the course left is still on the plot
+    path = tmp_path / "branched.nnviz.json"
+    window.save_to(path)
+    user.qtbot.waitUntil(lambda: path.exists())
+    window.open_path(path)
+    user.settle()
+    assert [label for label, _, _ in window.loss.branch_curves()] == ["lr 0.03 (left at step 50)"]
+
+
+def test_a_bad_learning_rate_in_branch_here_is_one_line_and_branches_nothing(user):
+    window = user.window
+    user.train(40)
+    _view(user, 20)
+    user.click("Branch here…", settle=False)
+    dialog = next(d for d in window.findChildren(QtWidgets.QDialog) if d.isVisible())
+    edit = next(w for w in dialog.findChildren(QtWidgets.QLineEdit) if w.accessibleName() == "Learning rate")
+    edit.setText("fast")
+    next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.accessibleName() == "Branch").click()
+    assert dialog.isVisible() and dialog.message.text() == "Learning rate: expected a positive number, got 'fast'"
+    dialog.reject()
+    user.settle()
+    assert window.viewing is not None and window.viewing.step == 20 and not window.latest.branches
