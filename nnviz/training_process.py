@@ -389,8 +389,8 @@ def child_main(connection: Connection, payload: bytes) -> None:
         _adopt(extended, {})
 
         def emit(kind: str, value) -> None:
-            # the state names the data, sent once (see SharedArrays)
-            body = publisher.arrays.dumps(value, engine.experiment.data_arrays()) if kind == "state" \
+            # the state and a forked copy name the data, sent once (see SharedArrays)
+            body = publisher.arrays.dumps(value, engine.experiment.data_arrays()) if kind in ("state", "forked") \
                 else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             channel.send_message(kind, body)
 
@@ -510,7 +510,7 @@ class TrainingProcess:
                 history._table = pickle.loads(body)  # noqa: S301 - as above
             elif kind == "evals":
                 self.replica._evals = pickle.loads(body)  # noqa: S301 - as above
-            elif kind == "state":
+            elif kind in ("state", "forked"):  # the data arrays named, not sent again
                 events.append((kind, self.arrays.loads(body)))
             else:
                 events.append((kind, pickle.loads(body)))  # noqa: S301 - as above

@@ -11,7 +11,8 @@ What it emits: ``("state", dict)`` — the state in force (document, data, input
 held-out rows, rows, why the rows are not split), after every command that changes it and after
 every failed command; ``("playing", bool)``; ``("diverged", str)``; ``("failed", str)``;
 ``("noticed", str)`` — what a command adjusted to fit; ``("saved", path)``; ``("walk", WalkState)``;
-``("rate", float)`` — optimizer steps per second, measured while playing.
+``("rate", float)`` — optimizer steps per second, measured while playing; ``("view", Snapshot |
+None)`` — a past step of the run (the timeline); ``("forked", Experiment)`` — a copy of the run.
 
 The speed is optimizer steps per second (0: as fast as the machine goes), kept whatever the frame
 rate; evaluation points (losses, accuracies, health over the rows) come at least
@@ -44,7 +45,7 @@ PUBLISH_TOLERANCE = 0.9
 #: the commands a transport may pass to :meth:`Engine.execute`, by name
 COMMANDS = frozenset({"play", "pause", "toggle", "step", "step_epoch", "reset", "set_speed", "set_training",
                       "set_layers", "set_data", "edit_parameter", "load_document", "save", "publish", "walk",
-                      "walk_commit", "edit_sample", "view", "branch"})
+                      "walk_commit", "edit_sample", "view", "branch", "fork"})
 #: the commands that may change more of the experiment than its numbers (its network, settings,
 #: rows or history): a publisher for another process sends the whole experiment after them
 REBUILDING = frozenset({"reset", "set_training", "set_layers", "set_data", "load_document", "edit_sample",
@@ -415,6 +416,12 @@ class Engine:
             return
         self._set_playing(False)
         self._emit("view", self.timeline.view(self.experiment, step))
+
+    def fork(self) -> None:
+        """Pause, and hand out a copy of the run as it is (``("forked", Experiment)``): the start of
+        a comparison, whose lanes train on their own."""
+        self._set_playing(False)
+        self._emit("forked", self.experiment.fork())
 
     def branch(self, step: int, changes: dict, label: str) -> None:
         """Go back to ``step`` and train on from there with ``changes`` (training settings); the

@@ -21,10 +21,13 @@ import copy
 import math
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from nnviz.core.errors import CommandError
 from nnviz.core.experiment import ARRAY_KEYS, Experiment, _copy_numbers
 from nnviz.core.history import History
 from nnviz.core.layers import LAYERS
+from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.validation import show
 
 MAX_LANES = 4
@@ -43,7 +46,9 @@ def label(changes: dict) -> str:
     for key, value in changes.items():
         if key == "optimizer":
             spec = {"name": value} if isinstance(value, str) else value
-            extra = ", ".join(f"{k} {_short(v)}" for k, v in spec.items() if k not in ("name", "lr"))
+            defaults = {k: d for k, (_, d) in getattr(OPTIMIZERS.get(spec["name"]), "OPTIONS", {}).items()}
+            extra = ", ".join(f"{k} {_short(v)}" for k, v in spec.items()
+                              if k not in ("name", "lr") and not _same(v, defaults.get(k, object())))
             parts.append(spec["name"] + (f" ({extra})" if extra else ""))
             if "lr" in spec and "lr" not in changes:
                 parts.append(f"lr {_short(spec['lr'])}")
@@ -61,6 +66,12 @@ def label(changes: dict) -> str:
         else:
             parts.append(f"{key} {_short(value)}")
     return ", ".join(parts) or "as the run"
+
+
+def _same(value, default) -> bool:
+    if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
+        return list(value) == list(default)
+    return value == default
 
 
 def _short(value) -> str:
@@ -188,3 +199,30 @@ class Lanes:
         if not 0 <= i < len(self.lanes):
             raise CommandError(f"compare: no lane {i + 1} (there are {len(self.lanes)})")
         return self.lanes[i].experiment
+
+
+def plane_classes(snapshot) -> np.ndarray | None:
+    """The class a snapshot's network predicts at each point of the input plane (a bool map for
+    one output scoring two classes), or None: no plane, or no classes."""
+    if snapshot.surface_classes is not None:
+        return snapshot.surface_classes
+    if snapshot.surface is None or snapshot.confusion is None or snapshot.task != "classification":
+        return None
+    threshold = snapshot.decision_threshold if snapshot.decision_threshold is not None else snapshot.label_midpoint
+    if snapshot.surface.ndim != 2:
+        return None
+    return snapshot.surface > threshold
+
+
+def plane_difference(a, b) -> tuple[str, np.ndarray] | None:
+    """Where two lanes' networks disagree over the input plane: ``("classes", bool map)`` where they
+    predict different classes, or for regression ``("values", |a − b|)``; None without a plane (or
+    for planes of different extents)."""
+    if a.grid_extent is None or a.grid_extent != b.grid_extent:
+        return None
+    ca, cb = plane_classes(a), plane_classes(b)
+    if ca is not None and cb is not None:
+        return "classes", np.asarray(ca != cb)
+    if a.surface is not None and b.surface is not None and a.surface.shape == b.surface.shape:
+        return "values", np.abs(np.asarray(a.surface, dtype=float) - np.asarray(b.surface, dtype=float))
+    return None

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from nnviz.core.lanes import label
 from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls.widgets import combo_box, tooltips
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD, on_window, palette_style
@@ -55,6 +56,7 @@ class BranchDialog(QtWidgets.QDialog):
         layout.addWidget(self.message)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        name_controls(self)
 
     def _lr(self) -> float | None:
         try:

@@ -21,6 +21,7 @@ from nnviz.core.walkthrough import Edit
 from nnviz.gui import help as help_windows
 from nnviz.gui.accessibility import name_controls
 from nnviz.gui.branch_dialog import BranchDialog
+from nnviz.gui.compare import CompareDialog, CompareWindow
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
 from nnviz.gui.inline_editor import InlineEditor
@@ -92,6 +93,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._state: dict | None = None
         self.latest = None  # the newest snapshot
         self.viewing = None  # the snapshot of a past step shown (the timeline), None for the present
+        self.compare_dialog: QtWidgets.QDialog | None = None  # Compare…'s dialog, the latest
+        self.compare_window: QtWidgets.QMainWindow | None = None  # the latest comparison's window
         self.latest_walk = None  # the newest step-through state (WalkState)
         self.editor: InlineEditor | None = None
         self.session = TrainingSession(document, data, parent=self)
@@ -204,6 +207,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_import = self._action("Import CSV data…", self.import_csv_dialog, None,
                                        "Train on the columns of a CSV file")
         self.act_quit = self._action("Quit", self.close, QtGui.QKeySequence.StandardKey.Quit, "Quit nnviz")
+        self.act_compare = self._action("Compare…", self.compare, "Ctrl+K",
+                                        "Fork the run into up to four lanes with other settings and train them "
+                                        "side by side (Ctrl+K)")
         self.act_walk = self._action("Step through", self.set_walk_mode, "Ctrl+T",
                                      "Follow one training step operation by operation, with every number "
                                      "(Ctrl+T); Right/Left arrows move, Home/End jump", checkable=True)
@@ -235,6 +241,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addAction(self.act_quit)
         train_menu = bar.addMenu("&Train")
         train_menu.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
+        train_menu.addSeparator()
+        train_menu.addAction(self.act_compare)
         train_menu.addSeparator()
         train_menu.addActions([self.act_walk, self.act_next, self.act_prev, self.act_home, self.act_end])
         self.examples_menu = bar.addMenu("E&xamples")
@@ -301,6 +309,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.health.layer_clicked.connect(self._on_layer_clicked)
         s.walk_ready.connect(self._on_walk_ready)
         s.view_ready.connect(self._on_view_ready)
+        s.forked.connect(self._on_forked)
         self.loss.view_requested.connect(self.view_step)
         self.loss.branch_requested.connect(self.branch_dialog)
         self.stepper.operation_changed.connect(self._on_operation_changed)
@@ -321,6 +330,38 @@ class MainWindow(QtWidgets.QMainWindow):
         for panel in self.panels:  # one hidden behind a tab or closed draws it when shown
             panel.show_snapshot(snapshot)
         self._update_status(snapshot)
+
+    # -- compare runs -----------------------------------------------------------------------------
+    def compare(self) -> None:
+        """Compare…: pause, take a copy of the run, ask how the lanes differ (then :meth:`_on_forked`)."""
+        self._new_command()
+        self.controls.flush()
+        self.session.fork()
+
+    @Slot(object)
+    def _on_forked(self, base) -> None:
+        if self._state is None:
+            return
+        dialog = CompareDialog(self._state["document"], self._state["data"].batch_size, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.open_comparison(base, dialog.variants()))
+        self.compare_dialog = dialog
+        dialog.open()
+
+    def open_comparison(self, base, variants: list[dict]) -> CompareWindow:
+        """The window of lanes forked from ``base`` (an Experiment of this thread's own)."""
+        window = CompareWindow(base, variants)
+        window.keep_requested.connect(self._keep_lane)
+        self.compare_window = window
+        window.show()
+        return window
+
+    @Slot(object, str)
+    def _keep_lane(self, document: dict, label: str) -> None:
+        """Make a lane of a comparison the main run: its settings, state and history."""
+        self.session.load_document(document)
+        self._mark_trained()
+        self.statusBar().showMessage(f"The lane “{label}” is now the run", NOTE_MS)
 
     # -- the timeline -----------------------------------------------------------------------------
     def view_step(self, step: int | None) -> None:

@@ -350,6 +350,7 @@ class TrainingSession(QObject):
     rate_measured = Signal(float)
     walk_ready = Signal(object)
     view_ready = Signal(object)  # a past step's Snapshot (the timeline), or None: the present again
+    forked = Signal(object)  # a copy of the run (an Experiment of the GUI thread's own), after fork()
     _command_sent = Signal(str, object)
     _instances: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
     #: train on a worker thread rather than in a process of its own (``nnviz --threaded``)
@@ -495,6 +496,11 @@ class TrainingSession(QObject):
         None for the present again (``view_ready(None)``)."""
         self._send("view", None if step is None else int(step))
 
+    def fork(self) -> None:
+        """Pause, and get a copy of the run as it is (``forked(Experiment)`` follows): the start of a
+        comparison."""
+        self._send("fork")
+
     def branch(self, step: int, changes: dict, label: str) -> None:
         """Go back to ``step`` and train on from there with ``changes`` (training settings, as
         :meth:`set_training` takes them); the course left stays on the loss panel as ``label``."""
@@ -513,7 +519,7 @@ class TrainingSession(QObject):
             return
         signal = {"state": self.state_changed, "diverged": self.diverged, "failed": self.failed,
                   "noticed": self.noticed, "saved": self.saved, "rate": self.rate_measured,
-                  "walk": self.walk_ready, "view": self.view_ready}[kind]
+                  "walk": self.walk_ready, "view": self.view_ready, "forked": self.forked}[kind]
         signal.emit(value)
 
     @Slot(object)

@@ -578,6 +578,15 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         left = inputs.x - inputs.half - (1.1 if inputs.kind != "strip" else 0.5)
         right = columns[-1].x + columns[-1].half + 0.5
         self.view.setRange(QtCore.QRectF(left, bottom, right - left, top - bottom), padding=0.02)
+        # The titles are drawn in pixels above the top row: in a short view (a lane of a comparison)
+        # the unit above it may be fewer pixels than two lines of title, raised ones twice that.
+        per_pixel = self.view.viewPixelSize()[1]
+        if per_pixel > 0 and self.headers:
+            tallest = max(h.textItem.boundingRect().height() * (2.1 if self._stagger_titles and c % 2 else 1.0)
+                          for c, h in enumerate(self.headers))
+            need = max(col.top for col in columns) + 0.15 + (tallest + 4) * per_pixel
+            if need > top:
+                self.view.setRange(QtCore.QRectF(left, bottom, right - left, need - bottom), padding=0.02)
 
     def _layout(self, snapshot) -> list[Column]:
         sizes = [len(snapshot.input_names)] + [v.units for v in snapshot.layers]

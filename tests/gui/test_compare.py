@@ -1,0 +1,123 @@
+"""Compare runs, as a person does it: Compare…, Optimizer race, Compare; the lanes train in step side by
+side from the run's state; a lane is closed, another kept as the run; a bad entry is one line."""
+
+import numpy as np
+from PySide6 import QtWidgets
+
+from nnviz.core.experiment import Experiment
+from nnviz.core.lanes import RACE, Lanes
+
+
+def _flat(snapshot) -> np.ndarray:
+    return np.concatenate([v.ravel() for v in snapshot.params.values()])
+
+
+def _open_dialog(user):
+    window = user.window
+    user.trigger("Compare…", settle=False)
+    user.qtbot.waitUntil(lambda: window.compare_dialog is not None and window.compare_dialog.isVisible())
+    return window.compare_dialog
+
+
+def _button(widget, name):
+    return next(b for b in widget.findChildren(QtWidgets.QAbstractButton) if b.accessibleName() == name)
+
+
+def _race(user):
+    dialog = _open_dialog(user)
+    _button(dialog, "Optimizer race").click()
+    _button(dialog, "Compare").click()
+    user.qtbot.waitUntil(lambda: user.window.compare_window is not None
+                         and len(user.window.compare_window.frames) == 4)
+    return user.window.compare_window
+
+
+def test_the_optimizer_race_trains_four_lanes_in_step_from_the_runs_state(user):
+    window = user.window
+    user.train(30)
+    start = window.latest.step
+    compare = _race(user)
+    try:
+        labels = [label for label, _ in compare.frames]
+        assert labels == ["sgd, lr 0.1", "sgd (momentum 0.9), lr 0.03", "rmsprop, lr 0.01", "adam, lr 0.01"]
+        assert all(np.array_equal(_flat(s), _flat(window.latest)) for _, s in compare.frames)
+        assert not window.session.playing
+        for _ in range(5):
+            frames = compare.frames
+            compare.act_step.trigger()
+            user.qtbot.waitUntil(lambda f=frames: compare.frames is not f)
+        assert {s.step for _, s in compare.frames} == {start + 5}
+        # each lane is exactly the headless lanes from the same state
+        reference = Experiment()
+        reference.run(start)
+        lanes = Lanes(reference, RACE)
+        lanes.run(5)
+        for (label, snapshot), lane in zip(compare.frames, lanes):
+            assert np.array_equal(_flat(snapshot), np.concatenate(
+                [v.ravel() for _, v in lane.experiment.net.named_parameters()])), label
+        # the lanes are drawn side by side, and the curves over each other
+        assert [c.title.text().count("Lane") for c in compare.columns] == [1, 1, 1, 1]
+        assert "adam, lr 0.01" in compare.columns[3].title.text()
+        assert compare.columns[3].output.snapshot is compare.frames[3][1]
+        assert len(compare.loss_curves[0].getData()[0]) >= 2
+        assert "predict different classes on" in compare.difference_note.text()
+        # play, pause: in step still
+        compare.act_play.trigger()
+        user.qtbot.waitUntil(lambda: compare.frames[0][1].step >= start + 60)
+        compare.act_play.trigger()
+        user.qtbot.waitUntil(lambda: not compare.act_play.isChecked())
+        assert len({s.step for _, s in compare.frames}) == 1
+    finally:
+        compare.close()
+
+
+def test_close_a_lane_then_keep_one_as_the_run(user):
+    window = user.window
+    compare = _race(user)
+    _button(compare, "Close lane 2").click()
+    user.qtbot.waitUntil(lambda: len(compare.frames) == 3)
+    assert [label for label, _ in compare.frames] == ["sgd, lr 0.1", "rmsprop, lr 0.01", "adam, lr 0.01"]
+    assert [_button(c, f"Keep lane {i + 1}") is c.keep_button for i, c in enumerate(compare.columns)] == [True] * 3
+    compare.act_step.trigger()
+    user.qtbot.waitUntil(lambda: compare.frames[0][1].step == 1)
+    kept = compare.frames[2][1]
+    _button(compare, "Keep lane 3").click()
+    user.qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 1
+                         and window._state["document"]["optimizer"]["name"] == "adam")
+    user.settle()
+    assert np.array_equal(_flat(window.latest), _flat(kept))
+    assert user.text("Optimizer") == "adam" and user.text("Learning rate") == "0.01"
+    assert "is now the run" in user.status()
+
+
+def test_a_bad_entry_in_compare_is_one_line_and_opens_nothing(user):
+    dialog = _open_dialog(user)
+    edit = next(w for w in dialog.findChildren(QtWidgets.QLineEdit) if w.accessibleName() == "Lane 2 learning rate")
+    edit.setText("-1")
+    _button(dialog, "Compare").click()
+    assert dialog.isVisible()
+    assert dialog.message.text() == "Lane 2: the learning rate must be a positive number, got '-1'"
+    dialog.reject()
+    assert user.window.compare_window is None
+
+
+def test_every_control_of_compare_is_named_by_its_label(user):
+    from test_accessibility import _is_part_of_another
+
+    from nnviz.gui.accessibility import CONTROL_TYPES, visible_text
+
+    dialog = _open_dialog(user)
+    _button(dialog, "Optimizer race").click()
+    _button(dialog, "Compare").click()
+    user.qtbot.waitUntil(lambda: user.window.compare_window is not None)
+    compare = user.window.compare_window
+    try:
+        for root in (dialog, compare):
+            widgets = [w for w in root.findChildren(QtWidgets.QWidget)
+                       if isinstance(w, CONTROL_TYPES) and not _is_part_of_another(w)]
+            assert widgets and [w for w in widgets if not w.accessibleName()] == []
+            for button in root.findChildren(QtWidgets.QPushButton):
+                if button.text():
+                    assert button.accessibleName() == visible_text(button.text())
+    finally:
+        compare.close()
