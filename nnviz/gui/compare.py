@@ -3,13 +3,12 @@
 **Compare…** (Train menu) pauses the run and takes a copy of it (``TrainingSession.fork``); the
 :class:`CompareDialog` asks how each lane differs (optimizer, learning rate, activation, initialiser,
 batch size; **Optimizer race** fills in SGD, momentum, RMSprop and Adam); the :class:`CompareWindow`
-trains the lanes (:class:`nnviz.core.lanes.Lanes`) on a worker thread of its own and shows each
-lane's decision surface (or fitted curve), graph and health, their loss and accuracy curves over
-each other, and where two lanes' decision surfaces disagree. A lane can be closed, or kept as the
-main run (the window's run takes its document, state and history).
-
-Thread rule: the lanes live on the worker's thread; the window sends it commands through queued
-signals and gets back immutable snapshots (and, for Keep, the lane's document: plain data).
+forks the lanes (:class:`nnviz.core.lanes.Lanes`) and trains each in a training session of its own
+(a training process, as the main run's), in lockstep: every lane takes the same chunk of steps, and
+the next chunk goes out once every lane has shown the last. It shows each lane's decision surface
+(or fitted curve), graph and health, their loss and accuracy curves over each other, and where two
+lanes' decision surfaces disagree. A lane can be closed, or kept as the main run (the window's run
+takes its document, state and history).
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
 
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.engine import one_line
 from nnviz.core.experiment import Experiment
 from nnviz.core.initializers import INITIALIZERS
 from nnviz.core.lanes import MAX_LANES, RACE, Lanes, plane_difference
@@ -35,13 +33,13 @@ from nnviz.gui.panels.graph import GraphPanel
 from nnviz.gui.panels.health import HealthStrip
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.panels.output import OutputPanel
+from nnviz.gui.session import TrainingSession
 from nnviz.gui.style import BACKWARD, GRID_LINE, on_window, palette_style
 
 LANE_COLORS = ("#333333", "#0877bd", "#e8710a", "#9c27b0")  # lane 1 (dark) … lane 4, on the plots' white
-PUBLISH_SECONDS = 1 / 20  # snapshots of every lane, at most this often
-EVALUATION_SECONDS = 1 / 10  # evaluation points (the loss curves), at most this often
-CHUNK_SECONDS = 0.02  # training between looks at the commands
-MAX_SPEED_PAUSE_MS = 5  # at full speed, the worker's pause between chunks (the window draws meanwhile)
+CHUNK_SECONDS = 0.1  # at a set speed, the steps of this long between two pictures (and evaluation points)
+FULL_SPEED_CHUNK = (0.15, 0.35)  # as fast as they go: seconds a chunk of steps takes, round trip and picture
+MAX_CHUNK = 100_000
 SAME = "as the run"
 
 
@@ -191,146 +189,6 @@ class CompareDialog(QtWidgets.QDialog):
         super().accept()
 
 
-# -- the worker: the lanes, on a thread of their own ------------------------------------------------
-class _LanesWorker(QtCore.QObject):
-    """Owns the :class:`~nnviz.core.lanes.Lanes` (created on its thread); trains them while playing."""
-
-    frame = Signal(object)  # list of (label, Snapshot), one per lane
-    failed = Signal(str)
-    playing_changed = Signal(bool)
-    kept = Signal(object, str)  # (document of the lane kept, its label)
-
-    def __init__(self, base: Experiment, variants: list[dict]):
-        super().__init__()
-        self._base, self._variants = base, variants
-        self.lanes: Lanes | None = None
-        self.playing = False
-        self.speed = 0
-        self._done = 0
-        self._origin = 0.0
-        self._last_publish = self._last_evaluation = -math.inf
-        self._timer: QtCore.QTimer | None = None
-        self._chunk = 1
-        #: written False here when a frame is sent, True by the window once it has drawn it (a bool
-        #: store is atomic under the GIL): no frames pile up behind a slow drawing
-        self.gui_ready = True
-
-    @Slot()
-    def start(self) -> None:
-        self._timer = QtCore.QTimer(self)
-        self._timer.timeout.connect(self._tick)
-        try:
-            self.lanes = Lanes(self._base, self._variants)
-        except Exception as exc:  # noqa: BLE001 - a setting a lane cannot take: one line
-            self.failed.emit(one_line(exc))
-            return
-        self._base = None
-        for lane in self.lanes:
-            lane.experiment.record_evaluation()
-        self._publish()
-
-    @Slot(bool)
-    def set_playing(self, on: bool) -> None:
-        if self.lanes is None or on == self.playing:
-            self.playing_changed.emit(self.playing)
-            return
-        self.playing = on
-        self._done, self._origin = 0, time.perf_counter()
-        self.playing_changed.emit(on)
-        if on:
-            self._timer.start(0)
-        else:
-            self._timer.stop()
-            self._publish(evaluate=True)
-
-    @Slot(float)
-    def set_speed(self, speed: float) -> None:
-        self.speed = speed
-        self._done, self._origin = 0, time.perf_counter()
-
-    @Slot(int)
-    def step(self, steps: int) -> None:
-        if self.lanes is None:
-            return
-        self.set_playing(False)
-        self._run(steps)
-        self._publish(evaluate=True)
-
-    @Slot(int)
-    def close_lane(self, index: int) -> None:
-        try:
-            self.lanes.close(index)
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(one_line(exc))
-            return
-        self._publish()
-
-    @Slot(int)
-    def keep_lane(self, index: int) -> None:
-        self.set_playing(False)
-        lane = self.lanes[index]
-        self.kept.emit(lane.experiment.to_document(), lane.label)
-
-    @Slot()
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self.playing = False
-
-    def _run(self, steps: int) -> None:
-        try:
-            self.lanes.run(steps)
-        except Exception as exc:  # noqa: BLE001 - one line, and the lanes pause
-            self.failed.emit(one_line(exc))
-            self.set_playing(False)
-
-    def _tick(self) -> None:
-        if not self.playing:
-            return
-        now = time.perf_counter()
-        if self.speed:
-            due = int((now - self._origin) * self.speed) - self._done
-            steps = max(0, min(due, max(1, int(self.speed * 0.25))))
-        else:
-            steps = self._chunk
-        if steps:
-            start = time.perf_counter()
-            self._run(steps)
-            self._done += steps
-            spent = time.perf_counter() - start
-            if not self.speed:
-                per_step = spent / steps
-                self._chunk = max(1, min(int(CHUNK_SECONDS / max(per_step, 1e-7)), 100_000))
-        if all(lane.experiment.diverged for lane in self.lanes):
-            self.set_playing(False)
-            return
-        now = time.perf_counter()
-        if now - self._last_publish >= PUBLISH_SECONDS and self.gui_ready:
-            self._publish(evaluate=now - self._last_evaluation >= EVALUATION_SECONDS)
-        if self.speed:
-            self._timer.setInterval(max(0, round(1000 / max(self.speed, 1))) if steps == 0 else 0)
-        else:  # as fast as it goes, but never without a pause: the window's thread draws meanwhile
-            self._timer.setInterval(MAX_SPEED_PAUSE_MS)
-
-    def _publish(self, evaluate: bool = False) -> None:
-        now = time.perf_counter()
-        self._last_publish = now
-        if evaluate:
-            self._last_evaluation = now
-        try:
-            frames = []
-            for lane in self.lanes:
-                exp = lane.experiment
-                if evaluate:
-                    exp.record_evaluation()
-                frames.append((lane.label, exp.snapshot(evaluate=False)))
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(one_line(exc))
-            return
-        self.gui_ready = False
-        self.frame.emit(frames)
-
-
 # -- the window ----------------------------------------------------------------------------------
 class _LaneColumn(QtWidgets.QWidget):
     """One lane: its name (in its colour), Keep and Close, its output, graph and health."""
@@ -377,24 +235,20 @@ class CompareWindow(QtWidgets.QMainWindow):
     """The lanes side by side, their curves over each other, and where two disagree."""
 
     keep_requested = Signal(object, str)  # (document, label) of the lane to make the main run
-    _play = Signal(bool)
-    _speed = Signal(float)
-    _step = Signal(int)
-    _close_lane = Signal(int)
-    _keep_lane = Signal(int)
-    _stop = Signal()
 
     def __init__(self, base: Experiment, variants: list[dict], parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"Compare runs — {base.raw_train.name}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.frames: list = []  # the newest (label, snapshot) of each lane
-        self._difference_rect = None
+        self.frames: list = []  # the newest (label, snapshot) of each lane, all at one step
         self.last_message = ""
-        self.columns = [_LaneColumn(k) for k in range(len(variants))]
+        self._difference_rect = None
+        lanes = Lanes(base, variants)  # raises a one-line error for a setting a lane cannot take
+        self.labels = [lane.label for lane in lanes]
+        self.columns = [_LaneColumn(k) for k in range(len(lanes))]
         for column in self.columns:
-            column.keep_button.clicked.connect(lambda _=False, c=column: self._keep_lane.emit(c.k))
-            column.close_button.clicked.connect(lambda _=False, c=column: self._on_close_clicked(c))
+            column.keep_button.clicked.connect(lambda _=False, c=column: self.keep_lane(c.k))
+            column.close_button.clicked.connect(lambda _=False, c=column: self.close_lane(c.k))
 
         # toolbar: play, step, speed
         bar = self.addToolBar("Compare")
@@ -402,48 +256,49 @@ class CompareWindow(QtWidgets.QMainWindow):
         self.act_play = QtGui.QAction("Play", self)
         self.act_play.setCheckable(True)
         self.act_play.setShortcut(QtGui.QKeySequence(Qt.Key.Key_Space))
-        self.act_play.triggered.connect(lambda: self._play.emit(self.act_play.isChecked()))
+        self.act_play.setToolTip("Train every lane, in step (Space)")
+        self.act_play.triggered.connect(lambda: self.set_playing(self.act_play.isChecked()))
         self.act_step = QtGui.QAction("Step", self)
         self.act_step.setToolTip("One step in every lane")
-        self.act_step.triggered.connect(lambda: self._step.emit(1))
+        self.act_step.triggered.connect(lambda: self.step(1))
         bar.addAction(self.act_play)
         bar.addAction(self.act_step)
         bar.addSeparator()
-        bar.addWidget(QtWidgets.QLabel(" Steps / second "))
+        speed_label = QtWidgets.QLabel(" Steps / second ")
+        bar.addWidget(speed_label)
         self.speed_combo = combo_box([("max" if s == 0 else f"{s:,}") for s in SPEEDS], None, "Steps / second")
         self.speed_combo.setAccessibleName("Steps / second")
         self.speed_combo.setCurrentText("300")
-        self.speed_combo.currentIndexChanged.connect(lambda i: self._speed.emit(float(SPEEDS[i])))
+        self.speed_combo.currentIndexChanged.connect(lambda i: self.set_speed(float(SPEEDS[i])))
         bar.addWidget(self.speed_combo)
 
         # lanes side by side
-        lanes = QtWidgets.QWidget()
-        self.lanes_layout = QtWidgets.QHBoxLayout(lanes)
+        lanes_widget = QtWidgets.QWidget()
+        self.lanes_layout = QtWidgets.QHBoxLayout(lanes_widget)
         self.lanes_layout.setContentsMargins(0, 0, 0, 0)
         for column in self.columns:
             self.lanes_layout.addWidget(column, 1)
 
-        # the curves over each other, and the difference of two lanes
+        # the curves over each other (the legend beside them), and the difference of two lanes
         self.curves_view = pg.GraphicsLayoutWidget()
         self.loss_plot = self.curves_view.addPlot(row=0, col=0)
         self.loss_plot.setLabel("left", "test loss")
-        for plot_axis in ("left", "bottom"):
-            self.loss_plot.getAxis(plot_axis).enableAutoSIPrefix(False)
-        self.loss_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.loss_plot.setMenuEnabled(False)
         self.accuracy_plot = self.curves_view.addPlot(row=1, col=0)
         self.accuracy_plot.setLabel("left", "test acc")
         self.accuracy_plot.setLabel("bottom", "step")
         self.accuracy_plot.setXLink(self.loss_plot)
-        self.accuracy_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.accuracy_plot.setMenuEnabled(False)
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setMenuEnabled(False)
+            for name in ("left", "bottom"):
+                plot.getAxis(name).enableAutoSIPrefix(False)
         self.legend = pg.LegendItem(labelTextSize="9pt", brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(GRID_LINE))
         self.curves_view.addItem(self.legend, row=0, col=1, rowspan=2)  # beside the plots, never over them
-        self.loss_curves = [self.loss_plot.plot(pen=pg.mkPen(LANE_COLORS[k], width=2)) for k in range(len(variants))]
-        for k, curve in enumerate(self.loss_curves):
-            self.legend.addItem(curve, f"lane {k + 1}")
+        self.loss_curves = [self.loss_plot.plot(pen=pg.mkPen(LANE_COLORS[k], width=2)) for k in range(len(lanes))]
         self.accuracy_curves = [self.accuracy_plot.plot(pen=pg.mkPen(LANE_COLORS[k], width=2))
-                                for k in range(len(variants))]
+                                for k in range(len(lanes))]
+        for k, curve in enumerate(self.loss_curves):
+            self.legend.addItem(curve, self.labels[k])
 
         self.difference_view = pg.PlotWidget()
         self.difference_view.setMenuEnabled(False)
@@ -455,8 +310,8 @@ class CompareWindow(QtWidgets.QMainWindow):
         self.difference_a.setAccessibleName("Difference of lane")
         self.difference_b.setAccessibleName("and lane")
         for combo, k in ((self.difference_a, 0), (self.difference_b, 1)):
-            combo.addItems([f"Lane {i + 1}" for i in range(len(variants))])
-            combo.setCurrentIndex(min(k, len(variants) - 1))
+            combo.addItems([f"Lane {i + 1}" for i in range(len(lanes))])
+            combo.setCurrentIndex(min(k, len(lanes) - 1))
             combo.currentIndexChanged.connect(lambda _: self._draw_difference())
         self.difference_note = QtWidgets.QLabel("")
         self.difference_note.setWordWrap(True)
@@ -464,11 +319,9 @@ class CompareWindow(QtWidgets.QMainWindow):
         box = QtWidgets.QVBoxLayout(difference)
         box.setContentsMargins(4, 0, 4, 0)
         pick = QtWidgets.QHBoxLayout()
-        pick.addWidget(QtWidgets.QLabel("Where"))
-        pick.addWidget(self.difference_a)
-        pick.addWidget(QtWidgets.QLabel("and"))
-        pick.addWidget(self.difference_b)
-        pick.addWidget(QtWidgets.QLabel("disagree"))
+        for widget in (QtWidgets.QLabel("Where"), self.difference_a, QtWidgets.QLabel("and"), self.difference_b,
+                       QtWidgets.QLabel("disagree")):
+            pick.addWidget(widget)
         pick.addStretch(1)
         box.addLayout(pick)
         box.addWidget(self.difference_view, 1)
@@ -480,7 +333,7 @@ class CompareWindow(QtWidgets.QMainWindow):
         bottom.setStretchFactor(0, 2)
         bottom.setStretchFactor(1, 1)
         split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(lanes)
+        split.addWidget(lanes_widget)
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -489,49 +342,106 @@ class CompareWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.resize(1500, 950)
 
-        # the worker on its own thread
-        self._thread = QtCore.QThread(self)
-        self.worker = _LanesWorker(base, variants)
-        self.worker.moveToThread(self._thread)
-        self._thread.started.connect(self.worker.start)
-        self._play.connect(self.worker.set_playing)
-        self._speed.connect(self.worker.set_speed)
-        self._step.connect(self.worker.step)
-        self._close_lane.connect(self.worker.close_lane)
-        self._keep_lane.connect(self.worker.keep_lane)
-        self._stop.connect(self.worker.stop)
-        self.worker.frame.connect(self._on_frame)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.playing_changed.connect(self._on_playing_changed)
-        self.worker.kept.connect(self._on_kept)
+        # a training session (a process, as the main run's) per lane, driven in lockstep
+        self.sessions = [TrainingSession(experiment=lane.experiment, parent=self) for lane in lanes]
+        self.snapshots: list = [None] * len(self.sessions)
+        for session in self.sessions:
+            session.snapshot_ready.connect(lambda snap, s=session: self._on_lane_snapshot(s, snap))
+            session.failed.connect(self._on_failed)
+            session.forked.connect(lambda exp, s=session: self._on_forked(s, exp))
+        self.playing = False
+        self.speed = 300.0
+        self.target = base.step  # the step every lane shows before the next chunk goes out
+        self._chunk = 16
+        self._sent_at = 0.0
+        self._sent_steps = 0
+        self._pace = QtCore.QTimer(self)  # at a set speed: when the next chunk is due
+        self._pace.setSingleShot(True)
+        self._pace.timeout.connect(self._send_chunk)
         name_controls(self)
-        self._speed.emit(300.0)
-        self._thread.start()
 
-    # -- from the worker --------------------------------------------------------------------------
-    @Slot(object)
-    def _on_frame(self, frames: list) -> None:
+    # -- lockstep -----------------------------------------------------------------------------------
+    def set_playing(self, on: bool) -> None:
+        """Train every lane a chunk of steps at a time, all in step, until paused."""
+        self.playing = bool(on)
+        self.act_play.setChecked(self.playing)
+        self.act_play.setText("Pause" if self.playing else "Play")
+        if not self.playing:
+            self._pace.stop()
+        elif self._all_shown():
+            self._send_chunk()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Steps a second each lane takes while playing (0: as fast as they go)."""
+        self.speed = float(steps_per_second)
+
+    def step(self, steps: int = 1) -> None:
+        """``steps`` steps in every lane (playing stops)."""
+        self.set_playing(False)
+        if self._all_shown():
+            self._send(steps)
+
+    def _live(self) -> list[int]:
+        """The lanes still training (one that diverged stops; the others go on)."""
+        return [k for k, snap in enumerate(self.snapshots) if snap is None or not snap.diverged]
+
+    def _all_shown(self) -> bool:
+        return all(self.snapshots[k] is not None and self.snapshots[k].step >= self.target for k in self._live())
+
+    def _send_chunk(self) -> None:
+        if self.playing:
+            self._send(max(1, round(self.speed * CHUNK_SECONDS)) if self.speed else self._chunk)
+
+    def _send(self, steps: int) -> None:
+        live = self._live()
+        if not live:
+            self.set_playing(False)
+            return
+        self.target += steps
+        self._sent_at, self._sent_steps = time.perf_counter(), steps
+        for k in live:
+            self.sessions[k].step(steps)
+
+    @Slot(object, object)
+    def _on_lane_snapshot(self, session, snapshot) -> None:
+        if session not in self.sessions:
+            return
+        self.snapshots[self.sessions.index(session)] = snapshot
+        if not self._all_shown() or any(s is None for s in self.snapshots):
+            return
+        spent = time.perf_counter() - self._sent_at
+        if self._sent_steps == self._chunk:  # as fast as they go: chunks of FULL_SPEED_CHUNK seconds
+            low, high = FULL_SPEED_CHUNK
+            if spent < low:  # mostly the round trip: more steps a chunk
+                self._chunk = min(MAX_CHUNK, 2 * self._chunk)
+            elif spent > high:
+                self._chunk = max(1, self._chunk // 2)
+        frames = [(label, snap) for label, snap in zip(self.labels, self.snapshots)]
+        if self.playing:  # the lanes train on while this picture is drawn
+            if self.speed:
+                self._pace.start(max(0, round(1000 * (self._sent_steps / self.speed - spent))))
+            else:
+                self._send_chunk()
+        self._show(frames)
+
+    # -- drawing ------------------------------------------------------------------------------------
+    def _show(self, frames: list) -> None:
         self.frames = frames
         for k, ((label, snapshot), column) in enumerate(zip(frames, self.columns)):
             column.show_lane(label, snapshot, LANE_COLORS[k])
             h = snapshot.history
-            loss = h["test_loss"] if snapshot.raw_test is not None else h["train_loss"]
-            accuracy = h["test_accuracy"] if snapshot.raw_test is not None else h["train_accuracy"]
-            self.loss_curves[k].setData(h["eval_step"], loss)
-            self.accuracy_curves[k].setData(h["eval_step"], accuracy)
-            item = self.legend.getLabel(self.loss_curves[k])
-            if item is not None and item.text != label:
-                item.setText(label)
-        self.accuracy_plot.setVisible(frames[0][1].task == "classification" if frames else False)
-        step = frames[0][1].step if frames else 0
+            held_out = snapshot.raw_test is not None
+            self.loss_curves[k].setData(h["eval_step"], h["test_loss"] if held_out else h["train_loss"])
+            self.accuracy_curves[k].setData(h["eval_step"], h["test_accuracy"] if held_out else h["train_accuracy"])
+        self.accuracy_plot.setVisible(bool(frames) and frames[0][1].task == "classification")
+        step = max((snapshot.step for _, snapshot in frames), default=0)
         self.status_label.setText(f"step {step:,}   " + "   ".join(
             f"lane {k + 1}: {_figure(snapshot)}" for k, (_, snapshot) in enumerate(frames)))
         self._draw_difference()
-        self.worker.gui_ready = True
 
     def _draw_difference(self) -> None:
         a, b = self.difference_a.currentIndex(), self.difference_b.currentIndex()
-        if not self.frames or max(a, b) >= len(self.frames):
+        if not self.frames or max(a, b) >= len(self.frames) or min(a, b) < 0:
             return
         first, second = self.frames[a][1], self.frames[b][1]
         found = plane_difference(first, second)
@@ -546,63 +456,71 @@ class CompareWindow(QtWidgets.QMainWindow):
             image[values] = (216, 27, 96, 255)  # where the two lanes predict different classes
             image[~values] = (240, 240, 240, 255)
             self.difference_image.setImage(image, levels=(0, 255))
-            share = float(values.mean())
             self.difference_note.setText(f"Lanes {a + 1} and {b + 1} predict different classes on "
-                                         f"{100 * share:.1f}% of the plane (red).")
+                                         f"{100 * float(values.mean()):.1f}% of the plane (red).")
         else:
-            self.difference_image.setImage(values, levels=(0.0, max(float(np.nanmax(values)), 1e-12)))
-            self.difference_note.setText(f"|output of lane {a + 1} − output of lane {b + 1}|, largest "
-                                         f"{float(np.nanmax(values)):.3g}.")
+            top = max(float(np.nanmax(values)), 1e-12)
+            self.difference_image.setImage(values, levels=(0.0, top))
+            self.difference_note.setText(f"|output of lane {a + 1} − output of lane {b + 1}|, largest {top:.3g}.")
         rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
         self.difference_image.setRect(rect)
         if rect != self._difference_rect:
             self._difference_rect = rect
             self.difference_view.getViewBox().setRange(rect, padding=0)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.last_message = message
-        self.statusBar().showMessage(message, 10000)
-        QtWidgets.QMessageBox.warning(self, "Compare runs", message)
+    # -- lanes ----------------------------------------------------------------------------------------
+    def keep_lane(self, k: int) -> None:
+        """Make lane ``k`` the main run (a copy of it comes back, then the window closes)."""
+        self.set_playing(False)
+        self.sessions[k].fork()
 
-    @Slot(bool)
-    def _on_playing_changed(self, playing: bool) -> None:
-        self.act_play.setChecked(playing)
-        self.act_play.setText("Pause" if playing else "Play")
+    def _on_forked(self, session, experiment) -> None:
+        if session in self.sessions:
+            label = self.labels[self.sessions.index(session)]
+            self.keep_requested.emit(experiment.to_document(), label)
+            self.close()
 
-    @Slot(object, str)
-    def _on_kept(self, document: dict, label: str) -> None:
-        self.keep_requested.emit(document, label)
-        self.close()
-
-    def _on_close_clicked(self, column: _LaneColumn) -> None:
+    def close_lane(self, k: int) -> None:
+        """Take lane ``k`` out of the comparison (its training process ends)."""
         if len(self.columns) == 1:
             self._on_failed("The last lane cannot be closed; close the window to end the comparison")
             return
-        k = column.k
-        self._close_lane.emit(k)
-        self.columns.pop(k)
+        session, column = self.sessions.pop(k), self.columns.pop(k)
+        session.shutdown(1000)
+        session.deleteLater()
+        for lst in (self.snapshots, self.labels):
+            lst.pop(k)
         column.hide()
         column.deleteLater()
         for curve in (self.loss_curves.pop(k), self.accuracy_curves.pop(k)):
-            curve.getViewBox().removeItem(curve) if curve.getViewBox() is not None else None
+            curve.getViewBox().removeItem(curve)
         self.legend.clear()
         for i, (col, curve) in enumerate(zip(self.columns, self.loss_curves)):
             col.set_index(i)
-            curve.setPen(pg.mkPen(LANE_COLORS[i], width=2))
-            self.accuracy_curves[i].setPen(pg.mkPen(LANE_COLORS[i], width=2))
-            self.legend.addItem(curve, f"lane {i + 1}")
+            for c in (curve, self.accuracy_curves[i]):
+                c.setPen(pg.mkPen(LANE_COLORS[i], width=2))
+            self.legend.addItem(curve, self.labels[i])
         for combo in (self.difference_a, self.difference_b):
             combo.blockSignals(True)
             combo.clear()
             combo.addItems([f"Lane {i + 1}" for i in range(len(self.columns))])
             combo.blockSignals(False)
         self.difference_b.setCurrentIndex(min(1, len(self.columns) - 1))
+        if self.frames:
+            self._show([(label, snap) for label, snap in zip(self.labels, self.snapshots)])
+        if self.playing and self._all_shown():
+            self._send_chunk()
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.last_message = message
+        self.statusBar().showMessage(message, 10000)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        self._stop.emit()
-        self._thread.quit()
-        self._thread.wait(5000)
+        self._pace.stop()
+        self.playing = False
+        for session in self.sessions:
+            session.shutdown(1000)
         super().closeEvent(event)
 
 

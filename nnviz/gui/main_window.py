@@ -348,9 +348,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.compare_dialog = dialog
         dialog.open()
 
-    def open_comparison(self, base, variants: list[dict]) -> CompareWindow:
-        """The window of lanes forked from ``base`` (an Experiment of this thread's own)."""
-        window = CompareWindow(base, variants)
+    def open_comparison(self, base, variants: list[dict]) -> CompareWindow | None:
+        """The window of lanes forked from ``base`` (an Experiment of this thread's own); None, with a
+        one-line message, when a lane cannot take its settings."""
+        try:
+            window = CompareWindow(base, variants)
+        except NnvizError as exc:
+            self.show_message("Compare runs", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
+            return None
         window.keep_requested.connect(self._keep_lane)
         self.compare_window = window
         window.show()

@@ -358,7 +358,7 @@ class TrainingSession(QObject):
 
     def __init__(self, document: dict | None = None, data: DataConfig | None = None,
                  max_fps: float = 30.0, draw_share: float = 0.15, parent: QObject | None = None,
-                 threaded: bool | None = None):
+                 threaded: bool | None = None, experiment: Experiment | None = None):
         super().__init__(parent)
         TrainingSession._instances.add(self)
         self.latest: Snapshot | None = None
@@ -374,7 +374,8 @@ class TrainingSession(QObject):
         self.playing = False
         self._pending = False
         self._max_fps = max_fps
-        experiment, problem = self._first_experiment(document, data)
+        # ``experiment``: train this one (a lane of a comparison), given away to the session
+        experiment, problem = (experiment, "") if experiment is not None else self._first_experiment(document, data)
         threaded = self.threaded_by_default if threaded is None else threaded
         self._engine = None
         if not threaded:
