@@ -206,6 +206,10 @@ class _LaneColumn(QtWidgets.QWidget):
         self.health = HealthStrip()
         self.output.setMinimumHeight(180)
         self.graph.setMinimumHeight(160)
+        # narrow: the output's check boxes stay in the main window, the health table may scroll
+        for box in (self.output.show_test, self.output.discretize, self.output.show_confusion):
+            box.hide()
+        self.health.compact = True
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.keep_button)

@@ -361,8 +361,17 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             self.verdict.setText(text)
         self.verdict.setHidden(not text)
 
+    #: a strip in a narrow place (a lane of a comparison): it may be narrower than its names, which
+    #: are then cut, and the table scrolls sideways
+    compact = False
+
     def _fit_name_column(self) -> None:
-        """Keep the layer names whole (bold, as when red): the strip is at least that wide."""
+        """Keep the layer names whole (bold, as when red): the strip is at least that wide (unless
+        :attr:`compact`)."""
+        if self.compact:
+            self.table.setMinimumWidth(0)
+            self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+            return
         bold = QtGui.QFont(self.table.font())
         bold.setBold(True)
         metrics = QtGui.QFontMetrics(bold)
