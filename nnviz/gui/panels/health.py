@@ -44,6 +44,7 @@ MARGIN_DECADES = 2.0  # gradient norms within this many orders of magnitude of a
 RATIO_MARGIN = 1.0  # update ratios within this of the band (in log10) are amber
 ROW_HEIGHT = 22
 CELL_PADDING = 8  # px of space left and right of a cell's text
+COMPACT_NAME_WIDTH = 110  # px the layer names keep in a compact strip
 
 NAME, DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO = range(5)
 HEADERS = ("Layer", "Dead", "Saturated", "Grad norm", "Update (log₁₀)")
@@ -345,7 +346,10 @@ class HealthStrip(Panel, QtWidgets.QWidget):
                    f"Mean activation {h.mean:.4g}, std {h.std:.4g} on the probe batch."
                    + ("\nA red cell in this row, or the line above the table, marks a problem." if sick else "")
                    + "\nClick to open the layer's activations.")
-            changed |= self._set_item(name, layer_title(snapshot, h), sick_color if sick else sound_color, tip)
+            title = layer_title(snapshot, h)
+            if self.compact:  # "Hidden 1 · tanh": the layer's number survives a narrow column
+                title = title.replace(" layer ", " ").replace("Output layer", "Output").replace(" · dense ", " · ")
+            changed |= self._set_item(name, title, sick_color if sick else sound_color, tip)
             font = name.font()
             if font.bold() != sick:
                 font.setBold(sick)
@@ -361,14 +365,21 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             self.verdict.setText(text)
         self.verdict.setHidden(not text)
 
-    #: a strip in a narrow place (a lane of a comparison): it may be narrower than its names, which
-    #: are then cut, and the table scrolls sideways
+    #: a strip in a narrow place (a lane of a comparison): it may be narrower than its names and
+    #: numbers; the names keep COMPACT_NAME_WIDTH and the table scrolls sideways
     compact = False
 
     def _fit_name_column(self) -> None:
         """Keep the layer names whole (bold, as when red): the strip is at least that wide (unless
         :attr:`compact`)."""
-        if self.compact:
+        if self.compact:  # the names get what the numbers leave, at least COMPACT_NAME_WIDTH
+            header = self.table.horizontalHeader()
+            if header.sectionResizeMode(NAME) != QtWidgets.QHeaderView.ResizeMode.Interactive:
+                header.setSectionResizeMode(NAME, QtWidgets.QHeaderView.ResizeMode.Interactive)
+                header.setStretchLastSection(False)
+            numbers = sum(header.sectionSize(c) for c in range(1, len(HEADERS)))
+            room = self.table.viewport().width() - numbers
+            header.resizeSection(NAME, max(COMPACT_NAME_WIDTH, room))
             self.table.setMinimumWidth(0)
             self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             return
