@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.core.errors import ModelError
+from nnviz.core.errors import LimitError, ModelError
 from nnviz.core.validation import MAX_NUMBERS, read_file, show, too_many
 
 #: the largest header read, as the reference implementation (a header this large is not an MLP's)
@@ -57,6 +57,8 @@ def read_safetensors(path) -> SafetensorsFile:
         return _parse(raw)
     except _Bad as bad:
         raise ModelError(f"{path}: {bad}") from None
+    except LimitError as exc:
+        raise LimitError(f"{path}: {exc}") from None
 
 
 class _Bad(Exception):

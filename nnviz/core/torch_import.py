@@ -155,6 +155,11 @@ class _Module:
         return f"{self.kind}()"
 
 
+class _FileProblem(ModelError):
+    """A problem of the tensors (named by their keys): in the safetensors file, whatever the
+    architecture says."""
+
+
 # -- reading --------------------------------------------------------------------------------------------------
 def import_safetensors(path) -> Imported:
     """The nnviz model document of the ``nn.Sequential`` whose state dict the safetensors file
@@ -171,6 +176,7 @@ def import_safetensors(path) -> Imported:
         spec = _parse_spec(file.metadata[METADATA_KEY], source)
     try:
         groups, prefix = _groups(file)
+        notes: list[str] = []
         if spec is not None:
             check_keys(spec, ("format", "modules", *PASSED_KEYS), "")
             if spec.get("format", SIDECAR_FORMAT) != SIDECAR_FORMAT:
@@ -178,15 +184,14 @@ def import_safetensors(path) -> Imported:
             if "modules" not in spec:
                 raise ModelError("modules: missing (the modules of the nn.Sequential, as PyTorch prints them: "
                                  "[repr(m) for m in model])")
-            modules, notes = _listed_modules(spec["modules"], groups), []
+            modules = _listed_modules(spec["modules"], groups)
         else:
             modules, notes = _inferred_modules(groups, file, path, sidecar)
-    except ModelError as exc:
-        raise ModelError(f"{source}: {exc}") from None
-    try:
         inputs, layers, more = _layers(modules, groups, file, prefix)
-    except ModelError as exc:
+    except _FileProblem as exc:  # a tensor's: in the file
         raise ModelError(f"{path}: {exc}") from None
+    except ModelError as exc:  # the architecture's: where it came from
+        raise ModelError(f"{source}: {exc}") from None
     doc = {"format": FORMAT, "name": path.name.removesuffix(path.suffix),
            "description": f"Imported from PyTorch: {path.name}", "inputs": inputs, "layers": layers,
            # its weights were learnt: the app keeps them (and its widths and loss) rather than
@@ -236,18 +241,18 @@ def _groups(file: SafetensorsFile) -> tuple[dict[int, dict[str, str]], str]:
     """The state dict's keys by module index (index -> tensor name -> key), and the prefix they
     share (``""``, or ``"net."`` for an ``nn.Sequential`` kept as ``self.net``)."""
     if not file.tensors:
-        raise ModelError("no tensors: the file holds no weights")
+        raise _FileProblem("no tensors: the file holds no weights")
     groups: dict[int, dict[str, str]] = {}
     prefix = None
     for key in file.tensors:
         match = _KEY.match(key)
         if match is None or (match.group(1) and not match.group(1).endswith(".")):
-            raise ModelError(f"{show(key, 40)}: not a key of an nn.Sequential's state dict ('<index>.<name>', such "
+            raise _FileProblem(f"{show(key, 40)}: not a key of an nn.Sequential's state dict ('<index>.<name>', such "
                              f"as '0.weight'); nnviz imports an nn.Sequential MLP")
         if prefix is None:
             prefix, first = match.group(1), key
         elif match.group(1) != prefix:
-            raise ModelError(f"{show(key, 40)}: not of the same nn.Sequential as {show(first, 40)} (nnviz imports "
+            raise _FileProblem(f"{show(key, 40)}: not of the same nn.Sequential as {show(first, 40)} (nnviz imports "
                              f"one nn.Sequential)")
         groups.setdefault(int(match.group(2)), {})[match.group(3)] = key
     return dict(sorted(groups.items())), prefix
@@ -315,8 +320,9 @@ def _module(text, i: int) -> _Module:
 def unknown_module(where: str, kind: str) -> ModelError:
     import difflib
 
-    close = difflib.get_close_matches(kind, list(TORCH_MODULES), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    names = {name.lower(): name for name in TORCH_MODULES}
+    close = difflib.get_close_matches(kind.lower(), list(names), n=1)
+    hint = f"did you mean {names[close[0]]!r}? " if close else ""
     return ModelError(f"{where}: nnviz has no equivalent of {show(kind, 30)} ({hint}it reads "
                       f"{', '.join(TORCH_MODULES)})")
 
@@ -417,8 +423,8 @@ def _infer(index: int, names: dict[str, str], file: SafetensorsFile, width: int 
                        where)
     key = names.get("weight") or next(iter(names.values()))
     if weight is not None:
-        raise ModelError(f"{show(key, 40)}: shape {weight}: an MLP's weights have 1 or 2 dimensions")
-    raise ModelError(f"{show(key, 40)}: no module of an MLP holds {' and '.join(map(repr, names))} alone "
+        raise _FileProblem(f"{show(key, 40)}: shape {weight}: an MLP's weights have 1 or 2 dimensions")
+    raise _FileProblem(f"{show(key, 40)}: no module of an MLP holds {' and '.join(map(repr, names))} alone "
                      f"(nnviz reads {', '.join(m for m, s in TORCH_MODULES.items() if s.role == 'layer')})")
 
 
@@ -428,16 +434,17 @@ def _layers(modules: list[_Module], groups: dict, file: SafetensorsFile, prefix:
     nnviz adds (a bias where PyTorch's module has none)."""
     tensors = {}
     for module in modules:
+        _check_expressible(module)
         names = groups.get(module.index, {})
         required, optional = module.tensors()
         for name, key in names.items():
             if name not in required + optional:
                 has = ", ".join(required + optional) or "no tensors"
-                raise ModelError(f"{show(key, 40)}: unknown key ({module.where}, {module.shown()}, has {has})")
+                raise _FileProblem(f"{show(key, 40)}: unknown key ({module.where}, {module.shown()}, has {has})")
         for name in required:
             if name not in names:
-                raise ModelError(f"{show(prefix + f'{module.index}.{name}', 40)}: missing ({module.where}, "
-                                 f"{module.shown()}, has {name!r})")
+                raise _FileProblem(f"{show(prefix + f'{module.index}.{name}', 40)}: missing (the state of "
+                                   f"{module.where}, {module.shown()}, has it)")
         tensors[module.index] = {name: _tensor(file, key) for name, key in names.items()}
     widths = [_width(m) for m in modules if _width(m) is not None]
     if not widths:
@@ -456,12 +463,25 @@ def _layers(modules: list[_Module], groups: dict, file: SafetensorsFile, prefix:
         elif spec.role == "dropout":
             layers.append({"type": "dropout", "p": module.args["p"]})
         elif spec.role == "activation":
-            _activate(module, layers, modules, given, keys, width)
-        elif module.kind == "Flatten" and (module.args["start_dim"], module.args["end_dim"]) not in ((1, -1), (-1, -1),
-                                                                                                      (1, 1)):
-            raise ModelError(f"{module.where}: {module.shown()} would change the shape of a batch of samples; "
-                             f"an MLP's Flatten keeps start_dim=1")
+            _activate(module, layers, given, keys)
     return inputs, layers, notes
+
+
+def _check_expressible(module: _Module) -> None:
+    """Refuse a module whose arguments nnviz's layers cannot follow."""
+    a = module.args
+    if module.kind == "BatchNorm1d" and not a["track_running_stats"]:
+        raise ModelError(f"{module.where}: a BatchNorm1d without running statistics normalises by the batch even "
+                         f"in evaluation; nnviz's uses running statistics (track_running_stats=True)")
+    if module.kind == "BatchNorm1d" and a["momentum"] is None:
+        raise ModelError(f"{module.where}: momentum=None (a cumulative average of the batches) has no nnviz "
+                         f"equivalent; give a momentum in [0, 1]")
+    if module.kind == "PReLU" and a["num_parameters"] != 1:
+        raise ModelError(f"{module.where}: PReLU(num_parameters={a['num_parameters']}) learns one slope per "
+                         f"feature; nnviz's prelu learns one per layer (num_parameters=1)")
+    if module.kind == "Flatten" and (a["start_dim"], a["end_dim"]) not in ((1, -1), (1, 1), (-1, -1)):
+        raise ModelError(f"{module.where}: {module.shown()} would change the shape of a batch of samples; an MLP's "
+                         f"Flatten keeps start_dim=1")
 
 
 def _width(module: _Module) -> int | None:
@@ -475,19 +495,19 @@ def _tensor(file: SafetensorsFile, key: str) -> np.ndarray:
     name = key.rpartition(".")[2]
     if name == "num_batches_tracked":
         if array.shape != () or dtype != "I64" or array < 0:
-            raise ModelError(f"{show(key, 40)}: expected a count (an I64 number >= 0), got {dtype} of shape "
+            raise _FileProblem(f"{show(key, 40)}: expected a count (an I64 number >= 0), got {dtype} of shape "
                              f"{array.shape}")
         return array
     if dtype not in FLOAT_DTYPES:
-        raise ModelError(f"{show(key, 40)}: {dtype}; weights must be floating point ({', '.join(FLOAT_DTYPES)})")
+        raise _FileProblem(f"{show(key, 40)}: {dtype}; weights must be floating point ({', '.join(FLOAT_DTYPES)})")
     if not np.all(np.isfinite(array)):
-        raise ModelError(f"{show(key, 40)}: holds NaN or infinity; nnviz takes finite numbers only")
+        raise _FileProblem(f"{show(key, 40)}: holds NaN or infinity; nnviz takes finite numbers only")
     return array
 
 
 def _expect(array: np.ndarray, shape: tuple, key: str, why: str) -> list:
     if array.shape != shape:
-        raise ModelError(f"{show(key, 40)}: expected shape {shape} ({why}), got {array.shape}")
+        raise _FileProblem(f"{show(key, 40)}: expected shape {shape} ({why}), got {array.shape}")
     return array.tolist()
 
 
@@ -500,7 +520,7 @@ def _layer(module: _Module, given: dict, keys: dict, width: int) -> tuple[dict, 
         layer = {"type": "dense", "units": out,
                  "weight": _expect(weight, (out, a["in_features"]), keys["weight"], "out_features, in_features")}
         if a["in_features"] != width:
-            raise ModelError(f"{show(keys['weight'], 40)}: takes {a['in_features']} features (shape {weight.shape}), "
+            raise _FileProblem(f"{show(keys['weight'], 40)}: takes {a['in_features']} features (shape {weight.shape}), "
                              f"but {before}")
         note = ""
         if "bias" in given:
@@ -514,7 +534,8 @@ def _layer(module: _Module, given: dict, keys: dict, width: int) -> tuple[dict, 
     if features != width:
         what = "num_features" if kind == "BatchNorm1d" else "normalized_shape"
         first = next(iter(keys.values()), None)
-        raise ModelError(f"{show(first, 40) if first else module.where}: {kind} of {features} features ({what}), "
+        raise (_FileProblem if first else ModelError)(
+            f"{show(first, 40) if first else module.where}: {kind} of {features} features ({what}), "
                          f"but {before}")
     shape = (features,)
     arrays = {name: _expect(array, shape, keys[name], f"{kind} of {features} features")
@@ -530,14 +551,8 @@ def _layer(module: _Module, given: dict, keys: dict, width: int) -> tuple[dict, 
             f"has {'them' if len(added) > 1 else 'one'}, here starting at {' and '.join(s.split()[-1] for s in added)} "
             f"(training moves {'them' if len(added) > 1 else 'it'})") if added else ""
     if kind == "BatchNorm1d":
-        if not a["track_running_stats"]:
-            raise ModelError(f"{module.where}: a BatchNorm1d without running statistics normalises by the batch "
-                             f"even in evaluation; nnviz's uses running statistics (track_running_stats=True)")
-        if a["momentum"] is None:
-            raise ModelError(f"{module.where}: momentum=None (a cumulative average of the batches) has no nnviz "
-                             f"equivalent; give a momentum in [0, 1]")
         if min(arrays["running_var"], default=0.0) < 0:
-            raise ModelError(f"{show(keys['running_var'], 40)}: a variance cannot be negative")
+            raise _FileProblem(f"{show(keys['running_var'], 40)}: a variance cannot be negative")
         layer = {"type": "batchnorm", "momentum": a["momentum"], "eps": a["eps"]}
     elif kind == "LayerNorm":
         layer = {"type": "layernorm", "eps": a["eps"]}
@@ -549,7 +564,7 @@ def _layer(module: _Module, given: dict, keys: dict, width: int) -> tuple[dict, 
     return layer, width, note
 
 
-def _activate(module: _Module, layers: list, modules: list[_Module], given: dict, keys: dict, width: int) -> None:
+def _activate(module: _Module, layers: list, given: dict, keys: dict) -> None:
     """Give the layer before ``module`` its activation."""
     spec = TORCH_MODULES[module.kind]
     if not layers:
@@ -563,9 +578,6 @@ def _activate(module: _Module, layers: list, modules: list[_Module], given: dict
         activation = "gelu"
     last["activation"] = activation
     if module.kind == "PReLU":
-        if module.args["num_parameters"] != 1:
-            raise ModelError(f"{module.where}: PReLU(num_parameters={module.args['num_parameters']}) learns one "
-                             f"slope per feature; nnviz's prelu learns one per layer (num_parameters=1)")
         last["alpha"] = _expect(given["weight"], (1,), keys["weight"], "one slope, num_parameters=1")
 
 
