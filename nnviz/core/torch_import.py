@@ -439,8 +439,8 @@ def _layers(modules: list[_Module], groups: dict, file: SafetensorsFile, prefix:
         required, optional = module.tensors()
         for name, key in names.items():
             if name not in required + optional:
-                has = ", ".join(required + optional) or "no tensors"
-                raise _FileProblem(f"{show(key, 40)}: unknown key ({module.where}, {module.shown()}, has {has})")
+                has = "holds " + (", ".join(required + optional) or "no tensors")
+                raise _FileProblem(f"{show(key, 40)}: unknown key ({module.where}, {module.shown()}, {has})")
         for name in required:
             if name not in names:
                 raise _FileProblem(f"{show(prefix + f'{module.index}.{name}', 40)}: missing (the state of "

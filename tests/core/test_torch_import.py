@@ -446,7 +446,7 @@ SIDECAR_PROBLEMS = {
                       "'0.weight': expected shape (8, 3) (out_features, in_features), got (8, 2)"),
     "too few modules": (["Linear(2, 8)"], "modules: 1 modules, but the file has '2.weight' (module 2)"),
     "tensors of an activation": (["Linear(2, 8)", "ReLU()", "Tanh()"], "'2.weight': unknown key (modules[2], "
-                                                                      "Tanh(), has no tensors)"),
+                                                                      "Tanh(), holds no tensors)"),
     "activation first": (["ReLU()", "Linear(2, 8)", "ReLU()", "Linear(8, 1)"], "modules[0]: ReLU() comes before any "
                                                                                 "layer",
                          {f"{int(key[0]) + 1}{key[1:]}": value for key, value in mlp_tensors().items()}),
