@@ -511,3 +511,22 @@ def test_the_fixture_copied_without_its_sidecar_still_opens_with_a_note(tmp_path
     assert imported.source == str(path) and "has no architecture (mlp.safetensors.json)" in imported.notes[0]
     assert [layer["type"] for layer in imported.document["layers"]] == ["dense", "batchnorm", "dense", "layernorm",
                                                                         "dense", "rmsnorm", "dense"]
+
+
+def test_the_architecture_in_the_format_document_opens_its_weights(tmp_path):
+    """docs/model-format.md's example sidecar, beside the state dict of the model it lists."""
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "model-format.md").read_text(encoding="utf-8")
+    [example] = [body for body in re.findall(r"```json\n(.*?)```", text, flags=re.S) if "nnviz.torch/1" in body]
+    rng = np.random.default_rng(3)
+    tensors = {"0.weight": rng.normal(size=(8, 2)), "0.bias": rng.normal(size=8), "1.weight": rng.normal(size=8),
+               "1.bias": rng.normal(size=8), "1.running_mean": rng.normal(size=8),
+               "1.running_var": rng.uniform(0.5, 2, size=8), "1.num_batches_tracked": np.array(3),
+               "4.weight": rng.normal(size=(1, 8)), "4.bias": rng.normal(size=1)}
+    path = write(tmp_path / "model.safetensors", tensors)
+    sidecar_path(path).write_text(example, encoding="utf-8")
+    net = load_model(path)
+    assert [layer.type for layer in net.layers] == ["dense", "batchnorm", "dropout", "dense"]
+    assert [layer.activation.name for layer in net.layers] == ["identity", "relu", "identity", "sigmoid"]
+    assert net.loss.name == "bce" and net.optimizer.name == "adam" and net.layers[2].p == 0.2
