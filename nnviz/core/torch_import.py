@@ -21,8 +21,10 @@ order, with PyTorch's defaults) beside what it becomes. The format is described 
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,8 @@ PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt", ".pkl", ".pickle")
 #: keys of an nnviz model document that the architecture may give too (the rest come from the file)
 PASSED_KEYS = ("name", "description", "loss", "regularization", "optimizer", "schedule", "clip_grad_norm", "seed",
                "dtype", "data")
+#: the most modules an nn.Sequential may list (or its indices reach): an MLP has tens
+MAX_MODULES = 10_000
 #: a module string is at most this long (a PyTorch repr of an MLP's module is under 120 characters)
 MAX_MODULE_TEXT = 500
 REQUIRED = object()  # an argument with no default
@@ -76,44 +80,60 @@ def sidecar_path(path) -> Path:
 # -- PyTorch's modules ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TorchModule:
-    """A kind of PyTorch module nnviz reads. ``arguments``: (name, kind, default) in PyTorch's order
-    (``kind`` as :func:`~nnviz.core.validation.check_option` takes it, or ``shape``, ``int``, ``dim``);
-    ``keyword``: the keyword-only ones; ``role``: ``layer`` (a layer of its own, with tensors),
-    ``dropout``, ``activation`` (of the layer before it) or ``none`` (passes its input on)."""
+    """A kind of PyTorch module nnviz reads, as one entry of :data:`TORCH_MODULES`.
+
+    ``role``: ``layer`` (an nnviz layer of its own), ``dropout``, ``activation`` (of the layer before
+    it) or ``none`` (passes its input on). ``arguments``: (name, kind, default) in PyTorch's order,
+    ``kind`` as :func:`~nnviz.core.validation.check_option` takes it or ``shape``, ``int``, ``dim``
+    (see :func:`_argument`); ``keyword``: the keyword-only ones. ``tensors``: the names of the tensors
+    its state holds, given its arguments, as (required, optional). ``activation``: an activation's
+    nnviz spec, given its arguments."""
 
     role: str
     arguments: tuple = ()
     keyword: tuple = ()
-    #: an activation's nnviz spec from its arguments
-    activation: object = None
+    tensors: Callable[[dict], tuple[tuple[str, ...], tuple[str, ...]]] = lambda a: ((), ())
+    activation: Callable[[dict], str | dict] | None = None
 
     def all_arguments(self) -> tuple:
         return self.arguments + self.keyword
 
 
+def _affine(a: dict, flag: str) -> tuple[str, ...]:
+    """A norm's learnt tensors: weight and bias, unless turned off."""
+    return (("weight", "bias") if a.get("bias", True) else ("weight",)) if a[flag] else ()
+
+
 TORCH_MODULES: dict[str, TorchModule] = {
-    "Linear": TorchModule("layer", (("in_features", "posint", REQUIRED), ("out_features", "posint", REQUIRED),
-                                    ("bias", "bool", True))),
-    "BatchNorm1d": TorchModule("layer", (("num_features", "posint", REQUIRED), ("eps", "posnumber", 1e-5),
-                                         ("momentum", "prob|null", 0.1), ("affine", "bool", True),
-                                         ("track_running_stats", "bool", True)), keyword=(("bias", "bool", True),)),
-    "LayerNorm": TorchModule("layer", (("normalized_shape", "shape", REQUIRED), ("eps", "posnumber", 1e-5),
-                                       ("elementwise_affine", "bool", True), ("bias", "bool", True))),
-    "RMSNorm": TorchModule("layer", (("normalized_shape", "shape", REQUIRED), ("eps", "posnumber|null", None),
-                                     ("elementwise_affine", "bool", True))),
+    "Linear": TorchModule(
+        "layer", (("in_features", "posint", REQUIRED), ("out_features", "posint", REQUIRED), ("bias", "bool", True)),
+        tensors=lambda a: (("weight", "bias") if a["bias"] else ("weight",), ())),
+    "BatchNorm1d": TorchModule(
+        "layer", (("num_features", "posint", REQUIRED), ("eps", "posnumber", 1e-5), ("momentum", "prob|null", 0.1),
+                  ("affine", "bool", True), ("track_running_stats", "bool", True)), keyword=(("bias", "bool", True),),
+        tensors=lambda a: (_affine(a, "affine") + ("running_mean", "running_var"), ("num_batches_tracked",))),
+    "LayerNorm": TorchModule(
+        "layer", (("normalized_shape", "shape", REQUIRED), ("eps", "posnumber", 1e-5),
+                  ("elementwise_affine", "bool", True), ("bias", "bool", True)),
+        tensors=lambda a: (_affine(a, "elementwise_affine"), ())),
+    "RMSNorm": TorchModule(
+        "layer", (("normalized_shape", "shape", REQUIRED), ("eps", "posnumber|null", None),
+                  ("elementwise_affine", "bool", True)),
+        tensors=lambda a: (("weight",) if a["elementwise_affine"] else (), ())),
     "Dropout": TorchModule("dropout", (("p", "prob", 0.5), ("inplace", "bool", False))),
     "ReLU": TorchModule("activation", (("inplace", "bool", False),), activation=lambda a: "relu"),
     "Tanh": TorchModule("activation", activation=lambda a: "tanh"),
     "Sigmoid": TorchModule("activation", activation=lambda a: "sigmoid"),
     "GELU": TorchModule("activation", (("approximate", "choice:none,tanh", "none"),),
-                        activation=lambda a: {"name": "gelu", "approximate": a["approximate"]}),
+                        activation=lambda a: {"name": "gelu", "approximate": "tanh"} if a["approximate"] == "tanh"
+                        else "gelu"),
     "SiLU": TorchModule("activation", (("inplace", "bool", False),), activation=lambda a: "swish"),
     "LeakyReLU": TorchModule("activation", (("negative_slope", "number", 0.01), ("inplace", "bool", False)),
                              activation=lambda a: {"name": "leaky_relu", "alpha": a["negative_slope"]}),
     "ELU": TorchModule("activation", (("alpha", "number", 1.0), ("inplace", "bool", False)),
                        activation=lambda a: {"name": "elu", "alpha": a["alpha"]}),
     "PReLU": TorchModule("activation", (("num_parameters", "posint", 1), ("init", "number", 0.25)),
-                         activation=lambda a: "prelu"),
+                         tensors=lambda a: (("weight",), ()), activation=lambda a: "prelu"),
     "Softmax": TorchModule("activation", (("dim", "dim", None),), activation=lambda a: "softmax"),
     "Identity": TorchModule("none"),
     "Flatten": TorchModule("none", (("start_dim", "int", 1), ("end_dim", "int", -1))),
@@ -129,30 +149,14 @@ class _Module:
     kind: str
     args: dict
     where: str
-    guessed: bool = False
 
     def tensors(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The names of the tensors it holds: (required, optional)."""
-        a = self.args
-        if self.kind == "Linear":
-            return ("weight", "bias") if a["bias"] else ("weight",), ()
-        if self.kind == "BatchNorm1d":
-            affine = ("weight", "bias") if a["bias"] else ("weight",)
-            return (affine if a["affine"] else ()) + ("running_mean", "running_var"), ("num_batches_tracked",)
-        if self.kind == "LayerNorm":
-            return (("weight", "bias") if a["bias"] else ("weight",)) if a["elementwise_affine"] else (), ()
-        if self.kind == "RMSNorm":
-            return ("weight",) if a["elementwise_affine"] else (), ()
-        if self.kind == "PReLU":
-            return ("weight",), ()
-        return (), ()
+        """The names of the tensors its state holds: (required, optional)."""
+        return TORCH_MODULES[self.kind].tensors(self.args)
 
     def shown(self) -> str:
         """``Linear(in_features=2, out_features=8, bias=True)``, as PyTorch prints it."""
-        if self.kind in ("Linear", "BatchNorm1d", "LayerNorm", "RMSNorm", "Dropout", "GELU", "LeakyReLU", "ELU",
-                         "Softmax"):
-            return f"{self.kind}({', '.join(f'{k}={v!r}' for k, v in self.args.items() if k != 'inplace')})"
-        return f"{self.kind}()"
+        return f"{self.kind}({', '.join(f'{k}={v!r}' for k, v in self.args.items() if k != 'inplace')})"
 
 
 class _FileProblem(ModelError):
@@ -192,7 +196,7 @@ def import_safetensors(path) -> Imported:
         raise ModelError(f"{path}: {exc}") from None
     except ModelError as exc:  # the architecture's: where it came from
         raise ModelError(f"{source}: {exc}") from None
-    doc = {"format": FORMAT, "name": path.name.removesuffix(path.suffix),
+    doc = {"format": FORMAT, "name": path.stem,
            "description": f"Imported from PyTorch: {path.name}", "inputs": inputs, "layers": layers,
            # its weights were learnt: the app keeps them (and its widths and loss) rather than
            # fitting the model to the data in force, as it keeps a trained model's
@@ -246,15 +250,20 @@ def _groups(file: SafetensorsFile) -> tuple[dict[int, dict[str, str]], str]:
     prefix = None
     for key in file.tensors:
         match = _KEY.match(key)
-        if match is None or (match.group(1) and not match.group(1).endswith(".")):
-            raise _FileProblem(f"{show(key, 40)}: not a key of an nn.Sequential's state dict ('<index>.<name>', such "
-                             f"as '0.weight'); nnviz imports an nn.Sequential MLP")
+        if (match is None or (match.group(1) and not match.group(1).endswith("."))
+                or (len(match.group(2)) > 1 and match.group(2).startswith("0"))):  # PyTorch writes 0, 1, ..., 10
+            raise _FileProblem(f"{show(key, 40)}: not a key of an nn.Sequential's state dict ('<index>.<name>', "
+                               f"such as '0.weight'); nnviz imports an nn.Sequential MLP")
         if prefix is None:
             prefix, first = match.group(1), key
         elif match.group(1) != prefix:
-            raise _FileProblem(f"{show(key, 40)}: not of the same nn.Sequential as {show(first, 40)} (nnviz imports "
-                             f"one nn.Sequential)")
-        groups.setdefault(int(match.group(2)), {})[match.group(3)] = key
+            raise _FileProblem(f"{show(key, 40)}: not of the same nn.Sequential as {show(first, 40)} (nnviz "
+                               f"imports one nn.Sequential)")
+        if len(match.group(2)) > len(str(MAX_MODULES)) or int(match.group(2)) >= MAX_MODULES:
+            raise _FileProblem(f"{show(key, 40)}: an index beyond the {MAX_MODULES:,} modules an nn.Sequential "
+                               f"nnviz imports may have")
+        index = int(match.group(2))
+        groups.setdefault(index, {})[match.group(3)] = key
     return dict(sorted(groups.items())), prefix
 
 
@@ -264,6 +273,9 @@ def _listed_modules(listed, groups: dict) -> list[_Module]:
     if not isinstance(listed, list) or not listed:
         raise ModelError(f"modules: expected a non-empty list of modules as PyTorch prints them "
                          f"(\"Linear(in_features=2, out_features=8, bias=True)\", \"ReLU()\"), got {show(listed)}")
+    if len(listed) > MAX_MODULES:
+        raise ModelError(f"modules: {len(listed):,} modules, but an nn.Sequential nnviz imports has at most "
+                         f"{MAX_MODULES:,}")
     modules = [_module(text, i) for i, text in enumerate(listed)]
     beyond = [i for i in groups if i >= len(modules)]
     if beyond:
@@ -288,7 +300,7 @@ def _module(text, i: int) -> _Module:
         raise ModelError(f"{where}: expected a module as PyTorch prints it ({example}), got {show(text)}")
     kind = node.func.id
     if kind not in TORCH_MODULES:
-        raise unknown_module(where, kind)
+        raise _unknown_module(where, kind)
     spec = TORCH_MODULES[kind]
     arguments = spec.all_arguments()
     if len(node.args) > len(spec.arguments):
@@ -317,9 +329,7 @@ def _module(text, i: int) -> _Module:
     return _Module(i, kind, args, where)
 
 
-def unknown_module(where: str, kind: str) -> ModelError:
-    import difflib
-
+def _unknown_module(where: str, kind: str) -> ModelError:
     names = {name.lower(): name for name in TORCH_MODULES}
     close = difflib.get_close_matches(kind.lower(), list(names), n=1)
     hint = f"did you mean {names[close[0]]!r}? " if close else ""
@@ -369,7 +379,7 @@ def _inferred_modules(groups: dict, file: SafetensorsFile, path: Path,
             for i in range(start, index):
                 guessed = n > 0 and i == start
                 modules.append(_Module(i, "ReLU" if guessed else "Identity",
-                                       {"inplace": False} if guessed else {}, f"module {i}", guessed))
+                                       {"inplace": False} if guessed else {}, f"module {i}"))
             (relus if n else skipped).append(_span(start, index - 1))
         module = _infer(index, groups[index], file, width)
         modules.append(module)
@@ -573,10 +583,7 @@ def _activate(module: _Module, layers: list, given: dict, keys: dict) -> None:
     last = layers[-1]
     if "activation" in last:
         raise ModelError(f"{module.where}: {module.shown()} follows another activation; nnviz gives each layer one")
-    activation = spec.activation(module.args)
-    if module.kind == "GELU" and module.args["approximate"] == "none":
-        activation = "gelu"
-    last["activation"] = activation
+    last["activation"] = spec.activation(module.args)
     if module.kind == "PReLU":
         last["alpha"] = _expect(given["weight"], (1,), keys["weight"], "one slope, num_parameters=1")
 

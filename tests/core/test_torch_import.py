@@ -367,6 +367,10 @@ MALFORMED = {
     "no tensors": (raw_file({}, b""), "no tensors"),
     "not a Sequential": (safetensors_bytes({"fc1.weight": np.ones((2, 2))}), "'fc1.weight': not a key of an "
                                                                            "nn.Sequential"),
+    "leading zero": (safetensors_bytes({"0.weight": np.ones((2, 2)), "00.weight": np.ones((2, 2))}),
+                     "'00.weight': not a key of an nn.Sequential"),
+    "index far out": (safetensors_bytes({"0.weight": np.ones((2, 2)), "123456789.weight": np.ones((2, 2))}),
+                      "an index beyond the 10,000 modules"),
     "two prefixes": (safetensors_bytes({"a.0.weight": np.ones((2, 2)), "b.1.weight": np.ones((2, 2))}),
                      "not of the same nn.Sequential as 'a.0.weight'"),
     "unknown key": (safetensors_bytes({"0.weight": np.ones((2, 2)), "0.scale": np.ones(2)}),
