@@ -17,12 +17,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nnviz.core import Trainer, load_model, save_model
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.datasets import make_dataset
 from nnviz.core.document import build_network, read_document
-from nnviz.core.errors import DataError, LimitError, ModelError
+from nnviz.core.errors import DataError, LimitError, ModelError, NnvizError
 from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.core.layers import LAYERS
 from nnviz.core.safetensors_file import read_safetensors
@@ -402,6 +404,25 @@ def test_a_malformed_file_is_refused_in_one_line_naming_it(tmp_path, case):
     assert_one_line(info.value, str(path), fragment)
     with pytest.raises(ModelError):
         load_model(path)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 2000), at=st.integers(0, 2000), byte=st.integers(0, 255),
+       inserted=st.binary(max_size=8))
+def test_a_damaged_file_opens_or_is_refused_in_one_line_never_a_traceback(tmp_path, cut, at, byte, inserted):
+    """The fixture, truncated, with a byte changed and bytes inserted: it opens (a changed weight),
+    or one NnvizError line names it."""
+    data = bytearray((FIXTURE / "mlp.safetensors").read_bytes())
+    data = data[: max(len(data) - cut, 0)] if cut % 3 == 0 else data
+    if data:
+        data[at % len(data)] = byte
+    data[at % (len(data) + 1):at % (len(data) + 1)] = inserted
+    path = tmp_path / "damaged.safetensors"
+    path.write_bytes(bytes(data))
+    try:
+        read_document(path)
+    except NnvizError as exc:
+        assert_one_line(exc, str(path))
 
 
 def test_a_file_past_the_parameter_limit_is_refused_before_it_is_decoded(tmp_path):
