@@ -12,9 +12,13 @@ Usage::
     nnviz export MODEL [data and training options] [--steps N] --plot PLOT --out FILE
                       [--width PX | --scale S] [--transparent] [--no-title] [--fps F] [--frames K]
 
-MODEL is a model file (``.json`` or ``.toml``) or the name of an example that ships with nnviz
-(``circle``, ``two-two-one``, ... : the stems of ``resources/examples/``; see
-:mod:`nnviz.core.examples`), from any folder; a file of that name in the current folder wins. The first
+MODEL is a model file (``.json`` or ``.toml``), the weights of a PyTorch ``nn.Sequential`` MLP
+(``.safetensors``, with its architecture in ``<file>.json`` beside it, else read from the shapes with
+a note on stderr saying what was assumed; see :mod:`nnviz.core.torch_import`), or the name of an
+example that ships with nnviz (``circle``, ``two-two-one``, ... : the stems of
+``resources/examples/``; see :mod:`nnviz.core.examples`), from any folder; a file of that name in the
+current folder wins. PyTorch pickles (``.pt``, ``.pth``, ``.bin``, ``.ckpt``) are refused (exit 2):
+loading one can run any code it holds. The first
 word after the options is a command when it is one (``open``, ``train``, ``trace``, ``export``), else
 a MODEL to open: to open a file named like a command, write ``nnviz ./train`` or ``nnviz open train``.
 
@@ -103,7 +107,8 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress-bar refreshes (at most ~10 p
 MIN_SCALE, MAX_SCALE = 0.25, 8.0
 
 COMMANDS = ("open", "train", "trace", "export")
-MODEL_HELP = "model file (.json or .toml), or the name of a shipped example such as circle"
+MODEL_HELP = ("model file (.json or .toml, or PyTorch weights: .safetensors), or the name of a shipped example such "
+              "as circle")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + the signal's number, as shells report it
@@ -445,7 +450,10 @@ def experiment_for(args, fit_model: bool) -> Experiment:
     model's trained state. ``train`` and ``trace`` keep the model as it is (data that do not fit it
     are an error); ``export`` fits its widths to the data, as the app does. Every command refuses a
     loss that cannot fit the targets (one line naming both), before anything is written."""
-    net = load_model(args.model)  # errors name the file
+    notes: list[str] = []
+    net = load_model(args.model, notes)  # errors name the file
+    for note in notes:  # what importing a PyTorch model had to assume
+        print(f"{PROG}: note: {note}", file=sys.stderr)
     data = data_config(args, net)
     try:
         return Experiment(read_document(args.model), data, fit_model=fit_model, fit_loss=False)

@@ -28,10 +28,13 @@ from nnviz.core.layers import LAYERS
 from nnviz.core.losses import CLASSES, LOSSES, make_loss
 from nnviz.core.network import DTYPES, Network
 from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core.safetensors_file import PICKLE_STARTS
 from nnviz.core.schedules import SCHEDULES
+from nnviz.core.torch_import import PICKLE_SUFFIXES, import_safetensors, pickle_refusal
 from nnviz.core.validation import (
     MAX_COLUMNS,
     MAX_DEPTH,
+    MAX_NUMBERS,
     MAX_ROWS,
     MAX_VALUES,
     check_keys,
@@ -55,10 +58,6 @@ MAX_BRANCHES = 64  # earlier courses a document may keep
 REQUIRED = ("format", "inputs", "layers")
 #: every parameter or buffer name some layer (or the prelu activation) has
 ARRAY_NAMES = frozenset(name for cls in LAYERS.values() for name in cls.PARAMS + cls.BUFFERS) | {"alpha"}
-#: the most numbers (parameters and buffers) a network may hold (the parameter limit): every step
-#: copies the parameters and their gradients into a snapshot, and a saved model holds them with up to
-#: three optimizer terms each (about 100 MB of JSON at this size, within the file size limit)
-MAX_NUMBERS = 1_000_000
 #: keys of a ``data`` entry (either form) saying how its rows are fed to the trainer, with their kinds
 FEEDING = {"batch_size": "posint", "shuffle": "bool"}
 
@@ -72,21 +71,33 @@ def _no_duplicates(pairs) -> dict:
     return out
 
 
-def read_document(path) -> dict:
+def read_document(path, notes: list[str] | None = None) -> dict:
     """Parse a JSON or TOML file (TOML when the name ends in ``.toml``) into a dict, with one clear
     error for any problem. The file must be an ordinary file of at most ``MAX_FILE_BYTES`` (judged
     before reading: a device or a pipe is refused, never read). Members that are null are left out
     (null means "not given", see :func:`~nnviz.core.validation.clean_document`), so what every
-    caller gets is the document its defaults apply to."""
+    caller gets is the document its defaults apply to.
+
+    A ``.safetensors`` file is imported from PyTorch (:mod:`nnviz.core.torch_import`): the document
+    of its ``nn.Sequential``, checked whole, with what the import had to assume appended to ``notes``
+    (one line each). A PyTorch pickle (``.pt``, ``.pth``, ``.bin``, ``.ckpt``, or any file that
+    ``torch.save`` wrote) is refused, never read as one."""
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in PICKLE_SUFFIXES:
+        raise pickle_refusal(path)
+    if suffix == ".safetensors":
+        return _imported(path, notes)
     raw = read_file(path, ModelError, "a model file")
+    if raw.startswith(PICKLE_STARTS):
+        raise pickle_refusal(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ModelError(f"{path}: not a UTF-8 text file") from None
     if not text.strip():
         raise ModelError(f"{path}: the file is empty")
-    toml = path.suffix.lower() == ".toml"
+    toml = suffix == ".toml"
     try:
         doc = tomllib.loads(text) if toml else json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
@@ -104,12 +115,27 @@ def read_document(path) -> dict:
         raise ModelError(f"{path.name}: {exc}") from None
 
 
-def load_model(source) -> Network:
-    """Build a :class:`Network` from a model document: a dict, or the path of a JSON/TOML file."""
+def _imported(path: Path, notes: list[str] | None) -> dict:
+    """The document of a safetensors file, checked here so that a problem is named in the file it is
+    in (the architecture's keys, such as ``loss``, in the sidecar) rather than in the document the
+    import made; its notes appended to ``notes``."""
+    imported = import_safetensors(path)
+    try:
+        build_network(imported.document)
+    except (ModelError, LimitError) as exc:
+        raise type(exc)(f"{imported.source}: {exc}") from None
+    if notes is not None:
+        notes.extend(imported.notes)
+    return imported.document
+
+
+def load_model(source, notes: list[str] | None = None) -> Network:
+    """Build a :class:`Network` from a model document: a dict, or the path of a JSON/TOML file (or a
+    PyTorch ``.safetensors`` file, whose import notes go to ``notes``, see :func:`read_document`)."""
     if isinstance(source, dict):
         return build_network(source)
     if isinstance(source, (str, os.PathLike)):
-        doc = read_document(source)
+        doc = read_document(source, notes)
         try:
             return build_network(doc)
         except (ModelError, LimitError) as exc:

@@ -28,6 +28,10 @@ MAX_ROWS = 10_000_000
 MAX_COLUMNS = 10_000
 #: numbers of data read in all (rows × columns chosen): 800 MB as float64
 MAX_VALUES = 100_000_000
+#: the most numbers (parameters and buffers) a network may hold (the parameter limit): every step
+#: copies the parameters and their gradients into a snapshot, and a saved model holds them with up to
+#: three optimizer terms each (about 100 MB of JSON at this size, within the file size limit)
+MAX_NUMBERS = 1_000_000
 #: bytes of a file nnviz reads (a model document, a CSV file), judged from its size before reading
 MAX_FILE_BYTES = 256 * 2**20
 #: where every limit is explained, for the messages that name one

@@ -36,6 +36,9 @@ DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidg
               "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 DEFAULT_SPEED = 300  # optimizer steps per second: fast enough to get somewhere, slow enough to watch
 FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
+#: what File › Open offers: nnviz's models, and the weights of a PyTorch nn.Sequential to import
+OPEN_FILTER = ("nnviz models and PyTorch weights (*.json *.toml *.safetensors);;nnviz models (*.json *.toml);;"
+               "PyTorch weights (*.safetensors);;All files (*)")
 NOTE_MS = 10000  # how long a note stays in the status bar (unless a new command clears it first)
 #: the keys that drive training alone: Play (Space), Step and the step-through's moves
 TRAINING_KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_End})
@@ -85,6 +88,7 @@ class MainWindow(QtWidgets.QMainWindow):
         setup_pyqtgraph()  # the plots' light theme, also for a window made without create_application
         self.settings = settings or QtCore.QSettings()
         self.path: Path | None = None
+        self.imported_from: Path | None = None  # the PyTorch weights the model was imported from, if it was
         self.model_name = (document or {}).get("name", "Untitled")
         self.last_message = ""  # the last error or warning shown to the user (tests read it)
         self._message_box: QtWidgets.QMessageBox | None = None
@@ -671,7 +675,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_message("Cannot open example", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
             return False
         self.session.load_document(doc)
-        self.path = None
+        self.path = self.imported_from = None
         self.lesson = key
         self.model_name = doc.get("name") or key
         self.stepper.set_lesson(self.model_name, doc.get("description", ""))
@@ -709,7 +713,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.set_data(DataConfig())
         self.session.load_document(default_document())
         self.stepper.set_lesson("", "")
-        self.path = None
+        self.path = self.imported_from = None
         self.lesson = None
         self.model_name = "Circle"
         self.setWindowModified(False)
@@ -719,18 +723,21 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.confirm_discard():
             return
         start = self.settings.value("last_dir", str(Path.home()))
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", start, FILE_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", start, OPEN_FILTER)
         if path:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
         """Open a model document, with the CSV file its data entry names (relative to it); a bad
         file, a CSV file that cannot be read or a trained model that does not fit the data shows a
-        message and changes nothing."""
+        message and changes nothing. A PyTorch ``.safetensors`` file opens as the nnviz model it
+        imports to (what the import had to assume is said in a message); Save then asks where to
+        save it as an nnviz model, never over the weights."""
         self._new_command()
         folder = Path(path).parent
+        notes: list[str] = []
         try:
-            doc = read_document(path)
+            doc = read_document(path, notes)
             self._check_opens(doc, folder)  # here, so that a refused file never reaches the worker
         except Exception as exc:  # noqa: BLE001 - whatever it is, the file does not open: say so in one line
             if not isinstance(exc, NnvizError):
@@ -742,13 +749,17 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.session.load_document(doc, folder)
         self.stepper.set_lesson("", "")
-        self.path = Path(path)
+        imported = Path(path).suffix.lower() == ".safetensors"
+        self.path = None if imported else Path(path)
+        self.imported_from = Path(path) if imported else None
         self.lesson = None
-        self.model_name = doc.get("name") or self.path.stem
-        self.settings.setValue("last_dir", str(self.path.parent))
-        self._add_recent(str(self.path))
+        self.model_name = doc.get("name") or Path(path).stem
+        self.settings.setValue("last_dir", str(Path(path).parent))
+        self._add_recent(str(path))
         self.setWindowModified(False)
         self._update_title()
+        if notes:
+            self.show_message("Imported from PyTorch", " ".join(notes))
         return True
 
     def _check_opens(self, doc: dict, folder: Path) -> None:
@@ -765,7 +776,10 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def save_as(self) -> bool:
-        start = str(self.path or Path(self.settings.value("last_dir", str(Path.home()))) / "model.json")
+        if self.path is None and self.imported_from is not None:  # beside the weights, named after them
+            start = str(self.imported_from.with_name(f"{self.model_name}.nnviz.json"))
+        else:
+            start = str(self.path or Path(self.settings.value("last_dir", str(Path.home()))) / "model.json")
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save model", start, FILE_FILTER)
         if not path:
             return False
@@ -829,6 +843,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _update_title(self) -> None:
         name = self.path.name if self.path else self.model_name
+        if self.path is None and self.imported_from is not None:
+            name = f"{name} (from {self.imported_from.name})"
         self.setWindowTitle(f"{name}[*] — nnviz")
         if self.path:
             self.setWindowFilePath(str(self.path))
