@@ -168,6 +168,19 @@ def _position(net: Network, parameter) -> int:
     return int(parameter)
 
 
+def parameter_labels(net: Network) -> list[str]:
+    """:func:`parameter_label` of every flat position, in order (for a list to choose from)."""
+    labels = []
+    for i, layer in enumerate(net.layers):
+        for name, array in layer.parameters().items():
+            symbol = f"{layer.param_symbol(name)}{i + 1}"
+            if array.ndim == 0:
+                labels.append(symbol)
+                continue
+            labels += [f"{symbol}[{','.join(str(j + 1) for j in index)}]" for index in np.ndindex(array.shape)]
+    return labels
+
+
 def parameter_directions(net: Network, first, second) -> Directions:
     """Unit vectors along two parameters, each given as its flat position or ``(name, index)``."""
     ks = [_position(net, p) for p in (first, second)]

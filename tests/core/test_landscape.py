@@ -19,6 +19,7 @@ from nnviz.core.landscape import (
     losses_at,
     parameter_directions,
     parameter_label,
+    parameter_labels,
     project_path,
     random_directions,
     sample_rows,
@@ -360,3 +361,11 @@ def test_a_large_imported_set_is_sampled_and_says_so():
     job = snapshot.landscape
     assert len(job.X) == LANDSCAPE_ROWS
     assert job.note == "on a fixed sample of 2,000 of 6,000 training rows"
+
+
+def test_every_parameter_has_a_label_in_buffer_order():
+    net = _model([{"type": "dense", "units": 3, "activation": "prelu"}, {"type": "glu", "units": 2},
+                  {"type": "batchnorm"}])
+    labels = parameter_labels(net)
+    assert labels == [parameter_label(net, k) for k in range(net.parameter_count)]
+    assert labels[:3] == ["W1[1,1]", "W1[1,2]", "W1[2,1]"] and "α1[1]" in labels and "Wg2[2,3]" in labels
