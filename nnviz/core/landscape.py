@@ -261,12 +261,17 @@ def _layer_by_point(layer, x: np.ndarray, params: dict, count: int) -> tuple[np.
     return np.stack(outputs), np.stack(zs)
 
 
-def _losses(net: Network, X: np.ndarray, y: np.ndarray, thetas: np.ndarray) -> np.ndarray:
+def _losses(net: Network, X: np.ndarray, y: np.ndarray, thetas: np.ndarray, first=None) -> np.ndarray:
     """The data loss in evaluation mode at each row of ``thetas`` (points, parameters); ``net`` is a
-    copy whose parameters this may overwrite."""
+    copy whose parameters this may overwrite. ``first`` ``(z_basis, coefficients)``: the first layer's
+    pre-activation for the basis of a plane and these points' coefficients (see :func:`_first_layer`)."""
     count = len(thetas)
     x, z = X, None
     for i, layer in enumerate(net.layers):
+        if i == 0 and first is not None:
+            z = _combine(*first)
+            x = layer.activation.forward(z)
+            continue
         params = {name: thetas[:, net.param_slices[f"layers[{i}].{name}"]].reshape(count, *shape)
                   for name, shape in layer.param_shapes()}
         rule = BATCHED.get(layer.type)
@@ -291,10 +296,37 @@ def _points_per_chunk(net: Network, rows: int, align: int = 1) -> int:
     return points // align * align if points >= align else points
 
 
+def _first_layer(net: Network, X: np.ndarray, basis: np.ndarray) -> np.ndarray | None:
+    """A dense first layer's pre-activation ``x Wᵀ + b`` for each vector of ``basis`` (K, parameters),
+    (K, rows, units); None for any other first layer. The pre-activation is linear in the layer's
+    parameters and the inputs are the same for every point, so a point ``Σ c_k·basis_k`` has
+    ``Σ c_k·z_k``: K products of the first layer for the whole grid instead of one per point (the
+    first layer of a 784-input network is most of its arithmetic). Worth it only when the layer has
+    more inputs than twice the basis (for 2 inputs, two products a point are quicker than K sums)."""
+    layer = net.layers[0]
+    if (layer.type != "dense" or BATCHED.get("dense") is not _dense or layer.activation.param_shapes
+            or layer.fan_in <= 2 * len(basis)):
+        return None
+    weight, bias = (basis[:, net.param_slices[f"layers[0].{name}"]].reshape(len(basis), *shape)
+                    for name, shape in layer.param_shapes())
+    return _affine(X, weight, bias)
+
+
+def _combine(z_basis: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
+    """``Σ_k c_k·z_k`` for each row of ``coefficients`` (points, K), in the order of the basis: a point
+    with coefficients (1, 0, …) gets ``z_0`` exactly."""
+    z = coefficients[:, 0, None, None] * z_basis[0]
+    for k in range(1, len(z_basis)):
+        z += coefficients[:, k, None, None] * z_basis[k]
+    return z
+
+
 def _evaluate(net: Network, X, y, count: int, thetas: Callable[[int, int], np.ndarray],
-              progress: Progress | None, align: int = 1) -> np.ndarray | None:
+              progress: Progress | None, align: int = 1, plane: tuple | None = None) -> np.ndarray | None:
     """The loss at ``count`` points, ``thetas(start, stop)`` giving the parameters of a chunk of them;
-    None if ``progress`` cancels. ``net`` is copied: the caller's stays as it is."""
+    None if ``progress`` cancels. ``plane`` ``(basis, coefficients)``, (K, parameters) and (count, K),
+    says that the points are ``Σ_k c_k·basis_k`` (summed in that order): see :func:`_first_layer`.
+    ``net`` is copied: the caller's stays as it is."""
     net = net.copy()
     X = prepare_inputs(net, X)
     y = prepare_targets(net, y, X.shape[0])
@@ -303,9 +335,11 @@ def _evaluate(net: Network, X, y, count: int, thetas: Callable[[int, int], np.nd
     if progress is not None and progress(0, count) is False:
         return None
     with np.errstate(all="ignore"):  # far from the weights the loss may overflow: NaN or ∞ is the answer
+        z_basis = None if plane is None else _first_layer(net, X, np.asarray(plane[0], dtype=net.dtype))
         for start in range(0, count, chunk):
             stop = min(count, start + chunk)
-            losses[start:stop] = _losses(net, X, y, thetas(start, stop))
+            first = None if z_basis is None else (z_basis, plane[1][start:stop].astype(net.dtype))
+            losses[start:stop] = _losses(net, X, y, thetas(start, stop), first)
             if progress is not None and progress(stop, count) is False:
                 return None
     losses.setflags(write=False)
@@ -370,13 +404,14 @@ def loss_landscape(net: Network, X, y, directions: Directions, span: float = 1.0
     if d1.shape != theta.shape or d2.shape != theta.shape:
         raise CommandError(f"directions: expected {theta.size} numbers each, got {d1.size} and {d2.size}")
     n = len(coords)
+    i, j = np.divmod(np.arange(n * n), n)  # row i is b[i], column j is a[j]
+    coefficients = np.column_stack([np.ones(n * n), coords[j], coords[i]]).astype(net.dtype)  # θ, d1, d2
 
     def thetas(start: int, stop: int) -> np.ndarray:
-        i, j = np.divmod(np.arange(start, stop), n)  # row i is b[i], column j is a[j]
-        a, b = coords[j].astype(net.dtype), coords[i].astype(net.dtype)
-        return theta + a[:, None] * d1 + b[:, None] * d2
+        a, b = coefficients[start:stop, 1, None], coefficients[start:stop, 2, None]
+        return theta + a * d1 + b * d2
 
-    losses = _evaluate(net, X, y, n * n, thetas, progress, align=n)
+    losses = _evaluate(net, X, y, n * n, thetas, progress, align=n, plane=(np.stack([theta, d1, d2]), coefficients))
     if losses is None:
         return None
     return Landscape(coords, coords, _frozen(losses.reshape(n, n)), theta, directions)
@@ -426,11 +461,12 @@ def interpolation(net: Network, X, y, start, t=None, progress: Progress | None =
     if start.shape != theta.shape:
         raise CommandError(f"start: expected {theta.size} parameters, got {start.size}")
 
-    def thetas(lo: int, hi: int) -> np.ndarray:
-        s = t[lo:hi, None].astype(net.dtype)
-        return (1 - s) * start + s * theta
+    coefficients = np.column_stack([1 - t, t]).astype(net.dtype)  # θ0, θ
 
-    losses = _evaluate(net, X, y, len(t), thetas, progress)
+    def thetas(lo: int, hi: int) -> np.ndarray:
+        return coefficients[lo:hi, 0, None] * start + coefficients[lo:hi, 1, None] * theta
+
+    losses = _evaluate(net, X, y, len(t), thetas, progress, plane=(np.stack([start, theta]), coefficients))
     if losses is None:
         return None
     return Interpolation(_frozen(t), losses)

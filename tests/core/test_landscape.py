@@ -369,3 +369,27 @@ def test_every_parameter_has_a_label_in_buffer_order():
     labels = parameter_labels(net)
     assert labels == [parameter_label(net, k) for k in range(net.parameter_count)]
     assert labels[:3] == ["W1[1,1]", "W1[1,2]", "W1[2,1]"] and "α1[1]" in labels and "Wg2[2,3]" in labels
+
+
+def test_a_wide_first_layer_is_taken_once_per_direction_and_gives_the_same_losses(monkeypatch):
+    """With more inputs than twice the plane's basis, the first layer's pre-activation comes from
+    three products for the whole grid (θ, d1, d2); every point still equals its own forward pass."""
+    from nnviz.core import landscape
+
+    rng = np.random.default_rng(6)
+    net = _model([{"type": "dense", "units": 8, "activation": "tanh"}, {"type": "dense", "units": 3}], inputs=12)
+    X, y = rng.normal(size=(40, 12)), rng.normal(size=(40, 3))
+    products = []
+    real = landscape._first_layer
+    monkeypatch.setattr(landscape, "_first_layer", lambda *args: products.append(len(args[2])) or real(*args))
+    d = random_directions(net, 1)
+    land = loss_landscape(net, X, y, d, span=0.8, resolution=7)
+    line = interpolation(net, X, y, net.flat_params - d.d1, np.array([-0.5, 0.0, 0.4, 1.0]))
+    assert products == [3, 2]  # θ, d1, d2 for the plane; θ0, θ for the line
+    a, b = np.meshgrid(land.a, land.b)
+    thetas = net.flat_params + a.reshape(-1, 1) * d.d1 + b.reshape(-1, 1) * d.d2
+    np.testing.assert_allclose(land.loss.ravel(), _one_by_one(net, X, y, thetas), rtol=1e-12, atol=1e-13)
+    assert land.centre == pytest.approx(net.evaluate(X, y), abs=1e-12, rel=0)
+    start = net.flat_params - d.d1
+    mixed = (1 - line.t[:, None]) * start + line.t[:, None] * net.flat_params
+    np.testing.assert_allclose(line.loss, _one_by_one(net, X, y, mixed), rtol=1e-12, atol=1e-13)

@@ -122,6 +122,80 @@ def _forget(thread: QtCore.QThread) -> None:
 
 
 # -- the panel -------------------------------------------------------------------------------------------
+class FlowLayout(QtWidgets.QLayout):
+    """Widgets left to right, wrapping onto the next line when the width runs out (Qt's flow-layout
+    example): a panel's controls take two lines in a wide dock and more in a narrow one."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None, spacing: int = 6):
+        super().__init__(parent)
+        self._items: list[QtWidgets.QLayoutItem] = []
+        self.setSpacing(spacing)
+
+    def addItem(self, item: QtWidgets.QLayoutItem) -> None:  # noqa: N802 (Qt override)
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QtWidgets.QLayoutItem | None:  # noqa: N802 (Qt override)
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QtWidgets.QLayoutItem | None:  # noqa: N802 (Qt override)
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> QtCore.Qt.Orientation:  # noqa: N802 (Qt override)
+        return QtCore.Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        return self._arrange(QtCore.QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QtCore.QRect) -> None:  # noqa: N802 (Qt override)
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        return self.minimumSize()
+
+    def minimumSize(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
+        size = QtCore.QSize()
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
+        left, top, right, bottom = self.getContentsMargins()
+        return size + QtCore.QSize(left + right, top + bottom)
+
+    def _arrange(self, rect: QtCore.QRect, move: bool) -> int:
+        """Place the items in ``rect``, each centred on its line (or only measure, unless ``move``);
+        returns the height used."""
+        left, top, right, bottom = self.getContentsMargins()
+        area = rect.adjusted(left, top, -right, -bottom)
+        lines: list[list[tuple[QtWidgets.QLayoutItem, QtCore.QSize]]] = [[]]
+        x = area.x()
+        for item in self._items:
+            if item.isEmpty():  # a hidden widget takes no room
+                continue
+            hint = item.sizeHint()
+            if lines[-1] and x + hint.width() > area.right() + 1:
+                lines.append([])
+                x = area.x()
+            lines[-1].append((item, hint))
+            x += hint.width() + self.spacing()
+        y = area.y()
+        for line in lines:
+            height = max((hint.height() for _, hint in line), default=0)
+            x = area.x()
+            for item, hint in line:
+                if move:
+                    item.setGeometry(QtCore.QRect(QtCore.QPoint(x, y + (height - hint.height()) // 2), hint))
+                x += hint.width() + self.spacing()
+            y += height + self.spacing()
+        return y - self.spacing() - rect.y() + bottom
+
+
+# -- the panel -------------------------------------------------------------------------------------------
 class LandscapePanel(Panel, QtWidgets.QWidget):
     """The loss landscape of the newest snapshot's model, computed when Compute is pressed. Emits
     ``computed(result)`` when a computation ends, ``cancelled()`` and ``failed(message)``."""
@@ -256,32 +330,33 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
                                            slot=self._on_mouse_moved)
 
     def _lay_out(self) -> None:
-        def labelled(text: str, control: QtWidgets.QWidget) -> QtWidgets.QLabel:
+        def labelled(text: str, control: QtWidgets.QWidget) -> QtWidgets.QWidget:
+            """A label and its control, kept on one line when the controls wrap."""
+            pair = QtWidgets.QWidget()
+            row = QtWidgets.QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(4)
             label = QtWidgets.QLabel(text)
             label.setBuddy(control)
-            return label
+            row.addWidget(label)
+            row.addWidget(control)
+            return pair
 
-        first = QtWidgets.QHBoxLayout()
-        first.setContentsMargins(6, 2, 6, 0)
-        self.seed_label = labelled("Seed", self.seed_box)
-        self.first_label, self.second_label = labelled("First", self.first_box), labelled("Second", self.second_box)
-        for widget in (labelled("Directions", self.directions_box), self.directions_box, self.seed_label,
-                       self.seed_box, self.first_label, self.first_box, self.second_label, self.second_box):
-            first.addWidget(widget)
-        first.addStretch(1)
-        second = QtWidgets.QHBoxLayout()
-        second.setContentsMargins(6, 0, 6, 0)
-        for widget in (labelled("Range", self.range_box), self.range_box, labelled("Resolution", self.resolution_box),
-                       self.resolution_box, self.log_box, self.compute_button):
-            second.addWidget(widget)
-        second.addWidget(self.progress_bar, 1)
-        second.addWidget(self.cancel_button)
-        second.addStretch(0)
+        self.seed_pair = labelled("Seed", self.seed_box)
+        self.first_pair, self.second_pair = labelled("First", self.first_box), labelled("Second", self.second_box)
+        self.progress_bar.setFixedWidth(120)
+        # the controls wrap onto more lines in a narrow dock rather than widen it
+        controls = FlowLayout(spacing=6)
+        controls.setContentsMargins(6, 2, 6, 0)
+        for widget in (labelled("Directions", self.directions_box), self.seed_pair, self.first_pair,
+                       self.second_pair, labelled("Range", self.range_box),
+                       labelled("Resolution", self.resolution_box), self.log_box, self.compute_button,
+                       self.progress_bar, self.cancel_button):
+            controls.addWidget(widget)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(first)
-        layout.addLayout(second)
+        layout.addLayout(controls)
         layout.addWidget(self.note)
         layout.addWidget(self.readout)
         layout.addWidget(self.view, 1)
@@ -497,10 +572,9 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
 
     def _on_directions_changed(self, *_) -> None:
         random = self.directions_box.currentData() == "random"
-        for widget in (self.seed_label, self.seed_box):
-            widget.setVisible(random)
-        for widget in (self.first_label, self.first_box, self.second_label, self.second_box):
-            widget.setVisible(not random)
+        self.seed_pair.setVisible(random)
+        self.first_pair.setVisible(not random)
+        self.second_pair.setVisible(not random)
 
     def _on_mouse_moved(self, event) -> None:
         pos = event[0]
