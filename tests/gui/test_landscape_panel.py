@@ -6,8 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6 import QtGui, QtWidgets
-from user import User
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core import landscape as core
 from nnviz.core.experiment import Experiment
@@ -15,6 +14,8 @@ from nnviz.core.landscape import LandscapeRequest, random_directions
 from nnviz.gui.export import export_figure
 from nnviz.gui.panels import landscape
 from nnviz.gui.panels.landscape import LandscapePanel
+
+from user import User
 
 
 @pytest.fixture(autouse=True)
@@ -64,17 +65,11 @@ def test_compute_draws_the_cores_grid_with_the_weights_at_the_centre(qtbot, user
     user.check("Log scale", False, settle=False)
     np.testing.assert_array_equal(panel.image_data(), expected.landscape.loss)
     assert panel.current_point() == (0.0, 0.0)
-    assert panel.image_rect().center() == pytest_point(0.0, 0.0)
+    assert panel.image_rect().center() == QtCore.QPointF(0.0, 0.0)
     assert panel.image_data()[20, 20] == pytest.approx(snapshot.train_loss, abs=1e-12, rel=0)
     np.testing.assert_array_equal(panel.line_curve.yData, expected.line.loss)
     assert not user.control("Cancel").isVisible() and user.control("Compute").isEnabled()
     assert "At step 300, on the 250 training rows" in panel.note_text()
-
-
-def pytest_point(x, y):
-    from PySide6 import QtCore
-
-    return QtCore.QPointF(x, y)
 
 
 def test_the_controls_choose_the_directions_range_and_resolution(qtbot, user, panel, trained):
