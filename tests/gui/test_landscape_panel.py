@@ -67,7 +67,9 @@ def test_compute_draws_the_cores_grid_with_the_weights_at_the_centre(qtbot, user
     assert panel.current_point() == (0.0, 0.0)
     assert panel.image_rect().center() == QtCore.QPointF(0.0, 0.0)
     assert panel.image_data()[20, 20] == pytest.approx(snapshot.train_loss, abs=1e-12, rel=0)
-    np.testing.assert_array_equal(panel.line_curve.yData, expected.line.loss)
+    np.testing.assert_array_equal(panel.line_curve.yData, expected.line.loss)  # "Log scale" unticked
+    user.check("Log scale", True, settle=False)
+    np.testing.assert_array_equal(panel.line_curve.yData, np.log10(expected.line.loss))
     assert not user.control("Cancel").isVisible() and user.control("Compute").isEnabled()
     assert "At step 300, on the 250 training rows" in panel.note_text()
 

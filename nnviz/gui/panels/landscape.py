@@ -313,8 +313,6 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.current_item.setZValue(12)
         for item in (self.path_item, self.path_start, self.current_item):
             self.map_plot.addItem(item)
-        self.hint = pg.TextItem("Compute draws the loss around the current weights", color=TEXT, anchor=(0.5, 0.5))
-        self.map_plot.addItem(self.hint, ignoreBounds=True)
         self.line_curve = pg.PlotDataItem(pen=pg.mkPen(TEXT, width=1.5))
         self.line_plot.addItem(self.line_curve)
         self.line_ends = pg.ScatterPlotItem(size=8, pen=pg.mkPen(TEXT))
@@ -326,6 +324,9 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             self.line_plot.addItem(mark, ignoreBounds=True)
         self.line_plot.setLabel("bottom", "t: (1 − t)·start of the run + t·weights now")
         self.line_plot.setLabel("left", "loss")
+        self.line_plot.enableAutoRange(x=False, y=False)
+        self.map_plot.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.02)  # until a landscape is drawn
+        self.line_plot.setRange(xRange=(-0.5, 1.5), yRange=(0, 1), padding=0.02)
         self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=_MOUSE_RATE,
                                            slot=self._on_mouse_moved)
 
@@ -519,22 +520,26 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.color_bar.axis.setTicks(log_ticks(lo, hi) if log else None)
         self.color_bar.show()
         self.current_item.setData([0.0], [0.0])
-        self.hint.hide()
         labels = land.directions.labels
         self.map_plot.setLabel("bottom", labels[0])
         self.map_plot.setLabel("left", labels[1])
         self.map_plot.setRange(xRange=(land.a[0], land.a[-1]), yRange=(land.b[0], land.b[-1]), padding=0.02)
         line = result.line
-        self.line_plot.setLogMode(y=log)
         if line is None:
             self.line_curve.setData([], [])
             self.line_ends.setData([], [])
         else:
-            self.line_curve.setData(line.t, line.loss)
-            ends = [line.at(0.0), line.at(1.0)]
-            self.line_ends.setData([0.0, 1.0], [math.log10(v) if log and v > 0 else v for v in ends],
+            # on a log scale the values drawn are log10 of the loss, labelled with the loss (as the colour bar)
+            shown = _shown(line.loss, log)
+            self.line_curve.setData(line.t, shown)
+            self.line_ends.setData([0.0, 1.0], [shown[line.t == 0.0][0], shown[line.t == 1.0][0]],
                                    brush=[pg.mkBrush("w"), pg.mkBrush(TEXT)])  # start hollow, now filled
             self.line_plot.setXRange(float(line.t[0]), float(line.t[-1]), padding=0.02)
+            finite = shown[np.isfinite(shown)]
+            if finite.size:
+                low, high = float(finite.min()), float(finite.max())
+                self.line_plot.getAxis("left").setTicks(log_ticks(low, high) if log and high > low else None)
+                self.line_plot.setYRange(low, high if high > low else low + 1.0, padding=0.08)
         self._draw_path()
 
     def _draw_path(self) -> None:
@@ -632,14 +637,20 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
 
 def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
     """Ticks of an axis placed by log10 of the loss, labelled with the loss itself: 1, 2 and 5 times
-    the powers of ten between ``10**lo`` and ``10**hi`` (and 10 % steps if the range is narrower)."""
+    the powers of ten between ``10**lo`` and ``10**hi``, finer steps for a narrower range, and three
+    evenly spaced ticks when even those are too few."""
     low, high = math.floor(lo), math.ceil(hi)
     for steps in ((1.0,), (1.0, 2.0, 5.0), tuple(np.arange(1.0, 10.0, 1.0)), tuple(np.arange(1.0, 10.0, 0.5))):
         values = [math.log10(m) + e for e in range(low, high + 1) for m in steps]
         values = [v for v in values if lo - 1e-9 <= v <= hi + 1e-9]
         if len(values) >= 3:
-            break
-    return [[(v, format_significant(10.0 ** v, 2, missing=None)) for v in values]]
+            return [[(v, _loss_label(10.0 ** v)) for v in values]]
+    return [[(float(v), _loss_label(10.0 ** v)) for v in np.linspace(lo, hi, 3)]]
+
+
+def _loss_label(loss: float) -> str:
+    """A tick's loss: "0.05", "0.447", "100", "2,000"."""
+    return f"{loss:,.0f}" if loss >= 100 else f"{loss:.3g}"
 
 
 def _shown(loss: np.ndarray, log: bool) -> np.ndarray:
