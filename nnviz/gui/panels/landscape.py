@@ -97,10 +97,12 @@ def stop_all(timeout_ms: int = 5000) -> bool:
 
 def _start(ticket: int, job, params: dict, request: LandscapeRequest, receiver: LandscapePanel) -> threading.Event:
     """A worker on a new thread for ``job``, its signals to ``receiver``; returns its cancel flag."""
-    app = QtCore.QCoreApplication.instance()
-    if app is not None and not app.property("nnviz_landscape_stop"):
-        app.setProperty("nnviz_landscape_stop", True)
-        app.aboutToQuit.connect(stop_all)
+    global _JANITOR
+    if _JANITOR is None:
+        _JANITOR = _Janitor()
+        app = QtCore.QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(stop_all)
     cancel = threading.Event()
     thread = QtCore.QThread()
     thread.setObjectName("nnviz-landscape")
@@ -110,18 +112,27 @@ def _start(ticket: int, job, params: dict, request: LandscapeRequest, receiver: 
     worker.progressed.connect(receiver._on_progressed)
     worker.computed.connect(receiver._on_computed)
     worker.failed.connect(receiver._on_failed)
-    thread.finished.connect(lambda: _forget(thread))
+    thread.finished.connect(_JANITOR.thread_ended)  # queued to the janitor, on the GUI thread
     _RUNNING[thread] = (worker, cancel)
     thread.start()
     return cancel
 
 
-def _forget(thread: QtCore.QThread) -> None:
-    thread.wait()  # ``finished`` comes just before the thread's very end
-    _RUNNING.pop(thread, None)
+class _Janitor(QtCore.QObject):
+    """Made on the GUI thread: forgets a worker and its thread once the thread has ended."""
+
+    @Slot()
+    def thread_ended(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, QtCore.QThread):
+            thread.wait()  # ``finished`` comes just before the thread's very end
+            _RUNNING.pop(thread, None)
 
 
-# -- the panel -------------------------------------------------------------------------------------------
+_JANITOR: _Janitor | None = None
+
+
+# -- controls that wrap ----------------------------------------------------------------------------------
 class FlowLayout(QtWidgets.QLayout):
     """Widgets left to right, wrapping onto the next line when the width runs out (Qt's flow-layout
     example): a panel's controls take two lines in a wide dock and more in a narrow one."""
