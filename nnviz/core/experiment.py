@@ -39,6 +39,7 @@ from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_datase
 from nnviz.core.document import build_network, network_to_dict, read_branches, read_history
 from nnviz.core.errors import MAX_STEPS, CommandError, DataError, ModelError, NnvizError
 from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, Course, History, Table, saved_history
+from nnviz.core.landscape import LandscapeJob, network_recipe, sample_rows
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
@@ -298,6 +299,7 @@ class Experiment:
         self._load_data()
         self.document, _, note = self._fit_document(copy.deepcopy(document or default_document()), self._loss_policy)
         self._build(copy.deepcopy(self.document), History(len(self.X)))
+        self._start_params = frozen(self.net.flat_params)  # the run starts here (see _start_history)
         #: what the experiment set to fit the data when it was built ("" when nothing)
         self.note = self._data_note(note)
 
@@ -463,6 +465,7 @@ class Experiment:
         self.net, self.y, self.y_test, self.trainer = net, trainer.y, y_test, trainer
         self._test_inputs = test_inputs
         self._evaluation_rows = None  # sampled afresh from these rows when next evaluated
+        self._landscape_rows = None  # likewise
         self.last_evaluation = None  # of another network or other rows
 
     def _check_inputs(self, net: Network) -> None:
@@ -498,6 +501,9 @@ class Experiment:
         self.last_evaluation: _Evaluation | None = None  #: the newest evaluation (snapshots may reuse it)
         #: earlier courses of this run that branches left (see nnviz.core.timeline), oldest first
         self.branches: list[Course] = []
+        #: the flat parameters this run started from (its first weights, or those it was opened with):
+        #: where the loss landscape's line starts; set by __init__ once the network is built
+        self._start_params = frozen(self.net.flat_params) if "net" in vars(self) else None
 
     @property
     def step(self) -> int:
@@ -629,7 +635,7 @@ class Experiment:
             if not self.planar or self.input_names == ("x1", "x2"):  # inputs are the raw columns
                 raw_X = raw.X.copy()
                 raw_X[row, column] = value
-        self._evaluation_rows = None  # a sample holds copies of the rows
+        self._evaluation_rows = self._landscape_rows = None  # a sample holds copies of the rows
         if raw_X is raw.X and raw_y is raw.y:
             return
         edited = type(raw)(raw_X, raw_y, raw.name, raw.task, raw.feature_names, raw.target_names)
@@ -892,6 +898,7 @@ class Experiment:
         for rows in self._evaluation_rows or ():
             if rows is not None:
                 arrays += [rows.X, rows.y]
+        arrays += list(self._landscape_rows or ())[:2]
         return [a for a in arrays if isinstance(a, np.ndarray)]
 
     def fork(self) -> Experiment:
@@ -1006,7 +1013,8 @@ class Experiment:
             health=health, health_history=self.history_views()[1],
             data_name=self._data_name(),
             run=self._run, surface_classes=classes, surface_confidence=confidence,
-            gradient_check=self._gradient_check_job(), health_verdict=verdict, decision_threshold=threshold,
+            gradient_check=self._gradient_check_job(), landscape=self._landscape_job(),
+            health_verdict=verdict, decision_threshold=threshold,
             label_midpoint=float(self._midpoint),
             evaluated_rows=(len(train.X), 0 if test is None else len(test.X)),
             prediction_rows=shown.rows, branches=tuple(self.branches))
@@ -1043,6 +1051,15 @@ class Experiment:
             note += FLOAT64_NOTE
         return GradientCheckJob(recipe, frozen(X[:rows].astype(np.float64)), frozen(self.y[:rows].astype(np.float64)),
                                 note, CHECK_EPS)
+
+    def _landscape_job(self) -> LandscapeJob:
+        """The loss landscape of the model as it is, ready to compute on any thread: on the training
+        rows, or a fixed sample of them (kept until the rows change: see :meth:`_use`, :meth:`set_sample`)."""
+        if self._landscape_rows is None:
+            self._landscape_rows = sample_rows(self.trainer.X, self.y)
+        X, y, note = self._landscape_rows
+        buffers = {name: frozen(array) for name, array in self.net.named_buffers()}
+        return LandscapeJob(network_recipe(self.net), buffers, X, y, self._start_params, note, self._step)
 
     def _keep_dropout_masks(self) -> None:
         """Keep the last training step's dropout masks, before an evaluation-mode pass clears them."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from nnviz.core.landscape import LandscapeJob
     from nnviz.core.stats import HealthVerdict
 
 
@@ -110,6 +111,7 @@ class Snapshot:
     surface_classes: np.ndarray | None = None  # (SURFACE, SURFACE) class predicted over the plane (2+ classes)
     surface_confidence: np.ndarray | None = None  # (SURFACE, SURFACE) the predicted class's probability
     gradient_check: GradientCheckJob | None = None  # the check of this model's gradients, run when wanted
+    landscape: LandscapeJob | None = None  # the loss landscape of this model, computed when asked for
     health_verdict: HealthVerdict | None = None  # the network as a whole: sound, collapsed or not finite
     #: a single output that scores two classes: the value that separates them (what accuracy counts)
     decision_threshold: float | None = None
