@@ -314,6 +314,8 @@ class MainWindow(QtWidgets.QMainWindow):
         s.walk_ready.connect(self._on_walk_ready)
         s.view_ready.connect(self._on_view_ready)
         s.forked.connect(self._on_forked)
+        s.path_ready.connect(self.landscape.set_path)  # the path projected onto each landscape computed
+        self.landscape.compute_button.clicked.connect(s.path)
         self.loss.view_requested.connect(self.view_step)
         self.loss.branch_requested.connect(self.branch_dialog)
         self.stepper.operation_changed.connect(self._on_operation_changed)

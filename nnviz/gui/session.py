@@ -351,6 +351,7 @@ class TrainingSession(QObject):
     walk_ready = Signal(object)
     view_ready = Signal(object)  # a past step's Snapshot (the timeline), or None: the present again
     forked = Signal(object)  # a copy of the run (an Experiment of the GUI thread's own), after fork()
+    path_ready = Signal(object, object)  # (steps, (k, P) parameters): the optimizer's path, after path()
     _command_sent = Signal(str, object)
     _instances: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
     #: train on a worker thread rather than in a process of its own (``nnviz --threaded``)
@@ -497,6 +498,11 @@ class TrainingSession(QObject):
         None for the present again (``view_ready(None)``)."""
         self._send("view", None if step is None else int(step))
 
+    def path(self) -> None:
+        """Ask for the optimizer's path so far (``path_ready(steps, params)`` follows): the timeline's
+        keyframes and the present state, for the loss landscape."""
+        self._send("path")
+
     def fork(self) -> None:
         """Pause, and get a copy of the run as it is (``forked(Experiment)`` follows): the start of a
         comparison."""
@@ -517,6 +523,9 @@ class TrainingSession(QObject):
         if kind == "playing":
             self.playing = bool(value)
             self.playing_changed.emit(self.playing)
+            return
+        if kind == "path":
+            self.path_ready.emit(*value)
             return
         signal = {"state": self.state_changed, "diverged": self.diverged, "failed": self.failed,
                   "noticed": self.noticed, "saved": self.saved, "rate": self.rate_measured,

@@ -105,3 +105,25 @@ def test_a_bad_learning_rate_in_branch_here_is_one_line_and_branches_nothing(use
     dialog.reject()
     user.settle()
     assert window.viewing is not None and window.viewing.step == 20 and not window.latest.branches
+
+
+def test_the_landscape_in_the_window_draws_the_runs_path_from_the_timeline(user):
+    """Landscape tab, Compute: the map of the present weights, and the optimizer's path over it, from
+    the run's start (its first keyframe) to the present, which lies at the centre."""
+    from nnviz.gui.panels import landscape
+
+    window = user.window
+    user.train(200)
+    window.docks["landscape"].raise_()
+    panel = window.landscape
+    user.qtbot.waitUntil(lambda: panel.snapshot is not None and panel.snapshot.step == window.latest.step)
+    with user.qtbot.waitSignal(panel.computed, timeout=20000):
+        user.click("Compute", settle=False)
+    user.qtbot.waitUntil(lambda: panel.path_points() is not None and landscape.running() == 0)
+    points = panel.path_points()
+    assert len(points) >= 3
+    np.testing.assert_allclose(points[-1], (0.0, 0.0), atol=1e-9)  # the present: the map's centre
+    # the first point is the run's start, projected onto the map's plane
+    result = panel.result.landscape
+    start = Experiment().net.flat_params
+    np.testing.assert_allclose(points[0], result.project(start[None, :])[0], rtol=1e-9, atol=1e-12)
