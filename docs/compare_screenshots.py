@@ -5,6 +5,8 @@
 * ``docs/images/optimizer-race.png``: Compare… with the Optimizer race preset on the default model
   (circle), about 400 steps in (at 300 steps a second): SGD, SGD with momentum, RMSprop and Adam
   from the same start.
+* ``docs/images/landscape-race.png``: the race with its Landscape tab (the splitters dragged to give
+  it room): the loss around Adam's weights, with the four optimizers' paths from their common start.
 * ``docs/images/branched-run.png``: the main window after a branch: trained 900 steps at lr 0.03,
   back to step 300, branched with lr 0.3 and trained on to 900; the timeline shows step 600, the
   course left is the dashed curve.
@@ -70,6 +72,20 @@ def main() -> None:
     wait(lambda: race._all_shown())
     settle()
     out = ROOT / "docs" / "images" / "optimizer-race.png"
+    race.grab().save(str(out))
+    print(f"compare_screenshots: wrote {out}")
+
+    # the landscape around Adam's weights, with the four paths on its plane
+    from nnviz.gui.panels import landscape as landscape_panel
+
+    race.side_tabs.setCurrentIndex(1)
+    race.split.setSizes([380, 620])  # room for the map: the lanes' row made smaller, as a person drags it
+    race.bottom_split.setSizes([700, 900])
+    race.landscape.compute_button.click()
+    wait(lambda: landscape_panel.running() == 0 and race.landscape.result is not None
+         and race.landscape.path_points(3) is not None)
+    settle()
+    out = ROOT / "docs" / "images" / "landscape-race.png"
     race.grab().save(str(out))
     print(f"compare_screenshots: wrote {out}")
     race.close()

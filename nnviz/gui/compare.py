@@ -7,8 +7,9 @@ forks the lanes (:class:`nnviz.core.lanes.Lanes`) and trains each in a training 
 (a training process, as the main run's), in lockstep: every lane takes the same chunk of steps, and
 the next chunk goes out once every lane has shown the last. It shows each lane's decision surface
 (or fitted curve), graph and health, their loss and accuracy curves over each other, and where two
-lanes' decision surfaces disagree. A lane can be closed, or kept as the main run (the window's run
-takes its document, state and history).
+lanes' decision surfaces disagree, and the loss landscape around one lane's weights with every
+lane's path on it. A lane can be closed, or kept as the main run (the window's run takes its
+document, state and history).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from nnviz.gui.controls.widgets import combo_box, tooltips
 from nnviz.gui.panels.graph import GraphPanel
 from nnviz.gui.panels.health import HealthStrip
 from nnviz.gui.panels.inspector import parse_number
+from nnviz.gui.panels.landscape import LandscapePanel
 from nnviz.gui.panels.output import OutputPanel
 from nnviz.gui.session import TrainingSession
 from nnviz.gui.style import BACKWARD, GRID_LINE, on_window, palette_style
@@ -331,12 +333,35 @@ class CompareWindow(QtWidgets.QMainWindow):
         box.addWidget(self.difference_view, 1)
         box.addWidget(self.difference_note)
 
-        bottom = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        # the loss landscape around one lane's weights, with every lane's path projected onto it
+        self.landscape = LandscapePanel()
+        self.landscape_lane = QtWidgets.QComboBox()
+        self.landscape_lane.setAccessibleName("Around lane")
+        self.landscape_lane.addItems([f"Lane {i + 1}" for i in range(len(lanes))])
+        self.landscape_lane.setCurrentIndex(len(lanes) - 1)
+        self.landscape_lane.currentIndexChanged.connect(lambda _: self._show_landscape_lane())
+        self.landscape.compute_button.clicked.connect(self._request_paths)
+        self._paths: dict = {}
+        around = QtWidgets.QHBoxLayout()
+        around.addWidget(QtWidgets.QLabel("Around"))
+        around.addWidget(self.landscape_lane)
+        around.addWidget(QtWidgets.QLabel("(every lane's path drawn on its plane)"))
+        around.addStretch(1)
+        landscape = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(landscape)
+        box.setContentsMargins(4, 0, 4, 0)
+        box.addLayout(around)
+        box.addWidget(self.landscape, 1)
+        self.side_tabs = QtWidgets.QTabWidget()
+        self.side_tabs.addTab(difference, "Difference")
+        self.side_tabs.addTab(landscape, "Landscape")
+
+        self.bottom_split = bottom = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.curves_view)
-        bottom.addWidget(difference)
+        bottom.addWidget(self.side_tabs)
         bottom.setStretchFactor(0, 2)
         bottom.setStretchFactor(1, 1)
-        split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.split = split = QtWidgets.QSplitter(Qt.Orientation.Vertical)
         split.addWidget(lanes_widget)
         split.addWidget(bottom)
         split.setStretchFactor(0, 3)
@@ -353,6 +378,7 @@ class CompareWindow(QtWidgets.QMainWindow):
             session.snapshot_ready.connect(lambda snap, s=session: self._on_lane_snapshot(s, snap))
             session.failed.connect(self._on_failed)
             session.forked.connect(lambda exp, s=session: self._on_forked(s, exp))
+            session.path_ready.connect(lambda steps, params, s=session: self._on_path(s, steps, params))
         self.playing = False
         self.speed = 300.0
         self.target = base.step  # the step every lane shows before the next chunk goes out
@@ -442,6 +468,26 @@ class CompareWindow(QtWidgets.QMainWindow):
         self.status_label.setText(f"step {step:,}   " + "   ".join(
             f"lane {k + 1}: {_figure(snapshot)}" for k, (_, snapshot) in enumerate(frames)))
         self._draw_difference()
+        self._show_landscape_lane()
+
+    # -- the landscape ------------------------------------------------------------------------------
+    def _show_landscape_lane(self) -> None:
+        k = self.landscape_lane.currentIndex()
+        if 0 <= k < len(self.frames):
+            self.landscape.show_snapshot(self.frames[k][1])
+
+    def _request_paths(self) -> None:
+        """Compute: every lane's path so far (each from its own training process)."""
+        self._paths = {}
+        for session in self.sessions:
+            session.path()
+
+    def _on_path(self, session, steps, params) -> None:
+        if session not in self.sessions:
+            return
+        self._paths[self.sessions.index(session)] = (steps, params)
+        if len(self._paths) == len(self.sessions):
+            self.landscape.set_paths([(self.labels[k], *self._paths[k]) for k in sorted(self._paths)])
 
     def _draw_difference(self) -> None:
         a, b = self.difference_a.currentIndex(), self.difference_b.currentIndex()
@@ -504,12 +550,14 @@ class CompareWindow(QtWidgets.QMainWindow):
             for c in (curve, self.accuracy_curves[i]):
                 c.setPen(pg.mkPen(LANE_COLORS[i], width=2))
             self.legend.addItem(curve, self.labels[i])
-        for combo in (self.difference_a, self.difference_b):
+        for combo in (self.difference_a, self.difference_b, self.landscape_lane):
             combo.blockSignals(True)
             combo.clear()
             combo.addItems([f"Lane {i + 1}" for i in range(len(self.columns))])
             combo.blockSignals(False)
         self.difference_b.setCurrentIndex(min(1, len(self.columns) - 1))
+        self.landscape_lane.setCurrentIndex(len(self.columns) - 1)
+        self.landscape.set_paths([])
         if self.frames:
             self._show([(label, snap) for label, snap in zip(self.labels, self.snapshots)])
         if self.playing and self._all_shown():

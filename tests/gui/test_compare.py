@@ -121,3 +121,26 @@ def test_every_control_of_compare_is_named_by_its_label(user):
                     assert button.accessibleName() == visible_text(button.text())
     finally:
         compare.close()
+
+
+def test_the_landscape_of_a_comparison_draws_every_lanes_path_from_one_start(user):
+    from nnviz.gui.panels import landscape
+
+    compare = _race(user)
+    try:
+        compare.step(30)
+        user.qtbot.waitUntil(lambda: compare.frames[0][1].step == 30)
+        compare.side_tabs.setCurrentIndex(1)
+        assert user.window.compare_window.landscape_lane.currentText() == "Lane 4"
+        with user.qtbot.waitSignal(compare.landscape.computed, timeout=20000):
+            _button(compare, "Compute").click()
+        user.qtbot.waitUntil(lambda: compare.landscape.path_points(3) is not None and landscape.running() == 0)
+        paths = [compare.landscape.path_points(k) for k in range(4)]
+        for path in paths[1:]:  # the same start, projected onto one plane
+            np.testing.assert_allclose(path[0], paths[0][0], atol=1e-12)
+        np.testing.assert_allclose(paths[3][-1], (0.0, 0.0), atol=1e-9)  # around lane 4: its weights
+        assert not np.allclose(paths[0][-1], (0.0, 0.0))
+        assert [label.text for _, label in compare.landscape._path_legend.items] == [
+            "sgd, lr 0.1", "sgd (momentum 0.9), lr 0.03", "rmsprop, lr 0.01", "adam, lr 0.01"]
+    finally:
+        compare.close()

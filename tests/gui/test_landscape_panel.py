@@ -146,9 +146,26 @@ def test_the_path_is_drawn_on_the_plane(qtbot, user, panel, trained):
     path = [land.theta - land.directions.d1, land.theta + 2 * land.directions.d1 - land.directions.d2, land.theta]
     panel.set_path([0, 100, 300], path)
     np.testing.assert_allclose(panel.path_points(), [[-1, 0], [2, -1], [0, 0]], atol=1e-12)
-    np.testing.assert_allclose(np.column_stack(panel.path_item.getData()), panel.path_points())
+    (line, start), = panel._path_items
+    np.testing.assert_allclose(np.column_stack(line.getData()), panel.path_points())
     panel.set_path(None, None)
-    assert panel.path_points() is None and panel.path_item.getData()[0] is None
+    assert panel.path_points() is None and panel._path_items == []
+
+
+def test_two_optimizers_paths_in_one_plane_are_named_in_a_legend(qtbot, user, panel, trained):
+    """Two runs from one start (SGD and Adam): each path in its own colour, named; the CSV says which."""
+    result = _compute(qtbot, user, panel)
+    land = result.landscape
+    d1, d2 = land.directions.d1, land.directions.d2
+    panel.set_paths([("sgd", [0, 10], [land.theta - d1, land.theta]),
+                     ("adam", [0, 10], [land.theta - d1, land.theta + d2])])
+    np.testing.assert_allclose(panel.path_points(0), [[-1, 0], [0, 0]], atol=1e-12)
+    np.testing.assert_allclose(panel.path_points(1), [[-1, 0], [0, 1]], atol=1e-12)
+    pens = {line.opts["pen"].color().name() for line, _ in panel._path_items}
+    assert len(pens) == 2
+    assert [label.text for _, label in panel._path_legend.items] == ["sgd", "adam"]
+    parts = [row[0] for row in panel.export_table()[1] if row[0].startswith("path")]
+    assert parts == ["path sgd", "path sgd", "path adam", "path adam"]
 
 
 def test_export_the_figure_and_the_grid(qtbot, user, panel, trained, tmp_path):

@@ -40,7 +40,7 @@ from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.style import GRID_LINE, SELECTED, TEXT, muted_text, palette_style
 
 CONTOURS = 12  # isocurves at even steps across the colour scale
-PATH_COLOR = SELECTED
+PATH_COLORS = (SELECTED, "#ff9800", "#00bcd4", "#c6ff00")  # several paths: on viridis and on white alike
 _MOUSE_RATE = 30  # hover readouts per second at most
 _STALE_COLOR = "#b26a00"
 
@@ -223,8 +223,10 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self._ticket = 0
         self._cancel: threading.Event | None = None
         self._architecture = None  # the recipe whose parameters the pickers list
-        self._path: tuple[np.ndarray | None, np.ndarray] | None = None  # (steps, (k, P) params)
-        self._path_coords: np.ndarray | None = None
+        #: the paths drawn over the map: (label, steps or None, (k, P) params) each; "" for the run's own
+        self._paths: list[tuple[str, np.ndarray | None, np.ndarray]] = []
+        self._path_coords: list[np.ndarray] = []  # each path on the plane of the landscape drawn
+        self._path_items: list[tuple[pg.PlotDataItem, pg.ScatterPlotItem]] = []
         self._image: np.ndarray | None = None
         self._build_controls()
         self._build_plots()
@@ -313,17 +315,11 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
                                          colorMapMenu=False)
         self.view.addItem(self.color_bar, row=0, col=1)
         self.color_bar.hide()
-        self.path_item = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=1.5), symbol="o", symbolSize=4,
-                                         symbolPen=pg.mkPen(PATH_COLOR), symbolBrush=pg.mkBrush(PATH_COLOR))
-        self.path_item.setZValue(10)
-        self.path_start = pg.ScatterPlotItem(size=9, symbol="s", pen=pg.mkPen(PATH_COLOR, width=1.5),
-                                             brush=pg.mkBrush("w"))
-        self.path_start.setZValue(11)
+        self._path_legend = None  # named paths: made when first needed
         self.current_item = pg.ScatterPlotItem(size=14, symbol="star", pen=pg.mkPen("k", width=1),
                                                brush=pg.mkBrush("w"))
         self.current_item.setZValue(12)
-        for item in (self.path_item, self.path_start, self.current_item):
-            self.map_plot.addItem(item)
+        self.map_plot.addItem(self.current_item)
         self.line_curve = pg.PlotDataItem(pen=pg.mkPen(TEXT, width=1.5))
         self.line_plot.addItem(self.line_curve)
         self.line_ends = pg.ScatterPlotItem(size=8, pen=pg.mkPen(TEXT))
@@ -421,11 +417,17 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         parameter vectors (the timeline's keyframes, oldest first, as ``Timeline.path()`` gives them
         with their ``steps``; ``steps`` may be None). The path is projected onto each landscape's plane
         (:meth:`~nnviz.core.landscape.Landscape.project`); ``set_path(None, None)`` removes it."""
-        if params is None or len(params) == 0:
-            self._path = None
-        else:
+        self.set_paths([] if params is None or len(params) == 0 else [("", steps, params)])
+
+    def set_paths(self, paths) -> None:
+        """Draw several paths, each ``(label, steps, params)`` as :meth:`set_path` takes them (the
+        optimizers of a comparison from one start, in one plane), in colours of their own, named in
+        a legend when there are more than one."""
+        self._paths = []
+        for label, steps, params in paths:
             points = np.asarray(params) if isinstance(params, np.ndarray) else np.stack([np.ravel(p) for p in params])
-            self._path = (None if steps is None else np.asarray(steps), points.reshape(len(points), -1))
+            self._paths.append((str(label), None if steps is None else np.asarray(steps),
+                                points.reshape(len(points), -1)))
         self._draw_path()
 
     def image_data(self) -> np.ndarray | None:
@@ -442,9 +444,9 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         points = self.current_item.getData()
         return (float(points[0][0]), float(points[1][0])) if len(points[0]) else None
 
-    def path_points(self) -> np.ndarray | None:
-        """The path as drawn, (k, 2) in (a, b), or None."""
-        return None if self._path_coords is None else self._path_coords.copy()
+    def path_points(self, index: int = 0) -> np.ndarray | None:
+        """Path ``index`` as drawn, (k, 2) in (a, b), or None."""
+        return self._path_coords[index].copy() if index < len(self._path_coords) else None
 
     def note_text(self) -> str:
         """The note as a person reads it (its plain text)."""
@@ -554,19 +556,38 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self._draw_path()
 
     def _draw_path(self) -> None:
-        self._path_coords = None
-        if self._path is not None and self.result is not None:
-            _, params = self._path
-            land = self.result.landscape
-            if params.shape[1] == land.theta.size:
-                self._path_coords = land.project(params)
-        if self._path_coords is None:
-            self.path_item.setData([], [])
-            self.path_start.setData([], [])
+        for line, start in self._path_items:
+            for item in (line, start):
+                self.map_plot.removeItem(item)
+        self._path_items, self._path_coords = [], []
+        if self._path_legend is not None:
+            self._path_legend.clear()
+            self._path_legend.setVisible(False)
+        land = self.result.landscape if self.result is not None else None
+        if land is None:
             return
-        xy = self._path_coords
-        self.path_item.setData(xy[:, 0], xy[:, 1])
-        self.path_start.setData(xy[:1, 0], xy[:1, 1])
+        named = len(self._paths) > 1
+        for k, (label, _, params) in enumerate(self._paths):
+            if params.shape[1] != land.theta.size:
+                continue
+            xy = land.project(params)
+            color = PATH_COLORS[k % len(PATH_COLORS)]
+            line = pg.PlotDataItem(xy[:, 0], xy[:, 1], pen=pg.mkPen(color, width=1.5), symbol="o", symbolSize=4,
+                                   symbolPen=pg.mkPen(color), symbolBrush=pg.mkBrush(color))
+            start = pg.ScatterPlotItem(xy[:1, 0], xy[:1, 1], size=9, symbol="s", pen=pg.mkPen(color, width=1.5),
+                                       brush=pg.mkBrush("w"))
+            line.setZValue(10)
+            start.setZValue(11)
+            self.map_plot.addItem(line)
+            self.map_plot.addItem(start)
+            self._path_items.append((line, start))
+            self._path_coords.append(xy)
+            if named:
+                if self._path_legend is None:
+                    self._path_legend = self.map_plot.addLegend(offset=(8, 8), labelTextSize="8pt",
+                                                                brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
+                self._path_legend.addItem(line, label)
+                self._path_legend.setVisible(True)
 
     def _show_note(self, prefix: str = "") -> None:
         """What the map is of, and whether the model has moved on since."""
@@ -635,10 +656,11 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         if result.line is not None:
             line = result.line
             rows += [["line", "", "", t, result.step, v] for t, v in zip(line.t.tolist(), line.loss.tolist())]
-        if self._path_coords is not None:
-            steps = self._path[0]
-            for k, (a, b) in enumerate(self._path_coords.tolist()):
-                rows.append(["path", a, b, "", "" if steps is None else int(steps[k]), ""])
+        drawn = [(label, steps) for label, steps, params in self._paths
+                 if params.shape[1] == land.theta.size]
+        for (label, steps), xy in zip(drawn, self._path_coords):
+            for k, (a, b) in enumerate(xy.tolist()):
+                rows.append([f"path {label}".strip(), a, b, "", "" if steps is None else int(steps[k]), ""])
         return header, rows
 
     @classmethod
