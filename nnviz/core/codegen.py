@@ -162,6 +162,15 @@ def _comment(text: str, indent: int = 0) -> str:
     return "\n".join(out)
 
 
+def _docstring(text: str, indent: int = 4) -> str:
+    """``text`` as a docstring wrapped to :data:`WIDTH`, after ``indent`` spaces."""
+    pad = " " * indent
+    lines = textwrap.wrap(text, WIDTH - indent - 3)
+    if len(lines) == 1:
+        return f'{pad}"""{lines[0]}"""'
+    return f'{pad}"""' + f"\n{pad}".join(lines) + f'\n{pad}"""'
+
+
 def _finite(name: str, array: np.ndarray) -> None:
     if not np.isfinite(array).all():
         raise ExportError(f"{name} holds NaN or infinite numbers (a diverged run?), which PyTorch would train "
@@ -341,8 +350,7 @@ class _Script:
                 self.net.layers[-1].activation.name, f"{self.net.layers[-1].activation.name} of model(x)")
             doc += (f" It returns logits: the loss applies the output's {self.net.layers[-1].activation.name} "
                     f"itself; {probability} gives what nnviz's output shows.")
-        doc_lines = textwrap.wrap(doc, WIDTH - 4)
-        docstring = ('    """' + "\n    ".join(doc_lines) + ('\n    """' if len(doc_lines) > 1 else '"""'))
+        docstring = _docstring(doc)
         net_class = (f"class Net(nn.Module):\n{docstring}\n\n"
                      "    def __init__(self):\n"
                      "        super().__init__()\n"
@@ -397,7 +405,7 @@ class _Script:
             else:
                 lines.append("OPTIMIZER_STATE = {}  # " + ("none yet: the first step starts it, as in nnviz"
                                                           if opt.state else f"{opt.name} keeps none"))
-        keep = ('{"step": torch.tensor(float(STEP)), **values}  # its step count, on the CPU as torch has it'
+        keep = ('{"step": torch.tensor(float(STEP)), **values}  # step count on the CPU, as torch has it'
                 if opt.torch_counts_steps else "values")
         lines += ["", "",
                   "def load_numbers(model, optimizer):",
@@ -417,7 +425,7 @@ class _Script:
     def _training(self) -> _Section:
         net, opt = self.net, self.optimizer
         loss = net.loss
-        loss_doc = f'    """{loss.title or loss.name}, as nnviz computes it: {loss.FORMULA.format(**loss.options)}."""'
+        loss_doc = _docstring(f"{loss.title or loss.name}, as nnviz computes it: {loss.formula(repr)}.")
         code = ["def loss_fn(out, y):", loss_doc, textwrap.indent(self.loss, "    ")]
         reg = net.regularization
         weights = [self.names[f"layers[{i}].{name}"] for i, layer in enumerate(net.layers)
@@ -440,20 +448,20 @@ class _Script:
         warmup = f", after a linear warm-up of {schedule.warmup} steps" if schedule.warmup > 1 else ""
         code += ["", "", f"BASE_LR = {_number(schedule.base_lr)}", "", "",
                  "def learning_rate(step):",
-                 f'    """The learning rate of step `step` (0: the run\'s first), as nnviz\'s schedule gives it: '
-                 f'{schedule.name}{warmup}."""']
+                 _docstring(f"The learning rate of step `step` (0: the run's first), as nnviz's schedule gives it: "
+                            f"{schedule.name}{warmup}.")]
         lines = self.schedule
         if not re.search(r"\bt\b", lines[-1]):  # a constant rate: no t to count
             lines = [line for line in lines if not line.startswith("t = ")]
         code += ["    " + line for line in lines]
         if opt.torch_class is not None:
             code += ["", "", "def make_optimizer(model):",
-                     f'    """{opt.title or opt.name}, as nnviz\'s (learning_rate() sets its rate each step)."""',
+                     _docstring(f"{opt.title or opt.name}, as nnviz's (learning_rate() sets its rate each step)."),
                      "    return " + _call(opt.torch_optimizer("model.parameters()"), 11)]
         else:
             code += ["", "", "def make_optimizer(model):",
-                     f'    """None: the {opt.title or opt.name} is no torch.optim optimizer; train_step applies it."""',
-                     "    return None"]
+                     _docstring(f"None: the {opt.title or opt.name} is no torch.optim optimizer; "
+                                "train_step applies it.")]
         if net.clip_grad_norm is not None and not opt.per_sample:
             code += ["", "", f"CLIP_GRAD_NORM = {_number(net.clip_grad_norm)}  # the gradients' largest norm"]
         text = "The loss, the learning rate of each step and the optimizer, with nnviz's settings."
@@ -577,7 +585,7 @@ class _Script:
                  "    return model", "", "",
                  "def cell(value):",
                  '    """A CSV cell as nnviz writes it: numbers exact, empty for none or NaN."""',
-                 '    return "" if value is None or value != value else repr(value)']
+                 '    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else repr(value)']
         if not test:
             code = [line for line in code if "epoch_before" not in line]
         text = "The training loop: from where nnviz stands, step after step, in nnviz's batch order."

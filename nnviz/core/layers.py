@@ -245,8 +245,6 @@ class GLU(nn.Module):
     """Gated linear unit: gate(x Wg^T + bg) * (x W^T + b), the gate a sigmoid (glu), SiLU (swiglu)
     or exact GELU (geglu)."""
 
-    GATES = {"glu": torch.sigmoid, "swiglu": F.silu, "geglu": F.gelu}
-
     def __init__(self, fan_in, units, variant="glu"):
         super().__init__()
         self.value = nn.Linear(fan_in, units)
@@ -254,7 +252,8 @@ class GLU(nn.Module):
         self.variant = variant
 
     def forward(self, x):
-        return self.GATES[self.variant](self.gate(x)) * self.value(x)
+        gate = {"glu": torch.sigmoid, "swiglu": F.silu, "geglu": F.gelu}[self.variant]
+        return gate(self.gate(x)) * self.value(x)
 '''
 
     def __init__(self, fan_in, activation=None, init=None, **options):
