@@ -90,7 +90,7 @@ def build_cases() -> list[dict]:
         # a step layer passes zeros back (not nothing): AdamW still decays the weights below it
         _case("step_hidden_adamw_decays", _doc(
             [{"type": "dense", "units": 4, "activation": "step"}, {"type": "dense", "units": 1}],
-            optimizer={"name": "adamw", "lr": 0.01, "weight_decay": 0.1}, inputs=3),
+            optimizer={"name": "adamw", "lr": 0.01, "weight_decay": 0.1, "amsgrad": True}, inputs=3),
             {"rows": (X, y_reg, "regression"), "batch_size": None, "test_fraction": 0.0}, before=3),
         # logits exactly 0 on the first step (zero weights): the fused loss's gradient there
         _case("zero_init_logistic", _doc(
