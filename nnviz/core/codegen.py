@@ -282,7 +282,7 @@ class _Script:
     def _settings(self) -> _Section:
         code = (f"STEPS = {self.steps}  # steps to take (--steps)\n"
                 f"DEVICE = {_str(self.device)}  # where to train: cpu, cuda or mps (--device)\n"
-                f"DTYPE = {self.dtype}  # the model's, as nnviz computes\n"
+                f"DTYPE = {self.dtype}  # the model's dtype, in which nnviz computes\n"
                 f"torch.set_default_dtype(DTYPE)  # every tensor and layer below in it")
         return _Section("Settings", "", code)
 
@@ -300,7 +300,8 @@ class _Script:
                 f"{'s' if outputs > 1 else ''} {', '.join(targets)})")
         if test:
             said += f", and {len(run.X_test)} test rows whose loss is measured after each epoch"
-        said += ", as nnviz trains on them (features computed, class indices one-hot)."
+        said += ", as nnviz feeds them to the network" + (
+            " (class indices as one-hot rows)." if len(run.target_names) != outputs else ".")
         text = (said + "\n\nTo train on a data set of your own, put its rows in X and Y: NumPy arrays of "
                 f"rows x {width} inputs and rows x {outputs} target{'s' if outputs > 1 else ''} (from "
                 "np.loadtxt, say). For data too large to hold, or to read them as they come, swap batch_rows() "
@@ -405,7 +406,7 @@ class _Script:
             else:
                 lines.append("OPTIMIZER_STATE = {}  # " + ("none yet: the first step starts it, as in nnviz"
                                                           if opt.state else f"{opt.name} keeps none"))
-        keep = ('{"step": torch.tensor(float(STEP)), **values}  # step count on the CPU, as torch has it'
+        keep = ('{"step": torch.tensor(float(STEP)), **values}  # on the CPU, as torch keeps it'
                 if opt.torch_counts_steps else "values")
         lines += ["", "",
                   "def load_numbers(model, optimizer):",
@@ -448,8 +449,8 @@ class _Script:
         warmup = f", after a linear warm-up of {schedule.warmup} steps" if schedule.warmup > 1 else ""
         code += ["", "", f"BASE_LR = {_number(schedule.base_lr)}", "", "",
                  "def learning_rate(step):",
-                 _docstring(f"The learning rate of step `step` (0: the run's first), as nnviz's schedule gives it: "
-                            f"{schedule.name}{warmup}.")]
+                 _docstring(f"The learning rate of step `step` (0: the run's first): {schedule.name}{warmup}, "
+                            "as in nnviz.")]
         lines = self.schedule
         if not re.search(r"\bt\b", lines[-1]):  # a constant rate: no t to count
             lines = [line for line in lines if not line.startswith("t = ")]
@@ -520,7 +521,11 @@ class _Script:
                       "return loss.item(), grad_norm"]
             body = textwrap.indent("\n".join(lines), "    ")
         code = "\n".join(["def train_step(model, optimizer, xb, yb, lr):", *doc, body])
-        text = "One training step, as nnviz takes it."
+        text = ("One training step, as nnviz takes it: " + (
+            "the perceptron rule, sample by sample." if opt.torch_step is not None else
+            "the batch's loss" + (" with the L1/L2 penalty" if self.regularized else "") + ", its gradients, "
+            "their norm" + (", clipped" if self.net.clip_grad_norm is not None else "") +
+            ", then the optimizer's step at the schedule's rate."))
         return _Section("One step", text, code)
 
     def _loop(self) -> _Section:

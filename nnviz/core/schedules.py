@@ -37,12 +37,16 @@ class Schedule(HotPath):
         :meth:`lr` computes it (None: no Python form)."""
         if self.torch_code is None:
             return None
-        rate = "return " + self.torch_code.format(**{key: getattr(self, key) for key in self.OPTIONS})
+        rate = "return " + self.torch_rate()
         if self.warmup <= 1:
             return ["t = step", rate]
         return [f"if step < {self.warmup}:  # linear warm-up over {self.warmup} steps (LinearLR)",
                 f"    return BASE_LR * (step + 1) / {self.warmup}",
                 f"t = step - {self.warmup}", rate]
+
+    def torch_rate(self) -> str:
+        """The rate of step ``t`` after the warm-up in Python: :attr:`torch_code`, options filled in."""
+        return self.torch_code.format(**{key: getattr(self, key) for key in self.OPTIONS})
 
     def __init__(self, base_lr: float, warmup: int = 0, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -127,6 +131,11 @@ class Cosine(Schedule):
     OPTIONS = {"t_max": ("posint", None), "eta_min": ("nonneg", 0.0)}
     torch_code = ("{eta_min!r} + (BASE_LR - {eta_min!r}) * (1 + math.cos(math.pi * t / {t_max!r})) / 2"
                   "  # CosineAnnealingLR")
+
+    def torch_rate(self):
+        if self.eta_min == 0:  # the same number: adding and subtracting 0.0 is exact
+            return f"BASE_LR * (1 + math.cos(math.pi * t / {self.t_max!r})) / 2  # CosineAnnealingLR"
+        return super().torch_rate()
 
     def _lr(self, t):
         cosine = 1.0 + math.cos(math.pi * t / self.t_max)

@@ -367,3 +367,12 @@ def test_bad_view_and_branch_commands_are_one_line(engine):
     assert engine.events[-1] == ("failed", "view: expected a step or None, got str")
     engine.execute("branch", (0, {"colour": 1}, "x"))
     assert engine.events[-1][0] == "failed" and "unknown training setting 'colour'" in engine.events[-1][1]
+
+
+def test_export_code_writes_the_run_between_steps_and_says_where(engine, tmp_path):
+    engine.execute("step", (3,))
+    engine.execute("export_code", (str(tmp_path / "train.py"),))
+    assert ("exported", (str(tmp_path / "train.py"),)) in engine.events
+    assert "STEP = 3" in (tmp_path / "train.py").read_text(encoding="utf-8")
+    engine.execute("export_code", (str(tmp_path / "train.txt"),))
+    assert engine.events[-1][0] == "failed" and "expected a .py script" in engine.events[-1][1]
