@@ -11,6 +11,7 @@ Usage::
                       [--batch-size B] [--seed S] [--no-shuffle] --out FILE
     nnviz export MODEL [data and training options] [--steps N] --plot PLOT --out FILE
                       [--width PX | --scale S] [--transparent] [--no-title] [--fps F] [--frames K]
+    nnviz code MODEL [data and training options] [--steps N] [--device D] --out FILE
 
 MODEL is a model file (``.json`` or ``.toml``), the weights of a PyTorch ``nn.Sequential`` MLP
 (``.safetensors``, with its architecture in ``<file>.json`` beside it, else read from the shapes with
@@ -56,6 +57,13 @@ an animation of the training, ``.gif`` (or ``.mp4`` with imageio-ffmpeg), ``--fr
 Qt's offscreen platform (nnviz sets ``QT_QPA_PLATFORM=offscreen`` itself): no display is needed. Here
 batches default to the app's: the ``"data"`` entry's ``batch_size``, else the whole training set.
 
+``code`` writes a PyTorch training script (FILE ending in ``.py``) or a Jupyter notebook (``.ipynb``)
+that goes on from MODEL's state with the same data, batches and dropout masks as ``train``: its
+``python FILE --steps N --metrics M`` writes the rows ``train`` writes to ``metrics.csv`` for the same
+arguments, losses equal to rounding (on the CPU, in float64). ``--steps`` (default 1000) is the script's
+own default, ``--device`` (cpu, cuda or mps; default cpu) where it trains. Data of more than 2,000 rows
+go to CSV files beside FILE, and large state to an ``.npz`` file; all are written, or none.
+
 ``--steps`` and ``--epochs`` take at most :data:`~nnviz.core.errors.MAX_STEPS` (10⁹) steps; ``--scale``
 is a number from 0.25 to 8; an animation has at most 5,000 ``--frames``.
 
@@ -75,6 +83,7 @@ import contextlib
 import math
 import multiprocessing
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -85,6 +94,7 @@ from pathlib import Path
 import numpy as np
 
 from nnviz import __version__
+from nnviz.core.codegen import DEVICES, SUFFIXES, run_of, write_torch_code
 from nnviz.core.data import WidthMismatch
 from nnviz.core.dataconfig import DataConfig, data_config_for
 from nnviz.core.datasets import DATASETS, find_dataset, load_data
@@ -106,7 +116,7 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress-bar refreshes (at most ~10 p
 #: to 8 times (an 800 x 500 panel becomes 6400 x 4000 pixels)
 MIN_SCALE, MAX_SCALE = 0.25, 8.0
 
-COMMANDS = ("open", "train", "trace", "export")
+COMMANDS = ("open", "train", "trace", "export", "code")
 MODEL_HELP = ("model file (.json or .toml, or PyTorch weights: .safetensors), or the name of a shipped example such "
               "as circle")
 
@@ -281,6 +291,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="animation frame rate (default 10)")
     export.add_argument("--frames", type=_whole(2), default=40, metavar="K",
                         help="animation frames, spread evenly over the steps (default 40)")
+
+    code = commands.add_parser(
+        "code", help="write a PyTorch training script (or notebook) that goes on from the model's state",
+        description="Write a self-contained PyTorch script (.py) or Jupyter notebook (.ipynb) that trains the "
+                    "model from where it stands, on the same data in the same batch order as 'nnviz train': "
+                    "'python FILE --steps N --metrics M' writes the rows 'nnviz train' writes to metrics.csv.")
+    _add_common_arguments(code)
+    code.add_argument("--steps", type=_whole(0, MAX_STEPS, "steps"), default=DEFAULT_STEPS, metavar="N",
+                      help=f"the steps the script takes unless told (default {DEFAULT_STEPS})")
+    code.add_argument("--device", choices=DEVICES, default="cpu",
+                      help="where the script trains unless told: cpu, cuda or mps (default cpu)")
+    code.add_argument("--out", required=True, metavar="FILE",
+                      help=f"output file: {' or '.join(SUFFIXES)} (a script or a notebook)")
     return parser
 
 
@@ -373,8 +396,9 @@ def _dispatch(argv, written: list[Path]) -> int:
     if args.version:
         print(f"{PROG} {__version__}")
         return EXIT_OK
-    commands = {"train": command_train, "trace": command_trace, "export": command_export}
+    commands = {"train": command_train, "trace": command_trace, "export": command_export, "code": command_code}
     if args.command in commands:
+        args.command_line = shlex.join([PROG, *(sys.argv[1:] if argv is None else [str(a) for a in argv])])
         args.model, _ = resolve_model(args.model)
         with _sigterm_unwinds(), recording_commits(written):
             return commands[args.command](args)
@@ -665,6 +689,18 @@ def check_output_folder(folder: Path) -> None:
         raise UsageError(f"--out {folder}: cannot write in {ancestor} (permission denied)")
 
 
+def check_output_file(out: Path, example: str) -> None:
+    """Fail early, before any work, if the file ``out`` cannot be written (a folder, a missing or
+    unwritable folder); ``example`` names a file to suggest instead of a folder."""
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give a file name such as {out / example}")
+    folder = out.absolute().parent
+    if not folder.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: cannot write in {out.parent} (permission denied)")
+
+
 def write_files(folder: Path, files: dict[str, str]) -> None:
     """Write every file in ``files`` (name -> text) into ``folder``, all or none (see
     :func:`~nnviz.core.writing.atomic_write_files`), creating the folder and its parents; if the
@@ -691,10 +727,8 @@ def write_files(folder: Path, files: dict[str, str]) -> None:
 def command_trace(args) -> int:
     """``nnviz trace``: take one step and write its trace as JSON."""
     out = None if args.out == "-" else Path(args.out)
-    if out is not None and out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; give a file name such as {out / 'trace.json'}")
-    if out is not None and not out.absolute().parent.is_dir():
-        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    if out is not None:
+        check_output_file(out, "trace.json")
     experiment = experiment_for(args, fit_model=False)
     text = trace_json(trace_document(experiment.trainer))
     if out is None:
@@ -736,6 +770,24 @@ def first_non_finite(value, where: str) -> str | None:
         if found:
             return found
     return None
+
+
+# -- code ------------------------------------------------------------------------------------------
+def command_code(args) -> int:
+    """``nnviz code``: write a PyTorch script or notebook that goes on from the model's state."""
+    out = Path(args.out)
+    if out.suffix.lower() not in SUFFIXES:
+        raise UsageError(f"--out {out}: expected a file ending in {' or '.join(SUFFIXES)} (a PyTorch script or a "
+                         f"Jupyter notebook)")
+    check_output_file(out, "train.py")
+    experiment = experiment_for(args, fit_model=False)
+    paths = write_torch_code(run_of(experiment), out, steps=args.steps, device=args.device,
+                             command=args.command_line)
+    beside = f" (with {', '.join(p.name for p in paths[1:])} beside it)" if len(paths) > 1 else ""
+    kind = "notebook" if out.suffix.lower() == ".ipynb" else "script"
+    print(f"{PROG}: wrote {paths[0]}{beside}: a PyTorch {kind} that trains {args.steps} steps from step "
+          f"{experiment.net.optimizer.t} on {experiment.data.dataset}")
+    return EXIT_OK
 
 
 # -- export ----------------------------------------------------------------------------------------

@@ -78,6 +78,19 @@ class Activation(HotPath):
     elementwise = True
     #: how the walkthrough writes its learnable parameters (PReLU's α)
     PARAM_SYMBOLS: dict[str, str] = {}
+    #: the PyTorch module that computes it, as Python source with ``{option!r}`` fields
+    #: (``"nn.LeakyReLU({alpha!r})"``), for Export as PyTorch (:mod:`nnviz.core.codegen`); "" for
+    #: nothing to apply (identity); None: no PyTorch form (the export refuses, naming it)
+    torch_code: str | None = None
+    #: source the module needs besides torch (a class of its own), written once into the script
+    torch_helper = ""
+    #: its learnable parameters' names in that module (PReLU's ``alpha`` is ``nn.PReLU``'s ``weight``)
+    torch_names: dict[str, str] = {}
+
+    def torch_module(self) -> str | None:
+        """The PyTorch module computing this activation, as Python source: :attr:`torch_code` with
+        the options filled in ("" for none; None when it has no PyTorch form)."""
+        return None if self.torch_code is None else self.torch_code.format(**self.options)
 
     @classmethod
     def saturated(cls, a: np.ndarray) -> np.ndarray | None:
@@ -124,6 +137,7 @@ class Identity(Activation):
     derivative_text = "1"
     formula_latex = "z"
     derivative_latex = "1"
+    torch_code = ""
 
     def forward(self, z):
         return z
@@ -151,6 +165,31 @@ class Step(Activation):
     backward_note = ("The step function's derivative is 0 everywhere: no gradient reaches the weights. "
                      "This is why the perceptron is trained by Rosenblatt's rule instead.")
     defaults = {"at_zero": 0.0}
+    torch_code = "Step({at_zero!r})"
+    torch_helper = '''
+class Step(nn.Module):
+    """Heaviside step: 1 where z > 0, at_zero where z == 0, else 0. Its gradient is 0 everywhere:
+    zeros, not none, so the layers below it get zero gradients (as in nnviz) and still decay."""
+
+    class _Heaviside(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, z, at_zero):
+            out = (z > 0).to(z.dtype)
+            if at_zero:
+                out[z == 0] = at_zero
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            return torch.zeros_like(grad), None
+
+    def __init__(self, at_zero=0.0):
+        super().__init__()
+        self.at_zero = at_zero
+
+    def forward(self, z):
+        return self._Heaviside.apply(z, self.at_zero)
+'''
 
     def forward(self, z):
         a = (z > 0).astype(z.dtype)
@@ -174,6 +213,7 @@ class Sigmoid(Activation):
     output_range = (0.0, 1.0)
     decision_threshold = 0.5
     saturation_band = (1.0 - SATURATION, SATURATION)
+    torch_code = "nn.Sigmoid()"
 
     def forward(self, z):
         return sigmoid(z)
@@ -193,6 +233,7 @@ class Tanh(Activation):
     derivative_latex = "1 - a^{2}"
     output_range = (-1.0, 1.0)
     saturation_band = (-SATURATION, SATURATION)
+    torch_code = "nn.Tanh()"
 
     def forward(self, z):
         return np.tanh(z)
@@ -215,6 +256,7 @@ class ReLU(Activation):
     derivative_latex = r"\begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
     can_die = True
     backward_note = "ReLU passes the gradient where z > 0 and blocks it where z ≤ 0."
+    torch_code = "nn.ReLU()"
 
     def forward(self, z):
         return np.maximum(z, 0.0)
@@ -234,6 +276,7 @@ class LeakyReLU(Activation):
     derivative_latex = r"\begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}"
     can_die = True
     defaults = {"alpha": 0.01}
+    torch_code = "nn.LeakyReLU({alpha!r})"
 
     def forward(self, z):
         return np.where(z > 0, z, z * self.alpha)
@@ -257,6 +300,8 @@ class PReLU(Activation):
     defaults = {"init": 0.25}
     param_shapes = (("alpha", (1,)),)
     PARAM_SYMBOLS = {"alpha": "α"}
+    torch_code = "nn.PReLU(init={init!r})"
+    torch_names = {"alpha": "weight"}
 
     def bind(self, alpha: np.ndarray, grad_alpha: np.ndarray) -> None:
         self.alpha, self.grad_alpha = alpha, grad_alpha
@@ -280,6 +325,7 @@ class ELU(Activation):
     formula_latex = r"\begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}"
     derivative_latex = r"\begin{cases} 1 & z > 0 \\ a + \alpha & z \le 0 \end{cases}"
     defaults = {"alpha": 1.0}
+    torch_code = "nn.ELU({alpha!r})"
 
     def forward(self, z):
         return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0.0)))
@@ -300,6 +346,7 @@ class GELU(Activation):
     formula_latex = r"z\,\Phi(z)"
     derivative_latex = r"\Phi(z) + z\,\varphi(z)"
     defaults = {"approximate": "none"}
+    torch_code = "nn.GELU(approximate={approximate!r})"
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -336,6 +383,21 @@ class Swish(Activation):
     formula_latex = r"z\,\sigma(\beta z)"
     derivative_latex = r"\sigma(\beta z)\,\bigl(1 + \beta z\,(1 - \sigma(\beta z))\bigr)"
     defaults = {"beta": 1.0}
+    torch_code = "Swish({beta!r})"
+    torch_helper = '''
+class Swish(nn.Module):
+    """z * sigmoid(beta * z); beta = 1 is nn.SiLU."""
+
+    def __init__(self, beta=1.0):
+        super().__init__()
+        self.beta = beta
+
+    def forward(self, z):
+        return z * torch.sigmoid(self.beta * z)
+'''
+
+    def torch_module(self):
+        return "nn.SiLU()" if self.beta == 1.0 else super().torch_module()
 
     def forward(self, z):
         return z * sigmoid(self.beta * z)
@@ -358,6 +420,7 @@ class Softmax(Activation):
     derivative_latex = r"a_i\,(\delta_{ij} - a_j)"
     output_range = (0.0, 1.0)
     elementwise = False
+    torch_code = "nn.Softmax(dim=1)"
 
     def forward(self, z):
         e = np.exp(z - z.max(axis=-1, keepdims=True))

@@ -12,7 +12,8 @@ held-out rows, rows, why the rows are not split), after every command that chang
 every failed command; ``("playing", bool)``; ``("diverged", str)``; ``("failed", str)``;
 ``("noticed", str)`` — what a command adjusted to fit; ``("saved", path)``; ``("walk", WalkState)``;
 ``("rate", float)`` — optimizer steps per second, measured while playing; ``("view", Snapshot |
-None)`` — a past step of the run (the timeline); ``("forked", Experiment)`` — a copy of the run.
+None)`` — a past step of the run (the timeline); ``("forked", Experiment)`` — a copy of the run;
+``("exported", tuple of paths)`` — a PyTorch script of the run written, the files beside it after it.
 
 The speed is optimizer steps per second (0: as fast as the machine goes), kept whatever the frame
 rate; evaluation points (losses, accuracies, health over the rows) come at least
@@ -33,6 +34,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from nnviz.core.codegen import run_of, write_torch_code
 from nnviz.core.data import takes_class_indices
 from nnviz.core.document import atomic_write_text, dumps
 from nnviz.core.errors import MAX_STEPS, CommandError, ModelError, NnvizError
@@ -50,7 +52,7 @@ PATH_BYTES = 16 * 2**20
 #: the commands a transport may pass to :meth:`Engine.execute`, by name
 COMMANDS = frozenset({"play", "pause", "toggle", "step", "step_epoch", "reset", "set_speed", "set_training",
                       "set_layers", "set_data", "edit_parameter", "load_document", "save", "publish", "walk",
-                      "walk_commit", "edit_sample", "view", "branch", "fork", "path"})
+                      "walk_commit", "edit_sample", "view", "branch", "fork", "path", "export_code"})
 #: the commands that may change more of the experiment than its numbers (its network, settings,
 #: rows or history): a publisher for another process sends the whole experiment after them
 REBUILDING = frozenset({"reset", "set_training", "set_layers", "set_data", "load_document", "edit_sample",
@@ -103,6 +105,7 @@ _ARGUMENT_TYPES: dict[str, tuple[tuple[type | tuple[type, ...], str], ...]] = {
     "set_data": ((DataConfig, "a DataConfig"),),
     "load_document": ((dict, "a model document (a dict)"), ((str, os.PathLike, type(None)), "a folder")),
     "save": (((str, os.PathLike), "a file path"),),
+    "export_code": (((str, os.PathLike), "a file path"),),
     "edit_parameter": ((str, "a parameter name"), (tuple, "an index (a tuple)")),
     "view": (((int, type(None)), "a step or None"),),
     "branch": ((int, "a step"), (dict, "a dict of settings"), (str, "a label")),
@@ -478,6 +481,12 @@ class Engine:
                              f"be saved; reset it or load an earlier save") from None
         atomic_write_text(path, text)
         self._emit("saved", path)
+
+    def export_code(self, path: str) -> None:
+        """Write a PyTorch script or notebook (by the suffix) that goes on from the run as it is now,
+        with any data or state files it needs beside it (see :mod:`nnviz.core.codegen`)."""
+        paths = write_torch_code(run_of(self.experiment), path, command="File › Export as PyTorch script… in nnviz")
+        self._emit("exported", tuple(str(p) for p in paths))
 
     def publish(self, ticket: int = 0) -> None:
         """Show the experiment as it is now, evaluated afresh, once the commands waiting are applied

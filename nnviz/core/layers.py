@@ -50,6 +50,20 @@ class Layer(HotPath):
     GRAD_RULES: dict[str, str] = {}
     #: dL/dx in symbols, where the walkthrough does not write the sums out
     DX_RULE = "backpropagated through the layer"
+    #: the PyTorch module that computes ``z``, as Python source with ``{fan_in}``, ``{units}`` and
+    #: ``{option!r}`` fields (``"nn.Linear({fan_in}, {units})"``), for Export as PyTorch
+    #: (:mod:`nnviz.core.codegen`); None: no PyTorch form (the export refuses, naming it)
+    torch_code: str | None = None
+    #: source the module needs besides torch (a class of its own), written once into the script
+    torch_helper = ""
+    #: the names of its parameters and buffers in that module's ``state_dict``, where they differ
+    torch_names: dict[str, str] = {}
+
+    def torch_module(self) -> str | None:
+        """The PyTorch module computing ``z``, as Python source (None when it has no PyTorch form)."""
+        if self.torch_code is None:
+            return None
+        return self.torch_code.format(**{**self.options(), "fan_in": self.fan_in, "units": self.units})
 
     def __init__(self, fan_in: int, activation=None, init=None, **options):
         self.fan_in = fan_in
@@ -178,6 +192,7 @@ class Dense(Layer):
     TAKES_INIT = True
     WEIGHTED = AFFINE = True
     PARAM_SYMBOLS = {"weight": "W", "bias": "b"}
+    torch_code = "nn.Linear({fan_in}, {units})"
 
     def _param_shapes(self):
         return [("weight", (self.units, self.fan_in)), ("bias", (self.units,))]
@@ -222,6 +237,24 @@ class GLU(Layer):
     GRAD_RULES = {"weight": "Σ (dL/dz ⊙ g) · xᵀ", "bias": "Σ dL/dz ⊙ g",
                   "gate_weight": "Σ (dL/dz ⊙ u ⊙ gate'(z_g)) · xᵀ", "gate_bias": "Σ dL/dz ⊙ u ⊙ gate'(z_g)"}
     DX_RULE = "(dL/dz ⊙ g)·W + (dL/dz ⊙ u ⊙ gate'(z_g))·Wg"
+    torch_code = "GLU({fan_in}, {units}, {variant!r})"
+    torch_names = {"weight": "value.weight", "bias": "value.bias", "gate_weight": "gate.weight",
+                   "gate_bias": "gate.bias"}
+    torch_helper = '''
+class GLU(nn.Module):
+    """Gated linear unit: gate(x Wg^T + bg) * (x W^T + b), the gate a sigmoid (glu), SiLU (swiglu)
+    or exact GELU (geglu)."""
+
+    def __init__(self, fan_in, units, variant="glu"):
+        super().__init__()
+        self.value = nn.Linear(fan_in, units)
+        self.gate = nn.Linear(fan_in, units)
+        self.variant = variant
+
+    def forward(self, x):
+        gate = {"glu": torch.sigmoid, "swiglu": F.silu, "geglu": F.gelu}[self.variant]
+        return gate(self.gate(x)) * self.value(x)
+'''
 
     def __init__(self, fan_in, activation=None, init=None, **options):
         super().__init__(fan_in, activation, init, **options)
@@ -278,6 +311,7 @@ class BatchNorm(Layer):
     PARAM_SYMBOLS = {"weight": "γ", "bias": "β"}
     GRAD_RULES = {"weight": "Σ over the batch of dL/dz ⊙ x_hat", "bias": "Σ over the batch of dL/dz"}
     DX_RULE = "(1/√(σ²+ε))/B · (B·d − Σd − x_hat·Σ(d ⊙ x_hat)),  d = dL/dz ⊙ γ"
+    torch_code = "nn.BatchNorm1d({units}, eps={eps!r}, momentum={momentum!r})"
 
     def _param_shapes(self):
         return [("weight", (self.units,)), ("bias", (self.units,))]
@@ -336,6 +370,7 @@ class LayerNorm(Layer):
     PARAM_SYMBOLS = {"weight": "γ", "bias": "β"}
     GRAD_RULES = {"weight": "Σ over the batch of dL/dz ⊙ x_hat", "bias": "Σ over the batch of dL/dz"}
     DX_RULE = "(1/√(σ²+ε))/n · (n·d − Σd − x_hat·Σ(d ⊙ x_hat)),  d = dL/dz ⊙ γ (sums over units)"
+    torch_code = "nn.LayerNorm({units}, eps={eps!r})"
 
     def _param_shapes(self):
         return [("weight", (self.units,)), ("bias", (self.units,))]
@@ -379,6 +414,7 @@ class RMSNorm(Layer):
     PARAM_SYMBOLS = {"weight": "γ"}
     GRAD_RULES = {"weight": "Σ over the batch of dL/dz ⊙ x_hat"}
     DX_RULE = "(1/rms) · (d − x_hat·mean(d ⊙ x_hat)),  d = dL/dz ⊙ γ"
+    torch_code = "nn.RMSNorm({units}, eps={eps!r})"
 
     def _param_shapes(self):
         return [("weight", (self.units,))]
@@ -412,6 +448,26 @@ class Dropout(Layer):
     tooltip = "dropout: while training, zero each value with probability p"
     OPTIONS = {"p": ("prob", 0.5)}
     DX_RULE = "dL/dz ⊙ mask"
+    torch_code = "NumpyDropout({p!r})"
+    torch_helper = '''
+class NumpyDropout(nn.Module):
+    """Inverted dropout (nn.Dropout) whose masks NumPy draws as nnviz does, so that this run drops the
+    units nnviz's drops: before each training step, train_step gives every dropout layer the step's
+    generator, which they draw from in turn. Evaluation passes x through."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+        self.rng = None
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p == 1.0:
+            return x * torch.zeros_like(x)
+        keep = torch.from_numpy(self.rng.random(tuple(x.shape)) >= self.p).to(x)
+        return x * (keep * (1.0 / (1.0 - self.p)))
+'''
 
     def _forward(self, x, training, rng, update_stats):
         if not training or self.p == 0.0:

@@ -65,6 +65,13 @@ class Loss(HotPath):
     GRAD_RULE = "∂L/∂a"
     #: the mean is over every output of every sample ("elements") or over the samples ("rows")
     mean_over = "elements"
+    #: the loss in PyTorch, for Export as PyTorch (:mod:`nnviz.core.codegen`): the body of
+    #: ``loss_fn(out, y)``, with ``{option!r}`` fields; ``out`` is the model's output, and where this
+    #: loss works on logits (:attr:`takes_logits`) the model leaves out the activation it fuses with.
+    #: None: no PyTorch form (the export refuses, naming it)
+    torch_code: str | None = None
+    #: it computes its probabilities from logits itself (the sigmoid and softmax losses)
+    takes_logits = False
 
     def __init__(self, **options):
         unknown = set(options) - set(self.defaults)
@@ -159,6 +166,10 @@ class Loss(HotPath):
         """dL/da of one output with its numbers put in (the mean's ``N`` is ``n``), or ``()``."""
         return ()
 
+    def torch_loss(self) -> str | None:
+        """The body of ``loss_fn(out, y)`` in PyTorch, options filled in (None: no PyTorch form)."""
+        return None if self.torch_code is None else self.torch_code.format(**self.options)
+
     def to_spec(self):
         changed = {k: v for k, v in self.options.items() if v != self.defaults[k]}
         return {"name": self.name, **changed} if changed else self.name
@@ -175,6 +186,7 @@ class MSE(Loss):
     tooltip = "mean squared error: mean of (output - target)²; for regression"
     FORMULA = "mean((a − y)²)"
     GRAD_RULE = "2·(a − y) / N"
+    torch_code = "return F.mse_loss(out, y)"
 
     def sample_term(self, a, y):
         return ("(", Num(a), " − ", Num(y, True), ")²")
@@ -197,6 +209,7 @@ class MAE(Loss):
     tooltip = "mean absolute error: mean of |output - target|"
     FORMULA = "mean(|a − y|)"
     GRAD_RULE = "sign(a − y) / N"
+    torch_code = "return F.l1_loss(out, y)"
 
     def sample_term(self, a, y):
         return ("|", Num(a), " − ", Num(y, True), "|")
@@ -221,6 +234,7 @@ class Huber(Loss):
         if options.get("delta", 1.0) <= 0:
             raise ModelError(f"{where}.delta: must be > 0, got {options['delta']!r}")
     defaults = {"delta": 1.0}
+    torch_code = "return F.huber_loss(out, y, delta={delta!r})"
 
     def evaluate(self, out, y, z=None, activation="identity"):
         d = out - y
@@ -236,6 +250,7 @@ class _SigmoidProbabilityLoss(Loss):
 
     fuses_with = "sigmoid"
     targets = BINARY
+    takes_logits = True
 
     def check_targets(self, y, outputs, data):
         if y.size and (y.min() < 0.0 or y.max() > 1.0):
@@ -274,6 +289,7 @@ class BCE(_SigmoidProbabilityLoss):
     tooltip = "binary cross-entropy: for one sigmoid output and 0/1 labels"
     FORMULA = "−mean[y·ln(a) + (1 − y)·ln(1 − a)]"
     GRAD_RULE = "(a − y) / (a·(1 − a)) / N"
+    torch_code = "return F.binary_cross_entropy_with_logits(out, y)  # out: logits"
 
     def notes(self, activation):
         if not self.fuses(activation):
@@ -318,6 +334,8 @@ class CrossEntropy(Loss):
     FORMULA = "−mean over samples of Σ_j y_j·ln(p_j)"
     mean_over = "rows"
     fuses_with = "softmax"
+    takes_logits = True
+    torch_code = "return F.cross_entropy(out, y)  # out: logits; y: one-hot (or probability) rows"
 
     def check_targets(self, y, outputs, data):
         if y.shape[1] == 1:
@@ -404,6 +422,18 @@ class Focal(_SigmoidProbabilityLoss):
         if options.get("gamma", 2.0) < 0:
             raise ModelError(f"{where}.gamma: must be >= 0, got {options['gamma']!r}")
     defaults = {"alpha": 0.25, "gamma": 2.0}
+    torch_code = """# torchvision.ops.sigmoid_focal_loss, reduction="mean"; out: logits
+p = torch.sigmoid(out)
+ce = F.binary_cross_entropy_with_logits(out, y, reduction="none")
+p_t = p * y + (1 - p) * (1 - y)
+loss = ce * (1 - p_t) ** {gamma!r}
+{weighting}return loss.mean()"""
+
+    def torch_loss(self):
+        # a negative alpha weighs neither class
+        weighting = (f"loss = ({self.alpha!r} * y + (1 - {self.alpha!r}) * (1 - y)) * loss\n"
+                     if self.alpha >= 0 else "")
+        return self.torch_code.format(gamma=self.gamma, weighting=weighting)
 
     def evaluate(self, out, y, z=None, activation="identity"):
         logits, p = self._logits(out, z, activation)

@@ -87,6 +87,23 @@ class Optimizer(HotPath):
     NONNEGATIVE_STATE: tuple[str, ...] = ()  # state terms that accumulate squares, so never negative
     #: updates sample by sample from the samples themselves, not from a gradient (the perceptron rule)
     per_sample = False
+    #: the ``torch.optim`` class that makes the same update, each option in :attr:`OPTIONS` being its
+    #: argument of the same name, for Export as PyTorch (:mod:`nnviz.core.codegen`); its state holds
+    #: this optimizer's :attr:`STATE` terms under the same names. None: no such class
+    torch_class: str | None = None
+    #: whether that class counts steps in each parameter's state (``state["step"]``; SGD does not)
+    torch_counts_steps = True
+    #: for an optimizer with no such class, the body of ``train_step(model, optimizer, xb, yb, lr)``
+    #: in PyTorch that applies it and returns ``(loss, grad_norm)``; None: no PyTorch form
+    torch_step: str | None = None
+
+    def torch_optimizer(self, params: str = "model.parameters()") -> str | None:
+        """The ``torch.optim`` optimizer of :attr:`torch_class` with these options, as Python source
+        (``foreach=False``: the single-tensor update, which this class computes); None: no class."""
+        if self.torch_class is None:
+            return None
+        options = "".join(f", {key}={getattr(self, key)!r}" for key in self.OPTIONS)
+        return f"{self.torch_class}({params}{options}, foreach=False)"
 
     def __init__(self, size: int, dtype=np.float64, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -189,6 +206,8 @@ class SGD(Optimizer):
     NONNEGATIVE_STATE = ()
     OPTIONS = {"lr": ("lr", 1e-3), "momentum": ("nonneg", 0.0), "dampening": ("number", 0.0),
                "nesterov": ("bool", False), "weight_decay": ("nonneg", 0.0)}
+    torch_class = "torch.optim.SGD"
+    torch_counts_steps = False
 
     def _state_names(self):
         return ("momentum_buffer",) if self.momentum else ()
@@ -260,6 +279,7 @@ class Adam(Optimizer):
     OPTIONS = {"lr": ("lr", 1e-3), "betas": ("betas", (0.9, 0.999)), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "amsgrad": ("bool", False)}
     decoupled = False
+    torch_class = "torch.optim.Adam"
 
     def _state_names(self):
         return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if self.amsgrad else ())
@@ -346,6 +366,7 @@ class AdamW(Adam):
     NONNEGATIVE_STATE = ("exp_avg_sq", "max_exp_avg_sq")
     OPTIONS = {**Adam.OPTIONS, "weight_decay": ("nonneg", 1e-2)}
     decoupled = True
+    torch_class = "torch.optim.AdamW"
 
 
 @OPTIMIZERS.register
@@ -360,6 +381,7 @@ class Adagrad(Optimizer):
     OPTIONS = {"lr": ("lr", 1e-2), "lr_decay": ("nonneg", 0.0), "weight_decay": ("nonneg", 0.0),
                "initial_accumulator_value": ("nonneg", 0.0), "eps": ("posnumber", 1e-10)}
     STATE = ("sum",)
+    torch_class = "torch.optim.Adagrad"
 
     def _initial_state(self, name):
         return np.full(self.size, self.initial_accumulator_value, dtype=self.dtype)
@@ -404,6 +426,7 @@ class RMSprop(Optimizer):
     NONNEGATIVE_STATE = ("square_avg",)
     OPTIONS = {"lr": ("lr", 1e-2), "alpha": ("prob", 0.99), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "momentum": ("nonneg", 0.0), "centered": ("bool", False)}
+    torch_class = "torch.optim.RMSprop"
 
     def _state_names(self):
         return (("square_avg",) + (("grad_avg",) if self.centered else ())
@@ -478,6 +501,15 @@ class Perceptron(Optimizer):
     tooltip = "Rosenblatt's perceptron rule, sample by sample; for one layer with a step activation"
     OPTIONS = {"lr": ("lr", 1.0)}
     per_sample = True
+    torch_step = """with torch.no_grad():
+    loss = loss_fn(model(xb), yb)  # the batch's loss before the updates
+    dense, heaviside = model.layers[0], model.layers[1]
+    for x, target in zip(xb, yb):  # Rosenblatt's rule, sample by sample
+        error = target - heaviside(dense.weight @ x + dense.bias)
+        if torch.any(error != 0):
+            dense.weight += lr * torch.outer(error, x)
+            dense.bias += lr * error
+return loss.item(), math.nan  # no gradient, so no gradient norm"""
 
     def check_network(self, net):
         layers = net.layers

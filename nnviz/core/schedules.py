@@ -28,6 +28,25 @@ class Schedule(HotPath):
     title = ""
     tooltip = ""
     OPTION_TIPS: dict[str, str] = {}
+    #: the rate of step ``t`` (counted from the end of any warm-up) in Python, from ``BASE_LR`` and
+    #: ``{option!r}`` fields, for Export as PyTorch (:mod:`nnviz.core.codegen`); None: no such form
+    torch_code: str | None = None
+
+    def torch_lines(self) -> list[str] | None:
+        """The body of ``learning_rate(step)`` in Python (``step`` from 0), warm-up included, as
+        :meth:`lr` computes it (None: no Python form)."""
+        if self.torch_code is None:
+            return None
+        rate = "return " + self.torch_rate()
+        if self.warmup <= 1:
+            return ["t = step", rate]
+        return [f"if step < {self.warmup}:  # linear warm-up over {self.warmup} steps (LinearLR)",
+                f"    return BASE_LR * (step + 1) / {self.warmup}",
+                f"t = step - {self.warmup}", rate]
+
+    def torch_rate(self) -> str:
+        """The rate of step ``t`` after the warm-up in Python: :attr:`torch_code`, options filled in."""
+        return self.torch_code.format(**{key: getattr(self, key) for key in self.OPTIONS})
 
     def __init__(self, base_lr: float, warmup: int = 0, **options):
         for key, (_, default) in self.OPTIONS.items():
@@ -66,6 +85,7 @@ class Constant(Schedule):
     name = "constant"
     title = "constant"
     tooltip = "constant: the learning rate never changes"
+    torch_code = "BASE_LR"
 
     def _lr(self, t):
         return self.base_lr
@@ -83,6 +103,7 @@ class StepDecay(Schedule):
         "gamma": "gamma: the factor applied every step_size steps"}
     SUGGESTED = {"step_size": 100}
     OPTIONS = {"step_size": ("posint", None), "gamma": ("posnumber", 0.1)}
+    torch_code = "BASE_LR * {gamma!r} ** (t // {step_size!r})  # StepLR"
 
     def _lr(self, t):
         k = t // self.step_size
@@ -108,6 +129,13 @@ class Cosine(Schedule):
         "eta_min": "eta_min: the lowest learning rate of the cosine"}
     SUGGESTED = {"t_max": 1000}
     OPTIONS = {"t_max": ("posint", None), "eta_min": ("nonneg", 0.0)}
+    torch_code = ("{eta_min!r} + (BASE_LR - {eta_min!r}) * (1 + math.cos(math.pi * t / {t_max!r})) / 2"
+                  "  # CosineAnnealingLR")
+
+    def torch_rate(self):
+        if self.eta_min == 0:  # the same number: adding and subtracting 0.0 is exact
+            return f"BASE_LR * (1 + math.cos(math.pi * t / {self.t_max!r})) / 2  # CosineAnnealingLR"
+        return super().torch_rate()
 
     def _lr(self, t):
         cosine = 1.0 + math.cos(math.pi * t / self.t_max)

@@ -1,5 +1,5 @@
 """The window's export commands: File > Export figure, Copy image, Export run report, Record
-animation, and "Export…" / "Copy image" in every panel's right-click menu."""
+animation, Export as PyTorch script, and "Export…" / "Copy image" in every panel's right-click menu."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
 
+from nnviz.core.codegen import SUFFIXES
 from nnviz.core.errors import NnvizError
 from nnviz.gui.export import catch_up, copy_image, figure_title
 from nnviz.gui.export_dialog import ExportDialog, slug
@@ -18,6 +19,7 @@ from nnviz.gui.panels import registry
 
 RECORD_DEFAULT = "Decision surface with the loss"
 GRAPH = registry.PANELS["graph"].figure_name  # the default panel, with a right-click menu of its own
+CODE_FILTERS = "Python script (*.py);;Jupyter notebook (*.ipynb)"
 
 
 class ExportActions(QtCore.QObject):
@@ -39,6 +41,10 @@ class ExportActions(QtCore.QObject):
         self.act_record = w._action("Record animation…", self._on_record_triggered, None,
                                     "Record a panel while it trains, to GIF (or MP4 with imageio-ffmpeg); "
                                     "choose again to stop and save", checkable=True)
+        self.act_code = w._action("Export as PyTorch script…", self.code_dialog, None,
+                                  "A PyTorch training script (or Jupyter notebook) that goes on from where the run "
+                                  "stands: the model, its weights and optimizer state, the data, nnviz's batch order")
+        w.session.exported.connect(self._on_exported)
         for view in self._graphics_views():
             self._hook_context_menu(view)
 
@@ -113,6 +119,26 @@ class ExportActions(QtCore.QObject):
             return None
         w.statusBar().showMessage(f"Saved the run report to {out}", 6000)
         return out
+
+    def code_dialog(self) -> None:
+        """Ask where to write the PyTorch script (or notebook), then write it."""
+        w = self.window
+        name = f"{slug(self.data_name()) or 'nnviz'}-train.py"
+        start = str(Path(w.settings.value("last_dir", str(Path.home()))) / name)
+        path, chosen = QtWidgets.QFileDialog.getSaveFileName(w, "Export as PyTorch script", start, CODE_FILTERS)
+        if path:
+            if Path(path).suffix.lower() not in SUFFIXES:
+                path += ".ipynb" if "ipynb" in chosen else ".py"
+            self.write_code(path)
+
+    def write_code(self, path) -> None:
+        """Write the script of the run as it stands (between two steps, where the run is);
+        ``exported`` or a message follows."""
+        self.window.session.export_code(path)
+
+    def _on_exported(self, paths) -> None:
+        beside = f" (with {', '.join(Path(p).name for p in paths[1:])} beside it)" if len(paths) > 1 else ""
+        self.window.statusBar().showMessage(f"Wrote the PyTorch script {paths[0]}{beside}", 8000)
 
     # -- recording --------------------------------------------------------------------------------
     def _on_record_triggered(self, checked: bool) -> None:

@@ -240,7 +240,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addAction(self.act_import)
         file_menu.addSeparator()
         e = self.exports
-        file_menu.addActions([e.act_export, e.act_copy, e.act_report, e.act_record])
+        file_menu.addActions([e.act_export, e.act_copy, e.act_report, e.act_record, e.act_code])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         train_menu = bar.addMenu("&Train")

@@ -352,6 +352,7 @@ class TrainingSession(QObject):
     view_ready = Signal(object)  # a past step's Snapshot (the timeline), or None: the present again
     forked = Signal(object)  # a copy of the run (an Experiment of the GUI thread's own), after fork()
     path_ready = Signal(object, object)  # (steps, (k, P) parameters): the optimizer's path, after path()
+    exported = Signal(object)  # the paths export_code() wrote: the script or notebook first
     _command_sent = Signal(str, object)
     _instances: weakref.WeakSet[TrainingSession] = weakref.WeakSet()
     #: train on a worker thread rather than in a process of its own (``nnviz --threaded``)
@@ -474,6 +475,11 @@ class TrainingSession(QObject):
         """Write the model document to ``path`` atomically; ``saved`` or ``failed`` follows."""
         self._send("save", str(path))
 
+    def export_code(self, path: str | os.PathLike[str]) -> None:
+        """Write a PyTorch script (``.py``) or notebook (``.ipynb``) that goes on from the run as it
+        stands, atomically; ``exported`` (the paths written) or ``failed`` follows."""
+        self._send("export_code", str(path))
+
     def publish(self) -> int:
         """Ask for a snapshot of the experiment as it is now; returns its ticket: once
         :attr:`shown_ticket` reaches it, the snapshot drawn shows every command sent before."""
@@ -529,7 +535,8 @@ class TrainingSession(QObject):
             return
         signal = {"state": self.state_changed, "diverged": self.diverged, "failed": self.failed,
                   "noticed": self.noticed, "saved": self.saved, "rate": self.rate_measured,
-                  "walk": self.walk_ready, "view": self.view_ready, "forked": self.forked}[kind]
+                  "walk": self.walk_ready, "view": self.view_ready, "forked": self.forked,
+                  "exported": self.exported}[kind]
         signal.emit(value)
 
     @Slot(object)

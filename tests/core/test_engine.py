@@ -385,3 +385,12 @@ def test_path_is_the_keyframes_and_the_present_within_its_budget(engine, monkeyp
     engine.execute("path")
     steps, params = [v for k, v in engine.events if k == "path"][-1]
     assert len(steps) == 3 and steps[0] == 0 and steps[-1] == 95
+
+
+def test_export_code_writes_the_run_between_steps_and_says_where(engine, tmp_path):
+    engine.execute("step", (3,))
+    engine.execute("export_code", (str(tmp_path / "train.py"),))
+    assert ("exported", (str(tmp_path / "train.py"),)) in engine.events
+    assert "STEP = 3" in (tmp_path / "train.py").read_text(encoding="utf-8")
+    engine.execute("export_code", (str(tmp_path / "train.txt"),))
+    assert engine.events[-1][0] == "failed" and "expected a .py script" in engine.events[-1][1]
