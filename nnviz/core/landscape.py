@@ -530,10 +530,11 @@ class LandscapeJob:
             net.get(name)[...] = value
         return net
 
-    def run(self, params: dict[str, np.ndarray], request: LandscapeRequest = LandscapeRequest(),
+    def run(self, params: dict[str, np.ndarray], request: LandscapeRequest | None = None,
             progress: Progress | None = None) -> LandscapeResult | None:
         """The landscape and the line of the network with ``params``; ``progress(done, total)`` counts
-        the points of both; None if it cancels."""
+        the points of both; None if it cancels. ``request`` None: the default one."""
+        request = LandscapeRequest() if request is None else request
         net = self.network(params)
         if request.directions == "random":
             directions = random_directions(net, request.seed)

@@ -50,6 +50,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6 import QtCore
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -391,10 +392,11 @@ class TrainingSession(QObject):
         else:
             # the first frame at once, the state once whoever made the session has connected to it
             state = state_of(experiment)
-            QTimer.singleShot(0, lambda: self._on_event("state", state))
+            # (a session closed before then, a lane of a comparison closed at once, hears nothing)
+            QTimer.singleShot(0, lambda: shiboken6.isValid(self) and self._on_event("state", state))
             self._on_snapshot_ready(experiment.snapshot())
         if problem:
-            QTimer.singleShot(0, lambda: self.failed.emit(problem))
+            QTimer.singleShot(0, lambda: shiboken6.isValid(self) and self.failed.emit(problem))
 
     @staticmethod
     def _first_experiment(document: dict | None, data: DataConfig | None) -> tuple[Experiment, str]:
