@@ -44,6 +44,7 @@ from nnviz.core.validation import (
     known_name,
     load_array,
     named_choice,
+    no_duplicate_keys,
     read_file,
     show,
     to_array,
@@ -60,15 +61,6 @@ REQUIRED = ("format", "inputs", "layers")
 ARRAY_NAMES = frozenset(name for cls in LAYERS.values() for name in cls.PARAMS + cls.BUFFERS) | {"alpha"}
 #: keys of a ``data`` entry (either form) saying how its rows are fed to the trainer, with their kinds
 FEEDING = {"batch_size": "posint", "shuffle": "bool"}
-
-
-def _no_duplicates(pairs) -> dict:
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"the key {show(key)} appears twice in one object")
-        out[key] = value
-    return out
 
 
 def read_document(path, notes: list[str] | None = None) -> dict:
@@ -99,7 +91,7 @@ def read_document(path, notes: list[str] | None = None) -> dict:
         raise ModelError(f"{path}: the file is empty")
     toml = suffix == ".toml"
     try:
-        doc = tomllib.loads(text) if toml else json.loads(text, object_pairs_hook=_no_duplicates)
+        doc = tomllib.loads(text) if toml else json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise ModelError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:

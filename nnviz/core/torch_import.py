@@ -32,7 +32,15 @@ import numpy as np
 
 from nnviz.core.errors import ModelError
 from nnviz.core.safetensors_file import CONVERT_ADVICE, FLOAT_DTYPES, SafetensorsFile, read_safetensors
-from nnviz.core.validation import check_keys, check_option, clean_document, read_file, show, unknown_key
+from nnviz.core.validation import (
+    check_keys,
+    check_option,
+    clean_document,
+    no_duplicate_keys,
+    read_file,
+    show,
+    unknown_key,
+)
 from nnviz.core.writing import FORMAT
 
 #: the format of the architecture (the sidecar, or ``"nnviz"`` in the file's metadata)
@@ -217,7 +225,7 @@ def _read_sidecar(sidecar: Path) -> dict:
 
 def _parse_spec(text: str, source: str) -> dict:
     try:
-        spec = json.loads(text, object_pairs_hook=_unique)
+        spec = json.loads(text, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise ModelError(f"{source}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
@@ -230,15 +238,6 @@ def _parse_spec(text: str, source: str) -> dict:
         return clean_document(spec)
     except ModelError as exc:
         raise ModelError(f"{source}: {exc}") from None
-
-
-def _unique(pairs) -> dict:
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"the key {show(key)} appears twice in one object")
-        out[key] = value
-    return out
 
 
 def _groups(file: SafetensorsFile) -> tuple[dict[int, dict[str, str]], str]:

@@ -305,3 +305,14 @@ def load_array(value, where: str, shape: tuple, dtype) -> np.ndarray:
     if array.shape != tuple(shape):
         raise ModelError(f"{where}: expected shape {tuple(shape)}, got {array.shape}")
     return array
+
+
+def no_duplicate_keys(pairs) -> dict:
+    """A JSON object's pairs as a dict (``json.loads``'s ``object_pairs_hook``), refusing a key that
+    appears twice (JSON would keep the last silently)."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {show(key)} appears twice in one object")
+        out[key] = value
+    return out
