@@ -45,9 +45,7 @@ class BranchDialog(QtWidgets.QDialog):
         form.addRow("Learning rate", self.lr_edit)
         buttons = QtWidgets.QDialogButtonBox()
         self.branch_button = buttons.addButton("Branch", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
-        self.branch_button.setAccessibleName("Branch")
-        cancel = buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName(cancel.text().replace("&", ""))
+        buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)  # named by name_controls, as every button
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QtWidgets.QVBoxLayout(self)
