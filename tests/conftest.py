@@ -4,6 +4,13 @@ import errno
 import os
 
 import pytest
+from hypothesis import settings
+
+# Property tests explore afresh on a developer's machine; under CI (the CI variable set) they run the
+# same examples every time, so a run that lands does not hang on a new example found that minute.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
