@@ -46,9 +46,6 @@ from nnviz.core.walkthrough import walk_next_step
 #: whole milliseconds (33 ms for 30 Hz), meets the test on every tick, not every other one
 PUBLISH_TOLERANCE = 0.9
 
-#: the most bytes of parameters a path handed out (:meth:`Engine.path`) holds
-PATH_BYTES = 16 * 2**20
-
 #: the commands a transport may pass to :meth:`Engine.execute`, by name
 COMMANDS = frozenset({"play", "pause", "toggle", "step", "step_epoch", "reset", "set_speed", "set_training",
                       "set_layers", "set_data", "edit_parameter", "load_document", "save", "publish", "walk",
@@ -426,20 +423,9 @@ class Engine:
         self._emit("view", self.timeline.view(self.experiment, step))
 
     def path(self) -> None:
-        """Hand out the optimizer's path so far (``("path", (steps, params))``: the timeline's
-        keyframes and the present state, thinned to at most PATH_BYTES of parameters), for the loss
-        landscape to project onto its plane."""
-        steps, params = self.timeline.path()
-        exp = self.experiment
-        if not len(steps) or steps[-1] != exp.step:
-            steps = np.append(steps, exp.step)
-            flat = exp.net.flat_params[None, :]
-            params = np.concatenate([params, flat]) if len(params) else flat.copy()
-        most = max(2, PATH_BYTES // max(params[0].nbytes, 1))
-        if len(steps) > most:  # evenly thinned, the first and the present kept
-            keep = np.unique(np.round(np.linspace(0, len(steps) - 1, most)).astype(np.int64))
-            steps, params = steps[keep], params[keep]
-        self._emit("path", (steps, params))
+        """Hand out the optimizer's path so far (``("path", (steps, params))``, see
+        :meth:`~nnviz.core.timeline.Timeline.path_to`), for the loss landscape to project onto its plane."""
+        self._emit("path", self.timeline.path_to(self.experiment))
 
     def fork(self) -> None:
         """Pause, and hand out a copy of the run as it is (``("forked", Experiment)``): the start of

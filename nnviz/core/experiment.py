@@ -15,6 +15,7 @@ import itertools
 import math
 import numbers
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -545,17 +546,22 @@ class Experiment:
             self.diverged = bool(self.divergence)
         return self.diverged
 
-    def run_evaluated(self, steps: int, every: int) -> float:
+    def run_evaluated(self, steps: int, every: int, after: Callable[[Experiment], object] | None = None) -> float:
         """Take ``steps`` steps with an evaluation point (losses, accuracy, layer health) at the start
         and after every ``every`` steps: the history the app records while it plays, for headless
-        runs and figures. Returns the last loss."""
+        runs and figures. ``after(self)`` is called at each evaluation point (a timeline's
+        ``record``, for the optimizer's path). Returns the last loss."""
         steps, every = _step_count(steps, "steps"), _step_count(every, "every", least=1)
         self.record_evaluation()
+        if after is not None:
+            after(self)
         loss, done = math.nan, 0
         while done < steps and not self.diverged:
             k = min(every, steps - done)
             loss = self.run(k)
             self.record_evaluation()
+            if after is not None:
+                after(self)
             done += k
         return loss
 

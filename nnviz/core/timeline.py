@@ -29,6 +29,7 @@ from nnviz.core.validation import show
 DEFAULT_EVERY = 10  # steps between keyframes at first (the spacing doubles as the run grows)
 DEFAULT_BUDGET = 64 * 2**20  # bytes the keyframes of one run may take
 MAX_KEYFRAMES = 512  # keyframes at most (each is a network object as well as its numbers)
+PATH_BYTES = 16 * 2**20  # the most bytes of parameters a path handed out (Timeline.path_to) holds
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,21 @@ class Timeline:
         if not self.keyframes:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0))
         return self.steps(), np.stack([k.net.flat_params for k in self.keyframes])
+
+    def path_to(self, experiment: Experiment, most_bytes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The optimizer's path up to ``experiment``'s present: :meth:`path` with the present state
+        appended (when no keyframe has it), evenly thinned to at most ``most_bytes`` of parameters
+        (default :data:`PATH_BYTES`), the first and the present kept: what the loss landscape draws."""
+        steps, params = self.path()
+        if not len(steps) or steps[-1] != experiment.step:
+            steps = np.append(steps, experiment.step)
+            flat = experiment.net.flat_params[None, :]
+            params = np.concatenate([params, flat]) if len(params) else flat.copy()
+        most = max(2, (PATH_BYTES if most_bytes is None else most_bytes) // max(params[0].nbytes, 1))
+        if len(steps) > most:
+            keep = np.unique(np.round(np.linspace(0, len(steps) - 1, most)).astype(np.int64))
+            steps, params = steps[keep], params[keep]
+        return steps, params
 
     def keyframe_before(self, step: int) -> Keyframe:
         """The latest keyframe at or before ``step``; a CommandError when the timeline has none."""

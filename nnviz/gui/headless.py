@@ -10,9 +10,11 @@ import gc
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from PySide6 import QtCore
 
 from nnviz.core.experiment import Experiment
+from nnviz.core.timeline import Timeline
 from nnviz.gui.export import ExportError, check_output_path, export_figure, figure_title, prepare_offscreen
 from nnviz.gui.formats import ANIMATION_FORMATS, REPORT_FORMATS
 from nnviz.gui.panels.registry import PANELS, REPORT_PLOT, in_report, plot_choices
@@ -62,15 +64,18 @@ def draw(panel, snapshot) -> None:
     panel.catch_up()
 
 
-def train(experiment: Experiment, steps: int) -> None:
-    """``steps`` optimizer steps with evaluation points along the way (for the loss curves)."""
+def train(experiment: Experiment, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """``steps`` optimizer steps with evaluation points along the way (for the loss curves); returns
+    the optimizer's path, ``(steps, params)`` at the evaluation points (for the loss landscape)."""
+    timeline = Timeline(every=1)
     if steps > 0:
-        experiment.run_evaluated(steps, max(1, steps // EVALUATIONS))
+        experiment.run_evaluated(steps, max(1, steps // EVALUATIONS), after=timeline.record)
     else:
         experiment.record_evaluation()
     if experiment.diverged:
         raise Diverged(f"training diverged at step {experiment.step}: the loss became NaN or infinite; try a "
                        f"smaller learning rate (it is {experiment.net.lr:g}); nothing was written")
+    return timeline.path_to(experiment)
 
 
 def export_plot(experiment: Experiment, plot: str, out, *, steps: int = 0, scale: float = 1.0,
@@ -85,16 +90,17 @@ def export_plot(experiment: Experiment, plot: str, out, *, steps: int = 0, scale
     suffix = Path(out).suffix.lower().lstrip(".")
     if plot == REPORT_PLOT:
         check_output_path(out, REPORT_FORMATS)
-        train(experiment, steps)
-        return export_report(experiment, out, experiment.data.dataset)
+        path = train(experiment, steps)
+        return export_report(experiment, out, experiment.data.dataset, path)
     if suffix in ANIMATION_FORMATS:
         return record(experiment, plot, out, steps=steps, fps=fps, frames=frames, scale=scale)
     check_output_path(out)
-    train(experiment, steps)
+    path = train(experiment, steps)
     with panels_for_export() as make:
         panel = make(plot)
         snapshot = experiment.snapshot()
         draw(panel, snapshot)
+        panel.settle(path)
         return export_figure(panel, out, table=panel.export_table, scale=scale, width=width, background=background,
                              title=figure_title(snapshot, panel.export_title()) if title else None)
 
@@ -104,6 +110,9 @@ def record(experiment: Experiment, plot: str, out, *, steps: int, fps: float = 1
     """An animation of ``plot`` over ``steps`` steps, ``frames`` frames evenly spread (the first
     before any step). The decision surface is recorded with the loss beside it."""
     check_output_path(out, ANIMATION_FORMATS)
+    if not PANELS[plot].recordable:
+        raise ExportError(f"{out}: the {PANELS[plot].figure_name.lower()} is computed once, not recorded as an "
+                          f"animation: export a figure (.png, .svg, .pdf) or its numbers (.csv)")
     if steps < 1:
         raise ExportError(f"{out}: an animation shows training: give the number of steps to record (--steps N)")
     frames = max(2, min(frames, steps + 1))
@@ -138,8 +147,9 @@ def _record(experiment, panels, out, steps, fps, frames, scale) -> Path:
         raise
 
 
-def export_report(experiment: Experiment, out, data_label: str) -> Path:
-    """The run report of ``experiment`` as it is now, with a figure of every panel in the report."""
+def export_report(experiment: Experiment, out, data_label: str, path=None) -> Path:
+    """The run report of ``experiment`` as it is now, with a figure of every panel in the report
+    (``path``: the optimizer's path, as :func:`train` returns it, for the loss landscape)."""
     from nnviz.gui.report import report_figures, write_report
 
     snapshot = experiment.snapshot()
@@ -147,5 +157,6 @@ def export_report(experiment: Experiment, out, data_label: str) -> Path:
         panels = [make(spec.name) for spec in in_report()]
         for panel in panels:
             draw(panel, snapshot)
+            panel.settle(path)
         figures = report_figures(panels)
     return write_report(out, experiment.to_document(), snapshot, data_label, figures)

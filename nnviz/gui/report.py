@@ -121,10 +121,13 @@ def report_html(document: dict, snapshot, data_label: str, figures: dict[str, Qt
 
 
 def report_figures(panels) -> dict[str, QtGui.QImage]:
-    """A 2x picture of each panel (shown, hidden or never shown), by its title."""
+    """A 2x picture of each panel (shown, hidden or never shown) that has something to show, by its
+    title (a loss landscape never computed has none)."""
     figures = {}
     for panel in panels:
         catch_up(panel)  # the title too shows the newest snapshot
+        if not panel.has_figure():
+            continue
         figures[panel.export_title()] = render_image(figure_widget(panel), scale=2.0)
     return figures
 

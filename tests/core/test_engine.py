@@ -372,7 +372,7 @@ def test_bad_view_and_branch_commands_are_one_line(engine):
 def test_path_is_the_keyframes_and_the_present_within_its_budget(engine, monkeypatch):
     import numpy as np
 
-    from nnviz.core import engine as engine_module
+    from nnviz.core import timeline as timeline_module
 
     engine.execute("step", (95,))
     engine.execute("path")
@@ -381,7 +381,7 @@ def test_path_is_the_keyframes_and_the_present_within_its_budget(engine, monkeyp
     assert np.array_equal(params[-1], engine.experiment.net.flat_params)
     assert np.array_equal(params[0], Experiment().net.flat_params)
     # a budget of three vectors: the first, one between, the present
-    monkeypatch.setattr(engine_module, "PATH_BYTES", 3 * params[0].nbytes)
+    monkeypatch.setattr(timeline_module, "PATH_BYTES", 3 * params[0].nbytes)
     engine.execute("path")
     steps, params = [v for k, v in engine.events if k == "path"][-1]
     assert len(steps) == 3 and steps[0] == 0 and steps[-1] == 95

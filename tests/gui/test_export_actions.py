@@ -44,7 +44,12 @@ def test_report_from_the_window(qtbot, window, tmp_path):
     out = window.exports.write_report(tmp_path / "run.html")
     text = out.read_text()
     assert "<h1>Circle</h1>" in text and "circle" in text
-    assert len(re.findall(r"data:image/png;base64,", text)) == 7
+    assert len(re.findall(r"data:image/png;base64,", text)) == 7  # the loss landscape is not computed yet
+    assert "Loss landscape" not in text
+    with qtbot.waitSignal(window.landscape.computed, timeout=20000):
+        assert window.landscape.compute()
+    text = window.exports.write_report(tmp_path / "run.html").read_text()
+    assert len(re.findall(r"data:image/png;base64,", text)) == 8 and "Loss landscape" in text
     assert window.exports.write_report(tmp_path / "missing" / "run.html") is None
     assert "does not exist" in window.last_message
 

@@ -115,6 +115,25 @@ def test_report_html_and_pdf(qtbot, tmp_path, experiment):
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) >= 2
 
 
+def test_the_landscape_figure_computes_around_the_weights_with_the_path_of_the_run(qtbot, tmp_path, experiment):
+    out = export_plot(experiment, "landscape", tmp_path / "landscape.csv", steps=200)
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    snap = experiment.snapshot()
+    grid = [r for r in rows if r["part"] == "landscape"]
+    assert len(grid) == 41 * 41 and {r["step"] for r in grid} == {"200"}
+    centre = next(r for r in grid if float(r["a"]) == 0 and float(r["b"]) == 0)
+    assert float(centre["loss"]) == pytest.approx(snap.train_loss, rel=1e-12)
+    path = [r for r in rows if r["part"].startswith("path")]
+    steps = [int(r["step"]) for r in path]
+    assert steps[0] == 0 and steps[-1] == 200 and steps == sorted(steps) and len(steps) > 50  # evaluation points
+    assert (float(path[-1]["a"]), float(path[-1]["b"])) == pytest.approx((0, 0), abs=1e-9)  # it ends at the weights
+    line = {float(r["t"]): float(r["loss"]) for r in rows if r["part"] == "line"}
+    assert line[1.0] == pytest.approx(snap.train_loss, rel=1e-12)
+    with pytest.raises(ExportError, match="not recorded as an animation"):
+        export_plot(experiment, "landscape", tmp_path / "landscape.gif", steps=10)
+    assert not (tmp_path / "landscape.gif").exists()
+
+
 def test_bad_paths_fail_before_training_and_write_nothing(qtbot, tmp_path, experiment):
     with pytest.raises(ExportError, match="does not exist"):
         export_plot(experiment, "loss", tmp_path / "missing" / "loss.png", steps=30)

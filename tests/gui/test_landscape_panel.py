@@ -132,11 +132,12 @@ def test_the_note_says_when_the_model_has_moved_on(qtbot, user, panel, trained):
     exp, snapshot = trained
     _compute(qtbot, user, panel)
     assert "Compute again" not in panel.note_text()
+    assert panel.export_title() == "Loss landscape"  # the figure's title adds "step 300"
     later = exp.fork()
     later.run(20)
     panel.show_snapshot(later.snapshot())
     assert "Computed at step 300; the model is at step 320 now: Compute again" in panel.note_text()
-    assert panel.export_title() == "Loss landscape at step 300"
+    assert panel.export_title() == "Loss landscape computed at step 300"
 
 
 def test_the_path_is_drawn_on_the_plane(qtbot, user, panel, trained):

@@ -92,6 +92,17 @@ class Panel:
         scale in a view of any shape (the network graph) leaves out the empty bands around it."""
         return None
 
+    def settle(self, path=None) -> None:
+        """Complete here and now whatever the panel computes in the background, for a figure drawn
+        without a window (``nnviz export``, the run report); ``path`` is the optimizer's path so far,
+        ``(steps, params)`` as :meth:`~nnviz.core.timeline.Timeline.path_to` gives it, for a panel
+        that draws it. Nothing to do by default."""
+
+    def has_figure(self) -> bool:
+        """Whether the panel shows anything worth a figure of the run report (a panel that computes
+        only when asked has nothing before it is asked); True by default."""
+        return True
+
     @classmethod
     def has_table(cls) -> bool:
         """Whether the panel's numbers can be exported (it defines :meth:`export_table`)."""

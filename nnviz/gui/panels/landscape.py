@@ -402,6 +402,23 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.note.setText(f"Computing the landscape at step {snapshot.step:,} …")
         return True
 
+    def settle(self, path=None) -> None:
+        """Compute the newest snapshot's landscape on this thread, with the controls' request, unless
+        the one drawn is of it, and draw ``path`` over it (a figure made without a window)."""
+        snapshot = self._snapshot
+        job = getattr(snapshot, "landscape", None)
+        if path is not None:
+            self.set_path(*path)
+        if job is None or (self.result is not None and _same_model(self._computed_from, snapshot)):
+            return
+        self.cancel()
+        self._computing_from = snapshot
+        self._on_computed(self._ticket, job.run(snapshot.params, self.request()))
+
+    def has_figure(self) -> bool:
+        """A landscape has been computed."""
+        return self.result is not None
+
     def cancel(self) -> None:
         """Stop the computation running (what Cancel does); the landscape drawn stays."""
         if self._cancel is None:
@@ -636,9 +653,12 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         return self.view
 
     def export_title(self) -> str:
-        if self.result is None:
+        """"Loss landscape", and the step it was computed at when the model has moved on since (the
+        figure's title adds the step the model is at)."""
+        snapshot = self._snapshot
+        if self.result is None or snapshot is None or self.result.step == snapshot.step:
             return "Loss landscape"
-        return f"Loss landscape at step {self.result.step:,}"
+        return f"Loss landscape computed at step {self.result.step:,}"
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The numbers drawn, as ``part, a, b, t, step, loss`` rows: a ``landscape`` row per grid point

@@ -85,7 +85,7 @@ PANELS: dict[str, PanelSpec] = {spec.name: spec for spec in (
     PanelSpec("stepper", "Step through", _P + "stepper:StepperPanel", area="bottom", starts_hidden=True),
     PanelSpec("gradcheck", "Gradient check", _P + "gradcheck:GradientCheckPanel", tab_with="loss"),
     PanelSpec("landscape", "Landscape", _P + "landscape:LandscapePanel", tab_with="loss", exportable=True,
-              export_name="Loss landscape", recordable=False, min_height=100,
+              export_name="Loss landscape", in_report=True, plot=True, recordable=False, min_height=100,
               tooltip="The loss on a plane through the weights and on the line from the start of the run"),
     PanelSpec("calculation", "Calculation", _P + "calculation:CalculationPanel", area="inside",
               widget="stepper.calculation", exportable=True, recordable=False),
