@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,6 +44,8 @@ RESOLUTIONS = (21, 41, 81)  # the grid sizes the app offers (any odd size from 3
 MAX_RESOLUTION = 401
 INTERPOLATION_RANGE = (-0.5, 1.5)  # t from before the start to beyond the current weights
 INTERPOLATION_POINTS = 41
+#: the path's principal directions are this much longer than the path reaches, so it fits ±1 with room
+PATH_MARGIN = 1.25
 
 #: ``progress(done, total)``: points evaluated so far of all; returns False to cancel
 Progress = Callable[[int, int], bool]
@@ -78,13 +80,18 @@ class Directions:
     d1: np.ndarray
     d2: np.ndarray
     labels: tuple[str, str]
-    kind: str  # "random" (filter-normalised, ``seed``) or "parameters"
+    kind: str  # "random" (filter-normalised, ``seed``), "parameters" or "path" (its principal directions)
     seed: int | None = None
+    shares: tuple[float, float] | None = None  # "path": the share of the path's variance along each
 
     def describe(self) -> str:
-        """"random filter-normalised directions (seed 0)" or "the parameters W1[2,1] and b2[1]"."""
+        """"random filter-normalised directions (seed 0)", "the parameters W1[2,1] and b2[1]" or "the
+        path's principal directions (97% and 2% of its spread)"."""
         if self.kind == "random":
             return f"random filter-normalised directions (seed {self.seed})"
+        if self.kind == "path":
+            first, second = self.shares
+            return f"the path's principal directions ({first:.0%} and {second:.0%} of its spread)"
         return f"the parameters {self.labels[0]} and {self.labels[1]}"
 
 
@@ -190,6 +197,42 @@ def parameter_directions(net: Network, first, second) -> Directions:
     d1[ks[0]] = d2[ks[1]] = 1.0
     return Directions(_frozen(d1), _frozen(d2), (parameter_label(net, ks[0]), parameter_label(net, ks[1])),
                       "parameters")
+
+
+def path_directions(net: Network, path) -> Directions:
+    """The two principal directions of an optimizer's path through the network's weights θ (Li et al.
+    2018, §7: a random plane catches little of a path in many dimensions; the plane of the path's
+    first two principal components catches most of it). ``path`` is a (k, P) array or k flat vectors
+    (the timeline's keyframes, oldest first). The directions are orthogonal and equally long — 1.25
+    times as long as the path reaches from θ along the first — so the map is to scale and a range of
+    ±1 holds the path with a margin (it reaches a = ±0.8); each points the way the run went (its start
+    at negative a and b). A CommandError for a path
+    of fewer than three points, or one that moved along a single line (or not at all)."""
+    theta = np.asarray(net.flat_params, dtype=np.float64)
+    points = np.asarray(path, dtype=np.float64) if isinstance(path, np.ndarray) \
+        else np.asarray([np.ravel(p) for p in path], dtype=np.float64)
+    points = points.reshape(len(points), -1) if points.size else points.reshape(0, theta.size)
+    if points.shape[1] != theta.size:
+        raise CommandError(f"path: expected vectors of {theta.size} parameters, got {points.shape[1]}")
+    if len(points) < 3:
+        raise CommandError("path directions: the run's path has fewer than 3 points yet: train a few more steps")
+    moved = points - theta
+    centred = moved - moved.mean(axis=0)
+    _, spread, basis = np.linalg.svd(centred, full_matrices=False)
+    if len(spread) < 2 or spread[1] <= 1e-12 * max(spread[0], np.finfo(np.float64).tiny):
+        raise CommandError("path directions: the run's path moved along a single line (or not at all): choose "
+                           "random directions")
+    u1, u2 = basis[0], basis[1]
+    if moved[0] @ u1 > 0:
+        u1 = -u1
+    if moved[0] @ u2 > 0:
+        u2 = -u2
+    length = PATH_MARGIN * float(np.max(np.abs(moved @ u1)))
+    variance = spread**2 / np.sum(spread**2)
+    shares = (float(variance[0]), float(variance[1]))
+    d1, d2 = (_frozen((u * length).astype(net.dtype)) for u in (u1, u2))
+    return Directions(d1, d2, (f"path PC1 ({shares[0]:.0%})", f"path PC2 ({shares[1]:.0%})"), "path",
+                      shares=shares)
 
 
 # -- evaluating many weights at once ----------------------------------------------------------------------
@@ -483,12 +526,13 @@ def network_recipe(net: Network) -> dict:
 
 @dataclass(frozen=True)
 class LandscapeRequest:
-    """What to compute: the directions (``"random"`` with ``seed``, or ``"parameters"``: the flat
-    positions ``first`` and ``second``), the range ``±span`` and the grid's ``resolution``; and the
+    """What to compute: the directions (``"random"`` with ``seed``, ``"parameters"``: the flat
+    positions ``first`` and ``second``, or ``"path"``: the principal directions of ``path``), the range ``±span`` and the grid's ``resolution``; and the
     line from the start of the run, at ``line_points`` values of t across ``line_range``."""
 
     directions: str = "random"
     seed: int = 0
+    path: np.ndarray | None = field(default=None, compare=False, repr=False)  # "path": (k, P) points
     first: int = 0
     second: int = 1
     span: float = 1.0
@@ -540,8 +584,11 @@ class LandscapeJob:
             directions = random_directions(net, request.seed)
         elif request.directions == "parameters":
             directions = parameter_directions(net, request.first, request.second)
+        elif request.directions == "path":
+            directions = path_directions(net, np.zeros((0, net.parameter_count)) if request.path is None
+                                         else request.path)
         else:
-            raise CommandError(f"directions: expected 'random' or 'parameters', got {request.directions!r}")
+            raise CommandError(f"directions: expected 'random', 'parameters' or 'path', got {request.directions!r}")
         grid = request.resolution ** 2
         t = None
         if self.start is not None:

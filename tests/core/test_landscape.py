@@ -20,6 +20,7 @@ from nnviz.core.landscape import (
     parameter_directions,
     parameter_label,
     parameter_labels,
+    path_directions,
     project_path,
     random_directions,
     sample_rows,
@@ -184,6 +185,56 @@ def test_a_point_off_the_plane_lands_at_its_nearest_point():
     assert project_path(np.zeros((0, 3)), np.zeros(3), d1, d2).shape == (0, 2)
     with pytest.raises(CommandError, match="vectors of 3 parameters"):
         project_path([np.zeros(4)], np.zeros(3), d1, d2)
+
+
+def test_the_paths_principal_directions_hold_a_path_that_lies_in_a_plane(trained):
+    """A path inside a plane through θ, spread more along e1 than e2: the directions span that plane
+    (the path projects back onto itself exactly), are orthogonal and equally long, as long as the path
+    reaches along the first, and point the way the run went."""
+    net = trained.net
+    theta = net.flat_params.copy()
+    rng = np.random.default_rng(3)
+    e1, e2 = np.linalg.qr(rng.standard_normal((theta.size, 2)))[0].T
+    a = np.linspace(-3.0, 0.0, 12)
+    b = -0.4 * np.cos(np.linspace(0.0, np.pi / 2, 12))
+    path = theta + 2.0 * (a[:, None] * e1 + b[:, None] * e2)
+    d = path_directions(net, path)
+    assert d.kind == "path" and d.labels[0].startswith("path PC1")
+    assert d.shares[0] > 0.9 and d.shares[0] + d.shares[1] == pytest.approx(1.0)
+    assert abs(d.d1 @ d.d2) < 1e-9 * (d.d1 @ d.d1)
+    assert np.linalg.norm(d.d1) == pytest.approx(np.linalg.norm(d.d2)) == pytest.approx(7.5, rel=0.01)
+    xy = project_path(path, theta, d.d1, d.d2)
+    np.testing.assert_allclose(xy @ np.stack([d.d1, d.d2]) + theta, path, atol=1e-9)  # nothing of it is lost
+    assert xy[0, 0] < 0 and xy[0, 1] < 0 and np.abs(xy[:, 0]).max() == pytest.approx(0.8)
+    np.testing.assert_allclose(xy[-1], (0.0, 0.0), atol=1e-12)
+    assert "principal directions" in d.describe()
+
+
+def test_path_directions_need_a_path_that_spreads_in_two_directions(trained):
+    net = trained.net
+    theta = net.flat_params
+    with pytest.raises(CommandError, match="fewer than 3 points"):
+        path_directions(net, np.stack([theta, theta]))
+    line = theta + np.linspace(-1.0, 0.0, 5)[:, None] * np.ones(theta.size)
+    with pytest.raises(CommandError, match="single line"):
+        path_directions(net, line)
+    with pytest.raises(CommandError, match="vectors of"):
+        path_directions(net, np.zeros((4, 3)))
+
+
+def test_a_job_asked_for_the_paths_directions_computes_on_that_plane():
+    exp = Experiment()
+    start = exp.net.flat_params.copy()
+    exp.run(50)
+    middle = exp.net.flat_params.copy()
+    exp.run(50)
+    snapshot = exp.snapshot()
+    path = np.stack([start, middle, exp.net.flat_params])
+    result = snapshot.landscape.run(snapshot.params, LandscapeRequest(directions="path", path=path, resolution=5))
+    assert result.landscape.directions.kind == "path"
+    assert result.landscape.centre == pytest.approx(snapshot.train_loss, rel=1e-12)
+    with pytest.raises(CommandError, match="fewer than 3 points"):
+        snapshot.landscape.run(snapshot.params, LandscapeRequest(directions="path", resolution=5))
 
 
 # -- progress and cancellation ---------------------------------------------------------------------------

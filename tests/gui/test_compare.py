@@ -2,6 +2,7 @@
 side from the run's state; a lane is closed, another kept as the run; a bad entry is one line."""
 
 import numpy as np
+import pytest
 from PySide6 import QtWidgets
 
 from nnviz.core.experiment import Experiment
@@ -142,5 +143,13 @@ def test_the_landscape_of_a_comparison_draws_every_lanes_path_from_one_start(use
         assert not np.allclose(paths[0][-1], (0.0, 0.0))
         assert [label.text for _, label in compare.landscape._path_legend.items] == [
             "sgd, lr 0.1", "sgd (momentum 0.9), lr 0.03", "rmsprop, lr 0.01", "adam, lr 0.01"]
+        # on the plane of the four paths' principal directions: the paths spread over the map
+        compare.landscape.directions_box.setCurrentIndex(compare.landscape.directions_box.findData("path"))
+        with user.qtbot.waitSignal(compare.landscape.computed, timeout=20000):
+            _button(compare, "Compute").click()
+        user.qtbot.waitUntil(lambda: landscape.running() == 0)
+        assert compare.landscape.result.landscape.directions.kind == "path"
+        spread = np.concatenate([compare.landscape.path_points(k) for k in range(4)])
+        assert np.abs(spread).max() == pytest.approx(0.8) and (spread.max(axis=0) - spread.min(axis=0) > 0.2).all()
     finally:
         compare.close()

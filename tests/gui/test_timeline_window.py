@@ -3,6 +3,7 @@ it was; Live returns; Branch here… goes back, changes the learning rate and tr
 left stays on the loss plot, saved with the model."""
 
 import numpy as np
+import pytest
 from PySide6 import QtWidgets
 
 from nnviz.core.experiment import Experiment
@@ -127,3 +128,28 @@ def test_the_landscape_in_the_window_draws_the_runs_path_from_the_timeline(user)
     result = panel.result.landscape
     start = Experiment().net.flat_params
     np.testing.assert_allclose(points[0], result.project(start[None, :])[0], rtol=1e-9, atol=1e-12)
+
+
+def test_the_landscape_on_the_plane_of_the_runs_path_holds_the_path(user):
+    """Directions "Path of the run", Compute: the window asks the training process for the path, the
+    map is computed on the plane of its two principal directions, and the path lies in that plane
+    (from the start far out, within a = ±0.8, to the weights at the centre) instead of a random plane's few pixels."""
+    from nnviz.gui.panels import landscape
+
+    window = user.window
+    user.train(300)
+    window.docks["landscape"].raise_()
+    panel = window.landscape
+    user.qtbot.waitUntil(lambda: panel.snapshot is not None and panel.snapshot.step == window.latest.step)
+    user.choose("Directions", "Path of the run")
+    assert not panel.seed_box.isVisibleTo(panel)  # the seed of random directions has no say
+    with user.qtbot.waitSignal(panel.computed, timeout=20000):
+        user.click("Compute", settle=False)
+    user.qtbot.waitUntil(lambda: landscape.running() == 0)
+    land = panel.result.landscape
+    assert land.directions.kind == "path"
+    assert panel.map_plot.getAxis("bottom").labelText.startswith("path PC1")
+    points = panel.path_points()
+    np.testing.assert_allclose(points[-1], (0.0, 0.0), atol=1e-9)
+    assert points[0][0] < -0.4 and np.abs(points[:, 0]).max() == pytest.approx(0.8)  # the start far out
+    assert "principal directions" in panel.note_text()

@@ -228,6 +228,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self._path_coords: list[np.ndarray] = []  # each path on the plane of the landscape drawn
         self._path_items: list[tuple[pg.PlotDataItem, pg.ScatterPlotItem]] = []
         self._image: np.ndarray | None = None
+        self._waiting_for_path = False  # Compute pressed with "Path of the run": computes when the path comes
         self._build_controls()
         self._build_plots()
         self._lay_out()
@@ -238,11 +239,13 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
     def _build_controls(self) -> None:
         self.directions_box = QtWidgets.QComboBox()
         self.directions_box.addItem("Random (filter-normalised)", "random")
+        self.directions_box.addItem("Path of the run", "path")
         self.directions_box.addItem("Two parameters", "parameters")
         self.directions_box.setToolTip(
             "Random: two Gaussian directions, each unit's weights scaled to the norm of its weights now "
-            "(Li et al. 2018); biases and normalisation parameters stay.\nTwo parameters: move two "
-            "chosen weights or biases, the rest fixed.")
+            "(Li et al. 2018); biases and normalisation parameters stay.\nPath of the run: the two directions "
+            "the optimizer's path spread most along (its principal components), so the plane holds the "
+            "path.\nTwo parameters: move two chosen weights or biases, the rest fixed.")
         self.directions_box.currentIndexChanged.connect(self._on_directions_changed)
         self.seed_box = QtWidgets.QSpinBox()
         self.seed_box.setRange(0, 2**31 - 1)
@@ -271,7 +274,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.log_box.toggled.connect(self._draw_result)
         self.compute_button = QtWidgets.QPushButton("Compute")
         self.compute_button.setToolTip("Compute the loss around the current weights (on a copy, off the GUI thread)")
-        self.compute_button.clicked.connect(self.compute)
+        self.compute_button.clicked.connect(lambda: self.compute())  # not clicked(checked) as wait_for_path
         self.progress_bar = QtWidgets.QProgressBar()
         self.progress_bar.setAccessibleName("Progress")
         self.progress_bar.setTextVisible(False)
@@ -377,18 +380,28 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         return self._cancel is not None
 
     def request(self) -> LandscapeRequest:
-        """What the controls ask for."""
+        """What the controls ask for (the directions of "Path of the run" from every path drawn)."""
+        path = np.concatenate([params for _, _, params in self._paths]) if self._paths else None
         return LandscapeRequest(directions=self.directions_box.currentData(), seed=self.seed_box.value(),
                                 first=self.first_box.currentIndex(), second=self.second_box.currentIndex(),
-                                span=self.range_box.value(), resolution=self.resolution_box.currentData())
+                                span=self.range_box.value(), resolution=self.resolution_box.currentData(),
+                                path=path)
 
-    def compute(self) -> bool:
+    def compute(self, wait_for_path: bool = True) -> bool:
         """Compute the landscape of the newest snapshot's model on a worker thread (what Compute does);
-        False if there is nothing to compute. A computation already running is cancelled."""
+        False if there is nothing to compute. A computation already running is cancelled. With "Path
+        of the run" and no path up to the snapshot's step yet, it waits for the path the panel's owner
+        asks for when Compute is pressed (:meth:`set_path`), and computes then (``wait_for_path``
+        False: with the path it has)."""
         snapshot = self._snapshot
         job = getattr(snapshot, "landscape", None)
         if job is None:
             return False
+        if wait_for_path and self.directions_box.currentData() == "path" and not self._path_reaches(snapshot.step):
+            self._waiting_for_path = True
+            self.note.setText("Waiting for the run's path …")
+            return True
+        self._waiting_for_path = False
         if self._cancel is not None:
             self._cancel.set()
         self._ticket += 1
@@ -421,6 +434,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
 
     def cancel(self) -> None:
         """Stop the computation running (what Cancel does); the landscape drawn stays."""
+        self._waiting_for_path = False
         if self._cancel is None:
             return
         self._cancel.set()
@@ -446,6 +460,13 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             self._paths.append((str(label), None if steps is None else np.asarray(steps),
                                 points.reshape(len(points), -1)))
         self._draw_path()
+        if self._waiting_for_path:
+            self.compute(wait_for_path=False)
+
+    def _path_reaches(self, step: int) -> bool:
+        """Whether every path drawn goes up to ``step`` (a path of the run as it is now)."""
+        return bool(self._paths) and all(steps is not None and len(steps) and steps[-1] >= step
+                                         for _, steps, _ in self._paths)
 
     def image_data(self) -> np.ndarray | None:
         """The map as drawn: the loss (or its log10) with rows along the second direction, bottom up."""
@@ -625,10 +646,10 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.note.setText(" ".join(parts))
 
     def _on_directions_changed(self, *_) -> None:
-        random = self.directions_box.currentData() == "random"
-        self.seed_pair.setVisible(random)
-        self.first_pair.setVisible(not random)
-        self.second_pair.setVisible(not random)
+        kind = self.directions_box.currentData()
+        self.seed_pair.setVisible(kind == "random")
+        self.first_pair.setVisible(kind == "parameters")
+        self.second_pair.setVisible(kind == "parameters")
 
     def _on_mouse_moved(self, event) -> None:
         pos = event[0]
@@ -756,11 +777,14 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(description="Open the loss-landscape panel alone on the default model.")
     parser.add_argument("--steps", type=int, default=600, help="training steps before the landscape")
+    parser.add_argument("--directions", choices=("random", "path", "parameters"), default="random",
+                        help="the plane: random directions, the path's principal directions or two parameters")
     parser.add_argument("--save", metavar="PNG", help="compute, save a picture of the panel and quit")
     args = parser.parse_args()
     snapshot, (path_steps, path_params) = demo(args.steps)
 
     def prepare(panel: LandscapePanel) -> None:
+        panel.directions_box.setCurrentIndex(panel.directions_box.findData(args.directions))
         panel.set_path(path_steps, path_params)
         panel.compute()
         while args.save and panel.computing:  # a picture of the computed landscape
