@@ -280,6 +280,16 @@ def _optimizer(raw) -> dict:
     return {"name": name, **check_options(options, OPTIMIZERS[name].OPTIONS, "optimizer", name)}
 
 
+def optimizer_spec(doc: dict) -> dict:
+    """The optimizer of model document ``doc`` with every option (``{"name": "adam", "lr": 0.001,
+    "betas": [0.9, 0.999], …}``), whether the document names it, spells it out or leaves it out (SGD)."""
+    spec = _optimizer(doc.get("optimizer", "sgd"))
+    options = {key: value for key, value in spec.items() if key != "name"}
+    defaults = {key: default for key, (_, default) in OPTIMIZERS[spec["name"]].OPTIONS.items()}
+    return {"name": spec["name"], **{key: list(v) if isinstance(v, tuple) else v
+                                     for key, v in {**defaults, **options}.items()}}
+
+
 def _schedule(raw) -> dict:
     name, options = named_choice(raw, "schedule", SCHEDULES, "schedule")
     schema = {**SCHEDULES[name].OPTIONS, "warmup": ("nonnegint", 0)}

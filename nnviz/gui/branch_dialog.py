@@ -11,6 +11,7 @@ import math
 
 from PySide6 import QtCore, QtWidgets
 
+from nnviz.core.document import optimizer_spec
 from nnviz.core.lanes import label
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.gui.accessibility import name_controls
@@ -28,7 +29,8 @@ class BranchDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Branch at step {step:,}")
         self.step = step
-        self._old = {"optimizer": document["optimizer"]["name"], "lr": float(document["optimizer"]["lr"])}
+        optimizer = optimizer_spec(document)  # however the document writes it (or leaves it out)
+        self._old = {"optimizer": optimizer["name"], "lr": float(optimizer["lr"])}
         intro = QtWidgets.QLabel(f"Go back to step {step:,} and train on from there with:")
         intro.setWordWrap(True)
         self.optimizer_combo = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS), "The optimizer of the new course")

@@ -23,6 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal, Slot
 
 from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.document import optimizer_spec
 from nnviz.core.experiment import Experiment
 from nnviz.core.initializers import INITIALIZERS
 from nnviz.core.lanes import MAX_LANES, RACE, Lanes, plane_difference
@@ -54,9 +55,10 @@ class _LaneRow:
         self.k = k
         self.enabled = QtWidgets.QCheckBox(f"Lane {k + 1}")
         self.enabled.setAccessibleName(f"Lane {k + 1}")
+        self._optimizer = optimizer_spec(base)  # the run's, with every option, however the document writes it
         self.optimizer = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS), "Optimizer")
-        self.optimizer.setCurrentText(base["optimizer"]["name"])
-        self.lr = QtWidgets.QLineEdit(f"{base['optimizer']['lr']:g}")
+        self.optimizer.setCurrentText(self._optimizer["name"])
+        self.lr = QtWidgets.QLineEdit(f"{self._optimizer['lr']:g}")
         self.activation = combo_box([SAME, *ACTIVATIONS], tooltips(ACTIVATIONS), "Hidden layers' activation")
         self.init = combo_box([SAME, *INITIALIZERS], None, "Initialiser (draws new starting weights)")
         self.batch = QtWidgets.QLineEdit("full" if batch_size is None else str(batch_size))
@@ -64,7 +66,7 @@ class _LaneRow:
                              (self.activation, "Activation"), (self.init, "Initialiser"), (self.batch, "Batch size")):
             widget.setAccessibleName(f"Lane {k + 1} {name.lower()}")
         self.enabled.toggled.connect(self._enable)
-        self._base, self._batch = base, batch_size
+        self._batch = batch_size
         self._enable(False)
 
     def widgets(self) -> list[QtWidgets.QWidget]:
@@ -77,10 +79,10 @@ class _LaneRow:
     def set(self, changes: dict) -> None:
         """Show ``changes`` (a dict as :class:`~nnviz.core.lanes.Lanes` takes), from the run's settings."""
         self.enabled.setChecked(True)
-        optimizer = changes.get("optimizer", self._base["optimizer"]["name"])
+        optimizer = changes.get("optimizer", self._optimizer["name"])
         self.optimizer.setCurrentText(optimizer if isinstance(optimizer, str) else optimizer["name"])
         self._options = optimizer if isinstance(optimizer, dict) else None
-        self.lr.setText(f"{changes.get('lr', self._base['optimizer']['lr']):g}")
+        self.lr.setText(f"{changes.get('lr', self._optimizer['lr']):g}")
         self.activation.setCurrentText(changes.get("activation", SAME))
         self.init.setCurrentText(changes.get("init", SAME))
         batch = changes.get("batch_size", self._batch)
@@ -96,8 +98,8 @@ class _LaneRow:
         name = self.optimizer.currentText()
         if self._options is not None and self._options.get("name") == name:
             out["optimizer"] = dict(self._options)
-        elif name == self._base["optimizer"]["name"]:
-            out["optimizer"] = dict(self._base["optimizer"])  # the run's, with its options
+        elif name == self._optimizer["name"]:
+            out["optimizer"] = dict(self._optimizer)  # the run's, with its options
             out["optimizer"].pop("lr", None)
         else:
             out["optimizer"] = name

@@ -824,3 +824,16 @@ def test_null_members_are_dropped_by_read_document_but_nulls_in_lists_are_values
                     '"grad_norm": [null]}}', encoding="utf-8")
     doc = read_document(path)
     assert "loss" not in doc and doc["history"]["lr"] == [None]
+
+
+@pytest.mark.parametrize("optimizer", [None, "adam", {"name": "sgd", "momentum": 0.9, "lr": 0.1},
+                                       {"name": "rmsprop", "centered": True}])
+def test_the_optimizer_spec_is_the_networks_however_the_document_writes_it(optimizer):
+    from nnviz.core.document import build_network, optimizer_spec
+    from nnviz.core.experiment import default_document
+
+    doc = default_document()
+    del doc["optimizer"]
+    if optimizer is not None:
+        doc["optimizer"] = optimizer
+    assert optimizer_spec(doc) == build_network(doc).optimizer.to_spec()

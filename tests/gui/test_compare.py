@@ -91,6 +91,29 @@ def test_close_a_lane_then_keep_one_as_the_run(user):
     assert "is now the run" in user.status()
 
 
+@pytest.mark.parametrize("optimizer", [None, "adam"])
+def test_compare_and_branch_take_a_model_that_names_its_optimizer_or_leaves_it_out(user, optimizer):
+    """A model file may leave the optimizer out (SGD at lr 0.001) or name it without options, as a
+    PyTorch model opened from a .safetensors file does: Compare… and Branch here… start from that."""
+    from nnviz.core.experiment import default_document
+
+    document = default_document()
+    del document["optimizer"]
+    if optimizer:
+        document["optimizer"] = optimizer
+    user.window.session.load_document(document)
+    user.qtbot.waitUntil(lambda: user.window._state is not None
+                         and user.window._state["document"].get("optimizer") == optimizer)
+    user.train(20)
+    dialog = _open_dialog(user)
+    row = dialog.rows[0]
+    assert row.optimizer.currentText() == (optimizer or "sgd") and row.lr.text() == "0.001"
+    dialog.reject()
+    branch = user.window.branch_dialog(10)
+    assert branch.optimizer_combo.currentText() == (optimizer or "sgd") and branch.lr_edit.text() == "0.001"
+    branch.reject()
+
+
 def test_a_bad_entry_in_compare_is_one_line_and_opens_nothing(user):
     dialog = _open_dialog(user)
     edit = next(w for w in dialog.findChildren(QtWidgets.QLineEdit) if w.accessibleName() == "Lane 2 learning rate")
