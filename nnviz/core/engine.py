@@ -49,11 +49,11 @@ PUBLISH_TOLERANCE = 0.9
 #: the commands a transport may pass to :meth:`Engine.execute`, by name
 COMMANDS = frozenset({"play", "pause", "toggle", "step", "step_epoch", "reset", "set_speed", "set_training",
                       "set_layers", "set_data", "edit_parameter", "load_document", "save", "publish", "walk",
-                      "walk_commit", "edit_sample", "view", "branch", "fork", "path", "export_code"})
+                      "walk_commit", "edit_sample", "view", "branch", "fork", "path", "export_code", "keep"})
 #: the commands that may change more of the experiment than its numbers (its network, settings,
 #: rows or history): a publisher for another process sends the whole experiment after them
 REBUILDING = frozenset({"reset", "set_training", "set_layers", "set_data", "load_document", "edit_sample",
-                        "branch"})
+                        "branch", "keep"})
 #: commands whose newest one, among those waiting side by side, is all that matters: each replaces
 #: what the one before it set, whatever that was (the layers are drawn afresh from the seed)
 _NEWEST_WINS = frozenset({"set_speed", "set_layers", "load_document", "view"})
@@ -442,6 +442,37 @@ class Engine:
         self.emit_state()
         self.publish()
         self._retrace(committed=True)
+
+    def keep(self, step: int, start, changes: dict, label: str, to_step: int, document: dict) -> None:
+        """Make a lane of a comparison the run (Keep lane): the lane that parted from the run at
+        ``step``, where its flat parameters were ``start``, with ``changes``, trained to ``to_step``.
+        While the run still passes through that state, the lane's course is replayed from there: a
+        branch at ``step`` trained on to ``to_step`` — bit for bit the lane, a run being a pure
+        function of its state and step — so the history before the fork stays, the timeline reaches
+        back past it, and the run's own course from there is kept as an earlier branch named
+        ``label``. Otherwise (another model opened since, or the weights edited at that step) the
+        lane as it is, ``document``, is loaded."""
+        self._set_playing(False)
+        try:
+            past = self.timeline.at(self.experiment, step)
+            same = np.array_equal(past.net.flat_params, np.asarray(start))
+        except CommandError:
+            same = False
+        if not same or to_step < step:
+            self.load_document(document)
+            self._notice(f"The lane is now the run, from step {to_step:,} on (the run no longer passes through "
+                         f"step {step:,} as the lane left it, so its history before is not kept)")
+            return
+        self.experiment = self.timeline.branch(self.experiment, step, changes, label)
+        if to_step > step:
+            self._run_steps(to_step - step)
+        self.experiment.record_evaluation()
+        self._emit("view", None)
+        self.emit_state()
+        self._after_steps()
+        self._retrace(committed=True)
+        self._notice(f"The lane is now the run; the run's own course from step {step:,} stays on the loss plot "
+                     f"as “{label}”")
 
     @contextlib.contextmanager
     def _marked(self):

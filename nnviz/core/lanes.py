@@ -52,6 +52,9 @@ def label(changes: dict) -> str:
             parts.append(spec["name"] + (f" ({extra})" if extra else ""))
             if "lr" in spec and "lr" not in changes:
                 parts.append(f"lr {_short(spec['lr'])}")
+        elif key == "schedule" and isinstance(value, dict):
+            inner = ", ".join(f"{k} {_short(v)}" for k, v in value.items() if k != "name")
+            parts.append(f"{value.get('name', 'constant')} schedule" + (f" ({inner})" if inner else ""))
         elif key in ("schedule", "regularization", "activation", "init", "loss") and isinstance(value, dict):
             inner = ", ".join(f"{k} {_short(v)}" for k, v in value.items())
             parts.append(f"{key} {inner}" if key != "loss" else f"{value.get('name', 'loss')}")
@@ -68,6 +71,35 @@ def label(changes: dict) -> str:
     return ", ".join(parts) or "as the run"
 
 
+def settings_of(experiment: Experiment, keys) -> dict:
+    """``experiment``'s own values of the settings ``keys`` (of :data:`SETTINGS`), as a lane's changes
+    write them: ``label(settings_of(run, lane.changes))`` names the run's course beside the lane's."""
+    net, out = experiment.net, {}
+    weighted = [layer for layer in experiment.document.get("layers", []) if LAYERS[layer["type"]].TAKES_INIT]
+    for key in keys:
+        if key == "lr":
+            out[key] = net.optimizer.lr
+        elif key == "optimizer":
+            spec = net.optimizer.to_spec()
+            if "lr" in keys:
+                spec.pop("lr")
+            out[key] = spec
+        elif key in ("loss", "schedule"):
+            out[key] = getattr(net, key).to_spec()
+        elif key == "regularization":
+            out[key] = dict(net.regularization)
+        elif key == "clip_grad_norm":
+            out[key] = net.clip_grad_norm
+        elif key == "batch_size":
+            out[key] = experiment.data.batch_size
+        elif key in LAYER_SETTINGS:
+            hidden = weighted[:-1] if key == "activation" else weighted
+            out[key] = hidden[0].get(key, "as the model") if hidden else "none"
+        else:
+            raise CommandError(f"unknown setting {key!r} (choose from {', '.join(SETTINGS)})")
+    return out
+
+
 def _same(value, default) -> bool:
     if isinstance(value, (list, tuple)) and isinstance(default, (list, tuple)):
         return list(value) == list(default)
@@ -82,22 +114,25 @@ def _short(value) -> str:
 
 def _check_changes(changes) -> dict:
     if not isinstance(changes, dict):
-        raise CommandError(f"a lane's changes: expected an object of settings, got {show(changes)}")
+        raise CommandError(f"changes: expected an object of settings, got {show(changes)}")
     unknown = sorted(set(changes) - set(SETTINGS))
     if unknown:
-        raise CommandError(f"a lane's changes: unknown setting {unknown[0]!r} (choose from {', '.join(SETTINGS)})")
+        raise CommandError(f"unknown setting {unknown[0]!r} (choose from {', '.join(SETTINGS)})")
     return dict(changes)
 
 
-def fork(base: Experiment, changes: dict) -> Experiment:
+def fork(base: Experiment, changes: dict, keep_history: bool = False) -> Experiment:
     """A new run from ``base``'s state with ``changes`` applied (see the module's notes); ``base``
-    is left as it is. A change that cannot apply raises the one-line error the setting gives."""
+    is left as it is. A change that cannot apply raises the one-line error the setting gives. The
+    lane's histories start here (a comparison draws the lanes from where they part), or with
+    ``keep_history`` go on from ``base``'s (a branch of the run, or a lane kept as the run)."""
     changes = _check_changes(changes)
     lane = base.fork()
-    lane._start_history()  # its own evaluation points, from here
-    history = History(len(lane.X))
-    history.run_step = base.step
-    lane.trainer.history = history  # its own step history, from here
+    if not keep_history:
+        lane._start_history()  # its own evaluation points, from here
+        history = History(len(lane.X))
+        history.run_step = base.step
+        lane.trainer.history = history  # its own step history, from here
     layer_changes = {k: changes[k] for k in LAYER_SETTINGS if k in changes}
     if layer_changes:
         _set_layers(lane, base, layer_changes)

@@ -196,15 +196,18 @@ class Timeline:
         return replace(snapshot, history=history, health_history=health, live_step=experiment.step)
 
     def branch(self, experiment: Experiment, step: int, changes: dict, label: str = "") -> Experiment:
-        """A new course of the run from ``step`` with ``changes`` applied there (training settings,
-        as :meth:`~nnviz.core.experiment.Experiment.set_training` takes them): its history goes up
-        to ``step`` and on from there; the course it leaves is kept in :attr:`Experiment.branches`
-        (``label`` names it: what the changed settings were on it). The timeline keeps its keyframes
-        up to ``step`` and a pinned one where the new course starts."""
+        """A new course of the run from ``step`` with ``changes`` applied there (the settings a lane
+        of a comparison may change, :data:`~nnviz.core.lanes.SETTINGS`: training settings, the
+        hidden layers' activation or initialiser, the batch size): its history goes up to ``step``
+        and on from there; the course it leaves is kept in :attr:`Experiment.branches` (``label``
+        names it: what the changed settings were on it). The timeline keeps its keyframes up to
+        ``step`` and a pinned one where the new course starts."""
+        from nnviz.core.lanes import fork
+
         past = self.at(experiment, step)
         past.branches = [*experiment.branches, Course.left(experiment.trainer.history, step, label or "earlier course")]
         if changes:
-            past.set_training(**changes)
+            past = fork(past, changes, keep_history=True)
         self.keyframes = [k for k in self.keyframes if k.step <= step]
         self.mark(past)
         return past

@@ -26,7 +26,7 @@ from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.document import optimizer_spec
 from nnviz.core.experiment import Experiment
 from nnviz.core.initializers import INITIALIZERS
-from nnviz.core.lanes import MAX_LANES, RACE, Lanes, plane_difference
+from nnviz.core.lanes import MAX_LANES, RACE, Lanes, label, plane_difference, settings_of
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls.training import SPEEDS
@@ -239,7 +239,10 @@ class _LaneColumn(QtWidgets.QWidget):
 class CompareWindow(QtWidgets.QMainWindow):
     """The lanes side by side, their curves over each other, and where two disagree."""
 
-    keep_requested = Signal(object, str)  # (document, label) of the lane to make the main run
+    #: a lane to make the main run: {"step", "start", "changes", "label", "to_step", "document", "name"}:
+    #: where it parted from the run (the step and flat parameters there), its changes, the run's own
+    #: course named by those settings, its step now, the lane as a document, and the lane's name
+    keep_requested = Signal(object)
 
     def __init__(self, base: Experiment, variants: list[dict], parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -250,6 +253,10 @@ class CompareWindow(QtWidgets.QMainWindow):
         self._difference_rect = None
         lanes = Lanes(base, variants)  # raises a one-line error for a setting a lane cannot take
         self.labels = [lane.label for lane in lanes]
+        self.changes = [lane.changes for lane in lanes]
+        self._base = {"step": base.step, "start": base.net.flat_params.copy(),
+                      "labels": [label(settings_of(base, lane.changes)) if lane.changes else "the run before"
+                                 for lane in lanes]}
         self.columns = [_LaneColumn(k) for k in range(len(lanes))]
         for column in self.columns:
             column.keep_button.clicked.connect(lambda _=False, c=column: self.keep_lane(c.k))
@@ -525,8 +532,11 @@ class CompareWindow(QtWidgets.QMainWindow):
 
     def _on_forked(self, session, experiment) -> None:
         if session in self.sessions:
-            label = self.labels[self.sessions.index(session)]
-            self.keep_requested.emit(experiment.to_document(), label)
+            k = self.sessions.index(session)
+            self.keep_requested.emit({"step": self._base["step"], "start": self._base["start"],
+                                      "changes": self.changes[k], "label": self._base["labels"][k],
+                                      "to_step": experiment.step, "document": experiment.to_document(),
+                                      "name": self.labels[k]})
             self.close()
 
     def close_lane(self, k: int) -> None:
@@ -537,7 +547,7 @@ class CompareWindow(QtWidgets.QMainWindow):
         session, column = self.sessions.pop(k), self.columns.pop(k)
         session.shutdown(1000)
         session.deleteLater()
-        for lst in (self.snapshots, self.labels):
+        for lst in (self.snapshots, self.labels, self.changes, self._base["labels"]):
             lst.pop(k)
         column.hide()
         column.deleteLater()

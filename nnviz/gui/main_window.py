@@ -367,12 +367,15 @@ class MainWindow(QtWidgets.QMainWindow):
         window.show()
         return window
 
-    @Slot(object, str)
-    def _keep_lane(self, document: dict, label: str) -> None:
-        """Make a lane of a comparison the main run: its settings, state and history."""
-        self.session.load_document(document)
-        self._mark_trained()
-        self.statusBar().showMessage(f"The lane “{label}” is now the run", NOTE_MS)
+    @Slot(object)
+    def _keep_lane(self, lane: dict) -> None:
+        """Make a lane of a comparison the main run (``CompareWindow.keep_requested``'s dict): replayed
+        from where it parted, so the history before stays and the run's own course from there is kept
+        as a branch on the loss plot."""
+        self.leave_view()
+        self.session.keep(lane["step"], lane["start"], lane["changes"], lane["label"], lane["to_step"],
+                          lane["document"])
+        self._mark_trained()  # the training process says how it went (a notice in the status bar)
 
     # -- the timeline -----------------------------------------------------------------------------
     def view_step(self, step: int | None) -> None:

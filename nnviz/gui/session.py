@@ -50,6 +50,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import shiboken6
 from PySide6 import QtCore
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -520,6 +521,13 @@ class TrainingSession(QObject):
         """Go back to ``step`` and train on from there with ``changes`` (training settings, as
         :meth:`set_training` takes them); the course left stays on the loss panel as ``label``."""
         self._send("branch", int(step), copy.deepcopy(changes), str(label))
+
+    def keep(self, step: int, start, changes: dict, label: str, to_step: int, document: dict) -> None:
+        """Make a lane of a comparison the run (see :meth:`~nnviz.core.engine.Engine.keep`): the lane
+        that parted at ``step`` from parameters ``start`` with ``changes``, now at ``to_step``; the
+        run's own course from there is kept as ``label``; ``document`` is the lane as it is."""
+        self._send("keep", int(step), np.array(start, copy=True), copy.deepcopy(changes), str(label), int(to_step),
+                   copy.deepcopy(document))
 
     def _send(self, name: str, *args: Any) -> None:
         self._command_sent.emit(name, args)  # for whoever watches (tests)

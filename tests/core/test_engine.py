@@ -366,7 +366,7 @@ def test_bad_view_and_branch_commands_are_one_line(engine):
     engine.execute("view", ("x",))
     assert engine.events[-1] == ("failed", "view: expected a step or None, got str")
     engine.execute("branch", (0, {"colour": 1}, "x"))
-    assert engine.events[-1][0] == "failed" and "unknown training setting 'colour'" in engine.events[-1][1]
+    assert engine.events[-1][0] == "failed" and "unknown setting 'colour'" in engine.events[-1][1]
 
 
 def test_path_is_the_keyframes_and_the_present_within_its_budget(engine, monkeypatch):
@@ -394,3 +394,32 @@ def test_export_code_writes_the_run_between_steps_and_says_where(engine, tmp_pat
     assert "STEP = 3" in (tmp_path / "train.py").read_text(encoding="utf-8")
     engine.execute("export_code", (str(tmp_path / "train.txt"),))
     assert engine.events[-1][0] == "failed" and "expected a .py script" in engine.events[-1][1]
+
+
+def test_keep_replays_a_lane_from_where_it_parted_with_the_runs_history_and_course(engine):
+    """``keep``: a lane forked at step 40 with batch size 5 and Adam, trained to step 70 on its own, made
+    the run: the same numbers as the lane, the run's history from step 0, its own course from step
+    40 kept as a branch; with the run changed since, the lane's document is loaded instead."""
+    import numpy as np
+
+    from nnviz.core.lanes import fork
+
+    engine.execute("step", (40,))
+    base = engine.experiment.fork()
+    changes = {"optimizer": "adam", "lr": 0.01, "batch_size": 5}
+    lane = fork(base, changes)
+    lane.run(30)
+    engine.execute("step", (12,))  # the run's own course goes on meanwhile
+    engine.execute("keep", (40, base.net.flat_params.copy(), changes, "sgd, lr 0.03", 70, lane.to_document()))
+    exp = engine.experiment
+    assert exp.step == 70 and np.array_equal(exp.net.flat_params, lane.net.flat_params)
+    assert all(np.array_equal(exp.net.optimizer.state[k], lane.net.optimizer.state[k]) for k in lane.net.optimizer.state)
+    assert exp.trainer.history.run_steps.view()[0] == 1 and exp.data.batch_size == 5
+    assert exp.branches[-1].label == "sgd, lr 0.03" and exp.branches[-1].start == 40
+    assert engine.timeline.start == 0
+    assert engine.events[-1][0] == "noticed" and "stays on the loss plot" in engine.events[-1][1]
+    # the run no longer passes through the lane's start: the lane as it is
+    engine.execute("reset")
+    engine.execute("keep", (40, base.net.flat_params.copy(), changes, "sgd, lr 0.03", 70, lane.to_document()))
+    assert np.array_equal(engine.experiment.net.flat_params, lane.net.flat_params) and engine.experiment.step == 70
+    assert "history before is not kept" in engine.events[-1][1]

@@ -114,6 +114,58 @@ def test_compare_and_branch_take_a_model_that_names_its_optimizer_or_leaves_it_o
     branch.reject()
 
 
+def test_a_kept_lane_goes_on_from_the_runs_history_and_keeps_the_runs_own_course_as_a_branch(user):
+    """Keep lane replays the lane from where it parted: the same weights bit for bit, the run's
+    history before the fork, a timeline that reaches back past it, and the run's own course from the
+    fork as a branch named by its settings."""
+    window = user.window
+    user.train(30)
+    fork_step = window.latest.step
+    compare = _race(user)
+    try:
+        assert {s.step for _, s in compare.frames} == {fork_step}
+        for _ in range(3):
+            frames = compare.frames
+            compare.act_step.trigger()
+            user.qtbot.waitUntil(lambda f=frames: compare.frames is not f)
+        kept = compare.frames[3][1]
+    except BaseException:
+        compare.close()
+        raise
+    window.session.step(2)  # the run goes on its own course meanwhile: the keep leaves it as a branch
+    user.qtbot.waitUntil(lambda: window.latest.step == fork_step + 2)
+    _button(compare, "Keep lane 4").click()
+    user.qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == fork_step + 3
+                         and window._state["document"]["optimizer"]["name"] == "adam")
+    user.settle()
+    latest = window.latest
+    assert np.array_equal(_flat(latest), _flat(kept))
+    assert latest.history["step"][0] < fork_step  # the run's history before the fork stays
+    assert window._state["timeline_start"] == 0 and user.control("Timeline").isEnabled()
+    course = latest.branches[-1]
+    assert course.label == "sgd, lr 0.03" and course.start == fork_step
+    assert "stays on the loss plot as “sgd, lr 0.03”" in user.status()
+
+
+def test_a_lane_kept_after_the_run_changed_is_the_run_from_its_step(user):
+    from nnviz.core.experiment import default_document
+
+    window = user.window
+    compare = _race(user)
+    compare.act_step.trigger()
+    user.qtbot.waitUntil(lambda: compare.frames[0][1].step == 1)
+    kept = compare.frames[1][1]
+    document = default_document()
+    document["seed"] = 7  # another model opened meanwhile: the run no longer passes where the lane left it
+    window.session.load_document(document)
+    user.qtbot.waitUntil(lambda: window._state["document"].get("seed") == 7)
+    _button(compare, "Keep lane 2").click()
+    user.qtbot.waitUntil(lambda: window.latest.step == 1 and window._state["document"].get("seed") != 7)
+    user.settle()
+    assert np.array_equal(_flat(window.latest), _flat(kept))
+    assert "its history before is not kept" in user.status()
+
+
 def test_a_bad_entry_in_compare_is_one_line_and_opens_nothing(user):
     dialog = _open_dialog(user)
     edit = next(w for w in dialog.findChildren(QtWidgets.QLineEdit) if w.accessibleName() == "Lane 2 learning rate")

@@ -207,6 +207,16 @@ class FlowLayout(QtWidgets.QLayout):
 
 
 # -- the panel -------------------------------------------------------------------------------------------
+class _View(pg.GraphicsLayoutWidget):
+    """The plots' view; says when it is resized (the panel arranges its plots by its shape)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class LandscapePanel(Panel, QtWidgets.QWidget):
     """The loss landscape of the newest snapshot's model, computed when Compute is pressed. Emits
     ``computed(result)`` when a computation ends, ``cancelled()`` and ``failed(message)``."""
@@ -291,19 +301,19 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.readout.setContentsMargins(6, 0, 6, 0)
 
     def _build_plots(self) -> None:
-        self.view = pg.GraphicsLayoutWidget()
+        self.view = _View()
+        self.view.resized.connect(self._arrange_plots)
         self.view.ci.layout.setContentsMargins(4, 4, 8, 4)
         self.map_plot: pg.PlotItem = self.view.addPlot(row=0, col=0)
         self.line_plot: pg.PlotItem = self.view.addPlot(row=1, col=0, colspan=2)
-        self.view.ci.layout.setRowStretchFactor(0, 3)
-        self.view.ci.layout.setRowStretchFactor(1, 1)
+        self._beside = False  # the line plot beside the map (a wide view) or below it (a tall one)
+        self._arrange_plots()
         for plot in (self.map_plot, self.line_plot):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.getAxis("bottom").enableAutoSIPrefix(False)
             plot.getAxis("left").enableAutoSIPrefix(False)
             cache_axes(plot)
-        self.map_plot.setAspectLocked(True)
         self.map_plot.setLabel("bottom", "direction 1")
         self.map_plot.setLabel("left", "direction 2")
         self.map_image = pg.ImageItem()
@@ -316,6 +326,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             iso.setParentItem(self.map_image)
         self.color_bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=12,
                                          colorMapMenu=False)
+        self.color_bar.axis.enableAutoSIPrefix(False)  # "loss", never "loss (x0.001)"
         self.view.addItem(self.color_bar, row=0, col=1)
         self.color_bar.hide()
         self._path_legend = None  # named paths: made when first needed
@@ -539,7 +550,9 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         if ticket != self._ticket:
             return
         self._finish()
-        self._show_note(f"<span style='color:#c62828'>Could not compute the landscape: {html.escape(message)}</span>")
+        message = message if message.endswith((".", "!", "?")) else message + "."
+        self._show_note(f"<span style='color:#c62828'>Could not compute the landscape: {html.escape(message)}</span>"
+                        "<br>")
         self.failed.emit(message)
 
     def _finish(self) -> None:
@@ -626,6 +639,30 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
                                                                 brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
                 self._path_legend.addItem(line, label)
                 self._path_legend.setVisible(True)
+
+    def _arrange_plots(self) -> None:
+        """The line plot below the map in a tall or square view, beside it in a wide one (where below
+        it would leave the map a strip), so the map keeps a roughly square box either way."""
+        size = self.view.size()
+        beside = size.width() > 1.6 * size.height()
+        layout = self.view.ci.layout
+        if beside == self._beside and self.line_plot in self.view.ci.items:
+            return
+        self._beside = beside
+        if self.line_plot in self.view.ci.items:
+            self.view.ci.removeItem(self.line_plot)
+        if beside:
+            self.view.ci.addItem(self.line_plot, row=0, col=2)
+            layout.setRowStretchFactor(0, 1)
+            layout.setRowStretchFactor(1, 0)
+            layout.setColumnStretchFactor(0, 3)
+            layout.setColumnStretchFactor(2, 2)
+        else:
+            self.view.ci.addItem(self.line_plot, row=1, col=0, colspan=2)
+            layout.setRowStretchFactor(0, 3)
+            layout.setRowStretchFactor(1, 1)
+            layout.setColumnStretchFactor(0, 1)
+            layout.setColumnStretchFactor(2, 0)
 
     def _show_note(self, prefix: str = "") -> None:
         """What the map is of, and whether the model has moved on since."""
