@@ -422,16 +422,19 @@ class Engine:
         self._set_playing(False)
         self._emit("view", self.timeline.view(self.experiment, step))
 
-    def path(self) -> None:
-        """Hand out the optimizer's path so far (``("path", (steps, params))``, see
-        :meth:`~nnviz.core.timeline.Timeline.path_to`), for the loss landscape to project onto its plane."""
-        self._emit("path", self.timeline.path_to(self.experiment))
+    def path(self, step: int | None = None) -> None:
+        """Hand out the optimizer's path so far, or up to past ``step`` (the step shown while viewing)
+        (``("path", (steps, params))``, see :meth:`~nnviz.core.timeline.Timeline.path_to`), for the
+        loss landscape to project onto its plane."""
+        exp = self.experiment if step is None else self.timeline.at(self.experiment, step)
+        self._emit("path", self.timeline.path_to(exp))
 
-    def fork(self) -> None:
-        """Pause, and hand out a copy of the run as it is (``("forked", Experiment)``): the start of
-        a comparison, whose lanes train on their own."""
+    def fork(self, step: int | None = None) -> None:
+        """Pause, and hand out a copy of the run as it is, or as it was at past ``step`` (the step
+        shown while viewing) (``("forked", Experiment)``): the start of a comparison, whose lanes train
+        on their own."""
         self._set_playing(False)
-        self._emit("forked", self.experiment.fork())
+        self._emit("forked", self.experiment.fork() if step is None else self.timeline.at(self.experiment, step))
 
     def branch(self, step: int, changes: dict, label: str) -> None:
         """Go back to ``step`` and train on from there with ``changes`` (training settings); the

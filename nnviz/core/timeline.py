@@ -136,10 +136,12 @@ class Timeline:
         return self.steps(), np.stack([k.net.flat_params for k in self.keyframes])
 
     def path_to(self, experiment: Experiment, most_bytes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The optimizer's path up to ``experiment``'s present: :meth:`path` with the present state
-        appended (when no keyframe has it), evenly thinned to at most ``most_bytes`` of parameters
+        """The optimizer's path up to ``experiment``'s step (the run's present, or a past state of it
+        from :meth:`at`): the keyframes up to it, with its state appended (when no keyframe has it), evenly thinned to at most ``most_bytes`` of parameters
         (default :data:`PATH_BYTES`), the first and the present kept: what the loss landscape draws."""
         steps, params = self.path()
+        upto = int(np.searchsorted(steps, experiment.step, side="right"))  # a past state: its path up to it
+        steps, params = steps[:upto], params[:upto]
         if not len(steps) or steps[-1] != experiment.step:
             steps = np.append(steps, experiment.step)
             flat = experiment.net.flat_params[None, :]

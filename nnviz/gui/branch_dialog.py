@@ -88,4 +88,7 @@ class BranchDialog(QtWidgets.QDialog):
             self.message.setText(f"Learning rate: expected a positive number, got {self.lr_edit.text()!r}")
             self.lr_edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
             return
+        if not self.changes():
+            self.message.setText("Change the optimizer or the learning rate: the new course would be the old one")
+            return
         super().accept()

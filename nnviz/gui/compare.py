@@ -39,7 +39,7 @@ from nnviz.gui.panels.output import OutputPanel
 from nnviz.gui.session import TrainingSession
 from nnviz.gui.style import BACKWARD, GRID_LINE, on_window, palette_style
 
-LANE_COLORS = ("#333333", "#0877bd", "#e8710a", "#9c27b0")  # lane 1 (dark) … lane 4, on the plots' white
+LANE_COLORS = ("#43a047", "#0877bd", "#e8710a", "#9c27b0")  # lane 1 … lane 4: on light and dark palettes alike
 CHUNK_SECONDS = 0.1  # at a set speed, the steps of this long between two pictures (and evaluation points)
 FULL_SPEED_CHUNK = (0.15, 0.35)  # as fast as they go: seconds a chunk of steps takes, round trip and picture
 MAX_CHUNK = 100_000
@@ -51,7 +51,7 @@ class _LaneRow:
     """One lane's settings in the dialog: on or off, and its optimizer, rate, activation, initialiser
     and batch size (each starting at the run's)."""
 
-    def __init__(self, k: int, base: dict, batch_size: int | None):
+    def __init__(self, k: int, base: dict, batch_size: int | None, rows: int | None = None):
         self.k = k
         self.enabled = QtWidgets.QCheckBox(f"Lane {k + 1}")
         self.enabled.setAccessibleName(f"Lane {k + 1}")
@@ -66,7 +66,7 @@ class _LaneRow:
                              (self.activation, "Activation"), (self.init, "Initialiser"), (self.batch, "Batch size")):
             widget.setAccessibleName(f"Lane {k + 1} {name.lower()}")
         self.enabled.toggled.connect(self._enable)
-        self._batch = batch_size
+        self._batch, self._rows = batch_size, rows
         self._enable(False)
 
     def widgets(self) -> list[QtWidgets.QWidget]:
@@ -80,24 +80,29 @@ class _LaneRow:
         """Show ``changes`` (a dict as :class:`~nnviz.core.lanes.Lanes` takes), from the run's settings."""
         self.enabled.setChecked(True)
         optimizer = changes.get("optimizer", self._optimizer["name"])
-        self.optimizer.setCurrentText(optimizer if isinstance(optimizer, str) else optimizer["name"])
-        self._options = optimizer if isinstance(optimizer, dict) else None
+        if isinstance(optimizer, dict) and set(optimizer) - {"name", "lr"}:
+            # an optimizer with options of its own (the race's SGD with momentum): an item that says them
+            spec = {key: value for key, value in optimizer.items() if key != "lr"}
+            text = label({"optimizer": spec})
+            if self.optimizer.findText(text) < 0:
+                self.optimizer.insertItem(0, text, spec)
+            self.optimizer.setCurrentIndex(self.optimizer.findText(text))
+        else:
+            self.optimizer.setCurrentText(optimizer if isinstance(optimizer, str) else optimizer["name"])
         self.lr.setText(f"{changes.get('lr', self._optimizer['lr']):g}")
         self.activation.setCurrentText(changes.get("activation", SAME))
         self.init.setCurrentText(changes.get("init", SAME))
         batch = changes.get("batch_size", self._batch)
         self.batch.setText("full" if batch is None else str(batch))
 
-    _options: dict | None = None
-
     def changes(self) -> dict:
         """The lane's settings: its optimizer and learning rate always (so its name says them: "adam,
         lr 0.01"), and whatever else differs from the run (raises ValueError with a one-line message
         for a bad entry)."""
         out: dict = {}
-        name = self.optimizer.currentText()
-        if self._options is not None and self._options.get("name") == name:
-            out["optimizer"] = dict(self._options)
+        name, options = self.optimizer.currentText(), self.optimizer.currentData()
+        if isinstance(options, dict):
+            out["optimizer"] = dict(options)
         elif name == self._optimizer["name"]:
             out["optimizer"] = dict(self._optimizer)  # the run's, with its options
             out["optimizer"].pop("lr", None)
@@ -116,24 +121,29 @@ class _LaneRow:
             out["init"] = self.init.currentText()
         text = self.batch.text().strip().lower()
         batch = None if text in ("full", "") else _whole(text)
-        if batch is not None and batch < 1:
-            raise ValueError(f"Lane {self.k + 1}: the batch size must be a whole number ≥ 1 or 'full', got {text!r}")
+        most = f" up to {self._rows:,} (the training rows)" if self._rows else ""
+        if batch is not None and (batch < 1 or (self._rows and batch > self._rows)):
+            raise ValueError(f"Lane {self.k + 1}: the batch size must be a whole number from 1{most} or 'full', "
+                             f"got {self.batch.text().strip()!r}")
         if batch != self._batch:
             out["batch_size"] = batch
         return out
 
 
 def _whole(text: str) -> int:
+    """A whole number as the controls read numbers ("32", "1e3", "1,000"); -1 for anything else."""
     try:
-        return int(text)
+        value = parse_number(text)
     except ValueError:
         return -1
+    return int(value) if math.isfinite(value) and value == int(value) else -1
 
 
 class CompareDialog(QtWidgets.QDialog):
     """Compare runs: up to four lanes from the run's state, each with its own settings."""
 
-    def __init__(self, document: dict, batch_size: int | None, parent: QtWidgets.QWidget | None = None):
+    def __init__(self, document: dict, batch_size: int | None, parent: QtWidgets.QWidget | None = None,
+                 rows: int | None = None):
         super().__init__(parent)
         self.setWindowTitle("Compare runs")
         intro = QtWidgets.QLabel("Each lane starts from the run as it is now — the same weights and the same "
@@ -142,7 +152,7 @@ class CompareDialog(QtWidgets.QDialog):
         grid = QtWidgets.QGridLayout()
         for column, title in enumerate(("", "Optimizer", "Learning rate", "Activation", "Initialiser", "Batch size")):
             grid.addWidget(QtWidgets.QLabel(f"<b>{title}</b>"), 0, column)
-        self.rows = [_LaneRow(k, document, batch_size) for k in range(MAX_LANES)]
+        self.rows = [_LaneRow(k, document, batch_size, rows) for k in range(MAX_LANES)]
         for row in self.rows:
             for column, widget in enumerate(row.widgets()):
                 grid.addWidget(widget, row.k + 1, column)
@@ -184,18 +194,20 @@ class CompareDialog(QtWidgets.QDialog):
         except ValueError as exc:
             self.message.setText(str(exc))
             return
-        if not variants:
-            self.message.setText("Switch on at least one lane")
+        if len(variants) < 2:
+            self.message.setText("Switch on at least two lanes: a comparison needs two runs to set side by side")
             return
         super().accept()
 
 
 # -- the window ----------------------------------------------------------------------------------
 class _LaneColumn(QtWidgets.QWidget):
-    """One lane: its name (in its colour), Keep and Close, its output, graph and health."""
+    """One lane: its name (in its colour), Keep and Close, its output, graph and health. Its number
+    and colour stay when other lanes close."""
 
     def __init__(self, k: int, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
+        self.number, self.color = k + 1, LANE_COLORS[k]
         self.title = QtWidgets.QLabel("")
         self.title.setWordWrap(True)
         self.keep_button = QtWidgets.QPushButton()
@@ -221,17 +233,17 @@ class _LaneColumn(QtWidgets.QWidget):
         layout.addWidget(self.output, 3)
         layout.addWidget(self.graph, 2)
         layout.addWidget(self.health, 0)
-        self.set_index(k)
-
-    def set_index(self, k: int) -> None:
-        self.k = k
         for button, verb in ((self.keep_button, "Keep"), (self.close_button, "Close")):
-            button.setText(f"{verb} lane {k + 1}")
+            button.setText(f"{verb} lane {self.number}")
             button.setAccessibleName(button.text())
 
-    def show_lane(self, label: str, snapshot, color: str) -> None:
+    @property
+    def name(self) -> str:
+        return f"Lane {self.number}"
+
+    def show_lane(self, label: str, snapshot) -> None:
         state = "  (diverged)" if snapshot.diverged else ""
-        self.title.setText(f"<span style='color:{color}'>■</span> <b>Lane {self.k + 1}</b>: {label}{state}")
+        self.title.setText(f"<span style='color:{self.color}'>■</span> <b>{self.name}</b>: {label}{state}")
         for panel in (self.output, self.graph, self.health):
             panel.show_snapshot(snapshot)
 
@@ -259,8 +271,8 @@ class CompareWindow(QtWidgets.QMainWindow):
                                  for lane in lanes]}
         self.columns = [_LaneColumn(k) for k in range(len(lanes))]
         for column in self.columns:
-            column.keep_button.clicked.connect(lambda _=False, c=column: self.keep_lane(c.k))
-            column.close_button.clicked.connect(lambda _=False, c=column: self.close_lane(c.k))
+            column.keep_button.clicked.connect(lambda _=False, c=column: self.keep_lane(self.columns.index(c)))
+            column.close_button.clicked.connect(lambda _=False, c=column: self.close_lane(self.columns.index(c)))
 
         # toolbar: play, step, speed
         bar = self.addToolBar("Compare")
@@ -306,9 +318,12 @@ class CompareWindow(QtWidgets.QMainWindow):
                 plot.getAxis(name).enableAutoSIPrefix(False)
         self.legend = pg.LegendItem(labelTextSize="9pt", brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(GRID_LINE))
         self.curves_view.addItem(self.legend, row=0, col=1, rowspan=2)  # beside the plots, never over them
-        self.loss_curves = [self.loss_plot.plot(pen=pg.mkPen(LANE_COLORS[k], width=2)) for k in range(len(lanes))]
-        self.accuracy_curves = [self.accuracy_plot.plot(pen=pg.mkPen(LANE_COLORS[k], width=2))
-                                for k in range(len(lanes))]
+        # at its own height at the top of the column (stretched over both rows, each entry's swatch
+        # and name would drift apart)
+        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.curves_view.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
+        self.loss_curves = [self.loss_plot.plot(pen=pg.mkPen(c.color, width=2)) for c in self.columns]
+        self.accuracy_curves = [self.accuracy_plot.plot(pen=pg.mkPen(c.color, width=2)) for c in self.columns]
         for k, curve in enumerate(self.loss_curves):
             self.legend.addItem(curve, self.labels[k])
 
@@ -361,6 +376,8 @@ class CompareWindow(QtWidgets.QMainWindow):
         self.side_tabs = QtWidgets.QTabWidget()
         self.side_tabs.addTab(difference, "Difference")
         self.side_tabs.addTab(landscape, "Landscape")
+        self._sizes_before_landscape: tuple[list[int], list[int]] | None = None
+        self.side_tabs.currentChanged.connect(self._on_side_tab_changed)
 
         self.bottom_split = bottom = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.curves_view)
@@ -464,12 +481,16 @@ class CompareWindow(QtWidgets.QMainWindow):
     def _show(self, frames: list) -> None:
         self.frames = frames
         for k, ((label, snapshot), column) in enumerate(zip(frames, self.columns)):
-            column.show_lane(label, snapshot, LANE_COLORS[k])
+            column.show_lane(label, snapshot)
             h = snapshot.history
             held_out = snapshot.raw_test is not None
             self.loss_curves[k].setData(h["eval_step"], h["test_loss"] if held_out else h["train_loss"])
             self.accuracy_curves[k].setData(h["eval_step"], h["test_accuracy"] if held_out else h["train_accuracy"])
         self.accuracy_plot.setVisible(bool(frames) and frames[0][1].task == "classification")
+        if frames:  # the curves are of the test set, or of the training rows where none is held out
+            which = "test" if frames[0][1].raw_test is not None else "train"
+            self.loss_plot.setLabel("left", f"{which} loss")
+            self.accuracy_plot.setLabel("left", f"{which} acc")
         step = max((snapshot.step for _, snapshot in frames), default=0)
         self.status_label.setText(f"step {step:,}   " + "   ".join(
             f"lane {k + 1}: {_figure(snapshot)}" for k, (_, snapshot) in enumerate(frames)))
@@ -477,6 +498,21 @@ class CompareWindow(QtWidgets.QMainWindow):
         self._show_landscape_lane()
 
     # -- the landscape ------------------------------------------------------------------------------
+    def _on_side_tab_changed(self, index: int) -> None:
+        """The landscape needs room the difference does not: its tab takes the larger share of the
+        window while it is raised (the sizes before come back with the other tab)."""
+        landscape = self.side_tabs.tabText(index) == "Landscape"
+        if landscape and self._sizes_before_landscape is None:
+            self._sizes_before_landscape = (self.split.sizes(), self.bottom_split.sizes())
+            height, width = sum(self.split.sizes()), sum(self.bottom_split.sizes())
+            self.split.setSizes([round(0.42 * height), height - round(0.42 * height)])
+            self.bottom_split.setSizes([round(0.4 * width), width - round(0.4 * width)])
+        elif not landscape and self._sizes_before_landscape is not None:
+            vertical, horizontal = self._sizes_before_landscape
+            self._sizes_before_landscape = None
+            self.split.setSizes(vertical)
+            self.bottom_split.setSizes(horizontal)
+
     def _show_landscape_lane(self) -> None:
         k = self.landscape_lane.currentIndex()
         if 0 <= k < len(self.frames):
@@ -512,12 +548,14 @@ class CompareWindow(QtWidgets.QMainWindow):
             image[values] = (216, 27, 96, 255)  # where the two lanes predict different classes
             image[~values] = (240, 240, 240, 255)
             self.difference_image.setImage(image, levels=(0, 255))
-            self.difference_note.setText(f"Lanes {a + 1} and {b + 1} predict different classes on "
+            self.difference_note.setText(f"Lanes {self.columns[a].number} and {self.columns[b].number} predict "
+                                         f"different classes on "
                                          f"{100 * float(values.mean()):.1f}% of the plane (red).")
         else:
             top = max(float(np.nanmax(values)), 1e-12)
             self.difference_image.setImage(values, levels=(0.0, top))
-            self.difference_note.setText(f"|output of lane {a + 1} − output of lane {b + 1}|, largest {top:.3g}.")
+            self.difference_note.setText(f"|output of lane {self.columns[a].number} − output of lane "
+                                         f"{self.columns[b].number}|, largest {top:.3g}.")
         rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
         self.difference_image.setRect(rect)
         if rect != self._difference_rect:
@@ -554,19 +592,18 @@ class CompareWindow(QtWidgets.QMainWindow):
         for curve in (self.loss_curves.pop(k), self.accuracy_curves.pop(k)):
             curve.getViewBox().removeItem(curve)
         self.legend.clear()
-        for i, (col, curve) in enumerate(zip(self.columns, self.loss_curves)):
-            col.set_index(i)
-            for c in (curve, self.accuracy_curves[i]):
-                c.setPen(pg.mkPen(LANE_COLORS[i], width=2))
-            self.legend.addItem(curve, self.labels[i])
+        for curve, name in zip(self.loss_curves, self.labels):
+            self.legend.addItem(curve, name)
         for combo in (self.difference_a, self.difference_b, self.landscape_lane):
             combo.blockSignals(True)
             combo.clear()
-            combo.addItems([f"Lane {i + 1}" for i in range(len(self.columns))])
+            combo.addItems([column.name for column in self.columns])
             combo.blockSignals(False)
         self.difference_b.setCurrentIndex(min(1, len(self.columns) - 1))
         self.landscape_lane.setCurrentIndex(len(self.columns) - 1)
-        self.landscape.set_paths([])
+        # the remaining lanes' paths stay on the landscape
+        self._paths = {i - (i > k): path for i, path in self._paths.items() if i != k}
+        self.landscape.set_paths([(self.labels[i], *self._paths[i]) for i in sorted(self._paths)])
         if self.frames:
             self._show([(label, snap) for label, snap in zip(self.labels, self.snapshots)])
         if self.playing and self._all_shown():

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Slot
 
@@ -315,7 +316,9 @@ class MainWindow(QtWidgets.QMainWindow):
         s.view_ready.connect(self._on_view_ready)
         s.forked.connect(self._on_forked)
         s.path_ready.connect(self.landscape.set_path)  # the path projected onto each landscape computed
-        self.landscape.compute_button.clicked.connect(s.path)
+        # the path up to the step shown (the present, or a past step while viewing)
+        self.landscape.compute_button.clicked.connect(
+            lambda: s.path(None if self.viewing is None else self.viewing.step))
         self.loss.view_requested.connect(self.view_step)
         self.loss.branch_requested.connect(self.branch_dialog)
         self.stepper.operation_changed.connect(self._on_operation_changed)
@@ -339,16 +342,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- compare runs -----------------------------------------------------------------------------
     def compare(self) -> None:
-        """Compare…: pause, take a copy of the run, ask how the lanes differ (then :meth:`_on_forked`)."""
+        """Compare…: pause, take a copy of the run (as it was at the step shown, while viewing a past
+        one), ask how the lanes differ (then :meth:`_on_forked`)."""
+        step = None if self.viewing is None else self.viewing.step  # the lanes start from the step shown
         self._new_command()
         self.controls.flush()
-        self.session.fork()
+        self.session.fork(step)
 
     @Slot(object)
     def _on_forked(self, base) -> None:
         if self._state is None:
             return
-        dialog = CompareDialog(self._state["document"], self._state["data"].batch_size, self)
+        dialog = CompareDialog(self._state["document"], self._state["data"].batch_size, self, self._state["rows"])
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.open_comparison(base, dialog.variants()))
         self.compare_dialog = dialog
@@ -884,6 +889,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._save_settings()
         self.exports.stop_recording()
+        comparison = self.compare_window
+        if comparison is not None and shiboken6.isValid(comparison):
+            comparison.close()  # its lanes' training processes end with the app's window
         self.session.shutdown()
         QtWidgets.QApplication.instance().removeEventFilter(self.typing_guard)
         event.accept()

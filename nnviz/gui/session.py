@@ -507,15 +507,15 @@ class TrainingSession(QObject):
         None for the present again (``view_ready(None)``)."""
         self._send("view", None if step is None else int(step))
 
-    def path(self) -> None:
-        """Ask for the optimizer's path so far (``path_ready(steps, params)`` follows): the timeline's
-        keyframes and the present state, for the loss landscape."""
-        self._send("path")
+    def path(self, step: int | None = None) -> None:
+        """Ask for the optimizer's path so far, or up to past ``step`` (``path_ready(steps, params)``
+        follows): the timeline's keyframes and the state at the end, for the loss landscape."""
+        self._send("path", None if step is None else int(step))
 
-    def fork(self) -> None:
-        """Pause, and get a copy of the run as it is (``forked(Experiment)`` follows): the start of a
-        comparison."""
-        self._send("fork")
+    def fork(self, step: int | None = None) -> None:
+        """Pause, and get a copy of the run as it is, or as it was at past ``step`` (``forked(Experiment)``
+        follows): the start of a comparison."""
+        self._send("fork", None if step is None else int(step))
 
     def branch(self, step: int, changes: dict, label: str) -> None:
         """Go back to ``step`` and train on from there with ``changes`` (training settings, as

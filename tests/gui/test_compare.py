@@ -1,6 +1,8 @@
 """Compare runs, as a person does it: Compare…, Optimizer race, Compare; the lanes train in step side by
 side from the run's state; a lane is closed, another kept as the run; a bad entry is one line."""
 
+import os
+
 import numpy as np
 import pytest
 from PySide6 import QtWidgets
@@ -27,6 +29,7 @@ def _button(widget, name):
 def _race(user):
     dialog = _open_dialog(user)
     _button(dialog, "Optimizer race").click()
+    assert [row.optimizer.currentText() for row in dialog.rows] == ["sgd", "sgd (momentum 0.9)", "rmsprop", "adam"]
     _button(dialog, "Compare").click()
     user.qtbot.waitUntil(lambda: user.window.compare_window is not None
                          and len(user.window.compare_window.frames) == 4)
@@ -41,6 +44,7 @@ def test_the_optimizer_race_trains_four_lanes_in_step_from_the_runs_state(user):
     try:
         labels = [label for label, _ in compare.frames]
         assert labels == ["sgd, lr 0.1", "sgd (momentum 0.9), lr 0.03", "rmsprop, lr 0.01", "adam, lr 0.01"]
+        assert compare.loss_plot.getAxis("left").labelText == "test loss"  # circle holds rows out
         assert all(np.array_equal(_flat(s), _flat(window.latest)) for _, s in compare.frames)
         assert not window.session.playing
         for _ in range(5):
@@ -75,14 +79,19 @@ def test_the_optimizer_race_trains_four_lanes_in_step_from_the_runs_state(user):
 def test_close_a_lane_then_keep_one_as_the_run(user):
     window = user.window
     compare = _race(user)
+    colors = [c.color for c in compare.columns]
     _button(compare, "Close lane 2").click()
     user.qtbot.waitUntil(lambda: len(compare.frames) == 3)
     assert [label for label, _ in compare.frames] == ["sgd, lr 0.1", "rmsprop, lr 0.01", "adam, lr 0.01"]
-    assert [_button(c, f"Keep lane {i + 1}") is c.keep_button for i, c in enumerate(compare.columns)] == [True] * 3
+    # the others keep their numbers and colours
+    assert [_button(c, f"Keep lane {n}") is c.keep_button for n, c in zip((1, 3, 4), compare.columns)] == [True] * 3
+    assert [c.color for c in compare.columns] == [colors[0], colors[2], colors[3]]
+    assert [curve.opts["pen"].color().name() for curve in compare.loss_curves] == [colors[0], colors[2], colors[3]]
+    assert [compare.landscape_lane.itemText(i) for i in range(3)] == ["Lane 1", "Lane 3", "Lane 4"]
     compare.act_step.trigger()
     user.qtbot.waitUntil(lambda: compare.frames[0][1].step == 1)
     kept = compare.frames[2][1]
-    _button(compare, "Keep lane 3").click()
+    _button(compare, "Keep lane 4").click()
     user.qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 1
                          and window._state["document"]["optimizer"]["name"] == "adam")
     user.settle()
@@ -166,6 +175,24 @@ def test_a_lane_kept_after_the_run_changed_is_the_run_from_its_step(user):
     assert "its history before is not kept" in user.status()
 
 
+def test_closing_the_app_window_closes_its_comparison(user):
+    import shiboken6
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    compare = _race(user)
+    pids = [session.child_pid for session in compare.sessions]
+    assert all(pids) and all(alive(pid) for pid in pids)
+    user.window.close()
+    user.qtbot.waitUntil(lambda: not shiboken6.isValid(compare) or not compare.isVisible())
+    user.qtbot.waitUntil(lambda: not any(alive(pid) for pid in pids))  # the lanes' training processes ended
+
+
 def test_a_bad_entry_in_compare_is_one_line_and_opens_nothing(user):
     dialog = _open_dialog(user)
     edit = next(w for w in dialog.findChildren(QtWidgets.QLineEdit) if w.accessibleName() == "Lane 2 learning rate")
@@ -173,6 +200,17 @@ def test_a_bad_entry_in_compare_is_one_line_and_opens_nothing(user):
     _button(dialog, "Compare").click()
     assert dialog.isVisible()
     assert dialog.message.text() == "Lane 2: the learning rate must be a positive number, got '-1'"
+    edit.setText("0.1")
+    batch = next(w for w in dialog.findChildren(QtWidgets.QLineEdit) if w.accessibleName() == "Lane 2 batch size")
+    batch.setText("100000")
+    _button(dialog, "Compare").click()
+    assert dialog.message.text() == ("Lane 2: the batch size must be a whole number from 1 up to 250 (the training "
+                                     "rows) or 'full', got '100000'")
+    batch.setText("1e2")  # numbers as the controls read them
+    next(w for w in dialog.findChildren(QtWidgets.QCheckBox) if w.accessibleName() == "Lane 2").setChecked(False)
+    _button(dialog, "Compare").click()
+    assert dialog.message.text().startswith("Switch on at least two lanes")
+    assert dialog.isVisible()
     dialog.reject()
     assert user.window.compare_window is None
 

@@ -103,9 +103,29 @@ def test_a_bad_learning_rate_in_branch_here_is_one_line_and_branches_nothing(use
     edit.setText("fast")
     next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.accessibleName() == "Branch").click()
     assert dialog.isVisible() and dialog.message.text() == "Learning rate: expected a positive number, got 'fast'"
+    edit.setText("0.03")  # the run's own rate: nothing changed, the new course would be the old one
+    next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.accessibleName() == "Branch").click()
+    assert dialog.isVisible() and dialog.message.text().startswith("Change the optimizer or the learning rate")
     dialog.reject()
     user.settle()
     assert window.viewing is not None and window.viewing.step == 20 and not window.latest.branches
+
+
+def test_compare_while_viewing_starts_the_lanes_from_the_step_shown(user):
+    window = user.window
+    user.train(60)
+    _view(user, 20)
+    user.trigger("Compare…", settle=False)
+    user.qtbot.waitUntil(lambda: window.compare_dialog is not None and window.compare_dialog.isVisible())
+    dialog = window.compare_dialog
+    next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.accessibleName() == "Compare").click()
+    user.qtbot.waitUntil(lambda: window.compare_window is not None and len(window.compare_window.frames) == 2)
+    compare = window.compare_window
+    try:
+        assert {s.step for _, s in compare.frames} == {20}
+        assert np.array_equal(_shown_params(compare.frames[0][1]), _reference_params(20))
+    finally:
+        compare.close()
 
 
 def test_the_landscape_in_the_window_draws_the_runs_path_from_the_timeline(user):
@@ -128,6 +148,14 @@ def test_the_landscape_in_the_window_draws_the_runs_path_from_the_timeline(user)
     result = panel.result.landscape
     start = Experiment().net.flat_params
     np.testing.assert_allclose(points[0], result.project(start[None, :])[0], rtol=1e-9, atol=1e-12)
+    # while a past step is shown, the map is of its weights and the path ends there
+    _view(user, 100)
+    user.qtbot.waitUntil(lambda: panel.snapshot is window.viewing)
+    with user.qtbot.waitSignal(panel.computed, timeout=20000):
+        user.click("Compute", settle=False)
+    user.qtbot.waitUntil(lambda: landscape.running() == 0 and panel._paths and panel._paths[0][1][-1] == 100)
+    assert panel.result.step == 100
+    np.testing.assert_allclose(panel.path_points()[-1], (0.0, 0.0), atol=1e-9)
 
 
 def test_the_landscape_on_the_plane_of_the_runs_path_holds_the_path(user):

@@ -19,6 +19,7 @@ when it is shown again.
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal
@@ -48,6 +49,7 @@ COMPACT_NAME_WIDTH = 110  # px the layer names keep in a compact strip
 
 NAME, DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO = range(5)
 HEADERS = ("Layer", "Dead", "Saturated", "Grad norm", "Update (log₁₀)")
+COMPACT_HEADERS = ("Layer", "Dead", "Sat.", "Grad", "Update")  # a narrow strip (the full names in the tips)
 #: which detail panel a click on each column opens
 DETAILS = ("activations", "activations", "activations", "gradients", "updates")
 _LO, _HI = UPDATE_RATIO_BAND
@@ -347,8 +349,9 @@ class HealthStrip(Panel, QtWidgets.QWidget):
                    + ("\nA red cell in this row, or the line above the table, marks a problem." if sick else "")
                    + "\nClick to open the layer's activations.")
             title = layer_title(snapshot, h)
-            if self.compact:  # "Hidden 1 · tanh": the layer's number survives a narrow column
+            if self.compact:  # "H1 · tanh": the layer's number survives a narrow column
                 title = title.replace(" layer ", " ").replace("Output layer", "Output").replace(" · dense ", " · ")
+                title = re.sub(r"^Hidden (\d+)", r"H\1", title).replace("Output · ", "Out · ")
             changed |= self._set_item(name, title, sick_color if sick else sound_color, tip)
             font = name.font()
             if font.bold() != sick:
@@ -365,9 +368,22 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             self.verdict.setText(text)
         self.verdict.setHidden(not text)
 
-    #: a strip in a narrow place (a lane of a comparison): it may be narrower than its names and
-    #: numbers; the names keep COMPACT_NAME_WIDTH and the table scrolls sideways
-    compact = False
+    _compact = False
+
+    @property
+    def compact(self) -> bool:
+        """A strip in a narrow place (a lane of a comparison): short column titles and layer names
+        ("H1 · tanh"); it may still be narrower than its names and numbers, when the names keep
+        COMPACT_NAME_WIDTH and the table scrolls sideways."""
+        return self._compact
+
+    @compact.setter
+    def compact(self, on: bool) -> None:
+        self._compact = bool(on)
+        for column, title in enumerate(COMPACT_HEADERS if on else HEADERS):
+            self.table.horizontalHeaderItem(column).setText(title)
+        if self._snapshot is not None:
+            self.redraw()
 
     def _fit_name_column(self) -> None:
         """Keep the layer names whole (bold, as when red): the strip is at least that wide (unless

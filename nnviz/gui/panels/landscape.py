@@ -343,7 +343,6 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
                                    pen=pg.mkPen(GRID_LINE, style=QtCore.Qt.PenStyle.DashLine),
                                    labelOpts={"position": 0.96, "color": TEXT, "anchors": [(0, 0), (0, 0)]})
             self.line_plot.addItem(mark, ignoreBounds=True)
-        self.line_plot.setLabel("bottom", "t: (1 − t)·start of the run + t·weights now")
         self.line_plot.setLabel("left", "loss")
         self.line_plot.enableAutoRange(x=False, y=False)
         self.map_plot.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.02)  # until a landscape is drawn
@@ -550,8 +549,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         if ticket != self._ticket:
             return
         self._finish()
-        message = message if message.endswith((".", "!", "?")) else message + "."
-        self._show_note(f"<span style='color:#c62828'>Could not compute the landscape: {html.escape(message)}</span>"
+        sentence = message if message.endswith((".", "!", "?")) else message + "."
+        self._show_note(f"<span style='color:#c62828'>Could not compute the landscape: {html.escape(sentence)}</span>"
                         "<br>")
         self.failed.emit(message)
 
@@ -646,11 +645,13 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         size = self.view.size()
         beside = size.width() > 1.6 * size.height()
         layout = self.view.ci.layout
-        if beside == self._beside and self.line_plot in self.view.ci.items:
+        if beside == self._beside and self.line_plot in self.view.ci.items and self.line_plot.getAxis("bottom").labelText:
             return
         self._beside = beside
         if self.line_plot in self.view.ci.items:
             self.view.ci.removeItem(self.line_plot)
+        # the line's axis: the whole formula below the map, just "t" beside it (its marks say start and now)
+        self.line_plot.setLabel("bottom", "t" if beside else "t: (1 − t)·start of the run + t·weights now")
         if beside:
             self.view.ci.addItem(self.line_plot, row=0, col=2)
             layout.setRowStretchFactor(0, 1)

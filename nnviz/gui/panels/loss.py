@@ -402,8 +402,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
         self.timeline_label = QtWidgets.QLabel("Timeline")
         self.timeline_label.setBuddy(self.timeline_slider)
         self.timeline_step = QtWidgets.QLabel("")
-        widest = QtGui.QFontMetrics(self.font()).horizontalAdvance("step 1,000,000 of 1,000,000")
-        self.timeline_step.setMinimumWidth(widest)
+        self._step_digits = 0  # the label is as wide as "step N of N" for the live step N (steady while dragging)
         self.live_button = QtWidgets.QPushButton("Live")
         self.live_button.setAccessibleName("Live")
         self.live_button.setToolTip("Show the run as it is now")
@@ -539,6 +538,11 @@ class LossPanel(Panel, QtWidgets.QWidget):
         finally:
             self._setting_slider = False
         past = self._viewed is not None
+        digits = len(f"{self._live_step:,}")
+        if digits != self._step_digits:  # room for any step of the run so far, no more (the slider has the rest)
+            self._step_digits = digits
+            widest = "step {0} of {0}".format("8" * digits)
+            self.timeline_step.setMinimumWidth(QtGui.QFontMetrics(self.timeline_step.font()).horizontalAdvance(widest))
         self.timeline_step.setText(f"step {self._viewed:,} of {self._live_step:,}" if past else "now")
         self.live_button.setEnabled(past)
         self.branch_button.setEnabled(past)
