@@ -61,7 +61,7 @@ def class_probabilities(outputs: np.ndarray, activation: str) -> np.ndarray | No
         return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: == on arrays is elementwise, not a bool
 class ImageClassifier:
     """A snapshot's network as a classifier of pictures, ready to predict on any picture: the
     network's recipe (its constructor's arguments) and buffers, the picture's ``side``, the
@@ -110,7 +110,7 @@ def predict(classifier: ImageClassifier, params: dict[str, np.ndarray], picture:
 
 
 # -- the rows a classifier gets wrong --------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Mistakes:
     """The misclassified rows of one set, the most confident mistakes first.
 
