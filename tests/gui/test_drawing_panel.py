@@ -2,10 +2,14 @@
 Clear empties the pad, and a model whose inputs are no picture gets one line saying why."""
 
 import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from nnviz.core import load_model, save_model
 from nnviz.core.csv_data import load_csv
@@ -17,6 +21,7 @@ from nnviz.gui.panels.drawing import DrawingPadPanel
 from pictures import digits_csv, digits_experiment, saved_net
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
+REPO = Path(__file__).resolve().parents[2]
 
 
 def drag(qtbot, canvas, points):
@@ -172,3 +177,13 @@ def test_load_model_reads_the_same_network(tmp_path):
     save_model(exp.net, tmp_path / "m.json")
     X = exp.raw_test.X[:5]
     assert np.array_equal(load_model(tmp_path / "m.json").predict(X), exp.net.predict(X))
+
+
+@pytest.mark.parametrize("module, options", [("drawing", ["--digit", "3"]), ("mistakes", [])])
+def test_each_panel_opens_alone_for_a_quick_look(tmp_path, module, options):
+    out = tmp_path / f"{module}.png"
+    done = subprocess.run([sys.executable, "-m", f"nnviz.gui.panels.{module}", "--steps", "20", *options,
+                           "--save", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    assert QtGui.QImage(str(out)).width() > 300
