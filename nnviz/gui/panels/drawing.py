@@ -32,7 +32,7 @@ from nnviz.core.numbers import format_percent, format_significant
 from nnviz.gui.panels.activations import SegmentsLine, make_plot
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.mistakes import picture_image
-from nnviz.gui.style import GRID_LINE, POSITIVE, TEXT, muted_text
+from nnviz.gui.style import GRID_LINE, POSITIVE, TEXT, muted_text, palette_style
 
 THROTTLE_MS = 40  # the prediction follows the pen at most this often (25 a second)
 _OTHER_BAR = "#a9b0b6"  # the classes not predicted
@@ -197,7 +197,7 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
         self.clear_button.setToolTip("Empty the canvas")
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         hint = QtWidgets.QLabel("Hold the left button down and draw")
-        hint.setObjectName("hint")
+        palette_style(hint, lambda: f"color: {muted_text().name()};")
         self.info_line = SegmentsLine()
         self.bar_view = pg.GraphicsLayoutWidget()
         self.bar_view.ci.setContentsMargins(2, 2, 12, 2)
