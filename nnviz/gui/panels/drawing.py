@@ -35,6 +35,7 @@ from nnviz.gui.panels.mistakes import picture_image
 from nnviz.gui.style import GRID_LINE, POSITIVE, TEXT, muted_text, palette_style
 
 THROTTLE_MS = 40  # the prediction follows the pen at most this often (25 a second)
+LABELLED = 0.001  # a bar this long or longer has its value written beside it (0.1 %)
 _OTHER_BAR = "#a9b0b6"  # the classes not predicted
 _STROKE = QtGui.QColor(POSITIVE)
 _STROKE.setAlpha(110)  # the pen's strokes over the picture: the picture shows through
@@ -216,10 +217,10 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
         right.setSpacing(2)
         right.addWidget(self.info_line)
         right.addWidget(self.bar_view, 1)
-        figure = QtWidgets.QHBoxLayout(self.figure)
-        figure.setContentsMargins(6, 4, 2, 2)
-        figure.addWidget(self.canvas, 3)
-        figure.addLayout(right, 2)
+        self.figure_layout = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.LeftToRight, self.figure)
+        self.figure_layout.setContentsMargins(6, 4, 2, 2)
+        self.figure_layout.addWidget(self.canvas, 3)
+        self.figure_layout.addLayout(right, 2)
         buttons = QtWidgets.QHBoxLayout()
         buttons.setContentsMargins(6, 0, 6, 4)
         buttons.addWidget(self.clear_button)
@@ -350,6 +351,7 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
         best = int(np.nanargmax(values)) if np.isfinite(values).any() else None
         if probabilities is not None:
             self.bar_plot.setLabel("bottom", "probability")
+            self.bar_plot.getAxis("bottom").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
             if best is None:
                 segments = [("The network's outputs are not numbers", None, True)]
             else:
@@ -357,6 +359,7 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
                             (f"   {format_percent(float(values[best]), 1)}", None, False)]
         else:  # one output that is no probability: its value
             self.bar_plot.setLabel("bottom", "output")
+            self.bar_plot.getAxis("bottom").setTicks(None)
             segments = [("Output ", None, False), (format_significant(float(values[0])), None, True)]
         self.info_line.set_segments(segments)
         self._set_bars(values, best)
@@ -368,15 +371,16 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
         brushes = [pg.mkBrush(POSITIVE if c == best else _OTHER_BAR) for c in range(classes)]
         self.bars.setOpts(x0=np.zeros(classes), y=np.arange(classes), height=0.7,
                           width=np.nan_to_num(values, nan=0.0), brushes=brushes)
-        # the exact value beside each bar; none while the pad is blank
+        # the value beside each bar that shows (none while the pad is blank)
         for c, label in enumerate(self._value_labels):
-            shown = self.outputs is not None and np.isfinite(values[c])
+            shown = self.outputs is not None and np.isfinite(values[c]) and abs(values[c]) >= LABELLED
             label.setText(format_percent(float(values[c]), 1) if shown and self._probabilities() is not None
                           else format_significant(float(values[c])) if shown else "")
             label.setPos(max(float(values[c]), 0.0) if shown else 0.0, c)
         low = min(0.0, float(np.nanmin(values))) if classes and np.isfinite(values).any() else 0.0
         high = max(1.0, float(np.nanmax(values))) if classes and np.isfinite(values).any() else 1.0
-        self.bar_plot.getViewBox().setRange(xRange=(low, high * 1.18), yRange=(-0.6, max(classes, 1) - 0.4),
+        # room right of the longest bar for its value
+        self.bar_plot.getViewBox().setRange(xRange=(low, high * 1.35), yRange=(-0.6, max(classes, 1) - 0.4),
                                             padding=0)
 
     def _lay_out_classes(self, classes: int) -> None:
@@ -386,10 +390,20 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
             self.bar_plot.removeItem(label)
         self._value_labels = []
         for _ in range(classes):
-            label = pg.TextItem("", color=TEXT, anchor=(-0.05, 0.5))
+            label = pg.TextItem("", color=TEXT, anchor=(-0.06, 0.5))  # a little right of the bar
             self.bar_plot.addItem(label)
             self._value_labels.append(label)
         self.bar_plot.getAxis("left").setTicks([[(c, str(c)) for c in range(classes)]])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        # the bars beside the canvas or below it, whichever leaves the canvas larger (it takes 3/5
+        # of the panel's width beside them, of its height above them)
+        width, height = event.size().width(), event.size().height()
+        beside = min(0.6 * width, height) >= min(width, 0.6 * height)
+        direction = QtWidgets.QBoxLayout.Direction.LeftToRight if beside else QtWidgets.QBoxLayout.Direction.TopToBottom
+        if self.figure_layout.direction() != direction:
+            self.figure_layout.setDirection(direction)
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_canvas_drawn(self) -> None:
