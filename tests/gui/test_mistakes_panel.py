@@ -123,3 +123,14 @@ def test_in_the_window_the_gallery_shows_the_rows_the_network_gets_wrong(digits_
     assert [r[1] for r in table] == rows[:shown].tolist()
     assert [r[3] for r in table] == predicted[:shown].tolist()
     assert np.allclose([r[4] for r in table], confidence[:shown], rtol=0, atol=1e-12)
+
+
+def test_the_run_report_pictures_the_mistakes_of_a_picture_model_only(make_panel, digits):
+    from nnviz.gui.report import report_figures
+
+    _, snap = digits
+    panel = make_panel(MistakesPanel, size=(700, 500))
+    panel.show_snapshot(snap)
+    assert list(report_figures([panel])) == [panel.export_title()]
+    panel.show_snapshot(Experiment().snapshot())
+    assert report_figures([panel]) == {}
