@@ -60,6 +60,9 @@ def network_to_dict(net, state: bool = True) -> dict:
     doc["dtype"] = net.dtype_name
     if "data" in meta:
         doc["data"] = meta["data"]
+    for key in ("lesson", "exercise"):  # teaching sections (nnviz.core.lessons), as they were given
+        if key in meta:
+            doc[key] = meta[key]
     if state and (net.optimizer.t or net.samples_seen):
         doc["state"] = {
             "step": net.optimizer.t, "samples_seen": net.samples_seen,

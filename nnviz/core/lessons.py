@@ -1,0 +1,586 @@
+"""Lessons and exercises: the ``lesson`` and ``exercise`` sections of a model document.
+
+A **lesson** walks through steps — each a title, a paragraph, what to do and what to watch — and
+says which panels are shown and which controls are hidden or locked; the document itself is the
+starting state. An **exercise** sets a goal (a train or test loss or accuracy to reach, maybe within
+so many steps) under constraints (at most so many hidden units, the activations kept, …), with hints
+revealed one at a time; :func:`check_exercise` judges a run against it. Both are described in
+``docs/model-format.md`` ("Lessons" and "Exercises")::
+
+    from nnviz.core.lessons import read_lesson, read_exercise, check_experiment, localized
+    lesson = read_lesson(doc)                 # None without a lesson section
+    localized(lesson.steps[0].title, "zh_CN")  # the Chinese text, else the English
+    verdict = check_experiment(read_exercise(doc), doc, experiment)
+    verdict.solved, verdict.steps, verdict.broken
+
+Every text is a string or a per-language object ``{"en": "...", "zh_CN": "..."}`` (English is
+required; the others are named by locale codes); a text may hold inline maths between ``$`` signs
+(``\\$`` is a dollar sign). Panels and controls are named by the keys of :data:`CONTROLS` (or the
+labels the window shows them under) and by the window's panel names: names this version does not know
+are kept in the document and reported by the window in one line, so that a teacher's file stays valid
+when the app changes. Everything else is validated as strictly as the rest of the document: one
+:class:`~nnviz.core.errors.ModelError` naming the field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nnviz.core.errors import ModelError
+from nnviz.core.validation import check_keys, check_option, show
+
+__all__ = ["CONTROLS", "KEEPABLE", "METRICS", "Exercise", "Goal", "Lesson", "Step", "Verdict", "check_exercise",
+           "check_experiment", "check_text", "exercise_to_dict", "hidden_units", "lesson_to_dict", "localized",
+           "read_exercise", "read_lesson", "split_maths"]
+
+#: the language every text must have, and the one shown when the reader's is missing
+FALLBACK = "en"
+#: a locale code: a language (``en``, ``zh``), then maybe a script (``Hans``) and a region (``CN``)
+_LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_[0-9]{3})?\Z")
+#: the longest name of a panel or control a lesson may give
+MAX_NAME = 100
+
+#: the controls a lesson may hide or lock, by their stable key, with the label the window shows
+#: (either may be given in a document; a saved lesson writes the keys, which stay when labels are
+#: translated). The window maps every key to its widgets (``nnviz.gui.lesson_controls``).
+CONTROLS = {
+    "dataset": "Data set", "noise": "Noise", "test_split": "Test split", "batch_size": "Batch size",
+    "features": "Features", "regenerate": "Regenerate", "import_csv": "Import CSV…",
+    "layers": "Hidden layers", "add_layer": "+ Add layer", "units": "Units", "activations": "Activations",
+    "output_activation": "Output activation", "init": "Initialiser",
+    "loss": "Loss", "optimizer": "Optimizer", "learning_rate": "Learning rate", "schedule": "Schedule",
+    "warmup": "Warm-up steps", "l1": "L1 rate", "l2": "L2 rate", "clip": "Clip gradient", "seed": "Seed",
+    "speed": "Steps / second",
+}
+
+#: what an exercise's goal may measure: the loss or accuracy on the training or the test rows
+METRICS = {"train_loss": "train loss", "test_loss": "test loss", "train_accuracy": "train accuracy",
+           "test_accuracy": "test accuracy"}
+
+#: what an exercise may keep as the starting document has it (``constraints.keep``)
+KEEPABLE = {
+    "data": "the data (data set, noise, split, features, rows)",
+    "batch_size": "the batch size",
+    "layers": "the hidden layers (their types and sizes)",
+    "activations": "the hidden layers' activations",
+    "output_activation": "the output activation",
+    "init": "the initialiser",
+    "loss": "the loss",
+    "optimizer": "the optimizer and its options (the learning rate apart)",
+    "learning_rate": "the learning rate",
+    "schedule": "the learning-rate schedule",
+    "regularization": "the L1 and L2 rates",
+    "clip_grad_norm": "gradient clipping",
+    "seed": "the seed",
+}
+
+LESSON_KEYS = ("steps", "panels", "hide", "lock")
+STEP_KEYS = ("title", "text", "do", "watch", "panels", "step_through")
+EXERCISE_KEYS = ("task", "goal", "constraints", "hints", "solution")
+GOAL_KEYS = ("metric", "threshold", "within")
+CONSTRAINT_KEYS = ("max_hidden_units", "max_hidden_layers", "keep")
+
+
+# -- texts -------------------------------------------------------------------------------------------
+def check_text(value, where: str) -> None:
+    """A text: a string, or ``{"en": ..., other locale codes: ...}`` of strings; inline maths
+    between ``$`` signs closed (``\\$`` for a dollar). A one-line ModelError naming ``where``
+    otherwise."""
+    if isinstance(value, str):
+        _check_maths(value, where)
+        return
+    if not isinstance(value, dict):
+        raise ModelError(f"{where}: expected text, or an object of texts by language like "
+                         f"{{\"en\": \"...\", \"zh_CN\": \"...\"}}, got {show(value)}")
+    for code, text in value.items():
+        if not isinstance(code, str) or not _LOCALE.match(code):
+            raise ModelError(f"{where}.{code}: not a locale code (like 'en', 'zh_CN')")
+        if not isinstance(text, str):
+            raise ModelError(f"{where}.{code}: expected text, got {show(text)}")
+        _check_maths(text, f"{where}.{code}")
+    if FALLBACK not in value:
+        raise ModelError(f"{where}.{FALLBACK}: missing (every text needs English, shown where the reader's "
+                         f"language is missing)")
+
+
+def _check_maths(text: str, where: str) -> None:
+    if len(re.findall(r"(?<!\\)\$", text)) % 2:
+        raise ModelError(f"{where}: a '$' opens inline maths that is never closed (write \\$ for a dollar sign)")
+
+
+def split_maths(text: str) -> list[tuple[bool, str]]:
+    """``text`` as pieces ``(is_maths, piece)``: the plain text and the inline maths between ``$``
+    signs (without them); ``\\$`` is a plain dollar sign. An unclosed ``$`` is taken as a dollar."""
+    pieces: list[tuple[bool, str]] = []
+    parts = re.split(r"(?<!\\)\$", text)
+    if len(parts) % 2 == 0:  # unclosed: the last $ is a dollar
+        parts[-2:] = [parts[-2] + "$" + parts[-1]]
+    for i, part in enumerate(parts):
+        part = part.replace("\\$", "$")
+        if part:
+            pieces.append((i % 2 == 1, part))
+    return pieces
+
+
+def localized(text, locale: str | None = None) -> str:
+    """The text to show a reader whose locale is ``locale`` (``"zh_CN"``, ``"zh-Hans-CN"``, ``"en_US"``):
+    the text in that locale, else in its language (``zh`` for ``zh_TW``, or another region of it), else
+    English. A plain string is the same in every language; None gives ""."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    code = (locale or FALLBACK).replace("-", "_")
+    if code in text:
+        return text[code]
+    language = code.split("_")[0]
+    if language in text:
+        return text[language]
+    for key in text:  # zh_CN for a reader of zh_TW, or of zh
+        if key.split("_")[0] == language:
+            return text[key]
+    return text.get(FALLBACK, "")
+
+
+def _names(value, where: str) -> tuple[str, ...]:
+    """A list of names of panels or controls: text, none twice. Unknown names are not refused here:
+    the window reports them (a file stays valid when the app changes)."""
+    if not isinstance(value, list):
+        raise ModelError(f"{where}: expected a list of names, got {show(value)}")
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip():
+            raise ModelError(f"{where}[{i}]: expected a name, got {show(name)}")
+        if len(name) > MAX_NAME:
+            raise ModelError(f"{where}[{i}]: a name of at most {MAX_NAME} characters, got {len(name)}")
+        if name in value[:i]:
+            raise ModelError(f"{where}[{i}]: {name!r} is named twice")
+    return tuple(value)
+
+
+# -- lessons -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    """One step of a lesson. Texts are as the document gives them (see :func:`localized`);
+    ``panels`` None keeps the lesson's panels; ``step_through`` None leaves step-through as it is."""
+
+    title: object
+    text: object
+    do: object = None
+    watch: object = None
+    panels: tuple[str, ...] | None = None
+    step_through: bool | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """The steps, the panels shown (None: the layout as it is), the controls hidden and locked."""
+
+    steps: tuple[Step, ...]
+    panels: tuple[str, ...] | None = None
+    hide: tuple[str, ...] = ()
+    lock: tuple[str, ...] = ()
+
+    def panels_at(self, index: int) -> tuple[str, ...] | None:
+        """The panels shown at step ``index``: the step's own, else the lesson's."""
+        own = self.steps[index].panels if 0 <= index < len(self.steps) else None
+        return own if own is not None else self.panels
+
+
+def read_lesson(doc: dict) -> Lesson | None:
+    """The document's ``lesson`` section, checked (None without one)."""
+    raw = doc.get("lesson")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ModelError(f"lesson: expected an object with 'steps', got {show(raw)}")
+    check_keys(raw, LESSON_KEYS, "lesson")
+    if "steps" not in raw:
+        raise ModelError("lesson.steps: missing (a lesson needs at least one step)")
+    steps = raw["steps"]
+    if not isinstance(steps, list) or not steps:
+        raise ModelError(f"lesson.steps: expected a list of at least one step, got {show(steps)}")
+    return Lesson(tuple(_step(entry, f"lesson.steps[{i}]") for i, entry in enumerate(steps)),
+                  _names(raw["panels"], "lesson.panels") if "panels" in raw else None,
+                  _names(raw.get("hide", []), "lesson.hide"), _names(raw.get("lock", []), "lesson.lock"))
+
+
+def _step(raw, where: str) -> Step:
+    if not isinstance(raw, dict):
+        raise ModelError(f"{where}: expected an object with a 'title' and a 'text', got {show(raw)}")
+    check_keys(raw, STEP_KEYS, where)
+    for key in ("title", "text"):
+        if key not in raw:
+            raise ModelError(f"{where}.{key}: missing")
+    for key in ("title", "text", "do", "watch"):
+        if key in raw:
+            check_text(raw[key], f"{where}.{key}")
+    panels = _names(raw["panels"], f"{where}.panels") if "panels" in raw else None
+    walk = check_option("bool", raw["step_through"], f"{where}.step_through") if "step_through" in raw else None
+    return Step(raw["title"], raw["text"], raw.get("do"), raw.get("watch"), panels, walk)
+
+
+def lesson_to_dict(lesson: Lesson) -> dict:
+    """The ``lesson`` section of a document for ``lesson`` (what :func:`read_lesson` reads back)."""
+    steps = []
+    for step in lesson.steps:
+        entry = {"title": step.title, "text": step.text}
+        entry.update({key: getattr(step, key) for key in ("do", "watch") if getattr(step, key) is not None})
+        if step.panels is not None:
+            entry["panels"] = list(step.panels)
+        if step.step_through is not None:
+            entry["step_through"] = step.step_through
+        steps.append(entry)
+    out: dict = {"steps": steps}
+    if lesson.panels is not None:
+        out["panels"] = list(lesson.panels)
+    if lesson.hide:
+        out["hide"] = list(lesson.hide)
+    if lesson.lock:
+        out["lock"] = list(lesson.lock)
+    return out
+
+
+# -- exercises ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Goal:
+    """Reach ``threshold`` on ``metric`` (a loss at most, an accuracy at least), within ``within``
+    steps of the run if given."""
+
+    metric: str
+    threshold: float
+    within: int | None = None
+
+    @property
+    def is_loss(self) -> bool:
+        return self.metric.endswith("loss")
+
+    def met(self, value: float) -> bool:
+        """Whether ``value`` of the metric reaches the goal (NaN never does)."""
+        return value <= self.threshold if self.is_loss else value >= self.threshold
+
+    def describe(self) -> str:
+        """``test loss ≤ 0.05 within 500 steps``, ``train accuracy ≥ 100%``."""
+        amount = f"{self.threshold:g}" if self.is_loss else f"{100 * self.threshold:g}%"
+        text = f"{METRICS[self.metric]} {'≤' if self.is_loss else '≥'} {amount}"
+        if self.within is not None:
+            text += f" within {self.within:,} step{'s' if self.within != 1 else ''}"
+        return text
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """The task (text), the goal, the constraints, the hints (texts, revealed one at a time) and
+    what to say once it is solved."""
+
+    task: object
+    goal: Goal
+    max_hidden_units: int | None = None
+    max_hidden_layers: int | None = None
+    keep: tuple[str, ...] = ()
+    hints: tuple = ()
+    solution: object = None
+
+    def constraint_lines(self) -> list[str]:
+        """The constraints in words, one each."""
+        lines = []
+        if self.max_hidden_units is not None:
+            lines.append(f"at most {self.max_hidden_units} hidden unit{'s' if self.max_hidden_units != 1 else ''}")
+        if self.max_hidden_layers is not None:
+            lines.append(f"at most {self.max_hidden_layers} hidden layer{'s' if self.max_hidden_layers != 1 else ''}")
+        lines += [f"keep {KEEPABLE[key]}" for key in self.keep]
+        return lines
+
+
+def read_exercise(doc: dict) -> Exercise | None:
+    """The document's ``exercise`` section, checked (None without one)."""
+    raw = doc.get("exercise")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ModelError(f"exercise: expected an object with a 'task' and a 'goal', got {show(raw)}")
+    check_keys(raw, EXERCISE_KEYS, "exercise")
+    for key in ("task", "goal"):
+        if key not in raw:
+            raise ModelError(f"exercise.{key}: missing")
+    check_text(raw["task"], "exercise.task")
+    goal = _goal(raw["goal"])
+    constraints = raw.get("constraints", {})
+    if not isinstance(constraints, dict):
+        raise ModelError(f"exercise.constraints: expected an object, got {show(constraints)}")
+    check_keys(constraints, CONSTRAINT_KEYS, "exercise.constraints", "constraint")
+    units = constraints.get("max_hidden_units")
+    layers = constraints.get("max_hidden_layers")
+    if units is not None:
+        check_option("posint", units, "exercise.constraints.max_hidden_units")
+    if layers is not None:
+        check_option("nonnegint", layers, "exercise.constraints.max_hidden_layers")
+    keep = _names(constraints.get("keep", []), "exercise.constraints.keep")
+    for i, key in enumerate(keep):
+        if key not in KEEPABLE:
+            close = difflib.get_close_matches(key, list(KEEPABLE), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(KEEPABLE)}"
+            raise ModelError(f"exercise.constraints.keep[{i}]: unknown thing to keep {key!r} ({hint})")
+    if "data" in keep and "data" not in doc:
+        raise ModelError("exercise.constraints.keep: 'data' needs the document's own data entry (the data to keep)")
+    hints = raw.get("hints", [])
+    if not isinstance(hints, list):
+        raise ModelError(f"exercise.hints: expected a list of texts, got {show(hints)}")
+    for i, hint in enumerate(hints):
+        check_text(hint, f"exercise.hints[{i}]")
+    if "solution" in raw:
+        check_text(raw["solution"], "exercise.solution")
+    return Exercise(raw["task"], goal, units, layers, keep, tuple(hints), raw.get("solution"))
+
+
+def _goal(raw) -> Goal:
+    where = "exercise.goal"
+    if not isinstance(raw, dict):
+        raise ModelError(f"{where}: expected an object like {{\"metric\": \"test_loss\", \"threshold\": 0.1}}, "
+                         f"got {show(raw)}")
+    check_keys(raw, GOAL_KEYS, where)
+    for key in ("metric", "threshold"):
+        if key not in raw:
+            raise ModelError(f"{where}.{key}: missing")
+    metric = raw["metric"]
+    if not isinstance(metric, str) or metric not in METRICS:
+        raise ModelError(f"{where}.metric: unknown metric {show(metric)} (one of {', '.join(METRICS)})")
+    kind = "nonneg" if metric.endswith("loss") else "prob"
+    threshold = check_option(kind, raw["threshold"], f"{where}.threshold")
+    within = check_option("posint", raw["within"], f"{where}.within") if "within" in raw else None
+    return Goal(metric, threshold, within)
+
+
+def exercise_to_dict(exercise: Exercise) -> dict:
+    """The ``exercise`` section of a document for ``exercise`` (what :func:`read_exercise` reads back)."""
+    goal = {"metric": exercise.goal.metric, "threshold": exercise.goal.threshold}
+    if exercise.goal.within is not None:
+        goal["within"] = exercise.goal.within
+    out: dict = {"task": exercise.task, "goal": goal}
+    constraints: dict = {}
+    if exercise.max_hidden_units is not None:
+        constraints["max_hidden_units"] = exercise.max_hidden_units
+    if exercise.max_hidden_layers is not None:
+        constraints["max_hidden_layers"] = exercise.max_hidden_layers
+    if exercise.keep:
+        constraints["keep"] = list(exercise.keep)
+    if constraints:
+        out["constraints"] = constraints
+    if exercise.hints:
+        out["hints"] = list(exercise.hints)
+    if exercise.solution is not None:
+        out["solution"] = exercise.solution
+    return out
+
+
+# -- judging a run -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verdict:
+    """How a run stands against an exercise.
+
+    ``solved``: the goal was reached within its steps with no constraint broken, at step ``steps``
+    (the first evaluation point that reached it). ``broken``: one line per constraint the run breaks
+    now. ``value`` and ``step``: the metric at the newest evaluation point (NaN before any) and its
+    step. ``out_of_steps``: the run went past the goal's steps without reaching it (Reset and try
+    again)."""
+
+    solved: bool
+    steps: int | None
+    broken: tuple[str, ...] = ()
+    value: float = math.nan
+    step: int = 0
+    out_of_steps: bool = False
+    metric: str = field(default="", compare=False)
+
+    def progress(self) -> str:
+        """``test loss 0.231 at step 120`` (or ``no evaluation yet``)."""
+        if not math.isfinite(self.value) and self.step == 0 and not self.metric:
+            return "no evaluation yet"
+        if self.metric.endswith("accuracy") and math.isfinite(self.value):
+            figure = f"{100 * self.value:.1f}%"
+        else:
+            figure = f"{self.value:.4g}"
+        return f"{METRICS.get(self.metric, self.metric)} {figure} at step {self.step:,}"
+
+
+def hidden_units(document: dict) -> tuple[int, int]:
+    """(hidden units, hidden layers) of a document: the units of its hidden layers that have units
+    (dense and glu; norm and dropout layers keep their input's width and are not counted)."""
+    sizes = [layer.get("units") for layer in document.get("layers", [])[:-1] if "units" in layer]
+    return sum(sizes), len(sizes)
+
+
+def _name(spec, default: str = "identity") -> str:
+    if spec is None:
+        return default
+    return spec if isinstance(spec, str) else spec.get("name", default)
+
+
+def _hidden_shape(document: dict) -> str:
+    parts = []
+    for layer in document.get("layers", [])[:-1]:
+        kind = layer.get("variant", layer.get("type", "dense"))
+        parts.append(str(layer["units"]) if kind == "dense" and "units" in layer
+                     else f"{kind} {layer['units']}" if "units" in layer else kind)
+    return "-".join(parts) or "none"
+
+
+def _shape_key(layer: dict) -> tuple:
+    return tuple((k, layer[k]) for k in ("type", "units", "variant", "p") if k in layer)
+
+
+def broken_constraints(exercise: Exercise, start: dict, document: dict, data=None, start_data=None) -> list[str]:
+    """The constraints of ``exercise`` that the model ``document`` with ``data`` (a
+    :class:`~nnviz.core.dataconfig.DataConfig`) breaks, one line each, against the starting
+    document ``start`` and its data (``start_data``; None: read from ``start``'s data entry)."""
+    broken = []
+    units, layers = hidden_units(document)
+    if exercise.max_hidden_units is not None and units > exercise.max_hidden_units:
+        broken.append(f"{units} hidden units, more than the {exercise.max_hidden_units} allowed")
+    if exercise.max_hidden_layers is not None and layers > exercise.max_hidden_layers:
+        broken.append(f"{layers} hidden layers, more than the {exercise.max_hidden_layers} allowed")
+    for key in exercise.keep:
+        line = _kept(key, start, document, data, start_data)
+        if line:
+            broken.append(line)
+    return broken
+
+
+def _kept(key: str, start: dict, now: dict, data, start_data) -> str:
+    """"" if ``now`` keeps ``key`` as ``start`` has it, else one line saying what changed."""
+    from nnviz.core.document import optimizer_spec
+
+    s_hidden, n_hidden = start["layers"][:-1], now["layers"][:-1]
+    if key == "layers":
+        if [_shape_key(x) for x in s_hidden] != [_shape_key(x) for x in n_hidden]:
+            return f"the hidden layers must stay {_hidden_shape(start)} (now {_hidden_shape(now)})"
+        return ""
+    if key == "activations":
+        was = [_name(x.get("activation")) for x in s_hidden]
+        new = [_name(x.get("activation")) for x in n_hidden]
+        if was != new:
+            return (f"the hidden activations must stay {', '.join(dict.fromkeys(was)) or 'as they were'} "
+                    f"(now {', '.join(dict.fromkeys(new)) or 'none'})")
+        return ""
+    if key == "output_activation":
+        was, new = _name(start["layers"][-1].get("activation")), _name(now["layers"][-1].get("activation"))
+        was_spec, new_spec = start["layers"][-1].get("activation"), now["layers"][-1].get("activation")
+        return "" if was_spec == new_spec or (was == new and not isinstance(was_spec, dict)
+                                               and not isinstance(new_spec, dict)) \
+            else f"the output activation must stay {was} (now {new})"
+    if key == "init":
+        was = [_name(x.get("init"), "default") for x in start["layers"] if "units" in x]
+        new = [_name(x.get("init"), "default") for x in now["layers"] if "units" in x]
+        if was != new:
+            return f"the initialiser must stay {was[0] if len(set(was)) == 1 else ', '.join(was)}"
+        return ""
+    if key == "loss":
+        was, new = _name(start.get("loss"), "mse"), _name(now.get("loss"), "mse")
+        return "" if was == new else f"the loss must stay {was} (now {new})"
+    if key in ("optimizer", "learning_rate"):
+        was, new = optimizer_spec(start), optimizer_spec(now)
+        if key == "learning_rate":
+            return "" if was["lr"] == new["lr"] else f"the learning rate must stay {was['lr']:g} (now {new['lr']:g})"
+        was.pop("lr")
+        new.pop("lr")
+        if was["name"] != new["name"]:
+            return f"the optimizer must stay {was['name']} (now {new['name']})"
+        return "" if was == new else f"the options of {was['name']} must stay as they were"
+    if key in ("schedule", "regularization", "clip_grad_norm", "seed"):
+        defaults = {"schedule": "constant", "regularization": {"l1": 0.0, "l2": 0.0}, "clip_grad_norm": None,
+                    "seed": 0}
+        was, new = (_normal(doc.get(key, defaults[key])) for doc in (start, now))
+        return "" if was == new else f"{KEEPABLE[key]} must stay as {'it was' if key != 'seed' else was}"
+    if key in ("data", "batch_size"):
+        return _data_kept(key, start, data, start_data)
+    raise ModelError(f"unknown thing to keep {key!r}")
+
+
+def _normal(value):
+    """A setting compared as a value: a bare name as its object, numbers as floats."""
+    if isinstance(value, str):
+        return {"name": value}
+    if isinstance(value, dict):
+        return {k: _normal(v) if isinstance(v, dict) else float(v) if isinstance(v, int) and not isinstance(v, bool)
+                else v for k, v in value.items() if not (k == "warmup" and v == 0)}
+    return value
+
+
+def _data_kept(key: str, start: dict, data, start_data) -> str:
+    if data is None:
+        return ""
+    if start_data is None:
+        start_data = start_data_of(start)
+    if start_data is None:
+        return ""
+    if key == "batch_size":
+        if data.batch_size != start_data.batch_size:
+            size = lambda b: "full batch" if b is None else str(b)  # noqa: E731
+            return f"the batch size must stay {size(start_data.batch_size)} (now {size(data.batch_size)})"
+        return ""
+    fields = ("dataset", "noise", "n", "seed", "test_fraction", "features")
+    changed = [name for name in fields if getattr(data, name) != getattr(start_data, name)]
+    a, b = data.imported, start_data.imported
+    if (a is None) != (b is None) or (a is not None and not (np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y))):
+        changed.append("rows")
+    if changed:
+        what = {"dataset": "data set", "test_fraction": "test split", "n": "number of points"}
+        return f"the data must stay as they were (changed: {', '.join(what.get(c, c) for c in changed)})"
+    return ""
+
+
+def start_data_of(start: dict):
+    """The data a starting document's ``data`` entry gives (a DataConfig), or None."""
+    from nnviz.core.dataconfig import DataConfig, data_config_for
+    from nnviz.core.document import build_network
+
+    if "data" not in start:
+        return None
+    return data_config_for(build_network(start), DataConfig())
+
+
+def metric_column(history: dict, metric: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """(steps, values, metric) of ``metric`` in a run's evaluation history (a snapshot's ``history``,
+    or :meth:`Experiment.history_views`): a test metric of data with no test rows is read on the
+    training rows, as the status bar reads it (the metric then names the training rows)."""
+    steps = np.asarray(history.get("eval_step", ()), dtype=np.float64)
+    values = np.asarray(history.get(metric, ()), dtype=np.float64)
+    if metric.startswith("test_") and not np.any(np.isfinite(values)):
+        metric = "train_" + metric[len("test_"):]
+        values = np.asarray(history.get(metric, ()), dtype=np.float64)
+    return steps, values, metric
+
+
+def check_exercise(exercise: Exercise, start: dict, document: dict, data, history: dict,
+                   start_data=None) -> Verdict:
+    """Judge a run against ``exercise``: the model as it is now (``document``, ``data``), and its
+    evaluation history since it last started (``history``: ``eval_step`` and the metric columns), from
+    the starting document ``start`` (and its data, ``start_data``; None: read from ``start``).
+
+    Solved when no constraint is broken now and an evaluation point at or before the goal's
+    ``within`` steps reached the threshold; ``steps`` is the first such point's step."""
+    broken = tuple(broken_constraints(exercise, start, document, data, start_data))
+    goal = exercise.goal
+    steps, values, metric = metric_column(history, goal.metric)
+    count = min(len(steps), len(values))
+    steps, values = steps[:count], values[:count]
+    value = float(values[-1]) if count else math.nan
+    step = int(steps[-1]) if count else 0
+    with np.errstate(invalid="ignore"):
+        reached = values <= goal.threshold if goal.is_loss else values >= goal.threshold
+    if goal.within is not None:
+        reached &= steps <= goal.within
+    hits = np.flatnonzero(reached)
+    first = int(steps[hits[0]]) if hits.size else None
+    out = goal.within is not None and first is None and step > goal.within
+    return Verdict(first is not None and not broken, first, broken, value, step, out, metric)
+
+
+def check_experiment(exercise: Exercise, start: dict, experiment) -> Verdict:
+    """:func:`check_exercise` for an :class:`~nnviz.core.experiment.Experiment` as it is now."""
+    return check_exercise(exercise, start, experiment.document_copy(), experiment.data,
+                          experiment.history_views()[0])
