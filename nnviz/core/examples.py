@@ -1,8 +1,9 @@
 """The example and lesson model documents that ship with nnviz (``resources/examples/``).
 
 Each is a ``nnviz.model/1`` document with a ``name`` (what an Examples menu shows) and a
-``description`` (what the lesson shows and what to look for). Lessons come first, in teaching
-order, then the other examples::
+``description`` (what the lesson shows and what to look for); a lesson may carry a ``lesson`` section
+(its steps) and an exercise an ``exercise`` section (see :mod:`nnviz.core.lessons`). Lessons come
+first, in teaching order, then the exercises, then the other examples::
 
     from nnviz.core.examples import list_examples, load_example
     [e.key for e in list_examples()]        # ['two-two-one', 'sigmoid-neuron', ..., 'circle']
@@ -22,21 +23,25 @@ from pathlib import Path
 from nnviz.core.document import build_network, read_document
 from nnviz.core.errors import ModelError
 
-__all__ = ["LESSONS", "Example", "example_files", "list_examples", "load_example"]
+__all__ = ["EXERCISES", "LESSONS", "Example", "example_files", "list_examples", "load_example"]
 
 #: the lessons, in the order they teach (the stems of their files); other examples follow by name
-LESSONS = ("two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry", "xor-mlp",
-           "softmax-three-classes")
+LESSONS = ("perceptron-accept", "two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry",
+           "xor-mlp", "softmax-three-classes", "cross-entropy", "mazur-backprop", "square-fit")
+#: the exercises, each a classic mistake to fix or a Playground-style challenge, after the lessons
+EXERCISES = ("exercise-no-activation", "exercise-deep-sigmoid", "exercise-mse-classification",
+             "exercise-naive-softmax", "exercise-zero-init", "exercise-fewest-units", "exercise-learning-rate")
 
 
 @dataclass(frozen=True)
 class Example:
     """One shipped document: ``key`` (its file stem, for :func:`load_example`), ``name`` and
-    ``description`` (from the document)."""
+    ``description`` (from the document), and ``kind``: "lesson", "exercise" or "example"."""
 
     key: str
     name: str
     description: str
+    kind: str = "example"
 
 
 def _folder():
@@ -48,10 +53,12 @@ def _folder():
 
 
 def example_files() -> dict:
-    """Each shipped example's file (package data), by key: the lessons in teaching order, then the rest."""
+    """Each shipped example's file (package data), by key: the lessons in teaching order, then the
+    exercises, then the rest."""
     found = {entry.name[: -len(".json")]: entry for entry in _folder().iterdir()
              if entry.is_file() and entry.name.endswith(".json")}
-    order = [key for key in LESSONS if key in found] + sorted(key for key in found if key not in LESSONS)
+    order = [key for key in (*LESSONS, *EXERCISES) if key in found]
+    order += sorted(key for key in found if key not in order)
     return {key: found[key] for key in order}
 
 
@@ -66,11 +73,12 @@ def _read(entry) -> dict:
 
 
 def list_examples() -> list[Example]:
-    """Every shipped document: the lessons in teaching order, then the rest by key."""
+    """Every shipped document: the lessons in teaching order, then the exercises, then the rest by key."""
     out = []
     for key, entry in example_files().items():
         doc = _read(entry)
-        out.append(Example(key, doc.get("name") or key, doc.get("description", "")))
+        kind = "lesson" if key in LESSONS else "exercise" if key in EXERCISES else "example"
+        out.append(Example(key, doc.get("name") or key, doc.get("description", ""), kind))
     return out
 
 

@@ -41,8 +41,8 @@ from nnviz.core.document import TEACHING, build_network, network_to_dict, read_b
 from nnviz.core.errors import MAX_STEPS, CommandError, DataError, ModelError, NnvizError
 from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, Course, History, Table, saved_history
 from nnviz.core.landscape import LandscapeJob, network_recipe, sample_rows
-from nnviz.core.lessons import read_exercise, read_lesson
 from nnviz.core.layers import LAYERS
+from nnviz.core.lessons import read_exercise, read_lesson
 from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
