@@ -527,8 +527,9 @@ def network_recipe(net: Network) -> dict:
 @dataclass(frozen=True)
 class LandscapeRequest:
     """What to compute: the directions (``"random"`` with ``seed``, ``"parameters"``: the flat
-    positions ``first`` and ``second``, or ``"path"``: the principal directions of ``path``), the range ``±span`` and the grid's ``resolution``; and the
-    line from the start of the run, at ``line_points`` values of t across ``line_range``."""
+    positions ``first`` and ``second``, or ``"path"``: the principal directions of ``path``), the
+    range ``±span`` and the grid's ``resolution``; and the line from the start of the run, at
+    ``line_points`` values of t across ``line_range``."""
 
     directions: str = "random"
     seed: int = 0

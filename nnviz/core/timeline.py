@@ -137,8 +137,9 @@ class Timeline:
 
     def path_to(self, experiment: Experiment, most_bytes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The optimizer's path up to ``experiment``'s step (the run's present, or a past state of it
-        from :meth:`at`): the keyframes up to it, with its state appended (when no keyframe has it), evenly thinned to at most ``most_bytes`` of parameters
-        (default :data:`PATH_BYTES`), the first and the present kept: what the loss landscape draws."""
+        from :meth:`at`): the keyframes up to it, with its state appended (when no keyframe has it),
+        evenly thinned to at most ``most_bytes`` of parameters (default :data:`PATH_BYTES`), the first
+        and the last kept: what the loss landscape draws."""
         steps, params = self.path()
         upto = int(np.searchsorted(steps, experiment.step, side="right"))  # a past state: its path up to it
         steps, params = steps[:upto], params[:upto]

@@ -241,9 +241,9 @@ class _LaneColumn(QtWidgets.QWidget):
     def name(self) -> str:
         return f"Lane {self.number}"
 
-    def show_lane(self, label: str, snapshot) -> None:
+    def show_lane(self, settings: str, snapshot) -> None:
         state = "  (diverged)" if snapshot.diverged else ""
-        self.title.setText(f"<span style='color:{self.color}'>■</span> <b>{self.name}</b>: {label}{state}")
+        self.title.setText(f"<span style='color:{self.color}'>■</span> <b>{self.name}</b>: {settings}{state}")
         for panel in (self.output, self.graph, self.health):
             panel.show_snapshot(snapshot)
 
@@ -480,8 +480,8 @@ class CompareWindow(QtWidgets.QMainWindow):
     # -- drawing ------------------------------------------------------------------------------------
     def _show(self, frames: list) -> None:
         self.frames = frames
-        for k, ((label, snapshot), column) in enumerate(zip(frames, self.columns)):
-            column.show_lane(label, snapshot)
+        for k, ((name, snapshot), column) in enumerate(zip(frames, self.columns)):
+            column.show_lane(name, snapshot)
             h = snapshot.history
             held_out = snapshot.raw_test is not None
             self.loss_curves[k].setData(h["eval_step"], h["test_loss"] if held_out else h["train_loss"])

@@ -413,7 +413,8 @@ def test_keep_replays_a_lane_from_where_it_parted_with_the_runs_history_and_cour
     engine.execute("keep", (40, base.net.flat_params.copy(), changes, "sgd, lr 0.03", 70, lane.to_document()))
     exp = engine.experiment
     assert exp.step == 70 and np.array_equal(exp.net.flat_params, lane.net.flat_params)
-    assert all(np.array_equal(exp.net.optimizer.state[k], lane.net.optimizer.state[k]) for k in lane.net.optimizer.state)
+    state = lane.net.optimizer.state
+    assert all(np.array_equal(exp.net.optimizer.state[k], state[k]) for k in state)
     assert exp.trainer.history.run_steps.view()[0] == 1 and exp.data.batch_size == 5
     assert exp.branches[-1].label == "sgd, lr 0.03" and exp.branches[-1].start == 40
     assert engine.timeline.start == 0

@@ -645,7 +645,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         size = self.view.size()
         beside = size.width() > 1.6 * size.height()
         layout = self.view.ci.layout
-        if beside == self._beside and self.line_plot in self.view.ci.items and self.line_plot.getAxis("bottom").labelText:
+        placed = self.line_plot in self.view.ci.items and self.line_plot.getAxis("bottom").labelText
+        if beside == self._beside and placed:
             return
         self._beside = beside
         if self.line_plot in self.view.ci.items:
