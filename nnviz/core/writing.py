@@ -82,11 +82,11 @@ def dumps(doc, indent: int = 2) -> str:
     def fmt(value, level):
         pad, inner = " " * (indent * level), " " * (indent * (level + 1))
         if isinstance(value, dict) and value:
-            items = [f"{inner}{json.dumps(k)}: {fmt(v, level + 1)}" for k, v in value.items()]
+            items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {fmt(v, level + 1)}" for k, v in value.items()]
             return "{\n" + ",\n".join(items) + "\n" + pad + "}"
         if _nested(value):
             return "[\n" + ",\n".join(inner + fmt(v, level + 1) for v in value) + "\n" + pad + "]"
-        return json.dumps(value, allow_nan=False)
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)  # a lesson's Chinese stays readable
 
     return fmt(doc, 0) + "\n"
 

@@ -142,9 +142,11 @@ class LessonPane(QtWidgets.QWidget):
         self.step_view = QtWidgets.QTextBrowser()
         self.step_view.setAccessibleName("Lesson step")
         self.step_view.setOpenExternalLinks(True)
+        # read, not typed in: Page Down/Up and the arrows stay the lesson's (and training's) keys
+        self.step_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.back_button = QtWidgets.QPushButton("Back")
         self.back_button.setToolTip("The step before (Page Up)")
-        self.next_button = QtWidgets.QPushButton("Next")
+        self.next_button = QtWidgets.QPushButton("Next step")
         self.next_button.setToolTip("The next step (Page Down)")
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
@@ -160,6 +162,7 @@ class LessonPane(QtWidgets.QWidget):
 
         self.exercise_view = QtWidgets.QTextBrowser()
         self.exercise_view.setAccessibleName("Exercise")
+        self.exercise_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.solved_label = QtWidgets.QLabel()
         self.solved_label.setObjectName("solved_banner")
         self.solved_label.setWordWrap(True)
