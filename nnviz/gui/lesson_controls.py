@@ -96,7 +96,8 @@ class LessonControls:
         names), giving back what was hidden or locked before; returns the names it does not know."""
         self.hide, self.lock = tuple(hide), tuple(lock)
         self.apply()
-        return [name for name in dict.fromkeys((*self.hide, *self.lock)) if not self._resolve(name)]
+        return [name for name in dict.fromkeys((*self.hide, *self.lock))
+                if self.key_of(name) is None and not self._named(name)]
 
     def clear(self) -> None:
         """Hide and lock nothing."""
@@ -109,10 +110,13 @@ class LessonControls:
     # -- resolving names ---------------------------------------------------------------------------
     def _resolve(self, name: str) -> list[QtWidgets.QWidget]:
         """The widgets ``name`` locks: a key's, a label's, or the controls of that accessible name."""
-        widgets = control_widgets(self.panel)
         key = self.key_of(name)
         if key is not None:
-            return widgets[key]
+            return control_widgets(self.panel)[key]
+        return self._named(name)
+
+    def _named(self, name: str) -> list[QtWidgets.QWidget]:
+        """The sidebar's controls whose accessible name is ``name`` (any case)."""
         wanted = visible_text(name).casefold()
         return [w for w in self.panel.findChildren(QtWidgets.QWidget)
                 if isinstance(w, CONTROL_TYPES) and w.accessibleName().casefold() == wanted]

@@ -18,16 +18,8 @@ import re
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
-from nnviz.core.lessons import (
-    Exercise,
-    Lesson,
-    Verdict,
-    check_exercise,
-    localized,
-    read_exercise,
-    read_lesson,
-    split_maths,
-)
+from nnviz.core.exercises import Verdict, check_exercise
+from nnviz.core.lessons import Exercise, Lesson, localized, read_exercise, read_lesson, split_maths
 from nnviz.gui.accessibility import name_controls
 from nnviz.gui.style import is_dark, muted_text, on_window, palette_style
 

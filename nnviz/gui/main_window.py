@@ -748,8 +748,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stepper.set_lesson(self.model_name, doc.get("description", ""))
         self.setWindowModified(False)
         self._update_title()
-        # lessons are for stepping through; circle and the exercises for watching (a lesson's steps may say)
-        self.set_walk_mode(key != "circle" and "exercise" not in doc)
+        # lessons are for stepping through, circle and the exercises for watching, unless a lesson's
+        # first step says
+        lesson = read_lesson(doc)
+        said = lesson.steps[0].step_through if lesson is not None else None
+        self.set_walk_mode(said if said is not None else key != "circle" and "exercise" not in doc)
         self.open_teaching(doc)
         return True
 
@@ -775,9 +778,12 @@ class MainWindow(QtWidgets.QMainWindow):
         unknown = self.lesson_controls.set(lesson.hide if lesson else (), lesson.lock if lesson else ())
         if not unknown and not self.lesson_controls.active:
             self._show_state_again()
-        panels = [name for names in ([lesson.panels or ()] + [s.panels or () for s in lesson.steps] if lesson else [])
-                  for name in names]
-        unknown_panels = sorted({name for name in panels if name not in self.docks and name != "graph"})
+        panels = set()
+        if lesson is not None:
+            panels.update(lesson.panels or ())
+            for step in lesson.steps:
+                panels.update(step.panels or ())
+        unknown_panels = sorted(name for name in panels if name not in self.docks and name != "graph")
         parts = []
         if unknown_panels:
             parts.append(f"panels {', '.join(map(repr, unknown_panels))}")
@@ -891,7 +897,7 @@ class MainWindow(QtWidgets.QMainWindow):
         walking = self.act_walk.isChecked()
         steps = self.lesson_pane.step_count > 0
         forward, backward = [Qt.Key.Key_PageDown], [Qt.Key.Key_PageUp]
-        if self.presenting:
+        if self.presenting and steps:
             forward.append(Qt.Key.Key_Down)
             backward.append(Qt.Key.Key_Up)
             if not walking:

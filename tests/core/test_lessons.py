@@ -17,13 +17,12 @@ from nnviz.core import ModelError, load_model, save_model
 from nnviz.core.codegen import ExportError, run_of, torch_files
 from nnviz.core.document import build_network, read_document
 from nnviz.core.examples import EXERCISES, LESSONS, list_examples, load_example
+from nnviz.core.exercises import check_exercise, check_experiment
 from nnviz.core.experiment import Experiment
 from nnviz.core.lessons import (
     CONTROLS,
     KEEPABLE,
     Goal,
-    check_exercise,
-    check_experiment,
     exercise_to_dict,
     lesson_to_dict,
     localized,
