@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.exercises import Verdict, check_exercise
@@ -122,6 +122,7 @@ class LessonPane(QtWidgets.QWidget):
         self.solved_verdict: Verdict | None = None  # the moment it was solved (kept once it was)
         self._state: dict | None = None
         self._history = None
+        self._exercise_html = ""
         self.note = ""  # names the lesson gives that this window does not know, in one line
 
         self.name_label = QtWidgets.QLabel()
@@ -246,7 +247,7 @@ class LessonPane(QtWidgets.QWidget):
         """Show one more hint of the exercise, if it has one left."""
         if self.exercise and self.hints_shown < len(self.exercise.hints):
             self.hints_shown += 1
-            self._render()
+            self._render_exercise(scroll=True)
 
     # -- the run ---------------------------------------------------------------------------------------
     def set_state(self, state: dict) -> None:
@@ -273,7 +274,7 @@ class LessonPane(QtWidgets.QWidget):
             self.solved_verdict = verdict
         if verdict != self.verdict or newly:
             self.verdict = verdict
-            self._render_exercise()
+            self._render_exercise(scroll=newly)
         if newly:
             self.solved.emit(verdict)
 
@@ -291,7 +292,7 @@ class LessonPane(QtWidgets.QWidget):
             self.counter_label.setText("")
             return
         step = self.lesson.steps[self.index]
-        parts = [f"<h3>{html.escape(self._t(step.title))}</h3>", f"<p>{text_html(self._t(step.text))}</p>"]
+        parts = [f"<h3>{text_html(self._t(step.title))}</h3>", f"<p>{text_html(self._t(step.text))}</p>"]
         for label, text in (("Do", step.do), ("Watch", step.watch)):
             if text is not None:
                 parts.append(f"<p><b>{label}:</b> {text_html(self._t(text))}</p>")
@@ -300,10 +301,13 @@ class LessonPane(QtWidgets.QWidget):
         self.back_button.setEnabled(self.index > 0)
         self.next_button.setEnabled(self.index < self.step_count - 1)
 
-    def _render_exercise(self) -> None:
+    def _render_exercise(self, scroll: bool = False) -> None:
+        """The exercise as it stands; ``scroll``: to its end (a hint or the solution just shown), else
+        where the reader left it."""
         ex = self.exercise
         if ex is None:
             self.exercise_view.setHtml("")
+            self._exercise_html = ""
             return
         verdict = self.verdict
         good, bad = on_window(SOLVED, self), on_window(BROKEN, self)
@@ -327,9 +331,13 @@ class LessonPane(QtWidgets.QWidget):
             parts.append(f"<p><b>Hint {i + 1}:</b> {text_html(self._t(ex.hints[i]))}</p>")
         if self.solved_verdict is not None and ex.solution is not None:
             parts.append(f"<p><b>Why it works:</b> {text_html(self._t(ex.solution))}</p>")
-        self.exercise_view.setHtml("".join(parts))
-        self.exercise_view.moveCursor(QtGui.QTextCursor.MoveOperation.End)
-        self.exercise_view.ensureCursorVisible()
+        text = "".join(parts)
+        if text != self._exercise_html:
+            self._exercise_html = text
+            bar = self.exercise_view.verticalScrollBar()
+            kept = bar.value()
+            self.exercise_view.setHtml(text)
+            bar.setValue(bar.maximum() if scroll else kept)
         total = len(ex.hints)
         self.hint_button.setEnabled(self.hints_shown < total)
         self.hint_button.setVisible(total > 0)
