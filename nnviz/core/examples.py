@@ -11,7 +11,7 @@ first, in teaching order, then the exercises, then the other examples::
 
 The files are the package data of ``nnviz.resources`` (the top-level ``resources/`` folder, mapped in
 ``pyproject.toml``), found with :mod:`importlib.resources`, so they load from a wheel or an editable
-install alike; from a source checkout that is not installed, the folder is read in place.
+install alike; from a source checkout, the folder is read in place.
 """
 
 from __future__ import annotations
@@ -45,11 +45,16 @@ class Example:
 
 
 def _folder():
-    """The examples folder: installed package data, else the source checkout's own folder."""
+    """The examples folder: the source checkout's own, when this code runs from one (a checkout may
+    run on another one's editable install, whose package data are that checkout's), else the
+    installed package data."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "resources" / "examples").is_dir():
+        return checkout / "resources" / "examples"
     try:
         return importlib.resources.files("nnviz.resources") / "examples"
     except ModuleNotFoundError:  # running from a source tree that is not installed
-        return Path(__file__).resolve().parents[2] / "resources" / "examples"
+        return checkout / "resources" / "examples"
 
 
 def example_files() -> dict:

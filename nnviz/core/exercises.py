@@ -30,10 +30,12 @@ class Verdict:
     """How a run stands against an exercise.
 
     ``solved``: the goal was reached within its steps with no constraint broken, at step ``steps``
-    (the first evaluation point that reached it). ``broken``: one line per constraint the run breaks
-    now. ``value`` and ``step``: the metric at the newest evaluation point (NaN before any) and its
-    step. ``out_of_steps``: the run went past the goal's steps without reaching it (Reset and try
-    again)."""
+    (the first evaluation point that reached it; None while not solved). ``broken``: one line per
+    constraint the run breaks now. ``value`` and ``step``: the metric at the newest evaluation
+    point (NaN before any) and its step. ``out_of_steps``: the run went past the goal's steps
+    without reaching it (Reset and try again). ``metric``: the column judged (a test metric of data
+    without test rows is read on the training rows); ``points``: how many evaluation points there
+    were."""
 
     solved: bool
     steps: int | None
@@ -220,7 +222,8 @@ def check_exercise(exercise: Exercise, start: dict, document: dict, data, histor
     hits = np.flatnonzero(reached)
     first = int(steps[hits[0]]) if hits.size else None
     out = goal.within is not None and first is None and step > goal.within
-    return Verdict(first is not None and not broken, first, broken, value, step, out, metric, count)
+    solved = first is not None and not broken
+    return Verdict(solved, first if solved else None, broken, value, step, out, metric, count)
 
 
 def check_experiment(exercise: Exercise, start: dict, experiment) -> Verdict:

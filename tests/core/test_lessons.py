@@ -233,9 +233,9 @@ def test_every_shipped_text_is_in_english_and_chinese(key):
     for text in (t for section in sections for t in _texts(section)):
         assert isinstance(text, dict) and set(text) == {"en", "zh_CN"}, (key, text)
         assert re.search(r"[\u4e00-\u9fff]", text["zh_CN"]), (key, text)
-        # the same maths in both languages
-        assert [m for m, _ in split_maths(text["en"]) if m] == [m for m, _ in split_maths(text["zh_CN"]) if m]
-        assert [p for m, p in split_maths(text["en"]) if m] == [p for m, p in split_maths(text["zh_CN"]) if m], key
+        # the same maths in both languages (in the order each language puts it)
+        assert sorted(p for m, p in split_maths(text["en"]) if m) == sorted(
+            p for m, p in split_maths(text["zh_CN"]) if m), (key, text)
     lesson = read_lesson(doc)
     if lesson is not None:
         names = {*lesson.hide, *lesson.lock}
@@ -264,7 +264,8 @@ def test_cross_entropy_of_the_published_predictions():
                   for s in range(2)]
     assert round(per_sample[0], 3) == 0.357 and round(per_sample[1], 3) == 0.916
     assert round(trace.loss, 3) == round((0.35667494393873245 + 0.916290731874155) / 2, 3) == 0.636
-    walk = Walkthrough(*trace_next_step(exp.net, exp.trainer))
+    fresh = Experiment(load_example("cross-entropy"))  # trace() took the step: the lesson's start again
+    walk = Walkthrough(*trace_next_step(fresh.net, fresh.trainer))
     loss_op = next(i for i, op in enumerate(walk.operations) if op.phase == "loss")
     assert "0.357" in walk.calculation(loss_op, sample=0).text()
     assert "0.916" in walk.calculation(loss_op, sample=1).text()
@@ -359,7 +360,7 @@ FIXES = {
     "exercise-fewest-units": lambda exp: exp.set_layers(
         [{"type": "dense", "units": 3, "activation": "tanh", "init": "xavier_uniform"},
          exp.document_copy()["layers"][-1]]),
-    "exercise-learning-rate": lambda exp: (exp.set_training(lr=0.3), exp.reset()),
+    "exercise-learning-rate": lambda exp: (exp.set_training(lr=1.0), exp.reset()),
 }
 
 
@@ -447,7 +448,7 @@ def test_the_naive_softmax_equals_the_stable_one_until_it_overflows():
     np.testing.assert_allclose(act_naive.forward(z), act_stable.forward(z), rtol=1e-12)
     big = np.array([[710.0, 0.0, 1.0], [1.0, 2.0, 3.0]])
     out = act_naive.forward(big)
-    assert np.all(np.isnan(out[0])) and np.all(np.isfinite(out[1]))
+    assert np.isnan(out[0, 0]) and np.all(out[0, 1:] == 0.0) and np.all(np.isfinite(out[1]))  # ∞/∞ and 1/∞
     assert np.all(np.isfinite(act_stable.forward(big)))
     assert act_naive.to_spec() == {"name": "softmax", "stable": False} and act_stable.to_spec() == "softmax"
     assert act_naive.formula_text == "exp(z_i) / Σ_j exp(z_j)"
@@ -461,7 +462,7 @@ def test_the_naive_softmax_under_cross_entropy_gives_a_nan_loss():
     net.layers[0].weight[...] = [[400.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
     X, y = np.array([[2.0, 0.0]]), np.eye(3)[[1]]
     loss, grad, fused = net.data_loss(net.forward(X, training=True), y)
-    assert math.isnan(loss) and fused and np.all(np.isnan(grad))
+    assert math.isnan(loss) and fused and np.isnan(grad[0, 0])
     net.layers[0].weight[...] = [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
     stable = load_model(_softmax_doc(True))
     stable.layers[0].weight[...] = net.layers[0].weight
