@@ -27,6 +27,9 @@ SOLVED = "#2e7d32"
 BROKEN = "#c62828"
 
 # -- inline maths ------------------------------------------------------------------------------------
+#: LaTeX's binary operators and relations: written with a space either side
+_OPERATORS = {"cdot": "·", "times": "×", "to": "→", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "approx": "≈",
+              "in": "∈", "neq": "≠", "pm": "±", "odot": "⊙"}
 #: LaTeX commands written as the characters they stand for (the stand-in for typeset maths)
 _SYMBOLS = {
     "cdot": "·", "times": "×", "sigma": "σ", "eta": "η", "partial": "∂", "sum": "Σ", "ldots": "…", "dots": "…",
@@ -76,8 +79,13 @@ def _latex_html(latex: str) -> str:
             elif name in ("sqrt",):
                 inner, i = _group(latex, i)
                 out.append(f"√({_latex_html(inner)})")
+            elif name in _OPERATORS:
+                out.append(f" {_OPERATORS[name]} ")
             else:
                 out.append(html.escape(_SYMBOLS.get(name, name)))
+            if name.isalpha():  # a control word ends at the spaces after it, as in LaTeX
+                while i < len(latex) and latex[i] == " ":
+                    i += 1
         elif c in "_^":
             arg, i = _group(latex, i + 1)
             tag = "sub" if c == "_" else "sup"
@@ -87,7 +95,7 @@ def _latex_html(latex: str) -> str:
         else:
             out.append(html.escape(c))
             i += 1
-    return "".join(out)
+    return re.sub(r" {2,}", " ", "".join(out))
 
 
 def inline_maths(latex: str) -> str:

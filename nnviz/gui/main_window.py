@@ -142,6 +142,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.exports = ExportActions(self)
         self._build_menus()
+        self._keep_menu_shortcuts()
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
@@ -262,8 +263,6 @@ class MainWindow(QtWidgets.QMainWindow):
                                             Qt.Key.Key_PageUp, "The lesson's step before (Page Up)")
         for action in (self.act_leave_presentation, self.act_lesson_next, self.act_lesson_back):
             action.setEnabled(False)
-        for action in (self.act_present, self.act_leave_presentation, self.act_lesson_next, self.act_lesson_back):
-            self.addAction(action)  # their keys work with the menu bar hidden (presentation mode)
         for action in (self.act_step, self.act_reset, self.act_play):
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
@@ -323,6 +322,19 @@ class MainWindow(QtWidgets.QMainWindow):
         help_menu.addAction(self._action("About nnviz", self._on_about_triggered,
                                          tip="Version, licence, and the Qt and PySide6 nnviz runs on"))
         self._refresh_recent_menu()
+
+    def _keep_menu_shortcuts(self) -> None:
+        """Give the window itself every action of its menus, and the lesson's and presentation's:
+        their keys then work with the menu bar hidden (presentation mode hides it)."""
+        def actions(menu_or_bar):
+            for action in menu_or_bar.actions():
+                if action.menu() is not None:
+                    yield from actions(action.menu())
+                elif not action.isSeparator():
+                    yield action
+
+        extra = (self.act_leave_presentation,)
+        self.addActions(list(dict.fromkeys((*actions(self.menuBar()), *extra))))
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Training")
