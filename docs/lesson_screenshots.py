@@ -86,6 +86,7 @@ def main(argv=None) -> None:
 
     wait(lambda: window.latest is not None and window._state is not None)
     window.session.set_speed(1000)
+    window.controls.set_speed(1000)
 
     # y = x² in presentation mode, trained
     open_example("square-fit")
@@ -114,6 +115,7 @@ def main(argv=None) -> None:
     open_example("exercise-learning-rate")
     window.resize(1600, 1000)
     window.session.set_speed(300)
+    window.controls.set_speed(300)
     window.session.set_training(lr=0.5)
     window.session.reset()
     window.lesson_pane.reveal_hint()

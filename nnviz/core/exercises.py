@@ -19,7 +19,7 @@ import numpy as np
 from nnviz.core.dataconfig import DataConfig, data_config_for
 from nnviz.core.document import build_network, optimizer_spec
 from nnviz.core.errors import ModelError
-from nnviz.core.lessons import KEEPABLE, METRICS, Exercise
+from nnviz.core.lessons import METRICS, Exercise
 
 __all__ = ["Verdict", "broken_constraints", "check_exercise", "check_experiment", "hidden_units", "metric_column",
            "start_data_of"]
@@ -142,7 +142,9 @@ def _kept(key: str, start: dict, now: dict, data, start_data) -> str:
         defaults = {"schedule": "constant", "regularization": {"l1": 0.0, "l2": 0.0}, "clip_grad_norm": None,
                     "seed": 0}
         was, new = (_normal(doc.get(key, defaults[key])) for doc in (start, now))
-        return "" if was == new else f"{KEEPABLE[key]} must stay as {'it was' if key != 'seed' else was}"
+        what = {"schedule": "the schedule", "regularization": "the L1 and L2 rates",
+                "clip_grad_norm": "gradient clipping", "seed": "the seed"}[key]
+        return "" if was == new else f"{what} must stay as {'it was' if key != 'seed' else was}"
     if key in ("data", "batch_size"):
         return _data_kept(key, start, data, start_data)
     raise ModelError(f"unknown thing to keep {key!r}")

@@ -60,16 +60,16 @@ METRICS = {"train_loss": "train loss", "test_loss": "test loss", "train_accuracy
 
 #: what an exercise may keep as the starting document has it (``constraints.keep``)
 KEEPABLE = {
-    "data": "the data (data set, noise, split, features, rows)",
+    "data": "the data",
     "batch_size": "the batch size",
-    "layers": "the hidden layers (their types and sizes)",
-    "activations": "the hidden layers' activations",
+    "layers": "the hidden layers' sizes",
+    "activations": "the hidden activations",
     "output_activation": "the output activation",
     "init": "the initialiser",
     "loss": "the loss",
-    "optimizer": "the optimizer and its options (the learning rate apart)",
+    "optimizer": "the optimizer (its rate apart)",
     "learning_rate": "the learning rate",
-    "schedule": "the learning-rate schedule",
+    "schedule": "the schedule",
     "regularization": "the L1 and L2 rates",
     "clip_grad_norm": "gradient clipping",
     "seed": "the seed",
@@ -288,7 +288,8 @@ class Exercise:
             lines.append(f"at most {self.max_hidden_units} hidden unit{'s' if self.max_hidden_units != 1 else ''}")
         if self.max_hidden_layers is not None:
             lines.append(f"at most {self.max_hidden_layers} hidden layer{'s' if self.max_hidden_layers != 1 else ''}")
-        lines += [f"keep {KEEPABLE[key]}" for key in self.keep]
+        if self.keep:
+            lines.append("keep " + ", ".join(KEEPABLE[key] for key in self.keep))
         return lines
 
 

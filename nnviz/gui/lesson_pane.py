@@ -30,6 +30,10 @@ BROKEN = "#c62828"
 #: LaTeX's binary operators and relations: written with a space either side
 _OPERATORS = {"cdot": "·", "times": "×", "to": "→", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "approx": "≈",
               "in": "∈", "neq": "≠", "pm": "±", "odot": "⊙"}
+#: accents, put over the character after them (ŷ)
+_ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307"}
+#: symbols written against what follows them
+_PREFIXES = {"partial", "nabla"}
 #: LaTeX commands written as the characters they stand for (the stand-in for typeset maths)
 _SYMBOLS = {
     "cdot": "·", "times": "×", "sigma": "σ", "eta": "η", "partial": "∂", "sum": "Σ", "ldots": "…", "dots": "…",
@@ -79,11 +83,16 @@ def _latex_html(latex: str) -> str:
             elif name in ("sqrt",):
                 inner, i = _group(latex, i)
                 out.append(f"√({_latex_html(inner)})")
+            elif name in _ACCENTS:
+                while i < len(latex) and latex[i] == " ":  # \hat y: the accent's argument after the space
+                    i += 1
+                inner, i = _group(latex, i)
+                out.append(f"{_latex_html(inner)}{_ACCENTS[name]}")
             elif name in _OPERATORS:
                 out.append(f" {_OPERATORS[name]} ")
             else:
                 out.append(html.escape(_SYMBOLS.get(name, name)))
-            if name.isalpha():  # a control word ends at the spaces after it, as in LaTeX
+            if name in _PREFIXES:  # ∂E, ∇L: the space after the command is LaTeX's, not the text's
                 while i < len(latex) and latex[i] == " ":
                     i += 1
         elif c in "_^":
@@ -220,6 +229,13 @@ class LessonPane(QtWidgets.QWidget):
         self.name_label.setText((document or {}).get("name", ""))
         self.steps_box.setVisible(self.lesson is not None)
         self.exercise_box.setVisible(self.exercise is not None)
+        # an exercise's one short step leaves room to its goal, hints and progress
+        layout = self.layout()
+        one_step = self.lesson is not None and len(self.lesson.steps) == 1
+        layout.setStretchFactor(self.steps_box, 0 if one_step and self.exercise is not None else 3)
+        layout.setStretchFactor(self.exercise_box, 3)
+        for widget in (self.back_button, self.counter_label, self.next_button):
+            widget.setVisible(not one_step)  # one step: nothing to step through
         self._render()
         return self.document is not None
 
@@ -305,6 +321,7 @@ class LessonPane(QtWidgets.QWidget):
             if text is not None:
                 parts.append(f"<p><b>{label}:</b> {text_html(self._t(text))}</p>")
         self.step_view.setHtml("".join(parts))
+        self._fit_step_view()
         self.counter_label.setText(f"Step {self.index + 1} of {self.step_count}")
         self.back_button.setEnabled(self.index > 0)
         self.next_button.setEnabled(self.index < self.step_count - 1)
@@ -324,8 +341,7 @@ class LessonPane(QtWidgets.QWidget):
         lines = ex.constraint_lines()
         if lines:
             broken = list(verdict.broken) if verdict is not None else []
-            items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-            parts.append(f"<p><b>Constraints:</b></p><ul>{items}</ul>")
+            parts.append(f"<p><b>Constraints:</b> {html.escape('; '.join(lines))}</p>")
             if broken:
                 parts.append("".join(f"<p style='color: {bad};'>✗ Broken: {html.escape(b)}</p>" for b in broken))
             elif verdict is not None:
@@ -356,10 +372,27 @@ class LessonPane(QtWidgets.QWidget):
                                       f"{html.escape(ex.goal.describe().split(' within ')[0])} reached")
         self.solved_label.setVisible(solved is not None)
 
+    def _fit_step_view(self) -> None:
+        """An exercise's one step takes the height of its text, and leaves the rest to the exercise;
+        a lesson's steps share the pane with it."""
+        view = self.step_view
+        if self.exercise is None or self.lesson is None or len(self.lesson.steps) > 1:
+            view.setMaximumHeight(16777215)  # QWIDGETSIZE_MAX
+            return
+        document = view.document()
+        document.setTextWidth(view.viewport().width())
+        view.setMaximumHeight(int(document.size().height()) + 2 * view.frameWidth() + 4)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_step_view()
+
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         if event.type() == QtCore.QEvent.Type.PaletteChange:
             self._render()  # the marks' colours read on the new window colour
+        elif event.type() == QtCore.QEvent.Type.FontChange:
+            self._fit_step_view()
 
 
 def main() -> None:  # pragma: no cover - a quick look by hand

@@ -810,7 +810,17 @@ class MainWindow(QtWidgets.QMainWindow):
         dock.raise_()
         if lesson is not None:
             pane.show_step(0)  # its panels and step-through (_apply_lesson_step)
+        self._size_lesson_dock()
         self._update_lesson_keys()
+
+    def _size_lesson_dock(self) -> None:
+        """Room for the lesson: some two fifths of its column's height, once the layout has its docks."""
+        def size():
+            dock = self.docks["lesson"]
+            if dock.isVisible() and not dock.isFloating():
+                self.resizeDocks([dock], [int(self.height() * 0.38)], Qt.Orientation.Vertical)
+
+        QtCore.QTimer.singleShot(0, size)
 
     def _show_state_again(self) -> None:
         """Show the state in force in the sidebar again (after a lesson's restrictions are lifted)."""
@@ -894,6 +904,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.lesson_pane.document is not None:
                 self.docks["lesson"].show()
             self.showFullScreen()
+            self._size_lesson_dock()
         else:
             shown, state, font = self._before_presentation
             self.setFont(font)
