@@ -1176,6 +1176,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.confirm_discard():
             event.ignore()
             return
+        self.set_presentation(False)  # the layout saved is the window's own, not the lesson's full screen
         self._save_settings()
         self.exports.stop_recording()
         comparison = self.compare_window
