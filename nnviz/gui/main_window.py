@@ -775,9 +775,11 @@ class MainWindow(QtWidgets.QMainWindow):
         back as it was before a lesson changed it. Names the window does not know (a file from
         another version) are said in one line, and the rest applies."""
         pane = self.lesson_pane
+        was_restricted = self.lesson_controls.active
         if not pane.open(doc):
-            self.lesson_controls.clear()
-            self._show_state_again()  # what the sidebar hides or disables by itself is so again
+            if was_restricted:
+                self.lesson_controls.clear()
+                self._show_state_again()  # what the sidebar hides or disables by itself is so again
             self.docks["lesson"].hide()
             if self._before_lesson is not None:
                 self._set_dock_visibility(self._before_lesson)
@@ -788,7 +790,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._before_lesson = self._dock_visibility()
         lesson = pane.lesson
         unknown = self.lesson_controls.set(lesson.hide if lesson else (), lesson.lock if lesson else ())
-        if not unknown and not self.lesson_controls.active:
+        if was_restricted:  # what the last lesson hid or locked, and this one does not, shows as it is
             self._show_state_again()
         panels = set()
         if lesson is not None:

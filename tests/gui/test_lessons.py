@@ -266,7 +266,7 @@ def test_an_exercise_is_judged_live_and_solved_with_its_steps(user, main_window)
     user.train(60)
     assert "Every constraint is kept" in exercise_text(main_window)
     assert not pane.solved_label.isVisible() and pane.verdict is not None and not pane.verdict.solved
-    user.type("Learning rate", "0.5")
+    user.type("Learning rate", "1")
     user.trigger("Reset")
     user.train(300)
     user.qtbot.waitUntil(lambda: pane.solved_verdict is not None, timeout=10000)
