@@ -180,7 +180,7 @@ class LessonPane(QtWidgets.QWidget):
         self.solved_label.hide()
         palette_style(self.solved_label, lambda: (
             f"QLabel#solved_banner {{ background: {'#1b3d1f' if is_dark() else '#e3f2e5'}; "
-            f"color: {on_window(SOLVED, self)}; border: 2px solid {SOLVED}; border-radius: 6px; padding: 8px; "
+            f"color: {on_window(SOLVED)}; border: 2px solid {SOLVED}; border-radius: 6px; padding: 8px; "
             f"font-weight: bold; font-size: 130%; }}"))
         self.hint_button = QtWidgets.QPushButton("Hint")
         self.hint_button.setToolTip("Show the next hint, one at a time")
@@ -199,7 +199,7 @@ class LessonPane(QtWidgets.QWidget):
 
         self.note_label = QtWidgets.QLabel()
         self.note_label.setWordWrap(True)
-        palette_style(self.note_label, lambda: f"color: {on_window('#8a5a00', self)};")
+        palette_style(self.note_label, lambda: f"color: {on_window('#8a5a00')};")
         self.note_label.hide()
 
         layout = QtWidgets.QVBoxLayout(self)
@@ -335,7 +335,7 @@ class LessonPane(QtWidgets.QWidget):
             self._exercise_html = ""
             return
         verdict = self.verdict
-        good, bad = on_window(SOLVED, self), on_window(BROKEN, self)
+        good, bad = on_window(SOLVED), on_window(BROKEN)
         parts = [f"<p><b>Exercise:</b> {text_html(self._t(ex.task))}</p>",
                  f"<p><b>Goal:</b> {html.escape(ex.goal.describe())}</p>"]
         lines = ex.constraint_lines()
