@@ -53,6 +53,7 @@ import numpy as np  # noqa: E402
 from nnviz.core import Trainer, load_model  # noqa: E402
 from nnviz.core.data import Dataset  # noqa: E402
 from nnviz.core.experiment import DataConfig, Experiment, default_document  # noqa: E402
+from nnviz.core.timeline import DEFAULT_BUDGET  # noqa: E402
 from nnviz.training_process import CHILD_ENVIRONMENT  # noqa: E402
 
 SPEEDS = ("default", "max")
@@ -134,7 +135,9 @@ class Target(NamedTuple):
 
 
 LATENCY = Target("<", 20, " ms")
-RSS_GROWTH = Target("<", 50, " MB")
+# the app's own growth (histories, caches) plus the timeline's keyframes, which may take up to their
+# budget by design (they let the person go back to any step: nnviz.core.timeline.DEFAULT_BUDGET)
+RSS_GROWTH = Target("<", 50 + DEFAULT_BUDGET // MB, " MB")
 FIRST_PAINT = Target("≤", 1, " s")
 GRAPH_FRAME = Target("<", 50, " ms")
 

@@ -307,6 +307,36 @@ def accuracy(net, out: np.ndarray, y: np.ndarray, midpoint: float = 0.5) -> floa
     return float(np.mean(predicted == true))
 
 
+@dataclass(frozen=True, eq=False)
+class InputScaling:
+    """What the data's input rows go through before the network reads them, column by column:
+    ``x ↦ (x − shift) / divisor`` (``shift`` and ``divisor`` scalars or one number per column). The
+    default changes nothing.
+
+    HOOK (issue 17, input scaling): :meth:`Experiment.input_scaling
+    <nnviz.core.experiment.Experiment.input_scaling>` gives the one in force. A scaling of the data
+    (none / [0, 1] / standardise, from the training rows' statistics) is one of these, applied with
+    :meth:`apply` to the training and test rows, so that a picture drawn by hand goes through exactly
+    what the data went through."""
+
+    shift: np.ndarray | float = 0.0
+    divisor: np.ndarray | float = 1.0
+    name: str = "none"
+
+    @property
+    def identity(self) -> bool:
+        """Whether the rows are left as they are."""
+        return bool(np.all(np.asarray(self.shift) == 0.0) and np.all(np.asarray(self.divisor) == 1.0))
+
+    def apply(self, X) -> np.ndarray:
+        """``X`` (rows, columns) scaled: a new float64 array (``X`` itself, as float64, when the
+        scaling is none)."""
+        X = np.asarray(X, dtype=np.float64)
+        if self.identity:
+            return X
+        return (X - self.shift) / self.divisor
+
+
 class WidthMismatch(DataError):
     """The data have more or fewer input or target columns than the network takes."""
 

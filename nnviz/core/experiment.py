@@ -24,6 +24,7 @@ import numpy as np
 from nnviz.core.activations import Softmax, make_activation
 from nnviz.core.data import (
     Dataset,
+    InputScaling,
     accuracy,
     check_fits,
     classes_of,
@@ -40,6 +41,7 @@ from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_datase
 from nnviz.core.document import TEACHING, build_network, network_to_dict, read_branches, read_history
 from nnviz.core.errors import MAX_STEPS, CommandError, DataError, ModelError, NnvizError
 from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, Course, History, Table, saved_history
+from nnviz.core.images import ImageClassifier, image_side
 from nnviz.core.landscape import LandscapeJob, network_recipe, sample_rows
 from nnviz.core.layers import LAYERS
 from nnviz.core.lessons import read_exercise, read_lesson
@@ -316,6 +318,7 @@ class Experiment:
             raw = make_dataset(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=cfg.seed)
         train, test, self.unsplit_reason = split_rows(cfg, raw)
         self.raw_train, self.raw_test = train, test
+        self._pixels = None  # the training rows' pixel range, once asked for (see _pixel_range)
         self.task = raw.task
         #: the problem kind the data decide (see :mod:`nnviz.core.problems`)
         self.kind = kind_of(raw) if cfg.imported is not None else find_dataset(cfg.dataset).kind
@@ -1011,16 +1014,21 @@ class Experiment:
             shown = test if test is not None else train  # the rows the predictions are for
             predictions = evaluation.test_out if test is not None else evaluation.train_out
             # classes only where the outputs can tell them apart (see `scored`)
-            confusion = self._confusion(predictions, shown.y) if self.scored else None
+            confusion = classes = None
+            if self.scored:
+                predicted, true = classes_of(net, predictions, shown.y, self._midpoint)
+                confusion = self._confusion(predicted, true, predictions.shape[1])
+                classes = (read_only(predicted), read_only(true))
             threshold = None
             if self.scored and net.outputs == 1:
                 threshold = float(net.loss.decision_threshold(net.layers[-1].activation, self._midpoint))
-            node_maps = surface = classes = confidence = curve = None
+            node_maps = surface = surface_classes = confidence = curve = None
             if self.planar:
-                node_maps, surface, classes, confidence = self._plane_maps()
+                node_maps, surface, surface_classes, confidence = self._plane_maps()
             if self._curve_x is not None:
                 curve = (frozen(self._curve_x[:, 0]), frozen(net.predict(self._curve_x)[:, 0]))
         h = self.trainer.history
+        landscape = self._landscape_job()
         return Snapshot(
             serial=self._serial, step=self._step, epoch=self.trainer.epoch_count,
             lr=net.lr, batch_loss=h["loss"][-1] if h["loss"] else math.nan,
@@ -1037,12 +1045,13 @@ class Experiment:
             predictions=predictions, confusion=confusion, model_name=self.document.get("name", ""),
             health=health, health_history=self.history_views()[1],
             data_name=self._data_name(),
-            run=self._run, surface_classes=classes, surface_confidence=confidence,
-            gradient_check=self._gradient_check_job(), landscape=self._landscape_job(),
+            run=self._run, surface_classes=surface_classes, surface_confidence=confidence,
+            gradient_check=self._gradient_check_job(), landscape=landscape,
             health_verdict=verdict, decision_threshold=threshold,
             label_midpoint=float(self._midpoint),
             evaluated_rows=(len(train.X), 0 if test is None else len(test.X)),
-            prediction_rows=shown.rows, branches=tuple(self.branches))
+            prediction_rows=shown.rows, branches=tuple(self.branches), prediction_classes=classes,
+            images=self._image_classifier(landscape))
 
     def history_views(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The snapshot's ``history`` (per step, per evaluation point) and ``health_history``: read-only
@@ -1153,13 +1162,54 @@ class Experiment:
         return (maps, surface, frozen(classes.reshape(SURFACE, SURFACE)),
                 frozen(confidence.reshape(SURFACE, SURFACE)))
 
-    def _confusion(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Rows: the true class; columns: the predicted class (as :meth:`accuracy` counts them)."""
-        pred, true = classes_of(self.net, predictions, y, self._midpoint)
-        k = max(2, predictions.shape[1])
+    @staticmethod
+    def _confusion(predicted: np.ndarray, true: np.ndarray, outputs: int) -> np.ndarray:
+        """Rows: the true class; columns: the predicted class (the classes of
+        :func:`~nnviz.core.data.classes_of`, as :meth:`accuracy` counts them)."""
+        k = max(2, outputs)
         matrix = np.zeros((k, k), dtype=np.int64)
-        np.add.at(matrix, (true, pred), 1)
+        np.add.at(matrix, (true, predicted), 1)
         return frozen(matrix)
+
+    def input_scaling(self) -> InputScaling:
+        """The scaling the data's input rows get before the network reads them (the training and
+        the test rows alike), for whatever else the network is to read: a picture drawn by hand.
+
+        HOOK (issue 17, input scaling): none yet — the rows go in as they are. When the data
+        settings gain a scaling (none / [0, 1] / standardise, from the training rows' statistics),
+        return the :class:`~nnviz.core.data.InputScaling` applied to the rows. ``raw_train`` and
+        ``raw_test`` stay the rows before it (the gallery of misclassified pictures shows them)."""
+        return InputScaling()
+
+    def _image_classifier(self, landscape: LandscapeJob) -> ImageClassifier:
+        """The network as a classifier of pictures, or why it is none: inputs that form a square
+        picture (64 or 784 of them, the data's own columns) and classes the outputs tell apart. Its
+        recipe and buffers are the landscape job's (frozen already)."""
+        width = len(self.input_names)
+        side = image_side(width) if not self.planar else None
+        if side is None:
+            names = ", ".join(self.input_names[:3]) + (", …" if width > 3 else "")
+            note = (f"this model takes {width} input{'s' if width != 1 else ''} ({names}), not a square picture "
+                    f"of 64 (8 × 8) or 784 (28 × 28)")
+            return ImageClassifier(None, note=note)
+        if self.task != "classification":
+            return ImageClassifier(None, note=f"{self.raw_train.name} is a regression data set: there are no classes")
+        if not self.scored:
+            return ImageClassifier(None, note=f"the output layer's {self.net.outputs} unit"
+                                              f"{'s' if self.net.outputs != 1 else ''} cannot tell the "
+                                              f"{self._classes} classes apart")
+        return ImageClassifier(landscape.recipe, landscape.buffers, side, self.input_scaling(), self._pixel_range(),
+                               max(2, self.net.outputs), self.net.layers[-1].activation.name)
+
+    def _pixel_range(self) -> tuple[float, float]:
+        """The lowest and the highest input value of the training rows (what a drawing's ink is
+        mapped onto), kept until the rows change."""
+        X = self.raw_train.X
+        cached = self._pixels
+        if cached is None or cached[0] is not X:  # new rows (set_sample edits make new ones)
+            lo, hi = (float(X.min()), float(X.max())) if X.size else (0.0, 1.0)
+            self._pixels = (X, (lo, hi if hi > lo else lo + 1.0))
+        return self._pixels[1]
 
 
 __all__ = ["ARRAY_KEYS", "CHUNK_BYTES", "GRID", "HEATMAP_UNITS", "PROBE", "SURFACE", "DataConfig", "Experiment",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from nnviz.core.images import ImageClassifier
     from nnviz.core.landscape import LandscapeJob
     from nnviz.core.stats import HealthVerdict
 
@@ -125,3 +126,9 @@ class Snapshot:
     branches: tuple = ()
     #: a snapshot of a past step (the timeline): the step the run itself is at; None for the present
     live_step: int | None = None
+    #: the class of each row ``predictions`` are for, ``(predicted, true)`` as ``confusion`` counts
+    #: them (class numbers from 0); None where no accuracy is counted
+    prediction_classes: tuple[np.ndarray, np.ndarray] | None = None
+    #: the network as a classifier of pictures (square-image inputs), ready to predict on a drawing;
+    #: its ``note`` says why the model is none
+    images: ImageClassifier | None = None

@@ -34,18 +34,49 @@ PATH_BYTES = 16 * 2**20  # the most bytes of parameters a path handed out (Timel
 
 @dataclass(frozen=True)
 class Keyframe:
-    """The run at ``step``: its network (an independent copy) and whether it had diverged."""
+    """The run at ``step``: its numbers — the flat parameters, the buffers and the optimizer's state
+    terms (copies), the optimizer's step count and the samples seen — and whether it had diverged.
+    The network's settings are ``template``'s, a network shared by the keyframes taken under the same
+    settings (they change only at a marked change), so a keyframe costs its numbers and little more."""
 
     step: int
-    net: Network
+    params: np.ndarray
+    buffers: tuple[np.ndarray, ...]
+    state: dict[str, np.ndarray]
+    t: int
+    samples_seen: int
+    template: Network
     divergence: str  # "" while the run had not diverged
     pinned: bool  # taken at a change (never dropped: a replay must not cross it)
 
+    @classmethod
+    def of(cls, net: Network, step: int, divergence: str, pinned: bool, template: Network) -> Keyframe:
+        return cls(step, net.flat_params.copy(), tuple(a.copy() for _, a in net.named_buffers()),
+                   {term: flat.copy() for term, flat in net.optimizer.state.items()}, net.optimizer.t,
+                   net.samples_seen, template, divergence, pinned)
+
+    @property
+    def net(self) -> Network:
+        """A new network as the run's was at the keyframe (its settings, numbers and progress)."""
+        net = self.template.copy()
+        net.flat_params[...] = self.params
+        for (_, mine), saved in zip(net.named_buffers(), self.buffers):
+            mine[...] = saved
+        for term, flat in self.state.items():
+            net.optimizer.state[term][...] = flat
+        net.optimizer.t, net.samples_seen = self.t, self.samples_seen
+        return net
+
     @property
     def nbytes(self) -> int:
-        net = self.net
-        return (net.flat_params.nbytes + sum(a.nbytes for _, a in net.named_buffers())
-                + sum(flat.nbytes for flat in net.optimizer.state.values()))
+        return self.params.nbytes + sum(a.nbytes for a in self.buffers) + sum(a.nbytes for a in self.state.values())
+
+
+def _settings(net: Network) -> tuple:
+    """What a network trains under, beside its numbers: equal for two networks whose numbers alone differ."""
+    return (net.inputs, repr([layer.to_spec() for layer in net.layers]), repr(net.loss.to_spec()),
+            repr(net.optimizer.to_spec()), repr(net.schedule.to_spec()), repr(net.regularization),
+            net.clip_grad_norm, net.seed, net.dtype_name, repr(net.meta))
 
 
 class Timeline:
@@ -91,12 +122,15 @@ class Timeline:
         self.keyframes.clear()
 
     def _add(self, experiment: Experiment, pinned: bool) -> None:
-        keyframe = Keyframe(experiment.step, experiment.net.copy(), experiment.divergence, pinned)
+        net = experiment.net
+        template = self.keyframes[-1].template if self.keyframes else None
+        if template is None or _settings(template) != _settings(net):
+            template = net.copy()  # the settings the keyframes from here train under
+        keyframe = Keyframe.of(net, experiment.step, experiment.divergence, pinned, template)
         if self.keyframes and self.keyframes[-1].step > keyframe.step:  # the run went back: a new course
             self.keyframes = [k for k in self.keyframes if k.step <= keyframe.step]
         if self.keyframes and self.keyframes[-1].step == keyframe.step:  # the newer state of that step wins
-            keyframe = Keyframe(keyframe.step, keyframe.net, keyframe.divergence,
-                                pinned or self.keyframes[-1].pinned)
+            keyframe = replace(keyframe, pinned=pinned or self.keyframes[-1].pinned)
             self.keyframes[-1] = keyframe
         else:
             self.keyframes.append(keyframe)
@@ -133,7 +167,7 @@ class Timeline:
         optimizer's path, for the loss landscape)."""
         if not self.keyframes:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0))
-        return self.steps(), np.stack([k.net.flat_params for k in self.keyframes])
+        return self.steps(), np.stack([k.params for k in self.keyframes])
 
     def path_to(self, experiment: Experiment, most_bytes: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The optimizer's path up to ``experiment``'s step (the run's present, or a past state of it
@@ -177,7 +211,7 @@ class Timeline:
         history, evaluations = past.trainer.history, past._evals  # the run's, kept for the picture
         replay = History(len(past.X))
         replay.run_step = keyframe.step
-        past._use(keyframe.net.copy(), replay)
+        past._use(keyframe.net, replay)
         past._step = keyframe.step
         past.divergence, past.diverged = keyframe.divergence, bool(keyframe.divergence)
         if step > keyframe.step and not past.diverged:

@@ -109,6 +109,26 @@ def test_memory_stays_within_the_budget_over_a_long_run():
         _assert_same(_state(timeline.at(exp, step)), states[step])
 
 
+def test_keyframes_keep_numbers_and_share_the_network_they_train_under():
+    """A keyframe holds copies of the numbers only; the network of its settings is one object shared
+    by every keyframe under those settings, and a new one after a setting changes."""
+    exp = Experiment()
+    timeline = Timeline(every=5)
+    for _ in range(6):
+        exp.run(5)
+        timeline.record(exp)
+    assert len({id(k.template) for k in timeline.keyframes}) == 1
+    assert timeline.keyframes[-1].params is not exp.net.flat_params
+    timeline.mark(exp)
+    exp.set_training(lr=0.1)
+    timeline.mark(exp)
+    exp.run(5)
+    timeline.record(exp)
+    templates = [k.template for k in timeline.keyframes]
+    assert len({id(t) for t in templates}) == 2 and templates[-1].optimizer.lr == 0.1
+    assert timeline.at(exp, 20).net.optimizer.lr == 0.03 and timeline.at(exp, 35).net.optimizer.lr == 0.1
+
+
 def test_going_back_further_than_the_timeline_or_forward_is_one_line():
     exp = Experiment()
     timeline = Timeline()

@@ -191,6 +191,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.view.ci.setContentsMargins(VIEW_MARGIN, VIEW_MARGIN, VIEW_MARGIN, VIEW_MARGIN)
         self._plane_aspect: float | None = None  # the input plane's width / height, drawn to scale
         self._fitting = False
+        self._regions_extent: tuple | None = None  # regions: the plane (x0, x1, y0, y1) below the key's band
+        self._key_band = KEY_BAND  # regions: the band's height, a share of the plane's
+        self._fitting_band = False
         self.plot: pg.PlotItem = self.view.addPlot(row=0, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -286,6 +289,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         # round) in a box of its own shape, centred in the panel (see _fit_plane_box)
         vb.setAspectLocked(mode == "confusion")
         self._plane_aspect = None
+        self._regions_extent = None
         self._fit_plane_box()
         plot.showGrid(x=mode in ("curve", "scatter"), y=mode in ("curve", "scatter"), alpha=0.3)
         for name in ("left", "bottom"):
@@ -546,8 +550,35 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                 X, y = points
                 item.setData(X[:, 0], X[:, 1], brush=brushes[np.clip(class_indices(y), 0, k - 1)])
             # a band above the plane holds the key of the classes in one row, clear of the points
-            self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1 + KEY_BAND * (y1 - y0)), padding=0)
-            self._set_plane(x0, x1, y0, y1 + KEY_BAND * (y1 - y0), snapshot)
+            self._regions_extent, self._key_band = (x0, x1, y0, y1), KEY_BAND
+            self._show_regions_range(snapshot)
+
+    def _show_regions_range(self, snapshot) -> None:
+        """The plane with the key's band above it, to scale (see :meth:`_set_plane`)."""
+        x0, x1, y0, y1 = self._regions_extent
+        top = y1 + self._key_band * (y1 - y0)
+        self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, top), padding=0)
+        self._set_plane(x0, x1, y0, top, snapshot)
+
+    def _fit_key_band(self) -> None:
+        """Regions: a band above the plane at least as tall as the key (its pixels are fixed, the
+        plane's are not: in a short panel KEY_BAND of the plane is too little), so the key never
+        covers a point. With the band a share ``b`` of the plane, the view box's ``H`` pixels show
+        ``(1 + b)`` planes, and a key of ``h`` pixels fits when ``b ≥ h / (H − h)``."""
+        if self.mode != "regions" or self._regions_extent is None or self._snapshot is None:
+            return
+        key = self.legend.boundingRect().height() + 4 + 2  # its offset from the top, and a gap
+        height = self.plot.getViewBox().height()
+        if key <= 0 or height <= 2 * key:
+            return
+        band = max(KEY_BAND, key / (height - key))
+        if (band > self._key_band + 0.005 or band < self._key_band - 0.02) and not self._fitting_band:
+            self._fitting_band = True  # the new range resizes the box, which asks again: once is enough
+            try:
+                self._key_band = band
+                self._show_regions_range(self._snapshot)
+            finally:
+                self._fitting_band = False
 
     # -- the input plane to scale ------------------------------------------------------------------
     def _set_plane(self, x0: float, x1: float, y0: float, y1: float, snapshot) -> None:
@@ -572,6 +603,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             self._fit_margins()
         finally:
             self._fitting = False
+        self._fit_key_band()
 
     def _fit_margins(self) -> None:
         layout = self.view.ci.layout

@@ -69,6 +69,13 @@ PANELS: dict[str, PanelSpec] = {spec.name: spec for spec in (
     PanelSpec("graph", "Network graph", _P + "graph:GraphPanel", area="central", exportable=True, in_report=True,
               plot=True),
     PanelSpec("output", "Output", _P + "output:OutputPanel", exportable=True, in_report=True, plot=True),
+    PanelSpec("mistakes", "Mistakes", _P + "mistakes:MistakesPanel", tab_with="output", exportable=True,
+              export_name="Misclassified pictures", in_report=True, min_height=100,
+              tooltip="The test pictures the network gets wrong (classifiers of 8 × 8 or 28 × 28 pictures)"),
+    PanelSpec("drawing", "Drawing pad", _P + "drawing:DrawingPadPanel", tab_with="output", exportable=True,
+              recordable=False, min_height=100,
+              tooltip="Draw a digit and see the network's class probabilities (classifiers of 8 × 8 or 28 × 28 "
+                      "pictures)"),
     PanelSpec("loss", "Loss", _P + "loss:LossPanel", exportable=True, in_report=True, plot=True),
     PanelSpec("activations", "Activations", _P + "activations:ActivationsPanel", tab_with="loss",
               exportable=True, in_report=True, plot=True, min_height=100),

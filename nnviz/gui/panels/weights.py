@@ -24,6 +24,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from nnviz.core.images import IMAGE_SIDES, image_side  # input widths that are square pictures
 from nnviz.core.numbers import format_significant
 from nnviz.core.stats import histogram
 from nnviz.gui.panels.activations import (
@@ -43,8 +44,6 @@ from nnviz.gui.panels.loss import snapped_range
 from nnviz.gui.style import POSITIVE, TEXT, diverging_lut
 
 VIEWS = ("matrix", "histogram", "images")
-#: input widths whose units are shown as square pictures: 28 × 28 (MNIST) and 8 × 8 (digits)
-IMAGE_SIDES = {784: 28, 64: 8}
 ATLAS_UNITS = 128  # at most this many tiles …
 ATLAS_COLUMNS = 16  # … and at most this many to a row
 _GAP_COLOR = "#d0d3d6"  # between the tiles (and around the atlas): a tile's white edge still shows
@@ -52,11 +51,6 @@ HISTOGRAM_BINS = 40
 _CELL_LABELS_UP_TO = 64  # write the numbers in a matrix of at most this many cells
 _NAMED_INPUTS_UP_TO = 16  # name the inputs on the axis up to this many
 _LUT = diverging_lut(512)
-
-
-def image_side(fan_in: int) -> int | None:
-    """The side of the square picture a unit's ``fan_in`` weights make, or None."""
-    return IMAGE_SIDES.get(fan_in)
 
 
 def atlas_columns(units: int) -> int:
