@@ -316,6 +316,9 @@ def dark_palette():
                         (roles.HighlightedText, "#fcfcfc"), (roles.PlaceholderText, "#a1a9b1"),
                         (roles.ToolTipBase, "#31363b"), (roles.ToolTipText, "#fcfcfc"), (roles.Link, "#1d99f3")):
         palette.setColor(role, QtGui.QColor(color))
+    disabled = QtGui.QPalette.ColorGroup.Disabled  # greyed text, as Breeze Dark draws a disabled control
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        palette.setColor(disabled, role, QtGui.QColor("#6e7175"))
     return palette
 
 

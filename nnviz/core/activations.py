@@ -409,11 +409,16 @@ class Swish(nn.Module):
 
 @ACTIVATIONS.register
 class Softmax(Activation):
-    """Row-wise softmax, shifted by the row maximum so that no exponential overflows."""
+    """Row-wise softmax, shifted by the row maximum so that no exponential overflows.
+
+    ``stable`` False is a teaching option: ``exp(z) / Σ exp(z)`` as written, with no shift, so that a
+    logit above ~709.78 overflows ``exp`` to infinity and the row becomes NaN (∞ / ∞), which is what
+    the shift prevents. Below that it gives the stable softmax's numbers (to rounding)."""
 
     name = "softmax"
     title = "softmax"
     tooltip = "softmax: exponentials normalised to sum to 1 over the layer's units"
+    defaults = {"stable": True}
     formula_text = "exp(z_i − m) / Σ_j exp(z_j − m),  m = max_j z_j"
     derivative_text = "a_i·(δ_ij − a_j)"
     formula_latex = r"\frac{e^{z_i - m}}{\sum_j e^{z_j - m}},\quad m = \max_j z_j"
@@ -421,8 +426,32 @@ class Softmax(Activation):
     output_range = (0.0, 1.0)
     elementwise = False
     torch_code = "nn.Softmax(dim=1)"
+    #: the naive softmax's PyTorch module (``stable`` False): PyTorch's own always subtracts the max
+    NAIVE_TORCH_HELPER = (
+        "class NaiveSoftmax(nn.Module):\n"
+        "    \"\"\"exp(z) / sum exp(z) with no shift (nnviz's softmax with \"stable\": false): a logit above\n"
+        "    ~709.78 overflows exp to inf and the row to NaN.\"\"\"\n\n"
+        "    def forward(self, z):\n"
+        "        e = torch.exp(z)\n"
+        "        return e / e.sum(dim=1, keepdim=True)\n")
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        if not isinstance(self.stable, bool):
+            raise ModelError(f"softmax: stable must be true or false, got {self.stable!r}")
+        if not self.stable:  # the instance describes the arithmetic it does
+            self.tooltip = "softmax without the max subtracted (teaching): large logits overflow to NaN"
+            self.formula_text = "exp(z_i) / Σ_j exp(z_j)"
+            self.formula_latex = r"\frac{e^{z_i}}{\sum_j e^{z_j}}"
+            self.torch_code = "NaiveSoftmax()"
+            self.torch_helper = self.NAIVE_TORCH_HELPER
 
     def forward(self, z):
+        if not self.stable:
+            with np.errstate(over="ignore", invalid="ignore"):  # exp(710) = inf, and inf / inf = NaN
+                e = np.exp(z)
+                e /= e.sum(axis=-1, keepdims=True)
+            return e
         e = np.exp(z - z.max(axis=-1, keepdims=True))
         e /= e.sum(axis=-1, keepdims=True)
         return e

@@ -242,6 +242,11 @@ class _Script:
             activation = layer.activation
             act_index = None
             if i == last and self.fused:
+                if not activation.options.get("stable", True):
+                    raise ExportError(f"cannot export as PyTorch: the output softmax (layers[{i}]) has \"stable\": "
+                                      f"false, but PyTorch's cross_entropy takes logits and always subtracts the "
+                                      f"max, so the script would not overflow as nnviz does; make it stable to "
+                                      f"export")
                 modules[-1] = (source, f"{what}; its {activation.name} is in the loss, which takes logits")
             else:
                 act = activation.torch_module()

@@ -25,6 +25,7 @@ from nnviz.core.errors import DataError, LimitError, ModelError
 from nnviz.core.history import EVALUATION_COLUMNS, STEP_COLUMNS
 from nnviz.core.initializers import INITIALIZERS, initialize, parse_init
 from nnviz.core.layers import LAYERS
+from nnviz.core.lessons import read_exercise, read_lesson
 from nnviz.core.losses import CLASSES, LOSSES, make_loss
 from nnviz.core.network import DTYPES, Network
 from nnviz.core.optimizers import OPTIMIZERS
@@ -54,7 +55,10 @@ from nnviz.core.validation import (
 from nnviz.core.writing import FORMAT, atomic_write_text, dumps, dumps_toml, network_to_dict, save_model
 
 TOP_KEYS = ("format", "name", "description", "inputs", "layers", "loss", "regularization", "optimizer",
-            "schedule", "clip_grad_norm", "seed", "dtype", "data", "state", "history", "branches")
+            "schedule", "clip_grad_norm", "seed", "dtype", "data", "state", "history", "branches", "lesson",
+            "exercise")
+#: the sections a document carries for teaching (see nnviz.core.lessons), kept as they are given
+TEACHING = ("lesson", "exercise")
 MAX_BRANCHES = 64  # earlier courses a document may keep
 REQUIRED = ("format", "inputs", "layers")
 #: every parameter or buffer name some layer (or the prelu activation) has
@@ -193,7 +197,9 @@ def build_network(doc: dict) -> Network:
             raise ModelError(f"layers[{i}].init: draws numbers too large for {net.dtype_name}")
     if "data" in doc:
         _check_data(doc["data"], net)
-    net.meta = {k: doc[k] for k in ("name", "description", "data") if k in doc}
+    read_lesson(doc)
+    read_exercise(doc)
+    net.meta = {k: doc[k] for k in ("name", "description", "data", *TEACHING) if k in doc}
     if "state" in doc:
         _load_state(net, doc["state"])
     read_history(doc)

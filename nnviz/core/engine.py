@@ -101,7 +101,7 @@ _ARGUMENT_TYPES: dict[str, tuple[tuple[type | tuple[type, ...], str], ...]] = {
     "set_layers": ((list, "a list of layers"),),
     "set_data": ((DataConfig, "a DataConfig"),),
     "load_document": ((dict, "a model document (a dict)"), ((str, os.PathLike, type(None)), "a folder")),
-    "save": (((str, os.PathLike), "a file path"),),
+    "save": (((str, os.PathLike), "a file path"), ((dict, type(None)), "lesson and exercise sections")),
     "export_code": (((str, os.PathLike), "a file path"),),
     "edit_parameter": ((str, "a parameter name"), (tuple, "an index (a tuple)")),
     "view": (((int, type(None)), "a step or None"),),
@@ -492,7 +492,12 @@ class Engine:
         self.timeline.clear()
         self.timeline.record(self.experiment)
 
-    def save(self, path: str) -> None:
+    def save(self, path: str, teaching: dict | None = None) -> None:
+        """Write the model document to ``path``; ``teaching``: its lesson and exercise sections to
+        keep from now on (see :meth:`Experiment.set_teaching`), given first."""
+        if teaching is not None:
+            self.experiment.set_teaching(teaching)
+            self.emit_state()
         document = self.experiment.to_document(folder=Path(path).parent)
         try:
             text = dumps(document)

@@ -1,8 +1,9 @@
 """The example and lesson model documents that ship with nnviz (``resources/examples/``).
 
 Each is a ``nnviz.model/1`` document with a ``name`` (what an Examples menu shows) and a
-``description`` (what the lesson shows and what to look for). Lessons come first, in teaching
-order, then the other examples::
+``description`` (what the lesson shows and what to look for); a lesson may carry a ``lesson`` section
+(its steps) and an exercise an ``exercise`` section (see :mod:`nnviz.core.lessons`). Lessons come
+first, in teaching order, then the exercises, then the other examples::
 
     from nnviz.core.examples import list_examples, load_example
     [e.key for e in list_examples()]        # ['two-two-one', 'sigmoid-neuron', ..., 'circle']
@@ -10,7 +11,7 @@ order, then the other examples::
 
 The files are the package data of ``nnviz.resources`` (the top-level ``resources/`` folder, mapped in
 ``pyproject.toml``), found with :mod:`importlib.resources`, so they load from a wheel or an editable
-install alike; from a source checkout that is not installed, the folder is read in place.
+install alike; from a source checkout, the folder is read in place.
 """
 
 from __future__ import annotations
@@ -22,36 +23,47 @@ from pathlib import Path
 from nnviz.core.document import build_network, read_document
 from nnviz.core.errors import ModelError
 
-__all__ = ["LESSONS", "Example", "example_files", "list_examples", "load_example"]
+__all__ = ["EXERCISES", "LESSONS", "Example", "example_files", "list_examples", "load_example"]
 
 #: the lessons, in the order they teach (the stems of their files); other examples follow by name
-LESSONS = ("two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry", "xor-mlp",
-           "softmax-three-classes")
+LESSONS = ("perceptron-accept", "two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry",
+           "xor-mlp", "softmax-three-classes", "cross-entropy", "mazur-backprop", "square-fit")
+#: the exercises, each a classic mistake to fix or a Playground-style challenge, after the lessons
+EXERCISES = ("exercise-no-activation", "exercise-deep-sigmoid", "exercise-mse-classification",
+             "exercise-naive-softmax", "exercise-zero-init", "exercise-fewest-units", "exercise-learning-rate")
 
 
 @dataclass(frozen=True)
 class Example:
     """One shipped document: ``key`` (its file stem, for :func:`load_example`), ``name`` and
-    ``description`` (from the document)."""
+    ``description`` (from the document), and ``kind``: "lesson", "exercise" or "example"."""
 
     key: str
     name: str
     description: str
+    kind: str = "example"
 
 
 def _folder():
-    """The examples folder: installed package data, else the source checkout's own folder."""
+    """The examples folder: the source checkout's own, when this code runs from one (a checkout may
+    run on another one's editable install, whose package data are that checkout's), else the
+    installed package data."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "resources" / "examples").is_dir():
+        return checkout / "resources" / "examples"
     try:
         return importlib.resources.files("nnviz.resources") / "examples"
     except ModuleNotFoundError:  # running from a source tree that is not installed
-        return Path(__file__).resolve().parents[2] / "resources" / "examples"
+        return checkout / "resources" / "examples"
 
 
 def example_files() -> dict:
-    """Each shipped example's file (package data), by key: the lessons in teaching order, then the rest."""
+    """Each shipped example's file (package data), by key: the lessons in teaching order, then the
+    exercises, then the rest."""
     found = {entry.name[: -len(".json")]: entry for entry in _folder().iterdir()
              if entry.is_file() and entry.name.endswith(".json")}
-    order = [key for key in LESSONS if key in found] + sorted(key for key in found if key not in LESSONS)
+    order = [key for key in (*LESSONS, *EXERCISES) if key in found]
+    order += sorted(key for key in found if key not in order)
     return {key: found[key] for key in order}
 
 
@@ -66,11 +78,12 @@ def _read(entry) -> dict:
 
 
 def list_examples() -> list[Example]:
-    """Every shipped document: the lessons in teaching order, then the rest by key."""
+    """Every shipped document: the lessons in teaching order, then the exercises, then the rest by key."""
     out = []
     for key, entry in example_files().items():
         doc = _read(entry)
-        out.append(Example(key, doc.get("name") or key, doc.get("description", "")))
+        kind = "lesson" if key in LESSONS else "exercise" if key in EXERCISES else "example"
+        out.append(Example(key, doc.get("name") or key, doc.get("description", ""), kind))
     return out
 
 

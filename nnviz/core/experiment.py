@@ -38,12 +38,13 @@ from nnviz.core.data import (
 )
 from nnviz.core.dataconfig import DataConfig, InlineData, data_config_for, split_rows
 from nnviz.core.datasets import DATASETS, FEATURES, expand_features, find_dataset, make_dataset
-from nnviz.core.document import build_network, network_to_dict, read_branches, read_history
+from nnviz.core.document import TEACHING, build_network, network_to_dict, read_branches, read_history
 from nnviz.core.errors import MAX_STEPS, CommandError, DataError, ModelError, NnvizError
 from nnviz.core.history import EVALUATION_CAP, EVALUATION_COLUMNS, Course, History, Table, saved_history
 from nnviz.core.images import ImageClassifier, image_side
 from nnviz.core.landscape import LandscapeJob, network_recipe, sample_rows
 from nnviz.core.layers import LAYERS
+from nnviz.core.lessons import read_exercise, read_lesson
 from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
@@ -844,6 +845,24 @@ class Experiment:
             ends = [int(saved[k][-1]) for k in ("step", "eval_step") if len(saved[k])]
             self._step = max([self._step, *ends])
         self.trainer.history.run_step = self._step  # the next step taken is the one after
+
+    def set_teaching(self, sections: dict) -> None:
+        """Give the model its teaching sections (``{"lesson": {...}, "exercise": {...}}``; a section
+        None is taken away), checked first (a one-line ModelError changes nothing). They are saved
+        with it; training never reads them."""
+        if not isinstance(sections, dict) or not set(sections) <= set(TEACHING):
+            raise ModelError(f"teaching sections: expected an object of {' and '.join(TEACHING)}, got {show(sections)}")
+        document = copy.deepcopy(self.document)
+        for key, value in sections.items():
+            if value is None:
+                document.pop(key, None)
+            else:
+                document[key] = copy.deepcopy(value)
+        read_lesson(document)
+        read_exercise(document)
+        self.document = document
+        self.net.meta = {**{k: v for k, v in self.net.meta.items() if k not in TEACHING},
+                         **{k: document[k] for k in TEACHING if k in document}}
 
     def to_document(self, folder: str | os.PathLike | None = None) -> dict:
         """The model document to save in ``folder``: parameters, optimizer state, the data it trains

@@ -390,6 +390,8 @@ class CrossEntropy(Loss):
         log_p = _log_softmax(logits)
         n = logits.shape[0]
         loss = -float(np.sum(y * log_p)) / n
+        if fused and not math.isfinite(float(out.sum())):  # a naive softmax overflowed: p is NaN, so is ln p
+            loss = math.nan
         p = out if fused else np.exp(log_p, out=log_p)  # log_p has served: softmax(out) takes its place
         grad = np.multiply(p, y.sum(axis=1, keepdims=True), out=None if fused else p)  # (p Σy - y) / n
         grad -= y

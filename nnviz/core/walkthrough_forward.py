@@ -190,6 +190,9 @@ def unit_function(activation, units: int, unit: int):
 def _softmax_lines(walk, rec, n, sample):
     """Softmax written out: the shift m, the exponentials, their sum and the ratios."""
     z = rec.z
+    stable = walk.net.layers[n - 1].activation.options.get("stable", True)
+    if not stable:
+        return _naive_softmax_lines(rec, n, sample)
     shift = z.max(axis=1, keepdims=True)
     ex = np.exp(z - shift)
     total = ex.sum(axis=1)
@@ -215,3 +218,28 @@ def _softmax_lines(walk, rec, n, sample):
     for j in shown:
         lines.append(Line((sym("a", n, j),), (Num(ex[s, j]), " / ", Num(total[s])), float(rec.a[s, j])))
     return [lines], notes, {"m": shift[:, 0], "exp(z - m)": ex, "sum": total}
+
+
+def _naive_softmax_lines(rec, n, sample):
+    """The naive softmax (``"stable": false``) written out: exp(z) as it is, the sum and the ratios;
+    above z ≈ 709.78 an exponential is infinite and its ratio NaN."""
+    z = rec.z
+    with np.errstate(over="ignore", invalid="ignore"):
+        ex = np.exp(z)
+        total = ex.sum(axis=1)
+    notes = ["Naive softmax (\"stable\": false): exp(z) without subtracting the largest z first. Above "
+             "z ≈ 709.78, exp overflows to ∞, and ∞/∞ is NaN: subtracting the maximum prevents it."]
+    if sample is None:
+        return [[]], notes, {"exp(z)": ex, "sum": total}
+    s = sample
+    k = z.shape[1]
+    shown = list(range(k)) if k <= MAX_LINES else list(range(MAX_LINES - 1)) + [k - 1]
+    lines = [Line((Sym(f"e[{j + 1}]", f"e_{{{j + 1}}}"),), ("exp(", Num(z[s, j]), ")"), float(ex[s, j]))
+             for j in shown]
+    terms = [Num(ex[s, j]) for j in shown]
+    if k > MAX_LINES:
+        terms[-1:] = ["…", terms[-1]]
+    lines.append(Line((Sym("S", "S"),), tuple(joined(terms, " + ")), float(total[s])))
+    for j in shown:
+        lines.append(Line((sym("a", n, j),), (Num(ex[s, j]), " / ", Num(total[s])), float(rec.a[s, j])))
+    return [lines], notes, {"exp(z)": ex, "sum": total}

@@ -60,6 +60,9 @@ def network_to_dict(net, state: bool = True) -> dict:
     doc["dtype"] = net.dtype_name
     if "data" in meta:
         doc["data"] = meta["data"]
+    for key in ("lesson", "exercise"):  # teaching sections (nnviz.core.lessons), as they were given
+        if key in meta:
+            doc[key] = meta[key]
     if state and (net.optimizer.t or net.samples_seen):
         doc["state"] = {
             "step": net.optimizer.t, "samples_seen": net.samples_seen,
@@ -79,11 +82,11 @@ def dumps(doc, indent: int = 2) -> str:
     def fmt(value, level):
         pad, inner = " " * (indent * level), " " * (indent * (level + 1))
         if isinstance(value, dict) and value:
-            items = [f"{inner}{json.dumps(k)}: {fmt(v, level + 1)}" for k, v in value.items()]
+            items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {fmt(v, level + 1)}" for k, v in value.items()]
             return "{\n" + ",\n".join(items) + "\n" + pad + "}"
         if _nested(value):
             return "[\n" + ",\n".join(inner + fmt(v, level + 1) for v in value) + "\n" + pad + "]"
-        return json.dumps(value, allow_nan=False)
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)  # a lesson's Chinese stays readable
 
     return fmt(doc, 0) + "\n"
 

@@ -13,15 +13,18 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)  # the PNGs in resources/icons 
 
 def resource_file(*parts: str) -> Path | None:
     """A file shipped in ``nnviz.resources`` (the top-level ``resources/`` folder), or None if missing:
-    the installed package data first, else the source checkout's own folder (a checkout run from
-    another one's editable install)."""
+    the source checkout's own when this code runs from one (a checkout may run on another one's
+    editable install, whose package data are that checkout's), else the installed package data."""
+    checkout = Path(__file__).resolve().parents[2]
+    local = checkout / "resources" / Path(*parts)
+    if (checkout / "pyproject.toml").is_file() and local.is_file():
+        return local
     try:
         entry = importlib.resources.files("nnviz.resources").joinpath(*parts)
         if entry.is_file():
             return Path(str(entry))  # wheels install unzipped: Qt reads the file by its path
     except ModuleNotFoundError:
         pass
-    local = Path(__file__).resolve().parents[2] / "resources" / Path(*parts)
     return local if local.is_file() else None
 
 

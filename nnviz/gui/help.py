@@ -104,8 +104,8 @@ def lessons_dialog(window, lessons: list, open_lesson) -> QtWidgets.QDialog:
     listing.itemActivated.connect(accept)
     buttons.accepted.connect(accept)
     layout = dialog.layout()
-    intro = QtWidgets.QLabel("The lessons and examples that ship with nnviz (also in the Examples menu); "
-                             "lessons open in step-through mode:")
+    intro = QtWidgets.QLabel("The lessons, exercises and examples that ship with nnviz (also in the Examples "
+                             "menu); lessons open in step-through mode, exercises ask you to fix a network:")
     intro.setWordWrap(True)
     layout.insertWidget(0, intro)
     layout.insertWidget(1, listing, 1)

@@ -17,6 +17,7 @@ from nnviz.core.document import read_document
 from nnviz.core.errors import NnvizError
 from nnviz.core.examples import list_examples, load_example
 from nnviz.core.experiment import DataConfig, Experiment
+from nnviz.core.lessons import read_lesson
 from nnviz.core.numbers import format_value
 from nnviz.core.walkthrough import Edit
 from nnviz.gui import help as help_windows
@@ -26,6 +27,9 @@ from nnviz.gui.compare import CompareDialog, CompareWindow
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
 from nnviz.gui.inline_editor import InlineEditor
+from nnviz.gui.lesson_controls import LessonControls
+from nnviz.gui.lesson_dialog import LessonDialog, lesson_section
+from nnviz.gui.lesson_pane import LessonPane
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.registry import PANELS
@@ -41,8 +45,14 @@ FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
 OPEN_FILTER = ("nnviz models and PyTorch weights (*.json *.toml *.safetensors);;nnviz models (*.json *.toml);;"
                "PyTorch weights (*.safetensors);;All files (*)")
 NOTE_MS = 10000  # how long a note stays in the status bar (unless a new command clears it first)
-#: the keys that drive training alone: Play (Space), Step and the step-through's moves
-TRAINING_KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_End})
+#: the keys that drive training and lessons alone: Play (Space), Step, the step-through's moves and a
+#: lesson's Next and Back (Page Down/Up, and the arrows in presentation mode)
+TRAINING_KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_End,
+                           Qt.Key.Key_PageDown, Qt.Key.Key_PageUp, Qt.Key.Key_Down, Qt.Key.Key_Up})
+#: how much larger the window's text is in presentation mode
+PRESENTATION_SCALE = 1.35
+#: docks whose showing belongs to step-through mode, not to a lesson's panels
+WALK_DOCKS = ("stepper",)
 #: the widgets that take those keys as typing when they have the focus (a table's cell editor is a
 #: line edit or a spin box)
 TYPING_WIDGETS = (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QTextEdit,
@@ -111,6 +121,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, DOCK_AREAS["right"])
         self._add_dock("controls", "Controls", self.controls, DOCK_AREAS["left"])
         self.panels = self._build_panels()
+        self.lesson_pane = LessonPane()
+        self._add_dock("lesson", "Lesson", self.lesson_pane, DOCK_AREAS["right"])
+        self.docks["lesson"].setToolTip("The steps of the lesson open, and its exercise")
+        self.docks["lesson"].hide()
+        self.lesson_controls = LessonControls(self.controls)  # the controls a lesson hides or locks
+        self.presenting = False
+        self._before_presentation = None  # (dock visibility, window state, font) to go back to
+        self._before_lesson: dict | None = None  # the docks shown before a lesson showed its own
         keep_dock_tabs_whole(self)  # "Loss", "Activations" scrolled through, not "Lo…", "Activati…"
         self.typing_guard = TypingGuard(self)  # until the window closes
         QtWidgets.QApplication.instance().installEventFilter(self.typing_guard)
@@ -124,11 +142,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.exports = ExportActions(self)
         self._build_menus()
+        self._keep_menu_shortcuts()
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
         self.resize(1440, 900)
         self._restore_settings()
+        self.docks["lesson"].hide()  # shown by a lesson, whatever the last session left
         self._update_title()
         name_controls(self)
         # steps per second (the older "speed" setting counted steps per frame: not carried over)
@@ -228,6 +248,21 @@ class MainWindow(QtWidgets.QMainWindow):
                                     "The last operation: the update (End)")
         for action in (self.act_next, self.act_prev, self.act_home, self.act_end):
             action.setEnabled(False)
+        self.act_save_lesson = self._action("Save as lesson…", self.save_as_lesson_dialog, None,
+                                            "Save the model as a lesson: the panels shown now, and the controls "
+                                            "it hides or locks")
+        self.act_present = self._action("Presentation mode", self.set_presentation, Qt.Key.Key_F5,
+                                        "Full screen, large text, the lesson's layout, driven from the keyboard: "
+                                        "Page Down/Up or the arrows for Next/Back, Space to play, Esc to leave (F5)",
+                                        checkable=True)
+        self.act_leave_presentation = self._action("Leave presentation mode", lambda: self.set_presentation(False),
+                                                   Qt.Key.Key_Escape, "Back to the window as it was (Esc)")
+        self.act_lesson_next = self._action("Next lesson step", lambda: self.lesson_pane.next(),
+                                            Qt.Key.Key_PageDown, "The lesson's next step (Page Down)")
+        self.act_lesson_back = self._action("Previous lesson step", lambda: self.lesson_pane.back(),
+                                            Qt.Key.Key_PageUp, "The lesson's step before (Page Up)")
+        for action in (self.act_leave_presentation, self.act_lesson_next, self.act_lesson_back):
+            action.setEnabled(False)
         for action in (self.act_step, self.act_reset, self.act_play):
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
@@ -236,7 +271,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.act_new, self.act_open])
         self.recent_menu = file_menu.addMenu("Open Recent")
-        file_menu.addActions([self.act_save, self.act_save_as])
+        file_menu.addActions([self.act_save, self.act_save_as, self.act_save_lesson])
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
         file_menu.addSeparator()
@@ -252,8 +287,19 @@ class MainWindow(QtWidgets.QMainWindow):
         train_menu.addActions([self.act_walk, self.act_next, self.act_prev, self.act_home, self.act_end])
         self.examples_menu = bar.addMenu("E&xamples")
         self.example_actions = {}
+        self.exercises_menu = None  # a submenu of the exercises
+        kind = "lesson"
         for example in list_examples():
-            action = self.examples_menu.addAction(example.name)
+            menu = self.examples_menu
+            if example.kind != kind:  # lessons, then the exercises' submenu, then the other examples
+                kind = example.kind
+                self.examples_menu.addSeparator()
+            if example.kind == "exercise":
+                if self.exercises_menu is None:
+                    self.exercises_menu = self.examples_menu.addMenu("Exercises")
+                    self.exercises_menu.setToolTipsVisible(True)
+                menu = self.exercises_menu
+            action = menu.addAction(example.name)
             action.setToolTip(example.description)
             action.setStatusTip(example.description)
             action.triggered.connect(lambda _=False, key=example.key: self.open_example(key))
@@ -262,6 +308,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu = bar.addMenu("&View")
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.act_present, self.act_lesson_next, self.act_lesson_back])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("Manual", self._on_manual_triggered,
                                          QtGui.QKeySequence.StandardKey.HelpContents,
@@ -274,6 +322,19 @@ class MainWindow(QtWidgets.QMainWindow):
         help_menu.addAction(self._action("About nnviz", self._on_about_triggered,
                                          tip="Version, licence, and the Qt and PySide6 nnviz runs on"))
         self._refresh_recent_menu()
+
+    def _keep_menu_shortcuts(self) -> None:
+        """Give the window itself every action of its menus, and the lesson's and presentation's:
+        their keys then work with the menu bar hidden (presentation mode hides it)."""
+        def actions(menu_or_bar):
+            for action in menu_or_bar.actions():
+                if action.menu() is not None:
+                    yield from actions(action.menu())
+                elif not action.isSeparator():
+                    yield action
+
+        extra = (self.act_leave_presentation,)
+        self.addActions(list(dict.fromkeys((*actions(self.menuBar()), *extra))))
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Training")
@@ -326,12 +387,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stepper.neurons_changed.connect(lambda on: self.session.walk(True, on))
         self.stepper.edit_requested.connect(self.apply_edit)
         self.graph.edit_requested.connect(self._on_graph_edit_requested)
+        self.lesson_pane.step_changed.connect(self._apply_lesson_step)
+        self.lesson_pane.solved.connect(self._on_exercise_solved)
 
     # -- session signals ------------------------------------------------------------------------
     @Slot(object)
     def _on_snapshot_ready(self, snapshot) -> None:
         self.latest = snapshot
         self.exports.add_frame(snapshot)
+        if self.lesson_pane.exercise is not None:
+            self.lesson_pane.show_snapshot(snapshot)  # judged live, shown or not
         if self.viewing is None:  # a past step shown stays until the person leaves it
             self._show(snapshot)
 
@@ -445,6 +510,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.loss.set_timeline_start(state.get("timeline_start", 0))
         self.controls.set_state(state["document"], state["data"], state["input_names"], state["outputs"],
                                 held_out=state["held_out"], rows=state["rows"], unsplit=state["unsplit"])
+        if self.lesson_controls.active:  # the sidebar rebuilt rows and re-enabled widgets: again
+            self.lesson_controls.apply()
+        self.lesson_pane.set_state(state)
 
     @Slot(bool)
     def _on_playing_changed(self, playing: bool) -> None:
@@ -602,6 +670,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.latest_walk = None
             self.stepper.show_walk(None)
             self.graph.set_highlight()
+        self._update_lesson_keys()
 
     @Slot(object)
     def _on_walk_ready(self, state) -> None:
@@ -691,8 +760,228 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stepper.set_lesson(self.model_name, doc.get("description", ""))
         self.setWindowModified(False)
         self._update_title()
-        self.set_walk_mode(key != "circle")  # lessons are for stepping through; circle for watching
+        # lessons are for stepping through, circle and the exercises for watching, unless a lesson's
+        # first step says
+        lesson = read_lesson(doc)
+        said = lesson.steps[0].step_through if lesson is not None else None
+        self.set_walk_mode(said if said is not None else key != "circle" and "exercise" not in doc)
+        self.open_teaching(doc)
         return True
+
+    # -- lessons and exercises ----------------------------------------------------------------------
+    def open_teaching(self, doc: dict | None) -> None:
+        """Show the lesson and the exercise of the document just opened (``doc``), with the lesson's
+        panels and its hidden and locked controls; or, for a document with neither, put the window
+        back as it was before a lesson changed it. Names the window does not know (a file from
+        another version) are said in one line, and the rest applies."""
+        pane = self.lesson_pane
+        was_restricted = self.lesson_controls.active
+        if not pane.open(doc):
+            if was_restricted:
+                self.lesson_controls.clear()
+                self._show_state_again()  # what the sidebar hides or disables by itself is so again
+            self.docks["lesson"].hide()
+            if self._before_lesson is not None:
+                self._set_dock_visibility(self._before_lesson)
+                self._before_lesson = None
+            self._update_lesson_keys()
+            return
+        if self._before_lesson is None:
+            self._before_lesson = self._dock_visibility()
+        lesson = pane.lesson
+        unknown = self.lesson_controls.set(lesson.hide if lesson else (), lesson.lock if lesson else ())
+        if was_restricted:  # what the last lesson hid or locked, and this one does not, shows as it is
+            self._show_state_again()
+        panels = set()
+        if lesson is not None:
+            panels.update(lesson.panels or ())
+            for step in lesson.steps:
+                panels.update(step.panels or ())
+        unknown_panels = sorted(name for name in panels if name not in self.docks and name != "graph")
+        parts = []
+        if unknown_panels:
+            parts.append(f"panels {', '.join(map(repr, unknown_panels))}")
+        if unknown:
+            parts.append(f"controls {', '.join(map(repr, unknown))}")
+        note = f"The lesson names {' and '.join(parts)} this version of nnviz does not have: left out" if parts else ""
+        pane.set_note(note)
+        if note:
+            self.statusBar().showMessage(note, NOTE_MS)
+        dock = self.docks["lesson"]
+        dock.show()
+        dock.raise_()
+        if lesson is not None:
+            pane.show_step(0)  # its panels and step-through (_apply_lesson_step)
+        self._size_lesson_dock()
+        self._update_lesson_keys()
+
+    def _size_lesson_dock(self) -> None:
+        """Room for the lesson: some two fifths of its column's height, once the layout has its docks."""
+        def size():
+            dock = self.docks["lesson"]
+            if dock.isVisible() and not dock.isFloating():
+                self.resizeDocks([dock], [int(self.height() * 0.38)], Qt.Orientation.Vertical)
+
+        QtCore.QTimer.singleShot(0, size)
+
+    def _show_state_again(self) -> None:
+        """Show the state in force in the sidebar again (after a lesson's restrictions are lifted)."""
+        if self._state is not None:
+            self._on_state_changed(self._state)
+
+    @Slot(int)
+    def _apply_lesson_step(self, index: int) -> None:
+        """The lesson's step ``index`` is shown: its panels, and step-through on or off if it says."""
+        lesson = self.lesson_pane.lesson
+        if lesson is None:
+            return
+        panels = lesson.panels_at(index)
+        if panels is not None:
+            self._show_panels(panels)
+        walk = lesson.steps[index].step_through
+        if walk is not None and walk != self.act_walk.isChecked():
+            self.set_walk_mode(walk)
+
+    def _show_panels(self, names) -> None:
+        """Show the docks ``names`` (and the lesson's pane), hide the others; step-through keeps its
+        own. Of docks sharing tabs, the first named is brought to the front."""
+        walking = self.act_walk.isChecked()
+        for key, dock in self.docks.items():
+            if key in WALK_DOCKS or key == "lesson":
+                continue
+            if walking and key in ("health", "inspector"):  # back when step-through ends
+                continue
+            dock.setVisible(key in names)
+        if walking:
+            self._health_was_visible = ("health" in names, "inspector" in names)
+        for name in reversed(list(names)):
+            if name in self.docks and name not in WALK_DOCKS:
+                self.docks[name].raise_()
+
+    def _dock_visibility(self) -> dict[str, bool]:
+        """Which docks are shown (health and inspector as they will be once step-through ends)."""
+        shown = {key: dock.isVisible() for key, dock in self.docks.items() if key not in WALK_DOCKS}
+        if self.act_walk.isChecked():
+            shown["health"], shown["inspector"] = self._health_was_visible
+        return shown
+
+    def _set_dock_visibility(self, shown: dict[str, bool]) -> None:
+        walking = self.act_walk.isChecked()
+        for key, visible in shown.items():
+            if key not in self.docks:
+                continue
+            if walking and key in ("health", "inspector"):
+                continue
+            self.docks[key].setVisible(visible)
+        if walking:
+            self._health_was_visible = (shown.get("health", True), shown.get("inspector", True))
+
+    @Slot(object)
+    def _on_exercise_solved(self, verdict) -> None:
+        self.statusBar().showMessage(f"Exercise solved in {verdict.steps:,} steps", NOTE_MS)
+        dock = self.docks["lesson"]
+        dock.show()
+        dock.raise_()
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: full screen, larger text, the lesson's layout (its panels, its hidden
+        controls), Page Down/Up or the arrows for Next and Back, Space to play, Esc to leave; off, the
+        window as it was."""
+        on = bool(on)
+        self.act_present.setChecked(on)
+        if on == self.presenting:
+            return
+        self.presenting = on
+        if on:
+            self._before_presentation = (self._dock_visibility(), self.windowState(), QtGui.QFont(self.font()))
+            font = QtGui.QFont(self.font())
+            if font.pointSizeF() > 0:
+                font.setPointSizeF(font.pointSizeF() * PRESENTATION_SCALE)
+            else:
+                font.setPixelSize(round(font.pixelSize() * PRESENTATION_SCALE))
+            self.setFont(font)
+            self.menuBar().hide()
+            if self.lesson_pane.lesson is not None:
+                self._apply_lesson_step(self.lesson_pane.index)
+            if self.lesson_pane.document is not None:
+                self.docks["lesson"].show()
+            self.showFullScreen()
+            self._size_lesson_dock()
+        else:
+            shown, state, font = self._before_presentation
+            self.setFont(font)
+            self.menuBar().show()
+            self._set_dock_visibility(shown)
+            self.setWindowState(state)
+        self._update_lesson_keys()
+
+    def _update_lesson_keys(self) -> None:
+        """The keys of a lesson's Next and Back, and of Step: Page Down/Up for the lesson; in
+        presentation mode the arrows too, unless step-through has them (they then move through the
+        step's operations), and Step has none."""
+        walking = self.act_walk.isChecked()
+        steps = self.lesson_pane.step_count > 0
+        forward, backward = [Qt.Key.Key_PageDown], [Qt.Key.Key_PageUp]
+        if self.presenting and steps:
+            forward.append(Qt.Key.Key_Down)
+            backward.append(Qt.Key.Key_Up)
+            if not walking:
+                forward.append(Qt.Key.Key_Right)
+                backward.append(Qt.Key.Key_Left)
+        self.act_lesson_next.setShortcuts([QtGui.QKeySequence(k) for k in forward])
+        self.act_lesson_back.setShortcuts([QtGui.QKeySequence(k) for k in backward])
+        self.act_lesson_next.setEnabled(steps)
+        self.act_lesson_back.setEnabled(steps)
+        self.act_leave_presentation.setEnabled(self.presenting)
+        arrows_taken = walking or (self.presenting and steps)
+        self.act_step.setShortcut(QtGui.QKeySequence() if arrows_taken else QtGui.QKeySequence(Qt.Key.Key_Right))
+
+    def save_as_lesson_dialog(self) -> LessonDialog | None:
+        """File › Save as lesson…: which controls the lesson hides and locks, then where to save it."""
+        if self._state is None:
+            return None
+        dialog = LessonDialog(self.lesson_controls.hidden_keys(), self.lesson_controls.locked_keys(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.save_as_lesson(dialog.hidden(), dialog.locked()))
+        dialog.open()
+        return dialog
+
+    def save_as_lesson(self, hidden, locked, path=None) -> bool:
+        """Save the model as a lesson to ``path`` (asked for when None): its own lesson's steps (or one
+        made of its name and description), the panels shown now, the controls ``hidden`` and ``locked``
+        (keys of :data:`nnviz.core.lessons.CONTROLS`); the window then follows the lesson."""
+        if self._state is None:
+            return False
+        if path is None:
+            start = str(self.path or Path(self.settings.value("last_dir", str(Path.home()))) / "lesson.nnviz.json")
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save as lesson", start, FILE_FILTER)
+            if not path:
+                return False
+            if not path.lower().endswith(".json"):
+                path += ".json"
+        shown = self._dock_visibility()
+        panels = [key for key, visible in shown.items() if visible and key != "lesson"]
+        document = copy.deepcopy(self._state["document"])
+        try:
+            section = lesson_section(document, panels, hidden, locked)
+        except NnvizError as exc:
+            self.show_message("Cannot save as lesson", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
+            return False
+        self.save_to_with(path, {"lesson": section})
+        document["lesson"] = section
+        self.lesson_pane.lesson = read_lesson(document)
+        self.lesson_pane.document = document
+        self.lesson_pane.steps_box.setVisible(True)
+        self.lesson_controls.set(hidden, locked)
+        self._show_state_again()
+        self.docks["lesson"].show()
+        self.lesson_pane.show_step(self.lesson_pane.index)
+        self._update_lesson_keys()
+        return True
+
+    def save_to_with(self, path, teaching: dict) -> None:
+        """Save through the worker with these teaching sections (see :meth:`save_to`)."""
+        self.session.save(str(path), teaching)
 
     def data_name(self) -> str:
         """The name of the data set being trained on."""
@@ -728,6 +1017,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_name = "Circle"
         self.setWindowModified(False)
         self._update_title()
+        self.open_teaching(None)
 
     def open_dialog(self) -> None:
         if not self.confirm_discard():
@@ -768,6 +1058,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_recent(str(path))
         self.setWindowModified(False)
         self._update_title()
+        self.open_teaching(doc)
         if notes:
             self.show_message("Imported from PyTorch", " ".join(notes))
         return True
@@ -887,6 +1178,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.confirm_discard():
             event.ignore()
             return
+        self.set_presentation(False)  # the layout saved is the window's own, not the lesson's full screen
         self._save_settings()
         self.exports.stop_recording()
         comparison = self.compare_window

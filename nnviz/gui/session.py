@@ -474,9 +474,13 @@ class TrainingSession(QObject):
         model file's, where a CSV file its data entry names is found."""
         self._send("load_document", copy.deepcopy(document), None if folder is None else str(folder))
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the model document to ``path`` atomically; ``saved`` or ``failed`` follows."""
-        self._send("save", str(path))
+    def save(self, path: str | os.PathLike[str], teaching: dict | None = None) -> None:
+        """Write the model document to ``path`` atomically; ``saved`` or ``failed`` follows.
+        ``teaching``: lesson and exercise sections the model carries from now on (Save as lesson…)."""
+        if teaching is None:
+            self._send("save", str(path))
+        else:
+            self._send("save", str(path), copy.deepcopy(teaching))
 
     def export_code(self, path: str | os.PathLike[str]) -> None:
         """Write a PyTorch script (``.py``) or notebook (``.ipynb``) that goes on from the run as it

@@ -13,13 +13,17 @@ import pytest
 
 from nnviz.core import ModelError, Trainer, load_model
 from nnviz.core.errors import DataError
-from nnviz.core.examples import LESSONS, list_examples, load_example
+from nnviz.core.examples import EXERCISES, LESSONS, list_examples, load_example
 from nnviz.core.experiment import DataConfig, Experiment
 from nnviz.core.network import Network
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = ["two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry", "xor-mlp",
-        "softmax-three-classes", "circle"]
+KEYS = ["perceptron-accept", "two-two-one", "sigmoid-neuron", "perceptron-and", "perceptron-xor", "symmetry",
+        "xor-mlp", "softmax-three-classes", "cross-entropy", "mazur-backprop", "square-fit",
+        "exercise-no-activation", "exercise-deep-sigmoid", "exercise-mse-classification", "exercise-naive-softmax",
+        "exercise-zero-init", "exercise-fewest-units", "exercise-learning-rate", "circle"]
+#: the lessons with their own rows (the others train on a built-in data set)
+INLINE = [key for key in LESSONS if key != "square-fit"]
 
 
 def _experiment(key: str) -> Experiment:
@@ -32,7 +36,7 @@ def _experiment(key: str) -> Experiment:
 def test_list_examples_finds_every_document_lessons_first():
     examples = list_examples()
     assert [e.key for e in examples] == KEYS
-    assert tuple(KEYS[:-1]) == LESSONS
+    assert tuple(KEYS[:len(LESSONS)]) == LESSONS and tuple(KEYS[len(LESSONS):-1]) == EXERCISES
     on_disk = sorted(p.stem for p in (ROOT / "resources" / "examples").glob("*.json"))
     assert sorted(e.key for e in examples) == on_disk
     for example in examples:
@@ -43,14 +47,16 @@ def test_list_examples_finds_every_document_lessons_first():
             sentences = len(re.findall(r"[.!?](\s|$)", example.description))
             assert 2 <= sentences <= 4, (example.key, sentences)
             raw = json.loads((ROOT / "resources" / "examples" / f"{example.key}.json").read_text(encoding="utf-8"))
-            assert "inputs" in doc["data"] and "batch_size" in raw["data"]  # said, even if null (full batch)
+            assert ("inputs" in doc["data"]) == (example.key in INLINE)
+            assert "batch_size" in raw["data"]  # said, even if null (full batch)
 
 
 def test_load_example_returns_a_fresh_validated_document():
     doc = load_example("xor-mlp")
     doc["layers"].clear()
     assert len(load_example("xor-mlp")["layers"]) == 2
-    with pytest.raises(ModelError, match=r"unknown example 'nope' \(examples: two-two-one, sigmoid-neuron, .*circle\)"):
+    with pytest.raises(ModelError, match=r"unknown example 'nope' \(examples: perceptron-accept, two-two-one, "
+                                         r".*circle\)"):
         load_example("nope")
 
 
@@ -59,6 +65,9 @@ def test_every_example_opens_in_the_experiment_and_draws(key):
     exp = Experiment(load_example(key))  # the app at start-up with a document
     exp.run(3)
     snap = exp.snapshot()
+    if key == "exercise-naive-softmax":  # its point: the naive softmax overflows, the first step diverges
+        assert snap.step == 1 and snap.diverged and math.isnan(snap.train_loss)
+        return
     assert snap.step == 3 and math.isfinite(snap.train_loss)
     assert snap.model_name == load_example(key)["name"]
 
@@ -183,7 +192,7 @@ def test_softmax_outputs_loss_and_fused_gradient():
 
 
 # -- lessons in the app's Experiment ---------------------------------------------------------------
-@pytest.mark.parametrize("key", LESSONS)
+@pytest.mark.parametrize("key", INLINE)
 def test_load_document_uses_the_lessons_inline_data_and_feeding(key):
     doc = load_example(key)
     exp = Experiment(data=DataConfig(dataset="spiral", features=("x1", "x2", "x1^2"), batch_size=7))
@@ -200,7 +209,7 @@ def test_load_document_uses_the_lessons_inline_data_and_feeding(key):
     assert exp.net.to_dict(state=False)["layers"] == load_model(doc).to_dict(state=False)["layers"]
 
 
-@pytest.mark.parametrize("key", LESSONS)
+@pytest.mark.parametrize("key", INLINE)
 def test_to_document_round_trips_inline_data(key):
     doc = load_example(key)
     exp = _experiment(key)

@@ -108,8 +108,11 @@ def test_lessons_lists_the_examples_menu_and_opens_the_one_chosen(qtbot, user, m
     user.trigger("Lessons…")
     dialog = _open_dialog(qtbot, "Lessons")
     listing = user.control("Lessons", QtWidgets.QListWidget)
-    menu = [a.text() for a in main_window.examples_menu.actions()]
-    assert [listing.item(i).text() for i in range(listing.count())] == menu
+    menu = [a.text() for a in main_window.examples_menu.actions() if a.text() and a.menu() is None]
+    exercises = [a.text() for a in main_window.exercises_menu.actions()]
+    assert exercises and all(text.startswith("Exercise: ") for text in exercises)
+    listed = [listing.item(i).text() for i in range(listing.count())]
+    assert listed == menu[:-1] + exercises + menu[-1:]  # the lessons, the exercises, then Circle
     want = main_window.example_actions["xor-mlp"].text()
     listing.setCurrentItem(listing.findItems(want, QtCore.Qt.MatchFlag.MatchExactly)[0])
     description = main_window.example_actions["xor-mlp"].toolTip()

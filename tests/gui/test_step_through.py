@@ -9,6 +9,7 @@ from scipy import special
 
 from nnviz.core import Trainer, load_model
 from nnviz.core.examples import list_examples, load_example
+from nnviz.core.lessons import read_lesson
 from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.graph import Selection
 
@@ -295,13 +296,17 @@ def test_every_optimizers_update_shows_the_cores_terms(qtbot, window, optimizer)
 
 def test_every_example_opens(qtbot, window):
     examples = list_examples()
-    assert len(examples) == 8 and set(window.example_actions) == {e.key for e in examples}
+    assert len(examples) == 19 and set(window.example_actions) == {e.key for e in examples}
     for example in examples:
         with qtbot.waitSignal(window.session.state_changed, timeout=5000):
             window.example_actions[example.key].trigger()
         assert window.model_name == example.name
         assert window.last_message == ""
-        assert window.act_walk.isChecked() == (example.key != "circle")
+        doc = load_example(example.key)
+        lesson = read_lesson(doc)
+        said = lesson.steps[0].step_through if lesson is not None else None  # a lesson's first step may say
+        walks = said if said is not None else example.key != "circle" and "exercise" not in doc
+        assert window.act_walk.isChecked() == walks
 
 
 def test_neuron_by_neuron_keeps_the_operation(qtbot, window):

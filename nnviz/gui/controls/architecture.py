@@ -52,10 +52,23 @@ def layer_tip(kind: str, variant: str | None) -> str:
     return cls.VARIANT_TIPS.get(variant, cls.tooltip) if variant else cls.tooltip
 
 
+class _IndexLabel(QtWidgets.QLabel):
+    """The narrow right-aligned label in front of a layer row ("1", "2", …, "out"): as wide as "out"
+    in its font, also when the font grows (presentation mode), so the rows line up."""
+
+    def _fit(self) -> None:
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance("out") + 2)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self._fit()
+
+
 def _index_label(text: str = "") -> QtWidgets.QLabel:
     """The narrow right-aligned label in front of a layer row ("1", "2", …, "out")."""
-    label = QtWidgets.QLabel(text)
-    label.setFixedWidth(label.fontMetrics().horizontalAdvance("out") + 2)
+    label = _IndexLabel(text)
+    label._fit()
     label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return label
 

@@ -90,7 +90,8 @@ def region_image(classes: np.ndarray, confidence: np.ndarray, k: int, discrete: 
     if discrete:
         sure = np.ones(classes.shape)
     else:
-        sure = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        # a probability that is not a number (a naive softmax overflowed) is drawn as chance: white
+        sure = np.nan_to_num(np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0), nan=0.0)
     least, most = _REGION_TINT
     tint = (least + (most - least) * sure)[..., None]
     return np.round(255.0 + tint * (colors[classes] - 255.0)).astype(np.uint8)
