@@ -1122,6 +1122,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._refresh_recent_menu()
 
     def _refresh_recent_menu(self) -> None:
+        if not shiboken6.isValid(self.recent_menu):  # a Save answered after the window was torn down
+            return
         self.recent_menu.clear()
         files = self.recent_files()
         for path in files:
