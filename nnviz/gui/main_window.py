@@ -296,10 +296,13 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.examples_menu.addSeparator()
             if example.kind == "exercise":
                 if self.exercises_menu is None:
-                    self.exercises_menu = self.examples_menu.addMenu("Exercises")
+                    # made and owned here: PySide6 6.6 lets a menu made by addMenu(title) and its actions go
+                    self.exercises_menu = QtWidgets.QMenu("Exercises", self)
+                    self.examples_menu.addMenu(self.exercises_menu)
                     self.exercises_menu.setToolTipsVisible(True)
                 menu = self.exercises_menu
-            action = menu.addAction(example.name)
+            action = QtGui.QAction(example.name, self)
+            menu.addAction(action)
             action.setToolTip(example.description)
             action.setStatusTip(example.description)
             action.triggered.connect(lambda _=False, key=example.key: self.open_example(key))
