@@ -266,11 +266,18 @@ class MainWindow(QtWidgets.QMainWindow):
         for action in (self.act_step, self.act_reset, self.act_play):
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
+    def _menu(self, title: str, parent: QtWidgets.QMenuBar | QtWidgets.QMenu) -> QtWidgets.QMenu:
+        """A menu made and owned by the window, added to `parent`: PySide6 6.6 lets a menu made by
+        addMenu(title) go while the window still shows it."""
+        menu = QtWidgets.QMenu(title, self)
+        parent.addMenu(menu)
+        return menu
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self._menu("&File", bar)
         file_menu.addActions([self.act_new, self.act_open])
-        self.recent_menu = file_menu.addMenu("Open Recent")
+        self.recent_menu = self._menu("Open Recent", file_menu)
         file_menu.addActions([self.act_save, self.act_save_as, self.act_save_lesson])
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
@@ -279,13 +286,13 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addActions([e.act_export, e.act_copy, e.act_report, e.act_record, e.act_code])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        train_menu = bar.addMenu("&Train")
+        train_menu = self._menu("&Train", bar)
         train_menu.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
         train_menu.addSeparator()
         train_menu.addAction(self.act_compare)
         train_menu.addSeparator()
         train_menu.addActions([self.act_walk, self.act_next, self.act_prev, self.act_home, self.act_end])
-        self.examples_menu = bar.addMenu("E&xamples")
+        self.examples_menu = self._menu("E&xamples", bar)
         self.example_actions = {}
         self.exercises_menu = None  # a submenu of the exercises
         kind = "lesson"
@@ -296,9 +303,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.examples_menu.addSeparator()
             if example.kind == "exercise":
                 if self.exercises_menu is None:
-                    # made and owned here: PySide6 6.6 lets a menu made by addMenu(title) and its actions go
-                    self.exercises_menu = QtWidgets.QMenu("Exercises", self)
-                    self.examples_menu.addMenu(self.exercises_menu)
+                    self.exercises_menu = self._menu("Exercises", self.examples_menu)
                     self.exercises_menu.setToolTipsVisible(True)
                 menu = self.exercises_menu
             action = QtGui.QAction(example.name, self)
@@ -308,12 +313,12 @@ class MainWindow(QtWidgets.QMainWindow):
             action.triggered.connect(lambda _=False, key=example.key: self.open_example(key))
             self.example_actions[example.key] = action
         self.examples_menu.setToolTipsVisible(True)
-        self.view_menu = bar.addMenu("&View")
+        self.view_menu = self._menu("&View", bar)
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.act_present, self.act_lesson_next, self.act_lesson_back])
-        help_menu = bar.addMenu("&Help")
+        help_menu = self._menu("&Help", bar)
         help_menu.addAction(self._action("Manual", self._on_manual_triggered,
                                          QtGui.QKeySequence.StandardKey.HelpContents,
                                          "The manual (the README), offline (F1)"))
