@@ -187,14 +187,22 @@ class Lesson:
         return own if own is not None else self.panels
 
 
-def read_lesson(doc: dict) -> Lesson | None:
-    """The document's ``lesson`` section, checked (None without one)."""
-    raw = doc.get("lesson")
+def _section(doc: dict, name: str, holds: str, keys) -> dict | None:
+    """The document's section ``name`` (None without one), an object with only ``keys``."""
+    raw = doc.get(name)
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise ModelError(f"lesson: expected an object with 'steps', got {show(raw)}")
-    check_keys(raw, LESSON_KEYS, "lesson")
+        raise ModelError(f"{name}: expected an object with {holds}, got {show(raw)}")
+    check_keys(raw, keys, name)
+    return raw
+
+
+def read_lesson(doc: dict) -> Lesson | None:
+    """The document's ``lesson`` section, checked (None without one)."""
+    raw = _section(doc, "lesson", "'steps'", LESSON_KEYS)
+    if raw is None:
+        return None
     if "steps" not in raw:
         raise ModelError("lesson.steps: missing (a lesson needs at least one step)")
     steps = raw["steps"]
@@ -295,12 +303,9 @@ class Exercise:
 
 def read_exercise(doc: dict) -> Exercise | None:
     """The document's ``exercise`` section, checked (None without one)."""
-    raw = doc.get("exercise")
+    raw = _section(doc, "exercise", "a 'task' and a 'goal'", EXERCISE_KEYS)
     if raw is None:
         return None
-    if not isinstance(raw, dict):
-        raise ModelError(f"exercise: expected an object with a 'task' and a 'goal', got {show(raw)}")
-    check_keys(raw, EXERCISE_KEYS, "exercise")
     for key in ("task", "goal"):
         if key not in raw:
             raise ModelError(f"exercise.{key}: missing")

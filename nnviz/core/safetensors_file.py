@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from nnviz.core.errors import LimitError, ModelError
-from nnviz.core.validation import MAX_NUMBERS, read_file, show, too_many
+from nnviz.core.validation import MAX_NUMBERS, no_duplicate_keys, read_file, show, too_many
 
 #: the largest header read, as the reference implementation (a header this large is not an MLP's)
 MAX_HEADER_BYTES = 100_000_000
@@ -100,7 +100,7 @@ def _header(text: bytes) -> dict:
     except UnicodeDecodeError:
         raise _Bad("the header is not UTF-8 text") from None
     try:
-        header = json.loads(decoded, object_pairs_hook=_unique)
+        header = json.loads(decoded, object_pairs_hook=no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise _Bad(f"malformed JSON in the header at column {exc.colno}: {exc.msg}") from None
     except RecursionError:
@@ -110,15 +110,6 @@ def _header(text: bytes) -> dict:
     if not isinstance(header, dict):
         raise _Bad(f"the header is not a JSON object but {type(header).__name__}")
     return header
-
-
-def _unique(pairs) -> dict:
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"the name {show(key)} appears twice")
-        out[key] = value
-    return out
 
 
 def _metadata(value) -> dict[str, str]:

@@ -202,22 +202,33 @@ def _softmax_lines(walk, rec, n, sample):
         return [[]], notes, {"m": shift[:, 0], "exp(z - m)": ex, "sum": total}
     s = sample
     k = z.shape[1]
-    shown = list(range(k)) if k <= MAX_LINES else list(range(MAX_LINES - 1)) + [k - 1]
-    items = [Num(z[s, j]) for j in shown]
-    if k > MAX_LINES:
-        items[-1:] = ["…", items[-1]]
-    lines = [Line((Sym("m", "m"),), ("max(",) + tuple(joined(items, ", ")) + (")",), float(shift[s, 0]))]
+    shown = _shown(k)
+    largest = ("max(",) + tuple(joined(_elided([Num(z[s, j]) for j in shown], k), ", ")) + (")",)
+    lines = [Line((Sym("m", "m"),), largest, float(shift[s, 0]))]
     for j in shown:
         lines.append(Line((Sym(f"e[{j + 1}]", f"e_{{{j + 1}}}"),),
                           ("exp(", Num(z[s, j]), " − ", Num(shift[s, 0], True), ")"),
                           float(ex[s, j])))
-    terms = [Num(ex[s, j]) for j in shown]
-    if k > MAX_LINES:
-        terms[-1:] = ["…", terms[-1]]
+    _sum_and_ratios(lines, rec, n, s, ex, total, shown)
+    return [lines], notes, {"m": shift[:, 0], "exp(z - m)": ex, "sum": total}
+
+
+def _shown(k: int) -> list[int]:
+    """The indices written out of ``k``: all, or the first MAX_LINES − 1 and the last."""
+    return list(range(k)) if k <= MAX_LINES else list(range(MAX_LINES - 1)) + [k - 1]
+
+
+def _elided(items: list, k: int) -> list:
+    """``items`` (one per shown index) with "…" before the last when some of the ``k`` are left out."""
+    return items[:-1] + ["…", items[-1]] if k > MAX_LINES else items
+
+
+def _sum_and_ratios(lines: list, rec, n, s: int, ex, total, shown: list[int]) -> None:
+    """The softmax's sum S of the exponentials and each output's ratio exp / S, appended to ``lines``."""
+    terms = _elided([Num(ex[s, j]) for j in shown], rec.z.shape[1])
     lines.append(Line((Sym("S", "S"),), tuple(joined(terms, " + ")), float(total[s])))
     for j in shown:
         lines.append(Line((sym("a", n, j),), (Num(ex[s, j]), " / ", Num(total[s])), float(rec.a[s, j])))
-    return [lines], notes, {"m": shift[:, 0], "exp(z - m)": ex, "sum": total}
 
 
 def _naive_softmax_lines(rec, n, sample):
@@ -233,13 +244,8 @@ def _naive_softmax_lines(rec, n, sample):
         return [[]], notes, {"exp(z)": ex, "sum": total}
     s = sample
     k = z.shape[1]
-    shown = list(range(k)) if k <= MAX_LINES else list(range(MAX_LINES - 1)) + [k - 1]
+    shown = _shown(k)
     lines = [Line((Sym(f"e[{j + 1}]", f"e_{{{j + 1}}}"),), ("exp(", Num(z[s, j]), ")"), float(ex[s, j]))
              for j in shown]
-    terms = [Num(ex[s, j]) for j in shown]
-    if k > MAX_LINES:
-        terms[-1:] = ["…", terms[-1]]
-    lines.append(Line((Sym("S", "S"),), tuple(joined(terms, " + ")), float(total[s])))
-    for j in shown:
-        lines.append(Line((sym("a", n, j),), (Num(ex[s, j]), " / ", Num(total[s])), float(rec.a[s, j])))
+    _sum_and_ratios(lines, rec, n, s, ex, total, shown)
     return [lines], notes, {"exp(z)": ex, "sum": total}
