@@ -15,15 +15,17 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs"))
 
 
 def main() -> None:
     from PySide6 import QtCore
+    from screenshot import settle as pump
+    from screenshot import wait_until
 
     from nnviz.gui.app import create_application
     from nnviz.gui.main_window import MainWindow
@@ -36,16 +38,10 @@ def main() -> None:
     window.show()
 
     def wait(condition, seconds: float = 120) -> None:
-        end = time.monotonic() + seconds
-        while not condition():
-            if time.monotonic() > end:
-                raise SystemExit("compare_screenshots: timed out")
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        wait_until(app, condition, seconds, "compare_screenshots")
 
     def settle(seconds: float = 0.5) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        pump(app, seconds)
 
     def train_to(step: int) -> None:
         window.session.play()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +33,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     from PySide6 import QtCore
+    from screenshot import settle as pump
+    from screenshot import wait_until
 
     from nnviz.gui.app import create_application
     from nnviz.gui.main_window import MainWindow
@@ -53,16 +54,10 @@ def main(argv=None) -> None:
     out_dir = Path(args.out_dir)
 
     def wait(condition, seconds: float = 120) -> None:
-        end = time.monotonic() + seconds
-        while not condition():
-            if time.monotonic() > end:
-                raise SystemExit("lesson_screenshots: timed out")
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        wait_until(app, condition, seconds, "lesson_screenshots")
 
     def settle(seconds: float = 0.8) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        pump(app, seconds)
 
     def open_example(key: str) -> None:
         window.lesson_pane.document = None

@@ -304,6 +304,31 @@ def _lesson_screenshot(args, app, window) -> int:
     return result["code"]
 
 
+def wait_until(app, condition, seconds: float = 120, who: str = "screenshot") -> None:
+    """Run the event loop until ``condition()`` holds; stop the script if it has not in ``seconds``."""
+    import time
+
+    from PySide6 import QtCore
+
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            raise SystemExit(f"{who}: timed out")
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
+def settle(app, seconds: float = 0.5) -> None:
+    """Run the event loop for ``seconds`` (animations and layouts finish before a grab)."""
+    wait_until(app, _after(seconds), seconds + 60)
+
+
+def _after(seconds: float):
+    import time
+
+    end = time.monotonic() + seconds
+    return lambda: time.monotonic() >= end
+
+
 def dark_palette():
     """A dark desktop's palette (the colours of KDE's Breeze Dark)."""
     from PySide6 import QtGui
