@@ -71,6 +71,7 @@ def install_excepthook(window) -> None:
 
     from PySide6 import QtCore, QtWidgets
 
+    from nnviz.gui.i18n import tr
     from nnviz.gui.session import one_line
 
     class Relay(QtCore.QObject):
@@ -91,7 +92,7 @@ def install_excepthook(window) -> None:
             QtCore.QMetaObject.invokeMethod(QtWidgets.QApplication.instance(), "quit",
                                             QtCore.Qt.ConnectionType.QueuedConnection)
             return
-        relay.raised.emit(f"Something went wrong: {one_line(exc)}")
+        relay.raised.emit(tr("Something went wrong: {error}").format(error=one_line(exc)))
 
     def thread_hook(args):
         if args.exc_type is SystemExit:

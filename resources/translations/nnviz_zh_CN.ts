@@ -279,5 +279,13 @@
         <source>Language</source>
         <translation>语言</translation>
     </message>
+    <message>
+        <source>Something went wrong: {error}</source>
+        <translation>出错了：{error}</translation>
+    </message>
+    <message>
+        <source>nnviz: cannot open model</source>
+        <translation>nnviz：无法打开模型</translation>
+    </message>
 </context>
 </TS>
