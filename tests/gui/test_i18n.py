@@ -148,6 +148,19 @@ def test_a_toy_translation_reaches_the_menu_bar_toolbar_docks_and_controls(main_
     assert seen() == (False, False, "Loss", ["Learning rate"])
 
 
+def test_the_lesson_open_follows_the_language_chosen(main_window, english, qtbot):
+    """A lesson's texts come in the language of View › Language (its document carries both), at once."""
+    assert main_window.open_example("cross-entropy")
+    view = main_window.lesson_pane.step_view
+    english_text = view.toPlainText()
+    assert english_text and not CJK.search(english_text)
+    language_action(main_window, "中文 (简体)").trigger()
+    assert CJK.search(view.toPlainText())
+    assert main_window.act_walk.isChecked()  # the lesson stays where it was: stepping through
+    language_action(main_window, "English").trigger()
+    assert view.toPlainText() == english_text
+
+
 def test_qt_s_own_dialog_buttons_follow_the_language(main_window, english, qtbot):
     box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, "", "",
                                 QtWidgets.QMessageBox.StandardButton.Save
