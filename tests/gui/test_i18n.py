@@ -301,6 +301,8 @@ def untranslated(path: Path) -> list[str]:
             owner = func.value.attr if isinstance(func.value, ast.Attribute) else func.value.id
             if owner in ("QMessageBox", "QFileDialog", "QInputDialog"):
                 positions = STATICS[name]
+        if name == "tr" and node.args and isinstance(node.args[0], ast.JoinedStr):  # lupdate cannot read it
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: tr({ast.unparse(node.args[0])[:60]})")
         args = [node.args[i] for i in positions if i < len(node.args)]
         args += [k.value for k in node.keywords if k.arg in ("text", "title", "caption", "label", "tip", "tooltip")]
         for arg in args:
@@ -333,10 +335,12 @@ def test_the_static_check_sees_what_it_must(tmp_path):
         "label.setText(name)\n"
         "form.addRow('Loss', combo)\n"
         "self._action('Play', self.play, tip=tr('Play or pause'))\n"
-        "self._action(tr('Step'), self.step, None, 'Take one step')\n", encoding="utf-8")
+        "self._action(tr('Step'), self.step, None, 'Take one step')\n"
+        "label.setText(tr(f'Step {n}'))\n", encoding="utf-8")
     lines = [line.split(": ", 1)[1] for line in untranslated_at(module)]
     assert lines == ["setText('Learning rate')", "QAction(f'Step {n}')", "warning('Cannot open')",
-                     "setToolTip('Unit ' + name)", "addRow('Loss')", "_action('Play')", "_action('Take one step')"]
+                     "setToolTip('Unit ' + name)", "addRow('Loss')", "_action('Play')", "_action('Take one step')",
+                     "tr(f'Step {n}')"]
 
 
 def untranslated_at(path: Path) -> list[str]:
