@@ -26,7 +26,8 @@ from nnviz.gui.branch_dialog import BranchDialog
 from nnviz.gui.compare import CompareDialog, CompareWindow
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
-from nnviz.gui.i18n import LANGUAGES, SETTINGS_KEY, current_language, set_language, tr
+from nnviz.gui.i18n import LANGUAGES, SETTINGS_KEY, current_language, tr
+from nnviz.gui.i18n import set_language as install_language
 from nnviz.gui.inline_editor import InlineEditor
 from nnviz.gui.lesson_controls import LessonControls
 from nnviz.gui.lesson_dialog import LessonDialog, lesson_section
@@ -353,7 +354,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show the application in ``code`` now, and from the next start on. Every text the window made
         through ``tr`` is set again (:func:`nnviz.gui.i18n.set_language`); what is put together from
         numbers is drawn again here. The run, the model, the timeline and the docks are untouched."""
-        code = set_language(code)
+        code = install_language(code)
         self.settings.setValue(SETTINGS_KEY, code)
         self.language_actions[code].setChecked(True)
         self.lesson_pane.locale = code
