@@ -14,6 +14,7 @@ import numpy as np
 
 from nnviz.core.errors import ModelError
 from nnviz.core.spec import HotPath, Registry, split_named
+from nnviz.core.text import QT_TRANSLATE_NOOP
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -132,7 +133,7 @@ class Activation(HotPath):
 class Identity(Activation):
     name = "identity"
     title = "identity"
-    tooltip = "identity: a = z (no non-linearity)"
+    tooltip = QT_TRANSLATE_NOOP("", "identity: a = z (no non-linearity)")
     formula_text = "z"
     derivative_text = "1"
     formula_latex = "z"
@@ -155,7 +156,7 @@ class Step(Activation):
 
     name = "step"
     title = "step"
-    tooltip = "step: 1 where z > 0, else 0 (the perceptron's; its gradient is 0 everywhere)"
+    tooltip = QT_TRANSLATE_NOOP("", "step: 1 where z > 0, else 0 (the perceptron's; its gradient is 0 everywhere)")
     formula_text = "1 if z > 0 else 0"
     derivative_text = "0"
     formula_latex = r"\begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
@@ -205,7 +206,7 @@ class Step(nn.Module):
 class Sigmoid(Activation):
     name = "sigmoid"
     title = "sigmoid"
-    tooltip = "sigmoid: 1 / (1 + e^-z), between 0 and 1"
+    tooltip = QT_TRANSLATE_NOOP("", "sigmoid: 1 / (1 + e^-z), between 0 and 1")
     formula_text = "σ(z) = 1 / (1 + exp(−z))"
     derivative_text = "a·(1 − a)"
     formula_latex = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
@@ -226,7 +227,7 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     name = "tanh"
     title = "tanh"
-    tooltip = "tanh: between -1 and 1, centred on 0"
+    tooltip = QT_TRANSLATE_NOOP("", "tanh: between -1 and 1, centred on 0")
     formula_text = "tanh(z)"
     derivative_text = "1 − a²"
     formula_latex = r"\tanh z"
@@ -249,7 +250,7 @@ class Tanh(Activation):
 class ReLU(Activation):
     name = "relu"
     title = "ReLU"
-    tooltip = "ReLU: max(0, z)"
+    tooltip = QT_TRANSLATE_NOOP("", "ReLU: max(0, z)")
     formula_text = "max(0, z)"
     derivative_text = "1 if z > 0 else 0"
     formula_latex = r"\max(0, z)"
@@ -269,7 +270,7 @@ class ReLU(Activation):
 class LeakyReLU(Activation):
     name = "leaky_relu"
     title = "leaky ReLU"
-    tooltip = "leaky ReLU: z for z > 0, 0.01 z otherwise"
+    tooltip = QT_TRANSLATE_NOOP("", "leaky ReLU: z for z > 0, 0.01 z otherwise")
     formula_text = "z if z > 0 else α·z"
     derivative_text = "1 if z > 0 else α"
     formula_latex = r"\begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
@@ -291,7 +292,7 @@ class PReLU(Activation):
 
     name = "prelu"
     title = "PReLU"
-    tooltip = "PReLU: leaky ReLU whose negative slope is learned"
+    tooltip = QT_TRANSLATE_NOOP("", "PReLU: leaky ReLU whose negative slope is learned")
     formula_text = "z if z > 0 else α·z"
     derivative_text = "1 if z > 0 else α"
     formula_latex = r"\begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}"
@@ -319,7 +320,7 @@ class PReLU(Activation):
 class ELU(Activation):
     name = "elu"
     title = "ELU"
-    tooltip = "ELU: z for z > 0, e^z - 1 otherwise"
+    tooltip = QT_TRANSLATE_NOOP("", "ELU: z for z > 0, e^z - 1 otherwise")
     formula_text = "z if z > 0 else α·(exp(z) − 1)"
     derivative_text = "1 if z > 0 else a + α"
     formula_latex = r"\begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}"
@@ -340,7 +341,7 @@ class GELU(Activation):
 
     name = "gelu"
     title = "GELU"
-    tooltip = "GELU: z Φ(z), a smooth ReLU"
+    tooltip = QT_TRANSLATE_NOOP("", "GELU: z Φ(z), a smooth ReLU")
     formula_text = "z·Φ(z)"
     derivative_text = "Φ(z) + z·φ(z)"
     formula_latex = r"z\,\Phi(z)"
@@ -377,7 +378,7 @@ class Swish(Activation):
 
     name = "swish"
     title = "swish"
-    tooltip = "swish (SiLU): z sigmoid(z)"
+    tooltip = QT_TRANSLATE_NOOP("", "swish (SiLU): z sigmoid(z)")
     formula_text = "z·σ(βz)"
     derivative_text = "σ(βz)·(1 + βz·(1 − σ(βz)))"
     formula_latex = r"z\,\sigma(\beta z)"
@@ -417,7 +418,7 @@ class Softmax(Activation):
 
     name = "softmax"
     title = "softmax"
-    tooltip = "softmax: exponentials normalised to sum to 1 over the layer's units"
+    tooltip = QT_TRANSLATE_NOOP("", "softmax: exponentials normalised to sum to 1 over the layer's units")
     defaults = {"stable": True}
     formula_text = "exp(z_i − m) / Σ_j exp(z_j − m),  m = max_j z_j"
     derivative_text = "a_i·(δ_ij − a_j)"
@@ -440,7 +441,8 @@ class Softmax(Activation):
         if not isinstance(self.stable, bool):
             raise ModelError(f"softmax: stable must be true or false, got {self.stable!r}")
         if not self.stable:  # the instance describes the arithmetic it does
-            self.tooltip = "softmax without the max subtracted (teaching): large logits overflow to NaN"
+            self.tooltip = QT_TRANSLATE_NOOP(
+                "", "softmax without the max subtracted (teaching): large logits overflow to NaN")
             self.formula_text = "exp(z_i) / Σ_j exp(z_j)"
             self.formula_latex = r"\frac{e^{z_i}}{\sum_j e^{z_j}}"
             self.torch_code = "NaiveSoftmax()"

@@ -38,6 +38,7 @@ from nnviz.core.data import (
 )
 from nnviz.core.errors import DataError
 from nnviz.core.problems import PROBLEMS
+from nnviz.core.text import QT_TRANSLATE_NOOP
 from nnviz.core.validation import MAX_ROWS, too_many
 
 __all__ = [
@@ -219,19 +220,26 @@ def _playground(name: str, title: str, description: str, kind: str, generate: Ge
 
 #: every built-in data set by name, in the order the app lists them
 DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (
-    _truth("and", "AND", "AND truth table: 4 points, label 1 only at (1, 1)", [0, 0, 0, 1]),
-    _truth("or", "OR", "OR truth table: 4 points, label 0 only at (0, 0)", [0, 1, 1, 1]),
-    _truth("xor", "XOR", "XOR truth table: 4 points, label 1 where exactly one input is 1", [0, 1, 1, 0]),
-    _playground("circle", "Circle", "Circle (Playground): class 1 inside radius 2.5, class 0 on a ring 3.5-5",
-                "binary", _circle),
-    _playground("xor2d", "Exclusive or", "Exclusive or (Playground): class 1 where x1*x2 >= 0", "binary", _xor2d),
-    _playground("gauss", "Gaussian", "Gaussian (Playground): two Gaussian blobs around (2, 2) and (-2, -2)",
-                "binary", _gauss),
-    _playground("spiral", "Spiral", "Spiral (Playground): two interleaved spirals", "binary", _spiral),
-    _playground("plane", "Plane", "Plane (Playground regression): target (x1 + x2) / 10", "regression", _plane),
-    _playground("multigauss", "Multi Gaussian", "Multi Gaussian (Playground regression): six +/- bumps",
-                "regression", _multigauss),
-    DatasetSpec("square", "Square", "Square (regression): y = x^2 on [-1, 1], Gaussian noise of std `noise`",
+    _truth("and", "AND", QT_TRANSLATE_NOOP("", "AND truth table: 4 points, label 1 only at (1, 1)"),
+           [0, 0, 0, 1]),
+    _truth("or", "OR", QT_TRANSLATE_NOOP("", "OR truth table: 4 points, label 0 only at (0, 0)"),
+           [0, 1, 1, 1]),
+    _truth("xor", "XOR", QT_TRANSLATE_NOOP("", "XOR truth table: 4 points, label 1 where exactly one input is 1"),
+           [0, 1, 1, 0]),
+    _playground("circle", "Circle", QT_TRANSLATE_NOOP(
+        "", "Circle (Playground): class 1 inside radius 2.5, class 0 on a ring 3.5-5"), "binary", _circle),
+    _playground("xor2d", "Exclusive or", QT_TRANSLATE_NOOP(
+        "", "Exclusive or (Playground): class 1 where x1*x2 >= 0"), "binary", _xor2d),
+    _playground("gauss", "Gaussian", QT_TRANSLATE_NOOP(
+        "", "Gaussian (Playground): two Gaussian blobs around (2, 2) and (-2, -2)"), "binary", _gauss),
+    _playground("spiral", "Spiral", QT_TRANSLATE_NOOP("", "Spiral (Playground): two interleaved spirals"),
+                "binary", _spiral),
+    _playground("plane", "Plane", QT_TRANSLATE_NOOP("", "Plane (Playground regression): target (x1 + x2) / 10"),
+                "regression", _plane),
+    _playground("multigauss", "Multi Gaussian", QT_TRANSLATE_NOOP(
+        "", "Multi Gaussian (Playground regression): six +/- bumps"), "regression", _multigauss),
+    DatasetSpec("square", "Square", QT_TRANSLATE_NOOP(
+                    "", "Square (regression): y = x^2 on [-1, 1], Gaussian noise of std `noise`"),
                 "regression", 1, None, noise=True, tiny=False, default_n=200, default_test_share=0.25,
                 generate=_square),
 )}

@@ -13,6 +13,7 @@ import numpy as np
 
 from nnviz.core.errors import ModelError
 from nnviz.core.spec import Registry, split_named
+from nnviz.core.text import QT_TRANSLATE_NOOP
 
 #: name -> initialiser class; ``@INITIALIZERS.register`` adds one
 INITIALIZERS: Registry = Registry("initialiser")
@@ -46,7 +47,7 @@ class Default(Initializer):
 
     name = "default"
     title = "default"
-    tooltip = "PyTorch's nn.Linear default: weights and biases U(±1/√fan_in)"
+    tooltip = QT_TRANSLATE_NOOP("", "PyTorch's nn.Linear default: weights and biases U(±1/√fan_in)")
 
     @staticmethod
     def _bound(shape):
@@ -67,7 +68,7 @@ class Default(Initializer):
 class Zeros(Initializer):
     name = "zeros"
     title = "zeros"
-    tooltip = "all weights 0 (every unit stays the same: symmetry is never broken)"
+    tooltip = QT_TRANSLATE_NOOP("", "all weights 0 (every unit stays the same: symmetry is never broken)")
 
     @staticmethod
     def weight(shape, rng, options):
@@ -79,7 +80,7 @@ class Uniform(Initializer):
     name = "uniform"
     defaults = {"a": 0.0, "b": 1.0}
     title = "uniform"
-    tooltip = "weights U(0, 1)"
+    tooltip = QT_TRANSLATE_NOOP("", "weights U(0, 1)")
 
     @staticmethod
     def weight(shape, rng, options):
@@ -96,7 +97,7 @@ class Normal(Initializer):
     name = "normal"
     defaults = {"mean": 0.0, "std": 1.0}
     title = "normal"
-    tooltip = "weights N(0, 1)"
+    tooltip = QT_TRANSLATE_NOOP("", "weights N(0, 1)")
 
     @staticmethod
     def weight(shape, rng, options):
@@ -108,7 +109,7 @@ class XavierUniform(Initializer):
     name = "xavier_uniform"
     defaults = {"gain": 1.0}
     title = "Xavier uniform"
-    tooltip = "Glorot uniform: U(±√(6 / (fan_in + fan_out))); suits tanh and sigmoid"
+    tooltip = QT_TRANSLATE_NOOP("", "Glorot uniform: U(±√(6 / (fan_in + fan_out))); suits tanh and sigmoid")
 
     @staticmethod
     def weight(shape, rng, options):
@@ -122,7 +123,7 @@ class XavierNormal(Initializer):
     name = "xavier_normal"
     defaults = {"gain": 1.0}
     title = "Xavier normal"
-    tooltip = "Glorot normal: N(0, 2 / (fan_in + fan_out))"
+    tooltip = QT_TRANSLATE_NOOP("", "Glorot normal: N(0, 2 / (fan_in + fan_out))")
 
     @staticmethod
     def weight(shape, rng, options):
@@ -136,7 +137,7 @@ class HeUniform(Initializer):
 
     name = "he_uniform"
     title = "He uniform"
-    tooltip = "He (Kaiming) uniform: U(±√(6 / fan_in)); suits ReLU"
+    tooltip = QT_TRANSLATE_NOOP("", "He (Kaiming) uniform: U(±√(6 / fan_in)); suits ReLU")
 
     @staticmethod
     def weight(shape, rng, options):
@@ -148,7 +149,7 @@ class HeUniform(Initializer):
 class HeNormal(Initializer):
     name = "he_normal"
     title = "He normal"
-    tooltip = "He (Kaiming) normal: N(0, 2 / fan_in); suits ReLU"
+    tooltip = QT_TRANSLATE_NOOP("", "He (Kaiming) normal: N(0, 2 / fan_in); suits ReLU")
 
     @staticmethod
     def weight(shape, rng, options):

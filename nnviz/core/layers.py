@@ -18,6 +18,7 @@ from nnviz.core.activations import Activation, Identity, make_activation
 from nnviz.core.errors import ModelError
 from nnviz.core.initializers import initialize, parse_init
 from nnviz.core.spec import HotPath, Registry
+from nnviz.core.text import QT_TRANSLATE_NOOP
 
 #: type -> layer class; ``@LAYERS.register`` adds one
 LAYERS: Registry = Registry("layer", key="type")
@@ -185,7 +186,7 @@ class Dense(Layer):
 
     type = "dense"
     title = "Dense"
-    tooltip = "dense: every unit sees every input, z = W x + b"
+    tooltip = QT_TRANSLATE_NOOP("", "dense: every unit sees every input, z = W x + b")
     OPTIONS = {"units": ("posint", None)}
     PARAMS = ("weight", "bias")
     REGULARIZED = ("weight",)
@@ -221,10 +222,10 @@ class GLU(Layer):
 
     type = "glu"
     title = "GLU"
-    tooltip = "GLU: a linear layer gated by a sigmoid of a second one"
-    VARIANT_TIPS = {"glu": "GLU: a linear layer gated by a sigmoid of a second one",
-                    "swiglu": "SwiGLU: a linear layer gated by swish of a second one",
-                    "geglu": "GeGLU: a linear layer gated by GELU of a second one"}
+    tooltip = QT_TRANSLATE_NOOP("", "GLU: a linear layer gated by a sigmoid of a second one")
+    VARIANT_TIPS = {"glu": QT_TRANSLATE_NOOP("", "GLU: a linear layer gated by a sigmoid of a second one"),
+                    "swiglu": QT_TRANSLATE_NOOP("", "SwiGLU: a linear layer gated by swish of a second one"),
+                    "geglu": QT_TRANSLATE_NOOP("", "GeGLU: a linear layer gated by GELU of a second one")}
     OPTIONS = {"units": ("posint", None), "variant": ("choice:glu,swiglu,geglu", "glu")}
     PARAMS = ("weight", "bias", "gate_weight", "gate_bias")
     REGULARIZED = ("weight", "gate_weight")
@@ -304,7 +305,7 @@ class BatchNorm(Layer):
 
     type = "batchnorm"
     title = "BatchNorm"
-    tooltip = "batch norm: normalise each unit over the batch, then scale and shift"
+    tooltip = QT_TRANSLATE_NOOP("", "batch norm: normalise each unit over the batch, then scale and shift")
     OPTIONS = {"momentum": ("prob", 0.1), "eps": ("posnumber", 1e-5)}
     PARAMS = ("weight", "bias")
     BUFFERS = ("running_mean", "running_var")
@@ -364,7 +365,7 @@ class LayerNorm(Layer):
 
     type = "layernorm"
     title = "LayerNorm"
-    tooltip = "layer norm: normalise over the units of each sample, then scale and shift"
+    tooltip = QT_TRANSLATE_NOOP("", "layer norm: normalise over the units of each sample, then scale and shift")
     OPTIONS = {"eps": ("posnumber", 1e-5)}
     PARAMS = ("weight", "bias")
     PARAM_SYMBOLS = {"weight": "γ", "bias": "β"}
@@ -408,7 +409,7 @@ class RMSNorm(Layer):
 
     type = "rmsnorm"
     title = "RMSNorm"
-    tooltip = "RMS norm: divide each sample by the root mean square of its units, then scale"
+    tooltip = QT_TRANSLATE_NOOP("", "RMS norm: divide each sample by the root mean square of its units, then scale")
     OPTIONS = {"eps": ("posnumber|null", None)}
     PARAMS = ("weight",)
     PARAM_SYMBOLS = {"weight": "γ"}
@@ -445,7 +446,7 @@ class Dropout(Layer):
 
     type = "dropout"
     title = "Dropout"
-    tooltip = "dropout: while training, zero each value with probability p"
+    tooltip = QT_TRANSLATE_NOOP("", "dropout: while training, zero each value with probability p")
     OPTIONS = {"p": ("prob", 0.5)}
     DX_RULE = "dL/dz ⊙ mask"
     torch_code = "NumpyDropout({p!r})"

@@ -27,6 +27,7 @@ from nnviz.core.activations import sigmoid
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.formula import MAX_LINES, MAX_TERMS, Line, Num, Sym, flattened, joined, sym
 from nnviz.core.spec import HotPath, Registry, split_named
+from nnviz.core.text import QT_TRANSLATE_NOOP
 
 _ELL = Sym("ℓ", r"\ell")
 
@@ -183,7 +184,7 @@ class Loss(HotPath):
 class MSE(Loss):
     name = "mse"
     title = "mean squared error"
-    tooltip = "mean squared error: mean of (output - target)²; for regression"
+    tooltip = QT_TRANSLATE_NOOP("", "mean squared error: mean of (output - target)²; for regression")
     FORMULA = "mean((a − y)²)"
     GRAD_RULE = "2·(a − y) / N"
     torch_code = "return F.mse_loss(out, y)"
@@ -206,7 +207,7 @@ class MSE(Loss):
 class MAE(Loss):
     name = "mae"
     title = "mean absolute error"
-    tooltip = "mean absolute error: mean of |output - target|"
+    tooltip = QT_TRANSLATE_NOOP("", "mean absolute error: mean of |output - target|")
     FORMULA = "mean(|a − y|)"
     GRAD_RULE = "sign(a − y) / N"
     torch_code = "return F.l1_loss(out, y)"
@@ -226,7 +227,7 @@ class MAE(Loss):
 class Huber(Loss):
     name = "huber"
     title = "Huber"
-    tooltip = "Huber: squared for small errors, absolute for large ones (delta 1)"
+    tooltip = QT_TRANSLATE_NOOP("", "Huber: squared for small errors, absolute for large ones (delta 1)")
     FORMULA = "mean(½(a − y)² if |a − y| ≤ δ else δ·(|a − y| − ½δ)),  δ = {delta}"
 
     @classmethod
@@ -286,7 +287,7 @@ class _SigmoidProbabilityLoss(Loss):
 class BCE(_SigmoidProbabilityLoss):
     name = "bce"
     title = "binary cross-entropy"
-    tooltip = "binary cross-entropy: for one sigmoid output and 0/1 labels"
+    tooltip = QT_TRANSLATE_NOOP("", "binary cross-entropy: for one sigmoid output and 0/1 labels")
     FORMULA = "−mean[y·ln(a) + (1 − y)·ln(1 − a)]"
     GRAD_RULE = "(a − y) / (a·(1 − a)) / N"
     torch_code = "return F.binary_cross_entropy_with_logits(out, y)  # out: logits"
@@ -329,7 +330,7 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
     title = "cross-entropy"
-    tooltip = "cross-entropy: for a softmax output with one unit per class"
+    tooltip = QT_TRANSLATE_NOOP("", "cross-entropy: for a softmax output with one unit per class")
     targets = CLASSES
     FORMULA = "−mean over samples of Σ_j y_j·ln(p_j)"
     mean_over = "rows"
@@ -416,7 +417,7 @@ class Focal(_SigmoidProbabilityLoss):
 
     name = "focal"
     title = "focal"
-    tooltip = "focal loss: binary cross-entropy that down-weights easy examples"
+    tooltip = QT_TRANSLATE_NOOP("", "focal loss: binary cross-entropy that down-weights easy examples")
     FORMULA = "−mean[y·(1 − p)^γ·ln p + (1 − y)·p^γ·ln(1 − p)],  γ = {gamma}"
 
     @classmethod

@@ -23,6 +23,7 @@ from nnviz.core.errors import ModelError
 from nnviz.core.formula import Num, Token
 from nnviz.core.numbers import format_value
 from nnviz.core.spec import HotPath, Registry
+from nnviz.core.text import QT_TRANSLATE_NOOP
 
 #: name -> optimizer class; ``@OPTIMIZERS.register`` adds one
 OPTIMIZERS: Registry = Registry("optimizer")
@@ -81,8 +82,9 @@ class Optimizer(HotPath):
     title = ""
     tooltip = ""
     OPTION_TIPS: dict[str, str] = {
-        "weight_decay": "weight decay: adds weight_decay × weight to every gradient (L2 penalty)",
-        "eps": "eps: added to the denominator so it is never 0",
+        "weight_decay": QT_TRANSLATE_NOOP(
+            "", "weight decay: adds weight_decay × weight to every gradient (L2 penalty)"),
+        "eps": QT_TRANSLATE_NOOP("", "eps: added to the denominator so it is never 0"),
     }
     NONNEGATIVE_STATE: tuple[str, ...] = ()  # state terms that accumulate squares, so never negative
     #: updates sample by sample from the samples themselves, not from a gradient (the perceptron rule)
@@ -198,11 +200,12 @@ class Optimizer(HotPath):
 class SGD(Optimizer):
     name = "sgd"
     title = "SGD"
-    tooltip = "stochastic gradient descent (torch.optim.SGD), optionally with momentum"
+    tooltip = QT_TRANSLATE_NOOP("", "stochastic gradient descent (torch.optim.SGD), optionally with momentum")
     OPTION_TIPS = {**Optimizer.OPTION_TIPS,
-        "momentum": "momentum: how much of the previous update is kept (0 = none)",
-        "dampening": "dampening: how much the new gradient is damped when added to the momentum",
-        "nesterov": "Nesterov momentum: look ahead along the momentum (needs momentum > 0, dampening 0)"}
+        "momentum": QT_TRANSLATE_NOOP("", "momentum: how much of the previous update is kept (0 = none)"),
+        "dampening": QT_TRANSLATE_NOOP("", "dampening: how much the new gradient is damped when added to the momentum"),
+        "nesterov": QT_TRANSLATE_NOOP(
+            "", "Nesterov momentum: look ahead along the momentum (needs momentum > 0, dampening 0)")}
     NONNEGATIVE_STATE = ()
     OPTIONS = {"lr": ("lr", 1e-3), "momentum": ("nonneg", 0.0), "dampening": ("number", 0.0),
                "nesterov": ("bool", False), "weight_decay": ("nonneg", 0.0)}
@@ -271,10 +274,10 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     name = "adam"
     title = "Adam"
-    tooltip = "Adam (torch.optim.Adam): per-weight steps from running gradient moments"
+    tooltip = QT_TRANSLATE_NOOP("", "Adam (torch.optim.Adam): per-weight steps from running gradient moments")
     OPTION_TIPS = {**Optimizer.OPTION_TIPS,
-        "betas": "betas: decay rates of the running mean of the gradient and of its square",
-        "amsgrad": "AMSGrad: use the largest squared-gradient average seen so far"}
+        "betas": QT_TRANSLATE_NOOP("", "betas: decay rates of the running mean of the gradient and of its square"),
+        "amsgrad": QT_TRANSLATE_NOOP("", "AMSGrad: use the largest squared-gradient average seen so far")}
     NONNEGATIVE_STATE = ("exp_avg_sq", "max_exp_avg_sq")
     OPTIONS = {"lr": ("lr", 1e-3), "betas": ("betas", (0.9, 0.999)), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "amsgrad": ("bool", False)}
@@ -362,7 +365,7 @@ class AdamW(Adam):
 
     name = "adamw"
     title = "AdamW"
-    tooltip = "AdamW (torch.optim.AdamW): Adam with decoupled weight decay"
+    tooltip = QT_TRANSLATE_NOOP("", "AdamW (torch.optim.AdamW): Adam with decoupled weight decay")
     NONNEGATIVE_STATE = ("exp_avg_sq", "max_exp_avg_sq")
     OPTIONS = {**Adam.OPTIONS, "weight_decay": ("nonneg", 1e-2)}
     decoupled = True
@@ -373,10 +376,10 @@ class AdamW(Adam):
 class Adagrad(Optimizer):
     name = "adagrad"
     title = "Adagrad"
-    tooltip = "Adagrad (torch.optim.Adagrad): steps shrink with the sum of squared gradients"
+    tooltip = QT_TRANSLATE_NOOP("", "Adagrad (torch.optim.Adagrad): steps shrink with the sum of squared gradients")
     OPTION_TIPS = {**Optimizer.OPTION_TIPS,
-        "lr_decay": "learning-rate decay: lr / (1 + (t - 1) × lr_decay)",
-        "initial_accumulator_value": "initial value of the sum of squared gradients"}
+        "lr_decay": QT_TRANSLATE_NOOP("", "learning-rate decay: lr / (1 + (t - 1) × lr_decay)"),
+        "initial_accumulator_value": QT_TRANSLATE_NOOP("", "initial value of the sum of squared gradients")}
     NONNEGATIVE_STATE = ("sum",)
     OPTIONS = {"lr": ("lr", 1e-2), "lr_decay": ("nonneg", 0.0), "weight_decay": ("nonneg", 0.0),
                "initial_accumulator_value": ("nonneg", 0.0), "eps": ("posnumber", 1e-10)}
@@ -418,11 +421,13 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     name = "rmsprop"
     title = "RMSprop"
-    tooltip = "RMSprop (torch.optim.RMSprop): steps scaled by a running mean of squared gradients"
+    tooltip = QT_TRANSLATE_NOOP(
+        "", "RMSprop (torch.optim.RMSprop): steps scaled by a running mean of squared gradients")
     OPTION_TIPS = {**Optimizer.OPTION_TIPS,
-        "momentum": "momentum: how much of the previous update is kept (0 = none)",
-        "alpha": "alpha: smoothing constant of the running mean of squared gradients",
-        "centered": "centred: normalise by the variance of the gradient rather than its mean square"}
+        "momentum": QT_TRANSLATE_NOOP("", "momentum: how much of the previous update is kept (0 = none)"),
+        "alpha": QT_TRANSLATE_NOOP("", "alpha: smoothing constant of the running mean of squared gradients"),
+        "centered": QT_TRANSLATE_NOOP(
+            "", "centred: normalise by the variance of the gradient rather than its mean square")}
     NONNEGATIVE_STATE = ("square_avg",)
     OPTIONS = {"lr": ("lr", 1e-2), "alpha": ("prob", 0.99), "eps": ("posnumber", 1e-8),
                "weight_decay": ("nonneg", 0.0), "momentum": ("nonneg", 0.0), "centered": ("bool", False)}
@@ -498,7 +503,8 @@ class Perceptron(Optimizer):
 
     name = "perceptron"
     title = "perceptron rule"
-    tooltip = "Rosenblatt's perceptron rule, sample by sample; for one layer with a step activation"
+    tooltip = QT_TRANSLATE_NOOP(
+        "", "Rosenblatt's perceptron rule, sample by sample; for one layer with a step activation")
     OPTIONS = {"lr": ("lr", 1.0)}
     per_sample = True
     torch_step = """with torch.no_grad():

@@ -15,6 +15,7 @@ import math
 
 from nnviz.core.errors import ModelError
 from nnviz.core.spec import HotPath, Registry
+from nnviz.core.text import QT_TRANSLATE_NOOP
 
 #: name -> schedule class; ``@SCHEDULES.register`` adds one
 SCHEDULES: Registry = Registry("schedule")
@@ -84,7 +85,7 @@ class Schedule(HotPath):
 class Constant(Schedule):
     name = "constant"
     title = "constant"
-    tooltip = "constant: the learning rate never changes"
+    tooltip = QT_TRANSLATE_NOOP("", "constant: the learning rate never changes")
     torch_code = "BASE_LR"
 
     def _lr(self, t):
@@ -97,10 +98,10 @@ class StepDecay(Schedule):
 
     name = "step"
     title = "step decay"
-    tooltip = "step decay: multiply the learning rate by gamma every step_size steps (StepLR)"
+    tooltip = QT_TRANSLATE_NOOP("", "step decay: multiply the learning rate by gamma every step_size steps (StepLR)")
     OPTION_TIPS = {
-        "step_size": "step size: multiply the learning rate by gamma every this many steps",
-        "gamma": "gamma: the factor applied every step_size steps"}
+        "step_size": QT_TRANSLATE_NOOP("", "step size: multiply the learning rate by gamma every this many steps"),
+        "gamma": QT_TRANSLATE_NOOP("", "gamma: the factor applied every step_size steps")}
     SUGGESTED = {"step_size": 100}
     OPTIONS = {"step_size": ("posint", None), "gamma": ("posnumber", 0.1)}
     torch_code = "BASE_LR * {gamma!r} ** (t // {step_size!r})  # StepLR"
@@ -123,10 +124,10 @@ class Cosine(Schedule):
 
     name = "cosine"
     title = "cosine"
-    tooltip = "cosine annealing from the learning rate down to eta_min over t_max steps"
+    tooltip = QT_TRANSLATE_NOOP("", "cosine annealing from the learning rate down to eta_min over t_max steps")
     OPTION_TIPS = {
-        "t_max": "T_max: steps of one half cosine from the base learning rate down to eta_min",
-        "eta_min": "eta_min: the lowest learning rate of the cosine"}
+        "t_max": QT_TRANSLATE_NOOP("", "T_max: steps of one half cosine from the base learning rate down to eta_min"),
+        "eta_min": QT_TRANSLATE_NOOP("", "eta_min: the lowest learning rate of the cosine")}
     SUGGESTED = {"t_max": 1000}
     OPTIONS = {"t_max": ("posint", None), "eta_min": ("nonneg", 0.0)}
     torch_code = ("{eta_min!r} + (BASE_LR - {eta_min!r}) * (1 + math.cos(math.pi * t / {t_max!r})) / 2"

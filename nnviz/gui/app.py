@@ -40,13 +40,16 @@ def application_icon():
     return icon
 
 
-def create_application(argv=None):
-    """The QApplication, with the names QSettings uses, nnviz's icon (every window inherits it) and the
-    light plotting theme."""
+def create_application(argv=None, language: str | None = None):
+    """The QApplication, with the names QSettings uses, nnviz's icon (every window inherits it), the
+    light plotting theme, one format for numbers, and the language: ``language`` if given, else the
+    one chosen in View › Language, else the system's (:mod:`nnviz.gui.i18n`)."""
     from PySide6 import QtWidgets
 
+    from nnviz.gui.i18n import chosen_language, set_language, use_c_numbers
     from nnviz.gui.style import setup_pyqtgraph
 
+    use_c_numbers()  # before any widget is made: widgets take the default locale then
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or sys.argv[:1])
     app.setOrganizationName("nnviz")
     app.setApplicationName("nnviz")
@@ -54,6 +57,7 @@ def create_application(argv=None):
     app.setDesktopFileName("nnviz")  # Wayland and the task bar match the window to packaging/nnviz.desktop
     app.setWindowIcon(application_icon())
     setup_pyqtgraph()
+    set_language(language or chosen_language())
     return app
 
 
@@ -67,6 +71,7 @@ def install_excepthook(window) -> None:
 
     from PySide6 import QtCore, QtWidgets
 
+    from nnviz.gui.i18n import tr
     from nnviz.gui.session import one_line
 
     class Relay(QtCore.QObject):
@@ -87,7 +92,7 @@ def install_excepthook(window) -> None:
             QtCore.QMetaObject.invokeMethod(QtWidgets.QApplication.instance(), "quit",
                                             QtCore.Qt.ConnectionType.QueuedConnection)
             return
-        relay.raised.emit(f"Something went wrong: {one_line(exc)}")
+        relay.raised.emit(tr("Something went wrong: {error}").format(error=one_line(exc)))
 
     def thread_hook(args):
         if args.exc_type is SystemExit:

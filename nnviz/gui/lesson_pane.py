@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, Signal
 from nnviz.core.exercises import Verdict, check_exercise
 from nnviz.core.lessons import Exercise, Lesson, localized, read_exercise, read_lesson, split_maths
 from nnviz.gui.accessibility import name_controls
+from nnviz.gui.i18n import current_language
 from nnviz.gui.style import is_dark, muted_text, on_window, palette_style
 
 SOLVED = "#2e7d32"
@@ -132,7 +133,7 @@ class LessonPane(QtWidgets.QWidget):
         self.document: dict | None = None  # the document as opened: the exercise's starting state
         self.start: dict | None = None  # the starting document as the run took it (fitted to its data)
         self.start_data = None
-        self.locale = QtCore.QLocale().name()
+        self.locale = current_language()  # View › Language's (the window sets it on a switch)
         self.index = 0
         self.hints_shown = 0
         self.verdict: Verdict | None = None

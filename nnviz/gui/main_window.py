@@ -26,6 +26,8 @@ from nnviz.gui.branch_dialog import BranchDialog
 from nnviz.gui.compare import CompareDialog, CompareWindow
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
+from nnviz.gui.i18n import LANGUAGES, SETTINGS_KEY, current_language, tr
+from nnviz.gui.i18n import set_language as install_language
 from nnviz.gui.inline_editor import InlineEditor
 from nnviz.gui.lesson_controls import LessonControls
 from nnviz.gui.lesson_dialog import LessonDialog, lesson_section
@@ -318,6 +320,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.act_present, self.act_lesson_next, self.act_lesson_back])
+        self.view_menu.addSeparator()
+        self._build_language_menu()
         help_menu = self._menu("&Help", bar)
         help_menu.addAction(self._action("Manual", self._on_manual_triggered,
                                          QtGui.QKeySequence.StandardKey.HelpContents,
@@ -330,6 +334,40 @@ class MainWindow(QtWidgets.QMainWindow):
         help_menu.addAction(self._action("About nnviz", self._on_about_triggered,
                                          tip="Version, licence, and the Qt and PySide6 nnviz runs on"))
         self._refresh_recent_menu()
+
+    def _build_language_menu(self) -> None:
+        """View › Language: each language by its own name (a reader of it finds it); the choice is
+        remembered and applies at once (:meth:`set_language`)."""
+        self.language_menu = self._menu(tr("Language"), self.view_menu)
+        group = QtGui.QActionGroup(self)
+        self.language_actions = {}
+        for code, name in LANGUAGES.items():
+            action = QtGui.QAction(name, self)
+            action.setCheckable(True)
+            action.setChecked(code == current_language())
+            group.addAction(action)
+            self.language_menu.addAction(action)
+            action.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            self.language_actions[code] = action
+
+    def set_language(self, code: str) -> None:
+        """Show the application in ``code`` now, and from the next start on. Every text the window made
+        through ``tr`` is set again (:func:`nnviz.gui.i18n.set_language`); what is put together from
+        numbers is drawn again here. The run, the model, the timeline and the docks are untouched."""
+        code = install_language(code)
+        self.settings.setValue(SETTINGS_KEY, code)
+        self.language_actions[code].setChecked(True)
+        self.lesson_pane.locale = code
+        self.lesson_pane._render()
+        self._update_title()
+        self._on_playing_changed(self.session.playing)
+        self.controls.flush()  # a number typed but not entered is kept: the sidebar is drawn again
+        self._show_state_again()
+        shown = self.viewing or self.latest
+        if shown is not None:
+            self._show(shown)
+        if self.latest_walk is not None and self.act_walk.isChecked():
+            self.stepper.show_walk(self.latest_walk)
 
     def _keep_menu_shortcuts(self) -> None:
         """Give the window itself every action of its menus, and the lesson's and presentation's:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from nnviz.core.document import check_option
 from nnviz.core.errors import ModelError
 from nnviz.core.numbers import format_typed
+from nnviz.gui.i18n import tr
 
 #: milliseconds of quiet before a dragged spin box or slider emits its change
 DEBOUNCE_MS = 150
@@ -43,7 +44,7 @@ def split_spec(spec) -> tuple[str, dict]:
 
 def tooltips(registry) -> dict[str, str]:
     """name -> tooltip of every kind in a core registry, as it is now."""
-    return {name: cls.tooltip for name, cls in registry.items()}
+    return {name: tr(cls.tooltip) for name, cls in registry.items()}
 
 
 # -- small widgets -------------------------------------------------------------------------------
