@@ -19,6 +19,7 @@ import socket
 import sys
 
 from nnviz.gui.app import create_application, install_excepthook
+from nnviz.gui.i18n import tr
 from nnviz.gui.main_window import MainWindow
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -161,7 +162,7 @@ def _refuse_model(app, window, invisible: bool) -> int:
     window.setWindowModified(False)
     window.close()
     if not invisible:
-        QtWidgets.QMessageBox.warning(None, "nnviz: cannot open model", text)
+        QtWidgets.QMessageBox.warning(None, tr("nnviz: cannot open model"), text)
     app.processEvents()
     return EXIT_USAGE
 
