@@ -24,6 +24,7 @@ from PySide6 import QtCore, QtGui
 from nnviz.core.writing import StagedFile, commit
 from nnviz.gui.export import ExportError, check_output_path, figure_widget, figure_width, render_image
 from nnviz.gui.formats import ANIMATION_FORMATS
+from nnviz.gui.i18n import tr
 
 DEFAULT_FPS = 10
 MAX_FRAMES = 5000
@@ -69,7 +70,7 @@ class GifStream:
             left, top, right, bottom = 0, 0, width, height
         else:
             if self._previous.shape != frame.shape:
-                raise ExportError("every frame of a GIF must have the size of the first")
+                raise ExportError(tr("every frame of a GIF must have the size of the first"))
             changed = np.any(frame != self._previous, axis=2)
             rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
             if rows.size == 0:  # nothing changed: one pixel, so the frame still takes its time
@@ -96,19 +97,21 @@ class GifStream:
 def open_gif(temp: Path, fps: float, path: Path):
     """A writer of an endlessly looping GIF, streamed frame by frame (Pillow)."""
     if importlib.util.find_spec("PIL") is None:
-        raise ExportError(f"{path}: a GIF needs Pillow: python -m pip install pillow")
+        raise ExportError(tr("{path}: a GIF needs Pillow: {command}").format(path=path,
+                                                                             command="python -m pip install pillow"))
     return GifStream(temp, fps)
 
 
 def open_mp4(temp: Path, fps: float, path: Path):
     """An imageio writer of an H.264 MP4 (needs imageio-ffmpeg)."""
     if importlib.util.find_spec("imageio") is None:
-        raise ExportError(f"{path}: an MP4 needs imageio: python -m pip install imageio imageio-ffmpeg")
+        raise ExportError(tr("{path}: an MP4 needs imageio: {command}")
+                          .format(path=path, command="python -m pip install imageio imageio-ffmpeg"))
     import imageio.v2 as imageio
 
     if importlib.util.find_spec("imageio_ffmpeg") is None:
-        raise ExportError(f"{path}: MP4 needs an encoder: python -m pip install "
-                          "'nnviz-desktop[video]' (imageio-ffmpeg), or record a .gif")
+        raise ExportError(tr("{path}: MP4 needs an encoder: {command} (imageio-ffmpeg), or record a .gif")
+                          .format(path=path, command="python -m pip install 'nnviz-desktop[video]'"))
     return imageio.get_writer(temp, format="FFMPEG", fps=fps, codec="libx264", quality=8, macro_block_size=2)
 
 
@@ -163,9 +166,11 @@ class Recorder:
                  max_width: int | None = DEFAULT_MAX_WIDTH):
         self.path, fmt = check_output_path(path, ANIMATION_FORMATS)
         if not 0 < fps <= 60:
-            raise ExportError(f"{path}: the frame rate must be between 0 and 60 frames per second, got {fps:g}")
+            raise ExportError(tr("{path}: the frame rate must be between 0 and 60 frames per second, got {fps}")
+                              .format(path=path, fps=f"{fps:g}"))
         if max_width is not None and max_width < 16:
-            raise ExportError(f"{path}: the frame width must be at least 16 pixels, got {max_width}")
+            raise ExportError(tr("{path}: the frame width must be at least 16 pixels, got {width}")
+                              .format(path=path, width=max_width))
         self.widgets = list(widgets)
         self.fps, self.title, self.scale, self.max_width = float(fps), title, scale, max_width
         self.frames = 0
@@ -182,7 +187,8 @@ class Recorder:
     def add_frame(self, label: str = "") -> None:
         """Render the widgets now and append the frame, with "frame n" and ``label`` on it."""
         if self.frames >= MAX_FRAMES:
-            raise ExportError(f"{self.path}: at most {MAX_FRAMES} frames per recording")
+            raise ExportError(tr("{path}: at most {frames} frames per recording").format(path=self.path,
+                                                                                         frames=MAX_FRAMES))
         title = self.title() if callable(self.title) else self.title
         figures = [figure_widget(w) for w in self.widgets]
         if self._frame_scale is None:
@@ -198,7 +204,7 @@ class Recorder:
             image = image.scaled(*self.size, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
                                  QtCore.Qt.TransformationMode.SmoothTransformation)
         self.frames += 1
-        text = f"frame {self.frames}" + (f" · {label}" if label else "")
+        text = tr("frame {frame}").format(frame=self.frames) + (f" · {label}" if label else "")
         self._writer.append_data(image_to_array(stamp(image, text)))
 
     def frame_scale(self, figures, title) -> float:
@@ -217,7 +223,7 @@ class Recorder:
         try:
             self._writer.close()
             if self.frames == 0:
-                raise ExportError(f"{self.path}: no frames were recorded")
+                raise ExportError(tr("{path}: no frames were recorded").format(path=self.path))
             commit(self._staged)
         finally:
             self._staged.discard()

@@ -16,6 +16,7 @@ from nnviz.core.lanes import label
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.gui.accessibility import name_controls
 from nnviz.gui.controls.widgets import combo_box, tooltips
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD, on_window, palette_style
 
@@ -27,26 +28,27 @@ class BranchDialog(QtWidgets.QDialog):
 
     def __init__(self, step: int, document: dict, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(f"Branch at step {step:,}")
+        self.setWindowTitle(tr("Branch at step {step}").format(step=f"{step:,}"))
         self.step = step
         optimizer = optimizer_spec(document)  # however the document writes it (or leaves it out)
         self._old = {"optimizer": optimizer["name"], "lr": float(optimizer["lr"])}
-        intro = QtWidgets.QLabel(f"Go back to step {step:,} and train on from there with:")
+        intro = QtWidgets.QLabel(tr("Go back to step {step} and train on from there with:").format(step=f"{step:,}"))
         intro.setWordWrap(True)
-        self.optimizer_combo = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS), "The optimizer of the new course")
+        self.optimizer_combo = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS),
+                                         tr("The optimizer of the new course"))
         self.optimizer_combo.setCurrentText(self._old["optimizer"])
-        self.optimizer_combo.setAccessibleName("Optimizer")
+        self.optimizer_combo.setAccessibleName(tr("Optimizer"))
         self.lr_edit = QtWidgets.QLineEdit(f"{self._old['lr']:g}")
-        self.lr_edit.setAccessibleName("Learning rate")
+        self.lr_edit.setAccessibleName(tr("Learning rate"))
         self.message = QtWidgets.QLabel("")
         palette_style(self.message, lambda: f"color: {on_window(BACKWARD)};")
-        note = QtWidgets.QLabel("The course the run took from this step stays on the loss plot.")
+        note = QtWidgets.QLabel(tr("The course the run took from this step stays on the loss plot."))
         note.setWordWrap(True)
         form = QtWidgets.QFormLayout()
-        form.addRow("Optimizer", self.optimizer_combo)
-        form.addRow("Learning rate", self.lr_edit)
+        form.addRow(tr("Optimizer"), self.optimizer_combo)
+        form.addRow(tr("Learning rate"), self.lr_edit)
         buttons = QtWidgets.QDialogButtonBox()
-        self.branch_button = buttons.addButton("Branch", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.branch_button = buttons.addButton(tr("Branch"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)  # named by name_controls, as every button
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -80,15 +82,16 @@ class BranchDialog(QtWidgets.QDialog):
         """The course left, named by what the branch changes, as it was on it ("sgd, lr 0.03")."""
         changed = self.changes()
         if not changed:
-            return f"before the branch at step {self.step:,}"
+            return tr("before the branch at step {step}").format(step=f"{self.step:,}")
         return label({key: self._old[key] for key in ("optimizer", "lr") if key in changed})
 
     def accept(self) -> None:
         if self._lr() is None:
-            self.message.setText(f"Learning rate: expected a positive number, got {self.lr_edit.text()!r}")
+            self.message.setText(tr("Learning rate: expected a positive number, got {text}")
+                                 .format(text=repr(self.lr_edit.text())))
             self.lr_edit.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
             return
         if not self.changes():
-            self.message.setText("Change the optimizer or the learning rate: the new course would be the old one")
+            self.message.setText(tr("Change the optimizer or the learning rate: the new course would be the old one"))
             return
         super().accept()

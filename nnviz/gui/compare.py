@@ -20,7 +20,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal, Slot
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.document import optimizer_spec
@@ -29,8 +29,9 @@ from nnviz.core.initializers import INITIALIZERS
 from nnviz.core.lanes import MAX_LANES, RACE, Lanes, label, plane_difference, settings_of
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.gui.accessibility import name_controls
-from nnviz.gui.controls.training import SPEEDS
+from nnviz.gui.controls.training import SPEEDS, speed_text
 from nnviz.gui.controls.widgets import combo_box, tooltips
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.graph import GraphPanel
 from nnviz.gui.panels.health import HealthStrip
 from nnviz.gui.panels.inspector import parse_number
@@ -43,7 +44,8 @@ LANE_COLORS = ("#43a047", "#0877bd", "#e8710a", "#9c27b0")  # lane 1 … lane 4:
 CHUNK_SECONDS = 0.1  # at a set speed, the steps of this long between two pictures (and evaluation points)
 FULL_SPEED_CHUNK = (0.15, 0.35)  # as fast as they go: seconds a chunk of steps takes, round trip and picture
 MAX_CHUNK = 100_000
-SAME = "as the run"
+SAME = QT_TRANSLATE_NOOP("", "as the run")  # shown as tr(SAME)
+FULL = QT_TRANSLATE_NOOP("", "full")  # the whole training set as the batch; shown as tr(FULL)
 
 
 # -- the dialog: how the lanes differ -------------------------------------------------------------
@@ -53,18 +55,22 @@ class _LaneRow:
 
     def __init__(self, k: int, base: dict, batch_size: int | None, rows: int | None = None):
         self.k = k
-        self.enabled = QtWidgets.QCheckBox(f"Lane {k + 1}")
-        self.enabled.setAccessibleName(f"Lane {k + 1}")
+        self.enabled = QtWidgets.QCheckBox(tr("Lane {number}").format(number=k + 1))
+        self.enabled.setAccessibleName(self.enabled.text())
         self._optimizer = optimizer_spec(base)  # the run's, with every option, however the document writes it
-        self.optimizer = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS), "Optimizer")
+        self.optimizer = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS), tr("Optimizer"))
         self.optimizer.setCurrentText(self._optimizer["name"])
         self.lr = QtWidgets.QLineEdit(f"{self._optimizer['lr']:g}")
-        self.activation = combo_box([SAME, *ACTIVATIONS], tooltips(ACTIVATIONS), "Hidden layers' activation")
-        self.init = combo_box([SAME, *INITIALIZERS], None, "Initialiser (draws new starting weights)")
-        self.batch = QtWidgets.QLineEdit("full" if batch_size is None else str(batch_size))
-        for widget, name in ((self.optimizer, "Optimizer"), (self.lr, "Learning rate"),
-                             (self.activation, "Activation"), (self.init, "Initialiser"), (self.batch, "Batch size")):
-            widget.setAccessibleName(f"Lane {k + 1} {name.lower()}")
+        self.activation = combo_box([tr(SAME), *ACTIVATIONS], tooltips(ACTIVATIONS),
+                                    tr("Hidden layers' activation"))
+        self.init = combo_box([tr(SAME), *INITIALIZERS], None, tr("Initialiser (draws new starting weights)"))
+        self.batch = QtWidgets.QLineEdit(tr(FULL) if batch_size is None else str(batch_size))
+        for widget, name in ((self.optimizer, tr("Lane {number} optimizer")),
+                             (self.lr, tr("Lane {number} learning rate")),
+                             (self.activation, tr("Lane {number} activation")),
+                             (self.init, tr("Lane {number} initialiser")),
+                             (self.batch, tr("Lane {number} batch size"))):
+            widget.setAccessibleName(name.format(number=k + 1))
         self.enabled.toggled.connect(self._enable)
         self._batch, self._rows = batch_size, rows
         self._enable(False)
@@ -90,10 +96,10 @@ class _LaneRow:
         else:
             self.optimizer.setCurrentText(optimizer if isinstance(optimizer, str) else optimizer["name"])
         self.lr.setText(f"{changes.get('lr', self._optimizer['lr']):g}")
-        self.activation.setCurrentText(changes.get("activation", SAME))
-        self.init.setCurrentText(changes.get("init", SAME))
+        self.activation.setCurrentText(changes.get("activation", tr(SAME)))
+        self.init.setCurrentText(changes.get("init", tr(SAME)))
         batch = changes.get("batch_size", self._batch)
-        self.batch.setText("full" if batch is None else str(batch))
+        self.batch.setText(tr(FULL) if batch is None else str(batch))
 
     def changes(self) -> dict:
         """The lane's settings: its optimizer and learning rate always (so its name says them: "adam,
@@ -113,18 +119,23 @@ class _LaneRow:
         except ValueError:
             lr = math.nan
         if not (math.isfinite(lr) and lr > 0):
-            raise ValueError(f"Lane {self.k + 1}: the learning rate must be a positive number, got {self.lr.text()!r}")
+            raise ValueError(tr("Lane {number}: the learning rate must be a positive number, got {text}")
+                             .format(number=self.k + 1, text=repr(self.lr.text())))
         out["lr"] = lr
-        if self.activation.currentText() != SAME:
+        if self.activation.currentText() != tr(SAME):
             out["activation"] = self.activation.currentText()
-        if self.init.currentText() != SAME:
+        if self.init.currentText() != tr(SAME):
             out["init"] = self.init.currentText()
         text = self.batch.text().strip().lower()
-        batch = None if text in ("full", "") else _whole(text)
-        most = f" up to {self._rows:,} (the training rows)" if self._rows else ""
+        batch = None if text in ("full", tr(FULL).lower(), "") else _whole(text)
         if batch is not None and (batch < 1 or (self._rows and batch > self._rows)):
-            raise ValueError(f"Lane {self.k + 1}: the batch size must be a whole number from 1{most} or 'full', "
-                             f"got {self.batch.text().strip()!r}")
+            got = repr(self.batch.text().strip())
+            if self._rows:
+                message = tr("Lane {number}: the batch size must be a whole number from 1 up to {rows} "
+                             "(the training rows) or 'full', got {text}")
+            else:
+                message = tr("Lane {number}: the batch size must be a whole number from 1 or 'full', got {text}")
+            raise ValueError(message.format(number=self.k + 1, rows=f"{self._rows or 0:,}", text=got))
         if batch != self._batch:
             out["batch_size"] = batch
         return out
@@ -145,12 +156,13 @@ class CompareDialog(QtWidgets.QDialog):
     def __init__(self, document: dict, batch_size: int | None, parent: QtWidgets.QWidget | None = None,
                  rows: int | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Compare runs")
-        intro = QtWidgets.QLabel("Each lane starts from the run as it is now — the same weights and the same "
-                                 "batches — and trains with its own settings, in step with the others.")
+        self.setWindowTitle(tr("Compare runs"))
+        intro = QtWidgets.QLabel(tr("Each lane starts from the run as it is now — the same weights and the same "
+                                    "batches — and trains with its own settings, in step with the others."))
         intro.setWordWrap(True)
         grid = QtWidgets.QGridLayout()
-        for column, title in enumerate(("", "Optimizer", "Learning rate", "Activation", "Initialiser", "Batch size")):
+        titles = ("", tr("Optimizer"), tr("Learning rate"), tr("Activation"), tr("Initialiser"), tr("Batch size"))
+        for column, title in enumerate(titles):
             grid.addWidget(QtWidgets.QLabel(f"<b>{title}</b>"), 0, column)
         self.rows = [_LaneRow(k, document, batch_size, rows) for k in range(MAX_LANES)]
         for row in self.rows:
@@ -160,11 +172,11 @@ class CompareDialog(QtWidgets.QDialog):
         self.rows[1].set({})
         self.message = QtWidgets.QLabel("")
         palette_style(self.message, lambda: f"color: {on_window(BACKWARD)};")
-        self.race_button = QtWidgets.QPushButton("Optimizer race")
-        self.race_button.setToolTip("Four lanes: SGD, SGD with momentum, RMSprop and Adam, each at its usual rate")
+        self.race_button = QtWidgets.QPushButton(tr("Optimizer race"))
+        self.race_button.setToolTip(tr("Four lanes: SGD, SGD with momentum, RMSprop and Adam, each at its usual rate"))
         self.race_button.clicked.connect(self.optimizer_race)
         buttons = QtWidgets.QDialogButtonBox()
-        self.compare_button = buttons.addButton("Compare", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.compare_button = buttons.addButton(tr("Compare"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)  # named by name_controls, as every button
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -195,7 +207,7 @@ class CompareDialog(QtWidgets.QDialog):
             self.message.setText(str(exc))
             return
         if len(variants) < 2:
-            self.message.setText("Switch on at least two lanes: a comparison needs two runs to set side by side")
+            self.message.setText(tr("Switch on at least two lanes: a comparison needs two runs to set side by side"))
             return
         super().accept()
 
@@ -211,9 +223,9 @@ class _LaneColumn(QtWidgets.QWidget):
         self.title = QtWidgets.QLabel("")
         self.title.setWordWrap(True)
         self.keep_button = QtWidgets.QPushButton()
-        self.keep_button.setToolTip("Make this lane the main run (the comparison ends)")
+        self.keep_button.setToolTip(tr("Make this lane the main run (the comparison ends)"))
         self.close_button = QtWidgets.QPushButton()
-        self.close_button.setToolTip("Take this lane out of the comparison")
+        self.close_button.setToolTip(tr("Take this lane out of the comparison"))
         self.output = OutputPanel()
         self.graph = GraphPanel()
         self.health = HealthStrip()
@@ -233,16 +245,17 @@ class _LaneColumn(QtWidgets.QWidget):
         layout.addWidget(self.output, 3)
         layout.addWidget(self.graph, 2)
         layout.addWidget(self.health, 0)
-        for button, verb in ((self.keep_button, "Keep"), (self.close_button, "Close")):
-            button.setText(f"{verb} lane {self.number}")
+        for button, text in ((self.keep_button, tr("Keep lane {number}")),
+                             (self.close_button, tr("Close lane {number}"))):
+            button.setText(text.format(number=self.number))
             button.setAccessibleName(button.text())
 
     @property
     def name(self) -> str:
-        return f"Lane {self.number}"
+        return tr("Lane {number}").format(number=self.number)
 
     def show_lane(self, settings: str, snapshot) -> None:
-        state = "  (diverged)" if snapshot.diverged else ""
+        state = "  " + tr("(diverged)") if snapshot.diverged else ""
         self.title.setText(f"<span style='color:{self.color}'>■</span> <b>{self.name}</b>: {settings}{state}")
         for panel in (self.output, self.graph, self.health):
             panel.show_snapshot(snapshot)
@@ -258,7 +271,7 @@ class CompareWindow(QtWidgets.QMainWindow):
 
     def __init__(self, base: Experiment, variants: list[dict], parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(f"Compare runs — {base.raw_train.name}")
+        self.setWindowTitle(tr("Compare runs — {data}").format(data=base.raw_train.name))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.frames: list = []  # the newest (label, snapshot) of each lane, all at one step
         self.last_message = ""
@@ -267,7 +280,7 @@ class CompareWindow(QtWidgets.QMainWindow):
         self.labels = [lane.label for lane in lanes]
         self.changes = [lane.changes for lane in lanes]
         self._base = {"step": base.step, "start": base.net.flat_params.copy(),
-                      "labels": [label(settings_of(base, lane.changes)) if lane.changes else "the run before"
+                      "labels": [label(settings_of(base, lane.changes)) if lane.changes else tr("the run before")
                                  for lane in lanes]}
         self.columns = [_LaneColumn(k) for k in range(len(lanes))]
         for column in self.columns:
@@ -275,23 +288,23 @@ class CompareWindow(QtWidgets.QMainWindow):
             column.close_button.clicked.connect(lambda _=False, c=column: self.close_lane(self.columns.index(c)))
 
         # toolbar: play, step, speed
-        bar = self.addToolBar("Compare")
+        bar = self.addToolBar(tr("Compare"))
         bar.setObjectName("compare_toolbar")
-        self.act_play = QtGui.QAction("Play", self)
+        self.act_play = QtGui.QAction(tr("Play"), self)
         self.act_play.setCheckable(True)
         self.act_play.setShortcut(QtGui.QKeySequence(Qt.Key.Key_Space))
-        self.act_play.setToolTip("Train every lane, in step (Space)")
+        self.act_play.setToolTip(tr("Train every lane, in step (Space)"))
         self.act_play.triggered.connect(lambda: self.set_playing(self.act_play.isChecked()))
-        self.act_step = QtGui.QAction("Step", self)
-        self.act_step.setToolTip("One step in every lane")
+        self.act_step = QtGui.QAction(tr("Step"), self)
+        self.act_step.setToolTip(tr("One step in every lane"))
         self.act_step.triggered.connect(lambda: self.step(1))
         bar.addAction(self.act_play)
         bar.addAction(self.act_step)
         bar.addSeparator()
-        speed_label = QtWidgets.QLabel(" Steps / second ")
+        speed_label = QtWidgets.QLabel(" " + tr("Steps / second") + " ")
         bar.addWidget(speed_label)
-        self.speed_combo = combo_box([("max" if s == 0 else f"{s:,}") for s in SPEEDS], None, "Steps / second")
-        self.speed_combo.setAccessibleName("Steps / second")
+        self.speed_combo = combo_box([speed_text(s) for s in SPEEDS], None, tr("Steps / second"))
+        self.speed_combo.setAccessibleName(tr("Steps / second"))
         self.speed_combo.setCurrentText("300")
         self.speed_combo.currentIndexChanged.connect(lambda i: self.set_speed(float(SPEEDS[i])))
         bar.addWidget(self.speed_combo)
@@ -306,10 +319,10 @@ class CompareWindow(QtWidgets.QMainWindow):
         # the curves over each other (the legend beside them), and the difference of two lanes
         self.curves_view = pg.GraphicsLayoutWidget()
         self.loss_plot = self.curves_view.addPlot(row=0, col=0)
-        self.loss_plot.setLabel("left", "test loss")
+        self.loss_plot.setLabel("left", tr("test loss"))
         self.accuracy_plot = self.curves_view.addPlot(row=1, col=0)
-        self.accuracy_plot.setLabel("left", "test acc")
-        self.accuracy_plot.setLabel("bottom", "step")
+        self.accuracy_plot.setLabel("left", tr("test acc"))
+        self.accuracy_plot.setLabel("bottom", tr("step"))
         self.accuracy_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.showGrid(x=True, y=True, alpha=0.25)
@@ -334,10 +347,10 @@ class CompareWindow(QtWidgets.QMainWindow):
         self.difference_view.addItem(self.difference_image)
         self.difference_a = QtWidgets.QComboBox()
         self.difference_b = QtWidgets.QComboBox()
-        self.difference_a.setAccessibleName("Difference of lane")
-        self.difference_b.setAccessibleName("and lane")
+        self.difference_a.setAccessibleName(tr("Difference of lane"))
+        self.difference_b.setAccessibleName(tr("and lane"))
         for combo, k in ((self.difference_a, 0), (self.difference_b, 1)):
-            combo.addItems([f"Lane {i + 1}" for i in range(len(lanes))])
+            combo.addItems([column.name for column in self.columns])
             combo.setCurrentIndex(min(k, len(lanes) - 1))
             combo.currentIndexChanged.connect(lambda _: self._draw_difference())
         self.difference_note = QtWidgets.QLabel("")
@@ -346,8 +359,8 @@ class CompareWindow(QtWidgets.QMainWindow):
         box = QtWidgets.QVBoxLayout(difference)
         box.setContentsMargins(4, 0, 4, 0)
         pick = QtWidgets.QHBoxLayout()
-        for widget in (QtWidgets.QLabel("Where"), self.difference_a, QtWidgets.QLabel("and"), self.difference_b,
-                       QtWidgets.QLabel("disagree")):
+        for widget in (QtWidgets.QLabel(tr("Where")), self.difference_a, QtWidgets.QLabel(tr("and")), self.difference_b,
+                       QtWidgets.QLabel(tr("disagree"))):
             pick.addWidget(widget)
         pick.addStretch(1)
         box.addLayout(pick)
@@ -357,16 +370,16 @@ class CompareWindow(QtWidgets.QMainWindow):
         # the loss landscape around one lane's weights, with every lane's path projected onto it
         self.landscape = LandscapePanel()
         self.landscape_lane = QtWidgets.QComboBox()
-        self.landscape_lane.setAccessibleName("Around lane")
-        self.landscape_lane.addItems([f"Lane {i + 1}" for i in range(len(lanes))])
+        self.landscape_lane.setAccessibleName(tr("Around lane"))
+        self.landscape_lane.addItems([column.name for column in self.columns])
         self.landscape_lane.setCurrentIndex(len(lanes) - 1)
         self.landscape_lane.currentIndexChanged.connect(lambda _: self._show_landscape_lane())
         self.landscape.compute_button.clicked.connect(self._request_paths)
         self._paths: dict = {}
         around = QtWidgets.QHBoxLayout()
-        around.addWidget(QtWidgets.QLabel("Around"))
+        around.addWidget(QtWidgets.QLabel(tr("Around")))
         around.addWidget(self.landscape_lane)
-        around.addWidget(QtWidgets.QLabel("(every lane's path drawn on its plane)"))
+        around.addWidget(QtWidgets.QLabel(tr("(every lane's path drawn on its plane)")))
         around.addStretch(1)
         landscape = QtWidgets.QWidget()
         box = QtWidgets.QVBoxLayout(landscape)
@@ -374,8 +387,9 @@ class CompareWindow(QtWidgets.QMainWindow):
         box.addLayout(around)
         box.addWidget(self.landscape, 1)
         self.side_tabs = QtWidgets.QTabWidget()
-        self.side_tabs.addTab(difference, "Difference")
-        self.side_tabs.addTab(landscape, "Landscape")
+        self.side_tabs.addTab(difference, tr("Difference"))
+        self.side_tabs.addTab(landscape, tr("Landscape"))
+        self._landscape_tab = landscape
         self._sizes_before_landscape: tuple[list[int], list[int]] | None = None
         self.side_tabs.currentChanged.connect(self._on_side_tab_changed)
 
@@ -418,7 +432,7 @@ class CompareWindow(QtWidgets.QMainWindow):
         """Train every lane a chunk of steps at a time, all in step, until paused."""
         self.playing = bool(on)
         self.act_play.setChecked(self.playing)
-        self.act_play.setText("Pause" if self.playing else "Play")
+        self.act_play.setText(tr("Pause") if self.playing else tr("Play"))
         if not self.playing:
             self._pace.stop()
         elif self._all_shown():
@@ -488,12 +502,13 @@ class CompareWindow(QtWidgets.QMainWindow):
             self.accuracy_curves[k].setData(h["eval_step"], h["test_accuracy"] if held_out else h["train_accuracy"])
         self.accuracy_plot.setVisible(bool(frames) and frames[0][1].task == "classification")
         if frames:  # the curves are of the test set, or of the training rows where none is held out
-            which = "test" if frames[0][1].raw_test is not None else "train"
-            self.loss_plot.setLabel("left", f"{which} loss")
-            self.accuracy_plot.setLabel("left", f"{which} acc")
+            held_out = frames[0][1].raw_test is not None
+            self.loss_plot.setLabel("left", tr("test loss") if held_out else tr("train loss"))
+            self.accuracy_plot.setLabel("left", tr("test acc") if held_out else tr("train acc"))
         step = max((snapshot.step for _, snapshot in frames), default=0)
-        self.status_label.setText(f"step {step:,}   " + "   ".join(
-            f"lane {k + 1}: {_figure(snapshot)}" for k, (_, snapshot) in enumerate(frames)))
+        self.status_label.setText(tr("step {step}").format(step=f"{step:,}") + "   " + "   ".join(
+            tr("lane {number}: {figure}").format(number=k + 1, figure=_figure(snapshot))
+            for k, (_, snapshot) in enumerate(frames)))
         self._draw_difference()
         self._show_landscape_lane()
 
@@ -501,7 +516,7 @@ class CompareWindow(QtWidgets.QMainWindow):
     def _on_side_tab_changed(self, index: int) -> None:
         """The landscape needs room the difference does not: its tab takes the larger share of the
         window while it is raised (the sizes before come back with the other tab)."""
-        landscape = self.side_tabs.tabText(index) == "Landscape"
+        landscape = self.side_tabs.widget(index) is self._landscape_tab
         if landscape and self._sizes_before_landscape is None:
             self._sizes_before_landscape = (self.split.sizes(), self.bottom_split.sizes())
             height, width = sum(self.split.sizes()), sum(self.bottom_split.sizes())
@@ -539,7 +554,7 @@ class CompareWindow(QtWidgets.QMainWindow):
         found = plane_difference(first, second)
         if found is None:
             self.difference_image.clear()
-            self.difference_note.setText("The data have no input plane to compare (two inputs are needed).")
+            self.difference_note.setText(tr("The data have no input plane to compare (two inputs are needed)."))
             return
         kind, values = found
         x0, x1, y0, y1 = first.grid_extent
@@ -548,14 +563,14 @@ class CompareWindow(QtWidgets.QMainWindow):
             image[values] = (216, 27, 96, 255)  # where the two lanes predict different classes
             image[~values] = (240, 240, 240, 255)
             self.difference_image.setImage(image, levels=(0, 255))
-            self.difference_note.setText(f"Lanes {self.columns[a].number} and {self.columns[b].number} predict "
-                                         f"different classes on "
-                                         f"{100 * float(values.mean()):.1f}% of the plane (red).")
+            self.difference_note.setText(tr("Lanes {a} and {b} predict different classes on {percent}% of the "
+                                            "plane (red).").format(a=self.columns[a].number, b=self.columns[b].number,
+                                                                   percent=f"{100 * float(values.mean()):.1f}"))
         else:
             top = max(float(np.nanmax(values)), 1e-12)
             self.difference_image.setImage(values, levels=(0.0, top))
-            self.difference_note.setText(f"|output of lane {self.columns[a].number} − output of lane "
-                                         f"{self.columns[b].number}|, largest {top:.3g}.")
+            self.difference_note.setText(tr("|output of lane {a} − output of lane {b}|, largest {top}.")
+                                         .format(a=self.columns[a].number, b=self.columns[b].number, top=f"{top:.3g}"))
         rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
         self.difference_image.setRect(rect)
         if rect != self._difference_rect:
@@ -580,7 +595,7 @@ class CompareWindow(QtWidgets.QMainWindow):
     def close_lane(self, k: int) -> None:
         """Take lane ``k`` out of the comparison (its training process ends)."""
         if len(self.columns) == 1:
-            self._on_failed("The last lane cannot be closed; close the window to end the comparison")
+            self._on_failed(tr("The last lane cannot be closed; close the window to end the comparison"))
             return
         session, column = self.sessions.pop(k), self.columns.pop(k)
         session.shutdown(1000)
@@ -624,10 +639,10 @@ class CompareWindow(QtWidgets.QMainWindow):
 
 def _figure(snapshot) -> str:
     if snapshot.diverged:
-        return "diverged"
+        return tr("diverged")
     loss = snapshot.test_loss if snapshot.test_loss is not None else snapshot.train_loss
     accuracy = snapshot.test_accuracy if snapshot.test_loss is not None else snapshot.train_accuracy
-    text = f"loss {loss:.4g}"
+    text = tr("loss {loss}").format(loss=f"{loss:.4g}")
     if snapshot.task == "classification" and accuracy is not None and math.isfinite(accuracy):
         text += f", {100 * accuracy:.1f}%"
     return text

@@ -14,16 +14,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6 import QtGui, QtWidgets
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 
 from nnviz.core.csv_data import read_csv_head
 from nnviz.core.datasets import Dataset, load_csv
 from nnviz.core.errors import NnvizError
+from nnviz.gui.i18n import tr
 from nnviz.gui.style import BACKWARD, NEGATIVE, POSITIVE, on_window, palette_style
 
 __all__ = ["CsvImportDialog", "ROLES", "import_csv", "read_preview"]
 
-ROLES = ("input", "target", "ignore")
+#: the roles (keys); a cell of the role row shows one in the application's language, tr(role)
+ROLES = (QT_TRANSLATE_NOOP("", "input"), QT_TRANSLATE_NOOP("", "target"), QT_TRANSLATE_NOOP("", "ignore"))
 PREVIEW_ROWS = 20
 #: the preview reads at most this much of the file (a header of 10,000 long column names fits)
 PREVIEW_BYTES = 4 * 2**20
@@ -33,11 +35,18 @@ FITTED_COLUMNS = 100
 #: ones are loaded only when OK is pressed
 LIVE_LIMIT = 5_000_000
 ROLE_COLORS = {"input": POSITIVE, "target": NEGATIVE, "ignore": "#9e9e9e"}
-ROLE_TIPS = {
-    "input": "input: a column the network reads",
-    "target": "target: a column the network learns to predict",
-    "ignore": "ignore: leave this column out",
+ROLE_TIPS = {  # shown as tr(ROLE_TIPS[role])
+    "input": QT_TRANSLATE_NOOP("", "input: a column the network reads"),
+    "target": QT_TRANSLATE_NOOP("", "target: a column the network learns to predict"),
+    "ignore": QT_TRANSLATE_NOOP("", "ignore: leave this column out"),
 }
+#: the data's tasks as the summary names them (shown as tr(task))
+TASKS = (QT_TRANSLATE_NOOP("", "classification"), QT_TRANSLATE_NOOP("", "regression"))
+
+
+def role_of_text(text: str) -> str | None:
+    """The role a cell's text names, in English or in the application's language; None for another text."""
+    return next((role for role in ROLES if text in (role, tr(role))), None)
 
 
 def read_preview(path, rows: int = PREVIEW_ROWS) -> tuple[list[str], list[list[str]]]:
@@ -56,9 +65,9 @@ class _RoleDelegate(QtWidgets.QStyledItemDelegate):
     def createEditor(self, parent, option, index):  # noqa: N802 - Qt's name
         combo = QtWidgets.QComboBox(parent)
         for i, role in enumerate(ROLES):
-            combo.addItem(role, role)
-            combo.setItemData(i, ROLE_TIPS[role], Qt.ItemDataRole.ToolTipRole)
-        combo.setToolTip("The column's role: input, target or ignore")
+            combo.addItem(tr(role), role)
+            combo.setItemData(i, tr(ROLE_TIPS[role]), Qt.ItemDataRole.ToolTipRole)
+        combo.setToolTip(tr("The column's role: input, target or ignore"))
         combo.activated.connect(lambda _index: self._choose(combo))
         return combo
 
@@ -67,10 +76,10 @@ class _RoleDelegate(QtWidgets.QStyledItemDelegate):
         self.closeEditor.emit(combo)
 
     def setEditorData(self, editor, index):  # noqa: N802
-        editor.setCurrentIndex(max(0, editor.findData(index.data())))
+        editor.setCurrentIndex(max(0, editor.findData(role_of_text(index.data()))))
 
     def setModelData(self, editor, model, index):  # noqa: N802
-        model.setData(index, editor.currentData())
+        model.setData(index, tr(editor.currentData()))
 
 
 class CsvImportDialog(QtWidgets.QDialog):
@@ -86,14 +95,14 @@ class CsvImportDialog(QtWidgets.QDialog):
         self.header: list[str] = []
         self._roles: dict[str, str] = {}  # column -> role, as the top row shows them
         self._delegate = _RoleDelegate(self)
-        self.setWindowTitle(f"Import CSV — {self.path.name}")
+        self.setWindowTitle(tr("Import CSV — {file}").format(file=self.path.name))
         self.resize(640, 460)
 
         self.path_label = QtWidgets.QLabel(str(self.path))
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.path_label.setToolTip("The file being imported")
-        hint = QtWidgets.QLabel("Choose each column's role: <b>input</b>, <b>target</b> or <b>ignore</b>. "
-                                f"The first {PREVIEW_ROWS} rows are shown.")
+        self.path_label.setToolTip(tr("The file being imported"))
+        hint = QtWidgets.QLabel(tr("Choose each column's role: <b>input</b>, <b>target</b> or <b>ignore</b>. "
+                                   "The first {rows} rows are shown.").format(rows=PREVIEW_ROWS))
         hint.setWordWrap(True)
         self.table = QtWidgets.QTableWidget()
         # only the role row is editable (its cells' flags): a click (or F2) opens its combo
@@ -101,26 +110,26 @@ class CsvImportDialog(QtWidgets.QDialog):
                                    | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.cellClicked.connect(self._on_cell_clicked)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setToolTip("The first rows of the file; the top row sets each column's role")
+        self.table.setToolTip(tr("The first rows of the file; the top row sets each column's role"))
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setCornerButtonEnabled(False)  # nothing to select
         for corner in self.table.findChildren(QtWidgets.QAbstractButton):
-            corner.setToolTip("Each column's role is in the top row")
+            corner.setToolTip(tr("Each column's role is in the top row"))
         self.summary_label = QtWidgets.QLabel()
         self.summary_label.setWordWrap(True)
-        self.summary_label.setToolTip("What will be imported")
+        self.summary_label.setToolTip(tr("What will be imported"))
         self.error_label = QtWidgets.QLabel()
         self.error_label.setWordWrap(True)
         palette_style(self.error_label, lambda: f"color: {on_window(BACKWARD)};")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label.setToolTip("Why these columns cannot be imported")
+        self.error_label.setToolTip(tr("Why these columns cannot be imported"))
         self.error_label.hide()
         self.buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
                                                   | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Import")
-        self.ok_button.setToolTip("Load the file with the chosen input and target columns")
-        self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Cancel).setToolTip("Close without importing")
+        self.ok_button.setText(tr("Import"))
+        self.ok_button.setToolTip(tr("Load the file with the chosen input and target columns"))
+        self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Cancel).setToolTip(tr("Close without importing"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -150,14 +159,15 @@ class CsvImportDialog(QtWidgets.QDialog):
         table.setUpdatesEnabled(False)  # thousands of columns: laid out once, at the end
         table.setColumnCount(len(self.header))
         table.setRowCount(len(rows) + 1)
-        table.setVerticalHeaderLabels(["role"] + [str(i) for i in range(1, len(rows) + 1)])
+        table.setVerticalHeaderLabels([tr("role")] + [str(i) for i in range(1, len(rows) + 1)])
         table.setItemDelegateForRow(0, self._delegate)
         last = len(self.header) - 1
         for j, name in enumerate(self.header):
             table.setHorizontalHeaderItem(j, QtWidgets.QTableWidgetItem(name))
             self._roles[name] = "target" if j == last else "input"
-            item = QtWidgets.QTableWidgetItem(self._roles[name])
-            item.setToolTip(f"Role of the column {name!r}: input, target or ignore (click to change)")
+            item = QtWidgets.QTableWidgetItem(tr(self._roles[name]))
+            item.setToolTip(tr("Role of the column {name}: input, target or ignore (click to change)")
+                            .format(name=repr(name)))
             table.setItem(0, j, item)
         read_only = QtWidgets.QTableWidgetItem().flags() & ~Qt.ItemFlag.ItemIsEditable
         for i, row in enumerate(rows, start=1):
@@ -182,7 +192,7 @@ class CsvImportDialog(QtWidgets.QDialog):
             font = item.font()
             font.setBold(role != "ignore")
             item.setFont(font)
-        self.table.horizontalHeaderItem(j).setToolTip(f"{name}: {ROLE_TIPS[role]}")
+        self.table.horizontalHeaderItem(j).setToolTip(f"{name}: {tr(ROLE_TIPS[role])}")
         if not cells:
             return
         grey = QtGui.QColor("#9e9e9e") if role == "ignore" else self.palette().text().color()
@@ -199,7 +209,7 @@ class CsvImportDialog(QtWidgets.QDialog):
         """Give ``column`` a role, as choosing it in the top row does."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-        self.table.item(0, self.header.index(column)).setText(role)
+        self.table.item(0, self.header.index(column)).setText(tr(role))
 
     def columns(self, role: str) -> list[str]:
         """The columns of a role, in file order."""
@@ -213,10 +223,13 @@ class CsvImportDialog(QtWidgets.QDialog):
         """A role chosen in the top row (other changes are the colours this dialog paints)."""
         if item.row() != 0:
             return
-        name, role = self.header[item.column()], item.text()
-        if role not in ROLES:  # not one of the roles: back to the one in force
-            item.setText(self._roles[name])
-        elif role != self._roles[name]:
+        name, role = self.header[item.column()], role_of_text(item.text())
+        if role is None:  # not one of the roles: back to the one in force
+            item.setText(tr(self._roles[name]))
+            return
+        if item.text() != tr(role):  # a role typed in English under another language: shown in it
+            item.setText(tr(role))
+        if role != self._roles[name]:
             self._roles[name] = role
             self._paint_role(item.column())
             self._validate()
@@ -226,9 +239,9 @@ class CsvImportDialog(QtWidgets.QDialog):
         self._candidate = None
         inputs, targets = self.columns("input"), self.columns("target")
         if not targets:
-            return self._show_error("Choose at least one target column.")
+            return self._show_error(tr("Choose at least one target column."))
         if not inputs:
-            return self._show_error("Choose at least one input column.")
+            return self._show_error(tr("Choose at least one input column."))
         try:
             live = self.path.stat().st_size <= LIVE_LIMIT
         except OSError:
@@ -240,7 +253,8 @@ class CsvImportDialog(QtWidgets.QDialog):
                 return self._show_error(str(exc))
             self.summary_label.setText(self._summary(self._candidate))
         else:
-            self.summary_label.setText(f"inputs: {_names(inputs)} · targets: {_names(targets)}")
+            self.summary_label.setText(tr("inputs: {inputs} · targets: {targets}")
+                                       .format(inputs=_names(inputs), targets=_names(targets)))
         self.error_label.hide()
         self.error_label.clear()
         self.ok_button.setEnabled(True)
@@ -248,9 +262,13 @@ class CsvImportDialog(QtWidgets.QDialog):
 
     @staticmethod
     def _summary(ds: Dataset) -> str:
-        task = ds.task + (f" ({ds.n_classes} classes)" if ds.n_classes is not None else "")
-        return (f"{len(ds)} rows · inputs: {_names(ds.feature_names)} · "
-                f"target{'s' if len(ds.target_names) > 1 else ''}: {_names(ds.target_names)} · {task}")
+        task = tr(ds.task) if ds.n_classes is None else \
+            tr("{task} ({classes} classes)").format(task=tr(ds.task), classes=ds.n_classes)
+        if len(ds.target_names) > 1:
+            text = tr("{rows} rows · inputs: {inputs} · targets: {targets} · {task}")
+        else:
+            text = tr("{rows} rows · inputs: {inputs} · target: {targets} · {task}")
+        return text.format(rows=len(ds), inputs=_names(ds.feature_names), targets=_names(ds.target_names), task=task)
 
     def _show_error(self, message: str) -> bool:
         self.error_label.setText(message)
@@ -280,7 +298,8 @@ def _names(names, shown: int = 8) -> str:
     """``a, b, c`` or, for many, ``p0, p1, … p783 (784 columns)``: a summary stays a line or two."""
     if len(names) <= shown:
         return ", ".join(names)
-    return f"{', '.join(names[: shown - 1])}, … {names[-1]} ({len(names)} columns)"
+    return tr("{first}, … {last} ({count} columns)").format(first=", ".join(names[: shown - 1]), last=names[-1],
+                                                             count=len(names))
 
 
 def import_csv(parent, path) -> Dataset | None:

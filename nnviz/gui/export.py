@@ -42,6 +42,7 @@ from nnviz.core.writing import (
     check_writable,
 )
 from nnviz.gui.formats import FIGURE_FORMATS
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 
 BACKGROUNDS = ("white", "transparent")
@@ -57,7 +58,9 @@ class ExportError(NnvizError):
 # -- paths and files ----------------------------------------------------------------------------
 def _format_list(formats: Sequence[str]) -> str:
     names = [f".{f}" for f in formats]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return tr("{formats} or {last}").format(formats=", ".join(names[:-1]), last=names[-1])
 
 
 def check_output_path(path, formats: Iterable[str] | None = None) -> tuple[Path, str]:
@@ -70,24 +73,28 @@ def check_output_path(path, formats: Iterable[str] | None = None) -> tuple[Path,
     formats = tuple(FIGURE_FORMATS if formats is None else formats)
     given = str(path)
     if not given.strip():
-        raise ExportError(f"no file name given (choose {_format_list(formats)})")
+        raise ExportError(tr("no file name given (choose {formats})").format(formats=_format_list(formats)))
     out = Path(path).expanduser().resolve()
     if out.is_dir():
-        raise ExportError(f"{given}: is a folder; give a file name ending in {_format_list(formats)}")
+        raise ExportError(tr("{path}: is a folder; give a file name ending in {formats}")
+                          .format(path=given, formats=_format_list(formats)))
     suffix = out.suffix.lower()
     if not suffix:
-        raise ExportError(f"{given}: no file extension (choose {_format_list(formats)})")
+        raise ExportError(tr("{path}: no file extension (choose {formats})").format(path=given,
+                                                                                     formats=_format_list(formats)))
     if suffix[1:] not in formats:
-        raise ExportError(f"{given}: unknown format '{out.suffix}' (choose {_format_list(formats)})")
+        raise ExportError(tr("{path}: unknown format '{suffix}' (choose {formats})")
+                          .format(path=given, suffix=out.suffix, formats=_format_list(formats)))
     folder = out.parent
     if not folder.exists():
-        raise ExportError(f"{given}: the folder {folder} does not exist")
+        raise ExportError(tr("{path}: the folder {folder} does not exist").format(path=given, folder=folder))
     if not folder.is_dir():
-        raise ExportError(f"{given}: {folder} is a file, not a folder")
+        raise ExportError(tr("{path}: {folder} is a file, not a folder").format(path=given, folder=folder))
     try:
         check_writable(folder)
     except OSError as exc:
-        raise ExportError(f"{given}: cannot write in the folder {folder} ({exc.strerror or exc})") from None
+        raise ExportError(tr("{path}: cannot write in the folder {folder} ({reason})")
+                          .format(path=given, folder=folder, reason=exc.strerror or exc)) from None
     return out, suffix[1:]
 
 
@@ -377,7 +384,8 @@ def _paint_figure(painter: QtGui.QPainter, widget: QtWidgets.QWidget, background
 
 def _check_background(background: str) -> None:
     if background not in BACKGROUNDS:
-        raise ExportError(f"unknown background {background!r} (choose 'white' or 'transparent')")
+        raise ExportError(tr("unknown background {background} (choose 'white' or 'transparent')")
+                          .format(background=repr(background)))
 
 
 def render_image(widget: QtWidgets.QWidget, scale: float = 1.0, width: int | None = None,
@@ -393,20 +401,22 @@ def render_image(widget: QtWidgets.QWidget, scale: float = 1.0, width: int | Non
     _ensure_renderable(widget)
     logical = figure_size(widget, title)
     if logical.width() <= 0 or logical.height() <= 0:
-        raise ExportError("the panel has no size to render (is it laid out?)")
+        raise ExportError(tr("the panel has no size to render (is it laid out?)"))
     if width is not None:
         if width < 1:
-            raise ExportError(f"the image width must be at least 1 pixel, got {width}")
+            raise ExportError(tr("the image width must be at least 1 pixel, got {width}").format(width=width))
         scale = width / logical.width()
     if not (math.isfinite(scale) and scale > 0):
-        raise ExportError(f"the scale must be a positive number, got {scale}")
+        raise ExportError(tr("the scale must be a positive number, got {scale}").format(scale=scale))
     pixels_w = int(width) if width is not None else max(1, round(logical.width() * scale))
     pixels_h = max(1, round(logical.height() * scale))
     if pixels_w * pixels_h > MAX_PIXELS:
-        raise ExportError(f"an image of {pixels_w} × {pixels_h} pixels is too large; choose a smaller size")
+        raise ExportError(tr("an image of {width} × {height} pixels is too large; choose a smaller size")
+                          .format(width=pixels_w, height=pixels_h))
     image = QtGui.QImage(pixels_w, pixels_h, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
     if image.isNull():
-        raise ExportError(f"cannot allocate an image of {pixels_w} × {pixels_h} pixels")
+        raise ExportError(tr("cannot allocate an image of {width} × {height} pixels").format(width=pixels_w,
+                                                                                             height=pixels_h))
     image.fill(QtCore.Qt.GlobalColor.transparent)
     image.setDevicePixelRatio(scale)
     dots_per_metre = round(96 * scale / 0.0254)  # so a 2x image lands on a slide at the 1x size
@@ -432,7 +442,7 @@ def export_png(widget: QtWidgets.QWidget, path, scale: float = 1, width: int | N
 
     def write(buffer: QtCore.QBuffer) -> None:
         if not image.save(buffer, "PNG"):
-            raise ExportError(f"{out}: the PNG could not be encoded")
+            raise ExportError(tr("{path}: the PNG could not be encoded").format(path=out))
 
     return atomic_write_bytes(out, _in_memory(write))
 
@@ -456,7 +466,7 @@ def _paint_vector(device, widget: QtWidgets.QWidget, out: Path, kind: str, title
     with _export_look(widget, "white"):
         painter = QtGui.QPainter()
         if not painter.begin(device):
-            raise ExportError(f"{out}: cannot start drawing the {kind}")
+            raise ExportError(tr("{path}: cannot start drawing the {kind}").format(path=out, kind=kind))
         try:
             _paint_figure(painter, widget, "white", title, panel_at_origin)
         finally:
@@ -811,7 +821,7 @@ def figure_title(snapshot, figure: str) -> str:
     if snapshot is None:
         return figure
     head = f"{snapshot.data_name} — {figure}" if snapshot.data_name else figure
-    return f"{head} · step {snapshot.step:,}"
+    return tr("{title} · step {step}").format(title=head, step=f"{snapshot.step:,}")
 
 
 def figure_widget(panel: QtWidgets.QWidget) -> QtWidgets.QWidget:
@@ -859,7 +869,7 @@ def write_pdf(widget: QtWidgets.QWidget, out: Path, options: FigureOptions) -> P
 
 def write_csv(widget: QtWidgets.QWidget, out: Path, options: FigureOptions) -> Path:
     if options.table is None:
-        raise ExportError(f"{out}: this panel has no numbers to export as CSV")
+        raise ExportError(tr("{path}: this panel has no numbers to export as CSV").format(path=out))
     header, rows = options.table()
     return export_csv(header, rows, out)
 

@@ -8,18 +8,24 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 
 from nnviz.core.codegen import SUFFIXES
 from nnviz.core.errors import NnvizError
 from nnviz.gui.export import catch_up, copy_image, figure_title
 from nnviz.gui.export_dialog import ExportDialog, slug
 from nnviz.gui.formats import ANIMATION_FORMATS, REPORT_FORMATS, file_filters
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels import registry
 
-RECORD_DEFAULT = "Decision surface with the loss"
+RECORD_DEFAULT = QT_TRANSLATE_NOOP("", "Decision surface with the loss")  # offered as tr(RECORD_DEFAULT)
 GRAPH = registry.PANELS["graph"].figure_name  # the default panel, with a right-click menu of its own
-CODE_FILTERS = "Python script (*.py);;Jupyter notebook (*.ipynb)"
+CODE_FILTERS = (QT_TRANSLATE_NOOP("", "Python script"), "*.py"), (QT_TRANSLATE_NOOP("", "Jupyter notebook"), "*.ipynb")
+
+
+def code_filters() -> str:
+    """The PyTorch script's file filter, its descriptions in the application's language."""
+    return ";;".join(f"{tr(description)} ({pattern})" for description, pattern in CODE_FILTERS)
 
 
 class ExportActions(QtCore.QObject):
@@ -31,19 +37,20 @@ class ExportActions(QtCore.QObject):
         self.recorder = None
         self.recorded: list = []
         w = window
-        self.act_export = w._action("Export figure…", lambda: self.export_dialog(), "Ctrl+E",
-                                    "Export a panel as PNG, SVG, PDF or the numbers it draws as CSV (Ctrl+E)")
-        self.act_copy = w._action("Copy image", lambda: self.copy(), "Ctrl+Shift+C",
-                                  "Copy the panel under the pointer (or the network graph) as an image")
-        self.act_report = w._action("Export run report…", self.report_dialog, None,
-                                    "The model, data, settings, final metrics and every panel's figure, "
-                                    "as HTML (images embedded) or PDF")
-        self.act_record = w._action("Record animation…", self._on_record_triggered, None,
-                                    "Record a panel while it trains, to GIF (or MP4 with imageio-ffmpeg); "
-                                    "choose again to stop and save", checkable=True)
-        self.act_code = w._action("Export as PyTorch script…", self.code_dialog, None,
-                                  "A PyTorch training script (or Jupyter notebook) that goes on from where the run "
-                                  "stands: the model, its weights and optimizer state, the data, nnviz's batch order")
+        self.act_export = w._action(tr("Export figure…"), lambda: self.export_dialog(), "Ctrl+E",
+                                    tr("Export a panel as PNG, SVG, PDF or the numbers it draws as CSV (Ctrl+E)"))
+        self.act_copy = w._action(tr("Copy image"), lambda: self.copy(), "Ctrl+Shift+C",
+                                  tr("Copy the panel under the pointer (or the network graph) as an image"))
+        self.act_report = w._action(tr("Export run report…"), self.report_dialog, None,
+                                    tr("The model, data, settings, final metrics and every panel's figure, "
+                                       "as HTML (images embedded) or PDF"))
+        self.act_record = w._action(tr("Record animation…"), self._on_record_triggered, None,
+                                    tr("Record a panel while it trains, to GIF (or MP4 with imageio-ffmpeg); "
+                                       "choose again to stop and save"), checkable=True)
+        self.act_code = w._action(tr("Export as PyTorch script…"), self.code_dialog, None,
+                                  tr("A PyTorch training script (or Jupyter notebook) that goes on from where the "
+                                     "run stands: the model, its weights and optimizer state, the data, nnviz's "
+                                     "batch order"))
         w.session.exported.connect(self._on_exported)
         for view in self._graphics_views():
             self._hook_context_menu(view)
@@ -91,7 +98,7 @@ class ExportActions(QtCore.QObject):
         panel, _ = self.panels()[name or self.panel_at_pointer()]
         catch_up(panel)  # before its title is read
         copy_image(panel, title=self.title(panel))
-        self.window.statusBar().showMessage("Copied the figure to the clipboard", 4000)
+        self.window.statusBar().showMessage(tr("Copied the figure to the clipboard"), 4000)
 
     def report_dialog(self) -> None:
         w = self.window
@@ -99,8 +106,8 @@ class ExportActions(QtCore.QObject):
         # name, so that no name ("../elsewhere/x") steers the suggestion out of the folder
         name = f"{slug(self.data_name()) or 'nnviz'}-report.html"
         start = str(Path(w.settings.value("last_dir", str(Path.home()))) / name)
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(w, "Export run report", start,
-                                                        file_filters(REPORT_FORMATS))
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(w, tr("Export run report"), start,
+                                                        file_filters(REPORT_FORMATS, translate=tr))
         if path:
             self.write_report(path)
 
@@ -115,9 +122,9 @@ class ExportActions(QtCore.QObject):
         try:
             out = write_report(path, w._state["document"], w.latest, w.data_name(), figures)
         except (NnvizError, OSError) as exc:
-            w.show_message("Cannot write the report", str(exc), QtWidgets.QMessageBox.Icon.Warning)
+            w.show_message(tr("Cannot write the report"), str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return None
-        w.statusBar().showMessage(f"Saved the run report to {out}", 6000)
+        w.statusBar().showMessage(tr("Saved the run report to {path}").format(path=out), 6000)
         return out
 
     def code_dialog(self) -> None:
@@ -125,10 +132,10 @@ class ExportActions(QtCore.QObject):
         w = self.window
         name = f"{slug(self.data_name()) or 'nnviz'}-train.py"
         start = str(Path(w.settings.value("last_dir", str(Path.home()))) / name)
-        path, chosen = QtWidgets.QFileDialog.getSaveFileName(w, "Export as PyTorch script", start, CODE_FILTERS)
+        path, chosen = QtWidgets.QFileDialog.getSaveFileName(w, tr("Export as PyTorch script"), start, code_filters())
         if path:
             if Path(path).suffix.lower() not in SUFFIXES:
-                path += ".ipynb" if "ipynb" in chosen else ".py"
+                path += ".ipynb" if "*.ipynb" in chosen else ".py"
             self.write_code(path)
 
     def write_code(self, path) -> None:
@@ -137,8 +144,12 @@ class ExportActions(QtCore.QObject):
         self.window.session.export_code(path)
 
     def _on_exported(self, paths) -> None:
-        beside = f" (with {', '.join(Path(p).name for p in paths[1:])} beside it)" if len(paths) > 1 else ""
-        self.window.statusBar().showMessage(f"Wrote the PyTorch script {paths[0]}{beside}", 8000)
+        if len(paths) > 1:
+            message = tr("Wrote the PyTorch script {path} (with {files} beside it)")
+        else:
+            message = tr("Wrote the PyTorch script {path}")
+        files = ", ".join(Path(p).name for p in paths[1:])
+        self.window.statusBar().showMessage(message.format(path=paths[0], files=files), 8000)
 
     # -- recording --------------------------------------------------------------------------------
     def _on_record_triggered(self, checked: bool) -> None:
@@ -146,13 +157,15 @@ class ExportActions(QtCore.QObject):
             self.stop_recording()
             return
         self.act_record.setChecked(False)  # until a recording really starts
-        names = [RECORD_DEFAULT] + [spec.figure_name for spec in registry.exportable() if spec.recordable]
-        name, ok = QtWidgets.QInputDialog.getItem(self.window, "Record animation", "Record:", names, 0, False)
+        names = [tr(RECORD_DEFAULT)] + [spec.figure_name for spec in registry.exportable() if spec.recordable]
+        name, ok = QtWidgets.QInputDialog.getItem(self.window, tr("Record animation"), tr("Record:"), names, 0, False)
         if not ok:
             return
+        if name == tr(RECORD_DEFAULT):
+            name = RECORD_DEFAULT
         start = str(Path(self.window.settings.value("last_dir", str(Path.home()))) / "training.gif")
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Record animation", start,
-                                                        file_filters(ANIMATION_FORMATS))
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, tr("Record animation"), start,
+                                                        file_filters(ANIMATION_FORMATS, translate=tr))
         if path:
             fps = float(self.window.settings.value("record_fps", 10))
             self.start_recording(path, name, fps)
@@ -165,11 +178,11 @@ class ExportActions(QtCore.QObject):
         try:
             self.recorder = Recorder(widgets, path, fps=fps, title=lambda: self.title(widgets[0]))
         except NnvizError as exc:
-            self.window.show_message("Cannot record", str(exc), QtWidgets.QMessageBox.Icon.Warning)
+            self.window.show_message(tr("Cannot record"), str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return False
         self.recorded = widgets
         self.act_record.setChecked(True)
-        self.act_record.setText("Stop recording")
+        self.act_record.setText(tr("Stop recording"))
         if self.window.latest is not None:
             self.add_frame(self.window.latest)
         return True
@@ -181,25 +194,27 @@ class ExportActions(QtCore.QObject):
         for widget in self.recorded:
             catch_up(widget)  # recorded while behind a tab
         try:
-            self.recorder.add_frame(f"step {snapshot.step}")
+            self.recorder.add_frame(tr("step {step}").format(step=snapshot.step))
         except NnvizError as exc:
             self.stop_recording()
-            self.window.show_message("Recording stopped", str(exc), QtWidgets.QMessageBox.Icon.Warning)
+            self.window.show_message(tr("Recording stopped"), str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return
-        self.window.statusBar().showMessage(f"● Recording: {self.recorder.frames} frames", 2000)
+        self.window.statusBar().showMessage(tr("● Recording: {frames} frames").format(frames=self.recorder.frames),
+                                            2000)
 
     def stop_recording(self) -> Path | None:
         recorder, self.recorder = self.recorder, None
         self.act_record.setChecked(False)
-        self.act_record.setText("Record animation…")
+        self.act_record.setText(tr("Record animation…"))
         if recorder is None:
             return None
         try:
             out = recorder.finish()
         except (NnvizError, OSError) as exc:
-            self.window.show_message("Cannot save the animation", str(exc), QtWidgets.QMessageBox.Icon.Warning)
+            self.window.show_message(tr("Cannot save the animation"), str(exc), QtWidgets.QMessageBox.Icon.Warning)
             return None
-        self.window.statusBar().showMessage(f"Saved {recorder.frames} frames to {out}", 6000)
+        self.window.statusBar().showMessage(tr("Saved {frames} frames to {path}").format(frames=recorder.frames,
+                                                                                         path=out), 6000)
         return out
 
     # -- right-click menus ------------------------------------------------------------------------
@@ -214,7 +229,7 @@ class ExportActions(QtCore.QObject):
         plot menu, gets the same two entries on its own."""
         name, view = item
         scene = view.scene()
-        export, copy = QtGui.QAction("Export…", scene), QtGui.QAction("Copy image", scene)
+        export, copy = QtGui.QAction(tr("Export…"), scene), QtGui.QAction(tr("Copy image"), scene)
         export.triggered.connect(lambda _=False, n=name: self.export_dialog(n))
         copy.triggered.connect(lambda _=False, n=name: self.copy(n))
         scene.contextMenu = [export, copy]
@@ -225,7 +240,7 @@ class ExportActions(QtCore.QObject):
 
     def graph_menu(self, viewport, pos) -> QtWidgets.QMenu:
         menu = QtWidgets.QMenu(viewport)
-        menu.addAction("Export…", lambda: self.export_dialog(GRAPH))
-        menu.addAction("Copy image", lambda: self.copy(GRAPH))
+        menu.addAction(tr("Export…"), lambda: self.export_dialog(GRAPH))
+        menu.addAction(tr("Copy image"), lambda: self.copy(GRAPH))
         menu.popup(viewport.mapToGlobal(pos))
         return menu

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from nnviz.gui.export import copy_image, export_figure, figure_size, figure_widget
 from nnviz.gui.formats import FIGURE_FORMATS, file_filters
+from nnviz.gui.i18n import tr
 from nnviz.gui.session import one_line
 
 SCALES = (1, 2, 4)
@@ -39,7 +40,7 @@ class ExportDialog(QtWidgets.QDialog):
         super().__init__(parent)
         if not panels:
             raise ValueError("ExportDialog needs at least one panel")
-        self.setWindowTitle("Export figure")
+        self.setWindowTitle(tr("Export figure"))
         self.panels = dict(panels)
         self.model_name = model_name
         self.title_for = title_for  # panel name -> the figure's full title (the window's Copy uses the same)
@@ -51,37 +52,37 @@ class ExportDialog(QtWidgets.QDialog):
         self.panel_combo.addItems(list(self.panels))
         self.format_combo = QtWidgets.QComboBox()
         for suffix, fmt in FIGURE_FORMATS.items():
-            self.format_combo.addItem(fmt.label, suffix)
+            self.format_combo.addItem(tr(fmt.label), suffix)
         self.size_combo = QtWidgets.QComboBox()
         for scale in SCALES:
-            self.size_combo.addItem(f"{scale}× screen size", scale)
-        self.size_combo.addItem("Width in pixels", WIDTH_CHOICE)
+            self.size_combo.addItem(tr("{scale}× screen size").format(scale=scale), scale)
+        self.size_combo.addItem(tr("Width in pixels"), WIDTH_CHOICE)
         self.width_spin = QtWidgets.QSpinBox()
         self.width_spin.setRange(16, 16000)
         self.width_spin.setSingleStep(100)
-        self.width_spin.setSuffix(" px")
+        self.width_spin.setSuffix(" " + tr("px"))
         self.size_label = QtWidgets.QLabel()
         self.background_combo = QtWidgets.QComboBox()
-        self.background_combo.addItem("White", "white")
-        self.background_combo.addItem("Transparent", "transparent")
+        self.background_combo.addItem(tr("White"), "white")
+        self.background_combo.addItem(tr("Transparent"), "transparent")
         self.title_box = QtWidgets.QCheckBox()
-        self.title_box.setToolTip("Draw the model and panel name above the figure")
+        self.title_box.setToolTip(tr("Draw the model and panel name above the figure"))
 
         size_row = QtWidgets.QHBoxLayout()
         size_row.addWidget(self.size_combo)
         size_row.addWidget(self.width_spin)
         size_row.addWidget(self.size_label, 1)
         form = QtWidgets.QFormLayout()
-        form.addRow("Panel:", self.panel_combo)
-        form.addRow("Format:", self.format_combo)
-        form.addRow("Size:", size_row)
-        form.addRow("Background:", self.background_combo)
+        form.addRow(tr("Panel:"), self.panel_combo)
+        form.addRow(tr("Format:"), self.format_combo)
+        form.addRow(tr("Size:"), size_row)
+        form.addRow(tr("Background:"), self.background_combo)
         form.addRow("", self.title_box)
 
         self.buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
-        self.export_button = self.buttons.addButton("Export…", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
-        self.copy_button = self.buttons.addButton("Copy image", QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy_button.setToolTip("Put the figure on the clipboard as an image, to paste into slides")
+        self.export_button = self.buttons.addButton(tr("Export…"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.copy_button = self.buttons.addButton(tr("Copy image"), QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
+        self.copy_button.setToolTip(tr("Put the figure on the clipboard as an image, to paste into slides"))
         self.export_button.setDefault(True)
         self.buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self._on_export_clicked)
@@ -138,13 +139,13 @@ class ExportDialog(QtWidgets.QDialog):
     # -- doing it -------------------------------------------------------------------------------------
     def ask_path(self) -> str:
         """The file chooser; an empty string when cancelled."""
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export figure", str(self.suggested_path()),
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Export figure"), str(self.suggested_path()),
                                                         self.file_filter())
         return path
 
     def file_filter(self) -> str:
         """The file chooser's filter: every figure format, the chosen one first."""
-        return file_filters(FIGURE_FORMATS, first=self.format())
+        return file_filters(FIGURE_FORMATS, first=self.format(), translate=tr)
 
     def export_to(self, path) -> Path | None:
         """Export the chosen panel to ``path`` (the chosen format's extension is added when the
@@ -159,7 +160,8 @@ class ExportDialog(QtWidgets.QDialog):
                                 width=self.width_spin.value() if scale == WIDTH_CHOICE else None,
                                 background=self.background(), title=self.title())
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a traceback
-            self.show_error(f"Could not export {self.panel_name()}: {one_line(exc)}")
+            self.show_error(tr("Could not export {panel}: {reason}").format(panel=self.panel_name(),
+                                                                            reason=one_line(exc)))
             return None
         self.exported_path = out
         self._save_settings(out)
@@ -167,7 +169,7 @@ class ExportDialog(QtWidgets.QDialog):
 
     def show_error(self, text: str) -> None:
         self.last_error = text
-        QtWidgets.QMessageBox.warning(self, "Export figure", text)
+        QtWidgets.QMessageBox.warning(self, tr("Export figure"), text)
 
     def _on_export_clicked(self) -> None:
         path = self.ask_path()
@@ -178,7 +180,8 @@ class ExportDialog(QtWidgets.QDialog):
         try:
             copy_image(self.widget(), scale=self.scale() or 2, title=self.title())
         except Exception as exc:  # noqa: BLE001 - see export_to
-            self.show_error(f"Could not copy {self.panel_name()}: {one_line(exc)}")
+            self.show_error(tr("Could not copy {panel}: {reason}").format(panel=self.panel_name(),
+                                                                          reason=one_line(exc)))
 
     # -- keeping the form consistent ----------------------------------------------------------------
     def _on_choice_changed(self, *_) -> None:
@@ -187,7 +190,8 @@ class ExportDialog(QtWidgets.QDialog):
             if fmt.table:
                 item = self.format_combo.model().item(row)
                 item.setEnabled(has_table)
-                item.setToolTip("" if has_table else f"This panel has no numbers to export as {suffix.upper()}")
+                item.setToolTip("" if has_table else tr("This panel has no numbers to export as {format}")
+                                .format(format=suffix.upper()))
         chosen = FIGURE_FORMATS[self.format()]
         if chosen.table and not has_table:
             self.format_combo.setCurrentIndex(0)  # the first format, a picture: comes back here
@@ -197,7 +201,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.background_combo.setEnabled(chosen.raster)
         self.title_box.setEnabled(not chosen.table)
         self.copy_button.setEnabled(not chosen.table)
-        self.title_box.setText(f"Title “{self.title_text()}” above the figure")
+        self.title_box.setText(tr("Title “{title}” above the figure").format(title=self.title_text()))
         self.size_label.setText(self._size_text() if chosen.raster else "")
 
     def _size_text(self) -> str:
@@ -205,7 +209,8 @@ class ExportDialog(QtWidgets.QDialog):
         if size.width() <= 0:
             return ""
         factor = self.width_spin.value() / size.width() if self.scale() == WIDTH_CHOICE else self.scale()
-        return f"{round(size.width() * factor)} × {round(size.height() * factor)} pixels"
+        return tr("{width} × {height} pixels").format(width=round(size.width() * factor),
+                                                      height=round(size.height() * factor))
 
     def _restore_settings(self, current: str | None) -> None:
         s, g = self.settings, SETTINGS_GROUP

@@ -23,6 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name pyside6-lupdate looks for
+    """Marks ``text`` for translation and returns it unchanged: this module stays Qt-free (the command
+    line reads it without starting Qt); the window translates labels and descriptions where it shows them
+    (``tr(fmt.label)``, ``file_filters(..., translate=tr)``)."""
+    return text
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     """One format: ``label`` names it in the Export dialog, ``description`` in file filters and
@@ -35,9 +42,10 @@ class ExportFormat:
     table: bool = False
     raster: bool = False
 
-    def file_filter(self, suffix: str) -> str:
-        """``"PNG image (*.png)"``: the entry of a file dialog's filter."""
-        return f"{self.description} (*.{suffix})"
+    def file_filter(self, suffix: str, translate: Callable[[str], str] = str) -> str:
+        """``"PNG image (*.png)"``: the entry of a file dialog's filter (``translate`` turns the
+        description into the application's language)."""
+        return f"{translate(self.description)} (*.{suffix})"
 
     def load(self) -> Callable:
         """The writer (imported on first use)."""
@@ -48,25 +56,35 @@ class ExportFormat:
 
 
 FIGURE_FORMATS: dict[str, ExportFormat] = {
-    "png": ExportFormat("PNG image", "PNG image", "nnviz.gui.export:write_png", raster=True),
-    "svg": ExportFormat("SVG (vector)", "SVG image", "nnviz.gui.export:write_svg"),
-    "pdf": ExportFormat("PDF (vector)", "PDF document", "nnviz.gui.export:write_pdf"),
-    "csv": ExportFormat("CSV (numbers)", "CSV table", "nnviz.gui.export:write_csv", table=True),
+    "png": ExportFormat(QT_TRANSLATE_NOOP("", "PNG image"), QT_TRANSLATE_NOOP("", "PNG image"),
+                        "nnviz.gui.export:write_png", raster=True),
+    "svg": ExportFormat(QT_TRANSLATE_NOOP("", "SVG (vector)"), QT_TRANSLATE_NOOP("", "SVG image"),
+                        "nnviz.gui.export:write_svg"),
+    "pdf": ExportFormat(QT_TRANSLATE_NOOP("", "PDF (vector)"), QT_TRANSLATE_NOOP("", "PDF document"),
+                        "nnviz.gui.export:write_pdf"),
+    "csv": ExportFormat(QT_TRANSLATE_NOOP("", "CSV (numbers)"), QT_TRANSLATE_NOOP("", "CSV table"),
+                        "nnviz.gui.export:write_csv", table=True),
 }
 ANIMATION_FORMATS: dict[str, ExportFormat] = {
-    "gif": ExportFormat("Animated GIF", "Animated GIF", "nnviz.gui.animation:open_gif"),
-    "mp4": ExportFormat("MP4 video", "MP4 video", "nnviz.gui.animation:open_mp4"),
+    "gif": ExportFormat(QT_TRANSLATE_NOOP("", "Animated GIF"), QT_TRANSLATE_NOOP("", "Animated GIF"),
+                        "nnviz.gui.animation:open_gif"),
+    "mp4": ExportFormat(QT_TRANSLATE_NOOP("", "MP4 video"), QT_TRANSLATE_NOOP("", "MP4 video"),
+                        "nnviz.gui.animation:open_mp4"),
 }
 REPORT_FORMATS: dict[str, ExportFormat] = {
-    "html": ExportFormat("HTML report", "HTML report", "nnviz.gui.report:write_html"),
-    "pdf": ExportFormat("PDF report", "PDF report", "nnviz.gui.report:write_pdf"),
+    "html": ExportFormat(QT_TRANSLATE_NOOP("", "HTML report"), QT_TRANSLATE_NOOP("", "HTML report"),
+                         "nnviz.gui.report:write_html"),
+    "pdf": ExportFormat(QT_TRANSLATE_NOOP("", "PDF report"), QT_TRANSLATE_NOOP("", "PDF report"),
+                        "nnviz.gui.report:write_pdf"),
 }
 
 
-def file_filters(formats: dict[str, ExportFormat], first: str | None = None) -> str:
-    """A file dialog's filter for ``formats``, ``first`` at the top (the one chosen)."""
+def file_filters(formats: dict[str, ExportFormat], first: str | None = None,
+                 translate: Callable[[str], str] = str) -> str:
+    """A file dialog's filter for ``formats``, ``first`` at the top (the one chosen); ``translate``
+    turns the descriptions into the application's language (the window passes ``tr``)."""
     order = sorted(formats, key=lambda suffix: suffix != first)
-    return ";;".join(formats[suffix].file_filter(suffix) for suffix in order)
+    return ";;".join(formats[suffix].file_filter(suffix, translate) for suffix in order)
 
 
 def suffix_list(formats: dict[str, ExportFormat]) -> str:

@@ -6,6 +6,7 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.numbers import format_value
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD, on_window, palette_style
 
@@ -23,7 +24,8 @@ class InlineEditor(QtWidgets.QFrame):
         self.label = QtWidgets.QLabel(title)
         self.label.setStyleSheet("font-weight: 600;")
         self.edit = QtWidgets.QLineEdit(format_value(value, 6) if value is not None else "")
-        self.edit.setToolTip(f"Now {value!r}. Type a number and press Enter (Escape: leave it)")
+        self.edit.setToolTip(tr("Now {value}. Type a number and press Enter (Escape: leave it)")
+                             .format(value=repr(value)))
         self.edit.selectAll()
         self.edit.returnPressed.connect(self.apply)
         self.message = QtWidgets.QLabel("")
@@ -45,7 +47,7 @@ class InlineEditor(QtWidgets.QFrame):
         try:
             value = parse_number(self.edit.text())
         except ValueError as exc:
-            self.message.setText(f"Not changed: {exc}.")
+            self.message.setText(tr("Not changed: {reason}.").format(reason=exc))
             self.message.show()
             self.adjustSize()
             return

@@ -17,6 +17,8 @@ from PySide6 import QtWidgets
 
 from nnviz.core.lessons import CONTROLS
 from nnviz.gui.accessibility import CONTROL_TYPES, controls_in, visible_text
+from nnviz.gui.controls.architecture import ENGLISH_NAME
+from nnviz.gui.i18n import tr
 
 
 def control_widgets(panel) -> dict[str, list[QtWidgets.QWidget]]:
@@ -116,18 +118,22 @@ class LessonControls:
         return self._named(name)
 
     def _named(self, name: str) -> list[QtWidgets.QWidget]:
-        """The sidebar's controls whose accessible name is ``name`` (any case)."""
-        wanted = visible_text(name).casefold()
+        """The sidebar's controls whose accessible name is ``name`` (any case), in the window's language
+        or in English ("Layer 2 activation" names the same control whatever the language)."""
+        wanted = {visible_text(name).casefold(), visible_text(tr(name)).casefold()}
         return [w for w in self.panel.findChildren(QtWidgets.QWidget)
-                if isinstance(w, CONTROL_TYPES) and w.accessibleName().casefold() == wanted]
+                if isinstance(w, CONTROL_TYPES) and (w.accessibleName().casefold() in wanted
+                                                     or str(w.property(ENGLISH_NAME) or "").casefold() in wanted)]
 
     @staticmethod
     def key_of(name: str) -> str | None:
-        """The key of :data:`CONTROLS` that ``name`` is, or whose label it is (any case); else None."""
+        """The key of :data:`CONTROLS` that ``name`` is, or whose label it is (any case; in English or in
+        the application's language); else None."""
         if name in CONTROLS:
             return name
         wanted = visible_text(name).casefold()
-        return next((key for key, label in CONTROLS.items() if visible_text(label).casefold() == wanted), None)
+        return next((key for key, label in CONTROLS.items()
+                     if wanted in (visible_text(label).casefold(), visible_text(tr(label)).casefold())), None)
 
     def hidden_keys(self) -> list[str]:
         """The keys of :data:`CONTROLS` hidden now (named by key or label)."""

@@ -57,6 +57,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from nnviz.core.engine import Engine, one_line, publish_due, state_of  # noqa: F401 - one_line, publish_due: re-exported
 from nnviz.core.experiment import DataConfig, Experiment, Snapshot
+from nnviz.gui.i18n import tr
 
 
 def draw_share_wait(frame_seconds: float, draw_share: float, max_speed: bool) -> float:
@@ -250,8 +251,9 @@ class _ProcessEngine(QObject):
         try:
             self.process.send(name, *args)
         except Exception as exc:  # noqa: BLE001 - a plug-in the process cannot import: train here
-            self._session._fall_back(self.process.replica, f"Training goes on in the app's own process: the "
-                                                           f"training process cannot take it ({one_line(exc)}).")
+            self._session._fall_back(self.process.replica,
+                                     tr("Training goes on in the app's own process: the training process cannot "
+                                        "take it ({reason}).").format(reason=one_line(exc)))
             self._session._engine.send(name, args)
 
     def drawing(self, on: bool) -> None:
@@ -280,7 +282,7 @@ class _ProcessEngine(QObject):
                 continue
             self._take_frame(now=True)  # what came before this event is drawn before it
             if kind == "crashed":
-                session.failed.emit(f"Training stopped: {value}")
+                session.failed.emit(tr("Training stopped: {reason}").format(reason=value))
             else:
                 session._on_event(kind, value)
         self._take_frame()
@@ -301,11 +303,12 @@ class _ProcessEngine(QObject):
         self.process.stop(0.1)
         now = time.monotonic()
         self._deaths = [t for t in self._deaths if now - t < self.RESTART_WINDOW] + [now]
-        how = f" (exit code {code})" if code else ""
+        how = " " + tr("(exit code {code})").format(code=code) if code else ""
         session._on_event("playing", False)
         if len(self._deaths) >= self.RESTARTS:
-            session._fall_back(replica, f"The training process stopped unexpectedly{how} again; training "
-                                        f"goes on in the app's own process from step {replica.step}.")
+            session._fall_back(replica, tr("The training process stopped unexpectedly{how} again; training goes on "
+                                           "in the app's own process from step {step}.").format(how=how,
+                                                                                                 step=replica.step))
             return
         from nnviz.training_process import TrainingProcess
 
@@ -313,8 +316,8 @@ class _ProcessEngine(QObject):
         self.process.send("set_speed", session.speed)
         if self._walking[0]:
             self.process.send("walk", *self._walking)
-        session.failed.emit(f"The training process stopped unexpectedly{how}; it was started again "
-                            f"from step {replica.step}.")
+        session.failed.emit(tr("The training process stopped unexpectedly{how}; it was started again from step "
+                               "{step}.").format(how=how, step=replica.step))
 
     def is_running(self) -> bool:
         return self.process.alive()
@@ -386,8 +389,8 @@ class TrainingSession(QObject):
             try:
                 self._engine = _ProcessEngine(self, experiment)
             except Exception as exc:  # noqa: BLE001 - no process on this machine: train on a thread
-                problem = problem or (f"Training runs in the app's own process: a training process could "
-                                      f"not start ({one_line(exc)}).")
+                problem = problem or tr("Training runs in the app's own process: a training process could not "
+                                        "start ({reason}).").format(reason=one_line(exc))
         if self._engine is None:
             self._engine = _ThreadEngine(self, experiment, max_fps)
         else:

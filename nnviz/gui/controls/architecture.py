@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.initializers import INITIALIZERS
@@ -22,11 +22,14 @@ from nnviz.gui.controls.widgets import (
     tooltips,
     with_tip,
 )
+from nnviz.gui.i18n import tr
 
 MAX_UNITS = 128
 MAX_HIDDEN_LAYERS = 16
 UNITS_WIDTH = 46  # px: the units column of the layer rows
 REMOVE_WIDTH = 20
+#: the property holding the English accessible name of a control whose name has a number in it
+ENGLISH_NAME = "nnviz_english_name"
 
 
 def layer_choices() -> list[tuple[str, str, str | None]]:
@@ -49,15 +52,16 @@ def takes_init(kind: str) -> bool:
 
 def layer_tip(kind: str, variant: str | None) -> str:
     cls = LAYERS[kind]
-    return cls.VARIANT_TIPS.get(variant, cls.tooltip) if variant else cls.tooltip
+    return tr(cls.VARIANT_TIPS.get(variant, cls.tooltip) if variant else cls.tooltip)
 
 
 class _IndexLabel(QtWidgets.QLabel):
     """The narrow right-aligned label in front of a layer row ("1", "2", …, "out"): as wide as "out"
-    in its font, also when the font grows (presentation mode), so the rows line up."""
+    (in the application's language) in its font, also when the font grows (presentation mode), so the
+    rows line up."""
 
     def _fit(self) -> None:
-        self.setFixedWidth(self.fontMetrics().horizontalAdvance("out") + 2)
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance(tr("out")) + 2)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
@@ -93,23 +97,23 @@ class LayerRow(QtWidgets.QWidget):
             self.type_combo.setItemData(i, layer_tip(kind, variant), Qt.ItemDataRole.ToolTipRole)
         self.type_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.type_combo.setMinimumContentsLength(5)
-        with_tip(self.type_combo, "Layer type: dense, gated linear units (glu, swiglu, geglu), "
-                                  "normalisation (batchnorm, layernorm, rmsnorm) or dropout")
-        self.units_spin = spin_box(1, MAX_UNITS, 4, "Units (neurons) of this layer")
+        with_tip(self.type_combo, tr("Layer type: dense, gated linear units (glu, swiglu, geglu), "
+                                     "normalisation (batchnorm, layernorm, rmsnorm) or dropout"))
+        self.units_spin = spin_box(1, MAX_UNITS, 4, tr("Units (neurons) of this layer"))
         self.units_spin.setFixedWidth(UNITS_WIDTH)
         self.same_width = QtWidgets.QLabel("=")
         self.same_width.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        with_tip(self.same_width, "Normalisation and dropout layers keep the width of their input")
+        with_tip(self.same_width, tr("Normalisation and dropout layers keep the width of their input"))
         self.units_stack = QtWidgets.QStackedWidget()
         self.units_stack.addWidget(self.units_spin)
         self.units_stack.addWidget(self.same_width)
         self.units_stack.setFixedWidth(UNITS_WIDTH)
         self.activation_combo = combo_box(list(ACTIVATIONS), tooltips(ACTIVATIONS),
-                                          "Activation applied to this layer's output")
+                                          tr("Activation applied to this layer's output"))
         self.activation_combo.setMinimumContentsLength(5)
-        self.p_spin = fraction_box(1.0, "Dropout probability: the chance that each value is zeroed while "
-                                        "training (the rest are scaled by 1 / (1 - p)); nothing is dropped "
-                                        "at evaluation", prefix="p = ")
+        self.p_spin = fraction_box(1.0, tr("Dropout probability: the chance that each value is zeroed while "
+                                           "training (the rest are scaled by 1 / (1 - p)); nothing is dropped "
+                                           "at evaluation"), prefix="p = ")
         self.act_stack = QtWidgets.QStackedWidget()
         self.act_stack.addWidget(self.activation_combo)
         self.act_stack.addWidget(self.p_spin)
@@ -117,7 +121,7 @@ class LayerRow(QtWidgets.QWidget):
         self.remove_button.setText("✕")
         self.remove_button.setAutoRaise(True)
         self.remove_button.setFixedWidth(REMOVE_WIDTH)
-        with_tip(self.remove_button, "Remove this layer")
+        with_tip(self.remove_button, tr("Remove this layer"))
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
@@ -156,12 +160,16 @@ class LayerRow(QtWidgets.QWidget):
 
     def set_index(self, index: int) -> None:
         self.index_label.setText(str(index))
-        with_tip(self.index_label, f"Hidden layer {index}")
-        # the row's visible label is its number: the controls are named after it
-        for widget, what in ((self.type_combo, "type"), (self.units_spin, "units"),
-                             (self.activation_combo, "activation"), (self.p_spin, "dropout p")):
-            widget.setAccessibleName(f"Layer {index} {what}")
-        self.remove_button.setAccessibleName(f"Remove layer {index}")
+        with_tip(self.index_label, tr("Hidden layer {index}").format(index=index))
+        # the row's visible label is its number: the controls are named after it (in English too, the
+        # name a lesson written in any language gives them: see LessonControls)
+        for widget, name in ((self.type_combo, QT_TRANSLATE_NOOP("", "Layer {index} type")),
+                             (self.units_spin, QT_TRANSLATE_NOOP("", "Layer {index} units")),
+                             (self.activation_combo, QT_TRANSLATE_NOOP("", "Layer {index} activation")),
+                             (self.p_spin, QT_TRANSLATE_NOOP("", "Layer {index} dropout p")),
+                             (self.remove_button, QT_TRANSLATE_NOOP("", "Remove layer {index}"))):
+            widget.setAccessibleName(tr(name).format(index=index))
+            widget.setProperty(ENGLISH_NAME, name.format(index=index))
 
     def kind(self) -> tuple[str, str | None]:
         """(layer type, variant) of the current choice."""
@@ -207,15 +215,15 @@ class ArchitectureSection(Section):
     layers_changed = Signal(list)
 
     def __init__(self, parent=None):
-        super().__init__("Architecture", "The layers of the network", parent)
+        super().__init__(tr("Architecture"), tr("The layers of the network"), parent)
         self._outputs = 1
         self._output_spec: dict = {"type": "dense", "units": 1, "activation": "sigmoid"}
         self._init_spec = "xavier_uniform"
         self.layer_rows: list[LayerRow] = []
         form = self.form
         self.inputs_label = InputNamesLabel()
-        with_tip(self.inputs_label, "The network's inputs: the chosen features, or the CSV input columns")
-        form.addRow("Inputs", self.inputs_label)
+        with_tip(self.inputs_label, tr("The network's inputs: the chosen features, or the CSV input columns"))
+        form.addRow(tr("Inputs"), self.inputs_label)
 
         self.rows_box = QtWidgets.QWidget()
         self.rows_layout = QtWidgets.QVBoxLayout(self.rows_box)
@@ -223,40 +231,40 @@ class ArchitectureSection(Section):
         self.rows_layout.setSpacing(3)
         form.addRow(self.rows_box)
 
-        self.add_layer_button = QtWidgets.QPushButton("+ Add layer")
-        with_tip(self.add_layer_button, "Add a hidden layer before the output layer")
+        self.add_layer_button = QtWidgets.QPushButton(tr("+ Add layer"))
+        with_tip(self.add_layer_button, tr("Add a hidden layer before the output layer"))
         self.add_layer_button.clicked.connect(self._on_add_layer_clicked)
         form.addRow(side_by_side(self.add_layer_button))
         form.addRow(self._build_output_row())
 
         self.init_combo = combo_box(list(INITIALIZERS), tooltips(INITIALIZERS),
-                                    "How the weights of dense and glu layers are initialised")
+                                    tr("How the weights of dense and glu layers are initialised"))
         self.init_combo.currentIndexChanged.connect(self._on_init_changed)
-        form.addRow("Initialiser", self.init_combo)
+        form.addRow(tr("Initialiser"), self.init_combo)
 
     def _build_output_row(self) -> QtWidgets.QWidget:
         """The output layer's row, lined up with the hidden layers' rows; its units are read-only."""
-        out_label = _index_label("out")
-        with_tip(out_label, "The output layer")
+        out_label = _index_label(tr("out"))
+        with_tip(out_label, tr("The output layer"))
         self.output_type_label = QtWidgets.QLabel("dense")
         self.output_type_label.setIndent(5)
-        with_tip(self.output_type_label, "Type of the output layer")
+        with_tip(self.output_type_label, tr("Type of the output layer"))
         self.output_units = QtWidgets.QSpinBox()
         self.output_units.setReadOnly(True)
         self.output_units.setButtonSymbols(QtWidgets.QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.output_units.setRange(0, 1_000_000)
         self.output_units.setFixedWidth(UNITS_WIDTH)
         self.output_units.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.output_units.setAccessibleName("Output units")
+        self.output_units.setAccessibleName(tr("Output units"))
         palette = self.output_units.palette()  # read-only: the window's colour, not an input field's
         palette.setColor(QtGui.QPalette.ColorRole.Base, palette.color(QtGui.QPalette.ColorRole.Window))
         self.output_units.setPalette(palette)
-        with_tip(self.output_units, "Output units are fitted to the data: one per target column "
-                                    "(one per class with cross-entropy)")
+        with_tip(self.output_units, tr("Output units are fitted to the data: one per target column "
+                                       "(one per class with cross-entropy)"))
         self.output_activation_combo = combo_box(list(ACTIVATIONS), tooltips(ACTIVATIONS),
-                                                 "Activation of the output layer: sigmoid for 0/1 labels, "
-                                                 "softmax for classes, identity for regression")
-        self.output_activation_combo.setAccessibleName("Output activation")
+                                                 tr("Activation of the output layer: sigmoid for 0/1 labels, "
+                                                    "softmax for classes, identity for regression"))
+        self.output_activation_combo.setAccessibleName(tr("Output activation"))
         self.output_activation_combo.currentIndexChanged.connect(lambda _: self._request())
         out_row = QtWidgets.QWidget()
         layout = QtWidgets.QHBoxLayout(out_row)

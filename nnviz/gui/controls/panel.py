@@ -12,6 +12,7 @@ from nnviz.gui.controls.architecture import ArchitectureSection
 from nnviz.gui.controls.data import DataSection
 from nnviz.gui.controls.training import TrainingSection
 from nnviz.gui.controls.widgets import NumberCombo, NumberEdit
+from nnviz.gui.i18n import tr
 from nnviz.gui.style import on_window, palette_style
 
 #: section attribute -> the controls of that section the panel also offers as its own
@@ -68,7 +69,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.message_label = QtWidgets.QLabel()
         self.message_label.setWordWrap(True)
         palette_style(self.message_label, lambda: f"color: {on_window('#b71c1c')};")
-        self.message_label.setToolTip("Why the last typed value was refused")
+        self.message_label.setToolTip(tr("Why the last typed value was refused"))
         self.message_label.hide()
         column.addWidget(self.message_label)
         column.addStretch(1)
@@ -143,7 +144,7 @@ def main() -> None:  # pragma: no cover - a quick look by hand
     panel.set_state(default_document(), DataConfig(), ("x1", "x2"), 1)
     for name in ("data_changed", "layers_changed", "training_changed", "speed_changed", "input_refused"):
         getattr(panel, name).connect(lambda value, name=name: print(f"{name}: {value!r}", flush=True))
-    panel.setWindowTitle("nnviz controls")
+    panel.setWindowTitle(tr("nnviz controls"))
     panel.resize(320, 900)
     panel.show()
     sys.exit(app.exec())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from PySide6 import QtCore, QtWidgets
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 
 from nnviz.core.errors import ModelError
 from nnviz.core.losses import LOSSES
@@ -25,12 +25,26 @@ from nnviz.gui.controls.widgets import (
     tooltips,
     with_tip,
 )
+from nnviz.gui.i18n import tr
 
 #: TensorFlow Playground's learning rates and regularisation rates
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 #: optimizer steps per second; 0 means as many as the machine can take
 SPEEDS = (1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 0)
+#: the labels of the optimizers' and schedules' options that are words (the key with spaces), marked for
+#: translation; the others (betas, eps, amsgrad, nesterov, …) are names and stay as they are
+OPTION_LABELS = (
+    QT_TRANSLATE_NOOP("", "momentum"), QT_TRANSLATE_NOOP("", "dampening"), QT_TRANSLATE_NOOP("", "weight decay"),
+    QT_TRANSLATE_NOOP("", "centered"), QT_TRANSLATE_NOOP("", "lr decay"),
+    QT_TRANSLATE_NOOP("", "initial accumulator value"), QT_TRANSLATE_NOOP("", "step size"),
+    QT_TRANSLATE_NOOP("", "eta min"), QT_TRANSLATE_NOOP("", "t max"),
+)
+
+
+def speed_text(steps: int) -> str:
+    """A speed as the speed combos show it: "1,000", or "max" (0, as fast as the machine can)."""
+    return tr("max") if steps == 0 else f"{steps:,}"
 
 
 def _clear_form(form: QtWidgets.QFormLayout) -> None:
@@ -75,72 +89,72 @@ class TrainingSection(Section):
     speed_changed = Signal(int)
 
     def __init__(self, parent=None):
-        super().__init__("Training", "Loss, optimizer and learning-rate settings", parent)
+        super().__init__(tr("Training"), tr("Loss, optimizer and learning-rate settings"), parent)
         self._loss_spec = "bce"
         self._optimizer_spec: str | dict = {"name": "sgd", "lr": 0.03}  # the optimizer in force
         self.optimizer_fields: dict[str, QtWidgets.QWidget] = {}
         self.schedule_fields: dict[str, QtWidgets.QWidget] = {}
         form = self.form
-        self.loss_combo = combo_box(list(LOSSES), tooltips(LOSSES), "The loss the optimizer minimises")
+        self.loss_combo = combo_box(list(LOSSES), tooltips(LOSSES), tr("The loss the optimizer minimises"))
         self.loss_combo.currentIndexChanged.connect(lambda _: self._request("loss"))
-        form.addRow("Loss", self.loss_combo)
+        form.addRow(tr("Loss"), self.loss_combo)
 
         self.optimizer_combo = combo_box(list(OPTIMIZERS), tooltips(OPTIMIZERS),
-                                         "The optimizer (PyTorch semantics and defaults)")
+                                         tr("The optimizer (PyTorch semantics and defaults)"))
         self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_changed)
-        form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow(tr("Optimizer"), self.optimizer_combo)
         self.optimizer_box, self.optimizer_form = _options_form()
         form.addRow(self.optimizer_box)
 
-        self.lr_combo = NumberCombo("lr", "learning rate", LEARNING_RATES, 0.03,
-                                    "Learning rate: the size of each step (any number > 0; press Enter)")
+        self.lr_combo = NumberCombo("lr", tr("learning rate"), LEARNING_RATES, 0.03,
+                                    tr("Learning rate: the size of each step (any number > 0; press Enter)"))
         self.lr_combo.committed.connect(lambda _: self._request("lr"))
         self.lr_combo.refused.connect(self._on_refused)
-        form.addRow("Learning rate", self.lr_combo)
+        form.addRow(tr("Learning rate"), self.lr_combo)
 
         self.schedule_combo = combo_box(list(SCHEDULES), tooltips(SCHEDULES),
-                                        "How the learning rate changes over steps")
+                                        tr("How the learning rate changes over steps"))
         self.schedule_combo.currentIndexChanged.connect(self._on_schedule_changed)
-        form.addRow("Schedule", self.schedule_combo)
+        form.addRow(tr("Schedule"), self.schedule_combo)
         self.schedule_box, self.schedule_form = _options_form()
         form.addRow(self.schedule_box)
-        self.warmup_spin = spin_box(0, 1_000_000, 0, "Warm-up: the learning rate rises linearly from lr/W to lr "
-                                                     "over the first W steps (0 = none)")
+        self.warmup_spin = spin_box(0, 1_000_000, 0, tr("Warm-up: the learning rate rises linearly from lr/W to "
+                                                        "lr over the first W steps (0 = none)"))
         self.warmup_spin.valueChanged.connect(lambda _: self._request("schedule", debounce=True))
-        form.addRow("Warm-up steps", self.warmup_spin)
+        form.addRow(tr("Warm-up steps"), self.warmup_spin)
 
-        self.l1_combo = NumberCombo("nonneg", "L1 rate", REGULARIZATION_RATES, 0.0,
-                                    "L1 regularisation rate: adds rate × Σ|w| to the loss (pushes weights to 0)")
-        self.l2_combo = NumberCombo("nonneg", "L2 rate", REGULARIZATION_RATES, 0.0,
-                                    "L2 regularisation rate: adds rate × Σw² / 2 to the loss (keeps weights small)")
+        self.l1_combo = NumberCombo("nonneg", tr("L1 rate"), REGULARIZATION_RATES, 0.0,
+                                    tr("L1 regularisation rate: adds rate × Σ|w| to the loss (pushes weights to 0)"))
+        self.l2_combo = NumberCombo("nonneg", tr("L2 rate"), REGULARIZATION_RATES, 0.0,
+                                    tr("L2 regularisation rate: adds rate × Σw² / 2 to the loss (keeps weights small)"))
         for combo in (self.l1_combo, self.l2_combo):
             combo.committed.connect(lambda _: self._request("regularization"))
             combo.refused.connect(self._on_refused)
-        form.addRow("L1 rate", self.l1_combo)
-        form.addRow("L2 rate", self.l2_combo)
+        form.addRow(tr("L1 rate"), self.l1_combo)
+        form.addRow(tr("L2 rate"), self.l2_combo)
 
-        self.clip_check = QtWidgets.QCheckBox("max norm")
-        with_tip(self.clip_check, "Clip gradients: scale the whole gradient down when its norm exceeds the maximum")
+        self.clip_check = QtWidgets.QCheckBox(tr("max norm"))
+        with_tip(self.clip_check, tr("Clip gradients: scale the whole gradient down when its norm exceeds the maximum"))
         self.clip_edit = NumberEdit("posnumber", "clip_grad_norm", 1.0,
-                                    "Largest gradient norm allowed when clipping (> 0)")
+                                    tr("Largest gradient norm allowed when clipping (> 0)"))
         self.clip_edit.setEnabled(False)
         self.clip_check.toggled.connect(self._on_clip_toggled)
         self.clip_edit.committed.connect(lambda _: self._request("clip_grad_norm"))
         self.clip_edit.refused.connect(self._on_refused)
-        form.addRow("Clip gradient", side_by_side(self.clip_check, self.clip_edit))
+        form.addRow(tr("Clip gradient"), side_by_side(self.clip_check, self.clip_edit))
 
-        self.seed_spin = spin_box(0, 2**31 - 1, 0, "Seed of the initial weights and of the batch shuffling")
+        self.seed_spin = spin_box(0, 2**31 - 1, 0, tr("Seed of the initial weights and of the batch shuffling"))
         self.seed_spin.valueChanged.connect(lambda _: self._request("seed", debounce=True))
         self.seed_spin.editingFinished.connect(self.flush)  # Enter: the new seed applies at once
-        form.addRow("Seed", self.seed_spin)
+        form.addRow(tr("Seed"), self.seed_spin)
 
-        self.speed_combo = combo_box(["max" if s == 0 else f"{s:,}" for s in SPEEDS], None,
-                                     "Optimizer steps per second, whatever the frame rate; 'max' trains as "
-                                     "fast as the machine can")
+        self.speed_combo = combo_box([speed_text(s) for s in SPEEDS], None,
+                                     tr("Optimizer steps per second, whatever the frame rate; 'max' trains as "
+                                        "fast as the machine can"))
         for i, steps in enumerate(SPEEDS):
             self.speed_combo.setItemData(i, steps)
         self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
-        form.addRow("Steps / second", self.speed_combo)
+        form.addRow(tr("Steps / second"), self.speed_combo)
 
         self._show_optimizer_options(self.optimizer_combo.currentData(), {})
         self._show_schedule_options(self.schedule_combo.currentData(), {})
@@ -149,7 +163,7 @@ class TrainingSection(Section):
     def _option_widget(self, owner, key: str, kind: str, value, on_commit, on_debounced):
         """A widget for one option of a given kind of ``owner`` (an optimizer or schedule class); returns
         it (changes go to the callbacks)."""
-        tip = owner.OPTION_TIPS.get(key, key)
+        tip = tr(owner.OPTION_TIPS.get(key, key))
         where = f"{owner.name}.{key}"
         if kind == "bool":
             widget = QtWidgets.QCheckBox()
@@ -191,7 +205,7 @@ class TrainingSection(Section):
                                          lambda: self._request("optimizer"),
                                          lambda: self._request("optimizer", debounce=True))
             self.optimizer_fields[key] = widget
-            self.optimizer_form.addRow(key.replace("_", " "), widget)
+            self.optimizer_form.addRow(tr(key.replace("_", " ")), widget)
         self.optimizer_box.setVisible(bool(self.optimizer_fields))
         name_controls(self.optimizer_box)
 
@@ -205,7 +219,7 @@ class TrainingSection(Section):
                                          lambda: self._request("schedule"),
                                          lambda: self._request("schedule", debounce=True))
             self.schedule_fields[key] = widget
-            self.schedule_form.addRow(key.replace("_", " "), widget)
+            self.schedule_form.addRow(tr(key.replace("_", " ")), widget)
         self.schedule_box.setVisible(bool(self.schedule_fields))
         name_controls(self.schedule_box)
 

@@ -28,7 +28,7 @@ def parse_number(text: str, kind: str, where: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise ModelError(f"{where}: {text!r} is not a number") from None
+        raise ModelError(tr("{where}: {text} is not a number").format(where=where, text=repr(text))) from None
     if kind == "beta":
         check_option("betas", [value, 0.0], where)
         return value
@@ -43,7 +43,7 @@ def split_spec(spec) -> tuple[str, dict]:
 
 
 def tooltips(registry) -> dict[str, str]:
-    """name -> tooltip of every kind in a core registry, as it is now."""
+    """name -> tooltip of every kind in a core registry, as it is now, in the application's language."""
     return {name: tr(cls.tooltip) for name, cls in registry.items()}
 
 
@@ -293,7 +293,7 @@ class Section(QtWidgets.QWidget):
         font = self.header.font()
         font.setBold(True)
         self.header.setFont(font)
-        with_tip(self.header, f"{tip} (click to fold)")
+        with_tip(self.header, tr("{tip} (click to fold)").format(tip=tip))
         self.body = QtWidgets.QFrame()
         self.body.setObjectName("sectionBody")
         self.form = QtWidgets.QFormLayout(self.body)
