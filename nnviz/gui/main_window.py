@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Slot
 
 from nnviz.core.document import read_document
 from nnviz.core.errors import NnvizError
@@ -42,10 +42,10 @@ MAX_RECENT = 8
 DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
               "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
 DEFAULT_SPEED = 300  # optimizer steps per second: fast enough to get somewhere, slow enough to watch
-FILE_FILTER = "nnviz models (*.json *.toml);;All files (*)"
+FILE_FILTER = QT_TRANSLATE_NOOP("", "nnviz models (*.json *.toml);;All files (*)")  # tr() at use
 #: what File › Open offers: nnviz's models, and the weights of a PyTorch nn.Sequential to import
-OPEN_FILTER = ("nnviz models and PyTorch weights (*.json *.toml *.safetensors);;nnviz models (*.json *.toml);;"
-               "PyTorch weights (*.safetensors);;All files (*)")
+OPEN_FILTER = QT_TRANSLATE_NOOP("", "nnviz models and PyTorch weights (*.json *.toml *.safetensors);;"
+                               "nnviz models (*.json *.toml);;PyTorch weights (*.safetensors);;All files (*)")
 NOTE_MS = 10000  # how long a note stays in the status bar (unless a new command clears it first)
 #: the keys that drive training and lessons alone: Play (Space), Step, the step-through's moves and a
 #: lesson's Next and Back (Page Down/Up, and the arrows in presentation mode)
@@ -66,12 +66,12 @@ def accuracy_text(snap) -> str:
     rows; "" for regression, for an accuracy that is None, and beside a loss (or weights) that is
     not a finite number."""
     held_out = snap.test_loss is not None
-    split, accuracy, loss = ("test", snap.test_accuracy, snap.test_loss) if held_out \
-        else ("train", snap.train_accuracy, snap.train_loss)
+    text, accuracy, loss = (tr("test accuracy {percent}%"), snap.test_accuracy, snap.test_loss) if held_out \
+        else (tr("train accuracy {percent}%"), snap.train_accuracy, snap.train_loss)
     if (snap.task != "classification" or accuracy is None or snap.diverged
             or not (math.isfinite(snap.train_loss) and math.isfinite(loss) and math.isfinite(accuracy))):
         return ""
-    return f"{split} accuracy {100 * accuracy:.1f}%"
+    return text.format(percent=f"{100 * accuracy:.1f}")
 
 
 class TypingGuard(QtCore.QObject):
@@ -121,11 +121,11 @@ class MainWindow(QtWidgets.QMainWindow):
         # the side docks own the bottom corners, so the health strip sits right under the graph
         self.setCorner(Qt.Corner.BottomLeftCorner, DOCK_AREAS["left"])
         self.setCorner(Qt.Corner.BottomRightCorner, DOCK_AREAS["right"])
-        self._add_dock("controls", "Controls", self.controls, DOCK_AREAS["left"])
+        self._add_dock("controls", tr("Controls"), self.controls, DOCK_AREAS["left"])
         self.panels = self._build_panels()
         self.lesson_pane = LessonPane()
-        self._add_dock("lesson", "Lesson", self.lesson_pane, DOCK_AREAS["right"])
-        self.docks["lesson"].setToolTip("The steps of the lesson open, and its exercise")
+        self._add_dock("lesson", tr("Lesson"), self.lesson_pane, DOCK_AREAS["right"])
+        self.docks["lesson"].setToolTip(tr("The steps of the lesson open, and its exercise"))
         self.docks["lesson"].hide()
         self.lesson_controls = LessonControls(self.controls)  # the controls a lesson hides or locks
         self.presenting = False
@@ -175,9 +175,9 @@ class MainWindow(QtWidgets.QMainWindow):
             if spec.area == "central":
                 self.setCentralWidget(widget)
                 continue
-            self._add_dock(spec.name, spec.title, widget, DOCK_AREAS[spec.area])
+            self._add_dock(spec.name, tr(spec.title), widget, DOCK_AREAS[spec.area])
             dock = self.docks[spec.name]
-            dock.setToolTip(spec.tooltip)
+            dock.setToolTip(tr(spec.tooltip))
             if spec.tab_with:
                 self.tabifyDockWidget(self.docks[spec.tab_with], dock)
             if spec.starts_hidden:  # the step-through: shown by its mode, in place of the health strip
@@ -215,54 +215,54 @@ class MainWindow(QtWidgets.QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.act_play = self._action("Play", self._on_play_triggered, Qt.Key.Key_Space,
-                                     "Play or pause training (Space)", checkable=True)
-        self.act_step = self._action("Step", self._on_step_triggered, Qt.Key.Key_Right,
-                                     "Take one optimizer step (Right arrow)")
-        self.act_epoch = self._action("Step epoch", self._on_epoch_triggered, "Ctrl+Right",
-                                      "Train until one more epoch of data has been seen (Ctrl+Right)")
-        self.act_reset = self._action("Reset", self._on_reset_triggered, "Ctrl+R",
-                                      "Re-initialise the weights from the seed and start again (Ctrl+R)")
-        self.act_new = self._action("New", self.new_model, QtGui.QKeySequence.StandardKey.New,
-                                    "Start again from the default model")
-        self.act_open = self._action("Open…", self.open_dialog, QtGui.QKeySequence.StandardKey.Open,
-                                     "Open a model document (Ctrl+O)")
-        self.act_save = self._action("Save", self.save, QtGui.QKeySequence.StandardKey.Save,
-                                     "Save the model with its trained state (Ctrl+S)")
-        self.act_save_as = self._action("Save As…", self.save_as, QtGui.QKeySequence.StandardKey.SaveAs,
-                                        "Save the model to a new file")
-        self.act_import = self._action("Import CSV data…", self.import_csv_dialog, None,
-                                       "Train on the columns of a CSV file")
-        self.act_quit = self._action("Quit", self.close, QtGui.QKeySequence.StandardKey.Quit, "Quit nnviz")
-        self.act_compare = self._action("Compare…", self.compare, "Ctrl+K",
-                                        "Fork the run into up to four lanes with other settings and train them "
-                                        "side by side (Ctrl+K)")
-        self.act_walk = self._action("Step through", self.set_walk_mode, "Ctrl+T",
-                                     "Follow one training step operation by operation, with every number "
-                                     "(Ctrl+T); Right/Left arrows move, Home/End jump", checkable=True)
-        self.act_next = self._action("Next operation", lambda: self.stepper.next(), Qt.Key.Key_Right,
-                                     "The next operation of the step (Right arrow)")
-        self.act_prev = self._action("Previous operation", lambda: self.stepper.previous(), Qt.Key.Key_Left,
-                                     "The operation before (Left arrow)")
-        self.act_home = self._action("First operation", lambda: self.stepper.home(), Qt.Key.Key_Home,
-                                     "Back to the first operation (Home)")
-        self.act_end = self._action("Last operation", lambda: self.stepper.end(), Qt.Key.Key_End,
-                                    "The last operation: the update (End)")
+        self.act_play = self._action(tr("Play"), self._on_play_triggered, Qt.Key.Key_Space,
+                                     tr("Play or pause training (Space)"), checkable=True)
+        self.act_step = self._action(tr("Step"), self._on_step_triggered, Qt.Key.Key_Right,
+                                     tr("Take one optimizer step (Right arrow)"))
+        self.act_epoch = self._action(tr("Step epoch"), self._on_epoch_triggered, "Ctrl+Right",
+                                      tr("Train until one more epoch of data has been seen (Ctrl+Right)"))
+        self.act_reset = self._action(tr("Reset"), self._on_reset_triggered, "Ctrl+R",
+                                      tr("Re-initialise the weights from the seed and start again (Ctrl+R)"))
+        self.act_new = self._action(tr("New"), self.new_model, QtGui.QKeySequence.StandardKey.New,
+                                    tr("Start again from the default model"))
+        self.act_open = self._action(tr("Open…"), self.open_dialog, QtGui.QKeySequence.StandardKey.Open,
+                                     tr("Open a model document (Ctrl+O)"))
+        self.act_save = self._action(tr("Save"), self.save, QtGui.QKeySequence.StandardKey.Save,
+                                     tr("Save the model with its trained state (Ctrl+S)"))
+        self.act_save_as = self._action(tr("Save As…"), self.save_as, QtGui.QKeySequence.StandardKey.SaveAs,
+                                        tr("Save the model to a new file"))
+        self.act_import = self._action(tr("Import CSV data…"), self.import_csv_dialog, None,
+                                       tr("Train on the columns of a CSV file"))
+        self.act_quit = self._action(tr("Quit"), self.close, QtGui.QKeySequence.StandardKey.Quit, tr("Quit nnviz"))
+        self.act_compare = self._action(tr("Compare…"), self.compare, "Ctrl+K",
+                                        tr("Fork the run into up to four lanes with other settings and train them "
+                                        "side by side (Ctrl+K)"))
+        self.act_walk = self._action(tr("Step through"), self.set_walk_mode, "Ctrl+T",
+                                     tr("Follow one training step operation by operation, with every number "
+                                     "(Ctrl+T); Right/Left arrows move, Home/End jump"), checkable=True)
+        self.act_next = self._action(tr("Next operation"), lambda: self.stepper.next(), Qt.Key.Key_Right,
+                                     tr("The next operation of the step (Right arrow)"))
+        self.act_prev = self._action(tr("Previous operation"), lambda: self.stepper.previous(), Qt.Key.Key_Left,
+                                     tr("The operation before (Left arrow)"))
+        self.act_home = self._action(tr("First operation"), lambda: self.stepper.home(), Qt.Key.Key_Home,
+                                     tr("Back to the first operation (Home)"))
+        self.act_end = self._action(tr("Last operation"), lambda: self.stepper.end(), Qt.Key.Key_End,
+                                    tr("The last operation: the update (End)"))
         for action in (self.act_next, self.act_prev, self.act_home, self.act_end):
             action.setEnabled(False)
-        self.act_save_lesson = self._action("Save as lesson…", self.save_as_lesson_dialog, None,
-                                            "Save the model as a lesson: the panels shown now, and the controls "
-                                            "it hides or locks")
-        self.act_present = self._action("Presentation mode", self.set_presentation, Qt.Key.Key_F5,
-                                        "Full screen, large text, the lesson's layout, driven from the keyboard: "
-                                        "Page Down/Up or the arrows for Next/Back, Space to play, Esc to leave (F5)",
+        self.act_save_lesson = self._action(tr("Save as lesson…"), self.save_as_lesson_dialog, None,
+                                            tr("Save the model as a lesson: the panels shown now, and the controls "
+                                            "it hides or locks"))
+        self.act_present = self._action(tr("Presentation mode"), self.set_presentation, Qt.Key.Key_F5,
+                                        tr("Full screen, large text, the lesson's layout, driven from the keyboard: "
+                                        "Page Down/Up or the arrows for Next/Back, Space to play, Esc to leave (F5)"),
                                         checkable=True)
-        self.act_leave_presentation = self._action("Leave presentation mode", lambda: self.set_presentation(False),
-                                                   Qt.Key.Key_Escape, "Back to the window as it was (Esc)")
-        self.act_lesson_next = self._action("Next lesson step", lambda: self.lesson_pane.next(),
-                                            Qt.Key.Key_PageDown, "The lesson's next step (Page Down)")
-        self.act_lesson_back = self._action("Previous lesson step", lambda: self.lesson_pane.back(),
-                                            Qt.Key.Key_PageUp, "The lesson's step before (Page Up)")
+        self.act_leave_presentation = self._action(tr("Leave presentation mode"), lambda: self.set_presentation(False),
+                                                   Qt.Key.Key_Escape, tr("Back to the window as it was (Esc)"))
+        self.act_lesson_next = self._action(tr("Next lesson step"), lambda: self.lesson_pane.next(),
+                                            Qt.Key.Key_PageDown, tr("The lesson's next step (Page Down)"))
+        self.act_lesson_back = self._action(tr("Previous lesson step"), lambda: self.lesson_pane.back(),
+                                            Qt.Key.Key_PageUp, tr("The lesson's step before (Page Up)"))
         for action in (self.act_leave_presentation, self.act_lesson_next, self.act_lesson_back):
             action.setEnabled(False)
         for action in (self.act_step, self.act_reset, self.act_play):
@@ -277,9 +277,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = self._menu("&File", bar)
+        file_menu = self._menu(tr("&File"), bar)
         file_menu.addActions([self.act_new, self.act_open])
-        self.recent_menu = self._menu("Open Recent", file_menu)
+        self.recent_menu = self._menu(tr("Open Recent"), file_menu)
         file_menu.addActions([self.act_save, self.act_save_as, self.act_save_lesson])
         file_menu.addSeparator()
         file_menu.addAction(self.act_import)
@@ -288,13 +288,13 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addActions([e.act_export, e.act_copy, e.act_report, e.act_record, e.act_code])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        train_menu = self._menu("&Train", bar)
+        train_menu = self._menu(tr("&Train"), bar)
         train_menu.addActions([self.act_play, self.act_step, self.act_epoch, self.act_reset])
         train_menu.addSeparator()
         train_menu.addAction(self.act_compare)
         train_menu.addSeparator()
         train_menu.addActions([self.act_walk, self.act_next, self.act_prev, self.act_home, self.act_end])
-        self.examples_menu = self._menu("E&xamples", bar)
+        self.examples_menu = self._menu(tr("E&xamples"), bar)
         self.example_actions = {}
         self.exercises_menu = None  # a submenu of the exercises
         kind = "lesson"
@@ -305,7 +305,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.examples_menu.addSeparator()
             if example.kind == "exercise":
                 if self.exercises_menu is None:
-                    self.exercises_menu = self._menu("Exercises", self.examples_menu)
+                    self.exercises_menu = self._menu(tr("Exercises"), self.examples_menu)
                     self.exercises_menu.setToolTipsVisible(True)
                 menu = self.exercises_menu
             action = QtGui.QAction(example.name, self)
@@ -315,24 +315,24 @@ class MainWindow(QtWidgets.QMainWindow):
             action.triggered.connect(lambda _=False, key=example.key: self.open_example(key))
             self.example_actions[example.key] = action
         self.examples_menu.setToolTipsVisible(True)
-        self.view_menu = self._menu("&View", bar)
+        self.view_menu = self._menu(tr("&View"), bar)
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.act_present, self.act_lesson_next, self.act_lesson_back])
         self.view_menu.addSeparator()
         self._build_language_menu()
-        help_menu = self._menu("&Help", bar)
-        help_menu.addAction(self._action("Manual", self._on_manual_triggered,
+        help_menu = self._menu(tr("&Help"), bar)
+        help_menu.addAction(self._action(tr("Manual"), self._on_manual_triggered,
                                          QtGui.QKeySequence.StandardKey.HelpContents,
-                                         "The manual (the README), offline (F1)"))
-        help_menu.addAction(self._action("Keyboard shortcuts", self._on_shortcuts_triggered,
-                                         tip="Every keyboard shortcut of the window"))
-        help_menu.addAction(self._action("Lessons…", self._on_lessons_triggered,
-                                         tip="The lessons that ship with nnviz (also in the Examples menu)"))
+                                         tr("The manual (the README), offline (F1)")))
+        help_menu.addAction(self._action(tr("Keyboard shortcuts"), self._on_shortcuts_triggered,
+                                         tip=tr("Every keyboard shortcut of the window")))
+        help_menu.addAction(self._action(tr("Lessons…"), self._on_lessons_triggered,
+                                         tip=tr("The lessons that ship with nnviz (also in the Examples menu)")))
         help_menu.addSeparator()
-        help_menu.addAction(self._action("About nnviz", self._on_about_triggered,
-                                         tip="Version, licence, and the Qt and PySide6 nnviz runs on"))
+        help_menu.addAction(self._action(tr("About nnviz"), self._on_about_triggered,
+                                         tip=tr("Version, licence, and the Qt and PySide6 nnviz runs on")))
         self._refresh_recent_menu()
 
     def _build_language_menu(self) -> None:
@@ -383,7 +383,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.addActions(list(dict.fromkeys((*actions(self.menuBar()), *extra))))
 
     def _build_toolbar(self) -> None:
-        toolbar = self.addToolBar("Training")
+        toolbar = self.addToolBar(tr("Training"))
         toolbar.setObjectName("toolbar_training")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         style = self.style()
@@ -476,7 +476,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             window = CompareWindow(base, variants)
         except NnvizError as exc:
-            self.show_message("Compare runs", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
+            self.show_message(tr("Compare runs"), one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
             return None
         window.keep_requested.connect(self._keep_lane)
         self.compare_window = window
@@ -535,15 +535,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self._mark_trained()
 
     def _update_status(self, snap) -> None:
-        step = f"step {snap.step}" if snap.live_step is None else f"viewing step {snap.step} of {snap.live_step}"
-        parts = [f"epoch {snap.epoch:.2f}", step, f"train loss {snap.train_loss:.4g}"]
+        step = (tr("step {step}").format(step=snap.step) if snap.live_step is None
+                else tr("viewing step {step} of {live}").format(step=snap.step, live=snap.live_step))
+        parts = [tr("epoch {epoch}").format(epoch=f"{snap.epoch:.2f}"), step,
+                 tr("train loss {loss}").format(loss=f"{snap.train_loss:.4g}")]
         if snap.test_loss is not None:
-            parts.append(f"test loss {snap.test_loss:.4g}")
+            parts.append(tr("test loss {loss}").format(loss=f"{snap.test_loss:.4g}"))
         accuracy = accuracy_text(snap)
         if accuracy:
             parts.append(accuracy)
         if self.session.playing and self.steps_per_second:
-            parts.append(f"{self.steps_per_second:,.0f} steps/s")
+            parts.append(tr("{rate} steps/s").format(rate=f"{self.steps_per_second:,.0f}"))
         self.status_label.setText("   ".join(parts))
 
     @Slot(float)
@@ -563,14 +565,14 @@ class MainWindow(QtWidgets.QMainWindow):
     @Slot(bool)
     def _on_playing_changed(self, playing: bool) -> None:
         self.act_play.setChecked(playing)
-        self.act_play.setText("Pause" if playing else "Play")
+        self.act_play.setText(tr("Pause") if playing else tr("Play"))
         pixmap = (QtWidgets.QStyle.StandardPixmap.SP_MediaPause if playing
                   else QtWidgets.QStyle.StandardPixmap.SP_MediaPlay)
         self.act_play.setIcon(self.style().standardIcon(pixmap))
 
     @Slot(str)
     def _on_diverged(self, message: str) -> None:
-        self.show_message("Training diverged", message, QtWidgets.QMessageBox.Icon.Warning)
+        self.show_message(tr("Training diverged"), message, QtWidgets.QMessageBox.Icon.Warning)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -587,7 +589,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowModified(False)
         self._add_recent(path)
         self._update_title()
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        self.statusBar().showMessage(tr("Saved {path}").format(path=path), 5000)
 
     def show_message(self, title: str, text: str, icon=QtWidgets.QMessageBox.Icon.Information) -> None:
         """A non-blocking message dialog (one at a time) and the status bar."""
@@ -613,7 +615,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._new_command()
         if self.act_walk.isChecked():  # training moves on: the traced step would be stale
             self.set_walk_mode(False)
-            self.statusBar().showMessage("Step through is off while training plays (Ctrl+T turns it on again)",
+            self.statusBar().showMessage(tr("Step through is off while training plays (Ctrl+T turns it on again)"),
                                          6000)
         self.controls.flush()  # training goes on with what the controls show
         self.session.toggle()
@@ -766,16 +768,17 @@ class MainWindow(QtWidgets.QMainWindow):
             name, index = param
             edit, value = Edit("param", name, tuple(index)), float(self.latest.params[name][index])
             n, unit = selection.column, selection.unit + 1
-            title = (f"Weight W{n}[{unit},{selection.source + 1}]: layer {n}, from unit {selection.source + 1} "
-                     f"to unit {unit}" if selection.kind == "edge" else f"Bias b{n}[{unit}]: layer {n}, unit {unit}")
+            title = (tr("Weight W{n}[{unit},{source}]: layer {n}, from unit {source} to unit {unit}")
+                     if selection.kind == "edge" else tr("Bias b{n}[{unit}]: layer {n}, unit {unit}")
+                     ).format(n=n, unit=unit, source=selection.source + 1)
         elif selection.kind == "input" and self.latest_walk is not None and self.stepper.sample is not None:
             walk, s = self.latest_walk.walkthrough, self.stepper.sample
             row = int(walk.rows[s])
             edit, value = Edit("input", index=(row, selection.unit)), float(walk.trace.x[s, selection.unit])
-            title = f"Input {selection.unit + 1} of training row {row + 1}"
+            title = tr("Input {unit} of training row {row}").format(unit=selection.unit + 1, row=row + 1)
         if edit is None:
-            self.statusBar().showMessage("Double-click a weight (edge), a bias (neuron) or, while stepping "
-                                         "through, an input to change it.", 6000)
+            self.statusBar().showMessage(tr("Double-click a weight (edge), a bias (neuron) or, while stepping "
+                                         "through, an input to change it."), 6000)
             return
         self.open_editor(title, value, edit)
 
@@ -797,7 +800,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             doc = load_example(key)
         except NnvizError as exc:
-            self.show_message("Cannot open example", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
+            self.show_message(tr("Cannot open example"), one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
             return False
         self.session.load_document(doc)
         self.path = self.imported_from = None
@@ -846,10 +849,11 @@ class MainWindow(QtWidgets.QMainWindow):
         unknown_panels = sorted(name for name in panels if name not in self.docks and name != "graph")
         parts = []
         if unknown_panels:
-            parts.append(f"panels {', '.join(map(repr, unknown_panels))}")
+            parts.append(tr("panels {names}").format(names=", ".join(map(repr, unknown_panels))))
         if unknown:
-            parts.append(f"controls {', '.join(map(repr, unknown))}")
-        note = f"The lesson names {' and '.join(parts)} this version of nnviz does not have: left out" if parts else ""
+            parts.append(tr("controls {names}").format(names=", ".join(map(repr, unknown))))
+        note = (tr("The lesson names {what} this version of nnviz does not have: left out").format(
+            what=tr(" and ").join(parts)) if parts else "")
         pane.set_note(note)
         if note:
             self.statusBar().showMessage(note, NOTE_MS)
@@ -924,7 +928,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @Slot(object)
     def _on_exercise_solved(self, verdict) -> None:
-        self.statusBar().showMessage(f"Exercise solved in {verdict.steps:,} steps", NOTE_MS)
+        self.statusBar().showMessage(tr("Exercise solved in {steps} steps").format(steps=f"{verdict.steps:,}"), NOTE_MS)
         dock = self.docks["lesson"]
         dock.show()
         dock.raise_()
@@ -1000,7 +1004,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         if path is None:
             start = str(self.path or Path(self.settings.value("last_dir", str(Path.home()))) / "lesson.nnviz.json")
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save as lesson", start, FILE_FILTER)
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save as lesson"), start, tr(FILE_FILTER))
             if not path:
                 return False
             if not path.lower().endswith(".json"):
@@ -1011,7 +1015,7 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             section = lesson_section(document, panels, hidden, locked)
         except NnvizError as exc:
-            self.show_message("Cannot save as lesson", one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
+            self.show_message(tr("Cannot save as lesson"), one_line(exc), QtWidgets.QMessageBox.Icon.Warning)
             return False
         self.save_to_with(path, {"lesson": section})
         document["lesson"] = section
@@ -1042,7 +1046,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.isWindowModified():
             return True
         answer = QtWidgets.QMessageBox.question(
-            self, "Unsaved changes", "The model has unsaved changes. Save them first?",
+            self, tr("Unsaved changes"), tr("The model has unsaved changes. Save them first?"),
             QtWidgets.QMessageBox.StandardButton.Save | QtWidgets.QMessageBox.StandardButton.Discard
             | QtWidgets.QMessageBox.StandardButton.Cancel)
         if answer == QtWidgets.QMessageBox.StandardButton.Save:
@@ -1069,7 +1073,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.confirm_discard():
             return
         start = self.settings.value("last_dir", str(Path.home()))
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", start, OPEN_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, tr("Open model"), start, tr(OPEN_FILTER))
         if path:
             self.open_path(path)
 
@@ -1091,7 +1095,7 @@ class MainWindow(QtWidgets.QMainWindow):
             text = one_line(exc)
             if Path(path).name not in text:
                 text = f"{Path(path).name}: {text}"
-            self.show_message("Cannot open model", text, QtWidgets.QMessageBox.Icon.Warning)
+            self.show_message(tr("Cannot open model"), text, QtWidgets.QMessageBox.Icon.Warning)
             return False
         self.session.load_document(doc, folder)
         self.stepper.set_lesson("", "")
@@ -1106,7 +1110,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update_title()
         self.open_teaching(doc)
         if notes:
-            self.show_message("Imported from PyTorch", " ".join(notes))
+            self.show_message(tr("Imported from PyTorch"), " ".join(notes))
         return True
 
     def _check_opens(self, doc: dict, folder: Path) -> None:
@@ -1127,7 +1131,7 @@ class MainWindow(QtWidgets.QMainWindow):
             start = str(self.imported_from.with_name(f"{self.model_name}.nnviz.json"))
         else:
             start = str(self.path or Path(self.settings.value("last_dir", str(Path.home()))) / "model.json")
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save model", start, FILE_FILTER)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, tr("Save model"), start, tr(FILE_FILTER))
         if not path:
             return False
         if not path.lower().endswith((".json",)):
@@ -1141,8 +1145,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def import_csv_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import CSV data", start,
-                                                        "CSV files (*.csv *.txt);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, tr("Import CSV data"), start,
+                                                        tr("CSV files (*.csv *.txt);;All files (*)"))
         if path:
             self.import_csv_path(path)
 
@@ -1194,7 +1198,7 @@ class MainWindow(QtWidgets.QMainWindow):
         name = self.path.name if self.path else self.model_name
         if self.path is None and self.imported_from is not None:
             name = f"{name} (from {self.imported_from.name})"
-        self.setWindowTitle(f"{name}[*] — nnviz")
+        self.setWindowTitle(tr("{name}[*] — nnviz").format(name=name))
         if self.path:
             self.setWindowFilePath(str(self.path))
 
