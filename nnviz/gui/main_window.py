@@ -26,6 +26,7 @@ from nnviz.gui.branch_dialog import BranchDialog
 from nnviz.gui.compare import CompareDialog, CompareWindow
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
+from nnviz.gui.i18n import tr
 from nnviz.gui.inline_editor import InlineEditor
 from nnviz.gui.lesson_controls import LessonControls
 from nnviz.gui.lesson_dialog import LessonDialog, lesson_section
@@ -35,6 +36,7 @@ from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.registry import PANELS
 from nnviz.gui.session import TrainingSession, one_line
 from nnviz.gui.style import keep_dock_tabs_whole, setup_pyqtgraph
+from nnviz.gui.welcome import add_welcome
 
 MAX_RECENT = 8
 DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -148,6 +150,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._connect()
         self.resize(1440, 900)
         self._restore_settings()
+        self.welcome = add_welcome(self)  # after the saved layout: the settings alone say whether it shows
         self.docks["lesson"].hide()  # shown by a lesson, whatever the last session left
         self._update_title()
         name_controls(self)
@@ -319,6 +322,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.act_present, self.act_lesson_next, self.act_lesson_back])
         help_menu = self._menu("&Help", bar)
+        help_menu.addAction(self._action(tr("Getting started"), lambda: self.welcome.show_again(),
+                                         tip=tr("The welcome: where to start")))
         help_menu.addAction(self._action("Manual", self._on_manual_triggered,
                                          QtGui.QKeySequence.StandardKey.HelpContents,
                                          "The manual (the README), offline (F1)"))
