@@ -195,6 +195,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
                                         border=pg.mkPen("#bdbdbd"))
         self._hover_label.setZValue(100)
         self._hover_label.hide()
+        # what the pointer is over is no part of an exported figure
+        self._hover_label.hover_readout = self._hover_edge.hover_readout = True
         self.heatmap_atlas = _HeatmapAtlas(lut)
         self.heatmap_atlas.setZValue(20)
         self.curve_atlas = _CurveAtlas()
@@ -465,6 +467,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         label = self._hover_label
         if not label.isVisible():
             return QtCore.QRectF()
+        self.graphics_view.grab()  # a text item places itself against the view's scale when painted
         return label.textItem.mapRectToScene(label.textItem.boundingRect())
 
     def graphics_item_count(self) -> int:
@@ -1280,6 +1283,11 @@ class _CurvePreview(QtWidgets.QGraphicsObject):
         self._data: tuple[np.ndarray, np.ndarray] | None = None
         self._font = _font(8)
         self._title_font = _font(8, bold=True)
+
+    @property
+    def title(self) -> str:
+        """The preview's title: whose curve it is."""
+        return self._title
 
     def show_curve(self, node, title: str, x: np.ndarray, y: np.ndarray, data=None) -> None:
         self.node, self._title, self._x, self._y, self._data = node, title, x, y, data
