@@ -137,6 +137,8 @@ def test_hovering_a_node_shows_its_curve_larger_beside_the_label(panel, qtbot, t
     viewport = QtCore.QRectF(panel.graphics_view.viewport().rect())
     assert viewport.contains(preview) and not preview.intersects(label)
     assert preview.width() >= 200 and preview.height() >= 120  # larger than the thumbnail
+    node = panel.node_pixel_rects(column)[unit]  # neither covers the node pointed at
+    assert not label.intersects(node) and not preview.intersects(node)
     rgb = _pixels(panel.graphics_view.viewport().grab().toImage())
     assert _bluish(_region(rgb, preview, inset=8)).sum() > 100  # the curve drawn in it
 

@@ -25,9 +25,9 @@ def test_a_first_run_shows_the_welcome_pointing_at_play_examples_and_step_throug
     for name in ("Play", "Step through"):
         assert name in text
         assert user.action(name).isEnabled()
-    assert "Examples" in text
-    assert "Examples" in [visible_text(a.text()) for a in main_window.menuBar().actions()]
-    assert "Train › Step through" in text and "Train" in [visible_text(a.text()) for a in main_window.menuBar().actions()]
+    menus = [visible_text(a.text()) for a in main_window.menuBar().actions()]
+    assert "Examples" in text and "Examples" in menus
+    assert "Train › Step through" in text and "Train" in menus
     # at the top, above the graph, and clear of the training toolbar
     bar = _bar(main_window)
     top_of_bar = bar.mapTo(main_window, QtCore.QPoint(0, 0)).y()

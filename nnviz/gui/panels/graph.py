@@ -33,6 +33,7 @@ from nnviz.core.datasets import expand_features
 from nnviz.core.experiment import PROBE, Experiment, LayerView
 from nnviz.core.numbers import format_significant
 from nnviz.core.walkthrough import expand_edges
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import layer_title, output_range, weighted
 from nnviz.gui.panels.graph_layout import (
@@ -57,7 +58,6 @@ from nnviz.gui.panels.graph_layout import (
     place_edges,
     scene_height,
 )
-from nnviz.gui.i18n import tr
 from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 
 # Edges by bucket of |w| / max |w| in the layer: width in pixels and strength of the colour (mixed
@@ -80,6 +80,8 @@ _SQUARES = ("heatmap", "curve")  # column kinds drawn as squares (a thumbnail in
 CURVE_COLOUR = POSITIVE  # a node's curve over x, thumbnail and preview
 CURVE_MARGIN = 0.12  # of a thumbnail's height, kept free above and below its curve
 PREVIEW_SIZE = (260, 150)  # pixels: the hover's larger picture of a node's curve
+HOVER_GAP = 14  # pixels between the hovered node (or the pointer) and its label
+MIN_HOVER_WIDTH = 200  # pixels: a label or preview is narrowed to the room beside its node down to this
 PREVIEW_DATA_POINTS = 400  # at most this many data points behind the output's curve in the preview
 _NOTHING_DRAWN = object()  # the selection marker has not been drawn for this layout yet
 
@@ -220,7 +222,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         self._highlight_counts = {"read_edges": 0, "write_edges": 0, "read_nodes": (), "write_nodes": (),
                                   "colour": None}
         for item in (self._identity_edges, self._edges, self._hover_edge, self._selected_edge,
-                     self.heatmap_atlas, self.curve_atlas, self._nodes, self._biases, self._selected_node, self._hover_label,
+                     self.heatmap_atlas, self.curve_atlas, self._nodes, self._biases, self._selected_node,
+                     self._hover_label,
                      self._read_edges, self._write_edges, self._read_nodes, self._write_nodes):
             self.view.addItem(item, ignoreBounds=True)
 
@@ -985,7 +988,20 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             text.setTextWidth(max(area.width() - 4, 80))
         label.updateTextPos()
         size = text.boundingRect().size()  # pixels: the label keeps its size as the view scales
-        x = pointer.x() + 14 if to_right else pointer.x() - 14 - size.width()
+        left_edge = right_edge = pointer.x()
+        beside_node = target.kind != "edge" and self._columns[target.column].kind != "strip"
+        if beside_node:  # beside the node, not over it (nor over its thumbnail)
+            col = self._columns[target.column]
+            left_edge = min(left_edge, self.view.mapViewToScene(QtCore.QPointF(col.x - col.half, 0.0)).x())
+            right_edge = max(right_edge, self.view.mapViewToScene(QtCore.QPointF(col.x + col.half, 0.0)).x())
+        room = {False: left_edge - HOVER_GAP - area.left() - 2, True: area.right() - 2 - right_edge - HOVER_GAP}
+        if beside_node and size.width() > room[to_right] and room[not to_right] > room[to_right]:
+            to_right = not to_right  # the other side has more room
+        if beside_node and size.width() > room[to_right] >= MIN_HOVER_WIDTH:
+            text.setTextWidth(room[to_right])  # wrapped to the room beside the node
+            label.updateTextPos()
+            size = text.boundingRect().size()
+        x = right_edge + HOVER_GAP if to_right else left_edge - HOVER_GAP - size.width()
         y = pointer.y() + 10 if downwards else pointer.y() - 10 - size.height()
         # … and wholly inside the view however long its text (else clipped at the panel's edge)
         x = max(area.left() + 2, min(x, area.right() - 2 - size.width()))
@@ -993,13 +1009,15 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         label.setAnchor((0.0, 0.0))
         label.setPos(self.view.mapSceneToView(QtCore.QPointF(x, y)))
         label.show()
-        self._show_preview(target, QtCore.QRectF(x, y, size.width(), size.height()), downwards, area)
+        self._show_preview(target, QtCore.QRectF(x, y, size.width(), size.height()), downwards, area,
+                           to_right, room[to_right])
         self._draw_marker(target if target.kind == "edge" else None, None, self._hover_edge)
 
     def _show_preview(self, target: Selection, label: QtCore.QRectF, downwards: bool,
-                      area: QtCore.QRectF) -> None:
+                      area: QtCore.QRectF, to_right: bool, room: float) -> None:
         """The hovered node's curve, larger, beside the hover label (below it when the label opens
-        downwards, else above it; else on the label's other side), wholly inside the view."""
+        downwards, else above it; else on the label's other side), on the label's side of the node
+        (``room`` pixels wide: narrower to fit it), wholly inside the view."""
         preview = self.curve_preview
         node = (target.column, target.unit)
         snap = self._snapshot
@@ -1027,9 +1045,12 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         preview.show_curve(node, title, np.asarray(curves.x, dtype=float), y, data)
         width, height = PREVIEW_SIZE
         width = min(width, max(area.width() - 4, 120))
+        if room >= MIN_HOVER_WIDTH:
+            width = min(width, room)
         height = min(height, max(area.height() - 4, 80))
         preview.set_size(width, height)
-        x = max(area.left() + 2, min(label.left(), area.right() - 2 - width))
+        x = label.left() if to_right else label.right() - width  # flush with the label, away from the node
+        x = max(area.left() + 2, min(x, area.right() - 2 - width))
         below, above = label.bottom() + 4, label.top() - 4 - height
         fits_below = below + height <= area.bottom() - 2
         fits_above = above >= area.top() + 2
