@@ -84,6 +84,21 @@ class Welcome(QtCore.QObject):
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.bar.dismissed.connect(toolbar.hide)
         toolbar.setVisible(not welcome_dismissed(settings))
+        # Presentation mode hides the menu bar: the welcome, which points into the menus, goes with
+        # it and comes back with it
+        self._menu_bar = window.menuBar()
+        self._away_with_menus = False
+        self._menu_bar.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self._menu_bar:
+            if event.type() == QtCore.QEvent.Type.Hide and self._menu_bar.isHidden() and not self.toolbar.isHidden():
+                self._away_with_menus = True
+                self.toolbar.hide()
+            elif event.type() == QtCore.QEvent.Type.Show and self._away_with_menus:
+                self._away_with_menus = False
+                self.toolbar.show()
+        return False
 
     def is_shown(self) -> bool:
         return not self.toolbar.isHidden()

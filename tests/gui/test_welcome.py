@@ -77,3 +77,11 @@ def test_the_narrowest_window_wraps_the_welcome_without_cutting_it(qtbot, main_w
     qtbot.waitUntil(lambda: main_window.width() < 1300 and label.width() < 1200)
     qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
     assert label.heightForWidth(label.width()) > label.fontMetrics().height() * 1.5  # wrapped onto lines
+
+
+def test_presentation_mode_hides_the_welcome_and_brings_it_back(qtbot, user, main_window):
+    assert _shown(main_window)
+    user.trigger("Presentation mode")
+    qtbot.waitUntil(lambda: main_window.presenting and not _shown(main_window))
+    user.trigger("Leave presentation mode")
+    qtbot.waitUntil(lambda: not main_window.presenting and _shown(main_window))
