@@ -18,6 +18,16 @@ palette (KDE Breeze Dark's colours), e.g. for the pictures in ``docs/screenshots
     python docs/screenshot.py --model deep --dataset circle --dark --size 1440x900 \
         --out docs/screenshots/deep-network-dark-1440.png
 
+``--example KEY`` opens a shipped example of the Examples menu instead and trains it with its own data
+and optimizer for ``--steps`` steps, then points at a neuron of the graph (``--hover COLUMN,UNIT``:
+the graph's column, 0 for the inputs, and the unit, from 0), so that its hover readout shows; e.g.
+the 1-10-1 ReLU network fitting y = x², each hidden neuron drawn as its curve over x::
+
+    python docs/screenshot.py --example square-fit --steps 400 --hover 1,2 --size 1440x900 \
+        --out docs/images/neuron-curves.png
+
+The welcome bar of a first run is left out of every picture (the settings say it was dismissed).
+
 ``--offscreen`` runs on Qt's offscreen platform instead and saves ``window.grab()``, for machines
 without Xvfb (fonts and styling may then differ slightly from a real X server).
 
@@ -101,6 +111,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "in step-through mode and picture one operation")
     parser.add_argument("--operation", type=int, default=1,
                         help="with --lesson: the operation to show, counting from 1 (default: 1)")
+    parser.add_argument("--example", metavar="KEY",
+                        help="instead of the default model: open this example of the Examples menu (e.g. "
+                             "square-fit), train it with its own settings for --steps steps and point at a neuron")
+    parser.add_argument("--steps", type=int, default=400, help="with --example: steps to train (default: 400)")
+    parser.add_argument("--hover", default="1,2", metavar="COLUMN,UNIT",
+                        help="with --example: the graph's node to point at (default: 1,2, the third unit of the "
+                             "first hidden layer); 'none' points at nothing")
     parser.add_argument("--model", choices=sorted(MODELS), default="default",
                         help="the network pictured: default (2-8-6-1 on --dataset), deep (six hidden layers "
                              "of 8) or wide (64 inputs: 8x8 images of two classes)")
@@ -166,6 +183,9 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
         QSettings.setPath(QSettings.Format.IniFormat, scope, settings_dir)
 
     app = create_application()
+    from nnviz.gui.welcome import DISMISSED_KEY
+
+    QSettings().setValue(DISMISSED_KEY, True)  # the README's pictures show the window, not its welcome
     if args.dark:  # as a dark desktop hands it to Qt: before any window is made
         app.setPalette(dark_palette())
     from nnviz.gui.main_window import MainWindow
@@ -181,6 +201,8 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
     session = window.session
     if args.lesson:
         return _lesson_screenshot(args, app, window)
+    if args.example:
+        return _example_screenshot(args, app, window)
     if args.model == "wide":
         session.set_data(DataConfig(dataset="bars", imported=wide_dataset(), test_fraction=0.25))
         session.set_layers(WIDE_LAYERS)
@@ -327,6 +349,62 @@ def _after(seconds: float):
 
     end = time.monotonic() + seconds
     return lambda: time.monotonic() >= end
+
+
+def _example_screenshot(args, app, window) -> int:
+    """Open ``--example``, train it for ``--steps`` steps, point at the ``--hover`` node of the graph
+    and save the window."""
+    from PySide6 import QtCore
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+
+    result = {"code": 0}
+    session = window.session
+
+    def start():
+        window.set_walk_mode(False)
+        session.step(args.steps)  # exactly so many: Play at full speed would overshoot
+        poll.start(100)
+
+    def check():
+        snap = window.latest
+        if snap is not None and snap.step >= args.steps:
+            poll.stop()
+            session.pause()
+            QTimer.singleShot(600, point)  # let the last snapshot reach the panels
+
+    def point():
+        graph = window.graph
+        if args.hover != "none":
+            column, unit = (int(v) for v in args.hover.split(","))
+            centre = graph.view_to_widget(QtCore.QPointF(*graph.node_positions(column)[unit]))
+            QTest.mouseMove(graph.graphics_view.viewport(), centre + QtCore.QPoint(30, 30))
+            QTest.mouseMove(graph.graphics_view.viewport(), centre)
+        QTimer.singleShot(300, grab)
+
+    def grab():
+        app.processEvents()
+        out = Path(args.out).resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pixmap = _grab(args, app, window)
+        if not pixmap.save(str(out), "PNG"):
+            result["code"] = 1
+            print(f"screenshot: could not write {out}", file=sys.stderr)
+        else:
+            snap = window.latest
+            print(f"screenshot: {args.example}: step {snap.step}, train loss {snap.train_loss:.4g}, "
+                  f"pointing at {args.hover}; saved {pixmap.width()}x{pixmap.height()} to {out}")
+        window.setWindowModified(False)
+        window.close()
+        app.quit()
+
+    if not window.open_example(args.example):
+        return 1
+    poll = QTimer()
+    poll.timeout.connect(check)
+    QTimer.singleShot(500, start)
+    app.exec()
+    return result["code"]
 
 
 def dark_palette():

@@ -49,7 +49,7 @@ from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
 from nnviz.core.problems import PROBLEMS, class_count, describe, fitting_loss, kind_of
-from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, read_only
+from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, node_curves_of, read_only
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer, divergence
 from nnviz.core.validation import check_option, clean_document, show, too_many
@@ -1025,8 +1025,10 @@ class Experiment:
             node_maps = surface = surface_classes = confidence = curve = None
             if self.planar:
                 node_maps, surface, surface_classes, confidence = self._plane_maps()
+            curves = None
             if self._curve_x is not None:
                 curve = (frozen(self._curve_x[:, 0]), frozen(net.predict(self._curve_x)[:, 0]))
+                curves = node_curves_of(net, self._curve_x[0, 0], self._curve_x[-1, 0])
         h = self.trainer.history
         landscape = self._landscape_job()
         return Snapshot(
@@ -1051,7 +1053,7 @@ class Experiment:
             label_midpoint=float(self._midpoint),
             evaluated_rows=(len(train.X), 0 if test is None else len(test.X)),
             prediction_rows=shown.rows, branches=tuple(self.branches), prediction_classes=classes,
-            images=self._image_classifier(landscape))
+            images=self._image_classifier(landscape), node_curves=curves)
 
     def history_views(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The snapshot's ``history`` (per step, per evaluation point) and ``health_history``: read-only

@@ -43,6 +43,38 @@ class LayerView:
     dz: np.ndarray
 
 
+CURVE_POINTS = 128  # points of x at which a 1-D network's node curves are computed
+CURVE_UNITS = 256  # a graph column of more units has no curves (None in ``NodeCurves.columns``)
+
+
+@dataclass(frozen=True)
+class NodeCurves:
+    """A one-input network's nodes as functions of x: every graph column's outputs (inputs first)
+    over the data's x range, in evaluation mode. ``columns[c][u]`` is unit ``u``'s output at each
+    point of ``x``; a column of more than :data:`CURVE_UNITS` units is None. The last column's
+    curves are the network's outputs (``Network.predict``)."""
+
+    x: np.ndarray  # (points,)
+    columns: tuple[np.ndarray | None, ...]  # per graph column: (units, points)
+
+
+def node_curves_of(net, lo: float, hi: float, points: int = CURVE_POINTS) -> NodeCurves | None:
+    """The :class:`NodeCurves` of ``net`` (a network of one input) over ``points`` evenly spaced
+    x from ``lo`` to ``hi``: one forward pass in evaluation mode, every layer's outputs kept.
+    None for a network of more than one input. (The layers keep this pass's values, as after
+    any ``predict``.)"""
+    if net.inputs != 1:
+        return None
+    x = np.linspace(lo, hi, points)
+    a = x.reshape(-1, 1).astype(net.dtype)
+    columns = [frozen(a.T)]
+    with np.errstate(all="ignore"):
+        for layer in net.layers:
+            a = layer.forward(a, training=False)
+            columns.append(frozen(a.T) if layer.units <= CURVE_UNITS else None)
+    return NodeCurves(frozen(x), tuple(columns))
+
+
 @dataclass(frozen=True)
 class GradientCheckJob:
     """A snapshot's gradient check, kept ready to run when it is wanted (its view is shown): the
@@ -132,3 +164,6 @@ class Snapshot:
     #: the network as a classifier of pictures (square-image inputs), ready to predict on a drawing;
     #: its ``note`` says why the model is none
     images: ImageClassifier | None = None
+    #: one input: every graph node's output as a function of x over the data's range (the graph's
+    #: thumbnails); None for other networks
+    node_curves: NodeCurves | None = None

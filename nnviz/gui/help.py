@@ -156,12 +156,67 @@ def _fit_pictures(document: QtGui.QTextDocument, width: int) -> None:
         block = block.next()
 
 
+def heading_slug(text: str) -> str:
+    """The anchor GitHub gives a Markdown heading (what the README's ``#…`` links name): lower case,
+    punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"[^\w\- ]", "", text.strip().lower())
+    return text.replace(" ", "-")
+
+
+def scroll_to_heading(browser: QtWidgets.QTextBrowser, slug: str) -> bool:
+    """Show the heading whose :func:`heading_slug` is ``slug`` at the top of ``browser``; False if
+    the page has none (Qt's Markdown gives headings no anchors of their own)."""
+    document = browser.document()
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() and heading_slug(block.text()) == slug:
+            bar = browser.verticalScrollBar()
+            top = document.documentLayout().blockBoundingRect(block).top()
+            bar.setValue(min(int(top), bar.maximum()))
+            cursor = QtGui.QTextCursor(block)
+            browser.setTextCursor(cursor)
+            return True
+        block = block.next()
+    return False
+
+
+def link_target(href: str) -> QtCore.QUrl:
+    """Where a link of the manual leads that is not on its own page: the web as it is, a file of
+    the source checkout (the other documents, the pictures) when it is there to read offline,
+    else that file on the project's pages."""
+    url = QtCore.QUrl(href)
+    if url.scheme():
+        return url
+    checkout = Path(__file__).resolve().parents[2]
+    path, _, fragment = href.partition("#")
+    local = checkout / path
+    if (checkout / "pyproject.toml").is_file() and local.is_file():
+        target = QtCore.QUrl.fromLocalFile(str(local))
+        if fragment:
+            target.setFragment(fragment)
+        return target
+    return QtCore.QUrl(f"{HOMEPAGE}/blob/main/{href}")
+
+
+def follow_link(browser: QtWidgets.QTextBrowser, url: QtCore.QUrl) -> None:
+    """A link of the manual: a heading of the manual itself is scrolled to; anything else opens
+    in the application the system has for it (see :func:`link_target`)."""
+    href = url.toString()
+    if href.startswith("#"):
+        scroll_to_heading(browser, href[1:])
+        return
+    QtGui.QDesktopServices.openUrl(link_target(href))
+
+
 def manual_dialog(window) -> QtWidgets.QDialog:
-    """The manual in a text browser; links to the web open in the person's browser."""
+    """The manual in a text browser: its links to its own headings scroll there, the others open
+    in the person's browser (see :func:`follow_link`)."""
     dialog = _dialog(window, "nnviz manual", "manual_dialog")
     browser = QtWidgets.QTextBrowser()
     browser.setAccessibleName("Manual")
-    browser.setOpenExternalLinks(True)
+    # every link handled here: Qt would look a relative one up as a page of its own and go blank
+    browser.setOpenLinks(False)
+    browser.anchorClicked.connect(lambda url: follow_link(browser, url))
     browser.setMarkdown(manual_text())
     _fit_pictures(browser.document(), 740)
     dialog.layout().addWidget(browser)

@@ -37,6 +37,7 @@ from nnviz.gui.panels.calculation import PHASE_COLORS
 from nnviz.gui.panels.registry import PANELS
 from nnviz.gui.session import TrainingSession, one_line
 from nnviz.gui.style import keep_dock_tabs_whole, setup_pyqtgraph
+from nnviz.gui.welcome import add_welcome
 
 MAX_RECENT = 8
 DOCK_AREAS = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -150,6 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._connect()
         self.resize(1440, 900)
         self._restore_settings()
+        self.welcome = add_welcome(self)  # after the saved layout: the settings alone say whether it shows
         self.docks["lesson"].hide()  # shown by a lesson, whatever the last session left
         self._update_title()
         name_controls(self)
@@ -323,6 +325,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu.addSeparator()
         self._build_language_menu()
         help_menu = self._menu(tr("&Help"), bar)
+        help_menu.addAction(self._action(tr("Getting started"), lambda: self.welcome.show_again(),
+                                         tip=tr("The welcome: where to start")))
         help_menu.addAction(self._action(tr("Manual"), self._on_manual_triggered,
                                          QtGui.QKeySequence.StandardKey.HelpContents,
                                          tr("The manual (the README), offline (F1)")))

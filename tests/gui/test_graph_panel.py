@@ -1,5 +1,7 @@
 """The network graph draws what the snapshot holds, names it on hover and selects it on click."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6 import QtCore
@@ -112,9 +114,10 @@ def test_heatmaps_show_the_node_maps(panel, snapshot):
 
 
 def test_neurons_are_coloured_by_their_activation(panel):
-    exp = Experiment(data=DataConfig(dataset="square"))  # 1-D input: plain dots, no heatmaps
+    exp = Experiment(data=DataConfig(dataset="square"))
     exp.run(30)
-    snap = exp.snapshot()
+    # neither maps over a plane nor curves over x (as for three or more inputs): plain dots
+    snap = replace(exp.snapshot(), node_curves=None)
     panel.show_snapshot(snap)
     assert panel.column_kinds() == ("dot",) * 4
     assert panel.heatmap_values(1, 0) is None

@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 import nnviz
 from nnviz.gui.accessibility import CONTROL_TYPES
+from nnviz.gui.help import heading_slug
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -200,3 +201,100 @@ def test_every_control_of_the_help_windows_has_its_visible_name(qtbot, user, mai
                     not isinstance(control.parentWidget(), QtWidgets.QAbstractScrollArea):
                 assert control.accessibleName() or isinstance(control, QtWidgets.QScrollBar), type(control).__name__
         dialog.close()
+
+
+def _manual_links(browser: QtWidgets.QTextBrowser) -> list[str]:
+    """Every link of the rendered manual, as written."""
+    links, block = [], browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.isValid() and fragment.charFormat().isAnchor():
+                links.append(fragment.charFormat().anchorHref())
+            it += 1
+        block = block.next()
+    return links
+
+
+def _click_link(qtbot, browser: QtWidgets.QTextBrowser, href: str) -> None:
+    """Scroll the first link to ``href`` into view and click it."""
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.isValid() and fragment.charFormat().anchorHref() == href:
+                cursor = QtGui.QTextCursor(browser.document())
+                cursor.setPosition(fragment.position() + fragment.length() // 2)
+                browser.setTextCursor(cursor)
+                browser.ensureCursorVisible()
+                point = browser.cursorRect(cursor).center()
+                qtbot.mouseClick(browser.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
+                return
+            it += 1
+        block = block.next()
+    raise AssertionError(f"no link to {href}")
+
+
+def test_the_manual_shows_its_pictures_offline(qtbot, user):
+    user.trigger("Manual")
+    dialog = _open_dialog(qtbot, "nnviz manual")
+    document = dialog.findChild(QtWidgets.QTextBrowser).document()
+    pictures, block = [], document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            if it.fragment().charFormat().isImageFormat():
+                pictures.append(it.fragment().charFormat().toImageFormat().name())
+            it += 1
+        block = block.next()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(pictures) == len(re.findall(r"!\[[^\]]*\]\([^)\s]+\)", readme)) > 5
+    for name in pictures:
+        url = QtCore.QUrl(name)
+        assert url.isLocalFile()  # from this computer, not the web
+        image = document.resource(QtGui.QTextDocument.ResourceType.ImageResource, url)
+        assert isinstance(image, QtGui.QImage | QtGui.QPixmap) and not image.isNull(), name
+    dialog.close()
+
+
+def test_the_manuals_links_to_its_own_headings_scroll_there(qtbot, user):
+    user.trigger("Manual")
+    dialog = _open_dialog(qtbot, "nnviz manual")
+    browser = dialog.findChild(QtWidgets.QTextBrowser)
+    qtbot.waitExposed(dialog)
+    inner = [href for href in _manual_links(browser) if href.startswith("#")]
+    assert inner
+    for href in dict.fromkeys(inner):
+        _click_link(qtbot, browser, href)
+        # the heading the link names is now at the top of the page shown
+        cursor = browser.textCursor()
+        assert cursor.block().blockFormat().headingLevel() > 0, href
+        assert heading_slug(cursor.block().text()) == href[1:]
+        rect = browser.cursorRect(cursor)
+        assert 0 <= rect.top() < browser.viewport().height() // 3, href
+    assert "Lessons and exercises" in browser.toPlainText()
+    dialog.close()
+
+
+def test_the_manuals_other_links_open_the_file_or_page_they_name(qtbot, user, monkeypatch):
+    opened = []
+    monkeypatch.setattr(QtGui.QDesktopServices, "openUrl", lambda url: opened.append(QtCore.QUrl(url)) or True)
+    user.trigger("Manual")
+    dialog = _open_dialog(qtbot, "nnviz manual")
+    browser = dialog.findChild(QtWidgets.QTextBrowser)
+    text = browser.toPlainText()
+    outer = [href for href in dict.fromkeys(_manual_links(browser)) if not href.startswith("#")]
+    assert any(href.startswith("docs/") for href in outer)
+    for href in outer:
+        opened.clear()
+        _click_link(qtbot, browser, href)
+        [url] = opened
+        if url.isLocalFile():  # a file of this checkout, read offline
+            assert Path(url.toLocalFile()).is_file(), href
+            assert url.toLocalFile().endswith(href.partition("#")[0])
+        else:
+            assert url.scheme() == "https", href
+    assert browser.toPlainText() == text  # the manual stays where it was, not a blank page
+    dialog.close()

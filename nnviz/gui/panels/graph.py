@@ -2,7 +2,8 @@
 
 Column 0 holds the input features, column ``i + 1`` the units of ``layers[i]``. Neurons are coloured
 by their mean activation on the probe batch (for 2-D data each draws its output over the input plane,
-as TensorFlow Playground does); a small square beside each neuron shows its bias; edges are blue for
+as TensorFlow Playground does; for 1-D data its output as a curve over x, and hovering it shows the
+curve larger, with its numbers); a small square beside each neuron shows its bias; edges are blue for
 positive and orange for negative weights, thicker for larger ``|w|``. Hovering names the number under
 the pointer, clicking selects it (``selection_changed``) for the inspector to edit.
 
@@ -32,6 +33,7 @@ from nnviz.core.datasets import expand_features
 from nnviz.core.experiment import PROBE, Experiment, LayerView
 from nnviz.core.numbers import format_significant
 from nnviz.core.walkthrough import expand_edges
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import layer_title, output_range, weighted
 from nnviz.gui.panels.graph_layout import (
@@ -56,7 +58,7 @@ from nnviz.gui.panels.graph_layout import (
     place_edges,
     scene_height,
 )
-from nnviz.gui.style import NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
+from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, SELECTED, TEXT, diverging_lut
 
 # Edges by bucket of |w| / max |w| in the layer: width in pixels and strength of the colour (mixed
 # with white). The colours are opaque and the widths above 1 px on purpose: with many edges drawn
@@ -74,6 +76,13 @@ MIN_NODE_PIXELS = 32  # titles are staggered rather than shrink the nodes below 
 RELAYOUT_CHANGE = 0.05  # lay the columns out again when the view's aspect changes by more (log)
 _GREY = "#b0b0b0"
 _FRAME = "#9e9e9e"
+_SQUARES = ("heatmap", "curve")  # column kinds drawn as squares (a thumbnail inside each)
+CURVE_COLOUR = POSITIVE  # a node's curve over x, thumbnail and preview
+CURVE_MARGIN = 0.12  # of a thumbnail's height, kept free above and below its curve
+PREVIEW_SIZE = (260, 150)  # pixels: the hover's larger picture of a node's curve
+HOVER_GAP = 14  # pixels between the hovered node (or the pointer) and its label
+MIN_HOVER_WIDTH = 200  # pixels: a label or preview is narrowed to the room beside its node down to this
+PREVIEW_DATA_POINTS = 400  # at most this many data points behind the output's curve in the preview
 _NOTHING_DRAWN = object()  # the selection marker has not been drawn for this layout yet
 
 
@@ -103,7 +112,7 @@ class Selection:
 
 
 def _architecture(snapshot) -> tuple:
-    return (tuple(snapshot.input_names), snapshot.node_maps is not None,
+    return (tuple(snapshot.input_names), snapshot.node_maps is not None, snapshot.node_curves is not None,
             tuple((v.type, v.units, v.activation) for v in snapshot.layers),
             tuple(_weight_shape(snapshot, i) for i in range(len(snapshot.layers))))
 
@@ -188,8 +197,17 @@ class GraphPanel(Panel, QtWidgets.QWidget):
                                         border=pg.mkPen("#bdbdbd"))
         self._hover_label.setZValue(100)
         self._hover_label.hide()
+        # what the pointer is over is no part of an exported figure
+        self._hover_label.hover_readout = self._hover_edge.hover_readout = True
         self.heatmap_atlas = _HeatmapAtlas(lut)
         self.heatmap_atlas.setZValue(20)
+        self.curve_atlas = _CurveAtlas()
+        self.curve_atlas.setZValue(20)
+        # the hover's larger curve: in the scene's pixels, beside the hover label
+        self.curve_preview = _CurvePreview()
+        self.curve_preview.setZValue(1000)
+        self.curve_preview.hide()
+        self.graphics_view.scene().addItem(self.curve_preview)
         # the step-through's highlight: what the current operation reads and writes
         self._read_edges = pg.PlotCurveItem(connect="pairs", antialias=True)
         self._read_edges.setZValue(11)
@@ -204,7 +222,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         self._highlight_counts = {"read_edges": 0, "write_edges": 0, "read_nodes": (), "write_nodes": (),
                                   "colour": None}
         for item in (self._identity_edges, self._edges, self._hover_edge, self._selected_edge,
-                     self.heatmap_atlas, self._nodes, self._biases, self._selected_node, self._hover_label,
+                     self.heatmap_atlas, self.curve_atlas, self._nodes, self._biases, self._selected_node,
+                     self._hover_label,
                      self._read_edges, self._write_edges, self._read_nodes, self._write_nodes):
             self.view.addItem(item, ignoreBounds=True)
 
@@ -220,6 +239,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         self._columns: list[Column] = []
         self._arch_items: list[QtWidgets.QGraphicsItem] = []
         self._tiles: dict[tuple[int, int], int] = {}  # (column, unit) -> its tile in the heatmap atlas
+        self._curve_tiles: dict[tuple[int, int], int] = {}  # (column, unit) -> its tile in the curve atlas
         self._tile_levels = np.zeros((0, 2))  # colour levels of each tile, as drawn
         self._strips: dict[int, pg.ImageItem] = {}
         self._bias_strips: dict[int, pg.ImageItem] = {}
@@ -421,6 +441,38 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         tile = self._tiles.get((column, unit))
         return None if tile is None else self.heatmap_atlas.tile_colors(tile)
 
+    def curve_values(self, column: int, unit: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(x, y)``: the curve drawn in a neuron's square (its output over the data's x range),
+        or None when the neuron has no curve."""
+        if (column, unit) not in self._curve_tiles or self._snapshot is None:
+            return None
+        curves = self._snapshot.node_curves
+        return np.asarray(curves.x), np.asarray(curves.columns[column][unit])
+
+    def curve_tile_path(self, column: int, unit: int) -> np.ndarray | None:
+        """(points, 2) where a neuron's curve is drawn, in view coordinates (NaN where a value is
+        not finite), or None when the neuron has no curve."""
+        tile = self._curve_tiles.get((column, unit))
+        return None if tile is None else self.curve_atlas.tile_points(tile)
+
+    def curve_preview_shown(self) -> tuple[int, int] | None:
+        """``(column, unit)`` of the node whose curve the hover preview shows, or None."""
+        preview = self.curve_preview
+        return preview.node if preview.isVisible() else None
+
+    def curve_preview_rect(self) -> QtCore.QRectF:
+        """Where the hover preview is, in the view's pixels (empty when hidden)."""
+        preview = self.curve_preview
+        return preview.sceneBoundingRect() if preview.isVisible() else QtCore.QRectF()
+
+    def hover_label_rect(self) -> QtCore.QRectF:
+        """Where the hover label is, in the view's pixels (empty when hidden)."""
+        label = self._hover_label
+        if not label.isVisible():
+            return QtCore.QRectF()
+        self.graphics_view.grab()  # a text item places itself against the view's scale when painted
+        return label.textItem.mapRectToScene(label.textItem.boundingRect())
+
     def graphics_item_count(self) -> int:
         return len(self.graphics_view.scene().items())
 
@@ -486,8 +538,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             for j, y in enumerate(col.ys):
                 pos.append((col.x, y))
                 sizes.append(2 * col.half)
-                symbols.append("s" if col.kind == "heatmap" else "o")
-                pens.append(frame_pen if col.kind == "heatmap" else dot_pen)
+                symbols.append("s" if col.kind in _SQUARES else "o")
+                pens.append(frame_pen if col.kind in _SQUARES else dot_pen)
                 self._node_points.append((c, j))
                 if col.has_bias:
                     bias_pos.append((col.x - col.half - BIAS_SIZE * 0.75, y - col.half + BIAS_SIZE / 2))
@@ -515,6 +567,14 @@ class GraphPanel(Panel, QtWidgets.QWidget):
                     rects.append(QtCore.QRectF(col.x - col.half, y - col.half, 2 * col.half, 2 * col.half))
         self.heatmap_atlas.set_layout(rects)
         self._tile_levels = np.zeros((len(rects), 2))
+        # curves (1-D data): one path for all of them, in squares where their neurons are
+        self._curve_tiles, rects = {}, []
+        for c, col in enumerate(columns):
+            if col.kind == "curve":
+                for j, y in enumerate(col.ys):
+                    self._curve_tiles[c, j] = len(rects)
+                    rects.append(QtCore.QRectF(col.x - col.half, y - col.half, 2 * col.half, 2 * col.half))
+        self.curve_atlas.set_layout(rects)
 
         for c, col in enumerate(columns):
             if col.kind == "strip":
@@ -597,7 +657,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         self._laid_out_aspect = width / height
         spacing, self._stagger_titles = _title_spacing(titles, sizes, width, height)
         return layout_columns(sizes, titles, has_bias, planar=snapshot.node_maps is not None,
-                              aspect=width / height, min_spacing=spacing)
+                              aspect=width / height, min_spacing=spacing,
+                              curves=snapshot.node_maps is None and snapshot.node_curves is not None)
 
     def _fits_right_of(self, item: pg.TextItem, col: Column) -> bool:
         """Whether ``item``'s text, placed right of ``col``'s nodes, ends inside the view."""
@@ -712,6 +773,18 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             self._biases.setBrush(list(self._brush_table[bias_lut]))
         if self._tiles:
             self._update_heatmaps(snapshot, activations)
+        if self._curve_tiles:
+            self._update_curves(snapshot)
+
+    def _update_curves(self, snapshot) -> None:
+        """Every node's curve, each scaled to its own square (zero always in view): a learner sees
+        the shape of each piece (a ReLU's bend) whatever its size."""
+        curves = snapshot.node_curves
+        rows = [np.asarray(curves.columns[c], dtype=float) for c, col in enumerate(self._columns)
+                if col.kind == "curve"]
+        values = np.concatenate(rows) if rows else np.zeros((0, len(curves.x)))
+        lo, hi = _curve_levels(values)
+        self.curve_atlas.show_curves(values, lo, hi)
 
     def _update_heatmaps(self, snapshot, activations: list[str]) -> None:
         """Colour every heatmap tile with one look-up per column; one image for the whole graph."""
@@ -812,7 +885,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
                 py.append(col.ys[u])
                 sizes.append((max(2 * col.half + 0.2, 0.45) if col.kind != "strip" else 0.45)
                              + (0.12 if key == "write" else 0.0))
-                symbols.append("s" if col.kind == "heatmap" else "o")
+                symbols.append("s" if col.kind in _SQUARES else "o")
             nodes_item.setData(px, py, size=sizes, symbol=symbols, brush=None,
                                pen=pg.mkPen(colour, width=width, style=QtCore.Qt.PenStyle.DashLine if key == "read"
                                             else QtCore.Qt.PenStyle.SolidLine))
@@ -840,7 +913,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         elif node_item is not None:
             size = max(2 * col.half + 0.2, 0.45) if col.kind != "strip" else 0.45
             node_item.setData([col.x], [col.ys[sel.unit]], size=size,
-                              symbol="s" if col.kind == "heatmap" else "o")
+                              symbol="s" if col.kind in _SQUARES else "o")
 
     # -- selection and hover ----------------------------------------------------------------------
     def _complete(self, sel: Selection, snapshot=None) -> Selection | None:
@@ -915,7 +988,20 @@ class GraphPanel(Panel, QtWidgets.QWidget):
             text.setTextWidth(max(area.width() - 4, 80))
         label.updateTextPos()
         size = text.boundingRect().size()  # pixels: the label keeps its size as the view scales
-        x = pointer.x() + 14 if to_right else pointer.x() - 14 - size.width()
+        left_edge = right_edge = pointer.x()
+        beside_node = target.kind != "edge" and self._columns[target.column].kind != "strip"
+        if beside_node:  # beside the node, not over it (nor over its thumbnail)
+            col = self._columns[target.column]
+            left_edge = min(left_edge, self.view.mapViewToScene(QtCore.QPointF(col.x - col.half, 0.0)).x())
+            right_edge = max(right_edge, self.view.mapViewToScene(QtCore.QPointF(col.x + col.half, 0.0)).x())
+        room = {False: left_edge - HOVER_GAP - area.left() - 2, True: area.right() - 2 - right_edge - HOVER_GAP}
+        if beside_node and size.width() > room[to_right] and room[not to_right] > room[to_right]:
+            to_right = not to_right  # the other side has more room
+        if beside_node and size.width() > room[to_right] >= MIN_HOVER_WIDTH:
+            text.setTextWidth(room[to_right])  # wrapped to the room beside the node
+            label.updateTextPos()
+            size = text.boundingRect().size()
+        x = right_edge + HOVER_GAP if to_right else left_edge - HOVER_GAP - size.width()
         y = pointer.y() + 10 if downwards else pointer.y() - 10 - size.height()
         # … and wholly inside the view however long its text (else clipped at the panel's edge)
         x = max(area.left() + 2, min(x, area.right() - 2 - size.width()))
@@ -923,10 +1009,65 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         label.setAnchor((0.0, 0.0))
         label.setPos(self.view.mapSceneToView(QtCore.QPointF(x, y)))
         label.show()
+        self._show_preview(target, QtCore.QRectF(x, y, size.width(), size.height()), downwards, area,
+                           to_right, room[to_right])
         self._draw_marker(target if target.kind == "edge" else None, None, self._hover_edge)
+
+    def _show_preview(self, target: Selection, label: QtCore.QRectF, downwards: bool,
+                      area: QtCore.QRectF, to_right: bool, room: float) -> None:
+        """The hovered node's curve, larger, beside the hover label (below it when the label opens
+        downwards, else above it; else on the label's other side), on the label's side of the node
+        (``room`` pixels wide: narrower to fit it), wholly inside the view."""
+        preview = self.curve_preview
+        node = (target.column, target.unit)
+        snap = self._snapshot
+        if target.kind == "edge" or node not in self._curve_tiles or snap is None:
+            preview.hide()
+            return
+        curves = snap.node_curves
+        y = np.asarray(curves.columns[target.column][target.unit], dtype=float)
+        data = None
+        last = target.column == len(self._columns) - 1
+        if last:  # the output: its fitted curve over the data it is fitted to
+            X, T = (np.asarray(a, dtype=float) for a in snap.raw_train)
+            if X.ndim == 2 and X.shape[1] == 1 and T.ndim == 2 and target.unit < T.shape[1]:
+                step = max(1, len(X) // PREVIEW_DATA_POINTS)
+                data = (X[::step, 0], T[::step, target.unit])
+        name = snap.input_names[0] if snap.input_names else "x"
+        if target.column == 0:
+            title = tr("Input {name}").format(name=name)
+        elif last:
+            title = tr("Output {unit}: the fitted curve over {name}").format(unit=target.unit + 1, name=name)
+        else:
+            view = snap.layers[target.column - 1]
+            title = tr("Layer {layer}, unit {unit} ({activation}) over {name}").format(
+                layer=target.column, unit=target.unit + 1, activation=view.activation, name=name)
+        preview.show_curve(node, title, np.asarray(curves.x, dtype=float), y, data)
+        width, height = PREVIEW_SIZE
+        width = min(width, max(area.width() - 4, 120))
+        if room >= MIN_HOVER_WIDTH:
+            width = min(width, room)
+        height = min(height, max(area.height() - 4, 80))
+        preview.set_size(width, height)
+        x = label.left() if to_right else label.right() - width  # flush with the label, away from the node
+        x = max(area.left() + 2, min(x, area.right() - 2 - width))
+        below, above = label.bottom() + 4, label.top() - 4 - height
+        fits_below = below + height <= area.bottom() - 2
+        fits_above = above >= area.top() + 2
+        if (downwards and fits_below) or (fits_below and not fits_above):
+            top = below
+        elif fits_above:
+            top = above
+        else:  # a short view: beside the label, on whichever side has room
+            top = max(area.top() + 2, min(label.top(), area.bottom() - 2 - height))
+            x = label.right() + 4 if label.right() + 4 + width <= area.right() - 2 else label.left() - 4 - width
+            x = max(area.left() + 2, x)
+        preview.setPos(x, top)
+        preview.show()
 
     def _hide_hover(self) -> None:
         self._hover_label.hide()
+        self.curve_preview.hide()
         self.graphics_view.setToolTip("")
         _set_segments(self._hover_edge, [], [])
 
@@ -1053,6 +1194,212 @@ class _HeatmapAtlas(pg.GraphicsObject):
                 painter.drawImage(target, self._image.copy(source.toRect()))
             else:
                 painter.drawImage(target, self._image, source)
+
+
+def _curve_levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``values``: the lowest and highest value shown, zero always included (a dead
+    ReLU's zeros lie along the bottom of its square); a row of zeros (a dead unit) is drawn along
+    the bottom too, as from 0 to 1; non-finite values are left out."""
+    finite = np.where(np.isfinite(values), values, np.nan)
+    # with an initial value, a row of NaN gives ±inf rather than a warning
+    lo = np.fmin(np.nanmin(finite, axis=1, initial=np.inf), 0.0)
+    hi = np.fmax(np.nanmax(finite, axis=1, initial=-np.inf), 0.0)
+    lo = np.where(np.isfinite(lo), lo, 0.0)
+    hi = np.where(np.isfinite(hi), hi, 0.0)
+    flat = hi - lo <= 1e-12  # zero is in every range: only a row of zeros is flat
+    return lo, np.where(flat, lo + 1.0, hi)
+
+
+class _CurveAtlas(pg.GraphicsObject):
+    """Every node's curve over x (1-D data), each in its own square: white squares, a grey line
+    at zero and the curves as one path (``pg.arrayToQPath``, broken between squares and at
+    non-finite values), drawn with cosmetic pens so that they stay crisp at any zoom."""
+
+    def __init__(self):
+        super().__init__()
+        self._targets: list[QtCore.QRectF] = []
+        self._bounds = QtCore.QRectF()
+        self._points = np.zeros((0, 0, 2))  # (tiles, points, 2) view coordinates of each curve
+        self._path = QtGui.QPainterPath()
+        self._zero = QtGui.QPainterPath()
+        self._pen = pg.mkPen(CURVE_COLOUR, width=1.6)
+        self._zero_pen = pg.mkPen(GRID_LINE, width=1)
+        self._background = QtGui.QBrush(QtGui.QColor("white"))
+
+    def set_layout(self, rects: list[QtCore.QRectF]) -> None:
+        """Curve ``k`` fills ``rects[k]`` of the view."""
+        self.prepareGeometryChange()
+        self._targets = list(rects)
+        self._bounds = QtCore.QRectF()
+        for rect in rects:
+            self._bounds = self._bounds.united(rect)
+        self._points = np.zeros((0, 0, 2))
+        self._path = QtGui.QPainterPath()
+        self._zero = QtGui.QPainterPath()
+        self.update()
+
+    def show_curves(self, values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Draw row ``k`` of ``values`` (tiles, points) in tile ``k``, from ``lo[k]`` at the bottom
+        of its square to ``hi[k]`` at the top (less :data:`CURVE_MARGIN`)."""
+        tiles, count = values.shape
+        if tiles != len(self._targets) or count < 2:
+            return
+        left = np.array([r.left() for r in self._targets])[:, None]
+        bottom = np.array([r.top() for r in self._targets])[:, None]  # the view's y points up
+        width = np.array([r.width() for r in self._targets])[:, None]
+        height = np.array([r.height() for r in self._targets])[:, None]
+        inner = height * (1 - 2 * CURVE_MARGIN)
+        with np.errstate(all="ignore"):
+            t = (values - lo[:, None]) / (hi - lo)[:, None]
+            zero = (0.0 - lo) / (hi - lo)
+        xs = left + width * np.linspace(0.0, 1.0, count)[None, :]
+        ys = bottom + height * CURVE_MARGIN + inner * t
+        finite = np.isfinite(ys)
+        self._points = np.stack([xs, np.where(finite, ys, np.nan)], axis=-1)
+        # a segment joins two finite points of the same tile
+        connect = np.zeros((tiles, count), dtype=bool)
+        connect[:, :-1] = finite[:, :-1] & finite[:, 1:]
+        self._path = pg.arrayToQPath(xs.ravel(), np.where(finite, ys, bottom).ravel(), connect=connect.ravel())
+        zy = (bottom + height * CURVE_MARGIN + inner * zero[:, None]).ravel()
+        zx = np.column_stack([left.ravel(), (left + width).ravel()]).ravel()
+        self._zero = pg.arrayToQPath(zx, np.repeat(zy, 2), connect="pairs")
+        self.update()
+
+    def tile_points(self, tile: int) -> np.ndarray:
+        """(points, 2) where tile ``tile``'s curve is drawn (view coordinates)."""
+        return self._points[tile].copy() if tile < len(self._points) else np.zeros((0, 2))
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt override)
+        return self._bounds
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not self._targets:
+            return
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(self._background)
+        for rect in self._targets:
+            painter.drawRect(rect)
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        painter.setPen(self._zero_pen)
+        painter.drawPath(self._zero)
+        painter.setPen(self._pen)
+        painter.drawPath(self._path)
+
+
+class _CurvePreview(QtWidgets.QGraphicsObject):
+    """The hover's larger picture of one node's curve, in the scene's pixels: a title, the curve
+    over the data's x range with the ends of both axes numbered, the zero line, and for an output
+    the data points it is fitted to. What the pointer is over is no part of an exported figure."""
+
+    hover_readout = True
+
+    def __init__(self):
+        super().__init__()
+        self.node: tuple[int, int] | None = None
+        self._size = QtCore.QSizeF(*PREVIEW_SIZE)
+        self._title = ""
+        self._x = np.zeros(0)
+        self._y = np.zeros(0)
+        self._data: tuple[np.ndarray, np.ndarray] | None = None
+        self._font = _font(8)
+        self._title_font = _font(8, bold=True)
+
+    @property
+    def title(self) -> str:
+        """The preview's title: whose curve it is."""
+        return self._title
+
+    def show_curve(self, node, title: str, x: np.ndarray, y: np.ndarray, data=None) -> None:
+        self.node, self._title, self._x, self._y, self._data = node, title, x, y, data
+        self.update()
+
+    def set_size(self, width: float, height: float) -> None:
+        if (width, height) != (self._size.width(), self._size.height()):
+            self.prepareGeometryChange()
+            self._size = QtCore.QSizeF(width, height)
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt override)
+        return QtCore.QRectF(QtCore.QPointF(0, 0), self._size)
+
+    def plot_rect(self) -> QtCore.QRectF:
+        """The curve's area inside the preview (room left for the numbers of the axes)."""
+        metrics = QtGui.QFontMetricsF(self._font)
+        line = metrics.height()
+        labels = [self._number(v) for v in self._y_range()]
+        left = 6 + max(metrics.horizontalAdvance(text) for text in labels) + 4
+        top = 4 + QtGui.QFontMetricsF(self._title_font).height() + 4
+        bottom = self._size.height() - 4 - line - 2
+        return QtCore.QRectF(left, top, max(self._size.width() - left - 10, 10), max(bottom - top, 10))
+
+    def _y_range(self) -> tuple[float, float]:
+        values = [self._y] + ([self._data[1]] if self._data is not None else [])
+        lo, hi = _curve_levels(np.concatenate(values)[None, :])
+        return float(lo[0]), float(hi[0])
+
+    @staticmethod
+    def _number(value: float) -> str:
+        return format_significant(value, digits=3, missing=None)
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        box = self.boundingRect()
+        painter.setPen(pg.mkPen("#bdbdbd"))
+        painter.setBrush(QtGui.QColor(255, 255, 255, 245))
+        painter.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
+        painter.setPen(QtGui.QColor(TEXT))
+        painter.setFont(self._title_font)
+        metrics = QtGui.QFontMetricsF(self._title_font)
+        painter.drawText(QtCore.QRectF(6, 4, box.width() - 12, metrics.height()),
+                         int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter),
+                         metrics.elidedText(self._title, QtCore.Qt.TextElideMode.ElideRight, box.width() - 12))
+        if self._x.size < 2:
+            return
+        plot = self.plot_rect()
+        lo, hi = self._y_range()
+        x0, x1 = float(self._x[0]), float(self._x[-1])
+        span = x1 - x0 if x1 > x0 else 1.0
+
+        def px(x):
+            return plot.left() + (np.asarray(x) - x0) / span * plot.width()
+
+        def py(y):
+            return plot.bottom() - (np.asarray(y) - lo) / (hi - lo) * plot.height()
+
+        painter.setPen(pg.mkPen(GRID_LINE, width=1))
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        painter.drawRect(plot)
+        zero = float(py(0.0))
+        painter.drawLine(QtCore.QPointF(plot.left(), zero), QtCore.QPointF(plot.right(), zero))
+        if self._data is not None:
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            painter.setBrush(QtGui.QColor(_GREY))
+            dx, dy = px(self._data[0]), py(self._data[1])
+            for a, b in zip(dx.tolist(), dy.tolist()):
+                if math.isfinite(a) and math.isfinite(b):
+                    painter.drawEllipse(QtCore.QPointF(a, b), 1.6, 1.6)
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        finite = np.isfinite(self._y)
+        if finite.any():
+            painter.setPen(pg.mkPen(CURVE_COLOUR, width=2))
+            connect = np.zeros(self._y.size, dtype=bool)
+            connect[:-1] = finite[:-1] & finite[1:]
+            painter.drawPath(pg.arrayToQPath(px(self._x), np.where(finite, py(self._y), plot.bottom()),
+                                             connect=connect))
+        painter.setPen(QtGui.QColor(TEXT))
+        painter.setFont(self._font)
+        metrics = QtGui.QFontMetricsF(self._font)
+        line = metrics.height()
+        right = int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        painter.drawText(QtCore.QRectF(2, plot.top() - line / 2, plot.left() - 6, line), right, self._number(hi))
+        painter.drawText(QtCore.QRectF(2, plot.bottom() - line / 2, plot.left() - 6, line), right, self._number(lo))
+        below = plot.bottom() + 2
+        painter.drawText(QtCore.QRectF(plot.left() - 40, below, 80, line),
+                         int(QtCore.Qt.AlignmentFlag.AlignHCenter | QtCore.Qt.AlignmentFlag.AlignTop),
+                         self._number(x0))
+        painter.drawText(QtCore.QRectF(plot.right() - 40, below, 80, line),
+                         int(QtCore.Qt.AlignmentFlag.AlignHCenter | QtCore.Qt.AlignmentFlag.AlignTop),
+                         self._number(x1))
 
 
 class _EdgeLayer(pg.GraphicsObject):

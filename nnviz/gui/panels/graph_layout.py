@@ -46,7 +46,7 @@ def diagram_height(sizes: list[int]) -> float:
 class Column:
     """Where one column's units sit in the scene, and how they are drawn."""
 
-    kind: str  # "heatmap" | "dot" | "strip"
+    kind: str  # "heatmap" | "curve" | "dot" | "strip"
     units: int
     x: float
     ys: np.ndarray  # centre of each unit, top (unit 0) to bottom
@@ -96,9 +96,11 @@ class DrawnEdges:
 
 # -- layout ----------------------------------------------------------------------------------------
 def layout_columns(sizes: list[int], titles: list[str], has_bias: list[bool], planar: bool,
-                   aspect: float | None = None, min_spacing: float = MIN_SPACING) -> list[Column]:
+                   aspect: float | None = None, min_spacing: float = MIN_SPACING,
+                   curves: bool = False) -> list[Column]:
     """One :class:`Column` per entry of ``sizes`` (the inputs, then each layer's units), left to
-    right; ``planar`` data (2-D inputs) draws small columns as heatmaps, else as dots.
+    right; ``planar`` data (2-D inputs) draws small columns as heatmaps, ``curves`` (1-D inputs)
+    as squares of the same size with each node's curve over x, else as dots.
 
     ``aspect`` (the view's width over its height, in pixels) spaces the columns so that the graph
     fills the view's width and height alike: a deep network then keeps its nodes large instead of
@@ -115,7 +117,8 @@ def layout_columns(sizes: list[int], titles: list[str], has_bias: list[bool], pl
     for c, (n, title, bias) in enumerate(zip(sizes, titles, has_bias)):
         if n <= HEATMAP_MAX_UNITS:
             pitch = 1.0
-            kind, half = ("heatmap", HEAT_SIZE / 2) if planar else ("dot", DOT_SIZE / 2)
+            kind, half = ("heatmap", HEAT_SIZE / 2) if planar else ("curve", HEAT_SIZE / 2) if curves \
+                else ("dot", DOT_SIZE / 2)
             left = half
         else:
             pitch = height / n
