@@ -29,10 +29,12 @@ def main() -> None:
 
     from nnviz.gui.app import create_application
     from nnviz.gui.main_window import MainWindow
+    from nnviz.gui.welcome import DISMISSED_KEY
 
     app = create_application([])
     settings = QtCore.QSettings(str(Path(QtCore.QDir.tempPath()) / "nnviz-screenshots.ini"),
                                 QtCore.QSettings.Format.IniFormat)
+    settings.setValue(DISMISSED_KEY, True)  # the pictures show the window, not its first-run welcome
     window = MainWindow(settings=settings)
     window.resize(1600, 1000)
     window.show()

@@ -38,6 +38,7 @@ def main(argv=None) -> None:
 
     from nnviz.gui.app import create_application
     from nnviz.gui.main_window import MainWindow
+    from nnviz.gui.welcome import DISMISSED_KEY
 
     app = create_application([])
     if args.dark:
@@ -47,6 +48,7 @@ def main(argv=None) -> None:
     settings = QtCore.QSettings(str(Path(QtCore.QDir.tempPath()) / "nnviz-lesson-screenshots.ini"),
                                 QtCore.QSettings.Format.IniFormat)
     settings.clear()
+    settings.setValue(DISMISSED_KEY, True)  # the pictures show the window, not its first-run welcome
     window = MainWindow(settings=settings)
     window.resize(1600, 1000)
     window.show()
