@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from nnviz import __version__
 from nnviz.gui.accessibility import name_controls, visible_text
 from nnviz.gui.app import application_icon, resource_file
+from nnviz.gui.i18n import tr
 
 #: the README's copy shipped as package data (tests/gui/test_help.py keeps it equal to README.md)
 MANUAL = ("docs", "README.md")
@@ -50,11 +51,11 @@ def _close_buttons(dialog: QtWidgets.QDialog) -> QtWidgets.QDialogButtonBox:
 
 def shortcuts_dialog(window: QtWidgets.QWidget) -> QtWidgets.QDialog:
     """A table of :func:`shortcut_rows`."""
-    dialog = _dialog(window, "Keyboard shortcuts", "shortcuts_dialog")
+    dialog = _dialog(window, tr("Keyboard shortcuts"), "shortcuts_dialog")
     rows = shortcut_rows(window)
     table = QtWidgets.QTableWidget(len(rows), 2)
-    table.setAccessibleName("Keyboard shortcuts")
-    table.setHorizontalHeaderLabels(["Action", "Keys"])
+    table.setAccessibleName(tr("Keyboard shortcuts"))
+    table.setHorizontalHeaderLabels([tr("Action"), tr("Keys")])
     table.verticalHeader().hide()
     table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
@@ -73,9 +74,9 @@ def shortcuts_dialog(window: QtWidgets.QWidget) -> QtWidgets.QDialog:
 def lessons_dialog(window, lessons: list, open_lesson) -> QtWidgets.QDialog:
     """The shipped lessons (``lessons``: :class:`nnviz.core.examples.Example`), each with its
     description; Open (or a double click) calls ``open_lesson(key)`` and closes the dialog."""
-    dialog = _dialog(window, "Lessons", "lessons_dialog")
+    dialog = _dialog(window, tr("Lessons"), "lessons_dialog")
     listing = QtWidgets.QListWidget()
-    listing.setAccessibleName("Lessons")
+    listing.setAccessibleName(tr("Lessons"))
     listing.setWordWrap(True)
     for lesson in lessons:
         item = QtWidgets.QListWidgetItem(lesson.name)
@@ -87,7 +88,7 @@ def lessons_dialog(window, lessons: list, open_lesson) -> QtWidgets.QDialog:
     about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     about.setMinimumHeight(about.fontMetrics().lineSpacing() * 4)
     buttons = _close_buttons(dialog)
-    open_button = buttons.addButton("Open", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+    open_button = buttons.addButton(tr("Open"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
 
     def show_description():
         item = listing.currentItem()
@@ -104,8 +105,8 @@ def lessons_dialog(window, lessons: list, open_lesson) -> QtWidgets.QDialog:
     listing.itemActivated.connect(accept)
     buttons.accepted.connect(accept)
     layout = dialog.layout()
-    intro = QtWidgets.QLabel("The lessons, exercises and examples that ship with nnviz (also in the Examples "
-                             "menu); lessons open in step-through mode, exercises ask you to fix a network:")
+    intro = QtWidgets.QLabel(tr("The lessons, exercises and examples that ship with nnviz (also in the Examples "
+                                "menu); lessons open in step-through mode, exercises ask you to fix a network:"))
     intro.setWordWrap(True)
     layout.insertWidget(0, intro)
     layout.insertWidget(1, listing, 1)
@@ -211,9 +212,9 @@ def follow_link(browser: QtWidgets.QTextBrowser, url: QtCore.QUrl) -> None:
 def manual_dialog(window) -> QtWidgets.QDialog:
     """The manual in a text browser: its links to its own headings scroll there, the others open
     in the person's browser (see :func:`follow_link`)."""
-    dialog = _dialog(window, "nnviz manual", "manual_dialog")
+    dialog = _dialog(window, tr("nnviz manual"), "manual_dialog")
     browser = QtWidgets.QTextBrowser()
-    browser.setAccessibleName("Manual")
+    browser.setAccessibleName(tr("Manual"))
     # every link handled here: Qt would look a relative one up as a page of its own and go blank
     browser.setOpenLinks(False)
     browser.anchorClicked.connect(lambda url: follow_link(browser, url))
@@ -232,14 +233,14 @@ def about_text() -> str:
 
     python = ".".join(str(n) for n in sys.version_info[:3])
     return (f"<h3>nnviz {__version__}</h3>"
-            "<p>See a neural network learn, one number at a time.</p>"
+            f"<p>{tr('See a neural network learn, one number at a time.')}</p>"
             f"<p>{LICENSE_NAME} · {COPYRIGHT}<br><a href='{HOMEPAGE}'>{HOMEPAGE}</a></p>"
             f"<p>Qt {QtCore.qVersion()} · PySide6 {PySide6.__version__} · Python {python}</p>")
 
 
 def about_dialog(window) -> QtWidgets.QDialog:
     """About nnviz: the icon beside :func:`about_text`."""
-    dialog = _dialog(window, "About nnviz", "about_dialog")
+    dialog = _dialog(window, tr("About nnviz"), "about_dialog")
     row = QtWidgets.QHBoxLayout()
     icon = QtWidgets.QLabel()
     icon.setObjectName("about_icon")
