@@ -29,9 +29,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.numbers import MISSING, format_percent, format_significant
 from nnviz.core.stats import PERCENTILES
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.facts import output_range, saturation_band, weighted
-from nnviz.gui.i18n import tr
 from nnviz.gui.panels.loss import snapped_range, step_bound, step_list
 from nnviz.gui.style import POSITIVE, TEXT, diverging_colormap, diverging_lut, readable
 

@@ -23,13 +23,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import EXPLODING, VANISHING
-from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.i18n import tr
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import SELECTED

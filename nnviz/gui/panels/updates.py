@@ -21,13 +21,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import UPDATE_RATIO_BAND
-from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.i18n import tr
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.gradients import (
     TOO_LARGE,

@@ -27,6 +27,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from nnviz.core.images import IMAGE_SIDES, image_side  # input widths that are square pictures
 from nnviz.core.numbers import format_significant
 from nnviz.core.stats import histogram
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.activations import (
     SegmentsLine,
     count_top,
@@ -40,7 +41,6 @@ from nnviz.gui.panels.activations import (
 )
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import weighted
-from nnviz.gui.i18n import tr
 from nnviz.gui.panels.loss import snapped_range
 from nnviz.gui.style import POSITIVE, TEXT, diverging_lut
 
