@@ -471,7 +471,8 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         snap = self._snapshot
         if snap is None or not snap.layers:
             return tr("Activations")
-        view = {"histogram": tr("histogram"), "heatmap": tr("neurons × samples"), "time": tr("over time")}[self.view_name]
+        view = {"histogram": tr("histogram"), "heatmap": tr("neurons × samples"),
+                "time": tr("over time")}[self.view_name]
         return tr("Activations — {layer} ({view})").format(layer=layer_label(snap, self._layer), view=view)
 
     def export_table(self) -> tuple[list[str], list[list]]:

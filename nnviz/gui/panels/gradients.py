@@ -340,7 +340,8 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
                if any(is_bias(p) for _, p in self._tensors) else "")
         key += (colored_html(TOO_SMALL, "┄ " + tr("vanishing &lt; {value}").format(value=format_magnitude(VANISHING)))
                 + " &nbsp;"
-                + colored_html(TOO_LARGE, "┄ " + tr("exploding &gt; {value}").format(value=format_magnitude(EXPLODING))))
+                + colored_html(TOO_LARGE,
+                               "┄ " + tr("exploding &gt; {value}").format(value=format_magnitude(EXPLODING))))
         self.legend.setText(legend_html(labels, self._layer_colors, key))
         if self._tensors:
             self.bar_plot.setXRange(self._x[0] - 0.7, self._x[-1] + 0.7, padding=0)

@@ -360,7 +360,8 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             tip = (tr("layers[{index}]: {type}, activation {activation}. "
                       "Mean activation {mean}, std {std} on the probe batch.").format(
                           index=h.index, type=h.type, activation=h.activation, mean=f"{h.mean:.4g}", std=f"{h.std:.4g}")
-                   + ("\n" + tr("A red cell in this row, or the line above the table, marks a problem.") if sick else "")
+                   + ("\n" + tr("A red cell in this row, or the line above the table, marks a problem.")
+                      if sick else "")
                    + "\n" + tr("Click to open the layer's activations."))
             title = layer_title(snapshot, h, compact=self.compact)
             changed |= self._set_item(name, title, sick_color if sick else sound_color, tip)

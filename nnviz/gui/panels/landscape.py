@@ -287,7 +287,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.log_box.setToolTip(tr("Colour and plot the loss on a log scale"))
         self.log_box.toggled.connect(self._draw_result)
         self.compute_button = QtWidgets.QPushButton(tr("Compute"))
-        self.compute_button.setToolTip(tr("Compute the loss around the current weights (on a copy, off the GUI thread)"))
+        self.compute_button.setToolTip(tr("Compute the loss around the current weights (on a copy, off the GUI "
+                                          "thread)"))
         self.compute_button.clicked.connect(lambda: self.compute())  # not clicked(checked) as wait_for_path
         self.progress_bar = QtWidgets.QProgressBar()
         self.progress_bar.setAccessibleName(tr("Progress"))
@@ -368,7 +369,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             return pair
 
         self.seed_pair = labelled(tr("Seed"), self.seed_box)
-        self.first_pair, self.second_pair = labelled(tr("First"), self.first_box), labelled(tr("Second"), self.second_box)
+        self.first_pair = labelled(tr("First"), self.first_box)
+        self.second_pair = labelled(tr("Second"), self.second_box)
         self.progress_bar.setFixedWidth(120)
         # the controls wrap onto more lines in a narrow dock rather than widen it
         controls = FlowLayout(spacing=6)
@@ -588,8 +590,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.color_bar.show()
         self.current_item.setData([0.0], [0.0])
         labels = land.directions.labels
-        self.map_plot.setLabel("bottom", labels[0])
-        self.map_plot.setLabel("left", labels[1])
+        self.map_plot.setLabel("bottom", tr(labels[0]))  # "direction 1", or a parameter (kept as it is)
+        self.map_plot.setLabel("left", tr(labels[1]))
         self.map_plot.setRange(xRange=(land.a[0], land.a[-1]), yRange=(land.b[0], land.b[-1]), padding=0.02)
         line = result.line
         if line is None:
@@ -680,13 +682,15 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
                                 "choose the directions and press Compute."))
         else:
             land = result.landscape
-            parts.append(tr("At step {step}, {rows}, along {directions}: the loss is {loss} at the weights (★).").format(
+            parts.append(tr("At step {step}, {rows}, along {directions}: the loss is {loss} at the weights "
+                            "(★).").format(
                 step=f"{result.step:,}", rows=tr(result.note), directions=tr(land.directions.describe()),
                 loss=format_significant(land.centre, 4, missing=None)))
             if snapshot is not None and not _same_model(self._computed_from, snapshot):
-                stale = (tr("Computed at step {step}; the model is at step {now} now: Compute again to see it as it is.")
-                         if snapshot.run == self._computed_from.run else
-                         tr("Computed at step {step}; the model is at a new run now: Compute again to see it as it is."))
+                stale = (tr("Computed at step {step}; the model is at step {now} now: Compute again to see it as "
+                            "it is.") if snapshot.run == self._computed_from.run else
+                         tr("Computed at step {step}; the model is at a new run now: Compute again to see it as "
+                            "it is."))
                 stale = stale.format(step=f"{result.step:,}", now=f"{snapshot.step:,}")
                 parts.append(f"<span style='color:{_STALE_COLOR}'>{stale}</span>")
         self.note.setText(" ".join(parts))
@@ -712,7 +716,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             self.readout.setText(" ")
             return
         self.readout.setText(tr("a = {a}, b = {b}: loss {loss}").format(
-            a=f"{land.a[j]:.3g}", b=f"{land.b[i]:.3g}", loss=format_significant(float(land.loss[i, j]), 4, missing=None)))
+            a=f"{land.a[j]:.3g}", b=f"{land.b[i]:.3g}",
+            loss=format_significant(float(land.loss[i, j]), 4, missing=None)))
 
     # -- export -----------------------------------------------------------------------------------
     def export_widget(self) -> QtWidgets.QWidget:

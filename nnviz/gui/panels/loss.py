@@ -546,8 +546,9 @@ class LossPanel(Panel, QtWidgets.QWidget):
             self._step_digits = digits
             widest = tr("step {step} of {last}").format(step="8" * digits, last="8" * digits)
             self.timeline_step.setMinimumWidth(QtGui.QFontMetrics(self.timeline_step.font()).horizontalAdvance(widest))
-        self.timeline_step.setText(tr("step {step} of {last}").format(step=f"{self._viewed:,}", last=f"{self._live_step:,}")
-                                   if past else tr("now"))
+        self.timeline_step.setText(
+            tr("step {step} of {last}").format(step=f"{self._viewed:,}", last=f"{self._live_step:,}") if past
+            else tr("now"))
         self.live_button.setEnabled(past)
         self.branch_button.setEnabled(past)
         self.timeline_slider.setEnabled(self._live_step > self._timeline_start)
@@ -615,7 +616,8 @@ class LossPanel(Panel, QtWidgets.QWidget):
                 parts.append("<b>" + tr("step {step}").format(step=f"{at:,}") + "</b>")
             evals = [_span(TRAIN_COLOR, tr("train loss {value}").format(value=format_significant(h["train_loss"][j])))]
             if self._has_test:
-                evals.append(_span(TEST_COLOR, tr("test loss {value}").format(value=format_significant(h["test_loss"][j]))))
+                test_loss = tr("test loss {value}").format(value=format_significant(h["test_loss"][j]))
+                evals.append(_span(TEST_COLOR, test_loss))
             if self._task == "classification":
                 acc = tr("acc {value}%").format(value=format_significant(100 * h["train_accuracy"][j]))
                 if self._has_test:
