@@ -336,7 +336,8 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             self.line_plot.addItem(item)
             self.lines[tensor_label(i, n, p)] = item
         labels = [layer_label(i, n) for i in range(n)]
-        key = (f"━ {tr('weight')} &nbsp;▨ ┄ {tr('bias')} &nbsp;&nbsp;"
+        weight, bias = tr("weight"), tr("bias")
+        key = (f"━ {weight} &nbsp;▨ ┄ {bias} &nbsp;&nbsp;"
                if any(is_bias(p) for _, p in self._tensors) else "")
         key += (colored_html(TOO_SMALL, "┄ " + tr("vanishing &lt; {value}").format(value=format_magnitude(VANISHING)))
                 + " &nbsp;"

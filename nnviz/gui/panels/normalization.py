@@ -121,9 +121,9 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
             for bars in items:
                 plot.addItem(bars)
             plot.getPlotItem().addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen(GRID_LINE)), ignoreBounds=True)
+        batch, running = tr("probe batch (training mode)"), tr("running (evaluation mode)")
         self.legend = QtWidgets.QLabel(  # a line of text, not a pg legend over the bars
-            f"{_swatch(BATCH_COLOR, tr('probe batch (training mode)'))}&nbsp;&nbsp;&nbsp;"
-            f"{_swatch(RUNNING_COLOR, tr('running (evaluation mode)'))}")
+            f"{_swatch(BATCH_COLOR, batch)}&nbsp;&nbsp;&nbsp;{_swatch(RUNNING_COLOR, running)}")
         self.legend.setToolTip(tr("The probe batch's mean and (biased) variance of the layer's input, beside the "
                                   "running estimates kept during training."))
         self.batchnorm_text = QtWidgets.QLabel(tr(BATCHNORM_TEXT))
@@ -312,8 +312,9 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         p, scale, mask = float(drop["p"]), float(drop["scale"]), drop["mask"]
         self.dropout_text.setText(dropout_text(p, scale))
         kept = tr("kept (× {scale})").format(scale=f"{scale:.4g}")
+        dropped_text = tr("dropped (0)")
         self.mask_legend.setText(f"{_swatch(POSITIVE, kept)}&nbsp;&nbsp;&nbsp;"
-                                 f'<span style="color:#9e9e9e">□</span> {tr("dropped (0)")}')
+                                 f'<span style="color:#9e9e9e">□</span> {dropped_text}')
         if mask is None:
             self.mask_image.clear()
             self._mask_shape = None
