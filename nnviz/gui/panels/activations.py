@@ -29,6 +29,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.numbers import MISSING, format_percent, format_significant
 from nnviz.core.stats import PERCENTILES
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.facts import output_range, saturation_band, weighted
 from nnviz.gui.panels.loss import snapped_range, step_bound, step_list
@@ -62,7 +63,8 @@ def flag(value: float | None) -> str | None:
 def layer_label(snapshot, index: int) -> str:
     """"Hidden layer 1 · dense tanh", "Output layer · dense sigmoid" (numbered as in the sidebar)."""
     view = snapshot.layers[index]
-    name = "Output layer" if index == len(snapshot.layers) - 1 else f"Hidden layer {index + 1}"
+    name = (tr("Output layer") if index == len(snapshot.layers) - 1
+            else tr("Hidden layer {number}").format(number=index + 1))
     kind = view.type if view.activation == "identity" and not weighted(view.type) \
         else f"{view.type} {view.activation}"
     return f"{name} · {kind}"
@@ -195,7 +197,7 @@ def lay_out_layer_panel(panel: QtWidgets.QWidget, layer_combo, info_line, tabs) 
     """A per-layer panel's layout: the layer chooser on top, a line of figures, then the tabs."""
     top = QtWidgets.QHBoxLayout()
     top.setContentsMargins(6, 4, 6, 0)
-    label = QtWidgets.QLabel("Layer")
+    label = QtWidgets.QLabel(tr("Layer"))
     label.setBuddy(layer_combo)
     top.addWidget(label)
     top.addWidget(layer_combo)
@@ -299,13 +301,13 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
 
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self._build_histogram(), "Histogram")
-        self.tabs.addTab(self._build_heatmap(), "Neurons × samples")
-        self.tabs.addTab(self._build_time(), "Over time")
-        self.tabs.setTabToolTip(0, "How the selected layer's activations on the probe batch are spread")
-        self.tabs.setTabToolTip(1, "Every activation of the selected layer: one row per unit, one column "
-                                   "per probe sample")
-        self.tabs.setTabToolTip(2, "The selected layer's activation percentiles at each evaluation")
+        self.tabs.addTab(self._build_histogram(), tr("Histogram"))
+        self.tabs.addTab(self._build_heatmap(), tr("Neurons × samples"))
+        self.tabs.addTab(self._build_time(), tr("Over time"))
+        self.tabs.setTabToolTip(0, tr("How the selected layer's activations on the probe batch are spread"))
+        self.tabs.setTabToolTip(1, tr("Every activation of the selected layer: one row per unit, one column "
+                                      "per probe sample"))
+        self.tabs.setTabToolTip(2, tr("The selected layer's activation percentiles at each evaluation"))
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         lay_out_layer_panel(self, self.layer_combo, self.stats_line, self.tabs)
@@ -314,7 +316,7 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
     def _build_histogram(self) -> QtWidgets.QWidget:
         self.histogram_view = pg.GraphicsLayoutWidget()
         self.histogram_view.ci.setContentsMargins(2, 2, 8, 2)
-        self.histogram_plot = make_plot("count", "activation", integer=("left",))
+        self.histogram_plot = make_plot(tr("count"), tr("activation"), integer=("left",))
         self.histogram_plot.showGrid(y=True, alpha=0.25)
         self.histogram_plot.getViewBox().disableAutoRange()  # ranges: _draw_histogram
         follow_ranges(self.histogram_plot)
@@ -330,8 +332,8 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
             self.threshold_lines.append(line)
 
         self.layer_table = QtWidgets.QTableWidget(0, 5)
-        self.layer_table.setAccessibleName("Layers")
-        self.layer_table.setHorizontalHeaderLabels(["layer", "mean", "std", "saturated", "dead"])
+        self.layer_table.setAccessibleName(tr("Layers"))
+        self.layer_table.setHorizontalHeaderLabels([tr("layer"), tr("mean"), tr("std"), tr("saturated"), tr("dead")])
         self.layer_table.verticalHeader().hide()
         self.layer_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 4)
         self.layer_table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -340,7 +342,7 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         self.layer_table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
         self.layer_table.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.layer_table.setShowGrid(False)
-        self.layer_table.setToolTip("Every layer on the probe batch; click a row to show that layer")
+        self.layer_table.setToolTip(tr("Every layer on the probe batch; click a row to show that layer"))
         header = self.layer_table.horizontalHeader()
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
@@ -363,7 +365,7 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
     def _build_heatmap(self) -> QtWidgets.QWidget:
         self.heatmap_view = pg.GraphicsLayoutWidget()
         self.heatmap_view.ci.setContentsMargins(2, 8, 2, 8)  # room for the colour bar's end labels
-        self.heatmap_plot = make_plot("unit", "probe sample", counted=("left", "bottom"))
+        self.heatmap_plot = make_plot(tr("unit"), tr("probe sample"), counted=("left", "bottom"))
         self.heatmap_plot.getViewBox().invertY(True)  # unit 1 at the top, as a matrix is read
         self.heatmap_plot.getViewBox().disableAutoRange()
         follow_ranges(self.heatmap_plot)
@@ -379,11 +381,11 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         self.time_view = pg.GraphicsLayoutWidget()
         self.time_view.ci.setContentsMargins(2, 2, 8, 2)
         self.time_view.ci.setSpacing(0)
-        self.time_plot = make_plot("activation", "step")
+        self.time_plot = make_plot(tr("activation"), tr("step"))
         self.time_plot.showGrid(x=True, y=True, alpha=0.25)
         self.time_plot.getAxis("bottom").showLabel(False)
         self.time_plot.getAxis("bottom").setStyle(showValues=False)
-        self.share_plot = make_plot("share", "step")
+        self.share_plot = make_plot(tr("share"), tr("step"))
         self.share_plot.showGrid(x=True, y=True, alpha=0.25)
         self.share_plot.setXLink(self.time_plot)
         self.share_plot.getViewBox().setMouseEnabled(y=False)
@@ -468,9 +470,10 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
         self.catch_up()
         snap = self._snapshot
         if snap is None or not snap.layers:
-            return "Activations"
-        view = {"histogram": "histogram", "heatmap": "neurons × samples", "time": "over time"}[self.view_name]
-        return f"Activations — {layer_label(snap, self._layer)} ({view})"
+            return tr("Activations")
+        view = {"histogram": tr("histogram"), "heatmap": tr("neurons × samples"),
+                "time": tr("over time")}[self.view_name]
+        return tr("Activations — {layer} ({view})").format(layer=layer_label(snap, self._layer), view=view)
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The numbers of the view in front, for the selected layer (``layer_index`` 0-based, as
@@ -551,8 +554,8 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
             table.setRowCount(len(labels))
             right = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
             for row, label in enumerate(labels):
-                name, kind = label.split(" · ", 1)
-                short = "output" if name == "Output layer" else name.replace("Hidden layer ", "")
+                kind = label.split(" · ", 1)[1]
+                short = tr("output") if row == len(labels) - 1 else str(row + 1)
                 table.setItem(row, 0, QtWidgets.QTableWidgetItem(f"{short} · {kind}"))
                 for column in range(1, 5):
                     item = QtWidgets.QTableWidgetItem("")
@@ -594,16 +597,17 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
     def _draw_stats_line(self, snap) -> None:
         h = self._health(self._layer)
         view = snap.layers[self._layer]
-        head = f"{view.units} units × {view.a.shape[0]} probe samples"
+        head = tr("{units} units × {samples} probe samples").format(units=view.units, samples=view.a.shape[0])
         if h is None:
             self.stats_line.set_segments([(head, None, False)])
             return
-        segments = [(head + "   ", None, False), (f"mean {format_significant(h.mean)}", None, False),
-                    (" · ", None, False), (f"std {format_significant(h.std)}", None, False)]
-        for name, value in (("saturated", h.saturated), ("dead", h.dead)):
+        segments = [(head + "   ", None, False),
+                    (tr("mean {value}").format(value=format_significant(h.mean)), None, False),
+                    (" · ", None, False), (tr("std {value}").format(value=format_significant(h.std)), None, False)]
+        for text, value in ((tr("saturated {value}"), h.saturated), (tr("dead {value}"), h.dead)):
             level = flag(value)
-            segments += [(" · ", None, False),
-                         (f"{name} {format_percent(value)}", FLAG_COLORS[level] if level else None, level is not None)]
+            segments += [(" · ", None, False), (text.format(value=format_percent(value)),
+                                                FLAG_COLORS[level] if level else None, level is not None)]
         self.stats_line.set_segments(segments)
 
     def _draw_histogram(self, snap) -> None:
@@ -657,13 +661,13 @@ class ActivationsPanel(Panel, QtWidgets.QWidget):
             self._time_legend_key = key
             legend = self.time_legend
             legend.clear()
-            legend.addItem(self.band_curves["p50"], "median")
+            legend.addItem(self.band_curves["p50"], tr("median"))
             legend.addItem(_BandSample(self.inner_band), "25–75%")
             legend.addItem(_BandSample(self.outer_band), "5–95%")
             if key[0]:
-                legend.addItem(self.saturated_curve, "saturated")
+                legend.addItem(self.saturated_curve, tr("saturated"))
             if key[1]:
-                legend.addItem(self.dead_curve, "dead")
+                legend.addItem(self.dead_curve, tr("dead"))
         activation = snap.layers[i].activation
         for line, pos in zip(self.time_threshold_lines, saturation_band(activation) or (None, None)):
             line.setVisible(pos is not None)

@@ -14,12 +14,13 @@ def show_alone(make_panel, title: str, snapshot=None, size=(700, 500), prepare=N
     ``demo_snapshot()``); ``prepare(panel)`` runs after the snapshot is shown (to pick a layer or a
     view). With ``save``, write a PNG and quit. Returns the exit status."""
     from nnviz.gui.app import create_application
+    from nnviz.gui.i18n import tr
 
     app = create_application()
     if snapshot is None:
         snapshot = make_panel.demo_snapshot()
     panel = make_panel()  # after the QApplication: a widget needs one
-    panel.setWindowTitle(f"nnviz — {title}")
+    panel.setWindowTitle(f"nnviz — {tr(title)}")
     panel.resize(*size)
     panel.show()
     start = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.layers import LAYERS
+from nnviz.gui.i18n import tr
 
 
 def output_range(activation: str) -> tuple[float, float] | None:
@@ -29,5 +30,5 @@ def weighted(layer_type: str) -> bool:
 
 
 def layer_title(layer_type: str) -> str:
-    """How people write the layer type ("Dense", "BatchNorm")."""
-    return getattr(LAYERS.get(layer_type), "title", "") or layer_type.title()
+    """How people write the layer type ("Dense", "BatchNorm"), in the interface's language."""
+    return tr(getattr(LAYERS.get(layer_type), "title", "") or layer_type.title())

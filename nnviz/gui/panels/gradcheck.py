@@ -24,9 +24,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from nnviz.core.gradcheck import AGREE, AGREES, CHECK, DISAGREE, DISAGREES, GradientCheck, entry_count, verdict, worst
 from nnviz.core.numbers import format_significant
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.health import BAD, NA, OK, STATE_COLORS, WARN
 from nnviz.gui.style import TEXT, muted_text, palette_style
@@ -42,26 +44,37 @@ MAX_ROWS = 2000  # the table shows at most this many entries (a 784-128-10 netwo
 ROW_HEIGHT = 22
 
 PARAMETER, ANALYTIC, NUMERICAL, DIFFERENCE, ERROR = range(5)
-HEADERS = ("Parameter θ", "Analytic\ndL/dθ", "Numerical\n(central difference)", "|Difference|", "Relative\nerror")
+# the column titles and their tips, marked for translation (tr() where shown)
+HEADERS = (QT_TRANSLATE_NOOP("", "Parameter θ"), QT_TRANSLATE_NOOP("", "Analytic\ndL/dθ"),
+           QT_TRANSLATE_NOOP("", "Numerical\n(central difference)"), QT_TRANSLATE_NOOP("", "|Difference|"),
+           QT_TRANSLATE_NOOP("", "Relative\nerror"))
 HEADER_TIPS = (
-    "The scalar parameter θ: the tensor's name and the entry's index, counted from 1 (unit, input for a\n"
-    "weight); hover for its document path. Sorting by this column restores the network's order.",
-    "dL/dθ from the backward pass, on this batch. Hover a number for its full value.",
-    "(L(θ + ε) − L(θ − ε)) / 2ε, every other parameter held fixed, on the same batch with the same\n"
-    "dropout mask. Hover a number for its full value.",
-    "|analytic − numerical|.",
-    "|analytic − numerical| / max(|analytic| + |numerical|, floor). Green below 1e-7 (the backward\n"
-    "pass agrees), amber up to 1e-4 (a kink such as ReLU's at 0, or rounding noise in a tiny gradient,\n"
-    "can explain it), red above (the backward pass is wrong). Hover a number for its full value.",
+    QT_TRANSLATE_NOOP("", "The scalar parameter θ: the tensor's name and the entry's index, counted from 1 (unit, "
+                          "input for a\nweight); hover for its document path. Sorting by this column restores the "
+                          "network's order."),
+    QT_TRANSLATE_NOOP("", "dL/dθ from the backward pass, on this batch. Hover a number for its full value."),
+    QT_TRANSLATE_NOOP("", "(L(θ + ε) − L(θ − ε)) / 2ε, every other parameter held fixed, on the same batch with the "
+                          "same\ndropout mask. Hover a number for its full value."),
+    "|analytic − numerical|.",  # a formula: not translated
+    QT_TRANSLATE_NOOP("", "|analytic − numerical| / max(|analytic| + |numerical|, floor). Green below 1e-7 (the "
+                          "backward\npass agrees), amber up to 1e-4 (a kink such as ReLU's at 0, or rounding noise in "
+                          "a tiny gradient,\ncan explain it), red above (the backward pass is wrong). Hover a number "
+                          "for its full value."),
 )
 #: the verdict's band colour (text, background) and its sentence
 VERDICT_STATES = {AGREES: OK, CHECK: WARN, DISAGREES: BAD}
-VERDICT_TEXTS = {
-    AGREES: f"below {decade(AGREE)}: the backward pass agrees with central differences",
-    CHECK: f"between {decade(AGREE)} and {decade(DISAGREE)}: look closer — rounding noise where the gradient "
-           "is small, or a kink (such as ReLU's at 0) if the network has one, can explain it",
-    DISAGREES: f"above {decade(DISAGREE)}: the backward pass and central differences disagree",
-}
+
+
+def verdict_text(result: str) -> str:
+    """The verdict's sentence (translated)."""
+    if result == AGREES:
+        return tr("below {agree}: the backward pass agrees with central differences").format(agree=decade(AGREE))
+    if result == CHECK:
+        return tr("between {agree} and {disagree}: look closer — rounding noise where the gradient is small, or a "
+                  "kink (such as ReLU's at 0) if the network has one, can explain it").format(
+                      agree=decade(AGREE), disagree=decade(DISAGREE))
+    return tr("above {disagree}: the backward pass and central differences disagree").format(
+        disagree=decade(DISAGREE))
 SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole
 CELL_PADDING = 8  # px of space left and right of a cell's text
 _RIGHT = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
@@ -124,15 +137,15 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
         palette_style(self.note, lambda: f"color: {muted_text().name()};")
-        self.run_button = QtWidgets.QPushButton("Run")
-        self.run_button.setToolTip("Check the gradients of the model as it is now")
+        self.run_button = QtWidgets.QPushButton(tr("Run"))
+        self.run_button.setToolTip(tr("Check the gradients of the model as it is now"))
         self.run_button.clicked.connect(self.run_check)
         self._checked = None  # the snapshot whose model the check shown is of
         self.table = table = QtWidgets.QTableWidget(0, len(HEADERS))
-        table.setAccessibleName("Gradient check")
+        table.setAccessibleName(tr("Gradient check"))
         for column, (title, tip) in enumerate(zip(HEADERS, HEADER_TIPS)):
-            item = QtWidgets.QTableWidgetItem(title)
-            item.setToolTip(tip)
+            item = QtWidgets.QTableWidgetItem(tr(title))
+            item.setToolTip(tr(tip))
             item.setTextAlignment((QtCore.Qt.AlignmentFlag.AlignLeft if column == PARAMETER else _RIGHT)
                                   | QtCore.Qt.AlignmentFlag.AlignVCenter)
             table.setHorizontalHeaderItem(column, item)
@@ -165,7 +178,7 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
         layout.addStretch(0)  # holds the summary at the top while the table is hidden
         self._state = NA
         self._note = ""
-        self._set_summary(NA, "Nothing checked yet: the model's gradients are checked when this tab is shown.")
+        self._set_summary(NA, tr("Nothing checked yet: the model's gradients are checked when this tab is shown."))
         self.note.hide()
         self.run_button.hide()
         self._fill([])
@@ -201,29 +214,32 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
         entry = worst(checks)
         total = entry_count(checks)
         if entry is None:
-            self._set_summary(NA, note or "Nothing to check: the model has no parameters.")
+            self._set_summary(NA, tr(note) if note else tr("Nothing to check: the model has no parameters."))
             self._note = ""
         else:
             result = verdict(entry.relative_error)
             error = format_significant(entry.relative_error, 3, missing=None)
             self._set_summary(
                 VERDICT_STATES[result],
-                f"Worst relative error <b>{html.escape(error)}</b> at <b>{html.escape(entry.title)}</b> "
-                f"(dL/dθ = {html.escape(format_significant(entry.analytic, 3, missing=None))}) — "
-                f"{html.escape(VERDICT_TEXTS[result])}.")
-            self.summary.setToolTip(f"Document path (counted from 0): {entry.label}")
+                tr("Worst relative error <b>{error}</b> at <b>{entry}</b> (dL/dθ = {gradient}) — {verdict}.").format(
+                    error=html.escape(error), entry=html.escape(entry.title),
+                    gradient=html.escape(format_significant(entry.analytic, 3, missing=None)),
+                    verdict=html.escape(verdict_text(result))))
+            self.summary.setToolTip(tr("Document path (counted from 0): {path}").format(path=entry.label))
             per_tensor = (f"{c.symbol or c.name}: {format_significant(c.relative_error, 3, missing=None)}"
                           for c in checks)
-            self.summary.setToolTip(f"{self.summary.toolTip()}\n\nPer tensor, ‖analytic − numerical‖ / "
-                                    "(‖analytic‖ + ‖numerical‖):\n" + "\n".join(per_tensor))
+            per_tensor_title = tr("Per tensor, ‖analytic − numerical‖ / (‖analytic‖ + ‖numerical‖):")
+            self.summary.setToolTip(f"{self.summary.toolTip()}\n\n{per_tensor_title}\n" + "\n".join(per_tensor))
             shown = min(total, MAX_ROWS)
-            entries = "entry" if total == 1 else "entries"
-            tensors = "tensor" if len(checks) == 1 else "tensors"
-            where = f", {note}" if note else ""
-            self._note = (f"{total:,} {entries} in {len(checks)} {tensors}{where}; central differences with "
-                          f"ε = {eps:g}, relative errors floored at {checks[0].floor:g}.")
+            entries = tr("{count} entry") if total == 1 else tr("{count} entries")
+            tensors = tr("in {count} tensor") if len(checks) == 1 else tr("in {count} tensors")
+            where = f", {tr(note)}" if note else ""
+            self._note = (entries.format(count=f"{total:,}") + " " + tensors.format(count=len(checks)) + where + "; "
+                          + tr("central differences with ε = {eps}, relative errors floored at {floor}.").format(
+                              eps=f"{eps:g}", floor=f"{checks[0].floor:g}"))
             if shown < total:
-                self._note += f" Showing {shown:,} of {total:,} entries (the summary covers all)."
+                self._note += " " + tr("Showing {shown} of {total} entries (the summary covers all).").format(
+                    shown=f"{shown:,}", total=f"{total:,}")
         self._fill(checks)
         self._show_freshness()
 
@@ -245,8 +261,9 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
         current = self.is_current() or self._snapshot is None
         text = self._note
         if not current:
-            text = (f"Checked at step {self._checked.step:,}; the model has changed since (step "
-                    f"{self._snapshot.step:,}): Run checks it as it is now. " + text).strip()
+            text = (tr("Checked at step {checked}; the model has changed since (step {now}): Run checks it as it "
+                       "is now.").format(checked=f"{self._checked.step:,}", now=f"{self._snapshot.step:,}")
+                    + " " + text).strip()
         self.note.setText(text)
         self.note.setVisible(bool(text))
         self.run_button.setVisible(not current)
@@ -275,19 +292,21 @@ class GradientCheckPanel(Panel, QtWidgets.QWidget):
         table.setRowCount(0)
         rows = []
         for check in checks:
-            tensor_tip = (f"{check.symbol or check.name}: relative error of the whole tensor "
-                          f"{format_significant(check.relative_error, 3, missing=None)}, largest |difference| "
-                          f"{format_significant(check.max_abs_diff, 6, missing=None)}")
+            tensor_tip = tr("{tensor}: relative error of the whole tensor {error}, largest |difference| "
+                            "{difference}").format(
+                tensor=check.symbol or check.name, error=format_significant(check.relative_error, 3, missing=None),
+                difference=format_significant(check.max_abs_diff, 6, missing=None))
             for entry in check.entries():
                 if len(rows) == MAX_ROWS:
                     break
                 rows.append((entry, tensor_tip))
         table.setRowCount(len(rows))
+        document_path = tr("Document path (counted from 0): {path}")
         for row, (entry, tensor_tip) in enumerate(rows):
             state = VERDICT_STATES[verdict(entry.relative_error)]
             fg, bg = (QtGui.QColor(c) for c in STATE_COLORS[state])
             cells = (
-                (entry.title, row, f"{tensor_tip}\nDocument path (counted from 0): {entry.label}"),
+                (entry.title, row, tensor_tip + "\n" + document_path.format(path=entry.label)),
                 (format_significant(entry.analytic, 6, missing=None), entry.analytic, repr(entry.analytic)),
                 (format_significant(entry.numerical, 6, missing=None), entry.numerical, repr(entry.numerical)),
                 (format_significant(entry.abs_diff, 6, missing=None), entry.abs_diff, repr(entry.abs_diff)),

@@ -23,20 +23,22 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import EXPLODING, VANISHING
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.hover import BarsAndLinesReadout
 from nnviz.gui.panels.loss import step_bound, step_list
 from nnviz.gui.style import SELECTED
 
-#: the statistics the combo offers: GradientStats attribute -> (combo text, health_history suffix)
+#: the statistics the combo offers: GradientStats attribute -> (combo text, health_history suffix);
+#: the texts are marked for translation and translated where shown, ``tr(text)``
 STATISTICS = {
-    "norm": ("norm ‖g‖", "grad_norm"),
-    "mean_abs": ("mean |g|", "grad_mean_abs"),
-    "max_abs": ("max |g|", "grad_max_abs"),
+    "norm": (QT_TRANSLATE_NOOP("", "norm ‖g‖"), "grad_norm"),
+    "mean_abs": (QT_TRANSLATE_NOOP("", "mean |g|"), "grad_mean_abs"),
+    "max_abs": (QT_TRANSLATE_NOOP("", "max |g|"), "grad_max_abs"),
 }
 # "Too small" is amber and "too large" red in both insight panels: a vanishing gradient stalls a
 # layer, an exploding one (like a too-high learning rate) wrecks the run.
@@ -57,7 +59,7 @@ _LAYER_GAP = 0.6  # extra space between the groups of two layers
 # -- helpers shared with the update-ratio panel ---------------------------------------------------
 def layer_label(index: int, n_layers: int) -> str:
     """``"L1"``, ``"L2"``, … for the hidden layers and ``"out"`` for the last one."""
-    return "out" if index == n_layers - 1 else f"L{index + 1}"
+    return tr("out") if index == n_layers - 1 else f"L{index + 1}"
 
 
 def tensor_label(index: int, n_layers: int, param: str) -> str:
@@ -129,8 +131,8 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
 
         self.statistic_box = QtWidgets.QComboBox()
         for key, (text, _) in STATISTICS.items():
-            self.statistic_box.addItem(text, key)
-        self.statistic_box.setToolTip("Which statistic of each parameter's gradient to show")
+            self.statistic_box.addItem(tr(text), key)
+        self.statistic_box.setToolTip(tr("Which statistic of each parameter's gradient to show"))
         self.statistic_box.currentIndexChanged.connect(self._on_statistic_changed)
         self.legend = QtWidgets.QLabel()
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -155,7 +157,7 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             plot.getAxis("bottom").enableAutoSIPrefix(False)
             cache_axes(plot)
         self.line_plot.setClipToView(True)
-        self.line_plot.setLabel("bottom", "step")
+        self.line_plot.setLabel("bottom", tr("step"))
 
         # thresholds: the bands beyond them shaded, dashed lines on their edges
         low, high = math.log10(VANISHING), math.log10(EXPLODING)
@@ -193,7 +195,7 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
 
         controls = QtWidgets.QHBoxLayout()
         controls.setContentsMargins(6, 2, 6, 0)
-        label = QtWidgets.QLabel("Gradient")
+        label = QtWidgets.QLabel(tr("Gradient"))
         label.setBuddy(self.statistic_box)
         controls.addWidget(label)
         controls.addWidget(self.statistic_box)
@@ -233,7 +235,7 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     # -- export -------------------------------------------------------------------------------------
     def export_title(self) -> str:
         """The figure's title, naming the statistic shown."""
-        return f"Gradient flow — {STATISTICS[self.statistic][0]}"
+        return tr("Gradient flow — {statistic}").format(statistic=tr(STATISTICS[self.statistic][0]))
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The statistic shown (``statistic``: ``norm``, ``mean_abs`` or ``max_abs``) per parameter
@@ -334,9 +336,13 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             self.line_plot.addItem(item)
             self.lines[tensor_label(i, n, p)] = item
         labels = [layer_label(i, n) for i in range(n)]
-        key = "━ weight &nbsp;▨ ┄ bias &nbsp;&nbsp;" if any(is_bias(p) for _, p in self._tensors) else ""
-        key += (colored_html(TOO_SMALL, f"┄ vanishing &lt; {format_magnitude(VANISHING)}") + " &nbsp;"
-                + colored_html(TOO_LARGE, f"┄ exploding &gt; {format_magnitude(EXPLODING)}"))
+        weight, bias = tr("weight"), tr("bias")
+        key = (f"━ {weight} &nbsp;▨ ┄ {bias} &nbsp;&nbsp;"
+               if any(is_bias(p) for _, p in self._tensors) else "")
+        key += (colored_html(TOO_SMALL, "┄ " + tr("vanishing &lt; {value}").format(value=format_magnitude(VANISHING)))
+                + " &nbsp;"
+                + colored_html(TOO_LARGE,
+                               "┄ " + tr("exploding &gt; {value}").format(value=format_magnitude(EXPLODING))))
         self.legend.setText(legend_html(labels, self._layer_colors, key))
         if self._tensors:
             self.bar_plot.setXRange(self._x[0] - 0.7, self._x[-1] + 0.7, padding=0)
@@ -460,7 +466,7 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
                 item.setZValue(0 if is_bias(p) else 1)
 
     def _update_axis_labels(self) -> None:
-        text = STATISTICS[self.statistic][0]
+        text = tr(STATISTICS[self.statistic][0])
         self.bar_plot.setLabel("left", text)
         self.line_plot.setLabel("left", text)
 
@@ -474,13 +480,15 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         vanishing, exploding = format_magnitude(VANISHING), format_magnitude(EXPLODING)
         parts = []
         if small:
-            parts.append(colored_html(TOO_SMALL, f"vanishing (&lt; {vanishing}): {short_list(small)}"))
+            parts.append(colored_html(TOO_SMALL, tr("vanishing (&lt; {value}): {layers}").format(
+                value=vanishing, layers=short_list(small))))
         if large:
-            parts.append(colored_html(TOO_LARGE, f"exploding (&gt; {exploding}): {short_list(large)}"))
+            parts.append(colored_html(TOO_LARGE, tr("exploding (&gt; {value}): {layers}").format(
+                value=exploding, layers=short_list(large))))
         if bad:
-            parts.append(colored_html(TOO_LARGE, f"not finite: {short_list(bad)}"))
+            parts.append(colored_html(TOO_LARGE, tr("not finite: {layers}").format(layers=short_list(bad))))
         if not parts and labels:
-            parts.append(f"all gradients between {vanishing} and {exploding}")
+            parts.append(tr("all gradients between {low} and {high}").format(low=vanishing, high=exploding))
         self.readout.setText(" &nbsp;".join(parts) or " ")
 
     def show_readout_for_bar(self, k: int) -> None:
@@ -493,12 +501,13 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         g = h.grads[p]
         text = [f"<b>{self.bar_labels()[k]}</b> ({p}, {h.type} {h.activation})"]
         for key, (name, _) in STATISTICS.items():
+            name = tr(name)
             value = format_magnitude(getattr(g, key))
             text.append(f"<b>{name} {value}</b>" if key == self.statistic else f"{name} {value}")
         if g.vanishing:
-            text.append(colored_html(TOO_SMALL, "vanishing"))
+            text.append(colored_html(TOO_SMALL, tr("vanishing")))
         if g.exploding:
-            text.append(colored_html(TOO_LARGE, "exploding"))
+            text.append(colored_html(TOO_LARGE, tr("exploding")))
         self.readout.setText(" · ".join(text))
 
     # -- slots and events -----------------------------------------------------------------------------
@@ -519,8 +528,9 @@ class GradientFlowPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         steps = self._snapshot.history["eval_step"]
         i, p = self._tensors[list(self.lines).index(label)]
         value = float(self._snapshot.health_history[f"{i}.{p}.{STATISTICS[self.statistic][1]}"][j])
-        name = STATISTICS[self.statistic][0]
-        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {name} {format_magnitude(value)}")
+        name = tr(STATISTICS[self.statistic][0])
+        step = tr("step {step}").format(step=f"{int(steps[j]):,}")
+        self.readout.setText(f"<b>{step}</b> · {label} {name} {format_magnitude(value)}")
 
     def _on_mouse_clicked(self, event) -> None:
         k = self._bar_at(event.scenePos())

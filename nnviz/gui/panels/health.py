@@ -19,13 +19,13 @@ when it is shown again.
 from __future__ import annotations
 
 import math
-import re
 
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 
 from nnviz.core.numbers import format_fixed, format_scientific, format_share
 from nnviz.core.stats import EXPLODING, SATURATION, SOUND, UPDATE_RATIO_BAND, VANISHING
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.inspector import layer_name
@@ -48,31 +48,40 @@ CELL_PADDING = 8  # px of space left and right of a cell's text
 COMPACT_NAME_WIDTH = 110  # px the layer names keep in a compact strip
 
 NAME, DEAD, SATURATED, GRAD_NORM, UPDATE_RATIO = range(5)
-HEADERS = ("Layer", "Dead", "Saturated", "Grad norm", "Update (log₁₀)")
-COMPACT_HEADERS = ("Layer", "Dead", "Sat.", "Grad", "Update")  # a narrow strip (the full names in the tips)
+# the column titles, marked for translation (tr() where shown)
+HEADERS = (QT_TRANSLATE_NOOP("", "Layer"), QT_TRANSLATE_NOOP("", "Dead"), QT_TRANSLATE_NOOP("", "Saturated"),
+           QT_TRANSLATE_NOOP("", "Grad norm"), QT_TRANSLATE_NOOP("", "Update (log₁₀)"))
+# a narrow strip (the full names in the tips)
+COMPACT_HEADERS = (QT_TRANSLATE_NOOP("", "Layer"), QT_TRANSLATE_NOOP("", "Dead"), QT_TRANSLATE_NOOP("", "Sat."),
+                   QT_TRANSLATE_NOOP("", "Grad"), QT_TRANSLATE_NOOP("", "Update"))
 #: which detail panel a click on each column opens
 DETAILS = ("activations", "activations", "activations", "gradients", "updates")
 _LO, _HI = UPDATE_RATIO_BAND
-HEADER_TIPS = (
-    "The layer, numbered as in the sidebar. Its name is red when any of its cells is red, or when\n"
-    "the line above the table (a collapsed or diverged network) names it.\n"
-    "Click a row to open the layer's activations.",
-    "Dead units: the share of units that output 0 for every sample of the probe batch (ReLU-like\n"
-    "activations only). A dead unit passes no gradient and stops learning.\n"
-    "Green below 10%, amber 10–50%, red from 50%.",
-    f"Saturated activations: the share of outputs in the flat tails of a tanh (|a| > {SATURATION:g}) or\n"
-    f"a sigmoid (a < {1 - SATURATION:.2g} or a > {SATURATION:g}), where the gradient almost vanishes.\n"
-    "Green below 10%, amber 10–50%, red from 50%. The output layer's share is shown but not judged:\n"
-    "outputs near 0 or 1 on a fitted model are confident answers, not a fault.",
-    "Gradient norm: the length of dL/dθ over all the layer's parameters, on the probe batch.\n"
-    f"Red below {VANISHING:g} (vanishing) or above {EXPLODING:g} (exploding); amber within two orders\n"
-    "of magnitude of either; green between.",
-    "Update ratio: log₁₀(std(ΔW) / std(W)), the size of the change the optimizer applied to the weights\n"
-    "on the last step (Adam, momentum, weight decay and clipping included), relative to their spread.\n"
-    f"Green inside {_LO:g} … {_HI:g} (about a thousandth per step); amber within 1 of it; red beyond:\n"
-    "much lower and the layer barely learns, much higher and it thrashes. — before the first step:\n"
-    "no update yet.",
-)
+
+
+def header_tips() -> tuple[str, ...]:
+    """The column headers' tooltips (translated)."""
+    return (
+        tr("The layer, numbered as in the sidebar. Its name is red when any of its cells is red, or when\n"
+           "the line above the table (a collapsed or diverged network) names it.\n"
+           "Click a row to open the layer's activations."),
+        tr("Dead units: the share of units that output 0 for every sample of the probe batch (ReLU-like\n"
+           "activations only). A dead unit passes no gradient and stops learning.\n"
+           "Green below 10%, amber 10–50%, red from 50%."),
+        tr("Saturated activations: the share of outputs in the flat tails of a tanh (|a| > {high}) or\n"
+           "a sigmoid (a < {low} or a > {high}), where the gradient almost vanishes.\n"
+           "Green below 10%, amber 10–50%, red from 50%. The output layer's share is shown but not judged:\n"
+           "outputs near 0 or 1 on a fitted model are confident answers, not a fault.").format(
+               high=f"{SATURATION:g}", low=f"{1 - SATURATION:.2g}"),
+        tr("Gradient norm: the length of dL/dθ over all the layer's parameters, on the probe batch.\n"
+           "Red below {vanishing} (vanishing) or above {exploding} (exploding); amber within two orders\n"
+           "of magnitude of either; green between.").format(vanishing=f"{VANISHING:g}", exploding=f"{EXPLODING:g}"),
+        tr("Update ratio: log₁₀(std(ΔW) / std(W)), the size of the change the optimizer applied to the weights\n"
+           "on the last step (Adam, momentum, weight decay and clipping included), relative to their spread.\n"
+           "Green inside {low} … {high} (about a thousandth per step); amber within 1 of it; red beyond:\n"
+           "much lower and the layer barely learns, much higher and it thrashes. — before the first step:\n"
+           "no update yet.").format(low=f"{_LO:g}", high=f"{_HI:g}"),
+    )
 
 
 # -- numbers and bands (pure functions, tested without a widget) ---------------------------------
@@ -118,12 +127,16 @@ def ratio_state(value: float | None) -> str:
     return BAD
 
 
-def layer_title(snapshot, health) -> str:
+def layer_title(snapshot, health, compact: bool = False) -> str:
     """"Hidden layer 1 · dense tanh"; the activation is left out for a norm or dropout layer
-    without one ("Hidden layer 3 · dropout")."""
+    without one ("Hidden layer 3 · dropout"). ``compact``: "H1 · tanh", "Out · sigmoid" (the
+    layer's number survives a narrow column)."""
     kind = health.type
     if health.activation != "identity" or weighted(kind):
         kind = f"{kind} {health.activation}"
+    if compact:
+        name = tr("Out") if health.index == len(snapshot.layers) - 1 else f"H{health.index + 1}"
+        return f"{name} · {kind.removeprefix('dense ')}"
     return f"{layer_name(snapshot, health.index)} · {kind}"
 
 
@@ -162,10 +175,10 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         self._states: list[list[str]] = []
         self._layer_index: list[int] = []
         self.table = QtWidgets.QTableWidget(0, len(HEADERS))
-        self.table.setAccessibleName("Layer health")
+        self.table.setAccessibleName(tr("Layer health"))
         table = self.table
-        for column, (title, tip) in enumerate(zip(HEADERS, HEADER_TIPS)):
-            item = QtWidgets.QTableWidgetItem(title)
+        for column, (title, tip) in enumerate(zip(HEADERS, header_tips())):
+            item = QtWidgets.QTableWidgetItem(tr(title))
             item.setToolTip(tip)
             item.setTextAlignment((QtCore.Qt.AlignmentFlag.AlignLeft if column == NAME
                                    else QtCore.Qt.AlignmentFlag.AlignRight) | QtCore.Qt.AlignmentFlag.AlignVCenter)
@@ -192,7 +205,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         table.viewport().setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
         table.setItemDelegate(_PaddedDelegate(table))
         table.cellClicked.connect(self._on_table_cell_clicked)
-        self.placeholder = QtWidgets.QLabel("Layer health appears when training starts.")
+        self.placeholder = QtWidgets.QLabel(tr("Layer health appears when training starts."))
         # the network-wide verdict: one line, shown only when something is wrong
         self.verdict = QtWidgets.QLabel()
         self.verdict.setWordWrap(True)
@@ -344,14 +357,13 @@ class HealthStrip(Panel, QtWidgets.QWidget):
             sick = BAD in states[1:] or h.index == pointed
             states[NAME] = BAD if sick else OK
             name = self.table.item(row, NAME)
-            tip = (f"layers[{h.index}]: {h.type}, activation {h.activation}. "
-                   f"Mean activation {h.mean:.4g}, std {h.std:.4g} on the probe batch."
-                   + ("\nA red cell in this row, or the line above the table, marks a problem." if sick else "")
-                   + "\nClick to open the layer's activations.")
-            title = layer_title(snapshot, h)
-            if self.compact:  # "H1 · tanh": the layer's number survives a narrow column
-                title = title.replace(" layer ", " ").replace("Output layer", "Output").replace(" · dense ", " · ")
-                title = re.sub(r"^Hidden (\d+)", r"H\1", title).replace("Output · ", "Out · ")
+            tip = (tr("layers[{index}]: {type}, activation {activation}. "
+                      "Mean activation {mean}, std {std} on the probe batch.").format(
+                          index=h.index, type=h.type, activation=h.activation, mean=f"{h.mean:.4g}", std=f"{h.std:.4g}")
+                   + ("\n" + tr("A red cell in this row, or the line above the table, marks a problem.")
+                      if sick else "")
+                   + "\n" + tr("Click to open the layer's activations."))
+            title = layer_title(snapshot, h, compact=self.compact)
             changed |= self._set_item(name, title, sick_color if sick else sound_color, tip)
             font = name.font()
             if font.bold() != sick:
@@ -363,7 +375,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
         return rows
 
     def _show_verdict(self, verdict) -> None:
-        text = verdict.reason if verdict is not None and verdict.state != SOUND else ""
+        text = tr(verdict.reason) if verdict is not None and verdict.state != SOUND else ""  # the core's sentence
         if self.verdict.text() != text:
             self.verdict.setText(text)
         self.verdict.setHidden(not text)
@@ -381,7 +393,7 @@ class HealthStrip(Panel, QtWidgets.QWidget):
     def compact(self, on: bool) -> None:
         self._compact = bool(on)
         for column, title in enumerate(COMPACT_HEADERS if on else HEADERS):
-            self.table.horizontalHeaderItem(column).setText(title)
+            self.table.horizontalHeaderItem(column).setText(tr(title))
         if self._snapshot is not None:
             self.redraw()
 
@@ -436,66 +448,76 @@ class HealthStrip(Panel, QtWidgets.QWidget):
 
 
 # -- tooltips: the number, what it means, the band -------------------------------------------------
-_SHARE_BAND = "Green below 10%, amber 10–50%, red from 50%."
+_SHARE_BAND = QT_TRANSLATE_NOOP("", "Green below 10%, amber 10–50%, red from 50%.")  # tr() at use
+_OPEN_ACTIVATIONS = QT_TRANSLATE_NOOP("", "Click to open the activations.")
 
 
 def _dead_tip(dead: float | None, units: int | None) -> str:
     if dead is None:
-        return "Not applicable: only ReLU-like activations can die."
+        return tr("Not applicable: only ReLU-like activations can die.")
     if not math.isfinite(dead):
-        return ("NaN: the outputs on the probe batch are not all finite numbers, so no unit is dead or alive.\n"
-                "Click to open the activations.")
-    count = f" ({round(dead * units)} of {units} units)" if units and math.isfinite(dead) else ""
-    return (f"Dead: {100 * dead:.4g}%{count} output 0 for every sample of the probe batch.\n"
-            f"{_SHARE_BAND}\nClick to open the activations.")
+        return (tr("NaN: the outputs on the probe batch are not all finite numbers, so no unit is dead or alive.")
+                + "\n" + tr(_OPEN_ACTIVATIONS))
+    share = f"{100 * dead:.4g}"
+    if units and math.isfinite(dead):
+        said = tr("Dead: {share}% ({count} of {units} units) output 0 for every sample of the probe batch.").format(
+            share=share, count=round(dead * units), units=units)
+    else:
+        said = tr("Dead: {share}% output 0 for every sample of the probe batch.").format(share=share)
+    return f"{said}\n{tr(_SHARE_BAND)}\n{tr(_OPEN_ACTIVATIONS)}"
 
 
 def _saturated_tip(h, output: bool) -> str:
     if h.saturated is None:
-        return "Not applicable: only tanh and sigmoid saturate."
+        return tr("Not applicable: only tanh and sigmoid saturate.")
     if not math.isfinite(h.saturated):
-        return (f"NaN: the {h.activation} outputs on the probe batch are not all finite numbers, so no share "
-                "of them is saturated or not.\nClick to open the activations.")
-    band = ("Not judged for the output layer: outputs near the ends of its range on a fitted model are "
-            "confident answers, not a fault." if output else _SHARE_BAND)
-    return (f"Saturated: {100 * h.saturated:.4g}% of the {h.activation} outputs on the probe batch sit in "
-            f"its flat tails.\n{band}\nClick to open the activations.")
+        return (tr("NaN: the {activation} outputs on the probe batch are not all finite numbers, so no share "
+                   "of them is saturated or not.").format(activation=h.activation) + "\n" + tr(_OPEN_ACTIVATIONS))
+    band = (tr("Not judged for the output layer: outputs near the ends of its range on a fitted model are "
+               "confident answers, not a fault.") if output else tr(_SHARE_BAND))
+    said = tr("Saturated: {share}% of the {activation} outputs on the probe batch sit in its flat tails.").format(
+        share=f"{100 * h.saturated:.4g}", activation=h.activation)
+    return f"{said}\n{band}\n{tr(_OPEN_ACTIVATIONS)}"
 
 
 def _norm_tip(h) -> str:
     if not h.grads:
-        return "Not applicable: the layer has no parameters."
+        return tr("Not applicable: the layer has no parameters.")
     parts = ", ".join(f"{name} {g.norm:.4g}" for name, g in h.grads.items())
-    return (f"Gradient norm {h.grad_norm:.6g} ({parts}).\n"
-            f"Red below {VANISHING:g} (vanishing) or above {EXPLODING:g} (exploding); amber within two "
-            "orders of magnitude of either.\nClick to open the gradients.")
+    return (tr("Gradient norm {norm} ({parts}).").format(norm=f"{h.grad_norm:.6g}", parts=parts) + "\n"
+            + tr("Red below {vanishing} (vanishing) or above {exploding} (exploding); amber within two "
+                 "orders of magnitude of either.").format(vanishing=f"{VANISHING:g}", exploding=f"{EXPLODING:g}")
+            + "\n" + tr("Click to open the gradients."))
 
 
 def _ratio_tip(h) -> str:
     ratio = h.update_ratio
     if ratio is None:
         if weighted(h.type):
-            return "No update yet: the ratio measures the change the optimizer applied on the last step."
-        return "Not applicable: the layer has no weight matrix."
+            return tr("No update yet: the ratio measures the change the optimizer applied on the last step.")
+        return tr("Not applicable: the layer has no weight matrix.")
     if math.isnan(ratio):
-        value = "NaN: the weights or their update are not finite numbers, or the weights have no spread"
+        value = tr("NaN: the weights or their update are not finite numbers, or the weights have no spread")
     elif ratio == -math.inf:
-        value = "-∞: the last step did not move the weights"
+        value = tr("-∞: the last step did not move the weights")
     elif ratio == math.inf:
-        value = "∞: the last step's change overflowed"
+        value = tr("∞: the last step's change overflowed")
     else:
-        value = f"{ratio:.4g}: the last step moved the weights by about {10 ** ratio:.2g} of their spread"
+        value = tr("{ratio}: the last step moved the weights by about {size} of their spread").format(
+            ratio=f"{ratio:.4g}", size=f"{10 ** ratio:.2g}")
     if math.isnan(ratio):
         judged = ""
     elif ratio < _LO:
-        judged = "Too low: below the band, the weights barely move (learning rate too low, or clipping too tight).\n"
+        judged = tr("Too low: below the band, the weights barely move (learning rate too low, or clipping too "
+                    "tight).") + "\n"
     elif ratio > _HI:
-        judged = "Too high: above the band, the weights thrash (learning rate too high).\n"
+        judged = tr("Too high: above the band, the weights thrash (learning rate too high).") + "\n"
     else:
-        judged = "In the band.\n"
+        judged = tr("In the band.") + "\n"
     return (f"log₁₀(std(ΔW) / std(W)) = {value}.\n{judged}"
-            f"Green inside {_LO:g} … {_HI:g}, amber within {RATIO_MARGIN:g} of it, red beyond.\n"
-            "Click to open the updates.")
+            + tr("Green inside {low} … {high}, amber within {margin} of it, red beyond.").format(
+                low=f"{_LO:g}", high=f"{_HI:g}", margin=f"{RATIO_MARGIN:g}")
+            + "\n" + tr("Click to open the updates."))
 
 
 def _demo_snapshot():

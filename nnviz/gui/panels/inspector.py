@@ -7,7 +7,7 @@ import math
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
-from nnviz.core.stats import layer_name as core_layer_name
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.graph import Selection
 from nnviz.gui.style import on_window, palette_style
@@ -17,19 +17,21 @@ def parse_number(text: str) -> float:
     """A finite number typed by a person ("0.5", "-1e-3", " 2 "); ValueError with a short reason."""
     stripped = text.strip()
     if not stripped:
-        raise ValueError("type a number")
+        raise ValueError(tr("type a number"))
     try:
         value = float(stripped)
     except ValueError:
-        raise ValueError(f"{stripped!r} is not a number") from None
+        raise ValueError(tr("{text} is not a number").format(text=repr(stripped))) from None
     if not math.isfinite(value):
-        raise ValueError("the number must be finite")
+        raise ValueError(tr("the number must be finite"))
     return value
 
 
 def layer_name(snapshot, index: int) -> str:
-    """"Hidden layer 1" … or "Output layer", numbered as in the controls sidebar."""
-    return core_layer_name(index, len(snapshot.layers))
+    """"Hidden layer 1" … or "Output layer", numbered as in the controls sidebar (translated)."""
+    if index == len(snapshot.layers) - 1:
+        return tr("Output layer")
+    return tr("Hidden layer {number}").format(number=index + 1)
 
 
 class InspectorPanel(Panel, QtWidgets.QWidget):
@@ -41,20 +43,20 @@ class InspectorPanel(Panel, QtWidgets.QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.selection: Selection | None = None
-        self.title = QtWidgets.QLabel("Click a neuron or an edge in the network graph.")
+        self.title = QtWidgets.QLabel(tr("Click a neuron or an edge in the network graph."))
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: 600;")
         self.details = QtWidgets.QLabel("")
         self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setWordWrap(True)
-        self.edit_label = QtWidgets.QLabel("Value")
+        self.edit_label = QtWidgets.QLabel(tr("Value"))
         self.edit = QtWidgets.QLineEdit()
         self.edit_label.setBuddy(self.edit)
-        self.edit.setToolTip("Type a new value and press Enter: it applies between training steps and "
-                             "every panel updates.")
+        self.edit.setToolTip(tr("Type a new value and press Enter: it applies between training steps and "
+                                "every panel updates."))
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
-        self.apply = QtWidgets.QPushButton("Apply")
-        self.apply.setToolTip("Set the selected weight or bias to the typed value.")
+        self.apply = QtWidgets.QPushButton(tr("Apply"))
+        self.apply.setToolTip(tr("Set the selected weight or bias to the typed value."))
         self.apply.clicked.connect(self._on_edit_return_pressed)
         self.message = QtWidgets.QLabel("")
         palette_style(self.message, lambda: f"color: {on_window('#c62828')};")
@@ -94,7 +96,7 @@ class InspectorPanel(Panel, QtWidgets.QWidget):
     def _refresh(self, update_edit: bool) -> None:
         sel, snap = self.selection, self._snapshot
         if sel is None or snap is None:
-            self.title.setText("Click a neuron or an edge in the network graph.")
+            self.title.setText(tr("Click a neuron or an edge in the network graph."))
             self.details.setText("")
             self.title.setToolTip("")
             self._set_editable(False)
@@ -102,40 +104,46 @@ class InspectorPanel(Panel, QtWidgets.QWidget):
         lines = []
         path = ""
         if sel.kind == "input":
-            name = snap.input_names[sel.unit] if sel.unit < len(snap.input_names) else f"input {sel.unit + 1}"
-            self.title.setText(f"Input {sel.unit + 1}: {name}")
-            lines.append("An input feature: its value comes from the data.")
+            name = (snap.input_names[sel.unit] if sel.unit < len(snap.input_names)
+                    else tr("input {number}").format(number=sel.unit + 1))
+            self.title.setText(tr("Input {number}: {name}").format(number=sel.unit + 1, name=name))
+            lines.append(tr("An input feature: its value comes from the data."))
         elif sel.kind == "neuron":
             view = snap.layers[sel.column - 1]
             rows = view.a.shape[0]
-            self.title.setText(f"{layer_name(snap, sel.column - 1)} ({view.type}, {view.activation}), "
-                               f"unit {sel.unit + 1}")
+            self.title.setText(tr("{layer} ({type}, {activation}), unit {unit}").format(
+                layer=layer_name(snap, sel.column - 1), type=view.type, activation=view.activation, unit=sel.unit + 1))
             path = f"layers[{sel.column - 1}]"
-            lines.append(f"mean activation a = {view.value[sel.unit]:.6g} (over the {rows} probe rows)")
-            lines.append(f"mean dL/dz = {view.grad[sel.unit]:.6g} (over the {rows} probe rows, each with "
-                         f"the loss's 1/{rows})")
+            lines.append(tr("mean activation a = {value} (over the {rows} probe rows)").format(
+                value=f"{view.value[sel.unit]:.6g}", rows=rows))
+            lines.append(tr("mean dL/dz = {value} (over the {rows} probe rows, each with the loss's 1/{rows})").format(
+                value=f"{view.grad[sel.unit]:.6g}", rows=rows))
             if sel.param is not None:
                 name, index = sel.param
                 path = f"{name}[{index[0]}]"
                 lines.append(f"bias b{sel.column}[{sel.unit + 1}] = {snap.params[name][index]:.6g}")
-                lines.append(f"dL/db = {snap.grads[name][index]:.6g} (sum over the {rows} probe rows)")
+                lines.append(tr("dL/db = {value} (sum over the {rows} probe rows)").format(
+                    value=f"{snap.grads[name][index]:.6g}", rows=rows))
         else:  # edge
             name, index = sel.param
             rows = snap.layers[sel.column - 1].a.shape[0]
-            source = (f"input {sel.source + 1} ({snap.input_names[sel.source]})" if sel.column == 1
-                      else f"{layer_name(snap, sel.column - 2).lower()}, unit {sel.source + 1}")
-            self.title.setText(f"Weight W{sel.column}[{sel.unit + 1},{sel.source + 1}] into "
-                               f"{layer_name(snap, sel.column - 1).lower()}, unit {sel.unit + 1}, from {source}")
+            source = (tr("input {number} ({name})").format(number=sel.source + 1, name=snap.input_names[sel.source])
+                      if sel.column == 1 else tr("{layer}, unit {unit}").format(
+                          layer=layer_name(snap, sel.column - 2).lower(), unit=sel.source + 1))
+            self.title.setText(tr("Weight {weight} into {layer}, unit {unit}, from {source}").format(
+                weight=f"W{sel.column}[{sel.unit + 1},{sel.source + 1}]",
+                layer=layer_name(snap, sel.column - 1).lower(), unit=sel.unit + 1, source=source))
             path = f"{name}[{index[0]}, {index[1]}]"
             lines.append(f"w = {snap.params[name][index]:.6g}")
-            lines.append(f"dL/dw = {snap.grads[name][index]:.6g} (sum over the {rows} probe rows)")
-        lines.append("(on the probe batch; gradients of the current weights)")
-        self.title.setToolTip(f"Document path (counted from 0): {path}" if path else "")
+            lines.append(tr("dL/dw = {value} (sum over the {rows} probe rows)").format(
+                value=f"{snap.grads[name][index]:.6g}", rows=rows))
+        lines.append(tr("(on the probe batch; gradients of the current weights)"))
+        self.title.setToolTip(tr("Document path (counted from 0): {path}").format(path=path) if path else "")
         self.details.setText("\n".join(lines))
         editable = sel.param is not None
         self._set_editable(editable)
         if editable:
-            self.edit_label.setText("Weight" if sel.kind == "edge" else "Bias")
+            self.edit_label.setText(tr("Weight") if sel.kind == "edge" else tr("Bias"))
             if update_edit:
                 self.edit.setText(repr(self.current_value()))
 
@@ -145,7 +153,7 @@ class InspectorPanel(Panel, QtWidgets.QWidget):
         try:
             value = parse_number(self.edit.text())
         except ValueError as exc:
-            self.message.setText(f"Not applied: {exc}.")
+            self.message.setText(tr("Not applied: {reason}.").format(reason=exc))
             self.edit.setStyleSheet("border: 1px solid #c62828;")
             return
         self.message.setText("")

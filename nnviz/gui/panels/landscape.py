@@ -36,6 +36,7 @@ from nnviz.core.landscape import RESOLUTIONS, LandscapeRequest, LandscapeResult,
 from nnviz.core.network import Network
 from nnviz.core.numbers import format_significant
 from nnviz.gui.accessibility import name_controls
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.style import GRID_LINE, SELECTED, TEXT, muted_text, palette_style
 
@@ -248,21 +249,24 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
 
     def _build_controls(self) -> None:
         self.directions_box = QtWidgets.QComboBox()
-        self.directions_box.addItem("Random (filter-normalised)", "random")
-        self.directions_box.addItem("Path of the run", "path")
-        self.directions_box.addItem("Two parameters", "parameters")
-        self.directions_box.setToolTip(
+        self.directions_box.addItem(tr("Random (filter-normalised)"), "random")
+        self.directions_box.addItem(tr("Path of the run"), "path")
+        self.directions_box.addItem(tr("Two parameters"), "parameters")
+        self.directions_box.setToolTip(tr(
             "Random: two Gaussian directions, each unit's weights scaled to the norm of its weights now "
             "(Li et al. 2018); biases and normalisation parameters stay.\nPath of the run: the two directions "
             "the optimizer's path spread most along (its principal components), so the plane holds the "
-            "path.\nTwo parameters: move two chosen weights or biases, the rest fixed.")
+            "path.\nTwo parameters: move two chosen weights or biases, the rest fixed."))
         self.directions_box.currentIndexChanged.connect(self._on_directions_changed)
         self.seed_box = QtWidgets.QSpinBox()
         self.seed_box.setRange(0, 2**31 - 1)
-        self.seed_box.setToolTip("The seed of the random directions: the same seed draws the same plane")
+        self.seed_box.setToolTip(tr("The seed of the random directions: the same seed draws the same plane"))
         self.first_box, self.second_box = QtWidgets.QComboBox(), QtWidgets.QComboBox()
-        for box, which in ((self.first_box, "across"), (self.second_box, "up")):
-            box.setToolTip(f"The parameter that moves {which} the map (layers, rows and columns counted from 1)")
+        for box, tip in ((self.first_box, tr("The parameter that moves across the map (layers, rows and columns "
+                                             "counted from 1)")),
+                         (self.second_box, tr("The parameter that moves up the map (layers, rows and columns "
+                                              "counted from 1)"))):
+            box.setToolTip(tip)
             box.view().setUniformItemSizes(True)  # a big network has many thousands
             box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.range_box = QtWidgets.QDoubleSpinBox()
@@ -271,26 +275,27 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.range_box.setSingleStep(0.25)
         self.range_box.setValue(1.0)
         self.range_box.setPrefix("± ")
-        self.range_box.setToolTip("How far the map reaches either way, in units of the directions (1: a random "
-                                  "direction as long as the weights themselves)")
+        self.range_box.setToolTip(tr("How far the map reaches either way, in units of the directions (1: a random "
+                                     "direction as long as the weights themselves)"))
         self.resolution_box = QtWidgets.QComboBox()
         for n in RESOLUTIONS:
             self.resolution_box.addItem(f"{n} × {n}", n)
         self.resolution_box.setCurrentIndex(RESOLUTIONS.index(41))
-        self.resolution_box.setToolTip("Grid points along each direction")
-        self.log_box = QtWidgets.QCheckBox("Log scale")
+        self.resolution_box.setToolTip(tr("Grid points along each direction"))
+        self.log_box = QtWidgets.QCheckBox(tr("Log scale"))
         self.log_box.setChecked(True)
-        self.log_box.setToolTip("Colour and plot the loss on a log scale")
+        self.log_box.setToolTip(tr("Colour and plot the loss on a log scale"))
         self.log_box.toggled.connect(self._draw_result)
-        self.compute_button = QtWidgets.QPushButton("Compute")
-        self.compute_button.setToolTip("Compute the loss around the current weights (on a copy, off the GUI thread)")
+        self.compute_button = QtWidgets.QPushButton(tr("Compute"))
+        self.compute_button.setToolTip(tr("Compute the loss around the current weights (on a copy, off the GUI "
+                                          "thread)"))
         self.compute_button.clicked.connect(lambda: self.compute())  # not clicked(checked) as wait_for_path
         self.progress_bar = QtWidgets.QProgressBar()
-        self.progress_bar.setAccessibleName("Progress")
+        self.progress_bar.setAccessibleName(tr("Progress"))
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(14)
-        self.cancel_button = QtWidgets.QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the computation")
+        self.cancel_button = QtWidgets.QPushButton(tr("Cancel"))
+        self.cancel_button.setToolTip(tr("Stop the computation"))
         self.cancel_button.clicked.connect(self.cancel)
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
@@ -314,8 +319,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             plot.getAxis("bottom").enableAutoSIPrefix(False)
             plot.getAxis("left").enableAutoSIPrefix(False)
             cache_axes(plot)
-        self.map_plot.setLabel("bottom", "direction 1")
-        self.map_plot.setLabel("left", "direction 2")
+        self.map_plot.setLabel("bottom", tr("direction 1"))
+        self.map_plot.setLabel("left", tr("direction 2"))
         self.map_image = pg.ImageItem()
         self.map_image.setColorMap(pg.colormap.get("viridis"))
         self.map_plot.addItem(self.map_image)
@@ -338,12 +343,12 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.line_plot.addItem(self.line_curve)
         self.line_ends = pg.ScatterPlotItem(size=8, pen=pg.mkPen(TEXT))
         self.line_plot.addItem(self.line_ends)
-        for t, label in ((0.0, "start"), (1.0, "now")):
+        for t, label in ((0.0, tr("start")), (1.0, tr("now"))):
             mark = pg.InfiniteLine(t, angle=90, movable=False, label=label,
                                    pen=pg.mkPen(GRID_LINE, style=QtCore.Qt.PenStyle.DashLine),
                                    labelOpts={"position": 0.96, "color": TEXT, "anchors": [(0, 0), (0, 0)]})
             self.line_plot.addItem(mark, ignoreBounds=True)
-        self.line_plot.setLabel("left", "loss")
+        self.line_plot.setLabel("left", tr("loss"))
         self.line_plot.enableAutoRange(x=False, y=False)
         self.map_plot.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.02)  # until a landscape is drawn
         self.line_plot.setRange(xRange=(-0.5, 1.5), yRange=(0, 1), padding=0.02)
@@ -363,15 +368,16 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             row.addWidget(control)
             return pair
 
-        self.seed_pair = labelled("Seed", self.seed_box)
-        self.first_pair, self.second_pair = labelled("First", self.first_box), labelled("Second", self.second_box)
+        self.seed_pair = labelled(tr("Seed"), self.seed_box)
+        self.first_pair = labelled(tr("First"), self.first_box)
+        self.second_pair = labelled(tr("Second"), self.second_box)
         self.progress_bar.setFixedWidth(120)
         # the controls wrap onto more lines in a narrow dock rather than widen it
         controls = FlowLayout(spacing=6)
         controls.setContentsMargins(6, 2, 6, 0)
-        for widget in (labelled("Directions", self.directions_box), self.seed_pair, self.first_pair,
-                       self.second_pair, labelled("Range", self.range_box),
-                       labelled("Resolution", self.resolution_box), self.log_box, self.compute_button,
+        for widget in (labelled(tr("Directions"), self.directions_box), self.seed_pair, self.first_pair,
+                       self.second_pair, labelled(tr("Range"), self.range_box),
+                       labelled(tr("Resolution"), self.resolution_box), self.log_box, self.compute_button,
                        self.progress_bar, self.cancel_button):
             controls.addWidget(widget)
         layout = QtWidgets.QVBoxLayout(self)
@@ -409,7 +415,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             return False
         if wait_for_path and self.directions_box.currentData() == "path" and not self._path_reaches(snapshot.step):
             self._waiting_for_path = True
-            self.note.setText("Waiting for the run's path …")
+            self.note.setText(tr("Waiting for the run's path …"))
             return True
         self._waiting_for_path = False
         if self._cancel is not None:
@@ -422,7 +428,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self.compute_button.setEnabled(False)
         self._cancel = cancel = _start(self._ticket, job, snapshot.params, self.request(), self)
         self.destroyed.connect(lambda *_: cancel.set())  # a panel closed for good stops its computation
-        self.note.setText(f"Computing the landscape at step {snapshot.step:,} …")
+        self.note.setText(tr("Computing the landscape at step {step} …").format(step=f"{snapshot.step:,}"))
         return True
 
     def settle(self, path=None) -> None:
@@ -450,7 +456,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         self._cancel.set()
         self._ticket += 1  # whatever it still sends is ignored
         self._finish()
-        self._show_note("Cancelled.")
+        self._show_note(tr("Cancelled."))
         self.cancelled.emit()
 
     def set_path(self, steps, params) -> None:
@@ -535,7 +541,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             return
         self._finish()
         if result is None:  # cancelled from elsewhere (the panel's own Cancel has moved the ticket on)
-            self._show_note("Cancelled.")
+            self._show_note(tr("Cancelled."))
             self.cancelled.emit()
             return
         self.result = result
@@ -550,8 +556,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
             return
         self._finish()
         sentence = message if message.endswith((".", "!", "?")) else message + "."
-        self._show_note(f"<span style='color:#c62828'>Could not compute the landscape: {html.escape(sentence)}</span>"
-                        "<br>")
+        failed = tr("Could not compute the landscape: {reason}").format(reason=html.escape(sentence))
+        self._show_note(f"<span style='color:#c62828'>{failed}</span><br>")
         self.failed.emit(message)
 
     def _finish(self) -> None:
@@ -579,13 +585,13 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         for iso, level in zip(self.isocurves, np.linspace(lo, hi, CONTOURS + 2)[1:-1]):
             iso.setData(contour_data, level)
         self.color_bar.setLevels((lo, hi))
-        self.color_bar.axis.setLabel("loss (log scale)" if log else "loss")
+        self.color_bar.axis.setLabel(tr("loss (log scale)") if log else tr("loss"))
         self.color_bar.axis.setTicks(log_ticks(lo, hi) if log else None)
         self.color_bar.show()
         self.current_item.setData([0.0], [0.0])
         labels = land.directions.labels
-        self.map_plot.setLabel("bottom", labels[0])
-        self.map_plot.setLabel("left", labels[1])
+        self.map_plot.setLabel("bottom", tr(labels[0]))  # "direction 1", or a parameter (kept as it is)
+        self.map_plot.setLabel("left", tr(labels[1]))
         self.map_plot.setRange(xRange=(land.a[0], land.a[-1]), yRange=(land.b[0], land.b[-1]), padding=0.02)
         line = result.line
         if line is None:
@@ -652,7 +658,7 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         if self.line_plot in self.view.ci.items:
             self.view.ci.removeItem(self.line_plot)
         # the line's axis: the whole formula below the map, just "t" beside it (its marks say start and now)
-        self.line_plot.setLabel("bottom", "t" if beside else "t: (1 − t)·start of the run + t·weights now")
+        self.line_plot.setLabel("bottom", "t" if beside else tr("t: (1 − t)·start of the run + t·weights now"))
         if beside:
             self.view.ci.addItem(self.line_plot, row=0, col=2)
             layout.setRowStretchFactor(0, 1)
@@ -672,16 +678,21 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         result, snapshot = self.result, self._snapshot
         if result is None:
             if not prefix:
-                parts.append("The loss on a plane through the current weights (on a copy of the model): "
-                             "choose the directions and press Compute.")
+                parts.append(tr("The loss on a plane through the current weights (on a copy of the model): "
+                                "choose the directions and press Compute."))
         else:
             land = result.landscape
-            parts.append(f"At step {result.step:,}, {result.note}, along {land.directions.describe()}: the loss "
-                         f"is {format_significant(land.centre, 4, missing=None)} at the weights (★).")
+            parts.append(tr("At step {step}, {rows}, along {directions}: the loss is {loss} at the weights "
+                            "(★).").format(
+                step=f"{result.step:,}", rows=tr(result.note), directions=tr(land.directions.describe()),
+                loss=format_significant(land.centre, 4, missing=None)))
             if snapshot is not None and not _same_model(self._computed_from, snapshot):
-                now = f"step {snapshot.step:,}" if snapshot.run == self._computed_from.run else "a new run"
-                parts.append(f"<span style='color:{_STALE_COLOR}'>Computed at step {result.step:,}; the model is "
-                             f"at {now} now: Compute again to see it as it is.</span>")
+                stale = (tr("Computed at step {step}; the model is at step {now} now: Compute again to see it as "
+                            "it is.") if snapshot.run == self._computed_from.run else
+                         tr("Computed at step {step}; the model is at a new run now: Compute again to see it as "
+                            "it is."))
+                stale = stale.format(step=f"{result.step:,}", now=f"{snapshot.step:,}")
+                parts.append(f"<span style='color:{_STALE_COLOR}'>{stale}</span>")
         self.note.setText(" ".join(parts))
 
     def _on_directions_changed(self, *_) -> None:
@@ -704,8 +715,9 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         if abs(land.a[j] - point.x()) > (land.a[1] - land.a[0]) or abs(land.b[i] - point.y()) > (land.b[1] - land.b[0]):
             self.readout.setText(" ")
             return
-        self.readout.setText(f"a = {land.a[j]:.3g}, b = {land.b[i]:.3g}: loss "
-                             f"{format_significant(float(land.loss[i, j]), 4, missing=None)}")
+        self.readout.setText(tr("a = {a}, b = {b}: loss {loss}").format(
+            a=f"{land.a[j]:.3g}", b=f"{land.b[i]:.3g}",
+            loss=format_significant(float(land.loss[i, j]), 4, missing=None)))
 
     # -- export -----------------------------------------------------------------------------------
     def export_widget(self) -> QtWidgets.QWidget:
@@ -717,8 +729,8 @@ class LandscapePanel(Panel, QtWidgets.QWidget):
         figure's title adds the step the model is at)."""
         snapshot = self._snapshot
         if self.result is None or snapshot is None or self.result.step == snapshot.step:
-            return "Loss landscape"
-        return f"Loss landscape computed at step {self.result.step:,}"
+            return tr("Loss landscape")
+        return tr("Loss landscape computed at step {step}").format(step=f"{self.result.step:,}")
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The numbers drawn, as ``part, a, b, t, step, loss`` rows: a ``landscape`` row per grid point

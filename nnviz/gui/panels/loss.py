@@ -27,8 +27,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from nnviz.core.numbers import format_significant
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.sample import sample_note
 from nnviz.gui.style import GRID_LINE, LR_COLOR, SELECTED, TEST_COLOR, TEXT, TRAIN_COLOR
@@ -40,7 +42,7 @@ _STEP_BOUNDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # times
 _STEP_PADDING = 0.02  # of the step range, on either side
 _Y_PADDING = 0.03  # of the data's range, above and below, before rounding out to the grid
 _Y_GRID = 10  # the loss range ends on multiples of (tick spacing / _Y_GRID)
-READOUT_HINT = "Hover over the plots to read the values"
+READOUT_HINT = QT_TRANSLATE_NOOP("", "Hover over the plots to read the values")  # tr() at use
 BRANCH_COLORS = ("#616161", "#8d6e63", "#546e7a")  # earlier courses of the run, which branches left
 BRANCH_SMOOTHING = 0.9  # the least smoothing of an earlier course's batch loss
 VIEW_DELAY_MS = 60  # while the timeline is dragged, the newest step is asked for at most this often
@@ -306,20 +308,20 @@ class LossPanel(Panel, QtWidgets.QWidget):
         self._series = {key: _Series() for key in ("loss", "train_loss", "test_loss", "train_accuracy",
                                                   "test_accuracy", "lr")}
 
-        self.batch_loss_box = QtWidgets.QCheckBox("Batch loss")
-        self.batch_loss_box.setToolTip("The loss of every training batch (noisy), drawn faintly")
+        self.batch_loss_box = QtWidgets.QCheckBox(tr("Batch loss"))
+        self.batch_loss_box.setToolTip(tr("The loss of every training batch (noisy), drawn faintly"))
         self.batch_loss_box.setChecked(True)
         self.batch_loss_box.toggled.connect(self._on_batch_loss_toggled)
-        self.log_y_box = QtWidgets.QCheckBox("Log y")
+        self.log_y_box = QtWidgets.QCheckBox(tr("Log y"))
         self.log_y_box.toggled.connect(self._on_log_y_toggled)
         self.smoothing_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.smoothing_slider.setRange(0, 99)
-        self.smoothing_slider.setToolTip("Exponential moving average of the losses and accuracies")
+        self.smoothing_slider.setToolTip(tr("Exponential moving average of the losses and accuracies"))
         self.smoothing_slider.setMaximumWidth(160)
         self.smoothing_slider.valueChanged.connect(self._on_smoothing_changed)
         self.smoothing_label = QtWidgets.QLabel()
         self.smoothing_label.setMinimumWidth(32)
-        self.readout = QtWidgets.QLabel(READOUT_HINT)
+        self.readout = QtWidgets.QLabel(tr(READOUT_HINT))
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
         # The readout reads as part of the plots: their background and text colour, whatever the
         # desktop's palette (the coloured numbers in it are chosen for the plots' background).
@@ -353,21 +355,21 @@ class LossPanel(Panel, QtWidgets.QWidget):
             plot.getViewBox().sigRangeChangedManually.connect(
                 lambda mask, plot=plot: self._on_range_changed_manually(plot, mask))
         self.loss_plot.enableAutoRange(y=False)
-        self.loss_plot.setLabel("left", "loss")
-        self.accuracy_plot.setLabel("left", "acc")
+        self.loss_plot.setLabel("left", tr("loss"))
+        self.accuracy_plot.setLabel("left", tr("acc"))
         self.accuracy_plot.getAxis("left").setTicks([[(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]])
         # Room above 100% and below 0%: an axis label reaching past the plot is not drawn.
         self.accuracy_plot.setYRange(0.0, 1.0, padding=0.15)
         self.accuracy_plot.enableAutoRange(y=False)
-        self.lr_plot.setLabel("left", "lr")
+        self.lr_plot.setLabel("left", tr("lr"))
 
         legend = self.loss_plot.addLegend(offset=(-8, 4), labelTextSize="8pt", verSpacing=-6,
                                           brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
         self.legend = legend
         self._legend_corner = LEGEND_CORNERS[0]
-        self.batch_curve = self._curve(self.loss_plot, pg.mkPen(BATCH_COLOR, width=1), "batch loss")
-        self.train_curve = self._curve(self.loss_plot, pg.mkPen(TRAIN_COLOR, width=2), "train loss")
-        self.test_curve = self._curve(self.loss_plot, pg.mkPen(TEST_COLOR, width=2), "test loss")
+        self.batch_curve = self._curve(self.loss_plot, pg.mkPen(BATCH_COLOR, width=1), tr("batch loss"))
+        self.train_curve = self._curve(self.loss_plot, pg.mkPen(TRAIN_COLOR, width=2), tr("train loss"))
+        self.test_curve = self._curve(self.loss_plot, pg.mkPen(TEST_COLOR, width=2), tr("test loss"))
         self.train_accuracy_curve = self._curve(self.accuracy_plot, pg.mkPen(TRAIN_COLOR, width=2))
         self.test_accuracy_curve = self._curve(self.accuracy_plot, pg.mkPen(TEST_COLOR, width=2))
         self.lr_curve = self._curve(self.lr_plot, pg.mkPen(LR_COLOR, width=1.5))
@@ -395,22 +397,23 @@ class LossPanel(Panel, QtWidgets.QWidget):
 
         # the timeline: drag to any past step (every panel shows it), back to the present, branch
         self.timeline_slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
-        self.timeline_slider.setAccessibleName("Timeline")
-        self.timeline_slider.setToolTip("Drag to see any past step of the run in every panel")
+        timeline_text = tr("Timeline")
+        self.timeline_slider.setAccessibleName(timeline_text)
+        self.timeline_slider.setToolTip(tr("Drag to see any past step of the run in every panel"))
         self.timeline_slider.setRange(0, 0)
         self.timeline_slider.valueChanged.connect(self._on_timeline_moved)
-        self.timeline_label = QtWidgets.QLabel("Timeline")
+        self.timeline_label = QtWidgets.QLabel(timeline_text)
         self.timeline_label.setBuddy(self.timeline_slider)
         self.timeline_step = QtWidgets.QLabel("")
         self._step_digits = 0  # the label is as wide as "step N of N" for the live step N (steady while dragging)
-        self.live_button = QtWidgets.QPushButton("Live")
-        self.live_button.setAccessibleName("Live")
-        self.live_button.setToolTip("Show the run as it is now")
+        self.live_button = QtWidgets.QPushButton(tr("Live"))
+        self.live_button.setAccessibleName(self.live_button.text())
+        self.live_button.setToolTip(tr("Show the run as it is now"))
         self.live_button.clicked.connect(lambda: self._request_view(None))
-        self.branch_button = QtWidgets.QPushButton("Branch here…")
-        self.branch_button.setAccessibleName("Branch here…")
-        self.branch_button.setToolTip("Go back to this step, change a setting and train on from here "
-                                      "(the course the run took stays on the plot)")
+        self.branch_button = QtWidgets.QPushButton(tr("Branch here…"))
+        self.branch_button.setAccessibleName(self.branch_button.text())
+        self.branch_button.setToolTip(tr("Go back to this step, change a setting and train on from here "
+                                         "(the course the run took stays on the plot)"))
         self.branch_button.clicked.connect(lambda: self.branch_requested.emit(self._viewed))
         self._view_timer = QtCore.QTimer(self)  # a drag sends the newest step, a few times a second
         self._view_timer.setSingleShot(True)
@@ -432,7 +435,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
         controls.addWidget(self.batch_loss_box)
         controls.addWidget(self.log_y_box)
         controls.addSpacing(12)
-        label = QtWidgets.QLabel("Smoothing")
+        label = QtWidgets.QLabel(tr("Smoothing"))
         label.setBuddy(self.smoothing_slider)
         controls.addWidget(label)
         controls.addWidget(self.smoothing_slider)
@@ -479,7 +482,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
             plot.getAxis("bottom").setStyle(showValues=last)
             plot.getAxis("bottom").setHeight(None if last else 4)
             if last:
-                plot.setLabel("bottom", "step")
+                plot.setLabel("bottom", tr("step"))
             else:
                 plot.getAxis("bottom").showLabel(False)
         self.shown_plots = shown
@@ -504,7 +507,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
         if has_test != self._has_test:
             self._has_test = has_test
             if has_test:
-                self.legend.addItem(self.test_curve, "test loss")
+                self.legend.addItem(self.test_curve, tr("test loss"))
                 self._cache_legend()
             else:
                 self.legend.removeItem(self.test_curve)
@@ -541,9 +544,11 @@ class LossPanel(Panel, QtWidgets.QWidget):
         digits = len(f"{self._live_step:,}")
         if digits != self._step_digits:  # room for any step of the run so far, no more (the slider has the rest)
             self._step_digits = digits
-            widest = "step {0} of {0}".format("8" * digits)
+            widest = tr("step {step} of {last}").format(step="8" * digits, last="8" * digits)
             self.timeline_step.setMinimumWidth(QtGui.QFontMetrics(self.timeline_step.font()).horizontalAdvance(widest))
-        self.timeline_step.setText(f"step {self._viewed:,} of {self._live_step:,}" if past else "now")
+        self.timeline_step.setText(
+            tr("step {step} of {last}").format(step=f"{self._viewed:,}", last=f"{self._live_step:,}") if past
+            else tr("now"))
         self.live_button.setEnabled(past)
         self.branch_button.setEnabled(past)
         self.timeline_slider.setEnabled(self._live_step > self._timeline_start)
@@ -579,7 +584,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
                                     connect="finite")
             curve.setZValue(-0.5)
             self.loss_plot.addItem(curve)
-            name = f"{course.label} (left at step {course.start:,})"
+            name = tr("{course} (left at step {step})").format(course=course.label, step=f"{course.start:,}")
             self.legend.addItem(curve, name)
             self._branch_items.append((curve, name))
         self._cache_legend()
@@ -599,25 +604,26 @@ class LossPanel(Panel, QtWidgets.QWidget):
         if h["step"].size:
             i = self._nearest(h["step"], step)
             x = float(h["step"][i])
-            parts.append(f"<b>step {int(x):,}</b>")
+            parts.append("<b>" + tr("step {step}").format(step=f"{int(x):,}") + "</b>")
             if self.batch_loss_box.isChecked():
-                parts.append(_span(BATCH_COLOR, f"batch {format_significant(h['loss'][i])}"))
-            parts.append(_span(LR_COLOR, f"lr {format_significant(h['lr'][i])}"))
+                parts.append(_span(BATCH_COLOR, tr("batch {value}").format(value=format_significant(h["loss"][i]))))
+            parts.append(_span(LR_COLOR, tr("lr {value}").format(value=format_significant(h["lr"][i]))))
         if h["eval_step"].size:
             j = self._nearest(h["eval_step"], step)
             at = int(h["eval_step"][j])
             if not h["step"].size:
                 x = float(at)
-                parts.append(f"<b>step {at:,}</b>")
-            evals = [_span(TRAIN_COLOR, f"train loss {format_significant(h['train_loss'][j])}")]
+                parts.append("<b>" + tr("step {step}").format(step=f"{at:,}") + "</b>")
+            evals = [_span(TRAIN_COLOR, tr("train loss {value}").format(value=format_significant(h["train_loss"][j])))]
             if self._has_test:
-                evals.append(_span(TEST_COLOR, f"test loss {format_significant(h['test_loss'][j])}"))
+                test_loss = tr("test loss {value}").format(value=format_significant(h["test_loss"][j]))
+                evals.append(_span(TEST_COLOR, test_loss))
             if self._task == "classification":
-                acc = f"acc {format_significant(100 * h['train_accuracy'][j])}%"
+                acc = tr("acc {value}%").format(value=format_significant(100 * h["train_accuracy"][j]))
                 if self._has_test:
                     acc += f" / {format_significant(100 * h['test_accuracy'][j])}%"
                 evals.append(acc)
-            where = "" if int(x) == at else f" (eval @ {at:,})"
+            where = "" if int(x) == at else " " + tr("(eval @ {step})").format(step=f"{at:,}")
             parts.append(" · ".join(evals) + where)
         self.readout.setText(" &nbsp;".join(parts))
         for line in self.crosshairs:
@@ -626,7 +632,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
 
     def clear_readout(self) -> None:
         """Hide the crosshairs and show the hint again (what a new run does)."""
-        self.readout.setText(READOUT_HINT)
+        self.readout.setText(tr(READOUT_HINT))
         for line in self.crosshairs:
             line.hide()
 
@@ -639,7 +645,7 @@ class LossPanel(Panel, QtWidgets.QWidget):
     # -- export -----------------------------------------------------------------------------------
     def export_title(self) -> str:
         """The figure's title."""
-        return "Loss"
+        return tr("Loss")
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The series drawn now, as ``series, step, value`` rows, series after series: ``batch_loss``
@@ -785,7 +791,9 @@ class LossPanel(Panel, QtWidgets.QWidget):
             for curve, which in ((self.train_curve, "train"), (self.test_curve, "test")):
                 if sample.item is curve:
                     note = sample_note(snapshot, which)
-                    text = f"{which} loss on {note}" if note else f"{which} loss"
+                    name = tr("train loss") if which == "train" else tr("test loss")
+                    text = (tr("train loss on {sample}") if which == "train" else tr("test loss on {sample}")).format(
+                        sample=note) if note else name
                     if label.text != text:
                         label.setText(text)
                         self._fit_legend()

@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.inspector import layer_name
 from nnviz.gui.style import GRID_LINE, POSITIVE, TEST_COLOR, TEXT, muted_text, palette_style
@@ -26,16 +28,18 @@ RUNNING_COLOR = TEST_COLOR  # the running statistics: what evaluation uses
 GAP_COLOR = "#78909c"
 MAX_ROW_LINES = 60  # draw lines between the mask's rows up to this batch size
 BAR_WIDTH = 0.38  # of a unit's slot, for each of the pair
-NO_LAYER_MESSAGE = "This network has no BatchNorm or dropout layer."
-BATCHNORM_TEXT = ("In training BatchNorm uses the batch's statistics; in evaluation the running ones. "
-                  "A large gap means evaluation behaves differently from training.")
-NO_MASK_TEXT = "No training step yet: the mask of the last training batch appears after the first step."
+# marked for translation, tr() where shown
+NO_LAYER_MESSAGE = QT_TRANSLATE_NOOP("", "This network has no BatchNorm or dropout layer.")
+BATCHNORM_TEXT = QT_TRANSLATE_NOOP("", "In training BatchNorm uses the batch's statistics; in evaluation the running "
+                                       "ones. A large gap means evaluation behaves differently from training.")
+NO_MASK_TEXT = QT_TRANSLATE_NOOP("", "No training step yet: the mask of the last training batch appears after the "
+                                     "first step.")
 
 
 def dropout_text(p: float, scale: float) -> str:
     """"p = 0.25: each unit is dropped with probability p; survivors are scaled by 1/(1-p) = 1.333"."""
-    return (f"p = {p:g}: each unit is dropped with probability p; "
-            f"survivors are scaled by 1/(1-p) = {scale:.4g}")
+    return tr("p = {p}: each unit is dropped with probability p; survivors are scaled by 1/(1-p) = {scale}").format(
+        p=f"{p:g}", scale=f"{scale:.4g}")
 
 
 def _swatch(color: str, text: str) -> str:
@@ -93,19 +97,19 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         self._wanted: int | None = None  # the layer the user picked, kept across snapshots
 
         self.combo = QtWidgets.QComboBox()
-        self.combo.setToolTip("The BatchNorm and dropout layers of the network.")
+        self.combo.setToolTip(tr("The BatchNorm and dropout layers of the network."))
         self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
-        self.combo_label = QtWidgets.QLabel("Layer")
+        self.combo_label = QtWidgets.QLabel(tr("Layer"))
         self.combo_label.setBuddy(self.combo)
-        self.message = QtWidgets.QLabel(NO_LAYER_MESSAGE)
+        self.message = QtWidgets.QLabel(tr(NO_LAYER_MESSAGE))
         self.message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         palette_style(self.message, lambda: f"color: {muted_text().name()};")
 
         # -- BatchNorm page
-        self.mean_plot = _plot("Mean per unit", "mean")
-        self.var_plot = _plot("Variance per unit", "variance")
-        self.gap_plot = _plot("Train/eval output gap per unit", "gap")
+        self.mean_plot = _plot(tr("Mean per unit"), tr("mean"))
+        self.var_plot = _plot(tr("Variance per unit"), tr("variance"))
+        self.gap_plot = _plot(tr("Train/eval output gap per unit"), tr("gap"))
         self.batch_mean_bars = _bars(BATCH_COLOR, -BAR_WIDTH / 2, BAR_WIDTH)
         self.running_mean_bars = _bars(RUNNING_COLOR, BAR_WIDTH / 2, BAR_WIDTH)
         self.batch_var_bars = _bars(BATCH_COLOR, -BAR_WIDTH / 2, BAR_WIDTH)
@@ -117,17 +121,17 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
             for bars in items:
                 plot.addItem(bars)
             plot.getPlotItem().addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen(GRID_LINE)), ignoreBounds=True)
+        batch, running = tr("probe batch (training mode)"), tr("running (evaluation mode)")
         self.legend = QtWidgets.QLabel(  # a line of text, not a pg legend over the bars
-            f"{_swatch(BATCH_COLOR, 'probe batch (training mode)')}&nbsp;&nbsp;&nbsp;"
-                                       f"{_swatch(RUNNING_COLOR, 'running (evaluation mode)')}")
-        self.legend.setToolTip("The probe batch's mean and (biased) variance of the layer's input, beside the "
-                               "running estimates kept during training.")
-        self.batchnorm_text = QtWidgets.QLabel(BATCHNORM_TEXT)
+            f"{_swatch(BATCH_COLOR, batch)}&nbsp;&nbsp;&nbsp;{_swatch(RUNNING_COLOR, running)}")
+        self.legend.setToolTip(tr("The probe batch's mean and (biased) variance of the layer's input, beside the "
+                                  "running estimates kept during training."))
+        self.batchnorm_text = QtWidgets.QLabel(tr(BATCHNORM_TEXT))
         self.batchnorm_text.setWordWrap(True)
         self.gap_readout = QtWidgets.QLabel("")
         self.gap_readout.setWordWrap(True)
         self.gap_readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.gap_plot.setToolTip("Mean over the probe batch of |training-mode output − evaluation-mode output|.")
+        self.gap_plot.setToolTip(tr("Mean over the probe batch of |training-mode output − evaluation-mode output|."))
         stats_row = QtWidgets.QHBoxLayout()
         stats_row.addWidget(self.mean_plot)
         stats_row.addWidget(self.var_plot)
@@ -141,7 +145,7 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         bn_layout.addWidget(self.gap_readout)
 
         # -- dropout page
-        self.mask_plot = _plot("Mask of the last training batch", "sample", "unit")
+        self.mask_plot = _plot(tr("Mask of the last training batch"), tr("sample"), tr("unit"))
         self.mask_image = pg.ImageItem(axisOrder="row-major")
         self.mask_image.setLookupTable(_mask_lut())
         self.mask_plot.addItem(self.mask_image)
@@ -205,8 +209,8 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         self.catch_up()
         page, index = self.showing(), self.current_layer()
         if page == "message" or index is None:
-            return "Normalization"
-        what = "BatchNorm statistics" if page == "batchnorm" else "Dropout mask"
+            return tr("Normalization")
+        what = tr("BatchNorm statistics") if page == "batchnorm" else tr("Dropout mask")
         return f"{what} — {layer_name(self._snapshot, index)}"
 
     def export_table(self) -> tuple[list[str], list[list]]:
@@ -296,23 +300,26 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
         if gap.size and np.isfinite(gap).any():
             worst = int(np.nanargmax(gap))
             self.gap_readout.setText(
-                f"Largest gap: unit {worst + 1}, {gap[worst]:.4g}  (mean over units {np.nanmean(gap):.4g}).  "
-                f"Unit {worst + 1}: batch mean {bn['batch_mean'][worst]:.4g} "
-                f"vs running {bn['running_mean'][worst]:.4g}; "
-                f"batch variance {bn['batch_var'][worst]:.4g} vs running {bn['running_var'][worst]:.4g}.")
+                tr("Largest gap: unit {unit}, {gap}  (mean over units {mean}).  Unit {unit}: batch mean {batch_mean} "
+                   "vs running {running_mean}; batch variance {batch_var} vs running {running_var}.").format(
+                    unit=worst + 1, gap=f"{gap[worst]:.4g}", mean=f"{np.nanmean(gap):.4g}",
+                    batch_mean=f"{bn['batch_mean'][worst]:.4g}", running_mean=f"{bn['running_mean'][worst]:.4g}",
+                    batch_var=f"{bn['batch_var'][worst]:.4g}", running_var=f"{bn['running_var'][worst]:.4g}"))
         else:
             self.gap_readout.setText("")
 
     def _draw_dropout(self, drop: dict) -> None:
         p, scale, mask = float(drop["p"]), float(drop["scale"]), drop["mask"]
         self.dropout_text.setText(dropout_text(p, scale))
-        self.mask_legend.setText(f"{_swatch(POSITIVE, f'kept (× {scale:.4g})')}&nbsp;&nbsp;&nbsp;"
-                                 f'<span style="color:#9e9e9e">□</span> dropped (0)')
+        kept = tr("kept (× {scale})").format(scale=f"{scale:.4g}")
+        dropped_text = tr("dropped (0)")
+        self.mask_legend.setText(f"{_swatch(POSITIVE, kept)}&nbsp;&nbsp;&nbsp;"
+                                 f'<span style="color:#9e9e9e">□</span> {dropped_text}')
         if mask is None:
             self.mask_image.clear()
             self._mask_shape = None
             self.mask_plot.hide()
-            self.dropped_readout.setText(NO_MASK_TEXT)
+            self.dropped_readout.setText(tr(NO_MASK_TEXT))
             return
         self.mask_plot.show()
         # levels pin 0 to white and the scale to full blue, whatever this batch holds
@@ -332,8 +339,9 @@ class NormalizationPanel(Panel, QtWidgets.QWidget):
                     ys += [r - 0.5, r - 0.5]
             self.mask_grid.setData(np.array(xs), np.array(ys))
         dropped = int(np.count_nonzero(mask == 0))
-        self.dropped_readout.setText(f"Dropped in this batch: {100.0 * dropped / mask.size:.3g}% "
-                                     f"({dropped} of {mask.size} activations; expected {100 * p:g}%)")
+        self.dropped_readout.setText(tr("Dropped in this batch: {share}% ({dropped} of {total} activations; "
+                                        "expected {expected}%)").format(
+            share=f"{100.0 * dropped / mask.size:.3g}", dropped=dropped, total=mask.size, expected=f"{100 * p:g}"))
 
 
 def _demo_snapshot():

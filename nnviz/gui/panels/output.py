@@ -28,6 +28,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.activations import ACTIVATIONS, Softmax
 from nnviz.core.numbers import format_percent, format_significant
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.sample import sample_note
 from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR, diverging_colormap
@@ -80,7 +81,7 @@ def class_color(index: int) -> str:
 
 def class_label(index: int) -> str:
     """"class 1 (target 0)": a class as a person counts it, with the target value it stands for."""
-    return f"class {index + 1} (target {index})"
+    return tr("class {number} (target {target})").format(number=index + 1, target=index)
 
 
 def region_image(classes: np.ndarray, confidence: np.ndarray, k: int, discrete: bool = False) -> np.ndarray:
@@ -173,18 +174,18 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self._value_brushes = _lut_brushes(diverging_colormap())
         self._reset_items()
 
-        self.title = TitleLine("No data yet")
+        self.title = TitleLine(tr("No data yet"))
         # shown only while the figures are a sample's (a set larger than an evaluation reads)
         self.sample_line = TitleLine(bold=False)
         self.sample_line.hide()
-        self.show_test = QtWidgets.QCheckBox("Show test data")
+        self.show_test = QtWidgets.QCheckBox(tr("Show test data"))
         self.show_test.setChecked(True)
         self.show_test.toggled.connect(self._on_show_test_toggled)
-        self.discretize = QtWidgets.QCheckBox("Discretize output")
-        self.discretize.setToolTip("Colour each point of the plane by the class the network predicts")
+        self.discretize = QtWidgets.QCheckBox(tr("Discretize output"))
+        self.discretize.setToolTip(tr("Colour each point of the plane by the class the network predicts"))
         self.discretize.toggled.connect(self._on_discretize_toggled)
-        self.show_confusion = QtWidgets.QCheckBox("Confusion matrix")
-        self.show_confusion.setToolTip("Show the confusion matrix of the classes instead of the input plane")
+        self.show_confusion = QtWidgets.QCheckBox(tr("Confusion matrix"))
+        self.show_confusion.setToolTip(tr("Show the confusion matrix of the classes instead of the input plane"))
         self.show_confusion.toggled.connect(lambda _: self.redraw())
 
         self.view = pg.GraphicsLayoutWidget()
@@ -341,9 +342,9 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             self.curve_item = pg.PlotDataItem(pen=pg.mkPen(POSITIVE, width=2.5))
             self.curve_item.setZValue(5)
             plot.addItem(self.curve_item)
-            legend.addItem(self.train_points, "train")
-            legend.addItem(self.test_points, "test")
-            legend.addItem(self.curve_item, "network")
+            legend.addItem(self.train_points, tr("train"))
+            legend.addItem(self.test_points, tr("test"))
+            legend.addItem(self.curve_item, tr("network"))
             plot.setLabel("bottom", snapshot.input_names[0] if snapshot.input_names else "x")
             plot.setLabel("left", "y")
         elif mode == "scatter":
@@ -352,8 +353,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                                                               style=QtCore.Qt.PenStyle.DashLine))
             plot.addItem(self.identity_line)
             self.test_points = self._scatter(pg.mkPen(None), brush=pg.mkBrush(POSITIVE + "88"), size=6)
-            plot.setLabel("bottom", "target")
-            plot.setLabel("left", "predicted")
+            plot.setLabel("bottom", tr("target"))
+            plot.setLabel("left", tr("predicted"))
         else:  # confusion
             k = snapshot.confusion.shape[0]
             self.confusion_item = pg.ImageItem(axisOrder="row-major")
@@ -382,8 +383,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             plot.getAxis("left").setTicks(ticks)
             vb.invertY(True)  # the first class at the top, as a confusion matrix is read
             # classes are counted from 1: say so where the targets are numbers from 0
-            plot.setLabel("bottom", "predicted class (class k is target k − 1)")
-            plot.setLabel("left", "true class")
+            plot.setLabel("bottom", tr("predicted class (class k is target k − 1)"))
+            plot.setLabel("left", tr("true class"))
 
     def _scatter(self, pen, brush=None, size=_POINT_SIZE) -> pg.ScatterPlotItem:
         item = pg.ScatterPlotItem(pen=pen, brush=brush, size=size, pxMode=True)
@@ -395,11 +396,11 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         """The figure's title: what the current mode shows."""
         snap = self._snapshot
         if snap is None or self.mode is None:
-            return "Output"
+            return tr("Output")
         if self.mode in ("surface", "regions"):
-            return "Decision surface" if classifies(snap) else "Output over the input plane"
-        return {"curve": "Fitted curve", "scatter": "Predicted against target",
-                "confusion": "Confusion matrix"}[self.mode]
+            return tr("Decision surface") if classifies(snap) else tr("Output over the input plane")
+        return {"curve": tr("Fitted curve"), "scatter": tr("Predicted against target"),
+                "confusion": tr("Confusion matrix")}[self.mode]
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The numbers of the current mode, as drawn from the snapshot (raw values: not discretized).
@@ -693,13 +694,15 @@ class OutputPanel(Panel, QtWidgets.QWidget):
     def _draw_title(self, snapshot) -> None:
         which = "test" if snapshot.raw_test is not None else "train"
         loss = snapshot.test_loss if which == "test" else snapshot.train_loss
-        parts = [f"Step {snapshot.step:,}"]
+        parts = [tr("Step {step}").format(step=f"{snapshot.step:,}")]
         acc = snapshot.test_accuracy if which == "test" else snapshot.train_accuracy
         if classifies(snapshot) and acc is not None:  # none beside a non-finite loss
-            parts.append(f"{which} accuracy {format_percent(acc)}")
-        parts.append(f"{which} loss {format_significant(loss, missing=None)}")  # NaN reads as nan, not a dash
+            accuracy = tr("test accuracy {value}") if which == "test" else tr("train accuracy {value}")
+            parts.append(accuracy.format(value=format_percent(acc)))
+        loss_text = tr("test loss {value}") if which == "test" else tr("train loss {value}")
+        parts.append(loss_text.format(value=format_significant(loss, missing=None)))  # NaN reads as nan, not a dash
         if snapshot.diverged:
-            parts.append("diverged")
+            parts.append(tr("diverged"))
         self.title.setText("  ·  ".join(parts))
         self._draw_sample_line(snapshot, which)
 
@@ -707,10 +710,12 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         """Say what the title's figures (and the counts or points drawn) are counted on, when a sample."""
         note = sample_note(snapshot, which)
         if note:
-            counted = {"confusion": ["counts"], "scatter": ["points"]}.get(self.mode, [])
-            counted += (["accuracy"] if classifies(snapshot) else []) + ["loss"]
-            what = ", ".join(counted[:-1]) + f" and {counted[-1]}" if len(counted) > 1 else counted[0]
-            self.sample_line.setText(f"{which} {what} on {note}")
+            first = {"confusion": "counts", "scatter": "points"}.get(self.mode)
+            what = {("counts", True): tr("counts, accuracy and loss"), ("counts", False): tr("counts and loss"),
+                    ("points", True): tr("points, accuracy and loss"), ("points", False): tr("points and loss"),
+                    (None, True): tr("accuracy and loss"), (None, False): tr("loss")}[first, classifies(snapshot)]
+            self.sample_line.setText(tr("{set} {figures} on {sample}").format(
+                set=tr("test") if which == "test" else tr("train"), figures=what, sample=note))
         if self.sample_line.isHidden() == bool(note):  # a new layout only when the line comes or goes
             self.sample_line.setVisible(bool(note))
 

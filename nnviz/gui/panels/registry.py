@@ -64,37 +64,46 @@ class PanelSpec:
         return getattr(importlib.import_module(module), name)
 
 
+def QT_TR_NOOP(text: str) -> str:  # noqa: N802 (the name pyside6-lupdate looks for; empty context at module level)
+    """``text`` unchanged, marked for translation: the registry is read before any translator is
+    installed (and by the command line, without Qt), so titles, export names and tooltips are
+    translated where they are shown, ``tr(spec.title)``."""
+    return text
+
+
 _P = "nnviz.gui.panels."
 PANELS: dict[str, PanelSpec] = {spec.name: spec for spec in (
-    PanelSpec("graph", "Network graph", _P + "graph:GraphPanel", area="central", exportable=True, in_report=True,
-              plot=True),
-    PanelSpec("output", "Output", _P + "output:OutputPanel", exportable=True, in_report=True, plot=True),
-    PanelSpec("mistakes", "Mistakes", _P + "mistakes:MistakesPanel", tab_with="output", exportable=True,
-              export_name="Misclassified pictures", in_report=True, min_height=100,
-              tooltip="The test pictures the network gets wrong (classifiers of 8 × 8 or 28 × 28 pictures)"),
-    PanelSpec("drawing", "Drawing pad", _P + "drawing:DrawingPadPanel", tab_with="output", exportable=True,
+    PanelSpec("graph", QT_TR_NOOP("Network graph"), _P + "graph:GraphPanel", area="central", exportable=True,
+              in_report=True, plot=True),
+    PanelSpec("output", QT_TR_NOOP("Output"), _P + "output:OutputPanel", exportable=True, in_report=True, plot=True),
+    PanelSpec("mistakes", QT_TR_NOOP("Mistakes"), _P + "mistakes:MistakesPanel", tab_with="output", exportable=True,
+              export_name=QT_TR_NOOP("Misclassified pictures"), in_report=True, min_height=100,
+              tooltip=QT_TR_NOOP("The test pictures the network gets wrong (classifiers of 8 × 8 or 28 × 28 "
+                                 "pictures)")),
+    PanelSpec("drawing", QT_TR_NOOP("Drawing pad"), _P + "drawing:DrawingPadPanel", tab_with="output", exportable=True,
               recordable=False, min_height=100,
-              tooltip="Draw a digit and see the network's class probabilities (classifiers of 8 × 8 or 28 × 28 "
-                      "pictures)"),
-    PanelSpec("loss", "Loss", _P + "loss:LossPanel", exportable=True, in_report=True, plot=True),
-    PanelSpec("activations", "Activations", _P + "activations:ActivationsPanel", tab_with="loss",
+              tooltip=QT_TR_NOOP("Draw a digit and see the network's class probabilities (classifiers of 8 × 8 or "
+                             "28 × 28 pictures)")),
+    PanelSpec("loss", QT_TR_NOOP("Loss"), _P + "loss:LossPanel", exportable=True, in_report=True, plot=True),
+    PanelSpec("activations", QT_TR_NOOP("Activations"), _P + "activations:ActivationsPanel", tab_with="loss",
               exportable=True, in_report=True, plot=True, min_height=100),
-    PanelSpec("gradients", "Gradients", _P + "gradients:GradientFlowPanel", tab_with="loss", exportable=True,
-              export_name="Gradient flow", in_report=True, plot=True, min_height=100),
-    PanelSpec("updates", "Updates", _P + "updates:UpdateRatioPanel", tab_with="loss", exportable=True,
-              export_name="Update ratio", in_report=True, plot=True, min_height=100),
-    PanelSpec("weights", "Weights", _P + "weights:WeightsPanel", tab_with="loss", exportable=True, in_report=True,
-              plot=True, min_height=100),
-    PanelSpec("normalization", "Norm", _P + "normalization:NormalizationPanel", tab_with="loss", exportable=True,
-              export_name="Norm & dropout", tooltip="BatchNorm statistics and dropout masks", min_height=100),
-    PanelSpec("inspector", "Inspector", _P + "inspector:InspectorPanel"),
-    PanelSpec("health", "Layer health", _P + "health:HealthStrip", area="bottom", min_height=130),
-    PanelSpec("stepper", "Step through", _P + "stepper:StepperPanel", area="bottom", starts_hidden=True),
-    PanelSpec("gradcheck", "Gradient check", _P + "gradcheck:GradientCheckPanel", tab_with="loss"),
-    PanelSpec("landscape", "Landscape", _P + "landscape:LandscapePanel", tab_with="loss", exportable=True,
-              export_name="Loss landscape", in_report=True, plot=True, recordable=False, min_height=100,
-              tooltip="The loss on a plane through the weights and on the line from the start of the run"),
-    PanelSpec("calculation", "Calculation", _P + "calculation:CalculationPanel", area="inside",
+    PanelSpec("gradients", QT_TR_NOOP("Gradients"), _P + "gradients:GradientFlowPanel", tab_with="loss",
+              exportable=True, export_name=QT_TR_NOOP("Gradient flow"), in_report=True, plot=True, min_height=100),
+    PanelSpec("updates", QT_TR_NOOP("Updates"), _P + "updates:UpdateRatioPanel", tab_with="loss", exportable=True,
+              export_name=QT_TR_NOOP("Update ratio"), in_report=True, plot=True, min_height=100),
+    PanelSpec("weights", QT_TR_NOOP("Weights"), _P + "weights:WeightsPanel", tab_with="loss", exportable=True,
+              in_report=True, plot=True, min_height=100),
+    PanelSpec("normalization", QT_TR_NOOP("Norm"), _P + "normalization:NormalizationPanel", tab_with="loss",
+              exportable=True, export_name=QT_TR_NOOP("Norm & dropout"),
+              tooltip=QT_TR_NOOP("BatchNorm statistics and dropout masks"), min_height=100),
+    PanelSpec("inspector", QT_TR_NOOP("Inspector"), _P + "inspector:InspectorPanel"),
+    PanelSpec("health", QT_TR_NOOP("Layer health"), _P + "health:HealthStrip", area="bottom", min_height=130),
+    PanelSpec("stepper", QT_TR_NOOP("Step through"), _P + "stepper:StepperPanel", area="bottom", starts_hidden=True),
+    PanelSpec("gradcheck", QT_TR_NOOP("Gradient check"), _P + "gradcheck:GradientCheckPanel", tab_with="loss"),
+    PanelSpec("landscape", QT_TR_NOOP("Landscape"), _P + "landscape:LandscapePanel", tab_with="loss", exportable=True,
+              export_name=QT_TR_NOOP("Loss landscape"), in_report=True, plot=True, recordable=False, min_height=100,
+              tooltip=QT_TR_NOOP("The loss on a plane through the weights and on the line from the start of the run")),
+    PanelSpec("calculation", QT_TR_NOOP("Calculation"), _P + "calculation:CalculationPanel", area="inside",
               widget="stepper.calculation", exportable=True, recordable=False),
 )}
 

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.walkthrough import check_answer
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.calculation import PHASE_COLORS, PHASE_NAMES, CalculationPanel
 from nnviz.gui.style import BACKWARD, FORWARD, on_window, palette_style
 
@@ -31,8 +32,8 @@ class ProgressStrip(QtWidgets.QWidget):
         self.setMinimumHeight(18)
         self.setMaximumHeight(18)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Where you are in the step: forward (green), loss (brown), backward (red), "
-                        "update (purple). Click or drag to jump.")
+        self.setToolTip(tr("Where you are in the step: forward (green), loss (brown), backward (red), "
+                           "update (purple). Click or drag to jump."))
 
     def set_operations(self, phases: list[str], current: int) -> None:
         self.phases, self.current = list(phases), current
@@ -88,50 +89,50 @@ class StepperPanel(QtWidgets.QWidget):
         self._committing = False
 
         style = self.style()
-        self.home_button = self._button("Start", QtWidgets.QStyle.StandardPixmap.SP_MediaSkipBackward,
-                                        "Go to the first operation (Home)", self.home)
-        self.prev_button = self._button("Previous", QtWidgets.QStyle.StandardPixmap.SP_MediaSeekBackward,
-                                        "The operation before (Left arrow)", self.previous)
-        self.next_button = self._button("Next", QtWidgets.QStyle.StandardPixmap.SP_MediaSeekForward,
-                                        "The next operation (Right arrow); at the end, take the step", self.next)
-        self.end_button = self._button("End", QtWidgets.QStyle.StandardPixmap.SP_MediaSkipForward,
-                                       "Go to the last operation (End)", self.end)
+        self.home_button = self._button(tr("Start"), QtWidgets.QStyle.StandardPixmap.SP_MediaSkipBackward,
+                                        tr("Go to the first operation (Home)"), self.home)
+        self.prev_button = self._button(tr("Previous"), QtWidgets.QStyle.StandardPixmap.SP_MediaSeekBackward,
+                                        tr("The operation before (Left arrow)"), self.previous)
+        self.next_button = self._button(tr("Next"), QtWidgets.QStyle.StandardPixmap.SP_MediaSeekForward,
+                                        tr("The next operation (Right arrow); at the end, take the step"), self.next)
+        self.end_button = self._button(tr("End"), QtWidgets.QStyle.StandardPixmap.SP_MediaSkipForward,
+                                       tr("Go to the last operation (End)"), self.end)
         del style
         self.slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
-        self.slider.setToolTip("Scrub through the operations of this step")
-        self.slider.setAccessibleName("Operation")  # no label of its own: named after what it moves through
+        self.slider.setToolTip(tr("Scrub through the operations of this step"))
+        self.slider.setAccessibleName(tr("Operation"))  # no label of its own: named after what it moves through
         self.slider.valueChanged.connect(self._on_slider)
         self.strip = ProgressStrip()
         self.strip.jumped.connect(self.go)
         self.position = QtWidgets.QLabel("")
         self.position.setMinimumWidth(190)
         self.sample_box = QtWidgets.QComboBox()
-        self.sample_box.setToolTip("Which sample of the batch the numbers are for, or the whole batch "
-                                   "(means, with one table row per sample)")
+        self.sample_box.setToolTip(tr("Which sample of the batch the numbers are for, or the whole batch "
+                                      "(means, with one table row per sample)"))
         self.sample_box.activated.connect(self._on_sample_chosen)
-        self.sample_box.setAccessibleName("Sample")
+        self.sample_box.setAccessibleName(tr("Sample"))
         self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.sample_box.setMinimumContentsLength(14)
-        self.neurons = QtWidgets.QCheckBox("Neuron by neuron")
-        self.neurons.setToolTip("Step through each unit of a layer separately, with its row highlighted")
+        self.neurons = QtWidgets.QCheckBox(tr("Neuron by neuron"))
+        self.neurons.setToolTip(tr("Step through each unit of a layer separately, with its row highlighted"))
         self.neurons.toggled.connect(self.neurons_changed)
-        self.quiz = QtWidgets.QCheckBox("Quiz")
-        self.quiz.setToolTip("Predict each result before it is shown: type it, press Enter")
+        self.quiz = QtWidgets.QCheckBox(tr("Quiz"))
+        self.quiz.setToolTip(tr("Predict each result before it is shown: type it, press Enter"))
         self.quiz.toggled.connect(self._on_quiz_toggled)
 
         self.calculation = CalculationPanel()
         self.calculation.edit_requested.connect(self.edit_requested)
         self.calculation.precision_changed.connect(lambda _: self.operation_changed.emit(self.current()))
 
-        self.answer_label = QtWidgets.QLabel("Your answer:")
+        self.answer_label = QtWidgets.QLabel(tr("Your answer:"))
         self.answer = QtWidgets.QLineEdit()
         self.answer_label.setBuddy(self.answer)
-        self.answer.setPlaceholderText("type the value (several: separate with commas), then Enter")
+        self.answer.setPlaceholderText(tr("type the value (several: separate with commas), then Enter"))
         self.answer.returnPressed.connect(self.check)
-        self.check_button = QtWidgets.QPushButton("Check")
+        self.check_button = QtWidgets.QPushButton(tr("Check"))
         self.check_button.clicked.connect(self.check)
-        self.reveal_button = QtWidgets.QPushButton("Show me")
-        self.reveal_button.setToolTip("Reveal the result without answering")
+        self.reveal_button = QtWidgets.QPushButton(tr("Show me"))
+        self.reveal_button.setToolTip(tr("Reveal the result without answering"))
         self.reveal_button.clicked.connect(self.reveal)
         self.feedback = QtWidgets.QLabel("")
         self._feedback_kind = "retry"
@@ -208,15 +209,15 @@ class StepperPanel(QtWidgets.QWidget):
             self.neurons.blockSignals(True)
             self.neurons.setChecked(False)
             self.neurons.blockSignals(False)
-            self.neurons.setToolTip("This step has too many units to take one by one (over 2,000 operations); "
-                                    "it is shown layer by layer")
+            self.neurons.setToolTip(tr("This step has too many units to take one by one (over 2,000 operations); "
+                                       "it is shown layer by layer"))
         self._show()
 
     def set_lesson(self, name: str, description: str) -> None:
         """Show a lesson's name and what to look for above the stepper (nothing: hide it)."""
         import html
 
-        self.lesson.setText(f"<b>{html.escape(name)}</b> — {html.escape(description)}" if description else "")
+        self.lesson.setText(f"<b>{html.escape(tr(name))}</b> — {html.escape(tr(description))}" if description else "")
         self.lesson.setVisible(bool(description))
 
     def go(self, index: int) -> None:
@@ -285,13 +286,13 @@ class StepperPanel(QtWidgets.QWidget):
         right, message = check_answer(self.answer.text(), calc.answer, self.calculation.precision)
         if not right and message.startswith(("Type", "'")):
             self._feedback_kind = "retry"  # not an answer yet: let the learner type again
-            self.feedback.setText(message)
+            self.feedback.setText(tr(message))  # the core's sentence
             self.feedback.setStyleSheet(self._feedback_style())
             return
         self.score[0] += right
         self.score[1] += 1
         self._feedback_kind = "right" if right else "wrong"
-        self.feedback.setText(message)
+        self.feedback.setText(tr(message))
         self.feedback.setStyleSheet(self._feedback_style())
         self.last_answer_right = right
         self.revealed.add(self._current_key())
@@ -328,9 +329,9 @@ class StepperPanel(QtWidgets.QWidget):
         box.blockSignals(True)
         box.clear()
         for s in range(walk.batch):
-            box.addItem(f"Sample {s + 1} (row {int(walk.rows[s]) + 1})", s)
+            box.addItem(tr("Sample {number} (row {row})").format(number=s + 1, row=int(walk.rows[s]) + 1), s)
         if walk.batch > 1:
-            box.addItem(f"Whole batch ({walk.batch}, means)", BATCH)
+            box.addItem(tr("Whole batch ({size}, means)").format(size=walk.batch), BATCH)
         if self.sample is not None and self.sample >= walk.batch:
             self.sample = 0
         i = box.findData(BATCH if self.sample is None else self.sample)
@@ -365,7 +366,7 @@ class StepperPanel(QtWidgets.QWidget):
         self.calculation.show_calculation(calc, hide_result=hidden, unanswered=self._unanswered())
         if not keep_feedback:
             self.feedback.setText("")
-        self.answer_label.setText(f"Your value of {calc.answer_label}:")
+        self.answer_label.setText(tr("Your value of {quantity}:").format(quantity=calc.answer_label))
         self.answer.setEnabled(hidden)
         self.check_button.setEnabled(hidden)
         self.reveal_button.setEnabled(hidden)
@@ -373,7 +374,7 @@ class StepperPanel(QtWidgets.QWidget):
             self.answer.clear()
             self.answer.setFocus()
         if self.score[1]:
-            self.score_label.setText(f"{self.score[0]} right of {self.score[1]}")
+            self.score_label.setText(tr("{right} right of {asked}").format(right=self.score[0], asked=self.score[1]))
         self.operation_changed.emit(calc)
         self._update_controls()
 
@@ -393,11 +394,12 @@ class StepperPanel(QtWidgets.QWidget):
             self.strip.set_operations([], 0)
             return
         op = walk.operations[self.index]
-        self.position.setText(f"<b>{PHASE_NAMES[op.phase]}</b> · operation {self.index + 1} of {n}")
+        operation = tr("operation {number} of {count}").format(number=self.index + 1, count=n)
+        self.position.setText(f"<b>{tr(PHASE_NAMES[op.phase])}</b> · {operation}")
         at_end = self.index == n - 1 and not self._hidden()
-        self.next_button.setText("Take the step" if at_end else "Next")
-        self.next_button.setToolTip("Apply the update and trace the next training step (Right arrow)" if at_end
-                                    else "The next operation (Right arrow)")
+        self.next_button.setText(tr("Take the step") if at_end else tr("Next"))
+        self.next_button.setToolTip(tr("Apply the update and trace the next training step (Right arrow)") if at_end
+                                    else tr("The next operation (Right arrow)"))
         self.prev_button.setEnabled(self.index > 0 and not busy)
         self.home_button.setEnabled(self.index > 0 and not busy)
         self.strip.set_operations([o.phase for o in walk.operations], self.index)

@@ -21,10 +21,11 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 
 from nnviz.core.numbers import format_magnitude
 from nnviz.core.stats import UPDATE_RATIO_BAND
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel, cache_axes
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.gradients import (
@@ -46,7 +47,7 @@ _BAND_BRUSH = "#2e7d3220"
 _LEFT_AXIS_WIDTH = 40
 _MOUSE_RATE = 30
 _BAR_WIDTH = 0.7
-HEALTHY_TEXT = "≈ -3 is healthy (Karpathy)"
+HEALTHY_TEXT = QT_TRANSLATE_NOOP("", "≈ -3 is healthy (Karpathy)")  # tr() at use
 
 
 def ratio_status(value: float | None) -> str | None:
@@ -63,10 +64,13 @@ def ratio_status(value: float | None) -> str | None:
 
 
 _STATUS_COLOR = {"healthy": HEALTHY, "too_low": TOO_SMALL, "too_high": TOO_LARGE, None: _NO_VALUE}
-_STATUS_TEXT = {"healthy": "healthy",
-                "too_low": "below the band: the steps barely move it (learning rate too low, or clipping too tight)",
-                "too_high": "above the band: learning rate too high for it",
-                None: "no value: no step yet, or weights that are not finite numbers"}
+_STATUS_TEXT = {  # tr() at use
+    "healthy": QT_TRANSLATE_NOOP("", "healthy"),
+    "too_low": QT_TRANSLATE_NOOP("", "below the band: the steps barely move it (learning rate too low, or clipping "
+                                     "too tight)"),
+    "too_high": QT_TRANSLATE_NOOP("", "above the band: learning rate too high for it"),
+    None: QT_TRANSLATE_NOOP("", "no value: no step yet, or weights that are not finite numbers"),
+}
 
 
 class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
@@ -90,11 +94,12 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         lo, hi = UPDATE_RATIO_BAND
-        self.help = QtWidgets.QLabel(
-            f"log<sub>10</sub>(std(ΔW) / std(W)): how much the last step changed a layer's weights, as the "
-            f"optimizer applied it (momentum, Adam and clipping included). "
-            f"{colored_html(TOO_LARGE, 'Above')} the band ({hi:g}): learning rate too high for that layer; "
-            f"{colored_html(TOO_SMALL, 'below')} ({lo:g}): too low.")
+        self.help = QtWidgets.QLabel(tr(
+            "log<sub>10</sub>(std(ΔW) / std(W)): how much the last step changed a layer's weights, as the "
+            "optimizer applied it (momentum, Adam and clipping included). "
+            "{above} the band ({high}): learning rate too high for that layer; {below} ({low}): too low.").format(
+                above=colored_html(TOO_LARGE, tr("Above")), high=f"{hi:g}",
+                below=colored_html(TOO_SMALL, tr("below")), low=f"{lo:g}"))
         self.help.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.help.setWordWrap(True)
         self.readout = QtWidgets.QLabel(" ")
@@ -122,13 +127,13 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             centre.setZValue(-10)
             plot.addItem(centre, ignoreBounds=True)
         self.line_plot.setClipToView(True)
-        self.line_plot.setLabel("bottom", "step")
-        self.line_plot.setLabel("left", "log₁₀ update / weight")
+        self.line_plot.setLabel("bottom", tr("step"))
+        self.line_plot.setLabel("left", tr("log₁₀ update / weight"))
         self.line_plot.getAxis("left").setWidth(_LEFT_AXIS_WIDTH + 12)
-        self.bar_plot.setLabel("bottom", "now")
+        self.bar_plot.setLabel("bottom", tr("now"))
         self.bar_plot.getAxis("left").setStyle(showValues=False)
         self.bar_plot.getAxis("left").setWidth(4)
-        self.healthy_label = pg.TextItem(HEALTHY_TEXT, color=HEALTHY, anchor=(0, 1), fill=pg.mkBrush("#ffffffb0"))
+        self.healthy_label = pg.TextItem(tr(HEALTHY_TEXT), color=HEALTHY, anchor=(0, 1), fill=pg.mkBrush("#ffffffb0"))
         self.healthy_label.setZValue(20)
         self.line_plot.addItem(self.healthy_label, ignoreBounds=True)
         self.line_plot.getViewBox().sigRangeChanged.connect(self._place_healthy_label)
@@ -170,7 +175,7 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     # -- export -------------------------------------------------------------------------------------
     def export_title(self) -> str:
         """The figure's title."""
-        return "Update ratio"
+        return tr("Update ratio")
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """log10(std(ΔW) / std(W)) per layer with a weight, as ``kind, layer_index, step, value``
@@ -340,15 +345,15 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         low = [lab for lab, s in zip(labels, statuses) if s == "too_low"]
         parts = []
         if high:
-            parts.append(colored_html(TOO_LARGE, f"too high: {short_list(high)}"))
+            parts.append(colored_html(TOO_LARGE, tr("too high: {layers}").format(layers=short_list(high))))
         if low:
-            parts.append(colored_html(TOO_SMALL, f"too low: {short_list(low)}"))
+            parts.append(colored_html(TOO_SMALL, tr("too low: {layers}").format(layers=short_list(low))))
         if labels and all(s is None for s in statuses):
             updated = any(h.update_ratio is not None for h in self._snapshot.health)
-            parts.append(colored_html(_NO_VALUE, "not a number" if updated else
-                                      "no update yet: the ratios appear after the next step"))
+            parts.append(colored_html(_NO_VALUE, tr("not a number") if updated else
+                                      tr("no update yet: the ratios appear after the next step")))
         elif not parts and labels:
-            parts.append(colored_html(HEALTHY, "every layer in the band"))
+            parts.append(colored_html(HEALTHY, tr("every layer in the band")))
         self.readout.setText(" &nbsp;".join(parts) or " ")
 
     def show_readout_for_bar(self, k: int) -> None:
@@ -356,8 +361,9 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
             return
         v = self._values[k]
         status = ratio_status(v)
-        self.readout.setText(f"<b>{self.bar_labels()[k]}</b> now {format_magnitude(v)} · "
-                             + colored_html(_STATUS_COLOR[status], _STATUS_TEXT[status]))
+        now = tr("now {value}").format(value=format_magnitude(v))
+        self.readout.setText(f"<b>{self.bar_labels()[k]}</b> {now} · "
+                             + colored_html(_STATUS_COLOR[status], tr(_STATUS_TEXT[status])))
 
     # -- slots and events -------------------------------------------------------------------------------
     def _bar_at(self, scene_pos) -> int | None:
@@ -370,8 +376,9 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     def _show_line_value(self, label: str, j: int) -> None:
         steps = self._snapshot.history["eval_step"]
         v = float(self.lines[label].yData[j])
-        self.readout.setText(f"<b>step {int(steps[j]):,}</b> · {label} {format_magnitude(v)} · "
-                             + colored_html(_STATUS_COLOR[ratio_status(v)], _STATUS_TEXT[ratio_status(v)]))
+        step = tr("step {step}").format(step=f"{int(steps[j]):,}")
+        self.readout.setText(f"<b>{step}</b> · {label} {format_magnitude(v)} · "
+                             + colored_html(_STATUS_COLOR[ratio_status(v)], tr(_STATUS_TEXT[ratio_status(v)])))
 
     def _on_mouse_clicked(self, event) -> None:
         k = self._bar_at(event.scenePos())

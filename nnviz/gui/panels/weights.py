@@ -27,6 +27,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from nnviz.core.images import IMAGE_SIDES, image_side  # input widths that are square pictures
 from nnviz.core.numbers import format_significant
 from nnviz.core.stats import histogram
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.activations import (
     SegmentsLine,
     count_top,
@@ -118,13 +119,13 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
 
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self._build_matrix(), "Matrix")
-        self.tabs.addTab(self._build_histogram(), "Histogram")
-        self.tabs.addTab(self._build_atlas(), "Unit images")
-        self.tabs.setTabToolTip(0, "The weight matrix: one row per unit, one column per input")
-        self.tabs.setTabToolTip(1, "How the layer's weights are spread")
-        self.tabs.setTabToolTip(2, "Each unit's input weights as a picture (28 × 28 or 8 × 8 inputs only): "
-                                   "what the unit looks for in the image")
+        self.tabs.addTab(self._build_matrix(), tr("Matrix"))
+        self.tabs.addTab(self._build_histogram(), tr("Histogram"))
+        self.tabs.addTab(self._build_atlas(), tr("Unit images"))
+        self.tabs.setTabToolTip(0, tr("The weight matrix: one row per unit, one column per input"))
+        self.tabs.setTabToolTip(1, tr("How the layer's weights are spread"))
+        self.tabs.setTabToolTip(2, tr("Each unit's input weights as a picture (28 × 28 or 8 × 8 inputs only): "
+                                      "what the unit looks for in the image"))
         self.tabs.setTabEnabled(2, False)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
@@ -134,7 +135,7 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
     def _build_matrix(self) -> QtWidgets.QWidget:
         self.matrix_view = pg.GraphicsLayoutWidget()
         self.matrix_view.ci.setContentsMargins(2, 8, 2, 8)  # room for the colour bar's end labels
-        self.matrix_plot = make_plot("unit", "input", counted=("left", "bottom"))
+        self.matrix_plot = make_plot(tr("unit"), tr("input"), counted=("left", "bottom"))
         self.matrix_plot.getViewBox().invertY(True)  # unit 1 at the top, as a matrix is read
         self.matrix_view.addItem(self.matrix_plot, row=0, col=0)
         self.matrix_item = pg.ImageItem(axisOrder="row-major")
@@ -147,7 +148,7 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
     def _build_histogram(self) -> QtWidgets.QWidget:
         self.histogram_view = pg.GraphicsLayoutWidget()
         self.histogram_view.ci.setContentsMargins(2, 2, 8, 2)
-        self.histogram_plot = make_plot("count", "weight", integer=("left",))
+        self.histogram_plot = make_plot(tr("count"), tr("weight"), integer=("left",))
         self.histogram_plot.showGrid(y=True, alpha=0.25)
         self.histogram_plot.getViewBox().disableAutoRange()  # ranges: _draw_histogram
         follow_ranges(self.histogram_plot)
@@ -214,9 +215,9 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
         self.catch_up()
         snap = self._snapshot
         if snap is None or self._layer is None or self._layer not in weight_layers(snap):
-            return "Weights"
-        view = {"matrix": "matrix", "histogram": "histogram", "images": "unit images"}[self.view_name]
-        return f"Weights — {layer_label(snap, self._layer)} ({view})"
+            return tr("Weights")
+        view = {"matrix": tr("matrix"), "histogram": tr("histogram"), "images": tr("unit images")}[self.view_name]
+        return tr("Weights — {layer} ({view})").format(layer=layer_label(snap, self._layer), view=view)
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The selected layer's weights (``layers[i].weight``, ``layer_index`` 0-based) as the view
@@ -256,7 +257,7 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
     def _draw_snapshot(self, snap) -> None:
         layers = weight_layers(snap)
         if not layers:
-            self.info_line.set_segments([("No layer with weights", None, False)])
+            self.info_line.set_segments([(tr("No layer with weights"), None, False)])
             return
         self._update_layers(snap, layers)
         weight = snap.params[f"layers[{self._layer}].weight"]
@@ -272,10 +273,12 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
             self.tabs.blockSignals(False)
         units, fan_in = weight.shape
         segments = [(f"W{self._layer + 1}", None, True),
-                    (f"   {units} units × {fan_in} inputs = {weight.size:,} weights", None, False)]
-        self.info_line.setToolTip(f"Document path (counted from 0): layers[{self._layer}].weight")
+                    ("   " + tr("{units} units × {inputs} inputs = {weights} weights").format(
+                        units=units, inputs=fan_in, weights=f"{weight.size:,}"), None, False)]
+        self.info_line.setToolTip(tr("Document path (counted from 0): {path}").format(
+            path=f"layers[{self._layer}].weight"))
         if self.view_name == "images" and units > ATLAS_UNITS:
-            segments.append((f" · the first {ATLAS_UNITS} units", None, False))
+            segments.append((" · " + tr("the first {count} units").format(count=ATLAS_UNITS), None, False))
         self.info_line.set_segments(segments)
         getattr(self, f"_draw_{self.view_name}")(snap, weight)
 
@@ -328,7 +331,7 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
             bottom.setTicks([[(j, name) for j, name in enumerate(names)]])
         else:
             bottom.setTicks(None)
-        self.matrix_plot.setLabel("bottom", "input" if names is not None else "input (unit of the layer below)")
+        self.matrix_plot.setLabel("bottom", tr("input") if names is not None else tr("input (unit of the layer below)"))
         for label in self.cell_labels:
             self.matrix_plot.removeItem(label)
         self.cell_labels = []
