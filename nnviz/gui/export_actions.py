@@ -157,12 +157,13 @@ class ExportActions(QtCore.QObject):
             self.stop_recording()
             return
         self.act_record.setChecked(False)  # until a recording really starts
-        names = [tr(RECORD_DEFAULT)] + [spec.figure_name for spec in registry.exportable() if spec.recordable]
-        name, ok = QtWidgets.QInputDialog.getItem(self.window, tr("Record animation"), tr("Record:"), names, 0, False)
+        # shown in the window's language, recorded by the English name the panels are known by
+        english = [RECORD_DEFAULT] + [spec.figure_name for spec in registry.exportable() if spec.recordable]
+        shown = [tr(name) for name in english]
+        name, ok = QtWidgets.QInputDialog.getItem(self.window, tr("Record animation"), tr("Record:"), shown, 0, False)
         if not ok:
             return
-        if name == tr(RECORD_DEFAULT):
-            name = RECORD_DEFAULT
+        name = english[shown.index(name)]
         start = str(Path(self.window.settings.value("last_dir", str(Path.home()))) / "training.gif")
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, tr("Record animation"), start,
                                                         file_filters(ANIMATION_FORMATS, translate=tr))

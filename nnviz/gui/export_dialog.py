@@ -49,7 +49,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.settings = QtCore.QSettings()
 
         self.panel_combo = QtWidgets.QComboBox()
-        self.panel_combo.addItems(list(self.panels))
+        for name in self.panels:  # shown in the window's language, known by the English name
+            self.panel_combo.addItem(tr(name), name)
         self.format_combo = QtWidgets.QComboBox()
         for suffix, fmt in FIGURE_FORMATS.items():
             self.format_combo.addItem(tr(fmt.label), suffix)
@@ -102,7 +103,7 @@ class ExportDialog(QtWidgets.QDialog):
 
     # -- the choices --------------------------------------------------------------------------------
     def panel_name(self) -> str:
-        return self.panel_combo.currentText()
+        return self.panel_combo.currentData()
 
     def widget(self) -> QtWidgets.QWidget:
         return self.panels[self.panel_name()][0]
@@ -215,7 +216,7 @@ class ExportDialog(QtWidgets.QDialog):
     def _restore_settings(self, current: str | None) -> None:
         s, g = self.settings, SETTINGS_GROUP
         if current in self.panels:
-            self.panel_combo.setCurrentText(current)
+            self.panel_combo.setCurrentIndex(self.panel_combo.findData(current))
         index = self.format_combo.findData(s.value(f"{g}/format", "png"))
         self.format_combo.setCurrentIndex(max(index, 0))
         index = self.size_combo.findData(int(s.value(f"{g}/scale", 2)))
