@@ -121,6 +121,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--model", choices=sorted(MODELS), default="default",
                         help="the network pictured: default (2-8-6-1 on --dataset), deep (six hidden layers "
                              "of 8) or wide (64 inputs: 8x8 images of two classes)")
+    parser.add_argument("--language", default="en", choices=("en", "zh_CN"),
+                        help="the window's language (default: en, whatever the system's is)")
     parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", metavar="WxH",
                         help=f"the window's size (default: {WIDTH}x{HEIGHT})")
     parser.add_argument("--dark", action="store_true",
@@ -182,7 +184,7 @@ def take_screenshot(args: argparse.Namespace, settings_dir: str) -> int:
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.IniFormat, scope, settings_dir)
 
-    app = create_application()
+    app = create_application(language=args.language)
     from nnviz.gui.welcome import DISMISSED_KEY
 
     QSettings().setValue(DISMISSED_KEY, True)  # the README's pictures show the window, not its welcome
