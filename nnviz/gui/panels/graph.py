@@ -137,7 +137,7 @@ def _levels(activation: str, values: np.ndarray) -> tuple[float, float]:
 def _title(view) -> str:
     """"Dense 8" over "tanh": two short lines, so that neighbouring columns' titles do not meet."""
     act = "" if view.activation == "identity" else f"\n{view.activation}"
-    return f"{layer_title(view.type)} {view.units}{act}"
+    return f"{tr(layer_title(view.type))} {view.units}{act}"
 
 
 FIGURE_MARGIN = 10  # pixels kept around the drawing in a figure
@@ -319,10 +319,11 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         snap = self._snapshot
         if selection.kind == "input":
             name = snap.input_names[selection.unit]
-            text = f"input {selection.unit + 1}: {name}"
+            text = tr("input {n}: {name}").format(n=selection.unit + 1, name=name)
             values = self._input_values(snap)
             if values is not None:
-                text += f"\nmean x = {format_significant(values[selection.unit], missing=None)} (probe batch)"
+                text += "\n" + tr("mean x = {value} (probe batch)").format(
+                    value=format_significant(values[selection.unit], missing=None))
             return text
         i = selection.column - 1
         view = snap.layers[i]
@@ -330,28 +331,33 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         rows = view.a.shape[0]
         if selection.kind == "neuron":
             act = "" if view.activation == "identity" else f" · {view.activation}"
-            text = (f"layer {i + 1} ({view.type}{act}), unit {unit + 1}:\n"
-                    f"a = {format_significant(view.value[unit], missing=None)} (mean over the {rows} probe rows)\n"
-                    f"dL/dz = {format_significant(view.grad[unit], missing=None)} (mean over the {rows} probe "
-                    f"rows, each with the loss's 1/{rows})")
+            text = (tr("layer {layer} ({kind}), unit {unit}:").format(layer=i + 1, kind=f"{view.type}{act}",
+                                                                       unit=unit + 1)
+                    + "\n" + tr("a = {value} (mean over the {rows} probe rows)").format(
+                        value=format_significant(view.value[unit], missing=None), rows=rows)
+                    + "\n" + tr("dL/dz = {value} (mean over the {rows} probe rows, each with the loss's 1/{rows})")
+                    .format(value=format_significant(view.grad[unit], missing=None), rows=rows))
             bias = snap.params.get(f"layers[{i}].bias")
             if bias is not None and bias.shape == (view.units,):
                 grad = snap.grads.get(f"layers[{i}].bias")
-                text += f"\nbias b{i + 1}[{unit + 1}] = {format_significant(bias[unit], missing=None)}"
+                text += "\n" + tr("bias {name} = {value}").format(
+                    name=f"b{i + 1}[{unit + 1}]", value=format_significant(bias[unit], missing=None))
                 if grad is not None:
-                    text += (f"\ndL/db = {format_significant(grad[unit], missing=None)} (sum over the {rows} "
-                             f"probe rows = {rows} × mean dL/dz)")
+                    text += "\n" + tr("dL/db = {value} (sum over the {rows} probe rows = {rows} × mean dL/dz)").format(
+                        value=format_significant(grad[unit], missing=None), rows=rows)
             return text
         name = f"layers[{i}].weight"
         index = (unit, selection.source)
         grad = snap.grads.get(name)
-        source = (f"input {selection.source + 1} ({snap.input_names[selection.source]})" if i == 0
-                  else f"layer {i} unit {selection.source + 1}")
-        return (f"weight W{i + 1}[{unit + 1},{selection.source + 1}]: "
-                f"w = {format_significant(snap.params[name][index], missing=None)}"
-                + (f"\ndL/dw = {format_significant(grad[index], missing=None)} (sum over the {rows} probe rows)"
-                   if grad is not None else "")
-                + f"\n{source} → layer {i + 1} unit {unit + 1}")
+        source = (tr("input {n} ({name})").format(n=selection.source + 1, name=snap.input_names[selection.source])
+                  if i == 0 else tr("layer {layer} unit {unit}").format(layer=i, unit=selection.source + 1))
+        return (tr("weight {name}: w = {value}").format(
+                    name=f"W{i + 1}[{unit + 1},{selection.source + 1}]",
+                    value=format_significant(snap.params[name][index], missing=None))
+                + ("\n" + tr("dL/dw = {value} (sum over the {rows} probe rows)").format(
+                    value=format_significant(grad[index], missing=None), rows=rows) if grad is not None else "")
+                + "\n" + tr("{source} → layer {layer} unit {unit}").format(source=source, layer=i + 1,
+                                                                           unit=unit + 1))
 
     def document_path(self, selection: Selection) -> str:
         """Where the selected number is in the model document, counted from 0 as there
@@ -483,7 +489,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
     # -- export -----------------------------------------------------------------------------------
     def export_title(self) -> str:
         """The figure's title."""
-        return "Network graph"
+        return tr("Network graph")
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The numbers the diagram draws, as ``kind, layer_index, unit, source, value`` rows.
@@ -624,8 +630,8 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         for i, keep in enumerate(self._keep_per_unit):
             if keep is not None:  # say so when a layer shows only part of its weights
                 fan_in = _weight_shape(snapshot, i)[1]
-                note = _static_text(f"strongest {keep} of {fan_in} weights into each unit", "#757575",
-                                    (0.5, 0.0), _font(8))
+                note = _static_text(tr("strongest {keep} of {fan_in} weights into each unit").format(
+                    keep=keep, fan_in=fan_in), "#757575", (0.5, 0.0), _font(8))
                 note.setPos((columns[i].x + columns[i + 1].x) / 2, bottom - 0.05)
                 self._add_item(note, z=50)
 
@@ -650,7 +656,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
 
     def _layout(self, snapshot) -> list[Column]:
         sizes = [len(snapshot.input_names)] + [v.units for v in snapshot.layers]
-        titles = [("Input" if sizes[0] <= HEATMAP_MAX_UNITS else f"{sizes[0]} inputs")]
+        titles = [(tr("Input") if sizes[0] <= HEATMAP_MAX_UNITS else tr("{n} inputs").format(n=sizes[0]))]
         titles += [_title(view) for view in snapshot.layers]
         has_bias = [False] + [_has_bias(snapshot, i) for i in range(len(snapshot.layers))]
         width, height = max(self.graphics_view.width(), 1), max(self.graphics_view.height(), 1)
@@ -974,7 +980,7 @@ class GraphPanel(Panel, QtWidgets.QWidget):
         label = self._hover_label
         label.setText(self.describe(target))
         path = self.document_path(target)
-        self.graphics_view.setToolTip(f"Document path (counted from 0): {path}" if path else "")
+        self.graphics_view.setToolTip(tr("Document path (counted from 0): {path}").format(path=path) if path else "")
         (left, right), (bottom, top) = self.view.viewRange()
         # open towards the middle of the view, beside the pointer …
         to_right = pos.x() < (left + right) / 2
@@ -1625,7 +1631,7 @@ def _main() -> None:
     setup_pyqtgraph()
     panel = GraphPanel()
     panel.resize(900, 500)
-    panel.setWindowTitle("nnviz — network graph")
+    panel.setWindowTitle(tr("nnviz — network graph"))
     exp = Experiment()
     exp.run(200)
     snapshot = exp.snapshot()
