@@ -100,12 +100,12 @@ from nnviz import __version__
 from nnviz.core.codegen import DEVICES, SUFFIXES, run_of, write_torch_code
 from nnviz.core.data import WidthMismatch
 from nnviz.core.dataconfig import DataConfig, data_config_for
-from nnviz.core.scaling import SCALINGS
 from nnviz.core.datasets import DATASETS, find_dataset, load_data
 from nnviz.core.document import dumps, load_model, read_document
 from nnviz.core.errors import MAX_STEPS, LimitError, NnvizError
 from nnviz.core.experiment import Experiment
 from nnviz.core.network import Network
+from nnviz.core.scaling import SCALINGS
 from nnviz.core.trainer import Trainer
 from nnviz.core.writing import WriteError, atomic_write_files, atomic_write_text, recording_commits
 from nnviz.gui.formats import ANIMATION_FORMATS, FIGURE_FORMATS, REPORT_FORMATS, suffix_list

@@ -18,9 +18,9 @@ validation, the experiment, the command line and the app's data-set list all rea
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import math
 import os
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,12 +222,19 @@ def _digit_rows() -> tuple[np.ndarray, np.ndarray]:
     """The shipped digits (``resources/datasets/digits.npz``): pictures as rows of 64 pixels 0 … 16,
     and their digits, read once (NumPy only, no pickles), read-only."""
     entry = resource_folder("datasets") / "digits.npz"
-    with importlib.resources.as_file(entry) as path, np.load(path, allow_pickle=False) as archive:
-        images, labels = archive["images"], archive["labels"]
+    with entry.open("rb") as file, zipfile.ZipFile(file) as archive:  # an .npz: a zip of .npy arrays
+        images, labels = (_npy(archive, name) for name in ("images", "labels"))
     X, y = images.reshape(len(images), -1).astype(np.float64), labels.astype(np.float64)
     X.setflags(write=False)
     y.setflags(write=False)
     return X, y
+
+
+def _npy(archive: zipfile.ZipFile, name: str) -> np.ndarray:
+    """The array ``name`` of an ``.npz`` archive, read as plain numbers (an object array, which would
+    need unpickling, is refused)."""
+    with archive.open(f"{name}.npy") as member:
+        return np.lib.format.read_array(member)  # its default refuses pickled object arrays
 
 
 def _digits(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,11 @@
-"""The Data section: data set (built-in or imported CSV rows), noise, test split, batch size, and the
-input features of 2-D data."""
+"""The Data section: data set (built-in or imported CSV rows), noise, test split, batch size, input
+scaling, and the input features of 2-D data.
+
+Inputs far from 0 (more than :data:`~nnviz.core.scaling.LARGE_INPUT` in size, such as pixels 0-255
+read from a CSV file) saturate tanh and sigmoid units and kill most ReLUs at the usual
+initialisations; while such data go in unscaled, the section shows a line saying so with a button,
+"Scale to [0, 1]", that chooses that scaling in one click (nothing modal: the line stays until the
+data or the scaling change)."""
 
 from __future__ import annotations
 
@@ -12,7 +18,10 @@ from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.datasets import BUILTIN, FEATURES, Dataset, make_dataset
 from nnviz.core.experiment import DataConfig
+from nnviz.core.numbers import format_significant
+from nnviz.core.scaling import large_inputs
 from nnviz.gui.controls.widgets import Section, combo_box, fraction_box, select, side_by_side, spin_box, with_tip
+from nnviz.gui.i18n import tr
 from nnviz.gui.style import muted_text, palette_style
 
 CSV_ITEM = "__csv__"  # item data of the dataset combo's entry for imported CSV rows
@@ -20,6 +29,26 @@ TEST_SPLIT_TIP = "Fraction of the points held out as test data (never trained on
 
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
                   "sin x1": "sin x₁", "sin x2": "sin x₂"}
+
+
+def scaling_labels() -> dict[str, str]:
+    """The input scalings as the section lists them (translated when it asks)."""
+    return {"none": tr("None"), "minmax": tr("[0, 1] (min-max)"), "standard": tr("Standardise")}
+
+
+def scaling_tips() -> dict[str, str]:
+    return {"none": tr("The inputs go in as they are"),
+            "minmax": tr("Each input mapped to [0, 1] by the lowest and highest value of the training rows "
+                         "(the pixels of a picture share one scale)"),
+            "standard": tr("Each input shifted by the mean and divided by the standard deviation of the "
+                           "training rows (the pixels of a picture share one mean and one deviation)")}
+
+
+@functools.cache
+def builtin_largest(name: str) -> float | None:
+    """The largest input magnitude of a built-in data set's default rows, when it is large (see
+    :func:`~nnviz.core.scaling.large_inputs`), else None."""
+    return large_inputs(make_dataset(name, seed=0).X)
 
 
 @functools.cache
@@ -81,6 +110,36 @@ class DataSection(Section):
         self.full_batch_check.toggled.connect(self._on_full_batch_toggled)
         form.addRow("Batch size", side_by_side(self.batch_spin, self.full_batch_check))
 
+        label = tr("Input scaling")
+        labels, tips = scaling_labels(), scaling_tips()
+        self.scaling_combo = QtWidgets.QComboBox()
+        for method, text in labels.items():
+            self.scaling_combo.addItem(text, method)
+            self.scaling_combo.setItemData(self.scaling_combo.count() - 1, tips[method], Qt.ItemDataRole.ToolTipRole)
+        with_tip(self.scaling_combo, tr("What the inputs go through before the network reads them; the numbers "
+                                        "come from the training rows only and are saved with the model"))
+        self.scaling_combo.setAccessibleName(label)
+        self.scaling_combo.setObjectName("scaling")
+        self.scaling_combo.currentIndexChanged.connect(self._on_scaling_changed)
+        form.addRow(label, self.scaling_combo)
+
+        # the offer to scale large inputs: a line and a button, shown while such inputs go in unscaled
+        self.scaling_offer = QtWidgets.QFrame()
+        self.scaling_offer.setObjectName("scalingOffer")
+        offer = QtWidgets.QHBoxLayout(self.scaling_offer)
+        offer.setContentsMargins(0, 0, 0, 0)
+        self.scaling_offer_label = QtWidgets.QLabel()
+        self.scaling_offer_label.setWordWrap(True)
+        palette_style(self.scaling_offer_label, lambda: f"color: {muted_text().name()};")
+        self.scale_button = QtWidgets.QPushButton(tr("Scale to [0, 1]"))
+        self.scale_button.setAccessibleName(tr("Scale to [0, 1]"))
+        with_tip(self.scale_button, tr("Scale every input to [0, 1] by the training rows' lowest and highest values"))
+        self.scale_button.clicked.connect(self._on_scale_clicked)
+        offer.addWidget(self.scaling_offer_label, 1)
+        offer.addWidget(self.scale_button)
+        self.scaling_offer.hide()
+        form.addRow(self.scaling_offer)
+
         grid_box = QtWidgets.QWidget()
         grid = QtWidgets.QGridLayout(grid_box)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -129,6 +188,7 @@ class DataSection(Section):
             self.batch_spin.setEnabled(data.batch_size is not None)
             for name, box in self.feature_checks.items():
                 box.setChecked(name in data.features)
+            select(self.scaling_combo, data.scaling_method)
             self._update_widgets()
             self._show_split(data.test_fraction == 0 or held_out, rows, unsplit)
 
@@ -166,6 +226,22 @@ class DataSection(Section):
         for box in self.feature_checks.values():
             box.setEnabled(planar)
         self._features_label.setEnabled(planar)
+        self._show_scaling_offer()
+
+    def largest_input(self) -> float | None:
+        """The largest input magnitude of the data shown when it is large, else None."""
+        if self.dataset_combo.currentData() == CSV_ITEM:
+            return large_inputs(self._imported.X) if self._imported is not None else None
+        return builtin_largest(self.dataset_combo.currentData())
+
+    def _show_scaling_offer(self) -> None:
+        """Offer to scale the inputs while they are large and go in unscaled."""
+        largest = self.largest_input() if self.scaling_combo.currentData() == "none" else None
+        if largest is not None:
+            self.scaling_offer_label.setText(
+                tr("Inputs reach {value}: units saturate or die. Scale them?").format(
+                    value=format_significant(largest, 3)))
+        self.scaling_offer.setVisible(largest is not None)
 
     def _show_split(self, splits: bool, rows: int, reason: str = "") -> None:
         """Enable the test split, or disable it and say why: too few rows to hold some out."""
@@ -193,8 +269,25 @@ class DataSection(Section):
 
     # -- slots -----------------------------------------------------------------------------------------
     def _on_dataset_changed(self, _index: int) -> None:
+        self._take_default_scaling()
         self._update_widgets()
         self._request()
+
+    def _take_default_scaling(self) -> None:
+        """New data: their own default scaling (the digits' [0, 1], else none), shown."""
+        self._data = replace(self._data, scaling=None, scaling_stats=None)
+        with QtCore.QSignalBlocker(self.scaling_combo):
+            select(self.scaling_combo, self.data_config().scaling_method)
+
+    def _on_scaling_changed(self, _index: int) -> None:
+        if self._updating:
+            return
+        self._data = replace(self._data, scaling=self.scaling_combo.currentData(), scaling_stats=None)
+        self._show_scaling_offer()
+        self._request()
+
+    def _on_scale_clicked(self) -> None:
+        select(self.scaling_combo, "minmax")  # emits, as a choice in the combo does
 
     def _on_noise_slider_changed(self, value: int) -> None:
         with QtCore.QSignalBlocker(self.noise_spin):
@@ -247,5 +340,6 @@ class DataSection(Section):
         self._imported = dataset
         with QtCore.QSignalBlocker(self.dataset_combo):
             self._show_imported(dataset, "CSV", f"Imported from a CSV file: {dataset!r}")
+        self._take_default_scaling()
         self._update_widgets()
         self._request()
