@@ -113,9 +113,9 @@ def render(args) -> int:
     assert (outputs == exp.net.predict(exp.input_scaling().apply(picture.reshape(1, -1)))).all()
     m = misclassified(snapshot)
     best = int(outputs.argmax())
-    print(f"pictures: {snapshot.data_name}, step {snapshot.step}, test accuracy {100 * snapshot.test_accuracy:.1f}%, {m.total} of "
-          f"{m.evaluated} test rows misclassified, {mistakes.shown_count()} shown; the drawn {args.digit} is "
-          f"read as {best} with probability {float(outputs[0, best]):.3f}")
+    print(f"pictures: {snapshot.data_name}, step {snapshot.step}, test accuracy {100 * snapshot.test_accuracy:.1f}%, "
+          f"{m.total} of {m.evaluated} test rows misclassified, {mistakes.shown_count()} shown; the drawn "
+          f"{args.digit} is read as {best} with probability {float(outputs[0, best]):.3f}")
     out = Path(args.out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     if not widget.grab().save(str(out), "PNG"):

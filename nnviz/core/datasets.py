@@ -318,7 +318,7 @@ def make_dataset(
     n : int, optional
         Number of points, at most ``MAX_ROWS`` (LimitError beyond); default the spec's
         ``default_n`` (500 for the Playground sets, 200 for ``square``). Ignored by the truth
-        tables.
+        tables and the digits (fixed rows, all 1,797 of them).
     noise : float
         Playground sets: Playground's noise slider / 100, in ``[0, 1]``
         (Playground's slider stops at 0.5). ``square``: standard deviation of

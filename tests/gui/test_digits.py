@@ -12,11 +12,11 @@ import math
 import numpy as np
 import pytest
 from PySide6 import QtWidgets
+from test_drawing_panel import draw_digit
 
 from nnviz.core.datasets import make_dataset
 
 from pictures import saved_net, wrong_by_confidence
-from test_drawing_panel import draw_digit
 
 RELU_DOC = {"format": "nnviz.model/1", "inputs": 64,
             "layers": [{"type": "dense", "units": 32, "activation": "relu"},
@@ -136,3 +136,11 @@ def test_changing_the_data_set_then_the_loss_keeps_training(user):
     user.choose("Loss", "cross_entropy")
     user.train(20)
     assert math.isfinite(user.window.latest.train_loss) and user.window.latest.images.runnable
+
+
+def test_the_examples_menu_opens_the_digits_example(user):
+    user.trigger("Handwritten digits")
+    snap = user.window.latest
+    assert snap.data_name == "Digits (8 × 8)" and snap.images.side == 8 and snap.images.scaling.name == "minmax"
+    assert user.control("Input scaling", QtWidgets.QComboBox).currentData() == "minmax"
+    assert [layer.units for layer in snap.layers] == [32, 10]

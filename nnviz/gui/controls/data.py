@@ -25,7 +25,10 @@ from nnviz.gui.i18n import tr
 from nnviz.gui.style import muted_text, palette_style
 
 CSV_ITEM = "__csv__"  # item data of the dataset combo's entry for imported CSV rows
-TEST_SPLIT_TIP = "Fraction of the points held out as test data (never trained on); 0 trains on everything"
+
+
+def test_split_tip() -> str:
+    return tr("Fraction of the points held out as test data (never trained on); 0 trains on everything")
 
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
                   "sin x1": "sin x₁", "sin x2": "sin x₂"}
@@ -67,48 +70,48 @@ class DataSection(Section):
     data_changed = Signal(object)
 
     def __init__(self, parent=None):
-        super().__init__("Data", "Which data the network learns and how it is fed", parent)
+        super().__init__(tr("Data"), tr("Which data the network learns and how it is fed"), parent)
         self._data = DataConfig()
         self._imported: Dataset | None = None
         form = self.form
-        self.dataset_combo = combo_box(list(BUILTIN), BUILTIN, "The data set to learn", eliding=True)
+        self.dataset_combo = combo_box(list(BUILTIN), BUILTIN, tr("The data set to learn"), eliding=True)
         self.dataset_combo.setMinimumContentsLength(12)  # "Multi Gaussian" whole in a narrow sidebar
         self.dataset_combo.setObjectName("dataset")
         self.dataset_combo.currentIndexChanged.connect(self._on_dataset_changed)
-        form.addRow("Data set", self.dataset_combo)
+        form.addRow(tr("Data set"), self.dataset_combo)
 
         self.noise_slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
         self.noise_slider.setRange(0, 100)
-        with_tip(self.noise_slider, "Noise, on Playground's scale (its slider / 100): moves points or flips "
-                                    "labels. For 'square' it is the standard deviation of the target noise. "
-                                    "The truth tables and imported CSV data have none.")
+        with_tip(self.noise_slider, tr("Noise, on Playground's scale (its slider / 100): moves points or flips "
+                                       "labels. For 'square' it is the standard deviation of the target noise. "
+                                       "The truth tables, the digits and imported CSV data have none."))
         self.noise_spin = fraction_box(1.0, self.noise_slider.toolTip())
         self.noise_spin.setFixedWidth(62)
         self.noise_slider.valueChanged.connect(self._on_noise_slider_changed)
         self.noise_spin.valueChanged.connect(self._on_noise_spin_changed)
-        form.addRow("Noise", side_by_side(self.noise_slider, self.noise_spin, stretch_last=True))
+        form.addRow(tr("Noise"), side_by_side(self.noise_slider, self.noise_spin, stretch_last=True))
 
         self.test_slider = QtWidgets.QSlider(Qt.Orientation.Horizontal)
         self.test_slider.setRange(0, 90)
-        with_tip(self.test_slider, TEST_SPLIT_TIP)
-        self.test_spin = fraction_box(0.9, TEST_SPLIT_TIP)
+        with_tip(self.test_slider, test_split_tip())
+        self.test_spin = fraction_box(0.9, test_split_tip())
         self.test_spin.setFixedWidth(62)
         self.test_slider.valueChanged.connect(self._on_test_slider_changed)
         self.test_spin.valueChanged.connect(self._on_test_spin_changed)
-        form.addRow("Test split", side_by_side(self.test_slider, self.test_spin, stretch_last=True))
+        form.addRow(tr("Test split"), side_by_side(self.test_slider, self.test_spin, stretch_last=True))
         self.split_note = QtWidgets.QLabel()  # why the split is off, when the data are too few
         self.split_note.setWordWrap(True)
         palette_style(self.split_note, lambda: f"color: {muted_text().name()};")
         self.split_note.hide()
         form.addRow("", self.split_note)
 
-        self.batch_spin = spin_box(1, 100_000, 10, "Batch size: training points per optimizer step")
+        self.batch_spin = spin_box(1, 100_000, 10, tr("Batch size: training points per optimizer step"))
         self.batch_spin.setFixedWidth(72)
-        self.full_batch_check = QtWidgets.QCheckBox("Full batch")
-        with_tip(self.full_batch_check, "Use every training point in each step (batch gradient descent)")
+        self.full_batch_check = QtWidgets.QCheckBox(tr("Full batch"))
+        with_tip(self.full_batch_check, tr("Use every training point in each step (batch gradient descent)"))
         self.batch_spin.valueChanged.connect(lambda _: self._request(debounce=True))
         self.full_batch_check.toggled.connect(self._on_full_batch_toggled)
-        form.addRow("Batch size", side_by_side(self.batch_spin, self.full_batch_check))
+        form.addRow(tr("Batch size"), side_by_side(self.batch_spin, self.full_batch_check))
 
         label = tr("Input scaling")
         labels, tips = scaling_labels(), scaling_tips()
@@ -148,19 +151,19 @@ class DataSection(Section):
         self.feature_checks: dict[str, QtWidgets.QCheckBox] = {}
         for i, name in enumerate(FEATURES):
             box = QtWidgets.QCheckBox(FEATURE_LABELS.get(name, name))
-            with_tip(box, f"Feed the network the input feature {name} (computed from the two coordinates); "
-                          f"at least one must stay on. Only for 2-D data.")
+            with_tip(box, tr("Feed the network the input feature {name} (computed from the two coordinates); "
+                             "at least one must stay on. Only for 2-D data.").format(name=name))
             box.toggled.connect(functools.partial(self._on_feature_toggled, name))
             grid.addWidget(box, i // 4, i % 4)
             self.feature_checks[name] = box
-        self._features_label = QtWidgets.QLabel("Features")
+        self._features_label = QtWidgets.QLabel(tr("Features"))
         form.addRow(self._features_label, grid_box)
 
-        self.regenerate_button = QtWidgets.QPushButton("Regenerate")
-        with_tip(self.regenerate_button, "Draw new points: the same data set with the next data seed")
+        self.regenerate_button = QtWidgets.QPushButton(tr("Regenerate"))
+        with_tip(self.regenerate_button, tr("Draw new points: the same data set with the next data seed"))
         self.regenerate_button.clicked.connect(self._on_regenerate_clicked)
-        self.import_button = QtWidgets.QPushButton("Import CSV…")
-        with_tip(self.import_button, "Load your own data from a CSV file and choose its input and target columns")
+        self.import_button = QtWidgets.QPushButton(tr("Import CSV…"))
+        with_tip(self.import_button, tr("Load your own data from a CSV file and choose its input and target columns"))
         self.import_button.clicked.connect(self._on_import_clicked)
         form.addRow(side_by_side(self.regenerate_button, self.import_button))
 
@@ -173,9 +176,10 @@ class DataSection(Section):
             self._data = data
             if data.imported is not None:
                 self._imported = data.imported
-                kind = "model" if data.inline else "CSV"
-                where = ("The model document's own rows" if data.inline else "Imported from a CSV file")
-                self._show_imported(data.imported, kind, f"{where}: {data.imported!r}")
+                kind = tr("model") if data.inline else "CSV"
+                where = (tr("The model document's own rows: {rows}") if data.inline
+                         else tr("Imported from a CSV file: {rows}"))
+                self._show_imported(data.imported, kind, where.format(rows=repr(data.imported)))
             else:
                 select(self.dataset_combo, data.dataset)
             self.noise_spin.setValue(data.noise)
@@ -245,10 +249,11 @@ class DataSection(Section):
 
     def _show_split(self, splits: bool, rows: int, reason: str = "") -> None:
         """Enable the test split, or disable it and say why: too few rows to hold some out."""
-        why = "" if splits else f"{rows} points: all are used for training and testing"
-        reason = f"{reason[:1].upper()}{reason[1:]}. " if reason else ""
-        tip = TEST_SPLIT_TIP if splits else (f"{reason}Too few points to hold some out as test data: all {rows} "
-                                             f"are trained on, and the scores are on them too")
+        why = "" if splits else tr("{rows} points: all are used for training and testing").format(rows=rows)
+        reason = f"{reason[:1].upper()}{reason[1:]}. " if reason else ""  # the core's reason, in English
+        tip = test_split_tip() if splits else reason + tr(
+            "Too few points to hold some out as test data: all {rows} are trained on, and the scores are on "
+            "them too").format(rows=rows)
         for widget in (self.test_slider, self.test_spin):
             widget.setEnabled(splits)
             with_tip(widget, tip)
@@ -330,8 +335,8 @@ class DataSection(Section):
     def _on_import_clicked(self) -> None:
         from nnviz.gui.csv_dialog import import_csv  # only needed when the user imports
 
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import CSV data", "",
-                                                        "CSV files (*.csv *.tsv *.txt);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, tr("Import CSV data"), "",
+                                                        tr("CSV files (*.csv *.tsv *.txt);;All files (*)"))
         if not path:
             return
         dataset = import_csv(self, path)
@@ -339,7 +344,7 @@ class DataSection(Section):
             return
         self._imported = dataset
         with QtCore.QSignalBlocker(self.dataset_combo):
-            self._show_imported(dataset, "CSV", f"Imported from a CSV file: {dataset!r}")
+            self._show_imported(dataset, "CSV", tr("Imported from a CSV file: {rows}").format(rows=repr(dataset)))
         self._take_default_scaling()
         self._update_widgets()
         self._request()

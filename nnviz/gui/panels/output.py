@@ -383,8 +383,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
             plot.getAxis("bottom").setTicks(ticks)
             plot.getAxis("left").setTicks(ticks)
             vb.invertY(True)  # the first class at the top, as a confusion matrix is read
-            # classes are counted from 1: say so where the targets are numbers from 0
-            plot.setLabel("bottom", "predicted class (class k is target k − 1)")
+            plot.setLabel("bottom", "predicted class (target value)")
             plot.setLabel("left", "true class")
 
     def _scatter(self, pen, brush=None, size=_POINT_SIZE) -> pg.ScatterPlotItem:
