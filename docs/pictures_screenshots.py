@@ -1,17 +1,17 @@
-"""Render the README's figure of the two picture panels: the misclassified test pictures beside the
-drawing pad, for a network on 8 × 8 digits.
+"""Render the README's figure of the picture panels on the built-in digits: each hidden unit's weights
+as a picture, the misclassified test pictures, and the drawing pad.
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" python docs/pictures_screenshots.py \\
-        --out docs/images/mistakes-and-pad.png [--dark]
+    xvfb-run -a -s "-screen 0 1800x1000x24" python docs/pictures_screenshots.py \\
+        --out docs/images/digits.png [--dark]
 
-It trains a 64-16-10 ReLU network (softmax, cross-entropy, Adam 0.003, batch 32) headlessly with
-:class:`nnviz.core.experiment.Experiment` on 1,000 sketched digits
-(:func:`nnviz.core.images.sketched_digits`: glyphs drawn with the drawing pad's own pen and counted
-as the UCI digits are, 0 … 16 in 4 × 4 blocks of a 32 × 32 bitmap; a quarter held out), gives the
-snapshot to the app's two panels laid out in one widget, draws a "3" on the pad as a hand would
-(the glyph's strokes, wobbling a little), and saves ``widget.grab()``. ``--dark`` gives the app a
-dark desktop's palette (as ``docs/screenshot.py --dark`` does). Everything is seeded. It prints one
-line of numbers; the figure shows the same.
+It trains the shipped example ``digits`` (``resources/examples/digits.json``: a 64-32-10 ReLU network,
+softmax, cross-entropy, Adam 0.001, batch 32) headlessly with :class:`nnviz.core.experiment.Experiment`
+on the UCI handwritten digits (1,797 pictures of 8 × 8 pixels 0 … 16, 20 % held out, inputs scaled to
+[0, 1] by the training rows), gives the snapshot to the app's Weights panel (its unit images), Mistakes
+panel and drawing pad laid out in one widget, draws a "3" on the pad as a hand would (the glyph's
+strokes, wobbling a little), and saves ``widget.grab()``. ``--dark`` gives the app a dark desktop's
+palette (as ``docs/screenshot.py --dark`` does). Everything is seeded. It prints one line of numbers;
+the figure shows the same.
 
 QSettings go to a temporary directory, so the user's nnviz settings are never read or written.
 """
@@ -24,23 +24,15 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WIDTH, HEIGHT = 1400, 600
+WIDTH, HEIGHT = 1680, 600
 
 
 def train(steps: int):
-    """The network after ``steps`` steps on sketched digits, and its snapshot."""
-    from nnviz.core.data import Dataset
-    from nnviz.core.experiment import DataConfig, Experiment
-    from nnviz.core.images import sketched_digits
+    """The shipped digits example after ``steps`` steps on the built-in digits, and its snapshot."""
+    from nnviz.core.examples import load_example
+    from nnviz.core.experiment import Experiment
 
-    X, labels = sketched_digits(1000, seed=0, jitter=1.6)
-    data = Dataset(X, labels.astype(float), "sketched digits", "classification",
-                   tuple(f"px{i}" for i in range(64)), ("digit",))
-    doc = {"format": "nnviz.model/1", "name": "64-16-10 ReLU", "inputs": 64,
-           "layers": [{"type": "dense", "units": 16, "activation": "relu"},
-                      {"type": "dense", "units": 10, "activation": "softmax"}],
-           "loss": "cross_entropy", "optimizer": {"name": "adam", "lr": 0.003}, "seed": 0}
-    exp = Experiment(doc, DataConfig(imported=data, batch_size=32, test_fraction=0.25))
+    exp = Experiment(load_example("digits"))
     exp.run_evaluated(steps, every=max(1, steps // 20))
     return exp, exp.snapshot()
 
@@ -95,17 +87,21 @@ def render(args) -> int:
     from nnviz.core.images import misclassified, predict
     from nnviz.gui.panels.drawing import DrawingPadPanel
     from nnviz.gui.panels.mistakes import MistakesPanel
+    from nnviz.gui.panels.weights import WeightsPanel
 
     exp, snapshot = train(args.steps)
     widget = QtWidgets.QWidget()
-    widget.setWindowTitle("nnviz — mistakes and drawing pad")
+    widget.setWindowTitle("nnviz — digits: unit images, mistakes and drawing pad")
     layout = QtWidgets.QHBoxLayout(widget)
     layout.setContentsMargins(8, 8, 8, 8)
-    mistakes, pad = MistakesPanel(), DrawingPadPanel()
-    layout.addWidget(_boxed("Mistakes — the test pictures the network gets wrong", mistakes), 11)
-    layout.addWidget(_boxed("Drawing pad — what the network makes of a drawing", pad), 9)
+    weights, mistakes, pad = WeightsPanel(), MistakesPanel(), DrawingPadPanel()
+    layout.addWidget(_boxed("Weights — what each hidden unit looks at", weights), 7)
+    layout.addWidget(_boxed("Mistakes — the test pictures the network gets wrong", mistakes), 9)
+    layout.addWidget(_boxed("Drawing pad — what the network makes of a drawing", pad), 8)
     widget.resize(WIDTH, HEIGHT)
     widget.show()
+    weights.show_snapshot(snapshot)
+    weights.set_view("images")
     mistakes.show_snapshot(snapshot)
     pad.show_snapshot(snapshot)
     hand_drawn(pad.canvas, args.digit)  # the bars follow within the throttle's interval, below
@@ -114,12 +110,12 @@ def render(args) -> int:
     app.processEvents()
     picture = pad.picture()
     outputs = predict(snapshot.images, snapshot.params, picture)
-    assert (outputs == exp.net.predict(picture.reshape(1, -1))).all()
+    assert (outputs == exp.net.predict(exp.input_scaling().apply(picture.reshape(1, -1)))).all()
     m = misclassified(snapshot)
     best = int(outputs.argmax())
-    print(f"pictures: step {snapshot.step}, test accuracy {100 * snapshot.test_accuracy:.1f}%, {m.total} of "
-          f"{m.evaluated} test rows misclassified, {mistakes.shown_count()} shown; the drawn {args.digit} is "
-          f"read as {best} with probability {float(outputs[0, best]):.3f}")
+    print(f"pictures: {snapshot.data_name}, step {snapshot.step}, test accuracy {100 * snapshot.test_accuracy:.1f}%, "
+          f"{m.total} of {m.evaluated} test rows misclassified, {mistakes.shown_count()} shown; the drawn "
+          f"{args.digit} is read as {best} with probability {float(outputs[0, best]):.3f}")
     out = Path(args.out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     if not widget.grab().save(str(out), "PNG"):
@@ -134,8 +130,8 @@ def render(args) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=str(ROOT / "docs" / "images" / "mistakes-and-pad.png"))
-    parser.add_argument("--steps", type=int, default=400, help="training steps (default: 400)")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "images" / "digits.png"))
+    parser.add_argument("--steps", type=int, default=1500, help="training steps (default: 1500)")
     parser.add_argument("--digit", type=int, default=3, help="the digit drawn on the pad (default: 3)")
     parser.add_argument("--dark", action="store_true", help="a dark desktop's palette")
     return render(parser.parse_args(argv))

@@ -5,9 +5,9 @@ Usage::
     nnviz [-V | --version]              launch the desktop app
     nnviz MODEL                         launch the desktop app on a model (as desktop launchers do)
     nnviz open MODEL                    the same
-    nnviz train MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
+    nnviz train MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F] [--scaling M]
                       [--steps N | --epochs E] [--batch-size B] [--seed S] [--no-shuffle] --out DIR
-    nnviz trace MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F]
+    nnviz trace MODEL [--data DATA] [--target COL ...] [--noise X] [--test-fraction F] [--scaling M]
                       [--batch-size B] [--seed S] [--no-shuffle] --out FILE
     nnviz export MODEL [data and training options] [--steps N] --plot PLOT --out FILE
                       [--width PX | --scale S] [--transparent] [--no-title] [--fps F] [--frames K]
@@ -35,7 +35,10 @@ come from the ``"data"`` entry, its ``batch_size`` and ``shuffle`` are the defau
 cross-entropy, a single target column of whole numbers holds class indices. A loss that cannot fit the
 targets (``bce`` or ``focal`` on targets outside [0, 1]; ``cross_entropy`` on targets that are not
 class indices below the output width, nor one-hot rows) is refused with exit status 2, before
-anything is written.
+anything is written. The built-in ``digits`` (real data, 1,797 rows) holds out 0.2 of them unless
+``--test-fraction`` says otherwise. ``--scaling`` (``none``, ``minmax``: to [0, 1], ``standard``: mean 0
+and std 1; default the ``"data"`` entry's, else none, ``digits``: minmax) scales the inputs with
+numbers taken from the training rows only; the model written keeps them.
 
 ``train`` takes ``--steps`` optimizer steps (default 1000), or as many as ``--epochs`` passes over the
 training rows need, continuing from any training state saved in MODEL. It writes ``DIR/model.json``
@@ -102,6 +105,7 @@ from nnviz.core.document import dumps, load_model, read_document
 from nnviz.core.errors import MAX_STEPS, LimitError, NnvizError
 from nnviz.core.experiment import Experiment
 from nnviz.core.network import Network
+from nnviz.core.scaling import SCALINGS
 from nnviz.core.trainer import Trainer
 from nnviz.core.writing import WriteError, atomic_write_files, atomic_write_text, recording_commits
 from nnviz.gui.formats import ANIMATION_FORMATS, FIGURE_FORMATS, REPORT_FORMATS, suffix_list
@@ -320,7 +324,11 @@ def _add_common_arguments(parser: argparse.ArgumentParser) -> None:
                       help="noise of a built-in dataset (default 0, or the model's \"data\" entry)")
     data.add_argument("--test-fraction", type=_fraction, metavar="F",
                       help="share of the rows held out as a test set (default 0, or the model's "
-                           "\"data\" entry)")
+                           "\"data\" entry; digits: 0.2)")
+    data.add_argument("--scaling", choices=tuple(SCALINGS), metavar="METHOD",
+                      help="input scaling, its numbers from the training rows: none, minmax (to [0, 1]) or "
+                           "standard (mean 0, std 1) (default: the model's \"data\" entry, else none; "
+                           "digits: minmax)")
     run = parser.add_argument_group("training")
     run.add_argument("--batch-size", type=_whole(1), metavar="B",
                      help="rows per step (default: the model's \"data\" entry's batch_size, else all "
@@ -499,6 +507,8 @@ def data_config(args, net: Network) -> DataConfig:
             if args.target:
                 raise UsageError(f"--target picks columns of a CSV file, not of the built-in dataset {spec.name!r}")
             data = replace(base, dataset=spec.name, noise=args.noise or 0.0)
+            if spec.fixed and args.test_fraction is None:  # real data: judged on rows held out
+                data = replace(data, test_fraction=spec.default_test_share)
         else:
             _reject_noise(args, "a CSV file")
             rows = load_data(args.data, targets=args.target)
@@ -520,6 +530,8 @@ def data_config(args, net: Network) -> DataConfig:
         data = replace(data, batch_size=args.batch_size)
     if args.no_shuffle:
         data = replace(data, shuffle=False)
+    if args.scaling is not None and args.scaling != data.scaling_method:
+        data = replace(data, scaling=args.scaling, scaling_stats=None)  # the training rows' numbers
     return data
 
 
@@ -560,7 +572,7 @@ def trained_model(experiment: Experiment, folder: Path) -> dict:
     """The trained model document to write in ``folder``, its ``data`` entry naming what it trained on
     (a CSV file relative to ``folder``, with its columns)."""
     doc = experiment.net.to_dict(state=True)
-    meta = experiment.data.to_meta(folder)
+    meta = experiment.data_entry(folder)
     if meta is None:
         doc.pop("data", None)
     else:
@@ -664,7 +676,9 @@ def summary(experiment: Experiment, steps: int, paths: list[Path]) -> str:
     """One line: steps, losses (data loss on all rows after training), accuracy, outputs."""
     trainer, net = experiment.trainer, experiment.net
     snap = experiment.snapshot()
-    parts = [f"trained {_count(steps, 'step')} on {experiment.data.dataset} ({_count(trainer.n, 'row')}, "
+    scaled = experiment.input_scaling().name
+    scaled = "" if scaled == "none" else f", inputs scaled {scaled}"
+    parts = [f"trained {_count(steps, 'step')} on {experiment.data.dataset} ({_count(trainer.n, 'row')}{scaled}, "
              f"epoch {trainer.epoch_count:.4g}, step {net.optimizer.t})"]
     scores = [("train", snap.train_loss, snap.train_accuracy)]
     if snap.test_loss is not None:

@@ -19,13 +19,13 @@ import io
 import json
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from nnviz import __version__
-from nnviz.core.data import prepare_inputs, prepare_targets
+from nnviz.core.data import InputScaling, prepare_inputs, prepare_targets
 from nnviz.core.errors import ModelError
 from nnviz.core.trainer import Trainer
 from nnviz.core.writing import atomic_write_files
@@ -60,6 +60,10 @@ class Run:
     target_names: tuple[str, ...] = ()
     data_name: str = "the data"
     title: str = ""
+    #: the input scaling nnviz applies to the rows (none: they go in as they are), and the rows before
+    #: it (training, test; float64), which the script then scales as nnviz does
+    scaling: InputScaling = field(default_factory=InputScaling)
+    raw_inputs: tuple[np.ndarray, np.ndarray | None] | None = None
 
 
 def run_of(experiment) -> Run:
@@ -69,8 +73,17 @@ def run_of(experiment) -> Run:
     if experiment.X_test is not None:
         X_test = prepare_inputs(net, experiment.X_test)
         y_test = prepare_targets(net, experiment.y_test, len(X_test))
+    scaling, raw = experiment.input_scaling(), None
+    if not scaling.identity:
+        raw = (experiment._features(experiment.raw_train.X),
+               experiment._features(experiment.raw_test.X) if X_test is not None else None)
+        # the script scales the raw rows itself, when that gives exactly the rows nnviz trains on (rows
+        # edited by hand after expanding the features do not): else it gets the scaled rows
+        if not all(a is None or np.array_equal(prepare_inputs(net, scaling.apply(a)), b, equal_nan=True)
+                   for a, b in zip(raw, (trainer.X, X_test))):
+            scaling, raw = InputScaling(), None
     return Run(trainer, X_test, y_test, tuple(experiment.input_names), tuple(experiment.raw_train.target_names),
-               experiment.raw_train.name, net.meta.get("name") or "")
+               experiment.raw_train.name, net.meta.get("name") or "", scaling, raw)
 
 
 def check_path(path) -> str:
@@ -316,31 +329,54 @@ class _Script:
                 "    for xb, yb in loader: ...\n"
                 "(its order is not nnviz's, so the losses will then differ from nnviz's).")
         dtype = "np." + self.net.dtype_name
+        scaled = run.raw_inputs is not None
+        X, X_test = run.raw_inputs if scaled else (trainer.X, run.X_test)
+        x_dtype = "np.float64" if scaled else dtype  # raw rows are scaled in float64, as nnviz scales them
+        if scaled:
+            text += (f"\n\nThe inputs are scaled as nnviz scales them ({run.scaling.name}: x -> (x - SHIFT) / "
+                     "DIVISOR, the numbers from the training rows only): give rows of your own the same SHIFT "
+                     "and DIVISOR, and a prediction the same too.")
         lines = [f"INPUTS = {json.dumps(inputs, ensure_ascii=False)}",
                  f"TARGETS = {json.dumps(targets, ensure_ascii=False)}"]
+        scaling = self._scaling_lines(dtype, test) if scaled else []
         if rows <= INLINE_ROWS:
-            lines.append(f"X = np.array({_literal(trainer.X, 0)}, dtype={dtype})")
+            lines.append(f"X = np.array({_literal(X, 0)}, dtype={x_dtype})")
             lines.append(f"Y = np.array({_literal(trainer.y, 0)}, dtype={dtype})")
             if test:
-                lines.append(f"X_TEST = np.array({_literal(run.X_test, 0)}, dtype={dtype})")
+                lines.append(f"X_TEST = np.array({_literal(X_test, 0)}, dtype={x_dtype})")
                 lines.append(f"Y_TEST = np.array({_literal(run.y_test, 0)}, dtype={dtype})")
-            return _Section("The data", text, "\n".join(lines))
-        files = {"": (trainer.X, trainer.y)}
+            return _Section("The data", text, "\n".join(lines + scaling))
+        files = {"": (X, trainer.y)}
         if test:
-            files["_TEST"] = (run.X_test, run.y_test)
+            files["_TEST"] = (X_test, run.y_test)
         self.here = True
         code = [self._here(), "", "",
                 "def read_rows(path):",
                 '    """Inputs and targets from a CSV file as nnviz writes them: a header, then one row each."""',
                 '    with open(path, newline="") as f:',
                 "        rows = list(csv.reader(f))[1:]",
-                f"    numbers = np.array([[float(v) for v in row] for row in rows], dtype={dtype})",
-                "    return numbers[:, :len(INPUTS)], numbers[:, len(INPUTS):]", "", ""] + lines
+                f"    numbers = np.array([[float(v) for v in row] for row in rows], dtype={x_dtype})",
+                "    return numbers[:, :len(INPUTS)], numbers[:, len(INPUTS):]"
+                + (f".astype({dtype})" if scaled else ""), "", ""] + lines
         for suffix, (X, y) in files.items():
             name = f"{self.path.stem}{'-test' if suffix else '-data'}.csv"
             self.beside[self.path.with_name(name)] = _csv(self.columns, X, y)
             code.append(f"X{suffix}, Y{suffix} = read_rows(HERE / {_str(name)})")
-        return _Section("The data", text, "\n".join(code))
+        return _Section("The data", text, "\n".join(code + scaling))
+
+    def _scaling_lines(self, dtype: str, test: bool) -> list[str]:
+        """The lines that scale X (and X_TEST) as nnviz does, then give them the model's dtype."""
+        scaling = self.run.scaling
+        values = []
+        for name in ("SHIFT", "DIVISOR"):
+            value = np.asarray(getattr(scaling, name.lower()), dtype=np.float64)
+            values.append(f"{name} = {_number(value)}" if value.ndim == 0
+                          else f"{name} = np.array({_literal(value, len(name) + 12)})")
+        lines = ["", f"# the input scaling nnviz applies ({scaling.name}), its numbers from the training rows only",
+                 *values, f"X = ((X - SHIFT) / DIVISOR).astype({dtype})"]
+        if test:
+            lines.append(f"X_TEST = ((X_TEST - SHIFT) / DIVISOR).astype({dtype})")
+        return lines
 
     def _here(self) -> str:
         if self.in_notebook:

@@ -227,13 +227,13 @@ def prepare_targets(net, y, n: int) -> np.ndarray:
     if y.shape[:1] != (n,):
         raise DataError(f"targets: expected {n} rows (one per input row), got shape {y.shape}")
     if y.ndim == 1 and net.loss.targets == CLASSES:
-        if not np.issubdtype(y.dtype, np.integer):
-            if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
-                raise DataError("targets: class indices must be whole numbers")
-            y = y.astype(np.int64)
-        if y.size and (y.min() < 0 or y.max() >= net.outputs):
+        if not np.issubdtype(y.dtype, np.integer) and (not np.all(np.isfinite(y)) or not np.all(y == np.round(y))):
+            raise DataError("targets: class indices must be whole numbers")
+        if y.size and (y.min() < 0 or y.max() >= net.outputs):  # before the cast: 2e300 is no int64
+            lo, hi = (f"{v:g}" if isinstance(v, float) else str(v) for v in (y.min().item(), y.max().item()))
             raise DataError(f"targets: class indices must lie in 0..{net.outputs - 1} "
-                            f"(the output layer has {net.outputs} units), got {y.min()}..{y.max()}")
+                            f"(the output layer has {net.outputs} units), got {lo}..{hi}")
+        y = y.astype(np.int64)
         onehot = np.zeros((n, net.outputs), dtype=net.dtype)
         onehot[np.arange(n), y] = 1.0
         return onehot

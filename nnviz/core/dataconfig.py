@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nnviz.core.csv_data import load_csv
-from nnviz.core.data import Dataset
+from nnviz.core.data import Dataset, InputScaling
 from nnviz.core.datasets import find_dataset
 from nnviz.core.document import inline_dataset
 from nnviz.core.network import Network
+from nnviz.core.scaling import scaling_from_meta
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +36,19 @@ class DataConfig:
     imported: Dataset | None = None  # a CSV file's rows or inline rows, when not a built-in
     shuffle: bool = True  # shuffle the rows every epoch (else take them in order)
     order_seed: int | None = None  # seeds the row order and dropout; None: the model's seed
+    #: the input scaling (a method of nnviz.core.scaling.SCALINGS); None: the data set's default
+    scaling: str | None = None
+    #: the scaling's numbers as a saved model fixed them (None: from the training rows); the experiment
+    #: drops them when the rows change
+    scaling_stats: InputScaling | None = None
+
+    @property
+    def scaling_method(self) -> str:
+        """The input scaling in force: the one chosen, else the built-in set's default, else none."""
+        if self.scaling is not None:
+            return self.scaling
+        spec = find_dataset(self.dataset) if self.imported is None else None
+        return spec.default_scaling if spec is not None else "none"
 
     @property
     def inline(self) -> bool:
@@ -114,7 +128,14 @@ def data_config_for(net: Network, base: DataConfig, folder: str | os.PathLike | 
     meta = net.meta.get("data")
     if not meta:
         return None
-    changes = {"batch_size": meta.get("batch_size"), "shuffle": meta.get("shuffle", True)}
+    changes = {"batch_size": meta.get("batch_size"), "shuffle": meta.get("shuffle", True),
+               "scaling": None, "scaling_stats": None}
+    if "scaling" in meta:
+        scaling = scaling_from_meta(meta["scaling"], net.inputs)
+        if isinstance(scaling, InputScaling):
+            changes["scaling"], changes["scaling_stats"] = scaling.name, scaling
+        else:
+            changes["scaling"] = scaling
     if net.inputs == 2:  # a 2-input model takes the plane as it is, whatever features came before
         changes["features"] = ("x1", "x2")
     if "inputs" in meta:

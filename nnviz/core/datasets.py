@@ -17,8 +17,10 @@ validation, the experiment, the command line and the app's data-set list all rea
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,9 @@ from nnviz.core.data import (
     seed_value,
 )
 from nnviz.core.errors import DataError
+from nnviz.core.package_data import resource_folder
 from nnviz.core.problems import PROBLEMS
+from nnviz.core.scaling import SCALINGS
 from nnviz.core.text import QT_TRANSLATE_NOOP
 from nnviz.core.validation import MAX_ROWS, too_many
 
@@ -66,7 +70,10 @@ class DatasetSpec:
     classes (None for regression). ``noise`` says whether the noise setting applies, and
     ``max_noise`` bounds it (None: any value >= 0). ``tiny`` marks the truth tables, whose few
     fixed points ignore ``n``, ``noise`` and ``seed``. ``shuffle`` permutes the generated rows (last,
-    so the permutation does not depend on the noise).
+    so the permutation does not depend on the noise). ``fixed`` marks real data shipped as they are
+    (the digits): ``n`` and ``noise`` do not apply, the seed only splits them, and the command line
+    holds out ``default_test_share`` of them unless told otherwise. ``default_scaling`` is the input
+    scaling (:data:`~nnviz.core.scaling.SCALINGS`) the set gets unless one is chosen.
     """
 
     name: str
@@ -82,12 +89,16 @@ class DatasetSpec:
     generate: Generator
     max_noise: float | None = None
     shuffle: bool = False
+    fixed: bool = False
+    default_scaling: str = "none"
 
     def __post_init__(self) -> None:
         if self.kind not in PROBLEMS:
             raise ValueError(f"dataset {self.name!r}: kind must be one of {', '.join(PROBLEMS)}, got {self.kind!r}")
         if (self.classes is None) != (self.kind == "regression"):
             raise ValueError(f"dataset {self.name!r}: classes go with a classification kind, and only with it")
+        if self.default_scaling not in SCALINGS:
+            raise ValueError(f"dataset {self.name!r}: default_scaling must be one of {', '.join(SCALINGS)}")
 
     @property
     def task(self) -> str:
@@ -207,6 +218,33 @@ def _multigauss(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndar
     return X, values[np.arange(n), pick]
 
 
+@functools.cache
+def _digit_rows() -> tuple[np.ndarray, np.ndarray]:
+    """The shipped digits (``resources/datasets/digits.npz``): pictures as rows of 64 pixels 0 … 16,
+    and their digits, read once (NumPy only, no pickles), read-only."""
+    entry = resource_folder("datasets") / "digits.npz"
+    with entry.open("rb") as file, zipfile.ZipFile(file) as archive:  # an .npz: a zip of .npy arrays
+        images, labels = (_npy(archive, name) for name in ("images", "labels"))
+    X, y = images.reshape(len(images), -1).astype(np.float64), labels.astype(np.float64)
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
+
+
+def _npy(archive: zipfile.ZipFile, name: str) -> np.ndarray:
+    """The array ``name`` of an ``.npz`` archive, read as plain numbers (an object array, which would
+    need unpickling, is refused)."""
+    with archive.open(f"{name}.npy") as member:
+        return np.lib.format.read_array(member)  # its default refuses pickled object arrays
+
+
+def _digits(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    # The 1,797 pictures as they ship, in their own order: n, the noise and the draws unused (the
+    # split shuffles them, by the data seed).
+    X, y = _digit_rows()
+    return X.copy(), y.copy()
+
+
 def _truth(name: str, title: str, description: str, labels) -> DatasetSpec:
     return DatasetSpec(name, title, description, "binary", 2, 2, noise=False, tiny=True, default_n=4,
                        default_test_share=0.0, generate=_truth_table(labels))
@@ -242,6 +280,11 @@ DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (
                     "", "Square (regression): y = x^2 on [-1, 1], Gaussian noise of std `noise`"),
                 "regression", 1, None, noise=True, tiny=False, default_n=200, default_test_share=0.25,
                 generate=_square),
+    DatasetSpec("digits", "Digits (8 × 8)", QT_TRANSLATE_NOOP(
+                    "", "Handwritten digits (UCI, Alpaydin & Kaynak 1998, CC BY 4.0): 1,797 pictures of 8 × 8 "
+                    "pixels 0-16, 10 classes; inputs scaled to [0, 1]"), "multiclass", 64, 10,
+                noise=False, tiny=False, default_n=1797, default_test_share=0.2, generate=_digits, fixed=True,
+                default_scaling="minmax"),
 )}
 BUILT_IN = frozenset(DATASETS)  #: the names of nnviz's own data sets (others are plug-ins)
 
@@ -284,7 +327,7 @@ def make_dataset(
     n : int, optional
         Number of points, at most ``MAX_ROWS`` (LimitError beyond); default the spec's
         ``default_n`` (500 for the Playground sets, 200 for ``square``). Ignored by the truth
-        tables.
+        tables and the digits (fixed rows, all 1,797 of them).
     noise : float
         Playground sets: Playground's noise slider / 100, in ``[0, 1]``
         (Playground's slider stops at 0.5). ``square``: standard deviation of
@@ -305,7 +348,7 @@ def make_dataset(
     spec = find_dataset(name)
     if spec is None:
         raise DataError(f"unknown built-in dataset {name!r}; choose from {', '.join(DATASETS)}")
-    n_pts = spec.default_n if n is None else positive_int(n, "n")
+    n_pts = spec.default_n if n is None or spec.fixed else positive_int(n, "n")
     if n_pts > MAX_ROWS:  # refused before drawing: the draws take several arrays of n numbers
         raise too_many("n", "rows", MAX_ROWS, "row", n_pts)
     noise_f = finite_float(noise, "noise")

@@ -30,6 +30,7 @@ from nnviz.core.losses import CLASSES, LOSSES, make_loss
 from nnviz.core.network import DTYPES, Network
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.safetensors_file import PICKLE_STARTS
+from nnviz.core.scaling import scaling_from_meta
 from nnviz.core.schedules import SCHEDULES
 from nnviz.core.torch_import import PICKLE_SUFFIXES, import_safetensors, pickle_refusal
 from nnviz.core.validation import (
@@ -314,8 +315,10 @@ def _check_data(raw, net: Network) -> None:
     for key, kind in FEEDING.items():  # how the rows are fed, in either form
         if key in raw:
             check_option(kind, raw[key], f"data.{key}")
+    if "scaling" in raw:  # and how the inputs are scaled (see nnviz.core.scaling)
+        scaling_from_meta(raw["scaling"], net.inputs)
     if "inputs" in raw or "targets" in raw:
-        check_keys(raw, ("inputs", "targets", *FEEDING), "data")
+        check_keys(raw, ("inputs", "targets", "scaling", *FEEDING), "data")
         for key in ("inputs", "targets"):
             if key not in raw:
                 raise ModelError(f"data.{key}: missing")
@@ -328,7 +331,7 @@ def _check_data(raw, net: Network) -> None:
         return
     schema = {"dataset": ("str", None), "n": ("posint", None), "noise": ("nonneg", 0.0),
               "seed": ("nonnegint", 0), "test_fraction": ("prob", 0.0)}
-    check_keys(raw, (*schema, "columns", *FEEDING), "data")
+    check_keys(raw, (*schema, "columns", "scaling", *FEEDING), "data")
     if "dataset" not in raw:
         raise ModelError("data.dataset: missing (a built-in dataset name, or give 'inputs' and 'targets')")
     dataset = raw["dataset"]

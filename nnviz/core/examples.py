@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import importlib.resources
 from dataclasses import dataclass
-from pathlib import Path
 
 from nnviz.core.document import build_network, read_document
 from nnviz.core.errors import ModelError
+from nnviz.core.package_data import resource_folder
 
 __all__ = ["EXERCISES", "LESSONS", "Example", "example_files", "list_examples", "load_example"]
 
@@ -45,16 +45,8 @@ class Example:
 
 
 def _folder():
-    """The examples folder: the source checkout's own, when this code runs from one (a checkout may
-    run on another one's editable install, whose package data are that checkout's), else the
-    installed package data."""
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "pyproject.toml").is_file() and (checkout / "resources" / "examples").is_dir():
-        return checkout / "resources" / "examples"
-    try:
-        return importlib.resources.files("nnviz.resources") / "examples"
-    except ModuleNotFoundError:  # running from a source tree that is not installed
-        return checkout / "resources" / "examples"
+    """The examples folder (see :func:`~nnviz.core.package_data.resource_folder`)."""
+    return resource_folder("examples")
 
 
 def example_files() -> dict:

@@ -49,6 +49,7 @@ from nnviz.core.losses import BINARY, CLASSES, make_loss
 from nnviz.core.losses import REGRESSION as LOSS_REGRESSION
 from nnviz.core.network import Network
 from nnviz.core.problems import PROBLEMS, class_count, describe, fitting_loss, kind_of
+from nnviz.core.scaling import check_scaling, fit_scaling, scaling_to_meta
 from nnviz.core.snapshot import GradientCheckJob, LayerView, Snapshot, frozen, node_curves_of, read_only
 from nnviz.core.stats import PERCENTILES, HealthVerdict, health_verdict, layer_health
 from nnviz.core.trainer import Trainer, divergence
@@ -255,6 +256,16 @@ def _check_data(data) -> None:
         raise DataError(f"shuffle: expected true or false, got {show(data.shuffle)}")
     if data.order_seed is not None:
         seed_value(data.order_seed)
+    if data.scaling is not None:
+        check_scaling(data.scaling)
+    if data.scaling_stats is not None and not isinstance(data.scaling_stats, InputScaling):
+        raise DataError(f"scaling_stats: expected an input scaling, got {show(data.scaling_stats)}")
+
+
+def _other_rows(before: DataConfig, after: DataConfig) -> bool:
+    """Whether ``after`` reads other rows, or scales them otherwise, than ``before``."""
+    keys = ("dataset", "noise", "n", "seed", "test_fraction", "features", "scaling_method")
+    return after.imported is not before.imported or any(getattr(before, k) != getattr(after, k) for k in keys)
 
 
 def _index(i, size: int) -> bool:
@@ -329,10 +340,11 @@ class Experiment:
             if unknown or not features:
                 raise DataError(f"features: choose at least one of {', '.join(FEATURES)}")
         self.input_names = tuple(features)
-        X = self._features(train.X)
+        self.scaling = self._fit_scaling(cfg, self._features(train.X))
+        X = self._inputs(train.X)
         # the experiment's own copy: set_sample edits it, and snapshots share the raw rows
         self.X = X.copy() if np.shares_memory(X, train.X) else X
-        self.X_test = self._features(test.X) if test is not None else None
+        self.X_test = self._inputs(test.X) if test is not None else None
         self.probe = slice(0, min(PROBE, len(train)))
         self._set_geometry(raw.X)
         self._read_labels()
@@ -361,10 +373,25 @@ class Experiment:
     def _features(self, X: np.ndarray) -> np.ndarray:
         return expand_features(X, self.input_names) if self.planar else X
 
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        """Raw rows ``X`` as the network reads them: their features, scaled (:meth:`input_scaling`)."""
+        return self.scaling.apply(self._features(X))
+
+    def _fit_scaling(self, cfg: DataConfig, features: np.ndarray) -> InputScaling:
+        """The scaling of ``cfg`` with its statistics from the training rows' ``features`` (the pixels
+        of a picture share one scale), or the numbers a saved model fixed when they fit these inputs."""
+        method = check_scaling(cfg.scaling_method)
+        fixed = cfg.scaling_stats
+        if fixed is not None and fixed.name == method and np.ndim(fixed.shift) in (0, 1) and (
+                np.ndim(fixed.shift) == 0 or len(fixed.shift) == features.shape[1]):
+            return fixed
+        picture = not self.planar and image_side(features.shape[1]) is not None
+        return fit_scaling(method, features, per_column=not picture)
+
     def _plane_points(self, size: int) -> np.ndarray:
         x0, x1, y0, y1 = self.extent
         xs, ys = np.meshgrid(np.linspace(x0, x1, size), np.linspace(y0, y1, size))
-        return self._features(np.column_stack([xs.ravel(), ys.ravel()]))
+        return self._inputs(np.column_stack([xs.ravel(), ys.ravel()]))
 
     def _targets(self) -> np.ndarray:
         """Every target row, training and test (a loss must fit them all)."""
@@ -639,9 +666,14 @@ class Experiment:
             raw_y = raw.y.copy()  # copy on write: published snapshots share the raw rows
             raw_y[row, column] = value
         else:
-            self.X[row, column] = value
+            scaled = value
+            if not self.scaling.identity:  # the network reads the value scaled, as the rest of its column
+                shift, divisor = (np.broadcast_to(a, (len(self.input_names),))[column]
+                                  for a in (self.scaling.shift, self.scaling.divisor))
+                scaled = (value - shift) / divisor
+            self.X[row, column] = scaled
             if self.trainer.X is not self.X:  # another dtype: the trainer holds a converted copy
-                self.trainer.X[row, column] = value
+                self.trainer.X[row, column] = scaled
             if not self.planar or self.input_names == ("x1", "x2"):  # inputs are the raw columns
                 raw_X = raw.X.copy()
                 raw_X[row, column] = value
@@ -763,6 +795,8 @@ class Experiment:
         was set to fit ("" when nothing)."""
         _check_data(data)
         previous, origin = self.data, self._loss_origin
+        if data.scaling_stats is not None and _other_rows(previous, data):
+            data = replace(data, scaling_stats=None)  # a saved model's numbers were for other rows
         self.data = data
         try:
             self._load_data()
@@ -871,7 +905,7 @@ class Experiment:
         if folder is not None and not isinstance(folder, (str, os.PathLike)):
             raise CommandError(f"folder: expected a folder's path, got {show(folder)}")
         doc = network_to_dict(self.net, state=True)
-        meta = self.data.to_meta(folder)
+        meta = self.data_entry(folder)
         if meta is not None:
             doc["data"] = meta
         else:  # an entry the model was loaded with no longer describes the rows
@@ -887,6 +921,19 @@ class Experiment:
         if self.branches:
             doc["branches"] = [course.to_dict() for course in self.branches]
         return doc
+
+    def data_entry(self, folder: str | os.PathLike | None = None) -> dict | None:
+        """The ``data`` entry of the model document to save in ``folder`` (see
+        :meth:`DataConfig.to_meta <nnviz.core.dataconfig.DataConfig.to_meta>`), with the input
+        scaling and its numbers unless the rows go in as they are by default; None when the rows
+        are no file's as they are."""
+        meta = self.data.to_meta(folder)
+        if meta is None:
+            return None
+        default = replace(self.data, scaling=None).scaling_method
+        if self.scaling.name != "none" or default != "none":
+            meta["scaling"] = scaling_to_meta(self.scaling)
+        return meta
 
     # -- snapshots ------------------------------------------------------------------------------
     @property
@@ -1027,8 +1074,8 @@ class Experiment:
                 node_maps, surface, surface_classes, confidence = self._plane_maps()
             curves = None
             if self._curve_x is not None:
-                curve = (frozen(self._curve_x[:, 0]), frozen(net.predict(self._curve_x)[:, 0]))
-                curves = node_curves_of(net, self._curve_x[0, 0], self._curve_x[-1, 0])
+                curve = (frozen(self._curve_x[:, 0]), frozen(net.predict(self.scaling.apply(self._curve_x))[:, 0]))
+                curves = node_curves_of(net, self._curve_x[0, 0], self._curve_x[-1, 0], scale=self.scaling.apply)
         h = self.trainer.history
         landscape = self._landscape_job()
         return Snapshot(
@@ -1177,11 +1224,11 @@ class Experiment:
         """The scaling the data's input rows get before the network reads them (the training and
         the test rows alike), for whatever else the network is to read: a picture drawn by hand.
 
-        HOOK (issue 17, input scaling): none yet — the rows go in as they are. When the data
-        settings gain a scaling (none / [0, 1] / standardise, from the training rows' statistics),
-        return the :class:`~nnviz.core.data.InputScaling` applied to the rows. ``raw_train`` and
+        The data settings' method (``DataConfig.scaling``: none / [0, 1] / standardise, see
+        :mod:`nnviz.core.scaling`) with its statistics from the training rows, taken when the rows
+        were loaded (or as a saved model fixed them); it is saved with the model. ``raw_train`` and
         ``raw_test`` stay the rows before it (the gallery of misclassified pictures shows them)."""
-        return InputScaling()
+        return self.scaling
 
     def _image_classifier(self, landscape: LandscapeJob) -> ImageClassifier:
         """The network as a classifier of pictures, or why it is none: inputs that form a square

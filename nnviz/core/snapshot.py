@@ -58,15 +58,17 @@ class NodeCurves:
     columns: tuple[np.ndarray | None, ...]  # per graph column: (units, points)
 
 
-def node_curves_of(net, lo: float, hi: float, points: int = CURVE_POINTS) -> NodeCurves | None:
+def node_curves_of(net, lo: float, hi: float, points: int = CURVE_POINTS, scale=None) -> NodeCurves | None:
     """The :class:`NodeCurves` of ``net`` (a network of one input) over ``points`` evenly spaced
-    x from ``lo`` to ``hi``: one forward pass in evaluation mode, every layer's outputs kept.
-    None for a network of more than one input. (The layers keep this pass's values, as after
-    any ``predict``.)"""
+    x from ``lo`` to ``hi`` (the data's own units; ``scale``, if given, maps them to the network's
+    inputs, as the data's input scaling does): one forward pass in evaluation mode, every layer's
+    outputs kept. None for a network of more than one input. (The layers keep this pass's values,
+    as after any ``predict``.)"""
     if net.inputs != 1:
         return None
     x = np.linspace(lo, hi, points)
-    a = x.reshape(-1, 1).astype(net.dtype)
+    a = x.reshape(-1, 1)
+    a = (a if scale is None else scale(a)).astype(net.dtype)
     columns = [frozen(a.T)]
     with np.errstate(all="ignore"):
         for layer in net.layers:

@@ -25,6 +25,9 @@ import pytest
 from nnviz.core import Trainer, load_model, writing
 from nnviz.core.activations import ACTIVATIONS, Activation
 from nnviz.core.codegen import INLINE_ROWS, ExportError, Run, check_path, run_of, torch_files, write_torch_code
+from nnviz.core.data import Dataset
+from nnviz.core.dataconfig import DataConfig
+from nnviz.core.experiment import Experiment
 from nnviz.core.layers import LAYERS
 from nnviz.core.losses import LOSSES
 from nnviz.core.optimizers import OPTIMIZERS
@@ -293,3 +296,81 @@ def test_a_failed_write_leaves_no_file_of_the_set(tmp_path, monkeypatch):
     with pytest.raises(writing.WriteError, match="No space left"):
         write_torch_code(run, tmp_path / "train.py")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- input scaling ----------------------------------------------------------------------------------
+def _scaled_cases():
+    """Runs whose inputs nnviz scales: the digits to [0, 1] (one scale for the picture, the rows inline),
+    and 0-255 rows standardised column by column (more rows than go inline: a CSV file beside)."""
+    digits = _case_doc(64, [{"type": "dense", "units": 16, "activation": "relu"},
+                            {"type": "dense", "units": 10, "activation": "softmax"}], "cross_entropy",
+                       {"name": "adam", "lr": 0.003})
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 256, (INLINE_ROWS + 300, 3)).astype(np.float64)
+    y = (X[:, :1] - 2 * X[:, 1:2] + X[:, 2:] > -128).astype(np.float64)
+    wide = _case_doc(3, [{"type": "dense", "units": 6, "activation": "tanh"},
+                         {"type": "dense", "units": 1, "activation": "sigmoid"}], "bce", {"name": "sgd", "lr": 0.3})
+    return {
+        "digits_minmax": (digits, DataConfig(dataset="digits", batch_size=32, test_fraction=0.2, scaling="minmax")),
+        "bytes_standard": (wide, DataConfig(dataset="bytes", batch_size=64, test_fraction=0.25, scaling="standard",
+                                            imported=_bytes(X, y))),
+    }
+
+
+def _case_doc(inputs, layers, loss, optimizer):
+    return {"format": "nnviz.model/1", "inputs": inputs, "layers": layers, "loss": loss, "optimizer": optimizer,
+            "seed": 1}
+
+
+def _bytes(X, y):
+    return Dataset(X, y, "bytes", "classification", ("r", "g", "b"), ("y",))
+
+
+def _scaled_export(name, path, before=7, steps=30):
+    doc, data = _scaled_cases()[name]
+    exp = Experiment(doc, data, fit_model=False, fit_loss=False)
+    exp.run(before)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_torch_code(run_of(exp), path, steps=steps)
+    return exp, codegen_cases.nnviz_rows(exp, steps)
+
+
+def test_a_scaled_run_exports_its_raw_rows_and_the_scaling_that_gives_nnvizs_rows(tmp_path):
+    """No torch needed: the script's data section, run with NumPy alone, gives exactly the rows nnviz
+    trains and tests on, from the raw rows and the numbers of the training rows."""
+    for name in _scaled_cases():
+        exp, _ = _scaled_export(name, tmp_path / name / "train.py", steps=0)
+        script = tmp_path / name / "train.py"
+        text = script.read_text(encoding="utf-8")
+        start = text.index("HERE = ") if "HERE = " in text else text.index("INPUTS = ")
+        section = text[start:text.index("\n\n\n", text.index("X = ((X - SHIFT) / DIVISOR)"))]
+        namespace = {"__file__": str(script)}
+        exec("import csv\nimport numpy as np\nfrom pathlib import Path\n" + section, namespace)
+        assert np.array_equal(namespace["X"], exp.trainer.X), name
+        assert np.array_equal(namespace["X_TEST"], exp._test_inputs), name
+        assert namespace["X"].min() < 0 if name == "bytes_standard" else namespace["X"].max() == 1.0
+        raw = exp.raw_train.X
+        assert not np.array_equal(raw, exp.trainer.X)  # scaled, indeed
+        if name == "digits_minmax":
+            assert namespace["SHIFT"] == 0.0 and namespace["DIVISOR"] == 16.0
+        else:  # the training rows' own mean and std, not those of all rows
+            assert np.allclose(namespace["SHIFT"], raw.mean(axis=0), rtol=0, atol=1e-12)
+            assert np.allclose(namespace["DIVISOR"], raw.std(axis=0), rtol=0, atol=1e-12)
+            every = np.vstack([raw, exp.raw_test.X])
+            assert not np.allclose(namespace["SHIFT"], every.mean(axis=0), rtol=0, atol=1e-9)
+            assert (tmp_path / name / "train-data.csv").is_file()
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not importable")
+def test_a_scaled_run_exported_goes_on_in_torch_as_nnviz_does(tmp_path):
+    expected, jobs = {}, []
+    for name in _scaled_cases():
+        script = tmp_path / name / "train.py"
+        _, expected[name] = _scaled_export(name, script)
+        jobs.append((script, ["--metrics", str(script.with_name("metrics.csv"))]))
+    errors = codegen_cases.run_scripts(jobs)
+    assert not errors, errors[-3000:]
+    for name, rows in expected.items():
+        got = codegen_cases.read_metrics(tmp_path / name / "metrics.csv")
+        assert len(rows[0]) == 6  # with the test loss
+        assert_rows_equal(rows, got, 1e-9, name)

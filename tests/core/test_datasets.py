@@ -73,7 +73,7 @@ def test_different_seeds_differ(name):
 def test_shapes_dtypes_and_metadata(name, dtype):
     ds = make_dataset(name, dtype=dtype)
     n = DATASETS[name].default_n
-    d = 1 if name == "square" else 2
+    d = {"square": 1, "digits": 64}.get(name, 2)
     assert ds.X.shape == (n, d) and ds.y.shape == (n, 1)
     assert ds.X.dtype == dtype and ds.y.dtype == dtype
     assert len(ds) == n
@@ -82,6 +82,8 @@ def test_shapes_dtypes_and_metadata(name, dtype):
     assert np.isfinite(ds.X).all() and np.isfinite(ds.y).all()
     if name in ("plane", "multigauss", "square"):
         assert ds.task == "regression" and ds.n_classes is None
+    elif name == "digits":
+        assert ds.task == "classification" and set(np.unique(ds.y)) == set(range(10))
     else:
         assert ds.task == "classification" and ds.n_classes == 2
         assert set(np.unique(ds.y)) == {0.0, 1.0}

@@ -362,6 +362,9 @@ def test_inline_class_indices_for_cross_entropy():
     doc["data"]["targets"] = [0, 2]
     with pytest.raises(ModelError, match=r"^data\.targets: class indices must lie in 0\.\.1"):
         load_model(doc)
+    doc["data"]["targets"] = [0, 2e300]  # a whole number, but no int64: refused in one line, no warning
+    with pytest.raises(ModelError, match=r"^data\.targets: class indices must lie in 0\.\.1 .* got 0\.\.2e\+300$"):
+        load_model(doc)
 
 
 # -- file-level errors ----------------------------------------------------------------------------

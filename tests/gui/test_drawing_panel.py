@@ -187,3 +187,20 @@ def test_each_panel_opens_alone_for_a_quick_look(tmp_path, module, options):
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert done.returncode == 0, done.stderr
     assert QtGui.QImage(str(out)).width() > 300
+
+
+def test_on_the_digits_the_bars_are_predict_of_the_drawing_scaled_as_the_training_rows(make_panel, qtbot):
+    """The built-in digits go in scaled to [0, 1] (their training rows span 0 … 16): so does a drawing."""
+    from nnviz.core.examples import load_example
+
+    exp = Experiment(load_example("digits"))
+    exp.run(100)
+    panel = make_panel(DrawingPadPanel, size=(640, 400))
+    panel.show_snapshot(exp.snapshot())
+    draw_digit(qtbot, panel.canvas, 4)
+    qtbot.waitUntil(lambda: not panel.prediction_pending())
+    picture = panel.picture()
+    assert (exp.raw_train.X.min(), exp.raw_train.X.max()) == (0.0, 16.0)
+    expected = exp.net.predict(picture.reshape(1, -1) / 16.0)[0]
+    assert np.allclose(panel.shown_values(), expected, rtol=0, atol=1e-12)
+    assert not np.allclose(panel.shown_values(), exp.net.predict(picture.reshape(1, -1))[0], rtol=0, atol=1e-6)

@@ -154,7 +154,7 @@ def test_three_classes_draw_the_confusion_matrix(panel, features, tick):
     assert panel.confusion_item.image.sum() == len(snap.raw_test[0])
     assert not panel.show_test.isEnabled()
     ticks = [text for _, text in panel.plot.getAxis("bottom")._tickLevels[0]]
-    assert ticks == ["1", "2", "3"]  # classes counted from 1
+    assert ticks == ["0", "1", "2"]  # the target values, as the Mistakes gallery names the classes
 
 
 def test_three_classes_on_a_plane_keep_the_decision_surface(panel):

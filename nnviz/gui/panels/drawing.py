@@ -29,6 +29,7 @@ from nnviz.core.images import (
     predict,
 )
 from nnviz.core.numbers import format_percent, format_significant
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.activations import SegmentsLine, make_plot
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.panels.mistakes import picture_image
@@ -56,8 +57,8 @@ class DrawingCanvas(QtWidgets.QWidget):
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding)
         self.setCursor(QtCore.Qt.CursorShape.CrossCursor)
-        self.setAccessibleName("Drawing pad")
-        self.setAccessibleDescription("Draw a digit with the mouse, a button held down")
+        self.setAccessibleName(tr("Drawing pad"))
+        self.setAccessibleDescription(tr("Draw a digit with the mouse, a button held down"))
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt override)
         return QtCore.QSize(300, 300)
@@ -168,7 +169,7 @@ class DrawingCanvas(QtWidgets.QWidget):
         painter.drawRect(square)
         if self.is_blank():
             painter.setPen(muted_text(palette))
-            painter.drawText(square, int(QtCore.Qt.AlignmentFlag.AlignCenter), "Draw a digit here")
+            painter.drawText(square, int(QtCore.Qt.AlignmentFlag.AlignCenter), tr("Draw a digit here"))
         painter.end()
 
 
@@ -194,15 +195,15 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
 
         self.canvas = DrawingCanvas()
         self.canvas.drawn.connect(self._on_canvas_drawn)
-        self.clear_button = QtWidgets.QPushButton("Clear")
-        self.clear_button.setToolTip("Empty the canvas")
+        self.clear_button = QtWidgets.QPushButton(tr("Clear"))
+        self.clear_button.setToolTip(tr("Empty the canvas"))
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
-        hint = QtWidgets.QLabel("Hold the left button down and draw")
+        hint = QtWidgets.QLabel(tr("Hold the left button down and draw"))
         palette_style(hint, lambda: f"color: {muted_text().name()};")
         self.info_line = SegmentsLine()
         self.bar_view = pg.GraphicsLayoutWidget()
         self.bar_view.ci.setContentsMargins(2, 2, 12, 2)
-        self.bar_plot = make_plot("class", "probability")
+        self.bar_plot = make_plot(tr("class"), tr("probability"))
         vb = self.bar_plot.getViewBox()
         vb.setMouseEnabled(False, False)
         vb.invertY(True)  # the first class at the top
@@ -286,8 +287,8 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
     def export_title(self) -> str:
         self.catch_up()
         if self.outputs is None:
-            return "Drawing pad"
-        return f"Drawing pad — {self.info_line.text()}"
+            return tr("Drawing pad")
+        return tr("Drawing pad — {line}").format(line=self.info_line.text())
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The picture drawn and what the network makes of it: ``kind, index, value`` rows —
@@ -308,8 +309,8 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
     def _draw_snapshot(self, snap) -> None:
         images = snap.images
         if images is None or not images.runnable:
-            why = images.note if images is not None else "this model is no classifier of pictures"
-            self.message_label.setText(f"Nothing to draw for: {why}.")
+            why = images.note if images is not None else tr("this model is no classifier of pictures")
+            self.message_label.setText(tr("Nothing to draw for: {why}.").format(why=why))
             self.pages.setCurrentIndex(0)
             self.outputs = None
             return
@@ -341,7 +342,7 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
 
     def _show_blank(self) -> None:
         self.outputs = None
-        self.info_line.set_segments([("Draw a digit: the network's guess shows here", None, False)])
+        self.info_line.set_segments([(tr("Draw a digit: the network's guess shows here"), None, False)])
         images = self.classifier()
         self._set_bars(np.zeros(images.classes if images is not None else self._classes), None)
 
@@ -350,17 +351,17 @@ class DrawingPadPanel(Panel, QtWidgets.QWidget):
         values = (probabilities if probabilities is not None else self.outputs)[0]
         best = int(np.nanargmax(values)) if np.isfinite(values).any() else None
         if probabilities is not None:
-            self.bar_plot.setLabel("bottom", "probability")
+            self.bar_plot.setLabel("bottom", tr("probability"))
             self.bar_plot.getAxis("bottom").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
             if best is None:
-                segments = [("The network's outputs are not numbers", None, True)]
+                segments = [(tr("The network's outputs are not numbers"), None, True)]
             else:
-                segments = [("Predicted ", None, False), (f"{best}", POSITIVE, True),
+                segments = [(tr("Predicted "), None, False), (f"{best}", POSITIVE, True),
                             (f"   {format_percent(float(values[best]), 1)}", None, False)]
         else:  # one output that is no probability: its value
-            self.bar_plot.setLabel("bottom", "output")
+            self.bar_plot.setLabel("bottom", tr("output"))
             self.bar_plot.getAxis("bottom").setTicks(None)
-            segments = [("Output ", None, False), (format_significant(float(values[0])), None, True)]
+            segments = [(tr("Output "), None, False), (format_significant(float(values[0])), None, True)]
         self.info_line.set_segments(segments)
         self._set_bars(values, best)
 

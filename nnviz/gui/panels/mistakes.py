@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.core.images import MOST_SHOWN, Mistakes, misclassified
 from nnviz.core.numbers import format_percent
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.activations import SegmentsLine
 from nnviz.gui.panels.base import Panel
 from nnviz.gui.style import BACKWARD, muted_text, readable
@@ -83,7 +84,7 @@ class MistakeTiles(QtWidgets.QWidget):
         self._rects: list[QtCore.QRectF] = []
         self.setMinimumSize(2 * SMALLEST_TILE, SMALLEST_TILE + 3 * self.fontMetrics().height())
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Misclassified pictures")
+        self.setAccessibleName(tr("Misclassified pictures"))
 
     def show_mistakes(self, mistakes: Mistakes | None, pixel_range: tuple[float, float], message: str) -> None:
         self.mistakes, self.pixel_range, self.message = mistakes, pixel_range, message
@@ -125,10 +126,14 @@ class MistakeTiles(QtWidgets.QWidget):
     def tile_text(self, k: int) -> str:
         """A tile's numbers in words (its tooltip)."""
         m = self.mistakes
-        text = (f"{m.set_name.capitalize()} row {int(m.rows[k]) + 1}: class {int(m.true[k])}, "
-                f"predicted {int(m.predicted[k])}")
+        row, true, predicted = int(m.rows[k]) + 1, int(m.true[k]), int(m.predicted[k])
+        if m.set_name == "test":
+            text = tr("Test row {row}: class {true}, predicted {predicted}")
+        else:
+            text = tr("Training row {row}: class {true}, predicted {predicted}")
+        text = text.format(row=row, true=true, predicted=predicted)
         if m.confidence is not None:
-            text += f" with probability {float(m.confidence[k]):.3f}"
+            text += tr(" with probability {p}").format(p=f"{float(m.confidence[k]):.3f}")
         return text
 
     def event(self, event) -> bool:
@@ -227,8 +232,10 @@ class MistakesPanel(Panel, QtWidgets.QWidget):
         self.catch_up()
         m = self.mistakes
         if m is None:
-            return "Misclassified pictures"
-        return f"Misclassified {m.set_name} pictures ({self.tiles.shown} of {m.total})"
+            return tr("Misclassified pictures")
+        text = (tr("Misclassified test pictures ({shown} of {total})") if m.set_name == "test"
+                else tr("Misclassified training pictures ({shown} of {total})"))
+        return text.format(shown=self.tiles.shown, total=m.total)
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The rows shown, one per tile in order: ``set, row, true, predicted, probability``
@@ -258,15 +265,17 @@ class MistakesPanel(Panel, QtWidgets.QWidget):
         images = snap.images
         self.mistakes = misclassified(snap, MOST_SHOWN)
         if images is None or not images.runnable:
-            why = images.note if images is not None else "this model is no classifier of pictures"
-            self.tiles.show_mistakes(None, (0.0, 1.0), f"No pictures to show: {why}.")
-            self.info_line.set_segments([("Misclassified pictures", None, True)])
+            why = images.note if images is not None else tr("this model is no classifier of pictures")
+            self.tiles.show_mistakes(None, (0.0, 1.0), tr("No pictures to show: {why}.").format(why=why))
+            self.info_line.set_segments([(tr("Misclassified pictures"), None, True)])
             return
         m = self.mistakes
         if m is None:
-            message = "No classes to compare: the run has diverged." if snap.diverged else "No predictions yet."
+            message = tr("No classes to compare: the run has diverged.") if snap.diverged else tr("No predictions yet.")
         elif m.total == 0:
-            message = f"No mistakes: all {m.evaluated:,} {m.set_name} rows are classified right."
+            message = (tr("No mistakes: all {count} test rows are classified right.") if m.set_name == "test" else
+                       tr("No mistakes: all {count} training rows are classified right.")).format(
+                count=f"{m.evaluated:,}")
         else:
             message = ""
         self.tiles.show_mistakes(m, images.pixel_range, message)
@@ -277,11 +286,14 @@ class MistakesPanel(Panel, QtWidgets.QWidget):
         m = self.mistakes
         if m is None:
             return
-        where = f"{m.set_name} rows" + (" (nothing held out)" if m.set_name == "training" else "")
-        segments = [(f"{m.total:,} of {m.evaluated:,} {where} misclassified", None, True)]
+        counted = (tr("{total} of {evaluated} test rows misclassified") if m.set_name == "test" else
+                   tr("{total} of {evaluated} training rows (nothing held out) misclassified"))
+        segments = [(counted.format(total=f"{m.total:,}", evaluated=f"{m.evaluated:,}"), None, True)]
         if m.total:
-            segments.append((f" · {self.tiles.shown} shown, most confident first · true → predicted, "
-                             f"{'probability' if m.confidence is not None else 'class'}", None, False))
+            shown = (tr(" · {shown} shown, most confident first · true → predicted, probability")
+                     if m.confidence is not None
+                     else tr(" · {shown} shown, most confident first · true → predicted, class"))
+            segments.append((shown.format(shown=self.tiles.shown), None, False))
         self.info_line.set_segments(segments)
 
 

@@ -11,7 +11,9 @@
   plane), or any classification while "Confusion matrix" is ticked: the confusion matrix, rows true
   and columns predicted, with the counts written in.
 
-Classes are counted from 1 where a person reads them ("class 1" is the first class, target value 0).
+The class key counts classes from 1 where a person reads them ("class 1 (target 0)"); the confusion
+matrix numbers its rows and columns by the target values (0-9 for the digits), as the Mistakes
+gallery names the classes.
 
 The plot items of a mode are created once, when the mode (or the number of classes) changes;
 every other snapshot only calls ``setImage`` / ``setData`` on them, and the title is a line that
@@ -378,12 +380,11 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                     label.setPos(j + 0.5, i + 0.5)
                     plot.addItem(label)
                     self.cell_labels.append(label)
-            ticks = [[(c + 0.5, str(c + 1)) for c in range(k)]]  # class 1 is target 0
+            ticks = [[(c + 0.5, str(c)) for c in range(k)]]  # the target values, as the Mistakes gallery names them
             plot.getAxis("bottom").setTicks(ticks)
             plot.getAxis("left").setTicks(ticks)
             vb.invertY(True)  # the first class at the top, as a confusion matrix is read
-            # classes are counted from 1: say so where the targets are numbers from 0
-            plot.setLabel("bottom", tr("predicted class (class k is target k − 1)"))
+            plot.setLabel("bottom", tr("predicted class (target value)"))
             plot.setLabel("left", tr("true class"))
 
     def _scatter(self, pen, brush=None, size=_POINT_SIZE) -> pg.ScatterPlotItem:
