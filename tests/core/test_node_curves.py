@@ -65,3 +65,21 @@ def test_a_column_too_wide_has_no_curves():
     exp = Experiment(doc)
     curves = node_curves_of(exp.net, -1.0, 1.0, points=5)
     assert curves.columns[1] is None and curves.columns[2].shape == (1, 5)
+
+
+def test_scaled_inputs_curves_are_over_the_datas_own_x_and_end_in_the_fitted_curve():
+    """With input scaling the curves' x stays in the data's units, the input column is what the network
+    reads (x standardised with the training rows' mean and deviation), and the output curve is the
+    network's prediction on those inputs."""
+    doc = load_example("square-fit")
+    doc.setdefault("data", {})["scaling"] = "standard"
+    exp = Experiment(doc)
+    exp.run(50)
+    snap = exp.snapshot()
+    x = snap.node_curves.x
+    raw = np.concatenate([snap.raw_train[0][:, 0], snap.raw_test[0][:, 0]])
+    assert x[0] == raw.min() and x[-1] == raw.max()
+    train = snap.raw_train[0][:, 0]
+    np.testing.assert_allclose(snap.node_curves.columns[0][0], (x - train.mean()) / train.std(), rtol=1e-9)
+    scaled = ((x - train.mean()) / train.std()).reshape(-1, 1)
+    np.testing.assert_allclose(snap.node_curves.columns[-1][0], exp.net.predict(scaled)[:, 0], rtol=1e-9, atol=1e-12)
