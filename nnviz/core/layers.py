@@ -185,7 +185,7 @@ class Dense(Layer):
     """Fully connected: ``z = x W^T + b`` with W of shape (units, fan_in), as ``nn.Linear``."""
 
     type = "dense"
-    title = "Dense"
+    title = QT_TRANSLATE_NOOP("", "Dense")
     tooltip = QT_TRANSLATE_NOOP("", "dense: every unit sees every input, z = W x + b")
     OPTIONS = {"units": ("posint", None)}
     PARAMS = ("weight", "bias")
@@ -445,7 +445,7 @@ class Dropout(Layer):
     scaled by ``1/(1-p)``, so that evaluation is the identity."""
 
     type = "dropout"
-    title = "Dropout"
+    title = QT_TRANSLATE_NOOP("", "Dropout")
     tooltip = QT_TRANSLATE_NOOP("", "dropout: while training, zero each value with probability p")
     OPTIONS = {"p": ("prob", 0.5)}
     DX_RULE = "dL/dz ⊙ mask"

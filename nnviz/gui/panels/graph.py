@@ -137,7 +137,7 @@ def _levels(activation: str, values: np.ndarray) -> tuple[float, float]:
 def _title(view) -> str:
     """"Dense 8" over "tanh": two short lines, so that neighbouring columns' titles do not meet."""
     act = "" if view.activation == "identity" else f"\n{view.activation}"
-    return f"{tr(layer_title(view.type))} {view.units}{act}"
+    return f"{layer_title(view.type)} {view.units}{act}"
 
 
 FIGURE_MARGIN = 10  # pixels kept around the drawing in a figure
