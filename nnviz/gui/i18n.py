@@ -104,6 +104,9 @@ def set_language(code: str) -> str:
                 app.installTranslator(translator)
                 _translators.append(translator)
     _language = code
+    # the widgets that put a text together from a translation and numbers make it again now (on the
+    # LanguageChange event the translators posted), not at the next turn of the event loop
+    QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LanguageChange)
     if isinstance(app, QtWidgets.QApplication):
         for window in app.topLevelWidgets():
             retranslate(window)

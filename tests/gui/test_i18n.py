@@ -273,7 +273,7 @@ UNTRANSLATABLE = {"nnviz", "ReLU", "Adam", "SGD", "MSE", "tanh", "PyTorch", "den
 #: files written in English on purpose: the run report is a document in English, as the command line's
 ENGLISH_FILES = {"nnviz/gui/report.py"}
 #: HTML tags and their attributes are markup, not words
-MARKUP = re.compile(r"<[^<>]*>?|^[^<>]*>")
+MARKUP = re.compile(r"<[^<>]*>?|^[^<>]*>|&[a-z]+;")
 
 
 def needs_tr(node: ast.AST) -> bool:
@@ -361,7 +361,8 @@ def untranslated_at(path: Path) -> list[str]:
 # -- live: the window in Chinese ----------------------------------------------------------------------
 #: texts that stay as they are in Chinese: names of things, symbols
 STAY = {"ReLU", "Adam", "SGD", "MSE", "tanh", "sigmoid", "softmax", "GELU", "ELU", "PReLU", "AdamW", "RMSprop",
-        "Adagrad", "English", "中文 (简体)", "nnviz", "PyTorch", "GLU", "BatchNorm", "LayerNorm", "RMSNorm"}
+        "Adagrad", "English", "中文 (简体)", "nnviz", "PyTorch", "GLU", "BatchNorm", "LayerNorm", "RMSNorm",
+        "sin x₁", "sin x₂", "dense"}  # feature names are formulas; a layer's type as the document writes it
 
 
 def visible_texts(window) -> list[tuple[str, str]]:

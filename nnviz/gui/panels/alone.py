@@ -20,7 +20,7 @@ def show_alone(make_panel, title: str, snapshot=None, size=(700, 500), prepare=N
     if snapshot is None:
         snapshot = make_panel.demo_snapshot()
     panel = make_panel()  # after the QApplication: a widget needs one
-    panel.setWindowTitle(f"nnviz — {tr(title)}")
+    panel.setWindowTitle(tr("nnviz — {panel}").format(panel=tr(title)))
     panel.resize(*size)
     panel.show()
     start = time.perf_counter()

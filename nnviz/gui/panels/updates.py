@@ -73,6 +73,16 @@ _STATUS_TEXT = {  # tr() at use
 }
 
 
+def help_text() -> str:
+    """The line under the plot: what the ratio is and what its band means, in the window's language."""
+    lo, hi = UPDATE_RATIO_BAND
+    return tr("log<sub>10</sub>(std(ΔW) / std(W)): how much the last step changed a layer's weights, as the "
+              "optimizer applied it (momentum, Adam and clipping included). "
+              "{above} the band ({high}): learning rate too high for that layer; {below} ({low}): too low.").format(
+        above=colored_html(TOO_LARGE, tr("Above")), high=f"{hi:g}",
+        below=colored_html(TOO_SMALL, tr("below")), low=f"{lo:g}")
+
+
 class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
     """Update-to-weight ratios of a :class:`~nnviz.core.experiment.Snapshot`'s layers: lines over
     the steps and bars of the current values. Emits ``layer_clicked(index)`` when a bar is clicked."""
@@ -94,12 +104,7 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.legend.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         lo, hi = UPDATE_RATIO_BAND
-        self.help = QtWidgets.QLabel(tr(
-            "log<sub>10</sub>(std(ΔW) / std(W)): how much the last step changed a layer's weights, as the "
-            "optimizer applied it (momentum, Adam and clipping included). "
-            "{above} the band ({high}): learning rate too high for that layer; {below} ({low}): too low.").format(
-                above=colored_html(TOO_LARGE, tr("Above")), high=f"{hi:g}",
-                below=colored_html(TOO_SMALL, tr("below")), low=f"{lo:g}"))
+        self.help = QtWidgets.QLabel(help_text())
         self.help.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.help.setWordWrap(True)
         self.readout = QtWidgets.QLabel(" ")
@@ -158,6 +163,11 @@ class UpdateRatioPanel(BarsAndLinesReadout, Panel, QtWidgets.QWidget):
         layout.addWidget(self.view, 1)
 
     # -- public -----------------------------------------------------------------------------------
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.LanguageChange:  # put together with numbers: again
+            self.help.setText(help_text())
     def select_layer(self, index: int | None) -> None:
         """Highlight layer ``index``'s line and bar (None: no highlight)."""
         self._selected = index
