@@ -2,8 +2,9 @@
 
 The panel draws a :class:`~nnviz.core.walkthrough.Calculation` (built by the core from the trace):
 the formula in symbols, the same formula with the step's numbers put in, the result, and a table of
-the numbers involved. Numbers show at the chosen precision; hovering one shows it in full. The text
-is selectable, and copies as plain text or LaTeX. Editable table cells (weights, biases, inputs,
+the numbers involved. The formulas are typeset (:mod:`nnviz.gui.maths`; hovering one shows its numbers
+in full), or, with Typeset maths off, plain text whose numbers show in full on hover. Numbers show at
+the chosen precision. The calculation copies as plain text or LaTeX. Editable table cells (weights, biases, inputs,
 targets) emit ``edit_requested(Edit, value)``; text that is not a finite number is refused in place.
 """
 
@@ -17,8 +18,10 @@ from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.numbers import format_operand, format_value, format_vector
 from nnviz.core.walkthrough import Calculation, Line, Num, Sym
+from nnviz.gui import maths
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.inspector import parse_number
-from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_window, palette_style
+from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_window, palette_style, readable, text_on
 
 # forward green and backward red (style.py); neither may look like a weight's sign (blue, orange)
 PHASE_COLORS = {"forward": FORWARD, "loss": "#6d4c41", "backward": BACKWARD, "update": "#7b1fa2"}
@@ -41,6 +44,7 @@ class CalculationPanel(QtWidgets.QWidget):
         self.unanswered = lambda unit: False  # unit -> its result is still to be asked (the quiz)
         self.precision = 3
         self._filling = False
+        self._typeset_texts: list[str] = []  # the plain text of each typeset picture, in document order
 
         self.heading = QtWidgets.QLabel("")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -53,9 +57,7 @@ class CalculationPanel(QtWidgets.QWidget):
         font = self.browser.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.browser.setFont(font)
-        self.browser.document().setDefaultStyleSheet(
-            f"a {{ color: {TEXT}; text-decoration: none; }} .sym {{ color: #555; }} "
-            f".result {{ font-weight: 600; }} .note {{ color: #666; }} .hidden {{ color: {SELECTED}; }}")
+        self._style_browser()
 
         self.table = QtWidgets.QTableWidget()
         self.table.setAccessibleName("Numbers")
@@ -85,6 +87,12 @@ class CalculationPanel(QtWidgets.QWidget):
         self.copy_latex = QtWidgets.QPushButton("Copy LaTeX")
         self.copy_latex.setToolTip("Copy the calculation as a LaTeX align* block")
         self.copy_latex.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(self.latex()))
+        self.typeset = QtWidgets.QCheckBox(tr("Typeset maths"))
+        self.typeset.setAccessibleName(tr("Typeset maths"))
+        self.typeset.setToolTip(tr("Show the formulas typeset, as in a textbook (off: as plain text, "
+                                   "each number in full on hover)"))
+        self.typeset.setChecked(True)
+        self.typeset.toggled.connect(self._on_typeset_toggled)
 
         top = QtWidgets.QWidget()
         top_layout = QtWidgets.QVBoxLayout(top)
@@ -102,6 +110,7 @@ class CalculationPanel(QtWidgets.QWidget):
         self.splitter.setStretchFactor(1, 2)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.typeset)
         buttons.addWidget(self.decimals)
         buttons.addWidget(self.copy_text)
         buttons.addWidget(self.copy_latex)
@@ -151,6 +160,26 @@ class CalculationPanel(QtWidgets.QWidget):
             return ""
         return self.calculation.latex(self.precision)
 
+    def shown_text(self) -> str:
+        """What the calculation area shows, as text: its text, with each typeset formula written as
+        the plain text it was typeset from."""
+        texts = iter(self._typeset_texts)
+        out = []
+        block = self.browser.document().begin()
+        while block.isValid():
+            line = []
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                if fragment.charFormat().isImageFormat():
+                    line.append("".join(next(texts, "") for _ in fragment.text()))
+                else:
+                    line.append(fragment.text())
+                it += 1
+            out.append("".join(line))
+            block = block.next()
+        return "\n".join(out).replace("\u2028", "\n")
+
     def show_message(self, text: str) -> None:
         self.message.setText(text)
 
@@ -180,6 +209,34 @@ class CalculationPanel(QtWidgets.QWidget):
         return unit is not None and self.unanswered(unit)
 
     # -- drawing ----------------------------------------------------------------------------------
+    def _style_browser(self) -> None:
+        """The calculation's colours, from the palette (a dark desktop's light text included)."""
+        palette = self.browser.palette()
+        text = palette.color(QtGui.QPalette.ColorRole.Text).name()
+        base = palette.color(QtGui.QPalette.ColorRole.Base)
+        muted = readable(muted_text(palette), base).name()
+        self.browser.document().setDefaultStyleSheet(
+            f"a {{ color: {text}; text-decoration: none; }} .sym {{ color: {muted}; }} "
+            f".result {{ font-weight: 600; }} .note {{ color: {muted}; }} "
+            f".hidden {{ color: {readable(SELECTED, base).name()}; }}")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            self._style_browser()
+            if self.calculation is not None:
+                self._draw()
+            else:
+                self._show_empty()
+
+    def _on_typeset_toggled(self, _on: bool) -> None:
+        if self.calculation is not None:
+            self._draw()
+
+    def _maths_size(self) -> float:
+        """The typeset formulas' size in pixels: a little larger than the text around them."""
+        return round(QtGui.QFontInfo(self.browser.font()).pixelSize() * 1.15, 1)
+
     def _show_empty(self) -> None:
         self.heading.setText("Step through")
         self.browser.setHtml("<p class='note'>Turn on <b>Step through</b> (toolbar) to follow one training "
@@ -191,13 +248,17 @@ class CalculationPanel(QtWidgets.QWidget):
 
     def _draw(self) -> None:
         calc = self.calculation
-        colour = PHASE_COLORS.get(calc.phase, TEXT)
+        colour = on_window(PHASE_COLORS.get(calc.phase, TEXT), self.heading)
+        muted = muted_text(self.heading.palette()).name()
         self.heading.setText(f"<span style='color:{colour}'>{PHASE_NAMES.get(calc.phase, calc.phase)}</span>"
                              f" &nbsp;{html.escape(calc.title)}"
-                             f" <span style='color:#888; font-weight:400'>· {calc.index + 1} of {calc.count}</span>")
-        parts = [f"<p class='sym'>{'<br>'.join(self._line_html(line) for line in calc.formula)}</p>"]
+                             f" <span style='color:{muted}; font-weight:400'>· {calc.index + 1} of {calc.count}</span>")
+        self._typeset_texts = []
+        # typeset lines a little apart (a subscript under a fraction reaches down to the next line)
+        sep = "</p><p style='margin-top: 4px; margin-bottom: 4px;'>" if self.typeset.isChecked() else "<br>"
+        parts = [f"<p class='sym'>{sep.join(self._line_html(line) for line in calc.formula)}</p>"]
         if calc.lines:
-            parts.append("<p>" + "<br>".join(self._line_html(line, self.hidden_result) for line in calc.lines) + "</p>")
+            parts.append("<p>" + sep.join(self._line_html(line, self.hidden_result) for line in calc.lines) + "</p>")
         parts.append(f"<p class='result'>{self._line_html(calc.result, self.hidden_result)}</p>")
         if calc.notes:
             parts.append("<p class='note'>" + "<br>".join(html.escape(n) for n in calc.notes) + "</p>")
@@ -221,6 +282,20 @@ class CalculationPanel(QtWidgets.QWidget):
         return "".join(out)
 
     def _line_html(self, line: Line, hide: bool = False) -> str:
+        """The line typeset (Typeset maths on, and the line is maths rather than a note such as
+        "… 3 more rows in the table"), else as plain text."""
+        if self.typeset.isChecked() and not _is_prose(line):
+            plain = line.text(self.precision, hide)
+            latex = line.latex(self.precision, hide)
+            colour = self.browser.palette().color(QtGui.QPalette.ColorRole.Text).name()
+            size = self._maths_size()
+            if maths.render(latex, size, colour).image is not None:
+                self._typeset_texts.append(plain)
+                return maths.inline_html(latex, plain, size, colour, inline=False, title=_full_text(line, hide))
+            # it could not be typeset (maths.fallbacks() says why): the plain text stands in
+        return self._plain_line_html(line, hide)
+
+    def _plain_line_html(self, line: Line, hide: bool = False) -> str:
         """The line as :meth:`Line.text` writes it (its numbers with the decimals it needs), each
         number a link whose hover shows it in full."""
         extra = line.extra_digits(self.precision)
@@ -280,10 +355,12 @@ class CalculationPanel(QtWidgets.QWidget):
                     if edit is not None:
                         item.setFlags(flags_ro | Qt.ItemFlag.ItemIsEditable)
                         item.setBackground(_EDITABLE)
+                        item.setForeground(text_on(_EDITABLE, table.palette()))  # dark text on the light cell
                     else:
                         item.setFlags(flags_ro)
                     if t.highlight_row == r or t.highlight_column == c:
                         item.setBackground(_HIGHLIGHT)
+                        item.setForeground(text_on(_HIGHLIGHT, table.palette()))
                         font = item.font()
                         font.setBold(True)
                         item.setFont(font)
@@ -328,3 +405,30 @@ class CalculationPanel(QtWidgets.QWidget):
             return
         kind, _, value = text.partition(":")
         QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), value if kind == "n" else f"[{value}]", self.browser)
+
+
+def _is_prose(line: Line) -> bool:
+    """A note in the list of lines ("… 3 more rows in the table"): words, not maths."""
+    return (not line.rhs and line.result is None and all(isinstance(t, str) for t in line.lhs)
+            and "".join(line.lhs).startswith("…"))
+
+
+def _full_text(line: Line, hide: bool) -> str:
+    """The line with every number in full (a typeset line's tooltip)."""
+    def write(tokens) -> str:
+        return "".join(repr(float(t.value)) if isinstance(t, Num) else t.text if isinstance(t, Sym) else t
+                       for t in tokens)
+
+    text = write(line.lhs)
+    if line.rhs and not line.trivial:
+        text += " = " + write(line.rhs)
+    if line.result is None:
+        return text
+    if hide:
+        return text + " = ?"
+    result = np.asarray(line.result, dtype=float)
+    if result.ndim == 0:
+        return text + f" = {float(result)!r}"
+    values = result.ravel()
+    more = ", …" if values.size > 64 else ""
+    return text + " = [" + ", ".join(repr(float(v)) for v in values[:64]) + more + "]"
