@@ -17,6 +17,7 @@ import base64
 import html
 import logging
 import math
+import warnings
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
@@ -60,7 +61,9 @@ def _svg(latex: str, size: float, colour: str, inline: bool) -> bytes:
     # SVG 1.1 (paths, no <symbol>): Qt's renderer draws SVG Tiny 1.2
     ziamath.config.svg2 = False
     try:
-        maths = ziamath.Latex(latex, size=size, color=colour, inline=inline)
+        with warnings.catch_warnings():  # ziamath loads its font with importlib.resources.path (deprecated in 3.11)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            maths = ziamath.Latex(latex, size=size, color=colour, inline=inline)
     except Exception as exc:  # noqa: BLE001 - latex2mathml and ziamath raise many kinds on bad input
         raise TypesetError(f"{type(exc).__name__}: {exc}") from exc
     # a command latex2mathml does not know stays as its name ("\foo" drawn in italics): not maths
