@@ -17,6 +17,7 @@ import base64
 import html
 import logging
 import math
+import re
 import warnings
 from collections import deque
 from dataclasses import dataclass
@@ -52,8 +53,14 @@ def text_colour() -> str:
     return QtGui.QGuiApplication.palette().color(QtGui.QPalette.ColorRole.Text).name()
 
 
+#: a minus sign that starts an operand (after an opening bracket, a comma or a relation), before a number
+_SIGN = re.compile(r"(^|[(\[=,{]|\\approx|\\left\[)(\s*)-(\d+(?:\.\d*)?)")
+
+
 def _svg(latex: str, size: float, colour: str, inline: bool) -> bytes:
     """ziamath's SVG of ``latex``; :class:`TypesetError` if it cannot be laid out."""
+    # TeX reads "= -0.5" and "(-0.5)" as a sign; ziamath spaces every minus as an operator: braced, a sign
+    latex = _SIGN.sub(r"\1\2{-\3}", latex)
     try:
         import ziamath
     except ImportError as exc:  # a broken install: the plain text stands in
