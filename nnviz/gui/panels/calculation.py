@@ -26,6 +26,12 @@ from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_wi
 # forward green and backward red (style.py); neither may look like a weight's sign (blue, orange)
 PHASE_COLORS = {"forward": FORWARD, "loss": "#6d4c41", "backward": BACKWARD, "update": "#7b1fa2"}
 PHASE_NAMES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
+
+
+def phase_name(phase: str) -> str:
+    """The phase's name in the reader's language."""
+    return {"forward": tr("Forward"), "loss": tr("Loss"), "backward": tr("Backward"),
+            "update": tr("Update")}.get(phase, phase)
 _EDITABLE = QtGui.QColor("#fff8e1")
 _HIGHLIGHT = QtGui.QColor("#e3f2fd")
 _MAX_TABLE_CELLS = 3000
@@ -60,10 +66,10 @@ class CalculationPanel(QtWidgets.QWidget):
         self._style_browser()
 
         self.table = QtWidgets.QTableWidget()
-        self.table.setAccessibleName("Numbers")
-        self.table.setToolTip("The numbers of this operation. Cells with a light yellow background are "
+        self.table.setAccessibleName(tr("Numbers"))
+        self.table.setToolTip(tr("The numbers of this operation. Cells with a light yellow background are "
                               "weights, biases, inputs or targets: double-click one to change it, and the "
-                              "whole step is computed again.")
+                              "whole step is computed again."))
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
                                    | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.itemChanged.connect(self._on_item_changed)
@@ -77,15 +83,15 @@ class CalculationPanel(QtWidgets.QWidget):
         self.decimals = QtWidgets.QSpinBox()
         self.decimals.setRange(0, 12)
         self.decimals.setValue(self.precision)
-        self.decimals.setPrefix("Decimals: ")
-        self.decimals.setAccessibleName("Decimals")  # its label is its prefix
-        self.decimals.setToolTip("How many decimal places the numbers show (hover a number for all of them)")
+        self.decimals.setPrefix(tr("Decimals: "))
+        self.decimals.setAccessibleName(tr("Decimals"))  # its label is its prefix
+        self.decimals.setToolTip(tr("How many decimal places the numbers show (hover a number for all of them)"))
         self.decimals.valueChanged.connect(self.set_precision)
-        self.copy_text = QtWidgets.QPushButton("Copy text")
-        self.copy_text.setToolTip("Copy the calculation as plain text")
+        self.copy_text = QtWidgets.QPushButton(tr("Copy text"))
+        self.copy_text.setToolTip(tr("Copy the calculation as plain text"))
         self.copy_text.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(self.text()))
-        self.copy_latex = QtWidgets.QPushButton("Copy LaTeX")
-        self.copy_latex.setToolTip("Copy the calculation as a LaTeX align* block")
+        self.copy_latex = QtWidgets.QPushButton(tr("Copy LaTeX"))
+        self.copy_latex.setToolTip(tr("Copy the calculation as a LaTeX align* block"))
         self.copy_latex.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(self.latex()))
         self.typeset = QtWidgets.QCheckBox(tr("Typeset maths"))
         self.typeset.setAccessibleName(tr("Typeset maths"))
@@ -189,7 +195,9 @@ class CalculationPanel(QtWidgets.QWidget):
 
     def export_title(self) -> str:
         calc = self.calculation
-        return "Calculation" if calc is None else f"Step {calc.index + 1} of {calc.count}: {calc.title}"
+        if calc is None:
+            return tr("Calculation")
+        return tr("Step {step} of {count}: {title}").format(step=calc.index + 1, count=calc.count, title=calc.title)
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The operation's table as drawn (every number in full): one row per table row, the row's
@@ -238,9 +246,10 @@ class CalculationPanel(QtWidgets.QWidget):
         return round(QtGui.QFontInfo(self.browser.font()).pixelSize() * 1.15, 1)
 
     def _show_empty(self) -> None:
-        self.heading.setText("Step through")
-        self.browser.setHtml("<p class='note'>Turn on <b>Step through</b> (toolbar) to follow one training "
-                             "step operation by operation, or open a lesson from the <b>Examples</b> menu.</p>")
+        self.heading.setText(tr("Step through"))
+        self.browser.setHtml("<p class='note'>" + tr("Turn on <b>Step through</b> (toolbar) to follow one training "
+                                                     "step operation by operation, or open a lesson from the "
+                                                     "<b>Examples</b> menu.") + "</p>")
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
@@ -250,9 +259,10 @@ class CalculationPanel(QtWidgets.QWidget):
         calc = self.calculation
         colour = on_window(PHASE_COLORS.get(calc.phase, TEXT), self.heading)
         muted = muted_text(self.heading.palette()).name()
-        self.heading.setText(f"<span style='color:{colour}'>{PHASE_NAMES.get(calc.phase, calc.phase)}</span>"
+        position = tr("{index} of {count}").format(index=calc.index + 1, count=calc.count)
+        self.heading.setText(f"<span style='color:{colour}'>{html.escape(phase_name(calc.phase))}</span>"
                              f" &nbsp;{html.escape(calc.title)}"
-                             f" <span style='color:{muted}; font-weight:400'>· {calc.index + 1} of {calc.count}</span>")
+                             f" <span style='color:{muted}; font-weight:400'>· {position}</span>")
         self._typeset_texts = []
         # typeset lines a little apart (a subscript under a fraction reaches down to the next line)
         sep = "</p><p style='margin-top: 4px; margin-bottom: 4px;'>" if self.typeset.isChecked() else "<br>"
@@ -350,7 +360,7 @@ class CalculationPanel(QtWidgets.QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     edit = t.edits.get((r, c))
                     if not np.isnan(value):
-                        item.setToolTip(repr(float(value)) + ("\nDouble-click to change it" if edit else ""))
+                        item.setToolTip(repr(float(value)) + ("\n" + tr("Double-click to change it") if edit else ""))
                         item.setData(Qt.ItemDataRole.UserRole, float(value))
                     if edit is not None:
                         item.setFlags(flags_ro | Qt.ItemFlag.ItemIsEditable)
@@ -370,11 +380,11 @@ class CalculationPanel(QtWidgets.QWidget):
                 table.scrollToItem(table.item(t.highlight_row, 0))
             elif t.highlight_column is not None and t.highlight_column < cols and shown:
                 table.scrollToItem(table.item(0, t.highlight_column))
-            note = f"showing {shown} of {rows} rows" if shown < rows else ""
+            note = tr("showing {shown} of {rows} rows").format(shown=shown, rows=rows) if shown < rows else ""
             if t.edits:
-                note = ("Yellow cells can be edited (double-click). " + note).strip()
+                note = (tr("Yellow cells can be edited (double-click).") + " " + note).strip()
             if masked_any:
-                note = ("? : a result you have not answered yet. " + note).strip()
+                note = (tr("? : a result you have not answered yet.") + " " + note).strip()
             self.table_note.setText(note)
         finally:
             self._filling = False
@@ -393,7 +403,7 @@ class CalculationPanel(QtWidgets.QWidget):
             self._filling = True
             item.setText(format_value(old, self.precision) if old is not None else "")
             self._filling = False
-            self.show_message(f"Not changed: {exc}.")
+            self.show_message(tr("Not changed: {reason}.").format(reason=exc))
             return
         self.show_message("")
         self.edit_requested.emit(edit, value)
