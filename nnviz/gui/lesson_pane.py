@@ -124,10 +124,9 @@ def inline_maths(latex: str, size: float | None = None) -> str:
     (:func:`nnviz.gui.maths.inline_html`, ``size`` pixels, in the palette's text colour), or, if it
     cannot be, as :func:`plain_maths`."""
     size = maths_size() if size is None else size
-    if typeset_maths.render(latex, size, inline=True).image is None:
-        return plain_maths(latex)
     plain = re.sub(r"<[^>]+>", "", _latex_html(latex))
-    return typeset_maths.inline_html(latex, plain, size, inline=True)
+    picture = typeset_maths.picture_html(latex, plain, size, inline=True)
+    return plain_maths(latex) if picture is None else picture
 
 
 def text_html(text: str, size: float | None = None) -> str:

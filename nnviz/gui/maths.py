@@ -1,9 +1,9 @@
 """Typeset maths: LaTeX drawn as a picture, with no TeX installation.
 
 ziamath lays the formula out (LaTeX → MathML → SVG, with the STIX Two Math font it ships) and Qt's SVG
-renderer draws it. :func:`typeset` gives the picture (a ``QImage``), :func:`inline_html` an ``<img>``
-for rich text (a QLabel's, a QTextBrowser's) that carries the picture in a ``data:`` URI, so the
-fragment stands alone wherever it is put.
+renderer draws it. :func:`typeset` gives the picture (a ``QImage``), :func:`picture_html` and
+:func:`inline_html` an ``<img>`` for rich text (a QLabel's, a QTextBrowser's) that carries the picture
+in a ``data:`` URI, so the fragment stands alone wherever it is put.
 
 Both are cached per (formula, size, colour, scale): stepping back and forth through a step draws each
 formula once. The colour is the palette's text colour unless one is given, so a dark desktop gets light
@@ -27,8 +27,10 @@ from PySide6 import QtCore, QtGui, QtSvg
 
 log = logging.getLogger(__name__)
 
-#: the largest number of pictures kept; a long step-through has a few thousand formulas at most
-CACHE_SIZE = 2048
+#: the pictures kept (about 40 kB each at 17 px on a standard screen, four times that on a 2x one)
+CACHE_SIZE = 256
+#: the rich-text fragments kept (about 4 kB each): a step-through's every formula, many times over
+HTML_CACHE_SIZE = 4096
 #: a formula's size in pixels when none is given
 DEFAULT_SIZE = 16.0
 
@@ -61,16 +63,17 @@ def _svg(latex: str, size: float, colour: str, inline: bool) -> bytes:
     """ziamath's SVG of ``latex``; :class:`TypesetError` if it cannot be laid out."""
     # TeX reads "= -0.5" and "(-0.5)" as a sign; ziamath spaces every minus as an operator: braced, a sign
     latex = _SIGN.sub(r"\1\2{-\3}", latex)
-    try:
-        import ziamath
-    except ImportError as exc:  # a broken install: the plain text stands in
-        raise TypesetError(f"ziamath is not installed ({exc})") from exc
+    # ziamath loads its font, on import, with importlib.resources.path (deprecated in Python 3.11, 3.12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            import ziamath
+        except ImportError as exc:  # a broken install: the plain text stands in
+            raise TypesetError(f"ziamath is not installed ({exc})") from exc
     # SVG 1.1 (paths, no <symbol>): Qt's renderer draws SVG Tiny 1.2
     ziamath.config.svg2 = False
     try:
-        with warnings.catch_warnings():  # ziamath loads its font with importlib.resources.path (deprecated in 3.11)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            maths = ziamath.Latex(latex, size=size, color=colour, inline=inline)
+        maths = ziamath.Latex(latex, size=size, color=colour, inline=inline)
     except Exception as exc:  # noqa: BLE001 - latex2mathml and ziamath raise many kinds on bad input
         raise TypesetError(f"{type(exc).__name__}: {exc}") from exc
     # a command latex2mathml does not know stays as its name ("\foo" drawn in italics): not maths
@@ -132,11 +135,12 @@ def typeset(latex: str, size: float = DEFAULT_SIZE, colour: str | None = None, s
     return result.image
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _image_html(latex: str, size: float, colour: str, scale: float, inline: bool, plain: str, title: str) -> str:
+@lru_cache(maxsize=HTML_CACHE_SIZE)
+def _picture_html(latex: str, size: float, colour: str, scale: float, inline: bool, plain: str,
+                  title: str) -> str | None:
     result = _render(latex, size, colour, scale, inline)
-    if result.image is None:  # the plain text stands in, in the same colour
-        return f"<span style='color: {colour}; font-family: serif;'>{html.escape(plain)}</span>"
+    if result.image is None:
+        return None
     image = result.image
     data = QtCore.QByteArray()
     buffer = QtCore.QBuffer(data)
@@ -150,14 +154,25 @@ def _image_html(latex: str, size: float, colour: str, scale: float, inline: bool
             f"{title_attr} style='vertical-align: middle;'>")
 
 
+def picture_html(latex: str, plain: str | None = None, size: float = DEFAULT_SIZE, colour: str | None = None,
+                 scale: float | None = None, inline: bool = True, title: str = "") -> str | None:
+    """``latex`` typeset, as an ``<img>`` for Qt rich text (a ``data:`` URI, so it needs no resource
+    of a document), or None if it cannot be typeset. ``plain``: its alternative text (by default the
+    LaTeX); ``title``: its tooltip; ``inline``: text style (smaller fractions), for maths within a
+    sentence. Cached (apart from the pictures: a fragment is a tenth of its picture's size)."""
+    return _picture_html(latex, float(size), QtGui.QColor(colour or text_colour()).name(), _scale(scale), inline,
+                         latex if plain is None else plain, title)
+
+
 def inline_html(latex: str, plain: str | None = None, size: float = DEFAULT_SIZE, colour: str | None = None,
                 scale: float | None = None, inline: bool = True, title: str = "") -> str:
-    """``latex`` typeset, as an ``<img>`` for Qt rich text (a ``data:`` URI, so it needs no resource
-    of a document); ``plain`` (by default the LaTeX itself) shown instead if it cannot be typeset.
-    ``title``: the picture's tooltip. ``inline``: text style (smaller fractions), for maths within a
-    sentence. Cached."""
-    return _image_html(latex, float(size), QtGui.QColor(colour or text_colour()).name(), _scale(scale), inline,
-                       latex if plain is None else plain, title)
+    """:func:`picture_html`, or, if ``latex`` cannot be typeset, ``plain`` (by default the LaTeX
+    itself) as text in the same colour."""
+    picture = picture_html(latex, plain, size, colour, scale, inline, title)
+    if picture is not None:
+        return picture
+    colour = QtGui.QColor(colour or text_colour()).name()
+    return f"<span style='color: {colour}; font-family: serif;'>{html.escape(latex if plain is None else plain)}</span>"
 
 
 def fallbacks() -> list[tuple[str, str]]:
@@ -170,8 +185,13 @@ def cache_info():
     return _render.cache_info()
 
 
+def html_cache_info():
+    """The rich-text fragments' cache: hits, misses and size."""
+    return _picture_html.cache_info()
+
+
 def clear_cache() -> None:
     """Forget every picture (and the list of fallbacks)."""
     _render.cache_clear()
-    _image_html.cache_clear()
+    _picture_html.cache_clear()
     _fallbacks.clear()

@@ -299,9 +299,10 @@ class CalculationPanel(QtWidgets.QWidget):
             latex = line.latex(self.precision, hide)
             colour = self.browser.palette().color(QtGui.QPalette.ColorRole.Text).name()
             size = self._maths_size()
-            if maths.render(latex, size, colour).image is not None:
+            picture = maths.picture_html(latex, plain, size, colour, inline=False, title=_full_text(line, hide))
+            if picture is not None:
                 self._typeset_texts.append(plain)
-                return maths.inline_html(latex, plain, size, colour, inline=False, title=_full_text(line, hide))
+                return picture
             # it could not be typeset (maths.fallbacks() says why): the plain text stands in
         return self._plain_line_html(line, hide)
 
