@@ -68,8 +68,8 @@ def _svg(latex: str, size: float, colour: str, inline: bool) -> bytes:
         warnings.simplefilter("ignore", DeprecationWarning)
         try:
             import ziamath
-        except ImportError as exc:  # a broken install: the plain text stands in
-            raise TypesetError(f"ziamath is not installed ({exc})") from exc
+        except Exception as exc:  # noqa: BLE001 - a broken install (or bundle, its data files missing): plain text
+            raise TypesetError(f"ziamath cannot be loaded ({type(exc).__name__}: {exc})") from exc
     # SVG 1.1 (paths, no <symbol>): Qt's renderer draws SVG Tiny 1.2
     ziamath.config.svg2 = False
     try:
