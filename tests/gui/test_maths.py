@@ -4,6 +4,8 @@ palette gets light glyphs; the lesson pane's inline maths is typeset too."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from PySide6 import QtGui, QtWidgets
@@ -311,3 +313,20 @@ def test_the_typeset_toggle_shows_plain_text_with_numbers_in_full(qtbot):
     assert all(line in panel.browser.toPlainText() for line in lines)
     assert panel.shown_text() == panel.browser.toPlainText()
     assert isinstance(panel.typeset, QtWidgets.QCheckBox) and panel.typeset.accessibleName() == "Typeset maths"
+
+
+def test_without_ziamath_the_panel_shows_plain_text(qtbot, monkeypatch):
+    """A broken install (or bundle): every formula falls back, and the panel shows the plain text."""
+    panel = CalculationPanel()
+    qtbot.addWidget(panel)
+    calc = walkthrough(document([{"type": "dense", "units": 2, "activation": "tanh"}, {"type": "dense", "units": 1}]),
+                       targets("mse", 1)).calculation(0, 0)
+    maths.clear_cache()
+    monkeypatch.setitem(sys.modules, "ziamath", None)  # import ziamath raises ImportError
+    try:
+        panel.show_calculation(calc)
+        assert maths.fallbacks() and all("ziamath" in reason for _, reason in maths.fallbacks())
+        assert image_count(panel) == 0
+        assert all(line.text(3) in panel.browser.toPlainText() for line in calc.lines)
+    finally:
+        maths.clear_cache()  # no failure kept for the tests after this one
