@@ -330,3 +330,26 @@ def test_without_ziamath_the_panel_shows_plain_text(qtbot, monkeypatch):
         assert all(line.text(3) in panel.browser.toPlainText() for line in calc.lines)
     finally:
         maths.clear_cache()  # no failure kept for the tests after this one
+
+
+def test_the_next_operation_is_typeset_ahead(qtbot):
+    """The step-through typesets the next operation's formulas while the reader reads this one: going
+    there typesets nothing new."""
+    from nnviz.core.walkthrough import walk_next_step
+    from nnviz.gui.panels.stepper import StepperPanel
+
+    net = load_model(document([{"type": "dense", "units": 3, "activation": "tanh"}, {"type": "dense", "units": 1}],
+                              optimizer={"name": "adam"}))
+    trainer = Trainer(net, X, targets("mse", 1), batch_size=len(X))
+    state = walk_next_step(net, trainer)
+    maths.clear_cache()
+    stepper = StepperPanel()
+    qtbot.addWidget(stepper)
+    stepper.resize(900, 400)
+    stepper.show_walk(state)
+    panel = stepper.calculation
+    assert panel.prefetching()
+    qtbot.waitUntil(lambda: not panel.prefetching(), timeout=30000)
+    misses = maths.html_cache_info().misses
+    stepper.go(1)
+    assert image_count(panel) > 0 and maths.html_cache_info().misses == misses

@@ -11,6 +11,7 @@ targets) emit ``edit_requested(Edit, value)``; text that is not a finite number 
 from __future__ import annotations
 
 import html
+from collections import deque
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -51,6 +52,12 @@ class CalculationPanel(QtWidgets.QWidget):
         self.precision = 3
         self._filling = False
         self._typeset_texts: list[str] = []  # the plain text of each typeset picture, in document order
+        # formulas typeset ahead, one per turn of the event loop (see prefetch)
+        self._ahead: deque = deque()
+        self._ahead_timer = QtCore.QTimer(self)
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.setInterval(0)
+        self._ahead_timer.timeout.connect(self._typeset_ahead)
 
         self.heading = QtWidgets.QLabel("")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -145,6 +152,35 @@ class CalculationPanel(QtWidgets.QWidget):
             self._show_empty()
             return
         self._draw()
+
+    def prefetch(self, upcoming) -> None:
+        """Typeset ahead, while the window is idle, the formulas of the operations the reader will
+        likely go to next (``upcoming``: callables that make their :class:`Calculation`), so that
+        going there draws from the cache. Replaces what was still to be typeset ahead."""
+        self._ahead = deque(upcoming)
+        if self._ahead and self.typeset.isChecked():
+            self._ahead_timer.start()
+
+    def prefetching(self) -> bool:
+        """Whether formulas are still to be typeset ahead."""
+        return bool(self._ahead) and self.typeset.isChecked()
+
+    def _typeset_ahead(self) -> None:
+        """One formula (or one calculation made) of :meth:`prefetch`'s list, then the next turn."""
+        if not self._ahead or not self.typeset.isChecked():
+            return
+        item = self._ahead.popleft()
+        if callable(item):  # a calculation: made now, its lines queued first
+            calc = item()
+            lines = [(line, False) for line in calc.formula]
+            lines += [(line, self.hidden_result) for line in (*calc.lines, calc.result)]
+            self._ahead.extendleft(reversed(lines))
+        else:
+            line, hide = item
+            if not _is_prose(line):
+                self._typeset_line(line, hide)
+        if self._ahead:
+            self._ahead_timer.start()
 
     def set_precision(self, decimals: int) -> None:
         if decimals == self.precision:
@@ -295,16 +331,18 @@ class CalculationPanel(QtWidgets.QWidget):
         """The line typeset (Typeset maths on, and the line is maths rather than a note such as
         "… 3 more rows in the table"), else as plain text."""
         if self.typeset.isChecked() and not _is_prose(line):
-            plain = line.text(self.precision, hide)
-            latex = line.latex(self.precision, hide)
-            colour = self.browser.palette().color(QtGui.QPalette.ColorRole.Text).name()
-            size = self._maths_size()
-            picture = maths.picture_html(latex, plain, size, colour, inline=False, title=_full_text(line, hide))
+            picture = self._typeset_line(line, hide)
             if picture is not None:
-                self._typeset_texts.append(plain)
+                self._typeset_texts.append(line.text(self.precision, hide))
                 return picture
             # it could not be typeset (maths.fallbacks() says why): the plain text stands in
         return self._plain_line_html(line, hide)
+
+    def _typeset_line(self, line: Line, hide: bool) -> str | None:
+        """The line's picture as rich text (cached), or None if it cannot be typeset."""
+        colour = self.browser.palette().color(QtGui.QPalette.ColorRole.Text).name()
+        return maths.picture_html(line.latex(self.precision, hide), line.text(self.precision, hide),
+                                  self._maths_size(), colour, inline=False, title=_full_text(line, hide))
 
     def _plain_line_html(self, line: Line, hide: bool = False) -> str:
         """The line as :meth:`Line.text` writes it (its numbers with the decimals it needs), each
