@@ -119,14 +119,15 @@ class Line:
         text = _plain(self.rhs, precision, extra).rsplit(" = ", 1)[-1]
         return evaluate(text, self.functions)
 
-    def latex(self, precision: int = 3) -> str:
+    def latex(self, precision: int = 3, hide_result: bool = False) -> str:
         extra = self.extra_digits(precision)
         parts = [_latex(self.lhs, precision)]
         if self.rhs and not self.trivial:
             parts.append(_latex(self.rhs, precision, extra or 0))
         if self.result is None:
             return " = ".join(parts)
-        return " = ".join(parts) + (r" \approx " if extra is None else " = ") + _latex_value(self.result, precision)
+        result = "?" if hide_result else _latex_value(self.result, precision)
+        return " = ".join(parts) + (r" \approx " if extra is None else " = ") + result
 
 
 def _plain(tokens, precision: int, extra: int = 0) -> str:

@@ -128,7 +128,9 @@ def _norm_lines(walk, op, rec, n, sample):
             notes.append(f"This sample: μ = {format_value(e['mean'][sample])}, "
                          f"σ² = {format_value(e['var'][sample])}.")
     else:
-        formula = (Line((Sym("x_hat", r"\hat{x}"),), (sym("a", n - 1), " / √(mean(", sym("a", n - 1), "²) + ε)")),
+        a = sym("a", n - 1)  # the root as one symbol: its LaTeX a \sqrt over the whole mean
+        root = Sym(f"√(mean({a.text}²) + ε)", rf"\sqrt{{\operatorname{{mean}}({{{a.latex}}}^{{2}}) + \varepsilon}}")
+        formula = (Line((Sym("x_hat", r"\hat{x}"),), (a, " / ", root)),
                    Line((sym("z", n),), ("γ ⊙ x_hat",)))
         extra = {}
     def unit_lines(j):

@@ -15,11 +15,12 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.exercises import Verdict, check_exercise
 from nnviz.core.lessons import Exercise, Lesson, localized, read_exercise, read_lesson, split_maths
+from nnviz.gui import maths as typeset_maths
 from nnviz.gui.accessibility import name_controls
 from nnviz.gui.i18n import current_language
 from nnviz.gui.style import is_dark, muted_text, on_window, palette_style
@@ -108,15 +109,30 @@ def _latex_html(latex: str) -> str:
     return re.sub(r" {2,}", " ", "".join(out))
 
 
-def inline_maths(latex: str) -> str:
-    """Inline maths (the text between ``$`` signs) as HTML. The one place maths is rendered: plain
-    text with symbols, sub- and superscripts, until typeset maths takes its place."""
+def plain_maths(latex: str) -> str:
+    """Inline maths as HTML text: symbols, sub- and superscripts (what stands in for a formula that
+    cannot be typeset)."""
     return f"<span style='font-family: serif;'>{_latex_html(latex)}</span>"
 
 
-def text_html(text: str) -> str:
+def maths_size(font: QtGui.QFont | None = None) -> float:
+    """The size in pixels of maths within text of ``font`` (by default the application's)."""
+    return round(QtGui.QFontInfo(font if font is not None else QtGui.QGuiApplication.font()).pixelSize() * 1.1, 1)
+
+
+def inline_maths(latex: str, size: float | None = None) -> str:
+    """Inline maths (the text between ``$`` signs) as HTML, the one place it is rendered: typeset
+    (:func:`nnviz.gui.maths.inline_html`, ``size`` pixels, in the palette's text colour), or, if it
+    cannot be, as :func:`plain_maths`."""
+    size = maths_size() if size is None else size
+    plain = re.sub(r"<[^>]+>", "", _latex_html(latex))
+    picture = typeset_maths.picture_html(latex, plain, size, inline=True)
+    return plain_maths(latex) if picture is None else picture
+
+
+def text_html(text: str, size: float | None = None) -> str:
     """A lesson text as HTML: the plain parts escaped, the maths through :func:`inline_maths`."""
-    return "".join(inline_maths(piece) if maths else html.escape(piece) for maths, piece in split_maths(text))
+    return "".join(inline_maths(piece, size) if maths else html.escape(piece) for maths, piece in split_maths(text))
 
 
 # -- the pane ----------------------------------------------------------------------------------------
@@ -307,6 +323,10 @@ class LessonPane(QtWidgets.QWidget):
     def _t(self, text) -> str:
         return localized(text, self.locale)
 
+    def _text_html(self, text) -> str:
+        """A lesson text in the reader's language as HTML, its maths typeset to the pane's font."""
+        return text_html(self._t(text), maths_size(self.step_view.font()))
+
     def _render(self) -> None:
         self._render_step()
         self._render_exercise()
@@ -317,10 +337,10 @@ class LessonPane(QtWidgets.QWidget):
             self.counter_label.setText("")
             return
         step = self.lesson.steps[self.index]
-        parts = [f"<h3>{text_html(self._t(step.title))}</h3>", f"<p>{text_html(self._t(step.text))}</p>"]
+        parts = [f"<h3>{self._text_html(step.title)}</h3>", f"<p>{self._text_html(step.text)}</p>"]
         for label, text in (("Do", step.do), ("Watch", step.watch)):
             if text is not None:
-                parts.append(f"<p><b>{label}:</b> {text_html(self._t(text))}</p>")
+                parts.append(f"<p><b>{label}:</b> {self._text_html(text)}</p>")
         self.step_view.setHtml("".join(parts))
         self._fit_step_view()
         self.counter_label.setText(f"Step {self.index + 1} of {self.step_count}")
@@ -337,7 +357,7 @@ class LessonPane(QtWidgets.QWidget):
             return
         verdict = self.verdict
         good, bad = on_window(SOLVED), on_window(BROKEN)
-        parts = [f"<p><b>Exercise:</b> {text_html(self._t(ex.task))}</p>",
+        parts = [f"<p><b>Exercise:</b> {self._text_html(ex.task)}</p>",
                  f"<p><b>Goal:</b> {html.escape(ex.goal.describe())}</p>"]
         lines = ex.constraint_lines()
         if lines:
@@ -353,9 +373,9 @@ class LessonPane(QtWidgets.QWidget):
                 parts.append(f"<p style='color: {bad};'>Past {ex.goal.within:,} steps without reaching the goal: "
                              f"change something, press Reset and train again.</p>")
         for i in range(self.hints_shown):
-            parts.append(f"<p><b>Hint {i + 1}:</b> {text_html(self._t(ex.hints[i]))}</p>")
+            parts.append(f"<p><b>Hint {i + 1}:</b> {self._text_html(ex.hints[i])}</p>")
         if self.solved_verdict is not None and ex.solution is not None:
-            parts.append(f"<p><b>Why it works:</b> {text_html(self._t(ex.solution))}</p>")
+            parts.append(f"<p><b>Why it works:</b> {self._text_html(ex.solution)}</p>")
         text = "".join(parts)
         if text != self._exercise_html:
             self._exercise_html = text
@@ -393,6 +413,7 @@ class LessonPane(QtWidgets.QWidget):
         if event.type() == QtCore.QEvent.Type.PaletteChange:
             self._render()  # the marks' colours read on the new window colour
         elif event.type() == QtCore.QEvent.Type.FontChange:
+            self._render()  # the maths typeset at the new size
             self._fit_step_view()
 
 

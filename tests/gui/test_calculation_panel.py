@@ -25,14 +25,18 @@ def test_panel_shows_formula_numbers_and_result(qtbot, state):
     qtbot.addWidget(panel)
     calc = state.walkthrough.calculation(0, 0)
     panel.show_calculation(calc)
-    plain = panel.browser.toPlainText()
+    plain = panel.shown_text()  # the formulas typeset, each read as the text it was typeset from
     assert "z1 = W1 · a0 + b1" in plain
     assert "z1[1] = 0.2*1.0 + 0.4*0.5 + 0.1 = 0.5" in plain
     assert plain.count("z1 = [0.5, -0.15]") == 1
     assert panel.text() == calc.text(3)
     assert "Forward" in panel.heading.text() and "1 of" in panel.heading.text()
-    # every number is a link carrying its full value, for the hover tooltip
+    # a typeset line's tooltip has its numbers in full
     z = state.walkthrough.trace.layers[0].z[0, 1]
+    assert f"= {float(z)!r}" in panel.browser.toHtml()
+    # as plain text, every number is a link carrying its full value, for the hover tooltip
+    panel.typeset.setChecked(False)
+    assert panel.browser.toPlainText() == plain
     assert f"n:{float(z)!r}" in panel.browser.toHtml()
 
 
@@ -113,6 +117,10 @@ def test_calculation_exports_to_every_format(qtbot, tmp_path, state):
     from PySide6 import QtGui
 
     assert QtGui.QImage(str(png)).width() == 2 * panel.export_widget().width()  # 2x the figure, margins aside
+    # typeset, the formulas are pictures in the SVG; as plain text (Typeset maths off), text as text
+    svg = ET.parse(export_figure(panel, tmp_path / "typeset.svg", title=title)).getroot()
+    assert len(list(svg.iter("{http://www.w3.org/2000/svg}image"))) >= len(calc.lines)
+    panel.typeset.setChecked(False)
     svg = ET.parse(export_figure(panel, tmp_path / "c.svg", title=title)).getroot()
     texts = "".join("".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text"))
     assert "z1[1] = 0.2*1.0 + 0.4*0.5 + 0.1 = 0.5" in texts  # text as text, the numbers in order

@@ -4,6 +4,7 @@ controls a lesson hides and locks, presentation mode, Save as lesson…, and exe
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from PySide6 import QtWidgets
@@ -13,7 +14,7 @@ from nnviz.core.document import read_document
 from nnviz.core.examples import load_example
 from nnviz.core.lessons import CONTROLS, read_exercise, read_lesson
 from nnviz.gui.accessibility import visible_text
-from nnviz.gui.lesson_pane import inline_maths, text_html
+from nnviz.gui.lesson_pane import inline_maths, maths_size, plain_maths, text_html
 
 
 def open_example(user, key: str) -> None:
@@ -80,15 +81,23 @@ def test_the_lesson_text_is_in_the_readers_language(user, main_window):
     assert "A perceptron takes numbers in" in pane.step_view.toPlainText()
     pane.open(load_example("perceptron-accept"), locale="zh_CN")
     assert "感知机接收若干个数" in pane.step_view.toPlainText()
-    assert "价格 x1 = 3" in pane.step_view.toPlainText()  # the maths, rendered (sub-scripted) the same
+    # the maths typeset the same: a picture of x_1 = 3 right after 价格
+    assert "价格 \ufffc" in pane.step_view.toPlainText()
+    picture = re.search("src='([^']+)'", inline_maths("x_1 = 3", maths_size(pane.step_view.font()))).group(1)
+    assert picture in pane.step_view.toHtml()
 
 
 def test_inline_maths_goes_through_one_function():
-    assert inline_maths("x_1 \\cdot w") == "<span style='font-family: serif;'>x<sub>1</sub> · w</span>"
-    assert inline_maths("\\frac{\\partial E}{\\partial w_5}") == (
-        "<span style='font-family: serif;'>(∂E)/(∂w<sub>5</sub>)</span>")
-    assert inline_maths("\\tfrac12 (t - o)^2") == "<span style='font-family: serif;'>½ (t - o)<sup>2</sup></span>"
+    # typeset: a picture whose alternative text is the plain form
+    assert "<img src='data:image/png;base64," in inline_maths("x_1 \\cdot w")
+    assert "alt='x1 · w'" in inline_maths("x_1 \\cdot w")
     assert text_html("a < b, $x$") == "a &lt; b, " + inline_maths("x")
+    # the plain form, which stands in for maths that cannot be typeset
+    assert plain_maths("x_1 \\cdot w") == "<span style='font-family: serif;'>x<sub>1</sub> · w</span>"
+    assert plain_maths("\\frac{\\partial E}{\\partial w_5}") == (
+        "<span style='font-family: serif;'>(∂E)/(∂w<sub>5</sub>)</span>")
+    assert plain_maths("\\tfrac12 (t - o)^2") == "<span style='font-family: serif;'>½ (t - o)<sup>2</sup></span>"
+    assert inline_maths("\\nosuchcommand x") == plain_maths("\\nosuchcommand x")
 
 
 def test_names_the_window_does_not_know_are_said_in_one_line(user, main_window, tmp_path):

@@ -772,7 +772,7 @@ def shown_texts(window) -> list[str]:
     """What the stepper shows: heading, position, calculation, table headers and cells, sample choices."""
     stepper, panel = window.stepper, window.stepper.calculation
     table = panel.table
-    texts = [panel.heading.text(), stepper.position.text(), panel.browser.toPlainText(), panel.table_note.text(),
+    texts = [panel.heading.text(), stepper.position.text(), panel.shown_text(), panel.table_note.text(),
              stepper.answer_label.text()]
     texts += [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     texts += [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
@@ -785,7 +785,7 @@ def unreproducible_lines(window) -> list[str]:
     not give the result shown."""
     precision = window.stepper.calculation.precision
     wrong = []
-    for line in window.stepper.calculation.browser.toPlainText().splitlines():
+    for line in window.stepper.calculation.shown_text().splitlines():
         *_, rhs, result = line.split(" = ") if line.count(" = ") >= 2 else ("", "", "")
         value = evaluate(rhs) if rhs else None
         if value is None or evaluate(result) is None:
@@ -804,7 +804,7 @@ def walk_every_operation(user) -> int:
         offenders = [t for t in shown_texts(window) if COUNTED_FROM_ZERO.search(t)]
         assert not offenders, f"operation {stepper.index + 1}: {offenders}"
         assert not unreproducible_lines(window), unreproducible_lines(window)
-        redone += sum(1 for line in stepper.calculation.browser.toPlainText().splitlines() if line.count(" = ") >= 2)
+        redone += sum(1 for line in stepper.calculation.shown_text().splitlines() if line.count(" = ") >= 2)
         seen += 1
         if stepper.index == len(stepper.walkthrough) - 1:
             break
@@ -834,7 +834,7 @@ def test_the_softmax_lesson_says_class_1_for_target_0(user):
     walk_every_operation(user)
     loss = next(i for i, op in enumerate(stepper.walkthrough.operations) if op.kind == "loss")
     stepper.go(loss)
-    text = stepper.calculation.browser.toPlainText()
+    text = stepper.calculation.shown_text()
     assert "The target is class 1 (target 0)" in text and "target 0 is class 1" in text
     table = stepper.calculation.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
@@ -888,7 +888,7 @@ def test_neuron_by_neuron_quiz_hides_each_unit_until_it_is_asked(user):
 
     assert stepper.answer_label.text() == "Your value of z1[1]:"
     assert z_column() == ["?", "?"] and format_value(z[1]) not in cells()
-    assert "= ?" in stepper.calculation.browser.toPlainText()
+    assert "= ?" in stepper.calculation.shown_text()
     user.qtbot.keyClicks(stepper.answer, format_value(z[0]))
     user.qtbot.keyClick(stepper.answer, Qt.Key.Key_Return)
     assert stepper.feedback.text().startswith("Right")
@@ -897,7 +897,7 @@ def test_neuron_by_neuron_quiz_hides_each_unit_until_it_is_asked(user):
     assert format_value(z[1]) not in cells()
     user.press(Qt.Key.Key_Right, on=user.window.graph, settle=False)
     user.qtbot.waitUntil(lambda: stepper.answer_label.text() == "Your value of z1[2]:", timeout=3000)
-    assert z_column() == [format_value(z[0]), "?"] and "= ?" in stepper.calculation.browser.toPlainText()
+    assert z_column() == [format_value(z[0]), "?"] and "= ?" in stepper.calculation.shown_text()
     stepper.reveal()  # "Show me"
     assert z_column() == [format_value(z[0]), format_value(z[1])]
     assert np.isclose(float(z_column()[1]), z[1])
@@ -927,9 +927,9 @@ def test_switching_neuron_by_neuron_off_mid_quiz_keeps_unasked_answers_hidden(us
     user.check("Neuron by neuron", on=False, settle=False)
     user.qtbot.waitUntil(lambda: stepper.walkthrough is not None and not stepper.walkthrough.neurons)
     assert stepper.answer_label.text() == "Your value of z2:" and stepper.answer.isEnabled()
-    assert "0.4" not in stepper.calculation.browser.toPlainText()  # z2 = 0.4, not asked yet
+    assert "0.4" not in stepper.calculation.shown_text()  # z2 = 0.4, not asked yet
     stepper.go(0)  # back to z1: answered before, so shown, not asked again
-    assert not stepper.answer.isEnabled() and "0.5" in stepper.calculation.browser.toPlainText()
+    assert not stepper.answer.isEnabled() and "0.5" in stepper.calculation.shown_text()
 
     user.check("Neuron by neuron", settle=False)
     user.qtbot.waitUntil(lambda: stepper.walkthrough is not None and stepper.walkthrough.neurons)

@@ -2,14 +2,16 @@
 
 The panel draws a :class:`~nnviz.core.walkthrough.Calculation` (built by the core from the trace):
 the formula in symbols, the same formula with the step's numbers put in, the result, and a table of
-the numbers involved. Numbers show at the chosen precision; hovering one shows it in full. The text
-is selectable, and copies as plain text or LaTeX. Editable table cells (weights, biases, inputs,
+the numbers involved. The formulas are typeset (:mod:`nnviz.gui.maths`; hovering one shows its numbers
+in full), or, with Typeset maths off, plain text whose numbers show in full on hover. Numbers show at
+the chosen precision. The calculation copies as plain text or LaTeX. Editable table cells (weights, biases, inputs,
 targets) emit ``edit_requested(Edit, value)``; text that is not a finite number is refused in place.
 """
 
 from __future__ import annotations
 
 import html
+from collections import deque
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -17,12 +19,20 @@ from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.numbers import format_operand, format_value, format_vector
 from nnviz.core.walkthrough import Calculation, Line, Num, Sym
+from nnviz.gui import maths
+from nnviz.gui.i18n import tr
 from nnviz.gui.panels.inspector import parse_number
-from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_window, palette_style
+from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_window, palette_style, readable, text_on
 
 # forward green and backward red (style.py); neither may look like a weight's sign (blue, orange)
 PHASE_COLORS = {"forward": FORWARD, "loss": "#6d4c41", "backward": BACKWARD, "update": "#7b1fa2"}
 PHASE_NAMES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
+
+
+def phase_name(phase: str) -> str:
+    """The phase's name in the reader's language."""
+    return {"forward": tr("Forward"), "loss": tr("Loss"), "backward": tr("Backward"),
+            "update": tr("Update")}.get(phase, phase)
 _EDITABLE = QtGui.QColor("#fff8e1")
 _HIGHLIGHT = QtGui.QColor("#e3f2fd")
 _MAX_TABLE_CELLS = 3000
@@ -41,6 +51,13 @@ class CalculationPanel(QtWidgets.QWidget):
         self.unanswered = lambda unit: False  # unit -> its result is still to be asked (the quiz)
         self.precision = 3
         self._filling = False
+        self._typeset_texts: list[str] = []  # the plain text of each typeset picture, in document order
+        # formulas typeset ahead, one per turn of the event loop (see prefetch)
+        self._ahead: deque = deque()
+        self._ahead_timer = QtCore.QTimer(self)
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.setInterval(0)
+        self._ahead_timer.timeout.connect(self._typeset_ahead)
 
         self.heading = QtWidgets.QLabel("")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
@@ -53,15 +70,13 @@ class CalculationPanel(QtWidgets.QWidget):
         font = self.browser.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.browser.setFont(font)
-        self.browser.document().setDefaultStyleSheet(
-            f"a {{ color: {TEXT}; text-decoration: none; }} .sym {{ color: #555; }} "
-            f".result {{ font-weight: 600; }} .note {{ color: #666; }} .hidden {{ color: {SELECTED}; }}")
+        self._style_browser()
 
         self.table = QtWidgets.QTableWidget()
-        self.table.setAccessibleName("Numbers")
-        self.table.setToolTip("The numbers of this operation. Cells with a light yellow background are "
+        self.table.setAccessibleName(tr("Numbers"))
+        self.table.setToolTip(tr("The numbers of this operation. Cells with a light yellow background are "
                               "weights, biases, inputs or targets: double-click one to change it, and the "
-                              "whole step is computed again.")
+                              "whole step is computed again."))
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
                                    | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.itemChanged.connect(self._on_item_changed)
@@ -75,16 +90,22 @@ class CalculationPanel(QtWidgets.QWidget):
         self.decimals = QtWidgets.QSpinBox()
         self.decimals.setRange(0, 12)
         self.decimals.setValue(self.precision)
-        self.decimals.setPrefix("Decimals: ")
-        self.decimals.setAccessibleName("Decimals")  # its label is its prefix
-        self.decimals.setToolTip("How many decimal places the numbers show (hover a number for all of them)")
+        self.decimals.setPrefix(tr("Decimals: "))
+        self.decimals.setAccessibleName(tr("Decimals"))  # its label is its prefix
+        self.decimals.setToolTip(tr("How many decimal places the numbers show (hover a number for all of them)"))
         self.decimals.valueChanged.connect(self.set_precision)
-        self.copy_text = QtWidgets.QPushButton("Copy text")
-        self.copy_text.setToolTip("Copy the calculation as plain text")
+        self.copy_text = QtWidgets.QPushButton(tr("Copy text"))
+        self.copy_text.setToolTip(tr("Copy the calculation as plain text"))
         self.copy_text.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(self.text()))
-        self.copy_latex = QtWidgets.QPushButton("Copy LaTeX")
-        self.copy_latex.setToolTip("Copy the calculation as a LaTeX align* block")
+        self.copy_latex = QtWidgets.QPushButton(tr("Copy LaTeX"))
+        self.copy_latex.setToolTip(tr("Copy the calculation as a LaTeX align* block"))
         self.copy_latex.clicked.connect(lambda: QtWidgets.QApplication.clipboard().setText(self.latex()))
+        self.typeset = QtWidgets.QCheckBox(tr("Typeset maths"))
+        self.typeset.setAccessibleName(tr("Typeset maths"))
+        self.typeset.setToolTip(tr("Show the formulas typeset, as in a textbook (off: as plain text, "
+                                   "each number in full on hover)"))
+        self.typeset.setChecked(True)
+        self.typeset.toggled.connect(self._on_typeset_toggled)
 
         top = QtWidgets.QWidget()
         top_layout = QtWidgets.QVBoxLayout(top)
@@ -102,6 +123,7 @@ class CalculationPanel(QtWidgets.QWidget):
         self.splitter.setStretchFactor(1, 2)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.typeset)
         buttons.addWidget(self.decimals)
         buttons.addWidget(self.copy_text)
         buttons.addWidget(self.copy_latex)
@@ -131,6 +153,35 @@ class CalculationPanel(QtWidgets.QWidget):
             return
         self._draw()
 
+    def prefetch(self, upcoming) -> None:
+        """Typeset ahead, while the window is idle, the formulas of the operations the reader will
+        likely go to next (``upcoming``: callables that make their :class:`Calculation`), so that
+        going there draws from the cache. Replaces what was still to be typeset ahead."""
+        self._ahead = deque(upcoming)
+        if self._ahead and self.typeset.isChecked():
+            self._ahead_timer.start()
+
+    def prefetching(self) -> bool:
+        """Whether formulas are still to be typeset ahead."""
+        return bool(self._ahead) and self.typeset.isChecked()
+
+    def _typeset_ahead(self) -> None:
+        """One formula (or one calculation made) of :meth:`prefetch`'s list, then the next turn."""
+        if not self._ahead or not self.typeset.isChecked():
+            return
+        item = self._ahead.popleft()
+        if callable(item):  # a calculation: made now, its lines queued first
+            calc = item()
+            lines = [(line, False) for line in calc.formula]
+            lines += [(line, self.hidden_result) for line in (*calc.lines, calc.result)]
+            self._ahead.extendleft(reversed(lines))
+        else:
+            line, hide = item
+            if not _is_prose(line):
+                self._typeset_line(line, hide)
+        if self._ahead:
+            self._ahead_timer.start()
+
     def set_precision(self, decimals: int) -> None:
         if decimals == self.precision:
             return
@@ -151,6 +202,26 @@ class CalculationPanel(QtWidgets.QWidget):
             return ""
         return self.calculation.latex(self.precision)
 
+    def shown_text(self) -> str:
+        """What the calculation area shows, as text: its text, with each typeset formula written as
+        the plain text it was typeset from."""
+        texts = iter(self._typeset_texts)
+        out = []
+        block = self.browser.document().begin()
+        while block.isValid():
+            line = []
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                if fragment.charFormat().isImageFormat():
+                    line.append("".join(next(texts, "") for _ in fragment.text()))
+                else:
+                    line.append(fragment.text())
+                it += 1
+            out.append("".join(line))
+            block = block.next()
+        return "\n".join(out).replace("\u2028", "\n")
+
     def show_message(self, text: str) -> None:
         self.message.setText(text)
 
@@ -160,7 +231,9 @@ class CalculationPanel(QtWidgets.QWidget):
 
     def export_title(self) -> str:
         calc = self.calculation
-        return "Calculation" if calc is None else f"Step {calc.index + 1} of {calc.count}: {calc.title}"
+        if calc is None:
+            return tr("Calculation")
+        return tr("Step {step} of {count}: {title}").format(step=calc.index + 1, count=calc.count, title=calc.title)
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The operation's table as drawn (every number in full): one row per table row, the row's
@@ -180,10 +253,39 @@ class CalculationPanel(QtWidgets.QWidget):
         return unit is not None and self.unanswered(unit)
 
     # -- drawing ----------------------------------------------------------------------------------
+    def _style_browser(self) -> None:
+        """The calculation's colours, from the palette (a dark desktop's light text included)."""
+        palette = self.browser.palette()
+        text = palette.color(QtGui.QPalette.ColorRole.Text).name()
+        base = palette.color(QtGui.QPalette.ColorRole.Base)
+        muted = readable(muted_text(palette), base).name()
+        self.browser.document().setDefaultStyleSheet(
+            f"a {{ color: {text}; text-decoration: none; }} .sym {{ color: {muted}; }} "
+            f".result {{ font-weight: 600; }} .note {{ color: {muted}; }} "
+            f".hidden {{ color: {readable(SELECTED, base).name()}; }}")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            self._style_browser()
+            if self.calculation is not None:
+                self._draw()
+            else:
+                self._show_empty()
+
+    def _on_typeset_toggled(self, _on: bool) -> None:
+        if self.calculation is not None:
+            self._draw()
+
+    def _maths_size(self) -> float:
+        """The typeset formulas' size in pixels: a little larger than the text around them."""
+        return round(QtGui.QFontInfo(self.browser.font()).pixelSize() * 1.15, 1)
+
     def _show_empty(self) -> None:
-        self.heading.setText("Step through")
-        self.browser.setHtml("<p class='note'>Turn on <b>Step through</b> (toolbar) to follow one training "
-                             "step operation by operation, or open a lesson from the <b>Examples</b> menu.</p>")
+        self.heading.setText(tr("Step through"))
+        self.browser.setHtml("<p class='note'>" + tr("Turn on <b>Step through</b> (toolbar) to follow one training "
+                                                     "step operation by operation, or open a lesson from the "
+                                                     "<b>Examples</b> menu.") + "</p>")
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
@@ -191,13 +293,18 @@ class CalculationPanel(QtWidgets.QWidget):
 
     def _draw(self) -> None:
         calc = self.calculation
-        colour = PHASE_COLORS.get(calc.phase, TEXT)
-        self.heading.setText(f"<span style='color:{colour}'>{PHASE_NAMES.get(calc.phase, calc.phase)}</span>"
+        colour = on_window(PHASE_COLORS.get(calc.phase, TEXT), self.heading)
+        muted = muted_text(self.heading.palette()).name()
+        position = tr("{index} of {count}").format(index=calc.index + 1, count=calc.count)
+        self.heading.setText(f"<span style='color:{colour}'>{html.escape(phase_name(calc.phase))}</span>"
                              f" &nbsp;{html.escape(calc.title)}"
-                             f" <span style='color:#888; font-weight:400'>· {calc.index + 1} of {calc.count}</span>")
-        parts = [f"<p class='sym'>{'<br>'.join(self._line_html(line) for line in calc.formula)}</p>"]
+                             f" <span style='color:{muted}; font-weight:400'>· {position}</span>")
+        self._typeset_texts = []
+        # typeset lines a little apart (a subscript under a fraction reaches down to the next line)
+        sep = "</p><p style='margin-top: 4px; margin-bottom: 4px;'>" if self.typeset.isChecked() else "<br>"
+        parts = [f"<p class='sym'>{sep.join(self._line_html(line) for line in calc.formula)}</p>"]
         if calc.lines:
-            parts.append("<p>" + "<br>".join(self._line_html(line, self.hidden_result) for line in calc.lines) + "</p>")
+            parts.append("<p>" + sep.join(self._line_html(line, self.hidden_result) for line in calc.lines) + "</p>")
         parts.append(f"<p class='result'>{self._line_html(calc.result, self.hidden_result)}</p>")
         if calc.notes:
             parts.append("<p class='note'>" + "<br>".join(html.escape(n) for n in calc.notes) + "</p>")
@@ -221,6 +328,23 @@ class CalculationPanel(QtWidgets.QWidget):
         return "".join(out)
 
     def _line_html(self, line: Line, hide: bool = False) -> str:
+        """The line typeset (Typeset maths on, and the line is maths rather than a note such as
+        "… 3 more rows in the table"), else as plain text."""
+        if self.typeset.isChecked() and not _is_prose(line):
+            picture = self._typeset_line(line, hide)
+            if picture is not None:
+                self._typeset_texts.append(line.text(self.precision, hide))
+                return picture
+            # it could not be typeset (maths.fallbacks() says why): the plain text stands in
+        return self._plain_line_html(line, hide)
+
+    def _typeset_line(self, line: Line, hide: bool) -> str | None:
+        """The line's picture as rich text (cached), or None if it cannot be typeset."""
+        colour = self.browser.palette().color(QtGui.QPalette.ColorRole.Text).name()
+        return maths.picture_html(line.latex(self.precision, hide), line.text(self.precision, hide),
+                                  self._maths_size(), colour, inline=False, title=_full_text(line, hide))
+
+    def _plain_line_html(self, line: Line, hide: bool = False) -> str:
         """The line as :meth:`Line.text` writes it (its numbers with the decimals it needs), each
         number a link whose hover shows it in full."""
         extra = line.extra_digits(self.precision)
@@ -275,15 +399,17 @@ class CalculationPanel(QtWidgets.QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     edit = t.edits.get((r, c))
                     if not np.isnan(value):
-                        item.setToolTip(repr(float(value)) + ("\nDouble-click to change it" if edit else ""))
+                        item.setToolTip(repr(float(value)) + ("\n" + tr("Double-click to change it") if edit else ""))
                         item.setData(Qt.ItemDataRole.UserRole, float(value))
                     if edit is not None:
                         item.setFlags(flags_ro | Qt.ItemFlag.ItemIsEditable)
                         item.setBackground(_EDITABLE)
+                        item.setForeground(text_on(_EDITABLE, table.palette()))  # dark text on the light cell
                     else:
                         item.setFlags(flags_ro)
                     if t.highlight_row == r or t.highlight_column == c:
                         item.setBackground(_HIGHLIGHT)
+                        item.setForeground(text_on(_HIGHLIGHT, table.palette()))
                         font = item.font()
                         font.setBold(True)
                         item.setFont(font)
@@ -293,11 +419,11 @@ class CalculationPanel(QtWidgets.QWidget):
                 table.scrollToItem(table.item(t.highlight_row, 0))
             elif t.highlight_column is not None and t.highlight_column < cols and shown:
                 table.scrollToItem(table.item(0, t.highlight_column))
-            note = f"showing {shown} of {rows} rows" if shown < rows else ""
+            note = tr("showing {shown} of {rows} rows").format(shown=shown, rows=rows) if shown < rows else ""
             if t.edits:
-                note = ("Yellow cells can be edited (double-click). " + note).strip()
+                note = (tr("Yellow cells can be edited (double-click).") + " " + note).strip()
             if masked_any:
-                note = ("? : a result you have not answered yet. " + note).strip()
+                note = (tr("? : a result you have not answered yet.") + " " + note).strip()
             self.table_note.setText(note)
         finally:
             self._filling = False
@@ -316,7 +442,7 @@ class CalculationPanel(QtWidgets.QWidget):
             self._filling = True
             item.setText(format_value(old, self.precision) if old is not None else "")
             self._filling = False
-            self.show_message(f"Not changed: {exc}.")
+            self.show_message(tr("Not changed: {reason}.").format(reason=exc))
             return
         self.show_message("")
         self.edit_requested.emit(edit, value)
@@ -328,3 +454,30 @@ class CalculationPanel(QtWidgets.QWidget):
             return
         kind, _, value = text.partition(":")
         QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), value if kind == "n" else f"[{value}]", self.browser)
+
+
+def _is_prose(line: Line) -> bool:
+    """A note in the list of lines ("… 3 more rows in the table"): words, not maths."""
+    return (not line.rhs and line.result is None and all(isinstance(t, str) for t in line.lhs)
+            and "".join(line.lhs).startswith("…"))
+
+
+def _full_text(line: Line, hide: bool) -> str:
+    """The line with every number in full (a typeset line's tooltip)."""
+    def write(tokens) -> str:
+        return "".join(repr(float(t.value)) if isinstance(t, Num) else t.text if isinstance(t, Sym) else t
+                       for t in tokens)
+
+    text = write(line.lhs)
+    if line.rhs and not line.trivial:
+        text += " = " + write(line.rhs)
+    if line.result is None:
+        return text
+    if hide:
+        return text + " = ?"
+    result = np.asarray(line.result, dtype=float)
+    if result.ndim == 0:
+        return text + f" = {float(result)!r}"
+    values = result.ravel()
+    more = ", …" if values.size > 64 else ""
+    return text + " = [" + ", ".join(repr(float(v)) for v in values[:64]) + more + "]"

@@ -364,6 +364,9 @@ class StepperPanel(QtWidgets.QWidget):
         calc = walk.calculation(self.index, self.sample)
         hidden = self._hidden()
         self.calculation.show_calculation(calc, hide_result=hidden, unanswered=self._unanswered())
+        # the next operation's formulas typeset while the reader reads this one
+        index, sample = self.index, self.sample
+        self.calculation.prefetch([lambda: walk.calculation(index + 1, sample)] if index + 1 < len(walk) else [])
         if not keep_feedback:
             self.feedback.setText("")
         self.answer_label.setText(tr("Your value of {quantity}:").format(quantity=calc.answer_label))
