@@ -232,8 +232,9 @@ def about_text() -> str:
     import PySide6
 
     python = ".".join(str(n) for n in sys.version_info[:3])
+    motto = tr("See a neural network learn, one number at a time.")  # lupdate reads no tr() inside an f-string
     return (f"<h3>nnviz {__version__}</h3>"
-            f"<p>{tr('See a neural network learn, one number at a time.')}</p>"
+            f"<p>{motto}</p>"
             f"<p>{LICENSE_NAME} · {COPYRIGHT}<br><a href='{HOMEPAGE}'>{HOMEPAGE}</a></p>"
             f"<p>Qt {QtCore.qVersion()} · PySide6 {PySide6.__version__} · Python {python}</p>")
 

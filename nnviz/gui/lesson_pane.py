@@ -22,7 +22,7 @@ from nnviz.core.exercises import Verdict, check_exercise
 from nnviz.core.lessons import Exercise, Lesson, localized, read_exercise, read_lesson, split_maths
 from nnviz.gui import maths as typeset_maths
 from nnviz.gui.accessibility import name_controls
-from nnviz.gui.i18n import current_language
+from nnviz.gui.i18n import current_language, tr
 from nnviz.gui.style import is_dark, muted_text, on_window, palette_style
 
 SOLVED = "#2e7d32"
@@ -167,14 +167,14 @@ class LessonPane(QtWidgets.QWidget):
         self.counter_label = QtWidgets.QLabel()
         palette_style(self.counter_label, lambda: f"color: {muted_text().name()};")
         self.step_view = QtWidgets.QTextBrowser()
-        self.step_view.setAccessibleName("Lesson step")
+        self.step_view.setAccessibleName(tr("Lesson step"))
         self.step_view.setOpenExternalLinks(True)
         # read, not typed in: Page Down/Up and the arrows stay the lesson's (and training's) keys
         self.step_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.back_button = QtWidgets.QPushButton("Back")
-        self.back_button.setToolTip("The step before (Page Up)")
-        self.next_button = QtWidgets.QPushButton("Next step")
-        self.next_button.setToolTip("The next step (Page Down)")
+        self.back_button = QtWidgets.QPushButton(tr("Back"))
+        self.back_button.setToolTip(tr("The step before (Page Up)"))
+        self.next_button = QtWidgets.QPushButton(tr("Next step"))
+        self.next_button.setToolTip(tr("The next step (Page Down)"))
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
         steps_row = QtWidgets.QHBoxLayout()
@@ -188,7 +188,7 @@ class LessonPane(QtWidgets.QWidget):
         steps.addLayout(steps_row)
 
         self.exercise_view = QtWidgets.QTextBrowser()
-        self.exercise_view.setAccessibleName("Exercise")
+        self.exercise_view.setAccessibleName(tr("Exercise"))
         self.exercise_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.solved_label = QtWidgets.QLabel()
         self.solved_label.setObjectName("solved_banner")
@@ -199,8 +199,8 @@ class LessonPane(QtWidgets.QWidget):
             f"QLabel#solved_banner {{ background: {'#1b3d1f' if is_dark() else '#e3f2e5'}; "
             f"color: {on_window(SOLVED)}; border: 2px solid {SOLVED}; border-radius: 6px; padding: 8px; "
             f"font-weight: bold; font-size: 130%; }}"))
-        self.hint_button = QtWidgets.QPushButton("Hint")
-        self.hint_button.setToolTip("Show the next hint, one at a time")
+        self.hint_button = QtWidgets.QPushButton(tr("Hint"))
+        self.hint_button.setToolTip(tr("Show the next hint, one at a time"))
         self.hint_button.clicked.connect(self.reveal_hint)
         self.hint_label = QtWidgets.QLabel()
         palette_style(self.hint_label, lambda: f"color: {muted_text().name()};")
@@ -338,12 +338,12 @@ class LessonPane(QtWidgets.QWidget):
             return
         step = self.lesson.steps[self.index]
         parts = [f"<h3>{self._text_html(step.title)}</h3>", f"<p>{self._text_html(step.text)}</p>"]
-        for label, text in (("Do", step.do), ("Watch", step.watch)):
+        for label, text in ((tr("Do:"), step.do), (tr("Watch:"), step.watch)):
             if text is not None:
-                parts.append(f"<p><b>{label}:</b> {self._text_html(text)}</p>")
+                parts.append(f"<p><b>{label}</b> {self._text_html(text)}</p>")
         self.step_view.setHtml("".join(parts))
         self._fit_step_view()
-        self.counter_label.setText(f"Step {self.index + 1} of {self.step_count}")
+        self.counter_label.setText(tr("Step {step} of {count}").format(step=self.index + 1, count=self.step_count))
         self.back_button.setEnabled(self.index > 0)
         self.next_button.setEnabled(self.index < self.step_count - 1)
 
@@ -357,25 +357,31 @@ class LessonPane(QtWidgets.QWidget):
             return
         verdict = self.verdict
         good, bad = on_window(SOLVED), on_window(BROKEN)
-        parts = [f"<p><b>Exercise:</b> {self._text_html(ex.task)}</p>",
-                 f"<p><b>Goal:</b> {html.escape(ex.goal.describe())}</p>"]
+        exercise, goal = tr("Exercise:"), tr("Goal:")
+        parts = [f"<p><b>{exercise}</b> {self._text_html(ex.task)}</p>",
+                 f"<p><b>{goal}</b> {html.escape(ex.goal.describe())}</p>"]
         lines = ex.constraint_lines()
         if lines:
             broken = list(verdict.broken) if verdict is not None else []
-            parts.append(f"<p><b>Constraints:</b> {html.escape('; '.join(lines))}</p>")
+            constraints, broken_label, kept = tr("Constraints:"), tr("Broken:"), tr("Every constraint is kept")
+            parts.append(f"<p><b>{constraints}</b> {html.escape('; '.join(lines))}</p>")
             if broken:
-                parts.append("".join(f"<p style='color: {bad};'>✗ Broken: {html.escape(b)}</p>" for b in broken))
+                parts.append("".join(f"<p style='color: {bad};'>✗ {broken_label} {html.escape(b)}</p>" for b in broken))
             elif verdict is not None:
-                parts.append(f"<p style='color: {good};'>✓ Every constraint is kept</p>")
+                parts.append(f"<p style='color: {good};'>✓ {kept}</p>")
         if verdict is not None:
-            parts.append(f"<p><b>Now:</b> {html.escape(verdict.progress())}</p>")
+            now = tr("Now:")
+            parts.append(f"<p><b>{now}</b> {html.escape(verdict.progress())}</p>")
             if verdict.out_of_steps and self.solved_verdict is None:
-                parts.append(f"<p style='color: {bad};'>Past {ex.goal.within:,} steps without reaching the goal: "
-                             f"change something, press Reset and train again.</p>")
+                past = tr("Past {steps} steps without reaching the goal: change something, press Reset and "
+                          "train again.").format(steps=f"{ex.goal.within:,}")
+                parts.append(f"<p style='color: {bad};'>{past}</p>")
         for i in range(self.hints_shown):
-            parts.append(f"<p><b>Hint {i + 1}:</b> {self._text_html(ex.hints[i])}</p>")
+            hint = tr("Hint {number}:").format(number=i + 1)
+            parts.append(f"<p><b>{hint}</b> {self._text_html(ex.hints[i])}</p>")
         if self.solved_verdict is not None and ex.solution is not None:
-            parts.append(f"<p><b>Why it works:</b> {self._text_html(ex.solution)}</p>")
+            why = tr("Why it works:")
+            parts.append(f"<p><b>{why}</b> {self._text_html(ex.solution)}</p>")
         text = "".join(parts)
         if text != self._exercise_html:
             self._exercise_html = text
@@ -386,11 +392,14 @@ class LessonPane(QtWidgets.QWidget):
         total = len(ex.hints)
         self.hint_button.setEnabled(self.hints_shown < total)
         self.hint_button.setVisible(total > 0)
-        self.hint_label.setText(f"{self.hints_shown} of {total} hints shown" if total else "")
+        self.hint_label.setText(tr("{shown} of {total} hints shown").format(shown=self.hints_shown, total=total)
+                                if total else "")
         solved = self.solved_verdict
         if solved is not None:
-            self.solved_label.setText(f"Solved in {solved.steps:,} step{'s' if solved.steps != 1 else ''}: "
-                                      f"{html.escape(ex.goal.describe().split(' within ')[0])} reached")
+            text = (tr("Solved in {steps} step: {goal} reached") if solved.steps == 1
+                    else tr("Solved in {steps} steps: {goal} reached"))
+            self.solved_label.setText(text.format(
+                steps=f"{solved.steps:,}", goal=html.escape(ex.goal.describe().split(' within ')[0])))
         self.solved_label.setVisible(solved is not None)
 
     def _fit_step_view(self) -> None:

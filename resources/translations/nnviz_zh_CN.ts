@@ -1784,6 +1784,10 @@
         <translation>使用手册</translation>
     </message>
     <message>
+        <source>See a neural network learn, one number at a time.</source>
+        <translation>看着神经网络学习，一个数字一个数字地看。</translation>
+    </message>
+    <message>
         <source>About nnviz</source>
         <translation>关于 nnviz</translation>
     </message>
@@ -2330,8 +2334,88 @@ can explain it), red above (the backward pass is wrong). Hover a number for its 
         <translation>梯度</translation>
     </message>
     <message>
+        <source>Forward</source>
+        <translation>前向</translation>
+    </message>
+    <message>
+        <source>Backward</source>
+        <translation>反向</translation>
+    </message>
+    <message>
         <source>Update</source>
         <translation>更新</translation>
+    </message>
+    <message>
+        <source>Numbers</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>The numbers of this operation. Cells with a light yellow background are weights, biases, inputs or targets: double-click one to change it, and the whole step is computed again.</source>
+        <translation>这个运算的数值。浅黄色背景的单元格是权重、偏置、输入或目标值：双击即可修改，整步会重新计算。</translation>
+    </message>
+    <message>
+        <source>Decimals: </source>
+        <translation>小数位数：</translation>
+    </message>
+    <message>
+        <source>Decimals</source>
+        <translation>小数位数</translation>
+    </message>
+    <message>
+        <source>How many decimal places the numbers show (hover a number for all of them)</source>
+        <translation>数值显示几位小数（鼠标悬停可看到全部位数）</translation>
+    </message>
+    <message>
+        <source>Copy text</source>
+        <translation>复制文本</translation>
+    </message>
+    <message>
+        <source>Copy the calculation as plain text</source>
+        <translation>把计算过程复制为纯文本</translation>
+    </message>
+    <message>
+        <source>Copy LaTeX</source>
+        <translation>复制 LaTeX</translation>
+    </message>
+    <message>
+        <source>Copy the calculation as a LaTeX align* block</source>
+        <translation>把计算过程复制为 LaTeX align* 块</translation>
+    </message>
+    <message>
+        <source>Typeset maths</source>
+        <translation>排版公式</translation>
+    </message>
+    <message>
+        <source>Show the formulas typeset, as in a textbook (off: as plain text, each number in full on hover)</source>
+        <translation>像教科书一样排版显示公式（关闭时显示纯文本，悬停可看每个数的全部位数）</translation>
+    </message>
+    <message>
+        <source>Step {step} of {count}: {title}</source>
+        <translation>第 {step} 步（共 {count} 步）：{title}</translation>
+    </message>
+    <message>
+        <source>Turn on &lt;b&gt;Step through&lt;/b&gt; (toolbar) to follow one training step operation by operation, or open a lesson from the &lt;b&gt;Examples&lt;/b&gt; menu.</source>
+        <translation>打开工具栏上的&lt;b&gt;逐步执行&lt;/b&gt;，逐个运算地跟踪一步训练；或从&lt;b&gt;示例&lt;/b&gt;菜单打开一个课程。</translation>
+    </message>
+    <message>
+        <source>{index} of {count}</source>
+        <translation>{index} / {count}</translation>
+    </message>
+    <message>
+        <source>Double-click to change it</source>
+        <translation>双击可修改</translation>
+    </message>
+    <message>
+        <source>showing {shown} of {rows} rows</source>
+        <translation>显示 {rows} 行中的 {shown} 行</translation>
+    </message>
+    <message>
+        <source>Yellow cells can be edited (double-click).</source>
+        <translation>黄色单元格可以编辑（双击）。</translation>
+    </message>
+    <message>
+        <source>? : a result you have not answered yet.</source>
+        <translation>?：你还没有回答的结果。</translation>
     </message>
     <message>
         <source>The layer, numbered as in the sidebar. Its name is red when any of its cells is red, or when
@@ -3446,6 +3530,98 @@ Two parameters: move two chosen weights or biases, the rest fixed.</source>
     <message>
         <source>nnviz — {panel}</source>
         <translation>nnviz — {panel}</translation>
+    </message>
+    <message>
+        <source>Lesson step</source>
+        <translation>课程步骤</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>The step before (Page Up)</source>
+        <translation>上一步（Page Up）</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>The next step (Page Down)</source>
+        <translation>下一步（Page Down）</translation>
+    </message>
+    <message>
+        <source>Exercise</source>
+        <translation>练习</translation>
+    </message>
+    <message>
+        <source>Hint</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Show the next hint, one at a time</source>
+        <translation>显示下一条提示，每次一条</translation>
+    </message>
+    <message>
+        <source>Do:</source>
+        <translation>操作：</translation>
+    </message>
+    <message>
+        <source>Watch:</source>
+        <translation>观察：</translation>
+    </message>
+    <message>
+        <source>Step {step} of {count}</source>
+        <translation>第 {step} 步，共 {count} 步</translation>
+    </message>
+    <message>
+        <source>Exercise:</source>
+        <translation>练习：</translation>
+    </message>
+    <message>
+        <source>Goal:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <source>Constraints:</source>
+        <translation>约束：</translation>
+    </message>
+    <message>
+        <source>Broken:</source>
+        <translation>违反：</translation>
+    </message>
+    <message>
+        <source>Every constraint is kept</source>
+        <translation>所有约束都满足</translation>
+    </message>
+    <message>
+        <source>Now:</source>
+        <translation>当前：</translation>
+    </message>
+    <message>
+        <source>Past {steps} steps without reaching the goal: change something, press Reset and train again.</source>
+        <translation>已超过 {steps} 步仍未达到目标：改动一些设置，按“重置”后重新训练。</translation>
+    </message>
+    <message>
+        <source>Hint {number}:</source>
+        <translation>提示 {number}：</translation>
+    </message>
+    <message>
+        <source>Why it works:</source>
+        <translation>为什么有效：</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} hints shown</source>
+        <translation>已显示 {shown}/{total} 条提示</translation>
+    </message>
+    <message>
+        <source>Solved in {steps} step: {goal} reached</source>
+        <translation>用 {steps} 步完成：已达到 {goal}</translation>
+    </message>
+    <message>
+        <source>Solved in {steps} steps: {goal} reached</source>
+        <translation>用 {steps} 步完成：已达到 {goal}</translation>
     </message>
 </context>
 </TS>

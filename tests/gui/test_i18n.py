@@ -293,7 +293,11 @@ def needs_tr(node: ast.AST) -> bool:
 
 def untranslated(path: Path) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # a tr("…") inside an f-string's braces: lupdate does not read it, so it is never translated
+    in_fstrings = {id(inner) for value in ast.walk(tree) if isinstance(value, ast.FormattedValue)
+                   for inner in ast.walk(value.value)}
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -306,6 +310,8 @@ def untranslated(path: Path) -> list[str]:
             owner = func.value.attr if isinstance(func.value, ast.Attribute) else func.value.id
             if owner in ("QMessageBox", "QFileDialog", "QInputDialog"):
                 positions = STATICS[name]
+        if name == "tr" and id(node) in in_fstrings and node.args and isinstance(node.args[0], ast.Constant):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: tr() inside an f-string: {node.args[0].value[:40]}")
         if name == "tr" and node.args and isinstance(node.args[0], ast.JoinedStr):  # lupdate cannot read it
             found.append(f"{path.relative_to(ROOT)}:{node.lineno}: tr({ast.unparse(node.args[0])[:60]})")
         args = [node.args[i] for i in positions if i < len(node.args)]
