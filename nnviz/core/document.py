@@ -57,7 +57,9 @@ from nnviz.core.writing import FORMAT, atomic_write_text, dumps, dumps_toml, net
 
 TOP_KEYS = ("format", "name", "description", "inputs", "layers", "loss", "regularization", "optimizer",
             "schedule", "clip_grad_norm", "seed", "dtype", "data", "state", "history", "branches", "lesson",
-            "exercise")
+            "exercise", "translations")
+#: what a document's ``translations`` may give in another language: {"zh_CN": {"name": …, "description": …}}
+TRANSLATED = ("name", "description")
 #: the sections a document carries for teaching (see nnviz.core.lessons), kept as they are given
 TEACHING = ("lesson", "exercise")
 MAX_BRANCHES = 64  # earlier courses a document may keep
@@ -158,6 +160,17 @@ def build_network(doc: dict) -> Network:
     for key in ("name", "description"):
         if key in doc and not isinstance(doc[key], str):
             raise ModelError(f"{key}: expected text, got {show(doc[key])}")
+    translations = doc.get("translations", {})
+    if not isinstance(translations, dict):
+        raise ModelError(f"translations: expected an object of languages, got {show(translations)}")
+    for code, texts in translations.items():
+        if not isinstance(texts, dict):
+            raise ModelError(f"translations.{code}: expected an object with a 'name' or a 'description', "
+                             f"got {show(texts)}")
+        check_keys(texts, TRANSLATED, f"translations.{code}")
+        for key, text in texts.items():
+            if not isinstance(text, str):
+                raise ModelError(f"translations.{code}.{key}: expected text, got {show(text)}")
     inputs = check_option("posint", doc["inputs"], "inputs")
     if inputs > MAX_COLUMNS:  # no data nnviz reads have more columns
         raise too_many("inputs", "inputs", MAX_COLUMNS, "column", inputs)
@@ -200,7 +213,7 @@ def build_network(doc: dict) -> Network:
         _check_data(doc["data"], net)
     read_lesson(doc)
     read_exercise(doc)
-    net.meta = {k: doc[k] for k in ("name", "description", "data", *TEACHING) if k in doc}
+    net.meta = {k: doc[k] for k in ("name", "description", "translations", "data", *TEACHING) if k in doc}
     if "state" in doc:
         _load_state(net, doc["state"])
     read_history(doc)

@@ -17,10 +17,11 @@ install alike; from a source checkout, the folder is read in place.
 from __future__ import annotations
 
 import importlib.resources
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nnviz.core.document import build_network, read_document
 from nnviz.core.errors import ModelError
+from nnviz.core.lessons import document_text
 from nnviz.core.package_data import resource_folder
 
 __all__ = ["EXERCISES", "LESSONS", "Example", "example_files", "list_examples", "load_example"]
@@ -42,6 +43,17 @@ class Example:
     name: str
     description: str
     kind: str = "example"
+    #: the document's ``translations`` of its name and description ({"zh_CN": {"name": …}})
+    translations: dict = field(default_factory=dict, compare=False)
+
+    def name_in(self, locale: str | None) -> str:
+        """The name for a reader in ``locale`` (English when the document gives none in that language)."""
+        return document_text({"name": self.name, "translations": self.translations}, "name", locale)
+
+    def description_in(self, locale: str | None) -> str:
+        """The description for a reader in ``locale``."""
+        return document_text({"description": self.description, "translations": self.translations},
+                             "description", locale)
 
 
 def _folder():
@@ -75,7 +87,8 @@ def list_examples() -> list[Example]:
     for key, entry in example_files().items():
         doc = _read(entry)
         kind = "lesson" if key in LESSONS else "exercise" if key in EXERCISES else "example"
-        out.append(Example(key, doc.get("name") or key, doc.get("description", ""), kind))
+        out.append(Example(key, doc.get("name") or key, doc.get("description", ""), kind,
+                           doc.get("translations", {})))
     return out
 
 

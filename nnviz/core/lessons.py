@@ -123,6 +123,18 @@ def split_maths(text: str) -> list[tuple[bool, str]]:
     return pieces
 
 
+def document_text(doc: dict | None, key: str, locale: str | None = None, default: str = "") -> str:
+    """A document's ``name`` or ``description`` for a reader in ``locale``: from its ``translations``
+    (``{"zh_CN": {"name": …}}``) when they have it (by :func:`localized`'s rules), else as written."""
+    doc = doc or {}
+    if key not in doc:
+        return default
+    texts = {FALLBACK: doc[key]}
+    texts.update({code: given[key] for code, given in (doc.get("translations") or {}).items()
+                  if isinstance(given, dict) and key in given})
+    return localized(texts, locale)
+
+
 def localized(text, locale: str | None = None) -> str:
     """The text to show a reader whose locale is ``locale`` (``"zh_CN"``, ``"zh-Hans-CN"``, ``"en_US"``):
     the text in that locale, else in its language (``zh`` for ``zh_TW``, or another region of it), else

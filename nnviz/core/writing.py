@@ -40,7 +40,7 @@ def network_to_dict(net, state: bool = True) -> dict:
     Python values (no NumPy), with the optimizer state and progress when ``state`` is true."""
     doc: dict = {"format": FORMAT}
     meta = copy.deepcopy(net.meta)
-    for key in ("name", "description"):
+    for key in ("name", "description", "translations"):
         if key in meta:
             doc[key] = meta[key]
     doc["inputs"] = net.inputs

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from nnviz import __version__
 from nnviz.gui.accessibility import name_controls, visible_text
 from nnviz.gui.app import application_icon, resource_file
-from nnviz.gui.i18n import tr
+from nnviz.gui.i18n import current_language, tr
 
 #: the README's copy shipped as package data (tests/gui/test_help.py keeps it equal to README.md)
 MANUAL = ("docs", "README.md")
@@ -79,9 +79,9 @@ def lessons_dialog(window, lessons: list, open_lesson) -> QtWidgets.QDialog:
     listing.setAccessibleName(tr("Lessons"))
     listing.setWordWrap(True)
     for lesson in lessons:
-        item = QtWidgets.QListWidgetItem(lesson.name)
+        item = QtWidgets.QListWidgetItem(lesson.name_in(current_language()))
         item.setData(Qt.ItemDataRole.UserRole, lesson.key)
-        item.setToolTip(lesson.description)
+        item.setToolTip(lesson.description_in(current_language()))
         listing.addItem(item)
     about = QtWidgets.QLabel()
     about.setWordWrap(True)

@@ -19,7 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.exercises import Verdict, check_exercise
-from nnviz.core.lessons import Exercise, Lesson, localized, read_exercise, read_lesson, split_maths
+from nnviz.core.lessons import Exercise, Lesson, document_text, localized, read_exercise, read_lesson, split_maths
 from nnviz.gui import maths as typeset_maths
 from nnviz.gui.accessibility import name_controls
 from nnviz.gui.i18n import current_language, tr
@@ -243,7 +243,7 @@ class LessonPane(QtWidgets.QWidget):
         self.verdict = self.solved_verdict = None
         self._history = None
         self.set_note("")
-        self.name_label.setText((document or {}).get("name", ""))
+        self.show_name()
         self.steps_box.setVisible(self.lesson is not None)
         self.exercise_box.setVisible(self.exercise is not None)
         # an exercise's one short step leaves room to its goal, hints and progress
@@ -326,6 +326,10 @@ class LessonPane(QtWidgets.QWidget):
     def _text_html(self, text) -> str:
         """A lesson text in the reader's language as HTML, its maths typeset to the pane's font."""
         return text_html(self._t(text), maths_size(self.step_view.font()))
+
+    def show_name(self) -> None:
+        """The open document's name over its steps, in the reader's language."""
+        self.name_label.setText(document_text(self.document, "name", self.locale))
 
     def _render(self) -> None:
         self._render_step()

@@ -17,7 +17,7 @@ from nnviz.core.document import read_document
 from nnviz.core.errors import NnvizError
 from nnviz.core.examples import list_examples, load_example
 from nnviz.core.experiment import DataConfig, Experiment
-from nnviz.core.lessons import read_lesson
+from nnviz.core.lessons import document_text, read_lesson
 from nnviz.core.numbers import format_value
 from nnviz.core.walkthrough import Edit
 from nnviz.gui import help as help_windows
@@ -298,6 +298,7 @@ class MainWindow(QtWidgets.QMainWindow):
         train_menu.addActions([self.act_walk, self.act_next, self.act_prev, self.act_home, self.act_end])
         self.examples_menu = self._menu(tr("E&xamples"), bar)
         self.example_actions = {}
+        self.examples = {}  # key -> nnviz.core.examples.Example
         self.exercises_menu = None  # a submenu of the exercises
         kind = "lesson"
         for example in list_examples():
@@ -310,12 +311,12 @@ class MainWindow(QtWidgets.QMainWindow):
                     self.exercises_menu = self._menu(tr("Exercises"), self.examples_menu)
                     self.exercises_menu.setToolTipsVisible(True)
                 menu = self.exercises_menu
-            action = QtGui.QAction(example.name, self)
+            action = QtGui.QAction(self)
             menu.addAction(action)
-            action.setToolTip(example.description)
-            action.setStatusTip(example.description)
             action.triggered.connect(lambda _=False, key=example.key: self.open_example(key))
             self.example_actions[example.key] = action
+            self.examples[example.key] = example
+        self._label_examples()
         self.examples_menu.setToolTipsVisible(True)
         self.view_menu = self._menu(tr("&View"), bar)
         for dock in self.docks.values():
@@ -362,7 +363,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue(SETTINGS_KEY, code)
         self.language_actions[code].setChecked(True)
         self.lesson_pane.locale = code
+        self.lesson_pane.show_name()
         self.lesson_pane._render()
+        self._label_examples()
         self._update_title()
         self._on_playing_changed(self.session.playing)
         self.controls.flush()  # a number typed but not entered is kept: the sidebar is drawn again
@@ -372,6 +375,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show(shown)
         if self.latest_walk is not None and self.act_walk.isChecked():
             self.stepper.show_walk(self.latest_walk)
+
+    def _label_examples(self) -> None:
+        """The Examples menu's names and descriptions in the window's language (the documents'
+        ``translations``; English where a document has none)."""
+        language = current_language()
+        for key, action in self.example_actions.items():
+            example = self.examples[key]
+            action.setText(example.name_in(language))
+            action.setToolTip(example.description_in(language))
+            action.setStatusTip(example.description_in(language))
 
     def _keep_menu_shortcuts(self) -> None:
         """Give the window itself every action of its menus, and the lesson's and presentation's:
@@ -809,7 +822,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.load_document(doc)
         self.path = self.imported_from = None
         self.lesson = key
-        self.model_name = doc.get("name") or key
+        self.model_name = document_text(doc, "name", current_language()) or key
         self.stepper.set_lesson(self.model_name, doc.get("description", ""))
         self.setWindowModified(False)
         self._update_title()
@@ -1225,7 +1238,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_lessons_triggered(self) -> None:
         self._show_help("lessons", lambda: help_windows.lessons_dialog(
-            self, list_examples(), lambda key: self.example_actions[key].trigger()))
+            self, list(self.examples.values()), lambda key: self.example_actions[key].trigger()))
 
     def _on_about_triggered(self) -> None:
         self._show_help("about", lambda: help_windows.about_dialog(self))

@@ -15,13 +15,14 @@ import pytest
 
 from nnviz.core import ModelError, load_model, save_model
 from nnviz.core.codegen import ExportError, run_of, torch_files
-from nnviz.core.document import build_network, read_document
+from nnviz.core.document import build_network, network_to_dict, read_document
 from nnviz.core.examples import EXERCISES, LESSONS, list_examples, load_example
 from nnviz.core.exercises import check_exercise, check_experiment
 from nnviz.core.experiment import Experiment
 from nnviz.core.lessons import (
     CONTROLS,
     Goal,
+    document_text,
     exercise_to_dict,
     lesson_to_dict,
     localized,
@@ -487,3 +488,27 @@ def test_export_as_pytorch_writes_a_hidden_naive_softmax_and_refuses_an_output_o
     hidden["data"] = {"dataset": "plane"}
     script = next(iter(torch_files(run_of(Experiment(hidden)), tmp_path / "train.py").values()))
     assert "class NaiveSoftmax(nn.Module)" in script and "NaiveSoftmax()" in script
+
+
+def test_a_documents_name_and_description_in_the_readers_language():
+    doc = load_example("square-fit")
+    assert document_text(doc, "name", "zh_CN") == "用十个 ReLU 拟合 y = x²"
+    assert document_text(doc, "name", "zh_TW") == "用十个 ReLU 拟合 y = x²"  # the language's other region
+    assert document_text(doc, "name", "fr_FR") == document_text(doc, "name", None) == "Fitting y = x² with ten ReLUs"
+    assert document_text({"name": "Mine"}, "name", "zh_CN") == "Mine"  # no translations: as written
+    assert document_text({}, "name", "zh_CN", default="Untitled") == "Untitled"
+    assert document_text(doc, "description", "zh_CN").startswith("十个 ReLU 单元")
+
+
+def test_translations_are_kept_when_saved_and_checked_when_read():
+    doc = load_example("square-fit")
+    again = network_to_dict(build_network(doc))
+    assert again["translations"] == doc["translations"]
+    for bad, message in (([], "translations: expected an object of languages, got []"),
+                         ({"zh_CN": "名字"}, "translations.zh_CN: expected an object with a 'name' or a "
+                                             "'description', got '名字'"),
+                         ({"zh_CN": {"title": "名字"}}, "translations.zh_CN"),
+                         ({"zh_CN": {"name": 3}}, "translations.zh_CN.name: expected text, got 3")):
+        with pytest.raises(ModelError) as info:
+            build_network({**doc, "translations": bad})
+        assert str(info.value).startswith(message) and "\n" not in str(info.value)

@@ -161,6 +161,29 @@ def test_the_lesson_open_follows_the_language_chosen(main_window, english, qtbot
     assert view.toPlainText() == english_text
 
 
+def test_the_examples_names_follow_the_language_chosen(main_window, english, qtbot):
+    """The Examples menu, Help › Lessons and the lesson pane name each shipped example in the window's
+    language (the documents' ``translations``), at once, and in English again after."""
+    action = main_window.example_actions["square-fit"]
+    assert action.text() == "Fitting y = x² with ten ReLUs"
+    assert main_window.open_example("square-fit")
+    language_action(main_window, "中文 (简体)").trigger()
+    assert action.text() == "用十个 ReLU 拟合 y = x²" and CJK.search(action.toolTip())
+    assert all(CJK.search(a.text()) for a in main_window.example_actions.values())
+    assert main_window.lesson_pane.name_label.text() == "用十个 ReLU 拟合 y = x²"
+    lessons = [a for a in main_window.findChildren(QtGui.QAction) if a.text() == "课程…"]
+    assert lessons
+    lessons[0].trigger()
+    qtbot.waitUntil(lambda: main_window.findChild(QtWidgets.QListWidget) is not None)
+    listing = main_window.findChild(QtWidgets.QListWidget)
+    assert listing.count() == len(main_window.example_actions)
+    assert all(CJK.search(listing.item(i).text()) for i in range(listing.count()))
+    listing.window().close()
+    language_action(main_window, "English").trigger()
+    assert action.text() == "Fitting y = x² with ten ReLUs"
+    assert main_window.lesson_pane.name_label.text() == "Fitting y = x² with ten ReLUs"
+
+
 def test_qt_s_own_dialog_buttons_follow_the_language(main_window, english, qtbot):
     box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, "", "",
                                 QtWidgets.QMessageBox.StandardButton.Save
@@ -374,7 +397,7 @@ STAY = {"ReLU", "Adam", "SGD", "MSE", "tanh", "sigmoid", "softmax", "GELU", "ELU
 def visible_texts(window) -> list[tuple[str, str]]:
     """(where, text) of every menu, action, label, button, tab and dock title a person sees."""
     texts = []
-    names = {a.text() for a in window.example_actions.values()} | {a.text() for a in window.recent_menu.actions()}
+    names = {a.text() for a in window.recent_menu.actions()}  # file names
 
     def menu(m, where):
         texts.append((where, m.title()))
