@@ -47,6 +47,18 @@ def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
     return result
 
 
+def tr_phrase(text: str) -> str:
+    """A text from the core in the application's language: a :class:`~nnviz.core.text.Phrase` by its
+    template, translated and formatted again with its values (each a Phrase translated in turn, a
+    number or a name as it is); any other text through :func:`tr` (itself when not in the catalogue)."""
+    from nnviz.core.text import Phrase
+
+    if isinstance(text, Phrase) and text.fields:
+        fields = {key: tr_phrase(value) if isinstance(value, Phrase) else value for key, value in text.fields.items()}
+        return tr(text.template).format(**fields)
+    return tr(str(text)) if text else text
+
+
 # -- which language ------------------------------------------------------------------------------------
 def system_language(locale: QtCore.QLocale | None = None) -> str:
     """The language of ``locale`` (the system's): Chinese (simplified) for any ``zh`` locale, else English."""

@@ -74,6 +74,24 @@ def toy(tmp_path, monkeypatch, english):
     monkeypatch.setattr(i18n, "catalogue_file", lambda code: qm)
 
 
+def test_a_phrase_from_the_core_is_translated_by_its_template_and_formatted_again(tmp_path, monkeypatch, english):
+    """A core text put together from values (nnviz.core.text.Phrase) is its English text to the core;
+    the window translates its template and each value that is a phrase, and keeps numbers and names."""
+    from nnviz.core.text import Phrase
+    from nnviz.gui.i18n import tr_phrase
+
+    below = Phrase("the layer below, {name}", name="Dense")
+    phrase = Phrase("Layer {layer}: gradient passed down to {below}", layer=2, below=below)
+    assert phrase == "Layer 2: gradient passed down to the layer below, Dense"
+    assert tr_phrase(phrase) == phrase  # English: as it is
+    qm = toy_catalogue(tmp_path, {"Layer {layer}: gradient passed down to {below}": "第 {layer} 层：传给{below}的梯度",
+                                  "the layer below, {name}": "下一层 {name}"})
+    monkeypatch.setattr(i18n, "catalogue_file", lambda code: qm)
+    i18n.set_language("zh_CN")
+    assert tr_phrase(phrase) == "第 2 层：传给下一层 Dense的梯度"
+    assert tr_phrase("Not in the catalogue") == "Not in the catalogue"
+
+
 def language_action(window, name: str) -> QtGui.QAction:
     found = [a for a in window.language_menu.actions() if a.text() == name]
     assert len(found) == 1, [a.text() for a in window.language_menu.actions()]
