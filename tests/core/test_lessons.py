@@ -512,3 +512,21 @@ def test_translations_are_kept_when_saved_and_checked_when_read():
         with pytest.raises(ModelError) as info:
             build_network({**doc, "translations": bad})
         assert str(info.value).startswith(message) and "\n" not in str(info.value)
+
+
+def test_an_exercise_is_judged_at_its_step_limit_however_seldom_the_app_evaluates():
+    """The app evaluates as often as it draws: on a loaded machine perhaps at step 290 and then 330.
+    The run is evaluated at the exercise's limit itself, so a goal met by then counts, in one chunk of
+    any size (run_fast, the worker's) or step by step (run)."""
+    doc = load_example("exercise-learning-rate")
+    for run in ("run_fast", "run"):
+        exp = Experiment(doc)
+        start = exp.document_copy()
+        exp.set_training(lr=0.5)
+        assert exp.evaluation_due() == 300
+        getattr(exp, run)(450)  # one chunk past the limit, no evaluation asked for
+        steps = list(exp.history_views()[0]["eval_step"])
+        assert 300 in steps, steps
+        verdict = check_experiment(read_exercise(doc), start, exp)
+        assert verdict.solved and verdict.steps == 300
+    assert Experiment(load_example("square-fit")).evaluation_due() is None
