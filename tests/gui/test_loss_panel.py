@@ -452,3 +452,18 @@ def test_the_legend_leaves_the_newest_points_uncovered(panel, snapshot, rising):
         assert panel.legend_corner() != "top-right"
     else:  # a falling curve leaves the top right free
         assert panel.legend_corner() == "top-right"
+
+
+def test_an_axis_title_too_long_for_a_short_plot_is_left_out(panel, snapshot, qtbot):
+    """Squeezed (the step-through takes the room), the accuracy and rate rows are a few pixels high:
+    their turned titles would run into the next row's, so they go, and come back given the room."""
+    panel.show_snapshot(snapshot)
+    titles = {plot: plot.getAxis("left").label for plot in panel.shown_plots}
+    assert len(titles) == 3
+    qtbot.waitUntil(lambda: all(label.isVisible() for label in titles.values()))  # 700 × 450: room for all
+    panel.resize(700, 190)
+    qtbot.waitUntil(lambda: not titles[panel.accuracy_plot].isVisible())
+    for plot, label in titles.items():  # shown exactly where the title fits along its plot
+        assert label.isVisible() == (label.boundingRect().width() <= plot.getViewBox().height() + 6)
+    panel.resize(700, 450)
+    qtbot.waitUntil(lambda: all(label.isVisible() for label in titles.values()))

@@ -362,6 +362,8 @@ class LossPanel(Panel, QtWidgets.QWidget):
         self.accuracy_plot.setYRange(0.0, 1.0, padding=0.15)
         self.accuracy_plot.enableAutoRange(y=False)
         self.lr_plot.setLabel("left", tr("lr"))
+        for plot in self._plots:  # a plot too short for its axis title goes without it
+            plot.getViewBox().sigResized.connect(lambda _box, plot=plot: self._fit_axis_title(plot))
 
         legend = self.loss_plot.addLegend(offset=(-8, 4), labelTextSize="8pt", verSpacing=-6,
                                           brush=pg.mkBrush("#ffffffcc"), pen=pg.mkPen(GRID_LINE))
@@ -486,6 +488,15 @@ class LossPanel(Panel, QtWidgets.QWidget):
             else:
                 plot.getAxis("bottom").showLabel(False)
         self.shown_plots = shown
+
+    @staticmethod
+    def _fit_axis_title(plot) -> None:
+        """Show ``plot``'s left axis title only where it fits along the plot ("准确率" is taller,
+        turned on its side, than a short accuracy row): else it would run into its neighbours'."""
+        axis = plot.getAxis("left")
+        fits = axis.label.boundingRect().width() <= plot.getViewBox().height() + 6
+        if fits != axis.label.isVisible():
+            axis.showLabel(fits)
 
     # -- public -----------------------------------------------------------------------------------
     @property
