@@ -19,10 +19,15 @@ import numpy as np
 from nnviz.core.dataconfig import DataConfig, data_config_for
 from nnviz.core.document import build_network, optimizer_spec
 from nnviz.core.errors import ModelError
-from nnviz.core.lessons import METRICS, Exercise
+from nnviz.core.lessons import METRICS, Exercise, listed
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 
 __all__ = ["Verdict", "broken_constraints", "check_exercise", "check_experiment", "hidden_units", "metric_column",
            "start_data_of"]
+
+
+#: a list with nothing in it, in words
+_NONE = Phrase(QT_TRANSLATE_NOOP("", "none"))
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,16 @@ class Verdict:
     metric: str = field(default="", compare=False)
     points: int = 0  # evaluation points judged
 
-    def progress(self) -> str:
+    def progress(self) -> Phrase:
         """``test loss 0.231 at step 120`` (or ``no evaluation yet``)."""
         if not self.points:
-            return "no evaluation yet"
+            return Phrase(QT_TRANSLATE_NOOP("", "no evaluation yet"))
         if self.metric.endswith("accuracy") and math.isfinite(self.value):
             figure = f"{100 * self.value:.1f}%"
         else:
             figure = f"{self.value:.4g}"
-        return f"{METRICS.get(self.metric, self.metric)} {figure} at step {self.step:,}"
+        return Phrase(QT_TRANSLATE_NOOP("", "{metric} {value} at step {step}"),
+                      metric=METRICS.get(self.metric, self.metric), value=figure, step=f"{self.step:,}")
 
 
 def hidden_units(document: dict) -> tuple[int, int]:
@@ -76,7 +82,7 @@ def _hidden_shape(document: dict) -> str:
         kind = layer.get("variant", layer.get("type", "dense"))
         parts.append(str(layer["units"]) if kind == "dense" and "units" in layer
                      else f"{kind} {layer['units']}" if "units" in layer else kind)
-    return "-".join(parts) or "none"
+    return "-".join(parts) or _NONE
 
 
 def _shape_key(layer: dict) -> tuple:
@@ -85,14 +91,17 @@ def _shape_key(layer: dict) -> tuple:
 
 def broken_constraints(exercise: Exercise, start: dict, document: dict, data=None, start_data=None) -> list[str]:
     """The constraints of ``exercise`` that the model ``document`` with ``data`` (a
-    :class:`~nnviz.core.dataconfig.DataConfig`) breaks, one line each, against the starting
-    document ``start`` and its data (``start_data``; None: read from ``start``'s data entry)."""
+    :class:`~nnviz.core.dataconfig.DataConfig`) breaks, one line each (a
+    :class:`~nnviz.core.text.Phrase`), against the starting document ``start`` and its data
+    (``start_data``; None: read from ``start``'s data entry)."""
     broken = []
     units, layers = hidden_units(document)
     if exercise.max_hidden_units is not None and units > exercise.max_hidden_units:
-        broken.append(f"{units} hidden units, more than the {exercise.max_hidden_units} allowed")
+        broken.append(Phrase(QT_TRANSLATE_NOOP("", "{count} hidden units, more than the {limit} allowed"),
+                             count=units, limit=exercise.max_hidden_units))
     if exercise.max_hidden_layers is not None and layers > exercise.max_hidden_layers:
-        broken.append(f"{layers} hidden layers, more than the {exercise.max_hidden_layers} allowed")
+        broken.append(Phrase(QT_TRANSLATE_NOOP("", "{count} hidden layers, more than the {limit} allowed"),
+                             count=layers, limit=exercise.max_hidden_layers))
     for key in exercise.keep:
         line = _kept(key, start, document, data, start_data)
         if line:
@@ -101,50 +110,65 @@ def broken_constraints(exercise: Exercise, start: dict, document: dict, data=Non
 
 
 def _kept(key: str, start: dict, now: dict, data, start_data) -> str:
-    """"" if ``now`` keeps ``key`` as ``start`` has it, else one line saying what changed."""
+    """"" if ``now`` keeps ``key`` as ``start`` has it, else one line (a Phrase) saying what changed."""
     s_hidden, n_hidden = start["layers"][:-1], now["layers"][:-1]
     if key == "layers":
         if [_shape_key(x) for x in s_hidden] != [_shape_key(x) for x in n_hidden]:
-            return f"the hidden layers must stay {_hidden_shape(start)} (now {_hidden_shape(now)})"
+            return Phrase(QT_TRANSLATE_NOOP("", "the hidden layers must stay {was} (now {now})"),
+                          was=_hidden_shape(start), now=_hidden_shape(now))
         return ""
     if key == "activations":
         was = [_name(x.get("activation")) for x in s_hidden]
         new = [_name(x.get("activation")) for x in n_hidden]
         if was != new:
-            return (f"the hidden activations must stay {', '.join(dict.fromkeys(was)) or 'as they were'} "
-                    f"(now {', '.join(dict.fromkeys(new)) or 'none'})")
+            return Phrase(QT_TRANSLATE_NOOP("", "the hidden activations must stay {was} (now {now})"),
+                          was=listed(dict.fromkeys(was)) or Phrase(QT_TRANSLATE_NOOP("", "as they were")),
+                          now=listed(dict.fromkeys(new)) or _NONE)
         return ""
     if key == "output_activation":
         was_spec, new_spec = (doc["layers"][-1].get("activation", "identity") for doc in (start, now))
         if _normal(was_spec) == _normal(new_spec):
             return ""
         was, new = _name(was_spec), _name(new_spec)
-        return f"the output activation must stay {was} (now {new}{' with other options' if was == new else ''})"
+        if was == new:
+            return Phrase(QT_TRANSLATE_NOOP("", "the output activation must stay {was} (now {now} with other options)"),
+                          was=was, now=new)
+        return Phrase(QT_TRANSLATE_NOOP("", "the output activation must stay {was} (now {now})"), was=was, now=new)
     if key == "init":
         was = [_name(x.get("init"), "default") for x in start["layers"] if "units" in x]
         new = [_name(x.get("init"), "default") for x in now["layers"] if "units" in x]
         if was != new:
-            return f"the initialiser must stay {was[0] if len(set(was)) == 1 else ', '.join(was)}"
+            return Phrase(QT_TRANSLATE_NOOP("", "the initialiser must stay {was}"),
+                          was=was[0] if len(set(was)) == 1 else listed(was))
         return ""
     if key == "loss":
         was, new = _name(start.get("loss"), "mse"), _name(now.get("loss"), "mse")
-        return "" if was == new else f"the loss must stay {was} (now {new})"
+        return "" if was == new else Phrase(QT_TRANSLATE_NOOP("", "the loss must stay {was} (now {now})"),
+                                            was=was, now=new)
     if key in ("optimizer", "learning_rate"):
         was, new = optimizer_spec(start), optimizer_spec(now)
         if key == "learning_rate":
-            return "" if was["lr"] == new["lr"] else f"the learning rate must stay {was['lr']:g} (now {new['lr']:g})"
+            return "" if was["lr"] == new["lr"] else Phrase(
+                QT_TRANSLATE_NOOP("", "the learning rate must stay {was} (now {now})"),
+                was=f"{was['lr']:g}", now=f"{new['lr']:g}")
         was.pop("lr")
         new.pop("lr")
         if was["name"] != new["name"]:
-            return f"the optimizer must stay {was['name']} (now {new['name']})"
-        return "" if was == new else f"the options of {was['name']} must stay as they were"
+            return Phrase(QT_TRANSLATE_NOOP("", "the optimizer must stay {was} (now {now})"),
+                          was=was["name"], now=new["name"])
+        return "" if was == new else Phrase(QT_TRANSLATE_NOOP("", "the options of {name} must stay as they were"),
+                                            name=was["name"])
     if key in ("schedule", "regularization", "clip_grad_norm", "seed"):
         defaults = {"schedule": "constant", "regularization": {"l1": 0.0, "l2": 0.0}, "clip_grad_norm": None,
                     "seed": 0}
         was, new = (_normal(doc.get(key, defaults[key])) for doc in (start, now))
-        what = {"schedule": "the schedule", "regularization": "the L1 and L2 rates",
-                "clip_grad_norm": "gradient clipping", "seed": "the seed"}[key]
-        return "" if was == new else f"{what} must stay as {'it was' if key != 'seed' else was}"
+        if was == new:
+            return ""
+        if key == "seed":
+            return Phrase(QT_TRANSLATE_NOOP("", "the seed must stay as {seed}"), seed=f"{was}")
+        return Phrase({"schedule": QT_TRANSLATE_NOOP("", "the schedule must stay as it was"),
+                       "regularization": QT_TRANSLATE_NOOP("", "the L1 and L2 rates must stay as it was"),
+                       "clip_grad_norm": QT_TRANSLATE_NOOP("", "gradient clipping must stay as it was")}[key])
     if key in ("data", "batch_size"):
         return _data_kept(key, start, data, start_data)
     raise ModelError(f"unknown thing to keep {key!r}")
@@ -169,8 +193,9 @@ def _data_kept(key: str, start: dict, data, start_data) -> str:
         return ""
     if key == "batch_size":
         if data.batch_size != start_data.batch_size:
-            size = lambda b: "full batch" if b is None else str(b)  # noqa: E731
-            return f"the batch size must stay {size(start_data.batch_size)} (now {size(data.batch_size)})"
+            size = lambda b: Phrase(QT_TRANSLATE_NOOP("", "full batch")) if b is None else str(b)  # noqa: E731
+            return Phrase(QT_TRANSLATE_NOOP("", "the batch size must stay {was} (now {now})"),
+                          was=size(start_data.batch_size), now=size(data.batch_size))
         return ""
     fields = ("dataset", "noise", "n", "seed", "test_fraction", "features")
     changed = [name for name in fields if getattr(data, name) != getattr(start_data, name)]
@@ -178,9 +203,16 @@ def _data_kept(key: str, start: dict, data, start_data) -> str:
     if (a is None) != (b is None) or (a is not None and not (np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y))):
         changed.append("rows")
     if changed:
-        what = {"dataset": "data set", "test_fraction": "test split", "n": "number of points"}
-        return f"the data must stay as they were (changed: {', '.join(what.get(c, c) for c in changed)})"
+        return Phrase(QT_TRANSLATE_NOOP("", "the data must stay as they were (changed: {changes})"),
+                      changes=listed(_DATA_FIELDS[c] for c in changed))
     return ""
+
+
+#: what may change in the data, in words
+_DATA_FIELDS = {"dataset": Phrase(QT_TRANSLATE_NOOP("", "data set")), "noise": Phrase(QT_TRANSLATE_NOOP("", "noise")),
+                "n": Phrase(QT_TRANSLATE_NOOP("", "number of points")), "seed": Phrase(QT_TRANSLATE_NOOP("", "seed")),
+                "test_fraction": Phrase(QT_TRANSLATE_NOOP("", "test split")),
+                "features": Phrase(QT_TRANSLATE_NOOP("", "features")), "rows": Phrase(QT_TRANSLATE_NOOP("", "rows"))}
 
 
 def start_data_of(start: dict):

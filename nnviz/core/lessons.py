@@ -29,10 +29,11 @@ import re
 from dataclasses import dataclass
 
 from nnviz.core.errors import ModelError
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 from nnviz.core.validation import check_keys, check_option, show
 
 __all__ = ["CONTROLS", "KEEPABLE", "METRICS", "Exercise", "Goal", "Lesson", "Step", "check_text", "exercise_to_dict",
-           "lesson_to_dict", "localized", "read_exercise", "read_lesson", "split_maths"]
+           "lesson_to_dict", "listed", "localized", "read_exercise", "read_lesson", "split_maths"]
 
 #: the language every text must have, and the one shown when the reader's is missing
 FALLBACK = "en"
@@ -54,26 +55,43 @@ CONTROLS = {
     "speed": "Steps / second",
 }
 
-#: what an exercise's goal may measure: the loss or accuracy on the training or the test rows
-METRICS = {"train_loss": "train loss", "test_loss": "test loss", "train_accuracy": "train accuracy",
-           "test_accuracy": "test accuracy"}
+#: what an exercise's goal may measure: the loss or accuracy on the training or the test rows, with
+#: its name in words (marked for translation: the window shows it through ``tr_phrase``)
+METRICS = {"train_loss": Phrase(QT_TRANSLATE_NOOP("", "train loss")),
+           "test_loss": Phrase(QT_TRANSLATE_NOOP("", "test loss")),
+           "train_accuracy": Phrase(QT_TRANSLATE_NOOP("", "train accuracy")),
+           "test_accuracy": Phrase(QT_TRANSLATE_NOOP("", "test accuracy"))}
 
-#: what an exercise may keep as the starting document has it (``constraints.keep``)
+#: what an exercise may keep as the starting document has it (``constraints.keep``), in words
 KEEPABLE = {
-    "data": "the data",
-    "batch_size": "the batch size",
-    "layers": "the hidden layers' sizes",
-    "activations": "the hidden activations",
-    "output_activation": "the output activation",
-    "init": "the initialiser",
-    "loss": "the loss",
-    "optimizer": "the optimizer (its rate apart)",
-    "learning_rate": "the learning rate",
-    "schedule": "the schedule",
-    "regularization": "the L1 and L2 rates",
-    "clip_grad_norm": "gradient clipping",
-    "seed": "the seed",
+    "data": Phrase(QT_TRANSLATE_NOOP("", "the data")),
+    "batch_size": Phrase(QT_TRANSLATE_NOOP("", "the batch size")),
+    "layers": Phrase(QT_TRANSLATE_NOOP("", "the hidden layers' sizes")),
+    "activations": Phrase(QT_TRANSLATE_NOOP("", "the hidden activations")),
+    "output_activation": Phrase(QT_TRANSLATE_NOOP("", "the output activation")),
+    "init": Phrase(QT_TRANSLATE_NOOP("", "the initialiser")),
+    "loss": Phrase(QT_TRANSLATE_NOOP("", "the loss")),
+    "optimizer": Phrase(QT_TRANSLATE_NOOP("", "the optimizer (its rate apart)")),
+    "learning_rate": Phrase(QT_TRANSLATE_NOOP("", "the learning rate")),
+    "schedule": Phrase(QT_TRANSLATE_NOOP("", "the schedule")),
+    "regularization": Phrase(QT_TRANSLATE_NOOP("", "the L1 and L2 rates")),
+    "clip_grad_norm": Phrase(QT_TRANSLATE_NOOP("", "gradient clipping")),
+    "seed": Phrase(QT_TRANSLATE_NOOP("", "the seed")),
 }
+
+
+
+def listed(items) -> str:
+    """``items`` written one after another, ``a, b, c`` (a :class:`~nnviz.core.text.Phrase`, so that a
+    translation may join them its own way: ``a、b、c``); "" for none."""
+    items = list(items)
+    if not items:
+        return ""
+    text = items[0] if isinstance(items[0], Phrase) else str(items[0])
+    for item in items[1:]:
+        text = Phrase(QT_TRANSLATE_NOOP("", "{items}, {item}"), items=text, item=item)
+    return text
+
 
 LESSON_KEYS = ("steps", "panels", "hide", "lock")
 STEP_KEYS = ("title", "text", "do", "watch", "panels", "step_through")
@@ -279,13 +297,22 @@ class Goal:
         """Whether ``value`` of the metric reaches the goal (NaN never does)."""
         return value <= self.threshold if self.is_loss else value >= self.threshold
 
-    def describe(self) -> str:
+    def target(self) -> Phrase:
+        """The goal without its steps: ``test loss ≤ 0.05``, ``train accuracy ≥ 100%``."""
+        if self.is_loss:
+            return Phrase(QT_TRANSLATE_NOOP("", "{metric} ≤ {value}"), metric=METRICS[self.metric],
+                          value=f"{self.threshold:g}")
+        return Phrase(QT_TRANSLATE_NOOP("", "{metric} ≥ {value}%"), metric=METRICS[self.metric],
+                      value=f"{100 * self.threshold:g}")
+
+    def describe(self) -> Phrase:
         """``test loss ≤ 0.05 within 500 steps``, ``train accuracy ≥ 100%``."""
-        amount = f"{self.threshold:g}" if self.is_loss else f"{100 * self.threshold:g}%"
-        text = f"{METRICS[self.metric]} {'≤' if self.is_loss else '≥'} {amount}"
-        if self.within is not None:
-            text += f" within {self.within:,} step{'s' if self.within != 1 else ''}"
-        return text
+        if self.within is None:
+            return self.target()
+        if self.within == 1:
+            return Phrase(QT_TRANSLATE_NOOP("", "{target} within 1 step"), target=self.target())
+        return Phrase(QT_TRANSLATE_NOOP("", "{target} within {count} steps"), target=self.target(),
+                      count=f"{self.within:,}")
 
 
 @dataclass(frozen=True)
@@ -301,15 +328,19 @@ class Exercise:
     hints: tuple = ()
     solution: object = None
 
-    def constraint_lines(self) -> list[str]:
+    def constraint_lines(self) -> list[Phrase]:
         """The constraints in words, one each."""
         lines = []
-        if self.max_hidden_units is not None:
-            lines.append(f"at most {self.max_hidden_units} hidden unit{'s' if self.max_hidden_units != 1 else ''}")
-        if self.max_hidden_layers is not None:
-            lines.append(f"at most {self.max_hidden_layers} hidden layer{'s' if self.max_hidden_layers != 1 else ''}")
+        units, layers = self.max_hidden_units, self.max_hidden_layers
+        if units is not None:
+            lines.append(Phrase(QT_TRANSLATE_NOOP("", "at most 1 hidden unit")) if units == 1
+                         else Phrase(QT_TRANSLATE_NOOP("", "at most {count} hidden units"), count=units))
+        if layers is not None:
+            lines.append(Phrase(QT_TRANSLATE_NOOP("", "at most 1 hidden layer")) if layers == 1
+                         else Phrase(QT_TRANSLATE_NOOP("", "at most {count} hidden layers"), count=layers))
         if self.keep:
-            lines.append("keep " + ", ".join(KEEPABLE[key] for key in self.keep))
+            lines.append(Phrase(QT_TRANSLATE_NOOP("", "keep {things}"),
+                                things=listed(KEEPABLE[key] for key in self.keep)))
         return lines
 
 

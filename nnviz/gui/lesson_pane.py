@@ -22,7 +22,7 @@ from nnviz.core.exercises import Verdict, check_exercise
 from nnviz.core.lessons import Exercise, Lesson, document_text, localized, read_exercise, read_lesson, split_maths
 from nnviz.gui import maths as typeset_maths
 from nnviz.gui.accessibility import name_controls
-from nnviz.gui.i18n import current_language, tr
+from nnviz.gui.i18n import current_language, tr, tr_phrase
 from nnviz.gui.style import is_dark, muted_text, on_window, palette_style
 
 SOLVED = "#2e7d32"
@@ -363,19 +363,23 @@ class LessonPane(QtWidgets.QWidget):
         good, bad = on_window(SOLVED), on_window(BROKEN)
         exercise, goal = tr("Exercise:"), tr("Goal:")
         parts = [f"<p><b>{exercise}</b> {self._text_html(ex.task)}</p>",
-                 f"<p><b>{goal}</b> {html.escape(ex.goal.describe())}</p>"]
+                 f"<p><b>{goal}</b> {html.escape(tr_phrase(ex.goal.describe()))}</p>"]
         lines = ex.constraint_lines()
         if lines:
             broken = list(verdict.broken) if verdict is not None else []
             constraints, broken_label, kept = tr("Constraints:"), tr("Broken:"), tr("Every constraint is kept")
-            parts.append(f"<p><b>{constraints}</b> {html.escape('; '.join(lines))}</p>")
+            joined = tr_phrase(lines[0])
+            for line in lines[1:]:
+                joined = tr("{constraints}; {constraint}").format(constraints=joined, constraint=tr_phrase(line))
+            parts.append(f"<p><b>{constraints}</b> {html.escape(joined)}</p>")
             if broken:
-                parts.append("".join(f"<p style='color: {bad};'>✗ {broken_label} {html.escape(b)}</p>" for b in broken))
+                parts.append("".join(f"<p style='color: {bad};'>✗ {broken_label} {html.escape(tr_phrase(b))}</p>"
+                                     for b in broken))
             elif verdict is not None:
                 parts.append(f"<p style='color: {good};'>✓ {kept}</p>")
         if verdict is not None:
             now = tr("Now:")
-            parts.append(f"<p><b>{now}</b> {html.escape(verdict.progress())}</p>")
+            parts.append(f"<p><b>{now}</b> {html.escape(tr_phrase(verdict.progress()))}</p>")
             if verdict.out_of_steps and self.solved_verdict is None:
                 past = tr("Past {steps} steps without reaching the goal: change something, press Reset and "
                           "train again.").format(steps=f"{ex.goal.within:,}")
@@ -403,7 +407,7 @@ class LessonPane(QtWidgets.QWidget):
             text = (tr("Solved in {steps} step: {goal} reached") if solved.steps == 1
                     else tr("Solved in {steps} steps: {goal} reached"))
             self.solved_label.setText(text.format(
-                steps=f"{solved.steps:,}", goal=html.escape(ex.goal.describe().split(' within ')[0])))
+                steps=f"{solved.steps:,}", goal=html.escape(tr_phrase(ex.goal.target()))))
         self.solved_label.setVisible(solved is not None)
 
     def _fit_step_view(self) -> None:

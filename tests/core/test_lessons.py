@@ -17,10 +17,12 @@ from nnviz.core import ModelError, load_model, save_model
 from nnviz.core.codegen import ExportError, run_of, torch_files
 from nnviz.core.document import build_network, network_to_dict, read_document
 from nnviz.core.examples import EXERCISES, LESSONS, list_examples, load_example
-from nnviz.core.exercises import check_exercise, check_experiment
+from nnviz.core.exercises import Verdict, broken_constraints, check_exercise, check_experiment, start_data_of
 from nnviz.core.experiment import Experiment
 from nnviz.core.lessons import (
     CONTROLS,
+    KEEPABLE,
+    Exercise,
     Goal,
     document_text,
     exercise_to_dict,
@@ -30,6 +32,7 @@ from nnviz.core.lessons import (
     read_lesson,
     split_maths,
 )
+from nnviz.core.text import Phrase
 from nnviz.core.walkthrough import Walkthrough, trace_next_step
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -416,6 +419,56 @@ def test_a_goal_past_its_steps_is_out_of_steps():
     assert verdict.out_of_steps and not verdict.solved and verdict.step >= 300
     assert verdict.progress().startswith("test loss ")
     assert read_exercise(doc).goal.within == 300
+
+
+def _templates(text) -> list[str]:
+    """The templates a text shown in the window is translated by (a Phrase's and its values'), or
+    the text itself when it is not a Phrase."""
+    if not isinstance(text, Phrase):
+        return [text]
+    return [text.template] + [t for value in text.fields.values() if isinstance(value, Phrase)
+                              for t in _templates(value)]
+
+
+def test_the_exercise_texts_are_marked_phrases_that_read_as_english():
+    """The goal, the constraints, the progress and every broken constraint are English to the core and
+    translated in the window by templates the catalogue holds (marked QT_TRANSLATE_NOOP)."""
+    from test_text import marked_texts
+
+    exercise = Exercise("task", Goal("test_accuracy", 0.95, 1), max_hidden_units=1, max_hidden_layers=2,
+                        keep=tuple(KEEPABLE))
+    start = load_example("exercise-no-activation")
+    now = copy.deepcopy(start)
+    now["layers"] = [{**now["layers"][0], "activation": "tanh", "units": 16, "init": "he_normal"},
+                     {**now["layers"][1], "activation": "relu"}, {**now["layers"][2], "activation": "identity"}]
+    now.update(loss="mse", optimizer={"name": "sgd", "lr": 0.5}, seed=7, schedule="cosine", clip_grad_norm=1.0,
+               regularization={"l1": 0.1, "l2": 0.0})
+    start_data = start_data_of(start)
+    data = type(start_data)(dataset="xor2d", noise=0.3, n=99, batch_size=None)
+    broken = broken_constraints(exercise, start, now, data, start_data)
+    assert broken == ["24 hidden units, more than the 1 allowed",
+                      "the data must stay as they were (changed: data set, noise, number of points)",
+                      "the batch size must stay 10 (now full batch)",
+                      "the hidden layers must stay 8-8 (now 16-8)",
+                      "the hidden activations must stay identity (now tanh, relu)",
+                      "the output activation must stay sigmoid (now identity)",
+                      "the initialiser must stay xavier_uniform",
+                      "the loss must stay bce (now mse)",
+                      "the optimizer must stay adam (now sgd)",
+                      "the learning rate must stay 0.03 (now 0.5)",
+                      "the schedule must stay as it was",
+                      "the L1 and L2 rates must stay as it was",
+                      "gradient clipping must stay as it was",
+                      "the seed must stay as 0"]
+    goal = exercise.goal
+    assert goal.describe() == "test accuracy ≥ 95% within 1 step" and goal.target() == "test accuracy ≥ 95%"
+    assert exercise.constraint_lines()[:2] == ["at most 1 hidden unit", "at most 2 hidden layers"]
+    progress = [Verdict(False, None, points=0).progress(),
+                Verdict(False, None, value=0.5, step=1200, metric="train_loss", points=3).progress()]
+    assert progress == ["no evaluation yet", "train loss 0.5 at step 1,200"]
+    shown = [goal.describe(), goal.target(), *exercise.constraint_lines(), *progress, *broken]
+    unmarked = sorted({t for text in shown for t in _templates(text)} - marked_texts())
+    assert not unmarked, f"shown in the window but not in the catalogue: {unmarked}"
 
 
 def test_a_test_metric_without_test_rows_is_read_on_the_training_rows():

@@ -9,10 +9,12 @@ import re
 import pytest
 from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
+from test_i18n import toy_catalogue
 
 from nnviz.core.document import read_document
 from nnviz.core.examples import load_example
 from nnviz.core.lessons import CONTROLS, read_exercise, read_lesson
+from nnviz.gui import i18n
 from nnviz.gui.accessibility import visible_text
 from nnviz.gui.lesson_pane import inline_maths, maths_size, plain_maths, text_html
 
@@ -300,6 +302,47 @@ def test_a_broken_constraint_is_shown_as_it_happens(user, main_window):
     user.type("Learning rate", "0.03")
     user.train(10)
     assert "Broken" not in exercise_text(main_window)
+
+
+@pytest.fixture
+def toy_chinese(tmp_path, monkeypatch, main_window):
+    """Chinese is a toy catalogue of the exercise's texts (made-up translations, so that a text the
+    window shows in English would be seen); the test ends in English."""
+    qm = toy_catalogue(tmp_path, {
+        "Goal:": "Toy-Goal:", "Constraints:": "Toy-Constraints:", "Broken:": "Toy-Broken:", "Now:": "Toy-Now:",
+        "test loss": "Toy-test-loss",
+        "{metric} ≤ {value}": "{metric} Toy≤ {value}",
+        "{target} within {count} steps": "Toy-within-{count}-steps: {target}",
+        "at most {count} hidden units": "Toy-at-most-{count}-units",
+        "keep {things}": "Toy-keep {things}",
+        "the data": "Toy-the-data",
+        "{constraints}; {constraint}": "{constraints} Toy; {constraint}",
+        "{count} hidden units, more than the {limit} allowed": "Toy-{count}-units-over-{limit}",
+        "{metric} {value} at step {step}": "Toy-at-step-{step}: {metric}={value}",
+    })
+    monkeypatch.setattr(i18n, "catalogue_file", lambda code: qm)
+    yield
+    main_window.set_language("en")
+
+
+def test_an_exercise_s_goal_constraints_and_progress_follow_the_language(user, main_window, toy_chinese):
+    open_example(user, "exercise-fewest-units")  # test loss ≤ 0.15 within 2,000 steps; 3 units; keep the data
+    user.train(5)
+    english = exercise_text(main_window)
+    assert "Goal: test loss ≤ 0.15 within 2,000 steps" in english
+    assert "Constraints: at most 3 hidden units; keep the data" in english
+    assert "Broken: 8 hidden units, more than the 3 allowed" in english
+    main_window.language_actions["zh_CN"].trigger()
+    text = exercise_text(main_window)
+    assert "Toy-Goal: Toy-within-2,000-steps: Toy-test-loss Toy≤ 0.15" in text
+    assert "Toy-Constraints: Toy-at-most-3-units Toy; Toy-keep Toy-the-data" in text
+    assert "Toy-Broken: Toy-8-units-over-3" in text
+    now = re.search(r"Toy-Now: Toy-at-step-([\d,]+): Toy-test-loss=(\S+)", text)
+    assert now is not None, text
+    assert 0 < int(now[1].replace(",", "")) <= user.step() and float(now[2]) > 0
+    assert "test loss" not in text and "hidden units" not in text
+    main_window.language_actions["en"].trigger()
+    assert exercise_text(main_window) == english
 
 
 @pytest.mark.parametrize("key", ["exercise-naive-softmax"])
