@@ -860,6 +860,106 @@
         <translation>测试损失</translation>
     </message>
     <message>
+        <source>train accuracy</source>
+        <translation>训练准确率</translation>
+    </message>
+    <message>
+        <source>test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>the data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>the batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>the hidden layers&apos; sizes</source>
+        <translation>隐藏层大小</translation>
+    </message>
+    <message>
+        <source>the hidden activations</source>
+        <translation>隐藏层激活函数</translation>
+    </message>
+    <message>
+        <source>the output activation</source>
+        <translation>输出激活函数</translation>
+    </message>
+    <message>
+        <source>the initialiser</source>
+        <translation>初始化方法</translation>
+    </message>
+    <message>
+        <source>the loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>the optimizer (its rate apart)</source>
+        <translation>优化器（学习率除外）</translation>
+    </message>
+    <message>
+        <source>the learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>the schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <source>the L1 and L2 rates</source>
+        <translation>L1 和 L2 系数</translation>
+    </message>
+    <message>
+        <source>gradient clipping</source>
+        <translation>梯度裁剪</translation>
+    </message>
+    <message>
+        <source>the seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>{items}, {item}</source>
+        <translation>{items}、{item}</translation>
+    </message>
+    <message>
+        <source>{metric} ≤ {value}</source>
+        <translation>{metric} ≤ {value}</translation>
+    </message>
+    <message>
+        <source>{metric} ≥ {value}%</source>
+        <translation>{metric} ≥ {value}%</translation>
+    </message>
+    <message>
+        <source>{target} within 1 step</source>
+        <translation>1 步内{target}</translation>
+    </message>
+    <message>
+        <source>{target} within {count} steps</source>
+        <translation>{count} 步内{target}</translation>
+    </message>
+    <message>
+        <source>at most 1 hidden unit</source>
+        <translation>最多 1 个隐藏单元</translation>
+    </message>
+    <message>
+        <source>at most {count} hidden units</source>
+        <translation>最多 {count} 个隐藏单元</translation>
+    </message>
+    <message>
+        <source>at most 1 hidden layer</source>
+        <translation>最多 1 个隐藏层</translation>
+    </message>
+    <message>
+        <source>at most {count} hidden layers</source>
+        <translation>最多 {count} 个隐藏层</translation>
+    </message>
+    <message>
+        <source>keep {things}</source>
+        <translation>保持{things}不变</translation>
+    </message>
+    <message>
         <source>test acc</source>
         <translation>测试准确率</translation>
     </message>
@@ -3596,6 +3696,10 @@ Two parameters: move two chosen weights or biases, the rest fixed.</source>
         <translation>所有约束都满足</translation>
     </message>
     <message>
+        <source>{constraints}; {constraint}</source>
+        <translation>{constraints}；{constraint}</translation>
+    </message>
+    <message>
         <source>Now:</source>
         <translation>当前：</translation>
     </message>
@@ -3622,6 +3726,122 @@ Two parameters: move two chosen weights or biases, the rest fixed.</source>
     <message>
         <source>Solved in {steps} steps: {goal} reached</source>
         <translation>用 {steps} 步完成：已达到 {goal}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>no evaluation yet</source>
+        <translation>尚未评估</translation>
+    </message>
+    <message>
+        <source>{metric} {value} at step {step}</source>
+        <translation>第 {step} 步时{metric} {value}</translation>
+    </message>
+    <message>
+        <source>{count} hidden units, more than the {limit} allowed</source>
+        <translation>{count} 个隐藏单元，超过允许的 {limit} 个</translation>
+    </message>
+    <message>
+        <source>{count} hidden layers, more than the {limit} allowed</source>
+        <translation>{count} 个隐藏层，超过允许的 {limit} 个</translation>
+    </message>
+    <message>
+        <source>the hidden layers must stay {was} (now {now})</source>
+        <translation>隐藏层必须保持为 {was}（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>the hidden activations must stay {was} (now {now})</source>
+        <translation>隐藏层激活函数必须保持为 {was}（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>as they were</source>
+        <translation>原样</translation>
+    </message>
+    <message>
+        <source>the output activation must stay {was} (now {now} with other options)</source>
+        <translation>输出激活函数必须保持为 {was}（现为选项不同的 {now}）</translation>
+    </message>
+    <message>
+        <source>the output activation must stay {was} (now {now})</source>
+        <translation>输出激活函数必须保持为 {was}（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>the initialiser must stay {was}</source>
+        <translation>初始化方法必须保持为 {was}</translation>
+    </message>
+    <message>
+        <source>the loss must stay {was} (now {now})</source>
+        <translation>损失必须保持为 {was}（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>the learning rate must stay {was} (now {now})</source>
+        <translation>学习率必须保持为 {was}（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>the optimizer must stay {was} (now {now})</source>
+        <translation>优化器必须保持为 {was}（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>the options of {name} must stay as they were</source>
+        <translation>{name} 的选项必须保持不变</translation>
+    </message>
+    <message>
+        <source>the seed must stay as {seed}</source>
+        <translation>随机种子必须保持为 {seed}</translation>
+    </message>
+    <message>
+        <source>the schedule must stay as it was</source>
+        <translation>学习率调度必须保持不变</translation>
+    </message>
+    <message>
+        <source>the L1 and L2 rates must stay as it was</source>
+        <translation>L1 和 L2 系数必须保持不变</translation>
+    </message>
+    <message>
+        <source>gradient clipping must stay as it was</source>
+        <translation>梯度裁剪必须保持不变</translation>
+    </message>
+    <message>
+        <source>full batch</source>
+        <translation>全批量</translation>
+    </message>
+    <message>
+        <source>the batch size must stay {was} (now {now})</source>
+        <translation>批大小必须保持为 {was}（现为 {now}）</translation>
+    </message>
+    <message>
+        <source>the data must stay as they were (changed: {changes})</source>
+        <translation>数据必须保持不变（已改动：{changes}）</translation>
+    </message>
+    <message>
+        <source>data set</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>noise</source>
+        <translation>噪声</translation>
+    </message>
+    <message>
+        <source>number of points</source>
+        <translation>数据点数</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>test split</source>
+        <translation>测试集比例</translation>
+    </message>
+    <message>
+        <source>features</source>
+        <translation>特征</translation>
+    </message>
+    <message>
+        <source>rows</source>
+        <translation>数据行</translation>
     </message>
 </context>
 </TS>
