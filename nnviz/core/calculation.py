@@ -12,6 +12,7 @@ import numpy as np
 
 from nnviz.core.formula import Line
 from nnviz.core.numbers import format_vector
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,22 @@ class Calculation:
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
+def sample_label(sample: int) -> Phrase:
+    """A table row's label for batch sample ``sample`` (counted from 0): "sample 1"."""
+    return Phrase(QT_TRANSLATE_NOOP("", "sample {sample}"), sample=sample + 1)
+
+
+def unit_label(unit: int) -> Phrase:
+    """A table row's label for unit ``unit`` (counted from 0) of a layer: "unit 1"."""
+    return Phrase(QT_TRANSLATE_NOOP("", "unit {unit}"), unit=unit + 1)
+
+
+#: the columns of a parameter's table (compared as the English words they are)
+BEFORE = Phrase(QT_TRANSLATE_NOOP("", "before"))
+GRADIENT = Phrase(QT_TRANSLATE_NOOP("", "gradient"))
+AFTER = Phrase(QT_TRANSLATE_NOOP("", "after"))
+
+
 def check_answer(text: str, answer, precision: int = 3) -> tuple[bool, str]:
     """Whether a typed answer matches ``answer`` at the shown precision: every number within one
     unit of the last shown decimal place (so ``0.598`` and ``0.599`` are both right for 0.598688,
@@ -158,23 +175,24 @@ def check_answer(text: str, answer, precision: int = 3) -> tuple[bool, str]:
     expected = np.atleast_1d(np.asarray(answer, dtype=float)).ravel()
     pieces = [p for p in re.split(r"[,;\s\[\]]+", text.strip()) if p]
     if not pieces:
-        return False, "Type a number first."
+        return False, QT_TRANSLATE_NOOP("", "Type a number first.")
     try:
         typed = np.array([float(p) for p in pieces])
     except ValueError:
         bad = next(p for p in pieces if not _is_float(p))
-        return False, f"{bad!r} is not a number."
+        return False, Phrase(QT_TRANSLATE_NOOP("", "{text} is not a number."), text=repr(bad))
     if not np.all(np.isfinite(typed)):
-        return False, "Type finite numbers."
+        return False, QT_TRANSLATE_NOOP("", "Type finite numbers.")
     if typed.size != expected.size:
-        return False, f"Type {expected.size} number{'s' if expected.size != 1 else ''} " \
-                      f"(you typed {typed.size})."
+        template = (QT_TRANSLATE_NOOP("", "Type {count} numbers (you typed {typed}).") if expected.size != 1
+                    else QT_TRANSLATE_NOOP("", "Type {count} number (you typed {typed})."))
+        return False, Phrase(template, count=expected.size, typed=typed.size)
     tolerance = 10.0 ** -precision
     wrong = np.abs(typed - expected) >= tolerance * (1 + 1e-9)
     shown = format_vector(expected if expected.size > 1 else expected[0], precision)
     if not wrong.any():
-        return True, f"Right: {shown}."
-    return False, f"Not quite: it is {shown}."
+        return True, Phrase(QT_TRANSLATE_NOOP("", "Right: {value}."), value=shown)
+    return False, Phrase(QT_TRANSLATE_NOOP("", "Not quite: it is {value}."), value=shown)
 
 
 def _is_float(text: str) -> bool:

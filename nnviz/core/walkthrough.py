@@ -27,7 +27,17 @@ import numpy as np
 
 from nnviz.core import walkthrough_backward, walkthrough_forward, walkthrough_update
 from nnviz.core.activations import Identity
-from nnviz.core.calculation import Calculation, Edit, LazyEdits, LazyLabels, Ref, Table, check_answer, expand_edges
+from nnviz.core.calculation import (
+    Calculation,
+    Edit,
+    LazyEdits,
+    LazyLabels,
+    Ref,
+    Table,
+    check_answer,
+    expand_edges,
+    sample_label,
+)
 from nnviz.core.formula import (
     MAX_ENTRIES,
     MAX_EXPANDED_BATCH,
@@ -42,6 +52,7 @@ from nnviz.core.formula import (
 )
 from nnviz.core.network import Network
 from nnviz.core.numbers import format_value, format_vector
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 from nnviz.core.trace import Trace
 from nnviz.core.trainer import Trainer
 from nnviz.core.walkthrough_backward import rows_of
@@ -91,10 +102,13 @@ def unchecked_reason(net: Network) -> str:
     """Why the gradients of ``net`` are not checked ("" when they are): an optimizer that uses no
     gradient, or more than :data:`CHECK_LIMIT` parameters."""
     if net.optimizer.per_sample:
-        return f"The {net.optimizer.title or net.optimizer.name} uses no gradient, so there is nothing to check."
+        return Phrase(QT_TRANSLATE_NOOP("", "The {optimizer} uses no gradient, so there is nothing to check."),
+                      optimizer=Phrase(net.optimizer.title or net.optimizer.name))
     if net.parameter_count > CHECK_LIMIT:
-        return (f"Not checked: {net.parameter_count:,} parameters would take {2 * net.parameter_count:,} "
-                f"loss evaluations (the check runs up to {CHECK_LIMIT:,}).")
+        return Phrase(QT_TRANSLATE_NOOP("", "Not checked: {count} parameters would take {evaluations} loss "
+                                            "evaluations (the check runs up to {limit})."),
+                      count=f"{net.parameter_count:,}", evaluations=f"{2 * net.parameter_count:,}",
+                      limit=f"{CHECK_LIMIT:,}")
     return ""
 
 
@@ -113,8 +127,13 @@ def walk_next_step(net: Network, trainer: Trainer, neurons: bool = False, commit
             seed = [trainer.seed, 1, net.optimizer.t]
             # in float64 whatever the model's dtype: float32 rounding would swamp differences of ε
             checks = tuple(gradient_check(net.copy("float64"), trace.x, trace.y, eps=CHECK_EPS, seed=seed))
-        note = (f"On this step's batch of {trace.x.shape[0]}, central differences with ε = {CHECK_EPS:g}"
-                f"{FLOAT64_NOTE if net.dtype_name != 'float64' else ''}.")
+        if net.dtype_name == "float64":
+            note = Phrase(QT_TRANSLATE_NOOP("", "On this step's batch of {size}, central differences with ε = {eps}."),
+                          size=trace.x.shape[0], eps=f"{CHECK_EPS:g}")
+        else:
+            note = Phrase(QT_TRANSLATE_NOOP("", "On this step's batch of {size}, central differences with ε = {eps}, "
+                                                "in float64 (float32 would round differences of ε away)."),
+                          size=trace.x.shape[0], eps=f"{CHECK_EPS:g}")
     return WalkState(walk, checks, note, CHECK_EPS, committed)
 
 
@@ -174,37 +193,42 @@ class Walkthrough:
         net = self.net
         for i, rec in enumerate(layers):
             n, layer = i + 1, net.layers[i]
-            what = "weighted sum" if layer.WEIGHTED else layer.title or rec.type
-            add("forward", "z", i, title=f"Layer {n}: {what}", symbol=f"z{n}", units=rec.z.shape[1])
+            what = Phrase(QT_TRANSLATE_NOOP("", "weighted sum") if layer.WEIGHTED else layer.title or rec.type)
+            title = Phrase(QT_TRANSLATE_NOOP("", "Layer {layer}: {what}"), layer=n, what=what)
+            add("forward", "z", i, title=title, symbol=f"z{n}", units=rec.z.shape[1])
             if not isinstance(layer.activation, Identity):
-                add("forward", "a", i, title=f"Layer {n}: activation {rec.activation}", symbol=f"a{n}",
+                title = Phrase(QT_TRANSLATE_NOOP("", "Layer {layer}: activation {activation}"), layer=n,
+                               activation=rec.activation)
+                add("forward", "a", i, title=title, symbol=f"a{n}",
                     units=rec.z.shape[1] if layer.activation.elementwise else None)
         last = len(layers)
         if self.per_sample:  # Rosenblatt's rule uses no loss
             for s in range(len(tr.perceptron)):
-                ops.append(Operation("update", "perceptron", 0, None, s, f"Perceptron rule, sample {s + 1}",
-                                     "w, b"))
+                title = Phrase(QT_TRANSLATE_NOOP("", "Perceptron rule, sample {sample}"), sample=s + 1)
+                ops.append(Operation("update", "perceptron", 0, None, s, title, "w, b"))
             return ops
-        add("loss", "loss", title=f"Loss: {net.loss.title or net.loss.name}", symbol="L")
-        add("backward", "da", last - 1, title="Loss gradient at the output", symbol=f"dL/da{last}",
-            units=layers[-1].z.shape[1])
+        title = Phrase(QT_TRANSLATE_NOOP("", "Loss: {loss}"), loss=Phrase(net.loss.title or net.loss.name))
+        add("loss", "loss", title=title, symbol="L")
+        add("backward", "da", last - 1, title=QT_TRANSLATE_NOOP("", "Loss gradient at the output"),
+            symbol=f"dL/da{last}", units=layers[-1].z.shape[1])
         for i in range(last - 1, -1, -1):
             rec, n = layers[i], i + 1
-            add("backward", "dz", i, title=f"Layer {n}: through the activation", symbol=f"dL/dz{n}",
-                units=rec.z.shape[1])
+            title = Phrase(QT_TRANSLATE_NOOP("", "Layer {layer}: through the activation"), layer=n)
+            add("backward", "dz", i, title=title, symbol=f"dL/dz{n}", units=rec.z.shape[1])
             for name in rec.grads:
                 P = net.layers[i].param_symbol(name)
-                add("backward", "grad", i, name, title=f"Layer {n}: gradient of {P}{n}", symbol=f"dL/d{P}{n}",
-                    units=rows_of(rec.grads[name]))
+                title = Phrase(QT_TRANSLATE_NOOP("", "Layer {layer}: gradient of {param}"), layer=n, param=f"{P}{n}")
+                add("backward", "grad", i, name, title=title, symbol=f"dL/d{P}{n}", units=rows_of(rec.grads[name]))
             if i > 0:
-                add("backward", "dx", i, title=f"Layer {n}: gradient passed down to layer {i}",
-                    symbol=f"dL/da{i}", units=rec.input.shape[1])
-        opt = net.optimizer.title or net.optimizer.name
+                title = Phrase(QT_TRANSLATE_NOOP("", "Layer {layer}: gradient passed down to layer {below}"),
+                               layer=n, below=i)
+                add("backward", "dx", i, title=title, symbol=f"dL/da{i}", units=rec.input.shape[1])
+        opt = Phrase(net.optimizer.title or net.optimizer.name)
         for i, rec in enumerate(layers):
             for name in rec.params_before:
                 P = f"{net.layers[i].param_symbol(name)}{i + 1}"
-                add("update", "update", i, name, title=f"{opt} update of {P}", symbol=P,
-                    units=rows_of(rec.params_before[name]))
+                title = Phrase(QT_TRANSLATE_NOOP("", "{optimizer} update of {param}"), optimizer=opt, param=P)
+                add("update", "update", i, name, title=title, symbol=P, units=rows_of(rec.params_before[name]))
         return ops
 
     def _per_sample_losses(self) -> np.ndarray:
@@ -232,8 +256,10 @@ class Walkthrough:
     # -- layout helpers the calculations share ----------------------------------------------------
     def sample_text(self, sample) -> str:
         if sample is None:
-            return f"the whole batch of {self.batch} (means; one table row per sample)"
-        return f"sample {sample + 1} of {self.batch} (training row {int(self.rows[sample]) + 1})"
+            return Phrase(QT_TRANSLATE_NOOP("", "the whole batch of {size} (means; one table row per sample)"),
+                          size=self.batch)
+        return Phrase(QT_TRANSLATE_NOOP("", "sample {sample} of {size} (training row {row})"), sample=sample + 1,
+                      size=self.batch, row=int(self.rows[sample]) + 1)
 
     def groups(self, op, count: int, make, sample=0) -> list[list[Line]]:
         """``make(j)`` — the lines of unit ``j`` — for the units whose lines are shown, ``[]`` for the
@@ -257,7 +283,8 @@ class Walkthrough:
             lines += group
             shown += 1
         if len(groups) > shown:
-            lines.append(Line((f"… {len(groups) - shown} more rows in the table",)))
+            lines.append(Line((Phrase(QT_TRANSLATE_NOOP("", "… {count} more rows in the table"),
+                                      count=len(groups) - shown),)))
         return tuple(lines)
 
     def vector_result(self, op, sym_name, layer_no, values, sample, total=False) -> tuple[Line, np.ndarray, str]:
@@ -281,11 +308,12 @@ class Walkthrough:
         units = values.shape[1]
         columns = tuple(f"{unit_label}[{u + 1}]" for u in range(units))
         if sample is None:
-            rows = tuple(f"sample {s + 1}" for s in range(self.batch)) + ("sum" if total else "mean",)
+            rows = tuple(sample_label(s) for s in range(self.batch)) + (
+                Phrase(QT_TRANSLATE_NOOP("", "sum") if total else QT_TRANSLATE_NOOP("", "mean")),)
             summary = values.sum(axis=0, keepdims=True) if total else values.mean(axis=0, keepdims=True)
             table = np.vstack([values, summary])
         else:
-            rows = (f"sample {sample + 1}",)
+            rows = (sample_label(sample),)
             table = values[sample:sample + 1]
         given = 0
         if extra:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.core.calculation import Edit, LazyEdits, Table
+from nnviz.core.calculation import GRADIENT, Edit, LazyEdits, Table, sample_label, unit_label
 from nnviz.core.formula import MAX_ENTRIES, MAX_EXPANDED_BATCH, MAX_LINES, Line, Num, Sym, dot, flattened, joined, sym
 from nnviz.core.numbers import format_value, format_vector
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 
 
 def rows_of(array: np.ndarray) -> int:
@@ -33,7 +34,8 @@ def loss_calculation(walk, op, sample):
         lines, more = loss.sample_lines(a[s:s + 1], y[s:s + 1], last.z[s:s + 1], last.activation,
                                         float(walk.sample_losses[s]))
         notes += more
-        notes.insert(0, f"ℓ is the loss of {walk.sample_text(sample)}; L is the mean over the batch.")
+        notes.insert(0, Phrase(QT_TRANSLATE_NOOP("", "ℓ is the loss of {input}; L is the mean over the batch."),
+                               input=walk.sample_text(sample)))
     losses = walk.sample_losses
     rhs: tuple = ()
     if walk.batch <= MAX_EXPANDED_BATCH and walk.batch > 1:
@@ -41,18 +43,22 @@ def loss_calculation(walk, op, sample):
         if tr.regularization_loss:
             rhs += (" + ", Num(tr.regularization_loss))
     if tr.regularization_loss:
-        notes.append(f"With regularisation: L = {format_value(tr.data_loss, 6)} (data) + "
-                     f"{format_value(tr.regularization_loss, 6)} (penalty) = {format_value(tr.loss, 6)}.")
+        notes.append(Phrase(QT_TRANSLATE_NOOP("", "With regularisation: L = {data} (data) + {penalty} (penalty) "
+                                                  "= {loss}."),
+                            data=format_value(tr.data_loss, 6), penalty=format_value(tr.regularization_loss, 6),
+                            loss=format_value(tr.loss, 6)))
     result = Line((Sym("L", "L"),), rhs, float(tr.loss))
-    rows = tuple(f"sample {s + 1}" for s in range(walk.batch))
+    rows = tuple(sample_label(s) for s in range(walk.batch))
     whole = ()
     if walk.class_indices:  # the data hold one class index per row; y is its one-hot row
-        columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + ("target", "ℓ")
+        columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + (Phrase(QT_TRANSLATE_NOOP("", "target")), "ℓ")
         values = np.column_stack([a, y.argmax(axis=1), losses])
         edits = {(s, k): Edit("target", index=(int(walk.rows[s]), 0)) for s in range(walk.batch)}
         whole = (k,)
-        notes.append(f"The targets are class indices counted from 0, as in the data: target 0 is class 1 "
-                     f"(output unit 1), target {k - 1} is class {k}.")
+        notes.append(Phrase(QT_TRANSLATE_NOOP("", "The targets are class indices counted from 0, as in the data: "
+                                                  "target 0 is class 1 (output unit 1), target {last} is class "
+                                                  "{count}."),
+                            last=k - 1, count=k))
     else:
         columns = tuple(f"a{L}[{j + 1}]" for j in range(k)) + tuple(f"y[{j + 1}]" for j in range(k)) + ("ℓ",)
         values = np.column_stack([a, y, losses])
@@ -85,11 +91,13 @@ def da_calculation(walk, op, sample):
                      float(da[s, j]))]
 
     groups = walk.groups(op, a.shape[1], unit_lines, sample)
-    over = "every output of every sample" if a.size == N and a.shape[1] > 1 else "the batch"
-    notes = [f"N = {N}: the loss is a mean over {over}."]
+    over = Phrase(QT_TRANSLATE_NOOP("", "every output of every sample") if a.size == N and a.shape[1] > 1
+                  else QT_TRANSLATE_NOOP("", "the batch"))
+    notes = [Phrase(QT_TRANSLATE_NOOP("", "N = {N}: the loss is a mean over {over}."), N=N, over=over)]
     if tr.fused:
-        notes.append("Shown for completeness: with this loss and output activation the backward pass "
-                     "skips dL/da and takes dL/dz = (p − y)/N directly (next step), which is exact and stable.")
+        notes.append(QT_TRANSLATE_NOOP("", "Shown for completeness: with this loss and output activation the "
+                                           "backward pass skips dL/da and takes dL/dz = (p − y)/N directly (next "
+                                           "step), which is exact and stable."))
     result, answer, label = walk.vector_result(op, "dL/da", n, da, sample, total=True)
     table = walk.unit_table(op, da, f"dL/da{n}", sample,
                              None if sample is None else {f"a{n}": a[sample], "y": y[sample]}, total=True)
@@ -116,9 +124,10 @@ def dz_calculation(walk, op, sample):
         groups = walk.groups(op, rec.z.shape[1], lambda j: [Line(
             (sym("dL/dz", n, j),), ("(", Num(rec.a[sample, j]), " − ", Num(tr.y[sample, j], True), f") / {N}"),
             float(rec.dz[sample, j]))], sample)
-        notes.append(f"The {loss.title or loss.name} loss and the {act} output "
-                     f"are differentiated together: "
-                     f"dL/da ⊙ {act}'(z) simplifies to (p − y)/N, N = {N}.")
+        notes.append(Phrase(QT_TRANSLATE_NOOP("", "The {loss} loss and the {activation} output are differentiated "
+                                                  "together: dL/da ⊙ {activation}'(z) simplifies to (p − y)/N, "
+                                                  "N = {N}."),
+                            loss=Phrase(loss.title or loss.name), activation=act, N=N))
     elif not activation.elementwise:  # softmax: the Jacobian of the row times dL/da
         formula = (Line((sym("dL/dz", n),), ("a ⊙ (dL/da − Σ_j (dL/da)_j·a_j)",)),)
         dot = np.sum(rec.da * rec.a, axis=1)
@@ -135,7 +144,7 @@ def dz_calculation(walk, op, sample):
             float(rec.dz[sample, j]))], sample)
         terms["f'(z)"] = rec.dadz
         if activation.backward_note:
-            notes.append(activation.backward_note)
+            notes.append(Phrase(activation.backward_note))  # translated where activations.py marks it
     result, answer, label = walk.vector_result(op, "dL/dz", n, rec.dz, sample, total=True)
     extra = None
     if sample is not None:
@@ -191,27 +200,35 @@ def grad_calculation(walk, op, sample):
                 lhs = (sym("dL/dW" if name == "weight" else "dL/db", n, idx),)
                 group.append(Line(lhs, tuple(rhs), float(grad[idx])))
             if len(ks) > MAX_ENTRIES:
-                group.append(Line((f"… {len(ks) - MAX_ENTRIES} more entries of this row in the table",)))
+                group.append(Line((Phrase(QT_TRANSLATE_NOOP("", "… {count} more entries of this row in the table"),
+                                          count=len(ks) - MAX_ENTRIES),)))
             return group
 
         groups = walk.groups(op, grad.shape[0], unit_lines)  # the sums do not depend on the sample
         if sample is not None and B > 1:
             what = f"dL/dz{n} · a{n - 1}ᵀ" if name == "weight" else f"dL/dz{n}"
-            notes.append(f"Sample {sample + 1} contributes {what} = "
-                         f"{format_vector(np.outer(dz[sample], x[sample]) if name == 'weight' else dz[sample])} "
-                         f"to this sum.")
+            vector = format_vector(np.outer(dz[sample], x[sample]) if name == "weight" else dz[sample])
+            notes.append(Phrase(QT_TRANSLATE_NOOP("", "Sample {sample} contributes {what} = {vector} to this sum."),
+                                sample=sample + 1, what=what, vector=vector))
     else:
         formula = (Line((Sym(f"dL/d{psym}{n}", rf"\frac{{\partial L}}{{\partial {psym}^{{({n})}}}}"),),
                         (layer.GRAD_RULES.get(name, "backpropagated through the layer"),)),)
         groups = [[] for _ in range(rows_of(grad))]
     if l1 or l2:
-        notes.append("The regularisation penalty adds its own gradient: "
-                     + (f"2·l2·W (l2 = {format_value(l2, 6)})" if l2 else "")
-                     + (" and " if l1 and l2 else "")
-                     + (f"l1·sign(W) (l1 = {format_value(l1, 6)})" if l1 else "") + ".")
+        if l1 and l2:
+            template = QT_TRANSLATE_NOOP("", "The regularisation penalty adds its own gradient: 2·l2·W (l2 = {l2}) "
+                                             "and l1·sign(W) (l1 = {l1}).")
+        elif l2:
+            template = QT_TRANSLATE_NOOP("", "The regularisation penalty adds its own gradient: 2·l2·W (l2 = {l2}).")
+        else:
+            template = QT_TRANSLATE_NOOP("", "The regularisation penalty adds its own gradient: l1·sign(W) "
+                                             "(l1 = {l1}).")
+        notes.append(Phrase(template, l1=format_value(l1, 6), l2=format_value(l2, 6)))
     if coef != 1.0:
-        notes.append(f"The whole gradient's norm {format_value(tr.grad_norm)} exceeded clip_grad_norm "
-                     f"{format_value(net.clip_grad_norm)}, so every gradient is scaled by {format_value(coef, 6)}.")
+        notes.append(Phrase(QT_TRANSLATE_NOOP("", "The whole gradient's norm {norm} exceeded clip_grad_norm {limit}, "
+                                                  "so every gradient is scaled by {scale}."),
+                            norm=format_value(tr.grad_norm), limit=format_value(net.clip_grad_norm),
+                            scale=format_value(coef, 6)))
     g2 = grad.reshape(grad.shape[0], -1) if grad.ndim > 1 else grad.reshape(-1, 1)
     if op.unit is not None:
         answer, label = g2[op.unit], f"dL/d{psym}{n}[{op.unit + 1}]"
@@ -221,7 +238,7 @@ def grad_calculation(walk, op, sample):
         result = Line((sym(f"dL/d{psym}", n) if psym in "Wb" else Sym(label, label),), (),
                       grad.copy() if grad.size > 1 else float(grad.ravel()[0]))
         answer = grad.ravel() if grad.size <= MAX_LINES else grad.ravel()[:1]
-    table = walk.param_table(i, name, {"gradient": grad}, op.unit, given=())
+    table = walk.param_table(i, name, {GRADIENT: grad}, op.unit, given=())
     reads = walk.refs_nodes(i + 1, unit=op.unit) + walk.refs_nodes(i)
     writes = (walk.refs_edges(i, op.unit) if name in ("weight", "gate_weight")
               else walk.refs_nodes(i + 1, unit=op.unit))
@@ -257,12 +274,12 @@ def dx_calculation(walk, op, sample):
         values[units, :fan_in] = da[sample]
         edits = LazyEdits(values.shape, lambda j, k: Edit("param", f"layers[{i}].weight", (j, k))
                           if j < units and k < fan_in else None)
-        table = Table(tuple(f"unit {j + 1}" for j in range(units)) + (f"dL/da{n - 1}",),
+        table = Table(tuple(unit_label(j) for j in range(units)) + (f"dL/da{n - 1}",),
                       tuple(f"w[·,{k + 1}]" for k in range(fan_in)) + (f"dL/dz{n}",), values, edits,
                       None, op.unit, answer_of=lambda r, c: c if r == units and c < fan_in else None)
     else:
         table = walk.unit_table(op, da, f"dL/da{n - 1}", sample, total=True)
-    notes = ["This is the gradient the layer below receives as its dL/da."]
+    notes = [QT_TRANSLATE_NOOP("", "This is the gradient the layer below receives as its dL/da.")]
     reads = walk.refs_nodes(i + 1) + walk.refs_edges(i, None, op.unit)
     return dict(formula=formula, lines=walk.per_unit(op, groups), result=result, answer=answer,
                 answer_label=label, table=table, notes=tuple(notes), terms={"da_below": da},

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.core.calculation import Edit, LazyEdits, LazyLabels, Table
+from nnviz.core.calculation import Edit, LazyEdits, LazyLabels, Table, unit_label
 from nnviz.core.formula import MAX_LINES, Line, Num, Sym, dot, joined, sym
 from nnviz.core.numbers import format_value
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 
 
 def z_calculation(walk, op, sample):
@@ -19,7 +20,7 @@ def z_calculation(walk, op, sample):
     x = rec.input
     xs = x[sample] if sample is not None else None
     groups: list[list[Line]] = []
-    notes: list[str] = [f"Input: {walk.sample_text(sample)}."]
+    notes: list[str] = [Phrase(QT_TRANSLATE_NOOP("", "Input: {input}."), input=walk.sample_text(sample))]
     terms = {"x": x, "z": rec.z}
     layer = walk.net.layers[i]
     kind = rec.type
@@ -84,7 +85,7 @@ def _weight_table(walk, i, W, b, x, z, sample, unit) -> Table:
         return Edit("param", f"layers[{i}].bias", (r - 1,)) if c == fan_in else None
 
     rows = LazyLabels(W.shape[0] + 1, lambda r: (f"a{n - 1} = x" if i == 0 else f"a{n - 1}") if r == 0
-                      else f"unit {r}")
+                      else unit_label(r - 1))
     return Table(rows, columns, values, LazyEdits(values.shape, edit), None if unit is None else unit + 1,
                  answer_of=lambda r, c: r - 1 if r > 0 and c == fan_in + 1 else None)
 
@@ -99,14 +100,17 @@ def _norm_lines(walk, op, rec, n, sample):
         formula = (Line((sym("z", n),), (sym("a", n - 1), " ⊙ mask")),)
         mask = e.get("mask")
         if mask is None:
-            notes.append("Dropout is off (p = 0): z = x.")
+            notes.append(QT_TRANSLATE_NOOP("", "Dropout is off (p = 0): z = x."))
         groups = walk.groups(op, rec.z.shape[1], lambda j: [Line(
             (sym("z", n, j),), (Num(rec.input[sample, j]), "*", Num(mask[sample, j])), float(rec.z[sample, j]))],
             None if mask is None else sample)
         if mask is not None:
             p_drop = walk.net.layers[rec.index].p
-            notes.append(f"Each unit is kept with probability 1 − p = {format_value(1 - p_drop)} and scaled by "
-                         f"1/(1 − p) = {format_value(1 / (1 - p_drop)) if p_drop < 1 else 'nothing (p = 1)'}.")
+            scale = (format_value(1 / (1 - p_drop)) if p_drop < 1
+                     else Phrase(QT_TRANSLATE_NOOP("", "nothing (p = 1)")))
+            notes.append(Phrase(QT_TRANSLATE_NOOP("", "Each unit is kept with probability 1 − p = {keep} and scaled "
+                                                      "by 1/(1 − p) = {scale}."),
+                                keep=format_value(1 - p_drop), scale=scale))
         table = walk.unit_table(op, rec.z, f"z{n}", sample,
                                  None if sample is None or mask is None
                                  else {"x": rec.input[sample], "mask": mask[sample]})
@@ -125,8 +129,8 @@ def _norm_lines(walk, op, rec, n, sample):
                    Line((sym("z", n),), ("γ ⊙ x_hat + β",)))
         extra = {}
         if sample is not None:
-            notes.append(f"This sample: μ = {format_value(e['mean'][sample])}, "
-                         f"σ² = {format_value(e['var'][sample])}.")
+            notes.append(Phrase(QT_TRANSLATE_NOOP("", "This sample: μ = {mean}, σ² = {variance}."),
+                                mean=format_value(e["mean"][sample]), variance=format_value(e["var"][sample])))
     else:
         a = sym("a", n - 1)  # the root as one symbol: its LaTeX a \sqrt over the whole mean
         root = Sym(f"√(mean({a.text}²) + ε)", rf"\sqrt{{\operatorname{{mean}}({{{a.latex}}}^{{2}}) + \varepsilon}}")
@@ -198,8 +202,8 @@ def _softmax_lines(walk, rec, n, sample):
     shift = z.max(axis=1, keepdims=True)
     ex = np.exp(z - shift)
     total = ex.sum(axis=1)
-    notes = ["Stable softmax: subtracting the largest z before exp changes nothing in the result "
-             "(it cancels in the ratio) but keeps exp from overflowing."]
+    notes = [QT_TRANSLATE_NOOP("", "Stable softmax: subtracting the largest z before exp changes nothing in the result "
+                                   "(it cancels in the ratio) but keeps exp from overflowing.")]
     if sample is None:
         return [[]], notes, {"m": shift[:, 0], "exp(z - m)": ex, "sum": total}
     s = sample
@@ -240,8 +244,9 @@ def _naive_softmax_lines(rec, n, sample):
     with np.errstate(over="ignore", invalid="ignore"):
         ex = np.exp(z)
         total = ex.sum(axis=1)
-    notes = ["Naive softmax (\"stable\": false): exp(z) without subtracting the largest z first. Above "
-             "z ≈ 709.78, exp overflows to ∞, and ∞/∞ is NaN: subtracting the maximum prevents it."]
+    notes = [QT_TRANSLATE_NOOP("", "Naive softmax (\"stable\": false): exp(z) without subtracting the largest z "
+                                   "first. Above z ≈ 709.78, exp overflows to ∞, and ∞/∞ is NaN: subtracting the "
+                                   "maximum prevents it.")]
     if sample is None:
         return [[]], notes, {"exp(z)": ex, "sum": total}
     s = sample

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.core.calculation import Edit, Table
+from nnviz.core.calculation import AFTER, BEFORE, GRADIENT, Edit, Table
 from nnviz.core.formula import MAX_ENTRIES, MAX_LINES, Line, Num, Sym, dot, latex_text
 from nnviz.core.numbers import format_value
 from nnviz.core.optimizers import ParamStep
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 from nnviz.core.walkthrough_backward import rows_of
 from nnviz.core.walkthrough_forward import unit_function
 
@@ -32,10 +33,11 @@ def update_calculation(walk, op, sample):
                      sc, lr, tr.step + 1)
     explained = net.optimizer.explain_update(step)
     rules = explained.rules
-    columns = {"before": before, "gradient": step.grad}
+    columns = {BEFORE: before, GRADIENT: step.grad}
     columns.update({r.column: r.value for r in rules if r.column})
-    columns["after"] = after
-    notes = [f"Step t = {step.t}, learning rate lr = {format_value(lr, 6)}.", *explained.notes]
+    columns[AFTER] = after
+    notes = [Phrase(QT_TRANSLATE_NOOP("", "Step t = {t}, learning rate lr = {lr}."), t=step.t, lr=format_value(lr, 6)),
+             *explained.notes]
     formula = tuple(Line((r.rule,)) for r in rules)
     entries = list(np.ndindex(*before.shape))
     per_row = int(np.prod(before.shape[1:])) if before.ndim > 1 else 1
@@ -50,7 +52,8 @@ def update_calculation(walk, op, sample):
                 label = lhs.replace(P, f"{P}[{index}]") if P in lhs else f"{lhs}[{index}]"
                 group.append(Line((Sym(label, latex_text(label)),), rule.rhs(e), float(rule.value[e])))
         if len(row) > MAX_ENTRIES:
-            group.append(Line((f"… {len(row) - MAX_ENTRIES} more entries of this row in the table",)))
+            group.append(Line((Phrase(QT_TRANSLATE_NOOP("", "… {count} more entries of this row in the table"),
+                                      count=len(row) - MAX_ENTRIES),)))
         return group
 
     groups = walk.groups(op, rows_of(before), unit_lines)
@@ -91,13 +94,15 @@ def perceptron_calculation(walk, op, sample):
                               (Num(w0[j, k]), " + ", Num(lr), "*", Num(err[j], True), "*", Num(x[k], True)),
                               float(w1[j, k])))
         lines.append(Line((Sym("b", "b"),), (Num(b0[j]), " + ", Num(lr), "*", Num(err[j], True)), float(b1[j])))
-    notes = [f"Sample {op.unit + 1} of the batch (training row {int(walk.rows[op.unit]) + 1}); "
-             f"lr = {format_value(lr, 6)}.",
-             "Right answer (e = 0): nothing changes. Wrong: the weights move towards (e = 1) or away "
-             "from (e = −1) this input."]
+    notes = [Phrase(QT_TRANSLATE_NOOP("", "Sample {sample} of the batch (training row {row}); lr = {lr}."),
+                    sample=op.unit + 1, row=int(walk.rows[op.unit]) + 1, lr=format_value(lr, 6)),
+             QT_TRANSLATE_NOOP("", "Right answer (e = 0): nothing changes. Wrong: the weights move towards (e = 1) "
+                                   "or away from (e = −1) this input.")]
     errors = int(tr.optimizer_scalars.get("errors", 0))
-    notes.append(f"Misclassified in this batch: {errors} of {len(tr.perceptron)}.")
-    columns = {"x": np.append(x, np.nan), "w before": np.append(w0[0], b0[0]), "w after": np.append(w1[0], b1[0])}
+    notes.append(Phrase(QT_TRANSLATE_NOOP("", "Misclassified in this batch: {errors} of {count}."), errors=errors,
+                        count=len(tr.perceptron)))
+    columns = {"x": np.append(x, np.nan), Phrase(QT_TRANSLATE_NOOP("", "w before")): np.append(w0[0], b0[0]),
+               Phrase(QT_TRANSLATE_NOOP("", "w after")): np.append(w1[0], b1[0])}
     rows = tuple(f"w[{k + 1}]" for k in range(x.size)) + ("b",)
     values = np.column_stack(list(columns.values()))
     edits = {(k, 1): Edit("param", "layers[0].weight", (0, k)) for k in range(x.size)}

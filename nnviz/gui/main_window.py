@@ -26,7 +26,7 @@ from nnviz.gui.branch_dialog import BranchDialog
 from nnviz.gui.compare import CompareDialog, CompareWindow
 from nnviz.gui.controls import SPEEDS, ControlsPanel
 from nnviz.gui.csv_dialog import import_csv
-from nnviz.gui.i18n import LANGUAGES, SETTINGS_KEY, current_language, tr
+from nnviz.gui.i18n import LANGUAGES, SETTINGS_KEY, current_language, tr, tr_phrase
 from nnviz.gui.i18n import set_language as install_language
 from nnviz.gui.inline_editor import InlineEditor
 from nnviz.gui.lesson_controls import LessonControls
@@ -366,6 +366,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lesson_pane.show_name()
         self.lesson_pane._render()
         self._label_examples()
+        if self.lesson in self.examples:  # the header line above the stepper
+            example = self.examples[self.lesson]
+            self.stepper.set_lesson(example.name_in(code), example.description_in(code))
         self._update_title()
         self._on_playing_changed(self.session.playing)
         self.controls.flush()  # a number typed but not entered is kept: the sidebar is drawn again
@@ -745,7 +748,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stepper.show_walk(state)
         self.gradcheck.show_checks(list(state.checks or ()), state.eps)
         if state.checks is None:
-            self.gradcheck.summary.setText(state.check_note)
+            self.gradcheck.summary.setText(tr_phrase(state.check_note))
 
     @Slot(object)
     def _on_operation_changed(self, calc) -> None:
@@ -823,7 +826,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.path = self.imported_from = None
         self.lesson = key
         self.model_name = document_text(doc, "name", current_language()) or key
-        self.stepper.set_lesson(self.model_name, doc.get("description", ""))
+        self.stepper.set_lesson(self.model_name, document_text(doc, "description", current_language()))
         self.setWindowModified(False)
         self._update_title()
         # lessons are for stepping through, circle and the exercises for watching, unless a lesson's

@@ -369,3 +369,34 @@ def test_quiz_asks_again_for_another_sample(qtbot, window):
     assert "= ?" not in text(window)
     stepper.set_sample(1)
     assert "= ?" in text(window)  # sample 2's numbers are new: predict them too
+
+
+def test_step_through_in_chinese_translates_the_cores_texts(qtbot, window, tmp_path, monkeypatch):
+    """View › Language › Chinese: the operation's title (its numbers kept), its note and the table's
+    row labels come from the catalogue; the header line is the lesson's own Chinese description."""
+    from test_i18n import toy_catalogue
+
+    from nnviz.gui import i18n
+
+    qm = toy_catalogue(tmp_path, {
+        "Layer {layer}: gradient passed down to layer {below}": "第 {layer} 层：传给第 {below} 层的梯度",
+        "This is the gradient the layer below receives as its dL/da.": "这是下一层收到的 dL/da。",
+        "unit {unit}": "单元 {unit}",
+    })
+    monkeypatch.setattr(i18n, "catalogue_file", lambda code: qm)
+    stepper = open_lesson(qtbot, window, "two-two-one")
+    go_to(stepper, "dx")
+    heading, browser, table = stepper.calculation.heading, stepper.calculation.browser, stepper.calculation.table
+    assert "Layer 2: gradient passed down to layer 1" in heading.text()
+    chinese = load_example("two-two-one")["translations"]["zh_CN"]["description"]
+    try:
+        window.language_actions["zh_CN"].trigger()
+        qtbot.waitUntil(lambda: "第 2 层：传给第 1 层的梯度" in heading.text())
+        assert "这是下一层收到的 dL/da。" in browser.toPlainText()
+        assert table.verticalHeaderItem(0).text() == "单元 1"
+        assert table.horizontalHeaderItem(0).text() == "w[·,1]"
+        assert chinese in stepper.lesson.text()
+    finally:
+        window.language_actions[i18n.ENGLISH].trigger()
+    qtbot.waitUntil(lambda: "Layer 2: gradient passed down to layer 1" in heading.text())
+    assert table.verticalHeaderItem(0).text() == "unit 1"

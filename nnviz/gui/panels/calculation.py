@@ -18,9 +18,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.numbers import format_operand, format_value, format_vector
+from nnviz.core.text import Phrase
 from nnviz.core.walkthrough import Calculation, Line, Num, Sym
 from nnviz.gui import maths
-from nnviz.gui.i18n import tr
+from nnviz.gui.i18n import tr, tr_phrase
 from nnviz.gui.panels.inspector import parse_number
 from nnviz.gui.style import BACKWARD, FORWARD, SELECTED, TEXT, muted_text, on_window, palette_style, readable, text_on
 
@@ -233,7 +234,8 @@ class CalculationPanel(QtWidgets.QWidget):
         calc = self.calculation
         if calc is None:
             return tr("Calculation")
-        return tr("Step {step} of {count}: {title}").format(step=calc.index + 1, count=calc.count, title=calc.title)
+        return tr("Step {step} of {count}: {title}").format(step=calc.index + 1, count=calc.count,
+                                                            title=tr_phrase(calc.title))
 
     def export_table(self) -> tuple[list[str], list[list]]:
         """The operation's table as drawn (every number in full): one row per table row, the row's
@@ -297,7 +299,7 @@ class CalculationPanel(QtWidgets.QWidget):
         muted = muted_text(self.heading.palette()).name()
         position = tr("{index} of {count}").format(index=calc.index + 1, count=calc.count)
         self.heading.setText(f"<span style='color:{colour}'>{html.escape(phase_name(calc.phase))}</span>"
-                             f" &nbsp;{html.escape(calc.title)}"
+                             f" &nbsp;{html.escape(tr_phrase(calc.title))}"
                              f" <span style='color:{muted}; font-weight:400'>· {position}</span>")
         self._typeset_texts = []
         # typeset lines a little apart (a subscript under a fraction reaches down to the next line)
@@ -307,7 +309,7 @@ class CalculationPanel(QtWidgets.QWidget):
             parts.append("<p>" + sep.join(self._line_html(line, self.hidden_result) for line in calc.lines) + "</p>")
         parts.append(f"<p class='result'>{self._line_html(calc.result, self.hidden_result)}</p>")
         if calc.notes:
-            parts.append("<p class='note'>" + "<br>".join(html.escape(n) for n in calc.notes) + "</p>")
+            parts.append("<p class='note'>" + "<br>".join(html.escape(tr_phrase(n)) for n in calc.notes) + "</p>")
         scroll = self.browser.verticalScrollBar().value()
         self.browser.setHtml("".join(parts))
         self.browser.verticalScrollBar().setValue(scroll)
@@ -323,8 +325,8 @@ class CalculationPanel(QtWidgets.QWidget):
                 out.append(f"<a href='n:{float(t.value)!r}'>{html.escape(s)}</a>")
             elif isinstance(t, Sym):
                 out.append(html.escape(t.text))
-            else:
-                out.append(html.escape(t))
+            else:  # a note such as "… 3 more rows in the table" in the reader's language; maths as it is
+                out.append(html.escape(tr_phrase(t) if isinstance(t, Phrase) else t))
         return "".join(out)
 
     def _line_html(self, line: Line, hide: bool = False) -> str:
@@ -379,8 +381,8 @@ class CalculationPanel(QtWidgets.QWidget):
             shown = min(rows, max(1, _MAX_TABLE_CELLS // max(cols, 1)))
             table.setRowCount(shown)
             table.setColumnCount(cols)
-            table.setHorizontalHeaderLabels(list(t.columns))
-            table.setVerticalHeaderLabels(list(t.rows[:shown]))
+            table.setHorizontalHeaderLabels([tr_phrase(c) for c in t.columns])  # "gradient"; symbols as they are
+            table.setVerticalHeaderLabels([tr_phrase(r) for r in t.rows[:shown]])  # "sample 1", "unit 2"
             flags_ro = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
             masked_any = False
             for r in range(shown):

@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.walkthrough import check_answer
-from nnviz.gui.i18n import tr
+from nnviz.gui.i18n import tr, tr_phrase
 from nnviz.gui.panels.calculation import PHASE_COLORS, PHASE_NAMES, CalculationPanel
 from nnviz.gui.style import BACKWARD, FORWARD, on_window, palette_style
 
@@ -187,8 +187,10 @@ class StepperPanel(QtWidgets.QWidget):
 
     def show_walk(self, state) -> None:
         """Show a new walkthrough. After a step (``state.committed``) start at its first operation;
-        after an edit stay at the same operation."""
+        after an edit stay at the same operation; the same state again (the window's language
+        changed) is drawn again where it was."""
         previous = self.walkthrough
+        again = state is self.state
         self.state = state
         walk = self.walkthrough
         if walk is None:
@@ -196,7 +198,7 @@ class StepperPanel(QtWidgets.QWidget):
             self.operation_changed.emit(None)
             self._update_controls()
             return
-        if state.committed or self._committing or previous is None:
+        if (state.committed or self._committing or previous is None) and not again:
             self.index = 0
             self.revealed.clear()
         elif len(walk) != len(previous):  # neuron by neuron on or off: stay on the same operation
@@ -286,13 +288,13 @@ class StepperPanel(QtWidgets.QWidget):
         right, message = check_answer(self.answer.text(), calc.answer, self.calculation.precision)
         if not right and message.startswith(("Type", "'")):
             self._feedback_kind = "retry"  # not an answer yet: let the learner type again
-            self.feedback.setText(tr(message))  # the core's sentence
+            self.feedback.setText(tr_phrase(message))  # the core's sentence
             self.feedback.setStyleSheet(self._feedback_style())
             return
         self.score[0] += right
         self.score[1] += 1
         self._feedback_kind = "right" if right else "wrong"
-        self.feedback.setText(tr(message))
+        self.feedback.setText(tr_phrase(message))
         self.feedback.setStyleSheet(self._feedback_style())
         self.last_answer_right = right
         self.revealed.add(self._current_key())
