@@ -1444,8 +1444,68 @@
         <translation>输入</translation>
     </message>
     <message>
+        <source>ℓ is the loss of {input}; L is the mean over the batch.</source>
+        <translation>ℓ 是{input}的损失；L 是批次上的均值。</translation>
+    </message>
+    <message>
+        <source>With regularisation: L = {data} (data) + {penalty} (penalty) = {loss}.</source>
+        <translation>含正则化：L = {data}（数据）+ {penalty}（惩罚项）= {loss}。</translation>
+    </message>
+    <message>
         <source>target</source>
         <translation>目标值</translation>
+    </message>
+    <message>
+        <source>The targets are class indices counted from 0, as in the data: target 0 is class 1 (output unit 1), target {last} is class {count}.</source>
+        <translation>目标是从 0 开始计数的类别索引，与数据中一致：目标 0 是第 1 类（输出单元 1），目标 {last} 是第 {count} 类。</translation>
+    </message>
+    <message>
+        <source>every output of every sample</source>
+        <translation>每个样本的每个输出</translation>
+    </message>
+    <message>
+        <source>the batch</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>N = {N}: the loss is a mean over {over}.</source>
+        <translation>N = {N}：损失是对{over}取的均值。</translation>
+    </message>
+    <message>
+        <source>Shown for completeness: with this loss and output activation the backward pass skips dL/da and takes dL/dz = (p − y)/N directly (next step), which is exact and stable.</source>
+        <translation>仅为完整起见列出：对这种损失和输出激活函数，反向传播跳过 dL/da，直接取 dL/dz = (p − y)/N（下一步），既精确又数值稳定。</translation>
+    </message>
+    <message>
+        <source>The {loss} loss and the {activation} output are differentiated together: dL/da ⊙ {activation}&apos;(z) simplifies to (p − y)/N, N = {N}.</source>
+        <translation>{loss} 损失与 {activation} 输出一起求导：dL/da ⊙ {activation}&apos;(z) 化简为 (p − y)/N，N = {N}。</translation>
+    </message>
+    <message>
+        <source>… {count} more entries of this row in the table</source>
+        <translation>… 表中这一行还有 {count} 项</translation>
+    </message>
+    <message>
+        <source>Sample {sample} contributes {what} = {vector} to this sum.</source>
+        <translation>样本 {sample} 为这个和贡献 {what} = {vector}。</translation>
+    </message>
+    <message>
+        <source>The regularisation penalty adds its own gradient: 2·l2·W (l2 = {l2}) and l1·sign(W) (l1 = {l1}).</source>
+        <translation>正则化惩罚项加上它自己的梯度：2·l2·W（l2 = {l2}）和 l1·sign(W)（l1 = {l1}）。</translation>
+    </message>
+    <message>
+        <source>The regularisation penalty adds its own gradient: 2·l2·W (l2 = {l2}).</source>
+        <translation>正则化惩罚项加上它自己的梯度：2·l2·W（l2 = {l2}）。</translation>
+    </message>
+    <message>
+        <source>The regularisation penalty adds its own gradient: l1·sign(W) (l1 = {l1}).</source>
+        <translation>正则化惩罚项加上它自己的梯度：l1·sign(W)（l1 = {l1}）。</translation>
+    </message>
+    <message>
+        <source>The whole gradient&apos;s norm {norm} exceeded clip_grad_norm {limit}, so every gradient is scaled by {scale}.</source>
+        <translation>整体梯度范数 {norm} 超过了 clip_grad_norm {limit}，因此每个梯度都乘以 {scale}。</translation>
+    </message>
+    <message>
+        <source>This is the gradient the layer below receives as its dL/da.</source>
+        <translation>这就是下一层收到的梯度，即它的 dL/da。</translation>
     </message>
     <message>
         <source>ignore</source>
@@ -2000,8 +2060,80 @@
         <translation>层</translation>
     </message>
     <message>
+        <source>The {optimizer} uses no gradient, so there is nothing to check.</source>
+        <translation>{optimizer} 不使用梯度，因此无需检验。</translation>
+    </message>
+    <message>
+        <source>Not checked: {count} parameters would take {evaluations} loss evaluations (the check runs up to {limit}).</source>
+        <translation>未检验：{count} 个参数需要计算 {evaluations} 次损失（检验最多运行到 {limit} 个参数）。</translation>
+    </message>
+    <message>
+        <source>On this step&apos;s batch of {size}, central differences with ε = {eps}.</source>
+        <translation>在本步的 {size} 个样本的批次上，用中心差分，ε = {eps}。</translation>
+    </message>
+    <message>
+        <source>On this step&apos;s batch of {size}, central differences with ε = {eps}, in float64 (float32 would round differences of ε away).</source>
+        <translation>在本步的 {size} 个样本的批次上，用中心差分，ε = {eps}，以 float64 计算（float32 会把 ε 量级的差值舍入掉）。</translation>
+    </message>
+    <message>
+        <source>weighted sum</source>
+        <translation>加权和</translation>
+    </message>
+    <message>
+        <source>Layer {layer}: {what}</source>
+        <translation>第 {layer} 层：{what}</translation>
+    </message>
+    <message>
+        <source>Layer {layer}: activation {activation}</source>
+        <translation>第 {layer} 层：激活函数 {activation}</translation>
+    </message>
+    <message>
+        <source>Perceptron rule, sample {sample}</source>
+        <translation>感知机规则，样本 {sample}</translation>
+    </message>
+    <message>
+        <source>Loss: {loss}</source>
+        <translation>损失：{loss}</translation>
+    </message>
+    <message>
+        <source>Loss gradient at the output</source>
+        <translation>输出处的损失梯度</translation>
+    </message>
+    <message>
+        <source>Layer {layer}: through the activation</source>
+        <translation>第 {layer} 层：经过激活函数</translation>
+    </message>
+    <message>
+        <source>Layer {layer}: gradient of {param}</source>
+        <translation>第 {layer} 层：{param} 的梯度</translation>
+    </message>
+    <message>
+        <source>Layer {layer}: gradient passed down to layer {below}</source>
+        <translation>第 {layer} 层：传回第 {below} 层的梯度</translation>
+    </message>
+    <message>
+        <source>{optimizer} update of {param}</source>
+        <translation>{optimizer} 更新 {param}</translation>
+    </message>
+    <message>
+        <source>the whole batch of {size} (means; one table row per sample)</source>
+        <translation>整个批次的 {size} 个样本（取均值；表中每个样本一行）</translation>
+    </message>
+    <message>
+        <source>sample {sample} of {size} (training row {row})</source>
+        <translation>{size} 个样本中的第 {sample} 个（训练数据第 {row} 行）</translation>
+    </message>
+    <message>
+        <source>… {count} more rows in the table</source>
+        <translation>… 表中还有 {count} 行</translation>
+    </message>
+    <message>
         <source>mean</source>
         <translation>均值</translation>
+    </message>
+    <message>
+        <source>sum</source>
+        <translation>总和</translation>
     </message>
     <message>
         <source>std</source>
@@ -3842,6 +3974,106 @@ Two parameters: move two chosen weights or biases, the rest fixed.</source>
     <message>
         <source>rows</source>
         <translation>数据行</translation>
+    </message>
+    <message>
+        <source>sample {sample}</source>
+        <translation>样本 {sample}</translation>
+    </message>
+    <message>
+        <source>unit {unit}</source>
+        <translation>单元 {unit}</translation>
+    </message>
+    <message>
+        <source>before</source>
+        <translation>更新前</translation>
+    </message>
+    <message>
+        <source>gradient</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>after</source>
+        <translation>更新后</translation>
+    </message>
+    <message>
+        <source>Type a number first.</source>
+        <translation>请先输入一个数。</translation>
+    </message>
+    <message>
+        <source>{text} is not a number.</source>
+        <translation>{text} 不是数。</translation>
+    </message>
+    <message>
+        <source>Type finite numbers.</source>
+        <translation>请输入有限的数。</translation>
+    </message>
+    <message>
+        <source>Type {count} numbers (you typed {typed}).</source>
+        <translation>请输入 {count} 个数（你输入了 {typed} 个）。</translation>
+    </message>
+    <message>
+        <source>Type {count} number (you typed {typed}).</source>
+        <translation>请输入 {count} 个数（你输入了 {typed} 个）。</translation>
+    </message>
+    <message>
+        <source>Right: {value}.</source>
+        <translation>正确：{value}。</translation>
+    </message>
+    <message>
+        <source>Not quite: it is {value}.</source>
+        <translation>不太对：应为 {value}。</translation>
+    </message>
+    <message>
+        <source>Input: {input}.</source>
+        <translation>输入：{input}。</translation>
+    </message>
+    <message>
+        <source>Dropout is off (p = 0): z = x.</source>
+        <translation>Dropout 未启用（p = 0）：z = x。</translation>
+    </message>
+    <message>
+        <source>nothing (p = 1)</source>
+        <translation>无（p = 1）</translation>
+    </message>
+    <message>
+        <source>Each unit is kept with probability 1 − p = {keep} and scaled by 1/(1 − p) = {scale}.</source>
+        <translation>每个单元以概率 1 − p = {keep} 保留，并乘以 1/(1 − p) = {scale}。</translation>
+    </message>
+    <message>
+        <source>This sample: μ = {mean}, σ² = {variance}.</source>
+        <translation>本样本：μ = {mean}，σ² = {variance}。</translation>
+    </message>
+    <message>
+        <source>Stable softmax: subtracting the largest z before exp changes nothing in the result (it cancels in the ratio) but keeps exp from overflowing.</source>
+        <translation>数值稳定的 softmax：在取 exp 之前减去最大的 z 不改变结果（它在比值中相互抵消），但能防止 exp 溢出。</translation>
+    </message>
+    <message>
+        <source>Naive softmax (&quot;stable&quot;: false): exp(z) without subtracting the largest z first. Above z ≈ 709.78, exp overflows to ∞, and ∞/∞ is NaN: subtracting the maximum prevents it.</source>
+        <translation>朴素 softmax（&quot;stable&quot;: false）：不先减去最大的 z 就计算 exp(z)。当 z ≈ 709.78 以上时 exp 溢出为 ∞，而 ∞/∞ 是 NaN：减去最大值可以避免。</translation>
+    </message>
+    <message>
+        <source>Step t = {t}, learning rate lr = {lr}.</source>
+        <translation>步数 t = {t}，学习率 lr = {lr}。</translation>
+    </message>
+    <message>
+        <source>Sample {sample} of the batch (training row {row}); lr = {lr}.</source>
+        <translation>批次中的样本 {sample}（训练数据第 {row} 行）；lr = {lr}。</translation>
+    </message>
+    <message>
+        <source>Right answer (e = 0): nothing changes. Wrong: the weights move towards (e = 1) or away from (e = −1) this input.</source>
+        <translation>答对（e = 0）：什么都不变。答错：权重朝这个输入靠近（e = 1）或远离（e = −1）。</translation>
+    </message>
+    <message>
+        <source>Misclassified in this batch: {errors} of {count}.</source>
+        <translation>本批次中分类错误：{count} 个中有 {errors} 个。</translation>
+    </message>
+    <message>
+        <source>w before</source>
+        <translation>更新前的 w</translation>
+    </message>
+    <message>
+        <source>w after</source>
+        <translation>更新后的 w</translation>
     </message>
 </context>
 </TS>

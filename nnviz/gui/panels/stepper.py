@@ -190,7 +190,7 @@ class StepperPanel(QtWidgets.QWidget):
         after an edit stay at the same operation; the same state again (the window's language
         changed) is drawn again where it was."""
         previous = self.walkthrough
-        again = state is self.state
+        again = state is self.state and not self._committing
         self.state = state
         walk = self.walkthrough
         if walk is None:
