@@ -25,8 +25,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X1
 
 
 def unused_display() -> str:
-    """A display number with no X server behind it (neither socket answers)."""
-    for n in range(99, 300):
+    """A display number with no X server behind it (neither socket answers), far from the numbers
+    `xvfb-run -a` hands out from 99 on (one starting on the machine meanwhile would answer there)."""
+    for n in range(611, 900):
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not launch.x11_reachable(f":{n}"):
             return f":{n}"
     pytest.skip("no free display number")
