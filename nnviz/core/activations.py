@@ -163,8 +163,9 @@ class Step(Activation):
     derivative_latex = "0"
     output_range = (0.0, 1.0)
     can_die = True
-    backward_note = ("The step function's derivative is 0 everywhere: no gradient reaches the weights. "
-                     "This is why the perceptron is trained by Rosenblatt's rule instead.")
+    backward_note = QT_TRANSLATE_NOOP("", "The step function's derivative is 0 everywhere: no gradient reaches the "
+                                          "weights. This is why the perceptron is trained by Rosenblatt's rule "
+                                          "instead.")
     defaults = {"at_zero": 0.0}
     torch_code = "Step({at_zero!r})"
     torch_helper = '''
@@ -256,7 +257,7 @@ class ReLU(Activation):
     formula_latex = r"\max(0, z)"
     derivative_latex = r"\begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
     can_die = True
-    backward_note = "ReLU passes the gradient where z > 0 and blocks it where z ≤ 0."
+    backward_note = QT_TRANSLATE_NOOP("", "ReLU passes the gradient where z > 0 and blocks it where z ≤ 0.")
     torch_code = "nn.ReLU()"
 
     def forward(self, z):

@@ -27,7 +27,7 @@ from nnviz.core.activations import sigmoid
 from nnviz.core.errors import DataError, ModelError
 from nnviz.core.formula import MAX_LINES, MAX_TERMS, Line, Num, Sym, flattened, joined, sym
 from nnviz.core.spec import HotPath, Registry, split_named
-from nnviz.core.text import QT_TRANSLATE_NOOP
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 
 _ELL = Sym("ℓ", r"\ell")
 
@@ -140,7 +140,8 @@ class Loss(HotPath):
 
     # -- explained in the step-through view -------------------------------------------------------
     def notes(self, activation: str) -> list[str]:
-        """What the walkthrough says about this loss after an output ``activation``."""
+        """What the walkthrough says about this loss after an output ``activation`` (texts marked
+        ``QT_TRANSLATE_NOOP``, or :class:`~nnviz.core.text.Phrase` where they carry values)."""
         return []
 
     def sample_lines(self, a: np.ndarray, y: np.ndarray, z: np.ndarray, activation: str,
@@ -273,7 +274,7 @@ class _SigmoidProbabilityLoss(Loss):
     def notes(self, activation):
         if self.fuses(activation):
             return []
-        return ["The output is not a sigmoid, so p = σ(a): the loss works on logits."]
+        return [QT_TRANSLATE_NOOP("", "The output is not a sigmoid, so p = σ(a): the loss works on logits.")]
 
     def output_grad(self, out, y, z=None, activation="identity"):
         loss, grad, wrt_z = self.evaluate(out, y, z, activation)
@@ -295,8 +296,8 @@ class BCE(_SigmoidProbabilityLoss):
     def notes(self, activation):
         if not self.fuses(activation):
             return super().notes(activation)
-        return ["Computed from z as softplus(z) − y·z, which equals the formula but cannot overflow "
-                "(PyTorch's BCEWithLogitsLoss)."]
+        return [QT_TRANSLATE_NOOP("", "Computed from z as softplus(z) − y·z, which equals the formula but cannot "
+                                      "overflow (PyTorch's BCEWithLogitsLoss).")]
 
     def sample_lines(self, a, y, z, activation, loss):
         if not self.fuses(activation):
@@ -363,7 +364,7 @@ class CrossEntropy(Loss):
     def notes(self, activation):
         if self.fuses(activation):
             return []
-        return ["The output is not a softmax, so p = softmax(a): the loss works on logits."]
+        return [QT_TRANSLATE_NOOP("", "The output is not a softmax, so p = softmax(a): the loss works on logits.")]
 
     def sample_lines(self, a, y, z, activation, loss):
         if not self.fuses(activation):
@@ -372,8 +373,9 @@ class CrossEntropy(Loss):
         if c.size == 1 and y[0, c[0]] == 1.0:
             c = int(c[0])
             line = Line((_ELL,), ("−ln(", sym("p", None, c), ") = −ln(", Num(a[0, c]), ")"), loss)
-            return [line], [f"The target is class {c + 1} (target {c}): only the probability of output unit "
-                            f"{c + 1} counts."]
+            return [line], [Phrase(QT_TRANSLATE_NOOP("", "The target is class {unit} (target {target}): only the "
+                                                         "probability of output unit {unit} counts."),
+                                   unit=c + 1, target=c)]
         body = ["−("] + joined([("", Num(y[0, j]), "·ln(", Num(a[0, j]), ")") for j in range(a.shape[1])],
                                " + ") + [")"]
         return [Line((_ELL,), tuple(flattened(body)), loss)], []

@@ -23,7 +23,7 @@ from nnviz.core.errors import ModelError
 from nnviz.core.formula import Num, Token
 from nnviz.core.numbers import format_value
 from nnviz.core.spec import HotPath, Registry
-from nnviz.core.text import QT_TRANSLATE_NOOP
+from nnviz.core.text import QT_TRANSLATE_NOOP, Phrase
 
 #: name -> optimizer class; ``@OPTIMIZERS.register`` adds one
 OPTIMIZERS: Registry = Registry("optimizer")
@@ -69,7 +69,7 @@ class UpdateExplanation:
     """An optimizer's account of one parameter's update: its rules in order, and notes."""
 
     rules: tuple[UpdateRule, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # marked QT_TRANSLATE_NOOP, or Phrases where they carry values
 
 
 class Optimizer(HotPath):
@@ -183,7 +183,8 @@ class Optimizer(HotPath):
         g = p.grad + wd * p.before
         rule = UpdateRule("g ← g + λ·W", lambda e: (Num(p.grad[e]), " + ", Num(wd), "*", Num(p.before[e], True)),
                           g, "g + λW")
-        return g, [rule], [f"Weight decay λ = {format_value(wd, 6)} is added to the gradient (L2 style)."]
+        return g, [rule], [Phrase(QT_TRANSLATE_NOOP("", "Weight decay λ = {wd} is added to the gradient (L2 style)."),
+                                  wd=format_value(wd, 6))]
 
     def options(self) -> dict:
         return {key: list(v) if isinstance(v := getattr(self, key), tuple) else v for key in self.OPTIONS}
@@ -265,8 +266,9 @@ class SGD(Optimizer):
                                     direction, "nesterov g + μ·buf"))
         rules.append(UpdateRule(f"{P} ← {P} − lr·{'d' if self.nesterov else 'buf'}",
                                 lambda e: (Num(before[e]), " − ", Num(lr), "*", Num(direction[e], True)), p.after))
-        notes.append(f"Momentum μ = {format_value(mu, 6)}, dampening τ = {format_value(self.dampening, 6)}"
-                     + (", Nesterov." if self.nesterov else "."))
+        template = (QT_TRANSLATE_NOOP("", "Momentum μ = {mu}, dampening τ = {tau}, Nesterov.") if self.nesterov
+                    else QT_TRANSLATE_NOOP("", "Momentum μ = {mu}, dampening τ = {tau}."))
+        notes.append(Phrase(template, mu=format_value(mu, 6), tau=format_value(self.dampening, 6)))
         return UpdateExplanation(tuple(rules), tuple(notes))
 
 
@@ -332,7 +334,8 @@ class Adam(Optimizer):
                 rules.append(UpdateRule(f"{P} ← {P}·(1 − lr·λ)",
                                         lambda e: (Num(p.before[e]), "*(1 − ", Num(lr), "*", Num(wd), ")"),
                                         base, f"{P}·(1 − lr·λ)"))
-                notes.append(f"AdamW decays the weights directly (decoupled), λ = {format_value(wd, 6)}.")
+                notes.append(Phrase(QT_TRANSLATE_NOOP("", "AdamW decays the weights directly (decoupled), λ = {wd}."),
+                                    wd=format_value(wd, 6)))
         else:
             g, rules, notes = self._explain_weight_decay(p)
         b1, b2 = self.betas
@@ -354,8 +357,10 @@ class Adam(Optimizer):
         rules.append(UpdateRule(f"{P} ← {P} − lr·m_hat / (√v_hat + ε)",
                                 lambda e: (Num(base[e]), " − ", Num(lr), "*", Num(m_hat[e], True), " / (√",
                                            Num(v_hat[e]), " + ", Num(self.eps), ")"), p.after))
-        notes.append(f"Bias corrections: 1 − β1^t = 1 − {format_value(b1, 6)}^{p.t} = {format_value(bc1, 6)}, "
-                     f"1 − β2^t = 1 − {format_value(b2, 6)}^{p.t} = {format_value(bc2, 6)}; ε = {self.eps:g}.")
+        notes.append(Phrase(QT_TRANSLATE_NOOP("", "Bias corrections: 1 − β1^t = 1 − {b1}^{t} = {bc1}, "
+                                                  "1 − β2^t = 1 − {b2}^{t} = {bc2}; ε = {eps}."),
+                            b1=format_value(b1, 6), b2=format_value(b2, 6), t=p.t, bc1=format_value(bc1, 6),
+                            bc2=format_value(bc2, 6), eps=f"{self.eps:g}"))
         return UpdateExplanation(tuple(rules), tuple(notes))
 
 
@@ -413,7 +418,8 @@ class Adagrad(Optimizer):
                                 lambda e: (Num(before[e]), " − ", Num(clr), "*", Num(g[e], True), " / (√",
                                            Num(total[e]), " + ", Num(self.eps), ")"), p.after))
         if clr != p.lr:
-            notes.append(f"lr decays: lr / (1 + (t − 1)·lr_decay) = {format_value(clr, 6)}.")
+            notes.append(Phrase(QT_TRANSLATE_NOOP("", "lr decays: lr / (1 + (t − 1)·lr_decay) = {lr}."),
+                                lr=format_value(clr, 6)))
         return UpdateExplanation(tuple(rules), tuple(notes))
 
 
