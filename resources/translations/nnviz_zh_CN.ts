@@ -12,6 +12,10 @@
         <translation>阶跃：z &gt; 0 时为 1，否则为 0（感知机所用；其梯度处处为 0）</translation>
     </message>
     <message>
+        <source>The step function&apos;s derivative is 0 everywhere: no gradient reaches the weights. This is why the perceptron is trained by Rosenblatt&apos;s rule instead.</source>
+        <translation>阶跃函数的导数处处为 0：没有梯度能到达权重。这就是感知机改用 Rosenblatt 规则训练的原因。</translation>
+    </message>
+    <message>
         <source>sigmoid: 1 / (1 + e^-z), between 0 and 1</source>
         <translation>sigmoid：1 / (1 + e^-z)，取值在 0 与 1 之间</translation>
     </message>
@@ -22,6 +26,10 @@
     <message>
         <source>ReLU: max(0, z)</source>
         <translation>ReLU：max(0, z)</translation>
+    </message>
+    <message>
+        <source>ReLU passes the gradient where z &gt; 0 and blocks it where z ≤ 0.</source>
+        <translation>ReLU 在 z &gt; 0 处让梯度通过，在 z ≤ 0 处将其阻断。</translation>
     </message>
     <message>
         <source>leaky ReLU: z for z &gt; 0, 0.01 z otherwise</source>
@@ -180,12 +188,28 @@
         <translation>Huber：误差小时取平方，误差大时取绝对值（delta 为 1）</translation>
     </message>
     <message>
+        <source>The output is not a sigmoid, so p = σ(a): the loss works on logits.</source>
+        <translation>输出不是 sigmoid，因此 p = σ(a)：该损失作用于 logit。</translation>
+    </message>
+    <message>
         <source>binary cross-entropy: for one sigmoid output and 0/1 labels</source>
         <translation>二元交叉熵：用于单个 sigmoid 输出和 0/1 标签</translation>
     </message>
     <message>
+        <source>Computed from z as softplus(z) − y·z, which equals the formula but cannot overflow (PyTorch&apos;s BCEWithLogitsLoss).</source>
+        <translation>由 z 按 softplus(z) − y·z 计算，与公式相等但不会溢出（即 PyTorch 的 BCEWithLogitsLoss）。</translation>
+    </message>
+    <message>
         <source>cross-entropy: for a softmax output with one unit per class</source>
         <translation>交叉熵：用于每个类别一个单元的 softmax 输出</translation>
+    </message>
+    <message>
+        <source>The output is not a softmax, so p = softmax(a): the loss works on logits.</source>
+        <translation>输出不是 softmax，因此 p = softmax(a)：该损失作用于 logit。</translation>
+    </message>
+    <message>
+        <source>The target is class {unit} (target {target}): only the probability of output unit {unit} counts.</source>
+        <translation>目标是第 {unit} 类（目标 {target}）：只有输出单元 {unit} 的概率起作用。</translation>
     </message>
     <message>
         <source>focal loss: binary cross-entropy that down-weights easy examples</source>
@@ -198,6 +222,10 @@
     <message>
         <source>eps: added to the denominator so it is never 0</source>
         <translation>eps：加到分母上，使其永不为 0</translation>
+    </message>
+    <message>
+        <source>Weight decay λ = {wd} is added to the gradient (L2 style).</source>
+        <translation>权重衰减 λ = {wd} 加到梯度上（L2 方式）。</translation>
     </message>
     <message>
         <source>stochastic gradient descent (torch.optim.SGD), optionally with momentum</source>
@@ -216,6 +244,14 @@
         <translation>Nesterov 动量：沿动量方向向前看（需要动量 &gt; 0，阻尼为 0）</translation>
     </message>
     <message>
+        <source>Momentum μ = {mu}, dampening τ = {tau}, Nesterov.</source>
+        <translation>动量 μ = {mu}，阻尼 τ = {tau}，Nesterov。</translation>
+    </message>
+    <message>
+        <source>Momentum μ = {mu}, dampening τ = {tau}.</source>
+        <translation>动量 μ = {mu}，阻尼 τ = {tau}。</translation>
+    </message>
+    <message>
         <source>Adam (torch.optim.Adam): per-weight steps from running gradient moments</source>
         <translation>Adam（torch.optim.Adam）：根据梯度的滑动矩为每个权重确定步长</translation>
     </message>
@@ -226,6 +262,14 @@
     <message>
         <source>AMSGrad: use the largest squared-gradient average seen so far</source>
         <translation>AMSGrad：使用迄今为止最大的梯度平方平均值</translation>
+    </message>
+    <message>
+        <source>AdamW decays the weights directly (decoupled), λ = {wd}.</source>
+        <translation>AdamW 直接衰减权重（解耦），λ = {wd}。</translation>
+    </message>
+    <message>
+        <source>Bias corrections: 1 − β1^t = 1 − {b1}^{t} = {bc1}, 1 − β2^t = 1 − {b2}^{t} = {bc2}; ε = {eps}.</source>
+        <translation>偏差校正：1 − β1^t = 1 − {b1}^{t} = {bc1}，1 − β2^t = 1 − {b2}^{t} = {bc2}；ε = {eps}。</translation>
     </message>
     <message>
         <source>AdamW (torch.optim.AdamW): Adam with decoupled weight decay</source>
@@ -242,6 +286,10 @@
     <message>
         <source>initial value of the sum of squared gradients</source>
         <translation>梯度平方和的初始值</translation>
+    </message>
+    <message>
+        <source>lr decays: lr / (1 + (t − 1)·lr_decay) = {lr}.</source>
+        <translation>lr 衰减：lr / (1 + (t − 1)·lr_decay) = {lr}。</translation>
     </message>
     <message>
         <source>RMSprop (torch.optim.RMSprop): steps scaled by a running mean of squared gradients</source>
