@@ -17,7 +17,6 @@ pictures with ``-dark`` before ``.png``. QSettings go to a temporary file: the u
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -27,31 +26,12 @@ sys.path.insert(0, str(ROOT / "docs"))
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dark", action="store_true", help="a dark desktop's palette")
-    parser.add_argument("--out-dir", default=str(ROOT / "docs" / "images"), help="where the PNG files go")
-    args = parser.parse_args(argv)
+    from screenshot import open_window, picture_args, wait_until
 
-    from PySide6 import QtCore
+    args = picture_args(__doc__, argv)
     from screenshot import settle as pump
-    from screenshot import wait_until
 
-    from nnviz.gui.app import create_application
-    from nnviz.gui.main_window import MainWindow
-    from nnviz.gui.welcome import DISMISSED_KEY
-
-    app = create_application([])
-    if args.dark:
-        from screenshot import dark_palette
-
-        app.setPalette(dark_palette())
-    settings = QtCore.QSettings(str(Path(QtCore.QDir.tempPath()) / "nnviz-lesson-screenshots.ini"),
-                                QtCore.QSettings.Format.IniFormat)
-    settings.clear()
-    settings.setValue(DISMISSED_KEY, True)  # the pictures show the window, not its first-run welcome
-    window = MainWindow(settings=settings)
-    window.resize(1600, 1000)
-    window.show()
+    app, window = open_window(args, "lesson-screenshots")
     suffix = "-dark" if args.dark else ""
     out_dir = Path(args.out_dir)
 

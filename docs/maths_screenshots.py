@@ -15,9 +15,7 @@ go to a temporary file: the user's are never read.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,40 +24,20 @@ sys.path.insert(0, str(ROOT / "docs"))
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dark", action="store_true", help="a dark desktop's palette")
-    parser.add_argument("--out-dir", default=str(ROOT / "docs" / "images"), help="where the PNG files go")
-    args = parser.parse_args(argv)
+    from screenshot import open_window, picture_args, wait_until
 
-    from PySide6 import QtCore
+    args = picture_args(__doc__, argv)
+    from screenshot import settle as pump
 
     from nnviz.gui import maths
-    from nnviz.gui.app import create_application
-    from nnviz.gui.main_window import MainWindow
 
-    app = create_application([])
-    if args.dark:
-        from screenshot import dark_palette
-
-        app.setPalette(dark_palette())
-    settings = QtCore.QSettings(str(Path(QtCore.QDir.tempPath()) / "nnviz-maths-screenshots.ini"),
-                                QtCore.QSettings.Format.IniFormat)
-    settings.clear()
-    window = MainWindow(settings=settings)
-    window.resize(1600, 1000)
-    window.show()
+    app, window = open_window(args, "maths-screenshots")
 
     def wait(condition, seconds: float = 120) -> None:
-        end = time.monotonic() + seconds
-        while not condition():
-            if time.monotonic() > end:
-                raise SystemExit("maths_screenshots: timed out")
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        wait_until(app, condition, seconds, "maths_screenshots")
 
     def settle(seconds: float = 1.0) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        pump(app, seconds)
 
     wait(lambda: window.latest is not None and window._state is not None)
     window.example_actions["mazur-backprop"].trigger()

@@ -305,20 +305,9 @@ def _lesson_screenshot(args, app, window) -> int:
         QTimer.singleShot(600, grab)
 
     def grab():
-        app.processEvents()
-        out = Path(args.out).resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        pixmap = _grab(args, app, window)
-        if not pixmap.save(str(out), "PNG"):
-            result["code"] = 1
-            print(f"screenshot: could not write {out}", file=sys.stderr)
-        else:
-            calc = window.stepper.current()
-            print(f"screenshot: {args.lesson}, operation {calc.index + 1} of {calc.count} ({calc.title}); "
-                  f"saved {pixmap.width()}x{pixmap.height()} to {out}")
-        window.setWindowModified(False)
-        window.close()
-        app.quit()
+        calc = window.stepper.current()
+        result["code"] = _save_and_quit(args, app, window,
+                                        f"{args.lesson}, operation {calc.index + 1} of {calc.count} ({calc.title})")
 
     window.open_example(args.lesson)
     window.docks["stepper"].raise_()
@@ -326,6 +315,37 @@ def _lesson_screenshot(args, app, window) -> int:
     QTimer.singleShot(500, ready)
     app.exec()
     return result["code"]
+
+
+def picture_args(doc: str, argv=None) -> argparse.Namespace:
+    """The options of a script that takes README pictures: --dark and --out-dir."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--dark", action="store_true", help="a dark desktop's palette")
+    parser.add_argument("--out-dir", default=str(ROOT / "docs" / "images"), help="where the PNG files go")
+    return parser.parse_args(argv)
+
+
+def open_window(args, name: str, size: tuple[int, int] = (1600, 1000)):
+    """The application and its main window for a README picture: in English, a dark desktop's palette
+    with ``args.dark``, settings in a temporary file of their own (``name``; the user's are never read)
+    with the first-run welcome dismissed. Returns (app, window)."""
+    from PySide6 import QtCore
+
+    from nnviz.gui.app import create_application
+    from nnviz.gui.main_window import MainWindow
+    from nnviz.gui.welcome import DISMISSED_KEY
+
+    app = create_application([], language="en")
+    if getattr(args, "dark", False):
+        app.setPalette(dark_palette())
+    settings = QtCore.QSettings(str(Path(QtCore.QDir.tempPath()) / f"nnviz-{name}.ini"),
+                                QtCore.QSettings.Format.IniFormat)
+    settings.clear()
+    settings.setValue(DISMISSED_KEY, True)  # the pictures show the window, not its first-run welcome
+    window = MainWindow(settings=settings)
+    window.resize(*size)
+    window.show()
+    return app, window
 
 
 def wait_until(app, condition, seconds: float = 120, who: str = "screenshot") -> None:
@@ -385,20 +405,9 @@ def _example_screenshot(args, app, window) -> int:
         QTimer.singleShot(300, grab)
 
     def grab():
-        app.processEvents()
-        out = Path(args.out).resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        pixmap = _grab(args, app, window)
-        if not pixmap.save(str(out), "PNG"):
-            result["code"] = 1
-            print(f"screenshot: could not write {out}", file=sys.stderr)
-        else:
-            snap = window.latest
-            print(f"screenshot: {args.example}: step {snap.step}, train loss {snap.train_loss:.4g}, "
-                  f"pointing at {args.hover}; saved {pixmap.width()}x{pixmap.height()} to {out}")
-        window.setWindowModified(False)
-        window.close()
-        app.quit()
+        snap = window.latest
+        result["code"] = _save_and_quit(args, app, window, f"{args.example}: step {snap.step}, train loss "
+                                                           f"{snap.train_loss:.4g}, pointing at {args.hover}")
 
     if not window.open_example(args.example):
         return 1
@@ -407,6 +416,25 @@ def _example_screenshot(args, app, window) -> int:
     QTimer.singleShot(500, start)
     app.exec()
     return result["code"]
+
+
+def _save_and_quit(args, app, window, summary: str) -> int:
+    """Save the window's picture to ``args.out``, say so with ``summary``, close the app; 0, or 1 when
+    the file could not be written."""
+    app.processEvents()
+    out = Path(args.out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pixmap = _grab(args, app, window)
+    code = 0
+    if not pixmap.save(str(out), "PNG"):
+        code = 1
+        print(f"screenshot: could not write {out}", file=sys.stderr)
+    else:
+        print(f"screenshot: {summary}; saved {pixmap.width()}x{pixmap.height()} to {out}")
+    window.setWindowModified(False)
+    window.close()
+    app.quit()
+    return code
 
 
 def dark_palette():

@@ -5,7 +5,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6 import QtCore  # noqa: E402
+from palettes import dark_palette  # noqa: E402
+from PySide6 import QtCore, QtGui  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +77,12 @@ def user(qtbot, main_window):
     from user import User
 
     return User(qtbot, main_window)
+
+
+@pytest.fixture(params=["light", "dark"])
+def desktop(request, qapp):
+    """The application's palette set to a light or a dark desktop's for the test, then restored."""
+    before = QtGui.QPalette(qapp.palette())
+    qapp.setPalette(dark_palette() if request.param == "dark" else qapp.style().standardPalette())
+    yield request.param
+    qapp.setPalette(before)

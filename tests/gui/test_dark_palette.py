@@ -1,7 +1,7 @@
 """Under a dark desktop palette as under a light one, the panels' own texts read against what is behind
 them (WCAG contrast ratio of at least 4.5, the least for body text)."""
 
-import pytest
+from palettes import dark_palette
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from nnviz.gui.panels.health import NAME, HealthStrip
@@ -18,26 +18,6 @@ def _contrast(a: QtGui.QColor, b: QtGui.QColor) -> float:
         return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
     hi, lo = sorted((lum(a), lum(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
-
-
-def _dark_palette() -> QtGui.QPalette:
-    """A dark desktop's palette, as KDE Breeze Dark or Windows' dark mode hand it to Qt."""
-    palette = QtGui.QPalette()
-    roles = QtGui.QPalette.ColorRole
-    for role, color in ((roles.Window, "#2a2e32"), (roles.WindowText, "#fcfcfc"), (roles.Base, "#1b1e20"),
-                        (roles.AlternateBase, "#232629"), (roles.Text, "#fcfcfc"), (roles.Button, "#31363b"),
-                        (roles.ButtonText, "#fcfcfc"), (roles.Mid, "#4d5358"), (roles.PlaceholderText, "#a1a9b1")):
-        palette.setColor(role, QtGui.QColor(color))
-    return palette
-
-
-@pytest.fixture(params=["light", "dark"])
-def desktop(request, qapp):
-    """The application's palette set to a light or a dark desktop's for the test, then restored."""
-    before = QtGui.QPalette(qapp.palette())
-    qapp.setPalette(_dark_palette() if request.param == "dark" else qapp.style().standardPalette())
-    yield request.param
-    qapp.setPalette(before)
 
 
 def _grab_color(widget: QtWidgets.QWidget, point) -> QtGui.QColor:
@@ -74,7 +54,7 @@ def test_health_follows_a_palette_change(make_panel, qapp):
     strip = make_panel(HealthStrip, size=(600, 200))
     strip.show_snapshot(HealthStrip.demo_snapshot())
     try:
-        qapp.setPalette(_dark_palette())
+        qapp.setPalette(dark_palette())
         qapp.processEvents()
         base = strip.name_background()
         assert base.lightnessF() < 0.5
@@ -137,7 +117,7 @@ def test_the_windows_notes_and_messages_follow_a_palette_change(main_window, qap
         qapp.setPalette(qapp.style().standardPalette())
         qapp.processEvents()
         assert _unreadable_labels(main_window, qapp) == []
-        qapp.setPalette(_dark_palette())
+        qapp.setPalette(dark_palette())
         qapp.processEvents()
         assert _unreadable_labels(main_window, qapp) == []
         qapp.setPalette(qapp.style().standardPalette())

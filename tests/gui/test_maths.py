@@ -206,23 +206,6 @@ def _glyph_lightness(image: QtGui.QImage) -> float:
     return float(np.mean(solid))
 
 
-def _dark_palette() -> QtGui.QPalette:
-    palette = QtGui.QPalette()
-    roles = QtGui.QPalette.ColorRole
-    for role, color in ((roles.Window, "#2a2e32"), (roles.WindowText, "#fcfcfc"), (roles.Base, "#1b1e20"),
-                        (roles.Text, "#fcfcfc"), (roles.Button, "#31363b"), (roles.ButtonText, "#fcfcfc")):
-        palette.setColor(role, QtGui.QColor(color))
-    return palette
-
-
-@pytest.fixture(params=["light", "dark"])
-def desktop(request, qapp):
-    before = QtGui.QPalette(qapp.palette())
-    qapp.setPalette(_dark_palette() if request.param == "dark" else qapp.style().standardPalette())
-    yield request.param
-    qapp.setPalette(before)
-
-
 def test_the_palette_colours_the_glyphs(desktop):
     image = maths.typeset(r"z^{(1)}_{1} = 0.2 \cdot 1.0 + 0.4 \cdot 0.5 + 0.1 = 0.5", size=20, scale=1)
     lightness = _glyph_lightness(image)

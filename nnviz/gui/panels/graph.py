@@ -1133,7 +1133,18 @@ class _PlacedImage(pg.ImageItem):
             self.setRect(self.rect)
 
 
-class _HeatmapAtlas(pg.GraphicsObject):
+class _Atlas(pg.GraphicsObject):
+    """Something drawn in each of the graph's node squares: ``rects[k]`` of the view for node ``k``."""
+
+    def _place(self, rects: list[QtCore.QRectF]) -> None:
+        self.prepareGeometryChange()
+        self._targets = list(rects)
+        self._bounds = QtCore.QRectF()
+        for rect in rects:
+            self._bounds = self._bounds.united(rect)
+
+
+class _HeatmapAtlas(_Atlas):
     """Every heatmap of the graph as a tile of one image.
 
     The tiles are stacked in one ``uint32`` array (a ``QImage.Format_RGB32`` pixel each), coloured
@@ -1155,11 +1166,7 @@ class _HeatmapAtlas(pg.GraphicsObject):
 
     def set_layout(self, rects: list[QtCore.QRectF]) -> None:
         """Tile ``k`` fills ``rects[k]`` of the view."""
-        self.prepareGeometryChange()
-        self._targets = list(rects)
-        self._bounds = QtCore.QRectF()
-        for rect in rects:
-            self._bounds = self._bounds.united(rect)
+        self._place(rects)
         self._shape = (0, 0)
         self._pixels = np.zeros((0, 0), dtype=np.uint32)
         self._image = None
@@ -1216,7 +1223,7 @@ def _curve_levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, np.where(flat, lo + 1.0, hi)
 
 
-class _CurveAtlas(pg.GraphicsObject):
+class _CurveAtlas(_Atlas):
     """Every node's curve over x (1-D data), each in its own square: white squares, a grey line
     at zero and the curves as one path (``pg.arrayToQPath``, broken between squares and at
     non-finite values), drawn with cosmetic pens so that they stay crisp at any zoom."""
@@ -1234,11 +1241,7 @@ class _CurveAtlas(pg.GraphicsObject):
 
     def set_layout(self, rects: list[QtCore.QRectF]) -> None:
         """Curve ``k`` fills ``rects[k]`` of the view."""
-        self.prepareGeometryChange()
-        self._targets = list(rects)
-        self._bounds = QtCore.QRectF()
-        for rect in rects:
-            self._bounds = self._bounds.united(rect)
+        self._place(rects)
         self._points = np.zeros((0, 0, 2))
         self._path = QtGui.QPainterPath()
         self._zero = QtGui.QPainterPath()
