@@ -336,3 +336,24 @@ def test_the_next_operation_is_typeset_ahead(qtbot):
     misses = maths.html_cache_info().misses
     stepper.go(1)
     assert image_count(panel) > 0 and maths.html_cache_info().misses == misses
+
+
+def test_a_drawing_over_its_budget_shows_text_at_once_and_the_formulas_soon_after(qtbot):
+    """The window stays responsive: a drawing that would typeset longer than its budget shows the rest
+    of its lines as plain text at once, typesets them in the idle time after, and draws them typeset."""
+    maths.clear_cache()
+    walk = walkthrough(document([{"type": "dense", "units": 3, "activation": "tanh"}, {"type": "dense", "units": 1}],
+                                optimizer={"name": "adam"}), targets("mse", 1))
+    calc = walk.calculation(len(walk) - 1, 0)  # the update: many lines
+    panel = CalculationPanel(draw_budget=0.0)
+    qtbot.addWidget(panel)
+    panel.show_calculation(calc)
+    lines = [line for line in (*calc.formula, *calc.lines, calc.result)
+             if not "".join(map(str, line.lhs)).startswith("…")]
+    assert image_count(panel) == 0 and panel.prefetching()  # nothing typeset yet: the text stands in
+    for line in lines:
+        assert line.text(panel.precision) in panel.shown_text()
+    qtbot.waitUntil(lambda: image_count(panel) == len(lines), timeout=30000)
+    assert not panel.prefetching() and maths.fallbacks() == []
+    for line in lines:
+        assert line.text(panel.precision) in panel.shown_text()

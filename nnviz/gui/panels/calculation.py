@@ -11,7 +11,9 @@ targets) emit ``edit_requested(Edit, value)``; text that is not a finite number 
 from __future__ import annotations
 
 import html
+import time
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -45,8 +47,13 @@ class CalculationPanel(QtWidgets.QWidget):
     edit_requested = Signal(object, float)
     precision_changed = Signal(int)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, draw_budget: float | None = None):
         super().__init__(parent)
+        #: seconds a drawing may spend typesetting before the rest of its lines are shown as plain
+        #: text and typeset in the idle time after (then drawn again); None typesets them all at once
+        self.draw_budget = draw_budget
+        self._draw_began = 0.0
+        self._deferred: list = []  # the lines the drawing under way left as plain text
         self.calculation: Calculation | None = None
         self.hidden_result = False
         self.unanswered = lambda unit: False  # unit -> its result is still to be asked (the quiz)
@@ -158,7 +165,8 @@ class CalculationPanel(QtWidgets.QWidget):
         """Typeset ahead, while the window is idle, the formulas of the operations the reader will
         likely go to next (``upcoming``: callables that make their :class:`Calculation`), so that
         going there draws from the cache. Replaces what was still to be typeset ahead."""
-        self._ahead = deque(upcoming)
+        pending = [item for item in self._ahead if isinstance(item, _Pending)]  # this drawing's own first
+        self._ahead = deque([*pending, *upcoming])
         if self._ahead and self.typeset.isChecked():
             self._ahead_timer.start()
 
@@ -171,7 +179,16 @@ class CalculationPanel(QtWidgets.QWidget):
         if not self._ahead or not self.typeset.isChecked():
             return
         item = self._ahead.popleft()
-        if callable(item):  # a calculation: made now, its lines queued first
+        if isinstance(item, _Pending):  # a line the drawing left plain, or the drawing again once typeset
+            if item.line is not None:
+                self._typeset_line(item.line, item.hide)
+            elif item.calculation is self.calculation and self.calculation is not None:
+                budget, self.draw_budget = self.draw_budget, None  # its lines come from the cache now
+                try:
+                    self._draw()
+                finally:
+                    self.draw_budget = budget
+        elif callable(item):  # a calculation: made now, its lines queued first
             calc = item()
             lines = [(line, False) for line in calc.formula]
             lines += [(line, self.hidden_result) for line in (*calc.lines, calc.result)]
@@ -302,6 +319,7 @@ class CalculationPanel(QtWidgets.QWidget):
                              f" &nbsp;{html.escape(tr_phrase(calc.title))}"
                              f" <span style='color:{muted}; font-weight:400'>· {position}</span>")
         self._typeset_texts = []
+        self._draw_began, self._deferred = time.perf_counter(), []
         # typeset lines a little apart (a subscript under a fraction reaches down to the next line)
         sep = "</p><p style='margin-top: 4px; margin-bottom: 4px;'>" if self.typeset.isChecked() else "<br>"
         parts = [f"<p class='sym'>{sep.join(self._line_html(line) for line in calc.formula)}</p>"]
@@ -314,6 +332,10 @@ class CalculationPanel(QtWidgets.QWidget):
         self.browser.setHtml("".join(parts))
         self.browser.verticalScrollBar().setValue(scroll)
         self._fill_table()
+        if self._deferred:  # typeset in the idle time, then drawn again, before anything prefetched
+            self._ahead = deque([i for i in self._ahead if not isinstance(i, _Pending)])
+            self._ahead.extendleft(reversed([*self._deferred, _Pending(calculation=calc)]))
+            self._ahead_timer.start()
 
     def _tokens_html(self, tokens, extra: int = 0) -> str:
         out = []
@@ -333,6 +355,9 @@ class CalculationPanel(QtWidgets.QWidget):
         """The line typeset (Typeset maths on, and the line is maths rather than a note such as
         "… 3 more rows in the table"), else as plain text."""
         if self.typeset.isChecked() and not _is_prose(line):
+            if self.draw_budget is not None and time.perf_counter() - self._draw_began > self.draw_budget:
+                self._deferred.append(_Pending(line, hide))  # over the budget: plain for a moment
+                return self._plain_line_html(line, hide)
             picture = self._typeset_line(line, hide)
             if picture is not None:
                 self._typeset_texts.append(line.text(self.precision, hide))
@@ -456,6 +481,16 @@ class CalculationPanel(QtWidgets.QWidget):
             return
         kind, _, value = text.partition(":")
         QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), value if kind == "n" else f"[{value}]", self.browser)
+
+
+@dataclass(frozen=True, eq=False)
+class _Pending:
+    """Work a drawing left for the idle time: a ``line`` to typeset, or (no line) the drawing of
+    ``calculation`` again once its lines are typeset."""
+
+    line: Line | None = None
+    hide: bool = False
+    calculation: Calculation | None = None
 
 
 def _is_prose(line: Line) -> bool:

@@ -18,6 +18,9 @@ from nnviz.gui.panels.calculation import PHASE_COLORS, PHASE_NAMES, CalculationP
 from nnviz.gui.style import BACKWARD, FORWARD, on_window, palette_style
 
 BATCH = -1  # the sample selector's value for "the whole batch"
+#: seconds drawing an operation may spend typesetting (about two frames): the window stays responsive
+#: and the formulas not typeset by then show as text for a moment, typeset in the idle time after
+DRAW_BUDGET = 0.03
 
 
 class ProgressStrip(QtWidgets.QWidget):
@@ -120,7 +123,7 @@ class StepperPanel(QtWidgets.QWidget):
         self.quiz.setToolTip(tr("Predict each result before it is shown: type it, press Enter"))
         self.quiz.toggled.connect(self._on_quiz_toggled)
 
-        self.calculation = CalculationPanel()
+        self.calculation = CalculationPanel(draw_budget=DRAW_BUDGET)
         self.calculation.edit_requested.connect(self.edit_requested)
         self.calculation.precision_changed.connect(lambda _: self.operation_changed.emit(self.current()))
 
