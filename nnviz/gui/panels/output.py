@@ -676,8 +676,11 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                                      rect=QtCore.QRectF(0, 0, k, k))
         flat = matrix.ravel()
         for label, count in zip(self.cell_labels, flat):  # k*k labels, not one per data point
-            label.setText(str(int(count)))
-            label.setColor("#ffffff" if count > 0.55 * top else TEXT)
+            shown = (str(int(count)), "#ffffff" if count > 0.55 * top else TEXT)
+            if getattr(label, "shown", None) != shown:  # a hundred labels of digits: set only what changed
+                label.setText(shown[0])
+                label.setColor(shown[1])
+                label.shown = shown
         if new_data:
             self.plot.getViewBox().setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
 
