@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +49,9 @@ FILE_FILTER = QT_TRANSLATE_NOOP("", "nnviz models (*.json *.toml);;All files (*)
 OPEN_FILTER = QT_TRANSLATE_NOOP("", "nnviz models and PyTorch weights (*.json *.toml *.safetensors);;"
                                "nnviz models (*.json *.toml);;PyTorch weights (*.safetensors);;All files (*)")
 NOTE_MS = 10000  # how long a note stays in the status bar (unless a new command clears it first)
+#: seconds of drawing a frame's panels after which the others wait for the next turn of the event loop,
+#: so typing, clicks and menus are answered between panels (a new model's first frame took ~100 ms)
+FRAME_TURN = 0.016
 #: the keys that drive training and lessons alone: Play (Space), Step, the step-through's moves and a
 #: lesson's Next and Back (Page Down/Up, and the arrows in presentation mode)
 TRAINING_KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_End,
@@ -109,7 +113,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.help_dialogs: dict[str, QtWidgets.QDialog] = {}  # the Help menu's windows open, by kind
         self.lesson: str | None = None  # the key of the built-in lesson open, if one is
         self._state: dict | None = None
-        self.latest = None  # the newest snapshot
+        self.latest = None  # the newest snapshot drawn
+        self._frame_held: int | None = None  # the session's frame whose panels are still drawing
+        self._spreading = None  # the snapshot of that frame (latest once drawn)
         self.viewing = None  # the snapshot of a past step shown (the timeline), None for the present
         self.compare_dialog: QtWidgets.QDialog | None = None  # Compare…'s dialog, the latest
         self.compare_window: QtWidgets.QMainWindow | None = None  # the latest comparison's window
@@ -373,7 +379,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_playing_changed(self.session.playing)
         self.controls.flush()  # a number typed but not entered is kept: the sidebar is drawn again
         self._show_state_again()
-        shown = self.viewing or self.latest
+        shown = self.viewing or self._spreading or self.latest
         if shown is not None:
             self._show(shown)
         if self.latest_walk is not None and self.act_walk.isChecked():
@@ -459,17 +465,54 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- session signals ------------------------------------------------------------------------
     @Slot(object)
     def _on_snapshot_ready(self, snapshot) -> None:
-        self.latest = snapshot
         self.exports.add_frame(snapshot)
         if self.lesson_pane.exercise is not None:
             self.lesson_pane.show_snapshot(snapshot)  # judged live, shown or not
         if self.viewing is None:  # a past step shown stays until the person leaves it
-            self._show(snapshot)
+            self._show(snapshot, spread=True)  # the window's latest once every panel shown has drawn it
+        else:
+            self.latest, self._spreading = snapshot, None
 
-    def _show(self, snapshot) -> None:
-        for panel in self.panels:  # one hidden behind a tab or closed draws it when shown
-            panel.show_snapshot(snapshot)
+    def _show(self, snapshot, spread: bool = False) -> None:
+        """Every panel draws ``snapshot`` (one hidden behind a tab or closed draws it when shown);
+        ``spread``: a frame of the session's, drawn panel by panel while they take no more than
+        FRAME_TURN seconds, the rest at the next turns of the event loop (each has the snapshot at
+        once: exporting one draws it first)."""
+        for panel in self.panels:
+            panel.keep_snapshot(snapshot)
         self._update_status(snapshot)
+        if spread:
+            self._frame_held = None  # a frame still drawing has given its place to this one
+            self._spreading = snapshot
+            self._draw_panels()
+            return
+        for panel in self.panels:
+            panel.redraw()
+
+    def _draw_panels(self) -> None:
+        start = time.perf_counter()
+        try:
+            for panel in self.panels:
+                if not (panel.stale and panel.on_screen()):
+                    continue
+                if time.perf_counter() - start > FRAME_TURN:
+                    if self._frame_held is None:
+                        self._frame_held = self.session.hold_frame()
+                    # a timer, not a posted call: timers due (and the person's input) come first
+                    QtCore.QTimer.singleShot(1, self._draw_panels)
+                    return
+                panel.redraw()
+        except BaseException:  # a panel failed (its message is shown): the frame is over all the same
+            self._frame_drawn()
+            raise
+        self._frame_drawn()
+
+    def _frame_drawn(self) -> None:
+        if self._spreading is not None:
+            self.latest, self._spreading = self._spreading, None
+        if self._frame_held is not None:
+            frame, self._frame_held = self._frame_held, None
+            self.session.release_frame(frame)
 
     # -- compare runs -----------------------------------------------------------------------------
     def compare(self) -> None:
@@ -534,8 +577,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show the present again (the newest snapshot), if a past step is shown."""
         if self.viewing is not None:
             self.viewing = None
-            if self.latest is not None:
-                self._show(self.latest)
+            if self._spreading is not None or self.latest is not None:
+                self._show(self._spreading or self.latest)
 
     def branch_dialog(self, step: int) -> BranchDialog | None:
         """Branch here…: ask what the new course changes, then go back to ``step`` and train on

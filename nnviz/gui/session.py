@@ -219,6 +219,9 @@ class _ProcessEngine(QObject):
     #: may take: the rest stays free for the person (typing, hovering and menus answer within a
     #: frame). Quick frames come as fast as the training process sends them. Training never waits.
     DRAW_SHARE, QUICK_FRAME = 0.75, 0.012
+    #: seconds of a poll's handling after which the events left wait for the next poll, so a burst of
+    #: them (a state, a frame drawn before it, another state…) never holds the event loop for long
+    POLL_BUDGET = 0.02
     #: a child that died this many times within RESTART_WINDOW seconds is not started again
     RESTARTS, RESTART_WINDOW = 3, 30.0
 
@@ -240,6 +243,7 @@ class _ProcessEngine(QObject):
         self._timer.timeout.connect(self._poll)
         self._timer.start(self.POLL_MS)
         self._fresh = False
+        self._backlog: list[tuple[str, object]] = []  # events received, not yet handled
 
     @property
     def child_pid(self) -> int | None:
@@ -271,12 +275,14 @@ class _ProcessEngine(QObject):
 
     def _poll(self) -> None:
         try:
-            events = self.process.receive()
+            events = self._backlog + self.process.receive()
         except (EOFError, OSError):
             self._died()
             return
+        self._backlog = []
         session = self._session
-        for kind, value in events:
+        start = time.perf_counter()
+        for index, (kind, value) in enumerate(events):
             if kind == "frame":
                 self._fresh = True
                 continue
@@ -285,6 +291,9 @@ class _ProcessEngine(QObject):
                 session.failed.emit(tr("Training stopped: {reason}").format(reason=value))
             else:
                 session._on_event(kind, value)
+            if time.perf_counter() - start > self.POLL_BUDGET and index + 1 < len(events):
+                self._backlog = events[index + 1:]  # the rest after the person's turn
+                return
         self._take_frame()
         if not self.process.alive() and not events:
             self._died()
@@ -380,6 +389,8 @@ class TrainingSession(QObject):
         self.shown_ticket = 0  #: the newest publish ticket (see publish) a drawn snapshot answered
         self.playing = False
         self._pending = False
+        self._frame = 0  # the number of the frame emitted last
+        self._held: tuple[int, int, float] | None = None  # (frame, ticket, start) of a frame still drawing
         self._max_fps = max_fps
         # ``experiment``: train this one (a lane of a comparison), given away to the session
         experiment, problem = (experiment, "") if experiment is not None else self._first_experiment(document, data)
@@ -574,16 +585,37 @@ class TrainingSession(QObject):
             return
         self._pending = False
         self.snapshots_shown += 1
-        self.shown_ticket = self._latest_ticket
-        start = time.perf_counter()
+        self._frame += 1
+        frame, ticket, start = self._frame, self._latest_ticket, time.perf_counter()
+        self._held = None
         self._engine.drawing(True)
         try:
             self.snapshot_ready.emit(self.latest)
         finally:
-            # A zero timer fires once the paint events this frame caused have been handled.
-            QTimer.singleShot(0, lambda: self._on_frame_drawn(time.perf_counter() - start))
+            if self._held is None:
+                # A zero timer fires once the paint events this frame caused have been handled.
+                QTimer.singleShot(0, lambda: self._on_frame_drawn(time.perf_counter() - start, ticket))
+            else:
+                self._held = (frame, ticket, start)
 
-    def _on_frame_drawn(self, seconds: float) -> None:
+    def hold_frame(self) -> int:
+        """Called by a receiver of ``snapshot_ready`` that draws the snapshot over more than one turn
+        of the event loop (so the person's input is answered in between): the frame counts as drawn
+        (:attr:`shown_ticket`, the next frame asked for) once it calls :meth:`release_frame` with the
+        number this returns. A newer snapshot emitted in the meantime takes the frame's place."""
+        self._held = (self._frame, 0, 0.0)
+        return self._frame
+
+    def release_frame(self, frame: int) -> None:
+        """The snapshot of ``frame`` (:meth:`hold_frame`) is drawn; nothing if a newer one was emitted."""
+        held = self._held
+        if held is not None and held[0] == frame == self._frame:
+            self._held = None
+            _, ticket, start = held
+            QTimer.singleShot(0, lambda: self._on_frame_drawn(time.perf_counter() - start, ticket))
+
+    def _on_frame_drawn(self, seconds: float, ticket: int = 0) -> None:
+        self.shown_ticket = max(self.shown_ticket, ticket)
         self._engine.drawing(False)
         self.frame_seconds = seconds
         self._engine.drawn(seconds)

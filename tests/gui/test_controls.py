@@ -125,6 +125,41 @@ def test_set_state_from_a_trained_experiment_round_trips(qtbot):
     exp.set_layers(specs)  # the panel's output is what the experiment takes
 
 
+def test_a_new_state_shows_its_layers_in_the_rows_there_are(qtbot, panel):
+    """The rows a state finds are filled in (building one takes ~5 ms, a state came with every
+    command); one is added or removed only as the count of hidden layers changes."""
+    rows = list(panel.layer_rows)
+    doc = default_document()
+    doc["layers"] = [{"type": "dropout", "p": 0.3}, {"type": "dense", "units": 7, "activation": "relu"},
+                     {"type": "layernorm"}, doc["layers"][-1]]
+    with nothing_emitted(qtbot, panel):
+        panel.set_state(doc, DataConfig(), ("x1", "x2"), 1)
+    assert panel.layer_rows[:2] == rows  # the same two rows, showing other layers
+    assert [r.type_combo.currentText() for r in panel.layer_rows] == ["dropout", "dense", "layernorm"]
+    assert panel.layer_rows[0].p_spin.value() == 0.3 and panel.layer_rows[1].units_spin.value() == 7
+    assert [r.index_label.text() for r in panel.layer_rows] == ["1", "2", "3"]
+    assert panel.layer_rows[2].type_combo.accessibleName() == "Layer 3 type"
+    assert [spec["type"] for spec in panel.layer_specs()] == ["dropout", "dense", "layernorm", "dense"]
+    panel.set_state(default_document(), DataConfig(), ("x1", "x2"), 1)
+    assert panel.layer_rows == rows and panel.layer_specs() == default_document()["layers"]
+
+
+def test_a_state_with_the_same_optimizer_keeps_its_fields_and_shows_its_values(qtbot, panel):
+    doc = default_document()
+    doc["optimizer"] = {"name": "adam", "lr": 0.01, "betas": [0.8, 0.99]}
+    panel.set_state(doc, DataConfig(), ("x1", "x2"), 1)
+    fields = dict(panel.optimizer_fields)
+    doc["optimizer"] = {"name": "adam", "lr": 0.02, "betas": [0.7, 0.9], "amsgrad": True}
+    with nothing_emitted(qtbot, panel):
+        panel.set_state(doc, DataConfig(), ("x1", "x2"), 1)
+    assert panel.optimizer_fields == fields  # the same widgets
+    assert [e.value() for e in fields["betas"].edits] == [0.7, 0.9] and fields["amsgrad"].isChecked()
+    assert fields["eps"].value() == OPTIMIZERS["adam"].OPTIONS["eps"][1]  # an option left out: its default
+    assert panel.training_section._training_value("optimizer") == {"name": "adam", "lr": 0.02, "eps": 1e-8,
+                                                                      "weight_decay": 0.0,
+                                                                   "betas": [0.7, 0.9], "amsgrad": True}
+
+
 def test_set_state_with_imported_csv_rows(qtbot):
     rng = np.random.default_rng(0)
     rows = Dataset(rng.normal(size=(30, 3)), rng.integers(0, 2, 30), "mine", "classification",

@@ -409,7 +409,8 @@ def untranslated_at(path: Path) -> list[str]:
 #: texts that stay as they are in Chinese: names of things, symbols
 STAY = {"ReLU", "Adam", "SGD", "MSE", "tanh", "sigmoid", "softmax", "GELU", "ELU", "PReLU", "AdamW", "RMSprop",
         "Adagrad", "English", "中文 (简体)", "nnviz", "PyTorch", "GLU", "BatchNorm", "LayerNorm", "RMSNorm",
-        "sin x₁", "sin x₂", "dense"}  # feature names are formulas; a layer's type as the document writes it
+        "sin x₁", "sin x₂", "dense",  # feature names are formulas; a layer's type as the document writes it
+        "nesterov", "betas", "eps", "amsgrad", "alpha", "gamma"}  # options named as torch.optim names them
 
 
 def visible_texts(window) -> list[tuple[str, str]]:

@@ -238,7 +238,7 @@ def test_an_exception_in_a_slot_shows_a_one_line_dialog(qtbot, window, monkeypat
     def broken(snapshot):
         raise RuntimeError("panel exploded\nwith a second line")
 
-    monkeypatch.setattr(window.loss, "show_snapshot", broken)
+    monkeypatch.setattr(window.loss, "_draw_snapshot", broken)
     window.session.publish()
     qtbot.waitUntil(lambda: "panel exploded" in window.last_message, timeout=5000)
     assert "\n" not in window.last_message
@@ -386,3 +386,32 @@ def test_space_on_a_button_still_plays(qtbot, window):
     qtbot.waitUntil(button.hasFocus, timeout=3000)
     qtbot.keyClick(button, Qt.Key.Key_Right)
     wait_for_step(qtbot, window, 1)
+
+
+def test_a_slow_frame_is_drawn_panel_by_panel_with_the_person_answered_between(qtbot, window, monkeypatch):
+    """Panels that take 25 ms each: a 10 ms timer (as a key press would) fires between them, and the
+    window's latest snapshot is the new one only once every panel shown has drawn it."""
+    import time
+
+    ticks, drawn = [], []
+    shown = [p for p in window.panels if p.on_screen()]
+    assert len(shown) >= 3
+    for panel in shown:
+        original = panel._draw_snapshot
+
+        def slow(snapshot, panel=panel, original=original):
+            time.sleep(0.025)
+            drawn.append((panel, snapshot.step, len(ticks)))
+            original(snapshot)
+
+        monkeypatch.setattr(panel, "_draw_snapshot", slow)
+    timer = QtCore.QTimer(interval=10, timeout=lambda: ticks.append(window.latest.step))
+    timer.start()
+    window.session.step(3)
+    settle(qtbot, window.session)
+    timer.stop()
+    frame = [(panel, tick) for panel, step, tick in drawn if step == 3][:len(shown)]  # the first frame of step 3
+    assert {panel for panel, _ in frame} == set(shown)
+    assert len({tick for _, tick in frame}) > 1  # the timer fired between the panels
+    assert 3 not in ticks[:frame[-1][1]]  # and saw the earlier snapshot as the latest until the last one drew
+    assert window.latest.step == 3 and all(p.snapshot.step == 3 and not p.stale for p in shown)

@@ -149,7 +149,7 @@ def test_three_classes_draw_the_confusion_matrix(panel, features, tick):
 
     assert panel.mode == "confusion"
     np.testing.assert_array_equal(panel.confusion_item.image, snap.confusion)
-    texts = [label.textItem.toPlainText() for label in panel.cell_labels]
+    texts = panel.cell_labels.texts()
     assert texts == [str(c) for c in snap.confusion.ravel()]
     assert panel.confusion_item.image.sum() == len(snap.raw_test[0])
     assert not panel.show_test.isEnabled()

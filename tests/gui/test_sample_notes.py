@@ -45,7 +45,7 @@ def test_the_output_panel_names_the_sample_its_figures_are_counted_on(make_panel
     panel.show_confusion.setChecked(True)  # the counts are the sample's, and the line says so
     assert panel.mode == "confusion"
     assert panel.sample_line.text() == "test counts, accuracy and loss on a sample of 10,000 of 15,000 rows"
-    assert sum(int(label.textItem.toPlainText()) for label in panel.cell_labels) == EVALUATION_ROWS
+    assert sum(int(text) for text in panel.cell_labels.texts()) == EVALUATION_ROWS
 
 
 def test_the_output_panel_has_no_note_when_every_row_is_counted(make_panel, big, circle):

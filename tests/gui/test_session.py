@@ -366,3 +366,49 @@ def test_a_snapshot_answers_a_publish_only_once_the_commands_before_it_are_in_fo
     assert session.latest.step == 0
     # the pause arrives as an event of its own (on a loaded machine, once seen after the snapshot)
     qtbot.waitUntil(lambda: not session.playing, timeout=2000)
+
+
+def test_a_frame_held_by_its_drawing_counts_as_drawn_only_once_released(qtbot, session):
+    """A receiver that draws over several turns of the event loop holds the frame: the publish it
+    answers is not shown, and no next frame is asked for, until it lets go."""
+    holds, ticket = [], session.publish()
+
+    def hold(snapshot):
+        if session._latest_ticket >= ticket:  # the frame answering the publish
+            holds.append(session.hold_frame())
+
+    session.snapshot_ready.connect(hold)
+    qtbot.waitUntil(lambda: bool(holds), timeout=10000)
+    frame = holds[-1]
+    qtbot.wait(50)  # turns of the event loop with the frame still held
+    assert session.shown_ticket < ticket
+    session.release_frame(frame - 1)  # an older frame's release changes nothing
+    qtbot.wait(20)
+    assert session.shown_ticket < ticket
+    session.release_frame(frame)
+    qtbot.waitUntil(lambda: session.shown_ticket >= ticket, timeout=2000)
+
+
+def test_a_burst_of_events_is_handled_a_few_at_a_time(qtbot, tmp_path):
+    """Thirty saves answered at once: their events are handled over several polls (the person's
+    input answered in between), not in one turn of the event loop that holds it 30 × 20 ms."""
+    import time
+
+    from PySide6 import QtCore
+
+    s = TrainingSession(threaded=False)
+    qtbot.waitUntil(lambda: s.latest is not None, timeout=5000)
+    try:
+        handled, ticks = [], []
+        s.saved.connect(lambda path: (handled.append(len(ticks)), time.sleep(0.02)))
+        timer = QtCore.QTimer(interval=5, timeout=lambda: ticks.append(1))
+        timer.start()
+        for i in range(30):
+            s.save(str(tmp_path / f"model-{i}.json"))
+        qtbot.waitUntil(lambda: len(handled) == 30, timeout=20000)
+        timer.stop()
+        # how many events ran with no timer tick between them, at most
+        runs = max(handled.count(tick) for tick in set(handled))
+        assert runs <= 3, handled
+    finally:
+        s.shutdown()

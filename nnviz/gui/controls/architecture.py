@@ -158,6 +158,13 @@ class LayerRow(QtWidgets.QWidget):
             self.set_index(index)
             self._update_widgets()
 
+    def can_show(self, spec: dict) -> bool:
+        """Whether :meth:`load` can show ``spec`` (its type was registered when the row was built)."""
+        kind = spec.get("type", "dense")
+        cls = LAYERS.get(kind, LAYERS["dense"])
+        variant = spec.get("variant", cls.OPTIONS.get("variant", (None, None))[1])
+        return (variant if variant is not None else kind) in self._choices
+
     def set_index(self, index: int) -> None:
         self.index_label.setText(str(index))
         with_tip(self.index_label, tr("Hidden layer {index}").format(index=index))
@@ -290,13 +297,8 @@ class ArchitectureSection(Section):
             self.inputs_label.set_names(input_names)
             init = next((layer["init"] for layer in layers if takes_init(layer.get("type")) and "init" in layer),
                         "default")
-            if [row.spec(init) for row in self.layer_rows] != hidden:  # the same rows: keep them (cheap)
-                for row in self.layer_rows:
-                    row.setParent(None)
-                    row.deleteLater()
-                self.layer_rows = []
-                for spec in hidden:
-                    self._add_row(spec)
+            if [row.spec(init) for row in self.layer_rows] != hidden:
+                self._show_rows(hidden)
             self._output_spec = {k: copy.deepcopy(v) for k, v in output.items()
                                  if k in ("type", "activation", "init") or k in LAYERS[output["type"]].OPTIONS}
             kind = output.get("type", "dense")
@@ -326,10 +328,34 @@ class ArchitectureSection(Section):
         self.layers_changed.emit(self.layer_specs())
 
     # -- rows ------------------------------------------------------------------------------------------
-    def _add_row(self, spec: dict) -> LayerRow:
-        row = LayerRow(spec, len(self.layer_rows) + 1)
+    def _show_rows(self, hidden: list[dict]) -> None:
+        """One row per hidden layer: the rows there are show the new layers (building a row takes
+        ~5 ms, loading one a tenth of that), rows are added or removed only as the count changes."""
+        for row in self.layer_rows[len(hidden):]:
+            row.setParent(None)
+            row.deleteLater()
+        del self.layer_rows[len(hidden):]
+        for index, spec in enumerate(hidden):
+            if index < len(self.layer_rows) and self.layer_rows[index].can_show(spec):
+                self.layer_rows[index].load(spec, index + 1)
+            elif index < len(self.layer_rows):  # a layer type registered after the row was built
+                old = self.layer_rows[index]
+                row = self._make_row(spec, index + 1)
+                self.rows_layout.replaceWidget(old, row)
+                old.setParent(None)
+                old.deleteLater()
+                self.layer_rows[index] = row
+            else:
+                self._add_row(spec)
+
+    def _make_row(self, spec: dict, index: int) -> LayerRow:
+        row = LayerRow(spec, index)
         row.changed.connect(lambda debounce: self._request(debounce=debounce))
         row.remove_requested.connect(self._on_remove_requested)
+        return row
+
+    def _add_row(self, spec: dict) -> LayerRow:
+        row = self._make_row(spec, len(self.layer_rows) + 1)
         self.layer_rows.append(row)
         self.rows_layout.addWidget(row)
         return row

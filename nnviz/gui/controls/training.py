@@ -67,6 +67,22 @@ def _options_form() -> tuple[QtWidgets.QWidget, QtWidgets.QFormLayout]:
     return box, form
 
 
+def _show_option_value(widget, value) -> None:
+    """Show ``value`` in an option widget without a signal (the inverse of :func:`_option_value`)."""
+    with QtCore.QSignalBlocker(widget):
+        if isinstance(widget, QtWidgets.QCheckBox):
+            widget.setChecked(bool(value))
+        elif isinstance(widget, QtWidgets.QSpinBox):
+            widget.setValue(int(value))
+        elif isinstance(widget, QtWidgets.QComboBox):
+            select(widget, value)
+        elif hasattr(widget, "edits"):
+            for edit, v in zip(widget.edits, value):
+                edit.set_value(float(v))
+        else:
+            widget.set_value(value)
+
+
 def _option_value(widget):
     """The value an option widget shows (see :meth:`TrainingSection._option_widget`)."""
     if isinstance(widget, QtWidgets.QCheckBox):
@@ -94,6 +110,7 @@ class TrainingSection(Section):
         self._optimizer_spec: str | dict = {"name": "sgd", "lr": 0.03}  # the optimizer in force
         self.optimizer_fields: dict[str, QtWidgets.QWidget] = {}
         self.schedule_fields: dict[str, QtWidgets.QWidget] = {}
+        self._optimizer_form_of = self._schedule_form_of = None  # whose options the forms show
         form = self.form
         self.loss_combo = combo_box(list(LOSSES), tooltips(LOSSES), tr("The loss the optimizer minimises"))
         self.loss_combo.currentIndexChanged.connect(lambda _: self._request("loss"))
@@ -195,6 +212,13 @@ class TrainingSection(Section):
         return widget
 
     def _show_optimizer_options(self, name: str, given: dict) -> None:
+        if self._optimizer_form_of == name:  # the same fields: show the values (a new form takes ~10 ms)
+            for key, widget in self.optimizer_fields.items():
+                kind, default = OPTIMIZERS[name].OPTIONS[key]
+                value = given.get(key, default)
+                _show_option_value(widget, list(value) if kind == "betas" else value)
+            return
+        self._optimizer_form_of = name
         _clear_form(self.optimizer_form)
         self.optimizer_fields = {}
         for key, (kind, default) in OPTIMIZERS[name].OPTIONS.items():
@@ -210,9 +234,16 @@ class TrainingSection(Section):
         name_controls(self.optimizer_box)
 
     def _show_schedule_options(self, name: str, given: dict) -> None:
+        schedule = SCHEDULES[name]
+        if self._schedule_form_of == name:
+            for key, widget in self.schedule_fields.items():
+                default = schedule.OPTIONS[key][1]
+                _show_option_value(widget, given.get(key, default if default is not None
+                                                      else schedule.SUGGESTED.get(key, 1)))
+            return
+        self._schedule_form_of = name
         _clear_form(self.schedule_form)
         self.schedule_fields = {}
-        schedule = SCHEDULES[name]
         for key, (kind, default) in schedule.OPTIONS.items():
             value = given.get(key, default if default is not None else schedule.SUGGESTED.get(key, 1))
             widget = self._option_widget(schedule, key, kind, value,

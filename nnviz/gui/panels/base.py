@@ -32,6 +32,12 @@ class Panel:
         self._snapshot = snapshot
         self.redraw()
 
+    def keep_snapshot(self, snapshot) -> None:
+        """Take ``snapshot`` without drawing it: it waits (:attr:`stale`) for :meth:`redraw`, for the
+        panel to be shown or for :meth:`catch_up`."""
+        self._snapshot = snapshot
+        self._stale = True
+
     @property
     def snapshot(self):
         """The newest snapshot given (drawn, or waiting to be drawn), or None."""

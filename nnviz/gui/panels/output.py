@@ -32,6 +32,7 @@ from nnviz.core.activations import ACTIVATIONS, Softmax
 from nnviz.core.numbers import format_percent, format_significant
 from nnviz.gui.i18n import tr
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.cells import CellTexts
 from nnviz.gui.panels.sample import sample_note
 from nnviz.gui.style import GRID_LINE, NEGATIVE, POSITIVE, TEST_COLOR, TEXT, TRAIN_COLOR, diverging_colormap
 
@@ -161,7 +162,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
     Attributes for inspection (None when the current mode does not use them): ``mode``,
     ``surface_item`` (ImageItem), ``train_points`` / ``test_points`` (ScatterPlotItem),
     ``curve_item`` (PlotDataItem), ``identity_line`` (InfiniteLine), ``confusion_item``
-    (ImageItem), ``cell_labels`` (list of TextItem, row-major), ``color_bar``, ``title``.
+    (ImageItem), ``cell_labels`` (:class:`CellTexts`, row-major), ``color_bar``, ``title``.
     """
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
@@ -278,7 +279,7 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.curve_item = None
         self.identity_line = None
         self.confusion_item = None
-        self.cell_labels: list[pg.TextItem] = []
+        self.cell_labels: CellTexts | None = None
 
     def _build(self, mode: str, snapshot) -> None:
         """Create the plot items of ``mode`` (the only place items are created)."""
@@ -371,15 +372,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
                                                       np.column_stack([edges, edges]).ravel()]),
                                       connect="pairs", pen=pg.mkPen(GRID_LINE, width=1))
             plot.addItem(borders)
-            font = QtGui.QFont()
-            font.setPointSize(10 if k <= 6 else 8)
-            for i in range(k):
-                for j in range(k):
-                    label = pg.TextItem("", color=TEXT, anchor=(0.5, 0.5))
-                    label.setFont(font)
-                    label.setPos(j + 0.5, i + 0.5)
-                    plot.addItem(label)
-                    self.cell_labels.append(label)
+            self.cell_labels = CellTexts(k, k, point_size=10 if k <= 6 else 8)
+            plot.addItem(self.cell_labels)
             ticks = [[(c + 0.5, str(c)) for c in range(k)]]  # the target values, as the Mistakes gallery names them
             plot.getAxis("bottom").setTicks(ticks)
             plot.getAxis("left").setTicks(ticks)
@@ -675,12 +669,8 @@ class OutputPanel(Panel, QtWidgets.QWidget):
         self.confusion_item.setImage(matrix.astype(np.float64), levels=(0.0, float(top)),
                                      rect=QtCore.QRectF(0, 0, k, k))
         flat = matrix.ravel()
-        for label, count in zip(self.cell_labels, flat):  # k*k labels, not one per data point
-            shown = (str(int(count)), "#ffffff" if count > 0.55 * top else TEXT)
-            if getattr(label, "shown", None) != shown:  # a hundred labels of digits: set only what changed
-                label.setText(shown[0])
-                label.setColor(shown[1])
-                label.shown = shown
+        self.cell_labels.set_cells([str(int(count)) for count in flat],
+                                   ["#ffffff" if count > 0.55 * top else TEXT for count in flat])
         if new_data:
             self.plot.getViewBox().setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
 

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from nnviz.core.images import IMAGE_SIDES, image_side  # input widths that are square pictures
 from nnviz.core.numbers import format_significant
@@ -40,6 +40,7 @@ from nnviz.gui.panels.activations import (
     set_range,
 )
 from nnviz.gui.panels.base import Panel
+from nnviz.gui.panels.cells import CellTexts
 from nnviz.gui.panels.facts import weighted
 from nnviz.gui.panels.loss import snapped_range
 from nnviz.gui.style import POSITIVE, TEXT, diverging_lut
@@ -93,7 +94,8 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
     ``snapshot.layers``), ``set_view(name)`` (one of :data:`VIEWS`), ``layer``, ``view_name``,
     ``atlas_columns``, ``atlas_side``.
     Items for inspection: ``layer_combo`` (item data: the layer index), ``tabs``, ``info_line``;
-    ``matrix_item`` (ImageItem), ``matrix_bar`` (ColorBarItem), ``cell_labels`` (TextItem, row-major);
+    ``matrix_item`` (ImageItem), ``matrix_bar`` (ColorBarItem), ``cell_labels`` (:class:`CellTexts`,
+    row-major; None when the cells are too many to write in);
     ``histogram_curve`` (step curve: x the bin edges, y the counts); ``atlas_item`` (ImageItem),
     ``atlas_bar``.
     """
@@ -110,7 +112,7 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
         self._atlas_key = None
         self.atlas_columns: int | None = None
         self.atlas_side: int | None = None
-        self.cell_labels: list[pg.TextItem] = []
+        self.cell_labels: CellTexts | None = None
 
         self.layer_combo = QtWidgets.QComboBox()
         self.layer_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -318,10 +320,10 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
         if key != self._matrix_key:
             self._matrix_key = key
             self._layout_matrix(units, fan_in, names)
-        if self.cell_labels:
-            for label, value in zip(self.cell_labels, weight.ravel()):
-                label.setText(format_significant(float(value)))
-                label.setColor("#ffffff" if abs(value) > 0.6 * bound else TEXT)
+        if self.cell_labels is not None:
+            values = weight.ravel()
+            self.cell_labels.set_cells([format_significant(float(v)) for v in values],
+                                       ["#ffffff" if abs(v) > 0.6 * bound else TEXT for v in values])
 
     def _layout_matrix(self, units: int, fan_in: int, names) -> None:
         """Place the image, name the inputs and make the cell labels for a new matrix shape."""
@@ -332,19 +334,12 @@ class WeightsPanel(Panel, QtWidgets.QWidget):
         else:
             bottom.setTicks(None)
         self.matrix_plot.setLabel("bottom", tr("input") if names is not None else tr("input (unit of the layer below)"))
-        for label in self.cell_labels:
-            self.matrix_plot.removeItem(label)
-        self.cell_labels = []
+        if self.cell_labels is not None:
+            self.matrix_plot.removeItem(self.cell_labels)
+        self.cell_labels = None
         if units * fan_in <= _CELL_LABELS_UP_TO:
-            font = QtGui.QFont()
-            font.setPointSize(8)
-            for u in range(units):
-                for j in range(fan_in):
-                    label = pg.TextItem("", color=TEXT, anchor=(0.5, 0.5))
-                    label.setFont(font)
-                    label.setPos(j, u)
-                    self.matrix_plot.addItem(label)
-                    self.cell_labels.append(label)
+            self.cell_labels = CellTexts(units, fan_in, origin=(-0.5, -0.5))  # cell centres on integers
+            self.matrix_plot.addItem(self.cell_labels)
         self.matrix_plot.getViewBox().setRange(xRange=(-0.5, fan_in - 0.5), yRange=(-0.5, units - 0.5), padding=0)
 
     def _draw_histogram(self, snap, weight: np.ndarray) -> None:
