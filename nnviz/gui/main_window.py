@@ -379,7 +379,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_playing_changed(self.session.playing)
         self.controls.flush()  # a number typed but not entered is kept: the sidebar is drawn again
         self._show_state_again()
-        shown = self.viewing or self._spreading or self.latest
+        shown = self.viewing or self._newest()
         if shown is not None:
             self._show(shown)
         if self.latest_walk is not None and self.act_walk.isChecked():
@@ -507,6 +507,10 @@ class MainWindow(QtWidgets.QMainWindow):
             raise
         self._frame_drawn()
 
+    def _newest(self):
+        """The newest snapshot, drawn or still drawing."""
+        return self._spreading if self._spreading is not None else self.latest
+
     def _frame_drawn(self) -> None:
         if self._spreading is not None:
             self.latest, self._spreading = self._spreading, None
@@ -577,8 +581,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show the present again (the newest snapshot), if a past step is shown."""
         if self.viewing is not None:
             self.viewing = None
-            if self._spreading is not None or self.latest is not None:
-                self._show(self._spreading or self.latest)
+            if self._newest() is not None:
+                self._show(self._newest())
 
     def branch_dialog(self, step: int) -> BranchDialog | None:
         """Branch here…: ask what the new course changes, then go back to ``step`` and train on

@@ -330,21 +330,18 @@ class ArchitectureSection(Section):
     # -- rows ------------------------------------------------------------------------------------------
     def _show_rows(self, hidden: list[dict]) -> None:
         """One row per hidden layer: the rows there are show the new layers (building a row takes
-        ~5 ms, loading one a tenth of that), rows are added or removed only as the count changes."""
-        for row in self.layer_rows[len(hidden):]:
+        ~5 ms, loading one a tenth of that); rows are added or removed only as the count changes, or
+        from one that cannot show its layer (a type registered after the row was built)."""
+        keep = 0
+        while keep < min(len(self.layer_rows), len(hidden)) and self.layer_rows[keep].can_show(hidden[keep]):
+            keep += 1
+        for row in self.layer_rows[keep:]:
             row.setParent(None)
             row.deleteLater()
-        del self.layer_rows[len(hidden):]
+        del self.layer_rows[keep:]
         for index, spec in enumerate(hidden):
-            if index < len(self.layer_rows) and self.layer_rows[index].can_show(spec):
+            if index < keep:
                 self.layer_rows[index].load(spec, index + 1)
-            elif index < len(self.layer_rows):  # a layer type registered after the row was built
-                old = self.layer_rows[index]
-                row = self._make_row(spec, index + 1)
-                self.rows_layout.replaceWidget(old, row)
-                old.setParent(None)
-                old.deleteLater()
-                self.layer_rows[index] = row
             else:
                 self._add_row(spec)
 

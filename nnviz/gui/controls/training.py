@@ -212,20 +212,16 @@ class TrainingSection(Section):
         return widget
 
     def _show_optimizer_options(self, name: str, given: dict) -> None:
-        if self._optimizer_form_of == name:  # the same fields: show the values (a new form takes ~10 ms)
-            for key, widget in self.optimizer_fields.items():
-                kind, default = OPTIMIZERS[name].OPTIONS[key]
-                value = given.get(key, default)
-                _show_option_value(widget, list(value) if kind == "betas" else value)
+        options = {key: (kind, given.get(key, default)) for key, (kind, default) in OPTIMIZERS[name].OPTIONS.items()
+                   if key != "lr"}  # the rate has its combo
+        options = {key: (kind, list(value) if kind == "betas" else value) for key, (kind, value) in options.items()}
+        if self._fill_form(self.optimizer_fields, self._optimizer_form_of == name, options):
             return
         self._optimizer_form_of = name
         _clear_form(self.optimizer_form)
         self.optimizer_fields = {}
-        for key, (kind, default) in OPTIMIZERS[name].OPTIONS.items():
-            if key == "lr":
-                continue  # the learning-rate combo
-            value = given.get(key, default)
-            widget = self._option_widget(OPTIMIZERS[name], key, kind, list(value) if kind == "betas" else value,
+        for key, (kind, value) in options.items():
+            widget = self._option_widget(OPTIMIZERS[name], key, kind, value,
                                          lambda: self._request("optimizer"),
                                          lambda: self._request("optimizer", debounce=True))
             self.optimizer_fields[key] = widget
@@ -235,17 +231,14 @@ class TrainingSection(Section):
 
     def _show_schedule_options(self, name: str, given: dict) -> None:
         schedule = SCHEDULES[name]
-        if self._schedule_form_of == name:
-            for key, widget in self.schedule_fields.items():
-                default = schedule.OPTIONS[key][1]
-                _show_option_value(widget, given.get(key, default if default is not None
-                                                      else schedule.SUGGESTED.get(key, 1)))
+        options = {key: (kind, given.get(key, default if default is not None else schedule.SUGGESTED.get(key, 1)))
+                   for key, (kind, default) in schedule.OPTIONS.items()}
+        if self._fill_form(self.schedule_fields, self._schedule_form_of == name, options):
             return
         self._schedule_form_of = name
         _clear_form(self.schedule_form)
         self.schedule_fields = {}
-        for key, (kind, default) in schedule.OPTIONS.items():
-            value = given.get(key, default if default is not None else schedule.SUGGESTED.get(key, 1))
+        for key, (kind, value) in options.items():
             widget = self._option_widget(schedule, key, kind, value,
                                          lambda: self._request("schedule"),
                                          lambda: self._request("schedule", debounce=True))
@@ -253,6 +246,16 @@ class TrainingSection(Section):
             self.schedule_form.addRow(tr(key.replace("_", " ")), widget)
         self.schedule_box.setVisible(bool(self.schedule_fields))
         name_controls(self.schedule_box)
+
+    @staticmethod
+    def _fill_form(fields: dict, same_kind: bool, options: dict) -> bool:
+        """Show ``options`` ({key: (kind, value)}) in the fields there are, if they are the same kind's
+        (building a form takes ~10 ms); False when a new form is needed."""
+        if not same_kind:
+            return False
+        for key, widget in fields.items():
+            _show_option_value(widget, options[key][1])
+        return True
 
     # -- state in and out --------------------------------------------------------------------------
     def set_state(self, document: dict) -> None:
